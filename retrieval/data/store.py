@@ -1,0 +1,113 @@
+"""Imported data sets in the data directory, one folder each: `<data_dir>/datasets/<name>/`.
+
+Each holds items, users, interactions and social as Parquet (interactions in the row order of the imported
+file, which the evaluation protocol uses to break timestamp ties) and `manifest.json` (counts, the
+cleaning report, the source, a fingerprint of the content). A save is atomic: the new folder is written
+beside the old one and swapped in by rename, so a failed import leaves the previous data set untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recassist.errors import ConfigError, DatasetNotFoundError
+
+MANIFEST = "manifest.json"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ConfigError(
+            f"data set name '{name}' is not allowed: use 3-64 lower-case letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One imported data set. User ids are pseudonyms; item ids are as in the imported files."""
+
+    name: str
+    items: pd.DataFrame
+    users: pd.DataFrame
+    interactions: pd.DataFrame
+    social: pd.DataFrame
+    manifest: dict
+
+    @property
+    def fingerprint(self) -> str:
+        return self.manifest["fingerprint"]
+
+
+def fingerprint(frames: dict[str, pd.DataFrame]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(frames):
+        digest.update(name.encode())
+        digest.update(pd.util.hash_pandas_object(frames[name], index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class DatasetStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / "datasets"
+
+    def path(self, name: str) -> Path:
+        return self.root / check_name(name)
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / MANIFEST).is_file() and _NAME.match(p.name))
+
+    def exists(self, name: str) -> bool:
+        return (self.path(name) / MANIFEST).is_file()
+
+    def manifest(self, name: str) -> dict:
+        path = self.path(name) / MANIFEST
+        if not path.is_file():
+            raise DatasetNotFoundError(
+                f"data set '{name}' is not imported; run `recassist data fetch {name}` or `recassist data import {name} ...`"
+            )
+        return json.loads(path.read_text())
+
+    def load(self, name: str) -> Dataset:
+        manifest = self.manifest(name)
+        folder = self.path(name)
+        frames = {table: pd.read_parquet(folder / f"{table}.parquet") for table in ("items", "users", "interactions", "social")}
+        return Dataset(name=name, manifest=manifest, **frames)
+
+    def save(self, name: str, frames: dict[str, pd.DataFrame], manifest: dict) -> Path:
+        """Write all tables, then swap the folder in. Returns the data set's folder."""
+        target = self.path(name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=self.root))
+        old: Path | None = None
+        try:
+            for table, frame in frames.items():
+                frame.to_parquet(staging / f"{table}.parquet", index=False)
+            manifest = {**manifest, "name": name, "fingerprint": fingerprint(frames), "imported_at": time.time()}
+            (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=self.root))
+                target.rename(old / "data")
+            staging.rename(target)
+        except BaseException:
+            if old is not None and not target.exists():
+                (old / "data").rename(target)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        return target
