@@ -1,0 +1,160 @@
+"""The one contract every candidate generator keeps (after implicit's `RecommenderBase`).
+
+A generator has a typed pydantic `config`, is fitted once (`fit(train) -> self`), and then
+- `recommend(user_rows, n, exclude_seen=True, items=None)` returns the top-n item rows and scores for a
+  batch of users (`items=` restricts scoring to a candidate set, which is what a rerank stage needs);
+- `evidence(user_row, item_rows)` says, for a short list only, which history items, neighbours or
+  followed users contributed most to each candidate: the raw material of explanations.
+
+Subclasses implement `_fit` and `_scores` (a dense users x items block); ranking, seen-item exclusion and
+candidate restriction are done here once for all of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal, Self
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from retrieval.interactions import Interactions
+
+EvidenceKind = Literal["history_item", "neighbour_user", "followed_user", "popular", "similar_text"]
+
+
+class NotFittedError(RuntimeError):
+    """A generator was asked to recommend before `fit`; call `fit(train)` first."""
+
+
+class GeneratorConfig(BaseModel):
+    """Base of every generator's config: frozen, so a config's hash names one fitted model."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why `item` (a candidate row) was proposed: `source` (an external id) contributed `contribution`."""
+
+    item: int
+    kind: EvidenceKind
+    source: str
+    contribution: float
+
+
+@dataclass(frozen=True, eq=False)
+class Recommendations:
+    """Top-n per user: `items[u, j]` is the j-th best item row of `users[u]`, -1 past the end; scores are NaN there."""
+
+    users: np.ndarray
+    items: np.ndarray
+    scores: np.ndarray
+
+
+class Generator(ABC):
+    """Fit on `Interactions`, recommend item rows for user rows."""
+
+    name: ClassVar[str]
+    config_type: ClassVar[type[GeneratorConfig]]
+
+    def __init__(self, config: GeneratorConfig | None = None) -> None:
+        self.config = config if config is not None else self.config_type()
+        if not isinstance(self.config, self.config_type):
+            raise TypeError(f"{self.name} takes a {self.config_type.__name__}, not {type(self.config).__name__}")
+        self._train: Interactions | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r})"
+
+    @property
+    def train(self) -> Interactions:
+        if self._train is None:
+            raise NotFittedError(f"{self.name} is not fitted; call fit(train) first")
+        return self._train
+
+    def fit(self, train: Interactions) -> Self:
+        self._train = train
+        self._fit(train)
+        return self
+
+    @abstractmethod
+    def _fit(self, train: Interactions) -> None: ...
+
+    @abstractmethod
+    def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
+        """Dense float32 scores, users x (all items, or `items` in that order); higher is better."""
+
+    def scores(self, user_rows: np.ndarray, *, exclude_seen: bool = True, items: np.ndarray | None = None) -> np.ndarray:
+        """Dense scores with seen items at -inf when `exclude_seen`."""
+        user_rows = np.asarray(user_rows, np.int64)
+        scores = np.array(self._scores(user_rows, items), dtype=np.float32, copy=True)
+        if exclude_seen:
+            seen = self.train.binary[user_rows]
+            if items is not None:
+                seen = seen[:, items]
+            rows, cols = seen.nonzero()
+            scores[rows, cols] = -np.inf
+        return scores
+
+    def recommend(
+        self, user_rows: np.ndarray, n: int, *, exclude_seen: bool = True, items: np.ndarray | None = None
+    ) -> Recommendations:
+        user_rows = np.asarray(user_rows, np.int64)
+        items = None if items is None else np.asarray(items, np.int64)
+        scores = self.scores(user_rows, exclude_seen=exclude_seen, items=items)
+        top, top_scores = top_n(scores, n)
+        if items is not None:
+            top = np.where(top >= 0, items[np.maximum(top, 0)], -1)
+        return Recommendations(user_rows, top, top_scores)
+
+    @abstractmethod
+    def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
+        """What contributed to each of `item_rows` for `user_row`, strongest first per item."""
+
+
+def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the n highest finite scores (ties: lower column first) and those scores."""
+    n_rows, n_cols = scores.shape
+    k = min(n, n_cols)
+    if k == 0:
+        return np.full((n_rows, n), -1, np.int64), np.full((n_rows, n), np.nan, np.float32)
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_cols else np.tile(np.arange(n_cols), (n_rows, 1))
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -part_scores), axis=1)
+    top = np.take_along_axis(part, order, axis=1)
+    top_scores = np.take_along_axis(part_scores, order, axis=1).astype(np.float32)
+    invalid = ~np.isfinite(top_scores)
+    top = np.where(invalid, -1, top)
+    top_scores = np.where(invalid, np.nan, top_scores)
+    if k < n:
+        top = np.pad(top, ((0, 0), (0, n - k)), constant_values=-1)
+        top_scores = np.pad(top_scores, ((0, 0), (0, n - k)), constant_values=np.nan)
+    return top, top_scores
+
+
+def history_evidence(
+    train: Interactions,
+    user_row: int,
+    item_rows: np.ndarray,
+    contributions: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    limit: int = 3,
+) -> list[Evidence]:
+    """The top `limit` history items per candidate; `contributions(history, items)` is a dense items x history matrix."""
+    history = np.unique(train.sequence(user_row))
+    evidence: list[Evidence] = []
+    item_rows = np.asarray(item_rows, np.int64)
+    if len(history) == 0 or len(item_rows) == 0:
+        return evidence
+    contribution = np.asarray(contributions(history, item_rows), dtype=np.float32)
+    history_ids = train.items.ids(history)
+    for row, item in enumerate(item_rows):
+        best = np.argsort(-contribution[row], kind="stable")[:limit]
+        evidence.extend(
+            Evidence(int(item), "history_item", str(history_ids[j]), float(contribution[row, j]))
+            for j in best
+            if contribution[row, j] > 0
+        )
+    return evidence
