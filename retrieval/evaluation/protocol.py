@@ -1,0 +1,163 @@
+"""Issue 3's protocol: every generator and the fusion, in one run.
+
+1. Split leave-last-out (stable sort by time, ties in file order).
+2. For each generator, fit every config of its grid on train and keep the best NDCG@10 on validation.
+3. Tune the fusion weights on validation with those fitted generators.
+4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
+   user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.evaluation.metrics import all_metrics
+from retrieval.fusion import Fusion, FusionConfig
+from retrieval.generators import (
+    GENERATORS,
+    ALSConfig,
+    EASEConfig,
+    Generator,
+    GeneratorConfig,
+    ItemKNNConfig,
+    PopularityConfig,
+    SocialConfig,
+    TransitionConfig,
+)
+from retrieval.generators.base import Recommendations
+from retrieval.interactions import Interactions, Split, Targets
+
+log = logging.getLogger(__name__)
+
+LIST_LENGTH = 20  # the longest cut-off any metric needs
+BATCH_USERS = 1024
+
+DEFAULT_GRIDS: dict[str, tuple[GeneratorConfig, ...]] = {
+    "popularity": tuple(PopularityConfig(half_life_days=h) for h in (30.0, 365.0, None)),
+    "itemknn": tuple(ItemKNNConfig(neighbours=k) for k in (20, 50, 100, 200)),
+    "ease": tuple(EASEConfig(regularization=r) for r in (20.0, 100.0, 500.0, 2000.0)),
+    "als": tuple(ALSConfig(factors=f, regularization=0.05, alpha=a) for f in (64, 128) for a in (1.0, 4.0)),
+    "transition": tuple(
+        TransitionConfig(window=w, history=h, history_decay=d)
+        for w in (1, 3, 6)
+        for h, d in ((1, 1.0), (5, 0.7), (10, 0.8), (20, 0.9))
+    ),
+    "social": (SocialConfig(),),
+}
+
+
+@dataclass
+class ResultRow:
+    """One line of the table: a generator (or the fusion) with its chosen config and test metrics."""
+
+    name: str
+    config: dict
+    validation_ndcg10: float
+    metrics: dict[str, float]
+    fit_s: float
+    score_s: float
+
+
+@dataclass
+class EvalReport:
+    dataset: str
+    n_users: int
+    n_items: int
+    n_interactions: int
+    n_evaluated: int
+    rows: list[ResultRow] = field(default_factory=list)
+
+
+Progress = Callable[[str], None]
+
+
+def applicable(names: Iterable[str], data: Interactions) -> list[str]:
+    """Generator names worth running on `data`: social needs a social graph."""
+    return [name for name in names if name != "social" or (data.social is not None and data.social.nnz > 0)]
+
+
+def rank_all(generator: Generator | Fusion, users: np.ndarray, n: int = LIST_LENGTH) -> tuple[np.ndarray, float]:
+    """Top-n item rows for every user in batches (seen excluded), and the seconds it took."""
+    start = time.perf_counter()
+    blocks: list[Recommendations] = [
+        generator.recommend(users[i : i + BATCH_USERS], n) for i in range(0, len(users), BATCH_USERS)
+    ]
+    top = np.concatenate([b.items for b in blocks]) if blocks else np.empty((0, n), np.int64)
+    return top, time.perf_counter() - start
+
+
+def fit_timed(name: str, config: GeneratorConfig, train: Interactions) -> tuple[Generator, float]:
+    start = time.perf_counter()
+    generator = GENERATORS[name](config).fit(train)
+    return generator, time.perf_counter() - start
+
+
+def tune(
+    name: str, grid: Sequence[GeneratorConfig], train: Interactions, validation: Targets, progress: Progress
+) -> tuple[Generator, float]:
+    """The grid's best generator on validation NDCG@10 (fitted on train) and that score."""
+    best: tuple[Generator, float] | None = None
+    for config in grid:
+        generator, fit_s = fit_timed(name, config, train)
+        top, _ = rank_all(generator, validation.users)
+        ndcg = all_metrics(top, validation.items, train.n_items)["ndcg@10"]
+        progress(f"  {name} {config.model_dump()} validation NDCG@10 {ndcg:.4f} (fit {fit_s:.1f}s)")
+        if best is None or ndcg > best[1]:
+            best = (generator, ndcg)
+    assert best is not None, f"empty grid for {name}"
+    return best
+
+
+def evaluate(
+    data: Interactions,
+    dataset: str,
+    *,
+    names: Sequence[str] | None = None,
+    grids: Mapping[str, Sequence[GeneratorConfig]] | None = None,
+    fusion: FusionConfig | None = None,
+    progress: Progress = log.info,
+) -> EvalReport:
+    grids = dict(DEFAULT_GRIDS, **(grids or {}))
+    names = applicable(names or list(grids), data)
+    split = Split.leave_last_out(data)
+    report = EvalReport(dataset, data.n_users, data.n_items, len(data), len(split.test.users))
+
+    tuned: dict[str, Generator] = {}
+    validation_ndcg: dict[str, float] = {}
+    for name in names:
+        tuned[name], validation_ndcg[name] = tune(name, grids[name], split.train, split.validation, progress)
+
+    blender = Fusion(tuned, fusion)
+    fusion_config = blender.tune(split.validation.users, split.validation.items)
+    validation_top, _ = rank_all(blender, split.validation.users)
+    fusion_validation = all_metrics(validation_top, split.validation.items, data.n_items)["ndcg@10"]
+    progress(f"  fusion weights {fusion_config.weights} validation NDCG@10 {fusion_validation:.4f}")
+
+    refitted: dict[str, Generator] = {}
+    total_fit = 0.0
+    for name in names:
+        refitted[name], fit_s = fit_timed(name, tuned[name].config, split.train_validation)
+        total_fit += fit_s
+        top, score_s = rank_all(refitted[name], split.test.users)
+        metrics = all_metrics(top, split.test.items, data.n_items)
+        report.rows.append(
+            ResultRow(name, tuned[name].config.model_dump(), validation_ndcg[name], metrics, fit_s, score_s)
+        )
+        progress(f"{name}: test {_brief(metrics)}")
+
+    top, score_s = rank_all(Fusion(refitted, fusion_config), split.test.users)
+    metrics = all_metrics(top, split.test.items, data.n_items)
+    report.rows.append(
+        ResultRow("fusion", fusion_config.model_dump(), fusion_validation, metrics, total_fit, score_s)
+    )
+    progress(f"fusion: test {_brief(metrics)}")
+    return report
+
+
+def _brief(metrics: Mapping[str, float]) -> str:
+    return ", ".join(f"{k} {v:.4f}" for k, v in metrics.items())
