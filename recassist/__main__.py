@@ -1,0 +1,5 @@
+"""`python -m recassist` = the `recassist` command."""
+
+from recassist.cli import app
+
+app()
