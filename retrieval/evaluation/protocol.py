@@ -113,6 +113,46 @@ def tune(
     return best
 
 
+@dataclass
+class Tuned:
+    """A fusion of generators fitted on a training set, each config and the weights chosen on validation."""
+
+    fusion: Fusion
+    validation_ndcg: dict[str, float]
+
+
+def tune_all(
+    train: Interactions,
+    validation: Targets,
+    *,
+    names: Sequence[str] | None = None,
+    grids: Mapping[str, Sequence[GeneratorConfig]] | None = None,
+    fusion: FusionConfig | None = None,
+    progress: Progress = log.info,
+) -> Tuned:
+    """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on `validation`."""
+    grids = dict(DEFAULT_GRIDS, **(grids or {}))
+    names = applicable(names or list(grids), train)
+    tuned: dict[str, Generator] = {}
+    validation_ndcg: dict[str, float] = {}
+    for name in names:
+        tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress)
+    blender = Fusion(tuned, fusion)
+    blender.tune(validation.users, validation.items)
+    top, _ = rank_all(blender, validation.users)
+    validation_ndcg["fusion"] = all_metrics(top, validation.items, train.n_items)["ndcg@10"]
+    progress(f"  fusion weights {blender.config.weights} validation NDCG@10 {validation_ndcg['fusion']:.4f}")
+    return Tuned(blender, validation_ndcg)
+
+
+def refit(fusion: Fusion, data: Interactions) -> tuple[Fusion, dict[str, float]]:
+    """The same configs and weights fitted again on `data`; also each generator's fit seconds."""
+    generators, fit_s = {}, {}
+    for name, generator in fusion.generators.items():
+        generators[name], fit_s[name] = fit_timed(name, generator.config, data)
+    return Fusion(generators, fusion.config), fit_s
+
+
 def evaluate(
     data: Interactions,
     dataset: str,
@@ -122,38 +162,20 @@ def evaluate(
     fusion: FusionConfig | None = None,
     progress: Progress = log.info,
 ) -> EvalReport:
-    grids = dict(DEFAULT_GRIDS, **(grids or {}))
-    names = applicable(names or list(grids), data)
     split = Split.leave_last_out(data)
     report = EvalReport(dataset, data.n_users, data.n_items, len(data), len(split.test.users))
-
-    tuned: dict[str, Generator] = {}
-    validation_ndcg: dict[str, float] = {}
-    for name in names:
-        tuned[name], validation_ndcg[name] = tune(name, grids[name], split.train, split.validation, progress)
-
-    blender = Fusion(tuned, fusion)
-    fusion_config = blender.tune(split.validation.users, split.validation.items)
-    validation_top, _ = rank_all(blender, split.validation.users)
-    fusion_validation = all_metrics(validation_top, split.validation.items, data.n_items)["ndcg@10"]
-    progress(f"  fusion weights {fusion_config.weights} validation NDCG@10 {fusion_validation:.4f}")
-
-    refitted: dict[str, Generator] = {}
-    total_fit = 0.0
-    for name in names:
-        refitted[name], fit_s = fit_timed(name, tuned[name].config, split.train_validation)
-        total_fit += fit_s
-        top, score_s = rank_all(refitted[name], split.test.users)
+    tuned = tune_all(split.train, split.validation, names=names, grids=grids, fusion=fusion, progress=progress)
+    final, fit_s = refit(tuned.fusion, split.train_validation)
+    for name, generator in final.generators.items():
+        top, score_s = rank_all(generator, split.test.users)
         metrics = all_metrics(top, split.test.items, data.n_items)
-        report.rows.append(
-            ResultRow(name, tuned[name].config.model_dump(), validation_ndcg[name], metrics, fit_s, score_s)
-        )
+        row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s)
+        report.rows.append(row)
         progress(f"{name}: test {_brief(metrics)}")
-
-    top, score_s = rank_all(Fusion(refitted, fusion_config), split.test.users)
+    top, score_s = rank_all(final, split.test.users)
     metrics = all_metrics(top, split.test.items, data.n_items)
     report.rows.append(
-        ResultRow("fusion", fusion_config.model_dump(), fusion_validation, metrics, total_fit, score_s)
+        ResultRow("fusion", final.config.model_dump(), tuned.validation_ndcg["fusion"], metrics, sum(fit_s.values()), score_s)
     )
     progress(f"fusion: test {_brief(metrics)}")
     return report
