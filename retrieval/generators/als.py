@@ -1,7 +1,7 @@
 """ALS for implicit feedback (Hu, Koren & Volinsky 2008) through the `implicit` library, on CPU.
 
-Strength becomes confidence `1 + alpha * strength`; `implicit` also explains a score as a sum of
-contributions of the user's history items, which is this generator's evidence.
+Strength (or 1 when `binary`) is scaled by `alpha` into confidence. BLAS is held to one thread while
+fitting, as `implicit` asks, so its own threads do not fight OpenBLAS's.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import NonNegativeFloat, PositiveFloat, PositiveInt
 
-from retrieval.generators.base import Evidence, Generator, GeneratorConfig
+from retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence
 from retrieval.interactions import Interactions
 
 
@@ -29,6 +29,7 @@ class ALS(Generator):
 
     def _fit(self, train: Interactions) -> None:
         from implicit.cpu.als import AlternatingLeastSquares  # heavy import, only when fitting
+        from threadpoolctl import threadpool_limits
 
         matrix = (train.binary if self.config.binary else train.matrix).astype(np.float32)
         self.model = AlternatingLeastSquares(
@@ -39,7 +40,8 @@ class ALS(Generator):
             random_state=self.config.seed,
             calculate_training_loss=False,
         )
-        self.model.fit(matrix, show_progress=False)
+        with threadpool_limits(1, "blas"):
+            self.model.fit(matrix, show_progress=False)
         self._input = matrix.tocsr()
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
@@ -47,19 +49,17 @@ class ALS(Generator):
         return self.model.user_factors[user_rows] @ item_factors.T
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        evidence: list[Evidence] = []
-        user_items = self._input[user_row]
-        if user_items.nnz == 0:
-            return evidence
-        ids = self.train.items
-        cache = None
-        for item in np.asarray(item_rows, np.int64):
-            _, contributions, cache = self.model.explain(
-                0, user_items, int(item), user_weights=cache, N=3
-            )
-            evidence.extend(
-                Evidence(int(item), "history_item", str(ids.id(source)), float(value))
-                for source, value in contributions
-                if value > 0
-            )
-        return evidence
+        """History items whose factors point most the candidate's way (strength x dot product of item factors).
+
+        An approximation of how ALS arrived at the score, kept simple on purpose: `implicit`'s exact
+        `explain` re-solves the user from the final item factors and can disagree in sign with the score.
+        """
+        row = self._input[user_row]
+        strength = dict(zip(row.indices, row.data))
+        factors = self.model.item_factors
+
+        def contributions(history: np.ndarray, items: np.ndarray) -> np.ndarray:
+            values = np.array([strength[h] for h in history], np.float32)
+            return (factors[items] @ factors[history].T) * values[None, :]
+
+        return history_evidence(self.train, user_row, item_rows, contributions)

@@ -89,10 +89,11 @@ class Generator(ABC):
 
     def scores(self, user_rows: np.ndarray, *, exclude_seen: bool = True, items: np.ndarray | None = None) -> np.ndarray:
         """Dense scores with seen items at -inf when `exclude_seen`."""
+        train = self.train  # raises NotFittedError before any scoring
         user_rows = np.asarray(user_rows, np.int64)
         scores = np.array(self._scores(user_rows, items), dtype=np.float32, copy=True)
         if exclude_seen:
-            seen = self.train.binary[user_rows]
+            seen = train.binary[user_rows]
             if items is not None:
                 seen = seen[:, items]
             rows, cols = seen.nonzero()
