@@ -11,6 +11,8 @@ import typer
 from recassist.commands import data as data_commands
 from recassist.commands import index as index_commands
 from recassist.commands import serve as serve_commands
+from recassist.commands import evaluate as evaluate_commands
+from recassist.commands import recommend as recommend_commands
 
 app = typer.Typer(
     name="recassist",
@@ -21,6 +23,8 @@ app = typer.Typer(
 app.add_typer(data_commands.app, name="data")
 app.add_typer(index_commands.app, name="index")
 app.command("serve")(serve_commands.serve)
+app.command("eval")(evaluate_commands.evaluate)
+app.command("recommend")(recommend_commands.recommend)
 
 
 @app.callback()
