@@ -11,10 +11,9 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: run test
 
+# One process: fetch ml-100k if missing, build its index if stale, serve. A second run reuses both.
 run: $(VENV)/.installed
-	$(BIN)/recassist data fetch ml-100k
-	$(BIN)/recassist index build --dataset ml-100k
-	$(BIN)/recassist serve --dataset ml-100k --host $(HOST) --port $(PORT)
+	$(BIN)/recassist serve --prepare --dataset ml-100k --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

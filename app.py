@@ -11,23 +11,28 @@ import pandas as pd
 from recassist.settings import Settings
 
 
+def profile_view(catalogue, user_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A user's 15 latest interactions and the 10 unseen items nearest their profile."""
+    history = catalogue.history(user_id, n=15)
+    hits = catalogue.nearest_items(user_id, k=10)
+    nearest = pd.DataFrame(
+        {
+            "item_id": [h.id for h in hits],
+            "title": [h.metadata.get("title", "") for h in hits],
+            "tags": [", ".join(h.metadata.get("tags", [])) for h in hits],
+            "similarity": [round(1.0 - h.distance, 3) for h in hits],
+        }
+    )
+    return history, nearest
+
+
 def build_ui(catalogue):
     import gradio as gr
 
     users = catalogue.users(limit=500)
 
     def show(user_id: str):
-        history = catalogue.history(user_id, n=15)
-        hits = catalogue.nearest_items(user_id, k=10)
-        nearest = pd.DataFrame(
-            {
-                "item_id": [h.id for h in hits],
-                "title": [h.metadata.get("title", "") for h in hits],
-                "tags": [", ".join(h.metadata.get("tags", [])) for h in hits],
-                "similarity": [round(1.0 - h.distance, 3) for h in hits],
-            }
-        )
-        return history, nearest
+        return profile_view(catalogue, user_id)
 
     with gr.Blocks(title="recassist") as ui:
         gr.Markdown(f"# recassist\nData set **{catalogue.dataset.name}**: pick a user (pseudonymised id, most active first).")

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from recassist.settings import DEFAULT_EVENT_WEIGHTS
 from retrieval.generators import GENERATORS, ALSConfig, Evidence, Generator, NotFittedError
+from retrieval.generators.content import Content
 from retrieval.interactions import Interactions, Split
 from retrieval.vocabulary import Vocabulary
 
@@ -105,3 +106,17 @@ def test_beats_popularity_floor_on_real_slice(name: str, real_slice: Interaction
     top = build(name).fit(split.train).recommend(split.validation.users, 20).items
     hit_rate = float((top == split.validation.items[:, None]).any(axis=1).mean())
     assert hit_rate > 0.05
+
+
+def test_content_ranks_by_text_vectors_and_reaches_untouched_items(tiny: Interactions):
+    """a, b, c share a direction, d, e another; f (never touched) leans towards d, e."""
+    vectors = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0.6, 0.8]], np.float32)
+    generator = Content(item_vectors=vectors).fit(tiny)
+    recs = generator.recommend(np.array([4, 5]), 2)
+    assert recs.items[0].tolist() == tiny.items.rows(["c", "f"]).tolist()
+    assert recs.items[1, 0] == tiny.items.row("f")
+    evidence = generator.evidence(5, recs.items[1, :1])
+    assert {e.source for e in evidence} == {"d", "e"} and all(e.kind == "similar_text" for e in evidence)
+    assert generator.fresh().item_vectors is generator.item_vectors
+    with pytest.raises(ValueError):
+        Content(item_vectors=vectors[:3]).fit(tiny)

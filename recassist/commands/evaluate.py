@@ -23,13 +23,15 @@ def evaluate(
     from retrieval.data.store import DatasetStore
     from retrieval.evaluation.protocol import evaluate as run_protocol
     from retrieval.evaluation.report import markdown_table, to_json
+    from retrieval.generators.content import content_builders
     from retrieval.interactions import Interactions
 
     settings = load_settings(ctx)
     with user_errors():
         data = Interactions.from_dataset(DatasetStore(settings.data_dir).load(dataset), settings.events)
+        builders, grids = content_builders(settings, dataset, data.items)
     started = time.time()
-    report = run_protocol(data, dataset, progress=lambda line: typer.echo(line, err=True))
+    report = run_protocol(data, dataset, builders=builders, grids=grids, progress=lambda line: typer.echo(line, err=True))
     typer.echo(markdown_table(report))
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

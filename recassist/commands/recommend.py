@@ -33,17 +33,22 @@ def recommend(
     from retrieval.data.pseudonym import Pseudonymizer
     from retrieval.data.store import DatasetStore
     from retrieval.evaluation.protocol import refit, tune_all
+    from retrieval.generators.content import content_builders
     from retrieval.interactions import Interactions, Split
 
     settings = load_settings(ctx)
     with user_errors():
         data = Interactions.from_dataset(DatasetStore(settings.data_dir).load(dataset), settings.events)
+        builders, grids = content_builders(settings, dataset, data.items)
     raw_ids = [line.strip() for line in users.read_text().splitlines() if line.strip()]
     pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
     rows = data.users.rows([pseudonyms.user_id(raw) for raw in raw_ids], missing=-1)
 
     split = Split.leave_last_out(data)
-    tuned = tune_all(split.train_validation, split.test, progress=lambda line: typer.echo(line, err=True))
+    tuned = tune_all(
+        split.train_validation, split.test, grids=grids, builders=builders,
+        progress=lambda line: typer.echo(line, err=True),
+    )
     fusion, _ = refit(tuned.fusion, data)
 
     known = rows >= 0

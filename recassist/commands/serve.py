@@ -14,6 +14,9 @@ def serve(
     dataset: Annotated[Optional[str], typer.Option(help="Data set to serve (default: settings.dataset)")] = None,
     host: Annotated[Optional[str], typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1)")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default: settings.port, 7860)")] = None,
+    prepare: Annotated[
+        bool, typer.Option(help="First fetch the data set if it is a known one and missing, and build its index if stale.")
+    ] = False,
 ) -> None:
     """Serve the recassist app: the UI at /, health at /healthz."""
     import uvicorn
@@ -21,7 +24,24 @@ def serve(
     from app import create_app
 
     settings = load_settings(ctx, host=host, port=port)
+    name = dataset or settings.dataset
     with user_errors():
-        asgi = create_app(settings, dataset)
+        if prepare:
+            _prepare(settings, name)
+        asgi = create_app(settings, name)
     typer.echo(f"recassist on http://{settings.host}:{settings.port}/")
     uvicorn.run(asgi, host=settings.host, port=settings.port, log_level="warning")
+
+
+def _prepare(settings, name: str) -> None:
+    from retrieval.data.sources import SOURCES, fetch
+    from retrieval.data.store import DatasetStore
+    from retrieval.index import IndexBuilder
+
+    if name in SOURCES:
+        result = fetch(name, settings)
+        if result is not None:
+            typer.echo(result.summary())
+    elif not DatasetStore(settings.data_dir).exists(name):
+        typer.echo(f"'{name}' is not imported: use `recassist data import {name} ...` first", err=True)
+    typer.echo(IndexBuilder(settings).build(name).summary())

@@ -134,12 +134,14 @@ class _Checker:
 
         self.reject(~values.isin(known), column, f"unknown {what}", detail)
 
-    def timestamps(self, column: str) -> pd.Series:
+    def timestamps(self, column: str, *, optional: bool = False) -> pd.Series:
+        """Parsed epoch seconds; rows with a bad value are rejected (and empty ones too unless `optional`)."""
         values = self.frame[column]
         seconds = parse_timestamps(values)
         shown = values.astype(str)
+        empty = values.isna() | (shown.str.strip() == "")
         self.reject(
-            seconds.isna(),
+            seconds.isna() & ~(empty & optional),
             column,
             "bad timestamp",
             lambda i: f"bad timestamp '{shown.iat[i][:40]}' (use epoch seconds or ISO 8601)",
@@ -253,8 +255,8 @@ def clean_social(raw: RawTable, config: ImportConfig, strict: bool, *, user_ids:
     c.frame["kind"] = kind
     c.reject(~kind.isin(SOCIAL_KINDS), "kind", "unknown kind", lambda i: f"unknown kind '{kind.iat[i]}' (use {', '.join(SOCIAL_KINDS)})")
     c.reject(src == dst, "dst_user_id", "a user linked to themselves")
-    if "timestamp" in c.frame.columns and (c.frame["timestamp"].astype(str).str.strip() != "").any():
-        c.frame["timestamp"] = c.timestamps("timestamp")
+    if "timestamp" in c.frame.columns:
+        c.frame["timestamp"] = c.timestamps("timestamp", optional=True)
     else:
         c.frame["timestamp"] = np.nan
     c.known("src_user_id", src, user_ids, "user", show_value=False)

@@ -91,19 +91,27 @@ def rank_all(generator: Generator | Fusion, users: np.ndarray, n: int = LIST_LEN
     return top, time.perf_counter() - start
 
 
-def fit_timed(name: str, config: GeneratorConfig, train: Interactions) -> tuple[Generator, float]:
+Builder = Callable[[GeneratorConfig], Generator]
+
+
+def fit_timed(generator: Generator, train: Interactions) -> tuple[Generator, float]:
     start = time.perf_counter()
-    generator = GENERATORS[name](config).fit(train)
+    generator.fit(train)
     return generator, time.perf_counter() - start
 
 
 def tune(
-    name: str, grid: Sequence[GeneratorConfig], train: Interactions, validation: Targets, progress: Progress
+    name: str,
+    grid: Sequence[GeneratorConfig],
+    train: Interactions,
+    validation: Targets,
+    progress: Progress,
+    build: Builder,
 ) -> tuple[Generator, float]:
     """The grid's best generator on validation NDCG@10 (fitted on train) and that score."""
     best: tuple[Generator, float] | None = None
     for config in grid:
-        generator, fit_s = fit_timed(name, config, train)
+        generator, fit_s = fit_timed(build(config), train)
         top, _ = rank_all(generator, validation.users)
         ndcg = all_metrics(top, validation.items, train.n_items)["ndcg@10"]
         progress(f"  {name} {config.model_dump()} validation NDCG@10 {ndcg:.4f} (fit {fit_s:.1f}s)")
@@ -128,15 +136,21 @@ def tune_all(
     names: Sequence[str] | None = None,
     grids: Mapping[str, Sequence[GeneratorConfig]] | None = None,
     fusion: FusionConfig | None = None,
+    builders: Mapping[str, Builder] | None = None,
     progress: Progress = log.info,
 ) -> Tuned:
-    """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on `validation`."""
+    """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on `validation`.
+
+    `builders` adds generators that need more than a config (e.g. content, which needs item vectors),
+    by name; their grids come in `grids`.
+    """
     grids = dict(DEFAULT_GRIDS, **(grids or {}))
+    builders = {**GENERATORS, **(builders or {})}
     names = applicable(names or list(grids), train)
     tuned: dict[str, Generator] = {}
     validation_ndcg: dict[str, float] = {}
     for name in names:
-        tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress)
+        tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress, builders[name])
     blender = Fusion(tuned, fusion)
     blender.tune(validation.users, validation.items)
     top, _ = rank_all(blender, validation.users)
@@ -149,7 +163,7 @@ def refit(fusion: Fusion, data: Interactions) -> tuple[Fusion, dict[str, float]]
     """The same configs and weights fitted again on `data`; also each generator's fit seconds."""
     generators, fit_s = {}, {}
     for name, generator in fusion.generators.items():
-        generators[name], fit_s[name] = fit_timed(name, generator.config, data)
+        generators[name], fit_s[name] = fit_timed(generator.fresh(), data)
     return Fusion(generators, fusion.config), fit_s
 
 
@@ -160,11 +174,14 @@ def evaluate(
     names: Sequence[str] | None = None,
     grids: Mapping[str, Sequence[GeneratorConfig]] | None = None,
     fusion: FusionConfig | None = None,
+    builders: Mapping[str, Builder] | None = None,
     progress: Progress = log.info,
 ) -> EvalReport:
     split = Split.leave_last_out(data)
     report = EvalReport(dataset, data.n_users, data.n_items, len(data), len(split.test.users))
-    tuned = tune_all(split.train, split.validation, names=names, grids=grids, fusion=fusion, progress=progress)
+    tuned = tune_all(
+        split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress
+    )
     final, fit_s = refit(tuned.fusion, split.train_validation)
     for name, generator in final.generators.items():
         top, score_s = rank_all(generator, split.test.users)

