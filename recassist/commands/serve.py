@@ -35,13 +35,10 @@ def serve(
 
 def _prepare(settings, name: str) -> None:
     from retrieval.data.sources import SOURCES, fetch
-    from retrieval.data.store import DatasetStore
     from retrieval.index import IndexBuilder
 
     if name in SOURCES:
         result = fetch(name, settings)
         if result is not None:
             typer.echo(result.summary())
-    elif not DatasetStore(settings.data_dir).exists(name):
-        typer.echo(f"'{name}' is not imported: use `recassist data import {name} ...` first", err=True)
     typer.echo(IndexBuilder(settings).build(name).summary())
