@@ -31,7 +31,7 @@ class EASE(Generator):
         precision = scipy.linalg.inv(gram, overwrite_a=True, check_finite=False)
         weights = precision / (-np.diag(precision))
         weights[np.diag_indices_from(weights)] = 0.0
-        self.weights = weights.astype(np.float32)
+        self.weights = np.ascontiguousarray(weights, dtype=np.float32)  # inv() returns Fortran order
         self._input = matrix
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:

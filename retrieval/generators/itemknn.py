@@ -36,7 +36,7 @@ class ItemKNN(Generator):
         if k < similarity.shape[0]:
             cutoff = -np.partition(-similarity, k - 1, axis=0)[k - 1]
             similarity[similarity < cutoff[None, :]] = 0.0
-        self.similarity = similarity.astype(np.float32)  # dense: sparse @ dense scores a batch fastest
+        self.similarity = np.ascontiguousarray(similarity, dtype=np.float32)  # dense: sparse @ dense is fastest
         self._input = matrix.tocsr()
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
