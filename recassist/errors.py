@@ -56,3 +56,7 @@ class IndexNotBuiltError(RecassistError):
 
 class UnknownUserError(RecassistError):
     """A user id that the data set does not know."""
+
+
+class ModelError(RecassistError):
+    """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""

