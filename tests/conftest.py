@@ -84,3 +84,6 @@ def indexed_slice(settings: Settings, ml100k_files: dict[str, Path], embedder):
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     frame.to_csv(path, index=False)
     return path
+
+
+pytest_plugins = ("tests.llm_fixtures",)
