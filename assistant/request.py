@@ -1,0 +1,49 @@
+"""The typed request one chat turn becomes (the plan), before any tool runs.
+
+The LLM fills it under this JSON schema; pydantic validates it; `assistant.parser` gives the same object
+deterministically when the LLM fails or misses something explicit.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Intent(str, Enum):
+    recommend = "recommend"  # "recommend me something", "something like Alien but funnier"
+    more_like = "more_like"  # "more like the second one"
+    refine = "refine"  # "not horror", "only from the 90s": the last request with new constraints
+    explain = "explain"  # "why this one?"
+    search = "search"  # "find movies about space"
+    feedback = "feedback"  # "I loved the first one", "not interested in Heat"
+
+
+class TurnRequest(BaseModel):
+    """What the user asked for in one turn. Tags and titles are resolved against the catalogue later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent = Intent.recommend
+    seed_titles: list[str] = Field(default_factory=list, max_length=5, description="titles the user named")
+    refers_to: int | None = Field(
+        default=None, ge=1, le=50, description="1-based position in the last list shown ('the second one')"
+    )
+    include_tags: list[str] = Field(default_factory=list, max_length=10)
+    exclude_tags: list[str] = Field(default_factory=list, max_length=10)
+    year_min: int | None = Field(default=None, ge=1800, le=2100)
+    year_max: int | None = Field(default=None, ge=1800, le=2100)
+    mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
+    count: int = Field(default=5, ge=1, le=20)
+    feedback: str | None = Field(default=None, pattern="^(like|dislike)$")
+
+    @field_validator("seed_titles", "include_tags", "exclude_tags")
+    @classmethod
+    def _strip(cls, values: list[str]) -> list[str]:
+        return [v.strip() for v in values if v and v.strip()]
+
+
+def request_schema() -> dict:
+    """The JSON schema handed to constrained decoding."""
+    return TurnRequest.model_json_schema()
