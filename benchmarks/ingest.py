@@ -83,7 +83,7 @@ def main() -> None:
 
     builder = IndexBuilder(settings, embedder=embedder, client=connect(settings.chroma, work))
     started = time.perf_counter()
-    import_tables("ml-1m", raw, settings, source=source.requirement)
+    import_tables("ml-1m", raw, settings, source=source.dist.requirement)
     import_s = time.perf_counter() - started
     started = time.perf_counter()
     builder.build("ml-1m", progress=False)
