@@ -148,20 +148,38 @@ class LocalGGUFChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        """Tokens as llama.cpp produces them: its callback runs in a worker thread and feeds a queue."""
+        """Tokens as llama.cpp produces them: its callback runs in a worker thread and feeds a queue.
+
+        Closing the iterator early (a consumer that has seen enough) cancels the generation: the callback
+        returns True, which tells llama.cpp to stop, so the next request does not wait for it."""
         request = self._request(messages, stop, {**kwargs, "stream": True})
         chunks: queue.Queue = queue.Queue()
-        done = object()
+        done, cancelled = object(), threading.Event()
+
+        def on_chunk(chunk: dict) -> bool:
+            chunks.put(chunk)
+            return cancelled.is_set()
 
         def work() -> None:
             try:
-                self._call(request, chunks.put)
+                self._call(request, on_chunk)
             except ModelError as err:
                 chunks.put(err)
             finally:
                 chunks.put(done)
 
-        threading.Thread(target=work, daemon=True, name="xllamacpp-stream").start()
+        worker = threading.Thread(target=work, daemon=True, name="xllamacpp-stream")
+        worker.start()
+        try:
+            yield from self._chunks(chunks, done, run_manager)
+        finally:
+            cancelled.set()
+            worker.join()
+
+    @staticmethod
+    def _chunks(
+        chunks: queue.Queue, done: object, run_manager: CallbackManagerForLLMRun | None
+    ) -> Iterator[ChatGenerationChunk]:
         while (item := chunks.get()) is not done:
             if isinstance(item, ModelError):
                 raise item
