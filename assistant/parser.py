@@ -16,7 +16,7 @@ _ORDINALS = {
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "a couple": 2, "a few": 3}
 _ORDINAL = re.compile(r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")\b(?:\s+(?:one|movie|film|item|pick))?|(?:#|number\s+|no\.\s*)(\d{1,2})\b", re.I)
-_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\btop\s+(\d{1,2})\b", re.I)
+_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b")
 _BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I)
 _AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I)
@@ -71,10 +71,10 @@ def parse(message: str, tags: TagMatcher) -> TurnRequest:
     if not (decade or before or after) and (single := _IN_YEAR.search(text)):
         year_min = year_max = int(single.group(1))
 
-    count = 5
+    count: dict[str, int] = {}  # only when the user gave one, so that a refinement can keep the last count
     if found := _COUNT.search(text):
         word = (found.group(1) or found.group(2)).lower()
-        count = max(1, min(20, int(word) if word.isdigit() else _NUMBERS[word]))
+        count["count"] = max(1, min(20, int(word) if word.isdigit() else _NUMBERS[word]))
 
     refers_to = _ordinal(text)
     feedback = None
@@ -102,6 +102,6 @@ def parse(message: str, tags: TagMatcher) -> TurnRequest:
         year_min=year_min,
         year_max=year_max,
         mood=mood[:200] if mood else None,
-        count=count,
         feedback=feedback,
+        **count,
     )

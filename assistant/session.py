@@ -33,6 +33,8 @@ class SessionMemory:
     excluded: set[str] = field(default_factory=set)
     constraints: Constraints = field(default_factory=Constraints)
     last_request: TurnRequest | None = None
+    seeds: list[str] = field(default_factory=list)  # item ids the last list was built around
+    reasons: dict[str, list] = field(default_factory=dict)  # item id -> the evidence it was shown with
 
     def resolve(self, refers_to: int | None) -> str | None:
         """The item a reference points at: a 1-based position in the last list, -1 the last one, None
