@@ -76,11 +76,14 @@ class Fusion:
         return Recommendations(user_rows, top, scores)
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        """Evidence from every generator with a non-zero weight, strongest-weighted generator first."""
+        """Evidence from every generator that listed each item (weight > 0), highest-weighted generator first."""
+        item_rows = np.asarray(item_rows, np.int64)
+        lists = self.candidate_lists(np.array([user_row]))
         evidence: list[Evidence] = []
-        for name in sorted(self.generators, key=lambda g: -self.weight(g)):
-            if self.weight(name) > 0:
-                evidence.extend(self.generators[name].evidence(user_row, item_rows))
+        for name in sorted(lists, key=lambda g: -self.weight(g)):
+            listed = item_rows[lists[name][0, item_rows].toarray().ravel() > 0]
+            if len(listed):
+                evidence.extend(self.generators[name].evidence(user_row, listed))
         return evidence
 
     def tune(self, user_rows: np.ndarray, targets: np.ndarray, *, rounds: int = 3) -> FusionConfig:

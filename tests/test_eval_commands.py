@@ -56,3 +56,11 @@ def test_eval_prints_table_and_writes_json(settings, ml100k, small_grids, tmp_pa
     report = json.loads(out.read_text())
     assert [row["name"] for row in report["rows"]][-1] == "fusion"
     assert report["n_evaluated"] == 943 and report["machine"]["cpu_cores"] >= 1
+
+
+def test_eval_names_unknown_generators(settings, ml100k):
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(settings.data_dir), "eval", "--dataset", "ml-100k", "--generators", "ease,magic"]
+    )
+    assert result.exit_code == 1
+    assert "unknown generator(s) ['magic']" in result.output

@@ -7,14 +7,17 @@ import pytest
 import scipy.sparse as sp
 
 from recassist.settings import DEFAULT_EVENT_WEIGHTS
-from retrieval.generators import GENERATORS, ALSConfig, Evidence, Generator, NotFittedError
+from retrieval.generators import GENERATORS, ALSConfig, Evidence, Generator, NotFittedError, SASRecConfig
 from retrieval.generators.content import Content
 from retrieval.interactions import Interactions, Split
 from retrieval.vocabulary import Vocabulary
 
 KINDS = {"history_item", "neighbour_user", "followed_user", "popular", "similar_text"}
 # small, deterministic configs; everything else at its defaults
-CONFIGS = {"als": ALSConfig(factors=4, iterations=15, regularization=0.1)}
+CONFIGS = {
+    "als": ALSConfig(factors=4, iterations=15, regularization=0.1),
+    "sasrec": SASRecConfig(dim=16, layers=1, heads=1, dropout=0.0, learning_rate=0.01, max_epochs=40, progress=False),
+}
 
 
 def build(name: str, *, tiny: bool = False) -> Generator:

@@ -7,15 +7,16 @@ from retrieval.generators.base import Evidence, Generator, GeneratorConfig, NotF
 from retrieval.generators.ease import EASE, EASEConfig
 from retrieval.generators.itemknn import ItemKNN, ItemKNNConfig
 from retrieval.generators.popularity import Popularity, PopularityConfig
+from retrieval.generators.sasrec import SASRec, SASRecConfig
 from retrieval.generators.social import Social, SocialConfig
 from retrieval.generators.transition import Transition, TransitionConfig
 
 GENERATORS: dict[str, type[Generator]] = {
-    cls.name: cls for cls in (Popularity, ItemKNN, EASE, ALS, Transition, Social)
+    cls.name: cls for cls in (Popularity, ItemKNN, EASE, ALS, Transition, SASRec, Social)
 }
 
 __all__ = [
     "ALS", "ALSConfig", "EASE", "EASEConfig", "Evidence", "GENERATORS", "Generator", "GeneratorConfig",
     "ItemKNN", "ItemKNNConfig", "NotFittedError", "Popularity", "PopularityConfig", "Recommendations",
-    "Social", "SocialConfig", "Transition", "TransitionConfig",
+    "SASRec", "SASRecConfig", "Social", "SocialConfig", "Transition", "TransitionConfig",
 ]
