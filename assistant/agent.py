@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
-from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationError
+from pydantic import ValidationError
 
 from assistant.explain import (
     Explainer,
@@ -43,6 +43,7 @@ from assistant.prompts import load_prompt, quote
 from assistant.request import Intent, TurnRequest, request_schema
 from assistant.session import Constraints, SessionMemory
 from assistant.tags import TagMatcher
+from recassist.settings import AgentConfig
 from retrieval.data.schema import TAG_SEPARATOR
 from retrieval.data.store import Dataset
 from retrieval.embedding import Embedder
@@ -53,17 +54,6 @@ log = logging.getLogger(__name__)
 
 _YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
 _ARTICLE = re.compile(r"^(.*), (the|a|an)$")
-
-
-class AgentConfig(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    depth: PositiveInt = 200  # candidates each source proposes before filtering
-    llm_planner: bool = True
-    explain_with_llm: bool = True
-    seed_weight: float = 1.0  # items near what the user named or liked in this session
-    history_weight: float = 1.0  # the fitted generators' fusion for a known user
-    text_weight: float = 0.5  # items near the user's own words
 
 
 @dataclass
@@ -145,6 +135,14 @@ class Assistant:
 
     # ------------------------------------------------------------------ sessions and planning
 
+    def knows(self, user_id: str | None) -> bool:
+        """Whether `user_id` (a pseudonym) has a history in the data set."""
+        return user_id in self._history
+
+    def history_of(self, user_id: str) -> list[str]:
+        """The user's item ids in the data set's order."""
+        return list(self._history.get(user_id, []))
+
     def new_session(self, user_id: str | None = None, tastes: str | None = None) -> SessionMemory:
         session = SessionMemory(user_id=user_id if user_id in self._history else None)
         if tastes:
@@ -203,16 +201,22 @@ class Assistant:
         return result
 
     def stream(self, session: SessionMemory, message: str) -> Iterator[tuple[str, object]]:
-        """Events of one turn: ("plan", TurnRequest), ("message", str), ("picks", [Pick]), then per pick
-        ("token", (index, text)), ("reset", index), ("explanation", (index, Explanation)), and ("done",
-        TurnResult)."""
+        """Events of one chat turn: ("plan", TurnRequest), then those of `stream_request`."""
         request, planner = self.plan(session, message)
         yield "plan", request
+        yield from self.stream_request(session, request, planner)
+
+    def stream_request(
+        self, session: SessionMemory, request: TurnRequest, planner: str = "api", *, llm_explanations: bool = True
+    ) -> Iterator[tuple[str, object]]:
+        """Run the tools for a request: ("message", str), ("picks", [Pick]), then per pick ("token",
+        (index, text)), ("reset", index), ("explanation", (index, Explanation)), and ("done", TurnResult).
+        `llm_explanations=False` gives template explanations (instant, faithful by construction)."""
         if request.intent is Intent.feedback:
             yield from self._feedback(session, request, planner)
             return
         if request.intent is Intent.explain:
-            yield from self._explain(session, request, planner)
+            yield from self._explain(session, request, planner, llm_explanations)
             return
         if request.intent is Intent.refine and session.last_request is not None:
             previous = session.last_request
@@ -228,7 +232,7 @@ class Assistant:
         yield "message", text
         yield "picks", state.picks
         for index, pick in enumerate(state.picks):
-            pick.explanation = yield from self._explain_pick(index, pick)
+            pick.explanation = yield from self._explain_pick(index, pick, llm_explanations)
         yield "done", TurnResult(request, planner, text, state.picks)
 
     def explain_item(self, session: SessionMemory, item_id: str) -> list[Reason]:
@@ -260,6 +264,17 @@ class Assistant:
             return prefixed[0]
         hits = self.store.query("items", self.embedder.encode([title])[0], 1)
         return hits[0].id if hits and hits[0].distance < 0.3 else None
+
+    def search(
+        self, text: str, include: list[str], exclude: list[str], year_min: int | None, year_max: int | None, k: int
+    ) -> list[Pick]:
+        """Catalogue search: items nearest `text` within the filters (all matching items when no text)."""
+        constraints = Constraints(frozenset(include), frozenset(exclude), year_min, year_max)
+        if text.strip():
+            hits = self.store.query("items", self.embedder.encode([text])[0], k, where=self._where(constraints))
+            return [Pick(self.items[h.id], 1.0 - h.distance, []) for h in hits if h.id in self.items]
+        matching = (item for item in self.items.values() if self._allowed(item, constraints))
+        return [Pick(item, 0.0, []) for item in sorted(matching, key=lambda i: i.title)[:k]]
 
     def _resolve_seeds(self, state: _Turn) -> _Turn:
         """Named titles to catalogue items; "more like the second one" to that item; a refinement keeps
@@ -379,8 +394,8 @@ class Assistant:
 
     # ------------------------------------------------------------------ explanations and other intents
 
-    def _explain_pick(self, index: int, pick: Pick) -> Iterator[tuple[str, object]]:
-        if self.explainer is None:
+    def _explain_pick(self, index: int, pick: Pick, llm: bool = True) -> Iterator[tuple[str, object]]:
+        if self.explainer is None or not llm:
             text = template_explanation(pick.item, pick.reasons)
             yield "token", (index, text)
             explanation = Explanation(text, "template")
@@ -397,7 +412,9 @@ class Assistant:
         yield "explanation", (index, explanation)
         return explanation
 
-    def _explain(self, session: SessionMemory, request: TurnRequest, planner: str) -> Iterator[tuple[str, object]]:
+    def _explain(
+        self, session: SessionMemory, request: TurnRequest, planner: str, llm: bool = True
+    ) -> Iterator[tuple[str, object]]:
         target = session.resolve(request.refers_to)
         if target is None and request.seed_titles:
             target = self.find_title(request.seed_titles[0])
@@ -412,7 +429,7 @@ class Assistant:
         text = f"Why {pick.item.title}? The evidence: {evidence}."
         yield "message", text
         yield "picks", [pick]
-        pick.explanation = yield from self._explain_pick(0, pick)
+        pick.explanation = yield from self._explain_pick(0, pick, llm)
         yield "done", TurnResult(request, planner, text, [pick])
 
     def _feedback(self, session: SessionMemory, request: TurnRequest, planner: str) -> Iterator[tuple[str, object]]:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -87,6 +87,35 @@ class LLMConfig(BaseModel):
     seed: int = 42
 
 
+class AgentConfig(BaseModel):
+    """The conversational agent (assistant/agent.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    depth: PositiveInt = 200  # candidates each source proposes before filtering
+    llm_planner: bool = True  # False: the deterministic parser plans every turn
+    explain_with_llm: bool = True  # False: template explanations from the evidence
+    seed_weight: NonNegativeFloat = 1.0  # items near what the user named or liked in this session
+    history_weight: NonNegativeFloat = 1.0  # the fitted generators' fusion, for a known user
+    text_weight: NonNegativeFloat = 0.5  # items near the user's own words
+
+
+class ApiKey(BaseModel):
+    name: str
+    key: SecretStr
+    roles: set[Literal["app", "marketer", "admin"]]
+
+
+class ApiConfig(BaseModel):
+    """REST API access. With no keys, only clients on the loopback interface are served (the local demo)."""
+
+    keys: list[ApiKey] = Field(default_factory=list)
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed to embed / call the API")
+    max_body_bytes: PositiveInt = 64_000
+    requests_per_minute: PositiveInt = 600  # per API key, or per client address without keys
+    max_sessions: PositiveInt = 10_000  # chat sessions kept in memory (least recently used dropped)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -102,6 +131,8 @@ class Settings(BaseSettings):
     profile: ProfileConfig = Field(default_factory=ProfileConfig)
     imports: ImportConfig = Field(default_factory=ImportConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
+    agent: AgentConfig = Field(default_factory=AgentConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
     @classmethod
     def settings_customise_sources(

@@ -28,7 +28,7 @@ def serve(
     with user_errors():
         if prepare:
             _prepare(settings, name)
-        asgi = create_app(settings, name)
+        asgi = create_app(settings, name, progress=typer.echo)
     typer.echo(f"recassist on http://{settings.host}:{settings.port}/")
     uvicorn.run(asgi, host=settings.host, port=settings.port, log_level="warning")
 

@@ -58,6 +58,20 @@ def fingerprint(frames: dict[str, pd.DataFrame]) -> str:
     return digest.hexdigest()
 
 
+def _logged_likes(raw: bytes, users: set[str], items: set[str]) -> pd.DataFrame:
+    """Likes of known users on known items from a feedback log, as interaction rows."""
+    rows = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash: the rest of the log still counts
+        if record.get("feedback") == "like" and record.get("user_id") in users and record.get("item_id") in items:
+            rows.append((record["user_id"], record["item_id"], "like", int(record.get("timestamp", 0)), 1.0))
+    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "event", "timestamp", "weight"])
+    return frame.astype({"timestamp": "int64", "weight": "float32"})
+
+
 class DatasetStore:
     def __init__(self, data_dir: Path) -> None:
         self.root = data_dir / "datasets"
@@ -82,9 +96,18 @@ class DatasetStore:
         return json.loads(path.read_text())
 
     def load(self, name: str) -> Dataset:
+        """The data set, with the app's logged likes (see `surfaces/feedback.py`) added as `like` events."""
         manifest = self.manifest(name)
         folder = self.path(name)
         frames = {table: pd.read_parquet(folder / f"{table}.parquet") for table in ("items", "users", "interactions", "social")}
+        feedback = self.root.parent / "feedback" / f"{name}.jsonl"
+        if feedback.is_file():
+            raw = feedback.read_bytes()
+            likes = _logged_likes(raw, set(frames["users"]["user_id"]), set(frames["items"]["item_id"]))
+            if len(likes):
+                frames["interactions"] = pd.concat([frames["interactions"], likes], ignore_index=True)
+                digest = hashlib.sha256(manifest["fingerprint"].encode() + raw).hexdigest()
+                manifest = {**manifest, "fingerprint": digest, "feedback_likes": len(likes)}
         return Dataset(name=name, manifest=manifest, **frames)
 
     def save(self, name: str, frames: dict[str, pd.DataFrame], manifest: dict) -> Path:

@@ -1,0 +1,200 @@
+"""The versioned REST API (`/api/v1`), described by the OpenAPI schema at `/docs`.
+
+POST /recommend (a user or free-text tastes, filters, k -> items with scores, explanations, evidence),
+POST /chat (a session id and a message -> server-sent events), POST /feedback, GET /items/search.
+Every request and response is a pydantic model; bad input gets a 4xx that says what to change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.agent import Pick, TurnResult
+from assistant.request import Intent, TurnRequest
+from surfaces.context import AppContext
+from surfaces.security import require
+
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class EvidenceOut(BaseModel):
+    kind: str
+    label: str
+
+
+class ItemOut(BaseModel):
+    item_id: str
+    title: str
+    tags: list[str]
+    year: int | None = None
+    score: float | None = None
+    explanation: str | None = None
+    explanation_source: Literal["model", "retry", "template"] | None = None
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+
+
+class RecommendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(default=None, max_length=200, description="the user's id in your system (or its pseudonym)")
+    tastes: str | None = Field(default=None, max_length=1000, description="free-text tastes, for a new user")
+    include_tags: list[Tag] = Field(default_factory=list, max_length=20)
+    exclude_tags: list[Tag] = Field(default_factory=list, max_length=20)
+    year_min: int | None = Field(default=None, ge=1800, le=2100)
+    year_max: int | None = Field(default=None, ge=1800, le=2100)
+    k: int = Field(default=10, ge=1, le=20)
+    explain: Literal["template", "llm"] = Field(default="template", description="template: instant, from the evidence")
+
+
+class RecommendOut(BaseModel):
+    user_known: bool
+    items: list[ItemOut]
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, max_length=64)
+    user_id: str | None = Field(default=None, max_length=200)
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, max_length=64)
+    user_id: str | None = Field(default=None, max_length=200)
+    item_id: str = Field(min_length=1, max_length=500)
+    feedback: Literal["like", "dislike", "not_interested"]
+
+
+class FeedbackOut(BaseModel):
+    recorded: bool
+    session_id: str | None
+
+
+class SearchOut(BaseModel):
+    items: list[ItemOut]
+
+
+def item_out(pick: Pick) -> ItemOut:
+    explanation = pick.explanation
+    return ItemOut(
+        item_id=pick.item.item_id, title=pick.item.title, tags=list(pick.item.tags), year=pick.item.year,
+        score=round(pick.score, 6), explanation=explanation.text if explanation else None,
+        explanation_source=explanation.source if explanation else None,
+        evidence=[EvidenceOut(kind=r.kind, label=r.label) for r in pick.reasons],
+    )
+
+
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+def build_router(ctx: AppContext) -> APIRouter:
+    app_role = [Depends(require(ctx.settings.api, "app"))]
+    router = APIRouter(prefix="/api/v1", tags=["recommendations"])
+    assistant = ctx.assistant
+
+    def canonical_tags(tags: list[str], field: str) -> list[str]:
+        out = []
+        for tag in tags:
+            canonical = assistant.tags.canonical(tag)
+            if canonical is None:
+                known = ", ".join(assistant.tags.tags[:40])
+                raise HTTPException(422, f"{field}: unknown tag '{tag}'; known tags: {known}")
+            out.append(canonical)
+        return out
+
+    @router.post("/recommend", response_model=RecommendOut, dependencies=app_role)
+    def recommend(body: RecommendIn) -> RecommendOut:
+        """Top-k items for a known user (by id) or for free-text tastes, with evidence and explanations."""
+        user = ctx.user_for(body.user_id)
+        if user is None and not body.tastes and body.user_id:
+            raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
+        if body.year_min and body.year_max and body.year_min > body.year_max:
+            raise HTTPException(422, "year_min is after year_max")
+        session = assistant.new_session(user, body.tastes)
+        request = TurnRequest(
+            intent=Intent.recommend, include_tags=canonical_tags(body.include_tags, "include_tags"),
+            exclude_tags=canonical_tags(body.exclude_tags, "exclude_tags"),
+            year_min=body.year_min, year_max=body.year_max, count=body.k,
+        )
+        result = _last(assistant.stream_request(session, request, llm_explanations=body.explain == "llm"))
+        return RecommendOut(user_known=user is not None, items=[item_out(p) for p in result.picks])
+
+    @router.post("/chat", dependencies=app_role, response_class=StreamingResponse,
+                 responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}})
+    def chat(body: ChatIn) -> StreamingResponse:
+        """One chat turn as server-sent events: session, plan, message, picks, token, reset, explanation, done."""
+        session_id, session = ctx.sessions.get_or_create(body.session_id, ctx.user_for(body.user_id))
+
+        def events() -> Iterator[str]:
+            yield _sse("session", {"session_id": session_id, "user_known": session.user_id is not None})
+            for kind, payload in assistant.stream(session, body.message):
+                if kind == "plan":
+                    yield _sse(kind, payload.model_dump(mode="json"))
+                elif kind == "message":
+                    yield _sse(kind, {"text": payload})
+                elif kind == "picks":
+                    yield _sse(kind, {"items": [item_out(p).model_dump() for p in payload]})
+                elif kind == "token":
+                    yield _sse(kind, {"index": payload[0], "text": payload[1]})
+                elif kind == "reset":
+                    yield _sse(kind, {"index": payload})
+                elif kind == "explanation":
+                    index, explanation = payload
+                    yield _sse(kind, {"index": index, "text": explanation.text, "source": explanation.source})
+                elif kind == "done":
+                    yield _sse(kind, {"message": payload.message, "items": [item_out(p).model_dump() for p in payload.picks]})
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @router.post("/feedback", response_model=FeedbackOut, dependencies=app_role)
+    def feedback(body: FeedbackIn) -> FeedbackOut:
+        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once."""
+        if body.item_id not in assistant.items:
+            raise HTTPException(404, f"unknown item_id '{body.item_id}'")
+        session = ctx.sessions.get(body.session_id) if body.session_id else None
+        if body.session_id and session is None:
+            raise HTTPException(404, "unknown or expired session_id")
+        if session is None:
+            user = ctx.user_for(body.user_id)
+            if user is None:
+                raise HTTPException(422, "send a session_id, or the user_id of a known user")
+            session = assistant.new_session(user)
+        ctx.record_feedback(session, body.item_id, body.feedback)
+        return FeedbackOut(recorded=True, session_id=body.session_id)
+
+    @router.get("/items/search", response_model=SearchOut, dependencies=app_role)
+    def search(
+        q: Annotated[str | None, Query(max_length=500, description="free text")] = None,
+        include_tags: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default
+        exclude_tags: Annotated[list[str], Query()] = [],  # noqa: B006
+        year_min: Annotated[int | None, Query(ge=1800, le=2100)] = None,
+        year_max: Annotated[int | None, Query(ge=1800, le=2100)] = None,
+        k: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> SearchOut:
+        """Catalogue search: nearest items to the text (or all items) within the filters."""
+        picks = assistant.search(
+            q or "", canonical_tags(include_tags, "include_tags"), canonical_tags(exclude_tags, "exclude_tags"),
+            year_min, year_max, k,
+        )
+        return SearchOut(items=[item_out(p) for p in picks])
+
+    return router
+
+
+def _last(events: Iterator[tuple[str, object]]) -> TurnResult:
+    result = None
+    for kind, payload in events:
+        if kind == "done":
+            result = payload
+    assert isinstance(result, TurnResult)
+    return result

@@ -1,0 +1,155 @@
+"""The Gradio UI: a streaming chat (as a known demo user, or a new user who describes their tastes) with
+recommendation cards and feedback, and an Explore tab for catalogue search.
+
+Each browser tab holds its own `SessionMemory` in `gr.State`, so two tabs are two independent sessions.
+The chat handler is a sync generator that Gradio runs in a worker thread: the event loop stays free
+while the LLM works. API names are stable for `gradio_client` / `@gradio/client`: `chat`, `start`,
+`feedback`, `search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from assistant.agent import Pick
+from assistant.session import SessionMemory
+from surfaces.cards import render
+from surfaces.context import AppContext
+
+NEW_USER = "a new user"
+
+
+def chat_turn(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None) -> Iterator[tuple]:
+    """Stream one turn: yields (chat history, session, feedback choices)."""
+    if session is None:
+        session = ctx.assistant.new_session(None)
+    message = (message or "").strip()
+    if not message:
+        yield history, session, _choices(session, ctx)
+        return
+    if session.user_id is None and not session.tastes and not session.shown:
+        session.tastes.append(message[:500])  # a new user's first words describe their tastes
+    history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+    picks: list[Pick] = []
+    texts: dict[int, str] = {}
+    text = ""
+    for kind, payload in ctx.assistant.stream(session, message):
+        if kind == "message":
+            text = str(payload)
+        elif kind == "picks":
+            picks = list(payload)
+        elif kind == "token":
+            index, piece = payload
+            texts[index] = texts.get(index, "") + piece
+        elif kind == "reset":
+            texts[payload] = ""
+        elif kind == "explanation":
+            index, explanation = payload
+            texts[index] = explanation.text
+        else:
+            continue
+        history[-1] = {"role": "assistant", "content": render(text, picks, texts)}
+        yield history, session, _choices(session, ctx)
+    yield history, session, _choices(session, ctx)
+
+
+def _choices(session: SessionMemory, ctx: AppContext):
+    import gradio as gr
+
+    choices = [(f"{i}. {ctx.assistant.items[x].title}", x) for i, x in enumerate(session.last_shown, 1)]
+    return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+
+def feedback(ctx: AppContext, item_id: str | None, kind: str, session: SessionMemory | None):
+    if session is None or not item_id:
+        return session, "Pick an item first."
+    ctx.record_feedback(session, item_id, kind)
+    title = ctx.assistant.items[item_id].title
+    words = {"like": "Liked", "dislike": "Thumbs down for", "not_interested": "Not interested in"}[kind]
+    return session, f"{words} {title}: the next answers take it into account."
+
+
+def start(ctx: AppContext, who: str, tastes: str):
+    """A fresh session as a demo user (their history shown) or as a new user."""
+    user = None if who == NEW_USER else who
+    session = ctx.assistant.new_session(user, tastes.strip() or None)
+    history = ctx.catalogue.history(user, n=10) if user else pd.DataFrame(columns=["title", "tags", "event", "time"])
+    greeting = (
+        f"Hi! I know your history ({len(ctx.assistant.history_of(user))} items). Ask me for something."
+        if user else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
+    )
+    return session, [{"role": "assistant", "content": greeting}], history[["title", "tags", "event", "time"]]
+
+
+def chat_panel(ctx: AppContext, *, compact: bool = False):
+    """The chat with its feedback controls; returns (chatbot, textbox, session state)."""
+    import gradio as gr
+
+    session = gr.State(None)
+    chatbot = gr.Chatbot(label="recassist", height=420 if compact else 560, sanitize_html=True, elem_id="rec-chat")
+    with gr.Row():
+        box = gr.Textbox(placeholder="Ask for recommendations: 'something like Alien but funnier', 'not horror', 'why the second?'",
+                         show_label=False, scale=5, elem_id="rec-message")
+        send = gr.Button("Send", variant="primary", scale=1, elem_id="rec-send")
+    with gr.Row():
+        item = gr.Dropdown(label="Item", choices=[], scale=3, elem_id="rec-item")
+        up = gr.Button("Like", scale=1, elem_id="rec-like")
+        down = gr.Button("Dislike", scale=1, elem_id="rec-dislike")
+        skip = gr.Button("Not interested", scale=1, elem_id="rec-not-interested")
+    status = gr.Markdown(elem_id="rec-status")
+
+    def turn(message, history, state):
+        for out in chat_turn(ctx, message, history or [], state):
+            yield ("", *out)
+
+    for trigger in (box.submit, send.click):
+        trigger(turn, [box, chatbot, session], [box, chatbot, session, item], api_name="chat" if trigger == send.click else False)
+    for button, kind in ((up, "like"), (down, "dislike"), (skip, "not_interested")):
+        button.click(lambda i, s, k=kind: feedback(ctx, i, k, s), [item, session], [session, status],
+                     api_name="feedback" if kind == "like" else False)
+    return chatbot, box, session
+
+
+def build_ui(ctx: AppContext):
+    import gradio as gr
+
+    demo_users = [(f"user {u[:9]}… · {len(ctx.assistant.history_of(u))} items", u) for u in ctx.catalogue.users(limit=200)]
+    with gr.Blocks(title="recassist") as ui:
+        gr.Markdown(f"# recassist\nExplained recommendations from **{ctx.dataset.name}**, on this machine.")
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=NEW_USER, label="Chat as")
+                    tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
+                    begin = gr.Button("Start a new conversation")
+                    history = gr.Dataframe(label="Recent history", interactive=False)
+                with gr.Column(scale=3):
+                    chatbot, _box, session = chat_panel(ctx)
+            begin.click(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history], api_name="start")
+        with gr.Tab("Explore"):
+            with gr.Row():
+                query = gr.Textbox(label="Search the catalogue", scale=3)
+                include = gr.Dropdown(ctx.assistant.tags.tags, multiselect=True, label="With tags", scale=2)
+                exclude = gr.Dropdown(ctx.assistant.tags.tags, multiselect=True, label="Without tags", scale=2)
+            with gr.Row():
+                year_min = gr.Number(label="From year", precision=0)
+                year_max = gr.Number(label="To year", precision=0)
+                go = gr.Button("Search", variant="primary")
+            results = gr.Dataframe(interactive=False)
+
+            def search(q, inc, exc, lo, hi):
+                picks = ctx.assistant.search(q or "", inc or [], exc or [], _year(lo), _year(hi), 30)
+                return pd.DataFrame(
+                    [{"title": p.item.title, "tags": ", ".join(p.item.tags), "year": p.item.year,
+                      "similarity": round(p.score, 3) if q else None} for p in picks]
+                )
+
+            go.click(search, [query, include, exclude, year_min, year_max], results, api_name="search")
+            query.submit(search, [query, include, exclude, year_min, year_max], results, api_name=False)
+    return ui
+
+
+def _year(value) -> int | None:
+    return int(value) if value not in (None, "") and value == value and value > 0 else None
