@@ -36,6 +36,8 @@ HOLD_BACK_WORDS = 6  # words kept unreleased while streaming: a title may still 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$")
+_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
+_POSSESSIVE = re.compile(r"['’]s$")
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
 _WORD = re.compile(r"[\w'’:&.-]+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"“])")
@@ -110,6 +112,13 @@ def _base_title(title: str) -> str:
     return " ".join(base.lower().split())
 
 
+def _title_forms(title: str) -> set[str]:
+    """The normalised title, and without its leading article ('the godfather' and 'godfather')."""
+    base = _base_title(title)
+    short = _LEADING_ARTICLE.sub("", base)
+    return {base, short} if short else {base}
+
+
 def _title_year(title: str) -> int | None:
     match = _TITLE_YEAR.search(title)
     return int(match.group(1)) if match else None
@@ -119,7 +128,7 @@ class FaithfulnessChecker:
     """Checks explanations against the catalogue: its titles (as n-grams of words) and its tag vocabulary."""
 
     def __init__(self, titles: Iterable[str], tags: Iterable[str]) -> None:
-        self._titles = {_base_title(t) for t in titles} - {""}
+        self._titles = {form for t in titles for form in _title_forms(t)} - {""}
         self._max_words = max((len(t.split()) for t in self._titles), default=1)
         self._tag_forms: dict[str, str] = {}
         for tag in {t.strip().lower() for t in tags if t.strip()}:
@@ -138,7 +147,7 @@ class FaithfulnessChecker:
             if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
                 for n in range(min(self._max_words, len(words) - i), 0, -1):
                     start, end = words[i].start(), words[i + n - 1].end()
-                    candidate = " ".join(text[start:end].lower().rstrip(".:").split())
+                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").split()))
                     if candidate in self._titles:
                         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
                         if n > 1 or not sentence_start:
@@ -154,7 +163,7 @@ class FaithfulnessChecker:
     def check(self, text: str, item: Item, reasons: Sequence[Reason]) -> list[str]:
         """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful."""
         cited = [item] + [r.item for r in reasons if r.item is not None]
-        allowed_titles = {_base_title(i.title) for i in cited}
+        allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, _title_year(i.title)) if y is not None}
         allowed_tags = {t.lower() for i in cited for t in i.tags}
         problems = []
@@ -190,7 +199,9 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
 
 
 def _problem_kind(problem: str) -> str:
-    for kind in ("title", "year", "tag", "model error"):
+    if problem.startswith(("names", "quotes")):
+        return "title"
+    for kind in ("year", "tag", "model error"):
         if kind in problem:
             return kind
     return "empty"
