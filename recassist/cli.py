@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from recassist.commands import chat as chat_commands
 from recassist.commands import data as data_commands
 from recassist.commands import index as index_commands
 from recassist.commands import serve as serve_commands
@@ -25,6 +26,7 @@ app.add_typer(index_commands.app, name="index")
 app.command("serve")(serve_commands.serve)
 app.command("eval")(evaluate_commands.evaluate)
 app.command("recommend")(recommend_commands.recommend)
+app.command("chat")(chat_commands.chat)
 
 
 @app.callback()
