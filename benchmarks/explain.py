@@ -4,7 +4,7 @@ ItemKNN (its evidence is exactly the history items that make up a score) is fitt
 `--n` users drawn at random (seed 0) its top recommendation and its three strongest history items become
 one (item, evidence) pair, explained by the chosen model through `assistant.explain.Explainer`, which checks
 every explanation and regenerates once, then falls back to the template. One untimed explanation warms the
-model up first. Writes `benchmarks/results/explain-<dataset>.json`.
+model up first. Writes `benchmarks/results/explain-<dataset>.json` (or `--out`).
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/explain.py --model qwen2.5-coder-1.5b-instruct --threads 2
 """
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/explain-<dataset>.json")
     args = parser.parse_args()
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
@@ -99,7 +100,7 @@ def main() -> None:
         "command": " ".join(["python", *sys.argv]),
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"explain-{args.dataset}.json"
+    out = args.out or RESULTS / f"explain-{args.dataset}.json"
     out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps(summary, indent=1))
 

@@ -91,3 +91,13 @@ def test_instructions_in_a_candidate_are_data(small_model: LocalGGUFChat, reques
     block = requests.prompts[0].split("<candidates>")[-1]
     assert block.count("</candidates>") == 1 and block.index("Ignore previous") < block.index("</candidates>")
     assert result.item_ids[0] != "secret-id-666"
+
+
+def test_rerank_eval_ndcg_follows_the_blend() -> None:
+    from assistant.rerank_eval import Scored, ndcg_per_user
+
+    # the target is the third candidate; the LLM puts it first
+    scored = [Scored(np.array([0.9, 0.8, 0.7]), np.array([0.1, 0.2, 0.9]), 2, 0.1),
+              Scored(np.array([0.9, 0.8]), None, -1, 0.0)]
+    assert np.allclose(ndcg_per_user(scored, None), [0.5, 0.0])
+    assert np.allclose(ndcg_per_user(scored, 1.0), [1.0, 0.0])
