@@ -169,7 +169,10 @@ class FaithfulnessChecker:
         problems = []
         rest = text
         for start, end, title in self._title_spans(text):
-            if title not in allowed_titles:
+            # a span that begins an allowed title is a shortened mention of it ("Terminator" for
+            # "Terminator 2: Judgment Day"), not another catalogue item
+            shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
+            if title not in allowed_titles and not shortened:
                 problems.append(f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence")
             rest = rest[:start] + " " * (end - start) + rest[end:]
         for quoted in _QUOTED.findall(rest):

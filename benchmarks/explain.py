@@ -68,6 +68,8 @@ def main() -> None:
     explainer = Explainer(chat_model(llm, settings.data_dir), checker)
     explainer.explain(*pairs[0])  # warm-up: load the model, cache the system prompt
     explainer.stats = type(explainer.stats)()
+    out = args.out or RESULTS / f"explain-{args.dataset}.json"
+    RESULTS.mkdir(exist_ok=True)
     started = time.time()
     rows = []
     for item, reasons in pairs[1:]:
@@ -80,18 +82,23 @@ def main() -> None:
         })
         print(f"[{len(rows)}/{args.n}] {result.source:8s} ttft {result.first_token_s or 0:.2f}s  {result.text}",
               file=sys.stderr)
-    wall = time.time() - started
+        if len(rows) % 20 == 0 or len(rows) == args.n:  # a partial file survives an interrupted run
+            summary = summarise(rows, explainer.stats, time.time() - started, args)
+            out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n")
+    print(json.dumps(summary, indent=1))
 
+
+def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) -> dict:
     ttft = np.array([r["first_token_s"] for r in rows if r["first_token_s"] is not None])
     speed = np.array([r["tokens_per_s"] for r in rows if r["tokens_per_s"] is not None])
     n = len(rows)
-    summary = {
+    return {
         "dataset": args.dataset, "model": args.model, "explanations": n,
-        "first_try_faithful": explainer.stats.first_try / n,
-        "needed_retry": explainer.stats.retry / n,
-        "fallback": explainer.stats.fallback / n,
+        "first_try_faithful": stats.first_try / n,
+        "needed_retry": stats.retry / n,
+        "fallback": stats.fallback / n,
         "unfaithful_shown": 0,  # every text shown passed the check, or is the template
-        "problems": dict(explainer.stats.problems),
+        "problems": dict(stats.problems),
         "first_token_s": {"p50": float(np.median(ttft)), "p95": float(np.percentile(ttft, 95)), "mean": float(ttft.mean())},
         "tokens_per_s_p50": float(np.median(speed)) if len(speed) else None,
         "wall_s": wall,
@@ -99,10 +106,6 @@ def main() -> None:
                     "platform": platform.platform(), "python": sys.version.split()[0]},
         "command": " ".join(["python", *sys.argv]),
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = args.out or RESULTS / f"explain-{args.dataset}.json"
-    out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n")
-    print(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
