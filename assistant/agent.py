@@ -165,7 +165,12 @@ class Assistant:
         except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
             log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
             return parsed, "parser"
-        return self._reconcile(planned, parsed), "llm"
+        request = self._reconcile(planned, parsed)
+        # A standing exclusion is lifted only by the user's own words, never by the model's reading.
+        lifted = [t for t in request.include_tags if t in session.excluded and t not in parsed.include_tags]
+        if lifted:
+            request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})
+        return request, "llm"
 
     def _reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
@@ -174,8 +179,9 @@ class Assistant:
         if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
             intent = Intent.refine
         canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731
-        exclude = list(dict.fromkeys(parsed.exclude_tags + canon(planned.exclude_tags)))
-        include = [t for t in dict.fromkeys(parsed.include_tags + canon(planned.include_tags)) if t not in exclude]
+        # What the user said in so many words wins over the model's reading of it.
+        exclude = list(dict.fromkeys(parsed.exclude_tags + [t for t in canon(planned.exclude_tags) if t not in parsed.include_tags]))
+        include = [t for t in dict.fromkeys(parsed.include_tags or canon(planned.include_tags)) if t not in exclude]
         return TurnRequest(
             intent=intent,
             seed_titles=parsed.seed_titles or planned.seed_titles,

@@ -58,7 +58,7 @@ def temporal_features(interactions: pd.DataFrame) -> pd.DataFrame:
     """One row per user: hour_00..hour_23 and weekday_0..weekday_6 activity shares, first/last activity
     (epoch s), recency_days, n_interactions."""
     stamps = pd.to_datetime(interactions["timestamp"], unit="s", utc=True)
-    frame = pd.DataFrame({"user_id": interactions["user_id"].to_numpy(), "hour": stamps.dt.hour, "weekday": stamps.dt.weekday})
+    frame = pd.DataFrame({"user_id": interactions["user_id"].to_numpy(), "hour": stamps.dt.hour, "weekday": stamps.dt.day_of_week})
     hours = pd.crosstab(frame["user_id"], frame["hour"], normalize="index").reindex(columns=range(24), fill_value=0.0)
     hours.columns = [f"hour_{h:02d}" for h in hours.columns]
     days = pd.crosstab(frame["user_id"], frame["weekday"], normalize="index").reindex(columns=range(7), fill_value=0.0)

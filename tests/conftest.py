@@ -87,3 +87,22 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 
 pytest_plugins = ("tests.llm_fixtures",)
+
+
+@pytest.fixture(scope="session")
+def slice_serving(settings: Settings, indexed_slice):
+    """The candidate generators tuned and fitted on the slice, kept in the data directory as the app does."""
+    from retrieval.serving import load_serving_model
+
+    return load_serving_model(settings, DatasetStore(settings.data_dir).load(SLICE))
+
+
+@pytest.fixture(scope="session")
+def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, small_model):
+    """The app's assistant on the slice, with the real 0.5B model planning and explaining."""
+    from assistant.agent import Assistant
+    from retrieval.vector_store import VectorStore
+
+    builder, _ = indexed_slice
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    return Assistant(dataset, VectorStore(builder.client, SLICE), embedder, slice_serving, small_model, settings.agent)
