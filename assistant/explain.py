@@ -119,6 +119,16 @@ def _title_forms(title: str) -> set[str]:
     return {base, short} if short else {base}
 
 
+def display_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'The Godfather (1972)': the catalogue's sorting form as people say it."""
+    year = _TITLE_YEAR.search(title)
+    base = _TITLE_YEAR.sub("", title).strip()
+    match = _ARTICLE.match(base)
+    if match:
+        base = f"{match.group(2)} {match.group(1)}"
+    return f"{base} ({year.group(1)})" if year else base
+
+
 def _title_year(title: str) -> int | None:
     match = _TITLE_YEAR.search(title)
     return int(match.group(1)) if match else None
@@ -189,7 +199,7 @@ class FaithfulnessChecker:
 
 def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
     """A plain explanation from the evidence alone; names only the item and evidence titles."""
-    liked = [r.label for r in reasons if r.kind in ("history_item", "similar_text")]
+    liked = [display_title(r.label) for r in reasons if r.kind in ("history_item", "similar_text")]
     parts = []
     if liked:
         parts.append("you liked " + " and ".join(liked[:2]))
@@ -197,8 +207,8 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
     parts += [f"{r.label} enjoyed it" for r in reasons if r.kind == "neighbour_user"][:1]
     parts += [r.label for r in reasons if r.kind == "popular"][:1]
     if not parts:
-        return f"{item.title} is recommended from your history as a whole."
-    return f"{item.title} is recommended because " + "; ".join(parts) + "."
+        return f"{display_title(item.title)} is recommended from your history as a whole."
+    return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."
 
 
 def _problem_kind(problem: str) -> str:
