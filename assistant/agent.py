@@ -322,13 +322,15 @@ class Assistant:
             vectors = self.store.vectors("items", seeds)
             if vectors:
                 mean = np.mean([vectors[s] for s in seeds if s in vectors], axis=0)
-                seed_reasons = [Reason("similar_text", self.items[s].title, self.items[s]) for s in seeds[:2]]
+                kind = "requested" if state.seeds else "history_item"  # named in the request, or liked earlier
+                seed_reasons = [Reason(kind, self.items[s].title, self.items[s]) for s in seeds[:2]]
                 lists.append((self.config.seed_weight, self._nearest(mean, state.constraints, seen), lambda _i: seed_reasons))
-        words = " ".join([*session.tastes, request.mood or ""]).strip()
+        words = " ".join(dict.fromkeys(w for w in (*session.tastes, request.mood) if w)).strip()
         if words and (request.intent is Intent.search or session.user_id is None or not seeds):
             vector = self.embedder.encode([words])[0]
             weight = self.config.text_weight if (seeds or session.user_id) else 1.0
-            lists.append((weight, self._nearest(vector, state.constraints, seen), lambda _i: []))
+            described = [Reason("described", quote(words, 80))]
+            lists.append((weight, self._nearest(vector, state.constraints, seen), lambda _i: described))
         if session.user_id is not None and request.intent is not Intent.search:
             row = self.serving.data.users.rows([session.user_id])
             recs = self.serving.fusion.recommend(row, self.config.depth)

@@ -206,6 +206,11 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
     parts += [f"{r.label}, whom you follow, enjoyed it" for r in reasons if r.kind == "followed_user"][:1]
     parts += [f"{r.label} enjoyed it" for r in reasons if r.kind == "neighbour_user"][:1]
     parts += [r.label for r in reasons if r.kind == "popular"][:1]
+    asked = [display_title(r.label) for r in reasons if r.kind == "requested"]
+    if asked:
+        parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
+    if any(r.kind == "described" for r in reasons):
+        parts.append("it matches what you described")
     if not parts:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."
@@ -277,6 +282,8 @@ class Explainer:
                 "followed_user": "Someone the user follows enjoyed this item:",
                 "neighbour_user": "Enjoyed by",
                 "popular": "Also:",
+                "requested": "The user asked for something like",
+                "described": "It matches the user's own description:",
             }[reason.kind]
             lines.append(f"- {what} {quote(reason.label)}")
         evidence = "\n".join(lines) or "- (the user's history as a whole)"

@@ -13,22 +13,26 @@ CSS = """
 .rec-card .rec-title { font-weight: 600; }
 .rec-card .rec-meta { color: #57606a; font-size: 0.85em; }
 .rec-card .rec-why summary { cursor: pointer; color: #0969da; font-size: 0.85em; }
+.rec-card .rec-id { display: none; }
 """
 
 
-def render(message: str, picks: list[Pick], texts: dict[int, str]) -> str:
-    """The assistant's chat message: its summary line and one card per pick (`texts`: explanations so far)."""
+def render(message: str, picks: list[Pick], texts: dict[int, str], *, done: bool = False) -> str:
+    """The assistant's chat message: its summary line and one card per pick (`texts`: explanations so far).
+    `done` marks the finished answer (class `done`, else `streaming`), which pages and tests can wait for.
+    (Gradio's sanitizer drops data attributes, so state and ids travel as classes and hidden spans.)"""
     cards = []
     for index, pick in enumerate(picks):
         item = pick.item
         meta = " · ".join(x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x)
         evidence = "".join(f"<li>{escape(r.kind.replace('_', ' '))}: {escape(r.label)}</li>" for r in pick.reasons)
         cards.append(
-            f'<div class="rec-card" data-item-id="{escape(item.item_id)}">'
+            f'<div class="rec-card"><span class="rec-id">{escape(item.item_id)}</span>'
             f'<div class="rec-title">{index + 1}. {escape(item.title)}</div>'
             f'<div class="rec-meta">{escape(meta)}</div>'
             f'<div class="rec-explanation">{escape(texts.get(index, "…"))}</div>'
             f'<details class="rec-why"><summary>why?</summary><ul>{evidence or "<li>your history as a whole</li>"}</ul></details>'
             "</div>"
         )
-    return f"<p>{escape(message)}</p>" + (f'<div class="rec-cards">{"".join(cards)}</div>' if cards else "")
+    state = "done" if done else "streaming"
+    return f'<p>{escape(message)}</p><div class="rec-cards {state}">{"".join(cards)}</div>'

@@ -32,6 +32,7 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     if session.user_id is None and not session.tastes and not session.shown:
         session.tastes.append(message[:500])  # a new user's first words describe their tastes
     history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+    yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
     picks: list[Pick] = []
     texts: dict[int, str] = {}
     text = ""
@@ -52,6 +53,7 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
             continue
         history[-1] = {"role": "assistant", "content": render(text, picks, texts)}
         yield history, session, _choices(session, ctx)
+    history[-1] = {"role": "assistant", "content": render(text, picks, texts, done=True)}
     yield history, session, _choices(session, ctx)
 
 

@@ -106,3 +106,54 @@ def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, 
     builder, _ = indexed_slice
     dataset = DatasetStore(settings.data_dir).load(SLICE)
     return Assistant(dataset, VectorStore(builder.client, SLICE), embedder, slice_serving, small_model, settings.agent)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, slice_serving, small_model_path):
+    """`recassist serve` on the slice in a second process, with the real 0.5B model, on a free port."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "RECASSIST_DATA_DIR": str(settings.data_dir),
+        "RECASSIST_LLM__MODEL": str(small_model_path),
+        "RECASSIST_LLM__THREADS": "2",
+        "RECASSIST_LLM__MAX_TOKENS": "60",
+    }
+    log = settings.data_dir / f"server-{port}.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "recassist", "serve", "--dataset", SLICE, "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 300
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.time() > deadline:
+            process.kill()
+            raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -22,7 +22,11 @@ from pydantic import BaseModel, ConfigDict
 
 from retrieval.interactions import Interactions
 
-EvidenceKind = Literal["history_item", "neighbour_user", "followed_user", "popular", "similar_text"]
+# "requested" and "described" come from a conversation: an item the user named as an example, and the
+# user's own description of what they want.
+EvidenceKind = Literal[
+    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described"
+]
 
 
 class NotFittedError(RuntimeError):

@@ -1,0 +1,144 @@
+"""The REST API and the Gradio API of a real `recassist serve` running in a second process."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from recassist.settings import ApiConfig, ApiKey
+from retrieval.data.store import DatasetStore
+from surfaces.security import LimitsMiddleware, require
+from tests.conftest import SLICE
+
+
+@pytest.fixture(scope="module")
+def slice_data(settings):
+    return DatasetStore(settings.data_dir).load(SLICE)
+
+
+def test_health_and_openapi(live_server: str) -> None:
+    assert httpx.get(f"{live_server}/healthz").json() == {"status": "ok", "dataset": SLICE}
+    paths = httpx.get(f"{live_server}/openapi.json").json()["paths"]
+    assert {"/api/v1/recommend", "/api/v1/chat", "/api/v1/feedback", "/api/v1/items/search"} <= set(paths)
+
+
+def test_recommend_for_a_known_user_and_for_tastes(live_server: str, slice_data) -> None:
+    user = slice_data.interactions["user_id"].value_counts().index[0]
+    seen = set(slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"])
+    body = httpx.post(f"{live_server}/api/v1/recommend", json={"user_id": user, "k": 5, "exclude_tags": ["drama"]}, timeout=60).json()
+    assert body["user_known"] and len(body["items"]) == 5
+    for item in body["items"]:
+        assert item["item_id"] not in seen and "Drama" not in item["tags"]
+        assert item["explanation"] and item["explanation_source"] == "template" and item["evidence"]
+    cold = httpx.post(f"{live_server}/api/v1/recommend", json={"tastes": "funny animated films for kids", "k": 3}, timeout=60).json()
+    assert not cold["user_known"] and len(cold["items"]) == 3
+    assert any({"Animation", "Children's", "Comedy"} & set(i["tags"]) for i in cold["items"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"k": 0}, 422, "greater than or equal to 1"),
+        ({"tastes": "x", "exclude_tags": ["Horor"]}, 422, "unknown tag 'Horor'"),
+        ({"user_id": "nobody-at-all"}, 404, "unknown user_id"),
+        ({"tastes": "x", "year_min": 2000, "year_max": 1990}, 422, "year_min is after year_max"),
+        ({"tastes": "x", "colour": "red"}, 422, "colour"),
+    ],
+)
+def test_bad_requests_say_what_to_change(live_server: str, body: dict, status: int, fragment: str) -> None:
+    response = httpx.post(f"{live_server}/api/v1/recommend", json=body, timeout=30)
+    assert response.status_code == status and fragment in response.text
+
+
+def test_oversized_body_is_refused(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/api/v1/chat", content=b"{" + b" " * 70_000 + b"}",
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "over the limit" in response.json()["detail"]
+
+
+def _events(response: httpx.Response) -> list[tuple[str, dict]]:
+    events = []
+    for block in response.text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_chat_streams_events_and_feedback_changes_the_next_answer(live_server: str) -> None:
+    with httpx.Client(base_url=live_server, timeout=300) as client:
+        first = _events(client.post("/api/v1/chat", json={"message": "recommend 3 comedies"}))
+        kinds = [k for k, _ in first]
+        assert kinds[0] == "session" and kinds[1] == "plan" and kinds[-1] == "done"
+        assert "picks" in kinds and kinds.count("explanation") == 3 and "token" in kinds
+        session_id = first[0][1]["session_id"]
+        items = first[-1][1]["items"]
+        assert len(items) == 3 and all("Comedy" in i["tags"] for i in items)
+        disliked = items[0]["item_id"]
+        ok = client.post("/api/v1/feedback", json={"session_id": session_id, "item_id": disliked, "feedback": "dislike"})
+        assert ok.json() == {"recorded": True, "session_id": session_id}
+        second = _events(client.post("/api/v1/chat", json={"session_id": session_id, "message": "more comedies please"}))
+        assert second[0][1]["session_id"] == session_id
+        assert disliked not in [i["item_id"] for i in second[-1][1]["items"]]
+        bad = client.post("/api/v1/feedback", json={"session_id": "nope", "item_id": disliked, "feedback": "like"})
+        assert bad.status_code == 404
+
+
+def test_search(live_server: str) -> None:
+    params = {"q": "space", "exclude_tags": ["Comedy"], "k": 5}
+    items = httpx.get(f"{live_server}/api/v1/items/search", params=params, timeout=30).json()["items"]
+    assert len(items) == 5 and all("Comedy" not in i["tags"] for i in items)
+
+
+def test_gradio_client_from_another_process(live_server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(f"{live_server}/chat/", verbose=False)
+    _box, history, _choices = client.predict("recommend 2 westerns or comedies", [], api_name="/chat")
+    content = history[-1]["content"]
+    reply = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    assert "rec-card" in reply and reply.count('class="rec-card"') == 2
+
+
+# ---- the access rules themselves, on a small app with the same dependency and middleware
+
+
+def _guarded_app(config: ApiConfig) -> FastAPI:
+    app = FastAPI()
+    app.add_middleware(LimitsMiddleware, config=config)
+
+    @app.get("/api/v1/thing", dependencies=[Depends(require(config, "app"))])
+    def thing() -> dict:
+        return {"ok": True}
+
+    return app
+
+
+def test_api_keys_and_roles() -> None:
+    config = ApiConfig(keys=[ApiKey(name="shop", key=SecretStr("s3cret"), roles={"app"}),
+                             ApiKey(name="ads", key=SecretStr("m4rk"), roles={"marketer"})])
+    client = TestClient(_guarded_app(config))
+    assert client.get("/api/v1/thing").status_code == 401
+    assert client.get("/api/v1/thing", headers={"X-API-Key": "wrong"}).status_code == 401
+    denied = client.get("/api/v1/thing", headers={"X-API-Key": "m4rk"})
+    assert denied.status_code == 403 and "lacks the 'app' role" in denied.text
+    assert client.get("/api/v1/thing", headers={"X-API-Key": "s3cret"}).json() == {"ok": True}
+
+
+def test_without_keys_only_loopback_is_served() -> None:
+    app = _guarded_app(ApiConfig())
+    assert TestClient(app, client=("127.0.0.1", 5000)).get("/api/v1/thing").status_code == 200
+    refused = TestClient(app, client=("192.0.2.7", 5000)).get("/api/v1/thing")
+    assert refused.status_code == 403 and "only clients on 127.0.0.1" in refused.text
+
+
+def test_rate_limit_answers_429_with_retry_after() -> None:
+    client = TestClient(_guarded_app(ApiConfig(requests_per_minute=3)), client=("127.0.0.1", 5000))
+    codes = [client.get("/api/v1/thing").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+    limited = client.get("/api/v1/thing")
+    assert int(limited.headers["Retry-After"]) >= 1 and "rate limit" in limited.json()["detail"]

@@ -1,0 +1,71 @@
+"""A real browser (Debian's headless Chromium, driven by Playwright) on the embeddable widget page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "widget.png"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update",
+]
+
+
+def _cards(frame) -> list[dict]:
+    """Title, item id and explanation of each card in the latest answer."""
+    return frame.locator(".bot-row").last.locator(".rec-card").evaluate_all(
+        """cards => cards.map(c => ({id: c.querySelector('.rec-id').textContent,
+                                    title: c.querySelector('.rec-title').innerText,
+                                    explanation: c.querySelector('.rec-explanation').innerText}))"""
+    )
+
+
+def _ask(frame, text: str) -> None:
+    before = frame.locator(".bot-row").count()
+    frame.locator("#rec-message textarea").wait_for(timeout=60_000)
+    frame.locator("#rec-send").wait_for(timeout=60_000)
+    frame.locator("#rec-message textarea").fill(text)
+    frame.locator("#rec-send").click()
+    frame.locator(".bot-row").nth(before).wait_for(timeout=60_000)
+
+
+def _wait_explained(frame, timeout_s: int = 600) -> list[dict]:
+    """Wait until the latest answer is finished, then return its cards (each must have an explanation)."""
+    frame.locator('.bot-row').last.locator('.rec-cards.done').wait_for(timeout=timeout_s * 1000)
+    cards = _cards(frame)
+    assert cards and all(c["explanation"] and c["explanation"] != "…" for c in cards), cards
+    return cards
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
+def test_widget_streams_explained_cards_and_thumbs_down_removes_the_item(live_server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.goto(f"{live_server}/widget")
+            frame = page.frame_locator("#recassist-iframe")
+            _ask(frame, "something like Toy Story but for adults")
+            frame.locator(".rec-card").first.wait_for(timeout=120_000)
+            streaming = frame.locator('.bot-row').last.locator('.rec-cards.streaming').count()
+            cards = _wait_explained(frame)
+            assert len(cards) >= 3 and streaming == 1  # cards were on screen before the answer was finished
+            assert not any("Children" in c["title"] for c in cards)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+
+            first = cards[0]
+            frame.locator("#rec-dislike").click()  # the item selector starts on the first card
+            frame.locator("#rec-status").get_by_text("Thumbs down for").wait_for(timeout=30_000)
+            _ask(frame, "more like these please")
+            frame.locator(".bot-row").last.locator(".rec-card").first.wait_for(timeout=120_000)
+            after = _wait_explained(frame)
+            assert first["id"] not in [c["id"] for c in after]
+        finally:
+            browser.close()
