@@ -1,7 +1,8 @@
 """`recassist recommend`: top-k lists for a file of users, from the fusion trained on all of a data set.
 
-Configs and fusion weights are tuned leave-last-out on the data set itself (last item of each user as
-validation), then every generator is refitted on all interactions. User ids in the users file are raw (as
+The fitted pipeline is the app's serving model (`retrieval/serving.py`): configs and fusion weights tuned
+leave-last-out on the data set itself (last item of each user as validation), then every generator refitted
+on all interactions; it is kept in the data directory and reused while the data set is unchanged. User ids in the users file are raw (as
 in the imported files) and mapped through the data directory's keyed hash; item ids are as imported. A
 user the data set does not know gets the popularity list, and a warning says how many there were.
 """
@@ -32,24 +33,17 @@ def recommend(
 
     from retrieval.data.pseudonym import Pseudonymizer
     from retrieval.data.store import DatasetStore
-    from retrieval.evaluation.protocol import refit, tune_all
-    from retrieval.generators.content import content_builders
-    from retrieval.interactions import Interactions, Split
+    from retrieval.serving import load_serving_model
 
     settings = load_settings(ctx)
     with user_errors():
-        data = Interactions.from_dataset(DatasetStore(settings.data_dir).load(dataset), settings.events)
-        builders, grids = content_builders(settings, dataset, data.items)
+        serving = load_serving_model(
+            settings, DatasetStore(settings.data_dir).load(dataset), progress=lambda line: typer.echo(line, err=True)
+        )
+    data, fusion = serving.data, serving.fusion
     raw_ids = [line.strip() for line in users.read_text().splitlines() if line.strip()]
     pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
     rows = data.users.rows([pseudonyms.user_id(raw) for raw in raw_ids], missing=-1)
-
-    split = Split.leave_last_out(data)
-    tuned = tune_all(
-        split.train_validation, split.test, grids=grids, builders=builders,
-        progress=lambda line: typer.echo(line, err=True),
-    )
-    fusion, _ = refit(tuned.fusion, data)
 
     known = rows >= 0
     lists = np.full((len(rows), k), -1, np.int64)
