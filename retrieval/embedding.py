@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from recassist.errors import ConfigError
 from recassist.settings import EmbeddingConfig
@@ -91,6 +92,7 @@ class EmbeddingCache:
         self.file = folder / f"embeddings-{embedder.model_id}.npz"
         self._keys: dict[bytes, int] = {}
         self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self.embedded = 0  # texts embedded by the last encode
         if self.file.is_file():
             with np.load(self.file) as data:
                 self._vectors = data["vectors"]
@@ -99,22 +101,44 @@ class EmbeddingCache:
     def key(self, text: str) -> bytes:
         return hashlib.sha256((self.embedder.model_id + "\x00" + text).encode("utf-8")).digest()
 
-    def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> tuple[np.ndarray, int]:
-        """Vectors for `texts` in order, and how many had to be embedded now."""
+    def encode_in_chunks(
+        self, texts: Sequence[str], *, chunk: int = 512, show_progress: bool = False
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(positions in `texts`, their vectors): first every cached text at once, then the missing ones in
+        chunks as they are embedded, so that a caller can store one chunk while the next is encoded.
+        Missing texts are embedded once each, longest first (batches of alike length pad least)."""
         keys = [self.key(t) for t in texts]
-        unique_missing: dict[bytes, int] = {}  # key -> first position in `texts`
+        cached = [i for i, k in enumerate(keys) if k in self._keys]
+        if cached:
+            yield np.array(cached, dtype=np.int64), self._vectors[[self._keys[keys[i]] for i in cached]]
+        missing: dict[bytes, list[int]] = {}
         for i, key in enumerate(keys):
             if key not in self._keys:
-                unique_missing.setdefault(key, i)
-        if unique_missing:
-            fresh = self.embedder.encode([texts[i] for i in unique_missing.values()], show_progress=show_progress)
-            start = len(self._keys)
-            self._vectors = fresh if start == 0 else np.vstack([self._vectors, fresh])
-            for offset, key in enumerate(unique_missing):
-                self._keys[key] = start + offset
+                missing.setdefault(key, []).append(i)
+        order = sorted(missing, key=lambda k: -len(texts[missing[k][0]]))
+        for start in tqdm(range(0, len(order), chunk), desc="embedding", unit="chunk", disable=not show_progress or not order):
+            block = order[start : start + chunk]
+            fresh = self.embedder.encode([texts[missing[k][0]] for k in block])
+            first = len(self._keys)
+            self._vectors = fresh if first == 0 else np.vstack([self._vectors, fresh])
+            for offset, key in enumerate(block):
+                self._keys[key] = first + offset
+            positions = [(p, offset) for offset, key in enumerate(block) for p in missing[key]]
+            yield np.array([p for p, _ in positions], dtype=np.int64), fresh[[o for _, o in positions]]
+        if missing:
             self._save()
-        rows = np.fromiter((self._keys[k] for k in keys), dtype=np.int64, count=len(keys))
-        return self._vectors[rows], len(unique_missing)
+        self.embedded = len(missing)
+
+    def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> tuple[np.ndarray, int]:
+        """Vectors for `texts` in order, and how many had to be embedded now."""
+        out: np.ndarray | None = None
+        for positions, vectors in self.encode_in_chunks(texts, show_progress=show_progress):
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[positions] = vectors
+        if out is None:
+            out = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return out, self.embedded
 
     def _save(self) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,12 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from recassist.settings import Settings
 from retrieval.data.schema import TAG_SEPARATOR
@@ -154,17 +154,33 @@ class IndexBuilder:
     def index_items(
         self, dataset: Dataset, store: VectorStore, report: IndexReport, *, progress: bool = True
     ) -> tuple[list[str], np.ndarray]:
-        """Embed the items (cache first) and write to Chroma only those whose content changed."""
+        """Embed the items (cache first) and write to Chroma only those whose content changed.
+
+        Writing overlaps embedding: each chunk goes to Chroma on a writer thread while the next is encoded.
+        """
         ids, texts, metadatas = item_records(dataset.items)
         cache = EmbeddingCache(self.settings.data_dir / "cache", self.embedder)
-        vectors, report.items_embedded = cache.encode(texts, show_progress=progress)
         stored = store.stored_hashes("items")
-        changed = [i for i, (id_, meta) in enumerate(zip(ids, metadatas)) if stored.get(id_) != meta["hash"]]
-        for start in tqdm(range(0, len(changed), 1024), desc="items -> chroma", disable=not progress or not changed):
-            rows = changed[start : start + 1024]
-            store.upsert("items", [ids[i] for i in rows], vectors[rows], [metadatas[i] for i in rows], [texts[i] for i in rows])
-        report.items_written = len(changed)
+        changed = np.array([stored.get(id_) != meta["hash"] for id_, meta in zip(ids, metadatas)], dtype=bool)
+        vectors: np.ndarray | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+            writes = []
+            for positions, block in cache.encode_in_chunks(texts, show_progress=progress):
+                if vectors is None:
+                    vectors = np.empty((len(texts), block.shape[1]), dtype=np.float32)
+                vectors[positions] = block
+                rows = positions[changed[positions]]
+                if len(rows):
+                    writes.append(writer.submit(
+                        store.upsert, "items", [ids[i] for i in rows], vectors[rows], [metadatas[i] for i in rows]
+                    ))
+            for write in writes:
+                write.result()
+        report.items_embedded = cache.embedded
+        report.items_written = int(changed.sum())
         removed = sorted(set(stored) - set(ids))
         store.delete("items", removed)
         report.items_deleted = len(removed)
+        if vectors is None:
+            vectors = np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return ids, vectors
