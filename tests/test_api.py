@@ -21,8 +21,12 @@ def slice_data(settings):
     return DatasetStore(settings.data_dir).load(SLICE)
 
 
-def test_health_and_openapi(live_server: str) -> None:
+def test_health_pages_and_openapi(live_server: str) -> None:
     assert httpx.get(f"{live_server}/healthz").json() == {"status": "ok", "dataset": SLICE}
+    assert "gradio" in httpx.get(f"{live_server}/").text
+    widget = httpx.get(f"{live_server}/widget").text
+    assert 'src="/gradio-frontend/gradio.js"' in widget and 'id="recassist-iframe"' in widget
+    assert httpx.get(f"{live_server}/gradio-frontend/gradio.js").status_code == 200  # served locally, no CDN
     paths = httpx.get(f"{live_server}/openapi.json").json()["paths"]
     assert {"/api/v1/recommend", "/api/v1/chat", "/api/v1/feedback", "/api/v1/items/search"} <= set(paths)
 
