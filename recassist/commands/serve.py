@@ -35,6 +35,7 @@ def serve(
 
 def _prepare(settings, name: str) -> None:
     from retrieval.data.sources import SOURCES, fetch
+    from assistant.models import MODELS, fetch_model, model_path
     from retrieval.index import IndexBuilder
 
     if name in SOURCES:
@@ -42,3 +43,6 @@ def _prepare(settings, name: str) -> None:
         if result is not None:
             typer.echo(result.summary())
     typer.echo(IndexBuilder(settings).build(name).summary())
+    if settings.llm.backend == "local" and settings.llm.model in MODELS and not model_path(settings.llm.model, settings.data_dir).is_file():
+        typer.echo(f"fetching the local model {settings.llm.model} (once) ...")
+        fetch_model(settings.llm.model, settings.data_dir)
