@@ -74,15 +74,20 @@ def feedback(ctx: AppContext, item_id: str | None, kind: str, session: SessionMe
 
 
 def start(ctx: AppContext, who: str, tastes: str):
-    """A fresh session as a demo user (their history shown) or as a new user."""
+    """A fresh session as a demo user (their history and the items nearest their profile shown) or as a
+    new user."""
     user = None if who == NEW_USER else who
     session = ctx.assistant.new_session(user, tastes.strip() or None)
     history = ctx.catalogue.history(user, n=10) if user else pd.DataFrame(columns=["title", "tags", "event", "time"])
+    hits = ctx.catalogue.nearest_items(user, k=8) if user else []
+    nearest = pd.DataFrame(
+        {"title": [h.metadata.get("title", "") for h in hits], "similarity": [round(1 - h.distance, 3) for h in hits]}
+    )
     greeting = (
         f"Hi! I know your history ({len(ctx.assistant.history_of(user))} items). Ask me for something."
         if user else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
     )
-    return session, [{"role": "assistant", "content": greeting}], history[["title", "tags", "event", "time"]]
+    return session, [{"role": "assistant", "content": greeting}], history[["title", "tags", "event", "time"]], nearest
 
 
 def chat_panel(ctx: AppContext, *, compact: bool = False):
@@ -123,13 +128,16 @@ def build_ui(ctx: AppContext):
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=1):
-                    who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=NEW_USER, label="Chat as")
+                    first = demo_users[0][1] if demo_users else NEW_USER
+                    who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as")
                     tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
                     begin = gr.Button("Start a new conversation")
                     history = gr.Dataframe(label="Recent history", interactive=False)
+                    nearest = gr.Dataframe(label="Nearest to the profile (vector store)", interactive=False)
                 with gr.Column(scale=3):
                     chatbot, _box, session = chat_panel(ctx)
-            begin.click(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history], api_name="start")
+            begin.click(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history, nearest], api_name="start")
+            ui.load(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history, nearest], api_name=False)
         with gr.Tab("Explore"):
             with gr.Row():
                 query = gr.Textbox(label="Search the catalogue", scale=3)

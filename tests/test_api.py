@@ -108,6 +108,18 @@ def test_gradio_client_from_another_process(live_server: str) -> None:
     assert "rec-card" in reply and reply.count('class="rec-card"') == 2
 
 
+def test_main_ui_starts_as_a_demo_user_with_history_and_nearest_items(live_server: str, slice_data) -> None:
+    from gradio_client import Client
+
+    user = slice_data.interactions["user_id"].value_counts().index[0]
+    _chat, recent, nearest = Client(f"{live_server}/", verbose=False).predict(user, "", api_name="/start")
+    titles = set(slice_data.items["title"])
+    assert len(recent["data"]) == 10 and {row[0] for row in recent["data"]} <= titles
+    seen = set(slice_data.items.set_index("item_id").loc[
+        slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"], "title"])
+    assert len(nearest["data"]) == 8 and not {row[0] for row in nearest["data"]} & seen
+
+
 # ---- the access rules themselves, on a small app with the same dependency and middleware
 
 
