@@ -22,7 +22,7 @@ import httpx
 import numpy as np
 
 
-def run_level(url: str, users: list[str], clients: int, seconds: float, explain: str, max_requests: int) -> dict:
+def run_level(url: str, users: list[str], clients: int, seconds: float, explain: str, max_requests: int, k: int) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -39,11 +39,11 @@ def run_level(url: str, users: list[str], clients: int, seconds: float, explain:
                     sent[0] += 1
                 user = users[(index * 7919 + n) % len(users)]
                 n += 1
-                body = {"user_id": user, "k": 10, "explain": explain}
+                body = {"user_id": user, "k": k, "explain": explain}
                 started = time.perf_counter()
                 try:
                     response = http.post("/api/v1/recommend", json=body)
-                    ok = response.status_code == 200 and len(response.json()["items"]) == 10
+                    ok = response.status_code == 200 and len(response.json()["items"]) == k
                     problem = None if ok else f"HTTP {response.status_code}: {response.text[:120]}"
                 except httpx.HTTPError as err:
                     problem = f"{type(err).__name__}: {err}"
@@ -63,17 +63,18 @@ def run_level(url: str, users: list[str], clients: int, seconds: float, explain:
     wall = time.perf_counter() - started
     ms = np.array(latencies) * 1000 if latencies else np.array([np.nan])
     return {
-        "mode": explain, "clients": clients, "requests": len(latencies) + len(errors), "errors": len(errors),
+        "mode": explain, "k": k, "clients": clients, "requests": len(latencies) + len(errors), "errors": len(errors),
         "first_errors": errors[:3], "throughput_rps": len(latencies) / wall, "p50_ms": float(np.percentile(ms, 50)),
         "p95_ms": float(np.percentile(ms, 95)), "p99_ms": float(np.percentile(ms, 99)), "wall_s": wall,
     }
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| explanations | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| explanations | items | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         mode = "template (no LLM)" if r["mode"] == "template" else "LLM"
-        lines.append(f"| {mode} | {r['clients']} | {r['requests']} | {r['errors']} | {r['throughput_rps']:.1f} | "
+        lines.append(f"| {mode} | {r['k']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['throughput_rps']:.1f} | "
                      f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} |")
     return "\n".join(lines)
 
@@ -84,6 +85,9 @@ def main() -> None:
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=20.0, help="per level, without LLM")
     parser.add_argument("--llm-seconds", type=float, default=60.0, help="per level, with LLM explanations (0 skips)")
+    parser.add_argument("--llm-requests-per-client", type=int, default=2, help="bound per level with the LLM")
+    parser.add_argument("--k", type=int, default=10, help="items per request without the LLM")
+    parser.add_argument("--llm-k", type=int, default=3, help="items (each explained by the LLM) per request")
     parser.add_argument("--max-requests", type=int, default=5000, help="per level, a hard bound")
     parser.add_argument("--users", type=int, default=200, help="distinct users to cycle through")
     parser.add_argument("--dataset", default="ml-100k")
@@ -100,7 +104,9 @@ def main() -> None:
         if seconds <= 0:
             continue
         for clients in (int(c) for c in args.levels.split(",")):
-            row = run_level(args.url, users, clients, seconds, mode, args.max_requests)
+            bound = args.max_requests if mode == "template" else clients * args.llm_requests_per_client
+            k = args.k if mode == "template" else args.llm_k
+            row = run_level(args.url, users, clients, seconds, mode, bound, k)
             rows.append(row)
             print(json.dumps(row))
     result = {"url": args.url, "dataset": args.dataset, "machine": f"{os.cpu_count()} cores, {platform.machine()}, no GPU",
