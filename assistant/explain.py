@@ -283,7 +283,7 @@ class Explainer:
                 "neighbour_user": "Enjoyed by",
                 "popular": "Also:",
                 "requested": "The user asked for something like",
-                "described": "It matches the user's own description:",
+                "described": "What the user asked for, in their own words:",
             }[reason.kind]
             lines.append(f"- {what} {quote(reason.label)}")
         evidence = "\n".join(lines) or "- (the user's history as a whole)"
