@@ -30,7 +30,7 @@ def _loopback(host: str | None) -> bool:
     try:
         return host is not None and ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return host in ("localhost", "testclient")
+        return host == "localhost"
 
 
 def require(config: ApiConfig, role: str) -> Callable[[Request], None]:
