@@ -110,12 +110,12 @@ class Assistant:
         self.on_feedback = on_feedback
         self.items: dict[str, Item] = {}
         years = dataset.items["year"] if "year" in dataset.items.columns else [None] * len(dataset.items)
-        for item_id, title, tags, year, text in zip(
-            dataset.items["item_id"], dataset.items["title"], dataset.items["tags"], years, dataset.items["text"]
+        for item_id, title, tags, year in zip(
+            dataset.items["item_id"], dataset.items["title"], dataset.items["tags"], years
         ):
             self.items[item_id] = Item(
                 item_id, title, tuple(t for t in tags.split(TAG_SEPARATOR) if t),
-                None if pd.isna(year) else int(year), text,
+                None if pd.isna(year) else int(year),
             )
         all_tags = sorted({t for item in self.items.values() for t in item.tags})
         self.tags = TagMatcher(all_tags)

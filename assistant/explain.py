@@ -6,7 +6,7 @@ faithfulness before the user sees them.
   generators' `Evidence` into reasons.
 - `FaithfulnessChecker.check(text, item, reasons)` lists the problems of an explanation: a catalogue title
   that is neither the item nor in its evidence, a quoted title that matches nothing allowed, a year or a
-  tag that the item and its evidence do not have.
+  tag that the item and its evidence do not have, and (once complete) citing none of its evidence.
 - `Explainer.stream` streams the model's tokens, holding back the last few words and checking the text
   as it grows, so text that fails the check is not released; on failure it regenerates once (told what
   was wrong), then falls back to `template_explanation`, which is faithful by construction. Failures are
@@ -60,13 +60,12 @@ TAG_ALIASES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Item:
-    """A catalogue item as explanations need it."""
+    """A catalogue item as explanations need it; its description is not needed: see `Explainer._messages`."""
 
     item_id: str
     title: str
     tags: tuple[str, ...] = ()
     year: int | None = None
-    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,9 @@ def _base_title(title: str) -> str:
 
 
 def _title_forms(title: str) -> set[str]:
-    """The normalised title, and without its leading article ('the godfather' and 'godfather')."""
-    base = _base_title(title)
+    """The normalised title, and without its leading article ('the godfather' and 'godfather'); an
+    asterisk counts as a space ('m a s h' for 'M*A*S*H'), as it does in the text checked."""
+    base = " ".join(_base_title(title).replace("*", " ").split())
     short = _LEADING_ARTICLE.sub("", base)
     return {base, short} if short else {base}
 
@@ -157,10 +157,11 @@ class FaithfulnessChecker:
             if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
                 for n in range(min(self._max_words, len(words) - i), 0, -1):
                     start, end = words[i].start(), words[i + n - 1].end()
-                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").split()))
+                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()))
                     if candidate in self._titles:
                         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
-                        if n > 1 or not sentence_start:
+                        # a one-word title that is also a tag ("War") is checked as a tag
+                        if n > 1 or not (sentence_start or candidate in self._tag_forms):
                             found = (start, end, candidate, n)
                         break
             if found:
@@ -170,8 +171,20 @@ class FaithfulnessChecker:
                 i += 1
         return spans
 
-    def check(self, text: str, item: Item, reasons: Sequence[Reason]) -> list[str]:
-        """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful."""
+    def stable_end(self, text: str) -> int:
+        """How much of a growing `text` can be checked and released now: all of it, or up to a catalogue
+        title that reaches its end, which may be the start of a longer one still being written ("River"
+        in "The Bridge on the River" before "Kwai" arrives)."""
+        spans = self._title_spans(text)
+        if spans and spans[-1][1] >= len(text.rstrip(" .,;:!?'’\"")):
+            return spans[-1][0]
+        return len(text)
+
+    def check(self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True) -> list[str]:
+        """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
+
+        A `complete` explanation must also cite at least one of its reasons (a title, a name, the similar
+        users, popularity, the user's own request); text still being streamed is not held to that yet."""
         cited = [item] + [r.item for r in reasons if r.item is not None]
         allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, _title_year(i.title)) if y is not None}
@@ -185,6 +198,11 @@ class FaithfulnessChecker:
             if title not in allowed_titles and not shortened:
                 problems.append(f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence")
             rest = rest[:start] + " " * (end - start) + rest[end:]
+        # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV - A New
+        # Hope"), are mentions of the evidence: their words are not tags or years the text states
+        mentions = allowed_titles | {re.split(r": | - ", t)[0] for t in allowed_titles}
+        for form in sorted(mentions, key=len, reverse=True):
+            rest = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda m: " " * len(m.group()), rest, flags=re.IGNORECASE)
         for quoted in _QUOTED.findall(rest):
             if _base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
                 problems.append(f"quotes '{quoted}', which is not a title of the item or its evidence")
@@ -194,7 +212,30 @@ class FaithfulnessChecker:
         for form, tag in self._tag_forms.items():
             if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
                 problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+        if complete and reasons and not any(_cites(text, reason) for reason in reasons):
+            problems.append("cites none of its evidence")
         return list(dict.fromkeys(problems))
+
+
+def _cites(text: str, reason: Reason) -> bool:
+    """Whether `text` mentions `reason` in a recognisable way."""
+    lowered = " ".join(text.lower().replace("*", " ").split())
+
+    def said(phrase: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered) is not None
+
+    if reason.item is not None:
+        forms = _title_forms(reason.item.title)
+        return any(said(form) for form in forms | {re.split(r": | - ", form)[0] for form in forms})
+    if reason.kind == "followed_user":
+        return said(reason.label.lower())
+    if reason.kind == "neighbour_user":
+        count = re.match(r"\d+", reason.label)
+        return said(count.group()) if count else said("users")
+    if reason.kind == "popular":
+        return "popular" in lowered
+    words = re.findall(r"\w{4,}", reason.label.lower())
+    return any(said(w) for w in [*words, "asked", "described"])
 
 
 def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
@@ -219,6 +260,8 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
 def _problem_kind(problem: str) -> str:
     if problem.startswith(("names", "quotes")):
         return "title"
+    if problem.startswith("cites none"):
+        return "uncited"
     for kind in ("year", "tag", "model error"):
         if kind in problem:
             return kind
@@ -236,6 +279,7 @@ class Explanation:
     text: str
     source: Literal["model", "retry", "template"]
     problems: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()  # the texts of failed attempts, for the logs and the benchmark
     first_token_s: float | None = None
     tokens: int = 0
     generation_s: float = 0.0
@@ -267,27 +311,32 @@ class Explainer:
         self._prompt = load_prompt("explain")
 
     def _messages(self, item: Item, reasons: Sequence[Reason], note: str) -> list:
-        facts = [f"Title: {quote(item.title)}"]
-        if item.year is not None:
-            facts.append(f"Year: {item.year}")
+        """The prompt for one item: the stable instructions first (llama.cpp reuses them from its cache),
+        then a short per-item part, so that the time to the first token stays low.
+
+        The item's description is left out: an explanation cites evidence, not the catalogue's blurb, and
+        a description is where injected instructions hide (the 0.5B model follows "reply only ..." there
+        whatever the delimiters say)."""
+        facts = quote(display_title(item.title))
+        if item.year is not None and _title_year(item.title) is None:
+            facts += f" ({item.year})"
         if item.tags:
-            facts.append(f"Tags: {quote(', '.join(item.tags))}")
-        if item.text:
-            facts.append(f"Description: {quote(item.text, 400)}")
+            facts += f"; tags: {quote(', '.join(item.tags))}"
         lines = []
         for reason in reasons:
             what = {
-                "history_item": "The user liked",
-                "similar_text": "The user liked the similar item",
-                "followed_user": "Someone the user follows enjoyed this item:",
-                "neighbour_user": "Enjoyed by",
-                "popular": "Also:",
-                "requested": "The user asked for something like",
-                "described": "What the user asked for, in their own words:",
+                "history_item": "you liked",
+                "similar_text": "you liked the similar title",
+                "followed_user": "enjoyed by someone you follow",
+                "neighbour_user": "enjoyed by",
+                "popular": "also",
+                "requested": "you asked for something like",
+                "described": "you asked for, in your words",
             }[reason.kind]
-            lines.append(f"- {what} {quote(reason.label)}")
-        evidence = "\n".join(lines) or "- (the user's history as a whole)"
-        messages = self._prompt.format_messages(item="\n".join(facts), evidence=evidence)
+            label = display_title(reason.label) if reason.item is not None else reason.label
+            lines.append(f"- {what}: {quote(label)}")
+        evidence = "\n".join(lines) or "- your history as a whole"
+        messages = self._prompt.format_messages(item=facts, evidence=evidence)
         if note:
             messages[-1].content += f"\n{note}"
         return messages
@@ -314,9 +363,9 @@ class Explainer:
                     break
                 words = list(_WORD.finditer(text))
                 if len(words) > HOLD_BACK_WORDS:
-                    cut = words[-HOLD_BACK_WORDS].start()
+                    cut = self.checker.stable_end(text[: words[-HOLD_BACK_WORDS].start()])
                     if cut > released:
-                        problems = self.checker.check(text[:cut], item, reasons)
+                        problems = self.checker.check(text[:cut], item, reasons, complete=False)
                         if problems:
                             break
                         yield text[released:cut]
@@ -333,6 +382,7 @@ class Explainer:
         and finally the `Explanation` shown."""
         notes = ["", "Name no other title and state no year or genre that is not in the item's data."]
         all_problems: list[str] = []
+        rejected: list[str] = []
         first_token_s, tokens, seconds = None, 0, 0.0
         for attempt, note in enumerate(notes):
             shown = False
@@ -352,17 +402,18 @@ class Explainer:
                 source = "model" if attempt == 0 else "retry"
                 self.stats.first_try += attempt == 0
                 self.stats.retry += attempt == 1
-                yield Explanation(text, source, tuple(all_problems), first_token_s, tokens, seconds)
+                yield Explanation(text, source, tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
                 return
             log.warning("explanation of %s failed the faithfulness check: %s", item.item_id, "; ".join(problems))
             self.stats.problems.update(_problem_kind(p) for p in problems)
             all_problems += problems
+            rejected.append(text)
             if shown:
                 yield Reset()
         self.stats.fallback += 1
         text = template_explanation(item, reasons)
         yield text
-        yield Explanation(text, "template", tuple(all_problems), first_token_s, tokens, seconds)
+        yield Explanation(text, "template", tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
 
     def explain(self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2) -> Explanation:
         """The final explanation, without streaming it."""

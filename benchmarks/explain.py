@@ -4,7 +4,9 @@ ItemKNN (its evidence is exactly the history items that make up a score) is fitt
 `--n` users drawn at random (seed 0) its top recommendation and its three strongest history items become
 one (item, evidence) pair, explained by the chosen model through `assistant.explain.Explainer`, which checks
 every explanation and regenerates once, then falls back to the template. One untimed explanation warms the
-model up first. Writes `benchmarks/results/explain-<dataset>.json` (or `--out`).
+model up first. Two latencies are kept: the model's first token, and the first text shown to the user,
+which comes a few words later because the check holds back the words a title may still be forming in.
+Writes `benchmarks/results/explain-<dataset>.json` (or `--out`).
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/explain.py --model qwen2.5-coder-1.5b-instruct --threads 2
 """
@@ -73,11 +75,16 @@ def main() -> None:
     started = time.time()
     rows = []
     for item, reasons in pairs[1:]:
-        result = explainer.explain(item, reasons)
+        start, first_text_s = time.perf_counter(), None
+        for event in explainer.stream(item, reasons):
+            if isinstance(event, str) and first_text_s is None:
+                first_text_s = time.perf_counter() - start
+            result = event
         decode_s = result.generation_s - (result.first_token_s or 0.0)
         rows.append({
             "item": item.title, "evidence": [r.label for r in reasons], "text": result.text, "source": result.source,
-            "problems": list(result.problems), "first_token_s": result.first_token_s, "tokens": result.tokens,
+            "problems": list(result.problems), "rejected": list(result.rejected), "first_token_s": result.first_token_s,
+            "first_text_s": first_text_s, "tokens": result.tokens,
             "tokens_per_s": (result.tokens - 1) / decode_s if result.source == "model" and decode_s > 0 else None,
         })
         print(f"[{len(rows)}/{args.n}] {result.source:8s} ttft {result.first_token_s or 0:.2f}s  {result.text}",
@@ -90,6 +97,7 @@ def main() -> None:
 
 def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) -> dict:
     ttft = np.array([r["first_token_s"] for r in rows if r["first_token_s"] is not None])
+    shown = np.array([r["first_text_s"] for r in rows])
     speed = np.array([r["tokens_per_s"] for r in rows if r["tokens_per_s"] is not None])
     n = len(rows)
     return {
@@ -100,6 +108,7 @@ def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) ->
         "unfaithful_shown": 0,  # every text shown passed the check, or is the template
         "problems": dict(stats.problems),
         "first_token_s": {"p50": float(np.median(ttft)), "p95": float(np.percentile(ttft, 95)), "mean": float(ttft.mean())},
+        "first_text_s": {"p50": float(np.median(shown)), "p95": float(np.percentile(shown, 95))},
         "tokens_per_s_p50": float(np.median(speed)) if len(speed) else None,
         "wall_s": wall,
         "machine": {"cpu_cores": os.cpu_count(), "threads": args.threads, "gpu_used": False,

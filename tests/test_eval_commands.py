@@ -64,3 +64,41 @@ def test_eval_names_unknown_generators(settings, ml100k):
     )
     assert result.exit_code == 1
     assert "unknown generator(s) ['magic']" in result.output
+
+
+def test_eval_rerank_compares_fusion_with_the_real_llm(settings, ml100k, small_model_path, tmp_path, monkeypatch):
+    """`eval --rerank` on a fusion taken from an earlier report: the 0.5B model scores real users' lists."""
+    from assistant.rerank_eval import WEIGHTS
+
+    monkeypatch.setenv("RECASSIST_LLM__MODEL", str(small_model_path))
+    args = ["--data-dir", str(settings.data_dir), "eval", "--dataset", "ml-100k"]
+    report = tmp_path / "eval.json"
+    first = CliRunner().invoke(app, [*args, "--generators", "popularity,transition", "--json", str(report)])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "rerank.json"
+    result = CliRunner().invoke(app, [
+        *args, "--rerank", "--report", str(report), "--rerank-users", "6", "--rerank-validation-users", "4",
+        "--json", str(out),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "| fusion + rerank (" in result.stdout and "| LLM order alone |" in result.stdout
+    saved = json.loads(out.read_text())
+    rerank = saved["rerank"]
+    assert saved["fusion_report"] == str(report) and rerank["model"] == str(small_model_path)
+    assert (rerank["test_users"], rerank["validation_users"], rerank["llm_failures"]) == (6, 4, 0)
+    assert rerank["weight"] in WEIGHTS and rerank["llm_s_per_user"]["mean"] > 0
+    ndcg = rerank["test_ndcg10"]
+    assert all(0.0 <= value <= 1.0 for value in ndcg.values())
+    if rerank["weight"] == 0:
+        assert ndcg["fusion+rerank"] == ndcg["fusion"]
+
+
+def test_eval_rerank_names_a_bad_report(settings, ml100k, tmp_path):
+    bad = tmp_path / "not-a-report.json"
+    bad.write_text('{"rows_missing": true}')
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(settings.data_dir), "eval", "--dataset", "ml-100k", "--rerank", "--report", str(bad)]
+    )
+    assert result.exit_code == 2
+    squeezed = "".join(result.output.replace("│", "").split())  # typer wraps the message in a box
+    assert f"{bad}isnota`recassisteval--json`report" in squeezed

@@ -101,3 +101,18 @@ def test_rerank_eval_ndcg_follows_the_blend() -> None:
               Scored(np.array([0.9, 0.8]), None, -1, 0.0)]
     assert np.allclose(ndcg_per_user(scored, None), [0.5, 0.0])
     assert np.allclose(ndcg_per_user(scored, 1.0), [1.0, 0.0])
+
+
+def test_letter_prior_removes_a_position_bias() -> None:
+    """A model that always favours letter A: its prior says so, and the debiased scores follow the items."""
+    from assistant.rerank_eval import Scored, letter_prior, ndcg_per_user
+
+    # every user's LLM puts most mass on position 0; the target is at position 1 for both, where the
+    # LLM's score is higher than its usual score there
+    scored = [Scored(np.array([0.9, 0.8, 0.7]), np.array([0.70, 0.25, 0.05]), 1, 0.1),
+              Scored(np.array([0.9, 0.8, 0.7]), np.array([0.60, 0.35, 0.05]), 1, 0.1),
+              Scored(np.array([0.9, 0.8, 0.7]), np.array([0.80, 0.05, 0.15]), 2, 0.1)]
+    prior = letter_prior(scored)
+    assert prior[0] > prior[1] and prior.shape == (3,)
+    as_given, debiased = ndcg_per_user(scored, 1.0), ndcg_per_user(scored, 1.0, prior)
+    assert debiased.mean() > as_given.mean()
