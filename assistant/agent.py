@@ -27,16 +27,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 from pydantic import ValidationError
 
-from assistant.explain import (
-    Explainer,
-    Explanation,
-    FaithfulnessChecker,
-    Item,
-    Reason,
-    Reset,
-    reasons_from_evidence,
-    template_explanation,
-)
+from assistant.evidence import Item, Reason, reasons_from_evidence, template_explanation
+from assistant.explain import Explainer, Explanation, Reset
+from assistant.faithfulness import FaithfulnessChecker
+from assistant.rerank import Candidate, Reranker, RerankConfig
 from assistant.llm import LLM_ERRORS
 from assistant.parser import parse
 from assistant.prompts import load_prompt, quote
@@ -124,12 +118,17 @@ class Assistant:
             self._by_title.setdefault(normalise_title(item.title), item.item_id)
         checker = FaithfulnessChecker([i.title for i in self.items.values()], all_tags)
         self.explainer = Explainer(model, checker) if model is not None and self.config.explain_with_llm else None
+        self.reranker = (
+            Reranker(model, RerankConfig(method=self.config.rerank_method, weight=self.config.rerank_weight))
+            if model is not None and self.config.rerank_weight > 0 else None
+        )
         self._plan_prompt = load_prompt("plan")
         self._history = dataset.interactions.groupby("user_id", sort=False)["item_id"].apply(list).to_dict()
         self.tools = (
             RunnableLambda(self._resolve_seeds, name="resolve_seeds")
             | RunnableLambda(self._generate, name="generate")
             | RunnableLambda(self._filter_and_rank, name="filter_and_rank")
+            | RunnableLambda(self._rerank, name="rerank")
             | RunnableLambda(self._evidence, name="evidence")
         )
 
@@ -374,7 +373,21 @@ class Assistant:
             ),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        state.picks = [Pick(self.items[i], s, []) for s, i in ranked[: state.request.count]]
+        # the reranker, when on, reorders a longer list than the one shown
+        keep = max(state.request.count, self.reranker.config.max_candidates) if self.reranker else state.request.count
+        state.picks = [Pick(self.items[i], s, []) for s, i in ranked[:keep]]
+        return state
+
+    def _rerank(self, state: _Turn) -> _Turn:
+        """The LLM's reordering of the ranked list, blended with its scores; the list as ranked when off."""
+        if self.reranker is not None and len(state.picks) > 1:
+            session = state.session
+            history = [*reversed(session.likes), *reversed(self._history.get(session.user_id, []))]
+            titles = [self.items[i].title for i in dict.fromkeys(history) if i in self.items]
+            candidates = [Candidate(p.item.item_id, p.item.title, p.score, ", ".join(p.item.tags)) for p in state.picks]
+            by_id = {p.item.item_id: p for p in state.picks}
+            state.picks = [by_id[i] for i in self.reranker.rerank(titles, candidates).item_ids]
+        state.picks = state.picks[: state.request.count]
         return state
 
     def _fusion_reasons(self, session: SessionMemory, item_ids: list[str]) -> dict[str, list[Reason]]:

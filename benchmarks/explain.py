@@ -27,7 +27,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    from assistant.explain import Explainer, FaithfulnessChecker, Item, reasons_from_evidence
+    from assistant.evidence import Item, reasons_from_evidence
+    from assistant.explain import Explainer
+    from assistant.faithfulness import FaithfulnessChecker
     from assistant.llm import chat_model
     from recassist.settings import LLMConfig, Settings
     from retrieval.data.store import DatasetStore

@@ -98,6 +98,10 @@ class AgentConfig(BaseModel):
     seed_weight: NonNegativeFloat = 1.0  # items near what the user named or liked in this session
     history_weight: NonNegativeFloat = 1.0  # the fitted generators' fusion, for a known user
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
+    # LLM share of the ranking score (assistant/rerank.py); 0 = off, the default `recassist eval --rerank`
+    # measured (docs/benchmarks.md): the 0.5B model did not beat the fusion on ML-100k or ML-1M
+    rerank_weight: float = Field(default=0.0, ge=0, le=1)
+    rerank_method: Literal["verbalizer", "pointwise"] = "verbalizer"
 
 
 class ApiKey(BaseModel):

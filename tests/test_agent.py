@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.agent import Assistant, TurnResult
-from assistant.explain import FaithfulnessChecker
+from assistant.faithfulness import FaithfulnessChecker
 from assistant.prompts import load_prompt
 from assistant.request import Intent
 
@@ -82,3 +82,24 @@ def test_prompt_injection_in_a_message_is_data(slice_assistant: Assistant) -> No
         text = " ".join(pick.explanation.text.lower().split())
         for words in system_words:
             assert not any(" ".join(words[i : i + 6]) in text for i in range(len(words) - 5)), text
+
+
+def test_rerank_stage_orders_a_longer_list_in_one_llm_pass(slice_assistant: Assistant) -> None:
+    """Rerank on (weight 1, the LLM order alone): one verbalizer request sees more candidates than are
+    shown, the shown items come from them, and the turn's constraints still hold."""
+    from tests.test_rerank import Requests
+
+    base = slice_assistant
+    requests = Requests()
+    config = base.config.model_copy(update={"rerank_weight": 1.0, "explain_with_llm": False})
+    assistant = Assistant(
+        base.dataset, base.store, base.embedder, base.serving, base.model.with_config(callbacks=[requests]), config
+    )
+    user = assistant.serving.data.users.ids(np.arange(3))[1]
+    result = assistant.turn(assistant.new_session(str(user)), "recommend 3 comedies")
+    ranking = [p for p in requests.prompts if "<candidates>" in p]
+    assert len(ranking) == 1
+    listed = ranking[0].split("<candidates>")[-1].split("</candidates>")[0].strip().splitlines()
+    assert len(listed) > 3 and len(result.picks) == 3
+    assert all(any(p.item.title in line for line in listed) for p in result.picks)
+    assert all("Comedy" in p.item.tags for p in result.picks)

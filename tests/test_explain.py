@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.explain import (
-    Explainer,
-    Explanation,
-    FaithfulnessChecker,
-    Item,
-    Reason,
-    Reset,
-    reasons_from_evidence,
-    template_explanation,
-)
+from assistant.evidence import Item, Reason, reasons_from_evidence, template_explanation
+from assistant.explain import Explainer, Explanation, Reset
+from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LocalGGUFChat
 from retrieval.generators.base import Evidence
 

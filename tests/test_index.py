@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from recassist.settings import ChromaConfig, Settings
 from retrieval.catalogue import Catalogue

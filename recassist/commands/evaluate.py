@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -83,7 +84,13 @@ def evaluate(
     output["wall_s"] = time.time() - started
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(output, indent=2, default=str) + "\n")
+        json_out.write_text(_dumps(output))
+
+
+def _dumps(output: dict) -> str:
+    """Indented JSON with arrays of numbers on one line each (a rerank report keeps every user's scores)."""
+    text = json.dumps(output, indent=2, default=str)
+    return re.sub(r"\[\s+([-+\d.eE,\s]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"
 
 
 def _rerank(

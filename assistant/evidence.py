@@ -1,0 +1,106 @@
+"""What an explanation is made of: catalogue items, the evidence for a recommendation in plain words, and
+the template explanation built from that evidence alone.
+
+`Item` is a catalogue item (title, tags, year); `Reason` is one piece of evidence (a history item, someone
+followed, similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
+generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
+construction; `display_title` turns the catalogue's sorting form into the form people say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from retrieval.generators.base import Evidence, EvidenceKind
+
+_TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
+_ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A catalogue item as explanations need it; its description is not needed: see `Explainer._messages`."""
+
+    item_id: str
+    title: str
+    tags: tuple[str, ...] = ()
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history item)."""
+
+    kind: EvidenceKind
+    label: str
+    item: Item | None = None
+
+
+def reasons_from_evidence(
+    evidence: Sequence[Evidence], items: Mapping[str, Item], *, user_names: Mapping[str, str] | None = None, limit: int = 3
+) -> list[Reason]:
+    """The generators' evidence for one recommended item as at most `limit` reasons, strongest first.
+
+    `items` maps item ids to catalogue items (for history evidence); `user_names` maps user ids to display
+    names (followed users; a pseudonym is shown otherwise). Neighbour users are summarised in one reason.
+    """
+    reasons: list[Reason] = []
+    neighbours = 0
+    for ev in sorted(evidence, key=lambda e: -e.contribution):
+        if ev.kind in ("history_item", "similar_text") and ev.source in items:
+            reasons.append(Reason(ev.kind, items[ev.source].title, items[ev.source]))
+        elif ev.kind == "followed_user":
+            reasons.append(Reason(ev.kind, (user_names or {}).get(ev.source, f"user {ev.source}")))
+        elif ev.kind == "neighbour_user":
+            neighbours += 1
+        elif ev.kind == "popular":
+            reasons.append(Reason(ev.kind, "it is popular with other users right now"))
+    unique = list(dict.fromkeys(reasons))[:limit]
+    if neighbours and len(unique) < limit:
+        unique.append(Reason("neighbour_user", f"{neighbours} users with tastes like yours"))
+    return unique
+
+
+def base_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'the godfather': the form a sentence uses, lower case."""
+    base = _TITLE_YEAR.sub("", title).strip()
+    match = _ARTICLE.match(base)
+    if match:
+        base = f"{match.group(2)} {match.group(1)}"
+    return " ".join(base.lower().split())
+
+
+def display_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'The Godfather (1972)': the catalogue's sorting form as people say it."""
+    year = _TITLE_YEAR.search(title)
+    base = _TITLE_YEAR.sub("", title).strip()
+    match = _ARTICLE.match(base)
+    if match:
+        base = f"{match.group(2)} {match.group(1)}"
+    return f"{base} ({year.group(1)})" if year else base
+
+
+def title_year(title: str) -> int | None:
+    match = _TITLE_YEAR.search(title)
+    return int(match.group(1)) if match else None
+
+
+def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
+    """A plain explanation from the evidence alone; names only the item and evidence titles."""
+    liked = [display_title(r.label) for r in reasons if r.kind in ("history_item", "similar_text")]
+    parts = []
+    if liked:
+        parts.append("you liked " + " and ".join(liked[:2]))
+    parts += [f"{r.label}, whom you follow, enjoyed it" for r in reasons if r.kind == "followed_user"][:1]
+    parts += [f"{r.label} enjoyed it" for r in reasons if r.kind == "neighbour_user"][:1]
+    parts += [r.label for r in reasons if r.kind == "popular"][:1]
+    asked = [display_title(r.label) for r in reasons if r.kind == "requested"]
+    if asked:
+        parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
+    if any(r.kind == "described" for r in reasons):
+        parts.append("it matches what you described")
+    if not parts:
+        return f"{display_title(item.title)} is recommended from your history as a whole."
+    return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."

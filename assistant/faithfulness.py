@@ -1,0 +1,145 @@
+"""The faithfulness check: does an explanation name only its item and evidence, state only their tags
+and years, and cite at least one piece of its evidence?
+
+It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
+entailment model: a claim that is not a title, a tag or a year ("a group of friends") passes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from assistant.evidence import Item, Reason, base_title, title_year
+
+WORD = re.compile(r"[\w'’:&.-]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
+_POSSESSIVE = re.compile(r"['’]s$")
+_QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
+# Surface forms of common catalogue tags beyond the tag itself and its plural.
+TAG_ALIASES: dict[str, tuple[str, ...]] = {
+    "sci-fi": ("science fiction", "science-fiction", "scifi"),
+    "animation": ("animated",),
+    "comedy": ("comedies", "comedic"),
+    "romance": ("romantic",),
+    "film-noir": ("noir",),
+    "documentary": ("documentaries",),
+    "drama": ("dramas", "dramatic"),
+    "children's": ("children", "kids"),
+    "musical": ("musicals",),
+    "mystery": ("mysteries",),
+    "fantasy": ("fantasies",),
+}
+
+
+def _title_forms(title: str) -> set[str]:
+    """The normalised title, and without its leading article ('the godfather' and 'godfather'); an
+    asterisk counts as a space ('m a s h' for 'M*A*S*H'), as it does in the text checked."""
+    base = " ".join(base_title(title).replace("*", " ").split())
+    short = _LEADING_ARTICLE.sub("", base)
+    return {base, short} if short else {base}
+
+
+class FaithfulnessChecker:
+    """Checks explanations against the catalogue: its titles (as n-grams of words) and its tag vocabulary."""
+
+    def __init__(self, titles: Iterable[str], tags: Iterable[str]) -> None:
+        self._titles = {form for t in titles for form in _title_forms(t)} - {""}
+        self._max_words = max((len(t.split()) for t in self._titles), default=1)
+        self._tag_forms: dict[str, str] = {}
+        for tag in {t.strip().lower() for t in tags if t.strip()}:
+            for form in (tag, tag + "s", *TAG_ALIASES.get(tag, ())):
+                self._tag_forms[form] = tag
+
+    def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Catalogue titles named in `text` as (start, end, normalised title), longest match first.
+
+        A span must start with a capital letter or a digit; a one-word title at a sentence start is skipped
+        (it reads as an ordinary word there)."""
+        words = list(WORD.finditer(text))
+        spans, i = [], 0
+        while i < len(words):
+            found = None
+            if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
+                for n in range(min(self._max_words, len(words) - i), 0, -1):
+                    start, end = words[i].start(), words[i + n - 1].end()
+                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()))
+                    if candidate in self._titles:
+                        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
+                        # a one-word title that is also a tag ("War") is checked as a tag
+                        if n > 1 or not (sentence_start or candidate in self._tag_forms):
+                            found = (start, end, candidate, n)
+                        break
+            if found:
+                spans.append(found[:3])
+                i += found[3]
+            else:
+                i += 1
+        return spans
+
+    def stable_end(self, text: str) -> int:
+        """How much of a growing `text` can be checked and released now: all of it, or up to a catalogue
+        title that reaches its end, which may be the start of a longer one still being written ("River"
+        in "The Bridge on the River" before "Kwai" arrives)."""
+        spans = self._title_spans(text)
+        if spans and spans[-1][1] >= len(text.rstrip(" .,;:!?'’\"")):
+            return spans[-1][0]
+        return len(text)
+
+    def check(self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True) -> list[str]:
+        """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
+
+        A `complete` explanation must also cite at least one of its reasons (a title, a name, the similar
+        users, popularity, the user's own request); text still being streamed is not held to that yet."""
+        cited = [item] + [r.item for r in reasons if r.item is not None]
+        allowed_titles = {form for i in cited for form in _title_forms(i.title)}
+        allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
+        allowed_tags = {t.lower() for i in cited for t in i.tags}
+        problems = []
+        rest = text
+        for start, end, title in self._title_spans(text):
+            # a span that begins an allowed title is a shortened mention of it ("Terminator" for
+            # "Terminator 2: Judgment Day"), not another catalogue item
+            shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
+            if title not in allowed_titles and not shortened:
+                problems.append(f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence")
+            rest = rest[:start] + " " * (end - start) + rest[end:]
+        # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV - A New
+        # Hope"), are mentions of the evidence: their words are not tags or years the text states
+        mentions = allowed_titles | {re.split(r": | - ", t)[0] for t in allowed_titles}
+        for form in sorted(mentions, key=len, reverse=True):
+            rest = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda m: " " * len(m.group()), rest, flags=re.IGNORECASE)
+        for quoted in _QUOTED.findall(rest):
+            if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
+                problems.append(f"quotes '{quoted}', which is not a title of the item or its evidence")
+        for year in {int(y) for y in _YEAR.findall(rest)} - allowed_years:
+            problems.append(f"states the year {year}, which the item and its evidence do not have")
+        lowered = rest.lower()
+        for form, tag in self._tag_forms.items():
+            if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
+                problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+        if complete and reasons and not any(_cites(text, reason) for reason in reasons):
+            problems.append("cites none of its evidence")
+        return list(dict.fromkeys(problems))
+
+
+def _cites(text: str, reason: Reason) -> bool:
+    """Whether `text` mentions `reason` in a recognisable way."""
+    lowered = " ".join(text.lower().replace("*", " ").split())
+
+    def said(phrase: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered) is not None
+
+    if reason.item is not None:
+        forms = _title_forms(reason.item.title)
+        return any(said(form) for form in forms | {re.split(r": | - ", form)[0] for form in forms})
+    if reason.kind == "followed_user":
+        return said(reason.label.lower())
+    if reason.kind == "neighbour_user":
+        count = re.match(r"\d+", reason.label)
+        return said(count.group()) if count else said("users")
+    if reason.kind == "popular":
+        return "popular" in lowered
+    words = re.findall(r"\w{4,}", reason.label.lower())
+    return any(said(w) for w in [*words, "asked", "described"])
