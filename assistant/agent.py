@@ -27,7 +27,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 from pydantic import ValidationError
 
-from assistant.evidence import Item, Reason, reasons_from_evidence, template_explanation
+from assistant.evidence import Item, Reason, base_title, reasons_from_evidence, template_explanation
 from assistant.explain import Explainer, Explanation, Reset
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.rerank import Candidate, Reranker, RerankConfig
@@ -46,8 +46,6 @@ from retrieval.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-_YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
-_ARTICLE = re.compile(r"^(.*), (the|a|an)$")
 
 
 @dataclass
@@ -81,11 +79,8 @@ class _Turn:
 
 
 def normalise_title(title: str) -> str:
-    """'Godfather, The (1972)' -> 'the godfather'."""
-    base = _YEAR_SUFFIX.sub("", title).strip().lower()
-    if match := _ARTICLE.match(base):
-        base = f"{match.group(2)} {match.group(1)}"
-    return " ".join(re.findall(r"[\w']+", base))
+    """'Godfather, The (1972)' -> 'the godfather', punctuation dropped: the key titles are looked up by."""
+    return " ".join(re.findall(r"[\w']+", base_title(title)))
 
 
 class Assistant:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from retrieval.generators.base import Evidence, EvidenceKind
 
 _TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
-_ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$")
+_ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,23 +63,22 @@ def reasons_from_evidence(
     return unique
 
 
-def base_title(title: str) -> str:
-    """'Godfather, The (1972)' -> 'the godfather': the form a sentence uses, lower case."""
+def _spoken(title: str) -> str:
+    """'Godfather, The (1972)' -> 'The Godfather': without the year, the article in front."""
     base = _TITLE_YEAR.sub("", title).strip()
     match = _ARTICLE.match(base)
-    if match:
-        base = f"{match.group(2)} {match.group(1)}"
-    return " ".join(base.lower().split())
+    return f"{match.group(2)} {match.group(1)}" if match else base
+
+
+def base_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'the godfather': the form a sentence uses, lower case."""
+    return " ".join(_spoken(title).lower().split())
 
 
 def display_title(title: str) -> str:
     """'Godfather, The (1972)' -> 'The Godfather (1972)': the catalogue's sorting form as people say it."""
-    year = _TITLE_YEAR.search(title)
-    base = _TITLE_YEAR.sub("", title).strip()
-    match = _ARTICLE.match(base)
-    if match:
-        base = f"{match.group(2)} {match.group(1)}"
-    return f"{base} ({year.group(1)})" if year else base
+    year = title_year(title)
+    return f"{_spoken(title)} ({year})" if year is not None else _spoken(title)
 
 
 def title_year(title: str) -> int | None:

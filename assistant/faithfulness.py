@@ -33,6 +33,13 @@ TAG_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _mention_forms(title: str) -> set[str]:
+    """The title's forms and their main part ("star wars" for "Star Wars: Episode IV - A New Hope"): the
+    ways an explanation may mention it."""
+    forms = _title_forms(title)
+    return forms | {re.split(r": | - ", form)[0] for form in forms}
+
+
 def _title_forms(title: str) -> set[str]:
     """The normalised title, and without its leading article ('the godfather' and 'godfather'); an
     asterisk counts as a space ('m a s h' for 'M*A*S*H'), as it does in the text checked."""
@@ -107,7 +114,7 @@ class FaithfulnessChecker:
             rest = rest[:start] + " " * (end - start) + rest[end:]
         # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV - A New
         # Hope"), are mentions of the evidence: their words are not tags or years the text states
-        mentions = allowed_titles | {re.split(r": | - ", t)[0] for t in allowed_titles}
+        mentions = {form for i in cited for form in _mention_forms(i.title)}
         for form in sorted(mentions, key=len, reverse=True):
             rest = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda m: " " * len(m.group()), rest, flags=re.IGNORECASE)
         for quoted in _QUOTED.findall(rest):
@@ -132,8 +139,7 @@ def _cites(text: str, reason: Reason) -> bool:
         return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered) is not None
 
     if reason.item is not None:
-        forms = _title_forms(reason.item.title)
-        return any(said(form) for form in forms | {re.split(r": | - ", form)[0] for form in forms})
+        return any(said(form) for form in _mention_forms(reason.item.title))
     if reason.kind == "followed_user":
         return said(reason.label.lower())
     if reason.kind == "neighbour_user":
