@@ -15,7 +15,9 @@ export ANONYMIZED_TELEMETRY := False
 run: $(VENV)/.installed
 	$(BIN)/recassist serve --prepare --dataset ml-100k --host $(HOST) --port $(PORT)
 
+# The import contract first (layers only import downward), then the suite.
 test: $(VENV)/.installed $(VENV)/.chromium
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The browser test drives Debian's chromium (Playwright's own browser download cannot work offline).

@@ -42,7 +42,7 @@ class LocalGGUFChat(BaseChatModel):
     """A GGUF model run in-process by xllamacpp (llama.cpp); loaded, after its checksum, at the first call.
 
     llama.cpp keeps the previous request's prompt in its KV cache and reuses the longest common prefix,
-    so callers should put the stable part of a prompt first (see MODELS.md, latency notes).
+    so callers should put the stable part of a prompt first (docs/benchmarks.md measures the effect).
     """
 
     path: Path

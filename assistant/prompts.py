@@ -1,4 +1,4 @@
-"""Prompt files (`prompts/<name>.txt`) loaded as LangChain chat prompt templates, and data quoting.
+"""Prompt files (`prompts/<name>.txt`, package data of the `prompts` package) loaded as LangChain chat prompt templates, and data quoting.
 
 A prompt file has a `=== system ===` section and a `=== user ===` section; `{name}` fields are filled by
 the caller, with `quote`d data only. Catalogue text and user messages go into the prompt between
@@ -10,20 +10,22 @@ cannot step outside its delimiters.
 from __future__ import annotations
 
 import re
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
 from recassist.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 _SECTION = re.compile(r"^=== (system|user) ===$", re.MULTILINE)
 _UNSAFE = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f]")
 
 
-def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> ChatPromptTemplate:
-    """`folder/<name>.txt` as a system + user chat prompt template."""
-    path = folder / f"{name}.txt"
+def load_prompt(name: str, folder: Path | Traversable | None = None) -> ChatPromptTemplate:
+    """`<name>.txt` from `folder` (default: the installed `prompts` package) as a system + user chat
+    prompt template."""
+    path = (folder if folder is not None else resources.files("prompts")) / f"{name}.txt"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -10,7 +10,7 @@ the candidate (fusion) score.
 
 `Reranker.rerank` blends `(1 - weight) * fusion + weight * llm`, each min-max scaled over the list.
 With `weight == 0` the model is not called. On an LLM error (`assistant.llm.LLM_ERRORS`) the list keeps
-its retrieval order and the result says the LLM was not used. MODELS.md's first look found no gain at the
+its retrieval order and the result says the LLM was not used. A first measurement found no gain at the
 0.5B/1.5B size zero-shot, so the default weight is 0 until `recassist eval --rerank` shows otherwise.
 """
 

@@ -21,7 +21,7 @@ import numpy as np
 def main() -> None:
     from recassist.settings import Settings
     from retrieval.data.store import DatasetStore
-    from retrieval.evaluation.protocol import applicable
+    from retrieval.training import applicable
     from retrieval.fusion import Fusion, FusionConfig
     from retrieval.generators import GENERATORS
     from retrieval.interactions import Interactions

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, NonNegativeFloat, PositiveInt
 
-from retrieval.evaluation.metrics import ndcg_at
+from retrieval.metrics import ndcg_at
 from retrieval.generators.base import Evidence, Generator, Recommendations, top_n
 
 log = logging.getLogger(__name__)

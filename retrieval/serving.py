@@ -42,7 +42,7 @@ def _signature(settings: Settings, dataset: Dataset) -> str:
 
 def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[str], None] = log.info) -> ServingModel:
     """Tune on the last item of each user, refit on everything (what `recassist recommend` does)."""
-    from retrieval.evaluation.protocol import refit, tune_all
+    from retrieval.training import refit, tune_all
     from retrieval.generators.content import content_builders
     from retrieval.interactions import Split
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from recassist.cli import app
 from retrieval.data.pseudonym import Pseudonymizer
-from retrieval.evaluation import protocol
+from retrieval import training
 from retrieval.generators import ALSConfig, EASEConfig, ItemKNNConfig, PopularityConfig, TransitionConfig
 
 SMALL_GRIDS = {
@@ -23,7 +23,7 @@ SMALL_GRIDS = {
 
 @pytest.fixture()
 def small_grids(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(protocol, "DEFAULT_GRIDS", {**protocol.DEFAULT_GRIDS, **SMALL_GRIDS})
+    monkeypatch.setattr(training, "DEFAULT_GRIDS", {**training.DEFAULT_GRIDS, **SMALL_GRIDS})
 
 
 def test_recommend_writes_raw_ids_and_serves_unknown_users(settings, ml100k, small_grids, tmp_path):
@@ -68,7 +68,7 @@ def test_eval_names_unknown_generators(settings, ml100k):
 
 def test_eval_rerank_compares_fusion_with_the_real_llm(settings, ml100k, small_model_path, tmp_path, monkeypatch):
     """`eval --rerank` on a fusion taken from an earlier report: the 0.5B model scores real users' lists."""
-    from assistant.rerank_eval import WEIGHTS
+    from evaluation.rerank import WEIGHTS
 
     monkeypatch.setenv("RECASSIST_LLM__MODEL", str(small_model_path))
     args = ["--data-dir", str(settings.data_dir), "eval", "--dataset", "ml-100k"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from retrieval.evaluation.metrics import all_metrics
+from retrieval.metrics import all_metrics
 from retrieval.fusion import WEIGHT_GRID, Fusion, FusionConfig, fused_ndcg, normalised_matrix
 from retrieval.generators import EASE, ItemKNN, Popularity, Recommendations, Transition
 from retrieval.interactions import Split

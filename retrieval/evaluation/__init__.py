@@ -1,1 +1,0 @@
-"""The evaluation protocol of issue 3: leave-last-out, full ranking, tuned on validation, reported on test."""
