@@ -22,7 +22,9 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
 
-    from surfaces.api import build_router
+    from fastapi.exceptions import RequestValidationError
+
+    from surfaces.api import build_router, validation_error
     from surfaces.cards import CSS
     from surfaces.context import build_context
     from surfaces.security import LimitsMiddleware
@@ -39,6 +41,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         )
     api.add_middleware(LimitsMiddleware, config=settings.api)
     api.include_router(build_router(ctx))
+    api.add_exception_handler(RequestValidationError, validation_error)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:

@@ -1,32 +1,19 @@
 """What an explanation is made of: catalogue items, the evidence for a recommendation in plain words, and
 the template explanation built from that evidence alone.
 
-`Item` is a catalogue item (title, tags, year); `Reason` is one piece of evidence (a history item, someone
-followed, similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
+Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is one piece of evidence (a
+history item, someone followed, similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
 generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
-construction; `display_title` turns the catalogue's sorting form into the form people say.
+construction.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from retrieval.catalogue import Item, display_title
 from retrieval.generators.base import Evidence, EvidenceKind
-
-_TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
-_ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Item:
-    """A catalogue item as explanations need it; its description is not needed: see `Explainer._messages`."""
-
-    item_id: str
-    title: str
-    tags: tuple[str, ...] = ()
-    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,29 +48,6 @@ def reasons_from_evidence(
     if neighbours and len(unique) < limit:
         unique.append(Reason("neighbour_user", f"{neighbours} users with tastes like yours"))
     return unique
-
-
-def _spoken(title: str) -> str:
-    """'Godfather, The (1972)' -> 'The Godfather': without the year, the article in front."""
-    base = _TITLE_YEAR.sub("", title).strip()
-    match = _ARTICLE.match(base)
-    return f"{match.group(2)} {match.group(1)}" if match else base
-
-
-def base_title(title: str) -> str:
-    """'Godfather, The (1972)' -> 'the godfather': the form a sentence uses, lower case."""
-    return " ".join(_spoken(title).lower().split())
-
-
-def display_title(title: str) -> str:
-    """'Godfather, The (1972)' -> 'The Godfather (1972)': the catalogue's sorting form as people say it."""
-    year = title_year(title)
-    return f"{_spoken(title)} ({year})" if year is not None else _spoken(title)
-
-
-def title_year(title: str) -> int | None:
-    match = _TITLE_YEAR.search(title)
-    return int(match.group(1)) if match else None
 
 
 def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:

@@ -13,17 +13,20 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.evidence import Item, Reason, display_title, template_explanation, title_year
+from assistant.events import ExplanationEvent, ResetEvent, TokenEvent
+from assistant.evidence import Reason, template_explanation
+from retrieval.catalogue import Item, display_title, title_year
 from assistant.faithfulness import WORD, FaithfulnessChecker
 from assistant.llm import LLM_ERRORS
 from assistant.prompts import load_prompt, quote
+from recassist.errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,21 @@ def _problem_kind(problem: str) -> str:
         if kind in problem:
             return kind
     return "empty"
+
+
+def _pieces(model: BaseChatModel, messages: list, **kwargs) -> Iterator[str]:
+    """The model's streamed text. LangChain's ValueError for a stream that ends without a chunk becomes the
+    model error (`ModelError`), which the explainer answers with a retry, then the template."""
+    with closing(model.stream(messages, **kwargs)) as stream:
+        chunks = iter(stream)
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            except ValueError as err:
+                raise ModelError(f"the model's stream failed: {err}") from err
+            yield chunk.content if isinstance(chunk.content, str) else ""
 
 
 class Reset:
@@ -123,9 +141,8 @@ class Explainer:
         problems: list[str] = []
         messages = self._messages(item, reasons, note)
         # closing() ends the model's generation as soon as this loop stops reading
-        with closing(self.model.stream(messages, max_tokens=self.max_tokens, temperature=temperature)) as stream:
-            for chunk in stream:
-                piece = chunk.content if isinstance(chunk.content, str) else ""
+        with closing(_pieces(self.model, messages, max_tokens=self.max_tokens, temperature=temperature)) as stream:
+            for piece in stream:
                 if not piece:
                     continue
                 if first is None:
@@ -196,3 +213,26 @@ class Explainer:
             if isinstance(event, Explanation):
                 return event
         raise AssertionError("Explainer.stream ended without an Explanation")
+
+
+def explanation_events(
+    explainer: Explainer | None, index: int, item: Item, reasons: Sequence[Reason]
+) -> Generator[TokenEvent | ResetEvent | ExplanationEvent, None, Explanation]:
+    """The explain stage for the pick at `index`: its streamed tokens, resets and final explanation as
+    turn events; the template (instant, faithful by construction) when there is no explainer."""
+    if explainer is None:
+        text = template_explanation(item, reasons)
+        yield TokenEvent(index=index, text=text)
+        explanation = Explanation(text, "template")
+    else:
+        explanation = None
+        for event in explainer.stream(item, reasons):
+            if isinstance(event, Explanation):
+                explanation = event
+            elif isinstance(event, Reset):
+                yield ResetEvent(index=index)
+            else:
+                yield TokenEvent(index=index, text=event)
+        assert explanation is not None, "Explainer.stream always ends with an Explanation"
+    yield ExplanationEvent(index=index, text=explanation.text, source=explanation.source)
+    return explanation

@@ -1,8 +1,11 @@
 """The faithfulness check: does an explanation name only its item and evidence, state only their tags
-and years, and cite at least one piece of its evidence?
+and years, claim nothing about other people or popularity that its evidence does not carry, carry no
+markup, and cite at least one piece of its evidence?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
-entailment model: a claim that is not a title, a tag or a year ("a group of friends") passes it.
+entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group of
+friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be a title of
+the item or its evidence even when the catalogue does not know it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.evidence import Item, Reason, base_title, title_year
+from assistant.evidence import Reason
+from retrieval.catalogue import Item, base_title, title_year
 
 WORD = re.compile(r"[\w'’:&.-]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
 _POSSESSIVE = re.compile(r"['’]s$")
+_MARKUP = re.compile(r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M)
+_TITLE_YEAR = re.compile(r"\((\d{4})\)")
+# Words that state something about other people, and about popularity: only evidence of that kind allows them.
+_PEOPLE = re.compile(r"\b(?:users?|people|viewers?|audiences?|fans(?!\s+of\b)|everyone|everybody|others|friends|critics|both of (?:you|them)|millions)\b", re.I)
+_POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
 TAG_ALIASES: dict[str, tuple[str, ...]] = {
@@ -126,6 +135,18 @@ class FaithfulnessChecker:
         for form, tag in self._tag_forms.items():
             if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
                 problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+        if _MARKUP.search(rest):
+            problems.append("contains markup, a link or a prompt delimiter")
+        said_forms = {" ".join(WORD.findall(form)) for form in mentions}
+        for match in _TITLE_YEAR.finditer(text):
+            before = " ".join(WORD.findall(text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")))
+            if not any(before.endswith(form) for form in said_forms if form):
+                problems.append(f"names a title with the year {match.group(1)} that is neither the item nor in its evidence")
+        kinds = {r.kind for r in reasons}
+        if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user"}:
+            problems.append("speaks of other people, which its evidence does not")
+        if _POPULARITY.search(rest) and "popular" not in kinds:
+            problems.append("speaks of popularity, which its evidence does not")
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
         return list(dict.fromkeys(problems))

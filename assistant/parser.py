@@ -1,10 +1,16 @@
 """The deterministic reading of a chat turn: the fallback when the LLM's plan fails, and the safety net
 for what a user says explicitly ("not horror" must never be lost, whatever the LLM made of it).
+
+Titles come first: quoted titles, catalogue titles found in the message (`TitleSpans`), and what follows
+"like ..." are seeds, and their words are read as nothing else, so "The Last of the Mohicans", "Seven",
+"First Knight" or "2001: A Space Odyssey" are never an ordinal, a count or a year. Any text gives a valid
+request: numbers the request cannot hold (a year 3000, "the 99th one") are kept for the agent to answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.request import Intent, TurnRequest
 from assistant.tags import TagMatcher
@@ -15,45 +21,89 @@ _ORDINALS = {
 }
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "a couple": 2, "a few": 3}
-_ORDINAL = re.compile(r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")\b(?:\s+(?:one|movie|film|item|pick))?|(?:#|number\s+|no\.\s*)(\d{1,2})\b", re.I)
+_TIME_WORDS = r"(?:week|weekend|night|year|month|time|summer|winter|spring|autumn|fall|season|friday|saturday|sunday)"
+_ORDINAL = re.compile(
+    r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")\b(?!\s+" + _TIME_WORDS + r")(?:\s+(?:one|movie|film|item|pick))?"
+    r"|(?:#|\bnumber\s+|\bno\.\s*)(\d{1,3})\b|\b(\d{1,3})(?:st|nd|rd|th)\b",
+    re.I | re.ASCII,
+)
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b")
-_BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I)
-_AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I)
-_IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I)
+_DECADE = re.compile(r"\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b", re.ASCII)
+_BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I | re.ASCII)
+_AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I | re.ASCII)
+_IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
 _QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b", re.I)
-_MORE_LIKE = re.compile(r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it)", re.I)
+_MORE_LIKE = re.compile(r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)", re.I)
+_FILLER = re.compile(r"\b(?:the|one|ones|movie|film|item|pick)\b|[\s#.]", re.I)
 _LIKE_FEEDBACK = re.compile(r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b", re.I)
 _DISLIKE_FEEDBACK = re.compile(r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b", re.I)
 _SEARCH = re.compile(r"^\s*(?:find|search|look up|look for|show me (?:movies|films|items) (?:about|with))\b", re.I)
 _THAT_ONE = re.compile(r"\b(?:that|this|it)(?:\s+one)?\b", re.I)
 _ADULT = re.compile(r"\bfor (?:adults|grown[- ]ups)\b|\bgrown[- ]up\b|\bnot for kids\b|\bmature\b", re.I)
+_FORGET = re.compile(r"\b(?:forget|drop|never\s?mind|ignore|remove|clear|scrap|no longer)\b", re.I)
+_RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratch|clean slate|something (?:completely|totally|entirely) different)\b", re.I)
+_ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
+_ALLOW = re.compile(r"\b(?:is|are)\s+(?:fine|ok|okay|alright|all right|good)\b|\bdon'?t mind\b|\ballow\b|\bbring back\b|\bafter all\b", re.I)
+_CLAUSE_END = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 _ASK = re.compile(r"\b(?:recommend|suggest|something|anything|give me|show me|want|looking for|in the mood)\b", re.I)
+
+
+# Catalogue titles named in a text, as (start, end) spans: `retrieval.catalogue.Catalogue.title_spans`.
+TitleSpans = Callable[[str], list[tuple[int, int]]]
 
 
 def _ordinal(text: str) -> int | None:
     match = _ORDINAL.search(text)
     if not match:
         return None
-    return _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2))
+    return _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2) or match.group(3))
 
 
-def parse(message: str, tags: TagMatcher) -> TurnRequest:
+def _only_reference(text: str) -> bool:
+    """Whether `text` is a position in the last list and nothing else ("the 99th one", "number 2")."""
+    return _ORDINAL.search(text) is not None and not _FILLER.sub("", _ORDINAL.sub("", text))
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the `spans` blanked out (same length), so that nothing else is read inside a title."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> TurnRequest:
     """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list."""
-    text = message.strip()
+    text = message.strip()[:2000]
     seeds = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     seed_spans = [m.span(1) for m in _QUOTED.finditer(text)]
+    for start, end in titles(_mask(text, seed_spans)) if titles else []:
+        if not tags.canonical(text[start:end]):
+            seeds.append(text[start:end])
+            seed_spans.append((start, end))
     if not seeds:
         for match in _LIKE.finditer(text):
             candidate = match.group(1).strip()
-            if candidate and not _ORDINAL.fullmatch(candidate) and not _THAT_ONE.fullmatch(candidate):
+            if candidate and not _only_reference(candidate) and not _THAT_ONE.fullmatch(candidate):
                 if not tags.canonical(candidate) and candidate.lower() not in ("this", "that", "it", "them"):
                     seeds.append(candidate)
                     seed_spans.append(match.span(1))
+    seeds = list(dict.fromkeys(seeds))
     mentions = tags.mentions(text, skip=seed_spans)
-    include = list(dict.fromkeys(m.tag for m in mentions if not m.negated))
+    forget = _forget_spans(text)
+    forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
+    drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
+        not any(s <= m.start < e for m in forgotten) and not _DECADE.search(text[s:e]) for s, e in forget
+    )
+    if drop_seeds:
+        seeds = []
+    drop_years = bool(_ANY_YEAR.search(text)) or any(_DECADE.search(text[s:e]) or re.search(r"\b\d{4}\b|\byears?\b|\bdecade\b", text[s:e]) for s, e in forget)
+    text = _mask(text, [*seed_spans, *forget])
+    mentions = [m for m in mentions if m not in forgotten]
+    allow = list(dict.fromkeys(m.tag for m in mentions if not m.negated)) if _ALLOW.search(text) else []
+    include = list(dict.fromkeys(m.tag for m in mentions if not m.negated and m.tag not in allow))
     exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
     if _ADULT.search(text) and (kids := tags.canonical("kids")):
         exclude.append(kids)
@@ -77,6 +127,7 @@ def parse(message: str, tags: TagMatcher) -> TurnRequest:
         count["count"] = max(1, min(20, int(word) if word.isdigit() else _NUMBERS[word]))
 
     refers_to = _ordinal(text)
+    reset = bool(_RESET.search(text))
     feedback = None
     if _WHY.search(text):
         intent = Intent.explain
@@ -88,20 +139,34 @@ def parse(message: str, tags: TagMatcher) -> TurnRequest:
         intent, feedback = Intent.feedback, "like"
     elif _SEARCH.search(text):
         intent = Intent.search
-    elif not seeds and not _ASK.search(text) and (include or exclude or year_min or year_max):
+    elif not seeds and not _ASK.search(text) and (include or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):
         intent = Intent.refine
     else:
         intent = Intent.recommend
-    mood = text if intent in (Intent.recommend, Intent.search) else None
+    mood = message.strip() if intent in (Intent.recommend, Intent.search) else None
     return TurnRequest(
         intent=intent,
-        seed_titles=seeds[:5],
-        refers_to=None if refers_to is None or refers_to > 50 else refers_to,
+        seed_titles=[seed[:200] for seed in seeds[:5]],
+        refers_to=refers_to,
         include_tags=include,
         exclude_tags=exclude,
         year_min=year_min,
         year_max=year_max,
         mood=mood[:200] if mood else None,
         feedback=feedback,
+        allow_tags=allow,
+        drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
+        drop_years=drop_years,
+        drop_seeds=drop_seeds,
+        reset=reset,
         **count,
     )
+
+
+def _forget_spans(text: str) -> list[tuple[int, int]]:
+    """The clauses after "forget", "drop", "ignore" ...: what they name is dropped, not asked for."""
+    spans = []
+    for match in _FORGET.finditer(text):
+        end = _CLAUSE_END.search(text, match.end())
+        spans.append((match.start(), end.start() if end else len(text)))
+    return spans

@@ -28,22 +28,36 @@ class TurnRequest(BaseModel):
     intent: Intent = Intent.recommend
     seed_titles: list[str] = Field(default_factory=list, max_length=5, description="titles the user named")
     refers_to: int | None = Field(
-        default=None, ge=1, le=50, description="1-based position in the last list shown ('the second one')"
+        default=None, ge=-1, le=999,
+        description="1-based position in the last list shown ('the second one'), -1 the last one",
     )
-    include_tags: list[str] = Field(default_factory=list, max_length=10)
-    exclude_tags: list[str] = Field(default_factory=list, max_length=10)
-    year_min: int | None = Field(default=None, ge=1800, le=2100)
-    year_max: int | None = Field(default=None, ge=1800, le=2100)
+    include_tags: list[str] = Field(default_factory=list, max_length=40)
+    exclude_tags: list[str] = Field(default_factory=list, max_length=40)
+    year_min: int | None = Field(default=None, ge=0, le=9999)
+    year_max: int | None = Field(default=None, ge=0, le=9999)
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
     feedback: str | None = Field(default=None, pattern="^(like|dislike)$")
+    # What the user lifts or drops from the standing constraints; read by the parser only (not in the LLM's
+    # schema): "actually horror is fine", "forget the 90s", "forget Alien", "start over".
+    allow_tags: list[str] = Field(default_factory=list, max_length=40)
+    drop_tags: list[str] = Field(default_factory=list, max_length=40)
+    drop_years: bool = False
+    drop_seeds: bool = False
+    reset: bool = False
 
-    @field_validator("seed_titles", "include_tags", "exclude_tags")
+    @field_validator("seed_titles", "include_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
     def _strip(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
 
+PARSER_ONLY = ("allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset")
+
+
 def request_schema() -> dict:
-    """The JSON schema handed to constrained decoding."""
-    return TurnRequest.model_json_schema()
+    """The JSON schema handed to constrained decoding: the request without the parser-only fields."""
+    schema = TurnRequest.model_json_schema()
+    for name in PARSER_ONLY:
+        schema["properties"].pop(name, None)
+    return schema

@@ -1,9 +1,13 @@
 """What one chat session remembers: who the user is, what they liked and disliked, what was shown, and
 the constraints that stand until the user changes them. One object per session, never shared.
 
-Rules: excluded tags accumulate for the whole session (until the user asks for that tag again); a
-`refine` keeps the previous request's included tags and years and adds to them; a new `recommend` or
-`search` brings its own; disliked items are never shown again, and items already shown are not repeated.
+Constraints stand until the user drops or replaces them:
+- excluded tags accumulate for the whole session, until the user asks for that tag again or lifts it
+  ("actually horror is fine");
+- wanted tags, the year range and the seed items (what the list is "like") stay until a turn names new
+  ones (which replace them) or drops them ("forget the 90s", "forget Alien", "forget comedy");
+- "start over" drops them all;
+- disliked items are never shown again, and items already shown are not repeated.
 """
 
 from __future__ import annotations
@@ -11,14 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.request import Intent, TurnRequest
-
-
-@dataclass(frozen=True)
-class Constraints:
-    include_tags: frozenset[str] = frozenset()
-    exclude_tags: frozenset[str] = frozenset()
-    year_min: int | None = None
-    year_max: int | None = None
+from retrieval.catalogue import Constraints
 
 
 @dataclass
@@ -51,17 +48,17 @@ class SessionMemory:
 
     def apply(self, request: TurnRequest) -> Constraints:
         """Fold the request into the standing constraints and return those that hold for this turn."""
-        self.excluded |= set(request.exclude_tags)
-        self.excluded -= set(request.include_tags)
-        if request.intent is Intent.refine and self.last_request is not None:
-            include = set(self.constraints.include_tags) | set(request.include_tags)
-            year_min = request.year_min if request.year_min is not None else self.constraints.year_min
-            year_max = request.year_max if request.year_max is not None else self.constraints.year_max
-        elif request.intent in (Intent.recommend, Intent.search, Intent.refine):
-            include, year_min, year_max = set(request.include_tags), request.year_min, request.year_max
-        else:  # more_like, explain, feedback: standing exclusions only, plus what this turn says
-            include, year_min, year_max = set(request.include_tags), request.year_min, request.year_max
-        self.constraints = Constraints(frozenset(include - self.excluded), frozenset(self.excluded), year_min, year_max)
+        standing = Constraints() if request.reset else self.constraints
+        if request.reset:
+            self.excluded, self.seeds = set(), []
+        lifted = set(request.include_tags) | set(request.allow_tags) | set(request.drop_tags)
+        self.excluded = (self.excluded | set(request.exclude_tags)) - lifted
+        include = set(request.include_tags) or set(standing.include_tags)
+        include -= set(request.drop_tags) | self.excluded
+        year_min, year_max = (None, None) if request.drop_years else (standing.year_min, standing.year_max)
+        if request.year_min is not None or request.year_max is not None:
+            year_min, year_max = request.year_min, request.year_max
+        self.constraints = Constraints(frozenset(include), frozenset(self.excluded), year_min, year_max)
         if request.intent in (Intent.recommend, Intent.search, Intent.refine, Intent.more_like):
             self.last_request = request
         return self.constraints

@@ -27,7 +27,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    from assistant.evidence import Item, reasons_from_evidence
+    from assistant.evidence import reasons_from_evidence
+    from retrieval.catalogue import Item
     from assistant.explain import Explainer
     from assistant.faithfulness import FaithfulnessChecker
     from assistant.llm import chat_model

@@ -27,7 +27,8 @@ MESSAGES = ["something like Alien but funnier", "not horror please", "why the se
 
 
 def main() -> None:
-    from assistant.evidence import Item, Reason
+    from assistant.evidence import Reason
+    from retrieval.catalogue import Item
     from assistant.explain import Explainer
     from assistant.faithfulness import FaithfulnessChecker
     from assistant.llm import chat_model

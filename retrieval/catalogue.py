@@ -1,38 +1,149 @@
-"""Read-side view of one indexed data set: a user's history and the catalogue items nearest their profile.
+"""The catalogue of one indexed data set, as every later stage reads it: items (title, tags, year) by id,
+title lookup as users write titles, metadata filters, nearest items in the vector store, and each user's
+history. It reads the imported data set and the vector store and writes nothing.
 
-This is what the surfaces ask; it reads the imported data set and the vector store and writes nothing.
+Titles come in the catalogue's sorting form ("Godfather, The (1972)"); `display_title` gives the form
+people say and `base_title` the lower-case form a sentence uses, the key titles are looked up and checked by.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from recassist.errors import UnknownUserError
+from retrieval.data.schema import TAG_SEPARATOR
 from retrieval.data.store import Dataset
+from retrieval.embedding import Embedder
 from retrieval.profiles import latest_first
 from retrieval.vector_store import Hit, VectorStore
 
+_TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
+_ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$", re.IGNORECASE)
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+NEAR_TITLE = 0.3  # the largest cosine distance at which a title as written still names a catalogue item
 
-@dataclass
+
+@dataclass(frozen=True)
+class Item:
+    """A catalogue item: what cards show and explanations may state (its description is not kept here:
+    descriptions never reach the LLM)."""
+
+    item_id: str
+    title: str
+    tags: tuple[str, ...] = ()
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Filters on catalogue items: any of `include_tags` (when given), none of `exclude_tags`, years within."""
+
+    include_tags: frozenset[str] = frozenset()
+    exclude_tags: frozenset[str] = frozenset()
+    year_min: int | None = None
+    year_max: int | None = None
+
+    def allows(self, item: Item) -> bool:
+        if self.exclude_tags & set(item.tags):
+            return False
+        if self.include_tags and not self.include_tags & set(item.tags):
+            return False
+        if self.year_min is not None and (item.year is None or item.year < self.year_min):
+            return False
+        return not (self.year_max is not None and (item.year is None or item.year > self.year_max))
+
+    def where(self) -> dict | None:
+        """The same filter as a Chroma metadata `where` clause (None when there is nothing to filter)."""
+        clauses: list[dict] = [{"tags": {"$not_contains": t}} for t in sorted(self.exclude_tags)]
+        if self.year_min is not None:
+            clauses.append({"year": {"$gte": self.year_min}})
+        if self.year_max is not None:
+            clauses.append({"year": {"$lte": self.year_max}})
+        if len(self.include_tags) == 1:
+            clauses.append({"tags": {"$contains": next(iter(self.include_tags))}})
+        elif self.include_tags:
+            clauses.append({"$or": [{"tags": {"$contains": t}} for t in sorted(self.include_tags)]})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _spoken(title: str) -> str:
+    """'Godfather, The (1972)' -> 'The Godfather': without the year, the article in front."""
+    base = _TITLE_YEAR.sub("", title).strip()
+    match = _ARTICLE.match(base)
+    return f"{match.group(2)} {match.group(1)}" if match else base
+
+
+def base_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'the godfather': the form a sentence uses, lower case."""
+    return " ".join(_spoken(title).lower().split())
+
+
+def display_title(title: str) -> str:
+    """'Godfather, The (1972)' -> 'The Godfather (1972)': the catalogue's sorting form as people say it."""
+    year = title_year(title)
+    return f"{_spoken(title)} ({year})" if year is not None else _spoken(title)
+
+
+def title_year(title: str) -> int | None:
+    match = _TITLE_YEAR.search(title)
+    return int(match.group(1)) if match else None
+
+
+def title_key(title: str) -> str:
+    """'Godfather, The (1972)' -> 'the godfather', punctuation dropped: the key titles are looked up by."""
+    return " ".join(re.findall(r"[\w']+", base_title(title)))
+
+
 class Catalogue:
-    dataset: Dataset
-    store: VectorStore
+    """Items, titles, filters and histories of one data set, over its vector store (collection `items`)."""
 
-    def __post_init__(self) -> None:
-        self._titles = self.dataset.items.set_index("item_id")[["title", "tags"]]
-        self._by_user = latest_first(self.dataset.interactions).groupby("user_id", sort=False)
+    def __init__(self, dataset: Dataset, store: VectorStore, embedder: Embedder | None = None) -> None:
+        self.dataset, self.store, self.embedder = dataset, store, embedder
+        frame = dataset.items
+        years = frame["year"] if "year" in frame.columns else [None] * len(frame)
+        self.items: dict[str, Item] = {
+            item_id: Item(item_id, title, tuple(t for t in tags.split(TAG_SEPARATOR) if t),
+                          None if pd.isna(year) else int(year))
+            for item_id, title, tags, year in zip(frame["item_id"], frame["title"], frame["tags"], years)
+        }
+        self.tag_names = sorted({t for item in self.items.values() for t in item.tags})
+        self._by_title: dict[str, str] = {}
+        for item in self.items.values():  # "Seven (Se7en) (1995)" is also "seven"
+            for key in (title_key(item.title), title_key(_ASIDE.sub("", item.title))):
+                if key:
+                    self._by_title.setdefault(key, item.item_id)
+        known = [item.year for item in self.items.values() if item.year is not None]
+        self.years = (min(known), max(known)) if known else None  # the catalogue's first and last year
+        self._longest_title = max((len(key.split()) for key in self._by_title), default=0)
+        self._titles = frame.set_index("item_id")[["title", "tags"]]
+        self._latest = latest_first(dataset.interactions).groupby("user_id", sort=False)
+        self._history = dataset.interactions.groupby("user_id", sort=False)["item_id"].apply(list).to_dict()
+
+    # ------------------------------------------------------------------ users
 
     def users(self, limit: int | None = None) -> list[str]:
         """User ids, most active first."""
         counts = self.dataset.interactions["user_id"].value_counts(sort=True)
         return counts.index[:limit].tolist()
 
+    def knows(self, user_id: str | None) -> bool:
+        """Whether `user_id` (a pseudonym) has a history in the data set."""
+        return user_id in self._history
+
+    def history_ids(self, user_id: str | None) -> list[str]:
+        """The user's item ids in the data set's order (none for an unknown user)."""
+        return list(self._history.get(user_id, []))
+
     def history(self, user_id: str, n: int = 10) -> pd.DataFrame:
         """The user's `n` latest interactions with item titles, newest first."""
         try:
-            rows = self._by_user.get_group(user_id).head(n)
+            rows = self._latest.get_group(user_id).head(n)
         except KeyError:
             raise UnknownUserError(f"user '{user_id}' is not in data set '{self.dataset.name}'") from None
         out = rows[["item_id", "event", "weight", "timestamp"]].join(self._titles, on="item_id")
@@ -40,10 +151,9 @@ class Catalogue:
         return out[["item_id", "title", "tags", "event", "weight", "time"]].reset_index(drop=True)
 
     def seen(self, user_id: str) -> set[str]:
-        try:
-            return set(self._by_user.get_group(user_id)["item_id"])
-        except KeyError:
-            raise UnknownUserError(f"user '{user_id}' is not in data set '{self.dataset.name}'") from None
+        if user_id not in self._history:
+            raise UnknownUserError(f"user '{user_id}' is not in data set '{self.dataset.name}'")
+        return set(self._history[user_id])
 
     def nearest_items(self, user_id: str, k: int = 10, *, where: dict | None = None) -> list[Hit]:
         """The `k` unseen items nearest to the user's profile vector in the vector store."""
@@ -51,3 +161,64 @@ class Catalogue:
         if user_id not in vectors:
             raise UnknownUserError(f"user '{user_id}' has no profile in the index; run `recassist index build`")
         return self.store.query("items", vectors[user_id], k, where=where, exclude=self.seen(user_id))
+
+    # ------------------------------------------------------------------ items
+
+    def encode(self, text: str) -> np.ndarray:
+        if self.embedder is None:
+            self.embedder = Embedder()
+        return self.embedder.encode([text])[0]
+
+    def exact_title(self, title: str) -> str | None:
+        """The item whose title, normalised, is exactly `title`'s."""
+        return self._by_title.get(title_key(title))
+
+    def find_title(self, title: str) -> str | None:
+        """The catalogue item a title as a user writes it names: the exact (normalised) title, then a title
+        it begins, then the nearest title in the vector store when it is close enough; None otherwise."""
+        key = title_key(title)
+        if not key:
+            return None
+        if key in self._by_title:
+            return self._by_title[key]
+        prefixed = [iid for norm, iid in self._by_title.items() if norm.startswith(key + " ")]
+        if prefixed:
+            return prefixed[0]
+        hits = self.store.query("items", self.encode(title), 1)
+        return hits[0].id if hits and hits[0].distance < NEAR_TITLE else None
+
+    def title_spans(self, text: str) -> list[tuple[int, int]]:
+        """Catalogue titles named in `text` as (start, end) spans, longest first, not overlapping.
+
+        A title of one word counts only when written with a capital and not as the text's first word
+        ("Seven", "Heat"); one of two words only when one of them has a capital; longer ones in any case.
+        """
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w']+", text)]
+        taken = [False] * len(words)
+        spans = []
+        for n in range(min(self._longest_title, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                group = words[i : i + n]
+                key = " ".join(w.lower() for _, _, w in group)
+                if key not in self._by_title:
+                    continue
+                capitals = sum(w[0].isupper() or w[0].isdigit() for _, _, w in group)
+                if (n == 1 and (i == 0 or not capitals)) or (n == 2 and not capitals):
+                    continue
+                taken[i : i + n] = [True] * n
+                spans.append((group[0][0], group[-1][1]))
+        return sorted(spans)
+
+    def nearest(self, vector: np.ndarray, k: int, constraints: Constraints, exclude: set[str] = frozenset()) -> dict[str, float]:
+        """Up to `k` items nearest `vector` within the constraints, as item id -> cosine similarity."""
+        hits = self.store.query("items", vector, k, where=constraints.where(), exclude=exclude)
+        return {h.id: 1.0 - h.distance for h in hits if h.id in self.items}
+
+    def search(self, text: str, constraints: Constraints, k: int) -> list[tuple[Item, float]]:
+        """Items nearest `text` within the constraints; all matching items by title when there is no text."""
+        if text.strip():
+            return [(self.items[i], s) for i, s in self.nearest(self.encode(text), k, constraints).items()]
+        matching = sorted((i for i in self.items.values() if constraints.allows(i)), key=lambda i: i.title)
+        return [(item, 0.0) for item in matching[:k]]

@@ -75,10 +75,13 @@ class Fusion:
         top, scores = top_n(dense, n or self.config.size)
         return Recommendations(user_rows, top, scores)
 
-    def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        """Evidence from every generator that listed each item (weight > 0), highest-weighted generator first."""
+    def evidence(
+        self, user_row: int, item_rows: np.ndarray, lists: Mapping[str, sp.csr_matrix] | None = None
+    ) -> list[Evidence]:
+        """Evidence from every generator that listed each item (weight > 0), highest-weighted generator first.
+        `lists` are this user's `candidate_lists` when the caller has them already (one row)."""
         item_rows = np.asarray(item_rows, np.int64)
-        lists = self.candidate_lists(np.array([user_row]))
+        lists = self.candidate_lists(np.array([user_row])) if lists is None else lists
         evidence: list[Evidence] = []
         for name in sorted(lists, key=lambda g: -self.weight(g)):
             listed = item_rows[lists[name][0, item_rows].toarray().ravel() > 0]
@@ -109,6 +112,8 @@ class Fusion:
 
 def normalised_matrix(recs: Recommendations, n_items: int) -> sp.csr_matrix:
     """Users x items: each row's listed scores min-max scaled to [0, 1] (a flat positive list scores 1)."""
+    if recs.items.size == 0:
+        return sp.csr_matrix((len(recs.users), n_items), dtype=np.float32)
     valid = recs.items >= 0
     scores = np.where(valid, recs.scores, np.nan)
     high = np.nanmax(np.where(valid, scores, -np.inf), axis=1, keepdims=True)

@@ -11,32 +11,19 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.agent import Pick, TurnResult
+from assistant.agent import run
+from assistant.events import Card, ChatEvent, SessionEvent
 from assistant.request import Intent, TurnRequest
+from retrieval.catalogue import Constraints
 from surfaces.context import AppContext
 from surfaces.security import require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-class EvidenceOut(BaseModel):
-    kind: str
-    label: str
-
-
-class ItemOut(BaseModel):
-    item_id: str
-    title: str
-    tags: list[str]
-    year: int | None = None
-    score: float | None = None
-    explanation: str | None = None
-    explanation_source: Literal["model", "retry", "template"] | None = None
-    evidence: list[EvidenceOut] = Field(default_factory=list)
 
 
 class RecommendIn(BaseModel):
@@ -54,7 +41,7 @@ class RecommendIn(BaseModel):
 
 class RecommendOut(BaseModel):
     user_known: bool
-    items: list[ItemOut]
+    items: list[Card]
 
 
 class ChatIn(BaseModel):
@@ -80,21 +67,12 @@ class FeedbackOut(BaseModel):
 
 
 class SearchOut(BaseModel):
-    items: list[ItemOut]
+    items: list[Card]
 
 
-def item_out(pick: Pick) -> ItemOut:
-    explanation = pick.explanation
-    return ItemOut(
-        item_id=pick.item.item_id, title=pick.item.title, tags=list(pick.item.tags), year=pick.item.year,
-        score=round(pick.score, 6), explanation=explanation.text if explanation else None,
-        explanation_source=explanation.source if explanation else None,
-        evidence=[EvidenceOut(kind=r.kind, label=r.label) for r in pick.reasons],
-    )
-
-
-def _sse(event: str, data: object) -> str:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+def _sse(event) -> str:
+    """A turn event as a server-sent event: named by its type, its other fields as JSON data."""
+    return f"event: {event.type}\ndata: {json.dumps(event.data())}\n\n"
 
 
 def build_router(ctx: AppContext) -> APIRouter:
@@ -126,33 +104,23 @@ def build_router(ctx: AppContext) -> APIRouter:
             exclude_tags=canonical_tags(body.exclude_tags, "exclude_tags"),
             year_min=body.year_min, year_max=body.year_max, count=body.k,
         )
-        result = _last(assistant.stream_request(session, request, llm_explanations=body.explain == "llm"))
-        return RecommendOut(user_known=user is not None, items=[item_out(p) for p in result.picks])
+        result = run(assistant.stream_request(session, request, llm_explanations=body.explain == "llm"))
+        if result.error:
+            raise HTTPException(503, f"the recommendation could not be finished ({result.error}); try again")
+        return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
 
     @router.post("/chat", dependencies=app_role, response_class=StreamingResponse,
-                 responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}})
+                 responses={200: {"model": ChatEvent, "content": {"text/event-stream": {}},
+                                  "description": "server-sent events, each one `ChatEvent` named by its type"}})
     def chat(body: ChatIn) -> StreamingResponse:
-        """One chat turn as server-sent events: session, plan, message, picks, token, reset, explanation, done."""
+        """One chat turn as server-sent events: session, plan, message, picks, token, reset, explanation,
+        and done, or error (with a message for the user) when the turn could not be finished."""
         session_id, session = ctx.sessions.get_or_create(body.session_id, ctx.user_for(body.user_id))
 
         def events() -> Iterator[str]:
-            yield _sse("session", {"session_id": session_id, "user_known": session.user_id is not None})
-            for kind, payload in assistant.stream(session, body.message):
-                if kind == "plan":
-                    yield _sse(kind, payload.model_dump(mode="json"))
-                elif kind == "message":
-                    yield _sse(kind, {"text": payload})
-                elif kind == "picks":
-                    yield _sse(kind, {"items": [item_out(p).model_dump() for p in payload]})
-                elif kind == "token":
-                    yield _sse(kind, {"index": payload[0], "text": payload[1]})
-                elif kind == "reset":
-                    yield _sse(kind, {"index": payload})
-                elif kind == "explanation":
-                    index, explanation = payload
-                    yield _sse(kind, {"index": index, "text": explanation.text, "source": explanation.source})
-                elif kind == "done":
-                    yield _sse(kind, {"message": payload.message, "items": [item_out(p).model_dump() for p in payload.picks]})
+            yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
+            for event in assistant.stream(session, body.message):
+                yield _sse(event)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
@@ -182,19 +150,22 @@ def build_router(ctx: AppContext) -> APIRouter:
         k: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> SearchOut:
         """Catalogue search: nearest items to the text (or all items) within the filters."""
-        picks = assistant.search(
-            q or "", canonical_tags(include_tags, "include_tags"), canonical_tags(exclude_tags, "exclude_tags"),
-            year_min, year_max, k,
+        constraints = Constraints(
+            frozenset(canonical_tags(include_tags, "include_tags")), frozenset(canonical_tags(exclude_tags, "exclude_tags")),
+            year_min, year_max,
         )
-        return SearchOut(items=[item_out(p) for p in picks])
+        return SearchOut(items=[p.card() for p in assistant.search(q or "", constraints, k)])
 
     return router
 
 
-def _last(events: Iterator[tuple[str, object]]) -> TurnResult:
-    result = None
-    for kind, payload in events:
-        if kind == "done":
-            result = payload
-    assert isinstance(result, TurnResult)
-    return result
+async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 for a request that does not fit its model: where and what, never the input echoed back (an
+    echo of NaN, Infinity or a lone surrogate cannot be written as JSON, and an echo of a large body is
+    a large answer)."""
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")).encode("utf-8", "replace").decode("utf-8"),
+         "type": str(error.get("type", ""))}
+        for error in exc.errors()[:20]
+    ]
+    return JSONResponse(status_code=422, content={"detail": errors})

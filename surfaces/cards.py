@@ -3,9 +3,10 @@ streams) and a "why?" that opens the evidence. All text is escaped: item text is
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from assistant.agent import Pick
+from assistant.events import Card
 
 CSS = """
 .rec-cards { display: flex; flex-direction: column; gap: 8px; margin-top: 6px; }
@@ -17,16 +18,15 @@ CSS = """
 """
 
 
-def render(message: str, picks: list[Pick], texts: dict[int, str], *, done: bool = False) -> str:
+def render(message: str, cards: list[Card], texts: dict[int, str], *, done: bool = False) -> str:
     """The assistant's chat message: its summary line and one card per pick (`texts`: explanations so far).
     `done` marks the finished answer (class `done`, else `streaming`), which pages and tests can wait for.
     (Gradio's sanitizer drops data attributes, so state and ids travel as classes and hidden spans.)"""
-    cards = []
-    for index, pick in enumerate(picks):
-        item = pick.item
+    html = []
+    for index, item in enumerate(cards):
         meta = " · ".join(x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x)
-        evidence = "".join(f"<li>{escape(r.kind.replace('_', ' '))}: {escape(r.label)}</li>" for r in pick.reasons)
-        cards.append(
+        evidence = "".join(f"<li>{escape(r.kind.replace('_', ' '))}: {escape(r.label)}</li>" for r in item.evidence)
+        html.append(
             f'<div class="rec-card"><span class="rec-id">{escape(item.item_id)}</span>'
             f'<div class="rec-title">{index + 1}. {escape(item.title)}</div>'
             f'<div class="rec-meta">{escape(meta)}</div>'
@@ -35,4 +35,13 @@ def render(message: str, picks: list[Pick], texts: dict[int, str], *, done: bool
             "</div>"
         )
     state = "done" if done else "streaming"
-    return f'<p>{escape(message)}</p><div class="rec-cards {state}">{"".join(cards)}</div>'
+    return f'<p>{escape(message)}</p><div class="rec-cards {state}">{"".join(html)}</div>'
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def plain(text: str) -> str:
+    """A user's own message as the chat shows it: literal text, so that markdown images and links in it
+    are neither rendered nor fetched, and HTML in it is just characters."""
+    return escape(_MARKDOWN.sub(r"\\\1", text), quote=False)

@@ -66,10 +66,10 @@ class AppContext:
         """A known user's pseudonym from the id an app sends (raw, as in its own files) or a pseudonym."""
         if not raw_or_pseudonym:
             return None
-        if self.assistant.knows(raw_or_pseudonym):
+        if self.catalogue.knows(raw_or_pseudonym):
             return raw_or_pseudonym
         hashed = self.pseudonyms.user_id(raw_or_pseudonym)
-        return hashed if self.assistant.knows(hashed) else None
+        return hashed if self.catalogue.knows(hashed) else None
 
     def record_feedback(self, session: SessionMemory, item_id: str, feedback: str) -> None:
         """Fold a thumbs up / down into the session at once and log it for the next index build."""
@@ -84,7 +84,7 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
 
     dataset = DatasetStore(settings.data_dir).load(dataset_name)
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name)
-    catalogue = Catalogue(dataset, store)
+    catalogue = Catalogue(dataset, store, Embedder(settings.embedding))
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:
@@ -92,7 +92,7 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     except RecassistError as err:
         log.warning("no chat model (%s): plans come from the parser, explanations from templates", err)
         model = None
-    assistant = Assistant(dataset, store, Embedder(settings.embedding), serving, model, settings.agent)
+    assistant = Assistant(catalogue, serving, model, settings.agent)
     sessions = SessionRegistry(settings.api.max_sessions, lambda user_id: assistant.new_session(user_id))
     return AppContext(
         settings, dataset, catalogue, assistant, sessions, FeedbackLog(settings.data_dir, dataset_name),

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from assistant.agent import Pick
+from assistant.events import Card, ErrorEvent, ExplanationEvent, MessageEvent, PicksEvent, ResetEvent, TokenEvent
 from assistant.session import SessionMemory
-from surfaces.cards import render
+from retrieval.catalogue import Constraints
+from surfaces.cards import plain, render
 from surfaces.context import AppContext
 
 NEW_USER = "a new user"
@@ -31,29 +32,28 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
         return
     if session.user_id is None and not session.tastes and not session.shown:
         session.tastes.append(message[:500])  # a new user's first words describe their tastes
-    history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+    history = [*history, {"role": "user", "content": plain(message)}, {"role": "assistant", "content": "…"}]
     yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
-    picks: list[Pick] = []
+    cards: list[Card] = []
     texts: dict[int, str] = {}
     text = ""
-    for kind, payload in ctx.assistant.stream(session, message):
-        if kind == "message":
-            text = str(payload)
-        elif kind == "picks":
-            picks = list(payload)
-        elif kind == "token":
-            index, piece = payload
-            texts[index] = texts.get(index, "") + piece
-        elif kind == "reset":
-            texts[payload] = ""
-        elif kind == "explanation":
-            index, explanation = payload
-            texts[index] = explanation.text
-        else:
-            continue
-        history[-1] = {"role": "assistant", "content": render(text, picks, texts)}
+    for event in ctx.assistant.stream(session, message):
+        match event:
+            case MessageEvent() | ErrorEvent():
+                text = event.text if isinstance(event, MessageEvent) else event.message
+            case PicksEvent():
+                cards = list(event.items)
+            case TokenEvent():
+                texts[event.index] = texts.get(event.index, "") + event.text
+            case ResetEvent():
+                texts[event.index] = ""
+            case ExplanationEvent():
+                texts[event.index] = event.text
+            case _:
+                continue
+        history[-1] = {"role": "assistant", "content": render(text, cards, texts)}
         yield history, session, _choices(session, ctx)
-    history[-1] = {"role": "assistant", "content": render(text, picks, texts, done=True)}
+    history[-1] = {"role": "assistant", "content": render(text, cards, texts, done=True)}
     yield history, session, _choices(session, ctx)
 
 
@@ -84,7 +84,7 @@ def start(ctx: AppContext, who: str, tastes: str):
         {"title": [h.metadata.get("title", "") for h in hits], "similarity": [round(1 - h.distance, 3) for h in hits]}
     )
     greeting = (
-        f"Hi! I know your history ({len(ctx.assistant.history_of(user))} items). Ask me for something."
+        f"Hi! I know your history ({len(ctx.catalogue.history_ids(user))} items). Ask me for something."
         if user else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
     )
     return session, [{"role": "assistant", "content": greeting}], history[["title", "tags", "event", "time"]], nearest
@@ -122,7 +122,7 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
 def build_ui(ctx: AppContext):
     import gradio as gr
 
-    demo_users = [(f"user {u[:9]}… · {len(ctx.assistant.history_of(u))} items", u) for u in ctx.catalogue.users(limit=200)]
+    demo_users = [(f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u) for u in ctx.catalogue.users(limit=200)]
     with gr.Blocks(title="recassist") as ui:
         gr.Markdown(f"# recassist\nExplained recommendations from **{ctx.dataset.name}**, on this machine.")
         with gr.Tab("Chat"):
@@ -150,7 +150,8 @@ def build_ui(ctx: AppContext):
             results = gr.Dataframe(interactive=False)
 
             def search(q, inc, exc, lo, hi):
-                picks = ctx.assistant.search(q or "", inc or [], exc or [], _year(lo), _year(hi), 30)
+                constraints = Constraints(frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi))
+                picks = ctx.assistant.search(q or "", constraints, 30)
                 return pd.DataFrame(
                     [{"title": p.item.title, "tags": ", ".join(p.item.tags), "year": p.item.year,
                       "similarity": round(p.score, 3) if q else None} for p in picks]

@@ -101,11 +101,13 @@ def slice_serving(settings: Settings, indexed_slice):
 def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, small_model):
     """The app's assistant on the slice, with the real 0.5B model planning and explaining."""
     from assistant.agent import Assistant
+    from retrieval.catalogue import Catalogue
     from retrieval.vector_store import VectorStore
 
     builder, _ = indexed_slice
     dataset = DatasetStore(settings.data_dir).load(SLICE)
-    return Assistant(dataset, VectorStore(builder.client, SLICE), embedder, slice_serving, small_model, settings.agent)
+    catalogue = Catalogue(dataset, VectorStore(builder.client, SLICE), embedder)
+    return Assistant(catalogue, slice_serving, small_model, settings.agent)
 
 
 def free_port() -> int:

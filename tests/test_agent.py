@@ -92,9 +92,7 @@ def test_rerank_stage_orders_a_longer_list_in_one_llm_pass(slice_assistant: Assi
     base = slice_assistant
     requests = Requests()
     config = base.config.model_copy(update={"rerank_weight": 1.0, "explain_with_llm": False})
-    assistant = Assistant(
-        base.dataset, base.store, base.embedder, base.serving, base.model.with_config(callbacks=[requests]), config
-    )
+    assistant = Assistant(base.catalogue, base.serving, base.model.with_config(callbacks=[requests]), config)
     user = assistant.serving.data.users.ids(np.arange(3))[1]
     result = assistant.turn(assistant.new_session(str(user)), "recommend 3 comedies")
     ranking = [p for p in requests.prompts if "<candidates>" in p]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import Item, Reason, reasons_from_evidence, template_explanation
+from assistant.evidence import Reason, reasons_from_evidence, template_explanation
+from retrieval.catalogue import Item
 from assistant.explain import Explainer, Explanation, Reset
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LocalGGUFChat
@@ -65,6 +66,13 @@ def test_evidence_mentions_and_tag_words_are_not_other_titles(checker: Faithfuln
         ("Finding Nemo is a 1987 film you will love.", "year 1987"),
         ("A gripping horror ride, like Toy Story.", "tag 'horror'"),
         ("This science fiction tale suits a Shrek fan.", "tag 'science fiction'"),
+        ("Comme Toy Story, ce film rappelle Drôle (1994).", "title with the year 1994"),
+        ("A classic that both users enjoyed, like Toy Story.", "other people"),
+        ("Critics adored it as much as Shrek.", "other people"),
+        ("A huge hit, just like Toy Story.", "popularity"),
+        ("Like Toy Story ![fish](http://evil.example/x.png)", "markup"),
+        ("Like Toy Story, see [more](https://evil.example).", "markup"),
+        ("<item>Finding Nemo</item> is like Toy Story.", "prompt delimiter"),
     ],
 )
 def test_check_catches_invented_title_wrong_year_wrong_tag(checker: FaithfulnessChecker, text: str, problem: str) -> None:

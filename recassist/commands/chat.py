@@ -42,24 +42,32 @@ def chat(
             continue
         if session.user_id is None and not session.tastes and not session.shown:
             session.tastes.append(message[:500])
-        result = None
-        for kind, payload in app.assistant.stream(session, message):
-            if kind == "done":
-                result = payload
-            elif not as_json:
-                _show(kind, payload)
-        if as_json and result is not None:
-            typer.echo(json.dumps({
-                "message": message,
-                "request": result.request.model_dump(mode="json"),
-                "planner": result.planner,
-                "reply": result.message,
-                "items": [p.item.item_id for p in result.picks],
-                "titles": [p.item.title for p in result.picks],
-                "explanations": [p.explanation.text if p.explanation else None for p in result.picks],
-                "faithful": [p.explanation.source in ("model", "retry") if p.explanation else None for p in result.picks],
-                "explanation_sources": [p.explanation.source if p.explanation else None for p in result.picks],
-            }))
+        done = None
+        for event in app.assistant.stream(session, message):
+            if event.type in ("done", "error"):
+                done = event
+            if not as_json:
+                _show(event)
+        if as_json and done is not None:
+            typer.echo(json.dumps(_turn_json(message, done)))
+
+
+def _turn_json(message: str, done) -> dict:
+    """One turn as the `--json` line: the request, who planned it, the reply and the picks."""
+    if done.type == "error":
+        return {"message": message, "error": done.code, "reply": done.message, "items": []}
+    cards = done.items
+    return {
+        "message": message,
+        "request": done.request.model_dump(mode="json"),
+        "planner": done.planner,
+        "reply": done.message,
+        "items": [c.item_id for c in cards],
+        "titles": [c.title for c in cards],
+        "explanations": [c.explanation for c in cards],
+        "faithful": [c.explanation_source in ("model", "retry") if c.explanation_source else None for c in cards],
+        "explanation_sources": [c.explanation_source for c in cards],
+    }
 
 
 def _prompt_lines():
@@ -73,16 +81,18 @@ def _prompt_lines():
         yield line.rstrip("\n")
 
 
-def _show(kind: str, payload: object) -> None:
-    if kind == "message":
-        typer.echo(f"recassist> {payload}")
-    elif kind == "picks":
-        for index, pick in enumerate(payload, 1):
-            typer.echo(f"  {index}. {pick.item.title} [{', '.join(pick.item.tags)}]")
-    elif kind == "token":
-        typer.echo(payload[1], nl=False)
-    elif kind == "reset":
+def _show(event) -> None:
+    """A turn event as terminal text."""
+    if event.type == "message":
+        typer.echo(f"recassist> {event.text}")
+    elif event.type == "error":
+        typer.echo(f"recassist> {event.message}")
+    elif event.type == "picks":
+        for index, card in enumerate(event.items, 1):
+            typer.echo(f"  {index}. {card.title} [{', '.join(card.tags)}]")
+    elif event.type == "token":
+        typer.echo(event.text, nl=False)
+    elif event.type == "reset":
         typer.echo(" [checking failed, trying again]")
-    elif kind == "explanation":
-        index, explanation = payload
-        typer.echo(f"\n     ({index + 1}: {explanation.source})")
+    elif event.type == "explanation":
+        typer.echo(f"\n     ({event.index + 1}: {event.source})")

@@ -1,0 +1,112 @@
+"""The events of one chat turn, one type per kind, as a discriminated union on `type`.
+
+The agent yields them in this order: `plan`, `message`, `picks`, then per pick `token`... (a `reset` drops
+a failed attempt's text) and `explanation`, and last `done`, or `error` instead of whatever could not be
+finished. The surfaces add `session` in front. The REST API sends each as a server-sent event named by
+its `type` with the other fields as JSON data; the Gradio UI and the command line read the same objects.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from assistant.request import TurnRequest
+
+Planner = Literal["llm", "parser", "api"]
+
+
+class EvidenceOut(BaseModel):
+    """One piece of evidence for a card, in plain words."""
+
+    kind: str
+    label: str
+
+
+class Card(BaseModel):
+    """A recommended catalogue item as it is shown: what it is, why, and the explanation once written."""
+
+    item_id: str
+    title: str
+    tags: list[str]
+    year: int | None = None
+    score: float | None = None
+    explanation: str | None = None
+    explanation_source: Literal["model", "retry", "template"] | None = None
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def data(self) -> dict:
+        """The event's fields without its `type`: the data of its server-sent event."""
+        return self.model_dump(mode="json", exclude={"type"})
+
+
+class SessionEvent(_Event):
+    type: Literal["session"] = "session"
+    session_id: str
+    user_known: bool
+
+
+class PlanEvent(_Event):
+    type: Literal["plan"] = "plan"
+    request: TurnRequest
+    planner: Planner
+
+
+class MessageEvent(_Event):
+    type: Literal["message"] = "message"
+    text: str
+
+
+class PicksEvent(_Event):
+    type: Literal["picks"] = "picks"
+    items: list[Card]
+
+
+class TokenEvent(_Event):
+    type: Literal["token"] = "token"
+    index: int
+    text: str
+
+
+class ResetEvent(_Event):
+    type: Literal["reset"] = "reset"
+    index: int
+
+
+class ExplanationEvent(_Event):
+    type: Literal["explanation"] = "explanation"
+    index: int
+    text: str
+    source: Literal["model", "retry", "template"]
+
+
+class DoneEvent(_Event):
+    type: Literal["done"] = "done"
+    message: str
+    items: list[Card]
+    planner: Planner
+    request: TurnRequest
+
+
+class ErrorEvent(_Event):
+    """The turn could not be finished; `message` says so in plain words, `code` names the cause."""
+
+    type: Literal["error"] = "error"
+    message: str
+    code: str
+
+
+TurnEvent = Annotated[
+    SessionEvent | PlanEvent | MessageEvent | PicksEvent | TokenEvent | ResetEvent | ExplanationEvent | DoneEvent
+    | ErrorEvent,
+    Field(discriminator="type"),
+]
+
+
+class ChatEvent(RootModel[TurnEvent]):
+    """Any one chat event (the schema of `POST /api/v1/chat`'s server-sent events)."""

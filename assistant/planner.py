@@ -1,0 +1,101 @@
+"""The planning stage: one chat message -> a typed `TurnRequest`.
+
+The LLM writes the request under its JSON schema (constrained decoding) and pydantic validates it; the
+deterministic parser reads the same message, and what it finds in so many words (a "why", an ordinal,
+"not horror") always holds over the model's reading. Without an LLM, or when its plan fails, the
+parser's request is the plan. A standing exclusion is lifted only by the user's own words.
+
+The model's reading is trusted only where the message bears it out: a seed title it gives must be named in
+the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
+prompt's own examples never become seeds; more than three wanted tags that the user did not name are
+dropped as a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import ValidationError
+
+from assistant.events import Planner as PlannerName
+from assistant.llm import LLM_ERRORS
+from assistant.parser import parse
+from assistant.prompts import load_prompt, quote
+from assistant.request import Intent, TurnRequest, request_schema
+from assistant.session import SessionMemory
+from assistant.tags import TagMatcher
+from retrieval.catalogue import Catalogue, title_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    request: TurnRequest
+    planner: PlannerName
+
+
+class Planner:
+    def __init__(self, catalogue: Catalogue, tags: TagMatcher, model: BaseChatModel | None, *, use_llm: bool = True) -> None:
+        self.catalogue, self.tags = catalogue, tags
+        self.model = model if use_llm else None
+        self._prompt = load_prompt("plan")
+
+    def plan(self, session: SessionMemory, message: str) -> Plan:
+        parsed = parse(message, self.tags, self.catalogue.title_spans)
+        if self.model is None:
+            return Plan(parsed, "parser")
+        items = self.catalogue.items
+        shown = "; ".join(f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)) or "none"
+        messages = self._prompt.format_messages(
+            tags=", ".join(self.tags.tags[:60]), shown=shown, message=quote(message, 500)
+        )
+        schema = {"type": "json_schema", "json_schema": {"name": "turn_request", "schema": request_schema()}}
+        try:
+            reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
+            planned = TurnRequest.model_validate(json.loads(reply.content))
+            request = self.reconcile(self._grounded(planned, message), parsed)
+        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
+            log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+            return Plan(parsed, "parser")
+        lifted = [t for t in request.include_tags if t in session.excluded and t not in parsed.include_tags]
+        if lifted:
+            request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})
+        return Plan(request, "llm")
+
+    def _grounded(self, planned: TurnRequest, message: str) -> TurnRequest:
+        """The model's plan without what the message does not bear out (see the module docstring)."""
+        words = f" {title_key(message)} "
+        foreign = bool(re.search(r"[^\x00-\x7f]", message))
+        seeds = [
+            t for t in planned.seed_titles
+            if (key := title_key(t)) and (f" {key} " in words or (foreign and self.catalogue.exact_title(t)))
+        ]
+        include = planned.include_tags if len(planned.include_tags) <= 3 else []
+        return planned.model_copy(update={"seed_titles": seeds, "include_tags": include})
+
+    def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
+        """The LLM's plan, with the explicit cues the parser found taking precedence."""
+        explicit = (Intent.explain, Intent.feedback, Intent.more_like)
+        intent = parsed.intent if parsed.intent in explicit or planned.intent in explicit else planned.intent
+        if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
+            intent = Intent.refine
+        canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731
+        exclude = list(dict.fromkeys(parsed.exclude_tags + [t for t in canon(planned.exclude_tags) if t not in parsed.include_tags]))
+        include = [t for t in dict.fromkeys(parsed.include_tags or canon(planned.include_tags)) if t not in exclude]
+        return TurnRequest(
+            intent=intent,
+            seed_titles=parsed.seed_titles or planned.seed_titles,
+            refers_to=parsed.refers_to if parsed.refers_to is not None else planned.refers_to,
+            include_tags=include,
+            exclude_tags=exclude,
+            year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
+            year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,
+            mood=planned.mood or parsed.mood,
+            feedback=parsed.feedback or planned.feedback if intent is Intent.feedback else None,
+            **{"count": source.count for source in (planned, parsed) if "count" in source.model_fields_set},
+        )

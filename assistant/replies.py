@@ -1,0 +1,51 @@
+"""The assistant's own sentences: the line above a list (which states every constraint in force), and the
+questions it asks back when a message points at nothing it can resolve."""
+
+from __future__ import annotations
+
+from retrieval.catalogue import Constraints, Item
+
+_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
+
+
+def position(refers_to: int) -> str:
+    """1 -> 'first', 22 -> '22nd', -1 -> 'last'."""
+    if refers_to in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[refers_to]
+    suffix = "th" if 10 <= refers_to % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(refers_to % 10, "th")
+    return f"{refers_to}{suffix}"
+
+
+def unresolved(refers_to: int | None, shown: int) -> str:
+    """The question back for a reference to a list position that does not exist."""
+    if not shown:
+        return "I have not shown you a list yet, so I can't tell which one you mean. What would you like?"
+    which = f"the {position(refers_to)} one" if refers_to is not None and refers_to != 0 else "that one"
+    return f"I can't find {which}: my last list had {shown} pick{'s' if shown != 1 else ''}. Which do you mean (1 to {shown})?"
+
+
+def in_force(seeds: list[Item], constraints: Constraints) -> str:
+    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to 1999'."""
+    parts = []
+    if seeds:
+        parts.append("like " + " and ".join(s.title for s in seeds[:2]))
+    if constraints.include_tags:
+        parts.append("tagged " + " or ".join(sorted(constraints.include_tags)))
+    if constraints.exclude_tags:
+        parts.append("with no " + ", ".join(sorted(constraints.exclude_tags)))
+    if constraints.year_min is not None or constraints.year_max is not None:
+        parts.append(f"from {constraints.year_min or '…'} to {constraints.year_max or '…'}")
+    return ", ".join(parts)
+
+
+def list_line(count: int, seeds: list[Item], constraints: Constraints, missing: list[str], years: tuple[int, int] | None) -> str:
+    """The line above a list of `count` picks (none: why, and what to loosen)."""
+    notes = [f"I could not find \"{title}\" in the catalogue." for title in missing]
+    terms = in_force(seeds, constraints)
+    if not count:
+        reason = "I found nothing in the catalogue that fits all of that"
+        if years and ((constraints.year_min or years[0]) > years[1] or (constraints.year_max or years[1]) < years[0]):
+            reason += f" (its items are from {years[0]} to {years[1]})"
+        return " ".join([*notes, f"{reason}{': ' + terms if terms else ''}. Try loosening a constraint."])
+    head = f"Here {'is' if count == 1 else 'are'} {count} pick{'s' if count != 1 else ''}"
+    return " ".join([*notes, f"{head}{', ' + terms if terms else ''}:"])
