@@ -22,6 +22,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
 
+    from surfaces.ads_api import build_ads_router
     from surfaces.api import build_router
     from surfaces.cards import CSS
     from surfaces.context import build_context
@@ -39,6 +40,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         )
     api.add_middleware(LimitsMiddleware, config=settings.api)
     api.include_router(build_router(ctx))
+    api.include_router(build_ads_router(settings, ctx.dataset, ctx.catalogue, ctx.assistant.embedder, ctx.user_for))
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
