@@ -174,6 +174,8 @@ def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.Dat
         found = ", ".join(str(c) for c in frame.columns if c != ROW)
         raise InputFileError(raw.file, f"missing required column '{missing[0]}' for ads (columns found: {found})",
                              field=missing[0])
+    if "targeting" in frame.columns:  # objects from JSON Lines become JSON text, which the item checks can hash
+        frame = frame.assign(targeting=frame["targeting"].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v))
     # The row number rides along as an extra column (clean_items keeps extra columns, not its own `_row`).
     renamed = frame.rename(columns={"ad_id": "item_id"}).assign(**{_FILE_ROW: frame[ROW]})
     try:
