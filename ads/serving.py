@@ -128,6 +128,12 @@ class ServingClickModel:
         return p if self.calibrator is None else self.calibrator.transform(p)
 
 
+def sponsored_due(turn: int, rate: float) -> bool:
+    """Whether chat answer number `turn` (1-based) carries a sponsored slot, so that over any run of turns
+    the share that do is `rate` (`ads.sponsored_rate`), spread evenly: 0.34 -> turns 3, 6, 9, ..."""
+    return int(turn * rate + 1e-9) > int((turn - 1) * rate + 1e-9)
+
+
 def second_prices(ecpm: np.ndarray, pctr: np.ndarray, bids: np.ndarray, reserve: float) -> np.ndarray:
     """Charge per click of each ad in eCPM order: the next ad's eCPM over its own pCTR, within [reserve, bid]."""
     following = np.append(ecpm[1:], 0.0)

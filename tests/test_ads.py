@@ -15,7 +15,7 @@ import pytest
 
 from ads.catalogue import import_ads, load_ads
 from ads.ledger import MICROS, day_of
-from ads.serving import AdServer, second_prices
+from ads.serving import AdServer, second_prices, sponsored_due
 from recassist.errors import InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, Settings
 from retrieval.data.store import DatasetStore
@@ -108,6 +108,13 @@ def test_second_price_is_the_next_ecpm_over_own_pctr_within_reserve_and_bid() ->
     ecpm = pctr * bids  # 0.02, 0.015, 0.002: already in eCPM order
     prices = second_prices(ecpm, pctr, bids, reserve=0.05)
     assert prices == pytest.approx([0.75, 0.2, 0.05])
+
+
+def test_sponsored_slots_come_at_the_configured_rate() -> None:
+    for rate in (0.0, 0.25, 0.34, 0.5, 1.0):
+        due = [t for t in range(1, 101) if sponsored_due(t, rate)]
+        assert len(due) == int(100 * rate + 1e-9)
+    assert [t for t in range(1, 10) if sponsored_due(t, 0.34)] == [3, 6, 9]
 
 
 # ---------------------------------------------------------------- serving on the real slice
