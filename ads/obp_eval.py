@@ -54,17 +54,21 @@ def load_obp(data_dir: Path) -> ObpData:
     return ObpData(frame, pd.read_csv(files["items"], index_col=0))
 
 
-def features(frame: pd.DataFrame, items: pd.DataFrame, item_ids: np.ndarray, positions: np.ndarray) -> pd.DataFrame:
-    """Model inputs for showing `item_ids[j]` at `positions[j]` to the user of `frame`'s row j."""
+def features(
+    frame: pd.DataFrame, items: pd.DataFrame, item_ids: np.ndarray, positions: np.ndarray, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Model inputs for showing `item_ids[j]` at `positions[j]` to the user of `frame`'s row `rows[j]`
+    (default: row j)."""
+    rows = np.arange(len(frame)) if rows is None else rows
     context = items.set_index("item_id").loc[item_ids]
-    affinity = frame[[c for c in frame.columns if c.startswith("user-item_affinity_")]].to_numpy()
-    out = pd.DataFrame({c: frame[c].astype(str).to_numpy() for c in USER_FEATURES})
+    affinity = frame[[f"user-item_affinity_{i}" for i in range(len(items))]].to_numpy()
+    out = pd.DataFrame({c: frame[c].astype(str).to_numpy()[rows] for c in USER_FEATURES})
     out["item_id"] = item_ids.astype(str)
     out["item_feature_0"] = context["item_feature_0"].to_numpy(dtype=float)
     for c in ITEM_FEATURES[1:]:
         out[c] = context[c].astype(str).to_numpy()
     out["position"] = positions.astype(str)
-    out["affinity"] = np.log1p(affinity[np.arange(len(frame)), item_ids])
+    out["affinity"] = np.log1p(affinity[rows, item_ids])
     return out
 
 
@@ -162,10 +166,10 @@ def off_policy(data: ObpData, test: pd.DataFrame, model, calibrator: Calibrator,
     rows = test[test["policy"] == "random"].reset_index(drop=True)
     n, n_items = len(rows), len(data.items)
     q_hat = np.zeros((n, n_items, N_POSITIONS))
+    every_row, every_item = np.repeat(np.arange(n), n_items), np.tile(np.arange(n_items), n)
     for position in range(N_POSITIONS):
-        for item in range(n_items):
-            X = features(rows, data.items, np.full(n, item), np.full(n, position + 1))
-            q_hat[:, item, position] = calibrator.transform(model.predict(X))
+        X = features(rows, data.items, every_item, np.full(n * n_items, position + 1), every_row)
+        q_hat[:, :, position] = calibrator.transform(model.predict(X)).reshape(n, n_items)
     # the new policy: at each position, the item ranked there by the predicted click rate at position 1
     ranking = np.argsort(-q_hat[:, :, 0], axis=1, kind="stable")[:, :N_POSITIONS]
     action_dist = np.zeros_like(q_hat)

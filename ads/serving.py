@@ -13,8 +13,8 @@
    explanation checked by the recommendations' faithfulness check; one that fails gets a minimal
    explanation from the targeting alone.
 
-pCTR comes from `ServingClickModel`, fitted on the logged impressions and clicks each time the server is
-built or `refit` is called: with fewer than `ads.min_clicks_to_fit` clicks it is each ad's click rate
+pCTR comes from `ServingClickModel`, fitted on the logged impressions and clicks when the server is built
+and again every `ads.refit_every` impressions (or on `refit`): with fewer than `ads.min_clicks_to_fit` clicks it is each ad's click rate
 shrunk to `ads.prior_ctr` (the rate measured on the Open Bandit sample); with enough, a Platt-calibrated
 logistic regression on the similarity to the user, the position and that prior.
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,8 @@ class AdServer:
         tags = {t for item in self.items.values() for t in item.tags} | {t for ad in self.catalogue.ads.values() for t in ad.tags}
         self.checker = FaithfulnessChecker([i.title for i in self.items.values()], tags)
         self._index_ads()
+        self._served_since_fit = 0
+        self._fit_lock = threading.Lock()
         self.click_model = ServingClickModel(self.config).fit(self.ledger.events())
 
     # ------------------------------------------------------------------ setup
@@ -187,9 +190,20 @@ class AdServer:
         self.store.delete(KIND, [i for i in stored if i not in texts])
 
     def refit(self) -> str:
-        """Fold the logged impressions and clicks into the click model; returns its source."""
-        self.click_model = ServingClickModel(self.config).fit(self.ledger.events())
-        return self.click_model.source
+        """Fold the logged impressions and clicks into the click model; returns its source. Runs by itself
+        every `ads.refit_every` impressions this server records."""
+        model = ServingClickModel(self.config).fit(self.ledger.events())
+        self.click_model = model  # one assignment: requests in flight keep the model they started with
+        return model.source
+
+    def _count_served(self, n: int) -> None:
+        with self._fit_lock:
+            self._served_since_fit += n
+            due = self._served_since_fit >= self.config.refit_every
+            if due:
+                self._served_since_fit = 0
+        if due:
+            self.refit()
 
     # ------------------------------------------------------------------ serving
 
@@ -244,7 +258,8 @@ class AdServer:
             return []
         ids = [ad.ad_id for ad, _, _ in eligible]
         similarity = np.array([s for _, s, _ in eligible])
-        pctr = self.click_model.predict(ids, similarity, np.ones(len(ids), dtype=int))
+        model = self.click_model
+        pctr = model.predict(ids, similarity, np.ones(len(ids), dtype=int))
         bids = np.array([ad.bid for ad, _, _ in eligible])
         ecpm = pctr * bids
         order = np.argsort(-ecpm, kind="stable")
@@ -258,6 +273,7 @@ class AdServer:
             self.user_key(user_id), offers, k, frequency_cap=self.config.frequency_cap, pacing=self.config.pacing,
             slack=self.config.pacing_slack,
         )
+        self._count_served(len(served))
         by_id = {ad.ad_id: (ad, matched) for ad, _, matched in eligible}
         picks = []
         for s in served:
@@ -266,7 +282,7 @@ class AdServer:
                 SponsoredPick(
                     impression_id=s.impression_id, ad_id=ad.ad_id, advertiser=ad.advertiser, title=ad.title,
                     text=ad.text, tags=ad.tags, position=s.position, pctr=s.offer.pctr,
-                    pctr_source=self.click_model.source, bid=ad.bid, price=s.offer.price,
+                    pctr_source=model.source, bid=ad.bid, price=s.offer.price,
                     ecpm=s.offer.pctr * ad.bid, synthetic=ad.synthetic, why=self.why(ad, matched, history),
                 )
             )

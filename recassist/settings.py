@@ -162,6 +162,7 @@ class AdsConfig(BaseModel):
     prior_ctr: float = Field(default=0.004, gt=0, lt=1)  # the Open Bandit sample's click rate (80 / 20,000)
     prior_strength: PositiveFloat = 200.0  # impressions' worth of weight the prior CTR gets per ad
     min_clicks_to_fit: PositiveInt = 20  # logged clicks before the serving click model is fitted
+    refit_every: PositiveInt = 1000  # impressions served by one ad server between refits of its click model
     sponsored_rate: float = Field(default=0.34, ge=0, le=1)  # share of chat answers that carry a sponsored slot
     bootstrap_samples: PositiveInt = 1000
     seed: int = 7

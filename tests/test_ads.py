@@ -177,6 +177,40 @@ def test_concurrent_requests_hold_frequency_caps_and_pacing(tmp_path, slice_part
     assert max(Counter(zip(events["user_key"], events["ad_id"])).values()) <= cap
 
 
+def _hammer_ledger(args: tuple[str, int]) -> int:
+    """One process's share of the load: serve and click 150 times on one advertiser's two ads."""
+    from ads.ledger import Ledger, Offer
+
+    path, worker = args
+    ledger = Ledger(Path(path), clock=Clock(QUARTER_DAY))
+    offers = [Offer("x1", "Acme", 3.0, 0.07, 0.01, 0.5), Offer("x2", "Acme", 3.0, 0.05, 0.01, 0.4)]
+    clicks = 0
+    for i in range(150):
+        for served in ledger.serve(f"user-{i % 40}", offers, 1, frequency_cap=2, pacing="none", slack=0.0):
+            clicks += ledger.click(served.impression_id, f"user-{i % 40}", pacing="none", slack=0.0).billed
+    return clicks
+
+
+def test_processes_sharing_the_ledger_never_overspend(tmp_path) -> None:
+    """Four processes on one SQLite ledger: caps count across them, and spend stops at the budget exactly."""
+    import multiprocessing
+
+    from ads.ledger import Ledger
+
+    path = tmp_path / "ledger.sqlite"
+    Ledger(path)
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        billed = sum(pool.map(_hammer_ledger, [(str(path), w) for w in range(4)]))
+    ledger = Ledger(path, clock=Clock(QUARTER_DAY))
+    events = ledger.events()
+    spent = ledger.spend("Acme", day_of(QUARTER_DAY))
+    assert spent <= 3.0 and spent == pytest.approx(events.loc[events["billed"] == 1, "price_micros"].sum() / MICROS)
+    assert billed == (events["billed"] == 1).sum() and spent > 3.0 - 0.07  # the budget was used up, not exceeded
+    assert Counter(zip(events["user_key"], events["ad_id"])).most_common(1)[0][1] <= 2
+    assert ((events["spent_at_serve_micros"] + events["price_micros"]) <= events["allowance_micros"]).all()
+    assert len(events) < 4 * 150  # serving stopped when the budget had no room for another click
+
+
 def test_why_this_ad_cites_targeting_and_the_users_own_history(tmp_path, slice_parts) -> None:
     rows = [_ad("drama", "Acme", 0.8, 50, targeting="tags=Drama"), _ad("horror", "Spooky", 1.2, 50, targeting="tags=Horror", tags="Horror")]
     server = _server(tmp_path, slice_parts, rows, Clock(QUARTER_DAY), pacing="none")
@@ -201,15 +235,19 @@ def test_why_this_ad_cites_targeting_and_the_users_own_history(tmp_path, slice_p
 
 def test_impressions_and_clicks_are_pseudonymous_and_fold_into_the_next_fit(tmp_path, slice_parts) -> None:
     rows = [_ad("a", "A", 0.5, 1000), _ad("b", "B", 0.5, 1000)]
-    server = _server(tmp_path, slice_parts, rows, Clock(QUARTER_DAY), pacing="none", frequency_cap=50, min_clicks_to_fit=5)
+    server = _server(tmp_path, slice_parts, rows, Clock(QUARTER_DAY), pacing="none", frequency_cap=50,
+                     min_clicks_to_fit=5, refit_every=50)
     assert server.click_model.source == "prior"
     users = slice_parts[0].interactions["user_id"].value_counts().index[:30].tolist()
+    sources = []
     for user in users:
         for pick in server.select(user, (), k=2):
+            sources.append(pick.pctr_source)
             if pick.ad_id == "a":
                 server.click(user, pick.impression_id)
     events = server.ledger.events()
-    assert not set(events["user_key"]) & set(users)  # only keyed hashes are stored
+    assert len(events) == 60 and not set(events["user_key"]) & set(users)  # only keyed hashes are stored
+    assert sources[0] == "prior" and sources[-1] == "model"  # refitted by itself after 50 impressions
     assert server.refit() == "model"
     p = server.click_model.predict(["a", "b"], np.array([0.5, 0.5]), np.array([1, 1]))
     assert p[0] > p[1]
@@ -322,3 +360,14 @@ def test_browser_shows_a_labelled_sponsored_card_with_why_this_ad(ads_site) -> N
             page.screenshot(path=str(shot))
         finally:
             browser.close()
+
+
+def test_command_line_import_refuses_sensitive_targeting_in_one_line(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from recassist.cli import app
+
+    path = _ads_file(tmp_path, [_ad("a1", "Acme", 0.5, 10), _ad("a2", "Acme", 0.5, 10, targeting="tags=Catholic films")])
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "ads", "import", "shop", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}, row 2, field 'targeting.tags'" in result.output and "religion" in result.output
