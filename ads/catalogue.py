@@ -1,7 +1,8 @@
 """The ads catalogue: imported through the generic import path, checked, and stored per data set.
 
 Columns: `ad_id, advertiser, title, text, tags, bid, daily_budget, targeting`. `bid` is the cost per click
-the advertiser offers, `daily_budget` the most they spend in a UTC day. `targeting` says who may see the
+the advertiser offers, `daily_budget` the most they spend in a UTC day (per advertiser: every ad of one advertiser
+gives the same). `targeting` says who may see the
 ad, as a JSON object or, in a CSV cell, as `key=value` pairs separated by ';' with '|' between values:
 
     tags=Sci-Fi|Action; age=18-34; genders=F|M; locations=9|10
@@ -190,6 +191,14 @@ def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.Dat
         raise InputFileError(raw.file, "empty advertiser", row=int(items[ROW].iat[i]), field="advertiser")
     bid = _money(items, "bid", config.max_bid, raw.file)
     budget = _money(items, "daily_budget", config.max_daily_budget, raw.file)
+    first = budget.groupby(advertiser).transform("first")
+    if (budget != first).any():
+        i = int((budget != first).to_numpy().argmax())
+        raise InputFileError(
+            raw.file, f"daily_budget {budget.iat[i]:g} differs from {first.iat[i]:g} given earlier for advertiser "
+            f"'{advertiser.iat[i]}'; a budget is per advertiser, give it the same on each of its ads",
+            row=int(items[ROW].iat[i]), field="daily_budget",
+        )
     targeting_cells = items["targeting"] if "targeting" in items.columns else pd.Series("", index=items.index)
     targets = [parse_targeting(v, config, file=raw.file, row=int(r)) for v, r in zip(targeting_cells, items[ROW])]
     return pd.DataFrame(

@@ -34,6 +34,7 @@ AGE_RANGES = ("", "18-34", "35-", "")
 def demo_ads(dataset: Dataset, seed: int = 7) -> pd.DataFrame:
     """Two synthetic ads per tag of the catalogue, deterministic for a seed."""
     rng = np.random.default_rng(seed)
+    budgets = {name: float(rng.choice([20.0, 40.0, 60.0])) for name in ADVERTISERS}
     tags = sorted({t for value in dataset.items["tags"] for t in value.split(TAG_SEPARATOR) if t and t != "unknown"})
     rows = []
     for t_index, tag in enumerate(tags):
@@ -49,7 +50,7 @@ def demo_ads(dataset: Dataset, seed: int = 7) -> pd.DataFrame:
                     "text": text.format(tag=tag) + " (A synthetic demo ad.)",
                     "tags": tag,
                     "bid": round(float(rng.uniform(0.3, 1.5)), 2),
-                    "daily_budget": float(rng.choice([20.0, 40.0, 60.0])),
+                    "daily_budget": budgets[ADVERTISERS[which]],
                     "targeting": f"tags={tag}" + (f"; age={age}" if age else ""),
                 }
             )

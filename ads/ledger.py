@@ -157,15 +157,16 @@ class Ledger:
                 ).fetchone()
                 if seen >= frequency_cap:
                     continue
-                budget = to_micros(offer.daily_budget)
+                # the day's budget is fixed by the day's first impression: a new budget applies from the next day
                 db.execute(
                     "INSERT OR IGNORE INTO spend (advertiser, day, spent_micros, budget_micros) VALUES (?, ?, 0, ?)",
-                    (offer.advertiser, day, budget),
+                    (offer.advertiser, day, to_micros(offer.daily_budget)),
                 )
-                (spent,) = db.execute(
-                    "SELECT spent_micros FROM spend WHERE advertiser = ? AND day = ?", (offer.advertiser, day)
+                spent, budget = db.execute(
+                    "SELECT spent_micros, budget_micros FROM spend WHERE advertiser = ? AND day = ?",
+                    (offer.advertiser, day),
                 ).fetchone()
-                allowance = self.allowance(offer.daily_budget, now, pacing, slack)
+                allowance = self.allowance(budget / MICROS, now, pacing, slack)
                 price = to_micros(offer.price)
                 if spent + price > allowance:
                     continue

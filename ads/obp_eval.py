@@ -317,15 +317,14 @@ def markdown(report: dict, command: str, plot: str) -> str:
     return "\n".join(lines)
 
 
-SECTION_START = "## Sponsored recommendations: click model on real clicks (Open Bandit)"
-
-
 def write_section(benchmarks: Path, section: str) -> None:
-    """Put `section` at the end of the benchmarks page, replacing its previous version if there is one."""
+    """Put `section` (its first line is its `## ` heading) at the end of the benchmarks page, replacing its
+    previous version if there is one."""
+    heading = section.splitlines()[0]
     text = benchmarks.read_text() if benchmarks.is_file() else "# Benchmarks\n"
-    start = text.find(SECTION_START)
+    start = text.find(heading + "\n")
     if start >= 0:
-        following = text.find("\n## ", start + len(SECTION_START))
+        following = text.find("\n## ", start + len(heading))
         text = text[:start] + (text[following + 1 :] if following >= 0 else "")
     benchmarks.write_text(text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n")
 

@@ -153,12 +153,13 @@ class AdServer:
         embedder: Embedder,
         *,
         catalogue: AdsCatalogue | None = None,
+        ledger: Ledger | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = settings.ads
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.catalogue = catalogue or load_ads(dataset.name, settings)
-        self.ledger = Ledger(settings.data_dir / "ads" / f"{dataset.name}.ledger.sqlite", clock=clock)
+        self.ledger = ledger or Ledger(settings.data_dir / "ads" / f"{dataset.name}.ledger.sqlite", clock=clock)
         self.pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
         self.items = {
             row.item_id: Item(row.item_id, row.title, tuple(t for t in row.tags.split(TAG_SEPARATOR) if t),
@@ -327,6 +328,6 @@ class AdServer:
         problems = self.checker.check(text, Item(ad.ad_id, ad.title, ad.tags), reasons)
         if not problems:
             return WhyThisAd(text, tuple(facts), tuple(cited), "template")
-        log.warning("why-this-ad for %s failed the check: %s", ad.ad_id, problems)
+        log.info("why-this-ad for %s failed the check: %s", ad.ad_id, problems)
         fallback = f"Sponsored by {ad.advertiser}: shown because its targeting matched your profile."
         return WhyThisAd(fallback, tuple(facts), (), "targeting", tuple(problems))

@@ -83,6 +83,7 @@ def test_sensitive_targeting_is_refused_with_file_row_and_field(tmp_path, target
         ({"targeting": "age=40-20"}, "targeting.age", "empty"),
         ({"targeting": "shoe_size=44"}, "targeting.shoe_size", "unknown targeting key"),
         ({"ad_id": "a1"}, "ad_id", "duplicate ad_id"),
+        ({"daily_budget": "11"}, "daily_budget", "a budget is per advertiser"),
     ],
 )
 def test_bad_ads_rows_name_file_row_and_field(tmp_path, change, field, fragment) -> None:
