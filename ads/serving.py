@@ -104,21 +104,26 @@ class ServingClickModel:
         )
 
     def fit(self, events: pd.DataFrame) -> ServingClickModel:
-        """`events`: ad_id, similarity, position, clicked, oldest first (the ledger's impressions)."""
+        """`events`: ad_id, similarity, position, clicked, oldest first (the ledger's impressions).
+
+        With enough clicks in both, the older 80 % fit the ad prior and the regression and the newer 20 % the
+        Platt calibration, so the calibration sees scores the model was not fitted on."""
         y = events["clicked"].to_numpy(dtype=int) if len(events) else np.zeros(0, dtype=int)
+        cut = int(len(y) * 0.8)
+        calibrate = (y[:cut].sum() >= max(1, self.config.min_clicks_to_fit // 2) and y[cut:].sum() >= 2
+                     and y[:cut].sum() < cut)
+        fit_rows = slice(0, cut) if calibrate else slice(0, len(y))
+        ads = events[["ad_id"]].iloc[fit_rows] if len(events) else pd.DataFrame({"ad_id": []})
         self.prior = ItemPrior(strength=self.config.prior_strength, column="ad_id").fit(
-            events[["ad_id"]] if len(events) else pd.DataFrame({"ad_id": []}), y, base=self.config.prior_ctr
+            ads, y[fit_rows], base=self.config.prior_ctr
         )
         self.model = self.calibrator = None
         if y.sum() < self.config.min_clicks_to_fit or y.sum() == len(y):
             return self
         X = self._features(events["ad_id"].tolist(), events["similarity"].to_numpy(), events["position"].to_numpy())
-        cut = int(len(y) * 0.8)
-        if y[:cut].sum() >= self.config.min_clicks_to_fit // 2 and y[cut:].sum() >= 2 and y[:cut].sum() < cut:
-            self.model = LogisticClickModel(seed=self.config.seed).fit(X.iloc[:cut], y[:cut])
+        self.model = LogisticClickModel(seed=self.config.seed).fit(X.iloc[fit_rows], y[fit_rows])
+        if calibrate:
             self.calibrator = Calibrator("platt").fit(self.model.predict(X.iloc[cut:]), y[cut:])
-        else:
-            self.model = LogisticClickModel(seed=self.config.seed).fit(X, y)
         return self
 
     def predict(self, ad_ids: Sequence[str], similarity: np.ndarray, position: np.ndarray) -> np.ndarray:
