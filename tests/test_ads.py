@@ -257,26 +257,32 @@ def test_impressions_and_clicks_are_pseudonymous_and_fold_into_the_next_fit(tmp_
 # ---------------------------------------------------------------- the click-model report on real clicks
 
 
-def test_obp_report_has_every_models_auc_interval_and_an_honest_verdict(settings: Settings, tmp_path) -> None:
-    from ads.obp_eval import evaluate, markdown, write_section
-    from retrieval.data.sources import fetch
+def test_ads_eval_reports_every_models_auc_interval_and_an_honest_verdict(settings: Settings, tmp_path) -> None:
+    """`recassist ads eval` on the real Open Bandit sample (fewer bootstrap resamples than the default)."""
+    import json
 
-    fetch("obp", settings)
-    quick = settings.model_copy(update={"ads": AdsConfig(bootstrap_samples=40)})
-    report = evaluate(quick, tmp_path / "reliability.png")
-    assert (tmp_path / "reliability.png").stat().st_size > 10_000
+    from typer.testing import CliRunner
+
+    from ads.obp_eval import markdown, write_section
+    from recassist.cli import app
+
+    out, plot, page = tmp_path / "ads.json", tmp_path / "reliability.png", tmp_path / "benchmarks.md"
+    page.write_text("# Benchmarks\n\n## Other\n\ntext\n")
+    args = ["--data-dir", str(settings.data_dir), "ads", "eval", "--json", str(out), "--plot", str(plot), "--benchmarks", str(page)]
+    result = CliRunner().invoke(app, args, env={"RECASSIST_ADS__BOOTSTRAP_SAMPLES": "40"})
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert plot.stat().st_size > 10_000 and report["bootstrap_samples"] == 40
     assert report["split"]["test"]["impressions"] == 6000
+    text = page.read_text()
     for name in ("item CTR prior", "logistic regression", "LightGBM"):
         m = report["models"][name]
         assert m["auc_95"][0] <= m["auc"] <= m["auc_95"][1]
-    text = markdown(report, "recassist ads eval", "images/x.png")
-    honest = "cannot separate" in text
-    assert honest == (not all(report["separable"].values()))
-    assert {"ipw", "dr", "logged"} <= set(report["off_policy"])
-    page = tmp_path / "benchmarks.md"
-    page.write_text("# Benchmarks\n\n## Other\n\ntext\n")
-    write_section(page, text)
-    write_section(page, text)  # a second run replaces the section
+        assert f"| {name} | {m['auc']:.3f} [{m['auc_95'][0]:.3f}, {m['auc_95'][1]:.3f}]" in text
+    assert ("cannot separate" in text) == (not all(report["separable"].values()))
+    assert {"ipw", "dr", "logged"} <= set(report["off_policy"]) and "| ranked by calibrated pCTR | DR |" in text
+    assert "![Reliability" in text and "reliability.png" in text
+    write_section(page, markdown(report, "recassist ads eval", "reliability.png"))  # a second run replaces it
     assert page.read_text().count("## Sponsored recommendations") == 1 and "## Other" in page.read_text()
 
 

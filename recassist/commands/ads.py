@@ -11,9 +11,6 @@ from recassist.commands.common import load_settings, user_errors
 
 app = typer.Typer(help="Sponsored recommendations: ads catalogue and click model.", no_args_is_help=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @app.command("import")
 def import_catalogue(
     ctx: typer.Context,
@@ -49,12 +46,13 @@ def demo(
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,
-    json_out: Annotated[Path, typer.Option("--json", help="Report file.")] = ROOT / "benchmarks" / "results" / "ads-obp.json",
-    plot: Annotated[Path, typer.Option(help="Reliability plot (PNG).")] = ROOT / "docs" / "images" / "ads-reliability.png",
-    benchmarks: Annotated[Path, typer.Option(help="Markdown page the table is written to.")] = ROOT / "docs" / "benchmarks.md",
+    json_out: Annotated[Path, typer.Option("--json", help="Report file.")] = Path("benchmarks/results/ads-obp.json"),
+    plot: Annotated[Path, typer.Option(help="Reliability plot (PNG).")] = Path("docs/images/ads-reliability.png"),
+    benchmarks: Annotated[Path, typer.Option(help="Markdown page the table is written to.")] = Path("docs/benchmarks.md"),
 ) -> None:
     """Click models on the Open Bandit sample (real clicks): AUC and log loss with bootstrap intervals,
-    calibration, reliability plot, off-policy value (obp IPW, DR); writes the table to docs/benchmarks.md."""
+    calibration, reliability plot, off-policy value (obp IPW, DR); writes the table to docs/benchmarks.md.
+    Paths are relative to the working directory (run it from the repository's root)."""
     from ads.obp_eval import evaluate as run, markdown, save_json, write_section
     from retrieval.data.sources import fetch
 
