@@ -196,8 +196,9 @@ def build_ads_router(
             raise HTTPException(404, "unknown impression_id for this user_id")
         return ClickOut(billed=result.billed, price=result.price, reason=result.reason)
 
-    @router.get("/ads", response_class=HTMLResponse, include_in_schema=False)
+    @router.get("/ads", response_class=HTMLResponse, include_in_schema=False, dependencies=app_role)
     def page() -> str:
+        """The demo page; it lists demo users' pseudonyms, so it is served to the app role only."""
         users = catalogue.users(limit=20)
         return PAGE.replace("__USERS__", json.dumps(users))
 

@@ -378,3 +378,23 @@ def test_command_line_import_refuses_sensitive_targeting_in_one_line(tmp_path) -
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "ads", "import", "shop", str(path)])
     assert result.exit_code == 1
     assert f"{path}, row 2, field 'targeting.tags'" in result.output and "religion" in result.output
+
+
+def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from retrieval.catalogue import Catalogue
+    from surfaces.ads_api import build_ads_router
+
+    dataset, store, embedder = slice_parts
+    keys = [{"name": "shop", "key": "k-app", "roles": ["app"]}, {"name": "crm", "key": "k-marketer", "roles": ["marketer"]}]
+    own = Settings(data_dir=tmp_path, api={"keys": keys})
+    api = FastAPI()
+    api.include_router(build_ads_router(own, dataset, Catalogue(dataset, store), embedder, lambda u: None))
+    client = TestClient(api)
+    assert client.get("/api/v1/ads", params={"user_id": "x"}).status_code == 401
+    assert client.get("/api/v1/ads", params={"user_id": "x"}, headers={"X-API-Key": "k-marketer"}).status_code == 403
+    assert client.get("/ads", headers={"X-API-Key": "k-marketer"}).status_code == 403
+    answer = client.get("/api/v1/ads", params={"user_id": "a-new-session"}, headers={"X-API-Key": "k-app"})
+    assert answer.status_code == 200 and answer.json()["ads"] == []  # no history, no profile: nothing to target
