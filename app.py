@@ -24,6 +24,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
 
     from fastapi.exceptions import RequestValidationError
 
+    from surfaces.ads_api import build_ads_router
     from surfaces.api import build_router, validation_error
     from surfaces.cards import CSS
     from surfaces.context import build_context
@@ -42,6 +43,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     api.add_middleware(LimitsMiddleware, config=settings.api)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.include_router(build_ads_router(settings, ctx.dataset, ctx.catalogue, ctx.catalogue.embedder, ctx.user_for))
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:

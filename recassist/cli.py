@@ -14,6 +14,7 @@ from recassist.commands import index as index_commands
 from recassist.commands import serve as serve_commands
 from recassist.commands import evaluate as evaluate_commands
 from recassist.commands import recommend as recommend_commands
+from recassist.commands import ads as ads_commands
 
 app = typer.Typer(
     name="recassist",
@@ -27,6 +28,7 @@ app.command("serve")(serve_commands.serve)
 app.command("eval")(evaluate_commands.evaluate)
 app.command("recommend")(recommend_commands.recommend)
 app.command("chat")(chat_commands.chat)
+app.add_typer(ads_commands.app, name="ads")
 
 
 @app.callback()

@@ -60,3 +60,12 @@ class UnknownUserError(RecassistError):
 
 class ModelError(RecassistError):
     """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""
+
+
+class SensitiveTargetingError(InputFileError):
+    """An ad targets a sensitive category (health, religion, politics, sexuality, ethnicity); such
+    targeting is refused at import. Names the file, the row and the targeting field."""
+
+
+class AdsNotReadyError(RecassistError):
+    """No ads catalogue is imported for a data set; the message says which command makes one."""

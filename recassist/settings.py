@@ -120,6 +120,54 @@ class ApiConfig(BaseModel):
     max_sessions: PositiveInt = 10_000  # chat sessions kept in memory (least recently used dropped)
 
 
+SENSITIVE_TARGETING_TERMS: dict[str, tuple[str, ...]] = {
+    "health": (
+        "health", "medical", "medicine", "disease", "illness", "diabetes", "cancer", "hiv", "aids", "pregnancy",
+        "pregnant", "depression", "anxiety", "mental health", "disability", "disabled", "addiction", "therapy",
+        "obesity", "fertility",
+    ),
+    "religion": (
+        "religion", "religious", "christian", "christianity", "catholic", "protestant", "muslim", "islam", "jewish",
+        "judaism", "hindu", "hinduism", "buddhist", "buddhism", "sikh", "atheist", "church", "mosque", "synagogue",
+        "faith",
+    ),
+    "politics": (
+        "politics", "political", "democrat", "democratic party", "republican", "liberal", "conservative",
+        "socialist", "communist", "election", "voter", "left-wing", "right-wing", "party member",
+    ),
+    "sexuality": (
+        "sexuality", "sexual orientation", "gay", "lesbian", "bisexual", "lgbt", "lgbtq", "queer", "transgender",
+        "homosexual", "heterosexual", "asexual",
+    ),
+    "ethnicity": (
+        "ethnicity", "ethnic", "race", "racial", "african american", "black people", "hispanic", "latino", "latina",
+        "asian american", "caucasian", "white people", "native american", "arab", "immigrant",
+    ),
+}
+
+
+class AdsConfig(BaseModel):
+    """Sponsored recommendations (the `ads` package): catalogue checks, auction, caps, pacing, click model."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_bid: PositiveFloat = 100.0  # cost per click an import accepts, in the catalogue's currency
+    max_daily_budget: PositiveFloat = 1_000_000.0
+    sensitive_terms: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(SENSITIVE_TARGETING_TERMS))
+    candidates: PositiveInt = 50  # nearest ads to the user's profile taken from the vector store
+    reserve_cpc: PositiveFloat = 0.05  # the lowest charge per click (the second price when nobody bids below)
+    frequency_cap: PositiveInt = 3  # impressions of one ad per user per day
+    pacing: Literal["even", "none"] = "even"  # even: spend up to budget x (share of the day passed + slack)
+    pacing_slack: float = Field(default=0.05, ge=0, le=1)
+    prior_ctr: float = Field(default=0.004, gt=0, lt=1)  # the Open Bandit sample's click rate (80 / 20,000)
+    prior_strength: PositiveFloat = 200.0  # impressions' worth of weight the prior CTR gets per ad
+    min_clicks_to_fit: PositiveInt = 20  # logged clicks before the serving click model is fitted
+    refit_every: PositiveInt = 1000  # impressions served by one ad server between refits of its click model
+    sponsored_rate: float = Field(default=0.34, ge=0, le=1)  # share of chat answers that carry a sponsored slot
+    bootstrap_samples: PositiveInt = 1000
+    seed: int = 7
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -137,6 +185,7 @@ class Settings(BaseSettings):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     agent: AgentConfig = Field(default_factory=AgentConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    ads: AdsConfig = Field(default_factory=AdsConfig)
 
     @classmethod
     def settings_customise_sources(
