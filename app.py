@@ -43,7 +43,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     api.add_middleware(LimitsMiddleware, config=settings.api)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
-    api.include_router(build_ads_router(settings, ctx.dataset, ctx.catalogue, ctx.catalogue.embedder, ctx.user_for))
+    api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:

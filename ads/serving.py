@@ -321,7 +321,7 @@ class AdServer:
         facts = matched.facts()
         parts = []
         if matched.tags:
-            parts.append("it is aimed at people interested in " + " and ".join(matched.tags[:2]))
+            parts.append("it targets an interest in " + " and ".join(matched.tags[:2]))
         if cited:
             parts.append("you watched " + " and ".join(display_title(i.title) for i in cited))
         extra = [f for f in facts if not f.startswith("interest")]

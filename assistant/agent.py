@@ -21,7 +21,16 @@ from pydantic import ValidationError
 
 from assistant import replies
 from assistant.candidates import CandidateStage
-from assistant.events import DoneEvent, ErrorEvent, MessageEvent, PicksEvent, PlanEvent, Planner as PlannerName
+from assistant.events import (
+    DoneEvent,
+    ErrorEvent,
+    MessageEvent,
+    PicksEvent,
+    PlanEvent,
+    Planner as PlannerName,
+    SponsoredCard,
+    SponsoredEvent,
+)
 from assistant.explain import Explainer, explanation_events
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LLM_ERRORS
@@ -39,6 +48,8 @@ from retrieval.serving import ServingModel
 log = logging.getLogger(__name__)
 
 TurnEvents = Generator[object, None, "TurnResult"]
+# A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer has none.
+Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
 
 
 @dataclass
@@ -74,9 +85,11 @@ class Assistant:
         model: BaseChatModel | None = None,
         config: AgentConfig | None = None,
         on_feedback: Callable[[SessionMemory, str, str], None] | None = None,
+        sponsor: Sponsor | None = None,
     ) -> None:
         self.config = config = config or AgentConfig()
         self.catalogue, self.serving, self.model, self.on_feedback = catalogue, serving, model, on_feedback
+        self.sponsor = sponsor
         self.items = catalogue.items
         self.tags = TagMatcher(catalogue.tag_names)
         self.planner = Planner(catalogue, self.tags, model, use_llm=config.llm_planner)
@@ -142,16 +155,24 @@ class Assistant:
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, missing, self.catalogue.years)
-        return (yield from self._answer(request, planner, text, picks, llm))
+        session.lists += 1
+        sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks else None
+        return (yield from self._answer(request, planner, text, picks, llm, sponsored))
 
-    def _answer(self, request: TurnRequest, planner: PlannerName, text: str, picks: list[Pick], llm: bool) -> TurnEvents:
-        """The reply, the cards, each pick's explanation (streamed), and `done`."""
+    def _answer(
+        self, request: TurnRequest, planner: PlannerName, text: str, picks: list[Pick], llm: bool,
+        sponsored: SponsoredCard | None = None,
+    ) -> TurnEvents:
+        """The reply, the cards, each pick's explanation (streamed), the sponsored card if any, and `done`."""
         yield MessageEvent(text=text)
         yield PicksEvent(items=[p.card() for p in picks])
         explainer = self.explainer if llm else None
         for index, pick in enumerate(picks):
             pick.explanation = yield from explanation_events(explainer, index, pick.item, pick.reasons)
-        yield DoneEvent(message=text, items=[p.card() for p in picks], planner=planner, request=request)
+        if sponsored is not None:
+            yield SponsoredEvent(card=sponsored)
+        yield DoneEvent(message=text, items=[p.card() for p in picks], planner=planner, request=request,
+                        sponsored=[sponsored] if sponsored else [])
         return TurnResult(request, planner, text, picks)
 
     def _seeds(self, session: SessionMemory, request: TurnRequest) -> tuple[list[str], list[str]]:

@@ -1,8 +1,8 @@
 """The events of one chat turn, one type per kind, as a discriminated union on `type`.
 
 The agent yields them in this order: `plan`, `message`, `picks`, then per pick `token`... (a `reset` drops
-a failed attempt's text) and `explanation`, and last `done`, or `error` instead of whatever could not be
-finished. The surfaces add `session` in front. The REST API sends each as a server-sent event named by
+a failed attempt's text) and `explanation`, a `sponsored` card on the turns that carry one, and last
+`done`, or `error` instead of whatever could not be finished. The surfaces add `session` in front. The REST API sends each as a server-sent event named by
 its `type` with the other fields as JSON data; the Gradio UI and the command line read the same objects.
 """
 
@@ -35,6 +35,21 @@ class Card(BaseModel):
     explanation: str | None = None
     explanation_source: Literal["model", "retry", "template"] | None = None
     evidence: list[EvidenceOut] = Field(default_factory=list)
+
+
+class SponsoredCard(BaseModel):
+    """A sponsored pick as it is shown: always labelled, with its "why this ad" from real evidence."""
+
+    label: str = "Sponsored"
+    synthetic: bool = False  # from a generated demo catalogue, not a real advertiser
+    impression_id: str
+    ad_id: str
+    advertiser: str
+    title: str
+    text: str
+    tags: list[str]
+    why: str
+    why_evidence: list[str] = Field(default_factory=list)  # the targeting matched and the history items cited
 
 
 class _Event(BaseModel):
@@ -85,10 +100,16 @@ class ExplanationEvent(_Event):
     source: Literal["model", "retry", "template"]
 
 
+class SponsoredEvent(_Event):
+    type: Literal["sponsored"] = "sponsored"
+    card: SponsoredCard
+
+
 class DoneEvent(_Event):
     type: Literal["done"] = "done"
     message: str
     items: list[Card]
+    sponsored: list[SponsoredCard] = Field(default_factory=list)
     planner: Planner
     request: TurnRequest
 
@@ -102,8 +123,8 @@ class ErrorEvent(_Event):
 
 
 TurnEvent = Annotated[
-    SessionEvent | PlanEvent | MessageEvent | PicksEvent | TokenEvent | ResetEvent | ExplanationEvent | DoneEvent
-    | ErrorEvent,
+    SessionEvent | PlanEvent | MessageEvent | PicksEvent | TokenEvent | ResetEvent | ExplanationEvent
+    | SponsoredEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]
 

@@ -12,6 +12,7 @@ Constraints stand until the user drops or replaces them:
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from assistant.request import Intent, TurnRequest
@@ -32,6 +33,8 @@ class SessionMemory:
     last_request: TurnRequest | None = None
     seeds: list[str] = field(default_factory=list)  # item ids the last list was built around
     reasons: dict[str, list] = field(default_factory=dict)  # item id -> the evidence it was shown with
+    lists: int = 0  # lists answered so far (sponsored slots come at a rate of these)
+    key: str = field(default_factory=lambda: secrets.token_urlsafe(12))  # a new user's stand-in id (caps)
 
     def resolve(self, refers_to: int | None) -> str | None:
         """The item a reference points at: a 1-based position in the last list, -1 the last one, None

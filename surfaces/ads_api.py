@@ -13,7 +13,6 @@ imports a catalogue.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Annotated
 
@@ -21,15 +20,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ads.catalogue import load_ads
-from ads.demo import build_demo_catalogue
 from ads.serving import AdServer, SponsoredPick
 from recassist.errors import AdsNotReadyError
 from recassist.settings import Settings
-from retrieval.catalogue import Catalogue
-from retrieval.data.store import Dataset
-from retrieval.embedding import Embedder
 from surfaces.security import require
+from surfaces.sponsor import Sponsor
 
 
 class WhyOut(BaseModel):
@@ -142,37 +137,18 @@ PAGE = """<!doctype html>
 """
 
 
-def build_ads_router(
-    settings: Settings,
-    dataset: Dataset,
-    catalogue: Catalogue,
-    embedder: Embedder,
-    user_for: Callable[[str], str | None],
-) -> APIRouter:
-    """The routes over one data set. `user_for` maps the id an app sends to a known user's pseudonym (or
-    None); `catalogue` gives the vector store and the demo users. The ad server is built on first use."""
+def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[str], str | None]) -> APIRouter:
+    """The routes over one data set's ads, through the app's `sponsor` (which builds the ad server on first
+    use). `user_for` maps the id an app sends to a known user's pseudonym (or None)."""
+    catalogue = sponsor.catalogue
     app_role = [Depends(require(settings.api, "app"))]
     router = APIRouter(tags=["sponsored"])
-    lock = threading.Lock()
-    holder: dict[str, AdServer] = {}
-
-    def build() -> AdServer:
-        try:
-            ads = load_ads(dataset.name, settings)
-        except AdsNotReadyError:
-            if not dataset.name.startswith("ml-"):
-                raise
-            ads = build_demo_catalogue(dataset, settings)
-        return AdServer(settings, dataset, catalogue.store, embedder, catalogue=ads)
 
     def server() -> AdServer:
-        with lock:
-            if "server" not in holder:
-                try:
-                    holder["server"] = build()
-                except AdsNotReadyError as err:
-                    raise HTTPException(404, str(err)) from None
-            return holder["server"]
+        try:
+            return sponsor.server()
+        except AdsNotReadyError as err:
+            raise HTTPException(404, str(err)) from None
 
     @router.get("/api/v1/ads", response_model=AdsOut, dependencies=app_role)
     def sponsored(

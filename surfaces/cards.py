@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from assistant.events import Card
+from assistant.events import Card, SponsoredCard
 
 CSS = """
 .rec-cards { display: flex; flex-direction: column; gap: 8px; margin-top: 6px; }
@@ -15,10 +15,14 @@ CSS = """
 .rec-card .rec-meta { color: #57606a; font-size: 0.85em; }
 .rec-card .rec-why summary { cursor: pointer; color: #0969da; font-size: 0.85em; }
 .rec-card .rec-id { display: none; }
+.rec-card.sponsored { background: #fffdf5; }
+.rec-card .rec-label { font-size: 0.75em; font-weight: 700; text-transform: uppercase; color: #7d4e00; }
 """
 
 
-def render(message: str, cards: list[Card], texts: dict[int, str], *, done: bool = False) -> str:
+def render(
+    message: str, cards: list[Card], texts: dict[int, str], *, done: bool = False, sponsored: SponsoredCard | None = None
+) -> str:
     """The assistant's chat message: its summary line and one card per pick (`texts`: explanations so far).
     `done` marks the finished answer (class `done`, else `streaming`), which pages and tests can wait for.
     (Gradio's sanitizer drops data attributes, so state and ids travel as classes and hidden spans.)"""
@@ -33,6 +37,15 @@ def render(message: str, cards: list[Card], texts: dict[int, str], *, done: bool
             f'<div class="rec-explanation">{escape(texts.get(index, "…"))}</div>'
             f'<details class="rec-why"><summary>why?</summary><ul>{evidence or "<li>your history as a whole</li>"}</ul></details>'
             "</div>"
+        )
+    if sponsored is not None:
+        label = sponsored.label + (" · synthetic demo ad" if sponsored.synthetic else "")
+        html.append(
+            f'<div class="rec-card sponsored"><span class="rec-label">{escape(label)}</span>'
+            f'<div class="rec-title">{escape(sponsored.title)}</div>'
+            f'<div class="rec-meta">{escape(sponsored.advertiser)} · {escape(", ".join(sponsored.tags))}</div>'
+            f'<div class="rec-explanation">{escape(sponsored.text)}</div>'
+            f'<details class="rec-why"><summary>why this ad?</summary>{escape(sponsored.why)}</details></div>'
         )
     state = "done" if done else "streaming"
     return f'<p>{escape(message)}</p><div class="rec-cards {state}">{"".join(html)}</div>'

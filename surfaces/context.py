@@ -23,6 +23,7 @@ from retrieval.embedding import Embedder
 from retrieval.serving import load_serving_model
 from retrieval.vector_store import VectorStore, connect
 from surfaces.feedback import FeedbackLog
+from surfaces.sponsor import Sponsor
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class AppContext:
     sessions: SessionRegistry
     feedback: FeedbackLog
     pseudonyms: Pseudonymizer
+    sponsor: Sponsor
 
     def user_for(self, raw_or_pseudonym: str | None) -> str | None:
         """A known user's pseudonym from the id an app sends (raw, as in its own files) or a pseudonym."""
@@ -92,9 +94,10 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     except RecassistError as err:
         log.warning("no chat model (%s): plans come from the parser, explanations from templates", err)
         model = None
-    assistant = Assistant(catalogue, serving, model, settings.agent)
+    sponsor = Sponsor(settings, catalogue)
+    assistant = Assistant(catalogue, serving, model, settings.agent, sponsor=sponsor if settings.ads.sponsored_rate > 0 else None)
     sessions = SessionRegistry(settings.api.max_sessions, lambda user_id: assistant.new_session(user_id))
     return AppContext(
         settings, dataset, catalogue, assistant, sessions, FeedbackLog(settings.data_dir, dataset_name),
-        Pseudonymizer.for_data_dir(settings.data_dir),
+        Pseudonymizer.for_data_dir(settings.data_dir), sponsor,
     )

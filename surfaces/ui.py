@@ -13,7 +13,16 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from assistant.events import Card, ErrorEvent, ExplanationEvent, MessageEvent, PicksEvent, ResetEvent, TokenEvent
+from assistant.events import (
+    Card,
+    ErrorEvent,
+    ExplanationEvent,
+    MessageEvent,
+    PicksEvent,
+    ResetEvent,
+    SponsoredEvent,
+    TokenEvent,
+)
 from assistant.session import SessionMemory
 from retrieval.catalogue import Constraints
 from surfaces.cards import plain, render
@@ -35,6 +44,7 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     history = [*history, {"role": "user", "content": plain(message)}, {"role": "assistant", "content": "…"}]
     yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
     cards: list[Card] = []
+    sponsored = None
     texts: dict[int, str] = {}
     text = ""
     for event in ctx.assistant.stream(session, message):
@@ -49,11 +59,13 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
                 texts[event.index] = ""
             case ExplanationEvent():
                 texts[event.index] = event.text
+            case SponsoredEvent():
+                sponsored = event.card
             case _:
                 continue
-        history[-1] = {"role": "assistant", "content": render(text, cards, texts)}
+        history[-1] = {"role": "assistant", "content": render(text, cards, texts, sponsored=sponsored)}
         yield history, session, _choices(session, ctx)
-    history[-1] = {"role": "assistant", "content": render(text, cards, texts, done=True)}
+    history[-1] = {"role": "assistant", "content": render(text, cards, texts, done=True, sponsored=sponsored)}
     yield history, session, _choices(session, ctx)
 
 

@@ -301,12 +301,13 @@ def ads_site(tmp_path_factory, settings: Settings, slice_parts):
 
     from retrieval.catalogue import Catalogue
     from surfaces.ads_api import build_ads_router
+    from surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
     own = Settings(data_dir=tmp_path_factory.mktemp("ads-site"))
     known = set(dataset.users["user_id"])
     api = FastAPI()
-    api.include_router(build_ads_router(own, dataset, Catalogue(dataset, store), embedder, lambda u: u if u in known else None))
+    api.include_router(build_ads_router(own, Sponsor(own, Catalogue(dataset, store, embedder)), lambda u: u if u in known else None))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -386,15 +387,36 @@ def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
 
     from retrieval.catalogue import Catalogue
     from surfaces.ads_api import build_ads_router
+    from surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
     keys = [{"name": "shop", "key": "k-app", "roles": ["app"]}, {"name": "crm", "key": "k-marketer", "roles": ["marketer"]}]
     own = Settings(data_dir=tmp_path, api={"keys": keys})
     api = FastAPI()
-    api.include_router(build_ads_router(own, dataset, Catalogue(dataset, store), embedder, lambda u: None))
+    api.include_router(build_ads_router(own, Sponsor(own, Catalogue(dataset, store, embedder)), lambda u: None))
     client = TestClient(api)
     assert client.get("/api/v1/ads", params={"user_id": "x"}).status_code == 401
     assert client.get("/api/v1/ads", params={"user_id": "x"}, headers={"X-API-Key": "k-marketer"}).status_code == 403
     assert client.get("/ads", headers={"X-API-Key": "k-marketer"}).status_code == 403
     answer = client.get("/api/v1/ads", params={"user_id": "a-new-session"}, headers={"X-API-Key": "k-app"})
     assert answer.status_code == 200 and answer.json()["ads"] == []  # no history, no profile: nothing to target
+
+
+def test_chat_answers_carry_a_labelled_sponsored_card_at_the_configured_rate(tmp_path, slice_parts, slice_assistant) -> None:
+    """The agent's sponsor: every second list (rate 0.5) ends with a `sponsored` event before `done`, labelled,
+    marked synthetic (the generated demo catalogue), with its "why this ad"."""
+    from assistant.agent import Assistant
+    from assistant.events import DoneEvent, SponsoredEvent
+    from surfaces.sponsor import Sponsor
+
+    own = Settings(data_dir=tmp_path, ads=AdsConfig(sponsored_rate=0.5))
+    sponsor = Sponsor(own, slice_assistant.catalogue)
+    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, None, slice_assistant.config, sponsor=sponsor)
+    session = assistant.new_session(None)
+    turns = [list(assistant.stream(session, message)) for message in ("something funny", "not horror", "from the 90s", "a drama")]
+    carried = [[e for e in events if isinstance(e, SponsoredEvent)] for events in turns]
+    assert [len(c) for c in carried] == [0, 1, 0, 1]
+    for events, cards in zip(turns, carried):
+        assert isinstance(events[-1], DoneEvent) and events[-1].sponsored == [c.card for c in cards]
+        for card in (c.card for c in cards):
+            assert card.label == "Sponsored" and card.synthetic and card.why and card.why_evidence

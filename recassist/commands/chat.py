@@ -96,3 +96,7 @@ def _show(event) -> None:
         typer.echo(" [checking failed, trying again]")
     elif event.type == "explanation":
         typer.echo(f"\n     ({event.index + 1}: {event.source})")
+    elif event.type == "sponsored":
+        card = event.card
+        typer.echo(f"  [{card.label}{' · synthetic' if card.synthetic else ''}] {card.title} ({card.advertiser})")
+        typer.echo(f"     why this ad: {card.why}")
