@@ -31,6 +31,7 @@ _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b", re.ASCII)
 _BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I | re.ASCII)
 _AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I | re.ASCII)
+_NOT = re.compile(r"\b(?:not|nothing|no)\b(?:\s+from)?\s*$", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
 _QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
@@ -74,6 +75,34 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+# Words that carry no request of their own ("please give me some good movies").
+_FILLER_WORDS = frozenset("""
+a an the some any me my i i'd i'm id im we us you your it its this that these those one ones please pls thanks
+thank ok okay hi hello hey so just only also too really very maybe then now again else more other another
+of to for from with without in on at by about and or but not no nothing as is are be was were do does did
+can could would will should shall might may let's lets let give show get find recommend suggest want need
+like love liked loved enjoy enjoyed watch watched see seen something anything stuff things thing movie movies
+film films item items pick picks title titles recommendation recommendations suggestion suggestions kind
+sort type good great nice best new old older newer what which how why rather instead actually prefer
+either neither all yes yeah sure have has having got get
+""".split())
+_READ = (_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _MORE_LIKE, _LIKE_FEEDBACK,
+         _DISLIKE_FEEDBACK, _SEARCH, _THAT_ONE, _ADULT, _FORGET, _RESET, _ANY_YEAR, _ALLOW)
+
+
+def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:
+    """The words of `message` that the parser reads as nothing: no title, tag, year, count, position,
+    intent cue or filler. None left means the parser understood the whole message and can plan alone."""
+    text = message.strip()[:2000]
+    spans = [m.span(1) for m in _QUOTED.finditer(text)]
+    spans += titles(_mask(text, spans)) if titles else []
+    spans += [m.span(1) for m in _LIKE.finditer(_mask(text, spans))]
+    spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)]
+    for pattern in _READ:
+        spans += [m.span() for m in pattern.finditer(_mask(text, spans))]
+    return [w for w in re.findall(r"[^\W\d_][\w'-]*", _mask(text, spans).lower()) if w not in _FILLER_WORDS]
+
+
 def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> TurnRequest:
     """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list."""
     text = message.strip()[:2000]
@@ -115,9 +144,15 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         year_min = int(f"{century}{decade.group(2)}0")
         year_max = year_min + 9
     if before := _BEFORE.search(text):
-        year_max = int(before.group(1)) - 1
+        if _NOT.search(text[: before.start()][-12:]):  # "not before 1990": from 1990 on
+            year_min = int(before.group(1))
+        else:
+            year_max = int(before.group(1)) - 1
     if after := _AFTER.search(text):
-        year_min = int(after.group(1)) + 1
+        if _NOT.search(text[: after.start()][-12:]):  # "not (from) after 1960": up to 1960
+            year_max = int(after.group(1))
+        else:
+            year_min = int(after.group(1)) + 1
     if not (decade or before or after) and (single := _IN_YEAR.search(text)):
         year_min = year_max = int(single.group(1))
 

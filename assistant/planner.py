@@ -1,9 +1,11 @@
 """The planning stage: one chat message -> a typed `TurnRequest`.
 
-The LLM writes the request under its JSON schema (constrained decoding) and pydantic validates it; the
-deterministic parser reads the same message, and what it finds in so many words (a "why", an ordinal,
-"not horror") always holds over the model's reading. Without an LLM, or when its plan fails, the
-parser's request is the plan. A standing exclusion is lifted only by the user's own words.
+The deterministic parser reads the message first; when it understands every word of it (titles, tags,
+years, counts, positions, intent cues and filler: `assistant.parser.unread`), its request is the plan and
+the turn does not wait for the LLM. Otherwise the LLM writes the request under its JSON schema
+(constrained decoding) and pydantic validates it, and what the parser found in so many words (a "why", an
+ordinal, "not horror") always holds over the model's reading. When the LLM's plan fails, the parser's
+request is the plan. A standing exclusion is lifted only by the user's own words.
 
 The model's reading is trusted only where the message bears it out: a seed title it gives must be named in
 the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
@@ -23,7 +25,7 @@ from pydantic import ValidationError
 
 from assistant.events import Planner as PlannerName
 from assistant.llm import LLM_ERRORS
-from assistant.parser import parse
+from assistant.parser import parse, unread
 from assistant.prompts import load_prompt, quote
 from assistant.request import Intent, TurnRequest, request_schema
 from assistant.session import SessionMemory
@@ -47,8 +49,8 @@ class Planner:
 
     def plan(self, session: SessionMemory, message: str) -> Plan:
         parsed = parse(message, self.tags, self.catalogue.title_spans)
-        if self.model is None:
-            return Plan(parsed, "parser")
+        if self.model is None or not unread(message, self.tags, self.catalogue.title_spans):
+            return Plan(parsed, "parser")  # no model, or the parser understood every word: no LLM wait
         items = self.catalogue.items
         shown = "; ".join(f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)) or "none"
         messages = self._prompt.format_messages(

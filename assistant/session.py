@@ -67,7 +67,9 @@ class SessionMemory:
         return self.constraints
 
     def record_shown(self, item_ids: list[str]) -> None:
-        self.last_shown = list(item_ids)
+        """A list was shown; an empty answer keeps the last list, so "the first one" still points into it."""
+        if item_ids:
+            self.last_shown = list(item_ids)
         self.shown.extend(i for i in item_ids if i not in self.shown)
         self.focus = None
 
