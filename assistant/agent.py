@@ -13,18 +13,21 @@ A turn always ends with `done` or with an `error` event that says what happened 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
 from assistant import replies
+from assistant.admission import BUSY_NOTE, ModelGate
 from assistant.candidates import CandidateStage
 from assistant.events import (
     DoneEvent,
     ErrorEvent,
     MessageEvent,
+    NoteEvent,
     PicksEvent,
     PlanEvent,
     Planner as PlannerName,
@@ -92,7 +95,8 @@ class Assistant:
         self.sponsor = sponsor
         self.items = catalogue.items
         self.tags = TagMatcher(catalogue.tag_names)
-        self.planner = Planner(catalogue, self.tags, model, use_llm=config.llm_planner)
+        self.gate = ModelGate(config)
+        self.planner = Planner(catalogue, self.tags, model, self.gate, use_llm=config.llm_planner)
         self.candidates = CandidateStage(catalogue, serving, config)
         use_rerank = model is not None and config.rerank_weight > 0
         rerank_config = RerankConfig(method=config.rerank_method, weight=config.rerank_weight)
@@ -163,16 +167,21 @@ class Assistant:
         self, request: TurnRequest, planner: PlannerName, text: str, picks: list[Pick], llm: bool,
         sponsored: SponsoredCard | None = None,
     ) -> TurnEvents:
-        """The reply, the cards, each pick's explanation (streamed), the sponsored card if any, and `done`."""
+        """The reply, the cards, each pick's explanation (streamed), the sponsored card if any, and `done`.
+        The explanations hold a model slot; when none comes in time they are templates, with a note."""
         yield MessageEvent(text=text)
-        yield PicksEvent(items=[p.card() for p in picks])
-        explainer = self.explainer if llm else None
-        for index, pick in enumerate(picks):
-            pick.explanation = yield from explanation_events(explainer, index, pick.item, pick.reasons)
+        yield PicksEvent(items=[p.card() for p in picks])  # the cards show now; explanations follow
+        with self.gate.slot() if llm and self.explainer and picks else nullcontext(False) as admitted:
+            busy = bool(llm and self.explainer and picks and not admitted)
+            if busy:
+                yield NoteEvent(text=BUSY_NOTE)
+            explainer = self.explainer if admitted else None
+            for index, pick in enumerate(picks):
+                pick.explanation = yield from explanation_events(explainer, index, pick.item, pick.reasons)
         if sponsored is not None:
             yield SponsoredEvent(card=sponsored)
         yield DoneEvent(message=text, items=[p.card() for p in picks], planner=planner, request=request,
-                        sponsored=[sponsored] if sponsored else [])
+                        sponsored=[sponsored] if sponsored else [], busy=busy)
         return TurnResult(request, planner, text, picks)
 
     def _seeds(self, session: SessionMemory, request: TurnRequest) -> tuple[list[str], list[str]]:

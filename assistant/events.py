@@ -1,6 +1,7 @@
 """The events of one chat turn, one type per kind, as a discriminated union on `type`.
 
-The agent yields them in this order: `plan`, `message`, `picks`, then per pick `token`... (a `reset` drops
+The agent yields them in this order: `plan`, `message`, `picks`, a `note` when the answer is degraded
+(the model was busy), then per pick `token`... (a `reset` drops
 a failed attempt's text) and `explanation`, a `sponsored` card on the turns that carry one, and last
 `done`, or `error` instead of whatever could not be finished. The surfaces add `session` in front. The REST API sends each as a server-sent event named by
 its `type` with the other fields as JSON data; the Gradio UI and the command line read the same objects.
@@ -77,6 +78,14 @@ class MessageEvent(_Event):
     text: str
 
 
+class NoteEvent(_Event):
+    """Something the user should know about this answer, e.g. the model was busy, so explanations are
+    templates built from the evidence."""
+
+    type: Literal["note"] = "note"
+    text: str
+
+
 class PicksEvent(_Event):
     type: Literal["picks"] = "picks"
     items: list[Card]
@@ -110,6 +119,7 @@ class DoneEvent(_Event):
     message: str
     items: list[Card]
     sponsored: list[SponsoredCard] = Field(default_factory=list)
+    busy: bool = False  # the model was busy: explanations are templates (a `note` said so)
     planner: Planner
     request: TurnRequest
 
@@ -123,7 +133,7 @@ class ErrorEvent(_Event):
 
 
 TurnEvent = Annotated[
-    SessionEvent | PlanEvent | MessageEvent | PicksEvent | TokenEvent | ResetEvent | ExplanationEvent
+    SessionEvent | PlanEvent | MessageEvent | PicksEvent | NoteEvent | TokenEvent | ResetEvent | ExplanationEvent
     | SponsoredEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

@@ -53,6 +53,7 @@ class LocalGGUFChat(BaseChatModel):
     temperature: float = 0.2
     max_tokens: int = 160
     seed: int = 42
+    parallel: int = 1  # llama.cpp slots: requests decoded together in one batch
 
     _server: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -76,8 +77,8 @@ class LocalGGUFChat(BaseChatModel):
 
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.path)
-                params.n_ctx = self.n_ctx
-                params.n_parallel = 1
+                params.n_ctx = self.n_ctx * self.parallel  # llama.cpp splits its context among the slots
+                params.n_parallel = self.parallel
                 params.verbosity = -1
                 if self.threads is not None:
                     params.cpuparams.n_threads = self.threads
@@ -212,7 +213,7 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
                 f"llm.model '{config.model}' is neither a known model ({', '.join(MODELS)}) nor an existing .gguf file"
             )
     return LocalGGUFChat(
-        path=path, size=size, sha256=sha256, n_ctx=config.n_ctx, threads=config.threads,
+        path=path, size=size, sha256=sha256, n_ctx=config.n_ctx, threads=config.threads, parallel=config.parallel,
         temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
     )
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
+from assistant.admission import ModelGate
 from assistant.events import Planner as PlannerName
 from assistant.llm import LLM_ERRORS
 from assistant.parser import parse, unread
@@ -33,6 +34,7 @@ from assistant.tags import TagMatcher
 from retrieval.catalogue import Catalogue, title_key
 
 log = logging.getLogger(__name__)
+PLAN_WAIT_S = 0.3  # the longest a plan waits for the model: the first card must not wait behind other turns
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,10 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, catalogue: Catalogue, tags: TagMatcher, model: BaseChatModel | None, *, use_llm: bool = True) -> None:
-        self.catalogue, self.tags = catalogue, tags
+    def __init__(
+        self, catalogue: Catalogue, tags: TagMatcher, model: BaseChatModel | None, gate: ModelGate, *, use_llm: bool = True
+    ) -> None:
+        self.catalogue, self.tags, self.gate = catalogue, tags, gate
         self.model = model if use_llm else None
         self._prompt = load_prompt("plan")
 
@@ -57,13 +61,16 @@ class Planner:
             tags=", ".join(self.tags.tags[:60]), shown=shown, message=quote(message, 500)
         )
         schema = {"type": "json_schema", "json_schema": {"name": "turn_request", "schema": request_schema()}}
-        try:
-            reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
-            planned = TurnRequest.model_validate(json.loads(reply.content))
-            request = self.reconcile(self._grounded(planned, message), parsed)
-        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
-            log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
-            return Plan(parsed, "parser")
+        with self.gate.slot(PLAN_WAIT_S) as admitted:
+            if not admitted:  # the model is busy: the parser's reading now beats a better one later
+                return Plan(parsed, "parser")
+            try:
+                reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
+                planned = TurnRequest.model_validate(json.loads(reply.content))
+                request = self.reconcile(self._grounded(planned, message), parsed)
+            except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
+                log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+                return Plan(parsed, "parser")
         lifted = [t for t in request.include_tags if t in session.excluded and t not in parsed.include_tags]
         if lifted:
             request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})

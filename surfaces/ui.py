@@ -18,6 +18,7 @@ from assistant.events import (
     ErrorEvent,
     ExplanationEvent,
     MessageEvent,
+    NoteEvent,
     PicksEvent,
     ResetEvent,
     SponsoredEvent,
@@ -53,6 +54,8 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
                 text = event.text if isinstance(event, MessageEvent) else event.message
             case PicksEvent():
                 cards = list(event.items)
+            case NoteEvent():
+                text = f"{text} ({event.text})"
             case TokenEvent():
                 texts[event.index] = texts.get(event.index, "") + event.text
             case ResetEvent():

@@ -130,3 +130,44 @@ def test_a_title_not_in_the_catalogue_is_said_to_be_missing(slice_assistant: Ass
     assistant = _fake_assistant(slice_assistant, None)
     result = assistant.turn(assistant.new_session(None), "something like Zorblax Returns From Planet Qux")
     assert "could not find" in result.message and result.picks
+
+
+def test_the_model_gate_admits_slots_queues_depth_and_refuses_beyond() -> None:
+    import threading
+
+    from assistant.admission import ModelGate
+    from recassist.settings import AgentConfig
+
+    gate = ModelGate(AgentConfig(model_slots=1, queue_depth=1, queue_wait_s=0.2))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate.slot() as admitted:
+            assert admitted
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    with gate.slot() as admitted:  # queued, waits 0.2 s, then gives up
+        assert not admitted
+    release.set()
+    holder.join(5)
+    with gate.slot() as admitted:
+        assert admitted
+
+
+def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slice_assistant: Assistant) -> None:
+    from assistant.events import NoteEvent, PicksEvent
+
+    config = slice_assistant.config.model_copy(update={"queue_depth": 0, "queue_wait_s": 0.0})
+    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config)
+    with assistant.gate.slot() as admitted:  # another user's turn holds the one slot
+        assert admitted
+        events = list(assistant.stream(assistant.new_session(None), "something funny, give me 3"))
+    kinds = [type(e) for e in events]
+    assert kinds.index(PicksEvent) < kinds.index(NoteEvent)  # the cards came before the note
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.busy and len(done.items) == 3
+    assert all(card.explanation_source == "template" for card in done.items)

@@ -87,6 +87,8 @@ def _show(event) -> None:
         typer.echo(f"recassist> {event.text}")
     elif event.type == "error":
         typer.echo(f"recassist> {event.message}")
+    elif event.type == "note":
+        typer.echo(f"recassist> ({event.text})")
     elif event.type == "picks":
         for index, card in enumerate(event.items, 1):
             typer.echo(f"  {index}. {card.title} [{', '.join(card.tags)}]")
