@@ -1,66 +1,91 @@
-"""Time to the first token of an explanation inside a chat turn, right after the turn's plan request.
+"""Chat-turn latency through the real agent, as a user feels it: time to the first card (the `picks`
+event), to the first explanation token, and to the end of the turn (all explanations written).
 
-A turn first sends the plan prompt, then one explanation prompt per pick; llama.cpp keeps the evicted
-prompt's state in RAM (`cache_ram_mib`) and restores it, so the explanation's fixed part need not be
-processed again. Five scripted turns, each: one plan request, then two explanations (catalogue items from a
-fixed list). Writes `benchmarks/results/turn-latency-<model>.json`.
+The turns are those of the scripted conversations (`evaluation/data/conversations.json`), each script in
+a fresh session of a new user, on an indexed data set, with the chosen local model planning what the
+parser cannot read and writing the explanations. Writes `benchmarks/results/turn-latency-<model>.json`.
 
-    PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/turn_latency.py --model qwen2.5-coder-1.5b-instruct --threads 2
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/turn_latency.py --dataset ml-100k \
+        --model qwen2.5-coder-1.5b-instruct --threads 2 --turns 30
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 RESULTS = Path(__file__).resolve().parent / "results"
-ITEMS = [
-    ("Alien (1979)", ("Horror", "Sci-Fi")), ("Aliens (1986)", ("Action", "Sci-Fi")), ("Heat (1995)", ("Crime", "Thriller")),
-    ("Fargo (1996)", ("Crime", "Drama")), ("Babe (1995)", ("Children's", "Comedy")), ("Clueless (1995)", ("Comedy", "Romance")),
-    ("Twister (1996)", ("Action", "Thriller")), ("Casino (1995)", ("Crime", "Drama")),
-]
-MESSAGES = ["something like Alien but funnier", "not horror please", "why the second one?", "more like Fargo",
-            "a romantic comedy from the 90s"]
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {}
+    return {"p50": round(float(np.percentile(values, 50)), 3), "p95": round(float(np.percentile(values, 95)), 3),
+            "max": round(float(max(values)), 3), "n": len(values)}
 
 
 def main() -> None:
-    from assistant.evidence import Reason
-    from retrieval.catalogue import Item
-    from assistant.explain import Explainer
-    from assistant.faithfulness import FaithfulnessChecker
-    from assistant.llm import chat_model
-    from assistant.prompts import load_prompt
+    from assistant.events import DoneEvent, PicksEvent, PlanEvent, TokenEvent
+    from evaluation.conversations import load_conversations
     from recassist.settings import LLMConfig, Settings
+    from surfaces.context import build_context
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="ml-100k")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--turns", type=int, default=30)
+    parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
 
-    model = chat_model(LLMConfig(model=args.model, threads=args.threads), Settings().data_dir)
-    items = [Item(str(i), title, tags) for i, (title, tags) in enumerate(ITEMS)]
-    explainer = Explainer(model, FaithfulnessChecker([i.title for i in items], {t for i in items for t in i.tags}))
-    plan = load_prompt("plan")
-    explainer.explain(items[0], [Reason("history_item", items[1].title, items[1])])  # warm-up
+    base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    settings = base.model_copy(update={"llm": LLMConfig(model=args.model, threads=args.threads)})
+    ctx = build_context(settings, args.dataset, progress=lambda line: print(line, file=sys.stderr))
+    assistant = ctx.assistant
+    warm = assistant.new_session(None)
+    list(assistant.stream(warm, "something like Alien but funnier"))  # load the model, fill the prompt cache
     turns = []
-    for k, message in enumerate(MESSAGES):
-        start = time.perf_counter()
-        model.invoke(plan.format_messages(tags="Action, Comedy, Horror, Sci-Fi, Drama, Crime", shown="1. Heat (1995)",
-                                          message=message), max_tokens=40, temperature=0.0)
-        plan_s = time.perf_counter() - start
-        a, b = items[(k + 2) % len(items)], items[(k + 3) % len(items)]
-        first = explainer.explain(a, [Reason("history_item", b.title, b)])
-        second = explainer.explain(b, [Reason("history_item", a.title, a)])
-        turns.append({"plan_s": plan_s, "first_explanation_ttft_s": first.first_token_s,
-                      "second_explanation_ttft_s": second.first_token_s})
-        print(turns[-1], file=sys.stderr, flush=True)
-    result = {"model": args.model, "threads": args.threads, "turns": turns, "command": " ".join(["python", *sys.argv])}
+    for script in load_conversations():
+        session = assistant.new_session(None)
+        for turn in script["turns"]:
+            if len(turns) >= args.turns:
+                break
+            start = time.perf_counter()
+            marks: dict[str, float] = {}
+            planner, cards = None, 0
+            for event in assistant.stream(session, turn["say"]):
+                now = time.perf_counter() - start
+                if isinstance(event, PlanEvent):
+                    planner = event.planner
+                    marks["plan_s"] = now
+                elif isinstance(event, PicksEvent):
+                    marks.setdefault("first_card_s", now)
+                    cards = len(event.items)
+                elif isinstance(event, TokenEvent):
+                    marks.setdefault("first_token_s", now)
+                elif isinstance(event, DoneEvent):
+                    marks["done_s"] = now
+            turns.append({"message": turn["say"], "planner": planner, "cards": cards, **{k: round(v, 3) for k, v in marks.items()}})
+            print(turns[-1], file=sys.stderr, flush=True)
+    full = [t for t in turns if t["cards"] == 5]
+    result = {
+        "model": args.model, "dataset": args.dataset, "threads": args.threads, "cpu_cores": os.cpu_count(),
+        "turns": len(turns), "llm_planned": sum(t["planner"] == "llm" for t in turns),
+        "first_card_s": percentiles([t["first_card_s"] for t in turns if "first_card_s" in t]),
+        "first_token_s": percentiles([t["first_token_s"] for t in turns if "first_token_s" in t]),
+        "done_s": percentiles([t["done_s"] for t in turns if "done_s" in t]),
+        "done_with_5_explanations_s": percentiles([t["done_s"] for t in full]),
+        "per_turn": turns, "command": " ".join(["python", *sys.argv]),
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"turn-latency-{args.model}.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps(result, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k != "per_turn"}, indent=1))
 
 
 if __name__ == "__main__":

@@ -69,3 +69,8 @@ class SensitiveTargetingError(InputFileError):
 
 class AdsNotReadyError(RecassistError):
     """No ads catalogue is imported for a data set; the message says which command makes one."""
+
+
+class ModelStoreError(RecassistError):
+    """A kept fitted model could not be written or read (unreadable file, unknown kind of state); the
+    serving model is fitted again instead."""

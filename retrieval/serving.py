@@ -1,8 +1,10 @@
 """The fitted candidate pipeline a serving process loads: generators tuned and fused as the evaluation
 protocol does (last item of each user as validation), then refitted on all interactions.
 
-Fitting happens once per data set content and index; the result is kept in
-`<data_dir>/index/<dataset>/serving.pkl` beside a signature, so the app's next start only loads it.
+Fitting happens once per data set content, index, settings and code; the result is kept as arrays in
+`<data_dir>/index/<dataset>/serving.npz` with its JSON sidecar (`retrieval.model_store`, no pickle), so the
+app's next start only loads it. A kept model from other data, settings or code, or one that cannot be
+read, is fitted again, with one log line that says why.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from recassist.errors import ModelStoreError
 from recassist.settings import Settings
+from retrieval import model_store
 from retrieval.data.store import Dataset
 from retrieval.fusion import Fusion
 from retrieval.interactions import Interactions
 
 log = logging.getLogger(__name__)
 
-FILE = "serving.pkl"
+FILE = "serving"  # serving.npz and serving.json
 
 
 @dataclass
@@ -33,11 +36,17 @@ class ServingModel:
     signature: str
 
 
-def _signature(settings: Settings, dataset: Dataset) -> str:
+def _config_hash(settings: Settings, dataset: Dataset) -> str:
+    """The settings and index the serving model depends on: event weights and the index build."""
     index_manifest = settings.data_dir / "index" / dataset.name / "manifest.json"
     index = json.loads(index_manifest.read_text()).get("signature") if index_manifest.is_file() else None
-    payload = json.dumps({"dataset": dataset.fingerprint, "events": settings.events, "index": index}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    payload = json.dumps({"events": settings.events, "index": index}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _signature(settings: Settings, dataset: Dataset) -> str:
+    """The data fingerprint and the config hash together: what a kept model must match."""
+    return hashlib.sha256(f"{dataset.fingerprint}:{_config_hash(settings, dataset)}".encode()).hexdigest()
 
 
 def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[str], None] = log.info) -> ServingModel:
@@ -57,19 +66,26 @@ def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[
 def load_serving_model(
     settings: Settings, dataset: Dataset, progress: Callable[[str], None] = log.info
 ) -> ServingModel:
-    """The kept serving model when it matches the data set and index, else a freshly fitted (and kept) one."""
+    """The kept serving model when it matches the data set, index, settings and code, else a freshly fitted
+    (and kept) one."""
     path = settings.data_dir / "index" / dataset.name / FILE
     signature = _signature(settings, dataset)
-    if path.is_file():
-        with path.open("rb") as handle:
-            model = pickle.load(handle)
-        if isinstance(model, ServingModel) and model.signature == signature:
-            return model
+    data = Interactions.from_dataset(dataset, settings.events)
+    try:
+        kept = model_store.header(path)
+        stale = [what for what, now in (("code", model_store.code_version()), ("data and settings", signature))
+                 if kept.get({"code": "code_version", "data and settings": "signature"}[what]) != now]
+        if not stale:
+            return ServingModel(data, model_store.load(path, data), signature)
+        log.info("refitting the serving model of '%s': its %s changed", dataset.name, " and ".join(stale))
+    except ModelStoreError as err:
+        if path.with_suffix(".json").exists() or path.with_suffix(".npz").exists():
+            log.warning("refitting the serving model of '%s': %s", dataset.name, err)
     progress(f"fitting the candidate generators on '{dataset.name}' (once per data set) ...")
     model = fit_serving_model(settings, dataset, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    try:
+        model_store.save(model.fusion, path, {"signature": signature, "dataset": dataset.name,
+                                              "data_fingerprint": dataset.fingerprint, "config_hash": _config_hash(settings, dataset)})
+    except ModelStoreError as err:
+        log.warning("the serving model of '%s' is not kept (it is fitted at each start): %s", dataset.name, err)
     return model

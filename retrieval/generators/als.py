@@ -33,7 +33,7 @@ class ALS(Generator):
 
         matrix = (train.binary if self.config.binary else train.matrix).astype(np.float32)
         with threadpool_limits(1, "blas"):
-            self.model = AlternatingLeastSquares(
+            model = AlternatingLeastSquares(
                 factors=self.config.factors,
                 regularization=self.config.regularization,
                 alpha=self.config.alpha,
@@ -41,12 +41,14 @@ class ALS(Generator):
                 random_state=self.config.seed,
                 calculate_training_loss=False,
             )
-            self.model.fit(matrix, show_progress=False)
+            model.fit(matrix, show_progress=False)
+        # the factors are the fitted state (arrays, so the model store keeps them without pickle)
+        self.user_factors, self.item_factors = np.asarray(model.user_factors), np.asarray(model.item_factors)
         self._input = matrix.tocsr()
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
-        item_factors = self.model.item_factors if items is None else self.model.item_factors[items]
-        return self.model.user_factors[user_rows] @ item_factors.T
+        item_factors = self.item_factors if items is None else self.item_factors[items]
+        return self.user_factors[user_rows] @ item_factors.T
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         """History items whose factors point most the candidate's way (strength x dot product of item factors).
@@ -56,7 +58,7 @@ class ALS(Generator):
         """
         row = self._input[user_row]
         strength = dict(zip(row.indices, row.data))
-        factors = self.model.item_factors
+        factors = self.item_factors
 
         def contributions(history: np.ndarray, items: np.ndarray) -> np.ndarray:
             values = np.array([strength[h] for h in history], np.float32)
