@@ -26,7 +26,7 @@ from retrieval.fusion import normalised_matrix
 from retrieval.generators.base import Recommendations
 from retrieval.serving import ServingModel
 
-POPULAR = Reason("popular", "it is popular with other users right now")
+POPULAR = Reason("popular", "it is popular with other users")
 
 
 @dataclass

@@ -43,7 +43,7 @@ def reasons_from_evidence(
         elif ev.kind == "neighbour_user":
             neighbours += 1
         elif ev.kind == "popular":
-            reasons.append(Reason(ev.kind, "it is popular with other users right now"))
+            reasons.append(Reason(ev.kind, "it is popular with other users"))
     unique = list(dict.fromkeys(reasons))[:limit]
     if neighbours and len(unique) < limit:
         unique.append(Reason("neighbour_user", f"{neighbours} users with tastes like yours"))

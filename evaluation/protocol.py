@@ -1,8 +1,10 @@
 """The offline evaluation protocol: every generator and the fusion, in one run.
 
-1. Split leave-last-out (stable sort by time, ties in file order).
+1. Split: leave-last-out when the data is in time order (stable sort by time, ties in file order), else one
+   random test and one random validation item per user with a fixed seed (`Split.for_data`).
 2. For each generator, fit every config of its grid on train and keep the best NDCG@10 on validation.
-3. Tune the fusion weights on validation with those fitted generators.
+3. Tune the fusion weights on validation with those fitted generators; keep the blend only where it beats
+   the best single generator on validation users it was not tuned on, else that generator alone.
 4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
    user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
 
@@ -44,6 +46,10 @@ class EvalReport:
     n_interactions: int
     n_evaluated: int
     rows: list[ResultRow] = field(default_factory=list)
+    holdout: str = "last"  # "last" (leave-last-out) or "random"
+    time_ordered: bool = True
+    ties: str = "file"  # how same-second events were ordered: "file" (the rule) or "random" (a sensitivity run)
+    fusion_choice: dict | None = None
 
 
 def evaluate(
@@ -55,12 +61,23 @@ def evaluate(
     fusion: FusionConfig | None = None,
     builders: Mapping[str, Builder] | None = None,
     progress: Progress = log.info,
+    seed: int = 0,
+    random_ties: bool = False,
 ) -> EvalReport:
-    split = Split.leave_last_out(data)
-    report = EvalReport(dataset, data.n_users, data.n_items, len(data), len(split.test.users))
+    """The protocol on `data`; `seed` draws a random holdout; `random_ties` breaks same-second ties at
+    random (with `seed`) instead of by file order, to measure how much the numbers depend on that rule."""
+    if random_ties:
+        data = data.with_random_ties(seed)
+    split = Split.for_data(data, seed)
+    report = EvalReport(
+        dataset, data.n_users, data.n_items, len(data), len(split.test.users), holdout=split.holdout,
+        time_ordered=data.time_ordered, ties="random" if random_ties else "file",
+    )
+    progress(f"{split.holdout} item per user held out ({'time order' if data.time_ordered else 'no time order'})")
     tuned = tune_all(
         split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress
     )
+    report.fusion_choice = tuned.choice.to_dict() if tuned.choice else None
     final, fit_s = refit(tuned.fusion, split.train_validation)
     for name, generator in final.generators.items():
         top, score_s = rank_all(generator, split.test.users)

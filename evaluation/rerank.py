@@ -154,7 +154,7 @@ def evaluate_rerank(
     progress: Callable[[str], None] = log.info,
 ) -> dict:
     """The protocol of the module docstring; a JSON-ready dict."""
-    split = Split.leave_last_out(data)
+    split = Split.for_data(data)
     rng = np.random.default_rng(seed)
 
     def sample(targets: Targets, n: int) -> Targets:

@@ -141,13 +141,16 @@ class Catalogue:
         return list(self._history.get(user_id, []))
 
     def history(self, user_id: str, n: int = 10) -> pd.DataFrame:
-        """The user's `n` latest interactions with item titles, newest first."""
+        """The user's `n` latest interactions with item titles, newest first; without a time order, the last
+        `n` rows of the file, with no time shown (a stored 0 is no date)."""
         try:
             rows = self._latest.get_group(user_id).head(n)
         except KeyError:
             raise UnknownUserError(f"user '{user_id}' is not in data set '{self.dataset.name}'") from None
         out = rows[["item_id", "event", "weight", "timestamp"]].join(self._titles, on="item_id")
         out["time"] = pd.to_datetime(out["timestamp"], unit="s", utc=True).dt.strftime("%Y-%m-%d %H:%M")
+        if not self.dataset.time_order.has_order:
+            out["time"] = ""
         return out[["item_id", "title", "tags", "event", "weight", "time"]].reset_index(drop=True)
 
     def seen(self, user_id: str) -> set[str]:

@@ -1,10 +1,14 @@
-"""Training data as the generators see it, and the leave-last-out split of the evaluation protocol.
+"""Training data as the generators see it, and the splits of the evaluation protocol.
 
 `Interactions` is built once from a `Dataset`: ids become rows (items = the whole catalogue, so items
 nobody touched can still be recommended), events become strengths (`settings.events[event] * weight`),
 and each user's events are put in time order with ties kept in the imported file's row order (a stable
 sort: about 40 % of MovieLens users rate their last two items in the same second, so the rule changes the
-split). It is immutable; a split makes new objects that share the vocabularies.
+split; `with_random_ties` breaks them at random instead, to measure how much). It is immutable; a split
+makes new objects that share the vocabularies.
+
+`time_ordered` says whether that order means anything (`retrieval.data.timeorder`): without a time order
+the split holds out random items (`Split.for_data`), and the order-based generators are left out.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +40,7 @@ class Interactions:
     timestamps: np.ndarray
     strengths: np.ndarray
     social: sp.csr_matrix | None = None  # users x users: row follows/trusts column
+    time_ordered: bool = True  # False: the timestamps do not order each user's events (file order only)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, events: Mapping[str, float]) -> Interactions:
@@ -51,7 +57,7 @@ class Interactions:
         social = _social_matrix(dataset.social, users)
         return cls.from_arrays(
             users, items, users.rows(frame["user_id"]), items.rows(frame["item_id"]),
-            frame["timestamp"].to_numpy(np.int64), strength, social,
+            frame["timestamp"].to_numpy(np.int64), strength, social, time_ordered=dataset.time_order.has_order,
         )
 
     @classmethod
@@ -64,12 +70,25 @@ class Interactions:
         timestamps: np.ndarray,
         strengths: np.ndarray,
         social: sp.csr_matrix | None = None,
+        *,
+        time_ordered: bool = True,
+        ties: np.ndarray | None = None,
     ) -> Interactions:
-        """Sort events by user, then time, ties in the given order (stable)."""
-        order = np.lexsort((np.arange(len(user_rows)), timestamps, user_rows))
+        """Sort events by user, then time, ties by `ties` (default: the given order, a stable sort)."""
+        ties = np.arange(len(user_rows)) if ties is None else ties
+        order = np.lexsort((ties, timestamps, user_rows))
         return cls(
             users, items, np.asarray(user_rows, np.int64)[order], np.asarray(item_rows, np.int64)[order],
             np.asarray(timestamps, np.int64)[order], np.asarray(strengths, np.float32)[order], social,
+            time_ordered,
+        )
+
+    def with_random_ties(self, seed: int) -> Interactions:
+        """The same events with same-second ties in a random order (seeded) instead of file order."""
+        ties = np.random.default_rng(seed).permutation(len(self))
+        return self.from_arrays(
+            self.users, self.items, self.user_rows, self.item_rows, self.timestamps, self.strengths, self.social,
+            time_ordered=self.time_ordered, ties=ties,
         )
 
     @property
@@ -112,7 +131,7 @@ class Interactions:
         """The events where `mask` is true, same vocabularies (order is kept, so no re-sort is needed)."""
         return Interactions(
             self.users, self.items, self.user_rows[mask], self.item_rows[mask], self.timestamps[mask],
-            self.strengths[mask], self.social,
+            self.strengths[mask], self.social, self.time_ordered,
         )
 
 
@@ -137,24 +156,52 @@ class Targets:
     items: np.ndarray
 
 
+Holdout = Literal["last", "random"]
+
+
 @dataclass(frozen=True, eq=False)
 class Split:
-    """Leave-last-out: per user, last event = test, second-to-last = validation, the rest = train.
+    """One test and one validation item per user, the rest = train. Users with fewer than three events stay
+    whole in `train` and are not evaluated.
 
-    Users with fewer than three events stay whole in `train` and are not evaluated.
+    `holdout` "last": the last event is test and the second-to-last validation (leave-last-out, for data in
+    time order). "random": two distinct events drawn at random per user with a fixed seed (data without a
+    time order, where "last" would only be the last row of the file).
     """
 
     train: Interactions
     validation: Targets
     test: Targets
     train_validation: Interactions
+    holdout: Holdout = "last"
+
+    @classmethod
+    def for_data(cls, data: Interactions, seed: int = 0) -> Split:
+        """Leave-last-out when the data is in time order, else a random holdout with `seed`."""
+        return cls.leave_last_out(data) if data.time_ordered else cls.random_holdout(data, seed)
 
     @classmethod
     def leave_last_out(cls, data: Interactions) -> Split:
+        evaluated = np.flatnonzero(np.diff(data.indptr) >= MIN_EVALUATED_EVENTS)
+        test_at = data.indptr[evaluated + 1] - 1
+        return cls._held_out(data, evaluated, test_at, test_at - 1, "last")
+
+    @classmethod
+    def random_holdout(cls, data: Interactions, seed: int = 0) -> Split:
         counts = np.diff(data.indptr)
         evaluated = np.flatnonzero(counts >= MIN_EVALUATED_EVENTS)
-        test_at = data.indptr[evaluated + 1] - 1
-        validation_at = test_at - 1
+        n = counts[evaluated]
+        rng = np.random.default_rng(seed)
+        test_offset = rng.integers(0, n)
+        # a second, different position: uniform over the other n - 1
+        validation_offset = (test_offset + 1 + rng.integers(0, n - 1)) % n
+        start = data.indptr[evaluated]
+        return cls._held_out(data, evaluated, start + test_offset, start + validation_offset, "random")
+
+    @classmethod
+    def _held_out(
+        cls, data: Interactions, evaluated: np.ndarray, test_at: np.ndarray, validation_at: np.ndarray, holdout: Holdout
+    ) -> Split:
         keep_train = np.ones(len(data), bool)
         keep_train[test_at] = False
         keep_train_validation = keep_train.copy()
@@ -164,4 +211,5 @@ class Split:
             validation=Targets(evaluated, data.item_rows[validation_at]),
             test=Targets(evaluated, data.item_rows[test_at]),
             train_validation=data.select(keep_train_validation),
+            holdout=holdout,
         )

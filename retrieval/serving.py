@@ -1,5 +1,6 @@
 """The fitted candidate pipeline a serving process loads: generators tuned and fused as the evaluation
-protocol does (last item of each user as validation), then refitted on all interactions.
+protocol does (each user's last item as validation, or a random one when the data has no time order), then
+refitted on all interactions.
 
 Fitting happens once per data set content, index, settings and code; the result is kept as arrays in
 `<data_dir>/index/<dataset>/serving.npz` with its JSON sidecar (`retrieval.model_store`, no pickle), so the
@@ -40,7 +41,8 @@ def _config_hash(settings: Settings, dataset: Dataset) -> str:
     """The settings and index the serving model depends on: event weights and the index build."""
     index_manifest = settings.data_dir / "index" / dataset.name / "manifest.json"
     index = json.loads(index_manifest.read_text()).get("signature") if index_manifest.is_file() else None
-    payload = json.dumps({"events": settings.events, "index": index}, sort_keys=True)
+    holdout = "last" if dataset.time_order.has_order else "random"  # the validation rule the tuning used
+    payload = json.dumps({"events": settings.events, "index": index, "holdout": holdout}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -50,14 +52,15 @@ def _signature(settings: Settings, dataset: Dataset) -> str:
 
 
 def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[str], None] = log.info) -> ServingModel:
-    """Tune on the last item of each user, refit on everything (what `recassist recommend` does)."""
+    """Tune on one held-out item per user (the last, or a random one without a time order), refit on
+    everything (what `recassist recommend` does)."""
     from retrieval.training import refit, tune_all
     from retrieval.generators.content import content_builders
     from retrieval.interactions import Split
 
     data = Interactions.from_dataset(dataset, settings.events)
     builders, grids = content_builders(settings, dataset.name, data.items)
-    split = Split.leave_last_out(data)
+    split = Split.for_data(data)
     tuned = tune_all(split.train_validation, split.test, grids=grids, builders=builders, progress=progress)
     fusion, _ = refit(tuned.fusion, data)
     return ServingModel(data, fusion, _signature(settings, dataset))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recassist.errors import ConfigError
-from retrieval.fusion import Fusion, FusionConfig
+from retrieval.fusion import BlendChoice, Fusion, FusionConfig
 from retrieval.generators import (
     GENERATORS,
     ALSConfig,
@@ -52,14 +52,35 @@ DEFAULT_GRIDS: dict[str, tuple[GeneratorConfig, ...]] = {
 }
 # Run only when named: minutes of CPU training per fit, where every other generator takes seconds.
 OPT_IN = frozenset({"sasrec"})
+# Read the order of a user's events: left out on data without a time order unless named.
+ORDER_BASED = frozenset(name for name, cls in GENERATORS.items() if cls.uses_order)
 
 
 Progress = Callable[[str], None]
 
 
-def applicable(names: Iterable[str], data: Interactions) -> list[str]:
-    """Generator names worth running on `data`: social needs a social graph."""
-    return [name for name in names if name != "social" or (data.social is not None and data.social.nnz > 0)]
+def applicable(names: Iterable[str], data: Interactions, *, named: bool = False) -> list[str]:
+    """Generator names worth running on `data`: social needs a social graph; without a time order the
+    order-based ones are left out, unless `named` (asked for by name: then the random validation holdout
+    decides, through the fusion weights, whether they help)."""
+    has_graph = data.social is not None and data.social.nnz > 0
+    return [
+        name for name in names
+        if (name != "social" or has_graph) and (data.time_ordered or named or name not in ORDER_BASED)
+    ]
+
+
+def grids_for(data: Interactions, grids: Mapping[str, Sequence[GeneratorConfig]]) -> dict[str, tuple[GeneratorConfig, ...]]:
+    """`grids` as they apply to `data`: without a time order, no recency decay (popularity, social), since
+    an event's age would only be its place in the file."""
+    out = {name: tuple(grid) for name, grid in grids.items()}
+    if data.time_ordered:
+        return out
+    for name, grid in out.items():
+        if any("half_life_days" in type(config).model_fields for config in grid):
+            undecayed = (config.model_copy(update={"half_life_days": None}) for config in grid)
+            out[name] = tuple(dict.fromkeys(undecayed))
+    return out
 
 
 def rank_all(generator: Generator | Fusion, users: np.ndarray, n: int = LIST_LENGTH) -> tuple[np.ndarray, float]:
@@ -108,6 +129,7 @@ class Tuned:
 
     fusion: Fusion
     validation_ndcg: dict[str, float]
+    choice: BlendChoice | None = None  # the tuned blend or the best single generator alone, and why
 
 
 def tune_all(
@@ -125,12 +147,12 @@ def tune_all(
     `builders` adds generators that need more than a config (e.g. content, which needs item vectors),
     by name; their grids come in `grids`.
     """
-    grids = dict(DEFAULT_GRIDS, **(grids or {}))
+    grids = grids_for(train, dict(DEFAULT_GRIDS, **(grids or {})))
     builders = {**GENERATORS, **(builders or {})}
     unknown = sorted(set(names or ()) - set(grids) - set(builders))
     if unknown:
         raise ConfigError(f"unknown generator(s) {unknown}; choose from {sorted(set(grids) & set(builders))}")
-    names = applicable(names or [name for name in grids if name not in OPT_IN], train)
+    names = applicable(names or [name for name in grids if name not in OPT_IN], train, named=bool(names))
     tuned: dict[str, Generator] = {}
     validation_ndcg: dict[str, float] = {}
     for name in names:
@@ -139,8 +161,11 @@ def tune_all(
     blender.tune(validation.users, validation.items)
     top, _ = rank_all(blender, validation.users)
     validation_ndcg["fusion"] = all_metrics(top, validation.items, train.n_items)["ndcg@10"]
-    progress(f"  fusion weights {blender.config.weights} validation NDCG@10 {validation_ndcg['fusion']:.4f}")
-    return Tuned(blender, validation_ndcg)
+    progress(
+        f"  fusion weights {blender.config.weights} validation NDCG@10 {validation_ndcg['fusion']:.4f}"
+        f" ({blender.choice.describe()})"
+    )
+    return Tuned(blender, validation_ndcg, blender.choice)
 
 
 def refit(fusion: Fusion, data: Interactions) -> tuple[Fusion, dict[str, float]]:

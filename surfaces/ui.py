@@ -147,7 +147,7 @@ def build_ui(ctx: AppContext):
                     who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as")
                     tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
                     begin = gr.Button("Start a new conversation")
-                    history = gr.Dataframe(label="Recent history", interactive=False)
+                    history = gr.Dataframe(label="History", interactive=False)
                     nearest = gr.Dataframe(label="Nearest to the profile (vector store)", interactive=False)
                 with gr.Column(scale=3):
                     chatbot, _box, session = chat_panel(ctx)

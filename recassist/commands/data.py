@@ -49,10 +49,12 @@ def import_files(
 
 @app.command("list")
 def list_datasets(ctx: typer.Context) -> None:
-    """List imported data sets with their row counts."""
+    """List imported data sets with their row counts and whether their interactions have a time order."""
     from retrieval.data.store import DatasetStore
 
     store = DatasetStore(load_settings(ctx).data_dir)
     for name in store.names():
-        counts = store.manifest(name)["counts"]
-        typer.echo(f"{name}: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
+        manifest = store.manifest(name)
+        line = f"{name}: " + ", ".join(f"{n:,} {table}" for table, n in manifest["counts"].items())
+        order = store.time_order(name)
+        typer.echo(f"{line}; {order.describe()}")

@@ -222,7 +222,8 @@ def clean_interactions(
     c.frame["event"] = event
     known_events = ", ".join(events)
     c.reject(~event.isin(events.keys()), "event", "unknown event", lambda i: f"unknown event '{event.iat[i]}' (known: {known_events})")
-    c.frame["timestamp"] = c.timestamps("timestamp")
+    # No timestamp column: the data has no time (every event at 0; the manifest records it as missing).
+    c.frame["timestamp"] = c.timestamps("timestamp") if "timestamp" in c.frame.columns else 0.0
     if "weight" in c.frame.columns:
         raw_weight = c.frame["weight"]
         weight = pd.to_numeric(raw_weight.replace("", np.nan), errors="coerce")

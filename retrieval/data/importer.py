@@ -21,6 +21,7 @@ from retrieval.data.pseudonym import Pseudonymizer
 from retrieval.data.readers import read_table
 from retrieval.data.schema import USER_ID_COLUMNS
 from retrieval.data.store import DatasetStore, check_name
+from retrieval.data.timeorder import TimeOrder, measure
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class ImportResult:
     path: Path
     counts: dict[str, int]
     reports: dict[str, TableReport]
+    time_order: TimeOrder | None = None
 
     def summary(self) -> str:
         lines = [f"imported '{self.name}' into {self.path}"]
@@ -42,6 +44,8 @@ class ImportResult:
             )
             lines.extend(f"    rejected {n:,}: {reason}" for reason, n in report.rejected.most_common())
             lines.extend(f"    e.g. {example}" for example in report.examples[:5])
+        if self.time_order is not None:
+            lines.append(f"  time: {self.time_order.describe()}")
         return "\n".join(lines)
 
 
@@ -84,7 +88,9 @@ def import_tables(
         for column in columns:
             frames[table][column] = pseudonymizer.user_ids(frames[table][column])
     counts = {table: len(frame) for table, frame in frames.items()}
-    manifest = {"source": source, "counts": counts, "report": {t: r.to_dict() for t, r in reports.items()}}
+    time_order = measure(interactions, missing="timestamp" not in raw["interactions"].frame.columns)
+    manifest = {"source": source, "counts": counts, "report": {t: r.to_dict() for t, r in reports.items()},
+                "time_order": time_order.to_dict()}
     path = DatasetStore(settings.data_dir).save(name, frames, manifest)
     log.info("imported %s: %s", name, counts)
-    return ImportResult(name=name, path=path, counts=counts, reports=reports)
+    return ImportResult(name=name, path=path, counts=counts, reports=reports, time_order=time_order)

@@ -2,12 +2,13 @@
 
 items:        item_id, title, [text], [tags: '|'-separated], [any extra metadata columns]
 users:        user_id, [attribute columns: age, gender, occupation, location, ...]
-interactions: user_id, item_id, event, timestamp, [weight], [extra context columns]
+interactions: user_id, item_id, event, [timestamp], [weight], [extra context columns]
 social:       src_user_id, dst_user_id, kind (follow|trust|friend), [timestamp]
 
 Timestamps are epoch seconds or ISO 8601 on the way in and int64 epoch seconds once stored. An
 interaction's strength is `weight` (default 1) times its event's configured weight; a rating's `weight`
-is its stars.
+is its stars. Without a timestamp column every event is stored at 0 and the data set has no time order
+(`retrieval.data.timeorder`); a present column must hold a time in every row.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ TABLES = ("items", "users", "interactions", "social")
 REQUIRED: dict[str, tuple[str, ...]] = {
     "items": ("item_id", "title"),
     "users": ("user_id",),
-    "interactions": ("user_id", "item_id", "event", "timestamp"),
+    "interactions": ("user_id", "item_id", "event"),
     "social": ("src_user_id", "dst_user_id", "kind"),
 }
 

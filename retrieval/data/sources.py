@@ -132,7 +132,7 @@ def _filmtrust(files: dict[str, Path]) -> dict[str, RawTable]:
     items = pd.DataFrame({"item_id": pd.unique(ratings["movie"])})
     items.insert(0, "_row", range(1, len(items) + 1))
     items["title"] = "FilmTrust film " + items["item_id"]
-    # FilmTrust has no timestamps: every rating is stamped 0 and the file's row order is the only clock.
+    # FilmTrust has no timestamps: every rating is stamped 0, so the data set has no time order.
     interactions = pd.DataFrame(
         {
             "_row": ratings["_row"],

@@ -15,11 +15,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from recassist.errors import ConfigError, DatasetNotFoundError
+from retrieval.data.timeorder import TimeOrder, measure, recorded
 
 MANIFEST = "manifest.json"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
@@ -48,6 +50,11 @@ class Dataset:
     @property
     def fingerprint(self) -> str:
         return self.manifest["fingerprint"]
+
+    @cached_property
+    def time_order(self) -> TimeOrder:
+        """Whether the interactions are in time order (recorded at import; measured for older imports)."""
+        return recorded(self.manifest, self.interactions)
 
 
 def fingerprint(frames: dict[str, pd.DataFrame]) -> str:
@@ -94,6 +101,13 @@ class DatasetStore:
                 f"data set '{name}' is not imported; run `recassist data fetch {name}` or `recassist data import {name} ...`"
             )
         return json.loads(path.read_text())
+
+    def time_order(self, name: str) -> TimeOrder:
+        """The manifest's time order; measured from the stored interactions for an older import."""
+        manifest = self.manifest(name)
+        if "time_order" in manifest:
+            return TimeOrder.from_dict(manifest["time_order"])
+        return measure(pd.read_parquet(self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]))
 
     def load(self, name: str) -> Dataset:
         """The data set, with the app's logged likes (see `surfaces/feedback.py`) added as `like` events."""

@@ -63,6 +63,8 @@ class Generator(ABC):
 
     name: ClassVar[str]
     config_type: ClassVar[type[GeneratorConfig]]
+    # True for generators that read the order of a user's events: left out on data without a time order.
+    uses_order: ClassVar[bool] = False
 
     def __init__(self, config: GeneratorConfig | None = None) -> None:
         self.config = config if config is not None else self.config_type()

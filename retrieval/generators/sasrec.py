@@ -88,6 +88,7 @@ def _model(n_tokens: int, config: SASRecConfig):
 
 class SASRec(Generator):
     name = "sasrec"
+    uses_order = True
     config_type = SASRecConfig
     config: SASRecConfig
 

@@ -25,6 +25,7 @@ class TransitionConfig(GeneratorConfig):
 
 class Transition(Generator):
     name = "transition"
+    uses_order = True
     config_type = TransitionConfig
     config: TransitionConfig
 
