@@ -13,9 +13,8 @@ A turn always ends with `done` or with an `error` event that says what happened 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
@@ -43,6 +42,7 @@ from assistant.request import Intent, TurnRequest
 from assistant.rerank import Reranker, RerankConfig
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
+from assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.settings import AgentConfig
 from retrieval.catalogue import Catalogue, Constraints
@@ -50,34 +50,8 @@ from retrieval.serving import ServingModel
 
 log = logging.getLogger(__name__)
 
-TurnEvents = Generator[object, None, "TurnResult"]
 # A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer has none.
 Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
-
-
-@dataclass
-class TurnResult:
-    """A finished turn for in-process callers: the request, who planned it, the reply and the picks."""
-
-    request: TurnRequest
-    planner: PlannerName
-    message: str
-    picks: list[Pick] = field(default_factory=list)
-    error: str | None = None
-
-
-def plain_text(text: str) -> str:
-    """User text as valid Unicode: a lone surrogate (which no model or encoder can take) becomes '?'."""
-    return text.encode("utf-8", "replace").decode("utf-8") if text else ""
-
-
-def run(events: TurnEvents) -> TurnResult:
-    """Drive a turn's events to the end and return its result."""
-    while True:
-        try:
-            next(events)
-        except StopIteration as stop:
-            return stop.value
 
 
 class Assistant:

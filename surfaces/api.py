@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.agent import run
+from assistant.turn import run
 from assistant.events import Card, ChatEvent, SessionEvent
 from assistant.request import Intent, TurnRequest
 from retrieval.catalogue import Constraints

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.agent import Assistant, TurnResult
+from assistant.agent import Assistant
+from assistant.turn import TurnResult
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.prompts import load_prompt
 from assistant.request import Intent
