@@ -60,3 +60,7 @@ class UnknownUserError(RecassistError):
 
 class ModelError(RecassistError):
     """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""
+
+
+class UserTokenError(RecassistError):
+    """A widget user token is malformed, badly signed or expired; the app's backend must sign a fresh one."""
