@@ -333,7 +333,7 @@ class SecurityMiddleware:
             await refuse(caller)
             return
         scope.setdefault("state", {})["recassist_caller"] = caller
-        if scope["type"] == "http" and method in ("POST", "PUT", "PATCH", "DELETE"):
+        if scope["type"] == "http":  # any method: a GET may carry a body too
             body, more, receive = await _read_body(receive, config.max_body_bytes)
             if more:
                 await refuse(_too_large(len(body), config.max_body_bytes, partial=True))
