@@ -302,3 +302,9 @@ def test_publishable_key_acts_only_for_its_token_user(keyed_app, settings) -> No
         assert known.status_code == 200 and known.json()["user_known"]
         anonymous = client.post("/api/v1/recommend", json={"tastes": "space", "k": 2}, headers=headers)
         assert anonymous.status_code == 200 and not anonymous.json()["user_known"]
+        chat = client.post("/api/v1/chat", json={"message": "recommend 2 comedies"}, headers=headers)
+        session_id = re.search(r'"session_id": "([^"]+)"', chat.text).group(1)
+        item = re.search(r'"item_id": "([^"]+)"', chat.text).group(1)
+        stolen = client.post("/api/v1/feedback", json={"session_id": session_id, "item_id": item, "feedback": "like"},
+                             headers={**headers, **token})
+        assert stolen.status_code == 403 and "another user" in stolen.text

@@ -7,7 +7,7 @@
  * events (also window CustomEvents "recassist:<event>"): open, close, answer, select, feedback, error. */
 (function () {
   "use strict";
-  var script = document.currentScript;
+  var script = document.currentScript || document.querySelector('script[src*="/widget.js"]');
   if (!script || (window.recassist && window.recassist.version)) return;
   var data = script.dataset, base = script.src.replace(/\/widget\.js([?#].*)?$/, "");
   var cfg = {
@@ -121,7 +121,7 @@
     if (!text || busy) return;
     busy = true;
     log.setAttribute("aria-busy", "true");
-    say("user", text);
+    var asked = say("user", text);
     var bubble = say("bot", "\u2026"), list = el("ul", { "class": "rc-cards", role: "list" }), cards = [], texts = [];
     bubble.append(list);
     function expl(i, text) {
@@ -131,7 +131,7 @@
     function show(items) {
       list.textContent = "";
       cards = items.map(function (item, i) { var c = card(item, i); list.append(c); return c; });
-      log.scrollTop = log.scrollHeight;
+      log.scrollTop = Math.max(0, asked.offsetTop - 8);  /* the question and the top of its answer */
     }
     var handlers = {
       session: function (d) { sessionId = d.session_id; },
