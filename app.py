@@ -1,10 +1,12 @@
 """Stage 4, surfaces: one FastAPI application, one process, one port, one configuration.
 
-- `/`        the Gradio UI (chat and explore);
-- `/chat/`   the compact chat that other sites embed; `/widget` a demo page embedding it;
-- `/api/v1`  the REST API (OpenAPI schema at `/docs`); `/healthz` a liveness check.
+- `/`            the Gradio UI (chat and explore);
+- `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
+- `/api/v1`      the REST API (Swagger UI from local files at `/docs`); `/healthz` a liveness check;
+- `/signin`      trades a secret API key for a cookie, so a browser can open `/` and `/docs`.
 
-`create_app` does the work; importing this module does none.
+Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
+limits). `create_app` does the work; importing this module does none.
 """
 
 from __future__ import annotations
@@ -20,27 +22,22 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info):
     import gradio as gr
     from fastapi import FastAPI
-    from fastapi.middleware.cors import CORSMiddleware
-
     from fastapi.exceptions import RequestValidationError
 
     from surfaces.ads_api import build_ads_router
     from surfaces.api import build_router, validation_error
     from surfaces.cards import CSS
     from surfaces.context import build_context
-    from surfaces.security import LimitsMiddleware
+    from surfaces.docs import add_local_docs
+    from surfaces.security import Guard, SecurityMiddleware, add_signin
     from surfaces.ui import build_ui
-    from surfaces.widget import CHAT_PATH, add_widget_page, build_widget
+    from surfaces.widget import add_widget
 
     name = dataset or settings.dataset
     ctx = build_context(settings, name, progress)
-    api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md")
-    if settings.api.cors_origins:
-        api.add_middleware(
-            CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-API-Key"],
-        )
-    api.add_middleware(LimitsMiddleware, config=settings.api)
+    api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
+                  docs_url=None, redoc_url=None)
+    guard = Guard(settings.api)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
     api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))
@@ -49,7 +46,10 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     def healthz() -> dict:
         return {"status": "ok", "dataset": name}
 
-    add_widget_page(api)
+    add_local_docs(api)
+    add_widget(api)
+    add_signin(api, guard)
     api.state.context = ctx
-    api = gr.mount_gradio_app(api, build_widget(ctx), path=CHAT_PATH, css=CSS)
-    return gr.mount_gradio_app(api, build_ui(ctx), path="/", css=CSS)
+    api = gr.mount_gradio_app(api, build_ui(ctx), path="/", css=CSS)
+    api.add_middleware(SecurityMiddleware, guard=guard)
+    return api

@@ -74,3 +74,7 @@ class AdsNotReadyError(RecassistError):
 class ModelStoreError(RecassistError):
     """A kept fitted model could not be written or read (unreadable file, unknown kind of state); the
     serving model is fitted again instead."""
+
+
+class UserTokenError(RecassistError):
+    """A widget user token is malformed, badly signed or expired; the app's backend must sign a fresh one."""

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -111,9 +111,32 @@ class AgentConfig(BaseModel):
 
 
 class ApiKey(BaseModel):
+    """One API key. A `secret` key is for servers and is refused from a browser origin; a `publishable`
+    key (`pk_...`) is for the widget in pages on the `origins` it lists, and may only chat, send feedback
+    and recommend, for the user its signed user token names (or an anonymous one)."""
+
     name: str
     key: SecretStr
-    roles: set[Literal["app", "marketer", "admin"]]
+    roles: set[Literal["app", "marketer", "admin"]] = Field(default_factory=lambda: {"app"})
+    kind: Literal["secret", "publishable"] = "secret"
+    origins: list[str] = Field(default_factory=list, description="publishable keys: exact origins, e.g. https://shop.example")
+
+    @model_validator(mode="after")
+    def _publishable_rules(self) -> ApiKey:
+        if self.kind == "publishable":
+            if not self.key.get_secret_value().startswith("pk_"):
+                raise ValueError(f"api key '{self.name}': a publishable key must start with 'pk_'")
+            if not self.origins:
+                raise ValueError(f"api key '{self.name}': a publishable key needs `origins`, the pages allowed to use it")
+            if self.roles != {"app"}:
+                raise ValueError(f"api key '{self.name}': a publishable key has only the 'app' role")
+            bad = [o for o in self.origins if "://" not in o or o.rstrip("/").count("/") != 2]
+            if bad:
+                raise ValueError(f"api key '{self.name}': origins must be scheme://host[:port] without a path, not {bad}")
+            self.origins = [o.rstrip("/").lower() for o in self.origins]
+        elif self.origins:
+            raise ValueError(f"api key '{self.name}': only publishable keys list origins; secret keys are for servers")
+        return self
 
 
 class ApiConfig(BaseModel):
@@ -124,6 +147,11 @@ class ApiConfig(BaseModel):
     max_body_bytes: PositiveInt = 64_000
     requests_per_minute: PositiveInt = 600  # per API key, or per client address without keys
     max_sessions: PositiveInt = 10_000  # chat sessions kept in memory (least recently used dropped)
+    # names the app answers to in the Host header (DNS rebinding guard); add yours when serving beyond loopback
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    requests_per_minute_per_client: PositiveInt = 120  # per publishable key and client address
+    max_rate_buckets: PositiveInt = 10_000  # rate-limit buckets kept (least recently used dropped)
+    user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
 
 
 SENSITIVE_TARGETING_TERMS: dict[str, tuple[str, ...]] = {

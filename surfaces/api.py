@@ -21,7 +21,7 @@ from assistant.events import Card, ChatEvent, SessionEvent
 from assistant.request import Intent, TurnRequest
 from retrieval.catalogue import Constraints
 from surfaces.context import AppContext
-from surfaces.security import require
+from surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -77,8 +77,22 @@ def _sse(event) -> str:
 
 def build_router(ctx: AppContext) -> APIRouter:
     app_role = [Depends(require(ctx.settings.api, "app"))]
+    widget_caller = require(ctx.settings.api, "app", publishable=True)  # chat, feedback, recommend: widgets too
     router = APIRouter(prefix="/api/v1", tags=["recommendations"])
     assistant = ctx.assistant
+
+    def user_of(caller: Caller, user_id: str | None) -> str | None:
+        """The user a request is for: the one its signed user token names, else (not for publishable keys,
+        which only learn who the user is from a token) the `user_id` in the body."""
+        if caller.user is not None:
+            return ctx.user_for(caller.user)
+        if user_id and caller.kind == "publishable":
+            raise HTTPException(403, "a publishable key cannot name a user; send a signed X-User-Token")
+        return ctx.user_for(user_id)
+
+    def check_owner(caller: Caller, session, user: str | None) -> None:
+        if caller.kind == "publishable" and session.user_id != user:
+            raise HTTPException(403, "this session belongs to another user")
 
     def canonical_tags(tags: list[str], field: str) -> list[str]:
         out = []
@@ -90,10 +104,10 @@ def build_router(ctx: AppContext) -> APIRouter:
             out.append(canonical)
         return out
 
-    @router.post("/recommend", response_model=RecommendOut, dependencies=app_role)
-    def recommend(body: RecommendIn) -> RecommendOut:
+    @router.post("/recommend", response_model=RecommendOut)
+    def recommend(body: RecommendIn, caller: Caller = Depends(widget_caller)) -> RecommendOut:
         """Top-k items for a known user (by id) or for free-text tastes, with evidence and explanations."""
-        user = ctx.user_for(body.user_id)
+        user = user_of(caller, body.user_id)
         if user is None and not body.tastes and body.user_id:
             raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
         if body.year_min and body.year_max and body.year_min > body.year_max:
@@ -109,13 +123,15 @@ def build_router(ctx: AppContext) -> APIRouter:
             raise HTTPException(503, f"the recommendation could not be finished ({result.error}); try again")
         return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
 
-    @router.post("/chat", dependencies=app_role, response_class=StreamingResponse,
+    @router.post("/chat", response_class=StreamingResponse,
                  responses={200: {"model": ChatEvent, "content": {"text/event-stream": {}},
                                   "description": "server-sent events, each one `ChatEvent` named by its type"}})
-    def chat(body: ChatIn) -> StreamingResponse:
-        """One chat turn as server-sent events: session, plan, message, picks, token, reset, explanation,
-        and done, or error (with a message for the user) when the turn could not be finished."""
-        session_id, session = ctx.sessions.get_or_create(body.session_id, ctx.user_for(body.user_id))
+    def chat(body: ChatIn, caller: Caller = Depends(widget_caller)) -> StreamingResponse:
+        """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
+        explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
+        user = user_of(caller, body.user_id)
+        session_id, session = ctx.sessions.get_or_create(body.session_id, user)
+        check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
             yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
@@ -124,16 +140,18 @@ def build_router(ctx: AppContext) -> APIRouter:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    @router.post("/feedback", response_model=FeedbackOut, dependencies=app_role)
-    def feedback(body: FeedbackIn) -> FeedbackOut:
+    @router.post("/feedback", response_model=FeedbackOut)
+    def feedback(body: FeedbackIn, caller: Caller = Depends(widget_caller)) -> FeedbackOut:
         """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once."""
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
         session = ctx.sessions.get(body.session_id) if body.session_id else None
         if body.session_id and session is None:
             raise HTTPException(404, "unknown or expired session_id")
-        if session is None:
-            user = ctx.user_for(body.user_id)
+        user = user_of(caller, body.user_id)
+        if session is not None:
+            check_owner(caller, session, user)
+        else:
             if user is None:
                 raise HTTPException(422, "send a session_id, or the user_id of a known user")
             session = assistant.new_session(user)

@@ -1,60 +1,60 @@
-"""The embeddable chat: a compact Gradio app at `/chat/`, and `/widget`, a plain HTML page that embeds it
-twice, as an iframe and as Gradio's `<gradio-app>` web component. Everything is served by recassist
-itself (the web component's script comes from the installed gradio package), so it works offline."""
+"""The embeddable widget: `/widget.js` and `/widget.css` (plain JS and CSS in `surfaces/static/`, no build
+step, no outside request), and `/widget`, a demo page that embeds it with the one script tag a site uses:
+
+    <script src="https://HOST/widget.js" data-key="pk_..." async></script>
+
+The script draws a floating button and a compact chat panel in a shadow DOM, streams cards from
+`POST /api/v1/chat` and sends thumbs up / down / not interested to `POST /api/v1/feedback`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, Response
 
-from surfaces.context import AppContext
-
-CHAT_PATH = "/chat"
-ASSETS_PATH = "/gradio-frontend"
+STATIC = Path(__file__).parent / "static"
+ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
 
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>recassist widget demo</title>
-  <script type="module" src="{assets}/gradio.js"></script>
   <style>
-    body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #1f2328; }}
-    .frame {{ width: 100%; height: 760px; border: 1px solid #d0d7de; border-radius: 8px; }}
+    body { font-family: Georgia, serif; margin: 0; background: #faf7f2; color: #2b2118; }
+    header { background: #2b2118; color: #faf7f2; padding: 1rem 2rem; }
+    main { max-width: 760px; margin: 2rem auto; padding: 0 1rem; line-height: 1.6; }
   </style>
 </head>
 <body>
-  <h1>A shop page that embeds recassist</h1>
-  <p>The chat below is recassist's widget in an <code>&lt;iframe&gt;</code>, served by the recassist process.</p>
-  <iframe id="recassist-iframe" class="frame" src="{chat}/" title="recassist chat"></iframe>
-  <h2>As a web component</h2>
-  <p>The same chat as Gradio's <code>&lt;gradio-app&gt;</code> element, its script served locally.</p>
-  <gradio-app src="{base}{chat}/"></gradio-app>
+  <header><strong>Corner Video</strong> · films since 1987</header>
+  <main>
+    <h1>Tonight's picks</h1>
+    <p>This page stands for any site. The chat button in the corner is recassist's widget, added with one
+    script tag; its panel lives in a shadow DOM, so this page's styles do not reach it.</p>
+  </main>
+  <script src="/widget.js" data-title="Film finder" data-greeting="Hi! Tell me what you feel like watching." async></script>
 </body>
 </html>
 """
 
 
-def build_widget(ctx: AppContext):
-    import gradio as gr
+def add_widget(api: FastAPI) -> None:
+    """Serve the widget's files (cached by browsers for 5 minutes, loadable from any page) and the demo."""
+    files = {name: (STATIC / name).read_bytes() for name in ASSETS}
+    headers = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
 
-    from surfaces.ui import chat_panel
+    def asset(name: str):
+        def serve() -> Response:
+            return Response(files[name], media_type=ASSETS[name], headers=headers)
 
-    with gr.Blocks(title="recassist chat") as widget:
-        chat_panel(ctx, compact=True)
-    return widget
+        return serve
 
-
-def add_widget_page(api: FastAPI) -> None:
-    import gradio
-
-    frontend = Path(gradio.__file__).parent / "templates" / "frontend"
-    api.mount(ASSETS_PATH, StaticFiles(directory=frontend), name="gradio-frontend")
+    for name in ASSETS:
+        api.add_api_route(f"/{name}", asset(name), methods=["GET"], include_in_schema=False)
 
     @api.get("/widget", response_class=HTMLResponse, include_in_schema=False)
-    def widget_page(request: Request) -> str:
-        base = str(request.base_url).rstrip("/")
-        return PAGE.format(assets=ASSETS_PATH, chat=CHAT_PATH, base=base)
+    def widget_page() -> str:
+        return PAGE

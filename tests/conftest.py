@@ -118,9 +118,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, slice_serving, small_model_path):
-    """`recassist serve` on the slice in a second process, with the real 0.5B model, on a free port."""
+def start_server(settings: Settings, env: dict[str, str]):
+    """`recassist serve` on the slice in a second process on a free port, with `env` added; returns the
+    process and its URL once /healthz answers (the caller stops the process)."""
     import subprocess
     import sys
     import time
@@ -128,34 +128,43 @@ def live_server(settings: Settings, slice_serving, small_model_path):
     import httpx
 
     port = free_port()
-    env = {
-        **os.environ,
-        "RECASSIST_DATA_DIR": str(settings.data_dir),
-        "RECASSIST_LLM__MODEL": str(small_model_path),
-        "RECASSIST_LLM__THREADS": "2",
-        "RECASSIST_LLM__MAX_TOKENS": "60",
-    }
     log = settings.data_dir / f"server-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "recassist", "serve", "--dataset", SLICE, "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RECASSIST_DATA_DIR": str(settings.data_dir), **env},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 300
     while True:
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
+                return process, url
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.time() > deadline:
             process.kill()
             raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(1)
-    yield url
+
+
+def stop_server(process) -> None:
+    import subprocess
+
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, slice_serving, small_model_path):
+    """`recassist serve` on the slice in a second process, with the real 0.5B model, on a free port."""
+    process, url = start_server(settings, {
+        "RECASSIST_LLM__MODEL": str(small_model_path),
+        "RECASSIST_LLM__THREADS": "2",
+        "RECASSIST_LLM__MAX_TOKENS": "60",
+    })
+    yield url
+    stop_server(process)
