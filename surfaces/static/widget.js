@@ -99,6 +99,22 @@
     return li;
   }
 
+  function sponsoredCard(ad) {
+    var id = "rc-why-" + (++seq);
+    var li = el("li", { "class": "rc-card rc-sponsored", "data-ad-id": ad.ad_id });
+    var label = el("span", { "class": "rc-label" }, ad.label + (ad.synthetic ? " \u00b7 synthetic demo ad" : ""));
+    var why = el("p", { "class": "rc-why", id: id, hidden: "" }, ad.why);
+    var whyButton = el("button", { type: "button", "class": "rc-why-toggle", "aria-expanded": "false", "aria-controls": id }, "Why this ad?");
+    whyButton.onclick = function () {
+      var open = why.hidden;
+      why.hidden = !open;
+      whyButton.setAttribute("aria-expanded", String(open));
+    };
+    li.append(label, el("div", { "class": "rc-card-title" }, ad.title), el("div", { "class": "rc-meta" }, ad.advertiser),
+      el("p", { "class": "rc-expl" }, ad.text), el("div", { "class": "rc-actions" }, whyButton), why);
+    return li;
+  }
+
   function feedback(li, item, kind, button) {
     if (!sessionId) return;
     post("/api/v1/feedback", { session_id: sessionId, item_id: item.item_id, feedback: kind }).then(function () {
@@ -140,6 +156,8 @@
       token: function (d) { expl(d.index, (texts[d.index] || "") + d.text); },
       reset: function (d) { expl(d.index, ""); },
       explanation: function (d) { expl(d.index, d.text); },
+      note: function (d) { bubble.firstChild.textContent += " (" + d.text + ")"; },
+      sponsored: function (d) { list.append(sponsoredCard(d.card)); },
       done: function (d) {
         if (d.message) bubble.firstChild.textContent = d.message;
         if (!cards.length && d.items.length) show(d.items);
