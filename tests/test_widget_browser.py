@@ -11,6 +11,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from surfaces.security import sign_user_token
 from tests.conftest import SLICE, free_port, start_server, stop_server
 from tests.test_browser import CHROMIUM, FLAGS
 
+RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "browser-first-card.json"
 SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "widget.png"
 PK = "pk_test_widget_0123"
 SECRET = "user-token-secret-for-the-browser-test"
@@ -73,11 +75,18 @@ def pages(settings, slice_serving, tmp_path_factory):
     unlisted_server.shutdown()
 
 
+FIRST_CARDS: list[dict] = []  # what this browser test saw, written to benchmarks/results/browser-first-card.json
+
+
 def _answer(page, text: str) -> list[dict]:
-    """Send `text` from the widget's box, wait for the finished answer, return its cards."""
+    """Send `text` from the widget's box, wait for the finished answer, return its cards (and note the time
+    from Enter to the first card on screen)."""
     answers = page.locator(".rc-cards.rc-done").count()
     page.locator("#rc-input").fill(text)
+    started = time.perf_counter()
     page.locator("#rc-input").press("Enter")
+    page.locator(".rc-cards").nth(answers).locator(".rc-card").first.wait_for(timeout=120_000)
+    FIRST_CARDS.append({"message": text, "first_card_s": round(time.perf_counter() - started, 3)})
     page.locator(".rc-cards.rc-done").nth(answers).wait_for(timeout=120_000)
     return page.locator(".rc-cards").last.locator(".rc-card").evaluate_all(
         """cards => cards.map(c => ({id: c.dataset.itemId, title: c.querySelector('.rc-card-title').textContent,
@@ -138,3 +147,5 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             assert refused.locator(".rc-card").count() == 0
         finally:
             browser.close()
+    RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "
+                                  "Chromium, template explanations (no model file)", "turns": FIRST_CARDS}, indent=1) + "\n")
