@@ -254,15 +254,24 @@ class Guard:
                 return Denied(401, str(err))
         return Caller(key.name, key.kind, frozenset(key.roles), client, user)
 
-    def throttle(self, caller: Caller | Denied, client: str) -> float:
-        """Seconds until this request may pass (0: now), taking from the caller's buckets."""
+    def throttle(self, caller: Caller | Denied, client: str) -> Denied | None:
+        """A 429 if this request must wait, taking from the caller's buckets: the client address's when
+        authentication failed or none is needed, else the key's (and, for a publishable key, the key and
+        client address's)."""
         config = self.config
         if isinstance(caller, Denied) or caller.key is None:
-            return self.limiter.take(f"addr:{client}", config.requests_per_minute)
-        wait = self.limiter.take(f"key:{caller.key}", config.requests_per_minute)
-        if caller.kind == "publishable":
-            wait = max(wait, self.limiter.take(f"client:{caller.key}:{client}", config.requests_per_minute_per_client))
-        return wait
+            buckets = [(f"addr:{client}", config.requests_per_minute, "from this address")]
+        else:
+            buckets = [(f"key:{caller.key}", config.requests_per_minute, f"for key '{caller.key}'")]
+            if caller.kind == "publishable":
+                buckets.append((f"client:{caller.key}:{client}", config.requests_per_minute_per_client,
+                                f"for key '{caller.key}' from this address"))
+        for name, limit, scope in buckets:
+            wait = self.limiter.take(name, limit)
+            if wait > 0:
+                return Denied(429, f"rate limit of {limit} requests a minute {scope} reached; retry in {wait:.1f} s",
+                              {"Retry-After": str(max(1, round(wait)))})
+        return None
 
 
 def _cookie(headers: Headers, name: str) -> str | None:
@@ -324,10 +333,9 @@ class SecurityMiddleware:
             await refuse(_too_large(int(length), config.max_body_bytes))
             return
         caller = guard.authenticate(method, path, headers, client, foreign)
-        wait = guard.throttle(caller, client)
-        if wait > 0:
-            await refuse(Denied(429, f"rate limit of {config.requests_per_minute} requests a minute reached; "
-                                     f"retry in {wait:.1f} s", {"Retry-After": str(max(1, round(wait)))}))
+        limited = guard.throttle(caller, client)
+        if limited:
+            await refuse(limited)
             return
         if isinstance(caller, Denied):
             await refuse(caller)

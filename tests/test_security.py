@@ -149,7 +149,9 @@ def test_rate_limit_keys_on_the_verified_key_or_the_client_address() -> None:
 def test_publishable_key_is_limited_per_client_too() -> None:
     client = client_for(small_app(keyed_config(requests_per_minute_per_client=2)))
     headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
-    assert [client.post("/api/v1/chat", json={}, headers=headers).status_code for _ in range(3)] == [200, 200, 429]
+    answers = [client.post("/api/v1/chat", json={}, headers=headers) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429] and "2 requests a minute" in answers[-1].text
+    assert answers[-1].headers["access-control-allow-origin"] == PAGE  # the page can read why
     assert client_for(client.app, ("198.51.100.5", 1)).post("/api/v1/chat", json={}, headers=headers).status_code == 200
 
 
