@@ -120,6 +120,33 @@ class ApiConfig(BaseModel):
     max_sessions: PositiveInt = 10_000  # chat sessions kept in memory (least recently used dropped)
 
 
+class AudienceConfig(BaseModel):
+    """The marketer's audience insights and the privacy rules every marketer answer passes (audiences/)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_segment_size: PositiveInt = 100  # segments (by their noisy size) below this are refused
+    epsilon_per_query: PositiveFloat = 1.0  # differential privacy cost of one released table
+    epsilon_budget: PositiveFloat = 30.0  # per API key, over `budget_period_days`
+    budget_period_days: PositiveInt = 30
+    interests_per_user: PositiveInt = Field(default=3, le=10, description="a user's top tags: their interests")
+    items_per_user: PositiveInt = Field(default=10, le=50, description="a user's latest liked items counted")
+    periods_per_user: PositiveInt = Field(default=3, le=24, description="a user's latest active periods in a trend")
+    max_attribute_values: PositiveInt = 30  # an attribute with more values (e.g. zip codes) is not a breakdown
+    like_threshold: NonNegativeFloat = 4.0  # a rating at or above this (or a like, purchase...) is a like
+    sensitive_terms: list[str] = Field(
+        default_factory=lambda: [
+            "health", "medical", "disease", "illness", "disability", "pregnan", "religio", "church", "christian",
+            "muslim", "islam", "jewish", "hindu", "buddhis", "politic", "democrat", "republican", "liberal",
+            "conservative", "election", "sexual", "gay", "lesbian", "lgbt", "transgender", "ethnic", "race",
+            "racial", "black people", "hispanic", "latino", "asian people",
+        ],
+        description="words that mark a sensitive category: never a segment criterion nor a reported interest",
+    )
+    llm_questions: bool = True  # False: the deterministic parser reads every marketer question
+    llm_summaries: bool = True  # False: template summaries
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -137,6 +164,7 @@ class Settings(BaseSettings):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     agent: AgentConfig = Field(default_factory=AgentConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    audiences: AudienceConfig = Field(default_factory=AudienceConfig)
 
     @classmethod
     def settings_customise_sources(
