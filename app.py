@@ -2,7 +2,8 @@
 
 - `/`        the Gradio UI (chat and explore);
 - `/chat/`   the compact chat that other sites embed; `/widget` a demo page embedding it;
-- `/api/v1`  the REST API (OpenAPI schema at `/docs`); `/healthz` a liveness check.
+- `/api/v1`  the REST API (OpenAPI schema at `/docs`), the marketer's under `/api/v1/audiences`;
+  `/healthz` a liveness check.
 
 `create_app` does the work; importing this module does none.
 """
@@ -23,6 +24,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from fastapi.middleware.cors import CORSMiddleware
 
     from surfaces.api import build_router
+    from surfaces.audiences_api import MarketerContext, build_audiences_router
     from surfaces.cards import CSS
     from surfaces.context import build_context
     from surfaces.security import LimitsMiddleware
@@ -39,6 +41,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         )
     api.add_middleware(LimitsMiddleware, config=settings.api)
     api.include_router(build_router(ctx))
+    marketing = MarketerContext.from_app(ctx)
+    api.include_router(build_audiences_router(marketing, settings.api))
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
@@ -47,4 +51,4 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     add_widget_page(api)
     api.state.context = ctx
     api = gr.mount_gradio_app(api, build_widget(ctx), path=CHAT_PATH, css=CSS)
-    return gr.mount_gradio_app(api, build_ui(ctx), path="/", css=CSS)
+    return gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)

@@ -93,9 +93,8 @@ class PrivacyGuard:
 
     def __init__(self, config: AudienceConfig, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.config, self.path, self.clock = config, path, clock
-        self._sensitive = re.compile(
-            r"\b(?:" + "|".join(re.escape(t.lower()) for t in config.sensitive_terms) + r")", re.IGNORECASE
-        ) if config.sensitive_terms else None
+        terms = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "") for t in config.sensitive_terms]
+        self._sensitive = re.compile(r"\b(?:" + "|".join(terms) + r")\b", re.IGNORECASE) if terms else None
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db:
             db.executescript(_SCHEMA)
