@@ -24,7 +24,7 @@ def figure(table: AudienceTable):
             hovertemplate="%{y}: index %{x}<br>segment %{customdata[0]}, base %{customdata[1]}<extra></extra>",
             name="affinity index",
         )
-        fig.add_vline(x=100, line_dash="dash", annotation_text="as common as in the base")
+        fig.add_vline(x=100, line_dash="dash", annotation_text="100 = as common as in the base", annotation_position="bottom right")
         title, xaxis, yaxis = f"Affinity of {table.segment} vs {table.base}", "index (100 = same share as the base)", label
     elif table.measure == "trend":
         share_column = "share"

@@ -57,6 +57,7 @@ class Audiences:
         self._lock = threading.Lock()
         self._sentiment: np.ndarray | None = None
         self._clusters: dict[str, np.ndarray] = {}
+        self._allowed: dict[str, set[str]] = {}
 
     @classmethod
     def open(cls, settings: Settings, dataset: str, *, store=None, embedder=None) -> Audiences:
@@ -88,9 +89,11 @@ class Audiences:
     def _masks(self, segment: Segment, base: Segment) -> tuple[np.ndarray, np.ndarray]:
         return self.segments.mask(segment), self.segments.mask(base)
 
-    def _table(self, release: Release, principal: str, **fields) -> AudienceTable:
+    def _table(self, release: Release, principal: str, *more: Release, **fields) -> AudienceTable:
+        releases = (release, *more)
         return AudienceTable(
-            noise_margin95=round(release.margin95, 1), epsilon_charged=0.0 if release.cached else release.epsilon,
+            noise_margin95=round(max(r.margin95 for r in releases), 1),
+            epsilon_charged=sum(0.0 if r.cached else r.epsilon for r in releases),
             budget_left=round(self.guard.remaining(principal), 3), **fields,
         )
 
@@ -132,33 +135,43 @@ class Audiences:
             rows=[{"segment": describe(segment), "people": size}], segment_size=size,
         )
 
+    def counts_by(self, principal: str, segment: Segment, by: str) -> Release:
+        """The released size of `segment` and its counts per tag, item or attribute value. Segment and base
+        are released separately, so a base (most often everyone) is paid for once and then reused."""
+        matrix, labels, per_user = self._breakdown(by)
+        query = self._query("counts", segment=canonical_segment(segment), by=by)
+
+        def compute() -> CountTable:
+            mask = self.segments.mask(segment)
+            counts = np.concatenate([[mask.sum()], np.asarray(matrix[mask].sum(axis=0)).ravel()]).astype(np.int64)
+            return CountTable(["size", *(str(i) for i in range(len(labels)))], counts, per_user + 1)
+
+        return self.guard.release(principal, query, compute)
+
+    def _reportable(self, by: str, labels: list[str]) -> set[str]:
+        with self._lock:
+            if by not in self._allowed:
+                self._allowed[by] = set(self.guard.reportable(labels))
+            return self._allowed[by]
+
     def affinity(self, principal: str, segment: Segment, base: Segment = EVERYONE, by: str = "tag", top: int = 25) -> AudienceTable:
         """Interests (or items, or attribute values) most over-represented in `segment` relative to `base`."""
         self._check(segment, base)
-        matrix, labels, per_user = self._breakdown(by)
-        query = self._query("affinity", segment=canonical_segment(segment), base=canonical_segment(base), by=by)
-
-        def compute() -> CountTable:
-            seg, everyone = self._masks(segment, base)
-            seg_counts = np.asarray(matrix[seg].sum(axis=0)).ravel()
-            base_counts = np.asarray(matrix[everyone].sum(axis=0)).ravel()
-            counts = np.concatenate([[seg.sum(), everyone.sum()], seg_counts, base_counts]).astype(np.int64)
-            return CountTable(["segment:size", "base:size", *(f"segment:{i}" for i in range(len(labels))),
-                               *(f"base:{i}" for i in range(len(labels)))], counts, 2 * (per_user + 1))
-
-        release = self.guard.release(principal, query, compute)
-        seg_size, base_size = release.get("segment:size"), release.get("base:size")
+        _, labels, _ = self._breakdown(by)
+        seg_release = self.counts_by(principal, segment, by)
+        base_release = self.counts_by(principal, base, by)
+        seg_size, base_size = int(seg_release.counts[0]), int(base_release.counts[0])
         self.guard.require_size(seg_size)
         self.guard.require_size(base_size, "the base population")
-        n = len(labels)
-        seg_counts, base_counts = release.counts[2 : 2 + n], release.counts[2 + n :]
-        noise_var = 2.0 * release.scale**2
-        allowed = set(self.guard.reportable(labels))
+        seg_counts, base_counts = seg_release.counts[1:], base_release.counts[1:]
+        margin = max(seg_release.margin95, base_release.margin95)
+        noise_var = 2.0 * max(seg_release.scale, base_release.scale) ** 2
+        allowed = self._reportable(by, labels)
         rows, hidden = [], 0
         for i, label in enumerate(labels):
             if label not in allowed:
                 continue
-            if seg_counts[i] < release.margin95 or base_counts[i] < release.margin95:
+            if seg_counts[i] < margin or base_counts[i] < margin:
                 hidden += 1
                 continue
             index, low, high = affinity_interval(seg_counts[i], seg_size, base_counts[i], base_size, noise_var)
@@ -172,7 +185,7 @@ class Audiences:
         if len(rows) > top:
             notes.append(f"showing the {top} most distinctive of {len(rows)}")
         return self._table(
-            release, principal, measure="affinity", segment=describe(segment), base=describe(base), by=by,
+            seg_release, principal, base_release, measure="affinity", segment=describe(segment), base=describe(base), by=by,
             columns=[by, "index", "ci_low", "ci_high", "segment_count", "segment_share", "base_count", "base_share"],
             rows=rows[:top], segment_size=seg_size, base_size=base_size, notes=notes,
         )

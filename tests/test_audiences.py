@@ -111,18 +111,20 @@ def test_repeated_query_returns_the_same_noisy_answer_at_no_cost(ml1m_population
     first = audiences.affinity("analyst", WOMEN_25_34)
     again = audiences.affinity("analyst", And(parts=list(reversed(WOMEN_25_34.parts))))  # same query, reordered
     assert again.rows == first.rows and again.segment_size == first.segment_size
-    assert first.epsilon_charged == pytest.approx(1.0) and again.epsilon_charged == 0.0
-    assert audiences.guard.spent("analyst") == pytest.approx(1.0)
+    assert first.epsilon_charged == pytest.approx(2.0) and again.epsilon_charged == 0.0  # segment + base, once
+    assert audiences.guard.spent("analyst") == pytest.approx(2.0)
+    men = audiences.affinity("analyst", Attribute(field="gender", values=["M"]))
+    assert men.epsilon_charged == pytest.approx(1.0)  # the base (everyone) was paid for already
 
 
 def test_ledger_refuses_an_over_budget_query_after_a_restart(ml1m_population, tmp_path: Path) -> None:
-    before = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.5)
+    before = audiences_with(ml1m_population, tmp_path, epsilon_budget=3.5)
     first = before.affinity("key-a", WOMEN_25_34)
     before.size("key-a", Attribute(field="gender", values=["M"]))
     assert before.guard.remaining("key-a") == pytest.approx(0.5)
     del before
-    after = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.5)  # a new process on the same ledger
-    with pytest.raises(BudgetExhaustedError, match=r"0\.50 of 2\.5 remains"):
+    after = audiences_with(ml1m_population, tmp_path, epsilon_budget=3.5)  # a new process on the same ledger
+    with pytest.raises(BudgetExhaustedError, match=r"0\.50 of 3\.5 remains"):
         after.size("key-a", Attribute(field="gender", values=["F"]))
     assert after.affinity("key-a", WOMEN_25_34).rows == first.rows  # a stored release is still free
     assert after.size("key-b", Attribute(field="gender", values=["F"])).segment_size > 1000  # budgets are per key
@@ -243,12 +245,12 @@ def test_question_in_words_gives_a_table_a_chart_and_a_checked_summary(ml1m_popu
 def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, tmp_path: Path) -> None:
     from surfaces.audiences_api import MarketerContext, build_audiences_router
 
-    local = Settings(data_dir=settings.data_dir, audiences=AudienceConfig(epsilon_budget=2.0))
+    local = Settings(data_dir=settings.data_dir, audiences=AudienceConfig(epsilon_budget=3.0))
     keys = [ApiKey(name="shop", key=SecretStr("m-key"), roles={"marketer"}),
             ApiKey(name="ops", key=SecretStr("a-key"), roles={"admin"}),
             ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
     marketing = MarketerContext(local, "ml-1m")
-    marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=2.0)
+    marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=3.0)
     app = FastAPI()
     app.include_router(build_audiences_router(marketing, ApiConfig(keys=keys)))
     client = TestClient(app)
@@ -260,7 +262,7 @@ def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, t
     refused = client.post("/api/v1/audiences/size", json=small, headers={"X-API-Key": "m-key"})
     assert refused.status_code == 422 and "fewer than 100" in refused.json()["detail"]
     over = client.post("/api/v1/audiences/ask", json={"question": "what do men like?"}, headers={"X-API-Key": "m-key"})
-    assert over.status_code == 429 and "0.00 of 2 remains" in over.json()["detail"]
+    assert over.status_code == 429 and "0.00 of 3 remains" in over.json()["detail"]
     budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "m-key"}).json()
     assert budget["principal"] == "shop" and budget["epsilon_left"] == 0
     seed = {"seed": Tag(tag="Sci-Fi").model_dump()}
