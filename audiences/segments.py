@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from audiences.lookalike import lookalike_rows
 from audiences.population import Population
 from recassist.errors import QueryError
 
@@ -205,8 +206,6 @@ class SegmentEvaluator:
                 )
             return self._rows_mask(p.rows(self.nearest_users(segment.text, segment.size)))
         if isinstance(segment, Lookalike):
-            from audiences.lookalike import lookalike_rows
-
             return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), segment.share))
         if isinstance(segment, And):
             return np.logical_and.reduce([self.mask(s) for s in segment.parts])

@@ -115,10 +115,15 @@ def lookalike(settings, folder: Path) -> dict:
     rows = []
     for name, segment in seeds.items():
         mask = audiences.segments.mask(segment)
-        recalls = [held_out_recall(audiences.population, mask, share=0.05, seed_value=s) for s in range(5)]
-        rows.append({"seed": name, "seeds": recalls[0].seeds, "hidden": recalls[0].hidden, "lookalike_size": recalls[0].lookalike_size,
-                     "recall_at_5pct": round(float(np.mean([r.recall for r in recalls])), 4),
-                     "random_recall": round(float(np.mean([r.random_recall for r in recalls])), 4)})
+        row: dict = {"seed": name}
+        for method in ("classifier", "centroid", "raw-centroid"):
+            start = time.perf_counter()
+            recalls = [held_out_recall(audiences.population, mask, share=0.05, seed_value=s, method=method) for s in range(5)]
+            row.update({"seeds": recalls[0].seeds, "hidden": recalls[0].hidden, "lookalike_size": recalls[0].lookalike_size,
+                        f"recall_{method}": round(float(np.mean([r.recall for r in recalls])), 4),
+                        f"s_{method}": round((time.perf_counter() - start) / len(recalls), 2)})
+        row["random_recall"] = round(float(np.mean([r.random_recall for r in recalls])), 4)
+        rows.append(row)
         print(rows[-1], file=sys.stderr, flush=True)
     return {"data": "ml-1m, profile vectors of `recassist index build`", "hidden_share": 0.2, "lookalike_share": 0.05,
             "repeats": 5, "rows": rows}
@@ -138,20 +143,26 @@ def affinity(settings, folder: Path, queries: int) -> dict:
     combos += [And(parts=[Attribute(field="gender", values=[g]), Attribute(field="occupation_name", values=[j])]) for g, j in itertools.product(genders, jobs)]
     combos += [And(parts=[Attribute(field="age_band", values=[b]), Attribute(field="occupation_name", values=[j])]) for b, j in itertools.product(bands, jobs)]
     audiences.size("warm-up", combos[0])  # OpenDP's import and first use are not a query's cost
-    fresh, repeat, refused = [], [], 0
+    times: dict[str, list[float]] = {}
+    refused = 0
     for i, segment in enumerate(combos[:queries]):
-        for bucket in (fresh, repeat):
+        by = "tag" if i % 2 else "item"
+        for kind in ("fresh", "repeat"):
             start = time.perf_counter()
             try:
-                audiences.affinity("bench", segment, by="tag" if i % 2 else "item")
+                audiences.affinity("bench", segment, by=by)
+                outcome = "answered"
             except SegmentTooSmallError:
-                refused += bucket is fresh
-            bucket.append(time.perf_counter() - start)
+                refused += kind == "fresh"
+                outcome = "refused"
+            seconds = time.perf_counter() - start
+            for key in (kind, f"{kind} by {by}", f"{kind} {outcome}"):
+                times.setdefault(key, []).append(seconds)
     pct = lambda xs, q: round(1000 * float(np.percentile(xs, q)), 2)  # noqa: E731
-    return {"data": "ml-1m (6,040 users, 1,000,209 ratings)", "queries": len(fresh),
+    return {"data": "ml-1m (6,040 users, 1,000,209 ratings)", "queries": len(times["fresh"]),
             "segments": "gender x age band, occupation, gender x occupation, age band x occupation; by tag and by item alternately",
-            "refused_under_minimum": refused, "fresh_ms": {"p50": pct(fresh, 50), "p95": pct(fresh, 95), "max": pct(fresh, 100)},
-            "repeat_ms": {"p50": pct(repeat, 50), "p95": pct(repeat, 95)}}
+            "refused_under_minimum": refused,
+            "ms": {key: {"n": len(xs), "p50": pct(xs, 50), "p95": pct(xs, 95), "max": pct(xs, 100)} for key, xs in sorted(times.items())}}
 
 
 def questions(settings, folder: Path, model) -> dict:

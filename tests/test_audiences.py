@@ -315,3 +315,14 @@ def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settin
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_the_app_mounts_the_marketer_api_and_tab(live_server: str) -> None:
+    import httpx
+
+    paths = httpx.get(f"{live_server}/openapi.json").json()["paths"]
+    assert {"/api/v1/audiences/affinity", "/api/v1/audiences/ask", "/api/v1/audiences/lookalike/export"} <= set(paths)
+    body = {"segment": {"kind": "tag", "tag": "Drama"}, "top": 5}
+    answer = httpx.post(f"{live_server}/api/v1/audiences/affinity", json=body, timeout=120)
+    assert answer.status_code == 200 and answer.json()["measure"] == "affinity"
+    assert '"Marketer"' in httpx.get(f"{live_server}/config", timeout=60).text
