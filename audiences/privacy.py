@@ -78,9 +78,6 @@ class Release:
     def get(self, label: str) -> int:
         return int(self.counts[self.labels.index(label)])
 
-    def as_dict(self) -> dict[str, int]:
-        return {label: int(c) for label, c in zip(self.labels, self.counts)}
-
 
 def canonical(query: object) -> str:
     """The canonical JSON text of a query: sorted keys, no spaces."""

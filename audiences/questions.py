@@ -28,7 +28,7 @@ from assistant.faithfulness import TAG_ALIASES
 from assistant.llm import LLM_ERRORS
 from assistant.prompts import load_prompt, quote
 from audiences.charts import figure_json
-from audiences.segments import EVERYONE, And, Attribute, Segment, Tag, describe
+from audiences.segments import EVERYONE, And, Attribute, Segment, Tag
 from audiences.service import Audiences
 from audiences.tables import AudienceTable
 from recassist.errors import QueryError
@@ -375,6 +375,3 @@ def quote_table(table: AudienceTable) -> str:
     """The table's first rows as tab-separated lines, each line quoted as data."""
     return "\n".join(quote(line, 300) for line in table_text(table).splitlines())
 
-
-def describe_query(query: MarketerQuery) -> str:
-    return f"{query.measure} of {describe(query.segment)} against {describe(query.base)} by {query.by}"

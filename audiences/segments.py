@@ -187,7 +187,7 @@ class SegmentEvaluator:
         if isinstance(segment, Attribute):
             return self._attribute(segment)
         if isinstance(segment, Tag):
-            column = self._tag(segment.tag)
+            column = self.tag_column(segment.tag)
             return np.asarray(p.interests[:, column].todense()).ravel() > 0
         if isinstance(segment, Item):
             matches = np.flatnonzero(p.item_ids == segment.item_id)
@@ -218,7 +218,7 @@ class SegmentEvaluator:
         out[np.asarray(rows, dtype=np.int64)] = True
         return out
 
-    def _tag(self, tag: str) -> int:
+    def tag_column(self, tag: str) -> int:
         lower = {t.lower(): i for i, t in enumerate(self.population.tags)}
         if tag.lower() not in lower:
             raise QueryError(f"unknown tag '{tag}'; known tags: {', '.join(self.population.tags[:40])}")

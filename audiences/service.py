@@ -209,7 +209,7 @@ class Audiences:
         self._check(segment)
         self.guard.refuse_sensitive([tag], "trend tag")
         p = self.population
-        column = self.segments._tag(tag)
+        column = self.segments.tag_column(tag)
         tag_name = p.tags[column]
         freq = {"week": "W-MON", "month": "M", "quarter": "Q"}.get(period)
         if freq is None:

@@ -9,7 +9,7 @@ file with a large budget, so the numbers are not limited by the budget.
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/marketer.py --part sentiment --llm-reviews 60 --threads 2
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/marketer.py --part lookalike
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/marketer.py --part affinity --queries 300
-    PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/marketer.py --part questions --threads 2
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/marketer.py --part questions --threads 2 --llm-questions 3
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def affinity(settings, folder: Path, queries: int) -> dict:
             "ms": {key: {"n": len(xs), "p50": pct(xs, 50), "p95": pct(xs, 95), "max": pct(xs, 100)} for key, xs in sorted(times.items())}}
 
 
-def questions(settings, folder: Path, model) -> dict:
+def questions(settings, folder: Path, model, llm_questions: int) -> dict:
     from audiences.questions import MarketerAssistant, check_summary
     from recassist.settings import AudienceConfig
 
@@ -176,7 +176,7 @@ def questions(settings, folder: Path, model) -> dict:
             continue
         config = AudienceConfig(llm_questions=mode.startswith("LLM plan"), llm_summaries=mode != "parser")
         assistant = MarketerAssistant(audiences, model if mode != "parser" else None, config)
-        for question in QUESTIONS:
+        for question in QUESTIONS if mode == "parser" else QUESTIONS[:llm_questions]:
             start = time.perf_counter()
             answer = assistant.answer(question, f"bench-{mode}")
             seconds = time.perf_counter() - start
@@ -198,6 +198,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--llm-reviews", type=int, default=60)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--llm-questions", type=int, default=3, help="questions asked in the LLM modes")
     args = parser.parse_args()
 
     settings = Settings()
@@ -213,7 +214,7 @@ def main() -> None:
         elif args.part == "affinity":
             result = affinity(settings, folder, args.queries)
         else:
-            result = questions(settings, folder, model)
+            result = questions(settings, folder, model, args.llm_questions)
     result["command"] = " ".join(["python", *sys.argv])
     result["note"] = "measured under shared load (2 cores shared by about 6 developers)"
     everything = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}

@@ -145,10 +145,12 @@ class AudienceConfig(BaseModel):
         description="words (a trailing * matches any ending) that mark a sensitive category: never a segment "
         "criterion nor a reported interest",
     )
-    # The 0.5B model planned marketer questions worse than the parser and took minutes on shared CPUs
-    # (docs/benchmarks.md, "Audiences"): the parser plans unless this is turned on for a stronger model.
+    # The 0.5B model planned marketer questions worse than the parser and its summaries were rejected by the
+    # number check or said little, at minutes per answer on shared CPUs (docs/benchmarks.md, "Audiences"):
+    # the parser plans and the summary is a template from the table unless these are turned on for a
+    # stronger model (an LLM summary is shown only when every number in it is in the table).
     llm_questions: bool = False
-    llm_summaries: bool = True  # False: template summaries
+    llm_summaries: bool = False
 
 
 class Settings(BaseSettings):

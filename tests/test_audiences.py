@@ -233,7 +233,8 @@ def test_question_in_words_gives_a_table_a_chart_and_a_checked_summary(ml1m_popu
     assert answer.table.rows[0]["tag"] in answer.summary
     assert answer.chart["data"][0]["type"] == "bar" and len(answer.chart["data"][0]["x"]) == min(15, len(answer.table.rows))
     assert check_summary(answer.summary, answer.table, answer.question, audiences.population.tags) == []
-    checked = MarketerAssistant(audiences, model=_WrongNumbers()).answer("what do women 25–34 like?", "analyst")
+    with_llm = AudienceConfig(llm_summaries=True)
+    checked = MarketerAssistant(audiences, _WrongNumbers(), with_llm).answer("what do women 25–34 like?", "analyst")
     assert checked.summary_source == "template" and "999" not in checked.summary
     who = MarketerAssistant(audiences).answer("who would respond to a sci-fi campaign?", "analyst")
     assert who.query.segment == Tag(tag="Sci-Fi") and who.table.by == "age_band"
