@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import tempfile
 import time
@@ -167,6 +168,7 @@ def affinity(settings, folder: Path, queries: int) -> dict:
 
 def questions(settings, folder: Path, model, llm_questions: int) -> dict:
     from audiences.questions import MarketerAssistant, check_summary
+    from recassist.errors import PrivacyRefusal, QueryError
     from recassist.settings import AudienceConfig
 
     audiences = _audiences(settings, "ml-1m", folder)
@@ -178,7 +180,12 @@ def questions(settings, folder: Path, model, llm_questions: int) -> dict:
         assistant = MarketerAssistant(audiences, model if mode != "parser" else None, config)
         for question in QUESTIONS if mode == "parser" else QUESTIONS[:llm_questions]:
             start = time.perf_counter()
-            answer = assistant.answer(question, f"bench-{mode}")
+            try:
+                answer = assistant.answer(question, f"bench-{mode}")
+            except (PrivacyRefusal, QueryError) as err:  # e.g. a plan the data cannot answer
+                rows.append({"mode": mode, "question": question, "s": round(time.perf_counter() - start, 2), "error": str(err)})
+                print(rows[-1], file=sys.stderr, flush=True)
+                continue
             seconds = time.perf_counter() - start
             rows.append({"mode": mode, "question": question, "s": round(seconds, 2), "planned_by": answer.planned_by,
                          "query": answer.query.model_dump(exclude_defaults=True), "rows": len(answer.table.rows),
@@ -217,6 +224,7 @@ def main() -> None:
             result = questions(settings, folder, model, args.llm_questions)
     result["command"] = " ".join(["python", *sys.argv])
     result["note"] = "measured under shared load (2 cores shared by about 6 developers)"
+    result["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     everything = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     everything[args.part] = result
     RESULTS.parent.mkdir(exist_ok=True)
