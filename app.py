@@ -2,7 +2,8 @@
 
 - `/`            the Gradio UI (chat and explore);
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
-- `/api/v1`      the REST API (Swagger UI from local files at `/docs`); `/healthz` a liveness check;
+- `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
+                 `/healthz` a liveness check;
 - `/signin`      trades a secret API key for a cookie, so a browser can open `/` and `/docs`.
 
 Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
@@ -26,6 +27,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
 
     from surfaces.ads_api import build_ads_router
     from surfaces.api import build_router, validation_error
+    from surfaces.audiences_api import MarketerContext, build_audiences_router
     from surfaces.cards import CSS
     from surfaces.context import build_context
     from surfaces.docs import add_local_docs
@@ -41,6 +43,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
     api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))
+    marketing = MarketerContext.from_app(ctx)
+    api.include_router(build_audiences_router(marketing, settings.api))
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
@@ -50,6 +54,6 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     add_widget(api)
     add_signin(api, guard)
     api.state.context = ctx
-    api = gr.mount_gradio_app(api, build_ui(ctx), path="/", css=CSS)
+    api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
     api.add_middleware(SecurityMiddleware, guard=guard)
     return api

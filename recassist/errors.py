@@ -78,3 +78,23 @@ class ModelStoreError(RecassistError):
 
 class UserTokenError(RecassistError):
     """A widget user token is malformed, badly signed or expired; the app's backend must sign a fresh one."""
+
+
+class PrivacyRefusal(RecassistError):
+    """A marketer query the privacy rules refuse; the message gives the reason and what is still allowed."""
+
+
+class SegmentTooSmallError(PrivacyRefusal):
+    """A segment below the minimum size (judged on its noisy size)."""
+
+
+class BudgetExhaustedError(PrivacyRefusal):
+    """The API key's differential-privacy budget cannot pay for the query; states the budget left."""
+
+
+class SensitiveCategoryError(PrivacyRefusal):
+    """A segment criterion or an interest in a sensitive category (health, religion, politics, ...)."""
+
+
+class QueryError(RecassistError):
+    """A marketer query that cannot be run as asked (an unknown attribute, tag or measure); says what is known."""

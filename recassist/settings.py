@@ -202,6 +202,39 @@ class AdsConfig(BaseModel):
     seed: int = 7
 
 
+class AudienceConfig(BaseModel):
+    """The marketer's audience insights and the privacy rules every marketer answer passes (audiences/)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_segment_size: PositiveInt = 100  # segments (by their noisy size) below this are refused
+    epsilon_per_query: PositiveFloat = 1.0  # differential privacy cost of one released table
+    epsilon_budget: PositiveFloat = 30.0  # per API key, over `budget_period_days`
+    budget_period_days: PositiveInt = 30
+    interests_per_user: PositiveInt = Field(default=3, le=10, description="a user's top tags: their interests")
+    items_per_user: PositiveInt = Field(default=10, le=50, description="a user's latest liked items counted")
+    periods_per_user: PositiveInt = Field(default=3, le=24, description="a user's latest active periods in a trend")
+    max_attribute_values: PositiveInt = 30  # an attribute with more values (e.g. zip codes) is not a breakdown
+    like_threshold: NonNegativeFloat = 4.0  # a rating at or above this (or a like, purchase...) is a like
+    sensitive_terms: list[str] = Field(
+        default_factory=lambda: [
+            "health condition*", "mental health", "medical condition*", "disease*", "illness*", "disabilit*",
+            "diagnos*", "pregnan*", "religio*", "church*", "christian*", "muslim*", "islam*", "jew*", "hindu*",
+            "buddhis*", "atheis*", "politic*", "democrat*", "republican*", "liberal*", "conservative*",
+            "election*", "voter*", "sexual*", "gay", "lesbian*", "lgbt*", "bisexual*", "transgender*", "ethnic*",
+            "race", "racial", "hispanic*", "latino*", "latina*",
+        ],
+        description="words (a trailing * matches any ending) that mark a sensitive category: never a segment "
+        "criterion nor a reported interest",
+    )
+    # The 0.5B model planned marketer questions worse than the parser and its summaries were rejected by the
+    # number check or said little, at minutes per answer on shared CPUs (docs/benchmarks.md, "Audiences"):
+    # the parser plans and the summary is a template from the table unless these are turned on for a
+    # stronger model (an LLM summary is shown only when every number in it is in the table).
+    llm_questions: bool = False
+    llm_summaries: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -220,6 +253,7 @@ class Settings(BaseSettings):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     ads: AdsConfig = Field(default_factory=AdsConfig)
+    audiences: AudienceConfig = Field(default_factory=AudienceConfig)
 
     @classmethod
     def settings_customise_sources(

