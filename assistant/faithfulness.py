@@ -23,7 +23,11 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _MARKUP = re.compile(r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M)
 _TITLE_YEAR = re.compile(r"\((\d{4})\)")
 # Words that state something about other people, and about popularity: only evidence of that kind allows them.
-_PEOPLE = re.compile(r"\b(?:users?|people|viewers?|audiences?|fans(?!\s+of\b)|everyone|everybody|others|friends|critics|both of (?:you|them)|millions)\b", re.I)
+_OTHERS = r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics|both of (?:you|them)|millions|many)"
+_LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended|voted|cherished)"
+# A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic address
+# ("fans of thrillers will enjoy it").
+_PEOPLE = re.compile(rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b", re.I)
 _POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
