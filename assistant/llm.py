@@ -4,7 +4,7 @@
 - `local`: `LocalGGUFChat`, a small `BaseChatModel` around xllamacpp's in-process llama.cpp server. The
   GGUF file's size and SHA-256 are checked before it is loaded (once per instance, at its first call);
 - `openai`: LangChain's `ChatOpenAI` pointed at any OpenAI-compatible endpoint (vLLM, llama.cpp server,
-  Ollama);
+  Ollama), as `assistant.openai_chat.OpenAIChat`, which bounds each request by `llm.timeout_s`;
 - `transformers`: `assistant.transformers_chat.TransformersChat`, a transformers model on a GPU.
 
 All of them take OpenAI-style request options as call keyword arguments, e.g.
@@ -13,6 +13,10 @@ All of them take OpenAI-style request options as call keyword arguments, e.g.
 log-probabilities the way ChatOpenAI does (`message.response_metadata["logprobs"]["content"]`), so
 `next_token_logprobs` reads them from any backend. Nothing is loaded until the first call, and there is no
 module-level instance: the app holds one model and passes it around.
+
+Every backend failure (a server that refuses, times out or cuts a stream short; a generate thread that
+raises or runs out of memory) surfaces as `ModelError`, the one type in `LLM_ERRORS`, and closing a
+stream early stops the generation behind it.
 """
 
 from __future__ import annotations
@@ -224,18 +228,19 @@ def chat_model(config: LLMConfig, data_dir: Path) -> BaseChatModel:
     if config.backend == "openai":
         if not config.base_url:
             raise ConfigError("llm.backend 'openai' needs llm.base_url, e.g. http://localhost:8000/v1")
-        from langchain_openai import ChatOpenAI
+        from assistant.openai_chat import OpenAIChat
 
-        return ChatOpenAI(
+        return OpenAIChat(
             base_url=config.base_url, model=config.model,
             api_key=config.api_key.get_secret_value() if config.api_key else "not-needed",
             temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
+            timeout=config.timeout_s, max_retries=config.max_retries,
         )
     from assistant.transformers_chat import TransformersChat
 
     return TransformersChat(
         model_name=config.model, device=config.device, temperature=config.temperature,
-        max_tokens=config.max_tokens, seed=config.seed,
+        max_tokens=config.max_tokens, timeout_s=config.timeout_s,
     )
 
 

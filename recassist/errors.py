@@ -60,3 +60,11 @@ class UnknownUserError(RecassistError):
 
 class ModelError(RecassistError):
     """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""
+
+
+class VectorStoreUnavailableError(RecassistError):
+    """The Chroma server did not answer after the configured retries; check that it runs at `chroma.url`.
+
+    Raised only for a server that cannot be reached (refused, reset, timed out), never for a bad request:
+    a caller may degrade (candidates from the fitted generators only) and try again on the next call.
+    """
