@@ -41,7 +41,7 @@ MESSAGES = [
     "give me 3 more",
 ]
 TURNS_PER_CONVERSATION = 4
-READY_WAIT_S = 600
+READY_WAIT_S = 1800  # fitting the generators at start-up takes minutes on shared cores
 
 
 def _free_port() -> int:
@@ -198,7 +198,7 @@ def main() -> None:
     if args.url:
         url, pid = args.url, args.pid
     else:
-        process, url = start_server(args.data_dir, args.dataset, args.json.with_suffix(".server.log"))
+        process, url = start_server(args.data_dir, args.dataset, args.data_dir / "soak-server.log")
         pid = process.pid
     try:
         result = run(url, pid, users, args)

@@ -64,7 +64,7 @@ def test_a_chat_turn_through_an_openai_compatible_server_then_it_dies_and_comes_
 ) -> None:
     server, url = openai_server
     config = LLMConfig(backend="openai", base_url=url, model="qwen2.5-coder-0.5b-instruct", temperature=0.0,
-                       max_tokens=48, timeout_s=120, max_retries=0)
+                       max_tokens=48, timeout_s=600, max_retries=0)
     model = chat_model(config, tmp_path)
     assert isinstance(model, OpenAIChat)
     assistant = _assistant(settings, indexed_slice, slice_serving, embedder, model)
@@ -90,10 +90,11 @@ def test_a_chat_turn_through_an_openai_compatible_server_then_it_dies_and_comes_
     down = assistant.turn(assistant.new_session(_user(assistant)), MESSAGE)
     assert down.planner == "parser" and len(down.picks) == 1 and down.picks[0].explanation.source == "template"
 
-    # 4. back on the same port: the same model object (no restart of recassist) plans again
+    # 4. back on the same port: the same model object (no restart of recassist) answers and plans again
     server.start()
-    back = assistant.turn(assistant.new_session(_user(assistant)), MESSAGE)
-    assert back.planner == "llm" and back.picks
+    assert model.invoke(HELLO, max_tokens=4).content
+    request, planner = assistant.plan(assistant.new_session(_user(assistant)), MESSAGE)
+    assert planner == "llm" and request.count == 1
 
 
 def test_closing_a_real_stream_early_stops_the_server_generating(openai_server, tmp_path: Path) -> None:

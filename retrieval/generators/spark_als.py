@@ -47,6 +47,7 @@ def spark_session(master: str, driver_memory: str = "2g"):
         .appName("recassist")
         .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
