@@ -208,7 +208,7 @@ def main() -> None:
             process.wait(timeout=60)
     result.update({
         "command": " ".join(["python", *sys.argv]), "dataset": args.dataset,
-        "llm_model": os.environ.get("RECASSIST_LLM__MODEL", "(settings default)"),
+        "settings_from_environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith("RECASSIST_")},
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, no GPU",
     })
     args.json.parent.mkdir(parents=True, exist_ok=True)
