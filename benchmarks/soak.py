@@ -11,7 +11,8 @@ Targets: zero errors and flat memory (end within 10 % of the level reached after
     python benchmarks/soak.py --url http://127.0.0.1:7860 --pid 1234      # a server already running
 
 Without `--url` it starts `recassist serve` itself on a free loopback port (with the settings of the
-environment, e.g. RECASSIST_LLM__MODEL) and stops it at the end.
+environment, e.g. RECASSIST_LLM__MODEL, and the per-client rate limit raised so that it does not answer
+the soak with 429s) and stops it at the end.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def _free_port() -> int:
 
 def start_server(data_dir: Path, dataset: str, log: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "RECASSIST_DATA_DIR": str(data_dir)}
+    # the per-client rate limit (api.requests_per_minute) would answer most of the traffic with 429
+    env = {"RECASSIST_API__REQUESTS_PER_MINUTE": "1000000", **os.environ, "RECASSIST_DATA_DIR": str(data_dir)}
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "recassist", "serve", "--dataset", dataset, "--port", str(port)],
