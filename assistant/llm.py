@@ -57,6 +57,7 @@ class LocalGGUFChat(BaseChatModel):
     temperature: float = 0.2
     max_tokens: int = 160
     seed: int = 42
+    cache_ram_mib: int = 512  # host memory for saved prompt caches (llama.cpp's default is 8192)
 
     _server: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -83,6 +84,7 @@ class LocalGGUFChat(BaseChatModel):
                 params.n_ctx = self.n_ctx
                 params.n_parallel = 1
                 params.verbosity = -1
+                params.cache_ram_mib = self.cache_ram_mib
                 if self.threads is not None:
                     params.cpuparams.n_threads = self.threads
                     params.cpuparams_batch.n_threads = self.threads
@@ -218,6 +220,7 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
     return LocalGGUFChat(
         path=path, size=size, sha256=sha256, n_ctx=config.n_ctx, threads=config.threads,
         temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
+        cache_ram_mib=config.cache_ram_mib,
     )
 
 

@@ -137,9 +137,12 @@ def run(url: str, pid: int, users: list[str], args: argparse.Namespace) -> dict:
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
     for thread in threads:
         thread.start()
+    next_sample = args.sample_s
     while any(t.is_alive() for t in threads):
-        time.sleep(min(args.sample_s, max(0.1, stop_at - time.perf_counter() + 0.1)))
-        memory.append((time.perf_counter() - started, server.memory_info().rss))
+        time.sleep(0.1)
+        if time.perf_counter() - started >= next_sample:
+            memory.append((time.perf_counter() - started, server.memory_info().rss))
+            next_sample += args.sample_s
     wall = time.perf_counter() - started
     memory.append((wall, server.memory_info().rss))
 

@@ -93,6 +93,9 @@ class LLMConfig(BaseModel):
     # backend openai: seconds one request may take, and retries of a failed request (ChatOpenAI's own)
     timeout_s: PositiveFloat = 60.0
     max_retries: NonNegativeInt = 1
+    # backend local: MiB of host memory llama.cpp may fill with saved prompt caches (its own default is
+    # 8192, which lets a long-running app grow by gigabytes); 0 turns that cache off
+    cache_ram_mib: NonNegativeInt = 512
 
 
 class AgentConfig(BaseModel):

@@ -21,6 +21,7 @@ def main(model: str, port: int, threads: int = 2) -> None:
     params.port = port
     params.n_ctx = 2048
     params.n_parallel = 1
+    params.cache_ram_mib = 256  # llama.cpp's default (8 GiB of saved prompt caches) is far too much here
     params.endpoint_slots = True  # GET /slots: whether the model is generating, and how far it got
     params.verbosity = -1
     params.cpuparams.n_threads = threads
