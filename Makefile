@@ -16,13 +16,18 @@ run: $(VENV)/.installed
 	$(BIN)/recassist serve --prepare --dataset ml-100k --host $(HOST) --port $(PORT)
 
 # The import contract first (layers only import downward), then the suite.
-test: $(VENV)/.installed $(VENV)/.chromium
+test: $(VENV)/.installed $(VENV)/.chromium $(VENV)/.java
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The browser test drives Debian's chromium (Playwright's own browser download cannot work offline).
 $(VENV)/.chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	touch $@
+
+# Spark ALS (an opt-in generator, tested) runs on a JVM: Debian's headless JRE when `java` is missing.
+$(VENV)/.java:
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless)
 	touch $@
 
 # torch first, from the CPU build on this disk: letting the resolver pick it pulls a multi-GB CUDA build.

@@ -135,16 +135,19 @@ class Assistant:
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, missing, self.catalogue.years)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks else None
-        return (yield from self._answer(request, planner, text, picks, llm, sponsored))
+        note = replies.STORE_DOWN if found.store_down else None
+        return (yield from self._answer(request, planner, text, picks, llm, sponsored, note))
 
     def _answer(
         self, request: TurnRequest, planner: PlannerName, text: str, picks: list[Pick], llm: bool,
-        sponsored: SponsoredCard | None = None,
+        sponsored: SponsoredCard | None = None, note: str | None = None,
     ) -> TurnEvents:
         """The reply, the cards, each pick's explanation (streamed), the sponsored card if any, and `done`.
         The explanations hold a model slot; when none comes in time they are templates, with a note."""
         yield MessageEvent(text=text)
         yield PicksEvent(items=[p.card() for p in picks])  # the cards show now; explanations follow
+        if note:
+            yield NoteEvent(text=note)
         with self.gate.slot() if llm and self.explainer and picks else nullcontext(False) as admitted:
             busy = bool(llm and self.explainer and picks and not admitted)
             if busy:

@@ -10,6 +10,7 @@ agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,12 +21,14 @@ from assistant.evidence import Reason, reasons_from_evidence
 from assistant.prompts import quote
 from assistant.request import Intent, TurnRequest
 from assistant.session import SessionMemory
+from recassist.errors import VectorStoreUnavailableError
 from recassist.settings import AgentConfig
 from retrieval.catalogue import Catalogue, Constraints
 from retrieval.fusion import normalised_matrix
 from retrieval.generators.base import Recommendations
 from retrieval.serving import ServingModel
 
+log = logging.getLogger(__name__)
 POPULAR = Reason("popular", "it is popular with other users")
 
 
@@ -37,6 +40,7 @@ class Found:
     reasons: dict[str, list[Reason]] = field(default_factory=dict)  # a list's own evidence, by list name
     lists: dict[str, sp.csr_matrix] = field(default_factory=dict)  # one row each, over the serving items
     user_row: int | None = None
+    store_down: bool = False  # the vector store did not answer: only the serving model's lists were used
 
 
 class CandidateStage:
@@ -48,19 +52,23 @@ class CandidateStage:
         vocab, fusion = self.serving.data.items, self.serving.fusion
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        if anchors and (vectors := self.catalogue.store.vectors("items", anchors)):
-            mean = np.mean([vectors[s] for s in anchors if s in vectors], axis=0)
-            kind = "requested" if seeds else "history_item"  # named in the request, or liked earlier
-            items = self.catalogue.items
-            self._add(found, weights, "seeds", self.config.seed_weight,
-                      self.catalogue.nearest(mean, self.config.depth, constraints, seen),
-                      [Reason(kind, items[s].title, items[s]) for s in anchors[:2]])
         words = " ".join(dict.fromkeys(w for w in (*session.tastes, request.mood) if w)).strip()
-        if words and (request.intent is Intent.search or session.user_id is None or not anchors):
-            weight = self.config.text_weight if (anchors or session.user_id) else 1.0
-            self._add(found, weights, "words", weight,
-                      self.catalogue.nearest(self.catalogue.encode(words), self.config.depth, constraints, seen),
-                      [Reason("described", quote(words, 80))])
+        try:
+            if anchors and (vectors := self.catalogue.store.vectors("items", anchors)):
+                mean = np.mean([vectors[s] for s in anchors if s in vectors], axis=0)
+                kind = "requested" if seeds else "history_item"  # named in the request, or liked earlier
+                items = self.catalogue.items
+                self._add(found, weights, "seeds", self.config.seed_weight,
+                          self.catalogue.nearest(mean, self.config.depth, constraints, seen),
+                          [Reason(kind, items[s].title, items[s]) for s in anchors[:2]])
+            if words and (request.intent is Intent.search or session.user_id is None or not anchors):
+                weight = self.config.text_weight if (anchors or session.user_id) else 1.0
+                self._add(found, weights, "words", weight,
+                          self.catalogue.nearest(self.catalogue.encode(words), self.config.depth, constraints, seen),
+                          [Reason("described", quote(words, 80))])
+        except VectorStoreUnavailableError as err:  # degrade to the collaborative lists, and say so
+            log.warning("candidates without the vector store: %s", err)
+            found.store_down = True
         if session.user_id is not None and request.intent is not Intent.search:
             found.user_row = int(self.serving.data.users.rows([session.user_id])[0])
             generator_lists = fusion.candidate_lists(np.array([found.user_row]))

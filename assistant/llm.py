@@ -4,7 +4,7 @@
 - `local`: `LocalGGUFChat`, a small `BaseChatModel` around xllamacpp's in-process llama.cpp server. The
   GGUF file's size and SHA-256 are checked before it is loaded (once per instance, at its first call);
 - `openai`: LangChain's `ChatOpenAI` pointed at any OpenAI-compatible endpoint (vLLM, llama.cpp server,
-  Ollama);
+  Ollama), as `assistant.openai_chat.OpenAIChat`, which bounds each request by `llm.timeout_s`;
 - `transformers`: `assistant.transformers_chat.TransformersChat`, a transformers model on a GPU.
 
 All of them take OpenAI-style request options as call keyword arguments, e.g.
@@ -13,6 +13,10 @@ All of them take OpenAI-style request options as call keyword arguments, e.g.
 log-probabilities the way ChatOpenAI does (`message.response_metadata["logprobs"]["content"]`), so
 `next_token_logprobs` reads them from any backend. Nothing is loaded until the first call, and there is no
 module-level instance: the app holds one model and passes it around.
+
+Every backend failure (a server that refuses, times out or cuts a stream short; a generate thread that
+raises or runs out of memory) surfaces as `ModelError`, the one type in `LLM_ERRORS`, and closing a
+stream early stops the generation behind it.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class LocalGGUFChat(BaseChatModel):
     max_tokens: int = 160
     seed: int = 42
     parallel: int = 1  # llama.cpp slots: requests decoded together in one batch
+    cache_ram_mib: int = 512  # host memory for saved prompt caches (llama.cpp's default is 8192)
 
     _server: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -80,6 +85,7 @@ class LocalGGUFChat(BaseChatModel):
                 params.n_ctx = self.n_ctx * self.parallel  # llama.cpp splits its context among the slots
                 params.n_parallel = self.parallel
                 params.verbosity = -1
+                params.cache_ram_mib = self.cache_ram_mib
                 if self.threads is not None:
                     params.cpuparams.n_threads = self.threads
                     params.cpuparams_batch.n_threads = self.threads
@@ -215,6 +221,7 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
     return LocalGGUFChat(
         path=path, size=size, sha256=sha256, n_ctx=config.n_ctx, threads=config.threads, parallel=config.parallel,
         temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
+        cache_ram_mib=config.cache_ram_mib,
     )
 
 
@@ -225,18 +232,19 @@ def chat_model(config: LLMConfig, data_dir: Path) -> BaseChatModel:
     if config.backend == "openai":
         if not config.base_url:
             raise ConfigError("llm.backend 'openai' needs llm.base_url, e.g. http://localhost:8000/v1")
-        from langchain_openai import ChatOpenAI
+        from assistant.openai_chat import OpenAIChat
 
-        return ChatOpenAI(
+        return OpenAIChat(
             base_url=config.base_url, model=config.model,
             api_key=config.api_key.get_secret_value() if config.api_key else "not-needed",
             temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
+            timeout=config.timeout_s, max_retries=config.max_retries,
         )
     from assistant.transformers_chat import TransformersChat
 
     return TransformersChat(
         model_name=config.model, device=config.device, temperature=config.temperature,
-        max_tokens=config.max_tokens, seed=config.seed,
+        max_tokens=config.max_tokens, timeout_s=config.timeout_s,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from retrieval.catalogue import Constraints, Item
 
+STORE_DOWN = "The catalogue search is unavailable right now, so these picks come from your history and what is popular."
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
 
 

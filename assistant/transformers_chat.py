@@ -6,6 +6,13 @@ first generated position's scores, so the verbalizer reranker works on it. Strea
 worker thread with a `TextIteratorStreamer`. `response_format` (constrained JSON) is not supported here and
 raises `ModelError`, so a caller degrades to its deterministic path. `model_name` is a model folder, or a
 `.gguf` file (transformers dequantises it; needs the `gguf` package).
+
+Failures are `ModelError`: a model that cannot be loaded, `generate` raising (out of GPU memory included,
+which torch raises as a `RuntimeError`) in the caller's thread or in the streaming worker, and a stream
+that produces nothing for `timeout_s`. Closing a stream early stops `generate` at its next token (a
+stopping criterion watches a flag), so the GPU is free for the next request. Sampling uses torch's
+default generator unseeded: seeding it would reset the random state of every other user of torch in the
+process (it is global), so this backend takes no `seed`.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ from pydantic import PrivateAttr
 
 from recassist.errors import ModelError
 
+# What `generate` raises when the model or the device fails: torch's out-of-memory errors are RuntimeErrors,
+# a bad input shape or option a ValueError.
+GENERATE_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError)
+
 
 class TransformersChat(BaseChatModel):
     """`model_name` loaded with transformers on `device` at the first call."""
@@ -31,7 +42,7 @@ class TransformersChat(BaseChatModel):
     device: str = "cuda"
     temperature: float = 0.2
     max_tokens: int = 160
-    seed: int = 42
+    timeout_s: float = 60.0  # longest wait for the next streamed text
 
     _loaded: tuple[Any, Any] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -87,10 +98,12 @@ class TransformersChat(BaseChatModel):
         import torch
 
         tokenizer, model, inputs = self._inputs(messages, kwargs)
-        torch.manual_seed(self.seed)
-        with torch.inference_mode():
-            out = model.generate(**inputs, output_scores=True, return_dict_in_generate=True, stop_strings=stop,
-                                 tokenizer=tokenizer)
+        try:
+            with torch.inference_mode():
+                out = model.generate(**inputs, output_scores=True, return_dict_in_generate=True, stop_strings=stop,
+                                     tokenizer=tokenizer)
+        except GENERATE_ERRORS as err:
+            raise ModelError(f"transformers generate failed on {self.device}: {type(err).__name__}: {err}") from err
         new = out.sequences[0, inputs["input_ids"].shape[1] :]
         metadata: dict[str, Any] = {"model_name": self.model_name}
         if kwargs.get("logprobs"):
@@ -113,19 +126,44 @@ class TransformersChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from transformers import TextIteratorStreamer
+        """Text as `generate` produces it in a worker thread; see the module docstring for failures."""
+        import queue
+
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         tokenizer, model, inputs = self._inputs(messages, kwargs)
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        worker = threading.Thread(
-            target=model.generate, kwargs={**inputs, "streamer": streamer, "stop_strings": stop, "tokenizer": tokenizer},
-            daemon=True, name="transformers-stream",
-        )
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=self.timeout_s)
+        cancelled = threading.Event()
+        failure: list[BaseException] = []
+
+        class Cancelled(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
+                return torch.full((input_ids.shape[0],), cancelled.is_set(), dtype=torch.bool, device=input_ids.device)
+
+        def work() -> None:
+            try:
+                with torch.inference_mode():
+                    model.generate(**inputs, streamer=streamer, stop_strings=stop, tokenizer=tokenizer,
+                                   stopping_criteria=StoppingCriteriaList([Cancelled()]))
+            except GENERATE_ERRORS as err:
+                failure.append(err)
+                streamer.end()  # wake the reader, which raises the failure
+
+        worker = threading.Thread(target=work, daemon=True, name="transformers-stream")
         worker.start()
-        for text in streamer:
-            if text:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(text, chunk=chunk)
-                yield chunk
-        worker.join()
+        try:
+            for text in streamer:
+                if text:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(text, chunk=chunk)
+                    yield chunk
+        except queue.Empty as err:
+            raise ModelError(f"transformers produced nothing for {self.timeout_s} s on {self.device}") from err
+        finally:
+            cancelled.set()
+            worker.join(timeout=self.timeout_s)
+        if failure:
+            err = failure[0]
+            raise ModelError(f"transformers generate failed on {self.device}: {type(err).__name__}: {err}") from err

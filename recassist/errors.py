@@ -98,3 +98,11 @@ class SensitiveCategoryError(PrivacyRefusal):
 
 class QueryError(RecassistError):
     """A marketer query that cannot be run as asked (an unknown attribute, tag or measure); says what is known."""
+
+
+class VectorStoreUnavailableError(RecassistError):
+    """The Chroma server did not answer after the configured retries; check that it runs at `chroma.url`.
+
+    Raised only for a server that cannot be reached (refused, reset, timed out), never for a bad request:
+    a caller may degrade (candidates from the fitted generators only) and try again on the next call.
+    """

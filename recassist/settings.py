@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -46,6 +46,11 @@ class ChromaConfig(BaseModel):
     """Where the vectors live: an embedded store in the data directory, or a Chroma server."""
 
     url: str | None = Field(default=None, description="e.g. http://chroma:8000; unset = embedded PersistentClient")
+    # A call to a Chroma server that cannot be reached is tried `retries` more times, waiting `backoff_s`,
+    # then twice that, and so on, before `VectorStoreUnavailableError`; each request waits `timeout_s`.
+    retries: NonNegativeInt = 3
+    backoff_s: PositiveFloat = 0.2
+    timeout_s: PositiveFloat = 30.0
 
 
 class ProfileConfig(BaseModel):
@@ -86,6 +91,12 @@ class LLMConfig(BaseModel):
     max_tokens: PositiveInt = 160
     seed: int = 42
     parallel: PositiveInt = Field(default=1, description="llama.cpp parallel slots of the local backend")
+    # backend openai: seconds one request may take, and retries of a failed request (ChatOpenAI's own)
+    timeout_s: PositiveFloat = 60.0
+    max_retries: NonNegativeInt = 1
+    # backend local: MiB of host memory llama.cpp may fill with saved prompt caches (its own default is
+    # 8192, which lets a long-running app grow by gigabytes); 0 turns that cache off
+    cache_ram_mib: NonNegativeInt = 512
 
 
 class AgentConfig(BaseModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recassist.errors import UnknownUserError
+from recassist.errors import UnknownUserError, VectorStoreUnavailableError
 from retrieval.data.schema import TAG_SEPARATOR
 from retrieval.data.store import Dataset
 from retrieval.embedding import Embedder
@@ -187,7 +187,10 @@ class Catalogue:
         prefixed = [iid for norm, iid in self._by_title.items() if norm.startswith(key + " ")]
         if prefixed:
             return prefixed[0]
-        hits = self.store.query("items", self.encode(title), 1)
+        try:
+            hits = self.store.query("items", self.encode(title), 1)
+        except VectorStoreUnavailableError:  # exact and prefix matches still work without the store
+            return None
         return hits[0].id if hits and hits[0].distance < NEAR_TITLE else None
 
     def title_spans(self, text: str) -> list[tuple[int, int]]:

@@ -7,6 +7,11 @@ profile settings and the store are those of the last build, it does nothing.
 
 Besides Chroma, the index folder `<data_dir>/index/<dataset>/` keeps the item and user vectors as .npy
 (rows in `item_ids.json` / `user_ids.json` order) for batch scoring, and `user_features.parquet`.
+
+A build killed at any point (SIGKILL included) and run again ends as an uninterrupted build does: Chroma
+writes are upserts and deletes by id (a record written twice is one record), the manifest that marks a
+build as done is written last, and each file of the index folder is written aside and renamed into
+place, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -111,7 +117,7 @@ class IndexBuilder:
     def build(self, name: str, *, progress: bool = True, force: bool = False) -> IndexReport:
         started = time.perf_counter()
         dataset = DatasetStore(self.settings.data_dir).load(name)
-        store = VectorStore(self.client, name)
+        store = VectorStore(self.client, name, self.settings.chroma)
         report = IndexReport(dataset=name, items=len(dataset.items))
         if not force and self.is_current(dataset, store):
             report.up_to_date = True
@@ -141,14 +147,14 @@ class IndexBuilder:
         store.upsert("users", user_ids, user_vectors, user_meta)
         report.users_written = len(user_ids)
 
-        np.save(folder / "item_vectors.npy", item_vectors)
-        np.save(folder / "user_vectors.npy", user_vectors)
-        (folder / "item_ids.json").write_text(json.dumps(item_ids))
-        (folder / "user_ids.json").write_text(json.dumps(user_ids))
-        features.reset_index().to_parquet(folder / "user_features.parquet", index=False)
+        _replace(folder / "item_vectors.npy", lambda path: np.save(path, item_vectors))
+        _replace(folder / "user_vectors.npy", lambda path: np.save(path, user_vectors))
+        _replace(folder / "item_ids.json", lambda path: path.write_text(json.dumps(item_ids)))
+        _replace(folder / "user_ids.json", lambda path: path.write_text(json.dumps(user_ids)))
+        _replace(folder / "user_features.parquet", lambda path: features.reset_index().to_parquet(path, index=False))
         report.seconds = time.perf_counter() - started
         manifest = {"signature": self._signature(dataset), "users": len(user_ids), "report": asdict(report)}
-        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        _replace(folder / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2)))
         return report
 
     def index_items(
@@ -184,3 +190,10 @@ class IndexBuilder:
         if vectors is None:
             vectors = np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return ids, vectors
+
+
+def _replace(target: Path, write) -> None:
+    """`write(path)` to a file beside `target`, then rename it over `target` (atomic on one file system)."""
+    staging = target.with_name(f".{target.name}.partial{target.suffix}")
+    write(staging)
+    os.replace(staging, target)

@@ -4,22 +4,35 @@ recassist always passes its own embeddings; Chroma's default embedding function 
 is never set. Collections are named `<dataset>-items` and `<dataset>-users` and use cosine distance.
 Item metadata: title, tags (a string array, filterable with $contains / $not_contains), year, and the
 content hash that lets a rebuild skip unchanged items.
+
+A Chroma server can go away and come back. Every call to it is tried again, with a doubling wait, when the
+server cannot be reached (`ChromaConfig.retries`, `backoff_s`), and then raises
+`VectorStoreUnavailableError`, which a caller may turn into a degraded answer. Nothing is cached between
+calls (the collection is looked up each time), so the same `VectorStore` works again as soon as the server
+is back, without a restart. Every write is an upsert or a delete by id, so a retried write cannot
+duplicate a record.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import httpx
 import numpy as np
 
-from recassist.errors import ConfigError, IndexNotBuiltError
+from recassist.errors import ConfigError, IndexNotBuiltError, VectorStoreUnavailableError
 from recassist.settings import ChromaConfig
 
 log = logging.getLogger(__name__)
+
+# What a Chroma server that is down, restarting or unreachable looks like to its HTTP client: refused or
+# reset connections, timeouts, a response cut off. A bad request (a ChromaError) is not retried.
+UNREACHABLE: tuple[type[Exception], ...] = (httpx.TransportError,)
 
 Metadata = dict[str, str | int | float | bool | list[str]]
 
@@ -42,21 +55,57 @@ def connect(config: ChromaConfig, data_dir: Path):
         url = urlparse(config.url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ConfigError(f"chroma.url '{config.url}' must look like http://host:8000")
-        return chromadb.HttpClient(
-            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000), ssl=url.scheme == "https",
-            settings=settings,
-        )
+        port = url.port or (443 if url.scheme == "https" else 8000)
+
+        def open_client():
+            try:
+                return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
+            except ValueError as err:  # chromadb's "Could not connect to a Chroma server"
+                raise httpx.ConnectError(str(err)) from err
+
+        client = with_retries(config, f"connect to the Chroma server at {config.url}", open_client)
+        _set_timeout(client, config.timeout_s)
+        return client
     path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
-class VectorStore:
-    """The two collections of one data set."""
+def with_retries(config: ChromaConfig, what: str, call: Callable[[], object]):
+    """`call()`, tried again after `backoff_s`, 2 x `backoff_s`, ... while the server cannot be reached."""
+    wait = config.backoff_s
+    for attempt in range(config.retries + 1):
+        try:
+            return call()
+        except UNREACHABLE as err:
+            if attempt == config.retries:
+                raise VectorStoreUnavailableError(
+                    f"could not {what}: {type(err).__name__}: {err} (after {config.retries + 1} tries); "
+                    f"check that the Chroma server at chroma.url='{config.url}' is running"
+                ) from err
+            log.warning("chroma: %s failed (%s), trying again in %.2f s", what, type(err).__name__, wait)
+            time.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")
 
-    def __init__(self, client, dataset: str) -> None:
+
+def _set_timeout(client, seconds: float) -> None:
+    """chromadb's HTTP client waits forever by default; a hung server should count as unreachable."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
+class VectorStore:
+    """The two collections of one data set; `config` sets the retries of a Chroma server's calls."""
+
+    def __init__(self, client, dataset: str, config: ChromaConfig | None = None) -> None:
         self.client = client
         self.dataset = dataset
+        self.config = config or ChromaConfig()
+
+    def _retry(self, what: str, call: Callable[[], object]):
+        return with_retries(self.config, f"{what} ({self.dataset})", call)
 
     def _collection(self, kind: str, *, create: bool):
         name = f"{self.dataset}-{kind}"
@@ -74,21 +123,27 @@ class VectorStore:
             ) from None
 
     def count(self, kind: str) -> int:
-        try:
-            return self._collection(kind, create=False).count()
-        except IndexNotBuiltError:
-            return 0
+        def call() -> int:
+            try:
+                return self._collection(kind, create=False).count()
+            except IndexNotBuiltError:
+                return 0
+
+        return self._retry(f"count {kind}", call)
 
     def stored_hashes(self, kind: str) -> dict[str, str]:
         """id -> content hash of every stored record of `kind` ('items' or 'users')."""
-        collection = self._collection(kind, create=True)
-        out: dict[str, str] = {}
-        total = collection.count()
-        for offset in range(0, total, 5000):
-            page = collection.get(include=["metadatas"], limit=5000, offset=offset)
-            for id_, meta in zip(page["ids"], page["metadatas"]):
-                out[id_] = str((meta or {}).get("hash", ""))
-        return out
+        def call() -> dict[str, str]:
+            collection = self._collection(kind, create=True)
+            out: dict[str, str] = {}
+            total = collection.count()
+            for offset in range(0, total, 5000):
+                page = collection.get(include=["metadatas"], limit=5000, offset=offset)
+                for id_, meta in zip(page["ids"], page["metadatas"]):
+                    out[id_] = str((meta or {}).get("hash", ""))
+            return out
+
+        return self._retry(f"read the {kind} hashes", call)
 
     def upsert(
         self,
@@ -98,22 +153,26 @@ class VectorStore:
         metadatas: Sequence[Metadata],
         documents: Sequence[str] | None = None,
     ) -> None:
-        collection = self._collection(kind, create=True)
-        step = max(1, min(self.client.get_max_batch_size(), 4096))
+        step = max(1, min(self._retry("read the batch size", self.client.get_max_batch_size), 4096))
         for start, stop in _spans(len(ids), step):
-            collection.upsert(
-                ids=list(ids[start:stop]),
-                embeddings=vectors[start:stop],
-                metadatas=list(metadatas[start:stop]),
-                documents=None if documents is None else list(documents[start:stop]),
-            )
+            def call(start: int = start, stop: int = stop) -> None:
+                self._collection(kind, create=True).upsert(
+                    ids=list(ids[start:stop]),
+                    embeddings=vectors[start:stop],
+                    metadatas=list(metadatas[start:stop]),
+                    documents=None if documents is None else list(documents[start:stop]),
+                )
+
+            self._retry(f"upsert {kind}", call)
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         if ids:
-            self._collection(kind, create=True).delete(ids=list(ids))
+            self._retry(f"delete {kind}", lambda: self._collection(kind, create=True).delete(ids=list(ids)))
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        got = self._collection(kind, create=False).get(ids=list(ids), include=["embeddings"])
+        got = self._retry(
+            f"read {kind} vectors", lambda: self._collection(kind, create=False).get(ids=list(ids), include=["embeddings"])
+        )
         return {id_: np.asarray(v, dtype=np.float32) for id_, v in zip(got["ids"], got["embeddings"])}
 
     def query(
@@ -126,17 +185,22 @@ class VectorStore:
         exclude: set[str] | frozenset[str] = frozenset(),
     ) -> list[Hit]:
         """The `k` nearest records to `vector`, skipping ids in `exclude`, optionally filtered by metadata."""
-        collection = self._collection(kind, create=False)
-        total = collection.count()
-        if total == 0:
+
+        def call() -> dict | None:
+            collection = self._collection(kind, create=False)
+            total = collection.count()
+            if total == 0:
+                return None
+            return collection.query(
+                query_embeddings=np.asarray(vector, dtype=np.float32)[None, :],
+                n_results=min(total, k + len(exclude)),
+                where=where,
+                include=["metadatas", "distances", "documents"],
+            )
+
+        result = self._retry(f"query {kind}", call)
+        if result is None:
             return []
-        n = min(total, k + len(exclude))
-        result = collection.query(
-            query_embeddings=np.asarray(vector, dtype=np.float32)[None, :],
-            n_results=n,
-            where=where,
-            include=["metadatas", "distances", "documents"],
-        )
         hits = [
             Hit(id_, float(d), m or {}, doc)
             for id_, d, m, doc in zip(

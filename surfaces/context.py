@@ -85,7 +85,7 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     from assistant.llm import chat_model
 
     dataset = DatasetStore(settings.data_dir).load(dataset_name)
-    store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name)
+    store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
     catalogue = Catalogue(dataset, store, Embedder(settings.embedding))
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)

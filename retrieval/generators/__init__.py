@@ -1,4 +1,5 @@
-"""Candidate generators, one contract for all (see `base`). `GENERATORS` names every generator class."""
+"""Candidate generators, one contract for all (see `base`). `GENERATORS` names every generator class of the
+default fusion; `OPT_IN_GENERATORS` those that must be asked for by name (they need more than the venv)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from retrieval.generators.itemknn import ItemKNN, ItemKNNConfig
 from retrieval.generators.popularity import Popularity, PopularityConfig
 from retrieval.generators.sasrec import SASRec, SASRecConfig
 from retrieval.generators.social import Social, SocialConfig
+from retrieval.generators.spark_als import SparkALS, SparkALSConfig
 from retrieval.generators.transition import Transition, TransitionConfig
 
 GENERATORS: dict[str, type[Generator]] = {
     cls.name: cls for cls in (Popularity, ItemKNN, EASE, ALS, Transition, SASRec, Social)
 }
+# Spark ALS needs a Java runtime and starts a JVM: never part of the default fusion.
+OPT_IN_GENERATORS: dict[str, type[Generator]] = {cls.name: cls for cls in (SparkALS,)}
 
 __all__ = [
     "ALS", "ALSConfig", "EASE", "EASEConfig", "Evidence", "GENERATORS", "Generator", "GeneratorConfig",
-    "ItemKNN", "ItemKNNConfig", "NotFittedError", "Popularity", "PopularityConfig", "Recommendations",
-    "SASRec", "SASRecConfig", "Social", "SocialConfig", "Transition", "TransitionConfig",
+    "ItemKNN", "ItemKNNConfig", "NotFittedError", "OPT_IN_GENERATORS", "Popularity", "PopularityConfig",
+    "Recommendations", "SASRec", "SASRecConfig", "Social", "SocialConfig", "SparkALS", "SparkALSConfig",
+    "Transition", "TransitionConfig",
 ]

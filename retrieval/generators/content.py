@@ -103,7 +103,7 @@ def content_builders(settings, dataset: str, items: Vocabulary) -> tuple[dict, d
     from recassist.errors import IndexNotBuiltError
     from retrieval.vector_store import VectorStore, connect
 
-    store = VectorStore(connect(settings.chroma, settings.data_dir), dataset)
+    store = VectorStore(connect(settings.chroma, settings.data_dir), dataset, settings.chroma)
     try:
         vectors = item_vectors_from_store(store, items)
     except IndexNotBuiltError as err:
