@@ -60,3 +60,8 @@ class UnknownUserError(RecassistError):
 
 class ModelError(RecassistError):
     """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""
+
+
+class MemoryBudgetError(ConfigError):
+    """A generator's fit would need more memory than `memory.budget_mib` allows and it has no smaller form;
+    the message says how much it needs and which setting to change."""

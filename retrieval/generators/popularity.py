@@ -23,6 +23,9 @@ class Popularity(Generator):
     config_type = PopularityConfig
     config: PopularityConfig
 
+    def estimate(self, train: Interactions) -> int:
+        return 3 * 8 * len(train) + 12 * train.n_items  # float64 weights and ages; counts and the result
+
     def _fit(self, train: Interactions) -> None:
         weights = train.strengths.astype(np.float64) if self.config.use_strength else np.ones(len(train))
         if self.config.half_life_days is not None and len(train):

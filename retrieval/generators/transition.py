@@ -28,6 +28,12 @@ class Transition(Generator):
     config_type = TransitionConfig
     config: TransitionConfig
 
+    budget_hint = "lower transition window"
+
+    def estimate(self, train: Interactions) -> int:
+        # per step and event: row, column (int64) and value in COO, then CSR and its normalised copy
+        return self.config.window * len(train) * (8 + 8 + 4 + 2 * 12) + 3 * 8 * train.n_items
+
     def _fit(self, train: Interactions) -> None:
         rows, cols, vals = [], [], []
         for step in range(1, self.config.window + 1):

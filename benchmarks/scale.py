@@ -1,0 +1,331 @@
+"""Scale benchmark: what each stage costs as the catalogue and the log grow, on synthetic data.
+
+A seeded generator writes a SYNTHETIC data set in the generic schema (items.csv, interactions.csv):
+power-law item popularity (Zipf, exponent 1.0 over a shuffled catalogue) and user activity (Pareto,
+shape 1.2, at least 1 and at most 5,000 events a user), timestamps over two years, 1-3 tags a item from a
+Zipf-distributed vocabulary of 40, short titles and texts from word lists, a mix of events (view, click,
+like, purchase). It measures cost, not accuracy.
+
+For one size it records wall time and peak resident memory (VmHWM, reset before each stage through
+/proc/self/clear_refs; both the stage's own peak and its growth over the RSS at its start) of:
+import (read, clean, pseudonymise, store) -> load (data set + interaction matrices) -> embedding and Chroma
+writes (every item, or a random sample of `--embed-sample` items, with the measured items/s) -> each
+generator's fit at its default config under the memory budget (`--budget-mib`: EASE and ItemKNN switch to
+their scalable forms above it) -> the fusion (weights tuned on 500 users' last items, a cost measure only)
+-> single-user recommend of the fusion (50 items, 200 random users, p50/p95) -> one chat turn of the
+assistant without an LLM (deterministic parser plan, template explanations).
+
+    PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 10k
+    PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 100k --budget-mib 3072
+    PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 1m --budget-mib 3072 --embed-sample 20000
+
+Writes `benchmarks/results/scale-<size>.json`; `--plot` draws docs/images/scale.png from every result file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+PLOT = ROOT / "docs" / "images" / "scale.png"
+SIZES = {"10k": (10_000, 10_000, 100_000), "100k": (100_000, 100_000, 1_000_000), "1m": (1_000_000, 1_000_000, 10_000_000)}
+GENERATOR_NAMES = ("popularity", "itemknn", "ease", "als", "transition", "content")
+MIB = 2**20
+
+WORDS = (
+    "amber river quiet storm silver garden hidden city night winter summer echo stone glass paper golden "
+    "broken little wild lost last first second dark bright northern southern ocean forest desert mountain "
+    "velvet iron crimson blue green hollow secret falling rising empty open distant electric lonely"
+).split()
+TAGS = (
+    "drama comedy action thriller romance horror documentary family animation crime fantasy science-fiction "
+    "mystery adventure music history war western sport biography kitchen garden outdoor fitness beauty "
+    "electronics books toys fashion shoes home office travel pets games audio camera phone tools health"
+).split()
+EVENTS = np.array(["view", "click", "like", "purchase"])
+EVENT_SHARES = np.array([0.70, 0.18, 0.08, 0.04])
+START = 1_640_995_200  # 2022-01-01
+SPAN = 2 * 365 * 86_400
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int = 0) -> dict[str, Path]:
+    """Write items.csv and interactions.csv (generic schema, synthetic) into `folder`; returns their paths."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    words = np.array(WORDS)
+    ids = np.char.add("i", np.arange(n_items).astype(str))
+    title_words = rng.integers(0, len(words), (n_items, 3))
+    titles = np.char.add(np.char.add(np.char.add(words[title_words[:, 0]], " "), words[title_words[:, 1]]), " ")
+    titles = np.char.add(np.char.add(titles, words[title_words[:, 2]]), np.char.add(" ", np.arange(n_items).astype(str)))
+    tag_p = 1.0 / np.arange(1, len(TAGS) + 1)
+    tag_p /= tag_p.sum()
+    first = rng.choice(len(TAGS), n_items, p=tag_p)
+    second = rng.choice(len(TAGS), n_items, p=tag_p)
+    n_tags = rng.integers(1, 3, n_items)
+    tags = np.where((n_tags > 1) & (second != first), np.char.add(np.char.add(np.array(TAGS)[first], "|"), np.array(TAGS)[second]),
+                    np.array(TAGS)[first])
+    text_words = words[rng.integers(0, len(words), (n_items, 12))]
+    texts = text_words[:, 0]
+    for j in range(1, text_words.shape[1]):
+        texts = np.char.add(np.char.add(texts, " "), text_words[:, j])
+    years = rng.integers(1960, 2025, n_items)
+    items = pa.table({"item_id": ids, "title": titles, "tags": tags, "text": texts, "year": years})
+    pacsv.write_csv(items, folder / "items.csv")
+    del items, titles, texts, text_words, tags
+
+    # power-law popularity over a shuffled catalogue, power-law activity with every user active at least once
+    popularity = 1.0 / np.arange(1, n_items + 1)
+    cumulative = np.cumsum(popularity[rng.permutation(n_items)])
+    cumulative /= cumulative[-1]
+    activity = np.minimum(rng.pareto(1.2, n_users) + 1.0, 5_000.0)
+    counts = np.maximum(1, np.floor(activity / activity.sum() * n_events)).astype(np.int64)
+    short = n_events - counts.sum()
+    if short > 0:  # give the remainder to random users, in proportion to activity
+        counts += np.bincount(rng.choice(n_users, short, p=activity / activity.sum()), minlength=n_users)
+    elif short < 0:  # trim the heaviest users
+        heaviest = np.argsort(-counts)
+        counts[heaviest[: -short]] -= 1
+    user_ids = np.char.add("u", np.arange(n_users).astype(str))
+    path = folder / "interactions.csv"
+    chunk_users = max(1, n_users // 20)
+    with pacsv.CSVWriter(path, pa.schema([("user_id", pa.string()), ("item_id", pa.string()), ("event", pa.string()),
+                                          ("timestamp", pa.int64())])) as writer:
+        for start in range(0, n_users, chunk_users):
+            block = counts[start : start + chunk_users]
+            users = np.repeat(np.arange(start, start + len(block)), block)
+            item_rows = np.minimum(np.searchsorted(cumulative, rng.random(len(users))), n_items - 1)
+            first_seen = rng.integers(START, START + SPAN, len(block))
+            stamps = np.repeat(first_seen, block) + rng.integers(0, 30 * 86_400, len(users))
+            order = np.lexsort((stamps, users))
+            writer.write_table(pa.table({
+                "user_id": user_ids[users[order]], "item_id": ids[item_rows[order]],
+                "event": EVENTS[rng.choice(len(EVENTS), len(users), p=EVENT_SHARES)], "timestamp": stamps[order],
+            }))
+    return {"items": folder / "items.csv", "interactions": path}
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+
+def rss_mib(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Stages:
+    """Wall time and peak RSS per stage; the kernel's high-water mark is reset before each one."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict] = {}
+
+    @contextmanager
+    def stage(self, name: str, **extra):
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        before = rss_mib()
+        started = time.perf_counter()
+        row = {"seconds": None, **extra}
+        self.rows[name] = row
+        yield row
+        row["seconds"] = round(time.perf_counter() - started, 3)
+        row["peak_rss_mib"] = round(rss_mib("VmHWM"), 1)
+        row["peak_growth_mib"] = round(row["peak_rss_mib"] - before, 1)
+        print(f"{name:>28}: {row}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="10k")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the data files and data dir (default: temp)")
+    parser.add_argument("--budget-mib", type=int, default=None, help="memory.budget_mib (default: 40 %% of RAM)")
+    parser.add_argument("--embed-sample", type=int, default=None, help="embed this many random items only")
+    parser.add_argument("--users", type=int, default=200, help="users timed for single-user recommend")
+    parser.add_argument("--plot", action="store_true", help="only draw docs/images/scale.png from the results")
+    args = parser.parse_args()
+    if args.plot:
+        plot()
+        return
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    work = args.work or Path(tempfile.mkdtemp(prefix=f"recassist-scale-{args.size}-"))
+    try:
+        result = run(args, work)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"scale-{args.size}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+def run(args: argparse.Namespace, work: Path) -> dict:
+    from recassist.errors import MemoryBudgetError
+    from recassist.settings import AgentConfig, MemoryConfig, Settings
+    from retrieval.data.importer import import_tables, read_files
+    from retrieval.data.store import Dataset, DatasetStore
+    from retrieval.embedding import Embedder
+    from retrieval.fusion import Fusion, FusionConfig
+    from retrieval.generators import GENERATORS
+    from retrieval.generators.content import Content, item_vectors_from_store
+    from retrieval.index import IndexBuilder, IndexReport
+    from retrieval.interactions import Interactions
+    from retrieval.serving import ServingModel
+    from retrieval.vector_store import VectorStore
+
+    n_items, n_users, n_events = SIZES[args.size]
+    settings = Settings(data_dir=work / "data")
+    memory = MemoryConfig(budget_mib=args.budget_mib) if args.budget_mib else MemoryConfig()
+    stages = Stages()
+    name = f"scale-{args.size}"
+
+    started = time.perf_counter()
+    files = synthetic(n_items, n_users, n_events, work / "files")
+    generate_s = time.perf_counter() - started
+
+    with stages.stage("import", rows=n_events):
+        result = import_tables(name, read_files(files["items"], files["interactions"]), settings, source="synthetic")
+        del result
+    with stages.stage("load"):
+        dataset = DatasetStore(settings.data_dir).load(name)
+        data = Interactions.from_dataset(dataset, settings.events)
+        data.binary  # noqa: B018 - build the cached matrices here, not inside the first fit
+
+    embedder = Embedder(settings.embedding)
+    embedder.encode(["warm up the model"])
+    builder = IndexBuilder(settings, embedder=embedder)
+    store = VectorStore(builder.client, name)
+    sample = args.embed_sample if args.embed_sample and args.embed_sample < n_items else None
+    with stages.stage("embed + chroma", items=sample or n_items, sampled=sample is not None) as row:
+        if sample is None:
+            report = builder.build(name, progress=False)
+            row["users_written"] = report.users_written
+        else:
+            rng = np.random.default_rng(1)
+            subset = dataset.items.iloc[np.sort(rng.choice(n_items, sample, replace=False))]
+            part = Dataset(name, subset, dataset.users.iloc[:0], dataset.interactions.iloc[:0], dataset.social, dataset.manifest)
+            builder.index_items(part, store, IndexReport(name), progress=False)
+            row["users_written"] = 0
+    embed = stages.rows["embed + chroma"]
+    embed["items_per_s"] = round(embed["items"] / embed["seconds"], 1)
+    if sample is not None:
+        embed["full_estimate_s"] = round(n_items / embed["items_per_s"], 0)
+
+    generators, forms = {}, {}
+    for generator_name in GENERATOR_NAMES:
+        with stages.stage(f"fit {generator_name}") as row:
+            if generator_name == "content":
+                generator = Content(item_vectors=item_vectors_from_store(store, data.items), memory=memory)
+            else:
+                generator = GENERATORS[generator_name](memory=memory)
+            row["estimate_mib"] = round(generator.estimate(data) / MIB, 1)
+            try:
+                generators[generator_name] = generator.fit(data)
+                row["form"] = generator.form
+            except MemoryBudgetError as err:  # the fusion leaves it out, as the serving model should
+                row["form"] = f"left out: {err}"
+            forms[generator_name] = row["form"]
+            del generator
+
+    rng = np.random.default_rng(2)
+    tune_users = rng.choice(np.flatnonzero(np.diff(data.indptr) >= 2), 500, replace=False)
+    fusion = Fusion(generators, FusionConfig())
+    with stages.stage("fusion tune", users=len(tune_users)):
+        targets = data.item_rows[data.indptr[tune_users + 1] - 1]
+        fusion.tune(tune_users, targets)
+
+    timed_users = rng.choice(n_users, args.users, replace=False)
+    fusion.recommend(timed_users[:3], 50)  # warm-up
+    latencies = []
+    with stages.stage("recommend", users=len(timed_users)) as row:
+        for user in timed_users:
+            begun = time.perf_counter()
+            fusion.recommend(np.array([user]), 50)
+            latencies.append(time.perf_counter() - begun)
+        row["p50_ms"] = round(float(np.percentile(latencies, 50)) * 1000, 2)
+        row["p95_ms"] = round(float(np.percentile(latencies, 95)) * 1000, 2)
+
+    from assistant.agent import Assistant
+
+    with stages.stage("assistant setup"):
+        serving = ServingModel(data, fusion, "scale-benchmark")
+        assistant = Assistant(dataset, store, embedder, serving, model=None,
+                              config=AgentConfig(llm_planner=False, explain_with_llm=False))
+    user_id = str(data.users.id(int(timed_users[0])))
+    with stages.stage("chat turn", message="something new for me") as row:
+        turn = assistant.turn(assistant.new_session(user_id), "something new for me")
+        row["picks"] = len(turn.picks)
+
+    return {
+        "size": args.size,
+        "synthetic": True,
+        "items": n_items,
+        "users": n_users,
+        "interactions": n_events,
+        "imported_interactions": len(data),
+        "generate_s": round(generate_s, 1),
+        "memory_budget_mib": memory.budget_mib,
+        "forms": forms,
+        "stages": stages.rows,
+        "peak_rss_mib": round(max(r["peak_rss_mib"] for r in stages.rows.values()), 1),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, shared with other developers (measured under shared load)",
+        "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]]),
+    }
+
+
+def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
+    """Log-log: seconds per stage against catalogue size, one line per stage, from every scale-*.json."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json")), key=lambda r: r["items"])
+    if not runs:
+        raise SystemExit("no benchmarks/results/scale-*.json yet: run a size first")
+    names = [n for n in runs[-1]["stages"] if n != "assistant setup"]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    for stage in names:
+        points = [(r["items"], r["stages"][stage]) for r in runs if stage in r["stages"]]
+        seconds = [(x, s["p95_ms"] / 1000 if stage == "recommend" else s["seconds"]) for x, s in points]
+        label = "recommend p95 (one user)" if stage == "recommend" else stage
+        left.plot(*zip(*seconds), marker="o", label=label)
+        right.plot([x for x, _ in points], [s["peak_rss_mib"] for _, s in points], marker="o", label=stage)
+    for axis, ylabel in ((left, "seconds"), (right, "peak RSS of the process, MiB")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("items (users = items, interactions = 10 x items)")
+        axis.set_ylabel(ylabel)
+        axis.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=7)
+    figure.suptitle("recassist on synthetic data, 2 shared CPU cores (measured under shared load)")
+    figure.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=110)
+
+
+
+if __name__ == "__main__":
+    main()
