@@ -11,7 +11,8 @@ For one size it records wall time and peak resident memory (VmHWM, reset before 
 import (read, clean, pseudonymise, store) -> load (data set + interaction matrices) -> embedding and Chroma
 writes (every item, or a random sample of `--embed-sample` items, with the measured items/s) -> each
 generator's fit at its default config under the memory budget (`--budget-mib`: EASE and ItemKNN switch to
-their scalable forms above it) -> the fusion (weights tuned on 500 users' last items, a cost measure only)
+their scalable forms above it) -> the fusion (weights tuned on up to 500 users' last items, as many as the budget allows one dense block; a cost
+measure only)
 -> single-user recommend of the fusion (50 items, 200 random users, p50/p95) -> one chat turn of the
 assistant without an LLM (deterministic parser plan, template explanations).
 
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     from retrieval.embedding import Embedder
     from retrieval.fusion import Fusion, FusionConfig
     from retrieval.generators import GENERATORS
-    from retrieval.generators.content import Content, item_vectors_from_store
+    from retrieval.generators.content import Content
     from retrieval.index import IndexBuilder, IndexReport
     from retrieval.interactions import Interactions
     from retrieval.serving import ServingModel
@@ -217,6 +218,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     embedder.encode(["warm up the model"])
     builder = IndexBuilder(settings, embedder=embedder)
     store = VectorStore(builder.client, name)
+    sampled_ids = None
     sample = args.embed_sample if args.embed_sample and args.embed_sample < n_items else None
     with stages.stage("embed + chroma", items=sample or n_items, sampled=sample is not None) as row:
         if sample is None:
@@ -228,6 +230,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             part = Dataset(name, subset, dataset.users.iloc[:0], dataset.interactions.iloc[:0], dataset.social, dataset.manifest)
             builder.index_items(part, store, IndexReport(name), progress=False)
             row["users_written"] = 0
+            sampled_ids = subset["item_id"].tolist()
     embed = stages.rows["embed + chroma"]
     embed["items_per_s"] = round(embed["items"] / embed["seconds"], 1)
     if sample is not None:
@@ -237,7 +240,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     for generator_name in GENERATOR_NAMES:
         with stages.stage(f"fit {generator_name}") as row:
             if generator_name == "content":
-                generator = Content(item_vectors=item_vectors_from_store(store, data.items), memory=memory)
+                generator = Content(item_vectors=item_vectors(store, data, sampled_ids), memory=memory)
             else:
                 generator = GENERATORS[generator_name](memory=memory)
             row["estimate_mib"] = round(generator.estimate(data) / MIB, 1)
@@ -250,7 +253,10 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             del generator
 
     rng = np.random.default_rng(2)
-    tune_users = rng.choice(np.flatnonzero(np.diff(data.indptr) >= 2), 500, replace=False)
+    # the fusion scores its users in one dense users x items block per generator (about 24 bytes an entry
+    # with the copies that ranking makes), so at a million items it gets as many users as the budget allows
+    n_tune = int(max(20, min(500, memory.budget_bytes // (n_items * 24))))
+    tune_users = rng.choice(np.flatnonzero(np.diff(data.indptr) >= 2), n_tune, replace=False)
     fusion = Fusion(generators, FusionConfig())
     with stages.stage("fusion tune", users=len(tune_users)):
         targets = data.item_rows[data.indptr[tune_users + 1] - 1]
@@ -293,6 +299,20 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, shared with other developers (measured under shared load)",
         "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]]),
     }
+
+
+def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
+    """Item vectors aligned to the item rows: every item's from the store, or only the sample's (the rest
+    stay zero, which the content generator never scores), without asking Chroma for a million ids."""
+    from retrieval.generators.content import item_vectors_from_store
+    from retrieval.vocabulary import Vocabulary
+
+    if sampled_ids is None:
+        return item_vectors_from_store(store, data.items)
+    found = item_vectors_from_store(store, Vocabulary(sampled_ids))
+    vectors = np.zeros((data.n_items, found.shape[1]), np.float32)  # untouched pages cost no memory
+    vectors[data.items.rows(sampled_ids)] = found
+    return vectors
 
 
 def plot(results: Path = RESULTS, out: Path = PLOT) -> None:

@@ -129,3 +129,32 @@ def test_a_generator_without_a_smaller_form_declines_and_says_what_to_change(dat
         als.recommend(np.array([0]), 5)
     # the budget travels with fresh(), as the protocol's refit uses it
     assert als.fresh().memory == als.memory
+
+
+def test_csv_import_reads_in_chunks_without_holding_the_whole_text(tmp_path, monkeypatch):
+    """The reader's transient memory stays below the file's size (it used to hold the text several times
+    over); row numbers and errors still count across chunks."""
+    import pandas as pd
+
+    from recassist.errors import InputFileError
+    from retrieval.data import readers
+
+    monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 5_000)
+    n = 60_000
+    path = tmp_path / "events.csv"
+    pd.DataFrame({
+        "user_id": [f"u{i % 997}" for i in range(n)], "item_id": [f"i{i % 313}" for i in range(n)],
+        "event": "view", "timestamp": 1_700_000_000 + np.arange(n),
+    }).to_csv(path, index=False)
+    tracemalloc.start()
+    frame = readers.read_table(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(frame) == n and frame[readers.ROW].iloc[-1] == n and frame["user_id"].iloc[-1] == f"u{(n - 1) % 997}"
+    assert peak < path.stat().st_size
+
+    lines = path.read_text().splitlines(keepends=True)
+    lines[42_001] = "u1,i1,view,1700000000,extra\n"
+    path.write_text("".join(lines))
+    with pytest.raises(InputFileError, match=r"row 42001 \(line 42002\): expected 4 fields"):
+        readers.read_table(path)

@@ -79,9 +79,12 @@ class EASE(Generator):
         if self.kept is None:
             weights = self.weights if items is None else self.weights[:, items]
             return np.asarray(inputs @ weights)
-        columns = np.arange(self.train.n_items) if items is None else np.asarray(items, np.int64)
-        where = self.positions(columns)
-        scores = np.full((len(user_rows), len(columns)), -np.inf, np.float32)
+        if items is None:  # every kept column, without copying the weights
+            scores = np.full((len(user_rows), self.train.n_items), -np.inf, np.float32)
+            scores[:, self.kept] = np.asarray(inputs @ self.weights)
+            return scores
+        where = self.positions(items)
+        scores = np.full((len(user_rows), len(where)), -np.inf, np.float32)
         known = where >= 0
         scores[:, known] = np.asarray(inputs @ self.weights[:, where[known]])
         return scores
