@@ -164,10 +164,16 @@ def main() -> None:
     parser.add_argument("--budget-mib", type=int, default=None, help="memory.budget_mib (default: 40 %% of RAM)")
     parser.add_argument("--embed-sample", type=int, default=None, help="embed this many random items only")
     parser.add_argument("--users", type=int, default=200, help="users timed for single-user recommend")
+    parser.add_argument("--generators", default=",".join(GENERATOR_NAMES), help="comma-separated, in fit order")
+    parser.add_argument("--reuse", action="store_true", help="keep the files and data set already in --work (no import)")
     parser.add_argument("--plot", action="store_true", help="only draw docs/images/scale.png from the results")
+    parser.add_argument("--table", action="store_true", help="only print the Markdown table of the results")
     args = parser.parse_args()
     if args.plot:
         plot()
+        return
+    if args.table:
+        print(table())
         return
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     work = args.work or Path(tempfile.mkdtemp(prefix=f"recassist-scale-{args.size}-"))
@@ -203,12 +209,14 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     name = f"scale-{args.size}"
 
     started = time.perf_counter()
-    files = synthetic(n_items, n_users, n_events, work / "files")
+    if not args.reuse:
+        files = synthetic(n_items, n_users, n_events, work / "files")
     generate_s = time.perf_counter() - started
 
-    with stages.stage("import", rows=n_events):
-        result = import_tables(name, read_files(files["items"], files["interactions"]), settings, source="synthetic")
-        del result
+    if not args.reuse:
+        with stages.stage("import", rows=n_events):
+            result = import_tables(name, read_files(files["items"], files["interactions"]), settings, source="synthetic")
+            del result
     with stages.stage("load"):
         dataset = DatasetStore(settings.data_dir).load(name)
         data = Interactions.from_dataset(dataset, settings.events)
@@ -237,7 +245,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         embed["full_estimate_s"] = round(n_items / embed["items_per_s"], 0)
 
     generators, forms = {}, {}
-    for generator_name in GENERATOR_NAMES:
+    for generator_name in args.generators.split(","):
         with stages.stage(f"fit {generator_name}") as row:
             if generator_name == "content":
                 generator = Content(item_vectors=item_vectors(store, data, sampled_ids), memory=memory)
@@ -252,6 +260,12 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             forms[generator_name] = row["form"]
             del generator
 
+    for generator_name in sorted(set(GENERATOR_NAMES) - set(args.generators.split(",")) - {"content"}):
+        skipped = GENERATORS[generator_name](memory=memory)
+        forms[generator_name] = "not fitted in this run"
+        stages.rows[f"fit {generator_name}"] = {"seconds": None, "estimate_mib": round(skipped.estimate(data) / MIB, 1),
+                                                "form": "not fitted in this run"}
+
     rng = np.random.default_rng(2)
     # the fusion scores its users in one dense users x items block per generator (about 24 bytes an entry
     # with the copies that ranking makes), so at a million items it gets as many users as the budget allows
@@ -264,14 +278,23 @@ def run(args: argparse.Namespace, work: Path) -> dict:
 
     timed_users = rng.choice(n_users, args.users, replace=False)
     fusion.recommend(timed_users[:3], 50)  # warm-up
-    latencies = []
+    latencies, cpu = [], []
     with stages.stage("recommend", users=len(timed_users)) as row:
         for user in timed_users:
-            begun = time.perf_counter()
+            begun, begun_cpu = time.perf_counter(), time.process_time()
             fusion.recommend(np.array([user]), 50)
             latencies.append(time.perf_counter() - begun)
-        row["p50_ms"] = round(float(np.percentile(latencies, 50)) * 1000, 2)
-        row["p95_ms"] = round(float(np.percentile(latencies, 95)) * 1000, 2)
+            cpu.append(time.process_time() - begun_cpu)
+        row.update(percentiles(latencies))
+        row.update(percentiles(cpu, "cpu_"))
+        # where the time goes: each generator's own top-`depth` list for the same users
+        for generator_name, generator in generators.items():
+            spent = []
+            for user in timed_users[:50]:
+                begun = time.process_time()
+                generator.recommend(np.array([user]), fusion.config.depth)
+                spent.append(time.process_time() - begun)
+            row[f"cpu_{generator_name}_p50_ms"] = percentiles(spent)["p50_ms"]
 
     from assistant.agent import Assistant
 
@@ -295,10 +318,14 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "memory_budget_mib": memory.budget_mib,
         "forms": forms,
         "stages": stages.rows,
-        "peak_rss_mib": round(max(r["peak_rss_mib"] for r in stages.rows.values()), 1),
+        "peak_rss_mib": round(max(r.get("peak_rss_mib", 0) for r in stages.rows.values()), 1),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, shared with other developers (measured under shared load)",
         "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]]),
     }
+
+
+def percentiles(seconds: list[float], prefix: str = "") -> dict[str, float]:
+    return {f"{prefix}p{q}_ms": round(float(np.percentile(seconds, q)) * 1000, 2) for q in (50, 95)}
 
 
 def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
@@ -315,6 +342,40 @@ def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
     return vectors
 
 
+def _runs(results: Path = RESULTS) -> list[dict]:
+    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json")), key=lambda r: r["items"])
+    if not runs:
+        raise SystemExit("no benchmarks/results/scale-*.json yet: run a size first")
+    return runs
+
+
+def table(results: Path = RESULTS) -> str:
+    """One row per stage, one column per size: seconds and peak RSS (MiB), recommend as p50 / p95 ms."""
+    runs = _runs(results)
+    header = "| stage | " + " | ".join(f"{r['items']:,} items, {r['interactions']:,} events" for r in runs) + " |"
+    lines = [header, "|---|" + "---:|" * len(runs)]
+    names = list(dict.fromkeys(n for r in runs for n in r["stages"]))
+    for name in names:
+        cells = []
+        for r in runs:
+            stage = r["stages"].get(name)
+            if stage is None:
+                cells.append("-")
+            elif name == "recommend":
+                cpu = f" (CPU p50 {stage['cpu_p50_ms']:.0f} / p95 {stage['cpu_p95_ms']:.0f} ms)" if "cpu_p50_ms" in stage else ""
+                cells.append(f"p50 {stage['p50_ms']:.0f} ms / p95 {stage['p95_ms']:.0f} ms{cpu}")
+            elif stage["seconds"] is None:
+                cells.append(f"not run (estimate {stage['estimate_mib']:,.0f} MiB)")
+            elif "left out" in str(stage.get("form", "")):
+                cells.append(f"left out (estimate {stage['estimate_mib']:,.0f} MiB)")
+            else:
+                form = stage.get("form", "full")
+                note = "" if form == "full" else f" ({form})"
+                cells.append(f"{stage['seconds']:,.1f} s, {stage['peak_rss_mib']:,.0f} MiB{note}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
     """Log-log: seconds per stage against catalogue size, one line per stage, from every scale-*.json."""
     import matplotlib
@@ -322,13 +383,13 @@ def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json")), key=lambda r: r["items"])
-    if not runs:
-        raise SystemExit("no benchmarks/results/scale-*.json yet: run a size first")
+    runs = _runs(results)
     names = [n for n in runs[-1]["stages"] if n != "assistant setup"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     for stage in names:
-        points = [(r["items"], r["stages"][stage]) for r in runs if stage in r["stages"]]
+        points = [(r["items"], r["stages"][stage]) for r in runs if "peak_rss_mib" in r["stages"].get(stage, {})]
+        if not points:
+            continue
         seconds = [(x, s["p95_ms"] / 1000 if stage == "recommend" else s["seconds"]) for x, s in points]
         label = "recommend p95 (one user)" if stage == "recommend" else stage
         left.plot(*zip(*seconds), marker="o", label=label)

@@ -13,9 +13,6 @@ from retrieval.generators.base import Evidence, Generator, GeneratorConfig, hist
 from retrieval.interactions import Interactions
 
 
-FEW_USERS = 8
-
-
 class ALSConfig(GeneratorConfig):
     factors: PositiveInt = 64
     regularization: NonNegativeFloat = 0.05
@@ -56,19 +53,7 @@ class ALS(Generator):
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         item_factors = self.model.item_factors if items is None else self.model.item_factors[items]
-        if len(user_rows) > FEW_USERS:
-            return self.model.user_factors[user_rows] @ item_factors.T
-        # a few users make a matrix-vector product: waking BLAS threads costs more than it saves, and far
-        # more when the cores are busy (1 user x 100k items: 9 ms with two threads, 1 ms with one)
-        if getattr(self, "_blas", None) is None:
-            from threadpoolctl import ThreadpoolController
-
-            self._blas = ThreadpoolController()
-        with self._blas.limit(limits=1, user_api="blas"):
-            return self.model.user_factors[user_rows] @ item_factors.T
-
-    def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "_blas"}  # library handles
+        return self.products(self.model.user_factors[user_rows], item_factors)
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         """History items whose factors point most the candidate's way (strength x dot product of item factors).

@@ -58,6 +58,7 @@ class Content(Generator):
     ) -> None:
         super().__init__(config, memory=memory)
         self.item_vectors = np.asarray(item_vectors, np.float32)
+        self._has_vector = np.einsum("ij,ij->i", self.item_vectors, self.item_vectors) > 0  # once, not per request
 
     def fresh(self) -> Content:
         return type(self)(self.config, item_vectors=self.item_vectors, memory=self.memory)
@@ -83,9 +84,8 @@ class Content(Generator):
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         vectors = self.item_vectors if items is None else self.item_vectors[items]
-        scores = self.profiles[user_rows] @ vectors.T
-        no_vector = ~np.any(vectors != 0, axis=1)
-        scores[:, no_vector] = -np.inf
+        scores = self.products(self.profiles[user_rows], vectors)
+        scores[:, ~(self._has_vector if items is None else self._has_vector[items])] = -np.inf
         return scores
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
