@@ -365,12 +365,16 @@ def table(results: Path = RESULTS) -> str:
                 cpu = f" (CPU p50 {stage['cpu_p50_ms']:.0f} / p95 {stage['cpu_p95_ms']:.0f} ms)" if "cpu_p50_ms" in stage else ""
                 cells.append(f"p50 {stage['p50_ms']:.0f} ms / p95 {stage['p95_ms']:.0f} ms{cpu}")
             elif stage["seconds"] is None:
-                cells.append(f"not run (estimate {stage['estimate_mib']:,.0f} MiB)")
+                cells.append("not run")
             elif "left out" in str(stage.get("form", "")):
                 cells.append(f"left out (estimate {stage['estimate_mib']:,.0f} MiB)")
             else:
                 form = stage.get("form", "full")
                 note = "" if form == "full" else f" ({form})"
+                if stage.get("sampled"):
+                    note = f" (a sample of {stage['items']:,} items, {stage['items_per_s']:,.1f} items/s)"
+                elif "items_per_s" in stage:
+                    note = f" (all items and users, {stage['items_per_s']:,.1f} items/s)"
                 cells.append(f"{stage['seconds']:,.1f} s, {stage['peak_rss_mib']:,.0f} MiB{note}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
