@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="users timed for single-user recommend")
     parser.add_argument("--generators", default=",".join(GENERATOR_NAMES), help="comma-separated, in fit order")
     parser.add_argument("--reuse", action="store_true", help="keep the files and data set already in --work (no import)")
+    parser.add_argument("--fits-only", action="store_true", help="stop after the generators' fits (no embedding)")
     parser.add_argument("--plot", action="store_true", help="only draw docs/images/scale.png from the results")
     parser.add_argument("--table", action="store_true", help="only print the Markdown table of the results")
     args = parser.parse_args()
@@ -183,7 +184,7 @@ def main() -> None:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"scale-{args.size}.json"
+    out = RESULTS / f"scale-{args.size}{'-fits' if args.fits_only else ''}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))
 
@@ -221,6 +222,16 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         dataset = DatasetStore(settings.data_dir).load(name)
         data = Interactions.from_dataset(dataset, settings.events)
         data.binary  # noqa: B018 - build the cached matrices here, not inside the first fit
+
+    if args.fits_only:
+        for generator_name in args.generators.split(","):
+            with stages.stage(f"fit {generator_name}") as row:
+                generator = GENERATORS[generator_name](memory=memory)
+                row["estimate_mib"] = round(generator.estimate(data) / MIB, 1)
+                row["form"] = generator.fit(data).form
+                del generator
+        return {"size": args.size, "synthetic": True, "memory_budget_mib": memory.budget_mib, "stages": stages.rows,
+                "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]])}
 
     embedder = Embedder(settings.embedding)
     embedder.encode(["warm up the model"])
@@ -343,7 +354,8 @@ def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
 
 
 def _runs(results: Path = RESULTS) -> list[dict]:
-    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json")), key=lambda r: r["items"])
+    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json") if not p.stem.endswith("-fits")),
+                  key=lambda r: r["items"])
     if not runs:
         raise SystemExit("no benchmarks/results/scale-*.json yet: run a size first")
     return runs
@@ -390,14 +402,16 @@ def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
     runs = _runs(results)
     names = [n for n in runs[-1]["stages"] if n != "assistant setup"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-    for stage in names:
+    colours = plt.get_cmap("tab20").colors
+    for n, stage in enumerate(names):
+        style = {"color": colours[n % len(colours)], "marker": "os^Dv"[n % 5]}
         points = [(r["items"], r["stages"][stage]) for r in runs if "peak_rss_mib" in r["stages"].get(stage, {})]
         if not points:
             continue
         seconds = [(x, s["p95_ms"] / 1000 if stage == "recommend" else s["seconds"]) for x, s in points]
-        label = "recommend p95 (one user)" if stage == "recommend" else stage
-        left.plot(*zip(*seconds), marker="o", label=label)
-        right.plot([x for x, _ in points], [s["peak_rss_mib"] for _, s in points], marker="o", label=stage)
+        label = {"recommend": "recommend p95 (one user)", "embed + chroma": "embed + chroma (a sample above 10k)"}.get(stage, stage)
+        left.plot(*zip(*seconds), label=label, **style)
+        right.plot([x for x, _ in points], [s["peak_rss_mib"] for _, s in points], label=stage, **style)
     for axis, ylabel in ((left, "seconds"), (right, "peak RSS of the process, MiB")):
         axis.set_xscale("log")
         axis.set_yscale("log")
