@@ -91,6 +91,12 @@ class Generator(ABC):
     def __getstate__(self) -> dict:
         return {key: value for key, value in self.__dict__.items() if key != "_blas"}  # library handles
 
+    def __setstate__(self, state: dict) -> None:
+        """Also loads generators pickled before the memory budget existed (a kept serving model)."""
+        self.__dict__.update(state)
+        self.__dict__.setdefault("memory", MemoryConfig())
+        self.__dict__.setdefault("form", "unfitted" if state.get("_train") is None else "full")
+
     def products(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """`users @ items.T` for dense factor or vector rows.
 
@@ -120,7 +126,7 @@ class Generator(ABC):
     def fit(self, train: Interactions) -> Self:
         """Fit the full model when its estimate fits the memory budget, else the scalable form (or raise)."""
         need, budget = self.estimate(train), self.memory.budget_bytes
-        self._train = train
+        self._train, self.form = train, "unfitted"
         try:
             if need <= budget:
                 self._fit(train)
@@ -131,9 +137,9 @@ class Generator(ABC):
                     "%s: the full fit needs about %s MiB for %s items, over the memory budget of %s MiB; fitted %s",
                     self.name, f"{need // MIB:,}", f"{train.n_items:,}", f"{budget // MIB:,}", self.form,
                 )
-        except BaseException:
-            self._train, self.form = None, "unfitted"
-            raise
+        finally:
+            if self.form == "unfitted":  # the fit raised (e.g. MemoryBudgetError): stay unfitted
+                self._train = None
         return self
 
     @abstractmethod

@@ -58,7 +58,6 @@ class Content(Generator):
     ) -> None:
         super().__init__(config, memory=memory)
         self.item_vectors = np.asarray(item_vectors, np.float32)
-        self._has_vector = np.einsum("ij,ij->i", self.item_vectors, self.item_vectors) > 0  # once, not per request
 
     def fresh(self) -> Content:
         return type(self)(self.config, item_vectors=self.item_vectors, memory=self.memory)
@@ -85,8 +84,16 @@ class Content(Generator):
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         vectors = self.item_vectors if items is None else self.item_vectors[items]
         scores = self.products(self.profiles[user_rows], vectors)
-        scores[:, ~(self._has_vector if items is None else self._has_vector[items])] = -np.inf
+        has_vector = self.has_vector if items is None else self.has_vector[items]
+        scores[:, ~has_vector] = -np.inf
         return scores
+
+    @property
+    def has_vector(self) -> np.ndarray:
+        """Items with a nonzero vector, found once (not per request: that scan costs more than the scoring)."""
+        if getattr(self, "_has_vector", None) is None:
+            self._has_vector = np.einsum("ij,ij->i", self.item_vectors, self.item_vectors) > 0
+        return self._has_vector
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         """Per candidate, the history items whose text is closest to it, weighted by their profile weight."""
