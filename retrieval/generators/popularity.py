@@ -24,7 +24,8 @@ class Popularity(Generator):
     config: PopularityConfig
 
     def estimate(self, train: Interactions) -> int:
-        return 3 * 8 * len(train) + 12 * train.n_items  # float64 weights and ages; counts and the result
+        # float64 per event: ones or strengths, ages, their decay, the product (and numpy's temporaries)
+        return 5 * 8 * len(train) + 12 * train.n_items
 
     def _fit(self, train: Interactions) -> None:
         weights = train.strengths.astype(np.float64) if self.config.use_strength else np.ones(len(train))
