@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from recassist.settings import MemoryConfig
 from retrieval.fusion import FusionConfig
 from retrieval.generators import GeneratorConfig
 from retrieval.interactions import Interactions, Split
@@ -36,6 +37,7 @@ class ResultRow:
     metrics: dict[str, float]
     fit_s: float
     score_s: float
+    form: str = "full"  # "full", or the scalable form the memory budget chose (e.g. EASE on popular items)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class EvalReport:
     time_ordered: bool = True
     ties: str = "file"  # how same-second events were ordered: "file" (the rule) or "random" (a sensitivity run)
     fusion_choice: dict | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. generators left out for the memory budget
 
 
 def evaluate(
@@ -63,6 +66,7 @@ def evaluate(
     progress: Progress = log.info,
     seed: int = 0,
     random_ties: bool = False,
+    memory: MemoryConfig | None = None,
 ) -> EvalReport:
     """The protocol on `data`; `seed` draws a random holdout; `random_ties` breaks same-second ties at
     random (with `seed`) instead of by file order, to measure how much the numbers depend on that rule."""
@@ -75,14 +79,17 @@ def evaluate(
     )
     progress(f"{split.holdout} item per user held out ({'time order' if data.time_ordered else 'no time order'})")
     tuned = tune_all(
-        split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress
+        split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress,
+        memory=memory,
     )
     report.fusion_choice = tuned.choice.to_dict() if tuned.choice else None
+    report.notes += [f"{name} left out: {why}" for name, why in tuned.left_out.items()]
     final, fit_s = refit(tuned.fusion, split.train_validation)
     for name, generator in final.generators.items():
         top, score_s = rank_all(generator, split.test.users)
         metrics = all_metrics(top, split.test.items, data.n_items)
-        row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s)
+        row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s,
+                        form=generator.form)
         report.rows.append(row)
         progress(f"{name}: test {_brief(metrics)}")
     top, score_s = rank_all(final, split.test.users)

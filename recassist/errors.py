@@ -106,3 +106,8 @@ class VectorStoreUnavailableError(RecassistError):
     Raised only for a server that cannot be reached (refused, reset, timed out), never for a bad request:
     a caller may degrade (candidates from the fitted generators only) and try again on the next call.
     """
+
+
+class MemoryBudgetError(ConfigError):
+    """A generator's fit would need more memory than `memory.budget_mib` allows and it has no smaller form;
+    the message says how much it needs and which setting to change."""

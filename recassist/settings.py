@@ -121,6 +121,35 @@ class AgentConfig(BaseModel):
     queue_wait_s: NonNegativeFloat = 2.0
 
 
+def default_memory_budget_mib() -> int:
+    """40 % of the machine's physical RAM, read when a setting is made (never at import time).
+
+    A share, not all of it: the serving process, Chroma and the model need the rest, and a fit that asks
+    for more than is free meets the kernel's OOM killer instead of an error.
+    """
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):  # a platform without these names: assume a small laptop
+        total = 8 * 2**30
+    return max(256, int(total * 0.4) // 2**20)
+
+
+class MemoryConfig(BaseModel):
+    """How much memory one generator's fit may take; a generator whose estimate is larger fits its
+    scalable form (EASE on the most popular items, ItemKNN as sparse top-k neighbours) or declines with
+    `MemoryBudgetError`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    budget_mib: PositiveInt = Field(
+        default_factory=default_memory_budget_mib, description="default: 40 % of physical RAM"
+    )
+
+    @property
+    def budget_bytes(self) -> int:
+        return self.budget_mib * 2**20
+
+
 class ApiKey(BaseModel):
     """One API key. A `secret` key is for servers and is refused from a browser origin; a `publishable`
     key (`pk_...`) is for the widget in pages on the `origins` it lists, and may only chat, send feedback
@@ -265,6 +294,7 @@ class Settings(BaseSettings):
     api: ApiConfig = Field(default_factory=ApiConfig)
     ads: AdsConfig = Field(default_factory=AdsConfig)
     audiences: AudienceConfig = Field(default_factory=AudienceConfig)
+    memory: MemoryConfig = Field(default_factory=MemoryConfig)
 
     @classmethod
     def settings_customise_sources(

@@ -22,12 +22,16 @@ import scipy.sparse as sp
 
 import recassist
 from recassist.errors import ModelStoreError
+from recassist.settings import MemoryConfig
 from retrieval.fusion import Fusion, FusionConfig
 from retrieval.generators import GENERATORS, Generator
 from retrieval.generators.content import Content
 from retrieval.interactions import Interactions
 
 FORMAT = 1
+# Not fitted state: the config (in the sidecar), the training data (rebuilt by the caller), the memory
+# budget (the loading process's own) and library handles.
+_NOT_STATE = frozenset({"config", "_train", "memory", "_blas"})
 
 
 def code_version() -> str:
@@ -48,7 +52,7 @@ def save(fusion: Fusion, path: Path, header: dict[str, Any]) -> None:
     for name, generator in fusion.generators.items():
         attrs = {}
         for attr, value in vars(generator).items():
-            if attr in ("config", "_train"):
+            if attr in _NOT_STATE:
                 continue
             attrs[attr] = _put(arrays, f"{name}.{attr}", value)
         generators[name] = {"class": type(generator).__name__, "config": generator.config.model_dump(mode="json"), "attrs": attrs}
@@ -71,9 +75,9 @@ def header(path: Path) -> dict[str, Any]:
         raise ModelStoreError(f"no readable model sidecar at {path.with_suffix('.json')}: {err}") from err
 
 
-def load(path: Path, train: Interactions) -> Fusion:
-    """The kept fusion, its generators fitted on `train` as they were; `ModelStoreError` when the files
-    are unreadable or do not fit together."""
+def load(path: Path, train: Interactions, memory: MemoryConfig | None = None) -> Fusion:
+    """The kept fusion, its generators fitted on `train` as they were (under the `memory` budget from now
+    on); `ModelStoreError` when the files are unreadable or do not fit together."""
     meta = header(path)
     by_class = {cls.__name__: cls for cls in (*GENERATORS.values(), Content)}
     try:
@@ -85,6 +89,7 @@ def load(path: Path, train: Interactions) -> Fusion:
             generator = cls.__new__(cls)
             generator.config = cls.config_type.model_validate(spec["config"])
             generator._train = train
+            generator.memory = memory or MemoryConfig()
             for attr, kind in spec["attrs"].items():
                 setattr(generator, attr, _get(arrays, f"{name}.{attr}", kind))
             generators[name] = generator

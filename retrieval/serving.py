@@ -61,7 +61,8 @@ def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[
     data = Interactions.from_dataset(dataset, settings.events)
     builders, grids = content_builders(settings, dataset.name, data.items)
     split = Split.for_data(data)
-    tuned = tune_all(split.train_validation, split.test, grids=grids, builders=builders, progress=progress)
+    tuned = tune_all(split.train_validation, split.test, grids=grids, builders=builders, progress=progress,
+                     memory=settings.memory)
     fusion, _ = refit(tuned.fusion, data)
     return ServingModel(data, fusion, _signature(settings, dataset))
 
@@ -79,7 +80,7 @@ def load_serving_model(
         stale = [what for what, now in (("code", model_store.code_version()), ("data and settings", signature))
                  if kept.get({"code": "code_version", "data and settings": "signature"}[what]) != now]
         if not stale:
-            return ServingModel(data, model_store.load(path, data), signature)
+            return ServingModel(data, model_store.load(path, data, settings.memory), signature)
         log.info("refitting the serving model of '%s': its %s changed", dataset.name, " and ".join(stale))
     except ModelStoreError as err:
         if path.with_suffix(".json").exists() or path.with_suffix(".npz").exists():

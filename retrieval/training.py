@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from recassist.errors import ConfigError
+from recassist.errors import ConfigError, MemoryBudgetError
+from recassist.settings import MemoryConfig
 from retrieval.fusion import BlendChoice, Fusion, FusionConfig
 from retrieval.generators import (
     GENERATORS,
@@ -109,11 +110,16 @@ def tune(
     validation: Targets,
     progress: Progress,
     build: Builder,
+    memory: MemoryConfig | None = None,
 ) -> tuple[Generator, float]:
-    """The grid's best generator on validation NDCG@10 (fitted on train) and that score."""
+    """The grid's best generator on validation NDCG@10 (fitted on train, within the `memory` budget) and
+    that score; `MemoryBudgetError` when even its smallest form does not fit."""
     best: tuple[Generator, float] | None = None
     for config in grid:
-        generator, fit_s = fit_timed(build(config), train)
+        generator = build(config)
+        if memory is not None:
+            generator.memory = memory
+        generator, fit_s = fit_timed(generator, train)
         top, _ = rank_all(generator, validation.users)
         ndcg = all_metrics(top, validation.items, train.n_items)["ndcg@10"]
         progress(f"  {name} {config.model_dump()} validation NDCG@10 {ndcg:.4f} (fit {fit_s:.1f}s)")
@@ -130,6 +136,7 @@ class Tuned:
     fusion: Fusion
     validation_ndcg: dict[str, float]
     choice: BlendChoice | None = None  # the tuned blend or the best single generator alone, and why
+    left_out: dict[str, str] = field(default_factory=dict)  # generators over the memory budget, and why
 
 
 def tune_all(
@@ -141,11 +148,13 @@ def tune_all(
     fusion: FusionConfig | None = None,
     builders: Mapping[str, Builder] | None = None,
     progress: Progress = log.info,
+    memory: MemoryConfig | None = None,
 ) -> Tuned:
     """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on `validation`.
 
     `builders` adds generators that need more than a config (e.g. content, which needs item vectors),
-    by name; their grids come in `grids`.
+    by name; their grids come in `grids`. A generator that cannot fit within `memory` (even in its
+    scalable form) is left out, with a log line, and named in `Tuned.left_out`.
     """
     grids = grids_for(train, dict(DEFAULT_GRIDS, **(grids or {})))
     builders = {**GENERATORS, **(builders or {})}
@@ -155,8 +164,15 @@ def tune_all(
     names = applicable(names or [name for name in grids if name not in OPT_IN], train, named=bool(names))
     tuned: dict[str, Generator] = {}
     validation_ndcg: dict[str, float] = {}
+    left_out: dict[str, str] = {}
     for name in names:
-        tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress, builders[name])
+        try:
+            tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress, builders[name], memory)
+        except MemoryBudgetError as err:
+            log.warning("%s left out: %s", name, err)
+            left_out[name] = str(err)
+    if not tuned:
+        raise MemoryBudgetError(f"no generator fits the memory budget: {left_out}")
     blender = Fusion(tuned, fusion)
     blender.tune(validation.users, validation.items)
     top, _ = rank_all(blender, validation.users)
@@ -165,7 +181,7 @@ def tune_all(
         f"  fusion weights {blender.config.weights} validation NDCG@10 {validation_ndcg['fusion']:.4f}"
         f" ({blender.choice.describe()})"
     )
-    return Tuned(blender, validation_ndcg, blender.choice)
+    return Tuned(blender, validation_ndcg, blender.choice, left_out)
 
 
 def refit(fusion: Fusion, data: Interactions) -> tuple[Fusion, dict[str, float]]:

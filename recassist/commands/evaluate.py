@@ -67,7 +67,7 @@ def evaluate(
         names = [name.strip() for name in generators.split(",")] if generators else None
         with user_errors():
             report = run_protocol(
-                data, dataset, names=names, builders=builders, grids=grids,
+                data, dataset, names=names, builders=builders, grids=grids, memory=settings.memory,
                 progress=lambda line: typer.echo(line, err=True),
             )
         typer.echo(markdown_table(report))

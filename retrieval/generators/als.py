@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import NonNegativeFloat, PositiveFloat, PositiveInt
 
-from retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence
+from retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence, matrix_bytes
 from retrieval.interactions import Interactions
 
 
@@ -26,6 +26,13 @@ class ALS(Generator):
     name = "als"
     config_type = ALSConfig
     config: ALSConfig
+
+    budget_hint = "lower als factors"
+
+    def estimate(self, train: Interactions) -> int:
+        # user and item factors (float32) and their solver copies, the float32 matrix and its transpose
+        factors = (train.n_users + train.n_items) * self.config.factors * 4 * 3
+        return factors + 2 * matrix_bytes(train)
 
     def _fit(self, train: Interactions) -> None:
         from implicit.cpu.als import AlternatingLeastSquares  # heavy import, only when fitting
@@ -48,7 +55,7 @@ class ALS(Generator):
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         item_factors = self.item_factors if items is None else self.item_factors[items]
-        return self.user_factors[user_rows] @ item_factors.T
+        return self.products(self.user_factors[user_rows], item_factors)
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         """History items whose factors point most the candidate's way (strength x dot product of item factors).

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import PositiveFloat, PositiveInt
 
+from recassist.settings import MemoryConfig
 from retrieval.generators.base import Evidence, Generator, GeneratorConfig
 from retrieval.interactions import Interactions
 from retrieval.vocabulary import Vocabulary
@@ -50,12 +51,21 @@ class Content(Generator):
     config_type = ContentConfig
     config: ContentConfig
 
-    def __init__(self, config: ContentConfig | None = None, *, item_vectors: np.ndarray) -> None:
-        super().__init__(config)
+    budget_hint = "leave content out (embed fewer items or use a smaller embedding model)"
+
+    def __init__(
+        self, config: ContentConfig | None = None, *, item_vectors: np.ndarray, memory: MemoryConfig | None = None
+    ) -> None:
+        super().__init__(config, memory=memory)
         self.item_vectors = np.asarray(item_vectors, np.float32)
 
     def fresh(self) -> Content:
-        return type(self)(self.config, item_vectors=self.item_vectors)
+        return type(self)(self.config, item_vectors=self.item_vectors, memory=self.memory)
+
+    def estimate(self, train: Interactions) -> int:
+        # per event: positions, ages and weights (float64) and the CSR weights; per user: profiles and norms
+        dims = self.item_vectors.shape[1] if self.item_vectors.ndim == 2 else 1
+        return len(train) * (4 * 8 + 12) + train.n_users * dims * 4 * 2
 
     def _fit(self, train: Interactions) -> None:
         if len(self.item_vectors) != train.n_items:
@@ -73,10 +83,17 @@ class Content(Generator):
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         vectors = self.item_vectors if items is None else self.item_vectors[items]
-        scores = self.profiles[user_rows] @ vectors.T
-        no_vector = ~np.any(vectors != 0, axis=1)
-        scores[:, no_vector] = -np.inf
+        scores = self.products(self.profiles[user_rows], vectors)
+        has_vector = self.has_vector if items is None else self.has_vector[items]
+        scores[:, ~has_vector] = -np.inf
         return scores
+
+    @property
+    def has_vector(self) -> np.ndarray:
+        """Items with a nonzero vector, found once (not per request: that scan costs more than the scoring)."""
+        if getattr(self, "_has_vector", None) is None:
+            self._has_vector = np.einsum("ij,ij->i", self.item_vectors, self.item_vectors) > 0
+        return self._has_vector
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         """Per candidate, the history items whose text is closest to it, weighted by their profile weight."""

@@ -92,6 +92,18 @@ class SASRec(Generator):
     config_type = SASRecConfig
     config: SASRecConfig
 
+    budget_hint = "lower sasrec batch_size, max_len or validation_users"
+
+    def estimate(self, train: Interactions) -> int:
+        """Full-softmax logits dominate: batch x (max_len - 1) x items, with their gradient and softmax."""
+        config = self.config
+        n_tokens = train.n_items + 1
+        parameters = n_tokens * config.dim * 4 * 4  # weights, gradient, Adam's two moments
+        logits = config.batch_size * (config.max_len - 1) * n_tokens * 4 * 3
+        scoring = max(config.validation_users, 1024) * n_tokens * 4 * 2  # holdout and `_forward` blocks
+        sequences = len(train) * 8 + train.n_users * 100  # one array view per user
+        return parameters + max(logits, scoring) + sequences
+
     def _device(self) -> str:
         import torch
 

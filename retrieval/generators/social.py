@@ -26,6 +26,11 @@ class Social(Generator):
     config_type = SocialConfig
     config: SocialConfig
 
+    def estimate(self, train: Interactions) -> int:
+        # float64 weights and ages, the liked matrix in float64 and float32, the follows matrix
+        follows = 0 if train.social is None else train.social.nnz * 12
+        return len(train) * (8 + 8 + 12 + 8) + 2 * follows
+
     def _fit(self, train: Interactions) -> None:
         weights = np.where(train.strengths >= self.config.min_strength, train.strengths, 0.0).astype(np.float64)
         if self.config.half_life_days is not None and len(train):

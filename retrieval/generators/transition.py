@@ -29,6 +29,13 @@ class Transition(Generator):
     config_type = TransitionConfig
     config: TransitionConfig
 
+    budget_hint = "lower transition window"
+
+    def estimate(self, train: Interactions) -> int:
+        # per step and event: the same-user mask, row, column (int64) and value, their concatenation, then
+        # COO -> CSR and its normalised copy (measured at 10M events: 48 bytes an event with window 1)
+        return self.config.window * len(train) * 64 + 3 * 8 * train.n_items
+
     def _fit(self, train: Interactions) -> None:
         rows, cols, vals = [], [], []
         for step in range(1, self.config.window + 1):
