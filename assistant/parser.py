@@ -37,6 +37,7 @@ _QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b", re.I)
 _MORE_LIKE = re.compile(r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)", re.I)
+_POINTERS = frozenset({"this", "that", "it", "them", "these", "those", "me", "you", "what", "which", "one", "ones"})
 _FILLER = re.compile(r"\b(?:the|one|ones|movie|film|item|pick)\b|[\s#.]", re.I)
 _LIKE_FEEDBACK = re.compile(r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b", re.I)
 _DISLIKE_FEEDBACK = re.compile(r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b", re.I)
@@ -116,7 +117,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         for match in _LIKE.finditer(text):
             candidate = match.group(1).strip()
             if candidate and not _only_reference(candidate) and not _THAT_ONE.fullmatch(candidate):
-                if not tags.canonical(candidate) and candidate.lower() not in ("this", "that", "it", "them"):
+                if not tags.canonical(candidate) and candidate.split()[0].lower() not in _POINTERS:
                     seeds.append(candidate)
                     seed_spans.append(match.span(1))
     seeds = list(dict.fromkeys(seeds))

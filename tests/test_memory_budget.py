@@ -158,18 +158,3 @@ def test_csv_import_reads_in_chunks_without_holding_the_whole_text(tmp_path, mon
     path.write_text("".join(lines))
     with pytest.raises(InputFileError, match=r"row 42001 \(line 42002\): expected 4 fields"):
         readers.read_table(path)
-
-
-def test_a_generator_pickled_before_the_budget_still_loads_and_scores(data: Interactions):
-    """A serving model kept on disk by an older version has no `memory`, `form` or restricted-EASE fields."""
-    import pickle
-
-    ease = EASE(EASEConfig(), memory=ROOMY).fit(data)
-    expected = ease.recommend(np.arange(5), 10).items
-    state = ease.__getstate__()
-    for key in ("memory", "form", "kept", "_position", "_restricted"):
-        state.pop(key)
-    old = EASE.__new__(EASE)
-    old.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert old.form == "full" and old.memory.budget_mib > 0
-    np.testing.assert_array_equal(old.recommend(np.arange(5), 10).items, expected)

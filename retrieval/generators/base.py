@@ -90,9 +90,6 @@ class Generator(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
 
-    def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "_blas"}  # library handles
-
     def products(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """`users @ items.T` for dense factor or vector rows.
 

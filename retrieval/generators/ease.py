@@ -69,11 +69,6 @@ class EASE(Generator):
         self._input = matrix
         self._restricted = restricted.tocsr()
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if "weights" in state and "kept" not in state:  # pickled before the restricted form existed
-            self.kept, self._position, self._restricted = None, None, state["_input"]
-
     def positions(self, item_rows: np.ndarray) -> np.ndarray:
         """Rows of `weights` for item rows; -1 for an item outside a restricted model."""
         item_rows = np.asarray(item_rows, np.int64)

@@ -4,7 +4,7 @@
 `SparkALSConfig.master` (`local[2]` here; `spark://host:7077` or `yarn` on a cluster, see docs/deploy.md).
 Rows are the ids Spark sees (our user and item rows), so nothing is mapped twice. After the fit the
 factors are collected into numpy, and scoring and evidence are exactly those of `als`: a fitted generator
-needs no Spark and pickles like any other.
+needs no Spark and is kept by the model store like any other.
 
 Spark scales `regParam` by each user's and item's number of interactions (ALS-WR), so the same
 `regularization` is not the same penalty as in `implicit`; the validation grid, not the number, decides.
