@@ -301,6 +301,7 @@ def ads_site(tmp_path_factory, settings: Settings, slice_parts):
 
     from retrieval.catalogue import Catalogue
     from surfaces.ads_api import build_ads_router
+    from surfaces.security import Guard, SecurityMiddleware
     from surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
@@ -308,6 +309,7 @@ def ads_site(tmp_path_factory, settings: Settings, slice_parts):
     known = set(dataset.users["user_id"])
     api = FastAPI()
     api.include_router(build_ads_router(own, Sponsor(own, Catalogue(dataset, store, embedder)), lambda u: u if u in known else None))
+    api.add_middleware(SecurityMiddleware, guard=Guard(own.api))  # as in the app: every route behind it
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -387,6 +389,7 @@ def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
 
     from retrieval.catalogue import Catalogue
     from surfaces.ads_api import build_ads_router
+    from surfaces.security import Guard, SecurityMiddleware
     from surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
@@ -394,7 +397,8 @@ def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
     own = Settings(data_dir=tmp_path, api={"keys": keys})
     api = FastAPI()
     api.include_router(build_ads_router(own, Sponsor(own, Catalogue(dataset, store, embedder)), lambda u: None))
-    client = TestClient(api)
+    api.add_middleware(SecurityMiddleware, guard=Guard(own.api))
+    client = TestClient(api, base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
     assert client.get("/api/v1/ads", params={"user_id": "x"}).status_code == 401
     assert client.get("/api/v1/ads", params={"user_id": "x"}, headers={"X-API-Key": "k-marketer"}).status_code == 403
     assert client.get("/ads", headers={"X-API-Key": "k-marketer"}).status_code == 403
