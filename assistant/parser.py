@@ -97,7 +97,8 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     text = message.strip()[:2000]
     spans = [m.span(1) for m in _QUOTED.finditer(text)]
     spans += titles(_mask(text, spans)) if titles else []
-    spans += [m.span(1) for m in _LIKE.finditer(_mask(text, spans))]
+    if not spans:  # as in `parse`: "like ..." names a seed only when no title was found
+        spans += [m.span(1) for m in _LIKE.finditer(text)]
     spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)]
     for pattern in _READ:
         spans += [m.span() for m in pattern.finditer(_mask(text, spans))]

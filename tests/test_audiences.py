@@ -260,9 +260,13 @@ def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, t
             ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
     marketing = MarketerContext(local, ML1M)
     marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=3.0)
+    from surfaces.security import Guard, SecurityMiddleware
+
     app = FastAPI()
-    app.include_router(build_audiences_router(marketing, ApiConfig(keys=keys)))
-    client = TestClient(app)
+    api_config = ApiConfig(keys=keys)
+    app.include_router(build_audiences_router(marketing, api_config))
+    app.add_middleware(SecurityMiddleware, guard=Guard(api_config))  # as in the app: every route behind it
+    client = TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
     body = {"segment": WOMEN_25_34.model_dump(), "top": 5}
     assert client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "w-key"}).status_code == 403
     ok = client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "m-key"})
@@ -276,7 +280,7 @@ def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, t
     assert budget["principal"] == "shop" and budget["epsilon_left"] == 0
     seed = {"seed": Tag(tag="Sci-Fi").model_dump()}
     assert client.post("/api/v1/audiences/lookalike/export", json=seed, headers={"X-API-Key": "m-key"}).status_code == 403
-    assert "/api/v1/audiences/ask" in client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/audiences/ask" in client.get("/openapi.json", headers={"X-API-Key": "w-key"}).json()["paths"]
 
 
 # ---------------------------------------------------------------- browser

@@ -21,8 +21,10 @@ def kept(settings, slice_serving, tmp_path):
     import shutil
 
     own = settings.model_copy(update={"data_dir": tmp_path})
-    for part in ("datasets", "index", "secret.key"):
+    for part in ("datasets", "index", "feedback", "secret.key"):  # feedback: app likes join the data set
         source = settings.data_dir / part
+        if not source.exists():
+            continue
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / part)
     return own, DatasetStore(tmp_path).load(SLICE), tmp_path / "index" / SLICE / FILE
 

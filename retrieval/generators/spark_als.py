@@ -30,14 +30,6 @@ class SparkALSConfig(ALSConfig):
     partitions: int = Field(default=4, ge=1, description="blocks of users and of items (numUserBlocks/numItemBlocks)")
 
 
-class _Factors:
-    """The two factor matrices, shaped as `implicit`'s model so `ALS` scores and explains from them."""
-
-    def __init__(self, user_factors: np.ndarray, item_factors: np.ndarray) -> None:
-        self.user_factors = user_factors
-        self.item_factors = item_factors
-
-
 def spark_session(master: str, driver_memory: str = "2g"):
     """Spark's session for `master` (created on first use, then shared by the process, as Spark does)."""
     from pyspark.sql import SparkSession
@@ -72,10 +64,8 @@ class SparkALS(ALS):
             alpha=self.config.alpha, implicitPrefs=True, seed=self.config.seed, userCol="user", itemCol="item",
             ratingCol="strength", numUserBlocks=self.config.partitions, numItemBlocks=self.config.partitions,
         ).fit(spark.createDataFrame(frame))
-        self.model = _Factors(
-            _dense(model.userFactors.toPandas(), train.n_users, self.config.factors),
-            _dense(model.itemFactors.toPandas(), train.n_items, self.config.factors),
-        )
+        self.user_factors = _dense(model.userFactors.toPandas(), train.n_users, self.config.factors)
+        self.item_factors = _dense(model.itemFactors.toPandas(), train.n_items, self.config.factors)
         self._input = matrix.tocsr()
 
 
