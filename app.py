@@ -13,6 +13,7 @@ limits). `create_app` does the work; importing this module does none.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from recassist.settings import Settings
@@ -37,6 +38,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
 
     name = dataset or settings.dataset
     ctx = build_context(settings, name, progress)
+    # the model loads and takes the explanation prompt into its parallel slots while the app starts
+    threading.Thread(target=ctx.assistant.warm, daemon=True, name="model-warm-up").start()
     api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
                   docs_url=None, redoc_url=None)
     guard = Guard(settings.api)

@@ -1,9 +1,10 @@
 """Admission control for the one local model: a bounded queue that degrades instead of making users wait.
 
-At most `model_slots` turns use the model at once (match `llm.parallel`, llama.cpp's parallel slots), at
-most `queue_depth` more wait for it, and none waits longer than `queue_wait_s`. A turn that is not admitted
-is answered at once without the model: the parser's plan, template explanations (faithful by
-construction), and a note that says so. Nobody gets an error for a busy model.
+At most `model_slots` turns use the model at once (each writes its `explain_parallel` explanations in
+llama.cpp's parallel slots, so `llm.parallel / explain_parallel` turns fit), at most `queue_depth` more
+wait for it, and none waits longer than `queue_wait_s`. A turn that is not admitted is answered at once
+without the model: the parser's plan, template explanations (faithful by construction), and a note that
+says so. Nobody gets an error for a busy model.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from assistant.events import (
     SponsoredCard,
     SponsoredEvent,
 )
-from assistant.explain import Explainer, explanation_events
+from assistant.explain import Explainer, explain_stage
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LLM_ERRORS
 from assistant.planner import Planner
@@ -77,6 +77,16 @@ class Assistant:
         self.rerank = RerankStage(Reranker(model, rerank_config) if use_rerank else None)
         checker = FaithfulnessChecker([i.title for i in self.items.values()], catalogue.tag_names)
         self.explainer = Explainer(model, checker) if model is not None and config.explain_with_llm else None
+
+    def warm(self) -> None:
+        """Load the model and put the explanation prompt into each of its parallel slots, holding the
+        model's admission slot meanwhile (turns in that time get template explanations, not a wait).
+        The app calls this in a background thread at start; it takes about half a minute on 2 cores."""
+        if self.explainer is None:
+            return
+        with self.gate.slot() as admitted:
+            if admitted:
+                self.explainer.warm(self.config.explain_parallel)
 
     def new_session(self, user_id: str | None = None, tastes: str | None = None) -> SessionMemory:
         session = SessionMemory(user_id=user_id if self.catalogue.knows(user_id) else None)
@@ -153,8 +163,9 @@ class Assistant:
             if busy:
                 yield NoteEvent(text=BUSY_NOTE)
             explainer = self.explainer if admitted else None
-            for index, pick in enumerate(picks):
-                pick.explanation = yield from explanation_events(explainer, index, pick.item, pick.reasons)
+            jobs = [(p.item, p.reasons) for p in picks]
+            for pick, explanation in zip(picks, (yield from explain_stage(explainer, jobs, self.config.explain_parallel))):
+                pick.explanation = explanation
         if sponsored is not None:
             yield SponsoredEvent(card=sponsored)
         yield DoneEvent(message=text, items=[p.card() for p in picks], planner=planner, request=request,

@@ -1,19 +1,26 @@
-"""Grounded explanations: one or two sentences per recommendation that cite its evidence, checked for
+"""Grounded explanations: one short sentence per recommendation that cites its evidence, checked for
 faithfulness (`assistant.faithfulness`) before the user sees them.
 
 `Explainer.stream` streams the model's tokens, holding back the last few words and checking the text as
 it grows, so text that fails the check is not released; on failure it regenerates once (told what was
 wrong), then falls back to `template_explanation`, which is faithful by construction. Failures are
 counted in `Explainer.stats` and logged.
+
+`explain_stage` writes a turn's explanations at once, `parallel` requests together: llama.cpp decodes
+its parallel slots in one batch, which on 2 CPU cores gives about twice the tokens per second of one
+request at a time (docs/benchmarks.md). Their events interleave, each tagged with its pick's index.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,7 +39,7 @@ log = logging.getLogger(__name__)
 
 HOLD_BACK_WORDS = 6  # words kept unreleased while streaming: a title may still be forming there
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"“])")
-MAX_SENTENCES = 2
+MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
 
 
 def _problem_kind(problem: str) -> str:
@@ -96,12 +103,24 @@ StreamEvent = str | Reset | Explanation
 class Explainer:
     """Explains recommendations with a chat model; see the module docstring for the protocol."""
 
-    def __init__(self, model: BaseChatModel, checker: FaithfulnessChecker, *, max_tokens: int = 80) -> None:
+    def __init__(self, model: BaseChatModel, checker: FaithfulnessChecker, *, max_tokens: int = 40) -> None:
         self.model = model
         self.checker = checker
         self.max_tokens = max_tokens
         self.stats = ExplainStats()
+        self._stats_lock = threading.Lock()  # explanations of one turn are written in parallel threads
         self._prompt = load_prompt("explain")
+
+    def warm(self, parallel: int) -> None:
+        """Put the fixed instructions into each of the model's `parallel` slots at once (llama.cpp caches
+        a prompt per slot), so that no turn's explanations wait for them; a failure only costs that wait."""
+        messages = self._prompt.format_messages(evidence="- you liked: a title", item="a title")
+        with ThreadPoolExecutor(parallel, thread_name_prefix="explain-warm") as pool:
+            for future in [pool.submit(self.model.invoke, messages, max_tokens=1) for _ in range(parallel)]:
+                try:
+                    future.result()
+                except LLM_ERRORS as err:
+                    log.warning("warming the explanation prompt failed: %s", err)
 
     def _messages(self, item: Item, reasons: Sequence[Reason], note: str) -> list:
         """The prompt for one item: the stable instructions first (llama.cpp reuses them from its cache),
@@ -122,7 +141,7 @@ class Explainer:
                 "similar_text": "you liked the similar title",
                 "followed_user": "enjoyed by someone you follow",
                 "neighbour_user": "enjoyed by",
-                "popular": "also",
+                "popular": "popular",
                 "requested": "you asked for something like",
                 "described": "you asked for, in your words",
             }[reason.kind]
@@ -141,7 +160,7 @@ class Explainer:
         problems: list[str] = []
         messages = self._messages(item, reasons, note)
         # closing() ends the model's generation as soon as this loop stops reading
-        with closing(_pieces(self.model, messages, max_tokens=self.max_tokens, temperature=temperature)) as stream:
+        with closing(_pieces(self.model, messages, max_tokens=self.max_tokens, temperature=temperature, stop=["\n"])) as stream:
             for piece in stream:
                 if not piece:
                     continue
@@ -150,7 +169,7 @@ class Explainer:
                 tokens += 1
                 text += piece
                 ends = list(_SENTENCE_END.finditer(text))
-                if len(ends) >= MAX_SENTENCES:  # a third sentence has begun: keep the first two
+                if len(ends) >= MAX_SENTENCES:  # a further sentence has begun: keep the first ones
                     text = text[: ends[MAX_SENTENCES - 1].end()]
                     break
                 words = list(WORD.finditer(text))
@@ -192,17 +211,20 @@ class Explainer:
             tokens, seconds = tokens + n, seconds + s
             if not problems:
                 source = "model" if attempt == 0 else "retry"
-                self.stats.first_try += attempt == 0
-                self.stats.retry += attempt == 1
+                with self._stats_lock:
+                    self.stats.first_try += attempt == 0
+                    self.stats.retry += attempt == 1
                 yield Explanation(text, source, tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
                 return
             log.warning("explanation of %s failed the faithfulness check: %s", item.item_id, "; ".join(problems))
-            self.stats.problems.update(_problem_kind(p) for p in problems)
+            with self._stats_lock:
+                self.stats.problems.update(_problem_kind(p) for p in problems)
             all_problems += problems
             rejected.append(text)
             if shown:
                 yield Reset()
-        self.stats.fallback += 1
+        with self._stats_lock:
+            self.stats.fallback += 1
         text = template_explanation(item, reasons)
         yield text
         yield Explanation(text, "template", tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
@@ -236,3 +258,53 @@ def explanation_events(
         assert explanation is not None, "Explainer.stream always ends with an Explanation"
     yield ExplanationEvent(index=index, text=explanation.text, source=explanation.source)
     return explanation
+
+
+ExplainEvents = Generator[TokenEvent | ResetEvent | ExplanationEvent, None, list[Explanation]]
+_FINISHED = object()
+
+
+def explain_stage(explainer: Explainer | None, picks: Sequence[tuple[Item, Sequence[Reason]]], parallel: int) -> ExplainEvents:
+    """The explain stage for a turn's picks, `parallel` of them written at once; returns the explanations
+    in pick order. Closing the generator early (a client that left) stops every explanation still being
+    written, at its next token."""
+    if explainer is None or parallel <= 1 or len(picks) <= 1:
+        explained = []
+        for index, (item, reasons) in enumerate(picks):
+            explained.append((yield from explanation_events(explainer, index, item, reasons)))
+        return explained
+    events: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    explained: dict[int, Explanation] = {}
+
+    def write(index: int, item: Item, reasons: Sequence[Reason]) -> None:
+        steps = explanation_events(explainer, index, item, reasons)
+        try:
+            while not stop.is_set():
+                try:
+                    events.put(next(steps))
+                except StopIteration as end:
+                    explained[index] = end.value
+                    return
+        except Exception as err:  # a bug in a worker: re-raised in the turn, not lost in a thread
+            events.put(err)
+        finally:
+            steps.close()
+            events.put(_FINISHED)
+
+    with ThreadPoolExecutor(min(parallel, len(picks)), thread_name_prefix="explain") as pool:
+        for index, (item, reasons) in enumerate(picks):
+            pool.submit(write, index, item, reasons)
+        finished = 0
+        try:
+            while finished < len(picks):
+                event = events.get()
+                if event is _FINISHED:
+                    finished += 1
+                elif isinstance(event, Exception):
+                    raise event
+                else:
+                    yield event
+        finally:
+            stop.set()
+    return [explained[index] for index in range(len(picks))]

@@ -30,6 +30,8 @@ _LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended
 _PEOPLE = re.compile(rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b", re.I)
 _POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
+# "you liked X" / "you asked for something like X": said of the recommended item itself, it is false
+_USER_CLAIM = re.compile(r"\byou(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|rated|asked\s+(?:for|about))(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$", re.I)
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
 TAG_ALIASES: dict[str, tuple[str, ...]] = {
     "sci-fi": ("science fiction", "science-fiction", "scifi"),
@@ -105,7 +107,13 @@ class FaithfulnessChecker:
         spans = self._title_spans(text)
         if spans and spans[-1][1] >= len(text.rstrip(" .,;:!?'’\"")):
             return spans[-1][0]
-        return len(text)
+        # capitalised words at the end may be the first words of a title ("Mystery Science" before
+        # "Theater 3000"): checked alone, they would read as a tag or an unknown name
+        words = list(WORD.finditer(text))
+        start = len(text)
+        while words and (words[-1].group()[0].isupper() or words[-1].group()[0].isdigit()):
+            start = words.pop().start()
+        return start
 
     def check(self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True) -> list[str]:
         """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
@@ -118,7 +126,10 @@ class FaithfulnessChecker:
         allowed_tags = {t.lower() for i in cited for t in i.tags}
         problems = []
         rest = text
+        own = _title_forms(item.title)
         for start, end, title in self._title_spans(text):
+            if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
+                problems.append(f"says you liked or asked for '{text[start:end]}', the recommended item itself")
             # a span that begins an allowed title is a shortened mention of it ("Terminator" for
             # "Terminator 2: Judgment Day"), not another catalogue item
             shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)

@@ -90,7 +90,9 @@ class LLMConfig(BaseModel):
     temperature: NonNegativeFloat = 0.2
     max_tokens: PositiveInt = 160
     seed: int = 42
-    parallel: PositiveInt = Field(default=1, description="llama.cpp parallel slots of the local backend")
+    parallel: PositiveInt = Field(
+        default=5, description="llama.cpp parallel slots of the local backend, decoded in one batch: a turn's explanations"
+    )
     # backend openai: seconds one request may take, and retries of a failed request (ChatOpenAI's own)
     timeout_s: PositiveFloat = 60.0
     max_retries: NonNegativeInt = 1
@@ -114,8 +116,12 @@ class AgentConfig(BaseModel):
     # measured (docs/benchmarks.md): the 0.5B model did not beat the fusion on ML-100k or ML-1M
     rerank_weight: float = Field(default=0.0, ge=0, le=1)
     rerank_method: Literal["verbalizer", "pointwise"] = "verbalizer"
-    # Admission control for the local model (assistant/admission.py): turns using it at once (match
-    # llm.parallel), turns that may wait, and the longest wait before template explanations are used instead.
+    # explanations of one turn written at once (assistant/explain.py); the local backend decodes up to
+    # llm.parallel requests in one batch, so keep this at most llm.parallel
+    explain_parallel: PositiveInt = 5
+    # Admission control for the local model (assistant/admission.py): turns using it at once
+    # (llm.parallel / explain_parallel), turns that may wait, and the longest wait before template
+    # explanations are used instead.
     model_slots: PositiveInt = 1
     queue_depth: int = Field(default=2, ge=0)
     queue_wait_s: NonNegativeFloat = 2.0

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from assistant.evidence import Reason, reasons_from_evidence, template_explanation
 from retrieval.catalogue import Item
-from assistant.explain import Explainer, Explanation, Reset
+from assistant.events import ExplanationEvent, ResetEvent, TokenEvent
+from assistant.explain import Explainer, Explanation, Reset, explain_stage
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LocalGGUFChat
 from retrieval.generators.base import Evidence
@@ -89,6 +94,27 @@ def test_a_title_at_the_end_of_growing_text_waits_for_the_rest(checker: Faithful
     assert checker.stable_end("You liked Toy Story.") == len("You liked ")
 
 
+def test_capitalised_words_at_the_end_wait_until_the_title_is_complete() -> None:
+    """"Mystery Science" may be the start of "Mystery Science Theater 3000: The Movie": checked alone it
+    would state the tag Mystery, so it is held back until a lowercase word ends the name."""
+    movie = Item("7", "Mystery Science Theater 3000: The Movie (1996)", ("Comedy", "Sci-Fi"), 1996)
+    alien = Item("8", "Alien (1979)", ("Horror", "Sci-Fi"), 1979)
+    checker = FaithfulnessChecker([movie.title, alien.title], ["Comedy", "Sci-Fi", "Mystery", "Horror"])
+    growing = "Like Alien but funnier, so try Mystery Science"
+    assert checker.stable_end(growing) == growing.index("Mystery")
+    assert checker.check(growing[: checker.stable_end(growing)], movie, [Reason("requested", alien.title, alien)], complete=False) == []
+    whole = growing + " Theater 3000: The Movie, a comedy."
+    assert checker.check(whole, movie, [Reason("requested", alien.title, alien)]) == []
+
+
+def test_saying_the_user_liked_the_item_itself_is_caught(checker: FaithfulnessChecker) -> None:
+    popular = [Reason("popular", "it is popular with other users")]
+    assert any("the recommended item itself" in p for p in checker.check("You liked Finding Nemo, so try it, it is popular.", NEMO, popular))
+    assert any("the recommended item itself" in p for p in checker.check("You asked for something like Finding Nemo.", NEMO, REASONS))
+    assert checker.check("Finding Nemo is popular, so you may like it.", NEMO, popular) == []
+    assert checker.check("You liked Toy Story, so try Finding Nemo.", NEMO, REASONS) == []
+
+
 def test_an_explanation_must_cite_its_evidence(checker: FaithfulnessChecker) -> None:
     assert checker.check("Finding Nemo is a charming comedy.", NEMO, REASONS) == ["cites none of its evidence"]
     assert checker.check("Finding Nemo is a charming", NEMO, REASONS, complete=False) == []
@@ -163,3 +189,59 @@ def test_instructions_in_catalogue_text_are_data(small_model: LocalGGUFChat) -> 
     assert "hacked" not in outside_the_title.lower() and "everyone" not in outside_the_title.lower()
     assert checker.check(final.text, NEMO, reasons) == []
     assert checker.check("I AM HACKED", NEMO, reasons) == ["cites none of its evidence"]
+
+
+PICKS = [(NEMO, REASONS), (SHREK, [Reason("history_item", TOY_STORY.title, TOY_STORY)]),
+         (TOY_STORY, [Reason("history_item", SHREK.title, SHREK)])]
+
+
+def test_a_turns_explanations_are_written_in_parallel(small_model: LocalGGUFChat, checker: FaithfulnessChecker) -> None:
+    """Three picks, three requests at once: every pick gets its tokens and one final explanation, and the
+    returned explanations are in pick order and are the ones shown."""
+    stage = explain_stage(Explainer(small_model, checker, max_tokens=40), PICKS, parallel=3)
+    events = []
+    while True:
+        try:
+            events.append(next(stage))
+        except StopIteration as end:
+            explained = end.value
+            break
+    finals = {e.index: e.text for e in events if isinstance(e, ExplanationEvent)}
+    assert sorted(finals) == [0, 1, 2] and [e.text for e in explained] == [finals[0], finals[1], finals[2]]
+    for index, (item, reasons) in enumerate(PICKS):
+        shown = ""
+        for event in events:
+            if isinstance(event, ResetEvent) and event.index == index:
+                shown = ""
+            elif isinstance(event, TokenEvent) and event.index == index:
+                shown += event.text
+        assert shown.strip() == finals[index]
+        assert checker.check(finals[index], item, reasons) == []
+
+
+def _explain_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(("explain", "xllamacpp-stream"))]
+
+
+def test_leaving_a_turn_stops_every_explanation_being_written(small_model: LocalGGUFChat, checker: FaithfulnessChecker) -> None:
+    stage = explain_stage(Explainer(small_model, checker, max_tokens=40), PICKS, parallel=3)
+    assert isinstance(next(stage), TokenEvent | ResetEvent | ExplanationEvent)
+    stage.close()  # the client went away after the first event
+    for _ in range(100):  # bounded: each worker stops at its next token
+        if not _explain_threads():
+            break
+        time.sleep(0.1)
+    assert _explain_threads() == []
+
+
+class _BrokenChat(GenericFakeChatModel):
+    """A chat model with a bug (not a model error): the stage must raise it, not hang or hide it."""
+
+    def _stream(self, *args, **kwargs):
+        raise RuntimeError("a bug in the model wrapper")
+
+
+def test_a_bug_in_one_explanation_is_raised_in_the_turn(checker: FaithfulnessChecker) -> None:
+    broken = Explainer(_BrokenChat(messages=iter([])), checker)
+    with pytest.raises(RuntimeError, match="a bug in the model wrapper"):
+        list(explain_stage(broken, PICKS, parallel=3))
