@@ -30,6 +30,8 @@ _LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended
 _PEOPLE = re.compile(rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b", re.I)
 _POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
+# "another comedy": the genre is claimed of the evidence too
+_ANOTHER = re.compile(r"\b(?:another|also an?|just like them,? an?)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
 # "you liked X" / "you asked for something like X": said of the recommended item itself, it is false
 _USER_CLAIM = re.compile(r"\byou(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|rated|asked\s+(?:for|about))(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$", re.I)
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
@@ -150,6 +152,12 @@ class FaithfulnessChecker:
         for form, tag in self._tag_forms.items():
             if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
                 problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
+        if any(r.item is not None for r in reasons):
+            for match in _ANOTHER.finditer(rest):
+                for form, tag in self._tag_forms.items():
+                    if tag not in evidence_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()):
+                        problems.append(f"calls it 'another {form}', which none of its evidence is")
         if _MARKUP.search(rest):
             problems.append("contains markup, a link or a prompt delimiter")
         said_forms = {" ".join(WORD.findall(form)) for form in mentions}

@@ -10,30 +10,48 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Everyday words for common catalogue tags (keys are lower-case tag names).
+# Everyday words for common catalogue tags (keys are lower-case tag names), in English, then the words
+# French, Spanish, German, Italian and Portuguese speakers use for them, so that "plus drôle", "sin terror"
+# or "etwas Lustiges" are read without the LLM (which took "drôle" for drama).
 TAG_WORDS: dict[str, tuple[str, ...]] = {
-    "comedy": ("comedies", "comedic", "funny", "funnier", "funniest", "humor", "humour", "humorous", "laughs"),
-    "horror": ("scary", "scarier", "frightening", "creepy", "slasher"),
-    "sci-fi": ("science fiction", "science-fiction", "scifi", "sf"),
-    "animation": ("animated", "cartoon", "cartoons", "anime"),
-    "children's": ("children", "childrens", "kids", "kid", "family"),
-    "romance": ("romantic", "romances", "love story", "love stories", "romcom"),
+    "comedy": ("comedies", "comedic", "funny", "funnier", "funniest", "humor", "humour", "humorous", "laughs",
+               "comédie", "comédies", "drôle", "drôles", "marrant", "marrants", "amusant", "comique",
+               "comedia", "comedias", "divertida", "divertido", "gracioso", "graciosa", "cómica", "cómico",
+               "komödie", "komödien", "lustig", "lustiger", "lustiges", "witzig", "witziger",
+               "commedia", "commedie", "divertente", "comédia", "engraçado", "engraçada"),
+    "horror": ("scary", "scarier", "frightening", "creepy", "slasher", "horreur", "épouvante", "terror",
+               "miedo", "gruselig", "orrore", "terrore"),
+    "sci-fi": ("science fiction", "science-fiction", "scifi", "sf", "ciencia ficción", "ciencia ficcion",
+               "fantascienza", "ficção científica"),
+    "animation": ("animated", "cartoon", "cartoons", "anime", "dessin animé", "dessins animés", "animación",
+                  "animados", "zeichentrick", "zeichentrickfilm", "animazione", "animação"),
+    "children's": ("children", "childrens", "kids", "kid", "family", "enfants", "enfant", "niños", "infantil",
+                   "infantiles", "kinder", "kinderfilm", "bambini", "crianças"),
+    "romance": ("romantic", "romances", "love story", "love stories", "romcom", "romantique", "romántica",
+                "romántico", "romantica", "romantico", "romantisch", "liebesfilm", "romântico"),
     "film-noir": ("noir",),
-    "documentary": ("documentaries", "docs"),
-    "drama": ("dramas", "dramatic"),
+    "documentary": ("documentaries", "docs", "documentaire", "documentaires", "documental", "documentales",
+                    "dokumentarfilm", "doku", "documentario"),
+    "drama": ("dramas", "dramatic", "drame", "drames", "dramatique", "dramático", "dramática", "dramma"),
     "thriller": ("thrillers", "thrilling", "suspense", "suspenseful"),
-    "action": ("action-packed",),
-    "adventure": ("adventures", "adventurous"),
+    "action": ("action-packed", "acción", "azione", "ação"),
+    "adventure": ("adventures", "adventurous", "aventure", "aventures", "aventura", "aventuras", "abenteuer",
+                  "avventura"),
     "western": ("westerns", "cowboy", "cowboys"),
-    "musical": ("musicals",),
-    "mystery": ("mysteries", "whodunit", "whodunnit"),
-    "fantasy": ("fantasies", "magical"),
-    "war": ("wartime",),
-    "crime": ("crimes", "gangster", "gangsters", "heist"),
+    "musical": ("musicals", "comédie musicale", "comédies musicales", "musicales", "musicale"),
+    "mystery": ("mysteries", "whodunit", "whodunnit", "mystère", "misterio", "mistero", "mistério"),
+    "fantasy": ("fantasies", "magical", "fantastique", "fantasía", "fantasia", "fantastico"),
+    "war": ("wartime", "guerre", "guerra", "krieg", "kriegsfilm"),
+    "crime": ("crimes", "gangster", "gangsters", "heist", "policier", "policiers", "policíaco", "policiaca",
+              "krimi", "krimis", "poliziesco"),
 }
 
 _NEGATORS = ("not", "no", "without", "nothing", "avoid", "except", "excluding", "exclude", "skip", "never",
-             "don't", "dont", "hate", "less", "minus", "none")
+             "don't", "dont", "hate", "less", "minus", "none",
+             "pas", "sans", "ni", "jamais", "aucun", "sin", "nada", "nunca", "ohne", "kein", "keine", "keinen",
+             "nicht", "senza", "non", "niente", "sem", "não", "nenhum")
+# Words that end a clause, so that a negation before them does not reach past them.
+_CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(?:but|and|mais|et|pero|y|aber|und|ma|e|mas)\b")
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ class TagMatcher:
         for match in self._pattern.finditer(text):
             if any(s <= match.start() < e for s, e in skip):
                 continue
-            clause = re.split(r"[,.;!?]|\bbut\b|\band\b", text[: match.start()].lower())[-1]
+            clause = _CLAUSE_BREAK.split(text[: match.start()].lower())[-1]
             before = re.findall(r"[\w']+", clause)[-3:]
             negated = any(word in _NEGATORS for word in before)
             out.append(TagMention(self._forms[match.group(1).lower()], match.start(), match.end(), negated))

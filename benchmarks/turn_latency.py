@@ -3,7 +3,9 @@ event), to the first explanation token, and to the end of the turn (all explanat
 
 The turns are those of the scripted conversations (`evaluation/data/conversations.json`), each script in
 a fresh session of a new user, on an indexed data set, with the chosen local model planning what the
-parser cannot read and writing the explanations. Writes `benchmarks/results/turn-latency-<model>.json`.
+parser cannot read and writing the explanations, `--parallel` of them at once (`llm.parallel` and
+`agent.explain_parallel`), after the slots are warmed as the app does at start. Writes
+`benchmarks/results/turn-latency-<model>.json`.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/turn_latency.py --dataset ml-100k \
         --model qwen2.5-coder-1.5b-instruct --threads 2 --turns 30
@@ -31,7 +33,7 @@ def percentiles(values: list[float]) -> dict:
 
 
 def main() -> None:
-    from assistant.events import DoneEvent, PicksEvent, PlanEvent, TokenEvent
+    from assistant.events import DoneEvent, ExplanationEvent, PicksEvent, PlanEvent, TokenEvent
     from evaluation.conversations import load_conversations
     from recassist.settings import LLMConfig, Settings
     from surfaces.context import build_context
@@ -42,14 +44,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--parallel", type=int, default=5, help="explanations written at once (llama.cpp slots)")
     args = parser.parse_args()
 
     base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
-    settings = base.model_copy(update={"llm": LLMConfig(model=args.model, threads=args.threads)})
+    settings = base.model_copy(update={
+        "llm": LLMConfig(model=args.model, threads=args.threads, parallel=args.parallel),
+        "agent": base.agent.model_copy(update={"explain_parallel": args.parallel}),
+    })
     ctx = build_context(settings, args.dataset, progress=lambda line: print(line, file=sys.stderr))
     assistant = ctx.assistant
-    warm = assistant.new_session(None)
-    list(assistant.stream(warm, "something like Alien but funnier"))  # load the model, fill the prompt cache
+    start = time.perf_counter()
+    assistant.warm()  # as the app does at start: load the model, put the explain prompt into every slot
+    warm_s = time.perf_counter() - start
+    list(assistant.stream(assistant.new_session(None), "something like Alien but funnier"))  # the embedder, the plan prompt
     turns = []
     for script in load_conversations():
         session = assistant.new_session(None)
@@ -58,7 +66,7 @@ def main() -> None:
                 break
             start = time.perf_counter()
             marks: dict[str, float] = {}
-            planner, cards = None, 0
+            planner, cards, sources = None, 0, []
             for event in assistant.stream(session, turn["say"]):
                 now = time.perf_counter() - start
                 if isinstance(event, PlanEvent):
@@ -69,13 +77,18 @@ def main() -> None:
                     cards = len(event.items)
                 elif isinstance(event, TokenEvent):
                     marks.setdefault("first_token_s", now)
+                elif isinstance(event, ExplanationEvent):
+                    sources.append(event.source)
                 elif isinstance(event, DoneEvent):
                     marks["done_s"] = now
-            turns.append({"message": turn["say"], "planner": planner, "cards": cards, **{k: round(v, 3) for k, v in marks.items()}})
+            turns.append({"message": turn["say"], "planner": planner, "cards": cards, "sources": sources,
+                          **{k: round(v, 3) for k, v in marks.items()}})
             print(turns[-1], file=sys.stderr, flush=True)
     full = [t for t in turns if t["cards"] == 5]
     result = {
         "model": args.model, "dataset": args.dataset, "threads": args.threads, "cpu_cores": os.cpu_count(),
+        "parallel": args.parallel, "warm_s": round(warm_s, 2),
+        "explanations": {k: sum(t["sources"].count(k) for t in turns) for k in ("model", "retry", "template")},
         "turns": len(turns), "llm_planned": sum(t["planner"] == "llm" for t in turns),
         "first_card_s": percentiles([t["first_card_s"] for t in turns if "first_card_s" in t]),
         "first_token_s": percentiles([t["first_token_s"] for t in turns if "first_token_s" in t]),

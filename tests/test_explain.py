@@ -48,7 +48,7 @@ def test_faithful_explanations_pass(checker: FaithfulnessChecker, text: str) -> 
 @pytest.mark.parametrize(
     "text",
     [
-        "Since you liked M*A*S*H and Star Trek, you may enjoy Patton, another War drama.",
+        "Since you liked M*A*S*H and Star Trek, you may enjoy Patton, a War drama.",
         "Fans of star trek: generations and M*A*S*H will like this war film.",
     ],
 )
@@ -113,6 +113,15 @@ def test_saying_the_user_liked_the_item_itself_is_caught(checker: FaithfulnessCh
     assert any("the recommended item itself" in p for p in checker.check("You asked for something like Finding Nemo.", NEMO, REASONS))
     assert checker.check("Finding Nemo is popular, so you may like it.", NEMO, popular) == []
     assert checker.check("You liked Toy Story, so try Finding Nemo.", NEMO, REASONS) == []
+
+
+def test_another_genre_must_be_the_evidences_genre_too(checker: FaithfulnessChecker) -> None:
+    """"Since you liked Alien, you may enjoy Finding Nemo, another comedy" says Alien is a comedy."""
+    alien = Item("5", "Alien (1979)", ("Horror", "Sci-Fi"), 1979)
+    horror = [Reason("history_item", alien.title, alien)]
+    problems = checker.check("Since you liked Alien, you may enjoy Finding Nemo, another comedy.", NEMO, horror)
+    assert any("another comedy" in p for p in problems), problems
+    assert checker.check("Since you liked Toy Story, you may enjoy Finding Nemo, another comedy.", NEMO, REASONS) == []
 
 
 def test_an_explanation_must_cite_its_evidence(checker: FaithfulnessChecker) -> None:

@@ -27,6 +27,11 @@ CASES = {
     "only westerns before 1970": dict(intent=Intent.refine, include_tags=["Western"], year_max=1969),
     "find movies about space": dict(intent=Intent.search),
     'recommend something like "Heat" after 1990': dict(seed_titles=["Heat"], year_min=1991),
+    # genre words in other languages are read by the parser, negations too ("drôle" is funny, not drama)
+    "quelque chose comme Alien mais plus drôle": dict(include_tags=["Comedy"], exclude_tags=[]),
+    "pas d'horreur": dict(exclude_tags=["Horror"]),
+    "algo divertido, sin terror": dict(include_tags=["Comedy"], exclude_tags=["Horror"]),
+    "etwas Lustiges, aber keine Romantik und kein Drama": dict(include_tags=["Comedy"], exclude_tags=["Drama"]),
 }
 
 
