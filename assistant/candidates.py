@@ -53,6 +53,8 @@ class CandidateStage:
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = " ".join(dict.fromkeys(w for w in (*session.tastes, request.mood) if w)).strip()
+        if not (words or anchors) and (wanted := constraints.all_tags | constraints.include_tags):
+            words = " ".join(sorted(wanted))  # "a romantic comedy" alone: items near the tags, not only popular ones
         try:
             if anchors and (vectors := self.catalogue.store.vectors("items", anchors)):
                 mean = np.mean([vectors[s] for s in anchors if s in vectors], axis=0)
