@@ -1,8 +1,8 @@
 """The plan-first conversational agent: one chat turn = a plan, then named stages in a fixed order.
 
-    plan (`assistant.planner`) -> seeds (catalogue title lookup) -> candidates (`assistant.candidates`:
-    the serving fusion plus session sources) -> filter and rank -> rerank (`assistant.ranking`) ->
-    evidence -> explain (`assistant.explain`, streamed, checked, template as the last resort)
+    plan (`assistant.planner`) -> seeds (`assistant.seeds`: catalogue title lookup) -> candidates
+    (`assistant.candidates`: the serving fusion plus session sources) -> filter and rank -> rerank
+    (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template as the last resort)
 
 Each stage takes and returns plain typed values; the agent only composes them and yields typed events
 (`assistant.events`). Recommended items are always catalogue items by id: text from the LLM never becomes a
@@ -40,6 +40,7 @@ from assistant.planner import Planner
 from assistant.ranking import Pick, RerankStage, rank
 from assistant.request import Intent, TurnRequest
 from assistant.rerank import Reranker, RerankConfig
+from assistant.seeds import Named, named_titles
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
 from assistant.turn import TurnEvents, TurnResult, plain_text, run
@@ -131,7 +132,8 @@ class Assistant:
                 "count": request.count if "count" in request.model_fields_set else previous.count,
             })
         constraints = session.apply(request)
-        seeds, missing = self._seeds(session, request)
+        named = named_titles(self.catalogue, request)
+        seeds = self._seeds(session, request, named)
         found = self.candidates.find(session, request, seeds, constraints)
         blocked = {*session.dislikes, *session.shown, *self.catalogue.history_ids(session.user_id), *seeds}
         picks = rank(self.catalogue, found.scores, constraints, blocked, self.rerank.shortlist(request.count))
@@ -142,7 +144,8 @@ class Assistant:
             pick.reasons = reasons[pick.item.item_id]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
-        text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, missing, self.catalogue.years)
+        notes = replies.title_notes(named, self.items, len(picks))
+        text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks else None
         note = replies.STORE_DOWN if found.store_down else None
@@ -172,17 +175,20 @@ class Assistant:
                         sponsored=[sponsored] if sponsored else [], busy=busy)
         return TurnResult(request, planner, text, picks)
 
-    def _seeds(self, session: SessionMemory, request: TurnRequest) -> tuple[list[str], list[str]]:
-        """The items this list is built around, and the titles named that the catalogue does not have.
-        Named titles replace the standing seeds; "more like the second one" is that item; otherwise the
-        standing seeds stay, unless the user dropped them or this is a search."""
-        found = {t: self.catalogue.find_title(t) for t in request.seed_titles}
-        seeds = [iid for iid in found.values() if iid]
+    def _seeds(self, session: SessionMemory, request: TurnRequest, named: list[Named]) -> list[str]:
+        """The items this list is built around. Named titles (or their stand-ins, `assistant.seeds`) replace
+        the standing seeds; "more like the second one" is that item; otherwise the standing seeds stay,
+        unless the user dropped them or this is a search."""
+        seeds = [n.seed for n in named if n.seed]
         if request.intent is Intent.more_like and (target := session.resolve(request.refers_to)):
             seeds, session.focus = [target], target
         keep = not (request.seed_titles or request.drop_seeds or request.reset or request.intent is Intent.search)
         session.seeds = list(dict.fromkeys(seeds or (session.seeds if keep else [])))
-        return session.seeds, [t for t, iid in found.items() if not iid]
+        return session.seeds
+
+    def _named_item(self, request: TurnRequest) -> str | None:
+        """The item the request's first title names ("why the last Star Wars movie?"), if any."""
+        return named_titles(self.catalogue, request)[0].item_id if request.seed_titles else None
 
     def search(self, text: str, constraints: Constraints, k: int) -> list[Pick]:
         """Catalogue search: items nearest `text` within the constraints (all matching items when no text)."""
@@ -198,7 +204,7 @@ class Assistant:
 
     def _why(self, session: SessionMemory, request: TurnRequest, planner: PlannerName, llm: bool) -> TurnEvents:
         target = session.resolve(request.refers_to)
-        if request.seed_titles and (named := self.catalogue.find_title(request.seed_titles[0])):
+        if named := self._named_item(request):
             target = named
         if target is None:
             return (yield from self._answer(request, planner, replies.unresolved(request.refers_to, len(session.last_shown)), [], llm))
@@ -214,7 +220,7 @@ class Assistant:
     def _feedback(self, session: SessionMemory, request: TurnRequest, planner: PlannerName) -> TurnEvents:
         target = session.resolve(request.refers_to)
         if request.refers_to is None and request.seed_titles:
-            target = self.catalogue.find_title(request.seed_titles[0]) or target
+            target = self._named_item(request) or target
         if target is None:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
         else:

@@ -3,7 +3,8 @@
 Sources, each a list of items with scores: items near what the user named or liked in this session
 (`requested` / `history_item` evidence), items near the user's own words (`described`), and for a known
 user the serving model's generators (their own evidence); a new user who said nothing yet gets what is
-popular. The lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
+popular. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
+(`described`, at the text weight), so that a rare combination is found beside what is popular. The lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
 normalisation and weighted sum the evaluation tunes, with the generators' tuned weights sharing the
 agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice.
 """
@@ -79,6 +80,15 @@ class CandidateStage:
             popular = fusion.generators["popularity"].recommend(np.array([0]), self.config.depth, exclude_seen=False)
             found.lists["popular"], weights["popular"] = normalised_matrix(popular, len(vocab)), 1.0
             found.reasons["popular"] = [POPULAR]
+        wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
+        if wanted and not (words or anchors):  # "a romantic comedy" alone: beside what is popular, items near the
+            try:  # tags, so that a rare combination ("sci-fi horror from the eighties") is found at all
+                self._add(found, weights, "tags", self.config.text_weight,
+                          self.catalogue.nearest(self.catalogue.encode(wanted), self.config.depth, constraints, seen),
+                          [Reason("described", quote(wanted, 80))])
+            except VectorStoreUnavailableError as err:
+                log.warning("candidates without the vector store: %s", err)
+                found.store_down = True
         if found.lists:
             fused = fusion.fuse(found.lists, weights).tocsr()
             ids = vocab.ids(fused.indices)

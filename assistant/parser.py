@@ -3,8 +3,12 @@ for what a user says explicitly ("not horror" must never be lost, whatever the L
 
 Titles come first: quoted titles, catalogue titles found in the message (`TitleSpans`), and what follows
 "like ..." are seeds, and their words are read as nothing else, so "The Last of the Mohicans", "Seven",
-"First Knight" or "2001: A Space Odyssey" are never an ordinal, a count or a year. Any text gives a valid
-request: numbers the request cannot hold (a year 3000, "the 99th one") are kept for the agent to answer.
+"First Knight" or "2001: A Space Odyssey" are never an ordinal, a count or a year, and a number right after
+a title ("Toy Story 2", "Godfather part 2") is part of it. "The last Star Wars movie" names the latest title
+of a series (`series`), not the last item of the list; "the last one" is still a position. A genre word
+directly qualifying another ("romantic comedy", "sci-fi horror") asks for items with all those tags
+(`all_tags`); "comedy or romance" asks for any of them. Any text gives a valid request: numbers the request
+cannot hold (a year 3000, "the 99th one") are kept for the agent to answer.
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ _ORDINAL = re.compile(
     re.I | re.ASCII,
 )
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b", re.ASCII)
+_DECADE = re.compile(r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b", re.ASCII | re.I)
+_DECADE_WORDS = {"twen": "2", "thir": "3", "for": "4", "fif": "5", "six": "6", "seven": "7", "eigh": "8", "nine": "9"}
+# "the last Star Wars movie", "the first Star Trek film": the latest or earliest title of a series, not a
+# position in the list (`_SERIES` right before a title, or before a capitalised name and "movie").
+_SERIES = re.compile(r"\b(?:the\s+)?(?:very\s+)?(last|latest|newest|most\s+recent|first|original|earliest|oldest)\s+", re.I)
+_SERIES_NAME = re.compile(
+    r"([A-Z][\w'&:-]*(?:\s+[A-Z0-9][\w'&:-]*){0,3}?)\s*(?:\b(?:movie|film|one|title|installment|instalment|entry)s?\b|(?=[,.;!?]|$))"
+)
+_EARLIEST = ("first", "original", "earliest", "oldest")
 _BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I | re.ASCII)
 _AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I | re.ASCII)
 _NOT = re.compile(r"\b(?:not|nothing|no)\b(?:\s+from)?\s*$", re.I)
@@ -54,6 +66,22 @@ _ASK = re.compile(r"\b(?:recommend|suggest|something|anything|give me|show me|wa
 
 # Catalogue titles named in a text, as (start, end) spans: `retrieval.catalogue.Catalogue.title_spans`.
 TitleSpans = Callable[[str], list[tuple[int, int]]]
+
+
+def _series(text: str, spans: list[tuple[int, int]], tags: TagMatcher) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """ "the last Star Wars movie": ('latest' or 'earliest', the span of "the last", the span of the name),
+    the name a title among `spans` or a capitalised name before "movie"; None when the message has none."""
+    for match in _SERIES.finditer(text):
+        if any(s <= match.start(1) < e for s, e in spans):  # "The Last of the Mohicans", "First Knight"
+            continue
+        name = next((span for span in spans if span[0] == match.end()), None)
+        named = None if name else _SERIES_NAME.match(text, match.end())
+        if named and not tags.canonical(named.group(1)) and not set(named.group(1).lower().split()) <= _FILLER_WORDS:
+            name = named.span(1)  # a capitalised name: "Star Trek", not "ONE" in "THE LAST ONE"
+        if name is not None:
+            order = "earliest" if match.group(1).lower() in _EARLIEST else "latest"
+            return order, match.span(), name
+    return None
 
 
 def _ordinal(text: str) -> int | None:
@@ -97,6 +125,8 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     text = message.strip()[:2000]
     spans = [m.span(1) for m in _QUOTED.finditer(text)]
     spans += titles(_mask(text, spans)) if titles else []
+    if series := _series(text, spans, tags):
+        spans += [series[1], series[2]]
     if not spans:  # as in `parse`: "like ..." names a seed only when no title was found
         spans += [m.span(1) for m in _LIKE.finditer(text)]
     spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)]
@@ -114,6 +144,11 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         if not tags.canonical(text[start:end]):
             seeds.append(text[start:end])
             seed_spans.append((start, end))
+    series = _series(text, seed_spans, tags)
+    if series:  # the series' name is the first seed (`TurnRequest.series` is about it)
+        named = text[series[2][0] : series[2][1]]
+        seeds = [named, *(seed for seed in seeds if seed != named)]
+        seed_spans.append(series[2])
     if not seeds:
         for match in _LIKE.finditer(text):
             candidate = match.group(1).strip()
@@ -131,7 +166,8 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
     if drop_seeds:
         seeds = []
     drop_years = bool(_ANY_YEAR.search(text)) or any(_DECADE.search(text[s:e]) or re.search(r"\b\d{4}\b|\byears?\b|\bdecade\b", text[s:e]) for s, e in forget)
-    text = _mask(text, [*seed_spans, *forget])
+    compounds = tags.compounds(text, [m for m in mentions if m not in forgotten])
+    text = _mask(text, [*seed_spans, *forget, *([series[1]] if series else [])])
     mentions = [m for m in mentions if m not in forgotten]
     allow = list(dict.fromkeys(m.tag for m in mentions if not m.negated)) if _ALLOW.search(text) else []
     include = list(dict.fromkeys(m.tag for m in mentions if not m.negated and m.tag not in allow))
@@ -139,11 +175,18 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
     if _ADULT.search(text) and (kids := tags.canonical("kids")):
         exclude.append(kids)
     include = [t for t in include if t not in exclude]
+    # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an "or"
+    # ("a romantic comedy or a western" stays any of them), since a request holds one set of required tags.
+    every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
+    if len(every) < 2 or (set(include) - set(every) and re.search(r"\bor\b", text, re.I)):
+        every = []
+    include = [t for t in include if t not in every]
 
     year_min = year_max = None
     if decade := _DECADE.search(text):
-        century = decade.group(1) or ("20" if decade.group(2) in "012" else "19")
-        year_min = int(f"{century}{decade.group(2)}0")
+        digit = decade.group(2) or _DECADE_WORDS[decade.group(3).lower()]
+        century = decade.group(1) or ("20" if decade.group(2) and digit in "012" else "19")
+        year_min = int(f"{century}{digit}0")
         year_max = year_min + 9
     if before := _BEFORE.search(text):
         if _NOT.search(text[: before.start()][-12:]):  # "not before 1990": from 1990 on
@@ -176,7 +219,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         intent, feedback = Intent.feedback, "like"
     elif _SEARCH.search(text):
         intent = Intent.search
-    elif not seeds and not _ASK.search(text) and (include or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):
+    elif not seeds and not _ASK.search(text) and (include or every or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):
         intent = Intent.refine
     else:
         intent = Intent.recommend
@@ -186,6 +229,8 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         seed_titles=[seed[:200] for seed in seeds[:5]],
         refers_to=refers_to,
         include_tags=include,
+        all_tags=every,
+        series=series[0] if series else None,
         exclude_tags=exclude,
         year_min=year_min,
         year_max=year_max,

@@ -9,8 +9,10 @@ request is the plan. A standing exclusion is lifted only by the user's own words
 
 The model's reading is trusted only where the message bears it out: a seed title it gives must be named in
 the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
-prompt's own examples never become seeds; more than three wanted tags that the user did not name are
-dropped as a guess.
+prompt's own examples never become seeds, and must be no description ("romantic comedies from the
+nineties" is tags and years, not a title the catalogue lacks); more than three wanted tags that the user
+did not name are dropped as a guess. What the parser alone reads (tags that must all be there, "the last
+... movie") comes from the parser.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class Planner:
             try:
                 reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
                 planned = TurnRequest.model_validate(json.loads(reply.content))
-                request = self.reconcile(self._grounded(planned, message), parsed)
+                request = self.reconcile(self._grounded(planned, message, parsed), parsed)
             except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
                 log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
                 return Plan(parsed, "parser")
@@ -76,16 +78,28 @@ class Planner:
             request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})
         return Plan(request, "llm")
 
-    def _grounded(self, planned: TurnRequest, message: str) -> TurnRequest:
+    def _grounded(self, planned: TurnRequest, message: str, parsed: TurnRequest) -> TurnRequest:
         """The model's plan without what the message does not bear out (see the module docstring)."""
         words = f" {title_key(message)} "
         foreign = bool(re.search(r"[^\x00-\x7f]", message))
         seeds = [
             t for t in planned.seed_titles
             if (key := title_key(t)) and (f" {key} " in words or (foreign and self.catalogue.exact_title(t)))
+            and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) <= 3 else []
         return planned.model_copy(update={"seed_titles": seeds, "include_tags": include})
+
+    def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
+        """Whether a seed the model gave is no title but a description of what is wanted: not a catalogue
+        title, and either nothing but words the parser reads (tags, years, counts, filler: "romantic
+        comedies from the nineties") or the whole message when the parser read tags or years in it."""
+        if self.catalogue.exact_title(seed):
+            return False
+        if not unread(seed, self.tags):
+            return True
+        described = parsed.include_tags or parsed.all_tags or parsed.exclude_tags or parsed.year_min or parsed.year_max
+        return bool(described) and title_key(seed) == title_key(message)
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
@@ -95,12 +109,15 @@ class Planner:
             intent = Intent.refine
         canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731
         exclude = list(dict.fromkeys(parsed.exclude_tags + [t for t in canon(planned.exclude_tags) if t not in parsed.include_tags]))
-        include = [t for t in dict.fromkeys(parsed.include_tags or canon(planned.include_tags)) if t not in exclude]
+        named = parsed.include_tags or parsed.all_tags  # "a romantic comedy": the parser's reading holds
+        include = [t for t in dict.fromkeys(parsed.include_tags if named else canon(planned.include_tags)) if t not in exclude]
         return TurnRequest(
             intent=intent,
             seed_titles=parsed.seed_titles or planned.seed_titles,
             refers_to=parsed.refers_to if parsed.refers_to is not None else planned.refers_to,
             include_tags=include,
+            all_tags=[t for t in parsed.all_tags if t not in exclude],
+            series=parsed.series,
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,

@@ -3,6 +3,7 @@ questions it asks back when a message points at nothing it can resolve."""
 
 from __future__ import annotations
 
+from assistant.seeds import Named
 from retrieval.catalogue import Constraints, Item
 
 STORE_DOWN = "The catalogue search is unavailable right now, so these picks come from your history and what is popular."
@@ -26,12 +27,14 @@ def unresolved(refers_to: int | None, shown: int) -> str:
 
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
-    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to 1999'."""
+    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to
+    1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or'."""
     parts = []
     if seeds:
         parts.append("like " + " and ".join(s.title for s in seeds[:2]))
-    if constraints.include_tags:
-        parts.append("tagged " + " or ".join(sorted(constraints.include_tags)))
+    wanted = [" and ".join(sorted(constraints.all_tags)), " or ".join(sorted(constraints.include_tags))]
+    if any(wanted):
+        parts.append("tagged " + ", and ".join(w for w in wanted if w))
     if constraints.exclude_tags:
         parts.append("with no " + ", ".join(sorted(constraints.exclude_tags)))
     if constraints.year_min is not None or constraints.year_max is not None:
@@ -39,9 +42,27 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     return ", ".join(parts)
 
 
-def list_line(count: int, seeds: list[Item], constraints: Constraints, missing: list[str], years: tuple[int, int] | None) -> str:
-    """The line above a list of `count` picks (none: why, and what to loosen)."""
-    notes = [f"I could not find \"{title}\" in the catalogue." for title in missing]
+def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:
+    """What the reply must say about the titles named: those the catalogue does not have (and the title
+    the list is built around instead), and the title chosen for "the last Star Wars movie"."""
+    notes = []
+    for title in named:
+        if title.series and title.item_id:
+            which = "latest" if title.series == "latest" else "earliest"
+            notes.append(f"The {which} \"{title.title}\" title in the catalogue is {items[title.item_id].title}.")
+        elif title.item_id is None and title.stand_in:
+            instead = "here are picks" if count else "I looked for picks"
+            notes.append(f"I could not find \"{title.title}\" in the catalogue, so {instead} like {items[title.stand_in].title} instead.")
+        elif title.item_id is None:
+            notes.append(f"I could not find \"{title.title}\" in the catalogue.")
+    return notes
+
+
+def list_line(
+    count: int, seeds: list[Item], constraints: Constraints, notes: list[str], years: tuple[int, int] | None, asked: int = 0
+) -> str:
+    """The line above a list of `count` picks (none: why, and what to loosen; fewer than the `asked`: "I
+    found only 2 picks, ..."), after the `notes` (`title_notes`)."""
     terms = in_force(seeds, constraints)
     if not count:
         reason = "I found nothing in the catalogue that fits all of that"
@@ -49,4 +70,6 @@ def list_line(count: int, seeds: list[Item], constraints: Constraints, missing: 
             reason += f" (its items are from {years[0]} to {years[1]})"
         return " ".join([*notes, f"{reason}{': ' + terms if terms else ''}. Try loosening a constraint."])
     head = f"Here {'is' if count == 1 else 'are'} {count} pick{'s' if count != 1 else ''}"
+    if count < asked:
+        head = f"I found only {count} pick{'s' if count != 1 else ''}"
     return " ".join([*notes, f"{head}{', ' + terms if terms else ''}:"])

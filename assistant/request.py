@@ -32,27 +32,31 @@ class TurnRequest(BaseModel):
         description="1-based position in the last list shown ('the second one'), -1 the last one",
     )
     include_tags: list[str] = Field(default_factory=list, max_length=40)
+    # Tags an item must all have: a genre word qualifying another, "a romantic comedy" (Romance and Comedy).
+    all_tags: list[str] = Field(default_factory=list, max_length=10)
     exclude_tags: list[str] = Field(default_factory=list, max_length=40)
     year_min: int | None = Field(default=None, ge=0, le=9999)
     year_max: int | None = Field(default=None, ge=0, le=9999)
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
     feedback: str | None = Field(default=None, pattern="^(like|dislike)$")
-    # What the user lifts or drops from the standing constraints; read by the parser only (not in the LLM's
-    # schema): "actually horror is fine", "forget the 90s", "forget Alien", "start over".
+    # Read by the parser only (not in the LLM's schema): the earliest or latest title of a series the user
+    # named ("the last Star Wars movie"), and what the user lifts or drops from the standing constraints:
+    # "actually horror is fine", "forget the 90s", "forget Alien", "start over".
+    series: str | None = Field(default=None, pattern="^(earliest|latest)$")
     allow_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_years: bool = False
     drop_seeds: bool = False
     reset: bool = False
 
-    @field_validator("seed_titles", "include_tags", "exclude_tags", "allow_tags", "drop_tags")
+    @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
     def _strip(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
 
-PARSER_ONLY = ("allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset")
+PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset")
 
 
 def request_schema() -> dict:

@@ -4,8 +4,10 @@ the constraints that stand until the user changes them. One object per session, 
 Constraints stand until the user drops or replaces them:
 - excluded tags accumulate for the whole session, until the user asks for that tag again or lifts it
   ("actually horror is fine");
-- wanted tags, the year range and the seed items (what the list is "like") stay until a turn names new
-  ones (which replace them) or drops them ("forget the 90s", "forget Alien", "forget comedy");
+- wanted tags (any of them, and those that must all be there: "a romantic comedy"), the year range and the
+  seed items (what the list is "like") stay until a turn names new ones (which replace them) or drops them
+  ("forget the 90s", "forget Alien", "forget comedy"); of tags that must all be there, one left alone is
+  simply wanted;
 - "start over" drops them all;
 - disliked items are never shown again, and items already shown are not repeated.
 """
@@ -54,14 +56,17 @@ class SessionMemory:
         standing = Constraints() if request.reset else self.constraints
         if request.reset:
             self.excluded, self.seeds = set(), []
-        lifted = set(request.include_tags) | set(request.allow_tags) | set(request.drop_tags)
+        lifted = set(request.include_tags) | set(request.all_tags) | set(request.allow_tags) | set(request.drop_tags)
         self.excluded = (self.excluded | set(request.exclude_tags)) - lifted
-        include = set(request.include_tags) or set(standing.include_tags)
-        include -= set(request.drop_tags) | self.excluded
+        named = bool(request.include_tags or request.all_tags)
+        include = set(request.include_tags if named else standing.include_tags) - set(request.drop_tags) - self.excluded
+        every = set(request.all_tags if named else standing.all_tags) - set(request.drop_tags) - self.excluded
+        if len(every) == 1:  # "forget romance" after "a romantic comedy": comedy is still wanted
+            include, every = include | every, set()
         year_min, year_max = (None, None) if request.drop_years else (standing.year_min, standing.year_max)
         if request.year_min is not None or request.year_max is not None:
             year_min, year_max = request.year_min, request.year_max
-        self.constraints = Constraints(frozenset(include), frozenset(self.excluded), year_min, year_max)
+        self.constraints = Constraints(frozenset(include), frozenset(self.excluded), year_min, year_max, frozenset(every))
         if request.intent in (Intent.recommend, Intent.search, Intent.refine, Intent.more_like):
             self.last_request = request
         return self.constraints

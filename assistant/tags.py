@@ -1,7 +1,9 @@
 """Finding catalogue tags in free text: "not horror", "something funnier", "no sci-fi please".
 
-A tag is recognised by its own name (and plural) and by the everyday words in `TAG_WORDS`; only tags that
-exist in the catalogue are ever returned, in the catalogue's spelling.
+A tag is recognised by its own name (and plural), by the everyday words in `TAG_WORDS`, and by the words in
+`COMPOUND_WORDS` that name several tags at once ("romcom"); only tags that exist in the catalogue are ever
+returned, in the catalogue's spelling. A genre word directly qualifying another ("romantic comedy",
+"sci-fi horror", "crime thriller") is a compound: `compounds` finds them, and an item must have all its tags.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
                   "animados", "zeichentrick", "zeichentrickfilm", "animazione", "animação"),
     "children's": ("children", "childrens", "kids", "kid", "family", "enfants", "enfant", "niños", "infantil",
                    "infantiles", "kinder", "kinderfilm", "bambini", "crianças"),
-    "romance": ("romantic", "romances", "love story", "love stories", "romcom", "romantique", "romántica",
+    "romance": ("romantic", "romances", "love story", "love stories", "romantique", "romántica",
                 "romántico", "romantica", "romantico", "romantisch", "liebesfilm", "romântico"),
     "film-noir": ("noir",),
     "documentary": ("documentaries", "docs", "documentaire", "documentaires", "documental", "documentales",
@@ -45,6 +47,12 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "crime": ("crimes", "gangster", "gangsters", "heist", "policier", "policiers", "policíaco", "policiaca",
               "krimi", "krimis", "poliziesco"),
 }
+
+# Words that name several tags at once; each must be there (keys are lower-case words, values tag names).
+COMPOUND_WORDS: dict[str, tuple[str, ...]] = {
+    form: ("romance", "comedy") for form in ("romcom", "romcoms", "rom-com", "rom-coms", "rom com", "rom coms")
+} | {"dramedy": ("drama", "comedy"), "dramedies": ("drama", "comedy")}
+_JOINED = re.compile(r"[\s-]*")  # what may stand between the words of a compound: nothing but spaces or a hyphen
 
 _NEGATORS = ("not", "no", "without", "nothing", "avoid", "except", "excluding", "exclude", "skip", "never",
              "don't", "dont", "hate", "less", "minus", "none",
@@ -65,11 +73,15 @@ class TagMention:
 class TagMatcher:
     def __init__(self, tags: Iterable[str]) -> None:
         self.tags = sorted(set(tags))
-        forms: dict[str, str] = {}
+        forms: dict[str, tuple[str, ...]] = {}
         for tag in self.tags:
             low = tag.lower()
             for form in (low, low + "s", *TAG_WORDS.get(low, ())):
-                forms.setdefault(form, tag)
+                forms.setdefault(form, (tag,))
+        by_lower = {t.lower(): t for t in self.tags}
+        for form, names in COMPOUND_WORDS.items():
+            if all(name in by_lower for name in names):
+                forms.setdefault(form, tuple(by_lower[name] for name in names))
         self._forms = forms
         alternatives = sorted(forms, key=len, reverse=True)
         self._pattern = (
@@ -91,9 +103,24 @@ class TagMatcher:
             clause = _CLAUSE_BREAK.split(text[: match.start()].lower())[-1]
             before = re.findall(r"[\w']+", clause)[-3:]
             negated = any(word in _NEGATORS for word in before)
-            out.append(TagMention(self._forms[match.group(1).lower()], match.start(), match.end(), negated))
+            out += [TagMention(tag, match.start(), match.end(), negated) for tag in self._forms[match.group(1).lower()]]
         return out
 
     def canonical(self, name: str) -> str | None:
-        """The catalogue tag a name or everyday word stands for, if any."""
-        return self._forms.get(name.strip().lower())
+        """The catalogue tag a name or everyday word stands for, if any (the first, for "romcom")."""
+        return self._forms.get(name.strip().lower(), (None,))[0]
+
+    @staticmethod
+    def compounds(text: str, mentions: list[TagMention]) -> list[list[str]]:
+        """The tag groups of `mentions` (in `text`) that qualify each other: wanted tags with nothing but a
+        space or hyphen between them ("romantic comedy", "sci-fi horror", "romcom"), each group of two or
+        more distinct tags. "comedy or romance" and "comedy and romance" are no compound."""
+        groups: list[list[TagMention]] = []
+        for mention in sorted((m for m in mentions if not m.negated), key=lambda m: (m.start, m.end)):
+            last = groups[-1][-1] if groups else None
+            if last is not None and (mention.start <= last.end or _JOINED.fullmatch(text[last.end : mention.start])):
+                groups[-1].append(mention)
+            else:
+                groups.append([mention])
+        tags = [list(dict.fromkeys(m.tag for m in group)) for group in groups]
+        return [group for group in tags if len(group) > 1]

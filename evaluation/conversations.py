@@ -1,7 +1,8 @@
 """Scripted multi-turn conversations whose constraints can be checked, turn by turn.
 
 Each script (`evaluation/data/conversations.json`) is a list of turns: what the user says and what must
-hold after it: the standing constraints (`include`, `exclude`, `years` as [from, to] with null for open),
+hold after it: the standing constraints (`include`: any of these tags, `all`: every one of them, as "a
+romantic comedy" asks, `exclude`, `years` as [from, to] with null for open),
 the seed the list is "like" (`seed`: a title the reply names; when the catalogue lacks it, the first reply
 must say it was not found; `seed_from_list`: the item at that position
 of the previous list; `no_seed`), a dislike (`dislike`: that position of the previous list) that must never
@@ -57,9 +58,12 @@ def run_conversation(assistant: Assistant, script: dict, user_id: str | None = N
                 problem("not read as feedback")
             constraints = session.constraints
             include, exclude = set(expect.get("include", [])), set(expect.get("exclude", []))
+            every = set(expect.get("all", []))
             years = tuple(expect.get("years") or (None, None))
             if set(constraints.include_tags) != include:
                 problem(f"wanted tags {sorted(constraints.include_tags)}, expected {sorted(include)}")
+            if set(constraints.all_tags) != every:
+                problem(f"tags wanted together {sorted(constraints.all_tags)}, expected {sorted(every)}")
             if set(constraints.exclude_tags) != exclude:
                 problem(f"excluded tags {sorted(constraints.exclude_tags)}, expected {sorted(exclude)}")
             if (constraints.year_min, constraints.year_max) != years:
@@ -67,6 +71,8 @@ def run_conversation(assistant: Assistant, script: dict, user_id: str | None = N
             for item in picks:
                 if include and not include & set(item.tags):
                     problem(f"shows {item.title} without any of {sorted(include)}")
+                if not every <= set(item.tags):
+                    problem(f"shows {item.title} without all of {sorted(every)}")
                 if exclude & set(item.tags):
                     problem(f"shows {item.title}, tagged {sorted(exclude & set(item.tags))}")
                 if (years[0] and (item.year or 0) < years[0]) or (years[1] and (item.year or 9999) > years[1]):

@@ -4,6 +4,9 @@ history. It reads the imported data set and the vector store and writes nothing.
 
 Titles come in the catalogue's sorting form ("Godfather, The (1972)"); `display_title` gives the form
 people say and `base_title` the lower-case form a sentence uses, the key titles are looked up and checked by.
+Numbered titles are also found as people number them ("Godfather 2", "Godfather part 2", "Star Trek 3" for
+"Star Trek III: The Search for Spock"), and a number the catalogue does not have ("Toy Story 2") names no
+item: `find_title` does not hand back the unnumbered title in its place (`without_number` gives its name).
 """
 
 from __future__ import annotations
@@ -24,6 +27,15 @@ from retrieval.vector_store import Hit, VectorStore
 _TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^)]*\)")
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10",
+          "xi": "11", "xii": "12", "xiii": "13"}
+_NUMBERED = re.compile(r"^(.*?\S)\s+(?:part\s+)?(\d{1,2}|" + "|".join(_ROMAN) + r")$", re.IGNORECASE)
+# A sequel's number right after a title: "Toy Story 2", "Godfather part III"; not "Alien 2 movies".
+_SEQUEL_NUMBER = re.compile(
+    r"\s+(?:part\s+)?(?:\d{1,2}|" + "|".join(sorted(_ROMAN, key=len, reverse=True)) + r")\b"
+    r"(?!\s+(?:more\s+)?(?:[\w'-]+\s+)?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b)",
+    re.IGNORECASE,
+)
 NEAR_TITLE = 0.3  # the largest cosine distance at which a title as written still names a catalogue item
 
 
@@ -40,17 +52,21 @@ class Item:
 
 @dataclass(frozen=True)
 class Constraints:
-    """Filters on catalogue items: any of `include_tags` (when given), none of `exclude_tags`, years within."""
+    """Filters on catalogue items: any of `include_tags` (when given), every one of `all_tags` ("a romantic
+    comedy": Romance and Comedy), none of `exclude_tags`, years within."""
 
     include_tags: frozenset[str] = frozenset()
     exclude_tags: frozenset[str] = frozenset()
     year_min: int | None = None
     year_max: int | None = None
+    all_tags: frozenset[str] = frozenset()
 
     def allows(self, item: Item) -> bool:
         if self.exclude_tags & set(item.tags):
             return False
         if self.include_tags and not self.include_tags & set(item.tags):
+            return False
+        if not self.all_tags <= set(item.tags):
             return False
         if self.year_min is not None and (item.year is None or item.year < self.year_min):
             return False
@@ -67,6 +83,7 @@ class Constraints:
             clauses.append({"tags": {"$contains": next(iter(self.include_tags))}})
         elif self.include_tags:
             clauses.append({"$or": [{"tags": {"$contains": t}} for t in sorted(self.include_tags)]})
+        clauses += [{"tags": {"$contains": t}} for t in sorted(self.all_tags)]
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -100,6 +117,23 @@ def title_key(title: str) -> str:
     return " ".join(re.findall(r"[\w']+", base_title(title)))
 
 
+def number_key(key: str) -> str | None:
+    """A title key with its numbers as people say them: roman numerals in digits, no "part" before one, no
+    leading article ('the godfather part ii' -> 'godfather 2'); None for a key without a number."""
+    words = [_ROMAN.get(w, w) for w in key.split()]
+    words = [w for i, w in enumerate(words) if not (w == "part" and i + 1 < len(words) and words[i + 1].isdigit())]
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words) if any(w.isdigit() for w in words) else None
+
+
+def without_number(title: str) -> str | None:
+    """'Toy Story 2' -> 'Toy Story', 'Godfather part II' -> 'Godfather': a title without the number that
+    ends it (a sequel's), or None when it ends in none."""
+    match = _NUMBERED.match(" ".join(_spoken(title).split()))
+    return match.group(1) if match and match.group(2).lower() in (*_ROMAN, *map(str, range(2, 100))) else None
+
+
 class Catalogue:
     """Items, titles, filters and histories of one data set, over its vector store (collection `items`)."""
 
@@ -114,10 +148,15 @@ class Catalogue:
         }
         self.tag_names = sorted({t for item in self.items.values() for t in item.tags})
         self._by_title: dict[str, str] = {}
+        self._by_number: dict[str, str] = {}  # number_key -> item id: "godfather 2", "star trek 3"
         for item in self.items.values():  # "Seven (Se7en) (1995)" is also "seven"
             for key in (title_key(item.title), title_key(_ASIDE.sub("", item.title))):
                 if key:
                     self._by_title.setdefault(key, item.item_id)
+            spoken = _spoken(_ASIDE.sub("", item.title))  # "Star Trek III: The Search for Spock" is "Star Trek III"
+            for key in (title_key(item.title), title_key(spoken.split(":")[0])):
+                if numbered := number_key(key):
+                    self._by_number.setdefault(numbered, item.item_id)
         known = [item.year for item in self.items.values() if item.year is not None]
         self.years = (min(known), max(known)) if known else None  # the catalogue's first and last year
         self._longest_title = max((len(key.split()) for key in self._by_title), default=0)
@@ -172,18 +211,28 @@ class Catalogue:
             self.embedder = Embedder()
         return self.embedder.encode([text])[0]
 
+    def _exact(self, key: str) -> str | None:
+        """The item a title key names exactly, its numbers as written or as people say them."""
+        if key in self._by_title:
+            return self._by_title[key]
+        numbered = number_key(key)
+        return self._by_number.get(numbered) if numbered else None
+
     def exact_title(self, title: str) -> str | None:
-        """The item whose title, normalised, is exactly `title`'s."""
-        return self._by_title.get(title_key(title))
+        """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""
+        return self._exact(title_key(title))
 
     def find_title(self, title: str) -> str | None:
         """The catalogue item a title as a user writes it names: the exact (normalised) title, then a title
-        it begins, then the nearest title in the vector store when it is close enough; None otherwise."""
+        it begins, then the nearest title in the vector store when it is close enough; None otherwise, and
+        None for a numbered title the catalogue does not have ("Toy Story 2" is not Toy Story)."""
         key = title_key(title)
         if not key:
             return None
-        if key in self._by_title:
-            return self._by_title[key]
+        if exact := self._exact(key):
+            return exact
+        if without_number(title) is not None:
+            return None
         prefixed = [iid for norm, iid in self._by_title.items() if norm.startswith(key + " ")]
         if prefixed:
             return prefixed[0]
@@ -193,11 +242,22 @@ class Catalogue:
             return None
         return hits[0].id if hits and hits[0].distance < NEAR_TITLE else None
 
+    def series(self, name: str) -> list[str]:
+        """The items whose titles contain `name`'s words ("Star Trek": the eight Star Trek films), oldest
+        first (by year, then title): a series as the catalogue knows it."""
+        key = f" {title_key(name)} "
+        if not key.strip():
+            return []
+        named = [i for i in self.items.values() if key in f" {title_key(i.title)} "]
+        return [i.item_id for i in sorted(named, key=lambda i: (i.year or 0, i.title))]
+
     def title_spans(self, text: str) -> list[tuple[int, int]]:
         """Catalogue titles named in `text` as (start, end) spans, longest first, not overlapping.
 
         A title of one word counts only when written with a capital and not as the text's first word
         ("Seven", "Heat"); one of two words only when one of them has a capital; longer ones in any case.
+        A title followed by a number ("Toy Story 2") spans the number too unless a count noun follows it
+        ("Alien 2 movies"): the catalogue may not have that one, and its number is no count.
         """
         words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w']+", text)]
         taken = [False] * len(words)
@@ -208,13 +268,17 @@ class Catalogue:
                     continue
                 group = words[i : i + n]
                 key = " ".join(w.lower() for _, _, w in group)
-                if key not in self._by_title:
+                if self._exact(key) is None:
                     continue
                 capitals = sum(w[0].isupper() or w[0].isdigit() for _, _, w in group)
                 if (n == 1 and (i == 0 or not capitals)) or (n == 2 and not capitals):
                     continue
                 taken[i : i + n] = [True] * n
-                spans.append((group[0][0], group[-1][1]))
+                end = group[-1][1]
+                if (number := _SEQUEL_NUMBER.match(text, end)) and not (i + n < len(words) and taken[i + n]):
+                    end = number.end()
+                    taken[i + n : i + n + len(number.group().split())] = [True] * len(number.group().split())
+                spans.append((group[0][0], end))
         return sorted(spans)
 
     def nearest(self, vector: np.ndarray, k: int, constraints: Constraints, exclude: set[str] = frozenset()) -> dict[str, float]:

@@ -3,7 +3,9 @@
 Stages, in order: load the imported data set -> item texts -> embeddings (cached by content hash, so only
 new or changed items are embedded) -> item upsert/delete in Chroma (only what changed) -> user profile
 vectors -> user upsert -> temporal features. The build is idempotent: when the data set, the model, the
-profile settings and the store are those of the last build, it does nothing.
+profile settings, the store and the items' records (text, tags, year: `records_digest`) are those of the
+last build, it does nothing; a changed record is written again even when its text (and so its vector) is
+the same.
 
 Besides Chroma, the index folder `<data_dir>/index/<dataset>/` keeps the item and user vectors as .npy
 (rows in `item_ids.json` / `user_ids.json` order) for batch scoring, and `user_features.parquet`.
@@ -71,18 +73,31 @@ def item_text(title: str, tags: str, text: str) -> str:
 
 
 def item_records(items: pd.DataFrame) -> tuple[list[str], list[str], list[Metadata]]:
-    """Ids, texts and Chroma metadata (title, tags array, year, content hash) for every item."""
+    """Ids, texts and Chroma metadata (title, tags array, year, hash) for every item. The hash covers the
+    text and the filterable metadata, so an item whose year or tags changed is written again."""
     texts = [item_text(t, g, x) for t, g, x in zip(items["title"], items["tags"], items["text"])]
     years = items["year"] if "year" in items.columns else pd.Series(pd.NA, index=items.index)
     metadatas: list[Metadata] = []
     for title, tags, year, text in zip(items["title"], items["tags"], years, texts):
-        meta: Metadata = {"title": title, "hash": hashlib.sha256(text.encode()).hexdigest()[:16]}
+        meta: Metadata = {"title": title}
         if tags:
             meta["tags"] = tags.split(TAG_SEPARATOR)
         if not pd.isna(year):
             meta["year"] = int(year)
+        content = json.dumps([text, meta], sort_keys=True)
+        meta["hash"] = hashlib.sha256(content.encode()).hexdigest()[:16]
         metadatas.append(meta)
     return items["item_id"].tolist(), texts, metadatas
+
+
+def records_digest(items: pd.DataFrame) -> str:
+    """One hash of every item's id and record hash: it changes when any item's text, tags or year does
+    (a data set imported before years came from titles has the same fingerprint, but not the same years)."""
+    ids, _, metadatas = item_records(items)
+    digest = hashlib.sha256()
+    for id_, meta in zip(ids, metadatas):
+        digest.update(f"{id_}\0{meta['hash']}\n".encode())
+    return digest.hexdigest()
 
 
 class IndexBuilder:
@@ -97,6 +112,7 @@ class IndexBuilder:
     def _signature(self, dataset: Dataset) -> dict:
         return {
             "dataset": dataset.fingerprint,
+            "items": records_digest(dataset.items),
             "model": self.embedder.model_id,
             "profile": self.settings.profile.model_dump(),
             "events": self.settings.events,

@@ -1,9 +1,11 @@
-"""The agent with the real 0.5B model (no mocks) through a scripted 10-turn conversation, and the
-safety properties that must hold whatever the model says."""
+"""The agent with the real 0.5B model (no mocks) through a scripted 10-turn conversation, the safety
+properties that must hold whatever the model says, and what real users type ("a romantic comedy from the
+90s", "Godfather part 2", "Toy Story 2", "the last Star Wars movie") on the real slice."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.agent import Assistant
 from assistant.turn import TurnResult
@@ -102,3 +104,60 @@ def test_rerank_stage_orders_a_longer_list_in_one_llm_pass(slice_assistant: Assi
     assert len(listed) > 3 and len(result.picks) == 3
     assert all(any(p.item.title in line for line in listed) for p in result.picks)
     assert all("Comedy" in p.item.tags for p in result.picks)
+
+
+# ---------------------------------------------------------------- what real users type, on the real slice
+
+
+@pytest.fixture(scope="module")
+def parser_assistant(slice_assistant: Assistant) -> Assistant:
+    """The slice's assistant planned by the parser alone, with template explanations (fast and exact)."""
+    config = slice_assistant.config.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    return Assistant(slice_assistant.catalogue, slice_assistant.serving, None, config)
+
+
+def test_a_romantic_comedy_from_the_90s_has_both_tags_and_its_title_year(parser_assistant: Assistant) -> None:
+    assistant = parser_assistant
+    assert assistant.items["181"].year == 1983  # Return of the Jedi, dated 1997 (a re-release) by ML-100k
+    for message in ("a romantic comedy from the 90s", "romcoms from the nineties"):
+        result = assistant.turn(assistant.new_session(None), message)
+        assert result.picks and "tagged Comedy and Romance, from 1990 to 1999" in result.message, result.message
+        for pick in result.picks:
+            assert {"Comedy", "Romance"} <= set(pick.item.tags) and 1990 <= pick.item.year <= 1999, pick.item
+    either = assistant.turn(assistant.new_session(None), "comedy or romance")
+    assert "tagged Comedy or Romance" in either.message
+    assert all({"Comedy", "Romance"} & set(p.item.tags) for p in either.picks)
+
+
+def test_too_few_items_with_all_the_tags_are_said_to_be_few(parser_assistant: Assistant) -> None:
+    result = parser_assistant.turn(parser_assistant.new_session(None), "give me 20 romantic comedies from the 90s")
+    assert 0 < len(result.picks) < 20 and result.message.startswith(f"I found only {len(result.picks)} picks, tagged Comedy and Romance")
+
+
+def test_numbered_titles_and_a_missing_sequel(parser_assistant: Assistant) -> None:
+    assistant = parser_assistant
+    second = assistant.turn(assistant.new_session(None), "something like Godfather part 2")
+    assert "like Godfather: Part II, The (1974)" in second.message and "could not find" not in second.message
+    sequel = assistant.turn(assistant.new_session(None), "Toy Story 2")
+    assert sequel.message.startswith('I could not find "Toy Story 2" in the catalogue, so here are picks like Toy Story (1995) instead.')
+    assert sequel.picks and "like Toy Story (1995)" in sequel.message.split("instead.")[1]
+
+
+def test_the_last_star_wars_movie_is_a_title_and_the_last_one_a_position(parser_assistant: Assistant) -> None:
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "the last Star Wars movie")
+    assert result.message.startswith('The latest "Star Wars" title in the catalogue is Star Wars (1977).')
+    assert result.picks and "have not shown you a list" not in result.message
+    last = session.last_shown[-1]
+    more = assistant.turn(session, "more like the last one")
+    assert more.request.intent is Intent.more_like and session.seeds == [last] and more.picks
+    trek = assistant.turn(assistant.new_session(None), "the latest Star Trek movie")
+    assert "is Star Trek: First Contact (1996)" in trek.message
+
+
+def test_a_description_is_no_missing_title(slice_assistant: Assistant) -> None:
+    """With the LLM planning on: the parser reads the whole message, so no seed and no "could not find"."""
+    result = slice_assistant.turn(slice_assistant.new_session(None), "romantic comedies from the nineties")
+    assert result.planner == "parser" and "could not find" not in result.message
+    assert result.request.all_tags == ["Romance", "Comedy"] and (result.request.year_min, result.request.year_max) == (1990, 1999)

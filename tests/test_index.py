@@ -57,6 +57,30 @@ def test_rebuild_embeds_only_new_or_changed_items(indexed_slice, settings: Setti
     assert store.count("items") == 149
 
 
+def test_an_index_built_with_release_years_is_rewritten_with_title_years(indexed_slice, settings: Settings, ml100k_files) -> None:
+    """An index built before years came from titles (Return of the Jedi stored as 1997, its re-release)
+    is not up to date: the next build writes the title's year (1983), so the Chroma year filter finds it."""
+    builder, _ = indexed_slice
+    import_tables("ml-years", slice_tables(ml100k_files), settings, source="test")
+    builder.build("ml-years", progress=False)
+    store = VectorStore(builder.client, "ml-years")
+    jedi = DatasetStore(settings.data_dir).load("ml-years").items.set_index("item_id").loc["181"]
+    assert jedi["title"] == "Return of the Jedi (1983)" and jedi["year"] == 1983
+    # As the old build left it: the release date's year in Chroma, and a manifest without the records' digest.
+    vector = store.vectors("items", ["181"])["181"]
+    store.upsert("items", ["181"], vector[None, :], [{"title": jedi["title"], "tags": jedi["tags"].split("|"), "year": 1997, "hash": "old"}])
+    manifest = builder.folder("ml-years") / "manifest.json"
+    built = json.loads(manifest.read_text())
+    del built["signature"]["items"]
+    manifest.write_text(json.dumps(built))
+
+    report = builder.build("ml-years", progress=False)
+    assert not report.up_to_date and (report.items_embedded, report.items_written) == (0, 1)
+    hits = store.query("items", vector, 5, where={"year": {"$lte": 1985}})
+    assert hits[0].id == "181" and hits[0].metadata["year"] == 1983
+    assert builder.build("ml-years", progress=False).up_to_date
+
+
 def test_metadata_filters_and_profiles(indexed_slice, settings: Settings) -> None:
     builder, _ = indexed_slice
     ds = DatasetStore(settings.data_dir).load(SLICE)

@@ -115,3 +115,172 @@ def test_many_exclusions_fit_the_request() -> None:
     many = TagMatcher([f"Tag{i}" for i in range(30)])
     request = parse("no " + ", no ".join(f"tag{i}" for i in range(30)), many)
     assert len(request.exclude_tags) == 30
+
+
+# ---------------------------------------------------------------- what real users type, on ML-100k
+
+
+@pytest.fixture(scope="module")
+def catalogue(ml100k):
+    """The real ML-100k catalogue without a vector store (titles, tags and years need none)."""
+    from retrieval.catalogue import Catalogue
+
+    return Catalogue(ml100k, store=None)
+
+
+@pytest.fixture(scope="module")
+def tags(catalogue) -> TagMatcher:
+    return TagMatcher(catalogue.tag_names)
+
+
+def test_an_items_year_is_the_one_in_its_title(ml100k, ml100k_files, catalogue) -> None:
+    """ML-100k dates Return of the Jedi (1983) by its 1997 re-release; the title's year is the one used,
+    from the conversion on (and for a data set imported before, from the load on)."""
+    from retrieval.catalogue import Constraints
+    from retrieval.data.sources import SOURCES
+
+    converted = SOURCES["ml-100k"].convert(ml100k_files)["items"].frame.set_index("item_id")
+    assert converted.loc["181", "year"] == 1983 and converted.loc["1", "year"] == 1995
+    jedi = catalogue.items["181"]
+    assert jedi.title == "Return of the Jedi (1983)" and jedi.year == 1983
+    assert ml100k.items.set_index("item_id").loc["181", "year"] == 1983
+    assert all(i.year == int(i.title[-5:-1]) for i in catalogue.items.values() if i.title.endswith(")") and i.title[-5:-1].isdigit())
+    nineties = Constraints(year_min=1990, year_max=1999)
+    assert not nineties.allows(jedi) and Constraints(year_min=1980, year_max=1989).allows(jedi)
+
+
+@pytest.mark.parametrize("message, every, include", [
+    ("a romantic comedy from the 90s", ["Romance", "Comedy"], []),
+    ("romantic comedies", ["Romance", "Comedy"], []),
+    ("romcom", ["Romance", "Comedy"], []),
+    ("any rom-coms?", ["Romance", "Comedy"], []),
+    ("an animated comedy", ["Animation", "Comedy"], []),
+    ("sci-fi horror", ["Sci-Fi", "Horror"], []),
+    ("an action comedy", ["Action", "Comedy"], []),
+    ("a horror comedy", ["Horror", "Comedy"], []),
+    ("a crime thriller", ["Crime", "Thriller"], []),
+    ("a musical comedy", ["Musical", "Comedy"], []),
+    ("comedy or romance", [], ["Comedy", "Romance"]),
+    ("comedy and romance movies", [], ["Comedy", "Romance"]),
+    ("comedies, romances", [], ["Comedy", "Romance"]),
+    ("animated movies for kids", [], ["Animation", "Children's"]),
+    ("a romantic comedy or a western", [], ["Romance", "Comedy", "Western"]),
+])
+def test_a_genre_qualifying_another_wants_both(message: str, every: list, include: list, tags, catalogue) -> None:
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.all_tags, request.include_tags) == (every, include)
+
+
+@pytest.mark.parametrize("message, years", [
+    ("romantic comedies from the nineties", (1990, 1999)),
+    ("something from the eighties", (1980, 1989)),
+    ("the Seventies please", (1970, 1979)),
+    ("a western from the fifties", (1950, 1959)),
+    ("the 90's", (1990, 1999)),
+])
+def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue) -> None:
+    from assistant.parser import unread
+
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.year_min, request.year_max) == years and not unread(message, tags, catalogue.title_spans)
+
+
+@pytest.mark.parametrize("message, title", [
+    ("Godfather 2", "Godfather: Part II, The (1974)"),
+    ("something like Godfather part 2", "Godfather: Part II, The (1974)"),
+    ("The Godfather Part II", "Godfather: Part II, The (1974)"),
+    ("like Star Trek 3 but funnier", "Star Trek III: The Search for Spock (1984)"),
+    ("Die Hard 2", "Die Hard 2 (1990)"),
+    ("more like Alien 3", "Alien 3 (1992)"),
+    ("something like Star Trek IV", "Star Trek IV: The Voyage Home (1986)"),
+])
+def test_numbered_titles_name_that_item(message: str, title: str, tags, catalogue) -> None:
+    request = parse(message, tags, catalogue.title_spans)
+    assert len(request.seed_titles) == 1 and "count" not in request.model_fields_set
+    assert catalogue.items[catalogue.find_title(request.seed_titles[0])].title == title
+
+
+def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_title_stands_in(tags, catalogue) -> None:
+    from assistant.replies import title_notes
+    from assistant.seeds import named_titles
+
+    request = parse("something like Toy Story 2", tags, catalogue.title_spans)
+    assert request.seed_titles == ["Toy Story 2"] and catalogue.find_title("Toy Story 2") is None
+    [named] = named_titles(catalogue, request)
+    assert named.item_id is None and catalogue.items[named.seed].title == "Toy Story (1995)"
+    assert title_notes([named], catalogue.items, 5) == [
+        'I could not find "Toy Story 2" in the catalogue, so here are picks like Toy Story (1995) instead.'
+    ]
+    # a number that is a count or a year is still read as one
+    counted = parse("2 movies like Alien", tags, catalogue.title_spans)
+    assert counted.seed_titles == ["Alien"] and counted.count == 2
+    assert parse("give me 3 movies like Toy Story", tags, catalogue.title_spans).count == 3
+    dated = parse("like Toy Story from 1995", tags, catalogue.title_spans)
+    assert dated.seed_titles == ["Toy Story"] and dated.year_min == 1995
+
+
+@pytest.mark.parametrize("message, series, title", [
+    ("the last Star Wars movie", "latest", "Star Wars (1977)"),  # the one ML-100k title with those words
+    ("the latest Star Trek movie", "latest", "Star Trek: First Contact (1996)"),
+    ("something like the first Star Trek film", "earliest", "Star Trek: The Motion Picture (1979)"),
+    ("the newest Alien movie", "latest", "Alien: Resurrection (1997)"),
+    ("the original Godfather", "earliest", "Godfather, The (1972)"),
+])
+def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(message: str, series: str, title: str, tags, catalogue) -> None:
+    from assistant.seeds import named_titles
+
+    request = parse(message, tags, catalogue.title_spans)
+    assert request.series == series and request.refers_to is None
+    assert catalogue.items[named_titles(catalogue, request)[0].item_id].title == title
+
+
+@pytest.mark.parametrize("message, intent", [
+    ("the last one", Intent.recommend),
+    ("more like the last one", Intent.more_like),
+    ("why the last pick?", Intent.explain),
+    ("I loved the first one", Intent.feedback),
+])
+def test_the_last_one_still_points_into_the_list(message: str, intent: Intent, tags, catalogue) -> None:
+    request = parse(message, tags, catalogue.title_spans)
+    assert request.intent is intent and request.refers_to in (1, -1) and request.series is None and not request.seed_titles
+
+
+def test_tags_wanted_together_filter_and_stand() -> None:
+    from assistant.replies import in_force
+    from retrieval.catalogue import Constraints, Item
+
+    both = Constraints(all_tags=frozenset({"Romance", "Comedy"}), year_min=1990)
+    assert both.allows(Item("1", "Sleepless in Seattle (1993)", ("Comedy", "Romance"), 1993))
+    assert not both.allows(Item("2", "Liar Liar (1997)", ("Comedy",), 1997))
+    assert both.where() == {"$and": [{"year": {"$gte": 1990}}, {"tags": {"$contains": "Comedy"}}, {"tags": {"$contains": "Romance"}}]}
+    assert in_force([], both) == "tagged Comedy and Romance, from 1990 to …"
+    assert in_force([], Constraints(include_tags=frozenset({"Comedy", "Romance"}))) == "tagged Comedy or Romance"
+
+    session = SessionMemory()
+    assert session.apply(TurnRequest(all_tags=["Romance", "Comedy"])).all_tags == {"Romance", "Comedy"}
+    kept = session.apply(TurnRequest(intent=Intent.refine, exclude_tags=["Drama"]))
+    assert kept.all_tags == {"Romance", "Comedy"} and kept.exclude_tags == {"Drama"}
+    either = session.apply(TurnRequest(include_tags=["Comedy", "Romance"]))  # named tags replace them
+    assert either.all_tags == frozenset() and either.include_tags == {"Comedy", "Romance"}
+    session.apply(TurnRequest(all_tags=["Romance", "Comedy"]))
+    alone = session.apply(TurnRequest(intent=Intent.refine, drop_tags=["Romance"]))  # "forget romance"
+    assert alone.all_tags == frozenset() and alone.include_tags == {"Comedy"}
+    assert session.apply(TurnRequest(reset=True)).include_tags == frozenset()
+
+
+@pytest.mark.parametrize("message, seeds, kept", [
+    ("romantic comedies from the nineties", ["romantic comedies from the nineties"], []),
+    ("a romcom from the 90s with a happy ending", ["a romcom from the 90s with a happy ending"], []),
+    ("something like Inception", ["Inception"], ["Inception"]),
+    ("Inception", ["Inception"], ["Inception"]),
+    ("romantic comedies like When Harry Met Sally", ["When Harry Met Sally"], ["When Harry Met Sally"]),
+])
+def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: list, kept: list, tags, catalogue) -> None:
+    from assistant.admission import ModelGate
+    from assistant.planner import Planner
+    from recassist.settings import AgentConfig
+
+    planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
+    parsed = parse(message, tags, catalogue.title_spans)
+    planned = planner._grounded(TurnRequest(seed_titles=seeds), message, parsed)
+    assert planned.seed_titles == kept

@@ -13,6 +13,10 @@ is its stars. Without a timestamp column every event is stored at 0 and the data
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
 TABLES = ("items", "users", "interactions", "social")
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -32,3 +36,14 @@ USER_ID_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TAG_SEPARATOR = "|"
+
+# A year in parentheses in a title, "Return of the Jedi (1983)" or "Land Before Time III (1995) (V)".
+_TITLE_YEAR = re.compile(r"\((1[89]\d\d|20\d\d)\)")
+
+
+def item_years(items: pd.DataFrame) -> pd.Series:
+    """Each item's year: the year in its title where the title has one (the original release: ML-100k's
+    "Return of the Jedi (1983)" has a 1997 re-release date), else its `year` column (NA when neither)."""
+    stated = items["year"] if "year" in items.columns else pd.Series(pd.NA, index=items.index)
+    titled = items["title"].astype("string").str.findall(_TITLE_YEAR).str[-1]
+    return pd.to_numeric(titled, errors="coerce").astype("Int64").fillna(pd.to_numeric(stated, errors="coerce").astype("Int64"))

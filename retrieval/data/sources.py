@@ -21,6 +21,7 @@ from recassist.settings import Settings
 from retrieval.data.cleaning import RawTable
 from retrieval.data.importer import ImportResult, import_tables
 from retrieval.data.readers import read_table
+from retrieval.data.schema import item_years
 from retrieval.data.scrub import scrub_identifiers
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _ml100k(files: dict[str, Path]) -> dict[str, RawTable]:
             "year": release.dt.year.astype("Int64"),
         }
     )
+    items_out["year"] = item_years(items_out)  # the title's year, not a re-release's date
     ratings = read_table(files["ratings"])
     interactions = pd.DataFrame(
         {

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from recassist.errors import ConfigError, DatasetNotFoundError
+from retrieval.data.schema import item_years
 from retrieval.data.timeorder import TimeOrder, measure, recorded
 
 MANIFEST = "manifest.json"
@@ -110,10 +111,14 @@ class DatasetStore:
         return measure(pd.read_parquet(self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]))
 
     def load(self, name: str) -> Dataset:
-        """The data set, with the app's logged likes (see `surfaces/feedback.py`) added as `like` events."""
+        """The data set, with the app's logged likes (see `surfaces/feedback.py`) added as `like` events, and
+        each item's year the one in its title where it has one (`item_years`; imports made before that rule
+        stored ML-100k's release dates)."""
         manifest = self.manifest(name)
         folder = self.path(name)
         frames = {table: pd.read_parquet(folder / f"{table}.parquet") for table in ("items", "users", "interactions", "social")}
+        if "year" in frames["items"].columns:
+            frames["items"]["year"] = item_years(frames["items"])
         feedback = self.root.parent / "feedback" / f"{name}.jsonl"
         if feedback.is_file():
             raw = feedback.read_bytes()
