@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from assistant.request import Intent, TurnRequest
-from assistant.tags import TagMatcher
+from assistant.tags import NEGATORS, TagMatcher, TagMention
 
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
@@ -55,7 +55,11 @@ _LIKE_FEEDBACK = re.compile(r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore
 _DISLIKE_FEEDBACK = re.compile(r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b", re.I)
 _SEARCH = re.compile(r"^\s*(?:find|search|look up|look for|show me (?:movies|films|items) (?:about|with))\b", re.I)
 _THAT_ONE = re.compile(r"\b(?:that|this|it)(?:\s+one)?\b", re.I)
-_ADULT = re.compile(r"\bfor (?:adults|grown[- ]ups)\b|\bgrown[- ]up\b|\bnot for kids\b|\bmature\b", re.I)
+_ADULT = re.compile(
+    r"\bfor (?:adults|grown[- ]ups)\b|\bgrown[- ]up\b|\bnot for kids\b|\bmature\b"
+    r"|\bpour (?:les )?adultes\b|\bpara (?:los )?adultos\b|\bfür erwachsene\b|\bper adulti\b|\bpara adultos\b",
+    re.I,
+)
 _FORGET = re.compile(r"\b(?:forget|drop|never\s?mind|ignore|remove|clear|scrap|no longer)\b", re.I)
 _RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratch|clean slate|something (?:completely|totally|entirely) different)\b", re.I)
 _ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
@@ -94,6 +98,21 @@ def _ordinal(text: str) -> int | None:
 def _only_reference(text: str) -> bool:
     """Whether `text` is a position in the last list and nothing else ("the 99th one", "number 2")."""
     return _ORDINAL.search(text) is not None and not _FILLER.sub("", _ORDINAL.sub("", text))
+
+
+_NEGATED_TAIL = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NEGATORS) + r")\b[\s\w']{0,30}$", re.I)
+
+
+def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None) -> str:
+    """`text` without what it asks not to have ("not horror", "pas d'horreur"): the user's words as the
+    embedder should read them (the request's `mood`), since an embedding of "not horror" lies near horror."""
+    cuts = []
+    mentions = tags.mentions(text) if mentions is None else mentions
+    for mention in mentions:
+        if mention.negated:
+            negator = _NEGATED_TAIL.search(text[: mention.start])
+            cuts.append((negator.start() if negator else mention.start, mention.end))
+    return " ".join(re.sub(r"\s+([,.;!?])", r"\1", _mask(text, cuts)).split()).strip(" ,.;:!?")
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -158,6 +177,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
                     seed_spans.append(match.span(1))
     seeds = list(dict.fromkeys(seeds))
     mentions = tags.mentions(text, skip=seed_spans)
+    mood_words = wanted(text, tags, mentions)
     forget = _forget_spans(text)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
@@ -223,7 +243,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         intent = Intent.refine
     else:
         intent = Intent.recommend
-    mood = message.strip() if intent in (Intent.recommend, Intent.search) else None
+    mood = mood_words if intent in (Intent.recommend, Intent.search) else None
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],

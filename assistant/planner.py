@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from assistant.admission import ModelGate
 from assistant.events import Planner as PlannerName
 from assistant.llm import LLM_ERRORS
-from assistant.parser import parse, unread
+from assistant.parser import parse, unread, wanted
 from assistant.prompts import load_prompt, quote
 from assistant.request import Intent, TurnRequest, request_schema
 from assistant.session import SessionMemory
@@ -121,7 +121,7 @@ class Planner:
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,
-            mood=planned.mood or parsed.mood,
+            mood=(planned.mood and wanted(planned.mood, self.tags)) or parsed.mood,
             feedback=parsed.feedback or planned.feedback if intent is Intent.feedback else None,
             **{"count": source.count for source in (planned, parsed) if "count" in source.model_fields_set},
         )

@@ -54,7 +54,7 @@ COMPOUND_WORDS: dict[str, tuple[str, ...]] = {
 } | {"dramedy": ("drama", "comedy"), "dramedies": ("drama", "comedy")}
 _JOINED = re.compile(r"[\s-]*")  # what may stand between the words of a compound: nothing but spaces or a hyphen
 
-_NEGATORS = ("not", "no", "without", "nothing", "avoid", "except", "excluding", "exclude", "skip", "never",
+NEGATORS = ("not", "no", "without", "nothing", "avoid", "except", "excluding", "exclude", "skip", "never",
              "don't", "dont", "hate", "less", "minus", "none",
              "pas", "sans", "ni", "jamais", "aucun", "sin", "nada", "nunca", "ohne", "kein", "keine", "keinen",
              "nicht", "senza", "non", "niente", "sem", "não", "nenhum")
@@ -102,7 +102,7 @@ class TagMatcher:
                 continue
             clause = _CLAUSE_BREAK.split(text[: match.start()].lower())[-1]
             before = re.findall(r"[\w']+", clause)[-3:]
-            negated = any(word in _NEGATORS for word in before)
+            negated = any(word in NEGATORS for word in before)
             out += [TagMention(tag, match.start(), match.end(), negated) for tag in self._forms[match.group(1).lower()]]
         return out
 

@@ -31,6 +31,8 @@ CASES = {
     "quelque chose comme Alien mais plus drôle": dict(include_tags=["Comedy"], exclude_tags=[]),
     "pas d'horreur": dict(exclude_tags=["Horror"]),
     "algo divertido, sin terror": dict(include_tags=["Comedy"], exclude_tags=["Horror"]),
+    "algo como Toy Story pero para adultos": dict(exclude_tags=["Children's"]),
+    "un film pour adultes": dict(exclude_tags=["Children's"]),
     "etwas Lustiges, aber keine Romantik und kein Drama": dict(include_tags=["Comedy"], exclude_tags=["Drama"]),
 }
 
@@ -284,3 +286,14 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     parsed = parse(message, tags, catalogue.title_spans)
     planned = planner._grounded(TurnRequest(seed_titles=seeds), message, parsed)
     assert planned.seed_titles == kept
+
+
+@pytest.mark.parametrize(("message", "mood"), [
+    ("not horror, something like Star Wars", "something like Star Wars"),
+    ("something scary but no romance please", "something scary but please"),
+    ("find movies about space without sci-fi", "find movies about space"),
+    ("something like Alien but funnier", "something like Alien but funnier"),
+])
+def test_the_mood_leaves_out_what_the_user_does_not_want(message: str, mood: str) -> None:
+    """The mood is embedded to find items near the user's words: "not horror" in it would pull horror in."""
+    assert parse(message, TAGS).mood == mood
