@@ -4,7 +4,7 @@ questions it asks back when a message points at nothing it can resolve."""
 from __future__ import annotations
 
 from assistant.seeds import Named
-from retrieval.catalogue import Constraints, Item
+from retrieval.catalogue import Constraints, Item, display_title
 
 STORE_DOWN = "The catalogue search is unavailable right now, so these picks come from your history and what is popular."
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
@@ -31,7 +31,7 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or'."""
     parts = []
     if seeds:
-        parts.append("like " + " and ".join(s.title for s in seeds[:2]))
+        parts.append("like " + " and ".join(display_title(s.title) for s in seeds[:2]))
     wanted = [" and ".join(sorted(constraints.all_tags)), " or ".join(sorted(constraints.include_tags))]
     if any(wanted):
         parts.append("tagged " + ", and ".join(w for w in wanted if w))
@@ -49,10 +49,10 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
     for title in named:
         if title.series and title.item_id:
             which = "latest" if title.series == "latest" else "earliest"
-            notes.append(f"The {which} \"{title.title}\" title in the catalogue is {items[title.item_id].title}.")
+            notes.append(f"The {which} \"{title.title}\" title in the catalogue is {display_title(items[title.item_id].title)}.")
         elif title.item_id is None and title.stand_in:
             instead = "here are picks" if count else "I looked for picks"
-            notes.append(f"I could not find \"{title.title}\" in the catalogue, so {instead} like {items[title.stand_in].title} instead.")
+            notes.append(f"I could not find \"{title.title}\" in the catalogue, so {instead} like {display_title(items[title.stand_in].title)} instead.")
         elif title.item_id is None:
             notes.append(f"I could not find \"{title.title}\" in the catalogue.")
     return notes

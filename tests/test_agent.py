@@ -137,7 +137,7 @@ def test_too_few_items_with_all_the_tags_are_said_to_be_few(parser_assistant: As
 def test_numbered_titles_and_a_missing_sequel(parser_assistant: Assistant) -> None:
     assistant = parser_assistant
     second = assistant.turn(assistant.new_session(None), "something like Godfather part 2")
-    assert "like Godfather: Part II, The (1974)" in second.message and "could not find" not in second.message
+    assert "like The Godfather: Part II (1974)" in second.message and "could not find" not in second.message
     sequel = assistant.turn(assistant.new_session(None), "Toy Story 2")
     assert sequel.message.startswith('I could not find "Toy Story 2" in the catalogue, so here are picks like Toy Story (1995) instead.')
     assert sequel.picks and "like Toy Story (1995)" in sequel.message.split("instead.")[1]
