@@ -1,10 +1,11 @@
 """Stage 4, surfaces: one FastAPI application, one process, one port, one configuration.
 
-- `/`            the Gradio UI (chat and explore);
+- `/`            the Gradio UI (chat, explore and the Marketer tab; admin keys);
+- `/marketer`    the Marketer tab on its own page (marketer keys);
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
 - `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
                  `/healthz` a liveness check;
-- `/signin`      trades a secret API key for a cookie, so a browser can open `/` and `/docs`.
+- `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
 
 Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
 limits). `create_app` does the work; importing this module does none.
@@ -32,7 +33,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from surfaces.cards import CSS
     from surfaces.context import build_context
     from surfaces.docs import add_local_docs
-    from surfaces.security import Guard, SecurityMiddleware, add_signin
+    from surfaces.marketer_ui import marketer_blocks
+    from surfaces.security import MARKETER_PAGE, Guard, SecurityMiddleware, add_signin
     from surfaces.ui import build_ui
     from surfaces.widget import add_widget
 
@@ -57,6 +59,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     add_widget(api)
     add_signin(api, guard)
     api.state.context = ctx
+    api = gr.mount_gradio_app(api, marketer_blocks(marketing), path=MARKETER_PAGE)  # before "/", which takes the rest
     api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
     api.add_middleware(SecurityMiddleware, guard=guard)
     return api

@@ -41,6 +41,8 @@ def figure(table: AudienceTable):
     elif table.measure == "clusters":
         fig.add_bar(x=[r["cluster"] for r in rows], y=[r["people"] for r in rows], name="people")
         title, xaxis, yaxis = f"Behaviour clusters of {table.segment}", "cluster (most distinctive interests)", "people"
+    elif table.measure in ("help", "segments"):  # a guide: nothing was released, so nothing to plot
+        title, xaxis, yaxis = "No chart: nothing was released", "", ""
     else:
         fig.add_bar(x=[r["segment"] for r in rows], y=[r["people"] for r in rows], name="people")
         title, xaxis, yaxis = "Segment size", "segment", "people"

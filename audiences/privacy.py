@@ -60,6 +60,17 @@ class CountTable:
     contributions: int  # each user adds to at most this many counts, at most 1 each
 
 
+def margin95(scale: float) -> float:
+    """Half-width of the 95 % interval of discrete Laplace noise of `scale`."""
+    return scale * _Z95_LAPLACE
+
+
+def noise_drop(scale: float, one_in: int = 1000) -> float:
+    """How far under its true value discrete Laplace noise of `scale` puts a count once in `one_in` draws
+    (P(noise < -t) is about exp(-t / scale) / 2)."""
+    return scale * float(np.log(one_in / 2))
+
+
 @dataclass(frozen=True)
 class Release:
     """Noisy counts as released: the only numbers a marketer ever sees."""
@@ -73,7 +84,7 @@ class Release:
     @property
     def margin95(self) -> float:
         """Half-width of the 95 % interval of one count's noise."""
-        return self.scale * _Z95_LAPLACE
+        return margin95(self.scale)
 
     def get(self, label: str) -> int:
         return int(self.counts[self.labels.index(label)])

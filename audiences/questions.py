@@ -28,15 +28,16 @@ from assistant.faithfulness import TAG_ALIASES
 from assistant.llm import LLM_ERRORS
 from assistant.prompts import load_prompt, quote
 from audiences.charts import figure_json
+from audiences.guide import EXAMPLES, help_table, occupation_column, segment_guide
 from audiences.segments import EVERYONE, And, Attribute, Segment, Tag
 from audiences.service import Audiences
 from audiences.tables import AudienceTable
-from recassist.errors import QueryError
+from recassist.errors import QueryError, SensitiveCategoryError
 from recassist.settings import AudienceConfig
 
 log = logging.getLogger(__name__)
 
-QuestionMeasure = Literal["affinity", "size", "sentiment", "trend", "clusters", "lookalike"]
+QuestionMeasure = Literal["affinity", "size", "sentiment", "trend", "clusters", "lookalike", "segments"]
 PROFILE = "profile"  # breakdown over the small user attributes together (gender, age band, occupation)
 
 
@@ -76,7 +77,8 @@ class MarketerQuery(BaseModel):
 
 class MarketerAnswer(BaseModel):
     question: str
-    query: MarketerQuery
+    query: MarketerQuery | None = Field(description="None when the question named no segment or measure: the "
+                                        "table is then a guide (measure 'help' or 'segments') and nothing was charged")
     planned_by: Literal["llm", "parser"]
     table: AudienceTable
     chart: dict = Field(description="a Plotly figure as JSON")
@@ -89,19 +91,27 @@ class MarketerAnswer(BaseModel):
 _FEMALE = re.compile(r"\b(women|woman|female|females|ladies|lady|girls)\b", re.I)
 _MALE = re.compile(r"\b(men|man|male|males|guys|boys)\b", re.I)
 _RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|—|to|and)\s*(\d{1,2})\b")
-_OVER = re.compile(r"\b(?:over|above|older than|at least|aged)\s+(\d{1,2})\b", re.I)
-_UNDER = re.compile(r"\b(?:under|below|younger than)\s+(\d{1,2})\b", re.I)
+# Ages are whole years: "over 35" is 36 and up, "35 and over" / "35+" / "at least 35" is 35 and up.
+_OVER = re.compile(r"\b(?:over|above|older than|more than)\s+(\d{1,2})\b", re.I)
+_FROM = re.compile(r"\b(?:at least|aged)\s+(\d{1,2})\b|\b(\d{1,2})(?:\s*\+|\s+(?:and|or) (?:over|up|older|above))", re.I)
+_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d{1,2})\b", re.I)
+_UNTIL = re.compile(r"\b(?:at most|up to)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:and|or) (?:under|younger|below)\b", re.I)
 _OLDER = re.compile(r"\b(older|seniors?|elderly|retirees)\b", re.I)
 _YOUNGER = re.compile(r"\b(younger|young people|youth|teens?|teenagers)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|relative to|than)\b", re.I)
+_TOTAL = re.compile(r"\b(in total|altogether)\b", re.I)
 _EVERYONE = re.compile(r"\b(everyone|everybody|all|average|overall|the rest|others)\b", re.I)
 _MEASURES: tuple[tuple[QuestionMeasure, re.Pattern[str]], ...] = (
+    ("segments", re.compile(r"\b(segments|attributes|what can (?:i|you) ask)\b", re.I)),
     ("lookalike", re.compile(r"\b(lookalikes?|look-alikes?|resembl\w*|similar (?:people|users|customers))\b", re.I)),
     ("clusters", re.compile(r"\b(clusters?|groups? of (?:users|customers|people|behaviou?r)|kinds of (?:users|customers|people)|types of (?:users|customers|people))\b", re.I)),
     ("trend", re.compile(r"\b(chang\w*|trends?|over time|grow\w*|grew|declin\w*|rose|fell|monthly|weekly|per month|per week|this year|last year)\b", re.I)),
     ("sentiment", re.compile(r"\b(feel\w*|sentiment|happy|satisf\w*|opinions?|think (?:of|about)|reviews?)\b", re.I)),
     ("size", re.compile(r"\bhow many\b", re.I)),
 )
+# Places a question may name but no segment may use: zip codes narrow people down to a few.
+_PLACE = re.compile(r"\b(zip(?:\s*codes?)?|post(?:al)?\s*codes?|postcodes?|cit(?:y|ies)|countr(?:y|ies)|"
+                    r"neighbou?rhoods?|(?:live|living|located) in|locations?)\b", re.I)
 _WHO = re.compile(r"\b(who|which people|what kind of people|respond)\b", re.I)
 OLDER_FROM, YOUNGER_UNTIL = 55, 34
 
@@ -118,9 +128,10 @@ class QuestionParser:
         p = audiences.population
         self.tags = {t: _tag_pattern(t) for t in p.tags}
         self.attributes = list(p.attributes.columns)
-        occupations = p.attributes["occupation_name"].astype(str).unique() if "occupation_name" in p.attributes else []
+        self.occupation_column = occupation_column(p.attributes)
+        occupations = p.attributes[self.occupation_column].astype(str).unique() if self.occupation_column else []
         self.occupations = {}
-        for occupation in sorted((o for o in occupations if o and o != "other"), key=str.lower):
+        for occupation in sorted((o for o in occupations if o and o not in ("other", "none")), key=str.lower):
             words = [w.rstrip("s") for w in re.split(r"[/ ]", occupation) if len(w) > 3]
             if words:
                 self.occupations[occupation] = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b", re.I)
@@ -155,9 +166,13 @@ class QuestionParser:
             if 10 <= low and high <= 99:
                 put("age_min", low)
                 put("age_max", high)
-        if "age_min" not in stated and (found := _OVER.search(who)):
-            put("age_min", int(found.group(1)))
-        if "age_max" not in stated and (found := _UNDER.search(who)):
+        if "age_min" not in stated and (found := _FROM.search(who)):
+            put("age_min", int(found.group(1) or found.group(2)))
+        elif "age_min" not in stated and (found := _OVER.search(who)):
+            put("age_min", int(found.group(1)) + 1)
+        if "age_max" not in stated and (found := _UNTIL.search(who)):
+            put("age_max", int(found.group(1) or found.group(2)))
+        elif "age_max" not in stated and (found := _UNDER.search(who)):
             put("age_max", int(found.group(1)) - 1)
         if not stated & {"age_min", "age_max"}:
             if _OLDER.search(who):
@@ -230,6 +245,12 @@ def check_summary(summary: str, table: AudienceTable, question: str, tags: list[
 
 def template_summary(table: AudienceTable) -> str:
     rows = table.rows
+    if table.measure == "help":
+        return f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or '{EXAMPLES[2]}'."
+    if table.measure == "segments":
+        names = ", ".join(str(r["segment"]) for r in rows)
+        return (f"A question can build segments from {names} (the table lists their values) and combine them, "
+                "e.g. 'women 25-34 who like sci-fi'. Nothing was charged.")
     if not rows:
         return f"No rows to report for {table.segment}: every count is within the privacy noise."
     if table.measure == "affinity":
@@ -305,8 +326,8 @@ class MarketerAssistant:
                     parts.append(Attribute(field="age", min=age_min, max=age_max))
                 else:
                     notes.append(f"'{p.dataset}' has no age attribute: the age range was not applied")
-            if occupation and "occupation_name" in columns:
-                parts.append(Attribute(field="occupation_name", values=[occupation]))
+            if occupation and self.parser.occupation_column:
+                parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
             parts += [Tag(tag=tag_names[t.lower()]) for t in tags if t.lower() in tag_names]
             if not parts:
                 return EVERYONE
@@ -339,7 +360,7 @@ class MarketerAssistant:
             return a.lookalike(principal, query.segment)
         by = query.by
         if by == PROFILE:
-            by = next((c for c in ("age_band", "gender", "occupation_name") if c in a.population.attributes.columns), "tag")
+            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in a.population.attributes.columns), "tag")
         return a.affinity(principal, query.segment, query.base, by)
 
     def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:
@@ -356,11 +377,45 @@ class MarketerAssistant:
                 log.info("template summary: the model's summary failed its check (%s)", "; ".join(problems) or "empty")
         return template_summary(table), "template"
 
+    def refuse_sensitive(self, question: str) -> None:
+        """Refuse a question that names a sensitive category, before it is planned: answering it for a
+        broader segment (the term dropped) would answer a different question without saying so."""
+        term = self.audiences.guard.sensitive_term(question)
+        if term is not None:
+            raise SensitiveCategoryError(
+                f"the question names a sensitive category ('{term}'): health, religion, politics, sexuality and "
+                "ethnicity are never a segment or an interest, so it is not answered, not even for a broader "
+                f"segment; ask about other attributes, e.g. '{EXAMPLES[0]}'"
+            )
+
+    def guide(self, question: str, plan: QuestionPlan, principal: str) -> AudienceTable | None:
+        """A table that releases nothing (free) when the plan is not a query: the segments asked for, or
+        help when the question names a place or no segment, interest or analysis at all."""
+        a = self.audiences
+        if plan.measure == "segments":
+            return segment_guide(a.population, self.config, a.guard.remaining(principal))
+        if found := _PLACE.search(question):
+            reason = (f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
+                      "people down to a few)")
+        elif not _names_something(plan, _COMPARE.split(question, maxsplit=1)[0]):
+            reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
+        else:
+            return None
+        return help_table(reason, a.guard.remaining(principal))
+
     def answer(self, question: str, principal: str) -> MarketerAnswer:
-        """Plan, run through the privacy gate, chart, summarise and check. Refusals (`PrivacyRefusal`) and
-        unanswerable questions (`QueryError`) propagate with their reason."""
+        """Plan, run through the privacy gate, chart, summarise and check. Refusals (`PrivacyRefusal`: a
+        sensitive category in the question included) and unanswerable questions (`QueryError`) propagate
+        with their reason; a question that is not a query gets a free guide table (`guide`)."""
         question = self.audiences.guard.scrub(question.strip())[:500]
+        self.refuse_sensitive(question)
         plan, planned_by = self.plan(question)
+        guide = self.guide(question, plan, principal)
+        if guide is not None:
+            return MarketerAnswer(
+                question=question, query=None, planned_by=planned_by, table=guide, chart=figure_json(guide),
+                summary=template_summary(guide), summary_source="template",
+            )
         query, notes = self.to_query(plan)
         table = self.run(query, principal)
         if notes:
@@ -370,6 +425,17 @@ class MarketerAssistant:
             question=question, query=query, planned_by=planned_by, table=table, chart=figure_json(table),
             summary=summary, summary_source=source,
         )
+
+
+_CRITERIA = ("gender", "age_min", "age_max", "occupation", "trend_tag", "category", "base_gender")
+
+
+def _names_something(plan: QuestionPlan, who: str) -> bool:
+    """Whether the plan holds a segment criterion, an interest or an analysis that needs none, or the
+    question's subject (`who`, the words before any "compared to") is everyone in so many words."""
+    return (any(getattr(plan, field) is not None for field in _CRITERIA) or bool(plan.interest_tags)
+            or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
+            or bool(_EVERYONE.search(who) or _TOTAL.search(who)))
 
 
 def quote_table(table: AudienceTable) -> str:

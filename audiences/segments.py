@@ -73,7 +73,8 @@ class Words(BaseModel):
 
 
 class Lookalike(BaseModel):
-    """The users nearest the seed segment's profile centroid, seeds excluded, `share` of everyone."""
+    """The users whose profiles most resemble the seed segment's, seeds excluded, `share` of everyone (raised
+    to the smallest audience that may be shown, see `audiences.lookalike`)."""
 
     model_config = _Strict
     kind: Literal["lookalike"] = "lookalike"
@@ -176,9 +177,10 @@ NearestUsers = Callable[[str, int], list[str]]  # (text, k) -> pseudonyms neares
 class SegmentEvaluator:
     """Evaluates segments to boolean masks over `population`'s users."""
 
-    def __init__(self, population: Population, nearest_users: NearestUsers | None = None) -> None:
+    def __init__(self, population: Population, nearest_users: NearestUsers | None = None, lookalike_min: int = 0) -> None:
         self.population = population
         self.nearest_users = nearest_users
+        self.lookalike_min = lookalike_min  # the smallest lookalike audience (see audiences.lookalike)
 
     def mask(self, segment: Segment) -> np.ndarray:
         p = self.population
@@ -206,7 +208,7 @@ class SegmentEvaluator:
                 )
             return self._rows_mask(p.rows(self.nearest_users(segment.text, segment.size)))
         if isinstance(segment, Lookalike):
-            return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), segment.share))
+            return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), segment.share, min_size=self.lookalike_min))
         if isinstance(segment, And):
             return np.logical_and.reduce([self.mask(s) for s in segment.parts])
         if isinstance(segment, Or):

@@ -16,19 +16,20 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from audiences.lookalike import lookalike_rows
+from audiences.lookalike import lookalike_rows, lookalike_size
 from audiences.population import Population, build_population
-from audiences.privacy import CountTable, PrivacyGuard, Release
+from audiences.privacy import CountTable, PrivacyGuard, Release, noise_drop
 from audiences.segments import EVERYONE, Lookalike, Segment, SegmentEvaluator, canonical_segment, describe, texts
 from audiences.sentiment import TextSentiment, held_out, labels_from_stars
 from audiences.tables import AudienceTable
-from recassist.errors import QueryError
+from recassist.errors import QueryError, SegmentTooSmallError
 from recassist.settings import AudienceConfig, Settings
 from retrieval.data.store import DatasetStore
 
 log = logging.getLogger(__name__)
 
 _Z95 = 1.959964
+LOOKALIKE_MISSES_ONE_IN = 1000
 
 
 def affinity_interval(seg_count: float, seg_size: float, base_count: float, base_size: float, noise_var: float) -> tuple[float, float, float]:
@@ -42,6 +43,11 @@ def affinity_interval(seg_count: float, seg_size: float, base_count: float, base
     return index, index * float(np.exp(-spread)), index * float(np.exp(spread))
 
 
+def _share(count: float, total: float) -> float:
+    """A percentage of `total`, at most 100 (noise can lift a count past its total)."""
+    return round(min(100.0, 100 * count / total), 1)
+
+
 class Audiences:
     """Audience insights over one data set for marketers; thread-safe, no state shared across data sets."""
 
@@ -53,7 +59,11 @@ class Audiences:
         nearest_users: Callable[[str, int], list[str]] | None = None,
     ) -> None:
         self.population, self.guard, self.config = population, guard, config
-        self.segments = SegmentEvaluator(population, nearest_users)
+        # The smallest lookalike: its noisy size (released with tag counts: `interests_per_user` + 1 per
+        # person) falls under the minimum segment size only once in 1000 answers.
+        noise = noise_drop((config.interests_per_user + 1) / config.epsilon_per_query, LOOKALIKE_MISSES_ONE_IN)
+        self.lookalike_min = config.min_segment_size + int(np.ceil(noise))
+        self.segments = SegmentEvaluator(population, nearest_users, self.lookalike_min)
         self._lock = threading.Lock()
         self._sentiment: np.ndarray | None = None
         self._clusters: dict[str, np.ndarray] = {}
@@ -90,11 +100,17 @@ class Audiences:
         return self.segments.mask(segment), self.segments.mask(base)
 
     def _table(self, release: Release, principal: str, *more: Release, **fields) -> AudienceTable:
+        """The answer's table; its charge is the sum of its new releases (sequential composition)."""
         releases = (release, *more)
+        new = [r for r in releases if not r.cached]
+        notes = list(fields.pop("notes", []))
+        if len(new) > 1:
+            notes.append(f"epsilon {sum(r.epsilon for r in new):g}: {len(new)} count tables released (the segment's "
+                         f"and the base's), epsilon {self.config.epsilon_per_query:g} each; a base released before is free")
         return AudienceTable(
             noise_margin95=round(max(r.margin95 for r in releases), 1),
-            epsilon_charged=sum(0.0 if r.cached else r.epsilon for r in releases),
-            budget_left=round(self.guard.remaining(principal), 3), **fields,
+            epsilon_charged=sum(r.epsilon for r in new),
+            budget_left=round(self.guard.remaining(principal), 3), notes=notes, **fields,
         )
 
     def _breakdown(self, by: str) -> tuple[sp.csr_matrix, list[str], int]:
@@ -157,13 +173,20 @@ class Audiences:
     def affinity(self, principal: str, segment: Segment, base: Segment = EVERYONE, by: str = "tag", top: int = 25) -> AudienceTable:
         """Interests (or items, or attribute values) most over-represented in `segment` relative to `base`."""
         self._check(segment, base)
-        _, labels, _ = self._breakdown(by)
+        _, labels, per_user = self._breakdown(by)
         seg_release = self.counts_by(principal, segment, by)
         base_release = self.counts_by(principal, base, by)
         seg_size, base_size = int(seg_release.counts[0]), int(base_release.counts[0])
         self.guard.require_size(seg_size)
         self.guard.require_size(base_size, "the base population")
         seg_counts, base_counts = seg_release.counts[1:], base_release.counts[1:]
+        # An attribute splits people (one value each): its shares are of the released counts' sum, so they
+        # add up to 100 % (post-processing of released counts, no privacy cost). A person has up to
+        # `interests_per_user` tags and `items_per_user` items, so those shares are of the size and add up
+        # to more than 100 %; each count's own noise can also push a share past what is exact.
+        split = by not in ("tag", "item")
+        seg_total = max(int(seg_counts.sum()), 1) if split else seg_size
+        base_total = max(int(base_counts.sum()), 1) if split else base_size
         margin = max(seg_release.margin95, base_release.margin95)
         noise_var = 2.0 * max(seg_release.scale, base_release.scale) ** 2
         allowed = self._reportable(by, labels)
@@ -174,14 +197,19 @@ class Audiences:
             if seg_counts[i] < margin or base_counts[i] < margin:
                 hidden += 1
                 continue
-            index, low, high = affinity_interval(seg_counts[i], seg_size, base_counts[i], base_size, noise_var)
+            index, low, high = affinity_interval(seg_counts[i], seg_total, base_counts[i], base_total, noise_var)
             rows.append({
                 by: label, "index": round(index), "ci_low": round(low), "ci_high": round(high),
-                "segment_count": int(seg_counts[i]), "segment_share": round(100 * seg_counts[i] / seg_size, 1),
-                "base_count": int(base_counts[i]), "base_share": round(100 * base_counts[i] / base_size, 1),
+                "segment_count": int(seg_counts[i]), "segment_share": _share(seg_counts[i], seg_total),
+                "base_count": int(base_counts[i]), "base_share": _share(base_counts[i], base_total),
             })
         rows.sort(key=lambda r: (-r["index"], str(r[by])))
         notes = [f"{hidden} {by} rows hidden: their counts are within the privacy noise"] if hidden else []
+        if split:
+            notes.append(f"shares are of the people with a {by} (the sum of the noisy counts), so they add up to 100 %")
+        else:
+            notes.append(f"shares need not add up to 100 %: one person counts in up to {per_user} {by}s, "
+                         "and every count carries its own privacy noise")
         if len(rows) > top:
             notes.append(f"showing the {top} most distinctive of {len(rows)}")
         return self._table(
@@ -192,12 +220,28 @@ class Audiences:
 
     def lookalike(self, principal: str, seed: Segment, share: float = 0.05, top: int = 15) -> AudienceTable:
         """The lookalike audience's size and its most distinctive interests against everyone (no ids)."""
-        return self.affinity(principal, Lookalike(seed=seed, share=share), EVERYONE, "tag", top)
+        everyone, size = self.population.size, lookalike_size(self.population, share, self.lookalike_min)
+        asked = lookalike_size(self.population, share)
+        try:
+            table = self.affinity(principal, Lookalike(seed=seed, share=share), EVERYONE, "tag", top)
+        except SegmentTooSmallError:
+            raise SegmentTooSmallError(
+                f"the lookalike audience of {size} people came out under the {self.config.min_segment_size}-person "
+                f"minimum on its privacy-protected count: the noise does that about once in {LOOKALIKE_MISSES_ONE_IN} "
+                "answers, the seed is not the cause; another share is a new query (charged again) and will likely pass"
+            ) from None
+        if size > asked:
+            table.notes.append(
+                f"the lookalike has {size} people, not {share:.0%} of {everyone} ({asked}): the smallest audience whose "
+                f"privacy-protected size clears the {self.config.min_segment_size}-person minimum (but once in "
+                f"{LOOKALIKE_MISSES_ONE_IN})"
+            )
+        return table
 
     def export_lookalike(self, seed: Segment, share: float = 0.05) -> list[str]:
         """Pseudonymous ids of a lookalike audience: for the admin role only (the API checks the role)."""
         self._check(seed)
-        rows = lookalike_rows(self.population, self.segments.mask(seed), share)
+        rows = lookalike_rows(self.population, self.segments.mask(seed), share, min_size=self.lookalike_min)
         return [str(u) for u in self.population.user_ids[np.sort(rows)]]
 
     # ------------------------------------------------------------ trends

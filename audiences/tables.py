@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Cell = float | int | str | None
-Measure = Literal["size", "affinity", "sentiment", "trend", "clusters"]
+Measure = Literal["size", "affinity", "sentiment", "trend", "clusters", "segments", "help"]  # the last two release nothing
 
 
 class AudienceTable(BaseModel):
@@ -19,7 +19,7 @@ class AudienceTable(BaseModel):
     by: str | None = Field(default=None, description="the breakdown: tag, item, an attribute, a period, ...")
     columns: list[str]
     rows: list[dict[str, Cell]]
-    segment_size: int = Field(description="the segment's size as released (with noise)")
+    segment_size: int | None = Field(description="the segment's size as released (with noise); None when nothing was released")
     base_size: int | None = None
     noise_margin95: float = Field(description="95 % half-width of the noise on each released count")
     epsilon_charged: float = Field(description="privacy cost of this answer; 0 when it repeats a stored release")

@@ -254,7 +254,7 @@ class AudienceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     min_segment_size: PositiveInt = 100  # segments (by their noisy size) below this are refused
-    epsilon_per_query: PositiveFloat = 1.0  # differential privacy cost of one released table
+    epsilon_per_query: PositiveFloat = 1.0  # cost of one released count table (segment and new base: 2 per answer)
     epsilon_budget: PositiveFloat = 30.0  # per API key, over `budget_period_days`
     budget_period_days: PositiveInt = 30
     interests_per_user: PositiveInt = Field(default=3, le=10, description="a user's top tags: their interests")

@@ -2,7 +2,9 @@
 
 Every answer is an `AudienceTable` of privacy-protected counts (see `audiences/privacy.py`), charged to
 the calling key's budget; a refusal says why (a segment under the minimum size: 422; a sensitive
-category: 422; the budget spent: 429, with the budget left). Lookalike exports (pseudonymous ids) need the
+category, in a segment or in a question's words: 422; the budget spent: 429, with the budget left). A
+question that is not a query (`/ask`: no segment or analysis named, a place, "show the segments") gets a
+free guide table of what can be asked. Lookalike exports (pseudonymous ids) need the
 `admin` role. `MarketerContext` holds the data set's `Audiences` and question assistant for one app,
 built at first use.
 """
@@ -111,7 +113,8 @@ class TrendIn(SegmentIn):
 class LookalikeIn(BaseModel):
     model_config = _Strict
     seed: Segment = Field(description="the seed segment: at least 100 people")
-    share: float = Field(default=0.05, ge=0.01, le=0.10, description="size as a share of everyone")
+    share: float = Field(default=0.05, ge=0.01, le=0.10, description="size as a share of everyone, raised to the "
+                         "smallest audience that may be shown when that is larger (small data sets)")
 
 
 class AskIn(BaseModel):
@@ -120,7 +123,8 @@ class AskIn(BaseModel):
 
 
 class AskOut(BaseModel):
-    query: MarketerQuery
+    query: MarketerQuery | None = Field(description="None when the question was not a query: the table is a free "
+                                        "guide (measure 'help' or 'segments')")
     planned_by: Literal["llm", "parser"]
     table: AudienceTable
     chart: dict

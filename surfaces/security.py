@@ -9,9 +9,11 @@ In order, for each request:
 - **Who is calling.** With no keys configured only loopback clients are served (the local demo). With
   keys, every path but the few in `PUBLIC_PATHS` needs a key in `X-API-Key` (or the sign-in cookie that
   `/signin` sets for a secret key, so a browser can open the UI and `/docs`), and the role the path
-  needs (`required_role`): `app` for the REST API and `/docs`, `admin` for the Gradio UI and its API
-  routes, which list user pseudonyms. Missing or unknown key: 401; wrong role, wrong origin, a secret key
-  from a browser origin, or a publishable key off chat / feedback / recommend: 403.
+  needs (`required_role`): `app` for the REST API and `/docs`, `marketer` for `/api/v1/audiences` and the
+  Marketer page (`/marketer`), `admin` for the Gradio UI and its API routes, which list user pseudonyms.
+  Missing or unknown key: 401; wrong role, wrong origin, a secret key from a browser origin, or a
+  publishable key off chat / feedback / recommend: 403. A browser asking for a page gets the 401 and the
+  403 as a page (the sign-in form, and for a wrong role the pages the key can open); other callers JSON.
 - **Rate limits**: token buckets keyed on the verified key (and, for publishable keys, key and client
   address), or on the client address when authentication failed or the path is public; the table keeps
   the `api.max_rate_buckets` most recently used. Past the limit: 429 with Retry-After.
@@ -54,6 +56,9 @@ COOKIE_TTL_S = 12 * 3600
 PUBLIC_PATHS = frozenset({"/healthz", "/widget.js", "/widget.css", "/signin"})
 PUBLISHABLE_ROUTES = frozenset({("POST", "/api/v1/chat"), ("POST", "/api/v1/feedback"), ("POST", "/api/v1/recommend")})
 API_ROLES = {"/api/v1/audiences": "marketer", "/api/v1/data": "admin"}  # every other /api/ path: app
+MARKETER_PAGE = "/marketer"  # the Marketer tab on its own page, for marketer keys
+PAGES = (("/", "admin", "the app: chat, explore and the Marketer tab"), (MARKETER_PAGE, "marketer", "the Marketer page"),
+         ("/docs", "app", "the REST API's documentation"))  # what a browser can open, by role
 UPLOAD_PATHS = ("/gradio_api/upload", "/gradio_api/process_recording")
 ALL_ROLES = frozenset({"app", "marketer", "admin"})
 CORS_HEADERS = b"Content-Type, X-API-Key, X-User-Token"
@@ -68,7 +73,14 @@ def required_role(path: str) -> str | None:
         return next((role for prefix, role in API_ROLES.items() if path.startswith(prefix)), "app")
     if path in ("/docs", "/openapi.json") or path.startswith("/docs/"):
         return "app"
+    if path == MARKETER_PAGE or path.startswith(MARKETER_PAGE + "/"):
+        return "marketer"
     return "admin"
+
+
+def pages_for(roles) -> list[tuple[str, str]]:
+    """(path, what it is) of the pages a key with `roles` can open in a browser."""
+    return [(path, label) for path, role, label in PAGES if role in roles]
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,7 @@ class Denied:
     status: int
     detail: str
     headers: dict[str, str] | None = None
+    pages: list[tuple[str, str]] | None = None  # for a wrong role: the pages the key can open
 
 
 def _loopback(host: str | None) -> bool:
@@ -242,7 +255,7 @@ class Guard:
             if (method, path) not in PUBLISHABLE_ROUTES:
                 return Denied(403, f"publishable key '{key.name}' may only chat, send feedback and recommend")
         if role not in key.roles:
-            return Denied(403, f"API key '{key.name}' lacks the '{role}' role")
+            return Denied(403, f"API key '{key.name}' lacks the '{role}' role", pages=pages_for(key.roles))
         user = None
         token = headers.get(USER_TOKEN_HEADER)
         if token:
@@ -315,9 +328,9 @@ class SecurityMiddleware:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            if denied.status == 401 and method == "GET" and "text/html" in headers.get("accept", ""):
-                page = _signin_page(path, denied.detail)
-                await HTMLResponse(page, status_code=401, headers=denied.headers)(scope, receive, send)
+            if denied.status in (401, 403) and method == "GET" and "text/html" in headers.get("accept", ""):
+                page = _signin_page(path, denied.detail, denied.pages)
+                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(scope, receive, send)
                 return
             await JSONResponse({"detail": denied.detail}, status_code=denied.status, headers=denied.headers)(scope, receive, send)
 
@@ -408,12 +421,18 @@ def _with_cors(send, origin: str | None):
     return wrapped
 
 
-def _signin_page(next_path: str, detail: str) -> str:
+def _signin_page(next_path: str, detail: str, pages: list[tuple[str, str]] | None = None) -> str:
+    """The sign-in form with `detail` above it; with `pages` (a wrong role), the pages the key can open."""
+    links = ""
+    if pages is not None:
+        items = "".join(f'<li><a href="{escape(p)}">{escape(p)}</a>: {escape(label)}</li>' for p, label in pages)
+        links = f"<p>This key can open:</p><ul>{items}</ul>" if items else "<p>This key opens no page of this app.</p>"
+        links += "<p>Or sign in with another key:</p>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · recassist</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         '<body style="font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem">'
-        f'<h1>Sign in</h1><p>{escape(detail)}</p>'
+        f'<h1>Sign in</h1><p>{escape(detail)}</p>{links}'
         '<form method="post" action="/signin"><label for="key">API key</label><br>'
         '<input id="key" name="key" type="password" autocomplete="current-password" required style="width:100%">'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
@@ -423,7 +442,8 @@ def _signin_page(next_path: str, detail: str) -> str:
 
 def add_signin(api: FastAPI, guard: Guard) -> None:
     """`/signin`: a form that trades a secret key for a signed, HttpOnly, SameSite=Strict cookie (12 h),
-    so a browser can open the Gradio UI (admin keys) and `/docs` (app keys)."""
+    so a browser can open the Gradio UI (admin keys), the Marketer page (marketer keys) and `/docs` (app
+    keys). A key that lacks the role of the page it was sent to goes to the first page it can open."""
 
     @api.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(next: str = "/") -> str:  # noqa: A002 - the query parameter's name
@@ -438,6 +458,12 @@ def add_signin(api: FastAPI, guard: Guard) -> None:
             target = "/"
         if key is None or key.kind != "secret":
             return HTMLResponse(_signin_page(target, "That is not a secret API key of this app."), status_code=401)
+        if required_role(urlsplit(target).path) not in key.roles:
+            pages = pages_for(key.roles)
+            if not pages:
+                detail = f"API key '{key.name}' has no role that opens a page of this app (its roles: {', '.join(sorted(key.roles))})."
+                return HTMLResponse(_signin_page(target, detail, pages), status_code=403)
+            target = pages[0][0]
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, guard.cookie_for(key), max_age=COOKIE_TTL_S, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")

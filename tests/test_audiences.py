@@ -217,9 +217,27 @@ def test_words_lookalikes_and_clusters_on_the_real_index(settings: Settings, ind
     assert len(chosen) == round(0.05 * population.size) and not fans[chosen].any()
     result = held_out_recall(population, fans, share=0.05)
     assert result.recall > 2 * result.random_recall
-    assert len(audiences.export_lookalike(Tag(tag="Sci-Fi"))) == len(chosen)
+    exported = audiences.export_lookalike(Tag(tag="Sci-Fi"))  # raised to the smallest audience that may be shown
+    assert len(exported) == audiences.lookalike_min and set(population.user_ids[chosen].astype(str)) <= set(exported)
     clusters = audiences.clusters("analyst")
     assert len(clusters.rows) >= 2 and all(r["people"] > 0 and r["top_tags"] for r in clusters.rows)
+
+
+
+def test_lookalike_on_a_small_data_set_is_raised_to_the_minimum_audience(settings: Settings, indexed_slice, tmp_path: Path) -> None:
+    """The slice has about 940 people: 10 % of them is under the 100-person minimum, so the lookalike is
+    raised to the smallest audience whose noisy size clears it; a data set too small for that says so."""
+    population = build_population(DatasetStore(settings.data_dir).load(SLICE), settings.audiences,
+                                  settings.data_dir / "index" / SLICE)
+    assert 0.10 * population.size < 100
+    audiences = audiences_with(population, tmp_path)
+    assert audiences.lookalike_min == 100 + 25  # the noise puts a tag count 4 / epsilon 1 x ln 500 = 25 under once in 1000
+    table = audiences.lookalike("analyst", Tag(tag="Sci-Fi"), share=0.10)
+    assert table.segment_size >= 100 and any("not 10% of" in n and "125 people" in n for n in table.notes)
+    assert len(audiences.export_lookalike(Tag(tag="Sci-Fi"), share=0.10)) == 125
+    tiny = audiences_with(population, tmp_path / "tiny", min_segment_size=900)
+    with pytest.raises(QueryError, match=r"too small for a lookalike.*under the 925"):
+        tiny.lookalike("analyst", Tag(tag="Sci-Fi"))
 
 
 # ---------------------------------------------------------------- questions, summaries
@@ -246,6 +264,61 @@ def test_question_in_words_gives_a_table_a_chart_and_a_checked_summary(ml1m_popu
     assert checked.summary_source == "template" and "999" not in checked.summary
     who = MarketerAssistant(audiences).answer("who would respond to a sci-fi campaign?", "analyst")
     assert who.query.segment == Tag(tag="Sci-Fi") and who.table.by == "age_band"
+
+
+# ---------------------------------------------------------------- questions on ML-100k (occupation, not occupation_name)
+
+
+@pytest.fixture(scope="session")
+def ml100k_population(settings: Settings, ml100k):
+    return build_population(ml100k, settings.audiences)
+
+
+def test_ml100k_questions_name_real_segments_or_say_what_they_can_answer(ml100k_population, tmp_path: Path) -> None:
+    audiences = audiences_with(ml100k_population, tmp_path)
+    assistant = MarketerAssistant(audiences)
+    students = assistant.answer("what do students like compared to men?", "analyst")
+    assert students.query.segment == Attribute(field="occupation", values=["student"])
+    assert students.query.base == Attribute(field="gender", values=["M"])
+    assert abs(students.table.segment_size - 196) < 30 and students.table.base == "gender M"
+    size = assistant.answer("how many students are there?", "analyst")
+    assert size.query.measure == "size" and abs(size.table.segment_size - 196) < 30
+    spent = audiences.guard.spent("analyst")
+    with pytest.raises(SensitiveCategoryError, match="'gay'.*not even for a broader segment"):
+        assistant.answer("what do gay men like?", "analyst")
+    for question in ("what do people in zip code 94110 like?", "hello, what is this?", "what do rich people like?"):
+        help_ = assistant.answer(question, "analyst")
+        assert help_.query is None and help_.table.measure == "help" and help_.table.epsilon_charged == 0
+        assert "Nothing was charged" in help_.summary and "how many students" in help_.summary
+    assert "zip code" in assistant.answer("what do people in zip code 94110 like?", "analyst").table.notes[0]
+    guide = assistant.answer("show the audience segments", "analyst").table
+    rows = {r["segment"]: r for r in guide.rows}
+    assert guide.measure == "segments" and rows["gender"]["values"] == "F, M" and "student" in rows["occupation"]["values"]
+    assert "not askable" in rows["location"]["ask with"] and "Sci-Fi" in rows["interest"]["values"]
+    assert audiences.guard.spent("analyst") == spent  # refusals and guides release nothing and cost nothing
+
+
+def test_ml100k_ages_in_words_are_whole_years(ml100k_population, tmp_path: Path) -> None:
+    assistant = MarketerAssistant(audiences_with(ml100k_population, tmp_path))
+    ages = ml100k_population.attributes["age"]
+    for question, low, high in (("women over 35", 36, None), ("women 35 and over", 35, None), ("women 35+", 35, None),
+                                ("women at least 35", 35, None), ("men under 30", None, 29), ("men 30 and under", None, 30),
+                                ("people 25-34", 25, 34)):
+        plan, _ = assistant.parser.parse(f"what do {question} like?")
+        assert (plan.age_min, plan.age_max) == (low, high), question
+    over = assistant.answer("how many people over 35 are there?", "analyst")
+    assert over.query.segment == Attribute(field="age", min=36) and abs(over.table.segment_size - int((ages > 35).sum())) < 15
+
+
+def test_ml100k_breakdown_shares_add_up_and_each_answer_states_its_epsilon(ml100k_population, tmp_path: Path) -> None:
+    audiences = audiences_with(ml100k_population, tmp_path)
+    who = audiences.affinity("analyst", Tag(tag="Sci-Fi"), by="gender")
+    assert who.epsilon_charged == pytest.approx(2.0) and any("epsilon 1 each" in n for n in who.notes)
+    assert sum(r["segment_share"] for r in who.rows) == pytest.approx(100.0, abs=0.2)
+    assert sum(r["base_share"] for r in who.rows) == pytest.approx(100.0, abs=0.2)
+    assert any("add up to 100 %" in n for n in who.notes)
+    tags = audiences.affinity("analyst", Tag(tag="Sci-Fi"))
+    assert any("need not add up to 100 %" in n for n in tags.notes) and all(r["segment_share"] <= 100 for r in tags.rows)
 
 
 # ---------------------------------------------------------------- REST
@@ -301,8 +374,11 @@ def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settin
 
     from surfaces.audiences_api import MarketerContext
 
+    from surfaces.security import Guard, SecurityMiddleware
+
     marketing = MarketerContext(settings, ML1M)
     app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")
+    app.add_middleware(SecurityMiddleware, guard=Guard(ApiConfig()))  # as in the app: no keys, loopback may ask
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -278,6 +278,31 @@ def test_signin_cookie_opens_the_ui_in_a_browser(keyed_app) -> None:
         assert client.get("/config").status_code == 401
 
 
+def _gradio_call(client: TestClient, prefix: str, api: str, data: list, headers: dict) -> str:
+    """Gradio's HTTP API: start the event, then read its stream; the text of the stream."""
+    started = client.post(f"{prefix}/gradio_api/call/{api}", json={"data": data}, headers=headers)
+    assert started.status_code == 200, started.text[:300]
+    return client.get(f"{prefix}/gradio_api/call/{api}/{started.json()['event_id']}", headers=headers).text
+
+
+def test_marketer_keys_open_the_marketer_page_and_only_marketers_may_ask(keyed_app) -> None:
+    with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
+        signed = client.post("/signin", data={"key": KEYS["marketer"], "next": "/"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/marketer"  # not "/", which needs admin
+        assert client.get("/marketer/config").status_code == 200  # the cookie opens the Marketer page
+        refused = client.get("/", headers={"Accept": "text/html"})  # a readable page, not JSON
+        assert refused.status_code == 403 and "lacks the &#x27;admin&#x27; role" in refused.text
+        assert '<a href="/marketer">' in refused.text and 'action="/signin"' in refused.text
+        assert client.get("/", headers={"Accept": "application/json"}).json()["detail"].endswith("'admin' role")
+        answer = _gradio_call(client, "/marketer", "marketer_ask", ["show the audience segments"], {})
+        assert "Nothing was charged" in answer and "Not allowed" not in answer
+    with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
+        admin = {"X-API-Key": KEYS["admin"]}  # an admin key without the marketer role: the tab says no
+        assert client.get("/marketer/config", headers=admin).status_code == 403
+        answer = _gradio_call(client, "", "marketer_ask", ["show the audience segments"], admin)
+        assert "Not allowed" in answer and "lacks the 'marketer' role" in answer and "Nothing was charged" not in answer
+
+
 def test_docs_are_local_and_declare_the_key_scheme(keyed_app) -> None:
     with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
         key = {"X-API-Key": KEYS["app"]}
