@@ -267,3 +267,23 @@ def test_history_evidence_cites_only_items_the_user_liked(settings, slice_servin
         cited += [(user, e.source) for e in fusion.evidence(row, recs[recs >= 0]) if e.kind in ("history_item", "similar_text")]
     assert len(cited) >= 15
     assert min(stars[c] for c in cited) >= 4, sorted(stars[c] for c in cited)
+
+
+def test_why_names_the_item_and_its_evidence_as_people_say_them(settings, indexed_slice, slice_serving, embedder) -> None:
+    """'Why the first one?' answers 'Why The Big Lebowski (1998)?', not the catalogue's 'Big Lebowski, The'."""
+    from assistant.agent import Assistant
+    from assistant.events import MessageEvent
+    from retrieval.catalogue import Catalogue, display_title
+    from retrieval.data.store import DatasetStore
+    from retrieval.vector_store import VectorStore
+    from tests.conftest import SLICE
+
+    builder, _ = indexed_slice
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    assistant = Assistant(Catalogue(dataset, VectorStore(builder.client, SLICE), embedder), slice_serving, None, settings.agent)
+    items = dataset.items[dataset.items["title"].str.contains(r", The \(")]
+    session = assistant.new_session(dataset.interactions["user_id"].value_counts().index[0])
+    session.record_shown([items["item_id"].iloc[0]])
+    text = next(e.text for e in assistant.stream(session, "why the first one?") if isinstance(e, MessageEvent))
+    assert text.startswith(f"Why {display_title(items['title'].iloc[0])}? The evidence: "), text
+    assert ", The (" not in text, text
