@@ -3,13 +3,15 @@
 `AdServer.select(user_id, history_item_ids, k)` runs these stages:
 
 1. candidates: the `ads.candidates` ads nearest the user's profile vector in Chroma (`<dataset>-ads`), or
-   nearest the mean of their history items' vectors for a user without a stored profile;
+   nearest the mean of their history items' vectors (then of the items the conversation showed them) for a
+   user without a stored profile;
 2. targeting: only ads whose targeting the user's traits match (`ads.targeting`);
 3. ranking: eCPM = calibrated pCTR x bid; each ad's charge per click is second-price style, the eCPM of
    the ad ranked below it divided by its own pCTR, at least `ads.reserve_cpc` and at most its bid;
 4. caps and pacing: the ledger records the first `k` ranked ads that pass the user's frequency cap and
    their advertiser's paced budget, in one transaction (`ads.ledger`);
-5. "why this ad": the targeting matched and the user's own history items nearest the ad, as a template
+5. "why this ad": the targeting matched and the user's own history items nearest the ad ("you watched"; items
+   only shown in the conversation are "you were shown", never "watched"), as a template
    explanation checked by the recommendations' faithfulness check; one that fails gets a minimal
    explanation from the targeting alone.
 
@@ -58,9 +60,10 @@ _HISTORY_LOOKED_AT = 50
 class WhyThisAd:
     text: str
     targeting: tuple[str, ...]  # the targeting facts that matched
-    history: tuple[Item, ...]  # the user's own history items cited
+    history: tuple[Item, ...]  # the user's own history items cited ("you watched")
     source: str  # "template" (checked) or "targeting" (the template failed the check)
     problems: tuple[str, ...] = ()
+    shown: tuple[Item, ...] = ()  # items only shown to the user in this conversation, cited as shown
 
 
 @dataclass(frozen=True)
@@ -219,13 +222,13 @@ class AdServer:
         return self.pseudonyms.user_id("ads:" + user_id)
 
     def history(self, user_id: str | None, history_item_ids: Sequence[str]) -> list[str]:
-        """The given history, else the data set's for a known user; newest first, known items only."""
+        """The given history (newest first), then the data set's for a known user; known items only."""
         ids = list(history_item_ids)
-        if not ids and user_id is not None:
+        if user_id is not None:
             try:
-                ids = self._history.get_group(user_id).head(_HISTORY_LOOKED_AT).tolist()
+                ids += self._history.get_group(user_id).head(_HISTORY_LOOKED_AT).tolist()
             except KeyError:
-                ids = []
+                pass
         return [i for i in dict.fromkeys(ids) if i in self.items][:_HISTORY_LOOKED_AT]
 
     def traits(self, user_id: str | None, history: Sequence[str]) -> UserTraits:
@@ -245,15 +248,23 @@ class AdServer:
         mean = np.mean(list(vectors.values()), axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
-    def select(self, user_id: str, history_item_ids: Sequence[str] = (), k: int = 1) -> list[SponsoredPick]:
+    def select(
+        self, user_id: str, history_item_ids: Sequence[str] = (), k: int = 1, *, shown_item_ids: Sequence[str] = ()
+    ) -> list[SponsoredPick]:
         """Up to `k` sponsored picks for the user (a data set user id, or a session id for a new user, which
-        is only hashed for caps), each recorded as an impression. Empty when nothing is eligible."""
+        is only hashed for caps), each recorded as an impression. Empty when nothing is eligible.
+
+        `history_item_ids` is what the user did (their likes; the data set's history is added for a known
+        user): the "why" says they watched it. `shown_item_ids` is what the user was only shown (the
+        recommendations of this conversation): it informs the targeting like the page an ad sits on, and
+        the "why" says it was shown, never watched."""
         known = user_id if user_id in self.users.index else None
         history = self.history(known, history_item_ids)
-        vector = self._profile(known, history)
+        shown = [i for i in dict.fromkeys(shown_item_ids) if i in self.items and i not in history][:_HISTORY_LOOKED_AT]
+        vector = self._profile(known, [*history, *shown])
         if vector is None:
             return []
-        traits = self.traits(known, history)
+        traits = self.traits(known, [*history, *shown])
         hits = self.store.query(KIND, vector, self.config.candidates)
         eligible: list[tuple[Ad, float, TargetingMatch]] = []
         for hit in hits:
@@ -290,7 +301,7 @@ class AdServer:
                     impression_id=s.impression_id, ad_id=ad.ad_id, advertiser=ad.advertiser, title=ad.title,
                     text=ad.text, tags=ad.tags, position=s.position, pctr=s.offer.pctr,
                     pctr_source=model.source, bid=ad.bid, price=s.offer.price,
-                    ecpm=s.offer.pctr * ad.bid, synthetic=ad.synthetic, why=self.why(ad, matched, history),
+                    ecpm=s.offer.pctr * ad.bid, synthetic=ad.synthetic, why=self.why(ad, matched, history, shown),
                 )
             )
         return picks
@@ -315,25 +326,30 @@ class AdServer:
         ranked = sorted(pool, key=lambda i: -float(vectors[i] @ ad_vector) if i in vectors else 0.0)
         return [self.items[i] for i in ranked[:limit]]
 
-    def why(self, ad: Ad, matched: TargetingMatch, history: Sequence[str]) -> WhyThisAd:
-        """The explanation from real evidence, checked; a failed one falls back to the targeting alone."""
+    def why(self, ad: Ad, matched: TargetingMatch, history: Sequence[str], shown: Sequence[str] = ()) -> WhyThisAd:
+        """The explanation from real evidence, checked; a failed one falls back to the targeting alone.
+        Items of `history` are ones the user watched; items of `shown` were only shown, and are cited only
+        when no history item is, as what they were shown."""
         cited = self._cited_history(ad, matched, history)
+        cited_shown = [] if cited else self._cited_history(ad, matched, shown)
         facts = matched.facts()
         parts = []
         if matched.tags:
             parts.append("it targets an interest in " + " and ".join(matched.tags[:2]))
         if cited:
             parts.append("you watched " + " and ".join(display_title(i.title) for i in cited))
+        if cited_shown:
+            parts.append("you were shown " + " and ".join(display_title(i.title) for i in cited_shown) + " here")
         extra = [f for f in facts if not f.startswith("interest")]
         if extra:
             parts.append("it targets your " + " and ".join(extra))
         if not parts:
-            parts.append("it is near the films you watched")
+            parts.append("it is near the films you watched" if history else "it is near the films you were shown here")
         text = f"Sponsored by {ad.advertiser}: shown because " + "; ".join(parts) + "."
-        reasons = [Reason("history_item", i.title, i) for i in cited]
+        reasons = [Reason("history_item", i.title, i) for i in (*cited, *cited_shown)]
         problems = self.checker.check(text, Item(ad.ad_id, ad.title, ad.tags), reasons)
         if not problems:
-            return WhyThisAd(text, tuple(facts), tuple(cited), "template")
+            return WhyThisAd(text, tuple(facts), tuple(cited), "template", shown=tuple(cited_shown))
         log.info("why-this-ad for %s failed the check: %s", ad.ad_id, problems)
         fallback = f"Sponsored by {ad.advertiser}: shown because its targeting matched your profile."
         return WhyThisAd(fallback, tuple(facts), (), "targeting", tuple(problems))

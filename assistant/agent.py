@@ -46,7 +46,7 @@ from assistant.tags import TagMatcher
 from assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.settings import AgentConfig
-from retrieval.catalogue import Catalogue, Constraints
+from retrieval.catalogue import Catalogue, Constraints, display_title
 from retrieval.serving import ServingModel
 
 log = logging.getLogger(__name__)
@@ -214,8 +214,9 @@ class Assistant:
             found = self.candidates.find(session, request, [], Constraints())
             reasons = self.candidates.evidence(found, [target])[target]
         pick = Pick(self.items[target], 0.0, reasons)
-        evidence = "; ".join(r.label for r in pick.reasons) or "your history as a whole"
-        return (yield from self._answer(request, planner, f"Why {pick.item.title}? The evidence: {evidence}.", [pick], llm))
+        evidence = "; ".join(display_title(r.label) if r.item else r.label for r in pick.reasons) or "your history as a whole"
+        text = f"Why {display_title(pick.item.title)}? The evidence: {evidence}."
+        return (yield from self._answer(request, planner, text, [pick], llm))
 
     def _feedback(self, session: SessionMemory, request: TurnRequest, planner: PlannerName) -> TurnEvents:
         target = session.resolve(request.refers_to)

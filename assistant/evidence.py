@@ -2,7 +2,8 @@
 the template explanation built from that evidence alone.
 
 Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is one piece of evidence (a
-history item, someone followed, similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
+history item the user liked: the generators cite no other, see `retrieval.interactions`; someone followed,
+similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
 generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
 construction.
 """

@@ -7,6 +7,12 @@ sort: about 40 % of MovieLens users rate their last two items in the same second
 split; `with_random_ties` breaks them at random instead, to measure how much). It is immutable; a split
 makes new objects that share the vocabularies.
 
+`liked` marks the events that say the user liked the item (`liked_events`): a like, share or purchase, or a
+rating at or above `LIKED_SHARE_OF_TOP` of the data set's highest rating (4 of 5 stars). Views, clicks,
+comments and low ratings still count as signal for the generators, but only liked events may be cited to
+the user as "you liked". Arrays built without event kinds (`from_arrays` without `liked`) count every event
+as a like.
+
 `time_ordered` says whether that order means anything (`retrieval.data.timeorder`): without a time order
 the split holds out random items (`Split.for_data`), and the order-based generators are left out.
 """
@@ -27,6 +33,20 @@ from retrieval.data.store import Dataset
 from retrieval.vocabulary import Vocabulary
 
 MIN_EVALUATED_EVENTS = 3
+LIKE_EVENTS = ("like", "share", "purchase")  # events that say the user liked the item, whatever their weight
+LIKED_SHARE_OF_TOP = 0.8  # a rating at or above this share of the data set's highest rating is a like
+
+
+def liked_events(frame: pd.DataFrame) -> np.ndarray:
+    """Per interaction row, whether it says the user liked the item (see the module docstring)."""
+    events = frame["event"].to_numpy()
+    liked = np.isin(events, LIKE_EVENTS)
+    rated = events == "rating"
+    if rated.any() and "weight" in frame:
+        stars = frame["weight"].to_numpy(np.float64)
+        top = np.nanmax(np.where(rated, stars, np.nan))
+        liked |= rated & (stars >= LIKED_SHARE_OF_TOP * top)
+    return liked
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +61,7 @@ class Interactions:
     strengths: np.ndarray
     social: sp.csr_matrix | None = None  # users x users: row follows/trusts column
     time_ordered: bool = True  # False: the timestamps do not order each user's events (file order only)
+    liked: np.ndarray | None = None  # per event, whether it says the user liked the item; None: every event does
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, events: Mapping[str, float]) -> Interactions:
@@ -58,6 +79,7 @@ class Interactions:
         return cls.from_arrays(
             users, items, users.rows(frame["user_id"]), items.rows(frame["item_id"]),
             frame["timestamp"].to_numpy(np.int64), strength, social, time_ordered=dataset.time_order.has_order,
+            liked=liked_events(frame),
         )
 
     @classmethod
@@ -73,6 +95,7 @@ class Interactions:
         *,
         time_ordered: bool = True,
         ties: np.ndarray | None = None,
+        liked: np.ndarray | None = None,
     ) -> Interactions:
         """Sort events by user, then time, ties by `ties` (default: the given order, a stable sort)."""
         ties = np.arange(len(user_rows)) if ties is None else ties
@@ -80,7 +103,7 @@ class Interactions:
         return cls(
             users, items, np.asarray(user_rows, np.int64)[order], np.asarray(item_rows, np.int64)[order],
             np.asarray(timestamps, np.int64)[order], np.asarray(strengths, np.float32)[order], social,
-            time_ordered,
+            time_ordered, None if liked is None else np.asarray(liked, bool)[order],
         )
 
     def with_random_ties(self, seed: int) -> Interactions:
@@ -88,7 +111,7 @@ class Interactions:
         ties = np.random.default_rng(seed).permutation(len(self))
         return self.from_arrays(
             self.users, self.items, self.user_rows, self.item_rows, self.timestamps, self.strengths, self.social,
-            time_ordered=self.time_ordered, ties=ties,
+            time_ordered=self.time_ordered, ties=ties, liked=self.liked,
         )
 
     @property
@@ -127,11 +150,17 @@ class Interactions:
         """The user's item rows, oldest first."""
         return self.item_rows[self.indptr[user_row] : self.indptr[user_row + 1]]
 
+    def liked_items(self, user_row: int) -> np.ndarray:
+        """The item rows the user liked (sorted, unique): the only history an explanation may call liked."""
+        span = slice(self.indptr[user_row], self.indptr[user_row + 1])
+        items = self.item_rows[span]
+        return np.unique(items if self.liked is None else items[self.liked[span]])
+
     def select(self, mask: np.ndarray) -> Interactions:
         """The events where `mask` is true, same vocabularies (order is kept, so no re-sort is needed)."""
         return Interactions(
             self.users, self.items, self.user_rows[mask], self.item_rows[mask], self.timestamps[mask],
-            self.strengths[mask], self.social, self.time_ordered,
+            self.strengths[mask], self.social, self.time_ordered, None if self.liked is None else self.liked[mask],
         )
 
 

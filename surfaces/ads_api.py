@@ -154,7 +154,7 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
     def sponsored(
         user_id: Annotated[str, Query(min_length=1, max_length=200, description="user id (or pseudonym), or a session id")],
         k: Annotated[int, Query(ge=1, le=5)] = 1,
-        history: Annotated[list[str], Query(max_length=50, description="item ids seen in this session")] = [],  # noqa: B006
+        history: Annotated[list[str], Query(max_length=50, description="item ids the user watched or liked, newest first (cited as watched)")] = [],  # noqa: B006
     ) -> AdsOut:
         """Sponsored picks for a user, each labelled "Sponsored" with its "why this ad"; each is an impression."""
         ads = server()

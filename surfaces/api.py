@@ -3,6 +3,10 @@
 POST /recommend (a user or free-text tastes, filters, k -> items with scores, explanations, evidence),
 POST /chat (a session id and a message -> server-sent events), POST /feedback, GET /items/search.
 Every request and response is a pydantic model; bad input gets a 4xx that says what to change.
+
+A `session_id` the app no longer holds (sessions are kept in memory, the least recently used dropped first,
+and lost on a restart) is not an error: chat and feedback go on in a new session and say so (`EXPIRED`, a
+`note` event or the feedback's `note`), so a widget left open keeps working.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.turn import run
-from assistant.events import Card, ChatEvent, SessionEvent
+from assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from assistant.request import Intent, TurnRequest
 from retrieval.catalogue import Constraints
 from surfaces.context import AppContext
 from surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
+EXPIRED = "Your earlier conversation expired; starting a new one."
 
 
 class RecommendIn(BaseModel):
@@ -63,7 +68,8 @@ class FeedbackIn(BaseModel):
 
 class FeedbackOut(BaseModel):
     recorded: bool
-    session_id: str | None
+    session_id: str | None = Field(description="the session the feedback went to: a new one when the given one expired")
+    note: str | None = Field(default=None, description="something the user should know, e.g. the session expired")
 
 
 class SearchOut(BaseModel):
@@ -130,11 +136,14 @@ def build_router(ctx: AppContext) -> APIRouter:
         """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
         explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
         user = user_of(caller, body.user_id)
-        session_id, session = ctx.sessions.get_or_create(body.session_id, user)
+        expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
+        session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
             yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
+            if expired:
+                yield _sse(NoteEvent(text=EXPIRED))
             for event in assistant.stream(session, body.message):
                 yield _sse(event)
 
@@ -142,13 +151,15 @@ def build_router(ctx: AppContext) -> APIRouter:
 
     @router.post("/feedback", response_model=FeedbackOut)
     def feedback(body: FeedbackIn, caller: Caller = Depends(widget_caller)) -> FeedbackOut:
-        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once."""
+        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
+        (an expired session: a new one, whose id and a note come back)."""
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
-        session = ctx.sessions.get(body.session_id) if body.session_id else None
-        if body.session_id and session is None:
-            raise HTTPException(404, "unknown or expired session_id")
         user = user_of(caller, body.user_id)
+        session_id, note = body.session_id, None
+        session = ctx.sessions.get(session_id) if session_id else None
+        if session_id and session is None:
+            (session_id, session), note = ctx.sessions.get_or_create(None, user), EXPIRED
         if session is not None:
             check_owner(caller, session, user)
         else:
@@ -156,7 +167,7 @@ def build_router(ctx: AppContext) -> APIRouter:
                 raise HTTPException(422, "send a session_id, or the user_id of a known user")
             session = assistant.new_session(user)
         ctx.record_feedback(session, body.item_id, body.feedback)
-        return FeedbackOut(recorded=True, session_id=body.session_id)
+        return FeedbackOut(recorded=True, session_id=session_id, note=note)
 
     @router.get("/items/search", response_model=SearchOut, dependencies=app_role)
     def search(

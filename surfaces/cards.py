@@ -1,5 +1,7 @@
 """Recommendation cards as HTML for the chat: title, tags, year, the explanation (growing while it
-streams) and a "why?" that opens the evidence. All text is escaped: item text is data, never markup."""
+streams) and a "why?" that opens the evidence. All text is escaped: item text is data, never markup.
+Cards use the system font stack (as the widget does): the UI theme's web font has no bold capitals on an
+offline machine, which the browser then drew in a smaller fallback."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from assistant.events import Card, SponsoredCard
 
 CSS = """
 .rec-cards { display: flex; flex-direction: column; gap: 8px; margin-top: 6px; }
-.rec-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; }
+.rec-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 .rec-card .rec-title { font-weight: 600; }
 .rec-card .rec-meta { color: #57606a; font-size: 0.85em; }
 .rec-card .rec-why summary { cursor: pointer; color: #0969da; font-size: 0.85em; }

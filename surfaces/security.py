@@ -4,8 +4,12 @@ In order, for each request:
 - **Host allow-list** (`api.allowed_hosts`): another `Host` is 400, which stops DNS rebinding.
 - **Origin and CORS.** A browser origin other than the app's own may call only with a publishable key
   that lists it (or, with no keys configured, when it is in `api.cors_origins`). CORS answers exactly
-  those origins, never reflects another, and never allows credentials. Preflights for other origins are
-  403. CORS headers set further in (Gradio's) are dropped.
+  those origins and never allows credentials. Another origin may only *read a refusal*: a preflight for
+  a widget route (chat, feedback, recommend) is answered for any origin, so the browser sends the call,
+  which is then refused here like any call from an unlisted origin (403, never processed), with CORS
+  headers so the widget can show why ("publishable key ... is not allowed from origin ...") instead of
+  "Failed to fetch". Every other preflight from an unlisted origin is 403. CORS headers set further in
+  (Gradio's) are dropped.
 - **Who is calling.** With no keys configured only loopback clients are served (the local demo). With
   keys, every path but the few in `PUBLIC_PATHS` needs a key in `X-API-Key` (or the sign-in cookie that
   `/signin` sets for a secret key, so a browser can open the UI and `/docs`), and the role the path
@@ -323,23 +327,26 @@ class SecurityMiddleware:
         foreign = _origin_of(headers)
         cors = foreign if foreign in guard.browser_origins else None
         raw_send, send = send, _with_cors(send, cors)
+        refusal_send = _with_cors(raw_send, foreign)  # any origin may read why it was refused, and only that
 
         async def refuse(denied: Denied) -> None:
             if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
+                await refusal_send({"type": "websocket.close", "code": 1008})
                 return
             if denied.status in (401, 403) and method == "GET" and "text/html" in headers.get("accept", ""):
                 page = _signin_page(path, denied.detail, denied.pages)
-                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(scope, receive, send)
+                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(scope, receive, refusal_send)
                 return
-            await JSONResponse({"detail": denied.detail}, status_code=denied.status, headers=denied.headers)(scope, receive, send)
+            await JSONResponse({"detail": denied.detail}, status_code=denied.status, headers=denied.headers)(scope, receive, refusal_send)
 
         denied = guard.check_host(headers)
         if denied:
             await refuse(denied)
             return
         if method == "OPTIONS" and foreign and "access-control-request-method" in headers:
-            await self._preflight(scope, receive, raw_send, path, client, cors)
+            asked = headers.get("access-control-request-method", "").upper()
+            readable = cors or (foreign if (asked, path) in PUBLISHABLE_ROUTES else None)
+            await self._preflight(scope, receive, raw_send, path, client, readable)
             return
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > config.max_body_bytes:
@@ -362,6 +369,8 @@ class SecurityMiddleware:
         await self.app(scope, receive, send)
 
     async def _preflight(self, scope, receive, send, path: str, client: str, cors: str | None) -> None:
+        """204 with CORS headers for `cors` (a listed origin, or any origin asking for a widget route, whose
+        call `authenticate` then refuses unless the origin is listed), else 403."""
         wait = self.guard.limiter.take(f"addr:{client}", self.guard.config.requests_per_minute)
         if wait > 0:
             response = JSONResponse({"detail": "rate limit reached"}, 429, {"Retry-After": str(max(1, round(wait)))})

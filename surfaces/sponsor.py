@@ -27,7 +27,7 @@ def sponsored_card(pick: SponsoredPick) -> SponsoredCard:
     return SponsoredCard(
         label=pick.label, synthetic=pick.synthetic, impression_id=pick.impression_id, ad_id=pick.ad_id,
         advertiser=pick.advertiser, title=pick.title, text=pick.text, tags=list(pick.tags), why=pick.why.text,
-        why_evidence=[*pick.why.targeting, *(i.title for i in pick.why.history)],
+        why_evidence=[*pick.why.targeting, *(i.title for i in (*pick.why.history, *pick.why.shown))],
     )
 
 
@@ -64,5 +64,7 @@ class Sponsor:
             server = self.server()
         except AdsNotReadyError:
             return None
-        picks = server.select(session.user_id or session.key, [*session.shown, *shown], 1)
+        # what the user did (their likes) is history; what they were only shown informs targeting, never "watched"
+        picks = server.select(session.user_id or session.key, list(reversed(session.likes)), 1,
+                              shown_item_ids=[*shown, *reversed(session.shown)])
         return sponsored_card(picks[0]) if picks else None

@@ -102,7 +102,9 @@ def start(ctx: AppContext, who: str, tastes: str):
         f"Hi! I know your history ({len(ctx.catalogue.history_ids(user))} items). Ask me for something."
         if user else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
     )
-    return session, [{"role": "assistant", "content": greeting}], history[["title", "tags", "event", "time"]], nearest
+    shown = history[["title", "tags", "event", "time"]].assign(  # narrow enough for the side column
+        tags=history["tags"].astype(str).str.replace("|", ", ", regex=False), time=history["time"].astype(str).str[:10])
+    return session, [{"role": "assistant", "content": greeting}], shown, nearest
 
 
 def chat_panel(ctx: AppContext, *, compact: bool = False):
@@ -110,7 +112,9 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
     import gradio as gr
 
     session = gr.State(None)
-    chatbot = gr.Chatbot(label="recassist", height=420 if compact else 560, sanitize_html=True, elem_id="rec-chat")
+    # no label: the floating "recassist" tag sat over the first card (the page heading names the app)
+    chatbot = gr.Chatbot(label="recassist", show_label=False, height=420 if compact else 560, sanitize_html=True,
+                         elem_id="rec-chat")
     with gr.Row():
         box = gr.Textbox(placeholder="Ask for recommendations: 'something like Alien but funnier', 'not horror', 'why the second?'",
                          show_label=False, scale=5, elem_id="rec-message")
@@ -148,8 +152,11 @@ def build_ui(ctx: AppContext, marketing=None):
                     who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as")
                     tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
                     begin = gr.Button("Start a new conversation")
-                    history = gr.Dataframe(label="History", interactive=False)
-                    nearest = gr.Dataframe(label="Nearest to the profile (vector store)", interactive=False)
+                    # wrapped, with the title narrower, so the narrow column shows every column
+                    history = gr.Dataframe(label="History", interactive=False, wrap=True,
+                                           column_widths=["36%", "28%", "14%", "22%"])
+                    nearest = gr.Dataframe(label="Nearest to the profile (vector store)", interactive=False, wrap=True,
+                                           column_widths=["75%", "25%"])
                 with gr.Column(scale=3):
                     chatbot, _box, session = chat_panel(ctx)
             begin.click(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history, nearest], api_name="start")

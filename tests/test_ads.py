@@ -424,3 +424,29 @@ def test_chat_answers_carry_a_labelled_sponsored_card_at_the_configured_rate(tmp
         assert isinstance(events[-1], DoneEvent) and events[-1].sponsored == [c.card for c in cards]
         for card in (c.card for c in cards):
             assert card.label == "Sponsored" and card.synthetic and card.why and card.why_evidence
+
+
+def test_why_this_ad_says_watched_only_for_what_the_user_did(tmp_path, slice_parts) -> None:
+    """Items a conversation only showed may inform the targeting, but the "why" calls them shown, never
+    watched; what the user liked in the session is history, and only that is "you watched"."""
+    from assistant.session import SessionMemory
+    from retrieval.catalogue import Catalogue, display_title
+    from surfaces.sponsor import Sponsor
+
+    dataset, store, embedder = slice_parts
+    own = Settings(data_dir=tmp_path, ads=AdsConfig(sponsored_rate=1.0, frequency_cap=1000))
+    sponsor = Sponsor(own, Catalogue(dataset, store, embedder))
+    items = list(dataset.items["item_id"])
+    titles = dict(zip(dataset.items["item_id"], dataset.items["title"]))
+    only_shown = SessionMemory(None, shown=items[:20], lists=1)
+    cards = [sponsor(only_shown, items[20:25]) for _ in range(5)]
+    assert any(cards), "a new user's conversation gets sponsored slots from what it showed"
+    for card in filter(None, cards):
+        assert "watched" not in card.why, card.why
+    liked = SessionMemory(None, shown=items[:20], likes=items[30:33], lists=1)
+    said = [card.why for card in (sponsor(liked, items[20:25]) for _ in range(5)) if card is not None]
+    assert said and any("you watched" in why for why in said), said
+    shown_titles = {display_title(titles[i]) for i in items[:25]}
+    for why in said:
+        watched = why.split("you watched ", 1)[1].split(";")[0] if "you watched " in why else ""
+        assert not any(t in watched for t in shown_titles), why

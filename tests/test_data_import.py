@@ -148,3 +148,25 @@ def test_cli_import_shows_one_clear_error_line(shop) -> None:
     assert result.exit_code == 1
     assert "bad.csv, row 2, field 'event': unknown event 'lick'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_placeholder_items_are_dropped_with_their_interactions_and_named(shop) -> None:
+    settings, files = shop
+    items = ITEMS + "i4,unknown,,\ni5,Unknown,,Thriller\n"  # a placeholder, and a real item of that name
+    rows = INTERACTIONS + "bob,i4,rating,1704500000,1\nbob,i5,view,1704500001,\n"
+    paths = read_files(items=write(files, "items.csv", items), interactions=write(files, "interactions.csv", rows))
+    lenient = settings.model_copy(update={"imports": settings.imports.model_copy(update={"max_rejected_share": 0.5})})
+    result = import_tables("shop", paths, lenient, source="test")
+    assert result.reports["items"].rejected == {"title: placeholder item": 1}
+    assert "placeholder item 'i4': its title is 'unknown' and it has no tags" in result.summary()
+    assert result.reports["interactions"].rows_kept == 6  # the rating of i4 is rejected with its item
+    stored = DatasetStore(settings.data_dir).load("shop")
+    assert "i4" not in set(stored.items["item_id"]) and "i5" in set(stored.items["item_id"])
+
+
+def test_ml100k_placeholder_item_267_is_not_imported(ml100k, settings) -> None:
+    """ML-100k's item 267 is titled 'unknown', with no genre and no date: the import drops it and says so."""
+    assert "267" not in set(ml100k.items["item_id"]) and "267" not in set(ml100k.interactions["item_id"])
+    report = DatasetStore(settings.data_dir).manifest("ml-100k")
+    assert "title: placeholder item" in json.dumps(report)
+    assert len(ml100k.items) == 1681 and (ml100k.items["title"].str.lower() != "unknown").all()

@@ -52,3 +52,15 @@ def test_matrix_sums_strengths_and_binary_marks_touches():
     data = make([("u", "a", 1), ("u", "a", 2), ("v", "b", 1)])
     assert data.matrix.toarray().tolist() == [[2.0, 0.0], [0.0, 1.0]]
     assert data.binary.toarray().tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_liked_events_are_likes_and_ratings_near_the_top_of_the_scale():
+    import pandas as pd
+
+    from retrieval.interactions import liked_events
+
+    five_stars = pd.DataFrame({"event": ["rating"] * 4 + ["like", "view", "click", "comment", "purchase"],
+                               "weight": [5, 4, 3, 1, 1, 9, 9, 9, 1]})
+    assert liked_events(five_stars).tolist() == [True, True, False, False, True, False, False, False, True]
+    four_stars = pd.DataFrame({"event": ["rating"] * 3, "weight": [4.0, 3.5, 3.0]})  # FilmTrust's 0.5-4 scale
+    assert liked_events(four_stars).tolist() == [True, True, False]

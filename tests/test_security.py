@@ -56,9 +56,11 @@ def keyed_config(**overrides) -> ApiConfig:
 
 def small_app(config: ApiConfig) -> FastAPI:
     app = FastAPI()
+    app.state.calls = []  # the chat calls that reached the app
 
     @app.post("/api/v1/chat")
     async def chat(request: Request, caller=Depends(require(config, "app", publishable=True))) -> dict:
+        app.state.calls.append(caller.key)
         return {"bytes": len(await request.body()), "key": caller.key, "user": caller.user}
 
     @app.get("/api/v1/items/search", dependencies=[Depends(require(config, "app"))])
@@ -85,7 +87,8 @@ def test_publishable_key_only_from_its_origins_and_only_for_the_widget_routes() 
     assert ok.status_code == 200 and ok.json()["key"] == "widget"
     assert ok.headers["access-control-allow-origin"] == PAGE and "access-control-allow-credentials" not in ok.headers
     other = client.post("/api/v1/chat", json={}, headers={**pk, "Origin": "http://127.0.0.1:9998"})
-    assert other.status_code == 403 and "access-control-allow-origin" not in other.headers
+    assert other.status_code == 403 and "not allowed from origin 'http://127.0.0.1:9998'" in other.json()["detail"]
+    assert other.headers["access-control-allow-origin"] == "http://127.0.0.1:9998"  # it may read the refusal
     assert client.post("/api/v1/chat", json={}, headers=pk).status_code == 403  # no Origin: not a browser page
     search = client.get("/api/v1/items/search", headers={**pk, "Origin": PAGE})
     assert search.status_code == 403 and "only chat" in search.text
@@ -100,14 +103,27 @@ def test_secret_keys_are_refused_from_browser_origins() -> None:
     assert refused.status_code == 403 and "secret key" in refused.json()["detail"]
 
 
-def test_cors_answers_listed_origins_only_and_never_reflects() -> None:
-    client = client_for(small_app(keyed_config()))
+def test_cors_grants_listed_origins_and_lets_others_read_only_their_refusal() -> None:
+    app = small_app(keyed_config())
+    client = client_for(app)
     ask = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-api-key"}
     listed = client.options("/api/v1/chat", headers={**ask, "Origin": PAGE})
     assert listed.status_code == 204 and listed.headers["access-control-allow-origin"] == PAGE
     assert "X-User-Token" in listed.headers["access-control-allow-headers"]
-    unlisted = client.options("/api/v1/chat", headers={**ask, "Origin": "https://evil.example"})
-    assert unlisted.status_code == 403 and "access-control-allow-origin" not in unlisted.headers
+    evil = "https://evil.example"
+    # a widget route's preflight lets the browser send the call, so that the page can read why it is refused
+    unlisted = client.options("/api/v1/chat", headers={**ask, "Origin": evil})
+    assert unlisted.status_code == 204 and unlisted.headers["access-control-allow-origin"] == evil
+    assert "access-control-allow-credentials" not in unlisted.headers
+    search = client.options("/api/v1/items/search", headers={**ask, "Access-Control-Request-Method": "GET", "Origin": evil})
+    assert search.status_code == 403 and "access-control-allow-origin" not in search.headers
+    for headers in ({"X-API-Key": KEYS["pk"]}, {"X-API-Key": KEYS["app"]}, {}):
+        refused = client.post("/api/v1/chat", json={"message": "hi"}, headers={**headers, "Origin": evil})
+        assert refused.status_code in (401, 403) and refused.headers["access-control-allow-origin"] == evil
+        assert "access-control-allow-credentials" not in refused.headers
+    assert app.state.calls == []  # none of the refused calls reached the app
+    assert client.post("/api/v1/chat", json={}, headers={"X-API-Key": KEYS["pk"], "Origin": PAGE}).status_code == 200
+    assert app.state.calls == ["widget"]
     gradio = client.get("/config", headers={"X-API-Key": KEYS["admin"]})
     assert gradio.status_code == 200 and not any(h.startswith("access-control-") for h in gradio.headers)
 
@@ -335,3 +351,47 @@ def test_publishable_key_acts_only_for_its_token_user(keyed_app, settings) -> No
         stolen = client.post("/api/v1/feedback", json={"session_id": session_id, "item_id": item, "feedback": "like"},
                              headers={**headers, **token})
         assert stolen.status_code == 403 and "another user" in stolen.text
+
+
+def test_a_refused_cross_origin_call_is_readable_but_not_processed(keyed_app, settings) -> None:
+    """An unlisted origin with the widget's key: the refusal carries CORS headers for that origin, and the
+    feedback it carried is never recorded (the same feedback from the listed origin is)."""
+    from surfaces.feedback import feedback_path
+
+    log = feedback_path(settings.data_dir, SLICE)
+    size = lambda: log.stat().st_size if log.exists() else 0  # noqa: E731
+    headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
+    with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
+        chat = client.post("/api/v1/chat", json={"message": "recommend 2 comedies"}, headers=headers)
+        session_id = re.search(r'"session_id": "([^"]+)"', chat.text).group(1)
+        item = re.search(r'"item_id": "([^"]+)"', chat.text).group(1)
+        body = {"session_id": session_id, "item_id": item, "feedback": "dislike"}
+        before, other = size(), "http://127.0.0.1:9998"
+        refused = client.post("/api/v1/feedback", json=body, headers={**headers, "Origin": other})
+        assert refused.status_code == 403 and refused.headers["access-control-allow-origin"] == other
+        assert f"not allowed from origin '{other}'" in refused.json()["detail"]
+        assert size() == before
+        assert client.post("/api/v1/feedback", json=body, headers=headers).status_code == 200
+        assert size() > before
+
+
+def test_an_expired_session_goes_on_in_a_new_one_and_says_so(keyed_app) -> None:
+    """Chat and feedback with a session id the app no longer holds: both continue in a new session, and
+    both say that the earlier conversation expired."""
+    from surfaces.api import EXPIRED
+
+    headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
+    with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
+        chat = client.post("/api/v1/chat", json={"session_id": "doesnotexist", "message": "not horror"}, headers=headers)
+        assert chat.status_code == 200
+        events = re.findall(r"event: (\w+)\ndata: (.*)\n", chat.text)
+        assert [name for name, _ in events[:2]] == ["session", "note"] and EXPIRED in events[1][1]
+        new_id = re.search(r'"session_id": "([^"]+)"', chat.text).group(1)
+        assert new_id != "doesnotexist" and events[-1][0] == "done"
+        item = re.search(r'"item_id": "([^"]+)"', chat.text).group(1)
+        fresh = client.post("/api/v1/chat", json={"session_id": new_id, "message": "more"}, headers=headers)
+        assert EXPIRED not in fresh.text  # a held session goes on without the note
+        feedback = client.post("/api/v1/feedback", json={"session_id": "gone", "item_id": item, "feedback": "like"},
+                               headers=headers)
+        assert feedback.status_code == 200 and feedback.json()["note"] == EXPIRED
+        assert feedback.json()["session_id"] not in (None, "gone", new_id)

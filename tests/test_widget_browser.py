@@ -2,7 +2,8 @@
 
 `recassist serve` runs in a second process with keys configured: a publishable key bound to one origin.
 Host pages that embed the one script tag are served from other loopback ports, so they are other origins:
-the listed one chats, gets cards and gives feedback; an unlisted one is refused.
+the listed one chats, gets cards and gives feedback; an unlisted one is refused, and the widget there
+says why.
 """
 
 from __future__ import annotations
@@ -129,6 +130,17 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             after = _answer(page, "more like these please")
             assert after and cards[0]["id"] not in [c["id"] for c in after]
 
+            # a session the server no longer holds: the answer comes in a new one, and its note stays after done
+            def expire(route) -> None:
+                route.continue_(post_data=json.dumps({**json.loads(route.request.post_data), "session_id": "gone"}))
+
+            page.route("**/api/v1/chat", expire)
+            assert _answer(page, "something funny")
+            page.unroute("**/api/v1/chat", expire)
+            note = page.locator(".rc-msg.rc-bot").last.locator(".rc-note")
+            assert note.is_visible() and "expired" in note.inner_text()
+            assert page.locator(".rc-msg.rc-bot").last.locator(".rc-text").inner_text().startswith("Here are")
+
             page.keyboard.press("Escape")
             assert not page.get_by_role("dialog", name="Film finder").is_visible()
             assert launcher.evaluate("b => b.getRootNode().activeElement === b")  # focus back on the button
@@ -145,6 +157,8 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             refused.locator("#rc-input").press("Enter")
             refused.locator(".rc-error").wait_for(timeout=30_000)
             assert refused.locator(".rc-card").count() == 0
+            reason = refused.locator(".rc-error").inner_text()  # the server's reason, not "Failed to fetch"
+            assert f"not allowed from origin '{unlisted}'" in reason and "Failed to fetch" not in reason, reason
         finally:
             browser.close()
     RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "

@@ -1,6 +1,7 @@
 """Validate and clean raw tables into the generic schema, with a report of every row dropped and why.
 
-Exact duplicate rows are dropped and counted. Any other bad row is rejected with its reason, the file, the
+Exact duplicate rows are dropped and counted. Any other bad row (a placeholder item among them,
+`PLACEHOLDER_TITLES`) is rejected with its reason, the file, the
 1-based row and the field. In strict mode the first rejected row fails the import; otherwise the import
 fails only when a table loses more than `max_rejected_share` of its rows (a file that cannot really be
 used). Both failures raise `InputFileError`, before anything is stored.
@@ -21,6 +22,9 @@ from retrieval.data.readers import ROW
 from retrieval.data.schema import REQUIRED, SOCIAL_KINDS, TAG_SEPARATOR
 
 _EXAMPLES_PER_REASON = 3
+# An item row whose title is only one of these words and that has no tags is a data set's placeholder (ML-100k's
+# item 267 "unknown"), not an item anyone could be recommended; its interactions go with it.
+PLACEHOLDER_TITLES = frozenset({"unknown", "untitled", "n/a", "none", "null", "?", "-"})
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,8 @@ def clean_items(raw: RawTable, config: ImportConfig, strict: bool) -> tuple[pd.D
     tags = c.text("tags").map(_normalise_tags)
     c.frame["tags"] = tags
     c.limit_length("tags", tags, config.max_tags_chars)
+    c.reject(title.str.lower().isin(PLACEHOLDER_TITLES) & (tags == ""), "title", "placeholder item",
+             lambda i: f"placeholder item '{ids.iat[i]}': its title is '{title.iat[i]}' and it has no tags")
     c.unique("item_id", ids)
     extra = [col for col in c.frame.columns if col not in (ROW, "item_id", "title", "text", "tags")]
     return c.finish(["item_id", "title", "text", "tags", *extra]), c.report

@@ -3,7 +3,7 @@
 A generator has a typed pydantic `config`, is fitted once (`fit(train) -> self`), and then
 - `recommend(user_rows, n, exclude_seen=True, items=None)` returns the top-n item rows and scores for a
   batch of users (`items=` restricts scoring to a candidate set, which is what a rerank stage needs);
-- `evidence(user_row, item_rows)` says, for a short list only, which history items, neighbours or
+- `evidence(user_row, item_rows)` says, for a short list only, which liked history items, neighbours or
   followed users contributed most to each candidate: the raw material of explanations.
 
 Subclasses implement `_fit` and `_scores` (a dense users x items block); ranking, seen-item exclusion and
@@ -223,8 +223,10 @@ def history_evidence(
     contributions: Callable[[np.ndarray, np.ndarray], np.ndarray],
     limit: int = 3,
 ) -> list[Evidence]:
-    """The top `limit` history items per candidate; `contributions(history, items)` is a dense items x history matrix."""
-    history = np.unique(train.sequence(user_row))
+    """The top `limit` liked history items per candidate; `contributions(history, items)` is a dense items x
+    history matrix. Items the user did not like (a low rating, a view) may have moved the score, but
+    evidence is what an explanation cites as "you liked", so only liked items are kept (`Interactions.liked`)."""
+    history = train.liked_items(user_row)
     evidence: list[Evidence] = []
     item_rows = np.asarray(item_rows, np.int64)
     if len(history) == 0 or len(item_rows) == 0:

@@ -96,11 +96,12 @@ class Content(Generator):
         return self._has_vector
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        """Per candidate, the history items whose text is closest to it, weighted by their profile weight."""
+        """Per candidate, the liked history items whose text is closest to it, weighted by their profile weight."""
         row = self._weights[user_row]
-        if row.nnz == 0:
+        keep = np.isin(row.indices, self.train.liked_items(user_row)) & (row.data > 0)
+        if not keep.any():
             return []
-        history, weights = row.indices, row.data
+        history, weights = row.indices[keep], row.data[keep]
         ids = self.train.items.ids(history)
         evidence: list[Evidence] = []
         for item in np.asarray(item_rows, np.int64):

@@ -117,7 +117,11 @@
 
   function feedback(li, item, kind, button) {
     if (!sessionId) return;
-    post("/api/v1/feedback", { session_id: sessionId, item_id: item.item_id, feedback: kind }).then(function () {
+    post("/api/v1/feedback", { session_id: sessionId, item_id: item.item_id, feedback: kind }).then(function (res) {
+      return res.json();
+    }).then(function (answer) {
+      if (answer.session_id) sessionId = answer.session_id;  /* a new one when the old session expired */
+      if (answer.note) say("bot", answer.note).classList.add("rc-note");
       button.setAttribute("aria-pressed", "true");
       if (kind !== "like") {
         li.classList.add("rc-removed");
@@ -156,7 +160,7 @@
       token: function (d) { expl(d.index, (texts[d.index] || "") + d.text); },
       reset: function (d) { expl(d.index, ""); },
       explanation: function (d) { expl(d.index, d.text); },
-      note: function (d) { bubble.firstChild.textContent += " (" + d.text + ")"; },
+      note: function (d) { bubble.insertBefore(el("p", { "class": "rc-note" }, d.text), list); },
       sponsored: function (d) { list.append(sponsoredCard(d.card)); },
       done: function (d) {
         if (d.message) bubble.firstChild.textContent = d.message;
