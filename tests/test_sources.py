@@ -13,7 +13,9 @@ from retrieval.data.store import DatasetStore
 
 
 def test_ml100k_matches_data_md(ml100k) -> None:
-    assert len(ml100k.items) == 1682 and len(ml100k.users) == 943 and len(ml100k.interactions) == 100_000
+    # 1,682 items and 100,000 ratings in the file; the placeholder item 267 ("unknown") goes with its 9 ratings
+    assert len(ml100k.items) == 1681 and len(ml100k.users) == 943 and len(ml100k.interactions) == 99_991
+    assert "267" not in set(ml100k.items["item_id"])
     toy = ml100k.items.set_index("item_id").loc["1"]
     assert toy["title"] == "Toy Story (1995)" and toy["tags"] == "Animation|Children's|Comedy" and toy["year"] == 1995
     assert set(ml100k.interactions["event"]) == {"rating"}

@@ -139,7 +139,8 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             page.unroute("**/api/v1/chat", expire)
             note = page.locator(".rc-msg.rc-bot").last.locator(".rc-note")
             assert note.is_visible() and "expired" in note.inner_text()
-            assert page.locator(".rc-msg.rc-bot").last.locator(".rc-text").inner_text().startswith("Here are")
+            answer = page.locator(".rc-msg.rc-bot").last.locator(".rc-text").inner_text()
+            assert answer.startswith(("Here are", "I found only")) and "picks" in answer, answer
 
             page.keyboard.press("Escape")
             assert not page.get_by_role("dialog", name="Film finder").is_visible()
