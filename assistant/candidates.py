@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from assistant.evidence import Reason, reasons_from_evidence
+from assistant.parser import search_text
 from assistant.prompts import quote
 from assistant.request import Intent, TurnRequest
 from assistant.session import SessionMemory
@@ -65,7 +66,7 @@ class CandidateStage:
             if words and (request.intent is Intent.search or session.user_id is None or not anchors):
                 weight = self.config.text_weight if (anchors or session.user_id) else 1.0
                 self._add(found, weights, "words", weight,
-                          self.catalogue.nearest(self.catalogue.encode(words), self.config.depth, constraints, seen),
+                          self.catalogue.nearest(self.catalogue.encode(search_text(words)), self.config.depth, constraints, seen),
                           [Reason("described", quote(words, 80))])
         except VectorStoreUnavailableError as err:  # degrade to the collaborative lists, and say so
             log.warning("candidates without the vector store: %s", err)

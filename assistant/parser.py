@@ -100,6 +100,10 @@ def _only_reference(text: str) -> bool:
     return _ORDINAL.search(text) is not None and not _FILLER.sub("", _ORDINAL.sub("", text))
 
 
+# How people ask, which says nothing about what they want: embedded, "something funny" finds "Something to
+# Talk About"
+_ASKING = re.compile(r"\b(?:something|anything|some|movies?|films?|give me|show me|recommend|suggest|i want|"
+                     r"i'?d like|looking for|please)\b", re.I)
 _NEGATED_TAIL = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NEGATORS) + r")\b[\s\w']{0,30}$", re.I)
 
 
@@ -112,7 +116,18 @@ def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None
         if mention.negated:
             negator = _NEGATED_TAIL.search(text[: mention.start])
             cuts.append((negator.start() if negator else mention.start, mention.end))
-    return " ".join(re.sub(r"\s+([,.;!?])", r"\1", _mask(text, cuts)).split()).strip(" ,.;:!?")
+    return _tidy(_mask(text, cuts))
+
+
+def search_text(mood: str) -> str:
+    """The mood as the embedder should read it: without the words of asking ("something", "movies",
+    "please"), which match titles ("Something to Talk About") rather than tastes; the mood itself when
+    nothing else is left."""
+    return _tidy(_ASKING.sub(" ", mood)) or mood
+
+
+def _tidy(text: str) -> str:
+    return " ".join(re.sub(r"\s+([,.;!?])", r"\1", text).split()).strip(" ,.;:!?")
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

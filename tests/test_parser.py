@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.parser import parse
+from assistant.parser import parse, search_text
 from assistant.request import Intent, TurnRequest
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
@@ -297,3 +297,10 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
 def test_the_mood_leaves_out_what_the_user_does_not_want(message: str, mood: str) -> None:
     """The mood is embedded to find items near the user's words: "not horror" in it would pull horror in."""
     assert parse(message, TAGS).mood == mood
+
+
+def test_the_embedder_reads_the_mood_without_the_words_of_asking() -> None:
+    """Embedded whole, "something funny" finds "Something to Talk About"; "funny" finds comedies."""
+    assert search_text("something funny") == "funny"
+    assert search_text("I want something with dinosaurs please") == "with dinosaurs"
+    assert search_text("movies") == "movies"  # nothing else left: the words as they were
