@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from copy import deepcopy
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
@@ -100,11 +102,39 @@ class Assistant:
         return run(self.stream(session, message))
 
     def stream(self, session: SessionMemory, message: str) -> TurnEvents:
-        """The events of one chat turn: `plan`, then those of `stream_request`."""
+        """The events of one chat turn: `plan`, then those of `stream_request`.
+
+        When the model plans too (the parser left words unread), it plans in a thread while the parser's
+        picks are shown (`plan`, `message` and `picks` from a copy of the session, which remembers
+        nothing); then come the model's `plan` and the turn itself, whose `message` and `picks` replace
+        the preview's. So the first card never waits for the model's plan."""
         message = plain_text(message)
-        plan = self.planner.plan(session, message)
+        parsed, ask_model = self.planner.read(message)
+        if not ask_model:
+            yield PlanEvent(request=parsed, planner="parser")
+            return (yield from self.stream_request(session, parsed, "parser"))
+        with ThreadPoolExecutor(1, thread_name_prefix="plan") as pool:
+            planning = pool.submit(self.planner.plan_with_model, session, message, parsed)
+            if parsed.intent in (Intent.recommend, Intent.refine, Intent.search):
+                yield PlanEvent(request=parsed, planner="parser")
+                yield from self._preview(session, parsed)
+            plan = planning.result()
         yield PlanEvent(request=plan.request, planner=plan.planner)
         return (yield from self.stream_request(session, plan.request, plan.planner))
+
+    def _preview(self, session: SessionMemory, request: TurnRequest) -> TurnEvents:
+        """The reply and cards the parser's request gives, computed on a copy of the session."""
+        events = self._recommend(deepcopy(session), request, "parser", False, preview=True)
+        try:
+            for event in events:
+                if isinstance(event, MessageEvent | PicksEvent):
+                    yield event
+                if isinstance(event, PicksEvent):
+                    break
+        except (RecassistError, *LLM_ERRORS, ValidationError) as err:  # the real turn reports failures
+            log.info("no preview: %s: %s", type(err).__name__, err)
+        finally:
+            events.close()
 
     def stream_request(
         self, session: SessionMemory, request: TurnRequest, planner: PlannerName = "api", *, llm_explanations: bool = True
@@ -122,7 +152,9 @@ class Assistant:
             yield ErrorEvent(message=text, code=type(err).__name__)
             return TurnResult(request, planner, text, error=type(err).__name__)
 
-    def _recommend(self, session: SessionMemory, request: TurnRequest, planner: PlannerName, llm: bool) -> TurnEvents:
+    def _recommend(
+        self, session: SessionMemory, request: TurnRequest, planner: PlannerName, llm: bool, *, preview: bool = False
+    ) -> TurnEvents:
         if request.refers_to is not None and session.resolve(request.refers_to) is None:
             return (yield from self._answer(request, planner, replies.unresolved(request.refers_to, len(session.last_shown)), [], llm))
         if request.intent is Intent.refine and session.last_request is not None:
@@ -147,7 +179,7 @@ class Assistant:
         notes = replies.title_notes(named, self.items, len(picks))
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
-        sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks else None
+        sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks and not preview else None
         note = replies.STORE_DOWN if found.store_down else None
         return (yield from self._answer(request, planner, text, picks, llm, sponsored, note))
 

@@ -53,10 +53,21 @@ class Planner:
         self.model = model if use_llm else None
         self._prompt = load_prompt("plan")
 
-    def plan(self, session: SessionMemory, message: str) -> Plan:
+    def read(self, message: str) -> tuple[TurnRequest, bool]:
+        """The parser's request, and whether the model should plan too: it has words the parser did not read."""
         parsed = parse(message, self.tags, self.catalogue.title_spans)
-        if self.model is None or not unread(message, self.tags, self.catalogue.title_spans):
+        return parsed, self.model is not None and bool(unread(message, self.tags, self.catalogue.title_spans))
+
+    def plan(self, session: SessionMemory, message: str) -> Plan:
+        parsed, ask_model = self.read(message)
+        if not ask_model:
             return Plan(parsed, "parser")  # no model, or the parser understood every word: no LLM wait
+        return self.plan_with_model(session, message, parsed)
+
+    def plan_with_model(self, session: SessionMemory, message: str, parsed: TurnRequest) -> Plan:
+        """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model is busy
+        or its plan fails."""
+        assert self.model is not None, "plan_with_model needs a model"
         items = self.catalogue.items
         shown = "; ".join(f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)) or "none"
         messages = self._prompt.format_messages(
@@ -93,13 +104,18 @@ class Planner:
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
         """Whether a seed the model gave is no title but a description of what is wanted: not a catalogue
         title, and either nothing but words the parser reads (tags, years, counts, filler: "romantic
-        comedies from the nineties") or the whole message when the parser read tags or years in it."""
+        comedies from the nineties"), or the whole message when the parser read tags or years in it, or
+        words the user wrote in lower case ("a feel-good movie for a rainy sunday" names no "Rainy Sunday")."""
         if self.catalogue.exact_title(seed):
             return False
         if not unread(seed, self.tags):
             return True
         described = parsed.include_tags or parsed.all_tags or parsed.exclude_tags or parsed.year_min or parsed.year_max
-        return bool(described) and title_key(seed) == title_key(message)
+        if described and title_key(seed) == title_key(message):
+            return True
+        # a title the catalogue lacks is one the user wrote as a name ("Inception"), not "a rainy sunday"
+        written = re.search(re.escape(seed), message, re.IGNORECASE)
+        return written is not None and not any(c.isupper() for c in written.group())
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""

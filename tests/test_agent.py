@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.agent import Assistant
+from assistant.events import DoneEvent, MessageEvent, PicksEvent, PlanEvent
 from assistant.turn import TurnResult
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.prompts import load_prompt
@@ -161,3 +162,20 @@ def test_a_description_is_no_missing_title(slice_assistant: Assistant) -> None:
     result = slice_assistant.turn(slice_assistant.new_session(None), "romantic comedies from the nineties")
     assert result.planner == "parser" and "could not find" not in result.message
     assert result.request.all_tags == ["Romance", "Comedy"] and (result.request.year_min, result.request.year_max) == (1990, 1999)
+
+
+def test_the_first_cards_do_not_wait_for_the_models_plan(slice_assistant: Assistant) -> None:
+    """A message with words the parser does not read is planned by the model in a thread; meanwhile the
+    parser's cards are shown (from a copy of the session), then the model's plan and the turn follow."""
+    session = slice_assistant.new_session(None)
+    events = list(slice_assistant.stream(session, "a feel-good movie for a rainy sunday, nothing scary"))
+    kinds = [type(e).__name__ for e in events]
+    plans = [e for e in events if isinstance(e, PlanEvent)]
+    assert kinds[:3] == ["PlanEvent", "MessageEvent", "PicksEvent"] and plans[0].planner == "parser"
+    assert len(plans) == 2 and kinds.index("PicksEvent") < kinds.index("PlanEvent", 1)
+    assert plans[1].planner in ("llm", "parser") and "Horror" in plans[1].request.exclude_tags
+    assert "could not find" not in [e for e in events if isinstance(e, MessageEvent)][-1].text
+    assert isinstance(events[-1], DoneEvent) and events[-1].items
+    shown = [e for e in events if isinstance(e, PicksEvent)][-1]
+    assert session.last_shown == [c.item_id for c in shown.items]  # the turn, not the preview, is remembered
+    assert session.lists == 1

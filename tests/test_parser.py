@@ -276,6 +276,9 @@ def test_tags_wanted_together_filter_and_stand() -> None:
     ("something like Inception", ["Inception"], ["Inception"]),
     ("Inception", ["Inception"], ["Inception"]),
     ("romantic comedies like When Harry Met Sally", ["When Harry Met Sally"], ["When Harry Met Sally"]),
+    # the model capitalised words the user wrote as a description: no film "Rainy Sunday" is missing
+    ("a feel-good movie for a rainy sunday", ["Rainy Sunday"], []),
+    ("something uplifting for a long flight", ["something uplifting for a long flight"], []),
 ])
 def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: list, kept: list, tags, catalogue) -> None:
     from assistant.admission import ModelGate
