@@ -1,14 +1,15 @@
 """Chat-turn latency through the real agent, as a user feels it: time to the first card (the `picks`
 event), to the first explanation token, and to the end of the turn (all explanations written).
 
-The turns are those of the scripted conversations (`evaluation/data/conversations.json`), each script in
-a fresh session of a new user, on an indexed data set, with the chosen local model planning what the
-parser cannot read and writing the explanations, `--parallel` of them at once (`llm.parallel` and
+The turns are the first `--turns` of the scripted conversations (`evaluation/data/conversations.json`),
+each script in a fresh session of a new user, then `--free-form` messages the parser cannot read whole
+(each in a new session), on an indexed data set, with the chosen local model planning what the parser
+cannot read and writing the explanations, `--parallel` of them at once (`llm.parallel` and
 `agent.explain_parallel`), after the slots are warmed as the app does at start. Writes
 `benchmarks/results/turn-latency-<model>.json`.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/turn_latency.py --dataset ml-100k \
-        --model qwen2.5-coder-1.5b-instruct --threads 2 --turns 30
+        --model qwen2.5-coder-1.5b-instruct --threads 2 --turns 15
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# Messages with words the parser does not read, each in a new session: the model plans them (in a thread,
+# while the parser's cards are shown)
+FREE_FORM = ["a feel-good movie for a rainy sunday", "something uplifting for a long flight",
+             "quelque chose comme Alien mais plus drôle", "algo como Toy Story pero para adultos",
+             "a clever heist film my dad would enjoy", "etwas Lustiges für heute Abend"]
 
 
 def percentiles(values: list[float]) -> dict:
@@ -45,6 +51,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--parallel", type=int, default=5, help="explanations written at once (llama.cpp slots)")
+    parser.add_argument("--free-form", type=int, default=len(FREE_FORM), help="free-form messages the model plans")
     args = parser.parse_args()
 
     base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
@@ -58,32 +65,36 @@ def main() -> None:
     assistant.warm()  # as the app does at start: load the model, put the explain prompt into every slot
     warm_s = time.perf_counter() - start
     list(assistant.stream(assistant.new_session(None), "something like Alien but funnier"))  # the embedder, the plan prompt
+    def timed(session, message: str) -> dict:
+        start = time.perf_counter()
+        marks: dict[str, float] = {}
+        planner, cards, sources = None, 0, []
+        for event in assistant.stream(session, message):
+            now = time.perf_counter() - start
+            if isinstance(event, PlanEvent):
+                planner = event.planner  # the last plan: the model's, when it planned
+                marks["plan_s"] = now
+            elif isinstance(event, PicksEvent):
+                marks.setdefault("first_card_s", now)
+                cards = len(event.items)
+            elif isinstance(event, TokenEvent):
+                marks.setdefault("first_token_s", now)
+            elif isinstance(event, ExplanationEvent):
+                sources.append(event.source)
+            elif isinstance(event, DoneEvent):
+                marks["done_s"] = now
+        row = {"message": message, "planner": planner, "cards": cards, "sources": sources,
+               **{k: round(v, 3) for k, v in marks.items()}}
+        print(row, file=sys.stderr, flush=True)
+        return row
+
     turns = []
     for script in load_conversations():
         session = assistant.new_session(None)
         for turn in script["turns"]:
-            if len(turns) >= args.turns:
-                break
-            start = time.perf_counter()
-            marks: dict[str, float] = {}
-            planner, cards, sources = None, 0, []
-            for event in assistant.stream(session, turn["say"]):
-                now = time.perf_counter() - start
-                if isinstance(event, PlanEvent):
-                    planner = event.planner
-                    marks["plan_s"] = now
-                elif isinstance(event, PicksEvent):
-                    marks.setdefault("first_card_s", now)
-                    cards = len(event.items)
-                elif isinstance(event, TokenEvent):
-                    marks.setdefault("first_token_s", now)
-                elif isinstance(event, ExplanationEvent):
-                    sources.append(event.source)
-                elif isinstance(event, DoneEvent):
-                    marks["done_s"] = now
-            turns.append({"message": turn["say"], "planner": planner, "cards": cards, "sources": sources,
-                          **{k: round(v, 3) for k, v in marks.items()}})
-            print(turns[-1], file=sys.stderr, flush=True)
+            if len(turns) < args.turns:
+                turns.append(timed(session, turn["say"]))
+    turns += [timed(assistant.new_session(None), message) for message in FREE_FORM[: args.free_form]]
     full = [t for t in turns if t["cards"] == 5]
     result = {
         "model": args.model, "dataset": args.dataset, "threads": args.threads, "cpu_cores": os.cpu_count(),
@@ -94,6 +105,10 @@ def main() -> None:
         "first_token_s": percentiles([t["first_token_s"] for t in turns if "first_token_s" in t]),
         "done_s": percentiles([t["done_s"] for t in turns if "done_s" in t]),
         "done_with_5_explanations_s": percentiles([t["done_s"] for t in full]),
+        "llm_planned_turns": {
+            key: percentiles([t[key] for t in turns if t["planner"] == "llm" and key in t])
+            for key in ("first_card_s", "plan_s", "done_s")
+        },
         "per_turn": turns, "command": " ".join(["python", *sys.argv]),
     }
     RESULTS.mkdir(exist_ok=True)
