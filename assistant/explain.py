@@ -38,7 +38,9 @@ from recassist.errors import ModelError
 log = logging.getLogger(__name__)
 
 HOLD_BACK_WORDS = 6  # words kept unreleased while streaming: a title may still be forming there
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"“])")
+# A sentence ends at . ! ? before a capital, but not after an initial or a short title ("L.A. Confidential",
+# "Mr. Holland's Opus", "Dr. Strangelove"): cutting there would end the explanation inside a film's title.
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?](?=\s+[A-Z\"“])")
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
 
 

@@ -9,6 +9,7 @@ while the LLM works. API names are stable for `gradio_client` / `@gradio/client`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pandas as pd
@@ -30,6 +31,7 @@ from surfaces.cards import plain, render
 from surfaces.context import AppContext
 
 NEW_USER = "a new user"
+TOKEN_REDRAW_S = 0.15  # the least time between two redraws of a streaming answer for its tokens
 
 
 def chat_turn(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None) -> Iterator[tuple]:
@@ -48,6 +50,7 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     sponsored = None
     texts: dict[int, str] = {}
     text = ""
+    shown_at = 0.0
     for event in ctx.assistant.stream(session, message):
         match event:
             case MessageEvent() | ErrorEvent():
@@ -66,7 +69,10 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
                 sponsored = event.card
             case _:
                 continue
+        if isinstance(event, TokenEvent) and time.monotonic() - shown_at < TOKEN_REDRAW_S:
+            continue  # five explanations stream at once: redraw the answer at most this often for tokens
         history[-1] = {"role": "assistant", "content": render(text, cards, texts, sponsored=sponsored)}
+        shown_at = time.monotonic()
         yield history, session, _choices(session, ctx)
     history[-1] = {"role": "assistant", "content": render(text, cards, texts, done=True, sponsored=sponsored)}
     yield history, session, _choices(session, ctx)

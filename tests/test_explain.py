@@ -296,3 +296,12 @@ def test_why_names_the_item_and_its_evidence_as_people_say_them(settings, indexe
     text = next(e.text for e in assistant.stream(session, "why the first one?") if isinstance(e, MessageEvent))
     assert text.startswith(f"Why {display_title(items['title'].iloc[0])}? The evidence: "), text
     assert ", The (" not in text, text
+
+
+def test_a_sentence_does_not_end_inside_a_title() -> None:
+    """One sentence is kept; "L.A." before "Confidential" or "Mr." before "Holland's Opus" is no sentence
+    end (the explanation was once cut to "You liked Titanic, Wag the Dog, and L.A.")."""
+    from assistant.explain import _SENTENCE_END
+
+    text = "You liked Titanic and L.A. Confidential, so try Mr. Holland's Opus. It is"
+    assert [m.start() for m in _SENTENCE_END.finditer(text)] == [text.index("Opus.") + 4]
