@@ -65,7 +65,8 @@ _RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratc
 _ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
 _ALLOW = re.compile(r"\b(?:is|are)\s+(?:fine|ok|okay|alright|all right|good)\b|\bdon'?t mind\b|\ballow\b|\bbring back\b|\bafter all\b", re.I)
 _CLAUSE_END = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
-_ASK = re.compile(r"\b(?:recommend|suggest|something|anything|give me|show me|want|looking for|in the mood)\b", re.I)
+_ASK_WORDS = r"recommend|suggest|something|anything|give me|show me|want|looking for|in the mood"
+_ASK = re.compile(rf"\b(?:{_ASK_WORDS})\b", re.I)
 
 
 # Catalogue titles named in a text, as (start, end) spans: `retrieval.catalogue.Catalogue.title_spans`.
@@ -102,8 +103,7 @@ def _only_reference(text: str) -> bool:
 
 # How people ask, which says nothing about what they want: embedded, "something funny" finds "Something to
 # Talk About"
-_ASKING = re.compile(r"\b(?:something|anything|some|movies?|films?|give me|show me|recommend|suggest|i want|"
-                     r"i'?d like|looking for|please)\b", re.I)
+_ASKING = re.compile(rf"\b(?:i want|i'?d like|{_ASK_WORDS}|some|movies?|films?|please)\b", re.I)
 _NEGATED_TAIL = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NEGATORS) + r")\b[\s\w']{0,30}$", re.I)
 
 
