@@ -4,7 +4,8 @@ Each generator proposes its top `depth` items for a user; within that list its s
 normalised to [0, 1] (so a score scale, e.g. EASE's versus a transition probability, does not decide), and
 an item's fused score is the weighted sum over generators (0 from a generator that did not list it). The
 weights are tuned on the validation split by coordinate ascent on NDCG@10, never on test, and the blend is
-kept only where it beats its best single generator on validation users it was not tuned on.
+kept only where it beats its best single generator on validation users it was not tuned on, by more than
+the noise of their gains.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from retrieval.generators.base import Evidence, Generator, Recommendations, top_
 log = logging.getLogger(__name__)
 
 WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+# The blend is kept only when its held-out gain is this many standard errors above zero (one-sided 95 %):
+# a gain inside the noise of one validation split is as likely to be a loss on the next.
+BLEND_MIN_Z = 1.645
 
 
 class FusionConfig(BaseModel):
@@ -134,16 +138,19 @@ class BlendChoice:
     """The tuned blend against the best single generator on held-out folds of the validation users.
 
     `single` is the generator chosen alone, or None when the blend was kept; `held_out_gain` is the blend's
-    mean NDCG@10 gain over `best_single` on users whose fold it was not tuned on."""
+    mean NDCG@10 gain over `best_single` on users whose fold it was not tuned on, `held_out_stderr` the
+    standard error of that mean."""
 
     best_single: str
     single_ndcg: float
     held_out_gain: float
+    held_out_stderr: float
     single: str | None
 
     def describe(self) -> str:
         verdict = f"{self.single} alone" if self.single else "the blend"
-        return f"{verdict}: blend vs {self.best_single} on held-out folds {self.held_out_gain:+.4f}"
+        return (f"{verdict}: blend vs {self.best_single} on held-out folds {self.held_out_gain:+.4f}"
+                f" ± {self.held_out_stderr:.4f}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -151,7 +158,8 @@ class BlendChoice:
 
 def choose_blend(lists: Mapping[str, sp.csr_matrix], targets: np.ndarray, rounds: int = 3, seed: int = 0) -> BlendChoice:
     """Keep the tuned blend only if a blend tuned on one half of the users beats the best single
-    generator on the other half (both ways round, gains summed); else choose that generator alone."""
+    generator on the other half (both ways round), by more than the noise of those users' gains
+    (`BLEND_MIN_Z` standard errors of their mean); else choose that generator alone."""
     singles = {name: user_ndcg(fuse_lists(lists, {n: float(n == name) for n in lists}), targets) for name in lists}
     best_single = max(singles, key=lambda name: singles[name].mean())
     folds = np.random.default_rng(seed).permutation(len(targets)) % 2
@@ -163,8 +171,9 @@ def choose_blend(lists: Mapping[str, sp.csr_matrix], targets: np.ndarray, rounds
             held_out = user_ndcg(fuse_lists({n: m[judge_on] for n, m in lists.items()}, fold_weights), targets[judge_on])
             gains[judge_on] = held_out - singles[best_single][judge_on]
     gain = float(gains.mean()) if len(gains) else 0.0
-    single = None if gain > 0 else best_single
-    return BlendChoice(best_single, float(singles[best_single].mean()), gain, single)
+    stderr = float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else 0.0
+    single = None if gain > 0 and gain > BLEND_MIN_Z * stderr else best_single
+    return BlendChoice(best_single, float(singles[best_single].mean()), gain, stderr, single)
 
 
 def fuse_lists(lists: Mapping[str, sp.csr_matrix], weights: Mapping[str, float]) -> sp.csr_matrix:

@@ -6,6 +6,7 @@ and a small indexed slice of ML-100k.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,6 +20,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from recassist.settings import Settings  # noqa: E402
 from retrieval.data.cleaning import RawTable  # noqa: E402
 from retrieval.data.importer import import_tables  # noqa: E402
+from retrieval.data.pseudonym import KEY_FILE  # noqa: E402
 from retrieval.data.sources import fetch  # noqa: E402
 from retrieval.data.store import Dataset, DatasetStore  # noqa: E402
 
@@ -27,7 +29,13 @@ SLICE = "ml-slice"
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("recassist-data")
+    """The suite's data directory, with a fixed pseudonym key: the pseudonyms order the users, so a random
+    key would draw a different random holdout (and different numbers to check) on every run."""
+    folder = tmp_path_factory.mktemp("recassist-data")
+    fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(hashlib.sha256(b"recassist test suite").digest())
+    return folder
 
 
 @pytest.fixture(scope="session")

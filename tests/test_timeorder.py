@@ -72,6 +72,25 @@ def test_blend_that_does_not_beat_its_best_member_gives_way_to_it():
     assert choice.best_single == "good" and choice.single == "good" and choice.held_out_gain <= 0
 
 
+@pytest.mark.parametrize(("helped", "kept"), [(3, False), (60, True)])
+def test_blend_is_kept_only_when_its_held_out_gain_is_beyond_noise(helped: int, kept: bool):
+    """A second generator that knows `helped` of the users the first one misses: a gain for 3 users of 400
+    is positive on the held-out folds but within their noise (the blend gives way); for 60 it is real."""
+    rng = np.random.default_rng(0)
+    n_users, n_items = 400, 60
+    targets = rng.integers(0, n_items, n_users)
+    good = np.full((n_users, n_items), 0.05)
+    good[np.arange(n_users), targets] = 1.0
+    missed = rng.random(n_users) < 0.5
+    good[missed, :] = rng.random((1, n_items))
+    other = rng.random((n_users, n_items)) * 0.5
+    known = np.flatnonzero(missed)[:helped]
+    other[known, targets[known]] = 1.0
+    choice = choose_blend({"good": sp.csr_matrix(good), "other": sp.csr_matrix(other)}, targets)
+    assert choice.held_out_gain > 0 and choice.held_out_stderr > 0
+    assert (choice.single is None) == kept, choice.describe()
+
+
 @pytest.fixture(scope="module")
 def export(settings: Settings, ml100k, tmp_path_factory: pytest.TempPathFactory):
     """The failure case, from the 600 most rated ML-100k films, imported through the generic import."""
