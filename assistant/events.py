@@ -29,7 +29,8 @@ class Card(BaseModel):
     """A recommended catalogue item as it is shown: what it is, why, and the explanation once written."""
 
     item_id: str
-    title: str
+    title: str  # as the catalogue holds it: "Saint, The (1997)"
+    display_title: str  # as people say it, for showing: "The Saint (1997)"
     tags: list[str]
     year: int | None = None
     score: float | None = None

@@ -15,7 +15,7 @@ from assistant.evidence import Reason
 from assistant.explain import Explanation
 from assistant.events import Card, EvidenceOut
 from assistant.rerank import Candidate, Reranker
-from retrieval.catalogue import Catalogue, Constraints, Item
+from retrieval.catalogue import Catalogue, Constraints, Item, display_title
 
 
 @dataclass
@@ -30,10 +30,11 @@ class Pick:
     def card(self) -> Card:
         explanation = self.explanation
         return Card(
-            item_id=self.item.item_id, title=self.item.title, tags=list(self.item.tags), year=self.item.year,
+            item_id=self.item.item_id, title=self.item.title, display_title=display_title(self.item.title),
+            tags=list(self.item.tags), year=self.item.year,
             score=round(self.score, 6), explanation=explanation.text if explanation else None,
             explanation_source=explanation.source if explanation else None,
-            evidence=[EvidenceOut(kind=r.kind, label=r.label) for r in self.reasons],
+            evidence=[EvidenceOut(kind=r.kind, label=display_title(r.label) if r.item else r.label) for r in self.reasons],
         )
 
 

@@ -35,7 +35,7 @@ def render(
         evidence = "".join(f"<li>{escape(r.kind.replace('_', ' '))}: {escape(r.label)}</li>" for r in item.evidence)
         html.append(
             f'<div class="rec-card"><span class="rec-id">{escape(item.item_id)}</span>'
-            f'<div class="rec-title">{index + 1}. {escape(item.title)}</div>'
+            f'<div class="rec-title">{index + 1}. {escape(item.display_title)}</div>'
             f'<div class="rec-meta">{escape(meta)}</div>'
             f'<div class="rec-explanation">{escape(texts.get(index, "…"))}</div>'
             f'<details class="rec-why"><summary>why?</summary><ul>{evidence or "<li>your history as a whole</li>"}</ul></details>'

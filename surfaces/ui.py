@@ -26,7 +26,7 @@ from assistant.events import (
     TokenEvent,
 )
 from assistant.session import SessionMemory
-from retrieval.catalogue import Constraints
+from retrieval.catalogue import Constraints, display_title
 from surfaces.cards import plain, render
 from surfaces.context import AppContext
 
@@ -81,7 +81,7 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
 def _choices(session: SessionMemory, ctx: AppContext):
     import gradio as gr
 
-    choices = [(f"{i}. {ctx.assistant.items[x].title}", x) for i, x in enumerate(session.last_shown, 1)]
+    choices = [(f"{i}. {display_title(ctx.assistant.items[x].title)}", x) for i, x in enumerate(session.last_shown, 1)]
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
@@ -89,7 +89,7 @@ def feedback(ctx: AppContext, item_id: str | None, kind: str, session: SessionMe
     if session is None or not item_id:
         return session, "Pick an item first."
     ctx.record_feedback(session, item_id, kind)
-    title = ctx.assistant.items[item_id].title
+    title = display_title(ctx.assistant.items[item_id].title)
     words = {"like": "Liked", "dislike": "Thumbs down for", "not_interested": "Not interested in"}[kind]
     return session, f"{words} {title}: the next answers take it into account."
 
@@ -182,7 +182,7 @@ def build_ui(ctx: AppContext, marketing=None):
                 constraints = Constraints(frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi))
                 picks = ctx.assistant.search(q or "", constraints, 30)
                 return pd.DataFrame(
-                    [{"title": p.item.title, "tags": ", ".join(p.item.tags), "year": p.item.year,
+                    [{"title": display_title(p.item.title), "tags": ", ".join(p.item.tags), "year": p.item.year,
                       "similarity": round(p.score, 3) if q else None} for p in picks]
                 )
 

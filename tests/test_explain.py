@@ -305,3 +305,20 @@ def test_a_sentence_does_not_end_inside_a_title() -> None:
 
     text = "You liked Titanic and L.A. Confidential, so try Mr. Holland's Opus. It is"
     assert [m.start() for m in _SENTENCE_END.finditer(text)] == [text.index("Opus.") + 4]
+
+
+def test_cards_show_titles_as_people_say_them_and_keep_the_catalogue_form_as_data() -> None:
+    """A card reads "1. The Saint (1997)", and its evidence "Usual Suspects, The" as "The Usual Suspects";
+    the API's `title` stays the catalogue's, so ids and titles still match the data set."""
+    from assistant.evidence import Reason
+    from assistant.ranking import Pick
+    from retrieval.catalogue import Item
+    from surfaces.cards import render
+
+    seen = Item("12", "Usual Suspects, The (1995)", ("Crime",), 1995)
+    card = Pick(Item("7", "Saint, The (1997)", ("Action",), 1997), 0.5,
+                [Reason("history_item", seen.title, seen), Reason("popular", "popular this week")]).card()
+    assert card.title == "Saint, The (1997)" and card.display_title == "The Saint (1997)"
+    assert [e.label for e in card.evidence] == ["The Usual Suspects (1995)", "popular this week"]
+    html = render("Here you go.", [card], {})
+    assert "1. The Saint (1997)</div>" in html and "Saint, The" not in html and "Usual Suspects, The" not in html
