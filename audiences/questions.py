@@ -7,6 +7,8 @@ agent can route a marketer intent to it):
    flat JSON plan under a JSON schema (`QuestionPlan`), and a deterministic parser reads the same words.
    What the parser finds in so many words (a gender, an age range, a tag, a measure keyword) wins over
    the model's reading; the model only fills what the parser left open. With no model, the parser plans.
+   Titles the question names ("who likes Star Wars?") are read first, with the catalogue's title matcher,
+   and become the items the segment interacted with; only the parser names items.
 2. The plan becomes a typed `MarketerQuery` (segment, base, measure, breakdown, period) over the data
    set's real attributes and tags, and runs through `Audiences`, so every number is a privacy-protected
    release.
@@ -23,17 +25,19 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from assistant.faithfulness import TAG_ALIASES
 from assistant.llm import LLM_ERRORS
 from assistant.prompts import load_prompt, quote
 from audiences.charts import figure_json
 from audiences.guide import EXAMPLES, help_table, occupation_column, segment_guide
-from audiences.segments import EVERYONE, And, Attribute, Segment, Tag
+from audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
 from audiences.service import Audiences
 from audiences.tables import AudienceTable
 from recassist.errors import QueryError, SensitiveCategoryError
 from recassist.settings import AudienceConfig
+from retrieval.catalogue import TitleIndex
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,9 @@ class QuestionPlan(BaseModel):
     period: Literal["week", "month", "quarter"] | None = None
     last_months: int | None = Field(default=None, ge=1, le=120)
     base_gender: Literal["female", "male"] | None = None
+    # The catalogue items the question names by title ("who likes Star Wars?"): the parser's alone, never in
+    # the LLM's schema (`reconcile` keeps the parser's), so an item id never comes from generated text.
+    interest_items: SkipJsonSchema[list[str]] = Field(default_factory=list, max_length=5)
 
 
 class MarketerQuery(BaseModel):
@@ -122,10 +129,13 @@ def _tag_pattern(tag: str) -> re.Pattern[str]:
 
 
 class QuestionParser:
-    """Reads a question with patterns over the data set's own vocabulary (tags, occupations, categories)."""
+    """Reads a question with patterns over the data set's own vocabulary (titles, tags, occupations,
+    categories). Titles are read first, with the catalogue's title matcher, and masked: "Star Wars" is the
+    film, never the tag War, and "Dead Man Walking" names no men."""
 
     def __init__(self, audiences: Audiences) -> None:
         p = audiences.population
+        self.titles = TitleIndex(zip(map(str, p.item_ids), map(str, p.titles), strict=True))
         self.tags = {t: _tag_pattern(t) for t in p.tags}
         self.attributes = list(p.attributes.columns)
         self.occupation_column = occupation_column(p.attributes)
@@ -138,8 +148,16 @@ class QuestionParser:
         categories = p.interactions["department"].astype(str).unique() if "department" in p.interactions else []
         self.categories = {c: re.compile(r"\b" + re.escape(c.lower().rstrip("s")) + r"s?\b", re.I) for c in categories if c}
 
+    def without_titles(self, question: str, named: list[tuple[int, int, str | None]] | None = None) -> str:
+        """The question with the titles it names blanked out (same length, so positions still hold)."""
+        for start, end, _ in self.titles.named(question) if named is None else named:
+            question = question[:start] + " " * (end - start) + question[end:]
+        return question
+
     def parse(self, question: str) -> tuple[QuestionPlan, set[str]]:
         """The plan and the fields the words stated explicitly."""
+        named = self.titles.named(question)
+        question = self.without_titles(question, named)  # every other pattern reads the question without them
         parts = _COMPARE.split(question, maxsplit=1)
         who, against = parts[0], parts[1] if len(parts) > 1 else ""
         plan, stated = QuestionPlan(), set()
@@ -194,7 +212,10 @@ class QuestionParser:
             tags = tags[1:]
         if tags:
             put("interest_tags", tags)
-        if plan.measure in (None, "affinity") and tags and _WHO.search(question):
+        items = list(dict.fromkeys(item for start, _, item in named if item is not None and start < len(who)))
+        if items:  # titles after "compared to" are no base a plan can hold: only the segment's count
+            put("interest_items", items[:5])
+        if plan.measure in (None, "affinity") and (tags or items) and _WHO.search(question):
             put("by", PROFILE)
         for period in ("week", "quarter", "month"):
             if re.search(rf"\b{period}(ly|s)?\b", question, re.I) and plan.measure == "trend":
@@ -206,9 +227,14 @@ class QuestionParser:
 
 
 def reconcile(planned: QuestionPlan, parsed: QuestionPlan, stated: set[str]) -> QuestionPlan:
-    """The model's plan with every field the words stated explicitly taken from the parser."""
+    """The model's plan with every field the words stated explicitly taken from the parser. The items named
+    by title are the parser's alone, and so are the tags when it found a title: the model, which reads "Star
+    Wars" unmasked, may take it for the tag War."""
     merged = planned.model_dump()
     merged.update({field: getattr(parsed, field) for field in stated})
+    merged["interest_items"] = parsed.interest_items
+    if parsed.interest_items:
+        merged["interest_tags"] = parsed.interest_tags
     return QuestionPlan.model_validate(merged)
 
 
@@ -312,7 +338,8 @@ class MarketerAssistant:
         columns, notes = set(p.attributes.columns), []
         tag_names = {t.lower(): t for t in p.tags}
 
-        def who(gender: str | None, age_min: int | None, age_max: int | None, occupation: str | None, tags: list[str]) -> Segment:
+        def who(gender: str | None, age_min: int | None, age_max: int | None, occupation: str | None, tags: list[str],
+                items: list[str]) -> Segment:
             parts: list[Segment] = []
             if gender:
                 if "gender" in columns:
@@ -329,13 +356,14 @@ class MarketerAssistant:
             if occupation and self.parser.occupation_column:
                 parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
             parts += [Tag(tag=tag_names[t.lower()]) for t in tags if t.lower() in tag_names]
+            parts += [Item(item_id=i) for i in items]
             if not parts:
                 return EVERYONE
             return parts[0] if len(parts) == 1 else And(parts=parts)
 
         measure = plan.measure or "affinity"
-        segment = who(plan.gender, plan.age_min, plan.age_max, plan.occupation, plan.interest_tags)
-        base = who(plan.base_gender, None, None, None, []) if plan.base_gender else EVERYONE
+        segment = who(plan.gender, plan.age_min, plan.age_max, plan.occupation, plan.interest_tags, plan.interest_items)
+        base = who(plan.base_gender, None, None, None, [], []) if plan.base_gender else EVERYONE
         by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
         tag = tag_names.get((plan.trend_tag or "").lower())
         if measure == "trend" and tag is None:
@@ -392,6 +420,7 @@ class MarketerAssistant:
         """A table that releases nothing (free) when the plan is not a query: the segments asked for, or
         help when the question names a place or no segment, interest or analysis at all."""
         a = self.audiences
+        question = self.parser.without_titles(question)  # "City Hall" is a film, not a place
         if plan.measure == "segments":
             return segment_guide(a.population, self.config, a.guard.remaining(principal))
         if found := _PLACE.search(question):
@@ -433,7 +462,7 @@ _CRITERIA = ("gender", "age_min", "age_max", "occupation", "trend_tag", "categor
 def _names_something(plan: QuestionPlan, who: str) -> bool:
     """Whether the plan holds a segment criterion, an interest or an analysis that needs none, or the
     question's subject (`who`, the words before any "compared to") is everyone in so many words."""
-    return (any(getattr(plan, field) is not None for field in _CRITERIA) or bool(plan.interest_tags)
+    return (any(getattr(plan, field) is not None for field in _CRITERIA) or bool(plan.interest_tags or plan.interest_items)
             or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
             or bool(_EVERYONE.search(who) or _TOTAL.search(who)))
 

@@ -11,7 +11,7 @@ same query to the privacy cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from audiences.lookalike import lookalike_rows
 from audiences.population import Population
 from recassist.errors import QueryError
+from retrieval.catalogue import display_title
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
@@ -122,8 +123,9 @@ def canonical_segment(segment: Segment) -> dict:
     return data
 
 
-def describe(segment: Segment) -> str:
-    """Plain words for a segment, for tables and summaries."""
+def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
+    """Plain words for a segment, for tables and summaries; an item by its title as people say it ("Star Wars
+    (1977)") when `titles` (item id -> catalogue title) has it, else by its id."""
     if isinstance(segment, Everyone):
         return "everyone"
     if isinstance(segment, Attribute):
@@ -140,18 +142,19 @@ def describe(segment: Segment) -> str:
     if isinstance(segment, Tag):
         return f"interested in {segment.tag}"
     if isinstance(segment, Item):
-        return f"interacted with {segment.item_id}"
+        title = (titles or {}).get(segment.item_id)
+        return f"interacted with {display_title(title) if title else segment.item_id}"
     if isinstance(segment, Active):
         return f"active {segment.start} to {segment.end}"
     if isinstance(segment, Words):
         return f"profiles like '{segment.text}'"
     if isinstance(segment, Lookalike):
-        return f"lookalike ({segment.share:.0%}) of [{describe(segment.seed)}]"
+        return f"lookalike ({segment.share:.0%}) of [{describe(segment.seed, titles)}]"
     if isinstance(segment, And):
-        return " and ".join(describe(p) for p in segment.parts)
+        return " and ".join(describe(p, titles) for p in segment.parts)
     if isinstance(segment, Or):
-        return "(" + " or ".join(describe(p) for p in segment.parts) + ")"
-    return f"not ({describe(segment.part)})"
+        return "(" + " or ".join(describe(p, titles) for p in segment.parts) + ")"
+    return f"not ({describe(segment.part, titles)})"
 
 
 def texts(segment: Segment) -> list[str]:
@@ -181,6 +184,11 @@ class SegmentEvaluator:
         self.population = population
         self.nearest_users = nearest_users
         self.lookalike_min = lookalike_min  # the smallest lookalike audience (see audiences.lookalike)
+        self.titles = dict(zip(map(str, population.item_ids), map(str, population.titles), strict=True))
+
+    def describe(self, segment: Segment) -> str:
+        """`describe` with this population's item titles."""
+        return describe(segment, self.titles)
 
     def mask(self, segment: Segment) -> np.ndarray:
         p = self.population

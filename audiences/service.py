@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from audiences.lookalike import lookalike_rows, lookalike_size
 from audiences.population import Population, build_population
 from audiences.privacy import CountTable, PrivacyGuard, Release, noise_drop
-from audiences.segments import EVERYONE, Lookalike, Segment, SegmentEvaluator, canonical_segment, describe, texts
+from audiences.segments import EVERYONE, Lookalike, Segment, SegmentEvaluator, canonical_segment, texts
 from audiences.sentiment import TextSentiment, held_out, labels_from_stars
 from audiences.tables import AudienceTable
 from recassist.errors import QueryError, SegmentTooSmallError
@@ -147,8 +147,8 @@ class Audiences:
         size = release.get("segment:size")
         self.guard.require_size(size)
         return self._table(
-            release, principal, measure="size", segment=describe(segment), columns=["segment", "people"],
-            rows=[{"segment": describe(segment), "people": size}], segment_size=size,
+            release, principal, measure="size", segment=self.segments.describe(segment), columns=["segment", "people"],
+            rows=[{"segment": self.segments.describe(segment), "people": size}], segment_size=size,
         )
 
     def counts_by(self, principal: str, segment: Segment, by: str) -> Release:
@@ -213,7 +213,8 @@ class Audiences:
         if len(rows) > top:
             notes.append(f"showing the {top} most distinctive of {len(rows)}")
         return self._table(
-            seg_release, principal, base_release, measure="affinity", segment=describe(segment), base=describe(base), by=by,
+            seg_release, principal, base_release, measure="affinity", segment=self.segments.describe(segment),
+            base=self.segments.describe(base), by=by,
             columns=[by, "index", "ci_low", "ci_high", "segment_count", "segment_share", "base_count", "base_share"],
             rows=rows[:top], segment_size=seg_size, base_size=base_size, notes=notes,
         )
@@ -293,7 +294,7 @@ class Audiences:
             rows.append({"period": label, "active": active, f"liked {tag_name}": liked_tag, "share": share})
         notes = ["share is left empty where the active count is within the privacy noise"]
         return self._table(
-            release, principal, measure="trend", segment=describe(segment), by=period,
+            release, principal, measure="trend", segment=self.segments.describe(segment), by=period,
             columns=["period", "active", f"liked {tag_name}", "share"], rows=rows, segment_size=size, notes=notes,
         )
 
@@ -364,7 +365,8 @@ class Audiences:
                 row[f"{name}_positive_%"] = round(100 * min(pos, n) / n, 1) if n >= release.margin95 and n > 0 else None
             rows.append(row)
         return self._table(
-            release, principal, measure="sentiment", segment=describe(segment), base=describe(base), by=by,
+            release, principal, measure="sentiment", segment=self.segments.describe(segment),
+            base=self.segments.describe(base), by=by,
             columns=[by, "segment_reviews", "segment_positive_%", "base_reviews", "base_positive_%"], rows=rows,
             segment_size=seg_size, base_size=base_size,
             notes=["positive = the classifier trained on this data's starred reviews gives P(positive) >= 0.5",
@@ -421,7 +423,7 @@ class Audiences:
             })
         rows.sort(key=lambda r: -r["people"])
         return self._table(
-            release, principal, measure="clusters", segment=describe(segment), by="cluster",
+            release, principal, measure="clusters", segment=self.segments.describe(segment), by="cluster",
             columns=["cluster", "people", "share_%", "top_tags"], rows=rows, segment_size=total,
             notes=[f"k = {k} chosen by silhouette; a cluster is named by its most distinctive interests "
                    "(affinity index against the whole segment in brackets)",

@@ -7,11 +7,14 @@ people say and `base_title` the lower-case form a sentence uses, the key titles 
 Numbered titles are also found as people number them ("Godfather 2", "Godfather part 2", "Star Trek 3" for
 "Star Trek III: The Search for Spock"), and a number the catalogue does not have ("Toy Story 2") names no
 item: `find_title` does not hand back the unnumbered title in its place (`without_number` gives its name).
+`TitleIndex` is that title lookup alone, over (item id, title) pairs, so marketer questions read titles the
+same way without a vector store.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,6 +137,75 @@ def without_number(title: str) -> str | None:
     return match.group(1) if match and match.group(2).lower() in (*_ROMAN, *map(str, range(2, 100))) else None
 
 
+class TitleIndex:
+    """Titles as people write them, over (item id, catalogue title) pairs: the exact title (numbered titles as
+    people number them), a title a key begins, and the titles a text names. The catalogue's and the marketer
+    questions' one title matcher."""
+
+    def __init__(self, titles: Iterable[tuple[str, str]]) -> None:
+        self._by_title: dict[str, str] = {}
+        self._by_number: dict[str, str] = {}  # number_key -> item id: "godfather 2", "star trek 3"
+        for item_id, title in titles:  # "Seven (Se7en) (1995)" is also "seven"
+            for key in (title_key(title), title_key(_ASIDE.sub("", title))):
+                if key:
+                    self._by_title.setdefault(key, item_id)
+            spoken = _spoken(_ASIDE.sub("", title))  # "Star Trek III: The Search for Spock" is "Star Trek III"
+            for key in (title_key(title), title_key(spoken.split(":")[0])):
+                if numbered := number_key(key):
+                    self._by_number.setdefault(numbered, item_id)
+        self._longest = max((len(key.split()) for key in self._by_title), default=0)
+
+    def exact(self, key: str) -> str | None:
+        """The item a title key names exactly, its numbers as written or as people say them."""
+        if key in self._by_title:
+            return self._by_title[key]
+        numbered = number_key(key)
+        return self._by_number.get(numbered) if numbered else None
+
+    def exact_title(self, title: str) -> str | None:
+        """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""
+        return self.exact(title_key(title))
+
+    def prefixed(self, key: str) -> str | None:
+        """The first item (in catalogue order) whose title key begins with `key`'s words."""
+        return next((iid for norm, iid in self._by_title.items() if norm.startswith(key + " ")), None)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Catalogue titles named in `text` as (start, end) spans, longest first, not overlapping.
+
+        A title of one word counts only when written with a capital and not as the text's first word
+        ("Seven", "Heat"); one of two words only when one of them has a capital; longer ones in any case.
+        A title followed by a number ("Toy Story 2") spans the number too unless a count noun follows it
+        ("Alien 2 movies"): the catalogue may not have that one, and its number is no count.
+        """
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w']+", text)]
+        taken = [False] * len(words)
+        spans = []
+        for n in range(min(self._longest, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                group = words[i : i + n]
+                key = " ".join(w.lower() for _, _, w in group)
+                if self.exact(key) is None:
+                    continue
+                capitals = sum(w[0].isupper() or w[0].isdigit() for _, _, w in group)
+                if (n == 1 and (i == 0 or not capitals)) or (n == 2 and not capitals):
+                    continue
+                taken[i : i + n] = [True] * n
+                end = group[-1][1]
+                if (number := _SEQUEL_NUMBER.match(text, end)) and not (i + n < len(words) and taken[i + n]):
+                    end = number.end()
+                    taken[i + n : i + n + len(number.group().split())] = [True] * len(number.group().split())
+                spans.append((group[0][0], end))
+        return sorted(spans)
+
+    def named(self, text: str) -> list[tuple[int, int, str | None]]:
+        """The titles named in `text` (`spans`), each with the item it names, None for a numbered title the
+        catalogue does not have ("Toy Story 2")."""
+        return [(start, end, self.exact_title(text[start:end])) for start, end in self.spans(text)]
+
+
 class Catalogue:
     """Items, titles, filters and histories of one data set, over its vector store (collection `items`)."""
 
@@ -147,19 +219,9 @@ class Catalogue:
             for item_id, title, tags, year in zip(frame["item_id"], frame["title"], frame["tags"], years)
         }
         self.tag_names = sorted({t for item in self.items.values() for t in item.tags})
-        self._by_title: dict[str, str] = {}
-        self._by_number: dict[str, str] = {}  # number_key -> item id: "godfather 2", "star trek 3"
-        for item in self.items.values():  # "Seven (Se7en) (1995)" is also "seven"
-            for key in (title_key(item.title), title_key(_ASIDE.sub("", item.title))):
-                if key:
-                    self._by_title.setdefault(key, item.item_id)
-            spoken = _spoken(_ASIDE.sub("", item.title))  # "Star Trek III: The Search for Spock" is "Star Trek III"
-            for key in (title_key(item.title), title_key(spoken.split(":")[0])):
-                if numbered := number_key(key):
-                    self._by_number.setdefault(numbered, item.item_id)
+        self.titles = TitleIndex((item.item_id, item.title) for item in self.items.values())
         known = [item.year for item in self.items.values() if item.year is not None]
         self.years = (min(known), max(known)) if known else None  # the catalogue's first and last year
-        self._longest_title = max((len(key.split()) for key in self._by_title), default=0)
         self._titles = frame.set_index("item_id")[["title", "tags"]]
         self._latest = latest_first(dataset.interactions).groupby("user_id", sort=False)
         self._history = dataset.interactions.groupby("user_id", sort=False)["item_id"].apply(list).to_dict()
@@ -211,16 +273,9 @@ class Catalogue:
             self.embedder = Embedder()
         return self.embedder.encode([text])[0]
 
-    def _exact(self, key: str) -> str | None:
-        """The item a title key names exactly, its numbers as written or as people say them."""
-        if key in self._by_title:
-            return self._by_title[key]
-        numbered = number_key(key)
-        return self._by_number.get(numbered) if numbered else None
-
     def exact_title(self, title: str) -> str | None:
         """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""
-        return self._exact(title_key(title))
+        return self.titles.exact_title(title)
 
     def find_title(self, title: str) -> str | None:
         """The catalogue item a title as a user writes it names: the exact (normalised) title, then a title
@@ -229,13 +284,12 @@ class Catalogue:
         key = title_key(title)
         if not key:
             return None
-        if exact := self._exact(key):
+        if exact := self.titles.exact(key):
             return exact
         if without_number(title) is not None:
             return None
-        prefixed = [iid for norm, iid in self._by_title.items() if norm.startswith(key + " ")]
-        if prefixed:
-            return prefixed[0]
+        if prefixed := self.titles.prefixed(key):
+            return prefixed
         try:
             hits = self.store.query("items", self.encode(title), 1)
         except VectorStoreUnavailableError:  # exact and prefix matches still work without the store
@@ -252,34 +306,8 @@ class Catalogue:
         return [i.item_id for i in sorted(named, key=lambda i: (i.year or 0, i.title))]
 
     def title_spans(self, text: str) -> list[tuple[int, int]]:
-        """Catalogue titles named in `text` as (start, end) spans, longest first, not overlapping.
-
-        A title of one word counts only when written with a capital and not as the text's first word
-        ("Seven", "Heat"); one of two words only when one of them has a capital; longer ones in any case.
-        A title followed by a number ("Toy Story 2") spans the number too unless a count noun follows it
-        ("Alien 2 movies"): the catalogue may not have that one, and its number is no count.
-        """
-        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w']+", text)]
-        taken = [False] * len(words)
-        spans = []
-        for n in range(min(self._longest_title, len(words)), 0, -1):
-            for i in range(len(words) - n + 1):
-                if any(taken[i : i + n]):
-                    continue
-                group = words[i : i + n]
-                key = " ".join(w.lower() for _, _, w in group)
-                if self._exact(key) is None:
-                    continue
-                capitals = sum(w[0].isupper() or w[0].isdigit() for _, _, w in group)
-                if (n == 1 and (i == 0 or not capitals)) or (n == 2 and not capitals):
-                    continue
-                taken[i : i + n] = [True] * n
-                end = group[-1][1]
-                if (number := _SEQUEL_NUMBER.match(text, end)) and not (i + n < len(words) and taken[i + n]):
-                    end = number.end()
-                    taken[i + n : i + n + len(number.group().split())] = [True] * len(number.group().split())
-                spans.append((group[0][0], end))
-        return sorted(spans)
+        """Catalogue titles named in `text` as (start, end) spans (`TitleIndex.spans`)."""
+        return self.titles.spans(text)
 
     def nearest(self, vector: np.ndarray, k: int, constraints: Constraints, exclude: set[str] = frozenset()) -> dict[str, float]:
         """Up to `k` items nearest `vector` within the constraints, as item id -> cosine similarity."""

@@ -19,8 +19,8 @@ from pydantic import SecretStr
 
 from audiences.population import build_population
 from audiences.privacy import PrivacyGuard
-from audiences.questions import MarketerAssistant, check_summary
-from audiences.segments import EVERYONE, And, Attribute, Not, Tag, Words
+from audiences.questions import MarketerAssistant, QuestionPlan, check_summary, reconcile
+from audiences.segments import EVERYONE, And, Attribute, Item, Not, Tag, Words
 from audiences.service import Audiences
 from recassist.errors import BudgetExhaustedError, QueryError, SegmentTooSmallError, SensitiveCategoryError
 from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
@@ -308,6 +308,42 @@ def test_ml100k_ages_in_words_are_whole_years(ml100k_population, tmp_path: Path)
         assert (plan.age_min, plan.age_max) == (low, high), question
     over = assistant.answer("how many people over 35 are there?", "analyst")
     assert over.query.segment == Attribute(field="age", min=36) and abs(over.table.segment_size - int((ages > 35).sum())) < 15
+
+
+def test_ml100k_questions_that_name_titles_are_about_the_title_s_audience(ml100k_population, tmp_path: Path) -> None:
+    """A title is read as the film, never as the tag inside it ("Star Wars" is not War), and its segment is
+    the people who interacted with it, named by its title in tables and summaries."""
+    population = ml100k_population
+    audiences = audiences_with(population, tmp_path)
+    assistant = MarketerAssistant(audiences)
+
+    def audience(item_id: str) -> int:
+        row = int(np.flatnonzero(population.item_ids == item_id)[0])
+        return population.interactions.loc[population.interactions["item_row"] == row, "user_row"].nunique()
+
+    who = assistant.answer("Who likes Star Wars?", "analyst")
+    assert who.query.segment == Item(item_id="50") and who.query.by == "profile" and who.table.by == "gender"
+    assert who.table.segment == "interacted with Star Wars (1977)" and "Star Wars (1977)" in who.summary
+    assert abs(who.table.segment_size - audience("50")) < 30
+    assert check_summary(who.summary, who.table, who.question, population.tags) == []
+    fans = assistant.answer("What else do fans of Star Wars watch?", "analyst")
+    assert fans.query.segment == Item(item_id="50") and fans.table.by == "tag" and fans.table.rows
+    assert check_summary(fans.summary, fans.table, fans.question, population.tags) == []
+    for question, item_id in (("How many people watched Fargo?", "100"), ("How many people watched The Godfather?", "127")):
+        size = assistant.answer(question, "analyst")
+        assert size.query.measure == "size" and size.query.segment == Item(item_id=item_id)
+        assert abs(size.table.rows[0]["people"] - audience(item_id)) < 30, question
+        assert check_summary(size.summary, size.table, size.question, population.tags) == []
+    both, stated = assistant.parser.parse("what do women who liked Star Wars and Comedy like?")
+    assert both.interest_items == ["50"] and both.interest_tags == ["Comedy"] and "War" not in both.interest_tags
+    query, _ = assistant.to_query(both)
+    assert query.segment == And(parts=[Attribute(field="gender", values=["F"]), Tag(tag="Comedy"), Item(item_id="50")])
+    # The items are the parser's alone: not in the LLM's schema, and a model's War for "Star Wars" is dropped.
+    assert "interest_items" not in QuestionPlan.model_json_schema()["properties"]
+    planned = QuestionPlan(interest_tags=["War"], interest_items=["1"], gender="male")
+    merged = reconcile(planned, both, stated)
+    assert (merged.interest_items, merged.interest_tags, merged.gender) == (["50"], ["Comedy"], "female")
+    assert audiences.size("analyst", Item(item_id="50")).segment == "interacted with Star Wars (1977)"  # as the REST API asks
 
 
 def test_ml100k_breakdown_shares_add_up_and_each_answer_states_its_epsilon(ml100k_population, tmp_path: Path) -> None:
