@@ -257,9 +257,10 @@ class Assistant:
         if target is None:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
         else:
-            self.record_feedback(session, target, request.feedback or "like")
-            title = self.items[target].title
-            text = (f"Noted: you liked {title}. I'll look for more like it." if request.feedback == "like"
+            feedback = request.feedback or "like"  # "the second one!" with no word against it is praise
+            self.record_feedback(session, target, feedback)
+            title = display_title(self.items[target].title)
+            text = (f"Noted: you liked {title}. I'll look for more like it." if feedback == "like"
                     else f"Noted: not {title}. I won't show it again.")
         yield MessageEvent(text=text)
         yield DoneEvent(message=text, items=[], planner=planner, request=request)

@@ -11,8 +11,9 @@ The model's reading is trusted only where the message bears it out: a seed title
 the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
 prompt's own examples never become seeds, and must be no description ("romantic comedies from the
 nineties" is tags and years, not a title the catalogue lacks); more than three wanted tags that the user
-did not name are dropped as a guess. What the parser alone reads (tags that must all be there, "the last
-... movie") comes from the parser.
+did not name are dropped as a guess, and so is a year outside the catalogue's ("a 10 year old" is no year
+10). What the parser alone reads (tags that must all be there, "the last ... movie", a count) comes from
+the parser. The model's schema is short (`request_schema`): every field it writes costs the plan time.
 """
 
 from __future__ import annotations
@@ -99,7 +100,12 @@ class Planner:
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) <= 3 else []
-        return planned.model_copy(update={"seed_titles": seeds, "include_tags": include})
+        first, last = self.catalogue.years or (None, None)
+        within = lambda year: year if year is None or first is None or first <= year <= last else None  # noqa: E731
+        return planned.model_copy(update={
+            "seed_titles": seeds, "include_tags": include,
+            "year_min": within(planned.year_min), "year_max": within(planned.year_max),
+        })
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
         """Whether a seed the model gave is no title but a description of what is wanted: not a catalogue

@@ -51,12 +51,14 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--parallel", type=int, default=5, help="explanations written at once (llama.cpp slots)")
+    parser.add_argument("--slots", type=int, default=None,
+                        help="llama.cpp slots (llm.parallel); default --parallel (one more gives the plan its own)")
     parser.add_argument("--free-form", type=int, default=len(FREE_FORM), help="free-form messages the model plans")
     args = parser.parse_args()
 
     base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     settings = base.model_copy(update={
-        "llm": LLMConfig(model=args.model, threads=args.threads, parallel=args.parallel),
+        "llm": LLMConfig(model=args.model, threads=args.threads, parallel=args.slots or args.parallel),
         "agent": base.agent.model_copy(update={"explain_parallel": args.parallel}),
     })
     ctx = build_context(settings, args.dataset, progress=lambda line: print(line, file=sys.stderr))
@@ -98,7 +100,7 @@ def main() -> None:
     full = [t for t in turns if t["cards"] == 5]
     result = {
         "model": args.model, "dataset": args.dataset, "threads": args.threads, "cpu_cores": os.cpu_count(),
-        "parallel": args.parallel, "warm_s": round(warm_s, 2),
+        "parallel": args.parallel, "slots": args.slots or args.parallel, "warm_s": round(warm_s, 2),
         "explanations": {k: sum(t["sources"].count(k) for t in turns) for k in ("model", "retry", "template")},
         "turns": len(turns), "llm_planned": sum(t["planner"] == "llm" for t in turns),
         "first_card_s": percentiles([t["first_card_s"] for t in turns if "first_card_s" in t]),

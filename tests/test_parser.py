@@ -291,6 +291,35 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     assert planned.seed_titles == kept
 
 
+@pytest.mark.parametrize(("planned", "kept"), [
+    ({"year_min": 10, "year_max": 10}, {"year_min": None, "year_max": None}),  # "what would a 10 year old enjoy"
+    ({"year_min": 1980, "year_max": 1989}, {"year_min": 1980, "year_max": 1989}),  # "des années 80"
+    ({"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),  # the list recited
+    ({"include_tags": ["Comedy"]}, {"include_tags": ["Comedy"]}),
+])
+def test_a_planned_year_outside_the_catalogue_or_a_recited_tag_list_is_dropped(planned: dict, kept: dict, tags, catalogue) -> None:
+    from assistant.admission import ModelGate
+    from assistant.planner import Planner
+    from recassist.settings import AgentConfig
+
+    planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
+    message = "what would a 10 year old enjoy"
+    grounded = planner._grounded(TurnRequest(**planned), message, parse(message, tags, catalogue.title_spans))
+    assert grounded.model_dump(include=set(kept)) == kept
+
+
+def test_the_model_s_schema_is_short_and_bounded() -> None:
+    """Every field the model writes costs the plan time, and a list in the schema cannot run on."""
+    from assistant.request import request_schema
+
+    schema = request_schema()
+    fields = schema["properties"]
+    assert "count" not in fields and "all_tags" not in fields and "reset" not in fields
+    assert fields["include_tags"]["maxItems"] == 4 and fields["seed_titles"]["maxItems"] == 3
+    assert {"maxLength": 60, "type": "string"} in fields["mood"]["anyOf"]
+    TurnRequest.model_validate({"intent": "recommend", "include_tags": ["Comedy"]})  # what the model writes fits
+
+
 @pytest.mark.parametrize(("message", "mood"), [
     ("not horror, something like Star Wars", "something like Star Wars"),
     ("something scary but no romance please", "something scary but please"),
