@@ -123,3 +123,21 @@ def test_content_ranks_by_text_vectors_and_reaches_untouched_items(tiny: Interac
     assert generator.fresh().item_vectors is generator.item_vectors
     with pytest.raises(ValueError):
         Content(item_vectors=vectors[:3]).fit(tiny)
+
+
+def test_social_evidence_cites_only_followed_users_who_liked_the_item():
+    """User 2 follows users 0 and 1, who both rated c: 0 gave it a low rating, 1 liked it. Both ratings move
+    the score, but only user 1 may be cited: an explanation says the followed user enjoyed it."""
+    users, items = Vocabulary(["0", "1", "2"]), Vocabulary(list("abc"))
+    events = [(0, "a"), (0, "c"), (1, "b"), (1, "c"), (2, "a")]
+    liked = np.array([True, False, True, True, True])  # (0, c) is a low rating
+    social = sp.csr_matrix((np.ones(2, np.float32), ([2, 2], [0, 1])), shape=(3, 3))
+    data = Interactions.from_arrays(
+        users, items, np.array([u for u, _ in events]), items.rows([i for _, i in events]),
+        np.arange(len(events)), np.array([5, 1, 4, 4, 3], np.float32), social, liked=liked,
+    )
+    generator = GENERATORS["social"]().fit(data)
+    recs = generator.recommend(np.array([2]), 2)
+    assert recs.items[0, 0] == items.row("c") and recs.scores[0, 0] == pytest.approx(5.0, rel=1e-3)
+    cited = generator.evidence(2, np.array([items.row("c"), items.row("b")]))
+    assert [(items.ids([e.item])[0], e.kind, e.source) for e in cited] == [("c", "followed_user", "1"), ("b", "followed_user", "1")]

@@ -1,7 +1,9 @@
 """Social: items recently liked by the users someone follows or trusts (FilmTrust has a real trust graph).
 
 A user's score for an item is the sum, over the users they follow, of that user's strength for the item
-decayed by age; users who follow nobody get no scores (the fusion's other generators cover them).
+decayed by age; users who follow nobody get no scores (the fusion's other generators cover them). The
+evidence cites only followed users who liked the item (`Interactions.liked`): an explanation says they
+enjoyed it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Social(Generator):
     def estimate(self, train: Interactions) -> int:
         # float64 weights and ages, the liked matrix in float64 and float32, the follows matrix
         follows = 0 if train.social is None else train.social.nnz * 12
-        return len(train) * (8 + 8 + 12 + 8) + 2 * follows
+        return len(train) * (8 + 8 + 12 + 8 + 12) + 2 * follows
 
     def _fit(self, train: Interactions) -> None:
         weights = np.where(train.strengths >= self.config.min_strength, train.strengths, 0.0).astype(np.float64)
@@ -40,6 +42,13 @@ class Social(Generator):
         liked.sum_duplicates()
         liked.eliminate_zeros()
         self.liked = liked.astype(np.float32)
+        # who may be cited as having enjoyed an item: a low rating moves the score but is no endorsement
+        endorsed = np.ones(len(train), bool) if train.liked is None else train.liked
+        self.endorsed = sp.csr_matrix(
+            (endorsed.astype(np.float32), (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items)
+        )
+        self.endorsed.sum_duplicates()
+        self.endorsed.eliminate_zeros()
         follows = train.social if train.social is not None else sp.csr_matrix((train.n_users, train.n_users))
         self.follows = follows.astype(np.float32).tocsr()
 
@@ -51,7 +60,8 @@ class Social(Generator):
         followed = self.follows[user_row].indices
         if len(followed) == 0:
             return []
-        block = self.liked[followed][:, np.asarray(item_rows, np.int64)].toarray()
+        columns = np.asarray(item_rows, np.int64)
+        block = self.liked[followed][:, columns].toarray() * (self.endorsed[followed][:, columns].toarray() > 0)
         ids = self.train.users.ids(followed)
         evidence: list[Evidence] = []
         for column, item in enumerate(np.asarray(item_rows, np.int64)):
