@@ -155,11 +155,12 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
         user_id: Annotated[str, Query(min_length=1, max_length=200, description="user id (or pseudonym), or a session id")],
         k: Annotated[int, Query(ge=1, le=5)] = 1,
         history: Annotated[list[str], Query(max_length=50, description="item ids the user watched or liked, newest first (cited as watched)")] = [],  # noqa: B006
+        shown: Annotated[list[str], Query(max_length=50, description="item ids the user was only shown, e.g. the page's recommendations (they inform the targeting and are cited as shown, never as watched)")] = [],  # noqa: B006
     ) -> AdsOut:
         """Sponsored picks for a user, each labelled "Sponsored" with its "why this ad"; each is an impression."""
         ads = server()
         user = user_for(user_id)
-        picks = ads.select(user or user_id, history, k)
+        picks = ads.select(user or user_id, history, k, shown_item_ids=shown)
         return AdsOut(user_known=user is not None, synthetic_catalogue=ads.catalogue.synthetic,
                       ads=[pick_out(p) for p in picks])
 

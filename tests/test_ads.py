@@ -341,6 +341,12 @@ def test_rest_route_labels_every_pick_sponsored_and_synthetic(ads_site) -> None:
     again = httpx.post(f"{url}/api/v1/ads/click", json={"user_id": "someone-else", "impression_id": body["ads"][0]["impression_id"]}, timeout=30)
     assert again.status_code == 404
     assert httpx.get(f"{url}/api/v1/ads", params={"user_id": user, "k": 9}, timeout=30).status_code == 422
+    # a new visitor on a page of recommendations: what they were shown targets the ad, and is never "watched"
+    shown = dataset.interactions["item_id"].value_counts().index[:3].tolist()
+    page = httpx.get(f"{url}/api/v1/ads", params={"user_id": "a-visitor", "shown": shown}, timeout=60).json()
+    assert not page["user_known"] and page["ads"], page
+    why = page["ads"][0]["why"]
+    assert "you were shown" in why["text"] and "watched" not in why["text"], why
 
 
 def test_browser_shows_a_labelled_sponsored_card_with_why_this_ad(ads_site) -> None:
