@@ -11,8 +11,8 @@ The model's reading is trusted only where the message bears it out: a seed title
 the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
 prompt's own examples never become seeds, and must be no description ("romantic comedies from the
 nineties" is tags and years, not a title the catalogue lacks); more than three wanted tags that the user
-did not name are dropped as a guess, and so is a year outside the catalogue's ("a 10 year old" is no year
-10). What the parser alone reads (tags that must all be there, "the last ... movie", a count) comes from
+did not name are dropped as a guess, and so is a year no number in the message names (`named_years`: the
+model read "the 1970s" into "something like The Godfather but lighter"). What the parser alone reads (tags that must all be there, "the last ... movie", a count) comes from
 the parser. The model's schema is short (`request_schema`): every field it writes costs the plan time.
 """
 
@@ -44,6 +44,22 @@ PLAN_WAIT_S = 0.3  # the longest a plan waits for the model: the first card must
 class Plan:
     request: TurnRequest
     planner: PlannerName
+
+
+_NUMBER = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
+
+
+def named_years(message: str) -> list[tuple[int, int]]:
+    """The years a message's numbers can name, as ranges: "1970" is 1969-1971 (a year before or after
+    it: "before 1970" ends in 1969), "80" or "1980" a decade (1979-1990, "des années 80"). "a 10 year old"
+    names 1909-1920 and 2009-2020, so a model that turns it into the 1980s is not borne out."""
+    ranges = []
+    for match in _NUMBER.finditer(message):
+        number = int(match.group())
+        bases = [number] if number >= 1000 else [1900 + number, *([2000 + number] if number < 30 else [])]
+        for base in bases:
+            ranges.append((base - 1, base + 10) if base % 10 == 0 else (base - 1, base + 1))
+    return ranges
 
 
 class Planner:
@@ -100,11 +116,11 @@ class Planner:
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) <= 3 else []
-        first, last = self.catalogue.years or (None, None)
-        within = lambda year: year if year is None or first is None or first <= year <= last else None  # noqa: E731
+        named = named_years(message)
+        stated = lambda year: year if year is not None and any(low <= year <= high for low, high in named) else None  # noqa: E731
         return planned.model_copy(update={
             "seed_titles": seeds, "include_tags": include,
-            "year_min": within(planned.year_min), "year_max": within(planned.year_max),
+            "year_min": stated(planned.year_min), "year_max": stated(planned.year_max),
         })
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:

@@ -52,8 +52,13 @@ class SessionMemory:
         return None
 
     def apply(self, request: TurnRequest) -> Constraints:
-        """Fold the request into the standing constraints and return those that hold for this turn."""
-        standing = Constraints() if request.reset else self.constraints
+        """Fold the request into the standing constraints and return those that hold for this turn.
+
+        A request that names titles to go by ("something like Die Hard 2") starts a new topic: what was
+        wanted before (tags, years) holds only where the request says it again; what the user ruled out
+        stays until they lift it."""
+        new_topic = request.intent in (Intent.recommend, Intent.search) and bool(request.seed_titles)
+        standing = Constraints() if request.reset or new_topic else self.constraints
         if request.reset:
             self.excluded, self.seeds = set(), []
         lifted = set(request.include_tags) | set(request.all_tags) | set(request.allow_tags) | set(request.drop_tags)

@@ -30,6 +30,8 @@ from retrieval.vector_store import Hit, VectorStore
 _TITLE_YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _ARTICLE = re.compile(r"^(.*), (The|A|An|Les|La|Le|Il|Das|Der|Die|El)$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^)]*\)")
+_ASIDE_TEXT = re.compile(r"\(([^)]*)\)")
+_TRAILING_ASIDES = re.compile(r"^(.*?)((?:\s*\([^)]*\))*)$", re.S)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10",
           "xi": "11", "xii": "12", "xiii": "13"}
 _NUMBERED = re.compile(r"^(.*?\S)\s+(?:part\s+)?(\d{1,2}|" + "|".join(_ROMAN) + r")$", re.IGNORECASE)
@@ -93,10 +95,13 @@ class Constraints:
 
 
 def _spoken(title: str) -> str:
-    """'Godfather, The (1972)' -> 'The Godfather': without the year, the article in front."""
+    """'Godfather, The (1972)' -> 'The Godfather': without the year, the article in front, also before an
+    aside: 'City of Lost Children, The (Cité des enfants perdus, La)' -> 'The City of Lost Children (La
+    Cité des enfants perdus)'."""
     base = _TITLE_YEAR.sub("", title).strip()
-    match = _ARTICLE.match(base)
-    return f"{match.group(2)} {match.group(1)}" if match else base
+    main, asides = _TRAILING_ASIDES.match(base).groups()
+    front = lambda text: f"{m.group(2)} {m.group(1)}" if (m := _ARTICLE.match(text.strip())) else text.strip()  # noqa: E731
+    return (front(main) + "".join(f" ({front(aside)})" for aside in _ASIDE_TEXT.findall(asides))).strip()
 
 
 def base_title(title: str) -> str:

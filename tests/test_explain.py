@@ -322,3 +322,5 @@ def test_cards_show_titles_as_people_say_them_and_keep_the_catalogue_form_as_dat
     assert [e.label for e in card.evidence] == ["The Usual Suspects (1995)", "popular this week"]
     html = render("Here you go.", [card], {})
     assert "1. The Saint (1997)</div>" in html and "Saint, The" not in html and "Usual Suspects, The" not in html
+    foreign = Item("8", "Garden of Finzi-Contini, The (Giardino dei Finzi-Contini, Il) (1970)", ("Drama",), 1970)
+    assert Pick(foreign, 0.4).card().display_title == "The Garden of Finzi-Contini (Il Giardino dei Finzi-Contini) (1970)"

@@ -270,6 +270,23 @@ def test_tags_wanted_together_filter_and_stand() -> None:
     assert session.apply(TurnRequest(reset=True)).include_tags == frozenset()
 
 
+def test_a_request_naming_new_titles_starts_a_new_topic_but_keeps_what_was_ruled_out() -> None:
+    """"something like The Godfather but lighter" (Comedy), "from the 70s", "no war", then "something like
+    Die Hard 2": the comedy and the decade were for The Godfather; "no war" is the user's and stays."""
+    from retrieval.catalogue import Constraints
+
+    session = SessionMemory()
+    session.apply(TurnRequest(seed_titles=["The Godfather"], include_tags=["Comedy"]))
+    session.apply(TurnRequest(intent=Intent.refine, year_min=1970, year_max=1979))
+    session.apply(TurnRequest(intent=Intent.refine, exclude_tags=["War"]))
+    new = session.apply(TurnRequest(seed_titles=["Die Hard 2"]))
+    assert new == Constraints(exclude_tags=frozenset({"War"}))
+    restated = session.apply(TurnRequest(seed_titles=["Heat"], year_min=1980, year_max=1989))
+    assert (restated.year_min, restated.year_max, restated.exclude_tags) == (1980, 1989, {"War"})
+    more = session.apply(TurnRequest(intent=Intent.refine, include_tags=["Action"]))  # a refinement keeps the decade
+    assert (more.include_tags, more.year_min) == ({"Action"}, 1980)
+
+
 @pytest.mark.parametrize("message, seeds, kept", [
     ("romantic comedies from the nineties", ["romantic comedies from the nineties"], []),
     ("a romcom from the 90s with a happy ending", ["a romcom from the 90s with a happy ending"], []),
@@ -291,19 +308,21 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     assert planned.seed_titles == kept
 
 
-@pytest.mark.parametrize(("planned", "kept"), [
-    ({"year_min": 10, "year_max": 10}, {"year_min": None, "year_max": None}),  # "what would a 10 year old enjoy"
-    ({"year_min": 1980, "year_max": 1989}, {"year_min": 1980, "year_max": 1989}),  # "des années 80"
-    ({"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),  # the list recited
-    ({"include_tags": ["Comedy"]}, {"include_tags": ["Comedy"]}),
+@pytest.mark.parametrize(("message", "planned", "kept"), [
+    ("what would a 10 year old enjoy", {"year_min": 1980, "year_max": 1986}, {"year_min": None, "year_max": None}),
+    ("something like The Godfather but lighter", {"year_min": 1970, "year_max": 1979}, {"year_min": None, "year_max": None}),
+    ("je veux un film triste des années 80", {"year_min": 1980, "year_max": 1989}, {"year_min": 1980, "year_max": 1989}),
+    ("un western d'avant 1970", {"year_max": 1969}, {"year_max": 1969}),
+    ("quelque chose de 1995", {"year_min": 1995, "year_max": 1999}, {"year_min": 1995, "year_max": None}),
+    ("what would a 10 year old enjoy", {"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),
+    ("what would a 10 year old enjoy", {"include_tags": ["Children's"]}, {"include_tags": ["Children's"]}),
 ])
-def test_a_planned_year_outside_the_catalogue_or_a_recited_tag_list_is_dropped(planned: dict, kept: dict, tags, catalogue) -> None:
+def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message: str, planned: dict, kept: dict, tags, catalogue) -> None:
     from assistant.admission import ModelGate
     from assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
-    message = "what would a 10 year old enjoy"
     grounded = planner._grounded(TurnRequest(**planned), message, parse(message, tags, catalogue.title_spans))
     assert grounded.model_dump(include=set(kept)) == kept
 
