@@ -31,6 +31,26 @@ _ORDINAL = re.compile(
     r"|(?:#|\bnumber\s+|\bno\.\s*)(\d{1,3})\b|\b(\d{1,3})(?:st|nd|rd|th)\b",
     re.I | re.ASCII,
 )
+# The same positions in French, Spanish, Portuguese, Italian and German, after an article ("le deuxième",
+# "el último", "den zweiten Film"), and not before "de"/"von" ("la última película de Star Wars" is a series).
+_FOREIGN_ORDINALS = {
+    **dict.fromkeys(("premier", "première", "primer", "primero", "primera", "primeiro", "primeira", "primo",
+                     "prima", "erste", "ersten", "erster", "erstes"), 1),
+    **dict.fromkeys(("deuxième", "second", "seconde", "segundo", "segunda", "secondo", "seconda", "zweite",
+                     "zweiten", "zweiter", "zweites"), 2),
+    **dict.fromkeys(("troisième", "tercer", "tercero", "tercera", "terceiro", "terceira", "terzo", "terza",
+                     "dritte", "dritten", "dritter", "drittes"), 3),
+    **dict.fromkeys(("quatrième", "cuarto", "cuarta", "quarto", "quarta", "vierte", "vierten", "vierter"), 4),
+    **dict.fromkeys(("cinquième", "quinto", "quinta", "fünfte", "fünften", "fünfter"), 5),
+    **dict.fromkeys(("dernier", "dernière", "último", "última", "ultimo", "ultima", "letzte", "letzten",
+                     "letzter", "letztes"), -1),
+}
+_FOREIGN_FILM = r"(?:film|filme|filmes|película|pelicula)"
+_FOREIGN_ORDINAL = re.compile(
+    r"\b(?:le|la|el|lo|il|o|a|der|die|das|den|dem)\s+(" + "|".join(_FOREIGN_ORDINALS) + r")(?!\w)"
+    r"(?!(?:\s+" + _FOREIGN_FILM + r")?\s+(?:de|del|des|du|di|da|do|von|vom|aus)\b)(?:\s+" + _FOREIGN_FILM + r")?",
+    re.I,
+)
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b", re.ASCII | re.I)
 _DECADE_WORDS = {"twen": "2", "thir": "3", "for": "4", "fif": "5", "six": "6", "seven": "7", "eigh": "8", "nine": "9"}
@@ -47,12 +67,28 @@ _NOT = re.compile(r"\b(?:not|nothing|no)\b(?:\s+from)?\s*$", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
 _QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
-_WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b", re.I)
-_MORE_LIKE = re.compile(r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)", re.I)
+_WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b|\bpourquoi\b|\bpor\s?qu[eé]\b(?!\s+no\b)|\bwarum\b|\bperch[eé]\b", re.I)
+_MORE_LIKE = re.compile(
+    r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)"
+    r"|\b(?:plus|encore)\s+(?:comme|dans le genre d)|\bm[aá]s\s+como\b|\bmais\s+como\b|\bmehr\s+wie\b|\b(?:altri|ancora)\s+come\b",
+    re.I,
+)
 _POINTERS = frozenset({"this", "that", "it", "them", "these", "those", "me", "you", "what", "which", "one", "ones"})
 _FILLER = re.compile(r"\b(?:the|one|ones|movie|film|item|pick)\b|[\s#.]", re.I)
-_LIKE_FEEDBACK = re.compile(r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b", re.I)
-_DISLIKE_FEEDBACK = re.compile(r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b", re.I)
+_LIKE_FEEDBACK = re.compile(
+    r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b"
+    r"|\bj'(?:adore|aime)\b|\bme\s+(?:encanta|encantó|gusta|gustó)\b|\bich\s+(?:liebe|mag)\b|\bgefällt\s+mir\b"
+    r"|\bmi\s+(?:piace|è piaciuto)\b|\b(?:eu\s+)?(?:adoro|amo|gosto)\b",
+    re.I,
+)
+# checked before the likes: "no me gusta" holds "me gusta", "gefällt mir nicht" "gefällt mir"
+_DISLIKE_FEEDBACK = re.compile(
+    r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b"
+    r"|\bje\s+n'aime\s+pas\b|\bje\s+déteste\b|\bpas\s+intéressée?\b|\bno\s+me\s+(?:gusta|gustó|interesa)\b|\bodio\b"
+    r"|\bich\s+hasse\b|\bgefällt\s+mir\s+nicht\b|\bmag\s+ich\s+nicht\b|\bkein\s+interesse\b|\bnon\s+mi\s+piace\b"
+    r"|\bnão\s+gosto\b",
+    re.I,
+)
 _SEARCH = re.compile(r"^\s*(?:find|search|look up|look for|show me (?:movies|films|items) (?:about|with))\b", re.I)
 _THAT_ONE = re.compile(r"\b(?:that|this|it)(?:\s+one)?\b", re.I)
 _ADULT = re.compile(
@@ -90,15 +126,17 @@ def _series(text: str, spans: list[tuple[int, int]], tags: TagMatcher) -> tuple[
 
 
 def _ordinal(text: str) -> int | None:
-    match = _ORDINAL.search(text)
-    if not match:
-        return None
-    return _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2) or match.group(3))
+    if match := _ORDINAL.search(text):
+        return _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2) or match.group(3))
+    if match := _FOREIGN_ORDINAL.search(text):
+        return _FOREIGN_ORDINALS[match.group(1).lower()]
+    return None
 
 
 def _only_reference(text: str) -> bool:
     """Whether `text` is a position in the last list and nothing else ("the 99th one", "number 2")."""
-    return _ORDINAL.search(text) is not None and not _FILLER.sub("", _ORDINAL.sub("", text))
+    rest = _FOREIGN_ORDINAL.sub("", _ORDINAL.sub("", text))
+    return _ordinal(text) is not None and not _FILLER.sub("", rest)
 
 
 # How people ask, which says nothing about what they want: embedded, "something funny" finds "Something to
@@ -149,8 +187,8 @@ film films item items pick picks title titles recommendation recommendations sug
 sort type good great nice best new old older newer what which how why rather instead actually prefer
 either neither all yes yeah sure have has having got get
 """.split())
-_READ = (_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _MORE_LIKE, _LIKE_FEEDBACK,
-         _DISLIKE_FEEDBACK, _SEARCH, _THAT_ONE, _ADULT, _FORGET, _RESET, _ANY_YEAR, _ALLOW)
+_READ = (_ORDINAL, _FOREIGN_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _MORE_LIKE,
+         _DISLIKE_FEEDBACK, _LIKE_FEEDBACK, _SEARCH, _THAT_ONE, _ADULT, _FORGET, _RESET, _ANY_YEAR, _ALLOW)
 
 
 def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:

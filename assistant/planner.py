@@ -8,12 +8,14 @@ ordinal, "not horror") always holds over the model's reading. When the LLM's pla
 request is the plan. A standing exclusion is lifted only by the user's own words.
 
 The model's reading is trusted only where the message bears it out: a seed title it gives must be named in
-the message (or, for a message in another script, be a catalogue title exactly, a translation), so the
-prompt's own examples never become seeds, and must be no description ("romantic comedies from the
-nineties" is tags and years, not a title the catalogue lacks); more than three wanted tags that the user
-did not name are dropped as a guess, and so is a year no number in the message names (`named_years`: the
-model read "the 1970s" into "something like The Godfather but lighter"). What the parser alone reads (tags that must all be there, "the last ... movie", a count) comes from
-the parser. The model's schema is short (`request_schema`): every field it writes costs the plan time.
+the message (or, for a message in another script, be a catalogue title exactly, a translation, and none of
+the items shown last, whose titles the prompt lists), so the prompt's own examples never become seeds, and
+must be no description ("romantic comedies from the nineties" is tags and years, not a title the catalogue
+lacks); more than three wanted tags that the user did not name are dropped as a guess, and so is a year no
+number in the message names (`named_years`: the model read "the 1970s" into "something like The Godfather
+but lighter"). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
+comes from the parser. The model's schema is short (`request_schema`): every field it writes costs the plan
+time.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class Planner:
             try:
                 reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
                 planned = TurnRequest.model_validate(json.loads(reply.content))
-                request = self.reconcile(self._grounded(planned, message, parsed), parsed)
+                request = self.reconcile(self._grounded(planned, message, parsed, set(session.last_shown)), parsed)
             except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
                 log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
                 return Plan(parsed, "parser")
@@ -106,13 +108,15 @@ class Planner:
             request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})
         return Plan(request, "llm")
 
-    def _grounded(self, planned: TurnRequest, message: str, parsed: TurnRequest) -> TurnRequest:
-        """The model's plan without what the message does not bear out (see the module docstring)."""
+    def _grounded(self, planned: TurnRequest, message: str, parsed: TurnRequest, shown: set[str] = frozenset()) -> TurnRequest:
+        """The model's plan without what the message does not bear out (see the module docstring). A
+        translated title is taken only when it is none of the `shown` items, whose titles the prompt lists."""
         words = f" {title_key(message)} "
         foreign = bool(re.search(r"[^\x00-\x7f]", message))
+        translated = lambda title: (item := self.catalogue.exact_title(title)) is not None and item not in shown  # noqa: E731
         seeds = [
             t for t in planned.seed_titles
-            if (key := title_key(t)) and (f" {key} " in words or (foreign and self.catalogue.exact_title(t)))
+            if (key := title_key(t)) and (f" {key} " in words or (foreign and translated(t)))
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) <= 3 else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.parser import parse, search_text
+from assistant.parser import parse, search_text, unread
 from assistant.request import Intent, TurnRequest
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
@@ -355,3 +355,43 @@ def test_the_embedder_reads_the_mood_without_the_words_of_asking() -> None:
     assert search_text("something funny") == "funny"
     assert search_text("I want something with dinosaurs please") == "with dinosaurs"
     assert search_text("movies") == "movies"  # nothing else left: the words as they were
+
+
+@pytest.mark.parametrize(("message", "intent", "refers_to", "feedback"), [
+    ("j'adore le deuxième", Intent.feedback, 2, "like"),
+    ("ich liebe den zweiten Film", Intent.feedback, 2, "like"),
+    ("no me gusta el tercero", Intent.feedback, 3, "dislike"),
+    ("gefällt mir nicht, der dritte", Intent.feedback, 3, "dislike"),
+    ("je n'aime pas le dernier", Intent.feedback, -1, "dislike"),
+    ("pourquoi le premier ?", Intent.explain, 1, None),
+    ("warum der erste?", Intent.explain, 1, None),
+    ("perché il secondo?", Intent.explain, 2, None),
+    ("más como el segundo", Intent.more_like, 2, None),
+])
+def test_positions_likes_and_why_in_other_languages_need_no_model(message, intent, refers_to, feedback, tags, catalogue) -> None:
+    """Read whole by the parser (nothing left for the model), so "j'adore le deuxième" is a like of the
+    second card at once, not a 5-second guess."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.intent, request.refers_to, request.feedback) == (intent, refers_to, feedback)
+    assert unread(message, tags, catalogue.title_spans) == []
+
+
+def test_a_foreign_last_before_a_name_is_a_series_not_a_position(tags, catalogue) -> None:
+    for message in ("la última película de Star Wars", "le dernier film de Star Wars"):
+        assert parse(message, tags, catalogue.title_spans).refers_to is None
+
+
+def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -> None:
+    """"películas de miedo pero no muy sangrientas" after a list with Contact: the model copied "Contact"
+    from the shown items its prompt lists. A translated title that is not on that list still counts."""
+    from assistant.admission import ModelGate
+    from assistant.planner import Planner
+    from recassist.settings import AgentConfig
+
+    planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
+    message = "películas de miedo pero no muy sangrientas"
+    contact = catalogue.exact_title("Contact (1997)")
+    planned = TurnRequest(seed_titles=["Contact"], include_tags=["Horror"])
+    parsed = parse(message, tags, catalogue.title_spans)
+    assert planner._grounded(planned, message, parsed, {contact}).seed_titles == []
+    assert planner._grounded(planned, message, parsed, set()).seed_titles == ["Contact"]
