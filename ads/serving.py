@@ -27,7 +27,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -249,7 +249,8 @@ class AdServer:
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
     def select(
-        self, user_id: str, history_item_ids: Sequence[str] = (), k: int = 1, *, shown_item_ids: Sequence[str] = ()
+        self, user_id: str, history_item_ids: Sequence[str] = (), k: int = 1, *, shown_item_ids: Sequence[str] = (),
+        excluded_tags: Collection[str] = (),
     ) -> list[SponsoredPick]:
         """Up to `k` sponsored picks for the user (a data set user id, or a session id for a new user, which
         is only hashed for caps), each recorded as an impression. Empty when nothing is eligible.
@@ -257,7 +258,8 @@ class AdServer:
         `history_item_ids` is what the user did (their likes; the data set's history is added for a known
         user): the "why" says they watched it. `shown_item_ids` is what the user was only shown (the
         recommendations of this conversation): it informs the targeting like the page an ad sits on, and
-        the "why" says it was shown, never watched."""
+        the "why" says it was shown, never watched. An ad tagged with one of `excluded_tags` (what the user
+        ruled out in the chat: "not animated") is not eligible."""
         known = user_id if user_id in self.users.index else None
         history = self.history(known, history_item_ids)
         shown = [i for i in dict.fromkeys(shown_item_ids) if i in self.items and i not in history][:_HISTORY_LOOKED_AT]
@@ -270,7 +272,7 @@ class AdServer:
         for hit in hits:
             ad = self.catalogue.ads.get(hit.id)
             matched = None if ad is None else match(ad.targeting, traits)
-            if ad is not None and matched is not None and ad.bid >= self.config.reserve_cpc:
+            if ad is not None and matched is not None and ad.bid >= self.config.reserve_cpc and not set(ad.tags) & set(excluded_tags):
                 eligible.append((ad, 1.0 - hit.distance, matched))
         if not eligible:
             return []

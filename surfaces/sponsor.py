@@ -66,5 +66,5 @@ class Sponsor:
             return None
         # what the user did (their likes) is history; what they were only shown informs targeting, never "watched"
         picks = server.select(session.user_id or session.key, list(reversed(session.likes)), 1,
-                              shown_item_ids=[*shown, *reversed(session.shown)])
+                              shown_item_ids=[*shown, *reversed(session.shown)], excluded_tags=session.excluded)
         return sponsored_card(picks[0]) if picks else None

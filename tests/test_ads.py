@@ -232,6 +232,11 @@ def test_why_this_ad_cites_targeting_and_the_users_own_history(tmp_path, slice_p
     no_horror = next(u for u in dataset.interactions["user_id"].unique()
                      if not any("Horror" in server.items[i].tags for i in server.history(u, ())))
     assert "horror" not in [p.ad_id for p in server.select(no_horror, (), k=2)]
+    # a horror fan who said "no horror" in the chat gets no horror ad
+    fan = next(u for u in dataset.interactions["user_id"].unique() if u != user
+               and "Horror" in server.traits(u, server.history(u, ())).interests)
+    assert "horror" in [p.ad_id for p in server.select(fan, (), k=2)]
+    assert "horror" not in [p.ad_id for p in server.select(fan, (), k=2, excluded_tags={"Horror"})]
 
 
 def test_impressions_and_clicks_are_pseudonymous_and_fold_into_the_next_fit(tmp_path, slice_parts) -> None:

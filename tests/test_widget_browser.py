@@ -63,7 +63,7 @@ def pages(settings, slice_serving, tmp_path_factory):
             {"name": "ops", "key": "sk_ops_0123456789", "roles": ["admin"]}]
     process, url = start_server(settings, {
         "RECASSIST_API__KEYS": json.dumps(keys), "RECASSIST_API__USER_TOKEN_SECRET": SECRET,
-        "RECASSIST_LLM__MODEL": str(folder / "absent.gguf"),
+        "RECASSIST_LLM__MODEL": str(folder / "absent.gguf"), "RECASSIST_ADS__SPONSORED_RATE": "1",
     })
     user = DatasetStore(settings.data_dir).load(SLICE).interactions["user_id"].value_counts().index[0]
     token = sign_user_token(SECRET, user)
@@ -89,7 +89,7 @@ def _answer(page, text: str) -> list[dict]:
     page.locator(".rc-cards").nth(answers).locator(".rc-card").first.wait_for(timeout=120_000)
     FIRST_CARDS.append({"message": text, "first_card_s": round(time.perf_counter() - started, 3)})
     page.locator(".rc-cards.rc-done").nth(answers).wait_for(timeout=120_000)
-    return page.locator(".rc-cards").last.locator(".rc-card").evaluate_all(
+    return page.locator(".rc-cards").last.locator(".rc-card:not(.rc-sponsored)").evaluate_all(
         """cards => cards.map(c => ({id: c.dataset.itemId, title: c.querySelector('.rc-card-title').textContent,
                                     explanation: c.querySelector('.rc-expl').textContent}))"""
     )
@@ -122,6 +122,13 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             assert first.locator(".rc-why li").first.evaluate("e => getComputedStyle(e).fontSize") == "12px"
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+
+            # every answer carries a sponsored card here (rate 1): labelled, its "why this ad" behind a button
+            ad = page.locator(".rc-cards").last.locator(".rc-sponsored")
+            assert ad.count() == 1 and ad.locator(".rc-label").text_content().startswith("Sponsored")
+            assert "[object" not in ad.inner_text() and not ad.locator(".rc-why").is_visible()
+            ad.get_by_role("button", name="Why this ad?").click()
+            assert ad.locator(".rc-why").is_visible() and ad.locator(".rc-why").text_content().startswith("Sponsored by")
 
             first.locator(".rc-dislike").click()
             page.locator(".rc-card.rc-removed").first.wait_for(timeout=30_000)

@@ -94,7 +94,7 @@
       actions.append(b);
     });
     actions.append(whyButton);
-    title.onclick = function () { emit("select", { itemId: item.item_id, title: item.title }); };
+    title.onclick = function () { emit("select", { itemId: item.item_id, title: item.display_title || item.title }); };
     li.append(title, el("div", { "class": "rc-meta" }, meta), expl, actions, why);
     return li;
   }
@@ -110,8 +110,10 @@
       why.hidden = !open;
       whyButton.setAttribute("aria-expanded", String(open));
     };
+    var actions = el("div", { "class": "rc-actions" });
+    actions.append(whyButton);
     li.append(label, el("div", { "class": "rc-card-title" }, ad.title), el("div", { "class": "rc-meta" }, ad.advertiser),
-      el("p", { "class": "rc-expl" }, ad.text), el("div", { "class": "rc-actions" }, whyButton), why);
+      el("p", { "class": "rc-expl" }, ad.text), actions, why);
     return li;
   }
 
@@ -127,7 +129,7 @@
         li.classList.add("rc-removed");
         li.querySelector(".rc-expl").textContent = "Noted: it will not be suggested again.";
       }
-      emit("feedback", { itemId: item.item_id, title: item.title, feedback: kind });
+      emit("feedback", { itemId: item.item_id, title: item.display_title || item.title, feedback: kind });
     }, function (err) { fail(err); });
   }
 
