@@ -28,7 +28,8 @@ def unresolved(refers_to: int | None, shown: int) -> str:
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
     """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to
-    1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or'."""
+    1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or',
+    and so are the excluded ('with no Horror or Romance')."""
     parts = []
     if seeds:
         parts.append("like " + " and ".join(display_title(s.title) for s in seeds[:2]))
@@ -36,7 +37,8 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     if any(wanted):
         parts.append("tagged " + ", and ".join(w for w in wanted if w))
     if constraints.exclude_tags:
-        parts.append("with no " + ", ".join(sorted(constraints.exclude_tags)))
+        excluded = sorted(constraints.exclude_tags)
+        parts.append("with no " + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "") + excluded[-1])
     if constraints.year_min is not None or constraints.year_max is not None:
         parts.append(f"from {constraints.year_min or '…'} to {constraints.year_max or '…'}")
     return ", ".join(parts)

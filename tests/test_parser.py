@@ -257,6 +257,8 @@ def test_tags_wanted_together_filter_and_stand() -> None:
     assert both.where() == {"$and": [{"year": {"$gte": 1990}}, {"tags": {"$contains": "Comedy"}}, {"tags": {"$contains": "Romance"}}]}
     assert in_force([], both) == "tagged Comedy and Romance, from 1990 to …"
     assert in_force([], Constraints(include_tags=frozenset({"Comedy", "Romance"}))) == "tagged Comedy or Romance"
+    assert in_force([], Constraints(exclude_tags=frozenset({"Horror", "Animation", "Children's"}))) == (
+        "with no Animation, Children's or Horror")
 
     session = SessionMemory()
     assert session.apply(TurnRequest(all_tags=["Romance", "Comedy"])).all_tags == {"Romance", "Comedy"}
