@@ -269,10 +269,11 @@ class AdServer:
         traits = self.traits(known, [*history, *shown])
         hits = self.store.query(KIND, vector, self.config.candidates)
         eligible: list[tuple[Ad, float, TargetingMatch]] = []
+        ruled_out = set(excluded_tags)
         for hit in hits:
             ad = self.catalogue.ads.get(hit.id)
             matched = None if ad is None else match(ad.targeting, traits)
-            if ad is not None and matched is not None and ad.bid >= self.config.reserve_cpc and not set(ad.tags) & set(excluded_tags):
+            if ad is not None and matched is not None and ad.bid >= self.config.reserve_cpc and not ruled_out.intersection(ad.tags):
                 eligible.append((ad, 1.0 - hit.distance, matched))
         if not eligible:
             return []

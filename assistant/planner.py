@@ -33,7 +33,7 @@ from assistant.events import Planner as PlannerName
 from assistant.llm import LLM_ERRORS
 from assistant.parser import parse, unread, wanted
 from assistant.prompts import load_prompt, quote
-from assistant.request import Intent, TurnRequest, request_schema
+from assistant.request import GUESSED_TAGS_FROM, Intent, TurnRequest, request_schema
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
 from retrieval.catalogue import Catalogue, title_key
@@ -119,7 +119,7 @@ class Planner:
             if (key := title_key(t)) and (f" {key} " in words or (foreign and translated(t)))
             and not self._description(t, message, parsed)
         ]
-        include = planned.include_tags if len(planned.include_tags) <= 3 else []
+        include = planned.include_tags if len(planned.include_tags) < GUESSED_TAGS_FROM else []
         named = named_years(message)
         stated = lambda year: year if year is not None and any(low <= year <= high for low, high in named) else None  # noqa: E731
         return planned.model_copy(update={

@@ -62,10 +62,13 @@ PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "d
 # Read by the parser alone too, though a request carries it: a count is a number in so many words, and each
 # field the model writes costs a plan about half a second on 2 cores.
 NOT_PLANNED = ("count",)
+# More wanted tags than this from the model, none named by the user, are a guess (`Planner._grounded`).
+GUESSED_TAGS_FROM = 4
 # The model's lists and mood are bounded in the schema itself, so constrained decoding cannot run on. Wanted
-# tags stop at 4, one more than `Planner._grounded` keeps: a model reciting the tag list reaches 4 and the
-# whole guess is dropped, where a cap of 3 would keep its first three. A mood is a few words.
-MODEL_LIMITS = {"seed_titles": {"maxItems": 3}, "include_tags": {"maxItems": 4}, "exclude_tags": {"maxItems": 3}}
+# tags stop where a guess starts: a model reciting the tag list reaches it and the whole guess is dropped,
+# where a lower cap would keep its first few. A mood is a few words.
+MODEL_LIMITS = {"seed_titles": {"maxItems": 3}, "include_tags": {"maxItems": GUESSED_TAGS_FROM},
+                "exclude_tags": {"maxItems": 3}}
 MOOD_MAX_CHARS = 60
 
 

@@ -72,14 +72,15 @@
   function card(item, index) {
     var id = "rc-why-" + (++seq);
     var li = el("li", { "class": "rc-card", "data-item-id": item.item_id });
-    var title = el("button", { "class": "rc-card-title", type: "button" }, (index + 1) + ". " + (item.display_title || item.title));
+    var name = item.display_title || item.title;  /* as people say it: "The Saint (1997)" */
+    var title = el("button", { "class": "rc-card-title", type: "button" }, (index + 1) + ". " + name);
     var meta = [item.tags.join(", "), item.year || ""].filter(Boolean).join(" \u00b7 ");
     var expl = el("p", { "class": "rc-expl" }, item.explanation || "\u2026");
     var why = el("ul", { "class": "rc-why", id: id, hidden: "" });
     (item.evidence.length ? item.evidence : [{ kind: "history", label: "your history as a whole" }]).forEach(function (e) {
       why.append(el("li", null, e.kind.replace(/_/g, " ") + ": " + e.label));
     });
-    var actions = el("div", { "class": "rc-actions", role: "group", "aria-label": "Feedback on " + (item.display_title || item.title) });
+    var actions = el("div", { "class": "rc-actions", role: "group", "aria-label": "Feedback on " + name });
     var whyButton = el("button", { type: "button", "class": "rc-why-toggle", "aria-expanded": "false", "aria-controls": id }, "Why?");
     whyButton.onclick = function () {
       var open = why.hidden;
@@ -87,14 +88,14 @@
       whyButton.setAttribute("aria-expanded", String(open));
     };
     [["like", "Like"], ["dislike", "Dislike"], ["not_interested", "Not interested in"]].forEach(function (f) {
-      var b = el("button", { type: "button", "class": "rc-fb rc-" + f[0], "aria-pressed": "false", "aria-label": f[1] + " " + (item.display_title || item.title) },
+      var b = el("button", { type: "button", "class": "rc-fb rc-" + f[0], "aria-pressed": "false", "aria-label": f[1] + " " + name },
         f[0] === "not_interested" ? "Not interested" : null);
       if (f[0] !== "not_interested") b.innerHTML = f[0] === "like" ? THUMB : THUMB.replace("<path", '<path transform="rotate(180 12 12)"');
       b.onclick = function () { feedback(li, item, f[0], b); };
       actions.append(b);
     });
     actions.append(whyButton);
-    title.onclick = function () { emit("select", { itemId: item.item_id, title: item.display_title || item.title }); };
+    title.onclick = function () { emit("select", { itemId: item.item_id, title: name }); };
     li.append(title, el("div", { "class": "rc-meta" }, meta), expl, actions, why);
     return li;
   }
