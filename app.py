@@ -26,6 +26,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import RedirectResponse
 
     from surfaces.ads_api import build_ads_router
     from surfaces.api import build_router, validation_error
@@ -59,6 +60,12 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     add_widget(api)
     add_signin(api, guard)
     api.state.context = ctx
+
+    @api.get(MARKETER_PAGE, include_in_schema=False)
+    def marketer_page() -> RedirectResponse:
+        """The page's own address without the slash: the "/" mount would otherwise answer it with 404."""
+        return RedirectResponse(MARKETER_PAGE + "/")
+
     api = gr.mount_gradio_app(api, marketer_blocks(marketing), path=MARKETER_PAGE)  # before "/", which takes the rest
     api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
     api.add_middleware(SecurityMiddleware, guard=guard)

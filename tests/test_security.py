@@ -306,6 +306,8 @@ def test_marketer_keys_open_the_marketer_page_and_only_marketers_may_ask(keyed_a
         signed = client.post("/signin", data={"key": KEYS["marketer"], "next": "/"}, follow_redirects=False)
         assert signed.status_code == 303 and signed.headers["location"] == "/marketer"  # not "/", which needs admin
         assert client.get("/marketer/config").status_code == 200  # the cookie opens the Marketer page
+        page = client.get(signed.headers["location"], headers={"Accept": "text/html"})  # where sign-in sends them
+        assert page.status_code == 200 and page.url.path == "/marketer/" and "<html" in page.text.lower()
         refused = client.get("/", headers={"Accept": "text/html"})  # a readable page, not JSON
         assert refused.status_code == 403 and "lacks the &#x27;admin&#x27; role" in refused.text
         assert '<a href="/marketer">' in refused.text and 'action="/signin"' in refused.text
