@@ -38,7 +38,7 @@ from assistant.events import (
 from assistant.explain import Explainer, explain_stage
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LLM_ERRORS
-from assistant.planner import Planner
+from assistant.planner import PLAN_WAIT_S, Planner
 from assistant.ranking import Pick, RerankStage, rank
 from assistant.request import Intent, TurnRequest
 from assistant.rerank import Reranker, RerankConfig
@@ -104,21 +104,26 @@ class Assistant:
     def stream(self, session: SessionMemory, message: str) -> TurnEvents:
         """The events of one chat turn: `plan`, then those of `stream_request`.
 
-        When the model plans too (the parser left words unread), it plans in a thread while the parser's
-        picks are shown (`plan`, `message` and `picks` from a copy of the session, which remembers
-        nothing); then come the model's `plan` and the turn itself, whose `message` and `picks` replace
-        the preview's. So the first card never waits for the model's plan."""
+        When the model plans too (the parser left words unread, and the model is free within
+        `PLAN_WAIT_S`), it plans in a thread while the parser's picks are shown (`plan`, `message` and
+        `picks` from a copy of the session, which remembers nothing); then come the model's `plan` and the
+        turn itself, whose `message` and `picks` replace the preview's. So the first card never waits for
+        the model's plan. When the model is busy, the parser's plan is the turn's, with no preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")
             return (yield from self.stream_request(session, parsed, "parser"))
-        with ThreadPoolExecutor(1, thread_name_prefix="plan") as pool:
-            planning = pool.submit(self.planner.plan_with_model, session, message, parsed)
-            if parsed.intent in (Intent.recommend, Intent.refine, Intent.search):
+        with self.gate.slot(PLAN_WAIT_S) as admitted:
+            if not admitted:  # the model is busy: the parser's reading now beats a better one later
                 yield PlanEvent(request=parsed, planner="parser")
-                yield from self._preview(session, parsed)
-            plan = planning.result()
+                return (yield from self.stream_request(session, parsed, "parser"))
+            with ThreadPoolExecutor(1, thread_name_prefix="plan") as pool:
+                planning = pool.submit(self.planner.plan_with_model, session, message, parsed)
+                if parsed.intent in (Intent.recommend, Intent.refine, Intent.search):
+                    yield PlanEvent(request=parsed, planner="parser")
+                    yield from self._preview(session, parsed)
+                plan = planning.result()
         yield PlanEvent(request=plan.request, planner=plan.planner)
         return (yield from self.stream_request(session, plan.request, plan.planner))
 

@@ -1,10 +1,13 @@
 """The events of one chat turn, one type per kind, as a discriminated union on `type`.
 
 The agent yields them in this order: `plan`, `message`, `picks`, a `note` when the answer is degraded
-(the model was busy), then per pick `token`... (a `reset` drops
-a failed attempt's text) and `explanation`, a `sponsored` card on the turns that carry one, and last
-`done`, or `error` instead of whatever could not be finished. The surfaces add `session` in front. The REST API sends each as a server-sent event named by
-its `type` with the other fields as JSON data; the Gradio UI and the command line read the same objects.
+(the model was busy), then per pick `token`... (a `reset` drops a failed attempt's text) and
+`explanation`, a `sponsored` card on the turns that carry one, and last `done`, or `error` instead of
+whatever could not be finished. When the model plans a turn, a preview comes first: `plan` (the
+parser's), `message` and `picks`; then the model's `plan` and the sequence above, whose `message` and
+`picks` replace the preview's. The surfaces add `session` in front. The REST API sends each as a server-sent event
+named by its `type` with the other fields as JSON data; the Gradio UI and the command line read the
+same objects.
 """
 
 from __future__ import annotations

@@ -52,7 +52,12 @@ _FOREIGN_ORDINAL = re.compile(
     re.I,
 )
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b", re.ASCII | re.I)
+_DECADE = re.compile(
+    r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b"
+    r"|\b(?:années|años|anos|anni)\s+'?(19|20)?(\d)0\b"  # des années 90, los años 80, anni '70
+    r"|\b(19|20)?(\d)0ern?\b(?:\s*jahren?\b)?",  # die 80er Jahre, aus den 1990ern
+    re.ASCII | re.I,
+)
 _DECADE_WORDS = {"twen": "2", "thir": "3", "for": "4", "fif": "5", "six": "6", "seven": "7", "eigh": "8", "nine": "9"}
 # "the last Star Wars movie", "the first Star Trek film": the latest or earliest title of a series, not a
 # position in the list (`_SERIES` right before a title, or before a capitalised name and "movie").
@@ -257,8 +262,9 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
 
     year_min = year_max = None
     if decade := _DECADE.search(text):
-        digit = decade.group(2) or _DECADE_WORDS[decade.group(3).lower()]
-        century = decade.group(1) or ("20" if decade.group(2) and digit in "012" else "19")
+        number = decade.group(2) or decade.group(5) or decade.group(7)
+        digit = number or _DECADE_WORDS[decade.group(3).lower()]
+        century = decade.group(1) or decade.group(4) or decade.group(6) or ("20" if number and digit in "012" else "19")
         year_min = int(f"{century}{digit}0")
         year_max = year_min + 9
     if before := _BEFORE.search(text):

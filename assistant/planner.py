@@ -78,14 +78,17 @@ class Planner:
         return parsed, self.model is not None and bool(unread(message, self.tags, self.catalogue.title_spans))
 
     def plan(self, session: SessionMemory, message: str) -> Plan:
+        """The plan of one message: the parser's when it read every word or the model is not free within
+        `PLAN_WAIT_S`, else the model's (`plan_with_model`)."""
         parsed, ask_model = self.read(message)
         if not ask_model:
             return Plan(parsed, "parser")  # no model, or the parser understood every word: no LLM wait
-        return self.plan_with_model(session, message, parsed)
+        with self.gate.slot(PLAN_WAIT_S) as admitted:
+            return self.plan_with_model(session, message, parsed) if admitted else Plan(parsed, "parser")
 
     def plan_with_model(self, session: SessionMemory, message: str, parsed: TurnRequest) -> Plan:
-        """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model is busy
-        or its plan fails."""
+        """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model's plan
+        fails. The caller holds the model's admission slot (`ModelGate`)."""
         assert self.model is not None, "plan_with_model needs a model"
         items = self.catalogue.items
         shown = "; ".join(f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)) or "none"
@@ -93,16 +96,13 @@ class Planner:
             tags=", ".join(self.tags.tags[:60]), shown=shown, message=quote(message, 500)
         )
         schema = {"type": "json_schema", "json_schema": {"name": "turn_request", "schema": request_schema()}}
-        with self.gate.slot(PLAN_WAIT_S) as admitted:
-            if not admitted:  # the model is busy: the parser's reading now beats a better one later
-                return Plan(parsed, "parser")
-            try:
-                reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
-                planned = TurnRequest.model_validate(json.loads(reply.content))
-                request = self.reconcile(self._grounded(planned, message, parsed, set(session.last_shown)), parsed)
-            except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
-                log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
-                return Plan(parsed, "parser")
+        try:
+            reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
+            planned = TurnRequest.model_validate(json.loads(reply.content))
+            request = self.reconcile(self._grounded(planned, message, parsed, set(session.last_shown)), parsed)
+        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
+            log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+            return Plan(parsed, "parser")
         lifted = [t for t in request.include_tags if t in session.excluded and t not in parsed.include_tags]
         if lifted:
             request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})

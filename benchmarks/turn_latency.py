@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=None,
                         help="llama.cpp slots (llm.parallel); default --parallel (one more gives the plan its own)")
     parser.add_argument("--free-form", type=int, default=len(FREE_FORM), help="free-form messages the model plans")
+    parser.add_argument("--out", type=Path, default=None, help="results file (default results/turn-latency-<model>.json)")
     args = parser.parse_args()
 
     base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
@@ -78,11 +79,12 @@ def main() -> None:
                 marks["plan_s"] = now
             elif isinstance(event, PicksEvent):
                 marks.setdefault("first_card_s", now)
-                cards = len(event.items)
+                marks["final_cards_s"] = now  # the turn's own cards (after a preview's, when the model planned)
+                cards, sources = len(event.items), []
             elif isinstance(event, TokenEvent):
                 marks.setdefault("first_token_s", now)
             elif isinstance(event, ExplanationEvent):
-                sources.append(event.source)
+                sources.append(event.source)  # of the cards shown last
             elif isinstance(event, DoneEvent):
                 marks["done_s"] = now
         row = {"message": message, "planner": planner, "cards": cards, "sources": sources,
@@ -109,12 +111,12 @@ def main() -> None:
         "done_with_5_explanations_s": percentiles([t["done_s"] for t in full]),
         "llm_planned_turns": {
             key: percentiles([t[key] for t in turns if t["planner"] == "llm" and key in t])
-            for key in ("first_card_s", "plan_s", "done_s")
+            for key in ("first_card_s", "first_token_s", "plan_s", "final_cards_s", "done_s")
         },
         "per_turn": turns, "command": " ".join(["python", *sys.argv]),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"turn-latency-{args.model}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (args.out or RESULTS / f"turn-latency-{args.model}.json").write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "per_turn"}, indent=1))
 
 

@@ -55,8 +55,8 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
         match event:
             case MessageEvent() | ErrorEvent():
                 text = event.text if isinstance(event, MessageEvent) else event.message
-            case PicksEvent():
-                cards = list(event.items)
+            case PicksEvent():  # new cards (the turn's replace the preview's): their explanations follow
+                cards, texts = list(event.items), {}
             case NoteEvent():
                 text = f"{text} ({event.text})"
             case TokenEvent():

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.agent import Assistant
-from assistant.events import DoneEvent, ErrorEvent
+from assistant.events import DoneEvent, ErrorEvent, PlanEvent
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.parser import parse
 from assistant.request import TurnRequest
@@ -166,8 +166,12 @@ def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slic
     with assistant.gate.slot() as admitted:  # another user's turn holds the one slot
         assert admitted
         events = list(assistant.stream(assistant.new_session(None), "something funny, give me 3"))
+        # words the parser does not read: no model plan either, and no preview, just the parser's turn
+        unread = list(assistant.stream(assistant.new_session(None), "a feel-good movie for a rainy sunday"))
     kinds = [type(e) for e in events]
     assert kinds.index(PicksEvent) < kinds.index(NoteEvent)  # the cards came before the note
     done = events[-1]
     assert isinstance(done, DoneEvent) and done.busy and len(done.items) == 3
     assert all(card.explanation_source == "template" for card in done.items)
+    assert [type(e) for e in unread].count(PicksEvent) == 1 and unread[-1].busy
+    assert [e.planner for e in unread if isinstance(e, PlanEvent)] == ["parser"]

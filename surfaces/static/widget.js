@@ -153,6 +153,7 @@
     }
     function show(items) {
       list.textContent = "";
+      texts = [];  /* the turn's cards replace the preview's, and their explanations follow */
       cards = items.map(function (item, i) { var c = card(item, i); list.append(c); return c; });
       log.scrollTop = Math.max(0, asked.offsetTop - 8);  /* the question and the top of its answer */
     }
