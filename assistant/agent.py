@@ -215,11 +215,12 @@ class Assistant:
     def _seeds(self, session: SessionMemory, request: TurnRequest, named: list[Named]) -> list[str]:
         """The items this list is built around. Named titles (or their stand-ins, `assistant.seeds`) replace
         the standing seeds; "more like the second one" is that item; otherwise the standing seeds stay,
-        unless the user dropped them or this is a search."""
+        unless the user dropped them, this is a search or a new topic in the user's own words."""
         seeds = [n.seed for n in named if n.seed]
         if request.intent is Intent.more_like and (target := session.resolve(request.refers_to)):
             seeds, session.focus = [target], target
-        keep = not (request.seed_titles or request.drop_seeds or request.reset or request.intent is Intent.search)
+        dropped = request.drop_seeds or request.reset or request.new_topic or request.intent is Intent.search
+        keep = not (request.seed_titles or dropped)
         session.seeds = list(dict.fromkeys(seeds or (session.seeds if keep else [])))
         return session.seeds
 

@@ -106,6 +106,15 @@ _RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratc
 _ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
 _ALLOW = re.compile(r"\b(?:is|are)\s+(?:fine|ok|okay|alright|all right|good)\b|\bdon'?t mind\b|\ballow\b|\bbring back\b|\bafter all\b", re.I)
 _CLAUSE_END = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
+# Words that relate a request to the last list ("something darker", "another one", "plus léger"): no new topic
+_RELATIVE = re.compile(
+    r"\b(?:more|less|fewer|else|another|other|instead|same|similar|also|again|darker|lighter|funnier|scarier|"
+    r"sadder|happier|shorter|longer|older|newer|softer|gentler|grittier|weirder|sillier|smarter|deeper|calmer|"
+    r"quieter|slower|faster|better|worse|bigger|smaller|brighter|heavier|wilder|milder|plus|moins|más|menos|"
+    r"più|meno|mehr|weniger|autre|otro|otra|altro|altra|outro|outra|andere[nrs]?)\b",
+    re.I,
+)
+_CONTINUE = re.compile(r"\b(?:more|another|again|others)\b", re.I)
 _ASK_WORDS = r"recommend|suggest|something|anything|give me|show me|want|looking for|in the mood"
 _ASK = re.compile(rf"\b(?:{_ASK_WORDS})\b", re.I)
 
@@ -235,8 +244,9 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
                     seed_spans.append(match.span(1))
     seeds = list(dict.fromkeys(seeds))
     mentions = tags.mentions(text, skip=seed_spans)
-    mood_words = wanted(text, tags, mentions)
     forget = _forget_spans(text)
+    # what the user drops or resets is no part of what they want: "forget Alien, something cozy" is "something cozy"
+    mood_words = wanted(_mask(text, [*forget, *(m.span() for m in _RESET.finditer(text))]), tags, mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
         not any(s <= m.start < e for m in forgotten) and not _DECADE.search(text[s:e]) for s, e in forget
@@ -287,6 +297,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
 
     refers_to = _ordinal(text)
     reset = bool(_RESET.search(text))
+    own_words = unread(message, tags, titles)  # what only the user's own words say: a description
     feedback = None
     if _WHY.search(text):
         intent = Intent.explain
@@ -300,9 +311,14 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         intent = Intent.search
     elif not seeds and not _ASK.search(text) and (include or every or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):
         intent = Intent.refine
+    elif not seeds and refers_to is None and not own_words and _CONTINUE.search(text):
+        intent = Intent.refine  # "more please", "show me 3 more": the last request again
     else:
         intent = Intent.recommend
     mood = mood_words if intent in (Intent.recommend, Intent.search) else None
+    # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the last list
+    # ("something darker", "another one"): a new topic (`SessionMemory.apply`)
+    new_topic = bool(mood and own_words) and not seeds and refers_to is None and not reset and not _RELATIVE.search(text)
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
@@ -318,6 +334,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         allow_tags=allow,
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
+        new_topic=new_topic,
         drop_seeds=drop_seeds,
         reset=reset,
         **count,

@@ -33,7 +33,7 @@ from assistant.events import Planner as PlannerName
 from assistant.llm import LLM_ERRORS
 from assistant.parser import parse, unread, wanted
 from assistant.prompts import load_prompt, quote
-from assistant.request import GUESSED_TAGS_FROM, Intent, TurnRequest, request_schema
+from assistant.request import GUESSED_TAGS_FROM, PARSER_ONLY, Intent, TurnRequest, request_schema
 from assistant.session import SessionMemory
 from assistant.tags import TagMatcher
 from retrieval.catalogue import Catalogue, title_key
@@ -159,7 +159,7 @@ class Planner:
             refers_to=parsed.refers_to if parsed.refers_to is not None else planned.refers_to,
             include_tags=include,
             all_tags=[t for t in parsed.all_tags if t not in exclude],
-            series=parsed.series,
+            **parsed.model_dump(include=set(PARSER_ONLY) - {"all_tags"}),  # what the user lifts or drops
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,

@@ -40,15 +40,17 @@ class TurnRequest(BaseModel):
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
     feedback: str | None = Field(default=None, pattern="^(like|dislike)$")
-    # Read by the parser only (not in the LLM's schema): the earliest or latest title of a series the user
-    # named ("the last Star Wars movie"), and what the user lifts or drops from the standing constraints:
-    # "actually horror is fine", "forget the 90s", "forget Alien", "start over".
+    # Read by the parser only (not in the LLM's schema; a model's plan keeps the parser's): the earliest or
+    # latest title of a series the user named ("the last Star Wars movie"), and what the user lifts or drops
+    # from the standing constraints: "actually horror is fine", "forget the 90s", "forget Alien", "start over".
     series: str | None = Field(default=None, pattern="^(earliest|latest)$")
     allow_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_years: bool = False
     drop_seeds: bool = False
     reset: bool = False
+    # a new want in the user's own words, not a change to the last list: what stood before goes but exclusions
+    new_topic: bool = False
 
     @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
@@ -56,7 +58,7 @@ class TurnRequest(BaseModel):
         return [v.strip() for v in values if v and v.strip()]
 
 
-PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset")
+PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset", "new_topic")
 
 
 # Read by the parser alone too, though a request carries it: a count is a number in so many words, and each

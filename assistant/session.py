@@ -5,9 +5,10 @@ Constraints stand until the user drops or replaces them:
 - excluded tags accumulate for the whole session, until the user asks for that tag again or lifts it
   ("actually horror is fine");
 - wanted tags (any of them, and those that must all be there: "a romantic comedy"), the year range and the
-  seed items (what the list is "like") stay until a turn names new ones (which replace them) or drops them
-  ("forget the 90s", "forget Alien", "forget comedy"); of tags that must all be there, one left alone is
-  simply wanted;
+  seed items (what the list is "like") stay until a turn names new ones (which replace them), drops them
+  ("forget the 90s", "forget Alien", "forget comedy") or starts a new topic (new titles to go by, or a new
+  want in the user's own words: "a feel-good movie for a rainy sunday"); of tags that must all be there,
+  one left alone is simply wanted;
 - "start over" drops them all;
 - disliked items are never shown again, and items already shown are not repeated.
 """
@@ -54,10 +55,11 @@ class SessionMemory:
     def apply(self, request: TurnRequest) -> Constraints:
         """Fold the request into the standing constraints and return those that hold for this turn.
 
-        A request that names titles to go by ("something like Die Hard 2") starts a new topic: what was
-        wanted before (tags, years) holds only where the request says it again; what the user ruled out
-        stays until they lift it."""
-        new_topic = request.intent in (Intent.recommend, Intent.search) and bool(request.seed_titles)
+        A request that names titles to go by ("something like Die Hard 2") or describes a new want in the
+        user's own words ("a feel-good movie for a rainy sunday", `TurnRequest.new_topic`) starts a new
+        topic: what was wanted before (tags, years, the seed items) holds only where the request says it
+        again (the agent's seed stage drops the seeds); what the user ruled out stays until they lift it."""
+        new_topic = request.intent in (Intent.recommend, Intent.search) and (bool(request.seed_titles) or request.new_topic)
         standing = Constraints() if request.reset or new_topic else self.constraints
         if request.reset:
             self.excluded, self.seeds = set(), []

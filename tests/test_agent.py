@@ -179,3 +179,16 @@ def test_the_first_cards_do_not_wait_for_the_models_plan(slice_assistant: Assist
     shown = [e for e in events if isinstance(e, PicksEvent)][-1]
     assert session.last_shown == [c.item_id for c in shown.items]  # the turn, not the preview, is remembered
     assert session.lists == 1
+
+
+def test_a_new_want_in_the_users_words_leaves_the_last_topic(slice_assistant: Assistant) -> None:
+    """After "like Alien ... from the 90s, no horror", a description of a new want (which the model plans)
+    drops Alien and the years: the list and its first line say so; "no horror" stays."""
+    session = slice_assistant.new_session(None)
+    for message in ("something like Alien but funnier", "only from the 90s", "no horror"):
+        slice_assistant.turn(session, message)
+    assert session.seeds and session.constraints.year_min == 1990
+    result = slice_assistant.turn(session, "a feel-good movie for a rainy sunday")
+    assert result.request.new_topic and session.seeds == [] and session.constraints.year_min is None
+    assert "Horror" in session.constraints.exclude_tags and "like Alien" not in result.message
+    assert all("Horror" not in pick.item.tags for pick in result.picks)

@@ -361,6 +361,8 @@ def test_the_model_s_schema_is_short_and_bounded() -> None:
     ("something scary but no romance please", "something scary but please"),
     ("find movies about space without sci-fi", "find movies about space"),
     ("something like Alien but funnier", "something like Alien but funnier"),
+    ("forget Alien, I want something cozy for tonight", "I want something cozy for tonight"),
+    ("start over: something cozy", "something cozy"),
 ])
 def test_the_mood_leaves_out_what_the_user_does_not_want(message: str, mood: str) -> None:
     """The mood is embedded to find items near the user's words: "not horror" in it would pull horror in."""
@@ -412,3 +414,49 @@ def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -
     parsed = parse(message, tags, catalogue.title_spans)
     assert planner._grounded(planned, message, parsed, {contact}).seed_titles == []
     assert planner._grounded(planned, message, parsed, set()).seed_titles == ["Contact"]
+
+
+@pytest.mark.parametrize(("message", "new_topic", "intent"), [
+    ("a feel-good movie for a rainy sunday", True, Intent.recommend),
+    ("something for a date night", True, Intent.recommend),
+    ("movies about space", True, Intent.recommend),
+    ("find films about dinosaurs", True, Intent.search),
+    ("something darker", False, Intent.recommend),  # a change to the last list
+    ("quelque chose de plus léger", False, Intent.recommend),
+    ("another one for a rainy sunday", False, Intent.recommend),
+    ("something like Alien but cozier", False, Intent.recommend),  # a new topic by its title, not by this rule
+    ("more please", False, Intent.refine),  # the last request again
+    ("show me 3 more", False, Intent.refine),
+    ("give me two more", False, Intent.refine),
+    ("not horror", False, Intent.refine),
+])
+def test_a_want_in_the_users_own_words_is_a_new_topic(message: str, new_topic: bool, intent: Intent) -> None:
+    request = parse(message, TAGS)
+    assert (request.new_topic, request.intent) == (new_topic, intent)
+
+
+def test_a_new_topic_keeps_only_what_the_user_ruled_out() -> None:
+    session = SessionMemory()
+    for message in ("a comedy from the 90s", "no horror"):
+        session.apply(parse(message, TAGS))
+    constraints = session.apply(parse("a feel-good movie for a rainy sunday", TAGS))
+    assert (constraints.include_tags, constraints.year_min, constraints.exclude_tags) == (frozenset(), None, frozenset({"Horror"}))
+    assert session.apply(parse("more please", TAGS)) == constraints  # and a continuation keeps it
+
+
+def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> None:
+    """The parser alone reads "forget Alien", "start over", "actually horror is fine", "forget the 90s" and
+    a new topic; a plan the model writes for the rest of the message must not lose them."""
+    from assistant.admission import ModelGate
+    from assistant.planner import Planner
+    from recassist.settings import AgentConfig
+
+    planner = Planner(None, TAGS, None, ModelGate(AgentConfig()))
+    for message, kept in [
+        ("forget Alien, I want something cozy for tonight", {"drop_seeds": True, "new_topic": True}),
+        ("start over: something cozy", {"reset": True}),
+        ("actually horror is fine, something spooky for halloween", {"allow_tags": ["Horror"]}),
+        ("forget the 90s, something uplifting", {"drop_years": True}),
+    ]:
+        planned = planner.reconcile(TurnRequest(mood="cozy"), parse(message, TAGS))
+        assert planned.model_dump(include=set(kept)) == kept, message
