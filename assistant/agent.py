@@ -82,9 +82,15 @@ class Assistant:
         self.explainer = Explainer(model, checker) if model is not None and config.explain_with_llm else None
 
     def warm(self) -> None:
-        """Load the model and put the explanation prompt into each of its parallel slots, holding the
-        model's admission slot meanwhile (turns in that time get template explanations, not a wait).
-        The app calls this in a background thread at start; it takes about half a minute on 2 cores."""
+        """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn that
+        describes a want in words), then load the model and put the explanation prompt into each of its
+        parallel slots, holding the model's admission slot meanwhile (turns in that time get template
+        explanations, not a wait). The app calls this in a background thread at start; it takes about half
+        a minute on 2 cores."""
+        try:
+            self.catalogue.encode("a film")
+        except RecassistError as err:  # the turn that needs the embedder reports it
+            log.warning("warming the embedder failed: %s", err)
         if self.explainer is None:
             return
         with self.gate.slot() as admitted:

@@ -32,8 +32,12 @@ _POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
 # "another comedy": the genre is claimed of the evidence too
 _ANOTHER = re.compile(r"\b(?:another|also an?|just like them,? an?)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
-# "you liked X" / "you asked for something like X": said of the recommended item itself, it is false
-_USER_CLAIM = re.compile(r"\byou(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|rated|asked\s+(?:for|about))(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$", re.I)
+# "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item itself, false
+_USER_CLAIM = re.compile(
+    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
+    r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
+    re.I,
+)
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
 TAG_ALIASES: dict[str, tuple[str, ...]] = {
     "sci-fi": ("science fiction", "science-fiction", "scifi"),

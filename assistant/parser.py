@@ -54,7 +54,7 @@ _FOREIGN_ORDINAL = re.compile(
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
 _DECADE = re.compile(
     r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b"
-    r"|\b(?:années|años|anos|anni)\s+'?(19|20)?(\d)0\b"  # des années 90, los años 80, anni '70
+    r"|\b(?:années|años|anos|anni|los)\s+'?(19|20)?(\d)0\b"  # des années 90, los (años) 80, anni '70
     r"|\b(19|20)?(\d)0ern?\b(?:\s*jahren?\b)?",  # die 80er Jahre, aus den 1990ern
     re.ASCII | re.I,
 )
@@ -70,7 +70,8 @@ _BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b",
 _AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I | re.ASCII)
 _NOT = re.compile(r"\b(?:not|nothing|no)\b(?:\s+from)?\s*$", re.I)
 _IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
-_QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
+# a quoted title; a single quote only where no letter touches it from outside ("d'horreur s'il" quotes nothing)
+_QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"”']{2,80})(?:[\"”]|'(?!\w))")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b|\bpourquoi\b|\bpor\s?qu[eé]\b(?!\s+no\b)|\bwarum\b|\bperch[eé]\b", re.I)
 _MORE_LIKE = re.compile(
@@ -111,11 +112,20 @@ _RELATIVE = re.compile(
     r"\b(?:more|less|fewer|else|another|other|instead|same|similar|also|again|darker|lighter|funnier|scarier|"
     r"sadder|happier|shorter|longer|older|newer|softer|gentler|grittier|weirder|sillier|smarter|deeper|calmer|"
     r"quieter|slower|faster|better|worse|bigger|smaller|brighter|heavier|wilder|milder|plus|moins|más|menos|"
-    r"più|meno|mehr|weniger|autre|otro|otra|altro|altra|outro|outra|andere[nrs]?)\b",
+    r"più|meno|mehr|weniger|autre|otro|otra|altro|altra|outro|outra|andere[nrs]?|mejor|meilleur|besser|migliore|melhor)\b",
+    re.I,
+)
+# What a whole new want is said with: "something ...", "a feel-good movie ...", "movies about ...", and the
+# same in the other languages read here; "with a happy ending" or "nothing too violent" qualify the last list
+_WANT_HEAD = re.compile(
+    r"\b(?:something|anything|movies|films|(?:a|an)\s+(?:[\w'-]+\s+){0,3}?(?:movie|film)|quelque chose|un film|"
+    r"algo|una película|una pelicula|un filme|um filme|etwas|einen? film|qualcosa|alguma coisa)\b",
     re.I,
 )
 _CONTINUE = re.compile(r"\b(?:more|another|again|others)\b", re.I)
-_ASK_WORDS = r"recommend|suggest|something|anything|give me|show me|want|looking for|in the mood"
+_ASK_WORDS = (r"recommend|suggest|something|anything|give me|show me|want|looking for|in the mood|je veux|je voudrais|"
+              r"j'aimerais|quiero|busco|ich möchte|ich will|ich suche|voglio|vorrei|cerco|quero|procuro|quelque chose|algo|"
+              r"etwas|qualcosa|alguma coisa")
 _ASK = re.compile(rf"\b(?:{_ASK_WORDS})\b", re.I)
 
 
@@ -200,6 +210,14 @@ like love liked loved enjoy enjoyed watch watched see seen something anything st
 film films item items pick picks title titles recommendation recommendations suggestion suggestions kind
 sort type good great nice best new old older newer what which how why rather instead actually prefer
 either neither all yes yeah sure have has having got get
+de des du d' la le les l' un une et ou pour avec sans en au aux je j' me m' moi s' il vous svp plaît quelque
+chose veux voudrais aimerais cherche comme mais plus film films
+el los las unos unas una y o para con sin del al por favor quiero busco algo como pero más película películas
+pelicula peliculas
+der die das den dem ein eine einen einem und oder für mit ohne im bitte ich mir mich möchte will suche etwas
+wie aber mehr filme
+lo gli uno e per senza di della dei delle voglio vorrei cerco qualcosa come ma più
+os as um uma com sem do da dos das em quero procuro alguma coisa mas mais filme filmes
 """.split())
 _READ = (_ORDINAL, _FOREIGN_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _MORE_LIKE,
          _DISLIKE_FEEDBACK, _LIKE_FEEDBACK, _SEARCH, _THAT_ONE, _ADULT, _FORGET, _RESET, _ANY_YEAR, _ALLOW)
@@ -318,7 +336,8 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
     mood = mood_words if intent in (Intent.recommend, Intent.search) else None
     # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the last list
     # ("something darker", "another one"): a new topic (`SessionMemory.apply`)
-    new_topic = bool(mood and own_words) and not seeds and refers_to is None and not reset and not _RELATIVE.search(text)
+    new_topic = (bool(mood and own_words) and not seeds and refers_to is None and not reset
+                 and bool(_WANT_HEAD.search(text)) and not _RELATIVE.search(text))
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],

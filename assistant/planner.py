@@ -13,7 +13,8 @@ the items shown last, whose titles the prompt lists), so the prompt's own exampl
 must be no description ("romantic comedies from the nineties" is tags and years, not a title the catalogue
 lacks); more than three wanted tags that the user did not name are dropped as a guess, and so is a year no
 number in the message names (`named_years`: the model read "the 1970s" into "something like The Godfather
-but lighter"). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
+but lighter"), and so is a list position where the message has no number (the model pointed "a feel-good
+movie for a rainy sunday" at the 4th item shown). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
 comes from the parser. The model's schema is short (`request_schema`): every field it writes costs the plan
 time.
 """
@@ -125,6 +126,8 @@ class Planner:
         return planned.model_copy(update={
             "seed_titles": seeds, "include_tags": include,
             "year_min": stated(planned.year_min), "year_max": stated(planned.year_max),
+            # a position the parser did not read must at least be a number in the message ("el número 3")
+            "refers_to": planned.refers_to if re.search(r"\d", message) else None,
         })
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:

@@ -27,7 +27,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Messages with words the parser does not read, each in a new session: the model plans them (in a thread,
 # while the parser's cards are shown)
 FREE_FORM = ["a feel-good movie for a rainy sunday", "something uplifting for a long flight",
-             "quelque chose comme Alien mais plus drôle", "algo como Toy Story pero para adultos",
+             "un film pour une soirée entre amis", "algo para ver con mi abuela",
              "a clever heist film my dad would enjoy", "etwas Lustiges für heute Abend"]
 
 

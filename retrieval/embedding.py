@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class Embedder:
         if not (self.path / "config.json").is_file():
             raise ConfigError(f"embedding.model_path {self.path} is not a sentence-transformers model folder")
         self._model = None
+        self._lock = threading.Lock()  # the app warms it in a thread while a first turn may need it
 
     @property
     def model_id(self) -> str:
@@ -59,12 +61,13 @@ class Embedder:
 
     @property
     def model(self):
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
 
-            device = resolve_device(self.config.device)
-            self._model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
-            log.info("loaded %s on %s", self.path, device)
+                device = resolve_device(self.config.device)
+                self._model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
+                log.info("loaded %s on %s", self.path, device)
         return self._model
 
     @property

@@ -111,6 +111,8 @@ def test_saying_the_user_liked_the_item_itself_is_caught(checker: FaithfulnessCh
     popular = [Reason("popular", "it is popular with other users")]
     assert any("the recommended item itself" in p for p in checker.check("You liked Finding Nemo, so try it, it is popular.", NEMO, popular))
     assert any("the recommended item itself" in p for p in checker.check("You asked for something like Finding Nemo.", NEMO, REASONS))
+    for text in ("You've seen Finding Nemo, so try Animation.", "You have already seen Finding Nemo, a comedy."):
+        assert any("the recommended item itself" in p for p in checker.check(text, NEMO, REASONS)), text
     assert checker.check("Finding Nemo is popular, so you may like it.", NEMO, popular) == []
     assert checker.check("You liked Toy Story, so try Finding Nemo.", NEMO, REASONS) == []
 

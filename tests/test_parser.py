@@ -190,6 +190,7 @@ def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue)
 @pytest.mark.parametrize("message, years", [
     ("je veux un film d'action des années 90", (1990, 1999)),
     ("una comedia de los años 80", (1980, 1989)),
+    ("películas de terror de los 80", (1980, 1989)),
     ("un film degli anni '70", (1970, 1979)),
     ("um filme dos anos 2000", (2000, 2009)),
     ("ein Krimi aus den 80er Jahren", (1980, 1989)),
@@ -333,6 +334,8 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     ("quelque chose de 1995", {"year_min": 1995, "year_max": 1999}, {"year_min": 1995, "year_max": None}),
     ("what would a 10 year old enjoy", {"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),
     ("what would a 10 year old enjoy", {"include_tags": ["Children's"]}, {"include_tags": ["Children's"]}),
+    ("a feel-good movie for a rainy sunday", {"refers_to": 4}, {"refers_to": None}),
+    ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
 ])
 def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message: str, planned: dict, kept: dict, tags, catalogue) -> None:
     from assistant.admission import ModelGate
@@ -460,3 +463,17 @@ def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> Non
     ]:
         planned = planner.reconcile(TurnRequest(mood="cozy"), parse(message, TAGS))
         assert planned.model_dump(include=set(kept)) == kept, message
+
+
+@pytest.mark.parametrize(("message", "seeds", "include", "exclude", "whole"), [
+    ("quelque chose comme Alien mais plus drôle", ["Alien"], ["Comedy"], [], True),
+    ("algo como Toy Story pero para adultos", ["Toy Story"], [], ["Children's"], True),
+    ("je veux un film d'action des années 90", [], ["Action"], [], True),
+    ("pas d'horreur s'il vous plaît", [], [], ["Horror"], False),  # "d'horreur s'" is no quoted title
+])
+def test_the_parser_reads_whole_messages_in_other_languages(message: str, seeds: list, include: list, exclude: list, whole: bool, tags, catalogue) -> None:
+    """Their little words (de, comme, pero, für ...) are read as filler, as "of", "like" and "but" are, so a
+    message the parser understands does not wait for the model's plan."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.seed_titles, request.include_tags, request.exclude_tags) == (seeds, include, exclude)
+    assert not unread(message, tags, catalogue.title_spans) == whole
