@@ -13,8 +13,8 @@ the items shown last, whose titles the prompt lists), so the prompt's own exampl
 must be no description ("romantic comedies from the nineties" is tags and years, not a title the catalogue
 lacks); more than three wanted tags that the user did not name are dropped as a guess, and so is a year no
 number in the message names (`named_years`: the model read "the 1970s" into "something like The Godfather
-but lighter"), and so is a list position where the message has no number (the model pointed "a feel-good
-movie for a rainy sunday" at the 4th item shown). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
+but lighter"), and so is a list position where the message has no number or the intent points at no shown
+item (the model pointed "forget the 90s, something uplifting" at the 4th item shown). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
 comes from the parser. The model's schema is short (`request_schema`): every field it writes costs the plan
 time.
 """
@@ -49,6 +49,7 @@ class Plan:
     planner: PlannerName
 
 
+_POINTING = (Intent.explain, Intent.feedback, Intent.more_like)  # the intents that point at a shown item
 _NUMBER = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
 
 
@@ -126,8 +127,8 @@ class Planner:
         return planned.model_copy(update={
             "seed_titles": seeds, "include_tags": include,
             "year_min": stated(planned.year_min), "year_max": stated(planned.year_max),
-            # a position the parser did not read must at least be a number in the message ("el número 3")
-            "refers_to": planned.refers_to if re.search(r"\d", message) else None,
+            # a position the parser did not read: only where one matters, and a number in the message says it
+            "refers_to": planned.refers_to if planned.intent in _POINTING and re.search(r"\d", message) else None,
         })
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
@@ -148,7 +149,7 @@ class Planner:
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
-        explicit = (Intent.explain, Intent.feedback, Intent.more_like)
+        explicit = _POINTING
         intent = parsed.intent if parsed.intent in explicit or planned.intent in explicit else planned.intent
         if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
             intent = Intent.refine

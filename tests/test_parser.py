@@ -335,6 +335,7 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     ("what would a 10 year old enjoy", {"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),
     ("what would a 10 year old enjoy", {"include_tags": ["Children's"]}, {"include_tags": ["Children's"]}),
     ("a feel-good movie for a rainy sunday", {"refers_to": 4}, {"refers_to": None}),
+    ("forget the 90s, something uplifting", {"refers_to": 4}, {"refers_to": None}),
     ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
 ])
 def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message: str, planned: dict, kept: dict, tags, catalogue) -> None:
