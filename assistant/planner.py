@@ -149,8 +149,7 @@ class Planner:
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
-        explicit = _POINTING
-        intent = parsed.intent if parsed.intent in explicit or planned.intent in explicit else planned.intent
+        intent = parsed.intent if parsed.intent in _POINTING or planned.intent in _POINTING else planned.intent
         if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
             intent = Intent.refine
         canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731
