@@ -42,17 +42,22 @@ class Card(BaseModel):
     evidence: list[EvidenceOut] = Field(default_factory=list)
 
 
-class SponsoredCard(BaseModel):
-    """A sponsored pick as it is shown: always labelled, with its "why this ad" from real evidence."""
+class Sponsored(BaseModel):
+    """What every sponsored pick shows, in a chat answer (`SponsoredCard`) or from the ads API."""
 
-    label: str = "Sponsored"
-    synthetic: bool = False  # from a generated demo catalogue, not a real advertiser
+    label: str = Field(default="Sponsored", description='always "Sponsored"')
+    synthetic: bool = Field(default=False, description="true for the generated demo catalogue: not a real advertiser")
     impression_id: str
     ad_id: str
     advertiser: str
     title: str
     text: str
     tags: list[str]
+
+
+class SponsoredCard(Sponsored):
+    """A sponsored pick as it is shown in an answer: always labelled, with its "why this ad" from real evidence."""
+
     why: str
     why_evidence: list[str] = Field(default_factory=list)  # the targeting matched and the history items cited
 

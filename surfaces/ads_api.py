@@ -21,10 +21,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ads.serving import AdServer, SponsoredPick
+from assistant.events import Sponsored
 from recassist.errors import AdsNotReadyError
 from recassist.settings import Settings
 from surfaces.security import require
-from surfaces.sponsor import Sponsor
+from surfaces.sponsor import Sponsor, shown
 
 
 class WhyOut(BaseModel):
@@ -34,15 +35,7 @@ class WhyOut(BaseModel):
     source: str
 
 
-class SponsoredOut(BaseModel):
-    label: str = Field(description='always "Sponsored"')
-    synthetic: bool = Field(description="true for the generated demo catalogue: not a real advertiser")
-    impression_id: str
-    ad_id: str
-    advertiser: str
-    title: str
-    text: str
-    tags: list[str]
+class SponsoredOut(Sponsored):
     position: int
     pctr: float
     pctr_source: str
@@ -71,9 +64,8 @@ class ClickOut(BaseModel):
 
 def pick_out(pick: SponsoredPick) -> SponsoredOut:
     return SponsoredOut(
-        label=pick.label, synthetic=pick.synthetic, impression_id=pick.impression_id, ad_id=pick.ad_id,
-        advertiser=pick.advertiser, title=pick.title, text=pick.text, tags=list(pick.tags), position=pick.position,
-        pctr=round(pick.pctr, 6), pctr_source=pick.pctr_source, price_per_click=round(pick.price, 4),
+        **shown(pick), position=pick.position, pctr=round(pick.pctr, 6), pctr_source=pick.pctr_source,
+        price_per_click=round(pick.price, 4),
         why=WhyOut(text=pick.why.text, targeting=list(pick.why.targeting),
                    history=[i.title for i in pick.why.history], source=pick.why.source),
     )

@@ -23,10 +23,15 @@ from retrieval.catalogue import Catalogue
 log = logging.getLogger(__name__)
 
 
+def shown(pick: SponsoredPick) -> dict:
+    """The fields every sponsored pick shows (`assistant.events.Sponsored`), from the ad server's pick."""
+    return dict(label=pick.label, synthetic=pick.synthetic, impression_id=pick.impression_id, ad_id=pick.ad_id,
+                advertiser=pick.advertiser, title=pick.title, text=pick.text, tags=list(pick.tags))
+
+
 def sponsored_card(pick: SponsoredPick) -> SponsoredCard:
     return SponsoredCard(
-        label=pick.label, synthetic=pick.synthetic, impression_id=pick.impression_id, ad_id=pick.ad_id,
-        advertiser=pick.advertiser, title=pick.title, text=pick.text, tags=list(pick.tags), why=pick.why.text,
+        **shown(pick), why=pick.why.text,
         why_evidence=[*pick.why.targeting, *(i.title for i in (*pick.why.history, *pick.why.shown))],
     )
 
