@@ -166,7 +166,9 @@ def _only_reference(text: str) -> bool:
 # How people ask, which says nothing about what they want: embedded, "something funny" finds "Something to
 # Talk About"
 _ASKING = re.compile(rf"\b(?:i want|i'?d like|{_ASK_WORDS}|some|movies?|films?|please)\b", re.I)
-_NEGATED_TAIL = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NEGATORS) + r")\b[\s\w']{0,30}$", re.I)
+_NEGATED_TAIL = re.compile(
+    r"\b(?:(?:anything|everything|all|whatever)\s+but|" + "|".join(re.escape(w) for w in NEGATORS) + r")\b[\s\w']{0,30}$", re.I
+)
 
 
 def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None) -> str:
@@ -289,7 +291,10 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
     include = [t for t in include if t not in every]
 
     year_min = year_max = None
-    if decade := _DECADE.search(text):
+    decade = _DECADE.search(text)
+    if decade and _NOT.search(text[: decade.start()][-16:]):
+        decade = None  # "not from the 80s": one range cannot say it, and the 80s alone would be the opposite
+    if decade:
         number = decade.group(2) or decade.group(5) or decade.group(7)
         digit = number or _DECADE_WORDS[decade.group(3).lower()]
         century = decade.group(1) or decade.group(4) or decade.group(6) or ("20" if number and digit in "012" else "19")

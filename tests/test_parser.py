@@ -196,6 +196,8 @@ def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue)
     ("ein Krimi aus den 80er Jahren", (1980, 1989)),
     ("Komödien aus den 1990ern", (1990, 1999)),
     ("a 90 minute film", (None, None)),
+    ("not from the 80s", (None, None)),
+    ("nothing from the eighties", (None, None)),
 ])
 def test_decades_in_other_languages_are_years(message: str, years: tuple, tags, catalogue) -> None:
     """The model left "des années 90" out of its plan; the parser reads it, and its years hold."""
@@ -367,6 +369,7 @@ def test_the_model_s_schema_is_short_and_bounded() -> None:
     ("something like Alien but funnier", "something like Alien but funnier"),
     ("forget Alien, I want something cozy for tonight", "I want something cozy for tonight"),
     ("start over: something cozy", "something cozy"),
+    ("anything but horror, something cozy", "something cozy"),
 ])
 def test_the_mood_leaves_out_what_the_user_does_not_want(message: str, mood: str) -> None:
     """The mood is embedded to find items near the user's words: "not horror" in it would pull horror in."""
@@ -478,3 +481,15 @@ def test_the_parser_reads_whole_messages_in_other_languages(message: str, seeds:
     request = parse(message, tags, catalogue.title_spans)
     assert (request.seed_titles, request.include_tags, request.exclude_tags) == (seeds, include, exclude)
     assert not unread(message, tags, catalogue.title_spans) == whole
+
+
+@pytest.mark.parametrize(("message", "exclude"), [
+    ("anything but horror", ["Horror"]),
+    ("everything but westerns please", ["Western"]),
+    ("tout sauf de l'horreur", ["Horror"]),
+    ("todo menos terror", ["Horror"]),
+    ("alles außer Horror", ["Horror"]),
+])
+def test_anything_but_a_genre_rules_it_out(message: str, exclude: list) -> None:
+    request = parse(message, TAGS)
+    assert (request.exclude_tags, request.include_tags) == (exclude, [])
