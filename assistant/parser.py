@@ -51,7 +51,7 @@ _FOREIGN_ORDINAL = re.compile(
     r"(?!(?:\s+" + _FOREIGN_FILM + r")?\s+(?:de|del|des|du|di|da|do|von|vom|aus)\b)(?:\s+" + _FOREIGN_FILM + r")?",
     re.I,
 )
-_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)", re.I)
+_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|" + "|".join(_NUMBERS) + r")\b(?!\s*(?:st|nd|rd|th)\b)|^\W*(\d{1,2}|" + "|".join(_NUMBERS) + r")\s+more\b", re.I)
 _DECADE = re.compile(
     r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b"
     r"|\b(?:années|años|anos|anni|los)\s+'?(19|20)?(\d)0\b"  # des années 90, los (años) 80, anni '70
@@ -74,6 +74,8 @@ _IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
 _QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"”']{2,80})(?:[\"”]|'(?!\w))")
 _LIKE = re.compile(r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)", re.I)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b|\bpourquoi\b|\bpor\s?qu[eé]\b(?!\s+no\b)|\bwarum\b|\bperch[eé]\b", re.I)
+# "what is the second one about?", "tell me more about Fargo": a "why" when it points at an item
+_ABOUT = re.compile(r"\bwhat(?:'s| is)\b.{0,40}\babout\b|\btell me (?:more )?about\b", re.I)
 _MORE_LIKE = re.compile(
     r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)"
     r"|\b(?:plus|encore)\s+(?:comme|dans le genre d)|\bm[aá]s\s+como\b|\bmais\s+como\b|\bmehr\s+wie\b|\b(?:altri|ancora)\s+come\b",
@@ -83,6 +85,8 @@ _POINTERS = frozenset({"this", "that", "it", "them", "these", "those", "me", "yo
 _FILLER = re.compile(r"\b(?:the|one|ones|movie|film|item|pick)\b|[\s#.]", re.I)
 _LIKE_FEEDBACK = re.compile(
     r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b"
+    r"|^\W*(?:really\s+)?(?:loved|liked|enjoyed)\b"  # "loved the 2nd"
+    r"|\b(?:was|is|looks|sounds|seems)\s+(?:really\s+|so\s+)?(?:great|good|amazing|awesome|excellent|fantastic|brilliant|perfect)\b"
     r"|\bj'(?:adore|aime)\b|\bme\s+(?:encanta|encantó|gusta|gustó)\b|\bich\s+(?:liebe|mag)\b|\bgefällt\s+mir\b"
     r"|\bmi\s+(?:piace|è piaciuto)\b|\b(?:eu\s+)?(?:adoro|amo|gosto)\b",
     re.I,
@@ -90,6 +94,7 @@ _LIKE_FEEDBACK = re.compile(
 # checked before the likes: "no me gusta" holds "me gusta", "gefällt mir nicht" "gefällt mir"
 _DISLIKE_FEEDBACK = re.compile(
     r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b"
+    r"|\b(?:i'?ve|i have)\s+(?:already\s+)?seen\b|\balready seen\b"
     r"|\bje\s+n'aime\s+pas\b|\bje\s+déteste\b|\bpas\s+intéressée?\b|\bno\s+me\s+(?:gusta|gustó|interesa)\b|\bodio\b"
     r"|\bich\s+hasse\b|\bgefällt\s+mir\s+nicht\b|\bmag\s+ich\s+nicht\b|\bkein\s+interesse\b|\bnon\s+mi\s+piace\b"
     r"|\bnão\s+gosto\b",
@@ -221,7 +226,7 @@ wie aber mehr filme
 lo gli uno e per senza di della dei delle voglio vorrei cerco qualcosa come ma più
 os as um uma com sem do da dos das em quero procuro alguma coisa mas mais filme filmes
 """.split())
-_READ = (_ORDINAL, _FOREIGN_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _MORE_LIKE,
+_READ = (_ORDINAL, _FOREIGN_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN_YEAR, _WHY, _ABOUT, _MORE_LIKE,
          _DISLIKE_FEEDBACK, _LIKE_FEEDBACK, _SEARCH, _THAT_ONE, _ADULT, _FORGET, _RESET, _ANY_YEAR, _ALLOW)
 
 
@@ -315,7 +320,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
 
     count: dict[str, int] = {}  # only when the user gave one, so that a refinement can keep the last count
     if found := _COUNT.search(text):
-        word = (found.group(1) or found.group(2)).lower()
+        word = (found.group(1) or found.group(2) or found.group(3)).lower()
         count["count"] = max(1, min(20, int(word) if word.isdigit() else _NUMBERS[word]))
 
     refers_to = _ordinal(text)
@@ -330,6 +335,10 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         intent, feedback = Intent.feedback, "dislike"
     elif _LIKE_FEEDBACK.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
         intent, feedback = Intent.feedback, "like"
+    elif _ABOUT.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
+        intent = Intent.explain
+    elif refers_to is not None and not (own_words or seeds or include or every or exclude or year_min or year_max or count):
+        intent, feedback = Intent.feedback, "like"  # "the first one please": a choice from the list
     elif _SEARCH.search(text):
         intent = Intent.search
     elif not seeds and not _ASK.search(text) and (include or every or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):

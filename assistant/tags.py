@@ -23,7 +23,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
                "commedia", "commedie", "divertente", "comédia", "engraçado", "engraçada"),
     "horror": ("scary", "scarier", "frightening", "creepy", "slasher", "horreur", "épouvante", "terror",
                "miedo", "gruselig", "orrore", "terrore"),
-    "sci-fi": ("science fiction", "science-fiction", "scifi", "sf", "ciencia ficción", "ciencia ficcion",
+    "sci-fi": ("science fiction", "science-fiction", "scifi", "sci fi", "sf", "ciencia ficción", "ciencia ficcion",
                "fantascienza", "ficção científica"),
     "animation": ("animated", "cartoon", "cartoons", "anime", "dessin animé", "dessins animés", "animación",
                   "animados", "zeichentrick", "zeichentrickfilm", "animazione", "animação"),

@@ -255,7 +255,7 @@ def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(message: 
 
 
 @pytest.mark.parametrize("message, intent", [
-    ("the last one", Intent.recommend),
+    ("the last one", Intent.feedback),  # a choice from the list
     ("more like the last one", Intent.more_like),
     ("why the last pick?", Intent.explain),
     ("I loved the first one", Intent.feedback),
@@ -493,3 +493,25 @@ def test_the_parser_reads_whole_messages_in_other_languages(message: str, seeds:
 def test_anything_but_a_genre_rules_it_out(message: str, exclude: list) -> None:
     request = parse(message, TAGS)
     assert (request.exclude_tags, request.include_tags) == (exclude, [])
+
+
+@pytest.mark.parametrize(("message", "intent", "refers_to", "feedback"), [
+    ("the last one was great", Intent.feedback, -1, "like"),
+    ("loved the 2nd", Intent.feedback, 2, "like"),
+    ("the third one looks good", Intent.feedback, 3, "like"),
+    ("I've seen the first one", Intent.feedback, 1, "dislike"),
+    ("already seen number 2", Intent.feedback, 2, "dislike"),
+    ("the first one please", Intent.feedback, 1, "like"),  # a choice from the list
+    ("what is the second one about?", Intent.explain, 2, None),
+    ("tell me more about the first one", Intent.explain, 1, None),
+    ("what's a good movie about space?", Intent.recommend, None, None),  # points at nothing shown
+])
+def test_everyday_praise_choices_and_questions_point_at_the_list(message: str, intent: Intent, refers_to, feedback) -> None:
+    request = parse(message, TAGS)
+    assert (request.intent, request.refers_to, request.feedback) == (intent, refers_to, feedback)
+
+
+def test_a_bare_number_more_is_a_count_and_sci_fi_is_a_genre() -> None:
+    more = parse("2 more", TAGS)
+    assert (more.intent, more.count) == (Intent.refine, 2)
+    assert parse("sci fi from the 70s", TAGS).include_tags == ["Sci-Fi"]
