@@ -35,6 +35,7 @@ from assistant.events import (
     SponsoredCard,
     SponsoredEvent,
 )
+from assistant.evidence import phrase
 from assistant.explain import Explainer, explain_stage
 from assistant.faithfulness import FaithfulnessChecker
 from assistant.llm import LLM_ERRORS
@@ -258,8 +259,8 @@ class Assistant:
             found = self.candidates.find(session, request, [], Constraints())
             reasons = self.candidates.evidence(found, [target])[target]
         pick = Pick(self.items[target], 0.0, reasons)
-        evidence = "; ".join(display_title(r.label) if r.item else r.label for r in pick.reasons) or "your history as a whole"
-        text = f"Why {display_title(pick.item.title)}? The evidence: {evidence}."
+        evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
+        text = f"Why {display_title(pick.item.title)}? Because {evidence}."
         return (yield from self._answer(request, planner, text, [pick], llm))
 
     def _feedback(self, session: SessionMemory, request: TurnRequest, planner: PlannerName) -> TurnEvents:

@@ -51,6 +51,20 @@ def reasons_from_evidence(
     return unique
 
 
+def phrase(reason: Reason) -> str:
+    """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', 'you asked for "..."'."""
+    label = display_title(reason.label) if reason.item is not None else reason.label
+    return {
+        "history_item": f"you liked {label}",
+        "similar_text": f"you liked the similar {label}",
+        "followed_user": f"{label}, whom you follow, enjoyed it",
+        "neighbour_user": f"{label} enjoyed it",
+        "popular": label,
+        "requested": f"you asked for something like {label}",
+        "described": f'you asked for "{label}"',
+    }[reason.kind]
+
+
 def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
     """A plain explanation from the evidence alone; names only the item and evidence titles."""
     liked = [display_title(r.label) for r in reasons if r.kind in ("history_item", "similar_text")]

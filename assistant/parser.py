@@ -270,8 +270,10 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
     seeds = list(dict.fromkeys(seeds))
     mentions = tags.mentions(text, skip=seed_spans)
     forget = _forget_spans(text)
-    # what the user drops or resets is no part of what they want: "forget Alien, something cozy" is "something cozy"
-    mood_words = wanted(_mask(text, [*forget, *(m.span() for m in _RESET.finditer(text))]), tags, mentions)
+    # what the user drops, resets or rules out is no part of what they want: "forget Alien, something cozy" is
+    # "something cozy", and "not from the 80s" embedded would lie near the 80s
+    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text)]
+    mood_words = wanted(_mask(text, unwanted), tags, mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
         not any(s <= m.start < e for m in forgotten) and not _DECADE.search(text[s:e]) for s, e in forget
@@ -297,7 +299,7 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
 
     year_min = year_max = None
     decade = _DECADE.search(text)
-    if decade and _NOT.search(text[: decade.start()][-16:]):
+    if decade and _negated_decades(text[: decade.end()]):
         decade = None  # "not from the 80s": one range cannot say it, and the 80s alone would be the opposite
     if decade:
         number = decade.group(2) or decade.group(5) or decade.group(7)
@@ -372,6 +374,16 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
         reset=reset,
         **count,
     )
+
+
+def _negated_decades(text: str) -> list[tuple[int, int]]:
+    """The spans of decades said not to be wanted, from the negation on: "not from the 80s"."""
+    spans = []
+    for decade in _DECADE.finditer(text):
+        window = text[max(0, decade.start() - 16) : decade.start()]
+        if negation := _NOT.search(window):
+            spans.append((decade.start() - len(window) + negation.start(), decade.end()))
+    return spans
 
 
 def _forget_spans(text: str) -> list[tuple[int, int]]:
