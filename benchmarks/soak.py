@@ -22,8 +22,6 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -43,35 +41,6 @@ MESSAGES = [
 ]
 TURNS_PER_CONVERSATION = 4
 READY_WAIT_S = 1800  # fitting the generators at start-up takes minutes on shared cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(data_dir: Path, dataset: str, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    # the per-client rate limit (api.requests_per_minute) would answer most of the traffic with 429
-    env = {"RECASSIST_API__REQUESTS_PER_MINUTE": "1000000", **os.environ, "RECASSIST_DATA_DIR": str(data_dir)}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "recassist", "serve", "--dataset", dataset, "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_WAIT_S
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit(f"the server did not start; see {log}")
-        time.sleep(1)
 
 
 def chat_turn(http: httpx.Client, session_id: str | None, user: str, message: str) -> tuple[str | None, str | None]:
@@ -203,7 +172,11 @@ def main() -> None:
     if args.url:
         url, pid = args.url, args.pid
     else:
-        process, url = start_server(args.data_dir, args.dataset, args.data_dir / "soak-server.log")
+        from recassist.background import serve_in_background
+
+        # the per-client rate limit (api.requests_per_minute) would answer most of the traffic with 429
+        env = {"RECASSIST_API__REQUESTS_PER_MINUTE": "1000000", "RECASSIST_DATA_DIR": str(args.data_dir)}
+        process, url = serve_in_background(args.dataset, args.data_dir / "soak-server.log", env, ready_s=READY_WAIT_S)
         pid = process.pid
     try:
         result = run(url, pid, users, args)

@@ -21,15 +21,13 @@ import http.server
 import json
 import os
 import platform
-import socket
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
+
+from recassist.background import free_port, serve_in_background, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 PK = "pk_benchmark_widget"
@@ -66,12 +64,6 @@ WATCH = """prompt => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def sizes() -> dict:
     out = {}
     for name in ("widget.js", "widget.css"):
@@ -102,18 +94,12 @@ def run_mode(mode: str, args, chromium: str, screenshot: Path | None) -> dict:
     server = f"http://127.0.0.1:{port}"
     origin, httpd = serve_page(server)
     llm = mode == "llm"
-    env = {**os.environ, "RECASSIST_LLM__MODEL": args.model, "RECASSIST_LLM__THREADS": str(args.threads),
+    env = {"RECASSIST_LLM__MODEL": args.model, "RECASSIST_LLM__THREADS": str(args.threads),
            "RECASSIST_AGENT__LLM_PLANNER": str(llm).lower(), "RECASSIST_AGENT__EXPLAIN_WITH_LLM": str(llm).lower(),
            "RECASSIST_API__KEYS": json.dumps([{"name": "bench", "key": PK, "kind": "publishable", "origins": [origin]}])}
-    process = subprocess.Popen([sys.executable, "-m", "recassist", "serve", "--dataset", args.dataset, "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"recassist-widget-bench-{port}.log"
+    process, _ = serve_in_background(args.dataset, log, env, ready_s=600, port=port)
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{server}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
         runs = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
@@ -131,8 +117,7 @@ def run_mode(mode: str, args, chromium: str, screenshot: Path | None) -> dict:
                 page.close()
             browser.close()
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, wait_s=30)
         httpd.shutdown()
     return {"mode": mode, "runs": runs, **summarize(runs)}
 

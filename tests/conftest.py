@@ -17,6 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from recassist.background import free_port, serve_in_background, stop  # noqa: E402
 from recassist.settings import Settings  # noqa: E402
 from retrieval.data.cleaning import RawTable  # noqa: E402
 from retrieval.data.importer import import_tables  # noqa: E402
@@ -118,52 +119,12 @@ def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, 
     return Assistant(catalogue, slice_serving, small_model, settings.agent)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(settings: Settings, env: dict[str, str]):
-    """`recassist serve` on the slice in a second process on a free port, with `env` added; returns the
-    process and its URL once /healthz answers (the caller stops the process)."""
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-
+    """`recassist serve` on the slice in a second process, with `env` added; returns the process and its URL
+    once /healthz answers (the caller stops the process)."""
     port = free_port()
     log = settings.data_dir / f"server-{port}.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "recassist", "serve", "--dataset", SLICE, "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RECASSIST_DATA_DIR": str(settings.data_dir), **env},
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.time() > deadline:
-            process.kill()
-            raise RuntimeError(f"the server did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(1)
-
-
-def stop_server(process) -> None:
-    import subprocess
-
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    return serve_in_background(SLICE, log, {"RECASSIST_DATA_DIR": str(settings.data_dir), **env}, port=port)
 
 
 @pytest.fixture(scope="session")
@@ -175,4 +136,4 @@ def live_server(settings: Settings, slice_serving, small_model_path):
         "RECASSIST_LLM__MAX_TOKENS": "60",
     })
     yield url
-    stop_server(process)
+    stop(process)

@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ads.catalogue import import_ads, load_ads
+from ads.catalogue import import_ads
 from ads.ledger import MICROS, day_of
 from ads.serving import AdServer, second_prices, sponsored_due
 from recassist.errors import InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, Settings
 from retrieval.data.store import DatasetStore
-from tests.conftest import SLICE, free_port
+from recassist.background import free_port
+from tests.conftest import SLICE
 
 DAY_START = 1_790_000_000 - 1_790_000_000 % 86_400  # a UTC midnight
 QUARTER_DAY = DAY_START + 6 * 3600

@@ -188,7 +188,7 @@ def test_every_server_failure_is_a_model_error(fake_server, tmp_path: Path, mode
 
 
 def test_a_refused_connection_is_a_model_error(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from recassist.background import free_port
 
     model = chat_model(LLMConfig(backend="openai", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m",
                                  max_retries=0), tmp_path)

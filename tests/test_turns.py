@@ -18,7 +18,6 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.agent import Assistant
 from assistant.events import DoneEvent, ErrorEvent, PlanEvent
-from assistant.faithfulness import FaithfulnessChecker
 from assistant.parser import parse
 from assistant.request import TurnRequest
 from recassist.errors import ModelError
@@ -64,7 +63,6 @@ def _ends_properly(events: list, assistant: Assistant) -> None:
     if isinstance(last, ErrorEvent):
         assert last.message and "Traceback" not in last.message
         return
-    checker = FaithfulnessChecker([i.title for i in assistant.items.values()], assistant.catalogue.tag_names)
     for card in last.items:
         assert card.item_id in assistant.items
         assert card.explanation and card.explanation_source in ("model", "retry", "template")

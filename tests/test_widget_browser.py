@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from surfaces.security import sign_user_token
-from tests.conftest import SLICE, free_port, start_server, stop_server
+from recassist.background import free_port, stop
+from tests.conftest import SLICE, start_server
 from tests.test_browser import CHROMIUM, FLAGS
 
 RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "browser-first-card.json"
@@ -71,7 +72,7 @@ def pages(settings, slice_serving, tmp_path_factory):
         page = HOST_PAGE.format(server=url, key=PK, token=token, background=background, color=color)
         (folder / name).write_text(page)
     yield url, listed, unlisted
-    stop_server(process)
+    stop(process)
     listed_server.shutdown()
     unlisted_server.shutdown()
 
