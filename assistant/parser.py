@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from assistant.request import Intent, TurnRequest
-from assistant.tags import NEGATORS, TagMatcher, TagMention
+from assistant.tags import CLAUSE_BREAK, NEGATORS, TagMatcher, TagMention
 
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
@@ -111,7 +111,6 @@ _FORGET = re.compile(r"\b(?:forget|drop|never\s?mind|ignore|remove|clear|scrap|n
 _RESET = re.compile(r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratch|clean slate|something (?:completely|totally|entirely) different)\b", re.I)
 _ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
 _ALLOW = re.compile(r"\b(?:is|are)\s+(?:fine|ok|okay|alright|all right|good)\b|\bdon'?t mind\b|\ballow\b|\bbring back\b|\bafter all\b", re.I)
-_CLAUSE_END = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 # Words that relate a request to the last list ("something darker", "another one", "plus léger"): no new topic
 _RELATIVE = re.compile(
     r"\b(?:more|less|fewer|else|another|other|instead|same|similar|also|again|darker|lighter|funnier|scarier|"
@@ -390,6 +389,6 @@ def _forget_spans(text: str) -> list[tuple[int, int]]:
     """The clauses after "forget", "drop", "ignore" ...: what they name is dropped, not asked for."""
     spans = []
     for match in _FORGET.finditer(text):
-        end = _CLAUSE_END.search(text, match.end())
+        end = CLAUSE_BREAK.search(text, match.end())
         spans.append((match.start(), end.start() if end else len(text)))
     return spans

@@ -61,8 +61,8 @@ NEGATORS = ("not", "no", "without", "nothing", "avoid", "except", "excluding", "
              "tranne", "exceto")
 # "anything but horror": this "but" negates what follows instead of ending the clause
 _ALL_BUT = re.compile(r"\b(anything|everything|all|whatever)\s+but\b")
-# Words that end a clause, so that a negation before them does not reach past them.
-_CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(?:but|and|mais|et|pero|y|aber|und|ma|e|mas)\b")
+# Words that end a clause, so that a negation (or the parser's "forget") before them does not reach past them.
+CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(?:but|and|mais|et|pero|y|aber|und|ma|e|mas)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class TagMatcher:
         for match in self._pattern.finditer(text):
             if any(s <= match.start() < e for s, e in skip):
                 continue
-            clause = _CLAUSE_BREAK.split(_ALL_BUT.sub(r"\1 except", text[: match.start()].lower()))[-1]
+            clause = CLAUSE_BREAK.split(_ALL_BUT.sub(r"\1 except", text[: match.start()].lower()))[-1]
             before = re.findall(r"[\w']+", clause)[-3:]
             negated = any(word in NEGATORS for word in before)
             out += [TagMention(tag, match.start(), match.end(), negated) for tag in self._forms[match.group(1).lower()]]
