@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from assistant.evidence import Reason, reasons_from_evidence
 from assistant.parser import search_text
 from assistant.prompts import quote
+from assistant.replies import wanted_tags
 from assistant.request import Intent, TurnRequest
 from assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
@@ -86,7 +87,7 @@ class CandidateStage:
             try:  # tags, so that a rare combination ("sci-fi horror from the eighties") is found at all
                 self._add(found, weights, "tags", self.config.text_weight,
                           self.catalogue.nearest(self.catalogue.encode(wanted), self.config.depth, constraints, seen),
-                          [Reason("described", quote(wanted, 80))])
+                          [Reason("described", quote(wanted_tags(constraints), 80))])
             except VectorStoreUnavailableError as err:
                 log.warning("candidates without the vector store: %s", err)
                 found.store_down = True

@@ -26,6 +26,12 @@ def unresolved(refers_to: int | None, shown: int) -> str:
     return f"I can't find {which}: my last list had {shown} pick{'s' if shown != 1 else ''}. Which do you mean (1 to {shown})?"
 
 
+def wanted_tags(constraints: Constraints) -> str:
+    """The wanted tags in words: 'Comedy and Romance' (all of them), 'Drama or Romance' (any of them)."""
+    wanted = [" and ".join(sorted(constraints.all_tags)), " or ".join(sorted(constraints.include_tags))]
+    return ", and ".join(w for w in wanted if w)
+
+
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
     """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to
     1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or',
@@ -33,9 +39,8 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     parts = []
     if seeds:
         parts.append("like " + " and ".join(display_title(s.title) for s in seeds[:2]))
-    wanted = [" and ".join(sorted(constraints.all_tags)), " or ".join(sorted(constraints.include_tags))]
-    if any(wanted):
-        parts.append("tagged " + ", and ".join(w for w in wanted if w))
+    if wanted := wanted_tags(constraints):
+        parts.append("tagged " + wanted)
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)
         parts.append("with no " + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "") + excluded[-1])

@@ -128,6 +128,9 @@ def test_a_romantic_comedy_from_the_90s_has_both_tags_and_its_title_year(parser_
     either = assistant.turn(assistant.new_session(None), "comedy or romance")
     assert "tagged Comedy or Romance" in either.message
     assert all({"Comedy", "Romance"} & set(p.item.tags) for p in either.picks)
+    # the evidence of the items near the tags says what was asked for as the list's first line does
+    described = {r.label for p in either.picks for r in p.reasons if r.kind == "described"}
+    assert described == {"Comedy or Romance"}, described
 
 
 def test_too_few_items_with_all_the_tags_are_said_to_be_few(parser_assistant: Assistant) -> None:
