@@ -7,8 +7,10 @@ Titles come first: quoted titles, catalogue titles found in the message (`TitleS
 a title ("Toy Story 2", "Godfather part 2") is part of it. "The last Star Wars movie" names the latest title
 of a series (`series`), not the last item of the list; "the last one" is still a position. A genre word
 directly qualifying another ("romantic comedy", "sci-fi horror") asks for items with all those tags
-(`all_tags`); "comedy or romance" asks for any of them. Any text gives a valid request: numbers the request
-cannot hold (a year 3000, "the 99th one") are kept for the agent to answer.
+(`all_tags`); "comedy or romance" asks for any of them. A want in the user's own words ("a feel-good movie
+for a rainy sunday") is a new topic (`new_topic`); "something darker" or "more please" is about the last
+list. Any text gives a valid request: numbers the request cannot hold (a year 3000, "the 99th one") are kept
+for the agent to answer.
 """
 
 from __future__ import annotations
