@@ -25,6 +25,11 @@ class Reason:
     label: str
     item: Item | None = None
 
+    @property
+    def spoken(self) -> str:
+        """The label as people say it: a catalogue title with its article in front ('The Godfather (1972)')."""
+        return display_title(self.label) if self.item is not None else self.label
+
 
 def reasons_from_evidence(
     evidence: Sequence[Evidence], items: Mapping[str, Item], *, user_names: Mapping[str, str] | None = None, limit: int = 3
@@ -53,7 +58,7 @@ def reasons_from_evidence(
 
 def phrase(reason: Reason) -> str:
     """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', 'you asked for "..."'."""
-    label = display_title(reason.label) if reason.item is not None else reason.label
+    label = reason.spoken
     return {
         "history_item": f"you liked {label}",
         "similar_text": f"you liked the similar {label}",

@@ -147,8 +147,7 @@ class Explainer:
                 "requested": "you asked for something like",
                 "described": "you asked for, in your words",
             }[reason.kind]
-            label = display_title(reason.label) if reason.item is not None else reason.label
-            lines.append(f"- {what}: {quote(label)}")
+            lines.append(f"- {what}: {quote(reason.spoken)}")
         evidence = "\n".join(lines) or "- your history as a whole"
         messages = self._prompt.format_messages(item=facts, evidence=evidence)
         if note:

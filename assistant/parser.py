@@ -123,15 +123,15 @@ _RELATIVE = re.compile(
 )
 # What a whole new want is said with: "something ...", "a feel-good movie ...", "movies about ...", and the
 # same in the other languages read here; "with a happy ending" or "nothing too violent" qualify the last list
+_SOMETHING = r"something|anything|quelque chose|algo|etwas|qualcosa|alguma coisa"
 _WANT_HEAD = re.compile(
-    r"\b(?:something|anything|movies|films|(?:a|an)\s+(?:[\w'-]+\s+){0,3}?(?:movie|film)|quelque chose|un film|"
-    r"algo|una película|una pelicula|un filme|um filme|etwas|einen? film|qualcosa|alguma coisa)\b",
+    rf"\b(?:{_SOMETHING}|movies|films|(?:a|an)\s+(?:[\w'-]+\s+){{0,3}}?(?:movie|film)|un film|una película|"
+    r"una pelicula|un filme|um filme|einen? film)\b",
     re.I,
 )
 _CONTINUE = re.compile(r"\b(?:more|another|again|others)\b", re.I)
-_ASK_WORDS = (r"recommend|suggest|something|anything|give me|show me|want|looking for|in the mood|je veux|je voudrais|"
-              r"j'aimerais|quiero|busco|ich möchte|ich will|ich suche|voglio|vorrei|cerco|quero|procuro|quelque chose|algo|"
-              r"etwas|qualcosa|alguma coisa")
+_ASK_WORDS = (rf"recommend|suggest|{_SOMETHING}|give me|show me|want|looking for|in the mood|je veux|je voudrais|"
+              r"j'aimerais|quiero|busco|ich möchte|ich will|ich suche|voglio|vorrei|cerco|quero|procuro")
 _ASK = re.compile(rf"\b(?:{_ASK_WORDS})\b", re.I)
 
 
@@ -247,8 +247,11 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     return [w for w in re.findall(r"[^\W\d_][\w'-]*", _mask(text, spans).lower()) if w not in _FILLER_WORDS]
 
 
-def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> TurnRequest:
-    """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list."""
+def parse(
+    message: str, tags: TagMatcher, titles: TitleSpans | None = None, own_words: list[str] | None = None
+) -> TurnRequest:
+    """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list.
+    `own_words` is `unread(message, tags, titles)` when the caller has it already."""
     text = message.strip()[:2000]
     seeds = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     seed_spans = [m.span(1) for m in _QUOTED.finditer(text)]
@@ -328,7 +331,8 @@ def parse(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> T
 
     refers_to = _ordinal(text)
     reset = bool(_RESET.search(text))
-    own_words = unread(message, tags, titles)  # what only the user's own words say: a description
+    if own_words is None:  # what only the user's own words say: a description
+        own_words = unread(message, tags, titles)
     feedback = None
     if _WHY.search(text):
         intent = Intent.explain

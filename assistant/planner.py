@@ -76,8 +76,9 @@ class Planner:
 
     def read(self, message: str) -> tuple[TurnRequest, bool]:
         """The parser's request, and whether the model should plan too: it has words the parser did not read."""
-        parsed = parse(message, self.tags, self.catalogue.title_spans)
-        return parsed, self.model is not None and bool(unread(message, self.tags, self.catalogue.title_spans))
+        own_words = unread(message, self.tags, self.catalogue.title_spans)
+        parsed = parse(message, self.tags, self.catalogue.title_spans, own_words)
+        return parsed, self.model is not None and bool(own_words)
 
     def plan(self, session: SessionMemory, message: str) -> Plan:
         """The plan of one message: the parser's when it read every word or the model is not free within

@@ -34,7 +34,7 @@ class Pick:
             tags=list(self.item.tags), year=self.item.year,
             score=round(self.score, 6), explanation=explanation.text if explanation else None,
             explanation_source=explanation.source if explanation else None,
-            evidence=[EvidenceOut(kind=r.kind, label=display_title(r.label) if r.item else r.label) for r in self.reasons],
+            evidence=[EvidenceOut(kind=r.kind, label=r.spoken) for r in self.reasons],
         )
 
 
