@@ -27,16 +27,16 @@ QUARTER_DAY = 1_789_948_800 + 6 * 3600  # 06:00 UTC
 
 
 def main() -> None:
-    from ads.catalogue import load_ads
-    from ads.demo import build_demo_catalogue
-    from ads.ledger import MICROS, Ledger, day_of
-    from ads.obp_eval import write_section
-    from ads.serving import AdServer
+    from recassist.ads.catalogue import load_ads
+    from recassist.ads.demo import build_demo_catalogue
+    from recassist.ads.ledger import MICROS, Ledger, day_of
+    from recassist.ads.obp_eval import write_section
+    from recassist.ads.serving import AdServer
     from recassist.errors import AdsNotReadyError
     from recassist.settings import Settings
-    from retrieval.data.store import DatasetStore
-    from retrieval.embedding import Embedder
-    from retrieval.vector_store import VectorStore, connect
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.embedding import Embedder
+    from recassist.retrieval.vector_store import VectorStore, connect
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -1,5 +1,5 @@
-"""Constraint satisfaction per turn over the scripted conversations (`evaluation/data/conversations.json`),
-and the share of the message corpus (`evaluation/data/messages.txt`) answered, on a full data set.
+"""Constraint satisfaction per turn over the scripted conversations (`recassist/evaluation/data/conversations.json`),
+and the share of the message corpus (`recassist/evaluation/data/messages.txt`) answered, on a full data set.
 
 Planned two ways: by the deterministic parser alone, and with the local LLM planning what the parser cannot
 read (explanations are templates: this measures the plan, the constraints and the picks). Writes
@@ -22,11 +22,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    from assistant.agent import Assistant
-    from assistant.events import DoneEvent
-    from evaluation.conversations import load_conversations, run_conversation
+    from recassist.assistant.agent import Assistant
+    from recassist.assistant.events import DoneEvent
+    from recassist.evaluation.conversations import load_conversations, run_conversation
     from recassist.settings import LLMConfig, Settings
-    from surfaces.context import build_context
+    from recassist.surfaces.context import build_context
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="ml-100k")
@@ -38,7 +38,7 @@ def main() -> None:
     base = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     settings = base.model_copy(update={"llm": LLMConfig(model=args.model, threads=args.threads)})
     ctx = build_context(settings, args.dataset, progress=lambda line: print(line, file=sys.stderr))
-    messages = resources.files("evaluation").joinpath("data/messages.txt").read_text(encoding="utf-8").splitlines()
+    messages = resources.files("recassist.evaluation").joinpath("data/messages.txt").read_text(encoding="utf-8").splitlines()
     rows = []
     for planner in ("parser", "llm"):
         config = settings.agent.model_copy(update={"llm_planner": planner == "llm", "explain_with_llm": False})

@@ -27,15 +27,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    from assistant.evidence import reasons_from_evidence
-    from retrieval.catalogue import Item
-    from assistant.explain import Explainer
-    from assistant.faithfulness import FaithfulnessChecker
-    from assistant.llm import chat_model
+    from recassist.assistant.evidence import reasons_from_evidence
+    from recassist.retrieval.catalogue import Item
+    from recassist.assistant.explain import Explainer
+    from recassist.assistant.faithfulness import FaithfulnessChecker
+    from recassist.llm.backend import chat_model
     from recassist.settings import LLMConfig, Settings
-    from retrieval.data.store import DatasetStore
-    from retrieval.generators import ItemKNN
-    from retrieval.interactions import Interactions
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.generators import ItemKNN
+    from recassist.retrieval.interactions import Interactions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -31,13 +31,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 def main() -> None:
     from recassist.settings import Settings
-    from retrieval.data.cleaning import clean_items
-    from retrieval.data.importer import import_tables
-    from retrieval.data.sources import SOURCES, download, unpack
-    from retrieval.data.store import Dataset
-    from retrieval.embedding import Embedder
-    from retrieval.index import IndexBuilder, IndexReport, item_records
-    from retrieval.vector_store import VectorStore, connect
+    from recassist.data.cleaning import clean_items
+    from recassist.data.importer import import_tables
+    from recassist.data.sources import SOURCES, download, unpack
+    from recassist.data.store import Dataset
+    from recassist.retrieval.embedding import Embedder
+    from recassist.retrieval.index import IndexBuilder, IndexReport, item_records
+    from recassist.retrieval.vector_store import VectorStore, connect
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path(".recassist"), help="where the ML-1M download is cached")

@@ -20,11 +20,11 @@ import numpy as np
 
 def main() -> None:
     from recassist.settings import Settings
-    from retrieval.data.store import DatasetStore
-    from retrieval.training import applicable
-    from retrieval.fusion import Fusion, FusionConfig
-    from retrieval.generators import GENERATORS
-    from retrieval.interactions import Interactions
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.training import applicable
+    from recassist.retrieval.fusion import Fusion, FusionConfig
+    from recassist.retrieval.generators import GENERATORS
+    from recassist.retrieval.interactions import Interactions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)

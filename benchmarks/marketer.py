@@ -37,11 +37,11 @@ QUESTIONS = [
 
 
 def _audiences(settings, dataset: str, folder: Path, with_index: bool = True):
-    from audiences.population import build_population
-    from audiences.privacy import PrivacyGuard
-    from audiences.service import Audiences
+    from recassist.audiences.population import build_population
+    from recassist.audiences.privacy import PrivacyGuard
+    from recassist.audiences.service import Audiences
     from recassist.settings import AudienceConfig
-    from retrieval.data.store import DatasetStore
+    from recassist.data.store import DatasetStore
 
     config = AudienceConfig(epsilon_budget=1e9)
     data = DatasetStore(settings.data_dir).load(dataset)
@@ -62,7 +62,7 @@ def _auc_ci(labels: np.ndarray, scores: np.ndarray, draws: int = 1000) -> tuple[
 
 
 def sentiment(settings, folder: Path, llm_reviews: int, model) -> dict:
-    from audiences.sentiment import LLMSentiment, TextSentiment, held_out, labels_from_stars
+    from recassist.audiences.sentiment import LLMSentiment, TextSentiment, held_out, labels_from_stars
 
     audiences = _audiences(settings, "clothing-reviews", folder, with_index=False)
     frame = audiences.population.interactions
@@ -102,8 +102,8 @@ def sentiment(settings, folder: Path, llm_reviews: int, model) -> dict:
 
 
 def lookalike(settings, folder: Path) -> dict:
-    from audiences.lookalike import held_out_recall
-    from audiences.segments import And, Attribute, Tag
+    from recassist.audiences.lookalike import held_out_recall
+    from recassist.audiences.segments import And, Attribute, Tag
 
     audiences = _audiences(settings, "ml-1m", folder)
     seeds = {
@@ -131,7 +131,7 @@ def lookalike(settings, folder: Path) -> dict:
 
 
 def affinity(settings, folder: Path, queries: int) -> dict:
-    from audiences.segments import And, Attribute
+    from recassist.audiences.segments import And, Attribute
     from recassist.errors import SegmentTooSmallError
 
     audiences = _audiences(settings, "ml-1m", folder, with_index=False)
@@ -167,7 +167,7 @@ def affinity(settings, folder: Path, queries: int) -> dict:
 
 
 def questions(settings, folder: Path, model, llm_questions: int) -> dict:
-    from audiences.questions import MarketerAssistant, check_summary
+    from recassist.audiences.questions import MarketerAssistant, check_summary
     from recassist.errors import PrivacyRefusal, QueryError
     from recassist.settings import AudienceConfig
 
@@ -196,7 +196,7 @@ def questions(settings, folder: Path, model, llm_questions: int) -> dict:
 
 
 def main() -> None:
-    from assistant.llm import chat_model
+    from recassist.llm.backend import chat_model
     from recassist.settings import LLMConfig, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -34,12 +34,12 @@ FILMS = [
 
 
 def main() -> None:
-    from assistant.evidence import Reason
-    from assistant.explain import Explainer, Explanation, explain_stage
-    from assistant.faithfulness import FaithfulnessChecker
-    from assistant.llm import chat_model
+    from recassist.assistant.evidence import Reason
+    from recassist.assistant.explain import Explainer, Explanation, explain_stage
+    from recassist.assistant.faithfulness import FaithfulnessChecker
+    from recassist.llm.backend import chat_model
     from recassist.settings import LLMConfig, Settings
-    from retrieval.catalogue import Item
+    from recassist.retrieval.catalogue import Item
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")

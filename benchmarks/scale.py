@@ -192,16 +192,16 @@ def main() -> None:
 def run(args: argparse.Namespace, work: Path) -> dict:
     from recassist.errors import MemoryBudgetError
     from recassist.settings import AgentConfig, MemoryConfig, Settings
-    from retrieval.data.importer import import_tables, read_files
-    from retrieval.data.store import Dataset, DatasetStore
-    from retrieval.embedding import Embedder
-    from retrieval.fusion import Fusion, FusionConfig
-    from retrieval.generators import GENERATORS
-    from retrieval.generators.content import Content
-    from retrieval.index import IndexBuilder, IndexReport
-    from retrieval.interactions import Interactions
-    from retrieval.serving import ServingModel
-    from retrieval.vector_store import VectorStore
+    from recassist.data.importer import import_tables, read_files
+    from recassist.data.store import Dataset, DatasetStore
+    from recassist.retrieval.embedding import Embedder
+    from recassist.retrieval.fusion import Fusion, FusionConfig
+    from recassist.retrieval.generators import GENERATORS
+    from recassist.retrieval.generators.content import Content
+    from recassist.retrieval.index import IndexBuilder, IndexReport
+    from recassist.retrieval.interactions import Interactions
+    from recassist.retrieval.serving import ServingModel
+    from recassist.retrieval.vector_store import VectorStore
 
     n_items, n_users, n_events = SIZES[args.size]
     settings = Settings(data_dir=work / "data")
@@ -307,8 +307,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
                 spent.append(time.process_time() - begun)
             row[f"cpu_{generator_name}_p50_ms"] = percentiles(spent)["p50_ms"]
 
-    from assistant.agent import Assistant
-    from retrieval.catalogue import Catalogue
+    from recassist.assistant.agent import Assistant
+    from recassist.retrieval.catalogue import Catalogue
 
     with stages.stage("assistant setup"):
         serving = ServingModel(data, fusion, "scale-benchmark")
@@ -343,8 +343,8 @@ def percentiles(seconds: list[float], prefix: str = "") -> dict[str, float]:
 def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
     """Item vectors aligned to the item rows: every item's from the store, or only the sample's (the rest
     stay zero, which the content generator never scores), without asking Chroma for a million ids."""
-    from retrieval.generators.content import item_vectors_from_store
-    from retrieval.vocabulary import Vocabulary
+    from recassist.retrieval.generators.content import item_vectors_from_store
+    from recassist.retrieval.vocabulary import Vocabulary
 
     if sampled_ids is None:
         return item_vectors_from_store(store, data.items)

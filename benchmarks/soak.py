@@ -172,7 +172,7 @@ def main() -> None:
     if args.url:
         url, pid = args.url, args.pid
     else:
-        from recassist.background import serve_in_background
+        from tests.background import serve_in_background
 
         # the per-client rate limit (api.requests_per_minute) would answer most of the traffic with 429
         env = {"RECASSIST_API__REQUESTS_PER_MINUTE": "1000000", "RECASSIST_DATA_DIR": str(args.data_dir)}

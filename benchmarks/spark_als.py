@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 from recassist.settings import Settings
-from retrieval.data.store import DatasetStore
-from evaluation.protocol import evaluate
-from evaluation.report import markdown_table, to_json
-from retrieval.generators import OPT_IN_GENERATORS, SparkALSConfig
-from retrieval.interactions import Interactions
+from recassist.data.store import DatasetStore
+from recassist.evaluation.protocol import evaluate
+from recassist.evaluation.report import markdown_table, to_json
+from recassist.retrieval.generators import OPT_IN_GENERATORS, SparkALSConfig
+from recassist.retrieval.interactions import Interactions
 
 
 def main() -> None:

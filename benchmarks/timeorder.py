@@ -38,7 +38,7 @@ def log(line: str) -> None:
 
 def export_case(dataset, settings, folder: Path) -> str:
     """`dataset` as a time-less database export, imported through the generic import; returns its name."""
-    from retrieval.data.importer import import_tables, read_files
+    from recassist.data.importer import import_tables, read_files
 
     ids = sorted(dataset.items["item_id"])
     code = {item: f"{n:06d}" for n, item in enumerate(ids)}
@@ -57,18 +57,18 @@ def export_case(dataset, settings, folder: Path) -> str:
 
 
 def scored(generator, users: np.ndarray, targets: np.ndarray, n_items: int) -> dict[str, float]:
-    from retrieval.metrics import all_metrics
-    from retrieval.training import rank_all
+    from recassist.retrieval.metrics import all_metrics
+    from recassist.retrieval.training import rank_all
 
     return all_metrics(rank_all(generator, users)[0], targets, n_items)
 
 
 def before_and_now(data, name: str, builders, grids, seed: int) -> dict:
     """One random test item per user; tuned on file order as before (no blend check) vs the protocol now."""
-    from evaluation.protocol import evaluate
-    from retrieval.fusion import Fusion, FusionConfig, tune_weights
-    from retrieval.interactions import Split
-    from retrieval.training import refit, tune_all
+    from recassist.evaluation.protocol import evaluate
+    from recassist.retrieval.fusion import Fusion, FusionConfig, tune_weights
+    from recassist.retrieval.interactions import Split
+    from recassist.retrieval.training import refit, tune_all
 
     split = Split.random_holdout(data, seed)
     as_if_ordered = dataclasses.replace(split.train_validation, time_ordered=True)
@@ -93,11 +93,11 @@ def before_and_now(data, name: str, builders, grids, seed: int) -> dict:
 
 
 def main() -> None:
-    from evaluation.protocol import evaluate
+    from recassist.evaluation.protocol import evaluate
     from recassist.settings import Settings
-    from retrieval.data.store import DatasetStore
-    from retrieval.generators.content import content_builders
-    from retrieval.interactions import Interactions
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.generators.content import content_builders
+    from recassist.retrieval.interactions import Interactions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)

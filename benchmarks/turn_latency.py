@@ -1,7 +1,7 @@
 """Chat-turn latency through the real agent, as a user feels it: time to the first card (the `picks`
 event), to the first explanation token, and to the end of the turn (all explanations written).
 
-The turns are the first `--turns` of the scripted conversations (`evaluation/data/conversations.json`),
+The turns are the first `--turns` of the scripted conversations (`recassist/evaluation/data/conversations.json`),
 each script in a fresh session of a new user, then `--free-form` messages the parser cannot read whole
 (each in a new session), on an indexed data set, with the chosen local model planning what the parser
 cannot read and writing the explanations, `--parallel` of them at once (`llm.parallel` and
@@ -39,10 +39,10 @@ def percentiles(values: list[float]) -> dict:
 
 
 def main() -> None:
-    from assistant.events import DoneEvent, ExplanationEvent, PicksEvent, PlanEvent, TokenEvent
-    from evaluation.conversations import load_conversations
+    from recassist.assistant.events import DoneEvent, ExplanationEvent, PicksEvent, PlanEvent, TokenEvent
+    from recassist.evaluation.conversations import load_conversations
     from recassist.settings import LLMConfig, Settings
-    from surfaces.context import build_context
+    from recassist.surfaces.context import build_context
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="ml-100k")

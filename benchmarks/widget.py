@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recassist.background import free_port, serve_in_background, stop
+from tests.background import free_port, serve_in_background, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 PK = "pk_benchmark_widget"
@@ -67,7 +67,7 @@ WATCH = """prompt => {
 def sizes() -> dict:
     out = {}
     for name in ("widget.js", "widget.css"):
-        raw = (ROOT / "surfaces" / "static" / name).read_bytes()
+        raw = (ROOT / "recassist" / "surfaces" / "static" / name).read_bytes()
         out[name] = {"bytes": len(raw), "gzip_bytes": len(gzip.compress(raw, 9))}
     return out
 

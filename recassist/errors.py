@@ -111,8 +111,3 @@ class VectorStoreUnavailableError(RecassistError):
 class MemoryBudgetError(ConfigError):
     """A generator's fit would need more memory than `memory.budget_mib` allows and it has no smaller form;
     the message says how much it needs and which setting to change."""
-
-
-class ServeError(RecassistError):
-    """`recassist serve` started in the background (`recassist.background`) exited or did not answer in time;
-    the message carries the end of its log."""

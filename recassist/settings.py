@@ -102,7 +102,7 @@ class LLMConfig(BaseModel):
 
 
 class AgentConfig(BaseModel):
-    """The conversational agent (assistant/agent.py)."""
+    """The conversational agent (recassist/assistant/agent.py)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -112,14 +112,14 @@ class AgentConfig(BaseModel):
     seed_weight: NonNegativeFloat = 1.0  # items near what the user named or liked in this session
     history_weight: NonNegativeFloat = 1.0  # the fitted generators' fusion, for a known user
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
-    # LLM share of the ranking score (assistant/rerank.py); 0 = off, the default `recassist eval --rerank`
+    # LLM share of the ranking score (recassist/assistant/rerank.py); 0 = off, the default `recassist eval --rerank`
     # measured (docs/benchmarks.md): the 0.5B model did not beat the fusion on ML-100k or ML-1M
     rerank_weight: float = Field(default=0.0, ge=0, le=1)
     rerank_method: Literal["verbalizer", "pointwise"] = "verbalizer"
-    # explanations of one turn written at once (assistant/explain.py); the local backend decodes up to
+    # explanations of one turn written at once (recassist/assistant/explain.py); the local backend decodes up to
     # llm.parallel requests in one batch, so keep this at most llm.parallel
     explain_parallel: PositiveInt = 5
-    # Admission control for the local model (assistant/admission.py): turns using it at once
+    # Admission control for the local model (recassist/assistant/admission.py): turns using it at once
     # (llm.parallel / explain_parallel), turns that may wait, and the longest wait before template
     # explanations are used instead.
     model_slots: PositiveInt = 1
@@ -249,7 +249,7 @@ class AdsConfig(BaseModel):
 
 
 class AudienceConfig(BaseModel):
-    """The marketer's audience insights and the privacy rules every marketer answer passes (audiences/)."""
+    """The marketer's audience insights and the privacy rules every marketer answer passes (recassist/audiences/)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

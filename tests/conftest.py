@@ -17,13 +17,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from recassist.background import free_port, serve_in_background, stop  # noqa: E402
+from tests.background import free_port, serve_in_background, stop  # noqa: E402
 from recassist.settings import Settings  # noqa: E402
-from retrieval.data.cleaning import RawTable  # noqa: E402
-from retrieval.data.importer import import_tables  # noqa: E402
-from retrieval.data.pseudonym import KEY_FILE  # noqa: E402
-from retrieval.data.sources import fetch  # noqa: E402
-from retrieval.data.store import Dataset, DatasetStore  # noqa: E402
+from recassist.data.cleaning import RawTable  # noqa: E402
+from recassist.data.importer import import_tables  # noqa: E402
+from recassist.data.pseudonym import KEY_FILE  # noqa: E402
+from recassist.data.sources import fetch  # noqa: E402
+from recassist.data.store import Dataset, DatasetStore  # noqa: E402
 
 SLICE = "ml-slice"
 
@@ -60,7 +60,7 @@ def ml100k_files(settings: Settings, ml100k: Dataset) -> dict[str, Path]:
 
 def slice_tables(ml100k_files: dict[str, Path], n_items: int = 150) -> dict[str, RawTable]:
     """A real slice of ML-100k in raw form: the `n_items` most rated movies and all ratings of them."""
-    from retrieval.data.sources import SOURCES
+    from recassist.data.sources import SOURCES
 
     raw = SOURCES["ml-100k"].convert(ml100k_files)
     ratings = raw["interactions"].frame
@@ -74,7 +74,7 @@ def slice_tables(ml100k_files: dict[str, Path], n_items: int = 150) -> dict[str,
 
 @pytest.fixture(scope="session")
 def embedder():
-    from retrieval.embedding import Embedder
+    from recassist.retrieval.embedding import Embedder
 
     return Embedder()
 
@@ -82,7 +82,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def indexed_slice(settings: Settings, ml100k_files: dict[str, Path], embedder):
     """A real slice of ML-100k imported as `ml-slice` and indexed into a real embedded Chroma."""
-    from retrieval.index import IndexBuilder
+    from recassist.retrieval.index import IndexBuilder
 
     import_tables(SLICE, slice_tables(ml100k_files), settings, source="test-slice")
     builder = IndexBuilder(settings, embedder=embedder)
@@ -101,7 +101,7 @@ pytest_plugins = ("tests.llm_fixtures",)
 @pytest.fixture(scope="session")
 def slice_serving(settings: Settings, indexed_slice):
     """The candidate generators tuned and fitted on the slice, kept in the data directory as the app does."""
-    from retrieval.serving import load_serving_model
+    from recassist.retrieval.serving import load_serving_model
 
     return load_serving_model(settings, DatasetStore(settings.data_dir).load(SLICE))
 
@@ -109,9 +109,9 @@ def slice_serving(settings: Settings, indexed_slice):
 @pytest.fixture(scope="session")
 def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, small_model):
     """The app's assistant on the slice, with the real 0.5B model planning and explaining."""
-    from assistant.agent import Assistant
-    from retrieval.catalogue import Catalogue
-    from retrieval.vector_store import VectorStore
+    from recassist.assistant.agent import Assistant
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.retrieval.vector_store import VectorStore
 
     builder, _ = indexed_slice
     dataset = DatasetStore(settings.data_dir).load(SLICE)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llm import LocalGGUFChat, chat_model
-from assistant.models import QWEN_0_5B, fetch_model
+from recassist.llm.backend import LocalGGUFChat, chat_model
+from recassist.llm.models import QWEN_0_5B, fetch_model
 from recassist.settings import LLMConfig
 
 MODEL_CACHE = Path(__file__).resolve().parents[1] / ".recassist"

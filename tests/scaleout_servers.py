@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from recassist.background import free_port
+from tests.background import free_port
 
 READY_WAIT_S = 300  # a bound on the wait for a server to answer, not a performance limit
 

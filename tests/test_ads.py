@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ads.catalogue import import_ads
-from ads.ledger import MICROS, day_of
-from ads.serving import AdServer, second_prices, sponsored_due
+from recassist.ads.catalogue import import_ads
+from recassist.ads.ledger import MICROS, day_of
+from recassist.ads.serving import AdServer, second_prices, sponsored_due
 from recassist.errors import InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, Settings
-from retrieval.data.store import DatasetStore
-from recassist.background import free_port
+from recassist.data.store import DatasetStore
+from tests.background import free_port
 from tests.conftest import SLICE
 
 DAY_START = 1_790_000_000 - 1_790_000_000 % 86_400  # a UTC midnight
@@ -124,7 +124,7 @@ def test_sponsored_slots_come_at_the_configured_rate() -> None:
 
 @pytest.fixture(scope="module")
 def slice_parts(settings: Settings, indexed_slice, embedder):
-    from retrieval.vector_store import VectorStore
+    from recassist.retrieval.vector_store import VectorStore
 
     builder, _ = indexed_slice
     return DatasetStore(settings.data_dir).load(SLICE), VectorStore(builder.client, SLICE), embedder
@@ -181,7 +181,7 @@ def test_concurrent_requests_hold_frequency_caps_and_pacing(tmp_path, slice_part
 
 def _hammer_ledger(args: tuple[str, int]) -> int:
     """One process's share of the load: serve and click 150 times on one advertiser's two ads."""
-    from ads.ledger import Ledger, Offer
+    from recassist.ads.ledger import Ledger, Offer
 
     path, worker = args
     ledger = Ledger(Path(path), clock=Clock(QUARTER_DAY))
@@ -197,7 +197,7 @@ def test_processes_sharing_the_ledger_never_overspend(tmp_path) -> None:
     """Four processes on one SQLite ledger: caps count across them, and spend stops at the budget exactly."""
     import multiprocessing
 
-    from ads.ledger import Ledger
+    from recassist.ads.ledger import Ledger
 
     path = tmp_path / "ledger.sqlite"
     Ledger(path)
@@ -269,7 +269,7 @@ def test_ads_eval_reports_every_models_auc_interval_and_an_honest_verdict(settin
 
     from typer.testing import CliRunner
 
-    from ads.obp_eval import markdown, write_section
+    from recassist.ads.obp_eval import markdown, write_section
     from recassist.cli import app
 
     out, plot, page = tmp_path / "ads.json", tmp_path / "reliability.png", tmp_path / "benchmarks.md"
@@ -305,10 +305,10 @@ def ads_site(tmp_path_factory, settings: Settings, slice_parts):
     import uvicorn
     from fastapi import FastAPI
 
-    from retrieval.catalogue import Catalogue
-    from surfaces.ads_api import build_ads_router
-    from surfaces.security import Guard, SecurityMiddleware
-    from surfaces.sponsor import Sponsor
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.surfaces.ads_api import build_ads_router
+    from recassist.surfaces.security import Guard, SecurityMiddleware
+    from recassist.surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
     own = Settings(data_dir=tmp_path_factory.mktemp("ads-site"))
@@ -399,10 +399,10 @@ def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from retrieval.catalogue import Catalogue
-    from surfaces.ads_api import build_ads_router
-    from surfaces.security import Guard, SecurityMiddleware
-    from surfaces.sponsor import Sponsor
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.surfaces.ads_api import build_ads_router
+    from recassist.surfaces.security import Guard, SecurityMiddleware
+    from recassist.surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
     keys = [{"name": "shop", "key": "k-app", "roles": ["app"]}, {"name": "crm", "key": "k-marketer", "roles": ["marketer"]}]
@@ -421,9 +421,9 @@ def test_ads_routes_need_the_app_role(tmp_path, slice_parts) -> None:
 def test_chat_answers_carry_a_labelled_sponsored_card_at_the_configured_rate(tmp_path, slice_parts, slice_assistant) -> None:
     """The agent's sponsor: every second list (rate 0.5) ends with a `sponsored` event before `done`, labelled,
     marked synthetic (the generated demo catalogue), with its "why this ad"."""
-    from assistant.agent import Assistant
-    from assistant.events import DoneEvent, SponsoredEvent
-    from surfaces.sponsor import Sponsor
+    from recassist.assistant.agent import Assistant
+    from recassist.assistant.events import DoneEvent, SponsoredEvent
+    from recassist.surfaces.sponsor import Sponsor
 
     own = Settings(data_dir=tmp_path, ads=AdsConfig(sponsored_rate=0.5))
     sponsor = Sponsor(own, slice_assistant.catalogue)
@@ -441,9 +441,9 @@ def test_chat_answers_carry_a_labelled_sponsored_card_at_the_configured_rate(tmp
 def test_why_this_ad_says_watched_only_for_what_the_user_did(tmp_path, slice_parts) -> None:
     """Items a conversation only showed may inform the targeting, but the "why" calls them shown, never
     watched; what the user liked in the session is history, and only that is "you watched"."""
-    from assistant.session import SessionMemory
-    from retrieval.catalogue import Catalogue, display_title
-    from surfaces.sponsor import Sponsor
+    from recassist.assistant.session import SessionMemory
+    from recassist.retrieval.catalogue import Catalogue, display_title
+    from recassist.surfaces.sponsor import Sponsor
 
     dataset, store, embedder = slice_parts
     own = Settings(data_dir=tmp_path, ads=AdsConfig(sponsored_rate=1.0, frequency_cap=1000))

@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.agent import Assistant
-from assistant.events import DoneEvent, MessageEvent, PicksEvent, PlanEvent
-from assistant.turn import TurnResult
-from assistant.faithfulness import FaithfulnessChecker
-from assistant.prompts import load_prompt
-from assistant.request import Intent
+from recassist.assistant.agent import Assistant
+from recassist.assistant.events import DoneEvent, MessageEvent, PicksEvent, PlanEvent
+from recassist.assistant.turn import TurnResult
+from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.llm.prompts import load_prompt
+from recassist.assistant.request import Intent
 
 SCRIPT = [
     "something like Alien but funnier, give me 3",

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from retrieval.data.store import DatasetStore
+from recassist.data.store import DatasetStore
 from tests.conftest import SLICE
 
 

@@ -17,16 +17,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from audiences.population import build_population
-from audiences.privacy import PrivacyGuard
-from audiences.questions import MarketerAssistant, QuestionPlan, check_summary, reconcile
-from audiences.segments import EVERYONE, And, Attribute, Item, Not, Tag, Words
-from audiences.service import Audiences
+from recassist.audiences.population import build_population
+from recassist.audiences.privacy import PrivacyGuard
+from recassist.audiences.questions import MarketerAssistant, QuestionPlan, check_summary, reconcile
+from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Not, Tag, Words
+from recassist.audiences.service import Audiences
 from recassist.errors import BudgetExhaustedError, QueryError, SegmentTooSmallError, SensitiveCategoryError
 from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
-from retrieval.data.importer import import_tables
-from retrieval.data.sources import SOURCES, download, fetch, unpack
-from retrieval.data.store import DatasetStore
+from recassist.data.importer import import_tables
+from recassist.data.sources import SOURCES, download, fetch, unpack
+from recassist.data.store import DatasetStore
 from tests.conftest import SLICE
 
 WOMEN_25_34 = And(parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)])
@@ -183,7 +183,7 @@ def test_who_would_respond_and_trends(ml1m_population, tmp_path: Path) -> None:
 def test_sentiment_classifier_and_table_on_clothing_reviews(settings: Settings, tmp_path: Path) -> None:
     from sklearn.metrics import roc_auc_score
 
-    from audiences.sentiment import held_out, labels_from_stars
+    from recassist.audiences.sentiment import held_out, labels_from_stars
 
     fetch("clothing-reviews", settings)
     audiences = audiences_with(build_population(DatasetStore(settings.data_dir).load("clothing-reviews"), AudienceConfig()), tmp_path)
@@ -199,8 +199,8 @@ def test_sentiment_classifier_and_table_on_clothing_reviews(settings: Settings, 
 
 
 def test_words_lookalikes_and_clusters_on_the_real_index(settings: Settings, indexed_slice, embedder, tmp_path: Path) -> None:
-    from audiences.lookalike import held_out_recall, lookalike_rows
-    from retrieval.vector_store import VectorStore
+    from recassist.audiences.lookalike import held_out_recall, lookalike_rows
+    from recassist.retrieval.vector_store import VectorStore
 
     builder, _ = indexed_slice
     store = VectorStore(builder.client, SLICE)
@@ -361,7 +361,7 @@ def test_ml100k_breakdown_shares_add_up_and_each_answer_states_its_epsilon(ml100
 
 
 def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, tmp_path: Path) -> None:
-    from surfaces.audiences_api import MarketerContext, build_audiences_router
+    from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
 
     local = Settings(data_dir=settings.data_dir, audiences=AudienceConfig(epsilon_budget=3.0))
     keys = [ApiKey(name="shop", key=SecretStr("m-key"), roles={"marketer"}),
@@ -369,7 +369,7 @@ def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, t
             ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
     marketing = MarketerContext(local, ML1M)
     marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=3.0)
-    from surfaces.security import Guard, SecurityMiddleware
+    from recassist.surfaces.security import Guard, SecurityMiddleware
 
     app = FastAPI()
     api_config = ApiConfig(keys=keys)
@@ -405,12 +405,12 @@ def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settin
     from playwright.sync_api import sync_playwright
 
     import gradio as gr
-    from surfaces.marketer_ui import marketer_blocks
+    from recassist.surfaces.marketer_ui import marketer_blocks
     from tests.test_browser import FLAGS
 
-    from surfaces.audiences_api import MarketerContext
+    from recassist.surfaces.audiences_api import MarketerContext
 
-    from surfaces.security import Guard, SecurityMiddleware
+    from recassist.surfaces.security import Guard, SecurityMiddleware
 
     marketing = MarketerContext(settings, ML1M)
     app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")

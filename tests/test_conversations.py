@@ -1,4 +1,4 @@
-"""The scripted multi-turn conversations (`evaluation/data/conversations.json`): every turn's standing
+"""The scripted multi-turn conversations (`recassist/evaluation/data/conversations.json`): every turn's standing
 constraints are exactly what the user built up, and every pick obeys them. Planned by the deterministic
 parser here, on the real slice; `benchmarks/conversations.py` runs them with the LLM planning too."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agent import Assistant
-from evaluation.conversations import load_conversations, run_conversation
+from recassist.assistant.agent import Assistant
+from recassist.evaluation.conversations import load_conversations, run_conversation
 
 SCRIPTS = load_conversations()
 

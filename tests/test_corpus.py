@@ -1,4 +1,4 @@
-"""115 realistic messages (`evaluation/data/messages.txt`: titles with numbers and "last", refinements,
+"""115 realistic messages (`recassist/evaluation/data/messages.txt`: titles with numbers and "last", refinements,
 ten languages, typos, emoji, hostile text) through the real 0.5B model planning, in sessions of eight
 turns: every turn ends with `done`, shows catalogue items only, and every pick obeys the standing
 constraints. Explanations are templates here; their model path is tested in test_explain and test_agent."""
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from assistant.agent import Assistant
-from assistant.events import DoneEvent, ErrorEvent
+from recassist.assistant.agent import Assistant
+from recassist.assistant.events import DoneEvent, ErrorEvent
 
-MESSAGES = resources.files("evaluation").joinpath("data/messages.txt").read_text(encoding="utf-8").splitlines()
+MESSAGES = resources.files("recassist.evaluation").joinpath("data/messages.txt").read_text(encoding="utf-8").splitlines()
 
 
 def test_a_hundred_realistic_messages_are_all_answered(slice_assistant: Assistant) -> None:

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from recassist.cli import app
 from recassist.errors import InputFileError
 from recassist.settings import Settings
-from retrieval.data.importer import import_tables, read_files
-from retrieval.data.store import DatasetStore
+from recassist.data.importer import import_tables, read_files
+from recassist.data.store import DatasetStore
 
 ITEMS = "item_id,title,text,tags\ni1,Alien,Space horror,Horror|Sci-Fi\ni2,Toy Story,Toys come alive,Animation|Comedy\ni3,Heat,Heist,Crime\n"
 USERS = "user_id,age\nalice,30\nbob,41\ncarol,25\n"

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from recassist.cli import app
-from retrieval.data.pseudonym import Pseudonymizer
-from retrieval import training
-from retrieval.generators import ALSConfig, EASEConfig, ItemKNNConfig, PopularityConfig, TransitionConfig
+from recassist.data.pseudonym import Pseudonymizer
+from recassist.retrieval import training
+from recassist.retrieval.generators import ALSConfig, EASEConfig, ItemKNNConfig, PopularityConfig, TransitionConfig
 
 SMALL_GRIDS = {
     "popularity": (PopularityConfig(),),
@@ -69,7 +69,7 @@ def test_eval_names_unknown_generators(settings, ml100k):
 
 def test_eval_rerank_compares_fusion_with_the_real_llm(settings, ml100k, small_model_path, tmp_path, monkeypatch):
     """`eval --rerank` on a fusion taken from an earlier report: the 0.5B model scores real users' lists."""
-    from evaluation.rerank import WEIGHTS
+    from recassist.evaluation.rerank import WEIGHTS
 
     monkeypatch.setenv("RECASSIST_LLM__MODEL", str(small_model_path))
     args = ["--data-dir", str(settings.data_dir), "eval", "--dataset", "ml-100k"]

@@ -8,13 +8,13 @@ import time
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
-from assistant.evidence import Reason, reasons_from_evidence, template_explanation
-from retrieval.catalogue import Item
-from assistant.events import ExplanationEvent, ResetEvent, TokenEvent
-from assistant.explain import Explainer, Explanation, Reset, explain_stage
-from assistant.faithfulness import FaithfulnessChecker
-from assistant.llm import LocalGGUFChat
-from retrieval.generators.base import Evidence
+from recassist.assistant.evidence import Reason, reasons_from_evidence, template_explanation
+from recassist.retrieval.catalogue import Item
+from recassist.assistant.events import ExplanationEvent, ResetEvent, TokenEvent
+from recassist.assistant.explain import Explainer, Explanation, Reset, explain_stage
+from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.llm.backend import LocalGGUFChat
+from recassist.retrieval.generators.base import Evidence
 
 TITLES = [
     "Toy Story (1995)", "Shrek (2001)", "Finding Nemo (2003)", "Godfather, The (1972)", "Alien (1979)",
@@ -263,7 +263,7 @@ def test_history_evidence_cites_only_items_the_user_liked(settings, slice_servin
     at least 4 of 5 stars, though the same users rated many of their items lower."""
     import numpy as np
 
-    from retrieval.data.store import DatasetStore
+    from recassist.data.store import DatasetStore
     from tests.conftest import SLICE
 
     frame = DatasetStore(settings.data_dir).load(SLICE).interactions
@@ -282,11 +282,11 @@ def test_history_evidence_cites_only_items_the_user_liked(settings, slice_servin
 
 def test_why_names_the_item_and_its_evidence_as_people_say_them(settings, indexed_slice, slice_serving, embedder) -> None:
     """'Why the first one?' answers 'Why The Big Lebowski (1998)?', not the catalogue's 'Big Lebowski, The'."""
-    from assistant.agent import Assistant
-    from assistant.events import MessageEvent
-    from retrieval.catalogue import Catalogue, display_title
-    from retrieval.data.store import DatasetStore
-    from retrieval.vector_store import VectorStore
+    from recassist.assistant.agent import Assistant
+    from recassist.assistant.events import MessageEvent
+    from recassist.retrieval.catalogue import Catalogue, display_title
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.vector_store import VectorStore
     from tests.conftest import SLICE
 
     builder, _ = indexed_slice
@@ -304,7 +304,7 @@ def test_why_names_the_item_and_its_evidence_as_people_say_them(settings, indexe
 def test_a_sentence_does_not_end_inside_a_title() -> None:
     """One sentence is kept; "L.A." before "Confidential" or "Mr." before "Holland's Opus" is no sentence
     end (the explanation was once cut to "You liked Titanic, Wag the Dog, and L.A.")."""
-    from assistant.explain import _SENTENCE_END
+    from recassist.assistant.explain import _SENTENCE_END
 
     text = "You liked Titanic and L.A. Confidential, so try Mr. Holland's Opus. It is"
     assert [m.start() for m in _SENTENCE_END.finditer(text)] == [text.index("Opus.") + 4]
@@ -313,10 +313,10 @@ def test_a_sentence_does_not_end_inside_a_title() -> None:
 def test_cards_show_titles_as_people_say_them_and_keep_the_catalogue_form_as_data() -> None:
     """A card reads "1. The Saint (1997)", and its evidence "Usual Suspects, The" as "The Usual Suspects";
     the API's `title` stays the catalogue's, so ids and titles still match the data set."""
-    from assistant.evidence import Reason
-    from assistant.ranking import Pick
-    from retrieval.catalogue import Item
-    from surfaces.cards import render
+    from recassist.assistant.evidence import Reason
+    from recassist.assistant.ranking import Pick
+    from recassist.retrieval.catalogue import Item
+    from recassist.surfaces.cards import render
 
     seen = Item("12", "Usual Suspects, The (1995)", ("Crime",), 1995)
     card = Pick(Item("7", "Saint, The (1997)", ("Action",), 1997), 0.5,

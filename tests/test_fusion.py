@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from retrieval.metrics import all_metrics
-from retrieval.fusion import WEIGHT_GRID, Fusion, FusionConfig, fused_ndcg, normalised_matrix
-from retrieval.generators import EASE, ItemKNN, Popularity, Recommendations, Transition
-from retrieval.interactions import Split
+from recassist.retrieval.metrics import all_metrics
+from recassist.retrieval.fusion import WEIGHT_GRID, Fusion, FusionConfig, fused_ndcg, normalised_matrix
+from recassist.retrieval.generators import EASE, ItemKNN, Popularity, Recommendations, Transition
+from recassist.retrieval.interactions import Split
 
 from tests.test_generators import real_slice, tiny  # noqa: F401  (module fixtures)
 

@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 from recassist.settings import DEFAULT_EVENT_WEIGHTS
-from retrieval.generators import GENERATORS, ALSConfig, Evidence, Generator, NotFittedError, SASRecConfig
-from retrieval.generators.content import Content
-from retrieval.interactions import Interactions, Split
-from retrieval.vocabulary import Vocabulary
+from recassist.retrieval.generators import GENERATORS, ALSConfig, Evidence, Generator, NotFittedError, SASRecConfig
+from recassist.retrieval.generators.content import Content
+from recassist.retrieval.interactions import Interactions, Split
+from recassist.retrieval.vocabulary import Vocabulary
 
 KINDS = {"history_item", "neighbour_user", "followed_user", "popular", "similar_text"}
 # small, deterministic configs; everything else at its defaults

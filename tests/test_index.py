@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from recassist.settings import ChromaConfig, Settings
-from retrieval.catalogue import Catalogue
-from retrieval.data.cleaning import RawTable
-from retrieval.data.importer import import_tables
-from retrieval.data.store import DatasetStore
-from retrieval.index import IndexBuilder
-from retrieval.profiles import temporal_features
-from retrieval.vector_store import VectorStore, connect
+from recassist.retrieval.catalogue import Catalogue
+from recassist.data.cleaning import RawTable
+from recassist.data.importer import import_tables
+from recassist.data.store import DatasetStore
+from recassist.retrieval.index import IndexBuilder
+from recassist.retrieval.profiles import temporal_features
+from recassist.retrieval.vector_store import VectorStore, connect
 from tests.conftest import SLICE, slice_tables
 
 

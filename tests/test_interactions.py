@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.interactions import Interactions, Split
-from retrieval.vocabulary import Vocabulary
+from recassist.retrieval.interactions import Interactions, Split
+from recassist.retrieval.vocabulary import Vocabulary
 
 
 def test_vocabulary_round_trip_and_unknown_ids():
@@ -57,7 +57,7 @@ def test_matrix_sums_strengths_and_binary_marks_touches():
 def test_liked_events_are_likes_and_ratings_near_the_top_of_the_scale():
     import pandas as pd
 
-    from retrieval.interactions import liked_events
+    from recassist.retrieval.interactions import liked_events
 
     five_stars = pd.DataFrame({"event": ["rating"] * 4 + ["like", "view", "click", "comment", "purchase"],
                                "weight": [5, 4, 3, 1, 1, 9, 9, 9, 1]})

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.llm import LocalGGUFChat, chat_model, next_token_logprobs
-from assistant.models import MODELS, QWEN_0_5B, verify_model
+from recassist.llm.backend import LocalGGUFChat, chat_model, next_token_logprobs
+from recassist.llm.models import MODELS, QWEN_0_5B, verify_model
 from recassist.errors import ConfigError, ModelError
 from recassist.settings import LLMConfig
 

@@ -12,11 +12,11 @@ import pytest
 
 from recassist.errors import ConfigError, MemoryBudgetError
 from recassist.settings import MemoryConfig, Settings
-from retrieval.generators import ALS, EASE, GENERATORS, EASEConfig, ItemKNN, ItemKNNConfig, NotFittedError
-from retrieval.generators.base import MIB
-from retrieval.generators.content import Content
-from retrieval.interactions import Interactions
-from retrieval.vocabulary import Vocabulary
+from recassist.retrieval.generators import ALS, EASE, GENERATORS, EASEConfig, ItemKNN, ItemKNNConfig, NotFittedError
+from recassist.retrieval.generators.base import MIB
+from recassist.retrieval.generators.content import Content
+from recassist.retrieval.interactions import Interactions
+from recassist.retrieval.vocabulary import Vocabulary
 
 ROOMY = MemoryConfig(budget_mib=4096)
 
@@ -52,7 +52,7 @@ def test_every_generator_estimates_its_fit(data: Interactions):
 def test_ease_over_budget_fits_the_most_popular_items(data: Interactions, caplog):
     budget = MemoryConfig(budget_mib=8)
     assert EASE().estimate(data) > budget.budget_bytes
-    with caplog.at_level(logging.WARNING, logger="retrieval.generators.base"):
+    with caplog.at_level(logging.WARNING, logger="recassist.retrieval.generators.base"):
         tracemalloc.start()
         restricted = EASE(EASEConfig(), memory=budget).fit(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -86,7 +86,7 @@ def test_itemknn_over_budget_keeps_sparse_top_k(data: Interactions, caplog):
     budget = MemoryConfig(budget_mib=4)
     dense = ItemKNN(ItemKNNConfig(neighbours=20), memory=ROOMY).fit(data)
     assert dense.form == "full"
-    with caplog.at_level(logging.WARNING, logger="retrieval.generators.base"):
+    with caplog.at_level(logging.WARNING, logger="recassist.retrieval.generators.base"):
         tracemalloc.start()
         sparse = ItemKNN(ItemKNNConfig(neighbours=20), memory=budget).fit(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -137,7 +137,7 @@ def test_csv_import_reads_in_chunks_without_holding_the_whole_text(tmp_path, mon
     import pandas as pd
 
     from recassist.errors import InputFileError
-    from retrieval.data import readers
+    from recassist.data import readers
 
     monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 5_000)
     n = 60_000

@@ -9,9 +9,9 @@ import logging
 import numpy as np
 import pytest
 
-from retrieval import model_store
-from retrieval.data.store import DatasetStore
-from retrieval.serving import FILE, load_serving_model
+from recassist.retrieval import model_store
+from recassist.data.store import DatasetStore
+from recassist.retrieval.serving import FILE, load_serving_model
 from tests.conftest import SLICE
 
 
@@ -59,7 +59,7 @@ def test_a_bad_or_stale_kept_model_is_refitted_with_one_log_line(kept, slice_ser
         meta["code_version" if damage == "other code version" else "signature"] = "something else"
         sidecar.write_text(json.dumps(meta))
     refits = []
-    with caplog.at_level(logging.INFO, logger="retrieval.serving"):
+    with caplog.at_level(logging.INFO, logger="recassist.retrieval.serving"):
         model = load_serving_model(settings, dataset, progress=refits.append)
     assert refits and len([r for r in caplog.records if "refitting" in r.getMessage()]) == 1
     assert (_recs(model) >= 0).all() and "ease" in model.fusion.generators  # (no vector store here: no content)

@@ -48,15 +48,23 @@ def test_installed_wheel_serves_the_command_line(installed: Path, tmp_path: Path
 
 
 def test_installed_wheel_reads_every_prompt_from_its_own_copy(installed: Path, tmp_path: Path) -> None:
-    names = sorted(p.stem for p in (ROOT / "prompts").glob("*.txt"))
+    names = sorted(p.stem for p in (ROOT / "recassist" / "llm" / "prompts").glob("*.txt"))
     assert names, "no prompt files in the tree"
     code = (
-        "import importlib.resources, prompts, assistant.prompts as p\n"
+        "import recassist.llm.prompts as p\n"
         f"names = {names!r}\n"
         "for n in names: p.load_prompt(n)\n"
-        "print(prompts.__file__)\n"
+        "print(p.__file__)\n"
     )
     result = _run(installed, "-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     location = Path(result.stdout.strip())
     assert installed in location.parents, f"prompts loaded from {location}, not from the installed wheel"
+
+
+def test_installed_wheel_holds_one_top_level_package(installed: Path) -> None:
+    """The wheel installs `recassist` and nothing else at the top level: no `app`, `surfaces` or
+    `evaluation` to collide with other packages, and no test harness."""
+    target = next((installed / "lib").glob("python3*/site-packages"))
+    tops = {p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".pth")) and p.name != "__pycache__"}
+    assert tops == {"recassist"}, tops

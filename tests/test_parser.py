@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.parser import parse, search_text, unread
-from assistant.request import Intent, TurnRequest
-from assistant.session import SessionMemory
-from assistant.tags import TagMatcher
+from recassist.assistant.parser import parse, search_text, unread
+from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.session import SessionMemory
+from recassist.assistant.tags import TagMatcher
 
 TAGS = TagMatcher(["Action", "Animation", "Children's", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Western"])
 
@@ -77,7 +77,7 @@ def test_session_rules() -> None:
 @pytest.fixture(scope="module")
 def title_spans(ml100k):
     """The real catalogue's title finder on MovieLens-100k (no vector store needed to find titles)."""
-    from retrieval.catalogue import Catalogue
+    from recassist.retrieval.catalogue import Catalogue
 
     return Catalogue(ml100k, store=None).title_spans
 
@@ -125,7 +125,7 @@ def test_many_exclusions_fit_the_request() -> None:
 @pytest.fixture(scope="module")
 def catalogue(ml100k):
     """The real ML-100k catalogue without a vector store (titles, tags and years need none)."""
-    from retrieval.catalogue import Catalogue
+    from recassist.retrieval.catalogue import Catalogue
 
     return Catalogue(ml100k, store=None)
 
@@ -138,8 +138,8 @@ def tags(catalogue) -> TagMatcher:
 def test_an_items_year_is_the_one_in_its_title(ml100k, ml100k_files, catalogue) -> None:
     """ML-100k dates Return of the Jedi (1983) by its 1997 re-release; the title's year is the one used,
     from the conversion on (and for a data set imported before, from the load on)."""
-    from retrieval.catalogue import Constraints
-    from retrieval.data.sources import SOURCES
+    from recassist.retrieval.catalogue import Constraints
+    from recassist.data.sources import SOURCES
 
     converted = SOURCES["ml-100k"].convert(ml100k_files)["items"].frame.set_index("item_id")
     assert converted.loc["181", "year"] == 1983 and converted.loc["1", "year"] == 1995
@@ -181,7 +181,7 @@ def test_a_genre_qualifying_another_wants_both(message: str, every: list, includ
     ("the 90's", (1990, 1999)),
 ])
 def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue) -> None:
-    from assistant.parser import unread
+    from recassist.assistant.parser import unread
 
     request = parse(message, tags, catalogue.title_spans)
     assert (request.year_min, request.year_max) == years and not unread(message, tags, catalogue.title_spans)
@@ -221,8 +221,8 @@ def test_numbered_titles_name_that_item(message: str, title: str, tags, catalogu
 
 
 def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_title_stands_in(tags, catalogue) -> None:
-    from assistant.replies import title_notes
-    from assistant.seeds import named_titles
+    from recassist.assistant.replies import title_notes
+    from recassist.assistant.seeds import named_titles
 
     request = parse("something like Toy Story 2", tags, catalogue.title_spans)
     assert request.seed_titles == ["Toy Story 2"] and catalogue.find_title("Toy Story 2") is None
@@ -247,7 +247,7 @@ def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_titl
     ("the original Godfather", "earliest", "Godfather, The (1972)"),
 ])
 def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(message: str, series: str, title: str, tags, catalogue) -> None:
-    from assistant.seeds import named_titles
+    from recassist.assistant.seeds import named_titles
 
     request = parse(message, tags, catalogue.title_spans)
     assert request.series == series and request.refers_to is None
@@ -266,8 +266,8 @@ def test_the_last_one_still_points_into_the_list(message: str, intent: Intent, t
 
 
 def test_tags_wanted_together_filter_and_stand() -> None:
-    from assistant.replies import in_force
-    from retrieval.catalogue import Constraints, Item
+    from recassist.assistant.replies import in_force
+    from recassist.retrieval.catalogue import Constraints, Item
 
     both = Constraints(all_tags=frozenset({"Romance", "Comedy"}), year_min=1990)
     assert both.allows(Item("1", "Sleepless in Seattle (1993)", ("Comedy", "Romance"), 1993))
@@ -293,7 +293,7 @@ def test_tags_wanted_together_filter_and_stand() -> None:
 def test_a_request_naming_new_titles_starts_a_new_topic_but_keeps_what_was_ruled_out() -> None:
     """"something like The Godfather but lighter" (Comedy), "from the 70s", "no war", then "something like
     Die Hard 2": the comedy and the decade were for The Godfather; "no war" is the user's and stays."""
-    from retrieval.catalogue import Constraints
+    from recassist.retrieval.catalogue import Constraints
 
     session = SessionMemory()
     session.apply(TurnRequest(seed_titles=["The Godfather"], include_tags=["Comedy"]))
@@ -318,8 +318,8 @@ def test_a_request_naming_new_titles_starts_a_new_topic_but_keeps_what_was_ruled
     ("something uplifting for a long flight", ["something uplifting for a long flight"], []),
 ])
 def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: list, kept: list, tags, catalogue) -> None:
-    from assistant.admission import ModelGate
-    from assistant.planner import Planner
+    from recassist.assistant.admission import ModelGate
+    from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
@@ -341,8 +341,8 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
 ])
 def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message: str, planned: dict, kept: dict, tags, catalogue) -> None:
-    from assistant.admission import ModelGate
-    from assistant.planner import Planner
+    from recassist.assistant.admission import ModelGate
+    from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
@@ -352,7 +352,7 @@ def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message
 
 def test_the_model_s_schema_is_short_and_bounded() -> None:
     """Every field the model writes costs the plan time, and a list in the schema cannot run on."""
-    from assistant.request import request_schema
+    from recassist.assistant.request import request_schema
 
     schema = request_schema()
     fields = schema["properties"]
@@ -411,8 +411,8 @@ def test_a_foreign_last_before_a_name_is_a_series_not_a_position(tags, catalogue
 def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -> None:
     """"películas de miedo pero no muy sangrientas" after a list with Contact: the model copied "Contact"
     from the shown items its prompt lists. A translated title that is not on that list still counts."""
-    from assistant.admission import ModelGate
-    from assistant.planner import Planner
+    from recassist.assistant.admission import ModelGate
+    from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
@@ -455,8 +455,8 @@ def test_a_new_topic_keeps_only_what_the_user_ruled_out() -> None:
 def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> None:
     """The parser alone reads "forget Alien", "start over", "actually horror is fine", "forget the 90s" and
     a new topic; a plan the model writes for the rest of the message must not lose them."""
-    from assistant.admission import ModelGate
-    from assistant.planner import Planner
+    from recassist.assistant.admission import ModelGate
+    from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(None, TAGS, None, ModelGate(AgentConfig()))

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 
-from assistant.llm import LocalGGUFChat
-from assistant.rerank import Candidate, Reranker, RerankConfig, blend
+from recassist.llm.backend import LocalGGUFChat
+from recassist.assistant.rerank import Candidate, Reranker, RerankConfig, blend
 
 HISTORY = ["Toy Story (1995)", "Shrek (2001)", "Aladdin (1992)", "Lion King, The (1994)"]
 CANDIDATES = [
@@ -94,7 +94,7 @@ def test_instructions_in_a_candidate_are_data(small_model: LocalGGUFChat, reques
 
 
 def test_rerank_eval_ndcg_follows_the_blend() -> None:
-    from evaluation.rerank import Scored, ndcg_per_user
+    from recassist.evaluation.rerank import Scored, ndcg_per_user
 
     # the target is the third candidate; the LLM puts it first
     scored = [Scored(np.array([0.9, 0.8, 0.7]), np.array([0.1, 0.2, 0.9]), 2, 0.1),
@@ -105,7 +105,7 @@ def test_rerank_eval_ndcg_follows_the_blend() -> None:
 
 def test_letter_prior_removes_a_position_bias() -> None:
     """A model that always favours letter A: its prior says so, and the debiased scores follow the items."""
-    from evaluation.rerank import Scored, letter_prior, ndcg_per_user
+    from recassist.evaluation.rerank import Scored, letter_prior, ndcg_per_user
 
     # every user's LLM puts most mass on position 0; the target is at position 1 for both, where the
     # LLM's score is higher than its usual score there

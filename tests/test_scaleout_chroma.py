@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.agent import Assistant
+from recassist.assistant.agent import Assistant
 from recassist.errors import VectorStoreUnavailableError
 from recassist.settings import ChromaConfig, Settings
-from retrieval.catalogue import Catalogue
-from retrieval.data.store import DatasetStore
-from retrieval.index import IndexBuilder
-from retrieval.vector_store import VectorStore
+from recassist.retrieval.catalogue import Catalogue
+from recassist.data.store import DatasetStore
+from recassist.retrieval.index import IndexBuilder
+from recassist.retrieval.vector_store import VectorStore
 from tests.conftest import SLICE
 from tests.scaleout_servers import ServerProcess, chroma_server
 
@@ -93,7 +93,7 @@ def test_a_killed_chroma_server_is_retried_then_reported_then_recovered(
     before = [h.id for h in store.query("items", vector, 10)]
 
     server.kill()
-    with caplog.at_level(logging.WARNING, logger="retrieval.vector_store"):
+    with caplog.at_level(logging.WARNING, logger="recassist.retrieval.vector_store"):
         for call in (lambda: store.query("items", vector, 10), lambda: store.count("items"),
                      lambda: store.vectors("items", before[:2])):
             with pytest.raises(VectorStoreUnavailableError, match="chroma.url"):
@@ -102,7 +102,7 @@ def test_a_killed_chroma_server_is_retried_then_reported_then_recovered(
     assert len(retries) == 3 * remote.chroma.retries  # bounded: `retries` waits per call, then the error
 
     # a chat turn while the server is down still answers: collaborative candidates, templates, a notice
-    from assistant.events import DoneEvent, NoteEvent
+    from recassist.assistant.events import DoneEvent, NoteEvent
 
     dataset = DatasetStore(remote.data_dir).load(SLICE)
     assistant = Assistant(Catalogue(dataset, store, embedder), slice_serving, None, remote.agent)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from recassist.settings import Settings
-from retrieval.data.store import DatasetStore
-from retrieval.vector_store import VectorStore, connect
-from surfaces.feedback import FeedbackLog, feedback_path
+from recassist.data.store import DatasetStore
+from recassist.retrieval.vector_store import VectorStore, connect
+from recassist.surfaces.feedback import FeedbackLog, feedback_path
 from tests.conftest import SLICE
 
 KILLS = 2  # SIGKILLed builds before the one that is let finish
@@ -79,7 +79,7 @@ def test_an_index_build_killed_at_random_points_ends_as_an_uninterrupted_one(
 WRITER = """
 import sys
 from pathlib import Path
-from surfaces.feedback import FeedbackLog
+from recassist.surfaces.feedback import FeedbackLog
 log = FeedbackLog(Path(sys.argv[1]), "ml-slice")
 for i in range(200_000):
     log.append("user-%d" % i, "item-%d" % (i % 97), "like" if i % 3 else "dislike")

@@ -24,16 +24,16 @@ import torch
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
-from assistant.agent import Assistant
-from assistant.events import TokenEvent
-from assistant.llm import LLM_ERRORS, chat_model
-from assistant.openai_chat import OpenAIChat
-from assistant.transformers_chat import TransformersChat
+from recassist.assistant.agent import Assistant
+from recassist.assistant.events import TokenEvent
+from recassist.llm.backend import LLM_ERRORS, chat_model
+from recassist.llm.openai_chat import OpenAIChat
+from recassist.llm.transformers_chat import TransformersChat
 from recassist.errors import ModelError
 from recassist.settings import LLMConfig, Settings
-from retrieval.data.store import DatasetStore
-from retrieval.catalogue import Catalogue
-from retrieval.vector_store import VectorStore
+from recassist.data.store import DatasetStore
+from recassist.retrieval.catalogue import Catalogue
+from recassist.retrieval.vector_store import VectorStore
 from tests.conftest import SLICE
 from tests.scaleout_servers import ServerProcess, llm_server
 
@@ -188,7 +188,7 @@ def test_every_server_failure_is_a_model_error(fake_server, tmp_path: Path, mode
 
 
 def test_a_refused_connection_is_a_model_error(tmp_path: Path) -> None:
-    from recassist.background import free_port
+    from tests.background import free_port
 
     model = chat_model(LLMConfig(backend="openai", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m",
                                  max_retries=0), tmp_path)

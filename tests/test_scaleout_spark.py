@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from recassist.settings import Settings
-from retrieval.data.store import DatasetStore
-from retrieval.generators import ALS, GENERATORS, OPT_IN_GENERATORS, ALSConfig, NotFittedError, SparkALS, SparkALSConfig
-from retrieval.generators.spark_als import spark_session
-from retrieval.interactions import Interactions, Split
+from recassist.data.store import DatasetStore
+from recassist.retrieval.generators import ALS, GENERATORS, OPT_IN_GENERATORS, ALSConfig, NotFittedError, SparkALS, SparkALSConfig
+from recassist.retrieval.generators.spark_als import spark_session
+from recassist.retrieval.interactions import Interactions, Split
 from tests.conftest import SLICE
 from tests.test_generators import tiny  # noqa: F401  (the known-answer matrix fixture)
 

@@ -18,7 +18,7 @@ from starlette.routing import Mount
 
 from recassist.errors import UserTokenError
 from recassist.settings import ApiConfig, ApiKey
-from surfaces.security import (
+from recassist.surfaces.security import (
     PUBLIC_PATHS,
     UPLOAD_PATHS,
     Guard,
@@ -219,7 +219,7 @@ def test_publishable_key_settings_are_checked() -> None:
 
 @pytest.fixture(scope="module")
 def keyed_app(settings, indexed_slice, slice_serving, tmp_path_factory):
-    from app import create_app
+    from recassist.app import create_app
 
     config = keyed_config(requests_per_minute=100_000)
     keyed = settings.model_copy(update={"api": config, "llm": settings.llm.model_copy(
@@ -270,7 +270,7 @@ def test_every_route_refuses_missing_wrong_and_wrong_role_keys(keyed_app) -> Non
 
 
 def test_pseudonyms_and_the_ui_are_for_admins_only(keyed_app, settings) -> None:
-    from retrieval.data.store import DatasetStore
+    from recassist.data.store import DatasetStore
 
     user = DatasetStore(settings.data_dir).load(SLICE).interactions["user_id"].value_counts().index[0]
     with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
@@ -335,7 +335,7 @@ def test_docs_are_local_and_declare_the_key_scheme(keyed_app) -> None:
 
 
 def test_publishable_key_acts_only_for_its_token_user(keyed_app, settings) -> None:
-    from retrieval.data.store import DatasetStore
+    from recassist.data.store import DatasetStore
 
     user = DatasetStore(settings.data_dir).load(SLICE).interactions["user_id"].value_counts().index[0]
     headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
@@ -358,7 +358,7 @@ def test_publishable_key_acts_only_for_its_token_user(keyed_app, settings) -> No
 def test_a_refused_cross_origin_call_is_readable_but_not_processed(keyed_app, settings) -> None:
     """An unlisted origin with the widget's key: the refusal carries CORS headers for that origin, and the
     feedback it carried is never recorded (the same feedback from the listed origin is)."""
-    from surfaces.feedback import feedback_path
+    from recassist.surfaces.feedback import feedback_path
 
     log = feedback_path(settings.data_dir, SLICE)
     size = lambda: log.stat().st_size if log.exists() else 0  # noqa: E731
@@ -380,7 +380,7 @@ def test_a_refused_cross_origin_call_is_readable_but_not_processed(keyed_app, se
 def test_an_expired_session_goes_on_in_a_new_one_and_says_so(keyed_app) -> None:
     """Chat and feedback with a session id the app no longer holds: both continue in a new session, and
     both say that the earlier conversation expired."""
-    from surfaces.api import EXPIRED
+    from recassist.surfaces.api import EXPIRED
 
     headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
     with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:

@@ -8,8 +8,8 @@ import pytest
 
 from recassist.errors import FetchError
 from recassist.settings import Settings
-from retrieval.data.sources import SOURCES, download, fetch, unpack
-from retrieval.data.store import DatasetStore
+from recassist.data.sources import SOURCES, download, fetch, unpack
+from recassist.data.store import DatasetStore
 
 
 def test_ml100k_matches_data_md(ml100k) -> None:

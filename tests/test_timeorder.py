@@ -15,18 +15,18 @@ import pytest
 import scipy.sparse as sp
 from typer.testing import CliRunner
 
-from assistant.evidence import reasons_from_evidence, template_explanation, Item
-from evaluation.protocol import evaluate
+from recassist.assistant.evidence import reasons_from_evidence, template_explanation, Item
+from recassist.evaluation.protocol import evaluate
 from recassist.cli import app
 from recassist.settings import Settings
-from retrieval.data.importer import import_tables, read_files
-from retrieval.data.store import DatasetStore
-from retrieval.data.timeorder import measure
-from retrieval.fusion import choose_blend
-from retrieval.generators import Evidence
-from retrieval.interactions import Interactions, Split
-from retrieval.training import ORDER_BASED, tune_all
-from retrieval.vocabulary import Vocabulary
+from recassist.data.importer import import_tables, read_files
+from recassist.data.store import DatasetStore
+from recassist.data.timeorder import measure
+from recassist.retrieval.fusion import choose_blend
+from recassist.retrieval.generators import Evidence
+from recassist.retrieval.interactions import Interactions, Split
+from recassist.retrieval.training import ORDER_BASED, tune_all
+from recassist.retrieval.vocabulary import Vocabulary
 
 from tests.conftest import write_csv
 
@@ -171,9 +171,9 @@ def test_order_based_generators_run_only_when_named(settings, export):
 
 
 def test_serving_model_is_tuned_by_the_same_rule(settings, export, monkeypatch):
-    from retrieval import training
-    from retrieval.generators import EASEConfig, ItemKNNConfig
-    from retrieval.serving import fit_serving_model
+    from recassist.retrieval import training
+    from recassist.retrieval.generators import EASEConfig, ItemKNNConfig
+    from recassist.retrieval.serving import fit_serving_model
 
     small = {"itemknn": (ItemKNNConfig(neighbours=50),), "ease": (EASEConfig(regularization=200.0),), "als": ()}
     monkeypatch.setattr(training, "DEFAULT_GRIDS", {**training.DEFAULT_GRIDS, **small})

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.llm import LocalGGUFChat, chat_model, next_token_logprobs
-from assistant.rerank import Reranker
-from assistant.transformers_chat import TransformersChat
+from recassist.llm.backend import LocalGGUFChat, chat_model, next_token_logprobs
+from recassist.assistant.rerank import Reranker
+from recassist.llm.transformers_chat import TransformersChat
 from recassist.errors import ModelError
 from recassist.settings import LLMConfig
 from tests.test_rerank import CANDIDATES, HISTORY

@@ -16,10 +16,10 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from assistant.agent import Assistant
-from assistant.events import DoneEvent, ErrorEvent, PlanEvent
-from assistant.parser import parse
-from assistant.request import TurnRequest
+from recassist.assistant.agent import Assistant
+from recassist.assistant.events import DoneEvent, ErrorEvent, PlanEvent
+from recassist.assistant.parser import parse
+from recassist.assistant.request import TurnRequest
 from recassist.errors import ModelError
 
 PROPERTY = hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -133,7 +133,7 @@ def test_a_title_not_in_the_catalogue_is_said_to_be_missing(slice_assistant: Ass
 def test_the_model_gate_admits_slots_queues_depth_and_refuses_beyond() -> None:
     import threading
 
-    from assistant.admission import ModelGate
+    from recassist.assistant.admission import ModelGate
     from recassist.settings import AgentConfig
 
     gate = ModelGate(AgentConfig(model_slots=1, queue_depth=1, queue_wait_s=0.2))
@@ -157,7 +157,7 @@ def test_the_model_gate_admits_slots_queues_depth_and_refuses_beyond() -> None:
 
 
 def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slice_assistant: Assistant) -> None:
-    from assistant.events import NoteEvent, PicksEvent
+    from recassist.assistant.events import NoteEvent, PicksEvent
 
     config = slice_assistant.config.model_copy(update={"queue_depth": 0, "queue_wait_s": 0.0})
     assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from surfaces.security import sign_user_token
-from recassist.background import free_port, stop
+from recassist.surfaces.security import sign_user_token
+from tests.background import free_port, stop
 from tests.conftest import SLICE, start_server
 from tests.test_browser import CHROMIUM, FLAGS
 
@@ -55,7 +55,7 @@ def _serve_folder(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 def pages(settings, slice_serving, tmp_path_factory):
     """(server URL, listed page origin, unlisted page origin): the server with a publishable key bound to
     the first page origin, no chat model (parser plans, template explanations: fast)."""
-    from retrieval.data.store import DatasetStore
+    from recassist.data.store import DatasetStore
 
     folder = tmp_path_factory.mktemp("host-pages")
     listed, listed_server = _serve_folder(folder)

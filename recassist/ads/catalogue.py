@@ -1,0 +1,259 @@
+"""The ads catalogue: imported through the generic import path, checked, and stored per data set.
+
+Columns: `ad_id, advertiser, title, text, tags, bid, daily_budget, targeting`. `bid` is the cost per click
+the advertiser offers, `daily_budget` the most they spend in a UTC day (per advertiser: every ad of one advertiser
+gives the same). `targeting` says who may see the
+ad, as a JSON object or, in a CSV cell, as `key=value` pairs separated by ';' with '|' between values:
+
+    tags=Sci-Fi|Action; age=18-34; genders=F|M; locations=9|10
+
+`tags` are interests (the user's history must carry one), `age` an inclusive range, `genders` the users'
+own codes, `locations` prefixes of the user's location (zip codes in MovieLens). An empty cell targets
+everyone. Targeting a sensitive category (health, religion, politics, sexuality, ethnicity) is refused,
+naming the file, the row and the field. The file goes through `read_table` and `clean_items` (the generic
+reader and item checks), strictly: an ad carries money, so the first bad row fails the import and nothing
+stored changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recassist.errors import AdsNotReadyError, InputFileError, SensitiveTargetingError
+from recassist.settings import AdsConfig, ImportConfig, Settings
+from recassist.data.cleaning import RawTable, clean_items
+from recassist.data.readers import ROW, read_table
+from recassist.data.schema import TAG_SEPARATOR
+from recassist.data.store import DatasetStore
+
+COLUMNS = ("ad_id", "advertiser", "title", "text", "tags", "bid", "daily_budget", "targeting")
+TARGETING_KEYS = ("tags", "age", "genders", "locations")
+ADS_FILE = "ads.parquet"
+MANIFEST = "manifest.json"
+_PAIR_SEPARATOR = ";"
+_FILE_ROW = "file_row"
+_AGE = re.compile(r"^\s*(\d{1,3})?\s*-\s*(\d{1,3})?\s*$")
+
+
+@dataclass(frozen=True)
+class Targeting:
+    tags: tuple[str, ...] = ()
+    age_min: int | None = None
+    age_max: int | None = None
+    genders: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ad:
+    ad_id: str
+    advertiser: str
+    title: str
+    text: str
+    tags: tuple[str, ...]
+    bid: float
+    daily_budget: float
+    targeting: Targeting
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class AdsCatalogue:
+    """The stored ads of one data set; `synthetic` is true for the generated demo catalogue."""
+
+    dataset: str
+    ads: dict[str, Ad]
+    synthetic: bool
+    source: str
+    fingerprint: str
+
+
+def _values(value: object) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value).split(TAG_SEPARATOR) if v.strip()]
+
+
+def _raw_targeting(value: object, fail) -> dict[str, object]:
+    """The targeting cell as a key -> value mapping (a dict from JSON Lines, JSON text, or key=value pairs)."""
+    if isinstance(value, dict):
+        return value
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as err:
+            fail("targeting", f"not valid JSON: {err.msg}")
+        if not isinstance(parsed, dict):
+            fail("targeting", "must be a JSON object")
+        return parsed
+    out: dict[str, object] = {}
+    for pair in text.split(_PAIR_SEPARATOR):
+        if not pair.strip():
+            continue
+        key, sep, rest = pair.partition("=")
+        if not sep:
+            fail("targeting", f"'{pair.strip()[:40]}' is not key=value (keys: {', '.join(TARGETING_KEYS)})")
+        out[key.strip().lower()] = rest.strip()
+    return out
+
+
+def sensitive_category(value: str, terms: dict[str, tuple[str, ...]]) -> str | None:
+    """The sensitive category `value` names (a whole word or phrase of its terms), if any."""
+    lowered = " ".join(value.lower().replace("_", " ").split())
+    for category, words in terms.items():
+        for word in (category, *words):
+            if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", lowered):
+                return category
+    return None
+
+
+def parse_targeting(value: object, config: AdsConfig, *, file: str, row: int) -> Targeting:
+    """One targeting cell, checked; errors name the file, the row and the targeting field."""
+
+    def fail(field: str, reason: str, error: type[InputFileError] = InputFileError):
+        raise error(file, reason, row=row, field=field)
+
+    raw = _raw_targeting(value, fail)
+    for key, given in raw.items():
+        key = str(key).strip().lower()
+        category = sensitive_category(key, config.sensitive_terms)
+        if key not in TARGETING_KEYS and category is not None:
+            fail(f"targeting.{key}", f"targeting by {category} is not allowed (a sensitive category); remove it",
+                 SensitiveTargetingError)
+        if key not in TARGETING_KEYS:
+            fail(f"targeting.{key}", f"unknown targeting key '{key}' (use {', '.join(TARGETING_KEYS)})")
+        if key in ("tags", "genders", "locations"):
+            for part in _values(given):
+                category = sensitive_category(part, config.sensitive_terms)
+                if category is not None:
+                    fail(f"targeting.{key}", f"'{part}' targets {category}, a sensitive category; remove it",
+                         SensitiveTargetingError)
+    age_min = age_max = None
+    if "age" in raw and str(raw["age"]).strip():
+        age = raw["age"]
+        match = _AGE.match(f"{age[0]}-{age[1]}" if isinstance(age, (list, tuple)) and len(age) == 2 else str(age))
+        if not match or not any(match.groups()):
+            fail("targeting.age", f"age '{age}' is not a range like 18-34 (or 18- / -34)")
+        age_min = int(match.group(1)) if match.group(1) else None
+        age_max = int(match.group(2)) if match.group(2) else None
+        if age_min is not None and age_max is not None and age_min > age_max:
+            fail("targeting.age", f"age range {age_min}-{age_max} is empty")
+    return Targeting(
+        tags=tuple(_values(raw.get("tags", ""))),
+        age_min=age_min,
+        age_max=age_max,
+        genders=tuple(g.upper() for g in _values(raw.get("genders", ""))),
+        locations=tuple(_values(raw.get("locations", ""))),
+    )
+
+
+def _money(frame: pd.DataFrame, column: str, limit: float, file: str) -> pd.Series:
+    values = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+    bad = ~((values > 0) & (values <= limit))
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise InputFileError(
+            file, f"{column} '{frame[column].iat[i]}' must be a number above 0 and at most {limit:,g}",
+            row=int(frame[ROW].iat[i]), field=column,
+        )
+    return values.astype(float)
+
+
+def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.DataFrame:
+    """The checked ads table: the item checks of the generic import, then money, advertiser and targeting."""
+    frame = raw.frame
+    missing = [c for c in COLUMNS if c not in frame.columns and c not in ("text", "tags", "targeting")]
+    if missing:
+        found = ", ".join(str(c) for c in frame.columns if c != ROW)
+        raise InputFileError(raw.file, f"missing required column '{missing[0]}' for ads (columns found: {found})",
+                             field=missing[0])
+    if "targeting" in frame.columns:  # objects from JSON Lines become JSON text, which the item checks can hash
+        frame = frame.assign(targeting=frame["targeting"].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v))
+    # The row number rides along as an extra column (clean_items keeps extra columns, not its own `_row`).
+    renamed = frame.rename(columns={"ad_id": "item_id"}).assign(**{_FILE_ROW: frame[ROW]})
+    try:
+        items, _ = clean_items(RawTable(renamed, raw.file), imports, strict=True)
+    except InputFileError as err:  # the item checks say item_id; the ads file says ad_id
+        field = "ad_id" if err.field == "item_id" else err.field
+        raise InputFileError(err.file, err.reason.replace("item_id", "ad_id"), row=err.row, field=field) from None
+    items = items.rename(columns={_FILE_ROW: ROW})
+    advertiser = items["advertiser"].astype(str).str.strip()
+    if (advertiser == "").any():
+        i = int((advertiser == "").to_numpy().argmax())
+        raise InputFileError(raw.file, "empty advertiser", row=int(items[ROW].iat[i]), field="advertiser")
+    bid = _money(items, "bid", config.max_bid, raw.file)
+    budget = _money(items, "daily_budget", config.max_daily_budget, raw.file)
+    first = budget.groupby(advertiser).transform("first")
+    if (budget != first).any():
+        i = int((budget != first).to_numpy().argmax())
+        raise InputFileError(
+            raw.file, f"daily_budget {budget.iat[i]:g} differs from {first.iat[i]:g} given earlier for advertiser "
+            f"'{advertiser.iat[i]}'; a budget is per advertiser, give it the same on each of its ads",
+            row=int(items[ROW].iat[i]), field="daily_budget",
+        )
+    targeting_cells = items["targeting"] if "targeting" in items.columns else pd.Series("", index=items.index)
+    targets = [parse_targeting(v, config, file=raw.file, row=int(r)) for v, r in zip(targeting_cells, items[ROW])]
+    return pd.DataFrame(
+        {
+            "ad_id": items["item_id"],
+            "advertiser": advertiser,
+            "title": items["title"],
+            "text": items["text"],
+            "tags": items["tags"],
+            "bid": bid,
+            "daily_budget": budget,
+            "target_tags": [TAG_SEPARATOR.join(t.tags) for t in targets],
+            "target_age_min": pd.array([t.age_min for t in targets], dtype="Int64"),
+            "target_age_max": pd.array([t.age_max for t in targets], dtype="Int64"),
+            "target_genders": [TAG_SEPARATOR.join(t.genders) for t in targets],
+            "target_locations": [TAG_SEPARATOR.join(t.locations) for t in targets],
+        }
+    )
+
+
+def _store(settings: Settings) -> DatasetStore:
+    """Ads catalogues reuse the data set store's atomic folder swap, under `<data_dir>/ads/`."""
+    return DatasetStore(settings.data_dir / "ads")
+
+
+def import_ads(dataset: str, path: Path, settings: Settings, *, synthetic: bool = False) -> AdsCatalogue:
+    """Read, check and store the ads file `path` as the ads catalogue of `dataset` (atomic)."""
+    raw = RawTable(read_table(path), str(path))
+    ads = clean_ads(raw, settings.ads, settings.imports)
+    manifest = {"source": f"import:{path.name}", "synthetic": synthetic, "counts": {"ads": len(ads)}}
+    _store(settings).save(dataset, {"ads": ads}, manifest)
+    return load_ads(dataset, settings)
+
+
+def load_ads(dataset: str, settings: Settings) -> AdsCatalogue:
+    store = _store(settings)
+    if not store.exists(dataset):
+        raise AdsNotReadyError(
+            f"no ads catalogue for '{dataset}'; run `recassist ads import {dataset} FILE` "
+            f"(or `recassist ads demo --dataset {dataset}` for the synthetic demo catalogue)"
+        )
+    manifest = store.manifest(dataset)
+    frame = pd.read_parquet(store.path(dataset) / ADS_FILE)
+    synthetic = bool(manifest.get("synthetic"))
+    ads = {}
+    for row in frame.itertuples(index=False):
+        targeting = Targeting(
+            tags=tuple(_values(row.target_tags)),
+            age_min=None if pd.isna(row.target_age_min) else int(row.target_age_min),
+            age_max=None if pd.isna(row.target_age_max) else int(row.target_age_max),
+            genders=tuple(_values(row.target_genders)),
+            locations=tuple(_values(row.target_locations)),
+        )
+        ads[row.ad_id] = Ad(
+            ad_id=row.ad_id, advertiser=row.advertiser, title=row.title, text=row.text, tags=tuple(_values(row.tags)),
+            bid=float(row.bid), daily_budget=float(row.daily_budget), targeting=targeting, synthetic=synthetic,
+        )
+    return AdsCatalogue(dataset, ads, synthetic, manifest.get("source", ""), manifest["fingerprint"])

@@ -1,0 +1,72 @@
+"""Stage 4, surfaces: one FastAPI application, one process, one port, one configuration.
+
+- `/`            the Gradio UI (chat, explore and the Marketer tab; admin keys);
+- `/marketer`    the Marketer tab on its own page (marketer keys);
+- `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
+- `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
+                 `/healthz` a liveness check;
+- `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
+
+Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
+limits). `create_app` does the work; importing this module does none.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from recassist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info):
+    import gradio as gr
+    from fastapi import FastAPI
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import RedirectResponse
+
+    from recassist.surfaces.ads_api import build_ads_router
+    from recassist.surfaces.api import build_router, validation_error
+    from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
+    from recassist.surfaces.cards import CSS
+    from recassist.surfaces.context import build_context
+    from recassist.surfaces.docs import add_local_docs
+    from recassist.surfaces.marketer_ui import marketer_blocks
+    from recassist.surfaces.security import MARKETER_PAGE, Guard, SecurityMiddleware, add_signin
+    from recassist.surfaces.ui import build_ui
+    from recassist.surfaces.widget import add_widget
+
+    name = dataset or settings.dataset
+    ctx = build_context(settings, name, progress)
+    # the model loads and takes the explanation prompt into its parallel slots while the app starts
+    threading.Thread(target=ctx.assistant.warm, daemon=True, name="model-warm-up").start()
+    api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
+                  docs_url=None, redoc_url=None)
+    guard = Guard(settings.api)
+    api.include_router(build_router(ctx))
+    api.add_exception_handler(RequestValidationError, validation_error)
+    api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))
+    marketing = MarketerContext.from_app(ctx)
+    api.include_router(build_audiences_router(marketing, settings.api))
+
+    @api.get("/healthz", tags=["health"])
+    def healthz() -> dict:
+        return {"status": "ok", "dataset": name}
+
+    add_local_docs(api)
+    add_widget(api)
+    add_signin(api, guard)
+    api.state.context = ctx
+
+    @api.get(MARKETER_PAGE, include_in_schema=False)
+    def marketer_page() -> RedirectResponse:
+        """The page's own address without the slash: the "/" mount would otherwise answer it with 404."""
+        return RedirectResponse(MARKETER_PAGE + "/")
+
+    api = gr.mount_gradio_app(api, marketer_blocks(marketing), path=MARKETER_PAGE)  # before "/", which takes the rest
+    api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
+    api.add_middleware(SecurityMiddleware, guard=guard)
+    return api

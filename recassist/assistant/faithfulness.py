@@ -1,0 +1,199 @@
+"""The faithfulness check: does an explanation name only its item and evidence, state only their tags
+and years, claim nothing about other people or popularity that its evidence does not carry, carry no
+markup, and cite at least one piece of its evidence?
+
+It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
+entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group of
+friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be a title of
+the item or its evidence even when the catalogue does not know it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from recassist.assistant.evidence import Reason
+from recassist.retrieval.catalogue import Item, base_title, title_year
+
+WORD = re.compile(r"[\w'’:&.-]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
+_POSSESSIVE = re.compile(r"['’]s$")
+_MARKUP = re.compile(r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M)
+_TITLE_YEAR = re.compile(r"\((\d{4})\)")
+# Words that state something about other people, and about popularity: only evidence of that kind allows them.
+_OTHERS = r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics|both of (?:you|them)|millions|many)"
+_LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended|voted|cherished)"
+# A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic address
+# ("fans of thrillers will enjoy it").
+_PEOPLE = re.compile(rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b", re.I)
+_POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
+_QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
+# "another comedy": the genre is claimed of the evidence too
+_ANOTHER = re.compile(r"\b(?:another|also an?|just like them,? an?)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
+# "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item itself, false
+_USER_CLAIM = re.compile(
+    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
+    r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
+    re.I,
+)
+# Surface forms of common catalogue tags beyond the tag itself and its plural.
+TAG_ALIASES: dict[str, tuple[str, ...]] = {
+    "sci-fi": ("science fiction", "science-fiction", "scifi"),
+    "animation": ("animated",),
+    "comedy": ("comedies", "comedic"),
+    "romance": ("romantic",),
+    "film-noir": ("noir",),
+    "documentary": ("documentaries",),
+    "drama": ("dramas", "dramatic"),
+    "children's": ("children", "kids"),
+    "musical": ("musicals",),
+    "mystery": ("mysteries",),
+    "fantasy": ("fantasies",),
+}
+
+
+def _mention_forms(title: str) -> set[str]:
+    """The title's forms and their main part ("star wars" for "Star Wars: Episode IV - A New Hope"): the
+    ways an explanation may mention it."""
+    forms = _title_forms(title)
+    return forms | {re.split(r": | - ", form)[0] for form in forms}
+
+
+def _title_forms(title: str) -> set[str]:
+    """The normalised title, and without its leading article ('the godfather' and 'godfather'); an
+    asterisk counts as a space ('m a s h' for 'M*A*S*H'), as it does in the text checked."""
+    base = " ".join(base_title(title).replace("*", " ").split())
+    short = _LEADING_ARTICLE.sub("", base)
+    return {base, short} if short else {base}
+
+
+class FaithfulnessChecker:
+    """Checks explanations against the catalogue: its titles (as n-grams of words) and its tag vocabulary."""
+
+    def __init__(self, titles: Iterable[str], tags: Iterable[str]) -> None:
+        self._titles = {form for t in titles for form in _title_forms(t)} - {""}
+        self._max_words = max((len(t.split()) for t in self._titles), default=1)
+        self._tag_forms: dict[str, str] = {}
+        for tag in {t.strip().lower() for t in tags if t.strip()}:
+            for form in (tag, tag + "s", *TAG_ALIASES.get(tag, ())):
+                self._tag_forms[form] = tag
+
+    def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Catalogue titles named in `text` as (start, end, normalised title), longest match first.
+
+        A span must start with a capital letter or a digit; a one-word title at a sentence start is skipped
+        (it reads as an ordinary word there)."""
+        words = list(WORD.finditer(text))
+        spans, i = [], 0
+        while i < len(words):
+            found = None
+            if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
+                for n in range(min(self._max_words, len(words) - i), 0, -1):
+                    start, end = words[i].start(), words[i + n - 1].end()
+                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()))
+                    if candidate in self._titles:
+                        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
+                        # a one-word title that is also a tag ("War") is checked as a tag
+                        if n > 1 or not (sentence_start or candidate in self._tag_forms):
+                            found = (start, end, candidate, n)
+                        break
+            if found:
+                spans.append(found[:3])
+                i += found[3]
+            else:
+                i += 1
+        return spans
+
+    def stable_end(self, text: str) -> int:
+        """How much of a growing `text` can be checked and released now: all of it, or up to a catalogue
+        title that reaches its end, which may be the start of a longer one still being written ("River"
+        in "The Bridge on the River" before "Kwai" arrives)."""
+        spans = self._title_spans(text)
+        if spans and spans[-1][1] >= len(text.rstrip(" .,;:!?'’\"")):
+            return spans[-1][0]
+        # capitalised words at the end may be the first words of a title ("Mystery Science" before
+        # "Theater 3000"): checked alone, they would read as a tag or an unknown name
+        words = list(WORD.finditer(text))
+        start = len(text)
+        while words and (words[-1].group()[0].isupper() or words[-1].group()[0].isdigit()):
+            start = words.pop().start()
+        return start
+
+    def check(self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True) -> list[str]:
+        """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
+
+        A `complete` explanation must also cite at least one of its reasons (a title, a name, the similar
+        users, popularity, the user's own request); text still being streamed is not held to that yet."""
+        cited = [item] + [r.item for r in reasons if r.item is not None]
+        allowed_titles = {form for i in cited for form in _title_forms(i.title)}
+        allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
+        allowed_tags = {t.lower() for i in cited for t in i.tags}
+        problems = []
+        rest = text
+        own = _title_forms(item.title)
+        for start, end, title in self._title_spans(text):
+            if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
+                problems.append(f"says you liked or asked for '{text[start:end]}', the recommended item itself")
+            # a span that begins an allowed title is a shortened mention of it ("Terminator" for
+            # "Terminator 2: Judgment Day"), not another catalogue item
+            shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
+            if title not in allowed_titles and not shortened:
+                problems.append(f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence")
+            rest = rest[:start] + " " * (end - start) + rest[end:]
+        # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV - A New
+        # Hope"), are mentions of the evidence: their words are not tags or years the text states
+        mentions = {form for i in cited for form in _mention_forms(i.title)}
+        for form in sorted(mentions, key=len, reverse=True):
+            rest = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda m: " " * len(m.group()), rest, flags=re.IGNORECASE)
+        for quoted in _QUOTED.findall(rest):
+            if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
+                problems.append(f"quotes '{quoted}', which is not a title of the item or its evidence")
+        for year in {int(y) for y in _YEAR.findall(rest)} - allowed_years:
+            problems.append(f"states the year {year}, which the item and its evidence do not have")
+        lowered = rest.lower()
+        for form, tag in self._tag_forms.items():
+            if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
+                problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
+        if any(r.item is not None for r in reasons):
+            for match in _ANOTHER.finditer(rest):
+                for form, tag in self._tag_forms.items():
+                    if tag not in evidence_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()):
+                        problems.append(f"calls it 'another {form}', which none of its evidence is")
+        if _MARKUP.search(rest):
+            problems.append("contains markup, a link or a prompt delimiter")
+        said_forms = {" ".join(WORD.findall(form)) for form in mentions}
+        for match in _TITLE_YEAR.finditer(text):
+            before = " ".join(WORD.findall(text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")))
+            if not any(before.endswith(form) for form in said_forms if form):
+                problems.append(f"names a title with the year {match.group(1)} that is neither the item nor in its evidence")
+        kinds = {r.kind for r in reasons}
+        if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user"}:
+            problems.append("speaks of other people, which its evidence does not")
+        if _POPULARITY.search(rest) and "popular" not in kinds:
+            problems.append("speaks of popularity, which its evidence does not")
+        if complete and reasons and not any(_cites(text, reason) for reason in reasons):
+            problems.append("cites none of its evidence")
+        return list(dict.fromkeys(problems))
+
+
+def _cites(text: str, reason: Reason) -> bool:
+    """Whether `text` mentions `reason` in a recognisable way."""
+    lowered = " ".join(text.lower().replace("*", " ").split())
+
+    def said(phrase: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered) is not None
+
+    if reason.item is not None:
+        return any(said(form) for form in _mention_forms(reason.item.title))
+    if reason.kind == "followed_user":
+        return said(reason.label.lower())
+    if reason.kind == "neighbour_user":
+        count = re.match(r"\d+", reason.label)
+        return said(count.group()) if count else said("users")
+    if reason.kind == "popular":
+        return "popular" in lowered
+    words = re.findall(r"\w{4,}", reason.label.lower())
+    return any(said(w) for w in [*words, "asked", "described"])

@@ -1,0 +1,47 @@
+"""The seeds stage: which catalogue items the titles of a request name.
+
+A title is looked up as users write it (`Catalogue.find_title`: "Godfather part 2" is The Godfather: Part
+II). "The last Star Wars movie" (`TurnRequest.series`) is the latest (or earliest) catalogue title that
+contains the name: the catalogue knows a series only by its titles, so "Star Wars" is Star Wars (1977), the
+one ML-100k title with those words. A numbered title the catalogue does not have ("Toy Story 2") names
+nothing; the list is then built around the unnumbered title (Toy Story) in its place, and the reply says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recassist.assistant.request import TurnRequest
+from recassist.retrieval.catalogue import Catalogue, without_number
+
+
+@dataclass(frozen=True)
+class Named:
+    """One title of a request, as the catalogue reads it."""
+
+    title: str  # as the user wrote it
+    item_id: str | None  # the item it names; None when the catalogue does not have it
+    stand_in: str | None = None  # for a missing numbered title, the unnumbered title's item
+    series: str | None = None  # "latest" or "earliest" when `item_id` was chosen from a series
+
+    @property
+    def seed(self) -> str | None:
+        """The item the list is built around for this title."""
+        return self.item_id or self.stand_in
+
+
+def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
+    """The item `title` names: the latest or earliest of its series when `series` says so."""
+    if series is not None:  # no series by that name: missing, not the nearest title by meaning
+        members = catalogue.series(title)
+        return Named(title, (members[-1] if series == "latest" else members[0]) if members else None, series=series)
+    if found := catalogue.find_title(title):
+        return Named(title, found)
+    base = without_number(title)
+    return Named(title, None, catalogue.find_title(base) if base else None)
+
+
+def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
+    """Each title the request names, in order; the first is the one "the last ... movie" names (the parser
+    puts it first)."""
+    return [name(catalogue, title, request.series if i == 0 else None) for i, title in enumerate(request.seed_titles)]

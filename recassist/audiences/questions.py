@@ -1,0 +1,473 @@
+"""Marketer questions in words -> a typed query -> a checked answer (table, chart, summary).
+
+`MarketerAssistant.answer(question, principal)` is the one entry point (the Marketer tab calls it, the chat
+agent can route a marketer intent to it):
+
+1. The question is scrubbed of identifiers (`audiences.privacy`), then read twice: the local LLM fills a
+   flat JSON plan under a JSON schema (`QuestionPlan`), and a deterministic parser reads the same words.
+   What the parser finds in so many words (a gender, an age range, a tag, a measure keyword) wins over
+   the model's reading; the model only fills what the parser left open. With no model, the parser plans.
+   Titles the question names ("who likes Star Wars?") are read first, with the catalogue's title matcher,
+   and become the items the segment interacted with; only the parser names items.
+2. The plan becomes a typed `MarketerQuery` (segment, base, measure, breakdown, period) over the data
+   set's real attributes and tags, and runs through `Audiences`, so every number is a privacy-protected
+   release.
+3. The summary: the LLM's two sentences, accepted only when every number in them is a number of the
+   table (or of the question) and every tag it names is in the table; otherwise a template summary built
+   from the table. The same idea as the explanation check in `assistant.faithfulness`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
+
+from recassist.assistant.faithfulness import TAG_ALIASES
+from recassist.llm.backend import LLM_ERRORS
+from recassist.llm.prompts import load_prompt, quote
+from recassist.audiences.charts import figure_json
+from recassist.audiences.guide import EXAMPLES, help_table, occupation_column, segment_guide
+from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
+from recassist.audiences.service import Audiences
+from recassist.audiences.tables import AudienceTable
+from recassist.errors import QueryError, SensitiveCategoryError
+from recassist.settings import AudienceConfig
+from recassist.retrieval.catalogue import TitleIndex
+
+log = logging.getLogger(__name__)
+
+QuestionMeasure = Literal["affinity", "size", "sentiment", "trend", "clusters", "lookalike", "segments"]
+PROFILE = "profile"  # breakdown over the small user attributes together (gender, age band, occupation)
+
+
+class QuestionPlan(BaseModel):
+    """The flat plan the LLM fills (and the parser produces): easy for a small model to get right."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    measure: QuestionMeasure | None = None
+    gender: Literal["female", "male"] | None = None
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    occupation: str | None = Field(default=None, max_length=60)
+    interest_tags: list[str] = Field(default_factory=list, max_length=5)
+    trend_tag: str | None = Field(default=None, max_length=60)
+    category: str | None = Field(default=None, max_length=60)
+    by: str | None = Field(default=None, max_length=60)
+    period: Literal["week", "month", "quarter"] | None = None
+    last_months: int | None = Field(default=None, ge=1, le=120)
+    base_gender: Literal["female", "male"] | None = None
+    # The catalogue items the question names by title ("who likes Star Wars?"): the parser's alone, never in
+    # the LLM's schema (`reconcile` keeps the parser's), so an item id never comes from generated text.
+    interest_items: SkipJsonSchema[list[str]] = Field(default_factory=list, max_length=5)
+
+
+class MarketerQuery(BaseModel):
+    """A typed marketer query: who (segment, against base), what (measure, breakdown), when (period)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: QuestionMeasure = "affinity"
+    segment: Segment = EVERYONE
+    base: Segment = EVERYONE
+    by: str = "tag"
+    tag: str | None = None
+    category: str | None = None
+    period: Literal["week", "month", "quarter"] = "month"
+    last_months: int | None = None
+
+
+class MarketerAnswer(BaseModel):
+    question: str
+    query: MarketerQuery | None = Field(description="None when the question named no segment or measure: the "
+                                        "table is then a guide (measure 'help' or 'segments') and nothing was charged")
+    planned_by: Literal["llm", "parser"]
+    table: AudienceTable
+    chart: dict = Field(description="a Plotly figure as JSON")
+    summary: str
+    summary_source: Literal["model", "template"]
+
+
+# ---------------------------------------------------------------- the deterministic parser
+
+_FEMALE = re.compile(r"\b(women|woman|female|females|ladies|lady|girls)\b", re.I)
+_MALE = re.compile(r"\b(men|man|male|males|guys|boys)\b", re.I)
+_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|—|to|and)\s*(\d{1,2})\b")
+# Ages are whole years: "over 35" is 36 and up, "35 and over" / "35+" / "at least 35" is 35 and up.
+_OVER = re.compile(r"\b(?:over|above|older than|more than)\s+(\d{1,2})\b", re.I)
+_FROM = re.compile(r"\b(?:at least|aged)\s+(\d{1,2})\b|\b(\d{1,2})(?:\s*\+|\s+(?:and|or) (?:over|up|older|above))", re.I)
+_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d{1,2})\b", re.I)
+_UNTIL = re.compile(r"\b(?:at most|up to)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:and|or) (?:under|younger|below)\b", re.I)
+_OLDER = re.compile(r"\b(older|seniors?|elderly|retirees)\b", re.I)
+_YOUNGER = re.compile(r"\b(younger|young people|youth|teens?|teenagers)\b", re.I)
+_COMPARE = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|relative to|than)\b", re.I)
+_TOTAL = re.compile(r"\b(in total|altogether)\b", re.I)
+_EVERYONE = re.compile(r"\b(everyone|everybody|all|average|overall|the rest|others)\b", re.I)
+_MEASURES: tuple[tuple[QuestionMeasure, re.Pattern[str]], ...] = (
+    ("segments", re.compile(r"\b(segments|attributes|what can (?:i|you) ask)\b", re.I)),
+    ("lookalike", re.compile(r"\b(lookalikes?|look-alikes?|resembl\w*|similar (?:people|users|customers))\b", re.I)),
+    ("clusters", re.compile(r"\b(clusters?|groups? of (?:users|customers|people|behaviou?r)|kinds of (?:users|customers|people)|types of (?:users|customers|people))\b", re.I)),
+    ("trend", re.compile(r"\b(chang\w*|trends?|over time|grow\w*|grew|declin\w*|rose|fell|monthly|weekly|per month|per week|this year|last year)\b", re.I)),
+    ("sentiment", re.compile(r"\b(feel\w*|sentiment|happy|satisf\w*|opinions?|think (?:of|about)|reviews?)\b", re.I)),
+    ("size", re.compile(r"\bhow many\b", re.I)),
+)
+# Places a question may name but no segment may use: zip codes narrow people down to a few.
+_PLACE = re.compile(r"\b(zip(?:\s*codes?)?|post(?:al)?\s*codes?|postcodes?|cit(?:y|ies)|countr(?:y|ies)|"
+                    r"neighbou?rhoods?|(?:live|living|located) in|locations?)\b", re.I)
+_WHO = re.compile(r"\b(who|which people|what kind of people|respond)\b", re.I)
+OLDER_FROM, YOUNGER_UNTIL = 55, 34
+
+
+def _tag_pattern(tag: str) -> re.Pattern[str]:
+    forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w-])", re.I)
+
+
+class QuestionParser:
+    """Reads a question with patterns over the data set's own vocabulary (titles, tags, occupations,
+    categories). Titles are read first, with the catalogue's title matcher, and masked: "Star Wars" is the
+    film, never the tag War, and "Dead Man Walking" names no men."""
+
+    def __init__(self, audiences: Audiences) -> None:
+        p = audiences.population
+        self.titles = TitleIndex(zip(map(str, p.item_ids), map(str, p.titles), strict=True))
+        self.tags = {t: _tag_pattern(t) for t in p.tags}
+        self.attributes = list(p.attributes.columns)
+        self.occupation_column = occupation_column(p.attributes)
+        occupations = p.attributes[self.occupation_column].astype(str).unique() if self.occupation_column else []
+        self.occupations = {}
+        for occupation in sorted((o for o in occupations if o and o not in ("other", "none")), key=str.lower):
+            words = [w.rstrip("s") for w in re.split(r"[/ ]", occupation) if len(w) > 3]
+            if words:
+                self.occupations[occupation] = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b", re.I)
+        categories = p.interactions["department"].astype(str).unique() if "department" in p.interactions else []
+        self.categories = {c: re.compile(r"\b" + re.escape(c.lower().rstrip("s")) + r"s?\b", re.I) for c in categories if c}
+
+    def without_titles(self, question: str, named: list[tuple[int, int, str | None]] | None = None) -> str:
+        """The question with the titles it names blanked out (same length, so positions still hold)."""
+        for start, end, _ in self.titles.named(question) if named is None else named:
+            question = question[:start] + " " * (end - start) + question[end:]
+        return question
+
+    def parse(self, question: str) -> tuple[QuestionPlan, set[str]]:
+        """The plan and the fields the words stated explicitly."""
+        named = self.titles.named(question)
+        question = self.without_titles(question, named)  # every other pattern reads the question without them
+        parts = _COMPARE.split(question, maxsplit=1)
+        who, against = parts[0], parts[1] if len(parts) > 1 else ""
+        plan, stated = QuestionPlan(), set()
+
+        def put(field: str, value) -> None:
+            setattr(plan, field, value)
+            stated.add(field)
+
+        for measure, pattern in _MEASURES:
+            if pattern.search(question):
+                put("measure", measure)
+                break
+        if _FEMALE.search(who):
+            put("gender", "female")
+        elif _MALE.search(who):
+            put("gender", "male")
+        if against and not _EVERYONE.search(against):
+            if _FEMALE.search(against):
+                put("base_gender", "female")
+            elif _MALE.search(against):
+                put("base_gender", "male")
+        if found := _RANGE.search(who):
+            low, high = sorted((int(found.group(1)), int(found.group(2))))
+            if 10 <= low and high <= 99:
+                put("age_min", low)
+                put("age_max", high)
+        if "age_min" not in stated and (found := _FROM.search(who)):
+            put("age_min", int(found.group(1) or found.group(2)))
+        elif "age_min" not in stated and (found := _OVER.search(who)):
+            put("age_min", int(found.group(1)) + 1)
+        if "age_max" not in stated and (found := _UNTIL.search(who)):
+            put("age_max", int(found.group(1) or found.group(2)))
+        elif "age_max" not in stated and (found := _UNDER.search(who)):
+            put("age_max", int(found.group(1)) - 1)
+        if not stated & {"age_min", "age_max"}:
+            if _OLDER.search(who):
+                put("age_min", OLDER_FROM)
+            elif _YOUNGER.search(who):
+                put("age_max", YOUNGER_UNTIL)
+        for occupation, pattern in self.occupations.items():
+            if pattern.search(who):
+                put("occupation", occupation)
+                break
+        for category, pattern in self.categories.items():
+            if pattern.search(question):
+                put("category", category)
+                break
+        tags = [t for t, pattern in self.tags.items() if pattern.search(question)
+                and not (plan.measure == "sentiment" and t.lower() == (plan.category or "").lower())]
+        if plan.measure == "trend" and tags:
+            put("trend_tag", tags[0])
+            tags = tags[1:]
+        if tags:
+            put("interest_tags", tags)
+        items = list(dict.fromkeys(item for start, _, item in named if item is not None and start < len(who)))
+        if items:  # titles after "compared to" are no base a plan can hold: only the segment's count
+            put("interest_items", items[:5])
+        if plan.measure in (None, "affinity") and (tags or items) and _WHO.search(question):
+            put("by", PROFILE)
+        for period in ("week", "quarter", "month"):
+            if re.search(rf"\b{period}(ly|s)?\b", question, re.I) and plan.measure == "trend":
+                put("period", period)
+                break
+        if re.search(r"\b(this|last|past) year\b", question, re.I):
+            put("last_months", 12)
+        return plan, stated
+
+
+def reconcile(planned: QuestionPlan, parsed: QuestionPlan, stated: set[str]) -> QuestionPlan:
+    """The model's plan with every field the words stated explicitly taken from the parser. The items named
+    by title are the parser's alone, and so are the tags when it found a title: the model, which reads "Star
+    Wars" unmasked, may take it for the tag War."""
+    merged = planned.model_dump()
+    merged.update({field: getattr(parsed, field) for field in stated})
+    merged["interest_items"] = parsed.interest_items
+    if parsed.interest_items:
+        merged["interest_tags"] = parsed.interest_tags
+    return QuestionPlan.model_validate(merged)
+
+
+# ---------------------------------------------------------------- summaries and their check
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_in(text: str) -> set[float]:
+    return {float(n.replace(",", "")) for n in _NUMBER.findall(text)}
+
+
+def table_text(table: AudienceTable, limit: int = 8) -> str:
+    lines = [" | ".join(table.columns)]
+    lines += [" | ".join("" if r.get(c) is None else str(r.get(c)) for c in table.columns) for r in table.rows[:limit]]
+    lines.append(f"segment: {table.segment} ({table.segment_size} people)"
+                 + (f"; base: {table.base} ({table.base_size} people)" if table.base else ""))
+    return "\n".join(lines)
+
+
+def check_summary(summary: str, table: AudienceTable, question: str, tags: list[str]) -> list[str]:
+    """Problems of a summary: numbers not in the table or the question, tags not in the table."""
+    in_table = numbers_in(table_text(table, limit=len(table.rows)))
+    allowed = in_table | numbers_in(question)
+    problems = [f"number {n:g} is not in the table" for n in sorted(numbers_in(summary) - allowed)]
+    shown = table_text(table, limit=len(table.rows)).lower()
+    for tag in tags:
+        if _tag_pattern(tag).search(summary) and tag.lower() not in shown:
+            problems.append(f"tag {tag} is not in the table")
+    if not numbers_in(summary) & (in_table - numbers_in(question)):
+        problems.append("states no number of the table")
+    return problems
+
+
+def template_summary(table: AudienceTable) -> str:
+    rows = table.rows
+    if table.measure == "help":
+        return f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or '{EXAMPLES[2]}'."
+    if table.measure == "segments":
+        names = ", ".join(str(r["segment"]) for r in rows)
+        return (f"A question can build segments from {names} (the table lists their values) and combine them, "
+                "e.g. 'women 25-34 who like sci-fi'. Nothing was charged.")
+    if not rows:
+        return f"No rows to report for {table.segment}: every count is within the privacy noise."
+    if table.measure == "affinity":
+        label = table.by or "tag"
+        best = ", ".join(f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)" for r in rows[:3])
+        return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} people) "
+                f"over-index most on {best}.")
+    if table.measure == "trend":
+        known = [r for r in rows if r["share"] is not None]
+        if not known:
+            return f"Too few active people per period in {table.segment} to show a trend above the privacy noise."
+        peak = max(known, key=lambda r: r["share"])
+        return (f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in {known[0]['period']}, "
+                f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in {peak['period']}.")
+    if table.measure == "sentiment":
+        label = table.by or "category"
+        parts = [f"{r[label]}: {r['segment_positive_%']}% positive of {r['segment_reviews']} reviews "
+                 f"(base {r['base_positive_%']}%)" for r in rows[:4]]
+        return f"{table.segment} against {table.base}: " + "; ".join(parts) + "."
+    if table.measure == "clusters":
+        top = rows[0]
+        return f"{len(rows)} behaviour clusters; the largest is {top['cluster']} with {top['people']} people ({top['share_%']}%)."
+    return f"{table.segment}: about {rows[0]['people']} people."
+
+
+# ---------------------------------------------------------------- the assistant
+
+
+class MarketerAssistant:
+    """Question in words -> checked answer, over one `Audiences`; the model is optional."""
+
+    def __init__(self, audiences: Audiences, model=None, config: AudienceConfig | None = None) -> None:
+        self.audiences, self.model = audiences, model
+        self.config = config or audiences.config
+        self.parser = QuestionParser(audiences)
+        self._plan_prompt = load_prompt("marketer_plan")
+        self._summary_prompt = load_prompt("marketer_summary")
+
+    def plan(self, question: str) -> tuple[QuestionPlan, str]:
+        parsed, stated = self.parser.parse(question)
+        if self.model is None or not self.config.llm_questions:
+            return parsed, "parser"
+        p = self.audiences.population
+        messages = self._plan_prompt.format_messages(
+            tags=", ".join(p.tags[:60]), attributes=", ".join(self.parser.attributes[:20]), question=quote(question, 500)
+        )
+        schema = {"type": "json_schema", "json_schema": {"name": "marketer_query", "schema": QuestionPlan.model_json_schema()}}
+        try:
+            reply = self.model.invoke(messages, response_format=schema, max_tokens=160, temperature=0.0)
+            planned = QuestionPlan.model_validate(json.loads(reply.content))
+        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
+            log.info("marketer plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+            return parsed, "parser"
+        return reconcile(planned, parsed, stated), "llm"
+
+    def to_query(self, plan: QuestionPlan) -> tuple[MarketerQuery, list[str]]:
+        """The typed query for `plan` over this data set's attributes and tags, and notes on what was dropped."""
+        p = self.audiences.population
+        columns, notes = set(p.attributes.columns), []
+        tag_names = {t.lower(): t for t in p.tags}
+
+        def who(gender: str | None, age_min: int | None, age_max: int | None, occupation: str | None, tags: list[str],
+                items: list[str]) -> Segment:
+            parts: list[Segment] = []
+            if gender:
+                if "gender" in columns:
+                    forms = {"female": {"f", "female", "woman", "women"}, "male": {"m", "male", "man", "men"}}[gender]
+                    values = sorted({v for v in p.attributes["gender"].astype(str).unique() if v.lower() in forms})
+                    parts.append(Attribute(field="gender", values=values or [gender]))
+                else:
+                    notes.append(f"'{p.dataset}' has no gender attribute: the gender in the question was not applied")
+            if age_min is not None or age_max is not None:
+                if "age" in columns:
+                    parts.append(Attribute(field="age", min=age_min, max=age_max))
+                else:
+                    notes.append(f"'{p.dataset}' has no age attribute: the age range was not applied")
+            if occupation and self.parser.occupation_column:
+                parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
+            parts += [Tag(tag=tag_names[t.lower()]) for t in tags if t.lower() in tag_names]
+            parts += [Item(item_id=i) for i in items]
+            if not parts:
+                return EVERYONE
+            return parts[0] if len(parts) == 1 else And(parts=parts)
+
+        measure = plan.measure or "affinity"
+        segment = who(plan.gender, plan.age_min, plan.age_max, plan.occupation, plan.interest_tags, plan.interest_items)
+        base = who(plan.base_gender, None, None, None, [], []) if plan.base_gender else EVERYONE
+        by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
+        tag = tag_names.get((plan.trend_tag or "").lower())
+        if measure == "trend" and tag is None:
+            raise QueryError(f"a trend needs a tag to follow, e.g. 'how did interest in {p.tags[0]} change?'")
+        query = MarketerQuery(
+            measure=measure, segment=segment, base=base, by=by, tag=tag, category=plan.category,
+            period=plan.period or "month", last_months=plan.last_months,
+        )
+        return query, notes
+
+    def run(self, query: MarketerQuery, principal: str) -> AudienceTable:
+        a = self.audiences
+        if query.measure == "size":
+            return a.size(principal, query.segment)
+        if query.measure == "trend":
+            return a.trend(principal, query.segment, query.tag or "", query.period, query.last_months)
+        if query.measure == "sentiment":
+            return a.sentiment(principal, query.segment, query.base, "department", query.category)
+        if query.measure == "clusters":
+            return a.clusters(principal, query.segment)
+        if query.measure == "lookalike":
+            return a.lookalike(principal, query.segment)
+        by = query.by
+        if by == PROFILE:
+            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in a.population.attributes.columns), "tag")
+        return a.affinity(principal, query.segment, query.base, by)
+
+    def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:
+        if self.model is not None and self.config.llm_summaries and table.rows:
+            messages = self._summary_prompt.format_messages(question=quote(question, 300), table=quote_table(table))
+            try:
+                text = str(self.model.invoke(messages, max_tokens=90, temperature=0.0).content).strip()
+            except LLM_ERRORS as err:
+                log.info("template summary: the model failed (%s)", err)
+            else:
+                problems = check_summary(text, table, question, self.audiences.population.tags)
+                if text and not problems:
+                    return text, "model"
+                log.info("template summary: the model's summary failed its check (%s)", "; ".join(problems) or "empty")
+        return template_summary(table), "template"
+
+    def refuse_sensitive(self, question: str) -> None:
+        """Refuse a question that names a sensitive category, before it is planned: answering it for a
+        broader segment (the term dropped) would answer a different question without saying so."""
+        term = self.audiences.guard.sensitive_term(question)
+        if term is not None:
+            raise SensitiveCategoryError(
+                f"the question names a sensitive category ('{term}'): health, religion, politics, sexuality and "
+                "ethnicity are never a segment or an interest, so it is not answered, not even for a broader "
+                f"segment; ask about other attributes, e.g. '{EXAMPLES[0]}'"
+            )
+
+    def guide(self, question: str, plan: QuestionPlan, principal: str) -> AudienceTable | None:
+        """A table that releases nothing (free) when the plan is not a query: the segments asked for, or
+        help when the question names a place or no segment, interest or analysis at all."""
+        a = self.audiences
+        question = self.parser.without_titles(question)  # "City Hall" is a film, not a place
+        if plan.measure == "segments":
+            return segment_guide(a.population, self.config, a.guard.remaining(principal))
+        if found := _PLACE.search(question):
+            reason = (f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
+                      "people down to a few)")
+        elif not _names_something(plan, _COMPARE.split(question, maxsplit=1)[0]):
+            reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
+        else:
+            return None
+        return help_table(reason, a.guard.remaining(principal))
+
+    def answer(self, question: str, principal: str) -> MarketerAnswer:
+        """Plan, run through the privacy gate, chart, summarise and check. Refusals (`PrivacyRefusal`: a
+        sensitive category in the question included) and unanswerable questions (`QueryError`) propagate
+        with their reason; a question that is not a query gets a free guide table (`guide`)."""
+        question = self.audiences.guard.scrub(question.strip())[:500]
+        self.refuse_sensitive(question)
+        plan, planned_by = self.plan(question)
+        guide = self.guide(question, plan, principal)
+        if guide is not None:
+            return MarketerAnswer(
+                question=question, query=None, planned_by=planned_by, table=guide, chart=figure_json(guide),
+                summary=template_summary(guide), summary_source="template",
+            )
+        query, notes = self.to_query(plan)
+        table = self.run(query, principal)
+        if notes:
+            table = table.model_copy(update={"notes": [*table.notes, *notes]})
+        summary, source = self.summarise(question, table)
+        return MarketerAnswer(
+            question=question, query=query, planned_by=planned_by, table=table, chart=figure_json(table),
+            summary=summary, summary_source=source,
+        )
+
+
+_CRITERIA = ("gender", "age_min", "age_max", "occupation", "trend_tag", "category", "base_gender")
+
+
+def _names_something(plan: QuestionPlan, who: str) -> bool:
+    """Whether the plan holds a segment criterion, an interest or an analysis that needs none, or the
+    question's subject (`who`, the words before any "compared to") is everyone in so many words."""
+    return (any(getattr(plan, field) is not None for field in _CRITERIA) or bool(plan.interest_tags or plan.interest_items)
+            or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
+            or bool(_EVERYONE.search(who) or _TOTAL.search(who)))
+
+
+def quote_table(table: AudienceTable) -> str:
+    """The table's first rows as tab-separated lines, each line quoted as data."""
+    return "\n".join(quote(line, 300) for line in table_text(table).splitlines())
+

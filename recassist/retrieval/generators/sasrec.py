@@ -1,0 +1,223 @@
+"""SASRec-style next-item model (Kang & McAuley 2018): causal self-attention over the user's recent items.
+
+Trained with full softmax cross-entropy at every position (as RecBole's CE variant), on one random window
+of `max_len` items per user per epoch (a cheap crop augmentation that, over epochs, covers long histories).
+`fit` holds out the last item of every user with at least `min_history_for_holdout` events as its own
+validation set, shows progress with tqdm and stops when validation NDCG@10 has not improved for
+`patience` epochs, keeping the best weights; the held-out items are never training targets. Runs on CPU by
+default and on a GPU when `device` is "auto" and one exists.
+
+Evidence is approximate: the recent history items whose learned embeddings are closest to the candidate,
+each with its softmax share of the similarities.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
+
+from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence
+from recassist.retrieval.interactions import Interactions
+
+log = logging.getLogger(__name__)
+
+PAD = 0  # item row r is token r + 1
+
+
+class SASRecConfig(GeneratorConfig):
+    max_len: PositiveInt = 50
+    dim: PositiveInt = 64
+    layers: PositiveInt = 2
+    heads: PositiveInt = 2
+    dropout: float = Field(default=0.2, ge=0, lt=1)
+    learning_rate: PositiveFloat = 3e-3
+    weight_decay: NonNegativeFloat = 0.0
+    batch_size: PositiveInt = 128
+    max_epochs: PositiveInt = 60
+    patience: PositiveInt = 6
+    min_history_for_holdout: PositiveInt = 5
+    validation_users: PositiveInt = 2000  # early stopping scores a sample of this many held-out users
+    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    seed: int = 0
+    progress: bool = True
+
+
+def _model(n_tokens: int, config: SASRecConfig):
+    import torch
+    from torch import nn
+
+    class SASRec(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.items = nn.Embedding(n_tokens, config.dim, padding_idx=PAD)
+            self.positions = nn.Embedding(config.max_len, config.dim)
+            self.dropout = nn.Dropout(config.dropout)
+            layer = nn.TransformerEncoderLayer(
+                config.dim, config.heads, 4 * config.dim, config.dropout, batch_first=True, norm_first=True,
+                activation="gelu",
+            )
+            self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
+            self.norm = nn.LayerNorm(config.dim)
+            for module in self.modules():  # small initial weights keep the tied-softmax logits near zero
+                if isinstance(module, (nn.Embedding, nn.Linear)):
+                    nn.init.normal_(module.weight, std=0.02)
+            future = torch.triu(torch.ones(config.max_len, config.max_len, dtype=torch.bool), diagonal=1)
+            self.register_buffer("future", future, persistent=False)
+
+        def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+            """Hidden states (batch, len, dim) for left-padded token windows.
+
+            One boolean mask (True = may not attend) joins causality and padding; every position may
+            attend to itself, so a padding row is never fully masked (which would make NaNs).
+            """
+            batch, length = tokens.shape
+            positions = torch.arange(length, device=tokens.device)
+            hidden = self.dropout(self.items(tokens) + self.positions(positions))
+            blocked = self.future[:length, :length][None] | (tokens == PAD)[:, None, :]
+            blocked = blocked & ~torch.eye(length, dtype=torch.bool, device=tokens.device)[None]
+            blocked = blocked.repeat_interleave(config.heads, dim=0)
+            return self.norm(self.encoder(hidden, mask=blocked))
+
+        def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+            return hidden @ self.items.weight.T
+
+    return SASRec()
+
+
+class SASRec(Generator):
+    name = "sasrec"
+    uses_order = True
+    config_type = SASRecConfig
+    config: SASRecConfig
+
+    budget_hint = "lower sasrec batch_size, max_len or validation_users"
+
+    def estimate(self, train: Interactions) -> int:
+        """Full-softmax logits dominate: batch x (max_len - 1) x items, with their gradient and softmax."""
+        config = self.config
+        n_tokens = train.n_items + 1
+        parameters = n_tokens * config.dim * 4 * 4  # weights, gradient, Adam's two moments
+        logits = config.batch_size * (config.max_len - 1) * n_tokens * 4 * 3
+        scoring = max(config.validation_users, 1024) * n_tokens * 4 * 2  # holdout and `_forward` blocks
+        sequences = len(train) * 8 + train.n_users * 100  # one array view per user
+        return parameters + max(logits, scoring) + sequences
+
+    def _device(self) -> str:
+        import torch
+
+        if self.config.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        return self.config.device
+
+    def _windows(self, sequences: list[np.ndarray], ends: np.ndarray) -> np.ndarray:
+        """Left-padded token windows of `max_len` ending (exclusive) at `ends`."""
+        out = np.zeros((len(sequences), self.config.max_len), np.int64)
+        for i, (sequence, end) in enumerate(zip(sequences, ends)):
+            window = sequence[max(0, end - self.config.max_len) : end] + 1
+            if len(window):
+                out[i, -len(window) :] = window
+        return out
+
+    def _fit(self, train: Interactions) -> None:
+        import torch
+        from tqdm.auto import tqdm
+
+        config = self.config
+        rng = np.random.default_rng(config.seed)
+        torch.manual_seed(config.seed)
+        device = self._device()
+        sequences = [train.sequence(u) for u in range(train.n_users)]
+        lengths = np.array([len(s) for s in sequences])
+        holdout = lengths >= config.min_history_for_holdout
+        fit_lengths = lengths - holdout  # the held-out last item is never a target
+        trainable = np.flatnonzero(fit_lengths >= 2)
+        validation = np.flatnonzero(holdout)
+        if len(validation) > config.validation_users:
+            validation = np.sort(rng.choice(validation, config.validation_users, replace=False))
+
+        self.model = _model(train.n_items + 1, config).to(device)
+        optimiser = torch.optim.Adam(self.model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+        best_ndcg, best_state, stale = -1.0, None, 0
+        epochs = tqdm(range(config.max_epochs), desc="sasrec", disable=not config.progress, leave=False)
+        for epoch in epochs:
+            self.model.train()
+            order = rng.permutation(trainable)
+            total = 0.0
+            for start in range(0, len(order), config.batch_size):
+                users = order[start : start + config.batch_size]
+                # a uniformly random window end in [2, fit_length]
+                ends = np.array([rng.integers(2, fit_lengths[u] + 1) for u in users])
+                tokens = self._windows([sequences[u] for u in users], ends)
+                batch = torch.from_numpy(tokens).to(device)
+                inputs, targets = batch[:, :-1], batch[:, 1:]
+                hidden = self.model(inputs)
+                loss = torch.nn.functional.cross_entropy(
+                    self.model.logits(hidden).reshape(-1, train.n_items + 1), targets.reshape(-1), ignore_index=PAD
+                )
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                total += float(loss.detach()) * len(users)
+            if len(validation) == 0:
+                epochs.set_postfix(loss=total / max(len(trainable), 1))
+                continue
+            ndcg = self._holdout_ndcg(sequences, validation, lengths)
+            epochs.set_postfix(loss=total / max(len(trainable), 1), val_ndcg10=ndcg)
+            log.info("sasrec epoch %d loss %.4f holdout NDCG@10 %.4f", epoch + 1, total / len(trainable), ndcg)
+            if ndcg > best_ndcg:
+                best_ndcg, stale = ndcg, 0
+                best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            else:
+                stale += 1
+                if stale >= config.patience:
+                    break
+        if best_state is not None:
+            self.model.load_state_dict(best_state)
+        self.model.eval()
+        self.holdout_ndcg = best_ndcg
+
+    def _holdout_ndcg(self, sequences: list[np.ndarray], users: np.ndarray, lengths: np.ndarray) -> float:
+        from recassist.retrieval.metrics import ndcg_at
+
+        scores = self._forward([sequences[u] for u in users], lengths[users] - 1)
+        for i, u in enumerate(users):
+            scores[i, sequences[u][: lengths[u] - 1]] = -np.inf
+        targets = np.array([sequences[u][lengths[u] - 1] for u in users])
+        target_scores = scores[np.arange(len(users)), targets]
+        ranks = (scores > target_scores[:, None]).sum(axis=1)
+        return ndcg_at(ranks, 10)
+
+    def _forward(self, sequences: list[np.ndarray], ends: np.ndarray, batch: int = 1024) -> np.ndarray:
+        """Scores over all items (rows) from the last position of each window."""
+        import torch
+
+        self.model.eval()
+        device = next(self.model.parameters()).device
+        blocks = []
+        with torch.no_grad():
+            for start in range(0, len(sequences), batch):
+                tokens = torch.from_numpy(self._windows(sequences[start : start + batch], ends[start : start + batch]))
+                hidden = self.model(tokens.to(device))[:, -1]
+                blocks.append(self.model.logits(hidden)[:, 1:].float().cpu().numpy())
+        self.model.train(False)
+        return np.concatenate(blocks) if blocks else np.zeros((0, self.train.n_items), np.float32)
+
+    def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
+        sequences = [self.train.sequence(u) for u in user_rows]
+        scores = self._forward(sequences, np.array([len(s) for s in sequences]))
+        empty = np.array([len(s) == 0 for s in sequences])
+        scores[empty] = 0.0  # nothing to attend to: no opinion
+        return scores if items is None else scores[:, items]
+
+    def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
+        weights = self.model.items.weight.detach().cpu().numpy()[1:]
+        recent = set(self.train.sequence(user_row)[-self.config.max_len :].tolist())
+
+        def contributions(history: np.ndarray, items: np.ndarray) -> np.ndarray:
+            similarity = np.where(np.isin(history, list(recent))[None, :], weights[items] @ weights[history].T, -np.inf)
+            shares = np.exp(similarity - similarity.max(axis=1, keepdims=True))
+            return shares / shares.sum(axis=1, keepdims=True)
+
+        return history_evidence(self.train, user_row, item_rows, contributions)

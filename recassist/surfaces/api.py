@@ -1,0 +1,200 @@
+"""The versioned REST API (`/api/v1`), described by the OpenAPI schema at `/docs`.
+
+POST /recommend (a user or free-text tastes, filters, k -> items with scores, explanations, evidence),
+POST /chat (a session id and a message -> server-sent events), POST /feedback, GET /items/search.
+Every request and response is a pydantic model; bad input gets a 4xx that says what to change.
+
+A `session_id` the app no longer holds (sessions are kept in memory, the least recently used dropped first,
+and lost on a restart) is not an error: chat and feedback go on in a new session and say so (`EXPIRED`, a
+`note` event or the feedback's `note`), so a widget left open keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from recassist.assistant.turn import run
+from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
+from recassist.assistant.request import Intent, TurnRequest
+from recassist.retrieval.catalogue import Constraints
+from recassist.surfaces.context import AppContext
+from recassist.surfaces.security import Caller, require
+
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+EXPIRED = "Your earlier conversation expired; starting a new one."
+
+
+class RecommendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(default=None, max_length=200, description="the user's id in your system (or its pseudonym)")
+    tastes: str | None = Field(default=None, max_length=1000, description="free-text tastes, for a new user")
+    include_tags: list[Tag] = Field(default_factory=list, max_length=20)
+    exclude_tags: list[Tag] = Field(default_factory=list, max_length=20)
+    year_min: int | None = Field(default=None, ge=1800, le=2100)
+    year_max: int | None = Field(default=None, ge=1800, le=2100)
+    k: int = Field(default=10, ge=1, le=20)
+    explain: Literal["template", "llm"] = Field(default="template", description="template: instant, from the evidence")
+
+
+class RecommendOut(BaseModel):
+    user_known: bool
+    items: list[Card]
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, max_length=64)
+    user_id: str | None = Field(default=None, max_length=200)
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(default=None, max_length=64)
+    user_id: str | None = Field(default=None, max_length=200)
+    item_id: str = Field(min_length=1, max_length=500)
+    feedback: Literal["like", "dislike", "not_interested"]
+
+
+class FeedbackOut(BaseModel):
+    recorded: bool
+    session_id: str | None = Field(description="the session the feedback went to: a new one when the given one expired")
+    note: str | None = Field(default=None, description="something the user should know, e.g. the session expired")
+
+
+class SearchOut(BaseModel):
+    items: list[Card]
+
+
+def _sse(event) -> str:
+    """A turn event as a server-sent event: named by its type, its other fields as JSON data."""
+    return f"event: {event.type}\ndata: {json.dumps(event.data())}\n\n"
+
+
+def build_router(ctx: AppContext) -> APIRouter:
+    app_role = [Depends(require(ctx.settings.api, "app"))]
+    widget_caller = require(ctx.settings.api, "app", publishable=True)  # chat, feedback, recommend: widgets too
+    router = APIRouter(prefix="/api/v1", tags=["recommendations"])
+    assistant = ctx.assistant
+
+    def user_of(caller: Caller, user_id: str | None) -> str | None:
+        """The user a request is for: the one its signed user token names, else (not for publishable keys,
+        which only learn who the user is from a token) the `user_id` in the body."""
+        if caller.user is not None:
+            return ctx.user_for(caller.user)
+        if user_id and caller.kind == "publishable":
+            raise HTTPException(403, "a publishable key cannot name a user; send a signed X-User-Token")
+        return ctx.user_for(user_id)
+
+    def check_owner(caller: Caller, session, user: str | None) -> None:
+        if caller.kind == "publishable" and session.user_id != user:
+            raise HTTPException(403, "this session belongs to another user")
+
+    def canonical_tags(tags: list[str], field: str) -> list[str]:
+        out = []
+        for tag in tags:
+            canonical = assistant.tags.canonical(tag)
+            if canonical is None:
+                known = ", ".join(assistant.tags.tags[:40])
+                raise HTTPException(422, f"{field}: unknown tag '{tag}'; known tags: {known}")
+            out.append(canonical)
+        return out
+
+    @router.post("/recommend", response_model=RecommendOut)
+    def recommend(body: RecommendIn, caller: Caller = Depends(widget_caller)) -> RecommendOut:
+        """Top-k items for a known user (by id) or for free-text tastes, with evidence and explanations."""
+        user = user_of(caller, body.user_id)
+        if user is None and not body.tastes and body.user_id:
+            raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
+        if body.year_min and body.year_max and body.year_min > body.year_max:
+            raise HTTPException(422, "year_min is after year_max")
+        session = assistant.new_session(user, body.tastes)
+        request = TurnRequest(
+            intent=Intent.recommend, include_tags=canonical_tags(body.include_tags, "include_tags"),
+            exclude_tags=canonical_tags(body.exclude_tags, "exclude_tags"),
+            year_min=body.year_min, year_max=body.year_max, count=body.k,
+        )
+        result = run(assistant.stream_request(session, request, llm_explanations=body.explain == "llm"))
+        if result.error:
+            raise HTTPException(503, f"the recommendation could not be finished ({result.error}); try again")
+        return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
+
+    @router.post("/chat", response_class=StreamingResponse,
+                 responses={200: {"model": ChatEvent, "content": {"text/event-stream": {}},
+                                  "description": "server-sent events, each one `ChatEvent` named by its type"}})
+    def chat(body: ChatIn, caller: Caller = Depends(widget_caller)) -> StreamingResponse:
+        """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
+        explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
+        user = user_of(caller, body.user_id)
+        expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
+        session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
+        check_owner(caller, session, user)
+
+        def events() -> Iterator[str]:
+            yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
+            if expired:
+                yield _sse(NoteEvent(text=EXPIRED))
+            for event in assistant.stream(session, body.message):
+                yield _sse(event)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @router.post("/feedback", response_model=FeedbackOut)
+    def feedback(body: FeedbackIn, caller: Caller = Depends(widget_caller)) -> FeedbackOut:
+        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
+        (an expired session: a new one, whose id and a note come back)."""
+        if body.item_id not in assistant.items:
+            raise HTTPException(404, f"unknown item_id '{body.item_id}'")
+        user = user_of(caller, body.user_id)
+        session_id, note = body.session_id, None
+        session = ctx.sessions.get(session_id) if session_id else None
+        if session_id and session is None:
+            (session_id, session), note = ctx.sessions.get_or_create(None, user), EXPIRED
+        if session is not None:
+            check_owner(caller, session, user)
+        else:
+            if user is None:
+                raise HTTPException(422, "send a session_id, or the user_id of a known user")
+            session = assistant.new_session(user)
+        ctx.record_feedback(session, body.item_id, body.feedback)
+        return FeedbackOut(recorded=True, session_id=session_id, note=note)
+
+    @router.get("/items/search", response_model=SearchOut, dependencies=app_role)
+    def search(
+        q: Annotated[str | None, Query(max_length=500, description="free text")] = None,
+        include_tags: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default
+        exclude_tags: Annotated[list[str], Query()] = [],  # noqa: B006
+        year_min: Annotated[int | None, Query(ge=1800, le=2100)] = None,
+        year_max: Annotated[int | None, Query(ge=1800, le=2100)] = None,
+        k: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> SearchOut:
+        """Catalogue search: nearest items to the text (or all items) within the filters."""
+        constraints = Constraints(
+            frozenset(canonical_tags(include_tags, "include_tags")), frozenset(canonical_tags(exclude_tags, "exclude_tags")),
+            year_min, year_max,
+        )
+        return SearchOut(items=[p.card() for p in assistant.search(q or "", constraints, k)])
+
+    return router
+
+
+async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 for a request that does not fit its model: where and what, never the input echoed back (an
+    echo of NaN, Infinity or a lone surrogate cannot be written as JSON, and an echo of a large body is
+    a large answer)."""
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")).encode("utf-8", "replace").decode("utf-8"),
+         "type": str(error.get("type", ""))}
+        for error in exc.errors()[:20]
+    ]
+    return JSONResponse(status_code=422, content={"detail": errors})

@@ -1,2 +1,0 @@
-"""Stage 4, surfaces: the Gradio chat and explore UI, the embeddable widget, the REST API. `app.py`
-composes them into one FastAPI application."""
