@@ -281,6 +281,20 @@ class AudienceConfig(BaseModel):
     llm_summaries: bool = False
 
 
+class StateConfig(BaseModel):
+    """Where the app keeps its own state (recassist/state/). Unset: embedded, nothing to start (SQLite files
+    in the data directory and process memory), right for one process. Set both to run several replicas."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # durable state (privacy ledger and releases, ad spend, feedback): a SQLAlchemy URL, e.g.
+    # "postgresql+psycopg://recassist@127.0.0.1:5432/recassist"; unset: `<data_dir>/state.sqlite`
+    database_url: str | None = None
+    # what expires (sessions, rate-limit counters, token replay marks): e.g. "redis://127.0.0.1:6379/0";
+    # unset: process memory
+    cache_url: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECASSIST_", env_nested_delimiter="__", extra="forbid", toml_file="recassist.toml"
@@ -301,6 +315,7 @@ class Settings(BaseSettings):
     ads: AdsConfig = Field(default_factory=AdsConfig)
     audiences: AudienceConfig = Field(default_factory=AudienceConfig)
     memory: MemoryConfig = Field(default_factory=MemoryConfig)
+    state: StateConfig = Field(default_factory=StateConfig)
 
     @classmethod
     def settings_customise_sources(
