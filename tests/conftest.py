@@ -137,3 +137,18 @@ def live_server(settings: Settings, slice_serving, small_model_path):
     })
     yield url
     stop(process)
+
+
+# Modules that start browsers, servers, other processes or whole data sets: `pytest -m "not slow"` leaves
+# them out for the everyday loop (under about 3 minutes on 2 cores); `make test` runs everything.
+SLOW_MODULES = {
+    "test_browser", "test_widget_browser", "test_package", "test_corpus", "test_conversations",
+    "test_eval_commands", "test_transformers_chat", "test_memory_budget", "test_timeorder",
+    "test_scaleout_chroma", "test_scaleout_faults", "test_scaleout_llm", "test_scaleout_spark",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
