@@ -66,5 +66,5 @@ def test_installed_wheel_holds_one_top_level_package(installed: Path) -> None:
     """The wheel installs `recassist` and nothing else at the top level: no `app`, `surfaces` or
     `evaluation` to collide with other packages, and no test harness."""
     target = next((installed / "lib").glob("python3*/site-packages"))
-    tops = {p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".pth")) and p.name != "__pycache__"}
+    tops = {p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".pth")) and p.name not in ("__pycache__", "bin")}
     assert tops == {"recassist"}, tops
