@@ -171,6 +171,11 @@ class TitleMatch:
     sure: bool
 
 
+def _holds(title: list[str], words: list[str]) -> bool:
+    """Whether a title's words hold every one of `words`, as written or (four letters or more) nearly."""
+    return all(w in title or (len(w) >= 4 and any(fuzz.ratio(w, t) >= 80 for t in title)) for w in words)
+
+
 class TitleIndex:
     """Titles as people write them, over (item id, catalogue title) pairs: the exact title (numbered titles as
     people number them), a title a key begins, and the titles a text names. The catalogue's and the marketer
@@ -198,19 +203,23 @@ class TitleIndex:
         key = informal_key(title)
         if found := self.exact(key):
             return TitleMatch(found, True)
-        if numbered := number_key(key):
-            return self._nearest(numbered, self._by_number)
+        if numbered := number_key(key):  # among titles with that number only: "scream 3" is not Scream 2
+            number = [w for w in numbered.split() if w.isdigit()]
+            same = {k: i for k, i in self._by_number.items() if [w for w in k.split() if w.isdigit()] == number}
+            return self._nearest(numbered, same)
         filler = set(title_words()["filler_words"])
         words = [w for w in key.split() if w not in filler]
-        if not words or max(map(len, words)) < 4:
+        if sum(map(len, words)) < 4:
             return None
-        # a shortened title: every word the user wrote is in it ("lebowski", "monty python holy grail")
-        # (sure when it is the one such title and the words are most of it, or two of them at least)
-        holding = sorted((len(k.split()), k, i) for k, i in self._bare.items() if set(words) <= set(k.split()))
+        # a shortened title: every word the user wrote is in it, as written or nearly ("lebowski", "monty
+        # python holy grail", "wrath of kahn"); sure when it is the one such title and the words are most
+        # of it (or two at least), or when it is spelt nearly as written
+        holding = sorted((len(k.split()), k, i) for k, i in self._bare.items() if _holds(k.split(), words))
         if holding:
             size, bare, item_id = holding[0]
             most = len(words) >= 2 or 2 * len(words) >= size
-            return TitleMatch(item_id, bare == " ".join(words) or (len(holding) == 1 and most))
+            near = fuzz.ratio(bare, " ".join(words)) >= SURE
+            return TitleMatch(item_id, near or (len(holding) == 1 and most))
         return self._nearest(" ".join(words), self._bare)
 
     @staticmethod
