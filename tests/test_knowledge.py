@@ -224,3 +224,22 @@ def test_like_x_needs_no_title_text(like_assistant, monkeypatch) -> None:
     monkeypatch.setattr(like_assistant.catalogue.store, "vectors", down)
     result = like_assistant.turn(like_assistant.new_session(None), "something like Star Wars")
     assert len(result.picks) >= 3 and "Star Wars" not in {p.item.title for p in result.picks}
+
+
+def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> None:
+    from recassist.assistant.evidence import Reason, phrase, template_explanation
+    from recassist.assistant.faithfulness import FaithfulnessChecker
+
+    by_title = {item.title: item for item in catalogue.items.values()}
+    item, godfather = by_title["Apocalypse Now (1979)"], by_title["Godfather, The (1972)"]
+    director = Reason("same_director", godfather.title, godfather)
+    co_liked = Reason("co_liked", godfather.title, godfather, 12)
+    checker = FaithfulnessChecker(by_title, catalogue.tag_names)
+    text = template_explanation(item, [director, co_liked])
+    assert "the same director as The Godfather (1972)" in text and checker.check(text, item, [director]) == []
+    said = phrase(co_liked)
+    assert said == "12 people who liked The Godfather (1972) also liked it"
+    assert checker.check(f"{said}.", item, [co_liked]) == []
+    assert any("other people" in p for p in checker.check(f"{said}.", item, [director]))
+    assert phrase(Reason("shared_cast", godfather.title, godfather, 3)) == (
+        "it shares 3 cast members with The Godfather (1972)")

@@ -47,7 +47,7 @@ MAX_SENTENCES = 1  # one short sentence: five of them are written in a few secon
 # The knowledge graph's and co-liked evidence, as the prompt lists it (`evidence.graph_phrases` in words).
 GRAPH_PROMPT = {"sequel": "it is the sequel of", "prequel": "it is the prequel of",
                 "same_director": "same director as", "same_writer": "same writer as",
-                "shared_cast": "shares cast members with", "co_liked": "people who liked this also liked it"}
+                "shared_cast": "shares cast members with", "co_liked": "also liked by people who liked"}
 
 
 def _problem_kind(problem: str) -> str:
