@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from recassist.data.knowledge import ItemGraph, graph_files, load_graph, read_graph
+from recassist.data.knowledge import ItemGraph, graph_files, graph_signature, load_graph, read_graph
 from recassist.errors import InputFileError
 from recassist.retrieval.generators import Evidence, NotFittedError
 from recassist.retrieval.generators.knowledge import Knowledge, KnowledgeConfig, graph_arrays
@@ -68,8 +68,11 @@ def test_a_bad_graph_file_names_its_file_row_and_field(tmp_path: Path, kg: str, 
     assert all(part in str(caught.value) for part in where), str(caught.value)
 
 
-def test_no_graph_is_none(tmp_path: Path) -> None:
-    assert load_graph(tmp_path, "ml-100k") is None and graph_files(tmp_path, "x")[0].name == "knowledge.kg"
+def test_no_graph_is_none(tmp_path: Path, graph, settings) -> None:
+    assert load_graph(tmp_path, "ml-100k") is None and graph_signature(tmp_path, "ml-100k") is None
+    assert graph_files(tmp_path, "x")[0].name == "knowledge.kg"
+    # the serving model's signature follows the graph's files and crosswalk
+    assert graph_signature(settings.data_dir, "ml-100k") is not None
 
 
 # ---------------------------------------------------------------- the generator

@@ -19,6 +19,7 @@ them back; a malformed file raises `InputFileError` naming the file, the row and
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,6 +146,17 @@ def read_graph(kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | Non
         pd.DataFrame(facts, columns=["item_id", "relation", "entity"]).drop_duplicates(ignore_index=True),
         pd.DataFrame(series, columns=["item_id", "relation", "other_id"]).drop_duplicates(ignore_index=True),
     )
+
+
+def graph_signature(data_dir: Path, dataset: str) -> str | None:
+    """What the fitted models depend on in the graph of `dataset`: its files and crosswalk (None: no
+    graph). A graph fetched later, or a new crosswalk, changes it, so the serving model is refitted."""
+    source = GRAPHS.get(dataset)
+    paths = graph_files(data_dir, dataset)
+    if source is None or not all(p.is_file() for p in paths):
+        return None
+    parts = [*(packages.sha256_file(p) for p in paths), json.dumps(source.item_ids(), sort_keys=True)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def load_graph(data_dir: Path, dataset: str) -> ItemGraph | None:

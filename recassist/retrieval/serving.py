@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from recassist.errors import ModelStoreError
 from recassist.settings import Settings
 from recassist.retrieval import model_store
-from recassist.data.knowledge import graph_files
+from recassist.data.knowledge import graph_signature
 from recassist.data.store import Dataset
 from recassist.retrieval.fusion import Fusion
 from recassist.retrieval.interactions import Interactions
@@ -43,9 +43,9 @@ def _config_hash(settings: Settings, dataset: Dataset) -> str:
     index_manifest = settings.data_dir / "index" / dataset.name / "manifest.json"
     index = json.loads(index_manifest.read_text()).get("signature") if index_manifest.is_file() else None
     holdout = "last" if dataset.time_order.has_order else "random"  # the validation rule the tuning used
-    graph = graph_files(settings.data_dir, dataset.name)[0]  # a graph fetched later makes a refit
-    payload = json.dumps({"events": settings.events, "index": index, "holdout": holdout,
-                          "graph": graph.stat().st_size if graph.is_file() else None}, sort_keys=True)
+    graph = graph_signature(settings.data_dir, dataset.name)  # a graph fetched later makes a refit
+    payload = json.dumps({"events": settings.events, "index": index, "holdout": holdout, "graph": graph},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
