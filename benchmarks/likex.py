@@ -63,7 +63,10 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
     """Picks for "something like <seed>" per seed: the two shares, and the picks themselves."""
     from recassist.retrieval.catalogue import display_title
 
-    items, rows, shared_word, near, total = assistant.items, [], 0, 0, 0
+    from recassist.assistant.evidence import GRAPH_KINDS
+
+    items, rows, shared_word, near, total, specific = assistant.items, [], 0, 0, 0, 0
+    kinds: dict[str, int] = {}
     for seed in seeds:
         session = assistant.new_session(None)
         result = assistant.turn(session, f"something like {display_title(items[seed].title)}")
@@ -76,11 +79,18 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
                 and not franchise(items[seed].title, items[p].title) and p not in linked]
         shared_word += len(word)
         near += sum(p in co_rated[seed] for p in picks)
+        specific += sum(any(r.kind in GRAPH_KINDS for r in p.reasons) for p in result.picks)
+        for p in result.picks:
+            for kind in dict.fromkeys(r.kind for r in p.reasons):
+                kinds[kind] = kinds.get(kind, 0) + 1
         total += len(picks)
         rows.append({"seed": items[seed].title, "picks": [items[p].title for p in picks],
-                     "title_word": [items[p].title for p in word], "note": result.message[:200]})
+                     "title_word": [items[p].title for p in word], "note": result.message[:200],
+                     "why_first": [f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "")
+                                   for r in (result.picks[0].reasons if result.picks else [])]})
     return {"picks": total, "title_word_share": round(shared_word / max(total, 1), 4),
-            "co_rated_top100_share": round(near / max(total, 1), 4), "seeds": rows}
+            "co_rated_top100_share": round(near / max(total, 1), 4),
+            "specific_evidence_share": round(specific / max(total, 1), 4), "evidence_kinds": kinds, "seeds": rows}
 
 
 def nearest_by_co_rating(data, seed_rows: np.ndarray, k: int = 100) -> dict[str, set[str]]:
@@ -149,10 +159,12 @@ def main() -> None:
     out["seconds"] = round(time.perf_counter() - start, 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"likex-{args.dataset}.json").write_text(json.dumps(out, indent=1) + "\n")
-    print("| like X | title-word share | co-rated top-100 share | picks |\n| --- | --- | --- | --- |")
+    print("| like X | title-word share | co-rated top-100 share | specific evidence | picks |")
+    print("| --- | --- | --- | --- | --- |")
     for name in ("co-liked + graph", "co-liked only"):
         row = out[name]
-        print(f"| {name} | {row['title_word_share']:.1%} | {row['co_rated_top100_share']:.1%} | {row['picks']} |")
+        print(f"| {name} | {row['title_word_share']:.1%} | {row['co_rated_top100_share']:.1%} "
+              f"| {row['specific_evidence_share']:.1%} | {row['picks']} |")
     print(f"\ntitles resolved {out['titles']['resolved']}/{out['titles']['of']}, "
           f"absent said missing {out['titles']['absent_said_missing']}/{len(ABSENT)}")
 

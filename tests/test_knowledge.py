@@ -246,3 +246,15 @@ def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> 
     assert any("other people" in p for p in checker.check(f"{said}.", item, [director]))
     assert phrase(Reason("shared_cast", godfather.title, godfather, 3)) == (
         "it shares 3 cast members with The Godfather (1972)")
+
+
+@pytest.mark.parametrize("words, left", [
+    ("something like Star Wars (1977)", ""),
+    ("More like The Big Lebowski please", ""),
+    ("something like star wars but funnier", "something but funnier"),
+])
+def test_a_seeds_own_title_is_no_description(words: str, left: str) -> None:
+    """The words of "like X" are not searched as text: they would find The Big One for The Big Lebowski."""
+    from recassist.assistant.candidates import beside_titles
+
+    assert beside_titles(words, ["Star Wars (1977)", "Big Lebowski, The (1998)"]) == left

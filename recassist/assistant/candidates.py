@@ -13,6 +13,7 @@ agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.settings import AgentConfig
-from recassist.retrieval.catalogue import Catalogue, Constraints
+from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.neighbours import co_liked, liked_matrix
@@ -50,6 +51,15 @@ class Found:
     store_down: bool = False  # the vector store did not answer: only the serving model's lists were used
 
 
+def beside_titles(words: str, titles: Sequence[str]) -> str:
+    """`words` without the `titles` (as displayed or said, with a "(more) like" before), "" when only words
+    of asking are left: "something like Star Wars (1977)" describes nothing beyond Star Wars."""
+    for title in titles:
+        for form in (display_title(title), base_title(title)):
+            words = re.sub(rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE)
+    return search_text(words, fallback=False) and " ".join(words.split())
+
+
 class CandidateStage:
     def __init__(self, catalogue: Catalogue, serving: ServingModel, config: AgentConfig) -> None:
         self.catalogue, self.serving, self.config = catalogue, serving, config
@@ -61,6 +71,8 @@ class CandidateStage:
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = " ".join(dict.fromkeys(w for w in (*session.tastes, request.mood) if w)).strip()
+        if seeds:  # a seed's own title is no description: its words would find title-word neighbours
+            words = beside_titles(words, [self.catalogue.items[s].title for s in seeds if s in self.catalogue.items])
         if anchors:  # named in the request, or liked earlier: their neighbours by behaviour and knowledge
             self._like(found, weights, anchors, "requested" if seeds else "history_item", constraints, seen)
         try:
