@@ -110,6 +110,8 @@ class AgentConfig(BaseModel):
     llm_planner: bool = True  # False: the deterministic parser plans every turn
     explain_with_llm: bool = True  # False: template explanations from the evidence
     seed_weight: NonNegativeFloat = 1.0  # items near what the user named or liked in this session
+    # a named item's knowledge-graph neighbours, as a share of seed_weight (its co-liked items have it all)
+    graph_weight: NonNegativeFloat = 0.3
     history_weight: NonNegativeFloat = 1.0  # the fitted generators' fusion, for a known user
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
     # LLM share of the ranking score (recassist/assistant/rerank.py); 0 = off, the default `recassist eval --rerank`

@@ -107,10 +107,14 @@ def test_a_killed_chroma_server_is_retried_then_reported_then_recovered(
     dataset = DatasetStore(remote.data_dir).load(SLICE)
     assistant = Assistant(Catalogue(dataset, store, embedder), slice_serving, None, remote.agent)
     user = str(slice_serving.data.users.ids(np.arange(2))[1])
-    events = list(assistant.stream(assistant.new_session(user), "something like Star Wars, give me 3"))
+    events = list(assistant.stream(assistant.new_session(user), "a feel-good movie for a rainy sunday, give me 3"))
     assert isinstance(events[-1], DoneEvent) and len(events[-1].items) == 3
     assert any(isinstance(e, NoteEvent) and "unavailable" in e.text for e in events)
     assert all(card.explanation_source == "template" for card in events[-1].items)
+    # "like X" needs no store (what people who liked X also liked): answered in full, with no notice
+    events = list(assistant.stream(assistant.new_session(user), "something like Star Wars, give me 3"))
+    assert isinstance(events[-1], DoneEvent) and len(events[-1].items) == 3
+    assert not any(isinstance(e, NoteEvent) and "unavailable" in e.text for e in events)
 
     server.start()  # same port, same persisted data
     assert [h.id for h in store.query("items", vector, 10)] == before  # the same object, no restart

@@ -24,6 +24,7 @@ class Reason:
     kind: EvidenceKind
     label: str
     item: Item | None = None
+    count: int | None = None  # cast members shared (shared_cast), people who liked both (co_liked)
 
     @property
     def spoken(self) -> str:
@@ -67,7 +68,26 @@ def phrase(reason: Reason) -> str:
         "popular": label,
         "requested": f"you asked for something like {label}",
         "described": f'you asked for "{label}"',
+        **graph_phrases(reason),
     }[reason.kind]
+
+
+def graph_phrases(reason: Reason) -> dict[str, str]:
+    """The knowledge graph's and co-liked evidence in words, by kind: 'it is the sequel of X', 'it has the
+    same director as X', 'it shares 3 cast members with X', '12 people who liked X also liked it'."""
+    label, count = reason.spoken, reason.count or 0
+    members = f"{count} cast members" if count > 1 else "a cast member"
+    return {
+        "sequel": f"it is the sequel of {label}",
+        "prequel": f"it is the prequel of {label}",
+        "same_director": f"it has the same director as {label}",
+        "same_writer": f"it has the same writer as {label}",
+        "shared_cast": f"it shares {members} with {label}",
+        "co_liked": f"{count} people who liked {label} also liked it",
+    }
+
+
+GRAPH_KINDS = frozenset({"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"})
 
 
 def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
@@ -84,6 +104,7 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
         parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
     if any(r.kind == "described" for r in reasons):
         parts.append("it matches what you described")
+    parts += [graph_phrases(r)[r.kind] for r in reasons if r.kind in GRAPH_KINDS][:1]
     if not parts:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."

@@ -44,6 +44,12 @@ _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
 
 
+# The knowledge graph's and co-liked evidence, as the prompt lists it (`evidence.graph_phrases` in words).
+GRAPH_PROMPT = {"sequel": "it is the sequel of", "prequel": "it is the prequel of",
+                "same_director": "same director as", "same_writer": "same writer as",
+                "shared_cast": "shares cast members with", "co_liked": "also liked by people who liked"}
+
+
 def _problem_kind(problem: str) -> str:
     if problem.startswith(("names", "quotes")):
         return "title"
@@ -146,6 +152,7 @@ class Explainer:
                 "popular": "popular",
                 "requested": "you asked for something like",
                 "described": "you asked for, in your words",
+                **GRAPH_PROMPT,
             }[reason.kind]
             lines.append(f"- {what}: {quote(reason.spoken)}")
         evidence = "\n".join(lines) or "- your history as a whole"

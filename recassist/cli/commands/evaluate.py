@@ -46,6 +46,7 @@ def evaluate(
     from recassist.evaluation.protocol import evaluate as run_protocol
     from recassist.evaluation.report import markdown_table, to_json
     from recassist.retrieval.generators.content import content_builders
+    from recassist.retrieval.generators.knowledge import knowledge_builders
     from recassist.retrieval.interactions import Interactions
 
     settings = load_settings(ctx)
@@ -64,6 +65,8 @@ def evaluate(
     if report_file is None:
         with user_errors():
             builders, grids = content_builders(settings, dataset, data.items)
+            kg_builders, kg_grids = knowledge_builders(settings, dataset, data.items)
+            builders, grids = {**builders, **kg_builders}, {**grids, **kg_grids}
         names = [name.strip() for name in generators.split(",")] if generators else None
         with user_errors():
             report = run_protocol(

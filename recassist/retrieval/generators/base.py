@@ -36,9 +36,12 @@ MIB = 2**20
 FEW_USERS = 8
 
 # "requested" and "described" come from a conversation: an item the user named as an example, and the
-# user's own description of what they want.
+# user's own description of what they want. The knowledge graph's kinds relate the item to a source item:
+# its sequel or prequel, the same director or writer, shared cast; "co_liked": people who liked the source
+# item also liked this one (a "like X" request).
 EvidenceKind = Literal[
-    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described"
+    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described",
+    "sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked",
 ]
 
 
@@ -54,12 +57,14 @@ class GeneratorConfig(BaseModel):
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why `item` (a candidate row) was proposed: `source` (an external id) contributed `contribution`."""
+    """Why `item` (a candidate row) was proposed: `source` (an external id) contributed `contribution`;
+    `count` is how many facts (cast members) or people (co_liked) the two share, where the kind counts."""
 
     item: int
     kind: EvidenceKind
     source: str
     contribution: float
+    count: int = 0
 
 
 @dataclass(frozen=True, eq=False)
