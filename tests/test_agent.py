@@ -195,3 +195,18 @@ def test_a_new_want_in_the_users_words_leaves_the_last_topic(slice_assistant: As
     assert result.request.new_topic and session.seeds == [] and session.constraints.year_min is None
     assert "Horror" in session.constraints.exclude_tags and "like Alien" not in result.message
     assert all("Horror" not in pick.item.tags for pick in result.picks)
+
+
+def test_a_new_users_first_message_is_their_tastes_on_every_surface(parser_assistant: Assistant) -> None:
+    """The rule lives in the assistant: "I loved Toy Story" first is tastes and a list, not feedback on a
+    list never shown; said again once a list is shown, it is feedback. A known user's first message is
+    no tastes."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "I loved the first one and Toy Story")
+    assert session.tastes == ["I loved the first one and Toy Story"]
+    assert first.request.intent is Intent.recommend and first.picks
+    assert "have not shown you a list" not in first.message
+    later = assistant.turn(session, "I loved the first one")
+    assert later.request.intent is Intent.feedback and session.likes == [session.last_shown[0]]
+    assert session.tastes == ["I loved the first one and Toy Story"]

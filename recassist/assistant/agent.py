@@ -21,7 +21,7 @@ from copy import deepcopy
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
-from recassist.assistant import replies
+from recassist.assistant import replies, rules
 from recassist.assistant.admission import BUSY_NOTE, ModelGate
 from recassist.assistant.candidates import CandidateStage
 from recassist.assistant.events import (
@@ -41,7 +41,7 @@ from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
 from recassist.assistant.ranking import Pick, RerankStage, rank
-from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import Reranker, RerankConfig
 from recassist.assistant.seeds import Named, named_titles
 from recassist.assistant.session import SessionMemory
@@ -117,7 +117,10 @@ class Assistant:
         turn itself, whose `message` and `picks` replace the preview's. So the first card never waits for
         the model's plan. When the model is busy, the parser's plan is the turn's, with no preview."""
         message = plain_text(message)
+        first = rules.keep_tastes(session, message)
         parsed, ask_model = self.planner.read(message)
+        if first:
+            parsed = rules.as_tastes(parsed, message)
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")
             return (yield from self.stream_request(session, parsed, "parser"))
@@ -131,8 +134,9 @@ class Assistant:
                     yield PlanEvent(request=parsed, planner="parser")
                     yield from self._preview(session, parsed)
                 plan = planning.result()
-        yield PlanEvent(request=plan.request, planner=plan.planner)
-        return (yield from self.stream_request(session, plan.request, plan.planner))
+        request = rules.as_tastes(plan.request, message) if first else plan.request
+        yield PlanEvent(request=request, planner=plan.planner)
+        return (yield from self.stream_request(session, request, plan.planner))
 
     def _preview(self, session: SessionMemory, request: TurnRequest) -> TurnEvents:
         """The reply and cards the parser's request gives, computed on a copy of the session."""
@@ -239,7 +243,7 @@ class Assistant:
         """Catalogue search: items nearest `text` within the constraints (all matching items when no text)."""
         return [Pick(item, score) for item, score in self.catalogue.search(text, constraints, k)]
 
-    def record_feedback(self, session: SessionMemory, item_id: str, feedback: str) -> None:
+    def record_feedback(self, session: SessionMemory, item_id: str, feedback: FeedbackKind) -> None:
         """Thumbs up / down or "not interested" from a card: the session changes at once; the app stores it."""
         if item_id not in self.items:
             return

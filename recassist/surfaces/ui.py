@@ -42,8 +42,6 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     if not message:
         yield history, session, _choices(session, ctx)
         return
-    if session.user_id is None and not session.tastes and not session.shown:
-        session.tastes.append(message[:500])  # a new user's first words describe their tastes
     history = [*history, {"role": "user", "content": plain(message)}, {"role": "assistant", "content": "…"}]
     yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
     cards: list[Card] = []
