@@ -18,6 +18,8 @@ def slice_data(settings):
 
 def test_health_pages_and_openapi(live_server: str) -> None:
     assert httpx.get(f"{live_server}/healthz").json() == {"status": "ok", "dataset": SLICE}
+    ready = httpx.get(f"{live_server}/readyz")  # 503 "warming up" until the model is warm
+    assert (ready.status_code, ready.json()["status"]) in ((200, "ready"), (503, "warming up"))
     assert "gradio" in httpx.get(f"{live_server}/").text
     assert '<script src="/widget.js"' in httpx.get(f"{live_server}/widget").text
     assert httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("text/javascript")
