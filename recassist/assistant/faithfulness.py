@@ -216,7 +216,7 @@ def _stricter(
             problems.append(f"says you asked about '{text[start:end]}', which you did not")
     counts = {str(r.count) for r in reasons if r.count is not None}
     counts |= {n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)}
-    for number in set(_COUNT.findall(rest)) - counts:
+    for number in {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)} - counts:  # years: checked above
         problems.append(f"states the number {number}, which its evidence does not have")
     return problems
 
