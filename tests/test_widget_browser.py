@@ -172,3 +172,35 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             browser.close()
     RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "
                                   "Chromium, template explanations (no model file)", "turns": FIRST_CARDS}, indent=1) + "\n")
+
+
+QUEUE_SCREENSHOT = SCREENSHOT.with_name("widget-queued.png")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
+def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(pages) -> None:
+    """Two messages sent at once: the second shows as sent ("queued") at once, is never cleared, and is
+    answered after the first, under its own question."""
+    from playwright.sync_api import sync_playwright
+
+    _server, listed, _unlisted = pages
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 760})
+            page.goto(f"{listed}/index.html")
+            page.get_by_role("button", name="Open Film finder").click()
+            page.evaluate("recassist.send('recommend 2 comedies'); recassist.send('now 2 westerns')")
+            queued = page.locator(".rc-user.rc-queued")
+            assert queued.count() == 1 and "now 2 westerns" in queued.inner_text()
+            page.screenshot(path=str(QUEUE_SCREENSHOT))
+            page.locator(".rc-cards.rc-done").nth(1).wait_for(timeout=120_000)
+            assert page.locator(".rc-user.rc-queued").count() == 0
+            order = page.locator(".rc-log > .rc-msg").evaluate_all(
+                "ms => ms.map(m => m.classList.contains('rc-user') ? 'Q:' + m.innerText : 'A')")
+            assert order[1:] == ["Q:recommend 2 comedies", "A", "Q:now 2 westerns", "A"], order
+            answers = page.locator(".rc-cards.rc-done")
+            tags = [answers.nth(i).locator(".rc-card:not(.rc-sponsored) .rc-meta").all_inner_texts() for i in (0, 1)]
+            assert all("Comedy" in t for t in tags[0]) and all("Western" in t for t in tags[1]), tags
+        finally:
+            browser.close()

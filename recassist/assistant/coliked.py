@@ -53,13 +53,14 @@ class CoLiked:
         return int(np.intersect1d(users_a, users_b, assume_unique=True).size)
 
     def specific(self, reasons: Sequence[Reason], item_id: str) -> list[Reason]:
-        """`reasons` for `item_id` with each item reason ("you liked X", "like X") made a co-liked one
-        where at least `MIN_CO_LIKED` people liked both X and the item."""
+        """`reasons` for `item_id`, each item reason ("you liked X", "like X") preceded by a co-liked one
+        where at least `MIN_CO_LIKED` people liked both X and the item (the item reason stays: it says
+        how X came in, liked or asked for)."""
         out = []
         for reason in reasons:
             if reason.kind in _BY_ITEM and reason.item is not None:
                 n = self.count(reason.item.item_id, item_id)
                 if n >= MIN_CO_LIKED:
-                    reason = replace(reason, kind="co_liked", count=n)
+                    out.append(replace(reason, kind="co_liked", count=n))
             out.append(reason)
         return list(dict.fromkeys(out))
