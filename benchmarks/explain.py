@@ -8,10 +8,11 @@ model up first. Two latencies are kept: the model's first token, and the first t
 which comes a few words later because the check holds back the words a title may still be forming in.
 Writes `benchmarks/results/explain-<dataset>.json` (or `--out`).
 
-As the assistant does, each history item becomes a co-liked count where enough people liked both
-(`assistant.coliked`), and the reasons go strongest first; the stricter check (origins, asked-for claims,
-counts) is the checker's. The summary adds the share of shown explanations citing specific evidence (a
-co-liked count with its number, or a history item by title) and how varied their openings are.
+As the assistant does, each history item gets a co-liked count where enough people liked both
+(`assistant.coliked`), and the reasons go strongest first; the stricter check (origins, asked-for
+claims, counts) is the checker's. The summary adds the share of shown explanations citing specific
+evidence (a co-liked count with its number, or a history item by title) and how varied their
+openings are.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/explain.py --model qwen2.5-coder-1.5b-instruct --threads 2
 """
@@ -92,7 +93,8 @@ def main() -> None:
             result = event
         decode_s = result.generation_s - (result.first_token_s or 0.0)
         rows.append({
-            "item": item.title, "evidence": [f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "") for r in reasons],
+            "item": item.title,
+            "evidence": [f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "") for r in reasons],
             "specific": _specific(result.text, reasons), "text": result.text, "source": result.source,
             "problems": list(result.problems), "rejected": list(result.rejected), "first_token_s": result.first_token_s,
             "first_text_s": first_text_s, "tokens": result.tokens,
@@ -107,7 +109,7 @@ def main() -> None:
 
 
 def _specific(text: str, reasons) -> bool:
-    """Whether `text` cites specific evidence: a co-liked count with its number, or a liked item by title."""
+    """Whether `text` cites specific evidence: a co-liked count with its number, or a liked title."""
     from recassist.assistant.faithfulness import _cites
 
     for reason in reasons:
@@ -119,7 +121,7 @@ def _specific(text: str, reasons) -> bool:
 
 
 def _openings(rows: list[dict]) -> dict:
-    """How varied the explanations read: distinct first three words, and the old one template's share."""
+    """How varied the explanations read: distinct first three words, the old template's share."""
     firsts = [" ".join(r["text"].lower().split()[:3]) for r in rows]
     old = sum(r["text"].lower().startswith("you asked for something like") for r in rows)
     return {"distinct_first_three_words": len(set(firsts)) / max(1, len(rows)),
@@ -138,7 +140,8 @@ def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) ->
         "fallback": stats.fallback / n,
         "unfaithful_shown": 0,  # every text shown passed the check, or is the template
         "specific_evidence_share": sum(r["specific"] for r in rows) / n,
-        "evidence_with_co_liked_share": sum(any(e.startswith("co_liked") for e in r["evidence"]) for r in rows) / n,
+        "evidence_with_co_liked_share":
+            sum(any(e.startswith("co_liked") for e in r["evidence"]) for r in rows) / n,
         "openings": _openings(rows),
         "problems": dict(stats.problems),
         "first_token_s": {"p50": float(np.median(ttft)), "p95": float(np.percentile(ttft, 95)), "mean": float(ttft.mean())},

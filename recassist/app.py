@@ -56,7 +56,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         return {"status": "ok", "dataset": name}
 
     @api.get("/readyz", tags=["health"], response_model=None)
-    def readyz():  # a JSONResponse (503 while warming); no annotation: FastAPI resolves it at module level
+    def readyz():  # a JSONResponse, 503 while warming (unannotated: FastAPI would resolve the name)
         """Ready only when the model is warm; 503 "warming up" before (answers come meanwhile, with
         template explanations and a note that says why)."""
         ready = ctx.assistant.gate.ready

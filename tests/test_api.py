@@ -120,7 +120,8 @@ def test_main_ui_starts_as_a_demo_user_with_history_and_nearest_items(live_serve
 def test_a_new_users_first_chat_message_over_rest_is_their_tastes(live_server: str) -> None:
     """The widget's surface gets the assistant's rule too: a new user's first words are tastes."""
     with httpx.Client(base_url=live_server, timeout=300) as client:
-        events = _events(client.post("/api/v1/chat", json={"message": "I like space adventures with robots"}))
+        first = {"message": "I like space adventures with robots"}
+        events = _events(client.post("/api/v1/chat", json=first))
     done = events[-1][1]
     assert events[-1][0] == "done" and done["items"], events[-1]
     assert "have not shown you a list" not in done["message"]

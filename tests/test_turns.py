@@ -175,9 +175,11 @@ def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slic
     assert [e.planner for e in unread if isinstance(e, PlanEvent)] == ["parser"]
 
 
-def test_while_the_model_warms_up_turns_say_so_and_never_say_busy(slice_assistant: Assistant) -> None:
-    """With one user and the model warming up: answers at once with templates and the warming-up note,
-    not "Many people are asking right now"; once warm, the model writes the explanations."""
+def test_while_the_model_warms_up_turns_say_so_and_never_say_busy(
+    slice_assistant: Assistant,
+) -> None:
+    """With one user and the model warming up: answers at once with templates and the warming-up
+    note, not "Many people are asking right now"; once warm, the model writes the explanations."""
     from recassist.assistant.admission import BUSY_NOTE, WARMING_NOTE
     from recassist.assistant.events import NoteEvent
 

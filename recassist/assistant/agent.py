@@ -86,9 +86,9 @@ class Assistant:
     def warm(self) -> None:
         """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn that
         describes a want in words), then load the model and put the explanation prompt into each of its
-        parallel slots, holding a model slot meanwhile: turns in that time get template explanations and
-        the warming-up note at once, not a wait. The app calls it at start (`warm_in_background`); it takes
-        a minute or two on 2 cores."""
+        parallel slots, holding a model slot meanwhile: turns in that time get template explanations
+        and the warming-up note at once, not a wait. The app calls it at start (`warm_in_background`);
+        it takes a minute or two on 2 cores."""
         try:
             self.catalogue.encode("a film")
         except RecassistError as err:  # the turn that needs the embedder reports it
@@ -99,8 +99,8 @@ class Assistant:
             self.explainer.warm(self.config.explain_parallel)
 
     def warm_in_background(self) -> threading.Thread | None:
-        """`warm` in a daemon thread, the model marked as warming up before this returns (so a turn that
-        comes first is told "warming up", not "busy"); None when there is no model to warm."""
+        """`warm` in a daemon thread, the model marked as warming up before this returns (so a turn
+        that comes first is told "warming up", not "busy"); None when there is no model to warm."""
         if self.explainer is not None:
             self.gate.begin_warm_up()
         thread = threading.Thread(target=self.warm, daemon=True, name="model-warm-up")

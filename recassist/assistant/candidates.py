@@ -6,9 +6,10 @@ user the serving model's generators (their own evidence); a new user who said no
 popular. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
 (`described`, at the text weight), so that a rare combination is found beside what is popular. The lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
 normalisation and weighted sum the evaluation tunes, with the generators' tuned weights sharing the
-agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice; an item
-reason becomes a co-liked count where enough people liked both (`assistant.coliked`), and each item's
-reasons come strongest first. A new user's first tastes count (and are cited) only until a new topic.
+agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice; an
+item reason gets a co-liked count in front where enough people liked both (`assistant.coliked`),
+and each item's reasons come strongest first. A new user's first tastes count (and are cited) only
+until a new topic.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class CandidateStage:
         vocab, fusion = self.serving.data.items, self.serving.fusion
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        tastes = session.tastes if session.tastes_current else []  # a new topic leaves first tastes behind
+        tastes = session.tastes if session.tastes_current else []  # a new topic leaves them behind
         words = " ".join(dict.fromkeys(w for w in (*tastes, request.mood) if w)).strip()
         try:
             if anchors and (vectors := self.catalogue.store.vectors("items", anchors)):

@@ -1,9 +1,9 @@
-"""Co-liked counts: how many people who liked item X also liked item Y, from the serving data's liked
-events. They make "like X" evidence specific: "41 people who liked Alien (1979) also liked it" instead of
-"you asked for something like Alien (1979)".
+"""Co-liked counts: how many people who liked item X also liked item Y, from the serving data's
+liked events. They make "like X" evidence specific: "41 people who liked Alien (1979) also liked it"
+instead of "you asked for something like Alien (1979)".
 
-The items x users matrix of liked events is built on first use (never at import) and reused; one count is
-the size of the intersection of two sorted user lists.
+The items x users matrix of liked events is built on first use (never at import) and reused; one
+count is the size of the intersection of two sorted user lists.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from recassist.assistant.evidence import Reason
 from recassist.retrieval.interactions import Interactions
 
 MIN_CO_LIKED = 3  # fewer people than this is anecdote, not evidence: the plainer reason stays
-_BY_ITEM = ("requested", "history_item", "similar_text")  # reasons that name an item liked or asked for
+# reasons that name an item liked or asked for
+_BY_ITEM = ("requested", "history_item", "similar_text")
 
 
 class CoLiked:
@@ -36,7 +37,8 @@ class CoLiked:
                 keep = np.ones(len(self.data), bool) if self.data.liked is None else self.data.liked
                 ones = np.ones(int(keep.sum()), np.int8)
                 shape = (self.data.n_items, self.data.n_users)
-                matrix = sp.csr_matrix((ones, (self.data.item_rows[keep], self.data.user_rows[keep])), shape=shape)
+                pairs = (self.data.item_rows[keep], self.data.user_rows[keep])
+                matrix = sp.csr_matrix((ones, pairs), shape=shape)
                 matrix.sum_duplicates()
                 matrix.sort_indices()
                 self._matrix = matrix
@@ -53,9 +55,9 @@ class CoLiked:
         return int(np.intersect1d(users_a, users_b, assume_unique=True).size)
 
     def specific(self, reasons: Sequence[Reason], item_id: str) -> list[Reason]:
-        """`reasons` for `item_id`, each item reason ("you liked X", "like X") preceded by a co-liked one
-        where at least `MIN_CO_LIKED` people liked both X and the item (the item reason stays: it says
-        how X came in, liked or asked for)."""
+        """`reasons` for `item_id`, each item reason ("you liked X", "like X") preceded by a co-liked
+        one where at least `MIN_CO_LIKED` people liked both X and the item (the item reason stays: it
+        says how X came in, liked or asked for)."""
         out = []
         for reason in reasons:
             if reason.kind in _BY_ITEM and reason.item is not None:

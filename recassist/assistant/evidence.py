@@ -5,8 +5,8 @@ Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is o
 history item the user liked: the generators cite no other, see `retrieval.interactions`; someone followed,
 similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
 generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
-construction. How each kind is worded (its strength, prompt line, "why" phrase and template forms) is one
-table, `data/reasons.toml`: a new kind of evidence words itself from a row there.
+construction. How each kind is worded (its strength, prompt line, "why" phrase and template forms)
+is one table, `data/reasons.toml`: a new kind of evidence words itself from a row there.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
 
-# Evidence the assistant derives itself, beside the generators' kinds: "N people who liked X also liked it".
+# Evidence the assistant derives itself, beside the generators' kinds: "N people who liked X also
+# liked it".
 ReasonKind = EvidenceKind | Literal["co_liked"]
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history item),
-    `count` when the evidence has one (the people who liked both, for `co_liked`)."""
+    """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history
+    item), `count` when the evidence has one (the people who liked both, for `co_liked`)."""
 
     kind: ReasonKind
     label: str
@@ -45,8 +46,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Wording:
-    """How one kind of evidence words itself (`data/reasons.toml`): its strength, its evidence line in the
-    prompt, its "why" phrase and its template sentences."""
+    """How one kind of evidence words itself (`data/reasons.toml`): its strength, its evidence line
+    in the prompt, its "why" phrase and its template sentences."""
 
     strength: int
     prompt: str
@@ -57,7 +58,8 @@ class Wording:
 @cache
 def wordings() -> dict[str, Wording]:
     """The wording table, read once on first use (never at import)."""
-    text = resources.files("recassist.assistant").joinpath("data/reasons.toml").read_text(encoding="utf-8")
+    path = resources.files("recassist.assistant").joinpath("data/reasons.toml")
+    text = path.read_text(encoding="utf-8")
     table = tomllib.loads(text)
     return {kind: Wording(row["strength"], row["prompt"], row["why"], tuple(row["forms"]))
             for kind, row in table.items()}
@@ -101,8 +103,8 @@ def reasons_from_evidence(
 
 
 def phrase(reason: Reason) -> str:
-    """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', '34 people who liked
-    Alien (1979) also liked it'."""
+    """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', '34 people who
+    liked Alien (1979) also liked it'."""
     return _fill(wordings()[reason.kind].why, reason)
 
 
@@ -114,8 +116,8 @@ def prompt_line(reason: Reason) -> str:
 
 def template_explanation(item: Item, reasons: Sequence[Reason], index: int | None = None) -> str:
     """A plain explanation from the strongest evidence alone, in one of its kind's forms (the card's
-    `index` in its list chooses it, else the item: the cards of one list read differently); names only
-    the item and the evidence. Faithful by construction."""
+    `index` in its list chooses it, else the item: the cards of one list read differently); names
+    only the item and the evidence. Faithful by construction."""
     if not reasons:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     reason = strongest_first(reasons)[0]

@@ -40,10 +40,16 @@ _USER_CLAIM = re.compile(
     r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
     re.I,
 )
-# A claim that the user asked for something, anywhere, and next to a title ("Psycho, which you asked about").
-_ASKED = re.compile(r"\b(?:you|you've|you have)\s+(?:asked|requested|searched|wanted)\b|\bas you asked\b", re.I)
-_ASKED_NEAR = re.compile(r"(?:asked|requested)\s+(?:for|about)\s+(?:something\s+like\s+)?\||\|\W*,?\s*which\s+you"
-                         r"\s+(?:asked|requested)|\|\W*,?\s*as\s+you\s+asked", re.I)
+# A claim that the user asked for something, anywhere, and next to a title ("Psycho, which you asked
+# about"); `|` marks where the title was.
+_ASKED = re.compile(
+    r"\b(?:you|you've|you have)\s+(?:asked|requested|searched|wanted)\b|\bas you asked\b", re.I
+)
+_ASKED_NEAR = re.compile(
+    r"(?:asked|requested)\s+(?:for|about)\s+(?:something\s+like\s+)?\|"
+    r"|\|\W*,?\s*which\s+you\s+(?:asked|requested)|\|\W*,?\s*as\s+you\s+asked",
+    re.I,
+)
 # A standalone count ("41 people"), not a year, a decade ("90s") or part of a word.
 _COUNT = re.compile(r"(?<![\w.])(\d{1,4})(?![\w.])(?!\s*(?:%|percent))")
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
@@ -190,8 +196,9 @@ class FaithfulnessChecker:
 
 @cache
 def _origins() -> frozenset[str]:
-    """Words that claim a film's country or language (`data/origins.txt`), read once on first use."""
-    text = resources.files("recassist.assistant").joinpath("data/origins.txt").read_text(encoding="utf-8")
+    """Words that claim a film's country or language (`data/origins.txt`), read on first use."""
+    path = resources.files("recassist.assistant").joinpath("data/origins.txt")
+    text = path.read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
@@ -199,8 +206,8 @@ def _stricter(
     text: str, rest: str, item: Item, reasons: Sequence[Reason], spans: list[tuple[int, int, str]]
 ) -> list[str]:
     """The stricter claims: a country or language the data does not carry ("a comedy with a British
-    twist"), a request the user did not make ("Psycho, which you asked about"), a count that is not the
-    evidence's ("41 people who liked ...")."""
+    twist"), a request the user did not make ("Psycho, which you asked about"), a count that is not
+    the evidence's ("41 people who liked ...")."""
     problems = []
     said = " ".join([item.title, *(r.label for r in reasons)]).lower()
     for word in WORD.findall(rest.lower()):
@@ -216,7 +223,8 @@ def _stricter(
             problems.append(f"says you asked about '{text[start:end]}', which you did not")
     counts = {str(r.count) for r in reasons if r.count is not None}
     counts |= {n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)}
-    for number in {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)} - counts:  # years: checked above
+    stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)}  # years are checked above
+    for number in stated - counts:
         problems.append(f"states the number {number}, which its evidence does not have")
     return problems
 

@@ -12,8 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-# What a user can say about an item: on a card (all three) or in words (like, dislike). One type for every
-# surface and the feedback log.
+# What a user can say about an item: on a card (all three) or in words (like, dislike). One type for
+# every surface and the feedback log.
 FeedbackKind = Literal["like", "dislike", "not_interested"]
 
 
@@ -26,7 +26,7 @@ class Intent(str, Enum):
     feedback = "feedback"  # "I loved the first one", "not interested in Heat"
 
 
-# The intents that point at an item shown ("why the first one?", "I loved it", "more like the second").
+# The intents that point at an item shown ("why the first one?", "I loved it", "more like that").
 POINTING = (Intent.explain, Intent.feedback, Intent.more_like)
 
 

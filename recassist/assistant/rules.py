@@ -1,9 +1,9 @@
-"""Conversation rules that hold on every surface (the Gradio page, the terminal, the REST API and so the
-widget), applied by the assistant itself so that no surface has its own copy.
+"""Conversation rules that hold on every surface (the Gradio page, the terminal, the REST API and so
+the widget), applied by the assistant itself so that no surface has its own copy.
 
-- A new user's first message, before anything was shown, is their tastes: it is kept as the session's
-  tastes, and a plan that reads it as feedback or a question about a list ("I like space adventures with
-  robots") becomes a recommendation, since there is no list to point at yet.
+- A new user's first message, before anything was shown, is their tastes: it is kept as the
+  session's tastes, and a plan that reads it as feedback or a question about a list ("I like space
+  adventures with robots") becomes a recommendation, since there is no list to point at yet.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ TASTES_MAX_CHARS = 500
 
 
 def is_first_message(session: SessionMemory) -> bool:
-    """Whether a message now is a new user's first words: no known history, no tastes, nothing shown."""
+    """Whether a message now is a new user's first words: no history, no tastes, nothing shown."""
     return session.user_id is None and not session.tastes and not session.shown
 
 

@@ -26,7 +26,7 @@ from recassist.retrieval.catalogue import Constraints
 class SessionMemory:
     user_id: str | None = None  # a known user's pseudonym; None for a new user
     tastes: list[str] = field(default_factory=list)  # a new user's own words about their tastes
-    tastes_current: bool = True  # the tastes are this topic's: false once a later turn starts a new topic
+    tastes_current: bool = True  # the tastes are this topic's: false once a new topic starts
     likes: list[str] = field(default_factory=list)  # item ids
     dislikes: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)  # every item shown, in order

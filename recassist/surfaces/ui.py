@@ -6,9 +6,9 @@ The chat handler is a sync generator that Gradio runs in a worker thread: the ev
 while the LLM works. API names are stable for `gradio_client` / `@gradio/client`: `chat`, `start`,
 `feedback`, `search`.
 
-Messages queue, never vanish (as in the widget): Send puts the message in the tab's `Inbox` at once (shown
-as sent, "queued" while an answer streams) and clears the box; one drain per tab answers the inbox in
-order. The streaming answer never writes to the box, so what the user types meanwhile stays.
+Messages queue, never vanish (as in the widget): Send puts the message in the tab's `Inbox` at once
+(shown as sent, "queued" while an answer streams) and clears the box; one drain per tab answers the
+inbox in order. The streaming answer never writes to the box, so what the user types meanwhile stays.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Inbox:
             return True
 
     def next_message(self) -> str | None:
-        """The next waiting message, taken off the queue; None (and the drain ends) when none waits."""
+        """The next waiting message, off the queue; None (and the drain ends) when none waits."""
         with self.lock:
             if self.pending:
                 return self.pending.pop(0)
@@ -75,8 +75,8 @@ class Inbox:
 
 def enqueue(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None,
             inbox: Inbox | None) -> tuple:
-    """Take a message at once: into the tab's inbox, shown as sent. A session `start` replaced gets a
-    fresh inbox from the chat as shown. Returns (box, chat, session, inbox)."""
+    """Take a message at once: into the tab's inbox, shown as sent. A session `start` replaced gets
+    a fresh inbox from the chat as shown. Returns (box, chat, session, inbox)."""
     session = session or ctx.assistant.new_session(None)
     inbox = inbox or Inbox()
     with inbox.lock:
@@ -211,9 +211,10 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
 
     for trigger in (box.submit, send.click):
         trigger(lambda m, h, s, i: enqueue(ctx, m, h, s, i), [box, chatbot, session, inbox],
-                [box, chatbot, session, inbox], queue=False, api_name=False, trigger_mode="multiple").then(
-            answer, [session, inbox], [chatbot, session, item], api_name=False)
-    # one whole turn for API clients (`gradio_client`): the message in, the box, chat and choices out
+                [box, chatbot, session, inbox], queue=False, api_name=False,
+                trigger_mode="multiple").then(answer, [session, inbox], [chatbot, session, item],
+                                              api_name=False)
+    # one whole turn for API clients (`gradio_client`): a message in; the box, chat, choices out
     api_turn = gr.Button(visible=False)
     api_turn.click(turn, [box, chatbot, session], [box, chatbot, session, item], api_name="chat")
     for button, kind in ((up, "like"), (down, "dislike"), (skip, "not_interested")):

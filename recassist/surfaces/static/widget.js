@@ -5,8 +5,8 @@
  * data-: key, user-token, title, greeting, position (bottom-right | bottom-left), theme (auto | light | dark), open.
  * window.recassist: open(), close(), toggle(), send(text), setUserToken(token), on(event, fn), off(event, fn);
  * events (also window CustomEvents "recassist:<event>"): open, close, answer, select, feedback, error.
- * A message sent while an answer streams is never lost: it shows at once as sent ("queued") and is answered
- * next, in the order sent (the Gradio page does the same). */
+ * A message sent while an answer streams is never lost: it shows at once as sent ("queued") and is
+ * answered next, in the order sent (the Gradio page does the same). */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector('script[src*="/widget.js"]');
@@ -169,7 +169,7 @@
     busy = true;
     log.setAttribute("aria-busy", "true");
     var bubble = say("bot", "\u2026"), list = el("ul", { "class": "rc-cards", role: "list" }), cards = [], texts = [];
-    asked.after(bubble);  /* a queued question's answer goes under it, above any question queued after it */
+    asked.after(bubble);  /* a queued question's answer goes under it, above later questions */
     bubble.append(list);
     function expl(i, text) {
       texts[i] = text;
