@@ -96,6 +96,15 @@ def _answer(page, text: str) -> list[dict]:
     )
 
 
+def _open_widget(browser, url: str):
+    """A host page at `url` with the widget's panel opened: (page, launcher button)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    page.goto(url)
+    launcher = page.get_by_role("button", name="Open Film finder")
+    launcher.click()
+    return page, launcher
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
 def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlisted_origins(pages) -> None:
     from playwright.sync_api import sync_playwright
@@ -104,10 +113,7 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 760})
-            page.goto(f"{listed}/index.html")
-            launcher = page.get_by_role("button", name="Open Film finder")
-            launcher.click()
+            page, launcher = _open_widget(browser, f"{listed}/index.html")
             assert launcher.get_attribute("aria-expanded") == "true"
             assert page.get_by_role("dialog", name="Film finder").is_visible()
             shadow_focus = "document.querySelector('[data-recassist]').shadowRoot.activeElement?.id"
@@ -187,9 +193,7 @@ def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(page
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 760})
-            page.goto(f"{listed}/index.html")
-            page.get_by_role("button", name="Open Film finder").click()
+            page, _launcher = _open_widget(browser, f"{listed}/index.html")
             page.evaluate("recassist.send('recommend 2 comedies'); recassist.send('now 2 dramas')")
             queued = page.locator(".rc-user.rc-queued")
             assert queued.count() == 1 and "now 2 dramas" in queued.inner_text()
