@@ -102,7 +102,7 @@ def main() -> None:
         })
         print(f"[{len(rows)}/{args.n}] {result.source:8s} ttft {result.first_token_s or 0:.2f}s  {result.text}",
               file=sys.stderr)
-        if len(rows) % 20 == 0 or len(rows) == args.n:  # a partial file survives an interrupted run
+        if len(rows) % 5 == 0 or len(rows) == args.n:  # a partial file survives an interrupted run
             summary = summarise(rows, explainer.stats, time.time() - started, args)
             out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps(summary, indent=1))
