@@ -63,7 +63,7 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
     """Picks for "something like <seed>" per seed: the two shares, and the picks themselves."""
     from recassist.retrieval.catalogue import display_title
 
-    from recassist.assistant.evidence import GRAPH_KINDS
+    from recassist.assistant.evidence import SPECIFIC_KINDS
 
     items, rows, shared_word, near, total, specific = assistant.items, [], 0, 0, 0, 0
     kinds: dict[str, int] = {}
@@ -79,7 +79,7 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
                 and not franchise(items[seed].title, items[p].title) and p not in linked]
         shared_word += len(word)
         near += sum(p in co_rated[seed] for p in picks)
-        specific += sum(any(r.kind in GRAPH_KINDS for r in p.reasons) for p in result.picks)
+        specific += sum(any(r.kind in SPECIFIC_KINDS for r in p.reasons) for p in result.picks)
         for p in result.picks:
             for kind in dict.fromkeys(r.kind for r in p.reasons):
                 kinds[kind] = kinds.get(kind, 0) + 1

@@ -4,7 +4,7 @@
 - `/marketer`    the Marketer tab on its own page (marketer keys);
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
 - `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
-                 `/healthz` a liveness check;
+                 `/healthz` a liveness check; `/readyz` 200 once the model is warm, 503 before;
 - `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
 
 Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
@@ -14,7 +14,6 @@ limits). `create_app` does the work; importing this module does none.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 from recassist.settings import Settings
@@ -26,7 +25,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import RedirectResponse
+    from fastapi.responses import JSONResponse, RedirectResponse
 
     from recassist.surfaces.ads_api import build_ads_router
     from recassist.surfaces.api import build_router, validation_error
@@ -42,7 +41,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     name = dataset or settings.dataset
     ctx = build_context(settings, name, progress)
     # the model loads and takes the explanation prompt into its parallel slots while the app starts
-    threading.Thread(target=ctx.assistant.warm, daemon=True, name="model-warm-up").start()
+    ctx.assistant.warm_in_background()
     api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
                   docs_url=None, redoc_url=None)
     guard = Guard(settings.api)
@@ -55,6 +54,14 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
         return {"status": "ok", "dataset": name}
+
+    @api.get("/readyz", tags=["health"], response_model=None)
+    def readyz():  # a JSONResponse, 503 while warming (unannotated: FastAPI would resolve the name)
+        """Ready only when the model is warm; 503 "warming up" before (answers come meanwhile, with
+        template explanations and a note that says why)."""
+        ready = ctx.assistant.gate.ready
+        return JSONResponse({"status": "ready" if ready else "warming up", "dataset": name},
+                            status_code=200 if ready else 503)
 
     add_local_docs(api)
     add_widget(api)

@@ -195,3 +195,45 @@ def test_a_new_want_in_the_users_words_leaves_the_last_topic(slice_assistant: As
     assert result.request.new_topic and session.seeds == [] and session.constraints.year_min is None
     assert "Horror" in session.constraints.exclude_tags and "like Alien" not in result.message
     assert all("Horror" not in pick.item.tags for pick in result.picks)
+
+
+def test_a_new_users_first_message_is_their_tastes_on_every_surface(
+    parser_assistant: Assistant,
+) -> None:
+    """The rule lives in the assistant: "I loved Toy Story" first is tastes and a list, not feedback
+    on a list never shown; said again once a list is shown, it is feedback."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "I loved the first one and Toy Story")
+    assert session.tastes == ["I loved the first one and Toy Story"]
+    assert first.request.intent is Intent.recommend and first.picks
+    assert "have not shown you a list" not in first.message
+    later = assistant.turn(session, "I loved the first one")
+    assert later.request.intent is Intent.feedback and session.likes == [session.last_shown[0]]
+    assert session.tastes == ["I loved the first one and Toy Story"]
+
+
+def test_explanations_cite_co_liked_counts_of_this_topic_and_why_says_them(
+    parser_assistant: Assistant,
+) -> None:
+    """"like Toy Story": evidence with how many people who liked Toy Story also liked each pick, worded
+    differently card to card; "why the first one?" says that evidence, not the request again; a new
+    user's first tastes are not cited once a new topic starts."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "I like space adventures with robots")
+    described = [r.label for p in first.picks for r in p.reasons if r.kind == "described"]
+    assert any("space adventures" in label for label in described), described
+    result = assistant.turn(session, "something like Toy Story")
+    co_liked = [r for p in result.picks for r in p.reasons if r.kind == "co_liked"]
+    assert co_liked, [p.reasons for p in result.picks]
+    assert all(r.count >= 3 and r.label.startswith("Toy Story") for r in co_liked), co_liked
+    top = result.picks[0]
+    assert top.reasons[0].kind == "co_liked" and str(top.reasons[0].count) in top.explanation.text
+    assert len({p.explanation.text.split()[1] for p in result.picks}) >= 2  # not one form for all
+    why = assistant.turn(session, "why the first one?").message
+    assert f"{top.reasons[0].count} people who liked Toy Story (1995) also liked it" in why, why
+    later = assistant.turn(session, "a feel-good movie for a rainy sunday")
+    assert later.request.new_topic and later.picks
+    cited = [r.label for p in later.picks for r in p.reasons]
+    assert not any("space adventures" in label for label in cited), cited

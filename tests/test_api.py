@@ -18,6 +18,8 @@ def slice_data(settings):
 
 def test_health_pages_and_openapi(live_server: str) -> None:
     assert httpx.get(f"{live_server}/healthz").json() == {"status": "ok", "dataset": SLICE}
+    ready = httpx.get(f"{live_server}/readyz")  # 503 "warming up" until the model is warm
+    assert (ready.status_code, ready.json()["status"]) in ((200, "ready"), (503, "warming up"))
     assert "gradio" in httpx.get(f"{live_server}/").text
     assert '<script src="/widget.js"' in httpx.get(f"{live_server}/widget").text
     assert httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("text/javascript")
@@ -113,3 +115,14 @@ def test_main_ui_starts_as_a_demo_user_with_history_and_nearest_items(live_serve
     seen = set(slice_data.items.set_index("item_id").loc[
         slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"], "title"])
     assert len(nearest["data"]) == 8 and not {row[0] for row in nearest["data"]} & seen
+
+
+def test_a_new_users_first_chat_message_over_rest_is_their_tastes(live_server: str) -> None:
+    """The widget's surface gets the assistant's rule too: a new user's first words are tastes."""
+    with httpx.Client(base_url=live_server, timeout=300) as client:
+        first = {"message": "I like space adventures with robots"}
+        events = _events(client.post("/api/v1/chat", json=first))
+    done = events[-1][1]
+    assert events[-1][0] == "done" and done["items"], events[-1]
+    assert "have not shown you a list" not in done["message"]
+    assert done["request"]["intent"] == "recommend"

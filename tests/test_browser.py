@@ -75,3 +75,47 @@ def test_ui_chat_streams_explained_cards_and_thumbs_down_removes_the_item(live_s
             assert first["id"] not in [c["id"] for c in after]
         finally:
             browser.close()
+
+
+QUEUE_SCREENSHOT = SCREENSHOT.with_name("ui-queued.png")
+
+
+NO_CHROMIUM = "Debian's chromium is not installed (make test installs it)"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=NO_CHROMIUM)
+def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(
+    live_server: str,
+) -> None:
+    """As in the widget: the second message shows as sent (queued) while the first answer streams,
+    the box is not erased under the user's typing, and the second is answered after the first."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.goto(f"{live_server}/")
+            page.locator(".bot-row").first.wait_for(timeout=120_000)
+            page.get_by_label("Chat as").click()
+            page.get_by_role("option", name="a new user").click()
+            page.get_by_role("button", name="Start a new conversation").click()
+            page.locator(".bot-row").get_by_text("Tell me what you like").wait_for(timeout=120_000)
+            box = page.locator("#rec-message textarea")
+            box.fill("recommend 3 comedies")
+            page.locator("#rec-send").click()
+            page.locator(".rec-card").first.wait_for(timeout=600_000)  # explanations still to come
+            box.fill("now 2 dramas")
+            page.locator("#rec-send").click()
+            page.get_by_text("queued: answered next").wait_for(timeout=30_000)
+            page.screenshot(path=str(QUEUE_SCREENSHOT))
+            box.fill("half-typed")  # the streaming answer must not erase what is being typed
+            page.locator(".bot-row").nth(2).locator(".rec-cards.done").wait_for(timeout=600_000)
+            assert page.get_by_text("queued: answered next").count() == 0
+            users = page.locator(".user-row").all_inner_texts()
+            assert [u.strip() for u in users[-2:]] == ["recommend 3 comedies", "now 2 dramas"]
+            assert box.input_value() == "half-typed"
+            tags = page.locator(".bot-row").nth(2).locator(".rec-card").all_inner_texts()
+            assert tags and all("Drama" in t for t in tags), tags
+        finally:
+            browser.close()

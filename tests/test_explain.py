@@ -138,9 +138,38 @@ def test_an_explanation_must_cite_its_evidence(checker: FaithfulnessChecker) -> 
 
 
 def test_template_is_faithful_by_construction(checker: FaithfulnessChecker) -> None:
+    """The template cites the strongest evidence (a co-liked count before "you liked"), in a form
+    that varies from card to card."""
     text = template_explanation(NEMO, REASONS)
-    assert "Toy Story (1995)" in text and "Shrek (2001)" in text
+    assert "Toy Story (1995)" in text and "Finding Nemo (2003)" in text
     assert checker.check(text, NEMO, REASONS) == []
+    co_liked = [REASONS[0], Reason("co_liked", SHREK.title, SHREK, count=41)]
+    forms = {template_explanation(NEMO, co_liked, index) for index in range(5)}
+    assert len(forms) >= 3 and all("41" in f and "Shrek (2001)" in f for f in forms), forms
+    for text in forms:
+        assert checker.check(text, NEMO, co_liked) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Finding Nemo, a comedy with a British twist, like Toy Story.", "'british', a country"),
+        ("Like Toy Story, which you asked about, Finding Nemo is fun.", "says you asked"),
+        ("You asked for something like Toy Story, so try Finding Nemo.", "says you asked"),
+        ("42 people who liked Toy Story also liked Finding Nemo.", "the number 42"),
+    ],
+)
+def test_the_stricter_check_catches_origins_requests_and_counts(
+    checker: FaithfulnessChecker, text: str, problem: str
+) -> None:
+    co_liked = [Reason("co_liked", TOY_STORY.title, TOY_STORY, count=41)]
+    problems = checker.check(text, NEMO, co_liked)
+    assert any(problem in p for p in problems), problems
+    faithful = "41 people who liked Toy Story also liked Finding Nemo."
+    assert checker.check(faithful, NEMO, co_liked) == []
+    asked = [Reason("requested", TOY_STORY.title, TOY_STORY)]
+    faithful = "Finding Nemo is a comedy like Toy Story, which you asked about."
+    assert checker.check(faithful, NEMO, asked) == []
 
 
 def test_reasons_from_generator_evidence() -> None:
@@ -298,7 +327,8 @@ def test_why_names_the_item_and_its_evidence_as_people_say_them(settings, indexe
     text = next(e.text for e in assistant.stream(session, "why the first one?") if isinstance(e, MessageEvent))
     assert text.startswith(f"Why {display_title(items['title'].iloc[0])}? Because "), text
     assert ", The (" not in text, text
-    assert "you liked" in text or "enjoyed it" in text or "popular" in text or "history as a whole" in text, text
+    said = ("you liked", "people who liked", "enjoyed it", "popular", "history as a whole")
+    assert any(words in text for words in said), text
 
 
 def test_a_sentence_does_not_end_inside_a_title() -> None:

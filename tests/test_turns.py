@@ -173,3 +173,30 @@ def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slic
     assert all(card.explanation_source == "template" for card in done.items)
     assert [type(e) for e in unread].count(PicksEvent) == 1 and unread[-1].busy
     assert [e.planner for e in unread if isinstance(e, PlanEvent)] == ["parser"]
+
+
+def test_while_the_model_warms_up_turns_say_so_and_never_say_busy(
+    slice_assistant: Assistant,
+) -> None:
+    """With one user and the model warming up: answers at once with templates and the warming-up
+    note, not "Many people are asking right now"; once warm, the model writes the explanations."""
+    from recassist.assistant.admission import BUSY_NOTE, WARMING_NOTE
+    from recassist.assistant.events import NoteEvent
+
+    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model,
+                          slice_assistant.config)
+    assistant.gate.begin_warm_up()
+    assert not assistant.gate.ready
+    events = list(assistant.stream(assistant.new_session(None), "something funny, give me 2"))
+    notes = [e.text for e in events if isinstance(e, NoteEvent)]
+    done = events[-1]
+    assert notes == [WARMING_NOTE] and BUSY_NOTE not in notes
+    assert isinstance(done, DoneEvent) and done.warming and not done.busy
+    assert all(card.explanation_source == "template" for card in done.items)
+    thread = assistant.warm_in_background()
+    assert thread is not None and not assistant.gate.ready
+    thread.join(600)
+    assert assistant.gate.ready
+    warm = list(assistant.stream(assistant.new_session(None), "something funny, give me 2"))
+    assert not [e for e in warm if isinstance(e, NoteEvent)] and not warm[-1].busy
+    assert any(card.explanation_source != "template" for card in warm[-1].items)

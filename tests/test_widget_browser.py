@@ -20,7 +20,7 @@ import pytest
 from recassist.surfaces.security import sign_user_token
 from tests.background import free_port, stop
 from tests.conftest import SLICE, start_server
-from tests.test_browser import CHROMIUM, FLAGS
+from tests.test_browser import CHROMIUM, FLAGS, NO_CHROMIUM
 
 RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "browser-first-card.json"
 SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "widget.png"
@@ -96,6 +96,15 @@ def _answer(page, text: str) -> list[dict]:
     )
 
 
+def _open_widget(browser, url: str):
+    """A host page at `url` with the widget's panel opened: (page, launcher button)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    page.goto(url)
+    launcher = page.get_by_role("button", name="Open Film finder")
+    launcher.click()
+    return page, launcher
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
 def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlisted_origins(pages) -> None:
     from playwright.sync_api import sync_playwright
@@ -104,10 +113,7 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 760})
-            page.goto(f"{listed}/index.html")
-            launcher = page.get_by_role("button", name="Open Film finder")
-            launcher.click()
+            page, launcher = _open_widget(browser, f"{listed}/index.html")
             assert launcher.get_attribute("aria-expanded") == "true"
             assert page.get_by_role("dialog", name="Film finder").is_visible()
             shadow_focus = "document.querySelector('[data-recassist]').shadowRoot.activeElement?.id"
@@ -172,3 +178,34 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             browser.close()
     RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "
                                   "Chromium, template explanations (no model file)", "turns": FIRST_CARDS}, indent=1) + "\n")
+
+
+QUEUE_SCREENSHOT = SCREENSHOT.with_name("widget-queued.png")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=NO_CHROMIUM)
+def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(pages) -> None:
+    """Two messages sent at once: the second shows as sent ("queued") at once, is never cleared, and
+    is answered after the first, under its own question."""
+    from playwright.sync_api import sync_playwright
+
+    _server, listed, _unlisted = pages
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page, _launcher = _open_widget(browser, f"{listed}/index.html")
+            page.evaluate("recassist.send('recommend 2 comedies'); recassist.send('now 2 dramas')")
+            queued = page.locator(".rc-user.rc-queued")
+            assert queued.count() == 1 and "now 2 dramas" in queued.inner_text()
+            page.screenshot(path=str(QUEUE_SCREENSHOT))
+            page.locator(".rc-cards.rc-done").nth(1).wait_for(timeout=120_000)
+            assert page.locator(".rc-user.rc-queued").count() == 0
+            order = page.locator(".rc-log > .rc-msg").evaluate_all(
+                "ms => ms.map(m => m.classList.contains('rc-user') ? 'Q:' + m.innerText : 'A')")
+            assert order[1:] == ["Q:recommend 2 comedies", "A", "Q:now 2 dramas", "A"], order
+            answers = page.locator(".rc-cards.rc-done")
+            cards = ".rc-card:not(.rc-sponsored) .rc-meta"
+            tags = [answers.nth(i).locator(cards).all_inner_texts() for i in (0, 1)]
+            assert all("Comedy" in t for t in tags[0]) and all("Drama" in t for t in tags[1]), tags
+        finally:
+            browser.close()

@@ -13,6 +13,7 @@ A turn always ends with `done` or with an `error` event that says what happened 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -21,8 +22,8 @@ from copy import deepcopy
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
-from recassist.assistant import replies
-from recassist.assistant.admission import BUSY_NOTE, ModelGate
+from recassist.assistant import replies, rules
+from recassist.assistant.admission import BUSY_NOTE, WARMING_NOTE, ModelGate
 from recassist.assistant.candidates import CandidateStage
 from recassist.assistant.events import (
     DoneEvent,
@@ -41,7 +42,7 @@ from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
 from recassist.assistant.ranking import Pick, RerankStage, rank
-from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import Reranker, RerankConfig
 from recassist.assistant.seeds import Named, named_titles
 from recassist.assistant.session import SessionMemory
@@ -85,18 +86,26 @@ class Assistant:
     def warm(self) -> None:
         """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn that
         describes a want in words), then load the model and put the explanation prompt into each of its
-        parallel slots, holding the model's admission slot meanwhile (turns in that time get template
-        explanations, not a wait). The app calls this in a background thread at start; it takes about half
-        a minute on 2 cores."""
+        parallel slots, holding a model slot meanwhile: turns in that time get template explanations
+        and the warming-up note at once, not a wait. The app calls it at start (`warm_in_background`);
+        it takes a minute or two on 2 cores."""
         try:
             self.catalogue.encode("a film")
         except RecassistError as err:  # the turn that needs the embedder reports it
             log.warning("warming the embedder failed: %s", err)
         if self.explainer is None:
             return
-        with self.gate.slot() as admitted:
-            if admitted:
-                self.explainer.warm(self.config.explain_parallel)
+        with self.gate.warming_up():
+            self.explainer.warm(self.config.explain_parallel)
+
+    def warm_in_background(self) -> threading.Thread | None:
+        """`warm` in a daemon thread, the model marked as warming up before this returns (so a turn
+        that comes first is told "warming up", not "busy"); None when there is no model to warm."""
+        if self.explainer is not None:
+            self.gate.begin_warm_up()
+        thread = threading.Thread(target=self.warm, daemon=True, name="model-warm-up")
+        thread.start()
+        return thread if self.explainer is not None else None
 
     def new_session(self, user_id: str | None = None, tastes: str | None = None) -> SessionMemory:
         session = SessionMemory(user_id=user_id if self.catalogue.knows(user_id) else None)
@@ -117,7 +126,10 @@ class Assistant:
         turn itself, whose `message` and `picks` replace the preview's. So the first card never waits for
         the model's plan. When the model is busy, the parser's plan is the turn's, with no preview."""
         message = plain_text(message)
+        first = rules.keep_tastes(session, message)
         parsed, ask_model = self.planner.read(message)
+        if first:
+            parsed = rules.as_tastes(parsed, message)
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")
             return (yield from self.stream_request(session, parsed, "parser"))
@@ -131,8 +143,9 @@ class Assistant:
                     yield PlanEvent(request=parsed, planner="parser")
                     yield from self._preview(session, parsed)
                 plan = planning.result()
-        yield PlanEvent(request=plan.request, planner=plan.planner)
-        return (yield from self.stream_request(session, plan.request, plan.planner))
+        request = rules.as_tastes(plan.request, message) if first else plan.request
+        yield PlanEvent(request=request, planner=plan.planner)
+        return (yield from self.stream_request(session, request, plan.planner))
 
     def _preview(self, session: SessionMemory, request: TurnRequest) -> TurnEvents:
         """The reply and cards the parser's request gives, computed on a copy of the session."""
@@ -206,9 +219,11 @@ class Assistant:
         if note:
             yield NoteEvent(text=note)
         with self.gate.slot() if llm and self.explainer and picks else nullcontext(False) as admitted:
-            busy = bool(llm and self.explainer and picks and not admitted)
-            if busy:
-                yield NoteEvent(text=BUSY_NOTE)
+            degraded = bool(llm and self.explainer and picks and not admitted)
+            warming = degraded and not self.gate.ready
+            busy = degraded and not warming
+            if degraded:
+                yield NoteEvent(text=WARMING_NOTE if warming else BUSY_NOTE)
             explainer = self.explainer if admitted else None
             jobs = [(p.item, p.reasons) for p in picks]
             for pick, explanation in zip(picks, (yield from explain_stage(explainer, jobs, self.config.explain_parallel))):
@@ -216,7 +231,7 @@ class Assistant:
         if sponsored is not None:
             yield SponsoredEvent(card=sponsored)
         yield DoneEvent(message=text, items=[p.card() for p in picks], planner=planner, request=request,
-                        sponsored=[sponsored] if sponsored else [], busy=busy)
+                        sponsored=[sponsored] if sponsored else [], busy=busy, warming=warming)
         return TurnResult(request, planner, text, picks)
 
     def _seeds(self, session: SessionMemory, request: TurnRequest, named: list[Named]) -> list[str]:
@@ -239,7 +254,7 @@ class Assistant:
         """Catalogue search: items nearest `text` within the constraints (all matching items when no text)."""
         return [Pick(item, score) for item, score in self.catalogue.search(text, constraints, k)]
 
-    def record_feedback(self, session: SessionMemory, item_id: str, feedback: str) -> None:
+    def record_feedback(self, session: SessionMemory, item_id: str, feedback: FeedbackKind) -> None:
         """Thumbs up / down or "not interested" from a card: the session changes at once; the app stores it."""
         if item_id not in self.items:
             return

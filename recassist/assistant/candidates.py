@@ -7,7 +7,10 @@ user the serving model's generators (their own evidence); a new user who said no
 popular. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
 (`described`, at the text weight), so that a rare combination is found beside what is popular. The lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
 normalisation and weighted sum the evaluation tunes, with the generators' tuned weights sharing the
-agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice.
+agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice; an
+item reason gets a co-liked count in front where enough people liked both (`assistant.coliked`),
+and each item's reasons come strongest first. A new user's first tastes count (and are cited) only
+until a new topic.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from recassist.assistant.evidence import Reason, reasons_from_evidence
+from recassist.assistant.coliked import CoLiked
+from recassist.assistant.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.assistant.parser import search_text
 from recassist.llm.prompts import quote
 from recassist.assistant.replies import wanted_tags
@@ -64,13 +68,15 @@ class CandidateStage:
     def __init__(self, catalogue: Catalogue, serving: ServingModel, config: AgentConfig) -> None:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
+        self.co_liked = CoLiked(serving.data)
 
     def find(self, session: SessionMemory, request: TurnRequest, seeds: Sequence[str], constraints: Constraints) -> Found:
         found, weights = Found(), {}
         vocab, fusion = self.serving.data.items, self.serving.fusion
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        words = " ".join(dict.fromkeys(w for w in (*session.tastes, request.mood) if w)).strip()
+        tastes = session.tastes if session.tastes_current else []  # a new topic leaves them behind
+        words = " ".join(dict.fromkeys(w for w in (*tastes, request.mood) if w)).strip()
         if seeds:  # a seed's own title is no description: its words would find title-word neighbours
             words = beside_titles(words, [self.catalogue.items[s].title for s in seeds if s in self.catalogue.items])
         if anchors:  # named in the request, or liked earlier: their neighbours by behaviour and knowledge
@@ -177,5 +183,5 @@ class CandidateStage:
                 if row >= 0 and matrix[0, row] > 0 and name in found.reasons:
                     reasons += found.reasons[name]
             reasons += reasons_from_evidence(by_item.get(item_id, []), self.catalogue.items)
-            out[item_id] = list(dict.fromkeys(reasons))[:limit]
+            out[item_id] = strongest_first(self.co_liked.specific(reasons, item_id))[:limit]
         return out

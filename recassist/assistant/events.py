@@ -129,6 +129,7 @@ class DoneEvent(_Event):
     items: list[Card]
     sponsored: list[SponsoredCard] = Field(default_factory=list)
     busy: bool = False  # the model was busy: explanations are templates (a `note` said so)
+    warming: bool = False  # the model was still warming up after a start: templates too, and a note
     planner: Planner
     request: TurnRequest
 

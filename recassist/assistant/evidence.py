@@ -5,31 +5,74 @@ Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is o
 history item the user liked: the generators cite no other, see `retrieval.interactions`; someone followed,
 similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
 generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
-construction.
+construction. How each kind is worded (its strength, prompt line, "why" phrase and template forms)
+is one table, `data/reasons.toml`: a new kind of evidence words itself from a row there.
 """
 
 from __future__ import annotations
 
+import tomllib
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
 
+# The kinds of evidence (the generators' own, the graph's and "N people who liked X also liked it")
+ReasonKind = EvidenceKind
+
+
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history item)."""
+    """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history
+    item), `count` when the evidence has one (the people who liked both, for `co_liked`)."""
 
-    kind: EvidenceKind
+    kind: ReasonKind
     label: str
     item: Item | None = None
-    count: int | None = None  # cast members shared (shared_cast), people who liked both (co_liked)
+    count: int | None = None
 
     @property
     def spoken(self) -> str:
         """The label as people say it: a catalogue title with its article in front ('The Godfather (1972)')."""
         return display_title(self.label) if self.item is not None else self.label
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one kind of evidence words itself (`data/reasons.toml`): its strength, its evidence line
+    in the prompt, its "why" phrase and its template sentences."""
+
+    strength: int
+    prompt: str
+    why: str
+    forms: tuple[str, ...]
+
+
+@cache
+def wordings() -> dict[str, Wording]:
+    """The wording table, read once on first use (never at import)."""
+    path = resources.files("recassist.assistant").joinpath("data/reasons.toml")
+    text = path.read_text(encoding="utf-8")
+    table = tomllib.loads(text)
+    return {kind: Wording(row["strength"], row["prompt"], row["why"], tuple(row["forms"]))
+            for kind, row in table.items()}
+
+
+def strongest_first(reasons: Sequence[Reason]) -> list[Reason]:
+    """The reasons, the most specific kind first (stable within a kind)."""
+    table = wordings()
+    return sorted(reasons, key=lambda r: -table[r.kind].strength)
+
+
+def _fill(template: str, reason: Reason, item: Item | None = None) -> str:
+    count = reason.count if reason.count is not None else ""
+    title = display_title(item.title) if item is not None else ""
+    return template.format(label=reason.spoken, count=count, item=title)
 
 
 def reasons_from_evidence(
@@ -58,53 +101,30 @@ def reasons_from_evidence(
 
 
 def phrase(reason: Reason) -> str:
-    """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', 'you asked for "..."'."""
-    label = reason.spoken
-    return {
-        "history_item": f"you liked {label}",
-        "similar_text": f"you liked the similar {label}",
-        "followed_user": f"{label}, whom you follow, enjoyed it",
-        "neighbour_user": f"{label} enjoyed it",
-        "popular": label,
-        "requested": f"you asked for something like {label}",
-        "described": f'you asked for "{label}"',
-        **graph_phrases(reason),
-    }[reason.kind]
+    """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', '34 people who
+    liked Alien (1979) also liked it'."""
+    return _fill(wordings()[reason.kind].why, reason)
 
 
-def graph_phrases(reason: Reason) -> dict[str, str]:
-    """The knowledge graph's and co-liked evidence in words, by kind: 'it is the sequel of X', 'it has the
-    same director as X', 'it shares 3 cast members with X', '12 people who liked X also liked it'."""
-    label, count = reason.spoken, reason.count or 0
-    members = f"{count} cast members" if count > 1 else "a cast member"
-    return {
-        "sequel": f"it is the sequel of {label}",
-        "prequel": f"it is the prequel of {label}",
-        "same_director": f"it has the same director as {label}",
-        "same_writer": f"it has the same writer as {label}",
-        "shared_cast": f"it shares {members} with {label}",
-        "co_liked": f"{count} people who liked {label} also liked it",
-    }
+def prompt_line(reason: Reason) -> str:
+    """One piece of evidence as the explanation prompt lists it: 'liked by 34 people who also liked:
+    Alien (1979)'."""
+    return f"{_fill(wordings()[reason.kind].prompt, reason)}: {reason.spoken}"
 
 
-GRAPH_KINDS = frozenset({"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"})
-
-
-def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
-    """A plain explanation from the evidence alone; names only the item and evidence titles."""
-    liked = [display_title(r.label) for r in reasons if r.kind in ("history_item", "similar_text")]
-    parts = []
-    if liked:
-        parts.append("you liked " + " and ".join(liked[:2]))
-    parts += [f"{r.label}, whom you follow, enjoyed it" for r in reasons if r.kind == "followed_user"][:1]
-    parts += [f"{r.label} enjoyed it" for r in reasons if r.kind == "neighbour_user"][:1]
-    parts += [r.label for r in reasons if r.kind == "popular"][:1]
-    asked = [display_title(r.label) for r in reasons if r.kind == "requested"]
-    if asked:
-        parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
-    if any(r.kind == "described" for r in reasons):
-        parts.append("it matches what you described")
-    parts += [graph_phrases(r)[r.kind] for r in reasons if r.kind in GRAPH_KINDS][:1]
-    if not parts:
+def template_explanation(item: Item, reasons: Sequence[Reason], index: int | None = None) -> str:
+    """A plain explanation from the strongest evidence alone, in one of its kind's forms (the card's
+    `index` in its list chooses it, else the item: the cards of one list read differently); names
+    only the item and the evidence. Faithful by construction."""
+    if not reasons:
         return f"{display_title(item.title)} is recommended from your history as a whole."
-    return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."
+    reason = strongest_first(reasons)[0]
+    forms = wordings()[reason.kind].forms
+    which = index if index is not None else zlib.crc32(item.item_id.encode())
+    text = _fill(forms[which % len(forms)], reason, item)
+    return text[0].upper() + text[1:]
+
+
+# Evidence that names something specific about the item (a graph relation, people who liked both),
+# beside the plainer "you liked X" or "like X"
+SPECIFIC_KINDS = frozenset({"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"})

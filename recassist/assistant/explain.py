@@ -28,7 +28,7 @@ from typing import Literal
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from recassist.assistant.events import ExplanationEvent, ResetEvent, TokenEvent
-from recassist.assistant.evidence import Reason, template_explanation
+from recassist.assistant.evidence import Reason, prompt_line, strongest_first, template_explanation
 from recassist.retrieval.catalogue import Item, display_title, title_year
 from recassist.assistant.faithfulness import WORD, FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
@@ -42,12 +42,6 @@ HOLD_BACK_WORDS = 6  # words kept unreleased while streaming: a title may still 
 # "Mr. Holland's Opus", "Dr. Strangelove"): cutting there would end the explanation inside a film's title.
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?](?=\s+[A-Z\"“])")
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
-
-
-# The knowledge graph's and co-liked evidence, as the prompt lists it (`evidence.graph_phrases` in words).
-GRAPH_PROMPT = {"sequel": "it is the sequel of", "prequel": "it is the prequel of",
-                "same_director": "same director as", "same_writer": "same writer as",
-                "shared_cast": "shares cast members with", "co_liked": "also liked by people who liked"}
 
 
 def _problem_kind(problem: str) -> str:
@@ -142,19 +136,7 @@ class Explainer:
             facts += f" ({item.year})"
         if item.tags:
             facts += f"; tags: {quote(', '.join(item.tags))}"
-        lines = []
-        for reason in reasons:
-            what = {
-                "history_item": "you liked",
-                "similar_text": "you liked the similar title",
-                "followed_user": "enjoyed by someone you follow",
-                "neighbour_user": "enjoyed by",
-                "popular": "popular",
-                "requested": "you asked for something like",
-                "described": "you asked for, in your words",
-                **GRAPH_PROMPT,
-            }[reason.kind]
-            lines.append(f"- {what}: {quote(reason.spoken)}")
+        lines = [f"- {quote(prompt_line(reason))}" for reason in strongest_first(reasons)]
         evidence = "\n".join(lines) or "- your history as a whole"
         messages = self._prompt.format_messages(item=facts, evidence=evidence)
         if note:
@@ -251,7 +233,7 @@ def explanation_events(
     """The explain stage for the pick at `index`: its streamed tokens, resets and final explanation as
     turn events; the template (instant, faithful by construction) when there is no explainer."""
     if explainer is None:
-        text = template_explanation(item, reasons)
+        text = template_explanation(item, reasons, index)
         yield TokenEvent(index=index, text=text)
         explanation = Explanation(text, "template")
     else:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
 
 from recassist.assistant.evidence import Reason
 from recassist.retrieval.catalogue import Item, base_title, title_year
@@ -38,6 +40,18 @@ _USER_CLAIM = re.compile(
     r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
     re.I,
 )
+# A claim that the user asked for something, anywhere, and next to a title ("Psycho, which you asked
+# about"); `|` marks where the title was.
+_ASKED = re.compile(
+    r"\b(?:you|you've|you have)\s+(?:asked|requested|searched|wanted)\b|\bas you asked\b", re.I
+)
+_ASKED_NEAR = re.compile(
+    r"(?:asked|requested)\s+(?:for|about)\s+(?:something\s+like\s+)?\|"
+    r"|\|\W*,?\s*which\s+you\s+(?:asked|requested)|\|\W*,?\s*as\s+you\s+asked",
+    re.I,
+)
+# A standalone count ("41 people"), not a year, a decade ("90s") or part of a word.
+_COUNT = re.compile(r"(?<![\w.])(\d{1,4})(?![\w.])(?!\s*(?:%|percent))")
 # Surface forms of common catalogue tags beyond the tag itself and its plural.
 TAG_ALIASES: dict[str, tuple[str, ...]] = {
     "sci-fi": ("science fiction", "science-fiction", "scifi"),
@@ -171,6 +185,7 @@ class FaithfulnessChecker:
                 problems.append(f"names a title with the year {match.group(1)} that is neither the item nor in its evidence")
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this one
+        problems += _stricter(text, rest, item, reasons, self._title_spans(text))
         if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user", "co_liked"}:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
@@ -178,6 +193,41 @@ class FaithfulnessChecker:
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
         return list(dict.fromkeys(problems))
+
+
+@cache
+def _origins() -> frozenset[str]:
+    """Words that claim a film's country or language (`data/origins.txt`), read on first use."""
+    path = resources.files("recassist.assistant").joinpath("data/origins.txt")
+    text = path.read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def _stricter(
+    text: str, rest: str, item: Item, reasons: Sequence[Reason], spans: list[tuple[int, int, str]]
+) -> list[str]:
+    """The stricter claims: a country or language the data does not carry ("a comedy with a British
+    twist"), a request the user did not make ("Psycho, which you asked about"), a count that is not
+    the evidence's ("41 people who liked ...")."""
+    problems = []
+    said = " ".join([item.title, *(r.label for r in reasons)]).lower()
+    for word in WORD.findall(rest.lower()):
+        if word.strip(".:,;!?") in _origins() and word.strip(".:,;!?") not in said:
+            problems.append(f"says '{word}', a country or language its data does not carry")
+    asked = {form for r in reasons if r.kind == "requested" and r.item is not None
+             for form in _title_forms(r.item.title)}
+    if _ASKED.search(rest) and not any(r.kind in ("requested", "described") for r in reasons):
+        problems.append("says you asked for something, which its evidence does not")
+    for start, end, title in spans:
+        near = text[max(0, start - 40) : start] + "|" + text[end : end + 40]
+        if _ASKED_NEAR.search(near) and title not in asked:
+            problems.append(f"says you asked about '{text[start:end]}', which you did not")
+    counts = {str(r.count) for r in reasons if r.count is not None}
+    counts |= {n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)}
+    stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)}  # years are checked above
+    for number in stated - counts:
+        problems.append(f"states the number {number}, which its evidence does not have")
+    return problems
 
 
 def _cites(text: str, reason: Reason) -> bool:

@@ -34,7 +34,7 @@ from recassist.assistant.events import Planner as PlannerName
 from recassist.llm.backend import LLM_ERRORS
 from recassist.assistant.parser import parse, unread, wanted
 from recassist.llm.prompts import load_prompt, quote
-from recassist.assistant.request import GUESSED_TAGS_FROM, PARSER_ONLY, Intent, TurnRequest, request_schema
+from recassist.assistant.request import GUESSED_TAGS_FROM, PARSER_ONLY, POINTING, Intent, TurnRequest, request_schema
 from recassist.assistant.session import SessionMemory
 from recassist.assistant.tags import TagMatcher
 from recassist.retrieval.catalogue import Catalogue, title_key
@@ -49,7 +49,6 @@ class Plan:
     planner: PlannerName
 
 
-_POINTING = (Intent.explain, Intent.feedback, Intent.more_like)  # the intents that point at a shown item
 _NUMBER = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
 
 
@@ -129,7 +128,7 @@ class Planner:
             "seed_titles": seeds, "include_tags": include,
             "year_min": stated(planned.year_min), "year_max": stated(planned.year_max),
             # a position the parser did not read: only where one matters, and a number in the message says it
-            "refers_to": planned.refers_to if planned.intent in _POINTING and re.search(r"\d", message) else None,
+            "refers_to": planned.refers_to if planned.intent in POINTING and re.search(r"\d", message) else None,
         })
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
@@ -150,7 +149,7 @@ class Planner:
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
-        intent = parsed.intent if parsed.intent in _POINTING or planned.intent in _POINTING else planned.intent
+        intent = parsed.intent if parsed.intent in POINTING or planned.intent in POINTING else planned.intent
         if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
             intent = Intent.refine
         canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731

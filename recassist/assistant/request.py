@@ -7,8 +7,14 @@ deterministically when the LLM fails or misses something explicit.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+# What a user can say about an item: on a card (all three) or in words (like, dislike). One type for
+# every surface and the feedback log.
+FeedbackKind = Literal["like", "dislike", "not_interested"]
 
 
 class Intent(str, Enum):
@@ -18,6 +24,10 @@ class Intent(str, Enum):
     explain = "explain"  # "why this one?"
     search = "search"  # "find movies about space"
     feedback = "feedback"  # "I loved the first one", "not interested in Heat"
+
+
+# The intents that point at an item shown ("why the first one?", "I loved it", "more like that").
+POINTING = (Intent.explain, Intent.feedback, Intent.more_like)
 
 
 class TurnRequest(BaseModel):
@@ -39,7 +49,7 @@ class TurnRequest(BaseModel):
     year_max: int | None = Field(default=None, ge=0, le=9999)
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
-    feedback: str | None = Field(default=None, pattern="^(like|dislike)$")
+    feedback: Literal["like", "dislike"] | None = None
     # Read by the parser only (not in the LLM's schema; a model's plan keeps the parser's): the earliest or
     # latest title of a series the user named ("the last Star Wars movie"), and what the user lifts or drops
     # from the standing constraints: "actually horror is fine", "forget the 90s", "forget Alien", "start over".

@@ -26,6 +26,7 @@ from recassist.retrieval.catalogue import Constraints
 class SessionMemory:
     user_id: str | None = None  # a known user's pseudonym; None for a new user
     tastes: list[str] = field(default_factory=list)  # a new user's own words about their tastes
+    tastes_current: bool = True  # the tastes are this topic's: false once a new topic starts
     likes: list[str] = field(default_factory=list)  # item ids
     dislikes: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)  # every item shown, in order
@@ -63,6 +64,8 @@ class SessionMemory:
         standing = Constraints() if request.reset or new_topic else self.constraints
         if request.reset:
             self.excluded, self.seeds = set(), []
+        if (request.reset or new_topic) and self.lists:  # the first tastes were another topic's
+            self.tastes_current = False
         lifted = set(request.include_tags) | set(request.all_tags) | set(request.allow_tags) | set(request.drop_tags)
         self.excluded = (self.excluded | set(request.exclude_tags)) - lifted
         named = bool(request.include_tags or request.all_tags)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from recassist.assistant.turn import run
 from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
-from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.retrieval.catalogue import Constraints
 from recassist.surfaces.context import AppContext
 from recassist.surfaces.security import Caller, require
@@ -63,7 +63,7 @@ class FeedbackIn(BaseModel):
     session_id: str | None = Field(default=None, max_length=64)
     user_id: str | None = Field(default=None, max_length=200)
     item_id: str = Field(min_length=1, max_length=500)
-    feedback: Literal["like", "dislike", "not_interested"]
+    feedback: FeedbackKind
 
 
 class FeedbackOut(BaseModel):

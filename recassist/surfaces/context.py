@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from recassist.assistant.agent import Assistant
+from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
 from recassist.errors import RecassistError
 from recassist.settings import Settings
@@ -73,10 +74,10 @@ class AppContext:
         hashed = self.pseudonyms.user_id(raw_or_pseudonym)
         return hashed if self.catalogue.knows(hashed) else None
 
-    def record_feedback(self, session: SessionMemory, item_id: str, feedback: str) -> None:
+    def record_feedback(self, session: SessionMemory, item_id: str, feedback: FeedbackKind) -> None:
         """Fold a thumbs up / down into the session at once and log it for the next index build."""
-        self.assistant.record_feedback(session, item_id, "like" if feedback == "like" else "dislike")
-        self.feedback.append(session.user_id, item_id, feedback)  # type: ignore[arg-type]
+        self.assistant.record_feedback(session, item_id, feedback)
+        self.feedback.append(session.user_id, item_id, feedback)
 
 
 def build_context(settings: Settings, dataset_name: str, progress: Callable[[str], None] = log.info) -> AppContext:

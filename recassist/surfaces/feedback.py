@@ -20,9 +20,8 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Literal
 
-Feedback = Literal["like", "dislike", "not_interested"]
+from recassist.assistant.request import FeedbackKind as Feedback
 
 
 def feedback_path(data_dir: Path, dataset: str) -> Path:

@@ -5,12 +5,18 @@ Each browser tab holds its own `SessionMemory` in `gr.State`, so two tabs are tw
 The chat handler is a sync generator that Gradio runs in a worker thread: the event loop stays free
 while the LLM works. API names are stable for `gradio_client` / `@gradio/client`: `chat`, `start`,
 `feedback`, `search`.
+
+Messages queue, never vanish (as in the widget): Send puts the message in the tab's `Inbox` at once
+(shown as sent, "queued" while an answer streams) and clears the box; one drain per tab answers the
+inbox in order. The streaming answer never writes to the box, so what the user types meanwhile stays.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -32,6 +38,71 @@ from recassist.surfaces.context import AppContext
 
 NEW_USER = "a new user"
 TOKEN_REDRAW_S = 0.15  # the least time between two redraws of a streaming answer for its tokens
+QUEUED = "(queued: answered next)"
+
+
+@dataclass
+class Inbox:
+    """One tab's conversation as shown and the messages waiting for an answer, in the order sent."""
+
+    session: SessionMemory | None = None
+    history: list[dict] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    running: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self) -> bool:
+        """Become the tab's one drain: false when another runs or nothing waits."""
+        with self.lock:
+            if self.running or not self.pending:
+                return False
+            self.running = True
+            return True
+
+    def next_message(self) -> str | None:
+        """The next waiting message, off the queue; None (and the drain ends) when none waits."""
+        with self.lock:
+            if self.pending:
+                return self.pending.pop(0)
+            self.running = False
+            return None
+
+    def shown(self) -> list[dict]:
+        """The conversation, then each waiting message as sent, marked queued."""
+        waiting = [{"role": "user", "content": f"{plain(m)}\n\n{QUEUED}"} for m in self.pending]
+        return [*self.history, *waiting]
+
+
+def enqueue(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None,
+            inbox: Inbox | None) -> tuple:
+    """Take a message at once: into the tab's inbox, shown as sent. A session `start` replaced gets
+    a fresh inbox from the chat as shown. Returns (box, chat, session, inbox)."""
+    session = session or ctx.assistant.new_session(None)
+    inbox = inbox or Inbox()
+    with inbox.lock:
+        if inbox.session is not session and not inbox.running:
+            inbox.session, inbox.history, inbox.pending = session, list(history or []), []
+        if (message or "").strip():
+            inbox.pending.append(message.strip())
+        return "", inbox.shown(), session, inbox
+
+
+def drain(ctx: AppContext, session: SessionMemory | None, inbox: Inbox | None) -> Iterator[tuple]:
+    """Answer the inbox's messages in order, streaming each; does nothing while another drain of the
+    tab runs (that one answers the message). Yields (chat, session, feedback choices)."""
+    import gradio as gr
+
+    if inbox is None or session is None or not inbox.claim():
+        yield gr.skip(), gr.skip(), gr.skip()
+        return
+    try:
+        while (message := inbox.next_message()) is not None:
+            for history, session, choices in chat_turn(ctx, message, inbox.history, session):
+                inbox.history = history
+                yield inbox.shown(), session, choices
+    finally:
+        with inbox.lock:  # a drain stopped midway (the tab closed) lets the next one run
+            inbox.running = False
 
 
 def chat_turn(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None) -> Iterator[tuple]:
@@ -42,8 +113,6 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     if not message:
         yield history, session, _choices(session, ctx)
         return
-    if session.user_id is None and not session.tastes and not session.shown:
-        session.tastes.append(message[:500])  # a new user's first words describe their tastes
     history = [*history, {"role": "user", "content": plain(message)}, {"role": "assistant", "content": "…"}]
     yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
     cards: list[Card] = []
@@ -118,6 +187,7 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
     import gradio as gr
 
     session = gr.State(None)
+    inbox = gr.State(None)
     # no label: the floating "recassist" tag sat over the first card (the page heading names the app)
     chatbot = gr.Chatbot(label="recassist", show_label=False, height=420 if compact else 560, sanitize_html=True,
                          elem_id="rec-chat")
@@ -136,8 +206,17 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
         for out in chat_turn(ctx, message, history or [], state):
             yield ("", *out)
 
+    def answer(state, waiting):
+        yield from drain(ctx, state, waiting)
+
     for trigger in (box.submit, send.click):
-        trigger(turn, [box, chatbot, session], [box, chatbot, session, item], api_name="chat" if trigger == send.click else False)
+        trigger(lambda m, h, s, i: enqueue(ctx, m, h, s, i), [box, chatbot, session, inbox],
+                [box, chatbot, session, inbox], queue=False, api_name=False,
+                trigger_mode="multiple").then(answer, [session, inbox], [chatbot, session, item],
+                                              api_name=False)
+    # one whole turn for API clients (`gradio_client`): a message in; the box, chat, choices out
+    api_turn = gr.Button(visible=False)
+    api_turn.click(turn, [box, chatbot, session], [box, chatbot, session, item], api_name="chat")
     for button, kind in ((up, "like"), (down, "dislike"), (skip, "not_interested")):
         button.click(lambda i, s, k=kind: feedback(ctx, i, k, s), [item, session], [session, status],
                      api_name="feedback" if kind == "like" else False)

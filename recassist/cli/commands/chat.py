@@ -40,8 +40,6 @@ def chat(
     for message in messages:
         if not message.strip():
             continue
-        if session.user_id is None and not session.tastes and not session.shown:
-            session.tastes.append(message[:500])
         done = None
         for event in app.assistant.stream(session, message):
             if event.type in ("done", "error"):

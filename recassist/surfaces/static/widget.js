@@ -4,7 +4,9 @@
  * fetch); thumbs up / down / not interested go to POST /api/v1/feedback. Plain JS, no outside request.
  * data-: key, user-token, title, greeting, position (bottom-right | bottom-left), theme (auto | light | dark), open.
  * window.recassist: open(), close(), toggle(), send(text), setUserToken(token), on(event, fn), off(event, fn);
- * events (also window CustomEvents "recassist:<event>"): open, close, answer, select, feedback, error. */
+ * events (also window CustomEvents "recassist:<event>"): open, close, answer, select, feedback, error.
+ * A message sent while an answer streams is never lost: it shows at once as sent ("queued") and is
+ * answered next, in the order sent (the Gradio page does the same). */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector('script[src*="/widget.js"]');
@@ -15,7 +17,7 @@
     greeting: data.greeting || "Hi! Tell me what you like and I will suggest something.",
     position: data.position === "bottom-left" ? "bottom-left" : "bottom-right", theme: data.theme || "auto"
   };
-  var listeners = {}, sessionId = null, busy = false, seq = 0;
+  var listeners = {}, sessionId = null, busy = false, seq = 0, waiting = [];
   var THUMB = '<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true"><path fill="currentColor" d="M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z"/></svg>';
 
   function el(tag, attrs, text) {
@@ -141,11 +143,33 @@
 
   function send(text) {
     text = (text || "").trim();
-    if (!text || busy) return;
+    if (!text) return;
+    var asked = say("user", text);
+    if (busy) {  /* an answer is streaming: this one is shown as sent and answered next */
+      asked.classList.add("rc-queued");
+      asked.append(el("span", { "class": "rc-queued-label" }, "queued"));
+      waiting.push({ text: text, asked: asked });
+      return;
+    }
+    ask(text, asked);
+  }
+
+  function next() {
+    busy = false;
+    log.removeAttribute("aria-busy");
+    var queued = waiting.shift();
+    if (!queued) return;
+    queued.asked.classList.remove("rc-queued");
+    var label = queued.asked.querySelector(".rc-queued-label");
+    if (label) label.remove();
+    ask(queued.text, queued.asked);
+  }
+
+  function ask(text, asked) {
     busy = true;
     log.setAttribute("aria-busy", "true");
-    var asked = say("user", text);
     var bubble = say("bot", "\u2026"), list = el("ul", { "class": "rc-cards", role: "list" }), cards = [], texts = [];
+    asked.after(bubble);  /* a queued question's answer goes under it, above later questions */
     bubble.append(list);
     function expl(i, text) {
       texts[i] = text;
@@ -197,10 +221,7 @@
         });
       }
       return pump();
-    }).catch(function (err) { bubble.remove(); fail(err); }).then(function () {
-      busy = false;
-      log.removeAttribute("aria-busy");
-    });
+    }).catch(function (err) { bubble.remove(); fail(err); }).then(next);
   }
 
   function open() {

@@ -1,0 +1,38 @@
+"""Conversation rules that hold on every surface (the Gradio page, the terminal, the REST API and so
+the widget), applied by the assistant itself so that no surface has its own copy.
+
+- A new user's first message, before anything was shown, is their tastes: it is kept as the
+  session's tastes, and a plan that reads it as feedback or a question about a list ("I like space
+  adventures with robots") becomes a recommendation, since there is no list to point at yet.
+"""
+
+from __future__ import annotations
+
+from recassist.assistant.request import POINTING, Intent, TurnRequest
+from recassist.assistant.session import SessionMemory
+
+TASTES_MAX_CHARS = 500
+
+
+def is_first_message(session: SessionMemory) -> bool:
+    """Whether a message now is a new user's first words: no history, no tastes, nothing shown."""
+    return session.user_id is None and not session.tastes and not session.shown
+
+
+def keep_tastes(session: SessionMemory, message: str) -> bool:
+    """Keep a new user's first message as their tastes; whether it was one (`is_first_message`)."""
+    if not is_first_message(session) or not message.strip():
+        return False
+    session.tastes.append(message.strip()[:TASTES_MAX_CHARS])
+    return True
+
+
+def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
+    """A first message's plan as a recommendation when it points at a list that was never shown: its
+    titles stay seeds, its words the mood."""
+    if request.intent not in POINTING:
+        return request
+    return request.model_copy(update={
+        "intent": Intent.recommend, "refers_to": None, "feedback": None,
+        "mood": request.mood or message.strip()[:200],
+    })
