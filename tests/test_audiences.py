@@ -1,16 +1,14 @@
-"""Marketer audiences on real ML-1M (its wheel, imported once per session): release once, answer many.
+"""Marketer audiences on real ML-1M (its wheel, imported once per session): release once, answer
+many.
 
-The releases are made once per data snapshot on the app's database (SQLAlchemy, SQLite here) and every
-answer is post-processing of them: the property test removes a person and checks that the exact counts
-move within the releases' sensitivity while the answers, read from the releases, do not move at all; a
-20-question session never runs dry and repeats itself exactly (benchmarks/marketer.py runs 200).
-"""
+The releases are made once per data snapshot on the app's database (SQLAlchemy, SQLite here) and
+every answer is post-processing of them: the property test removes a person and checks that the
+exact counts move within the releases' sensitivity while the answers, read from the releases, do
+not move at all; a 20-question session never runs dry and repeats itself exactly
+(benchmarks/marketer.py runs 200)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,29 +23,46 @@ from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.population import build_population
 from recassist.audiences.privacy import PrivacyGuard
 from recassist.audiences.questions import MarketerAssistant
-from recassist.audiences.releases import cell_of, publish, tag_counts, _value_codes
+from recassist.audiences.releases import _value_codes, cell_of, tag_counts
 from recassist.audiences.segments import EVERYONE, And, Attribute, Tag
 from recassist.audiences.service import Audiences
 from recassist.data.importer import import_tables
 from recassist.data.sources import SOURCES, download, unpack
 from recassist.data.store import DatasetStore
-from recassist.errors import PrivacyRefusal, QueryError, SegmentTooSmallError, SensitiveCategoryError
+from recassist.errors import (
+    PrivacyRefusal,
+    QueryError,
+    SegmentTooSmallError,
+    SensitiveCategoryError,
+)
 from recassist.retrieval.catalogue import Catalogue
 from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
 
-WOMEN_25_34 = And(parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)])
+WOMEN_25_34 = And(
+    parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)]
+)
 ML1M = "ml-1m-marketer"
 SESSION = [  # (question, its rephrasing or repeat)
-    "what do women 25–34 like compared to everyone?", "what do women 25-34 like compared to everybody?",
-    "who likes Star Wars?", "who likes Star Wars?",
-    "how many programmers are there?", "how many programmers are there?",
-    "how did interest in horror change this year?", "how did interest in Horror change this year?",
-    "what do men like compared to women?", "what do men like versus women?",
-    "who would respond to a sci-fi campaign?", "who would respond to a Sci-Fi campaign?",
-    "what do students like?", "what do students like?",
-    "how do older customers feel about horror?", "what do people over 50 like?",
-    "what do homosexual men like?", "what do women under 18 who are farmers like?",
-    "show the segments", "what do people in zip code 48067 like?",
+    "what do women 25–34 like compared to everyone?",
+    "what do women 25-34 like compared to everybody?",
+    "who likes Star Wars?",
+    "who likes Star Wars?",
+    "how many programmers are there?",
+    "how many programmers are there?",
+    "how did interest in horror change this year?",
+    "how did interest in Horror change this year?",
+    "what do men like compared to women?",
+    "what do men like versus women?",
+    "who would respond to a sci-fi campaign?",
+    "who would respond to a Sci-Fi campaign?",
+    "what do students like?",
+    "what do students like?",
+    "how do older customers feel about horror?",
+    "what do people over 50 like?",
+    "what do homosexual men like?",
+    "what do women under 18 who are farmers like?",
+    "show the segments",
+    "what do people in zip code 48067 like?",
 ]
 
 
@@ -66,7 +81,8 @@ def ml1m_population(settings: Settings, ml1m):
 
 @pytest.fixture(scope="session")
 def find_title(ml1m):
-    """The chat's own title lookup over ML-1M's catalogue (exact, then prefix: no vector store reached)."""
+    """The chat's own title lookup over ML-1M's catalogue (exact, then prefix: no vector store
+    reached)."""
     return Catalogue(ml1m, store=None).find_title
 
 
@@ -78,28 +94,45 @@ def audiences_with(population, tmp_path: Path, **rules) -> Audiences:
 
 def without_user(dataset, user_id: str):
     """The data set with one person (and their interactions) removed, the same snapshot name."""
-    return SimpleNamespace(name=dataset.name, fingerprint=dataset.fingerprint, items=dataset.items,
-                           users=dataset.users[dataset.users["user_id"] != user_id],
-                           interactions=dataset.interactions[dataset.interactions["user_id"] != user_id])
+    return SimpleNamespace(
+        name=dataset.name,
+        fingerprint=dataset.fingerprint,
+        items=dataset.items,
+        users=dataset.users[dataset.users["user_id"] != user_id],
+        interactions=dataset.interactions[dataset.interactions["user_id"] != user_id],
+    )
 
 
-def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(ml1m, ml1m_population, tmp_path) -> None:
+def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
+    ml1m, ml1m_population, tmp_path
+) -> None:
     config = AudienceConfig()
     full = audiences_with(ml1m_population, tmp_path)
     first = full.affinity("org", WOMEN_25_34)
-    assert first.epsilon_charged == pytest.approx(3.0) and first.rows  # tags, items, months: epsilon 1 each
-    woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")]["user_id"].iloc[0]
+    assert (
+        first.epsilon_charged == pytest.approx(3.0) and first.rows
+    )  # tags, items, months: epsilon 1 each
+    woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")][
+        "user_id"
+    ].iloc[0]
     smaller = build_population(without_user(ml1m, woman), config)
-    codes = [_value_codes(p, full.vocabulary, full.guard.sensitive_term, config) for p in (ml1m_population, smaller)]
-    exact = [tag_counts(p, cell_of(c, full.vocabulary), full.vocabulary.cells)
-             for p, c in zip((ml1m_population, smaller), codes, strict=True)]
+    codes = [
+        _value_codes(p, full.vocabulary, full.guard.sensitive_term, config)
+        for p in (ml1m_population, smaller)
+    ]
+    exact = [
+        tag_counts(p, cell_of(c, full.vocabulary), full.vocabulary.cells)
+        for p, c in zip((ml1m_population, smaller), codes, strict=True)
+    ]
     moved = int(np.abs(exact[0] - exact[1]).sum())
     assert 1 <= moved <= 1 + config.interests_per_user  # within the release's stated sensitivity
-    # the same snapshot's releases answer for the smaller data: every refusal, message, chart the same
+    # the same snapshot's releases answer for the smaller data: refusals, messages, charts the same
     neighbour = Audiences(smaller, full.guard, config)
     questions = [(WOMEN_25_34, "tag"), (Tag(tag="Sci-Fi"), "age"), (EVERYONE, "gender")]
     for segment, by in questions:
-        assert neighbour.affinity("org", segment, EVERYONE, by) == full.affinity("org", segment, EVERYONE, by)
+        assert neighbour.affinity("org", segment, EVERYONE, by) == full.affinity(
+            "org", segment, EVERYONE, by
+        )
     tiny = And(parts=[WOMEN_25_34, Attribute(field="occupation_name", values=["farmer"])])
     refusals = []
     for audiences in (full, neighbour):
@@ -112,7 +145,9 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(ml1m,
     assert isinstance(answers, ReleasedAnswers) and not hasattr(answers, "population")
 
 
-def test_a_session_never_runs_dry_and_repeats_exactly(ml1m_population, tmp_path, find_title) -> None:
+def test_a_session_never_runs_dry_and_repeats_exactly(
+    ml1m_population, tmp_path, find_title
+) -> None:
     audiences = audiences_with(ml1m_population, tmp_path, epsilon_budget=10.0)
     assistant = MarketerAssistant(audiences, find_title=find_title)
     answers = []
@@ -123,11 +158,23 @@ def test_a_session_never_runs_dry_and_repeats_exactly(ml1m_population, tmp_path,
         except (PrivacyRefusal, QueryError) as err:
             answers.append((type(err).__name__, str(err), None))
     assert audiences.guard.spent("org") == pytest.approx(3.0)  # the three releases, once
-    for (a, b), pair in zip(zip(answers[::2], answers[1::2], strict=True), zip(SESSION[::2], SESSION[1::2], strict=True), strict=True):
-        if pair[0].lower().replace("-", "–") == pair[1].lower().replace("-", "–") or "compared" in pair[0] or "Horror" in pair[1]:
+    for (a, b), pair in zip(
+        zip(answers[::2], answers[1::2], strict=True),
+        zip(SESSION[::2], SESSION[1::2], strict=True),
+        strict=True,
+    ):
+        if (
+            pair[0].lower().replace("-", "–") == pair[1].lower().replace("-", "–")
+            or "compared" in pair[0]
+            or "Horror" in pair[1]
+        ):
             assert a[:2] == b[:2], pair
     star_wars = assistant.answer("who likes Star Wars?", "org")
-    assert "Star Wars" in star_wars.table.segment and star_wars.table.by == "age" and star_wars.table.rows
+    assert (
+        "Star Wars" in star_wars.table.segment
+        and star_wars.table.by == "age"
+        and star_wars.table.rows
+    )
     women = assistant.answer("what do women 25–34 like compared to everyone?", "org")
     labels = [r["interest"] for r in women.table.rows]
     assert "Romance" in labels[:3] and women.table.segment.startswith("women")
@@ -140,25 +187,33 @@ def test_a_session_never_runs_dry_and_repeats_exactly(ml1m_population, tmp_path,
         assistant.answer("how do older customers feel about horror?", "org")
 
 
-def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(ml1m_population, tmp_path) -> None:
+def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(
+    ml1m_population, tmp_path
+) -> None:
     audiences = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         audiences.size("poor", EVERYONE)
     restarted = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
-    assert restarted.guard.spent("poor") == pytest.approx(2.0)  # tags and items made; months refused
+    assert restarted.guard.spent("poor") == pytest.approx(
+        2.0
+    )  # tags and items made; months refused
     rich = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
     assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(3.0)
     again = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
     assert again.size("rich", EVERYONE).epsilon_charged == 0.0  # a new process: already charged
 
 
-def test_rest_budget_belongs_to_the_verified_callers_organisation(settings: Settings, ml1m_population, tmp_path) -> None:
+def test_rest_budget_belongs_to_the_verified_callers_organisation(
+    settings: Settings, ml1m_population, tmp_path
+) -> None:
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
     from recassist.surfaces.security import Guard, SecurityMiddleware
 
-    keys = [ApiKey(name="anna", key=SecretStr("a-key"), roles={"marketer"}, organisation="shop"),
-            ApiKey(name="ben", key=SecretStr("b-key"), roles={"marketer"}, organisation="shop"),
-            ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
+    keys = [
+        ApiKey(name="anna", key=SecretStr("a-key"), roles={"marketer"}, organisation="shop"),
+        ApiKey(name="ben", key=SecretStr("b-key"), roles={"marketer"}, organisation="shop"),
+        ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"}),
+    ]
     marketing = MarketerContext(settings, ML1M)
     marketing._audiences = audiences_with(ml1m_population, tmp_path)
     app = FastAPI()
@@ -167,12 +222,28 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(settings: Sett
     app.add_middleware(SecurityMiddleware, guard=Guard(api_config))
     client = TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
     body = {"segment": WOMEN_25_34.model_dump(), "top": 5}
-    assert client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "w-key"}).status_code == 403
-    first = client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "a-key"}).json()
-    second = client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}).json()
-    assert first["epsilon_charged"] == 3.0 and second["epsilon_charged"] == 0.0  # one organisation, one budget
+    assert (
+        client.post(
+            "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "w-key"}
+        ).status_code
+        == 403
+    )
+    first = client.post(
+        "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "a-key"}
+    ).json()
+    second = client.post(
+        "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}
+    ).json()
+    assert (
+        first["epsilon_charged"] == 3.0 and second["epsilon_charged"] == 0.0
+    )  # one organisation, one budget
     assert second["rows"] == first["rows"] and "user_id" not in str(first)
     budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "b-key"}).json()
     assert budget["principal"] == "shop" and budget["epsilon_spent"] == 3.0
     seed = {"seed": Tag(tag="Sci-Fi").model_dump()}
-    assert client.post("/api/v1/audiences/lookalike/export", json=seed, headers={"X-API-Key": "a-key"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/audiences/lookalike/export", json=seed, headers={"X-API-Key": "a-key"}
+        ).status_code
+        == 403
+    )

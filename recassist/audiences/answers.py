@@ -1,13 +1,12 @@
-"""Answers as post-processing of a `ReleaseSet`: size, affinity, trend and sentiment of a segment, read
-from the noisy releases only. This module never sees the data: the same releases give the same answer
-every time, at no further privacy cost, and every decision (a refusal, a hidden row) is made on noisy
-values, so it reveals nothing beyond the releases.
+"""Answers as post-processing of a `ReleaseSet`: size, affinity, trend and sentiment of a segment,
+read from the noisy releases only. This module never sees the data: the same releases give the
+same answer every time, at no further privacy cost, and every decision (a refusal, a hidden row)
+is made on noisy values, so it reveals nothing beyond the releases.
 
-A segment is read over the releases (`Where`): its attribute criteria select cells (and/or/not over
-attribute values), and it may name one interest (tag) or one title (item) on top. A title's audience is
-released by one attribute at a time (the `items` rows), so a title combines with values of one attribute
-only; trends and sentiment are released per row the same way.
-"""
+A segment is read over the releases (`Where`): its attribute criteria select cells (and/or/not
+over attribute values), and it may name one interest (tag) or one title (item) on top. A title's
+audience is released by one attribute at a time (the `items` rows), so a title combines with
+values of one attribute only; trends and sentiment are released per row the same way."""
 
 from __future__ import annotations
 
@@ -17,26 +16,48 @@ import numpy as np
 
 from recassist.audiences.releases import ReleaseSet
 from recassist.audiences.segments import (
-    Active, And, Attribute, Everyone, Item, Lookalike, Not, Or, Segment, Tag, Words, describe,
+    Active,
+    And,
+    Attribute,
+    Everyone,
+    Item,
+    Lookalike,
+    Not,
+    Or,
+    Segment,
+    Tag,
+    Words,
+    describe,
 )
 from recassist.audiences.tables import AudienceTable
 from recassist.audiences.vocabulary import band_range, readable, readable_value
 from recassist.errors import QueryError, SegmentTooSmallError
 
-_Z95 = 1.959964
+Z95 = 1.959964
 
 
-def affinity_interval(seg_count: float, seg_size: float, base_count: float, base_size: float,
-                      seg_var: float, base_var: float | None = None) -> tuple[float, float, float]:
-    """Index = (seg share / base share) x 100 and its 95 % interval on the log scale (delta method), with
-    sampling variance and the variance of the privacy noise on each count (`seg_var`, `base_var`)."""
+def affinity_interval(
+    seg_count: float,
+    seg_size: float,
+    base_count: float,
+    base_size: float,
+    seg_var: float,
+    base_var: float | None = None,
+) -> tuple[float, float, float]:
+    """Index = (seg share / base share) x 100 and its 95 % interval on the log scale (delta method),
+    with sampling variance and the variance of the privacy noise on each count (`seg_var`,
+    `base_var`)."""
     base_var = seg_var if base_var is None else base_var
     seg_count, base_count = max(seg_count, 0.5), max(base_count, 0.5)
     p_seg, p_base = min(seg_count / max(seg_size, 1), 1.0), min(base_count / max(base_size, 1), 1.0)
     index = 100.0 * p_seg / max(p_base, 1e-9)
-    var = ((1 - p_seg) / seg_count + seg_var / seg_count**2 + (1 - p_base) / base_count
-           + base_var / base_count**2)
-    spread = _Z95 * float(np.sqrt(var))
+    var = (
+        (1 - p_seg) / seg_count
+        + seg_var / seg_count**2
+        + (1 - p_base) / base_count
+        + base_var / base_count**2
+    )
+    spread = Z95 * float(np.sqrt(var))
     return index, index * float(np.exp(-spread)), index * float(np.exp(spread))
 
 
@@ -49,14 +70,16 @@ class Where:
 
 
 class ReleasedAnswers:
-    """Marketer measures over one `ReleaseSet`; holds no data, only the releases and the vocabulary."""
+    """Marketer measures over one `ReleaseSet`: no data, only the releases and the vocabulary."""
 
     def __init__(self, releases: ReleaseSet, min_size: int) -> None:
         self.releases, self.vocabulary, self.min_size = releases, releases.vocabulary, min_size
         v = self.vocabulary
         shape = [len(values) for values in v.attributes.values()] or [1]
         grid = np.unravel_index(np.arange(v.cells), shape)
-        self._grid = dict(zip(v.attributes, grid, strict=False))  # attribute -> value index per cell
+        self._grid = dict(
+            zip(v.attributes, grid, strict=False)
+        )  # attribute -> value index per cell
         self.titles = dict(zip(v.item_ids, v.titles, strict=True))
 
     # ------------------------------------------------------------ segments over the releases
@@ -71,7 +94,9 @@ class ReleasedAnswers:
         if isinstance(segment, Tag):
             lower = [t.lower() for t in v.tags]
             if segment.tag.lower() not in lower:
-                raise QueryError(f"unknown interest '{segment.tag}'; known: {', '.join(v.tags[:40])}")
+                raise QueryError(
+                    f"unknown interest '{segment.tag}'; known: {', '.join(v.tags[:40])}"
+                )
             return Where(everyone, ("tag", lower.index(segment.tag.lower())))
         if isinstance(segment, Item):
             if segment.item_id not in self.titles:
@@ -81,32 +106,54 @@ class ReleasedAnswers:
             parts = [self.where(p) for p in segment.parts]
             focus = [p.focus for p in parts if p.focus is not None]
             if len(focus) > 1:
-                raise QueryError("a segment may name one interest or one title, not several: ask about each")
-            return Where(np.logical_and.reduce([p.cells for p in parts]), focus[0] if focus else None)
+                raise QueryError(
+                    "a segment may name one interest or one title, not several: ask about each"
+                )
+            return Where(
+                np.logical_and.reduce([p.cells for p in parts]), focus[0] if focus else None
+            )
         if isinstance(segment, Or | Not):
-            inner = [self.where(p) for p in (segment.parts if isinstance(segment, Or) else [segment.part])]
+            inner = [
+                self.where(p)
+                for p in (segment.parts if isinstance(segment, Or) else [segment.part])
+            ]
             if any(p.focus for p in inner):
-                raise QueryError("'or' and 'not' combine attribute values (gender, age, occupation), not interests")
+                raise QueryError(
+                    "'or' and 'not' combine attribute values (gender, age, occupation), "
+                    "not interests"
+                )
             cells = np.logical_or.reduce([p.cells for p in inner])
             return Where(cells if isinstance(segment, Or) else ~cells)
-        kind = {Words: "a description in words", Active: "activity dates", Lookalike: "a lookalike"}[type(segment)]
-        raise QueryError(f"{kind} is not a segment the released aggregates hold; segments are built from "
-                         f"{self.fields_text()} and one interest or title")
+        kind = {
+            Words: "a description in words",
+            Active: "activity dates",
+            Lookalike: "a lookalike",
+        }[type(segment)]
+        raise QueryError(
+            f"{kind} is not a segment the released aggregates hold; segments are built from "
+            f"{self.fields_text()} and one interest or title"
+        )
 
     def fields_text(self) -> str:
         return ", ".join(readable(a) for a in self.vocabulary.attributes) or "no attributes"
 
     def _attribute(self, segment: Attribute) -> np.ndarray:
         v = self.vocabulary
-        name = "age_band" if segment.field == "age" and "age_band" in v.attributes else segment.field
+        name = (
+            "age_band" if segment.field == "age" and "age_band" in v.attributes else segment.field
+        )
         if name not in v.attributes:
-            raise QueryError(f"'{v.dataset}' has no '{readable(segment.field)}' to build a segment from; "
-                             f"its segment fields are {self.fields_text()}")
+            raise QueryError(
+                f"'{v.dataset}' has no '{readable(segment.field)}' to build a segment from; "
+                f"its segment fields are {self.fields_text()}"
+            )
         values = v.attributes[name]
         chosen = np.ones(len(values), dtype=bool)
         if segment.values:
             wanted = {w.lower() for w in segment.values}
-            chosen &= [x.lower() in wanted or readable_value(name, x).lower() in wanted for x in values]
+            chosen &= [
+                x.lower() in wanted or readable_value(name, x).lower() in wanted for x in values
+            ]
         if segment.min is not None or segment.max is not None:
             low = -np.inf if segment.min is None else segment.min
             high = np.inf if segment.max is None else segment.max
@@ -115,26 +162,33 @@ class ReleasedAnswers:
             chosen &= [band_range(x)[0] <= high and band_range(x)[1] >= low for x in values]
         return chosen[self._grid[name]] if name in self._grid else np.zeros(v.cells, dtype=bool)
 
-    def _rows(self, where: Where) -> np.ndarray:
-        """The per-attribute release rows that make up `where`'s cells: everyone, or values of one attribute."""
+    def rows_of(self, where: Where) -> np.ndarray:
+        """The per-attribute release rows that make up `where`'s cells: everyone, or values of one
+        attribute."""
         v = self.vocabulary
         if where.cells.all():
             return np.array([0])
         offset = 1
         for name, values in v.attributes.items():
-            chosen = np.array([where.cells[self._grid[name] == i].all() for i in range(len(values))])
+            chosen = np.array(
+                [where.cells[self._grid[name] == i].all() for i in range(len(values))]
+            )
             if (chosen[self._grid[name]] == where.cells).all():
                 return offset + np.flatnonzero(chosen)
             offset += len(values)
-        raise QueryError(f"a title's audience, trends and review sentiment are released by one of "
-                         f"{self.fields_text()} at a time: leave out the other criteria")
+        raise QueryError(
+            f"a title's audience, trends and review sentiment are released by one of "
+            f"{self.fields_text()} at a time: leave out the other criteria"
+        )
 
     def size(self, where: Where) -> tuple[float, float]:
         """The segment's noisy size and the variance of its noise."""
         r = self.releases
         if where.focus is not None and where.focus[0] == "item":
-            rows = self._rows(where)
-            return float(r.items.counts[rows, where.focus[1]].sum()), len(rows) * 2 * r.items.scale**2
+            rows = self.rows_of(where)
+            return float(r.items.counts[rows, where.focus[1]].sum()), len(
+                rows
+            ) * 2 * r.items.scale**2
         column = 0 if where.focus is None else 1 + where.focus[1]
         cells = int(where.cells.sum())
         return float(r.tags.counts[where.cells, column].sum()), cells * 2 * r.tags.scale**2
@@ -142,8 +196,9 @@ class ReleasedAnswers:
     def require(self, noisy_size: float, what: str = "the segment") -> None:
         if noisy_size < self.min_size:
             raise SegmentTooSmallError(
-                f"{what} has fewer than {self.min_size} people (judged on its privacy-protected count), the "
-                "minimum for any answer; widen it (fewer criteria, a wider age range)")
+                f"{what} has fewer than {self.min_size} people (judged on its privacy-protected "
+                "count), the minimum for any answer; widen it (fewer criteria, a wider age range)"
+            )
 
     # ------------------------------------------------------------ measures
 
@@ -157,28 +212,39 @@ class ReleasedAnswers:
         size, var = self.size(self.where(segment))
         self.require(size)
         name = self.describe(segment)
-        return self.table(measure="size", segment=name, columns=["segment", "people"],
-                          rows=[{"segment": name, "people": int(size)}], segment_size=int(size),
-                          noise_margin95=round(_Z95 * float(np.sqrt(var)), 1))
+        return self.table(
+            measure="size",
+            segment=name,
+            columns=["segment", "people"],
+            rows=[{"segment": name, "people": int(size)}],
+            segment_size=int(size),
+            noise_margin95=round(Z95 * float(np.sqrt(var)), 1),
+        )
 
     def _by(self, where: Where, by: str) -> tuple[list[str], np.ndarray, float]:
         """Labels, noisy counts per label and the noise variance of one count, for a breakdown."""
         r, v = self.releases, self.vocabulary
         if by == "tag":
             if where.focus is not None:
-                raise QueryError(f"an interest's or a title's audience breaks down by {self.fields_text()}, not by "
-                                 "interest: ask 'who likes ...' for its profile")
+                raise QueryError(
+                    f"an interest's or a title's audience breaks down by {self.fields_text()}, "
+                    "not by interest: ask 'who likes ...' for its profile"
+                )
             cells = int(where.cells.sum())
             return v.tags, r.tags.counts[where.cells, 1:].sum(axis=0), cells * 2 * r.tags.scale**2
         if by == "item":
             if where.focus is not None:
-                raise QueryError("a title breakdown is of a segment of people, not of an interest's audience")
-            rows = self._rows(where)
+                raise QueryError(
+                    "a title breakdown is of a segment of people, not of an interest's audience"
+                )
+            rows = self.rows_of(where)
             return v.titles, r.items.counts[rows].sum(axis=0), len(rows) * 2 * r.items.scale**2
         name = "age_band" if by == "age" and "age_band" in v.attributes else by
         if name not in v.attributes:
             known = ", ".join(["interest", "title", *map(readable, v.attributes)])
-            raise QueryError(f"'{v.dataset}' has no '{readable(by)}' to break down by; it has {known}")
+            raise QueryError(
+                f"'{v.dataset}' has no '{readable(by)}' to break down by; it has {known}"
+            )
         counts, variances = [], []
         for i in range(len(v.attributes[name])):
             count, var = self.size(Where(where.cells & (self._grid[name] == i), where.focus))
@@ -187,10 +253,16 @@ class ReleasedAnswers:
         labels = [readable_value(name, x) for x in v.attributes[name]]
         return labels, np.asarray(counts), max(variances)
 
-    def affinity(self, segment: Segment, base: Segment, by: str = "tag", top: int = 25,
-                 allowed: set[str] | None = None) -> AudienceTable:
-        """What is most over-represented in `segment` against `base`: index = share in segment / share in
-        base x 100, with its 95 % interval (sampling and privacy noise)."""
+    def affinity(
+        self,
+        segment: Segment,
+        base: Segment,
+        by: str = "tag",
+        top: int = 25,
+        allowed: set[str] | None = None,
+    ) -> AudienceTable:
+        """What is most over-represented in `segment` against `base`: index = share in segment /
+        share in base x 100, with its 95 % interval (sampling and privacy noise)."""
         seg, bas = self.where(segment), self.where(base)
         seg_size, _ = self.size(seg)
         self.require(seg_size)
@@ -198,7 +270,7 @@ class ReleasedAnswers:
         self.require(base_size, "the base")
         labels, seg_counts, seg_var = self._by(seg, by)
         _, base_counts, base_var = self._by(bas, by)
-        margin, base_margin = _Z95 * float(np.sqrt(seg_var)), _Z95 * float(np.sqrt(base_var))
+        margin, base_margin = Z95 * float(np.sqrt(seg_var)), Z95 * float(np.sqrt(base_var))
         column = readable(by)
         rows, hidden = [], 0
         for i, label in enumerate(labels):
@@ -207,82 +279,50 @@ class ReleasedAnswers:
             if seg_counts[i] < margin or base_counts[i] < base_margin:
                 hidden += 1
                 continue
-            index, low, high = affinity_interval(seg_counts[i], seg_size, base_counts[i], base_size, seg_var,
-                                                 base_var)
-            rows.append({column: label, "index": round(index), "ci_low": round(low), "ci_high": round(high),
-                         "segment_count": int(seg_counts[i]), "segment_share": _share(seg_counts[i], seg_size),
-                         "base_count": int(base_counts[i]), "base_share": _share(base_counts[i], base_size)})
+            index, low, high = affinity_interval(
+                seg_counts[i], seg_size, base_counts[i], base_size, seg_var, base_var
+            )
+            rows.append(
+                {
+                    column: label,
+                    "index": round(index),
+                    "ci_low": round(low),
+                    "ci_high": round(high),
+                    "segment_count": int(seg_counts[i]),
+                    "segment_share": _share(seg_counts[i], seg_size),
+                    "base_count": int(base_counts[i]),
+                    "base_share": _share(base_counts[i], base_size),
+                }
+            )
         rows.sort(key=lambda row: (-row["index"], str(row[column])))
-        notes = [f"{hidden} {column} rows hidden: their counts are within the privacy noise"] if hidden else []
+        notes = (
+            [f"{hidden} {column} rows hidden: their counts are within the privacy noise"]
+            if hidden
+            else []
+        )
         if len(rows) > top:
             notes.append(f"showing the {top} most over-represented of {len(rows)}")
         return self.table(
-            measure="affinity", segment=self.describe(segment), base=self.describe(base), by=column,
-            columns=[column, "index", "ci_low", "ci_high", "segment_count", "segment_share", "base_count",
-                     "base_share"], rows=rows[:top], segment_size=int(seg_size), base_size=int(base_size),
-            noise_margin95=round(margin, 1), notes=notes)
-
-    def trend(self, segment: Segment, tag: str, period: str = "month", last_months: int | None = None) -> AudienceTable:
-        """Per month (or quarter): the segment's active people and the share who liked items of `tag`."""
-        v, r = self.vocabulary, self.releases
-        where, focus = self.where(segment), self.where(Tag(tag=tag)).focus
-        if where.focus is not None:
-            raise QueryError("a trend follows one interest over time for a segment of people, not of an interest")
-        size, _ = self.size(where)
-        self.require(size)
-        if period not in ("month", "quarter"):
-            raise QueryError(f"trends are released by month (and so by quarter), not by {period}")
-        rows = self._rows(where)
-        counts = r.months.counts[rows].sum(axis=0)[:, [0, 1 + focus[1]]]
-        labels = list(v.months)
-        if last_months:
-            labels, counts = labels[-last_months:], counts[-last_months:]
-        if period == "quarter":
-            quarters = [f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}" for m in labels]
-            order = list(dict.fromkeys(quarters))
-            counts = np.array([counts[[q == o for q in quarters]].sum(axis=0) for o in order])
-            labels = order
-        width = len(rows) * (3 if period == "quarter" else 1)
-        margin = _Z95 * float(np.sqrt(width * 2 * r.months.scale**2))
-        name = v.tags[focus[1]]
-        table_rows = [{"period": label, "active": int(a), f"liked {name}": int(t),
-                       "share": round(100 * min(t, a) / a, 1) if a >= margin and a > 0 else None}
-                      for label, (a, t) in zip(labels, counts, strict=True)]
-        return self.table(measure="trend", segment=self.describe(segment), by=period,
-                          columns=["period", "active", f"liked {name}", "share"], rows=table_rows,
-                          segment_size=int(size), noise_margin95=round(margin, 1),
-                          notes=["share is left empty where the active count is within the privacy noise"])
-
-    def sentiment(self, segment: Segment, base: Segment, category: str | None = None) -> AudienceTable:
-        """Share of positive reviewers per review category, segment against base."""
-        v, r = self.vocabulary, self.releases
-        if r.sentiment is None:
-            raise QueryError(f"'{v.dataset}' has no review text by category, so no sentiment; its fields are "
-                             f"{self.fields_text()}, interests and titles")
-        seg, bas = self.where(segment), self.where(base)
-        size, _ = self.size(seg)
-        self.require(size)
-        base_size, _ = self.size(bas)
-        domain = list(v.categories)
-        if category:
-            domain = [c for c in domain if c.lower().rstrip("s") == category.lower().rstrip("s")]
-            if not domain:
-                raise QueryError(f"unknown department '{category}' (known: {', '.join(v.categories)})")
-        margin = r.sentiment.margin95
-        rows = []
-        for c in domain:
-            row: dict = {"department": c}
-            for name, where in (("segment", seg), ("base", bas)):
-                n, pos = r.sentiment.counts[self._rows(where), v.categories.index(c)].sum(axis=0)
-                row[f"{name}_reviewers"] = int(n)
-                row[f"{name}_positive_%"] = round(100 * min(pos, n) / n, 1) if n >= margin and n > 0 else None
-            rows.append(row)
-        return self.table(
-            measure="sentiment", segment=self.describe(segment), base=self.describe(base), by="department",
-            columns=["department", "segment_reviewers", "segment_positive_%", "base_reviewers", "base_positive_%"],
-            rows=rows, segment_size=int(size), base_size=int(base_size), noise_margin95=round(margin, 1),
-            notes=["positive = the classifier trained on this data's starred reviews gives a reviewer's reviews "
-                   "a mean P(positive) >= 0.5", "a share is left empty where its count is within the noise"])
+            measure="affinity",
+            segment=self.describe(segment),
+            base=self.describe(base),
+            by=column,
+            columns=[
+                column,
+                "index",
+                "ci_low",
+                "ci_high",
+                "segment_count",
+                "segment_share",
+                "base_count",
+                "base_share",
+            ],
+            rows=rows[:top],
+            segment_size=int(seg_size),
+            base_size=int(base_size),
+            noise_margin95=round(margin, 1),
+            notes=notes,
+        )
 
 
 def _share(count: float, total: float) -> float:

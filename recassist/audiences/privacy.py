@@ -1,20 +1,18 @@
-"""The one gate every marketer number passes: differential privacy on every released count, a budget per
-organisation and period kept in the app's database, a minimum segment size judged on noisy values, no
-sensitive categories, no identifiers.
+"""The one gate every marketer number passes: differential privacy on every released count, a budget
+per organisation and period kept in the app's database, a minimum segment size judged on noisy
+values, no sensitive categories, no identifiers.
 
-How a count leaves (`PrivacyGuard.release`):
-1. The caller builds exact counts over *public* labels (attribute values, tags, items, months: never
-   keys taken from one person's data) with each person's contribution bounded, and states the bound:
-   the L1 sensitivity of the count array under "add or remove one person".
-2. The release is looked up by its key (the data snapshot and what is counted). An owner already charged
-   for it reads it again for free; another owner is charged its epsilon once and reads the same numbers.
-3. A release not yet made: inside one transaction the owner's budget is checked (refused with what is
-   left when the charge does not fit), then the exact counts are computed, OpenDP's discrete Laplace
-   mechanism (scale = sensitivity / epsilon, its cost from OpenDP's own privacy map) noises them, and the
-   release and the charge are stored together. The exact counts never leave this call.
-4. Everything done with the released numbers afterwards (answers, refusals, charts) is post-processing:
-   it costs nothing more and reveals nothing beyond the release.
-"""
+How a count leaves (`PrivacyGuard.release`): 1. The caller builds exact counts over *public* labels
+(attribute values, tags, items, months: never keys taken from one person's data) with each person's
+contribution bounded, and states the bound: the L1 sensitivity of the count array under "add or
+remove one person". 2. The release is looked up by its key (the data snapshot and what is counted).
+An owner already charged for it reads it again for free; another owner is charged its epsilon once
+and reads the same numbers. 3. A release not yet made: inside one transaction the owner's budget is
+checked (refused with what is left when the charge does not fit), then the exact counts are
+computed, OpenDP's discrete Laplace mechanism (scale = sensitivity / epsilon, its cost from OpenDP's
+own privacy map) noises them, and the release and the charge are stored together. The exact counts
+never leave this call. 4. Everything done with the released numbers afterwards (answers, refusals,
+charts) is post-processing: it costs nothing more and reveals nothing beyond the release."""
 
 from __future__ import annotations
 
@@ -52,8 +50,8 @@ def margin95(scale: float) -> float:
 
 
 def noise_drop(scale: float, one_in: int = 1000) -> float:
-    """How far under its true value discrete Laplace noise of `scale` puts a count once in `one_in` draws
-    (P(noise < -t) is about exp(-t / scale) / 2)."""
+    """How far under its true value discrete Laplace noise of `scale` puts a count once in `one_in`
+    draws (P(noise < -t) is about exp(-t / scale) / 2)."""
     return scale * float(np.log(one_in / 2))
 
 
@@ -82,8 +80,8 @@ def release_key(query: object) -> str:
 
 
 def measurement(sensitivity: int, epsilon: float):
-    """OpenDP's discrete Laplace mechanism on an integer vector of L1 sensitivity `sensitivity`; returns
-    it, its scale and its cost by OpenDP's own privacy map (what is charged)."""
+    """OpenDP's discrete Laplace mechanism on an integer vector of L1 sensitivity `sensitivity`;
+    returns it, its scale and its cost by OpenDP's own privacy map (what is charged)."""
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
@@ -95,8 +93,8 @@ def measurement(sensitivity: int, epsilon: float):
 
 def sensitive_term(text: str, terms: Iterable[str]) -> str | None:
     """The first sensitive term in `text`, or None: the marketer side's ONE sensitive-category check
-    (every segment criterion, question and reported label goes through it), so that a check by meaning
-    (`recassist.trust.sensitive`) replaces it in one place."""
+    (every segment criterion, question and reported label goes through it), so that a check by
+    meaning (`recassist.trust.sensitive`) replaces it in one place."""
     patterns = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "") for t in terms]
     if not patterns:
         return None
@@ -108,7 +106,9 @@ class PrivacyGuard:
     """The budget ledger and the releases on the app's database, and the rules of `AudienceConfig`.
     Thread- and process-safe: every check-and-charge is one transaction."""
 
-    def __init__(self, config: AudienceConfig, engine: Engine, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, config: AudienceConfig, engine: Engine, clock: Callable[[], float] = time.time
+    ) -> None:
         self.config, self.clock = config, clock
         self.store = ReleaseStore(engine, clock)
 
@@ -125,10 +125,13 @@ class PrivacyGuard:
 
     # ------------------------------------------------------------ releases
 
-    def release(self, owner: str, query: dict, compute: Callable[[], CountTable], epsilon: float) -> Release:
+    def release(
+        self, owner: str, query: dict, compute: Callable[[], CountTable], epsilon: float
+    ) -> Release:
         """The noisy counts of `query`, made once and charged once to each owner that reads them.
 
-        `query` must identify everything the counts depend on; its "snapshot" and "name" are stored."""
+        `query` must identify everything the counts depend on; its "snapshot" and "name" are stored.
+        """
         key = release_key(query)
         with self.store.transaction(owner) as conn:
             stored = self.store.stored(conn, key)
@@ -142,9 +145,18 @@ class PrivacyGuard:
             now = self.clock()
             if stored is None:
                 flat = np.asarray(table.counts, dtype=np.int64).ravel().tolist()
-                noisy = np.maximum(np.asarray(made(flat), dtype=np.int64), 0).reshape(table.counts.shape)
+                noisy = np.maximum(np.asarray(made(flat), dtype=np.int64), 0).reshape(
+                    table.counts.shape
+                )
                 stored = Stored(noisy, scale, cost)
-                self.store.put(conn, key, str(query.get("snapshot", "")), str(query.get("name", "")), stored, now)
+                self.store.put(
+                    conn,
+                    key,
+                    str(query.get("snapshot", "")),
+                    str(query.get("name", "")),
+                    stored,
+                    now,
+                )
             self.store.add_charge(conn, owner, key, cost, now)
         return Release(stored.counts, stored.scale, stored.epsilon, cost)
 
@@ -154,24 +166,25 @@ class PrivacyGuard:
         if spent + cost > budget + 1e-9:
             raise BudgetExhaustedError(
                 f"privacy budget exhausted for '{owner}': this release costs epsilon {cost:g}, "
-                f"{max(0.0, budget - spent):.2f} of {budget:g} remains in this {self.config.budget_period_days}-day "
-                "period; questions answered from releases already made stay free"
+                f"{max(0.0, budget - spent):.2f} of {budget:g} remains in this "
+                f"{self.config.budget_period_days}-day period; questions answered from releases "
+                "already made stay free"
             )
 
     # ------------------------------------------------------------ rules
 
     def require_size(self, noisy_size: float, what: str = "the segment") -> None:
-        """Refuse a segment whose privacy-protected size is below the minimum: one plain message, the
-        same whatever the true size."""
+        """Refuse a segment whose privacy-protected size is below the minimum: one plain message,
+        the same whatever the true size."""
         minimum = self.config.min_segment_size
         if noisy_size < minimum:
             raise SegmentTooSmallError(
-                f"{what} has fewer than {minimum} people (judged on its privacy-protected count), the minimum "
-                "for any answer; widen it (fewer criteria, a wider age range)"
+                f"{what} has fewer than {minimum} people (judged on its privacy-protected count), "
+                "the minimum for any answer; widen it (fewer criteria, a wider age range)"
             )
 
     def sensitive_term(self, text: str) -> str | None:
-        """The first sensitive term in `text`, or None (`sensitive_term` with the configured terms)."""
+        """The first sensitive term in `text`, or None (`sensitive_term`, configured terms)."""
         return sensitive_term(text, self.config.sensitive_terms)
 
     def refuse_sensitive(self, texts: Iterable[str], what: str) -> None:
@@ -179,8 +192,8 @@ class PrivacyGuard:
             term = self.sensitive_term(text)
             if term is not None:
                 raise SensitiveCategoryError(
-                    f"{what} '{text}' touches a sensitive category ('{term}': health, religion, politics, "
-                    "sexuality and ethnicity are off limits); choose another criterion"
+                    f"{what} '{text}' touches a sensitive category ('{term}': health, religion, "
+                    "politics, sexuality and ethnicity are off limits); choose another criterion"
                 )
 
     def reportable(self, labels: Iterable[str]) -> list[str]:

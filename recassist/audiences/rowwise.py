@@ -1,12 +1,12 @@
-"""Measures that need individual rows, run inside the privacy boundary with their own accounted release:
-behaviour clusters and lookalike audiences.
+"""Measures that need individual rows, run inside the privacy boundary with their own accounted
+release: behaviour clusters and lookalike audiences.
 
-Each is gated first on the released aggregates (free): the segment or seed must be one the releases hold,
-and its noisy size must clear the minimum. Only then, inside `PrivacyGuard.release` (the budget checked
-first, in the same transaction), are the exact rows read: a fixed number of k-means clusters, or the
-lookalike's members, whose sizes and interest counts are noised. Every decision and message afterwards
-reads the noisy values only; a fixed output shape (`CLUSTERS` rows) keeps even k from depending on the data.
-"""
+Each is gated first on the released aggregates (free): the segment or seed must be one the releases
+hold, and its noisy size must clear the minimum. Only then, inside `PrivacyGuard.release` (the
+budget checked first, in the same transaction), are the exact rows read: a fixed number of k-means
+clusters, or the lookalike's members, whose sizes and interest counts are noised. Every decision and
+message afterwards reads the noisy values only; a fixed output shape (`CLUSTERS` rows) keeps even k
+from depending on the data."""
 
 from __future__ import annotations
 
@@ -27,14 +27,17 @@ CLUSTERS = 5  # fixed, so that the released shape says nothing about the data
 def _counts_of(population: Population, labels: np.ndarray, k: int) -> np.ndarray:
     """k x (1 + tags): each group's size and its members' interest counts."""
     inside = labels >= 0
-    one_hot = sp.csr_matrix((np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
-                            shape=(k, population.size))
+    one_hot = sp.csr_matrix(
+        (np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
+        shape=(k, population.size),
+    )
     sizes = np.bincount(labels[inside], minlength=k)
     return np.column_stack([sizes, np.asarray((one_hot @ population.interests).todense())])
 
 
 def cluster_labels(population: Population, mask: np.ndarray) -> np.ndarray:
-    """`CLUSTERS` k-means groups of the segment's profiles (-1 outside); fewer people than groups: none."""
+    """`CLUSTERS` k-means groups of the segment's profiles (-1 outside); fewer people than groups:
+    none."""
     from recassist.audiences.clusters import fit_clusters
 
     if int(mask.sum()) <= 2 * CLUSTERS:
@@ -45,23 +48,35 @@ def cluster_labels(population: Population, mask: np.ndarray) -> np.ndarray:
 class RowwiseMeasures:
     """Clusters and lookalikes of one population, each its own release, charged once per owner."""
 
-    def __init__(self, population: Population, guard: PrivacyGuard, segments: SegmentEvaluator) -> None:
+    def __init__(
+        self, population: Population, guard: PrivacyGuard, segments: SegmentEvaluator
+    ) -> None:
         self.population, self.guard, self.segments = population, guard, segments
 
     def _query(self, name: str, **parts) -> dict:
-        return {"snapshot": self.population.fingerprint, "name": name,
-                "epsilon": self.guard.config.epsilon_per_query,
-                "interests": self.guard.config.interests_per_user, **parts}
+        return {
+            "snapshot": self.population.fingerprint,
+            "name": name,
+            "epsilon": self.guard.config.epsilon_per_query,
+            "interests": self.guard.config.interests_per_user,
+            **parts,
+        }
 
-    def clusters(self, owner: str, answers: ReleasedAnswers, segment: Segment, top_tags: int = 3) -> AudienceTable:
+    def clusters(
+        self, owner: str, answers: ReleasedAnswers, segment: Segment, top_tags: int = 3
+    ) -> AudienceTable:
         size, _ = answers.size(answers.where(segment))
         answers.require(size)
         p, config = self.population, self.guard.config
         release = self.guard.release(
-            owner, self._query("clusters", segment=canonical_segment(segment)),
-            lambda: CountTable(_counts_of(p, cluster_labels(p, self.segments.mask(segment)), CLUSTERS),
-                               1 + config.interests_per_user),
-            config.epsilon_per_query)
+            owner,
+            self._query("clusters", segment=canonical_segment(segment)),
+            lambda: CountTable(
+                _counts_of(p, cluster_labels(p, self.segments.mask(segment)), CLUSTERS),
+                1 + config.interests_per_user,
+            ),
+            config.epsilon_per_query,
+        )
         counts = release.counts.astype(float)
         sizes, tags = counts[:, 0], counts[:, 1:]
         total = float(sizes.sum())
@@ -72,32 +87,57 @@ class RowwiseMeasures:
             if sizes[c] < config.min_segment_size:
                 hidden += 1
                 continue
-            lift = np.divide(tags[c] / sizes[c], overall, out=np.zeros_like(overall), where=overall > 0)
+            lift = np.divide(
+                tags[c] / sizes[c], overall, out=np.zeros_like(overall), where=overall > 0
+            )
             lift[(tags[c] < release.margin95) | ~allowed] = 0
             best = [i for i in np.argsort(-lift, kind="stable")[:top_tags] if lift[i] > 1.0]
-            rows.append({"cluster": " / ".join(p.tags[i] for i in best) or "no distinctive interest",
-                         "people": int(sizes[c]), "share_%": round(100 * sizes[c] / max(total, 1.0), 1),
-                         "top_tags": ", ".join(f"{p.tags[i]} ({100 * lift[i]:.0f})" for i in best)})
+            rows.append(
+                {
+                    "cluster": " / ".join(p.tags[i] for i in best) or "no distinctive interest",
+                    "people": int(sizes[c]),
+                    "share_%": round(100 * sizes[c] / max(total, 1.0), 1),
+                    "top_tags": ", ".join(f"{p.tags[i]} ({100 * lift[i]:.0f})" for i in best),
+                }
+            )
         if not rows:
             raise SegmentTooSmallError(
-                f"no behaviour cluster of {answers.describe(segment)} has {config.min_segment_size} people "
-                "(judged on the privacy-protected counts); widen the segment")
+                f"no behaviour cluster of {answers.describe(segment)} has "
+                f"{config.min_segment_size} people (judged on the privacy-protected counts); "
+                "widen the segment"
+            )
         rows.sort(key=lambda r: -r["people"])
-        notes = [f"{CLUSTERS} k-means clusters of the profiles; a cluster is named by the interests it over-indexes "
-                 "on (index against the whole segment in brackets, above 100 only)"]
+        notes = [
+            f"{CLUSTERS} k-means clusters of the profiles; a cluster is named by the interests "
+            "it over-indexes on (index against the whole segment in brackets, above 100 only)"
+        ]
         if hidden:
-            notes.append(f"{hidden} clusters under {config.min_segment_size} people (privacy-protected) not shown")
+            notes.append(
+                f"{hidden} clusters under {config.min_segment_size} people (privacy-protected) "
+                "not shown"
+            )
         return AudienceTable(
-            measure="clusters", segment=answers.describe(segment), by="cluster",
-            columns=["cluster", "people", "share_%", "top_tags"], rows=rows, segment_size=int(total),
-            noise_margin95=round(release.margin95, 1), epsilon_charged=release.charged, budget_left=0.0, notes=notes)
+            measure="clusters",
+            segment=answers.describe(segment),
+            by="cluster",
+            columns=["cluster", "people", "share_%", "top_tags"],
+            rows=rows,
+            segment_size=int(total),
+            noise_margin95=round(release.margin95, 1),
+            epsilon_charged=release.charged,
+            budget_left=0.0,
+            notes=notes,
+        )
 
-    def lookalike(self, owner: str, answers: ReleasedAnswers, seed: Segment, share: float,
-                  min_size: int) -> AudienceTable:
+    def lookalike(
+        self, owner: str, answers: ReleasedAnswers, seed: Segment, share: float, min_size: int
+    ) -> AudienceTable:
         seed_size, _ = answers.size(answers.where(seed))
         if seed_size < MIN_SEEDS:
-            raise SegmentTooSmallError(f"a lookalike needs a seed of at least {MIN_SEEDS} people (judged on its "
-                                       "privacy-protected count); widen the seed")
+            raise SegmentTooSmallError(
+                f"a lookalike needs a seed of at least {MIN_SEEDS} people (judged on its "
+                "privacy-protected count); widen the seed"
+            )
         everyone, _ = answers.size(answers.where(Everyone()))
         size = max(int(round(share * everyone)), min_size)
         p, config = self.population, self.guard.config
@@ -108,13 +148,19 @@ class RowwiseMeasures:
             labels[rows] = 0
             return CountTable(_counts_of(p, labels, 1), 1 + config.interests_per_user)
 
-        release = self.guard.release(owner, self._query("lookalike", seed=canonical_segment(seed), size=size),
-                                     compute, config.epsilon_per_query)
+        release = self.guard.release(
+            owner,
+            self._query("lookalike", seed=canonical_segment(seed), size=size),
+            compute,
+            config.epsilon_per_query,
+        )
         return lookalike_table(answers, seed, release, everyone, size)
 
 
-def lookalike_table(answers: ReleasedAnswers, seed: Segment, release, everyone: float, size: int) -> AudienceTable:
-    """The lookalike's noisy size and the interests it over-indexes on against everyone (released)."""
+def lookalike_table(
+    answers: ReleasedAnswers, seed: Segment, release, everyone: float, size: int
+) -> AudienceTable:
+    """The lookalike's noisy size and the interests it over-indexes on against everyone."""
     tags_everyone = answers.releases.tags.counts[:, 1:].sum(axis=0).astype(float)
     counts = release.counts[0].astype(float)
     people, tags = counts[0], counts[1:]
@@ -128,8 +174,17 @@ def lookalike_table(answers: ReleasedAnswers, seed: Segment, release, everyone: 
     rows.sort(key=lambda r: -r["index"])
     name = f"lookalike of [{answers.describe(seed)}]"
     return AudienceTable(
-        measure="lookalike", segment=name, by="interest", columns=["interest", "index", "lookalike_count"],
-        rows=rows[:15], segment_size=int(people), noise_margin95=round(release.margin95, 1),
-        epsilon_charged=release.charged, budget_left=0.0,
-        notes=[f"the {size} people whose profiles most resemble the seed's, seeds excluded; interests it "
-               "over-indexes on against everyone (index above 100)"])
+        measure="lookalike",
+        segment=name,
+        by="interest",
+        columns=["interest", "index", "lookalike_count"],
+        rows=rows[:15],
+        segment_size=int(people),
+        noise_margin95=round(release.margin95, 1),
+        epsilon_charged=release.charged,
+        budget_left=0.0,
+        notes=[
+            f"the {size} people whose profiles most resemble the seed's, seeds excluded; "
+            "interests it over-indexes on against everyone (index above 100)"
+        ],
+    )

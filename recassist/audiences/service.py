@@ -1,12 +1,12 @@
-"""`Audiences`: the marketer measures of one data set, each declared once in `MEASURES` and served by the
-question path, the REST API and the UI alike.
+"""`Audiences`: the marketer measures of one data set, each declared once in `MEASURES` and served
+by the question path, the REST API and the UI alike.
 
-The caller's `owner` (the verified caller's organisation) is charged for the snapshot's releases the first
-time it reads them (`audiences.releases`); size, affinity, trend and sentiment are then post-processing of
-those releases (`audiences.answers`): free, the same answer every time, and unable to reach the data.
-Clusters and lookalikes need rows, so they run inside the boundary with their own release
-(`audiences.rowwise`). Sensitive segment criteria are refused before anything runs.
-"""
+The caller's `owner` (the verified caller's organisation) is charged for the snapshot's releases
+the first time it reads them (`audiences.releases`); size, affinity, trend and sentiment are then
+post-processing of those releases (`audiences.answers`): free, the same answer every time, and
+unable to reach the data. Clusters and lookalikes need rows, so they run inside the boundary with
+their own release (`audiences.rowwise`). Sensitive segment criteria are refused before anything
+runs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recassist.audiences import trends
 from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.lookalike import lookalike_rows, lookalike_size
 from recassist.audiences.population import Population, build_population
@@ -38,27 +39,42 @@ class Measure:
 
     name: str
     what: str
-    rowwise: bool  # True: its own release (charged once per distinct question); False: free post-processing
+    # True: its own release (charged once per distinct question); False: free post-processing
+    rowwise: bool
 
 
-MEASURES = {m.name: m for m in (
-    Measure("size", "how many people a segment has", False),
-    Measure("affinity", "what a segment over-indexes on against a base, by interest, title or attribute", False),
-    Measure("trend", "how an interest changes month by month in a segment", False),
-    Measure("sentiment", "the share of positive reviewers per category", False),
-    Measure("clusters", "behaviour clusters of a segment", True),
-    Measure("lookalike", "the people who most resemble a seed segment", True),
-)}
+MEASURES = {
+    m.name: m
+    for m in (
+        Measure("size", "how many people a segment has", False),
+        Measure(
+            "affinity",
+            "what a segment over-indexes on against a base, by interest, title or attribute",
+            False,
+        ),
+        Measure("trend", "how an interest changes month by month in a segment", False),
+        Measure("sentiment", "the share of positive reviewers per category", False),
+        Measure("clusters", "behaviour clusters of a segment", True),
+        Measure("lookalike", "the people who most resemble a seed segment", True),
+    )
+}
 
 
 class Audiences:
     """Audience insights over one data set for marketers; thread-safe."""
 
-    def __init__(self, population: Population, guard: PrivacyGuard, config: AudienceConfig,
-                 nearest_users: Callable[[str, int], list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        population: Population,
+        guard: PrivacyGuard,
+        config: AudienceConfig,
+        nearest_users: Callable[[str, int], list[str]] | None = None,
+    ) -> None:
         self.population, self.guard, self.config = population, guard, config
         # The smallest lookalike: its noisy size falls under the minimum only once in 1000 answers.
-        noise = noise_drop((config.interests_per_user + 1) / config.epsilon_per_query, LOOKALIKE_MISSES_ONE_IN)
+        noise = noise_drop(
+            (config.interests_per_user + 1) / config.epsilon_per_query, LOOKALIKE_MISSES_ONE_IN
+        )
         self.lookalike_min = config.min_segment_size + int(np.ceil(noise))
         self.segments = SegmentEvaluator(population, nearest_users, self.lookalike_min)
         self.vocabulary: Vocabulary = build_vocabulary(population, config, guard.sensitive_term)
@@ -69,12 +85,14 @@ class Audiences:
 
     @classmethod
     def open(cls, settings: Settings, dataset: str, *, store=None, embedder=None) -> Audiences:
-        """The data set's audiences on the app's database; with a vector store and an embedder, segments in
-        words work for the row-wise measures too."""
+        """The data set's audiences on the app's database; with a vector store and an embedder,
+        segments in words work for the row-wise measures too."""
         from recassist.state.database import engine
 
         data = DatasetStore(settings.data_dir).load(dataset)
-        population = build_population(data, settings.audiences, settings.data_dir / "index" / dataset)
+        population = build_population(
+            data, settings.audiences, settings.data_dir / "index" / dataset
+        )
         nearest = None
         if store is not None and embedder is not None:
 
@@ -88,7 +106,8 @@ class Audiences:
     # ------------------------------------------------------------ the releases
 
     def releases(self, owner: str) -> tuple[ReleaseSet, float]:
-        """The snapshot's releases for `owner` and what reading them charged now (0 after the first time)."""
+        """The snapshot's releases for `owner` and what reading them charged now (0 after the first
+        time)."""
         with self._lock:
             if owner in self._read:
                 return self._read[owner], 0.0
@@ -102,8 +121,12 @@ class Audiences:
         return ReleasedAnswers(made, self.config.min_segment_size), charged
 
     def _done(self, table: AudienceTable, owner: str, charged: float) -> AudienceTable:
-        return table.model_copy(update={"epsilon_charged": round(table.epsilon_charged + charged, 6),
-                                        "budget_left": round(self.guard.remaining(owner), 3)})
+        return table.model_copy(
+            update={
+                "epsilon_charged": round(table.epsilon_charged + charged, 6),
+                "budget_left": round(self.guard.remaining(owner), 3),
+            }
+        )
 
     def _check(self, *segments: Segment) -> None:
         for segment in segments:
@@ -119,26 +142,34 @@ class Audiences:
         answers, charged = self.answers(owner)
         return self._done(answers.size_table(segment), owner, charged)
 
-    def affinity(self, owner: str, segment: Segment, base: Segment = EVERYONE, by: str = "tag",
-                 top: int = 25) -> AudienceTable:
+    def affinity(
+        self, owner: str, segment: Segment, base: Segment = EVERYONE, by: str = "tag", top: int = 25
+    ) -> AudienceTable:
         self._check(segment, base)
         self.guard.refuse_sensitive([by], "breakdown")
         answers, charged = self.answers(owner)
         allowed = self.reportable() if by == "tag" else None
         return self._done(answers.affinity(segment, base, by, top, allowed), owner, charged)
 
-    def trend(self, owner: str, segment: Segment, tag: str, period: str = "month",
-              last_months: int | None = None) -> AudienceTable:
+    def trend(
+        self,
+        owner: str,
+        segment: Segment,
+        tag: str,
+        period: str = "month",
+        last_months: int | None = None,
+    ) -> AudienceTable:
         self._check(segment)
         self.guard.refuse_sensitive([tag], "trend interest")
         answers, charged = self.answers(owner)
-        return self._done(answers.trend(segment, tag, period, last_months), owner, charged)
+        return self._done(trends.trend(answers, segment, tag, period, last_months), owner, charged)
 
-    def sentiment(self, owner: str, segment: Segment, base: Segment = EVERYONE,
-                  category: str | None = None) -> AudienceTable:
+    def sentiment(
+        self, owner: str, segment: Segment, base: Segment = EVERYONE, category: str | None = None
+    ) -> AudienceTable:
         self._check(segment, base)
         answers, charged = self.answers(owner)
-        return self._done(answers.sentiment(segment, base, category), owner, charged)
+        return self._done(trends.sentiment(answers, segment, base, category), owner, charged)
 
     def clusters(self, owner: str, segment: Segment = EVERYONE) -> AudienceTable:
         self._check(segment)
@@ -152,7 +183,8 @@ class Audiences:
         return self._done(table, owner, charged)
 
     def export_lookalike(self, seed: Segment, share: float = 0.05) -> list[str]:
-        """Pseudonymous ids of a lookalike audience: for the admin role only (the API checks the role)."""
+        """Pseudonymous ids of a lookalike audience: for the admin role only (the API checks the
+        role)."""
         self._check(seed)
         size = lookalike_size(self.population, share, self.lookalike_min)
         rows = lookalike_rows(self.population, self.segments.mask(seed), size)
@@ -161,8 +193,8 @@ class Audiences:
     # ------------------------------------------------------------ inside the boundary
 
     def sentiment_scores(self) -> np.ndarray:
-        """P(positive) of every text interaction (NaN without text), from the classifier trained on this
-        data set's own starred reviews; read only while the sentiment release is made."""
+        """P(positive) of every text interaction (NaN without text), from the classifier trained on
+        this data set's own starred reviews; read only while the sentiment release is made."""
         with self._lock:
             if self._sentiment is None:
                 frame = self.population.interactions

@@ -1,16 +1,17 @@
-"""The marketer's durable state, in SQLAlchemy Core on the app's one engine (`recassist.state.database`):
-the noisy releases, the budget ledger, and one row per budget owner that a charge locks.
+"""The marketer's durable state, in SQLAlchemy Core on the app's one engine
+(`recassist.state.database`): the noisy releases, the budget ledger, and one row per budget owner
+that a charge locks.
 
-- `audience_releases`: one row per release (its key: a hash of the data snapshot and what is counted),
-  the noisy counts as a NumPy array, the noise scale and the epsilon it cost. Written once, never updated.
-- `audience_charges`: what each owner (an organisation) was charged, when, for which release. An owner
-  is charged once per release; reading it again is free.
+- `audience_releases`: one row per release (its key: a hash of the data snapshot and what is
+  counted), the noisy counts as a NumPy array, the noise scale and the epsilon it cost. Written
+  once, never updated.
+- `audience_charges`: what each owner (an organisation) was charged, when, for which release. An
+  owner is charged once per release; reading it again is free.
 - `audience_owners`: one row per owner, the lock of its check-and-charge.
 
-`charge` runs the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one writer at a
-time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing one database
-cannot both spend the same budget. The tables are created when missing.
-"""
+`charge` runs the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one writer at
+a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing one
+database cannot both spend the same budget. The tables are created when missing."""
 
 from __future__ import annotations
 
@@ -22,13 +23,25 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import (
-    Column, Connection, Engine, Float, Integer, LargeBinary, MetaData, String, Table, func, insert, select,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
 )
 from sqlalchemy.exc import IntegrityError
 
 METADATA = MetaData()
 RELEASES = Table(
-    "audience_releases", METADATA,
+    "audience_releases",
+    METADATA,
     Column("key", String(64), primary_key=True),
     Column("snapshot", String(128), nullable=False),
     Column("name", String(64), nullable=False),
@@ -38,7 +51,8 @@ RELEASES = Table(
     Column("at", Float, nullable=False),
 )
 CHARGES = Table(
-    "audience_charges", METADATA,
+    "audience_charges",
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("owner", String(200), nullable=False, index=True),
     Column("release", String(64), nullable=False),
@@ -68,7 +82,7 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 
 class ReleaseStore:
-    """Releases and the ledger on one engine; every method opens its own connection (thread-safe)."""
+    """Releases and the ledger on one engine; each method opens its own connection."""
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
@@ -76,14 +90,17 @@ class ReleaseStore:
 
     @contextmanager
     def transaction(self, owner: str) -> Iterator[Connection]:
-        """A transaction that holds `owner`'s budget: no other check-and-charge of that owner (SQLite: of
-        anyone) runs until it ends. Commits when the block ends, rolls back when it raises."""
+        """A transaction that holds `owner`'s budget: no other check-and-charge of that owner
+        (SQLite: of anyone) runs until it ends. Commits when the block ends, rolls back when it
+        raises."""
         self._ensure_owner(owner)
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
-                conn.execute(select(OWNERS.c.owner).where(OWNERS.c.owner == owner).with_for_update())
+                conn.execute(
+                    select(OWNERS.c.owner).where(OWNERS.c.owner == owner).with_for_update()
+                )
             try:
                 yield conn
             except BaseException:
@@ -102,23 +119,43 @@ class ReleaseStore:
 
     @staticmethod
     def stored(conn: Connection, key: str) -> Stored | None:
-        row = conn.execute(select(RELEASES.c.counts, RELEASES.c.scale, RELEASES.c.epsilon)
-                           .where(RELEASES.c.key == key)).first()
-        return None if row is None else Stored(from_bytes(row.counts), float(row.scale), float(row.epsilon))
+        row = conn.execute(
+            select(RELEASES.c.counts, RELEASES.c.scale, RELEASES.c.epsilon).where(
+                RELEASES.c.key == key
+            )
+        ).first()
+        return (
+            None
+            if row is None
+            else Stored(from_bytes(row.counts), float(row.scale), float(row.epsilon))
+        )
 
     def read(self, key: str) -> Stored | None:
         with self.engine.connect() as conn:
             return self.stored(conn, key)
 
     @staticmethod
-    def put(conn: Connection, key: str, snapshot: str, name: str, release: Stored, at: float) -> None:
-        conn.execute(insert(RELEASES).values(key=key, snapshot=snapshot, name=name, counts=to_bytes(release.counts),
-                                             scale=release.scale, epsilon=release.epsilon, at=at))
+    def put(
+        conn: Connection, key: str, snapshot: str, name: str, release: Stored, at: float
+    ) -> None:
+        conn.execute(
+            insert(RELEASES).values(
+                key=key,
+                snapshot=snapshot,
+                name=name,
+                counts=to_bytes(release.counts),
+                scale=release.scale,
+                epsilon=release.epsilon,
+                at=at,
+            )
+        )
 
     @staticmethod
     def charged(conn: Connection, owner: str, key: str) -> bool:
         """Whether `owner` was ever charged for the release `key` (then reading it is free)."""
-        query = select(CHARGES.c.id).where(CHARGES.c.owner == owner, CHARGES.c.release == key).limit(1)
+        query = (
+            select(CHARGES.c.id).where(CHARGES.c.owner == owner, CHARGES.c.release == key).limit(1)
+        )
         return conn.execute(query).first() is not None
 
     @staticmethod
@@ -128,7 +165,8 @@ class ReleaseStore:
     def spent(self, owner: str, since: float, conn: Connection | None = None) -> float:
         """What `owner` was charged after `since` (a Unix time)."""
         query = select(func.coalesce(func.sum(CHARGES.c.epsilon), 0.0)).where(
-            CHARGES.c.owner == owner, CHARGES.c.at > since)
+            CHARGES.c.owner == owner, CHARGES.c.at > since
+        )
         if conn is not None:
             return float(conn.execute(query).scalar_one())
         with self.engine.connect() as fresh:

@@ -1,12 +1,13 @@
-"""The public vocabulary of one data set as the marketer side sees it: the attributes a segment may name
-with their values, the tags, the titles, the months, the review categories and readable field names.
+"""The public vocabulary of one data set as the marketer side sees it: the attributes a segment may
+name with their values, the tags, the titles, the months, the review categories and readable field
+names.
 
-It holds no count and nothing about any one person: the answers layer (`audiences.answers`) gets this and
-the noisy releases, never the data. Attribute values come from the data set's schema (ML-1M's codes,
-the age bands of `data/fields.json`); an attribute with more than `max_attribute_values` values (zip
-codes) or in a sensitive category is not a segment attribute, and a code column whose words are in
-another column (ML-1M's `occupation` beside `occupation_name`) gives way to that column.
-"""
+It holds no count and nothing about any one person: the answers layer (`audiences.answers`) gets
+this and the noisy releases, never the data. Attribute values come from the data set's schema
+(ML-1M's codes, the age bands of `data/fields.json`); an attribute with more than
+`max_attribute_values` values (zip codes) or in a sensitive category is not a segment attribute, and
+a code column whose words are in another column (ML-1M's `occupation` beside `occupation_name`)
+gives way to that column."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from recassist.settings import AudienceConfig
 @cache
 def field_data() -> dict:
     """`data/fields.json`: readable field names, readable values, code columns, age bands."""
-    return json.loads(resources.files("recassist.audiences").joinpath("data/fields.json").read_text())
+    return json.loads(
+        resources.files("recassist.audiences").joinpath("data/fields.json").read_text()
+    )
 
 
 def readable(name: str) -> str:
@@ -39,7 +42,7 @@ def readable_value(name: str, value: str) -> str:
 
 
 def band_range(label: str) -> tuple[float, float]:
-    """The ages an age band holds: "25-34" -> (25, 34), "56+" -> (56, 200), "under 18" -> (0, 17)."""
+    """The ages of an age band: "25-34" -> (25, 34), "56+" -> (56, 200), "under 18" -> (0, 17)."""
     if label.startswith("under "):
         return 0.0, float(label.split()[1]) - 1
     if label.endswith("+"):
@@ -82,11 +85,15 @@ class Vocabulary:
 
 
 def _values(column: pd.Series) -> list[str]:
-    return sorted({str(v) for v in column.dropna() if str(v) not in ("", "nan", "<NA>")}, key=str.lower)
+    return sorted(
+        {str(v) for v in column.dropna() if str(v) not in ("", "nan", "<NA>")}, key=str.lower
+    )
 
 
-def segment_columns(population: Population, config: AudienceConfig, sensitive) -> dict[str, pd.Series]:
-    """The user attributes a segment may name, each as strings per user ("" unknown): age in bands."""
+def segment_columns(
+    population: Population, config: AudienceConfig, sensitive
+) -> dict[str, pd.Series]:
+    """The user attributes a segment may name, as strings per user ("" unknown), age in bands."""
     attributes, codes = population.attributes, field_data()["code_columns"]
     out: dict[str, pd.Series] = {}
     for name in attributes.columns:
@@ -103,18 +110,33 @@ def segment_columns(population: Population, config: AudienceConfig, sensitive) -
 
 
 def build_vocabulary(population: Population, config: AudienceConfig, sensitive) -> Vocabulary:
-    """The vocabulary of `population`; `sensitive(text)` says whether a field is in a sensitive category."""
+    """The vocabulary of `population`; `sensitive(text)` says whether a field is in a sensitive
+    category."""
     columns = segment_columns(population, config, sensitive)
     stamps = population.interactions["timestamp"]
-    months = [str(m) for m in pd.period_range(pd.Timestamp(int(stamps.min()), unit="s"),
-                                              pd.Timestamp(int(stamps.max()), unit="s"), freq="M")]
+    months = [
+        str(m)
+        for m in pd.period_range(
+            pd.Timestamp(int(stamps.min()), unit="s"),
+            pd.Timestamp(int(stamps.max()), unit="s"),
+            freq="M",
+        )
+    ]
     frame = population.interactions
-    categories = _values(frame["department"]) if {"department", "text"} <= set(frame.columns) else []
+    categories = (
+        _values(frame["department"]) if {"department", "text"} <= set(frame.columns) else []
+    )
     return Vocabulary(
-        dataset=population.dataset, snapshot=population.fingerprint,
-        attributes={name: sorted(_values(values), key=band_range) if name == "age_band" else _values(values)
-                    for name, values in columns.items()},
-        fields=[c for c in population.attributes.columns], tags=list(population.tags),
-        item_ids=[str(i) for i in population.item_ids], titles=[str(t) for t in population.titles],
-        months=months, categories=categories,
+        dataset=population.dataset,
+        snapshot=population.fingerprint,
+        attributes={
+            name: sorted(_values(values), key=band_range) if name == "age_band" else _values(values)
+            for name, values in columns.items()
+        },
+        fields=[c for c in population.attributes.columns],
+        tags=list(population.tags),
+        item_ids=[str(i) for i in population.item_ids],
+        titles=[str(t) for t in population.titles],
+        months=months,
+        categories=categories,
     )
