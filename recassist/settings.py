@@ -259,6 +259,8 @@ class AudienceConfig(BaseModel):
     # each release of a data snapshot (tags, items, months, sentiment: 3-4 a snapshot), charged once to each
     # organisation; every question is answered from them at no further cost (recassist/audiences/releases.py)
     epsilon_per_release: PositiveFloat = 1.0
+    # the titles release (who likes a film) gets more: its counts are a person's 10 latest likes out of many
+    epsilon_titles: PositiveFloat = 3.0
     epsilon_per_query: PositiveFloat = 1.0  # a row-wise measure's own release (clusters, a lookalike), once each
     epsilon_budget: PositiveFloat = 30.0  # per organisation (the verified caller's), over `budget_period_days`
     budget_period_days: PositiveInt = 30

@@ -9,6 +9,9 @@ not move at all; a 20-question session never runs dry and repeats itself exactly
 
 from __future__ import annotations
 
+import shutil
+import socket
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -247,3 +250,64 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
         ).status_code
         == 403
     )
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots"
+
+
+def _ask(page, question: str) -> None:
+    page.locator("#mkt-question textarea").fill(question)
+    page.locator("#mkt-ask").click()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title) -> None:
+    """"who likes Star Wars?" shows the film's audience; the women 25-34 chart has every tag of the
+    table. Screenshots: .recassist/screenshots/marketer-*.png."""
+    import gradio as gr
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from recassist.surfaces.audiences_api import MarketerContext
+    from recassist.surfaces.marketer_ui import marketer_blocks
+    from recassist.surfaces.security import Guard, SecurityMiddleware
+    from tests.test_browser import FLAGS
+
+    marketing = MarketerContext(settings, ML1M)
+    marketing.find_title = find_title
+    app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")
+    app.add_middleware(SecurityMiddleware, guard=Guard(ApiConfig()))  # no keys: loopback may ask
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1200, "height": 1600})
+                page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+                _ask(page, "who likes Star Wars?")
+                page.locator("#mkt-summary").get_by_text("Star Wars").first.wait_for(timeout=180_000)
+                page.locator("#mkt-chart .js-plotly-plot").wait_for(timeout=60_000)
+                assert "25-34" in page.locator("#mkt-table").inner_text()
+                page.screenshot(path=str(SCREENSHOTS / "marketer-star-wars.png"), full_page=True)
+                _ask(page, "what do women 25–34 like compared to everyone?")
+                page.locator("#mkt-summary").get_by_text("women").first.wait_for(timeout=120_000)
+                page.locator("#mkt-table").get_by_text("Romance").first.wait_for(timeout=60_000)
+                page.screenshot(path=str(SCREENSHOTS / "marketer-women-25-34.png"), full_page=True)
+                table = page.locator("#mkt-table").inner_text()
+                labels = page.eval_on_selector_all(
+                    "#mkt-chart .js-plotly-plot .ytick text", "els => els.map(e => e.textContent)"
+                )
+                assert len(labels) >= 5 and all(label in table for label in labels)
+                assert page.locator("#mkt-chart .js-plotly-plot .bars path").count() == len(labels)
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

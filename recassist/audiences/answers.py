@@ -186,12 +186,16 @@ class ReleasedAnswers:
         r = self.releases
         if where.focus is not None and where.focus[0] == "item":
             rows = self.rows_of(where)
-            return float(r.items.counts[rows, where.focus[1]].sum()), len(
-                rows
-            ) * 2 * r.items.scale**2
+            return float(r.items.counts[rows, where.focus[1]].sum()), self.items_var(rows)
         column = 0 if where.focus is None else 1 + where.focus[1]
         cells = int(where.cells.sum())
         return float(r.tags.counts[where.cells, column].sum()), cells * 2 * r.tags.scale**2
+
+    def items_var(self, rows: np.ndarray) -> float:
+        """Noise variance of a sum of `items` rows; everyone's row (0) sums the first attribute's."""
+        first = len(next(iter(self.vocabulary.attributes.values()), [None]))
+        counted = sum(first if row == 0 else 1 for row in rows)
+        return counted * 2 * self.releases.items.scale**2
 
     def require(self, noisy_size: float, what: str = "the segment") -> None:
         if noisy_size < self.min_size:
@@ -238,7 +242,7 @@ class ReleasedAnswers:
                     "a title breakdown is of a segment of people, not of an interest's audience"
                 )
             rows = self.rows_of(where)
-            return v.titles, r.items.counts[rows].sum(axis=0), len(rows) * 2 * r.items.scale**2
+            return v.titles, r.items.counts[rows].sum(axis=0), self.items_var(rows)
         name = "age_band" if by == "age" and "age_band" in v.attributes else by
         if name not in v.attributes:
             known = ", ".join(["interest", "title", *map(readable, v.attributes)])

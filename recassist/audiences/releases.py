@@ -7,8 +7,9 @@ Four releases, each with each person's contribution bounded (its L1 sensitivity 
   age bands x 21 occupations = 294 cells) the number of people and, per tag, the people whose
   interests hold it. A person is in one cell, with at most `interests_per_user` interests (1 +
   interests_per_user).
-- `items`: per row (everyone, then each attribute value) and item, the people among whose latest
-  `items_per_user` likes it is ((1 + attributes) x items_per_user).
+- `items` (at `epsilon_titles`): per attribute value and item, the people among whose latest
+  `items_per_user` likes it is (attributes x items_per_user); everyone's row is the sum of the first
+  attribute's rows.
 - `months`: per row, month and tag, the active people and those who liked items of the tag that
   month (their `interests_per_user` most liked tags of the month), over each person's latest
   `periods_per_user` active months ((1 + attributes) x periods_per_user x (1 + interests_per_user)).
@@ -21,7 +22,7 @@ it returns holds the vocabulary and the noisy arrays, nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -186,28 +187,32 @@ def publish(
         include={"interests_per_user", "items_per_user", "periods_per_user", "like_threshold"}
     )
 
-    def made(name: str, compute, sensitivity: int) -> Release:
+    def made(name: str, compute, sensitivity: int, epsilon: float = config.epsilon_per_release):
         query = {
             "snapshot": vocabulary.snapshot,
             "name": name,
             "rules": rules,
-            "epsilon": config.epsilon_per_release,
+            "epsilon": epsilon,
             "attributes": vocabulary.attributes,
         }
-        return guard.release(
-            owner, query, lambda: CountTable(compute(), sensitivity), config.epsilon_per_release
-        )
+        return guard.release(owner, query, lambda: CountTable(compute(), sensitivity), epsilon)
 
     tags = made(
         "tags",
         lambda: tag_counts(population, cell_of(codes, vocabulary), vocabulary.cells),
         1 + k_i,
     )
+    first = len(next(iter(vocabulary.attributes.values()), [])) if n_attr else 0
     items = made(
         "items",
-        lambda: np.asarray((row_matrix(codes, vocabulary).T @ population.liked_items).todense()),
-        (1 + n_attr) * config.items_per_user,
+        lambda: np.asarray((row_matrix(codes, vocabulary).T @ population.liked_items).todense())[
+            1 if n_attr else 0 :
+        ],
+        max(n_attr, 1) * config.items_per_user,
+        config.epsilon_titles,
     )
+    if n_attr:  # everyone's row: the sum of the first attribute's rows (post-processing)
+        items = replace(items, counts=np.vstack([items.counts[:first].sum(axis=0), items.counts]))
     months = made(
         "months",
         lambda: month_counts(

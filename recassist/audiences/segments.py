@@ -141,12 +141,14 @@ def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
             parts.append(f"at least {segment.min:g}")
         elif segment.max is not None:
             parts.append(f"at most {segment.max:g}")
+        if readable(segment.field) == "age" and not segment.values:
+            return f"aged {' '.join(parts)}"
         return f"{readable(segment.field)} {' '.join(parts)}"
     if isinstance(segment, Tag):
         return f"interested in {segment.tag}"
     if isinstance(segment, Item):
         title = (titles or {}).get(segment.item_id)
-        return f"interacted with {display_title(title) if title else segment.item_id}"
+        return f"people who liked {display_title(title) if title else segment.item_id}"
     if isinstance(segment, Active):
         return f"active {segment.start} to {segment.end}"
     if isinstance(segment, Words):
