@@ -47,7 +47,7 @@ WOMEN_25_34 = And(
 ML1M = "ml-1m-marketer"
 SESSION = [  # (question, its rephrasing or repeat)
     "what do women 25–34 like compared to everyone?",
-    "what do women 25-34 like compared to everybody?",
+    "compared to everyone, what do women 25-34 like?",
     "who likes Star Wars?",
     "who likes Star Wars?",
     "how many programmers are there?",
@@ -112,9 +112,7 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     config = AudienceConfig()
     full = audiences_with(ml1m_population, tmp_path)
     first = full.affinity("org", WOMEN_25_34)
-    assert (
-        first.epsilon_charged == pytest.approx(3.0) and first.rows
-    )  # tags, items, months: epsilon 1 each
+    assert first.rows and first.epsilon_charged == pytest.approx(5.0)  # tags 1, titles 3, months 1
     woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")][
         "user_id"
     ].iloc[0]
@@ -160,7 +158,7 @@ def test_a_session_never_runs_dry_and_repeats_exactly(
             answers.append((answer.summary, answer.table.rows, answer.table.budget_left))
         except (PrivacyRefusal, QueryError) as err:
             answers.append((type(err).__name__, str(err), None))
-    assert audiences.guard.spent("org") == pytest.approx(3.0)  # the three releases, once
+    assert audiences.guard.spent("org") == pytest.approx(5.0)  # the three releases, once
     for (a, b), pair in zip(
         zip(answers[::2], answers[1::2], strict=True),
         zip(SESSION[::2], SESSION[1::2], strict=True),
@@ -197,11 +195,9 @@ def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         audiences.size("poor", EVERYONE)
     restarted = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
-    assert restarted.guard.spent("poor") == pytest.approx(
-        2.0
-    )  # tags and items made; months refused
+    assert restarted.guard.spent("poor") == pytest.approx(1.0)  # tags made; titles (3) refused
     rich = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
-    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(3.0)
+    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(5.0)
     again = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
     assert again.size("rich", EVERYONE).epsilon_charged == 0.0  # a new process: already charged
 
@@ -210,7 +206,7 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
     settings: Settings, ml1m_population, tmp_path
 ) -> None:
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
-    from recassist.surfaces.security import Guard, SecurityMiddleware
+    from recassist.surfaces.security import Guard, SecurityMiddleware, add_signin
 
     keys = [
         ApiKey(name="anna", key=SecretStr("a-key"), roles={"marketer"}, organisation="shop"),
@@ -222,7 +218,9 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
     app = FastAPI()
     api_config = ApiConfig(keys=keys)
     app.include_router(build_audiences_router(marketing, api_config))
-    app.add_middleware(SecurityMiddleware, guard=Guard(api_config))
+    guard = Guard(api_config)
+    app.add_middleware(SecurityMiddleware, guard=guard)
+    add_signin(app, guard)
     client = TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
     body = {"segment": WOMEN_25_34.model_dump(), "top": 5}
     assert (
@@ -238,11 +236,21 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
         "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}
     ).json()
     assert (
-        first["epsilon_charged"] == 3.0 and second["epsilon_charged"] == 0.0
+        first["epsilon_charged"] == 5.0 and second["epsilon_charged"] == 0.0
     )  # one organisation, one budget
     assert second["rows"] == first["rows"] and "user_id" not in str(first)
     budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "b-key"}).json()
-    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 3.0
+    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 5.0
+    signed = client.post(
+        "/signin",
+        content="key=b-key&next=/marketer",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    cookie = signed.cookies.get("recassist_auth")
+    client.cookies.set("recassist_auth", cookie)
+    by_cookie = client.get("/api/v1/audiences/budget")
+    assert by_cookie.json()["principal"] == "shop"  # the cookie's caller: the organisation's budget
     seed = {"seed": Tag(tag="Sci-Fi").model_dump()}
     assert (
         client.post(
@@ -263,7 +271,7 @@ def _ask(page, question: str) -> None:
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title) -> None:
-    """"who likes Star Wars?" shows the film's audience; the women 25-34 chart has every tag of the
+    """ "who likes Star Wars?" shows the film's audience; the women 25-34 chart has every tag of the
     table. Screenshots: .recassist/screenshots/marketer-*.png."""
     import gradio as gr
     import uvicorn
@@ -292,7 +300,9 @@ def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title
                 page = browser.new_page(viewport={"width": 1200, "height": 1600})
                 page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
                 _ask(page, "who likes Star Wars?")
-                page.locator("#mkt-summary").get_by_text("Star Wars").first.wait_for(timeout=180_000)
+                page.locator("#mkt-summary").get_by_text("Star Wars").first.wait_for(
+                    timeout=180_000
+                )
                 page.locator("#mkt-chart .js-plotly-plot").wait_for(timeout=60_000)
                 assert "25-34" in page.locator("#mkt-table").inner_text()
                 page.screenshot(path=str(SCREENSHOTS / "marketer-star-wars.png"), full_page=True)

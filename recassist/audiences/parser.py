@@ -199,6 +199,8 @@ class QuestionParser:
         )  # every other pattern reads the question without them
         parts = _COMPARE.split(question, maxsplit=1)
         who, against = parts[0], parts[1] if len(parts) > 1 else ""
+        if not who.strip(" ,") and "," in against:  # "compared to everyone, what do women like?"
+            against, who = against.split(",", 1)
         plan, stated = QuestionPlan(), set()
 
         def put(field: str, value) -> None:
