@@ -9,6 +9,7 @@ not move at all; a 20-question session never runs dry and repeats itself exactly
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -27,7 +28,7 @@ from recassist.audiences.population import build_population
 from recassist.audiences.privacy import PrivacyGuard
 from recassist.audiences.questions import MarketerAssistant
 from recassist.audiences.releases import _value_codes, cell_of, tag_counts
-from recassist.audiences.segments import EVERYONE, And, Attribute, Tag
+from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Tag
 from recassist.audiences.service import Audiences
 from recassist.data.importer import import_tables
 from recassist.data.sources import SOURCES, download, unpack
@@ -274,7 +275,6 @@ def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title
     """ "who likes Star Wars?" shows the film's audience; the women 25-34 chart has every tag of the
     table. Screenshots: .recassist/screenshots/marketer-*.png."""
     import gradio as gr
-    import uvicorn
     from playwright.sync_api import sync_playwright
 
     from recassist.surfaces.audiences_api import MarketerContext
@@ -286,12 +286,7 @@ def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title
     marketing.find_title = find_title
     app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")
     app.add_middleware(SecurityMiddleware, guard=Guard(ApiConfig()))  # no keys: loopback may ask
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server, thread, port = _serve(app)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as playwright:
@@ -321,3 +316,78 @@ def test_marketer_page_on_ml1m_in_a_browser(settings: Settings, ml1m, find_title
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def _serve(app):
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return server, thread, port
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_docs_render_the_openapi_3_1_document_in_a_browser(settings: Settings) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
+    from recassist.surfaces.docs import add_local_docs
+    from tests.test_browser import FLAGS
+
+    api = FastAPI(docs_url=None, redoc_url=None)
+    api.include_router(build_audiences_router(MarketerContext(settings, ML1M), ApiConfig()))
+    add_local_docs(api)
+    assert api.openapi()["openapi"].startswith("3.1")
+    server, thread, port = _serve(api)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/docs", timeout=60_000)
+                page.locator(".opblock").first.wait_for(timeout=60_000)
+                assert page.locator(".opblock").count() >= 8
+                assert "Unable to render" not in page.content()
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_clusters_and_lookalikes_decide_on_noisy_values_and_refuse_plainly(
+    settings: Settings, indexed_slice, tmp_path
+) -> None:
+    """On the ML-100k slice's real profile vectors: each is its own release, charged once, after the
+    budget check; tiny segments get the one plain refusal, never a 500."""
+    from tests.conftest import SLICE
+
+    data = DatasetStore(settings.data_dir).load(SLICE)
+    population = build_population(data, settings.audiences, settings.data_dir / "index" / SLICE)
+    audiences = audiences_with(population, tmp_path)
+    clusters = audiences.clusters("org")
+    assert clusters.rows and all(row["people"] >= 100 for row in clusters.rows)
+    spent = audiences.guard.spent("org")
+    again = audiences.clusters("org")
+    assert again.rows == clusters.rows and again.epsilon_charged == 0.0
+    assert audiences.guard.spent("org") == spent
+    lookalike = audiences.lookalike("org", Tag(tag="Drama"))
+    assert lookalike.measure == "lookalike" and lookalike.segment_size > 0
+    rare = data.interactions["item_id"].value_counts().index[-1]  # a title a person or two watched
+    nobody = Item(item_id=str(rare))
+    messages = set()
+    for ask in (audiences.clusters, audiences.lookalike, audiences.size):
+        with pytest.raises(SegmentTooSmallError) as refused:
+            ask("org", nobody)
+        messages.add(str(refused.value))
+    for message in messages:  # decided on noisy values, and no count in the words but the minimum
+        assert "privacy-protected" in message and set(re.findall(r"\d+", message)) <= {"100"}
+    (tmp_path / "poor").mkdir()
+    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=5.0)
+    poor.size("poor", EVERYONE)  # the snapshot's releases: 5
+    with pytest.raises(PrivacyRefusal, match="budget exhausted"):
+        poor.clusters("poor", Tag(tag="Comedy"))  # refused before any row is read
