@@ -45,7 +45,7 @@ QUESTIONS = [
 
 
 def accuracy(
-    interests_per_user: int = 3, epsilon_total: float = 3.0, questions: int = 200
+    interests_per_user: int = 3, epsilon_total: float = 5.0, questions: int = 200
 ) -> list[dict]:
     """Interval widths: releases (epsilon 1 each, the segment summed over its cells) against
     per-question releases that split the same total epsilon over `questions` questions (two tables
