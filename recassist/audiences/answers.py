@@ -192,7 +192,7 @@ class ReleasedAnswers:
         return float(r.tags.counts[where.cells, column].sum()), cells * 2 * r.tags.scale**2
 
     def items_var(self, rows: np.ndarray) -> float:
-        """Noise variance of a sum of `items` rows; everyone's row (0) sums the first attribute's."""
+        """Noise variance of a sum of `items` rows: everyone's row sums the first attribute's."""
         first = len(next(iter(self.vocabulary.attributes.values()), [None]))
         counted = sum(first if row == 0 else 1 for row in rows)
         return counted * 2 * self.releases.items.scale**2
@@ -283,21 +283,8 @@ class ReleasedAnswers:
             if seg_counts[i] < margin or base_counts[i] < base_margin:
                 hidden += 1
                 continue
-            index, low, high = affinity_interval(
-                seg_counts[i], seg_size, base_counts[i], base_size, seg_var, base_var
-            )
-            rows.append(
-                {
-                    column: label,
-                    "index": round(index),
-                    "ci_low": round(low),
-                    "ci_high": round(high),
-                    "segment_count": int(seg_counts[i]),
-                    "segment_share": _share(seg_counts[i], seg_size),
-                    "base_count": int(base_counts[i]),
-                    "base_share": _share(base_counts[i], base_size),
-                }
-            )
+            counts = (seg_counts[i], seg_size, base_counts[i], base_size)
+            rows.append({column: label, **_affinity_row(*counts, seg_var, base_var)})
         rows.sort(key=lambda row: (-row["index"], str(row[column])))
         notes = (
             [f"{hidden} {column} rows hidden: their counts are within the privacy noise"]
@@ -311,22 +298,47 @@ class ReleasedAnswers:
             segment=self.describe(segment),
             base=self.describe(base),
             by=column,
-            columns=[
-                column,
-                "index",
-                "ci_low",
-                "ci_high",
-                "segment_count",
-                "segment_share",
-                "base_count",
-                "base_share",
-            ],
+            columns=[column, *AFFINITY_COLUMNS],
             rows=rows[:top],
             segment_size=int(seg_size),
             base_size=int(base_size),
             noise_margin95=round(margin, 1),
             notes=notes,
         )
+
+
+AFFINITY_COLUMNS = (
+    "index",
+    "ci_low",
+    "ci_high",
+    "segment_count",
+    "segment_share",
+    "base_count",
+    "base_share",
+)
+
+
+def _affinity_row(
+    seg_count: float,
+    seg_size: float,
+    base_count: float,
+    base_size: float,
+    seg_var: float,
+    base_var: float,
+) -> dict:
+    """One affinity row's cells (all but its label), from released counts."""
+    index, low, high = affinity_interval(
+        seg_count, seg_size, base_count, base_size, seg_var, base_var
+    )
+    return {
+        "index": round(index),
+        "ci_low": round(low),
+        "ci_high": round(high),
+        "segment_count": int(seg_count),
+        "segment_share": _share(seg_count, seg_size),
+        "base_count": int(base_count),
+        "base_share": _share(base_count, base_size),
+    }
 
 
 def _share(count: float, total: float) -> float:

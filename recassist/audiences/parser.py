@@ -194,9 +194,8 @@ class QuestionParser:
     def parse(self, question: str) -> tuple[QuestionPlan, set[str]]:
         """The plan and the fields the words stated explicitly."""
         named = self.named(question)
-        question = self.without_titles(
-            question, named
-        )  # every other pattern reads the question without them
+        # every other pattern reads the question without the titles
+        question = self.without_titles(question, named)
         parts = _COMPARE.split(question, maxsplit=1)
         who, against = parts[0], parts[1] if len(parts) > 1 else ""
         if not who.strip(" ,") and "," in against:  # "compared to everyone, what do women like?"
@@ -207,10 +206,8 @@ class QuestionParser:
             setattr(plan, field, value)
             stated.add(field)
 
-        for measure, pattern in _MEASURES:
-            if pattern.search(question):
-                put("measure", measure)
-                break
+        if measure := next((m for m, pattern in _MEASURES if pattern.search(question)), None):
+            put("measure", measure)
         if _FEMALE.search(who):
             put("gender", "female")
         elif _MALE.search(who):
@@ -220,24 +217,7 @@ class QuestionParser:
                 put("base_gender", "female")
             elif _MALE.search(against):
                 put("base_gender", "male")
-        if found := _RANGE.search(who):
-            low, high = sorted((int(found.group(1)), int(found.group(2))))
-            if 10 <= low and high <= 99:
-                put("age_min", low)
-                put("age_max", high)
-        if "age_min" not in stated and (found := _FROM.search(who)):
-            put("age_min", int(found.group(1) or found.group(2)))
-        elif "age_min" not in stated and (found := _OVER.search(who)):
-            put("age_min", int(found.group(1)) + 1)
-        if "age_max" not in stated and (found := _UNTIL.search(who)):
-            put("age_max", int(found.group(1) or found.group(2)))
-        elif "age_max" not in stated and (found := _UNDER.search(who)):
-            put("age_max", int(found.group(1)) - 1)
-        if not stated & {"age_min", "age_max"}:
-            if _OLDER.search(who):
-                put("age_min", OLDER_FROM)
-            elif _YOUNGER.search(who):
-                put("age_max", YOUNGER_UNTIL)
+        _ages(who, put, stated)
         for occupation, pattern in self.occupations.items():
             if pattern.search(who):
                 put("occupation", occupation)
@@ -260,9 +240,7 @@ class QuestionParser:
         items = list(
             dict.fromkeys(item for start, _, item in named if item is not None and start < len(who))
         )
-        if (
-            items
-        ):  # titles after "compared to" are no base a plan can hold: only the segment's count
+        if items:  # titles after "compared to" are no base a plan can hold: the segment's only
             put("interest_items", items[:5])
         if plan.measure in (None, "affinity") and (tags or items) and _WHO.search(question):
             put("by", PROFILE)
@@ -273,6 +251,29 @@ class QuestionParser:
         if re.search(r"\b(this|last|past) year\b", question, re.I):
             put("last_months", 12)
         return plan, stated
+
+
+def _ages(who: str, put, stated: set[str]) -> None:
+    """The age range the words before any "compared to" state: whole years, so "over 35" is 36 and
+    up, "35+" 35 and up; "older" and "younger" when no number is given."""
+    if found := _RANGE.search(who):
+        low, high = sorted((int(found.group(1)), int(found.group(2))))
+        if 10 <= low and high <= 99:
+            put("age_min", low)
+            put("age_max", high)
+    if "age_min" not in stated and (found := _FROM.search(who)):
+        put("age_min", int(found.group(1) or found.group(2)))
+    elif "age_min" not in stated and (found := _OVER.search(who)):
+        put("age_min", int(found.group(1)) + 1)
+    if "age_max" not in stated and (found := _UNTIL.search(who)):
+        put("age_max", int(found.group(1) or found.group(2)))
+    elif "age_max" not in stated and (found := _UNDER.search(who)):
+        put("age_max", int(found.group(1)) - 1)
+    if not stated & {"age_min", "age_max"}:
+        if _OLDER.search(who):
+            put("age_min", OLDER_FROM)
+        elif _YOUNGER.search(who):
+            put("age_max", YOUNGER_UNTIL)
 
 
 def reconcile(planned: QuestionPlan, parsed: QuestionPlan, stated: set[str]) -> QuestionPlan:

@@ -93,6 +93,8 @@ def row_matrix(codes: np.ndarray, vocabulary: Vocabulary) -> sp.csr_matrix:
 
 
 def tag_counts(population: Population, cells: np.ndarray, n_cells: int) -> np.ndarray:
+    """n_cells x (1 + tags): each group's people and their interest counts; `cells` is each person's
+    group (a cell, a cluster; -1 in none)."""
     inside = cells >= 0
     one_hot = sp.csr_matrix(
         (np.ones(int(inside.sum())), (cells[inside], np.flatnonzero(inside))),

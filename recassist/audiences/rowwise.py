@@ -11,28 +11,17 @@ from depending on the data."""
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.lookalike import MIN_SEEDS, lookalike_rows
 from recassist.audiences.population import Population
 from recassist.audiences.privacy import CountTable, PrivacyGuard
+from recassist.audiences.releases import tag_counts
 from recassist.audiences.segments import Everyone, Segment, SegmentEvaluator, canonical_segment
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import SegmentTooSmallError
 
 CLUSTERS = 5  # fixed, so that the released shape says nothing about the data
-
-
-def _counts_of(population: Population, labels: np.ndarray, k: int) -> np.ndarray:
-    """k x (1 + tags): each group's size and its members' interest counts."""
-    inside = labels >= 0
-    one_hot = sp.csr_matrix(
-        (np.ones(int(inside.sum())), (labels[inside], np.flatnonzero(inside))),
-        shape=(k, population.size),
-    )
-    sizes = np.bincount(labels[inside], minlength=k)
-    return np.column_stack([sizes, np.asarray((one_hot @ population.interests).todense())])
 
 
 def cluster_labels(population: Population, mask: np.ndarray) -> np.ndarray:
@@ -72,41 +61,20 @@ class RowwiseMeasures:
             owner,
             self._query("clusters", segment=canonical_segment(segment)),
             lambda: CountTable(
-                _counts_of(p, cluster_labels(p, self.segments.mask(segment)), CLUSTERS),
+                tag_counts(p, cluster_labels(p, self.segments.mask(segment)), CLUSTERS),
                 1 + config.interests_per_user,
             ),
             config.epsilon_per_query,
         )
-        counts = release.counts.astype(float)
-        sizes, tags = counts[:, 0], counts[:, 1:]
-        total = float(sizes.sum())
-        overall = tags.sum(axis=0) / max(total, 1.0)
         allowed = np.array([t in set(self.guard.reportable(p.tags)) for t in p.tags])
-        rows, hidden = [], 0
-        for c in range(CLUSTERS):
-            if sizes[c] < config.min_segment_size:
-                hidden += 1
-                continue
-            lift = np.divide(
-                tags[c] / sizes[c], overall, out=np.zeros_like(overall), where=overall > 0
-            )
-            lift[(tags[c] < release.margin95) | ~allowed] = 0
-            best = [i for i in np.argsort(-lift, kind="stable")[:top_tags] if lift[i] > 1.0]
-            rows.append(
-                {
-                    "cluster": " / ".join(p.tags[i] for i in best) or "no distinctive interest",
-                    "people": int(sizes[c]),
-                    "share_%": round(100 * sizes[c] / max(total, 1.0), 1),
-                    "top_tags": ", ".join(f"{p.tags[i]} ({100 * lift[i]:.0f})" for i in best),
-                }
-            )
+        rows, hidden = cluster_rows(release, p.tags, allowed, config.min_segment_size, top_tags)
+        total = float(release.counts[:, 0].sum())
         if not rows:
             raise SegmentTooSmallError(
                 f"no behaviour cluster of {answers.describe(segment)} has "
                 f"{config.min_segment_size} people (judged on the privacy-protected counts); "
                 "widen the segment"
             )
-        rows.sort(key=lambda r: -r["people"])
         notes = [
             f"{CLUSTERS} k-means clusters of the profiles; a cluster is named by the interests "
             "it over-indexes on (index against the whole segment in brackets, above 100 only)"
@@ -146,7 +114,7 @@ class RowwiseMeasures:
             rows = lookalike_rows(p, self.segments.mask(seed), size)
             labels = np.full(p.size, -1, dtype=np.int64)
             labels[rows] = 0
-            return CountTable(_counts_of(p, labels, 1), 1 + config.interests_per_user)
+            return CountTable(tag_counts(p, labels, 1), 1 + config.interests_per_user)
 
         release = self.guard.release(
             owner,
@@ -155,6 +123,37 @@ class RowwiseMeasures:
             config.epsilon_per_query,
         )
         return lookalike_table(answers, seed, release, everyone, size)
+
+
+def cluster_rows(
+    release, tags: list[str], allowed: np.ndarray, min_size: int, top_tags: int
+) -> tuple[list[dict], int]:
+    """The clusters' rows from their release (noisy sizes and interest counts), biggest first, and
+    how many were hidden for a noisy size under `min_size`. A cluster is named by the interests it
+    over-indexes on against the whole segment."""
+    counts = release.counts.astype(float)
+    sizes, tag_counts_ = counts[:, 0], counts[:, 1:]
+    total = float(sizes.sum())
+    overall = tag_counts_.sum(axis=0) / max(total, 1.0)
+    rows, hidden = [], 0
+    for c in range(len(sizes)):
+        if sizes[c] < min_size:
+            hidden += 1
+            continue
+        shares = tag_counts_[c] / sizes[c]
+        lift = np.divide(shares, overall, out=np.zeros_like(overall), where=overall > 0)
+        lift[(tag_counts_[c] < release.margin95) | ~allowed] = 0
+        best = [i for i in np.argsort(-lift, kind="stable")[:top_tags] if lift[i] > 1.0]
+        rows.append(
+            {
+                "cluster": " / ".join(tags[i] for i in best) or "no distinctive interest",
+                "people": int(sizes[c]),
+                "share_%": round(100 * sizes[c] / max(total, 1.0), 1),
+                "top_tags": ", ".join(f"{tags[i]} ({100 * lift[i]:.0f})" for i in best),
+            }
+        )
+    rows.sort(key=lambda r: -r["people"])
+    return rows, hidden
 
 
 def lookalike_table(

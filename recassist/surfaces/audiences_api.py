@@ -158,6 +158,17 @@ class ExportOut(BaseModel):
     user_ids: list[str] = Field(description="pseudonymous ids (keyed hashes), never raw ids")
 
 
+def budget_of(marketing: MarketerContext, owner: str) -> BudgetOut:
+    rules = marketing.settings.audiences
+    spent = marketing.audiences.guard.spent(owner)
+    return BudgetOut(
+        principal=owner, epsilon_budget=rules.epsilon_budget, epsilon_spent=round(spent, 6),
+        epsilon_left=round(max(0.0, rules.epsilon_budget - spent), 6),
+        epsilon_per_release=rules.epsilon_per_release, epsilon_per_query=rules.epsilon_per_query,
+        period_days=rules.budget_period_days,
+    )
+
+
 def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> APIRouter:
     router = APIRouter(prefix="/api/v1/audiences", tags=["audiences"])
     marketer = Depends(principal_of(config, "marketer"))
@@ -209,13 +220,7 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
 
     @router.get("/budget", response_model=BudgetOut)
     def budget(who: str = marketer) -> BudgetOut:
-        rules = marketing.settings.audiences
-        spent = marketing.audiences.guard.spent(who)
-        return BudgetOut(
-            principal=who, epsilon_budget=rules.epsilon_budget, epsilon_spent=round(spent, 6),
-            epsilon_left=round(max(0.0, rules.epsilon_budget - spent), 6), epsilon_per_release=rules.epsilon_per_release,
-            epsilon_per_query=rules.epsilon_per_query,
-            period_days=rules.budget_period_days,
-        )
+        """The epsilon the caller's organisation spent and has left in this period."""
+        return budget_of(marketing, who)
 
     return router
