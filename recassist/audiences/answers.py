@@ -186,10 +186,12 @@ class ReleasedAnswers:
         r = self.releases
         if where.focus is not None and where.focus[0] == "item":
             rows = self.rows_of(where)
-            return float(r.items.counts[rows, where.focus[1]].sum()), self.items_var(rows)
+            return max(0.0, float(r.items.counts[rows, where.focus[1]].sum())), self.items_var(rows)
         column = 0 if where.focus is None else 1 + where.focus[1]
         cells = int(where.cells.sum())
-        return float(r.tags.counts[where.cells, column].sum()), cells * 2 * r.tags.scale**2
+        return max(
+            0.0, float(r.tags.counts[where.cells, column].sum())
+        ), cells * 2 * r.tags.scale**2
 
     def items_var(self, rows: np.ndarray) -> float:
         """Noise variance of a sum of `items` rows: everyone's row sums the first attribute's."""
@@ -235,14 +237,15 @@ class ReleasedAnswers:
                     "not by interest: ask 'who likes ...' for its profile"
                 )
             cells = int(where.cells.sum())
-            return v.tags, r.tags.counts[where.cells, 1:].sum(axis=0), cells * 2 * r.tags.scale**2
+            counts = np.maximum(r.tags.counts[where.cells, 1:].sum(axis=0), 0)
+            return v.tags, counts, cells * 2 * r.tags.scale**2
         if by == "item":
             if where.focus is not None:
                 raise QueryError(
                     "a title breakdown is of a segment of people, not of an interest's audience"
                 )
             rows = self.rows_of(where)
-            return v.titles, r.items.counts[rows].sum(axis=0), self.items_var(rows)
+            return v.titles, np.maximum(r.items.counts[rows].sum(axis=0), 0), self.items_var(rows)
         name = "age_band" if by == "age" and "age_band" in v.attributes else by
         if name not in v.attributes:
             known = ", ".join(["interest", "title", *map(readable, v.attributes)])

@@ -233,7 +233,8 @@ class MarketerAssistant:
             return a.lookalike(principal, query.segment)
         by = query.by
         if by == PROFILE:
-            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in a.population.attributes.columns), "tag")
+            held = a.vocabulary.attributes  # the released attributes: age in bands on every data set
+            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in held), "tag")
         return a.affinity(principal, query.segment, query.base, by)
 
     def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:

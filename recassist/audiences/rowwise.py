@@ -68,7 +68,7 @@ class RowwiseMeasures:
         )
         allowed = np.array([t in set(self.guard.reportable(p.tags)) for t in p.tags])
         rows, hidden = cluster_rows(release, p.tags, allowed, config.min_segment_size, top_tags)
-        total = float(release.counts[:, 0].sum())
+        total = float(np.maximum(release.counts[:, 0], 0).sum())
         if not rows:
             raise SegmentTooSmallError(
                 f"no behaviour cluster of {answers.describe(segment)} has "
@@ -131,7 +131,7 @@ def cluster_rows(
     """The clusters' rows from their release (noisy sizes and interest counts), biggest first, and
     how many were hidden for a noisy size under `min_size`. A cluster is named by the interests it
     over-indexes on against the whole segment."""
-    counts = release.counts.astype(float)
+    counts = np.maximum(release.counts, 0).astype(float)
     sizes, tag_counts_ = counts[:, 0], counts[:, 1:]
     total = float(sizes.sum())
     overall = tag_counts_.sum(axis=0) / max(total, 1.0)
@@ -160,8 +160,8 @@ def lookalike_table(
     answers: ReleasedAnswers, seed: Segment, release, everyone: float, size: int
 ) -> AudienceTable:
     """The lookalike's noisy size and the interests it over-indexes on against everyone."""
-    tags_everyone = answers.releases.tags.counts[:, 1:].sum(axis=0).astype(float)
-    counts = release.counts[0].astype(float)
+    tags_everyone = np.maximum(answers.releases.tags.counts[:, 1:].sum(axis=0), 0).astype(float)
+    counts = np.maximum(release.counts[0], 0).astype(float)
     people, tags = counts[0], counts[1:]
     rows = []
     for i, tag in enumerate(answers.vocabulary.tags):

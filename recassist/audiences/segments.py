@@ -155,8 +155,10 @@ def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
         return f"profiles like '{segment.text}'"
     if isinstance(segment, Lookalike):
         return f"lookalike ({segment.share:.0%}) of [{describe(segment.seed, titles)}]"
-    if isinstance(segment, And):
-        return " and ".join(describe(p, titles) for p in segment.parts)
+    if isinstance(segment, And):  # "women aged 25-34 and interested in Sci-Fi"
+        people = " ".join(describe(p, titles) for p in segment.parts if isinstance(p, Attribute))
+        rest = [describe(p, titles) for p in segment.parts if not isinstance(p, Attribute)]
+        return " and ".join([people, *rest] if people else rest)
     if isinstance(segment, Or):
         return "(" + " or ".join(describe(p, titles) for p in segment.parts) + ")"
     return f"not ({describe(segment.part, titles)})"

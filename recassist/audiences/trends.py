@@ -34,6 +34,7 @@ def trend(
         raise QueryError(f"trends are released by month (and so by quarter), not by {period}")
     rows = answers.rows_of(where)
     counts = r.months.counts[rows].sum(axis=0)[:, [0, 1 + focus[1]]]
+    counts = np.maximum(counts, 0)
     labels = list(v.months)
     if last_months:
         labels, counts = labels[-last_months:], counts[-last_months:]
@@ -90,7 +91,8 @@ def sentiment(
     for c in domain:
         row: dict = {"department": c}
         for name, where in (("segment", seg), ("base", bas)):
-            n, pos = r.sentiment.counts[answers.rows_of(where), v.categories.index(c)].sum(axis=0)
+            summed = r.sentiment.counts[answers.rows_of(where), v.categories.index(c)].sum(axis=0)
+            n, pos = np.maximum(summed, 0)
             row[f"{name}_reviewers"] = int(n)
             row[f"{name}_positive_%"] = (
                 round(100 * min(pos, n) / n, 1) if n >= margin and n > 0 else None
