@@ -7,7 +7,7 @@ Four releases, each with each person's contribution bounded (its L1 sensitivity 
   age bands x 21 occupations = 294 cells) the number of people and, per tag, the people whose
   interests hold it. A person is in one cell, with at most `interests_per_user` interests (1 +
   interests_per_user).
-- `items` (at `epsilon_titles`): per attribute value and item, the people among whose latest
+- `items` (at `epsilon_titles`): per attribute value and item, the people among whose favourite
   `items_per_user` likes it is (attributes x items_per_user); everyone's row is the sum of the first
   attribute's rows.
 - `months`: per row, month and tag, the active people and those who liked items of the tag that

@@ -9,7 +9,7 @@ that a charge locks.
   owner is charged once per release; reading it again is free.
 - `audience_owners`: one row per owner, the lock of its check-and-charge.
 
-`charge` runs the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one writer at
+`transaction` holds the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one writer at
 a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing one
 database cannot both spend the same budget. The tables are created when missing."""
 
