@@ -397,3 +397,28 @@ def test_clusters_and_lookalikes_decide_on_noisy_values_and_refuse_plainly(
     poor.size("poor", EVERYONE)  # the snapshot's releases: 5
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         poor.clusters("poor", Tag(tag="Comedy"))  # refused before any row is read
+
+
+def test_check_and_charge_is_atomic_across_threads(tmp_path) -> None:
+    """Eight threads, each with its own guard on one database, race for a budget that fits one
+    release: exactly one is charged (SQLite's BEGIN IMMEDIATE; FOR UPDATE on PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recassist.audiences.privacy import CountTable
+
+    config = AudienceConfig(epsilon_budget=1.0)
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+
+    def race(i: int) -> str:
+        guard = PrivacyGuard(config, create_engine(url, connect_args={"timeout": 30}))
+        compute = lambda: CountTable(np.array([50, 60]), 1)  # noqa: E731
+        try:
+            guard.release("org", {"snapshot": "s", "name": f"q{i}"}, compute, 1.0)
+        except PrivacyRefusal:
+            return "refused"
+        return "charged"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(race, range(8)))
+    assert outcomes.count("charged") == 1 and outcomes.count("refused") == 7
+    assert PrivacyGuard(config, create_engine(url)).spent("org") == pytest.approx(1.0)
