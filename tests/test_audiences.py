@@ -422,3 +422,19 @@ def test_check_and_charge_is_atomic_across_threads(tmp_path) -> None:
         outcomes = list(pool.map(race, range(8)))
     assert outcomes.count("charged") == 1 and outcomes.count("refused") == 7
     assert PrivacyGuard(config, create_engine(url)).spent("org") == pytest.approx(1.0)
+
+
+def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_path) -> None:
+    """The sentiment release (review data only): positive shares per department, noisy counts."""
+    from recassist.data.sources import fetch
+
+    fetch("clothing-reviews", settings)
+    data = DatasetStore(settings.data_dir).load("clothing-reviews")
+    audiences = audiences_with(build_population(data, settings.audiences), tmp_path)
+    table = audiences.sentiment("org", Attribute(field="age", min=25, max=34))
+    assert table.measure == "sentiment" and {"Dresses", "Tops"} <= {
+        r["department"] for r in table.rows
+    }
+    shares = [r["base_positive_%"] for r in table.rows if r["base_positive_%"] is not None]
+    assert shares and all(50 <= share <= 100 for share in shares)  # most reviews are positive
+    assert audiences.guard.spent("org") == pytest.approx(6.0)  # tags, titles 3, months, sentiment
