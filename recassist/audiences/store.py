@@ -9,9 +9,10 @@ that a charge locks.
   owner is charged once per release; reading it again is free.
 - `audience_owners`: one row per owner, the lock of its check-and-charge.
 
-`transaction` holds the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one writer at
-a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing one
-database cannot both spend the same budget. The tables are created when missing."""
+`transaction` holds the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one
+writer at a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing
+one database cannot both spend the same budget. The tables are created when missing (`create_tables`,
+safe when replicas start together)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 METADATA = MetaData()
 RELEASES = Table(
@@ -81,12 +82,24 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
+def create_tables(engine: Engine, tries: int = 3) -> None:
+    """Create the tables when missing. Processes (replicas) starting together may both see a table
+    missing and both create it: the loser's error means the table now exists, so look again."""
+    for attempt in range(tries):
+        try:
+            METADATA.create_all(engine, checkfirst=True)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == tries - 1:
+                raise
+
+
 class ReleaseStore:
     """Releases and the ledger on one engine; each method opens its own connection."""
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
-        METADATA.create_all(engine, checkfirst=True)
+        create_tables(engine)
 
     @contextmanager
     def transaction(self, owner: str) -> Iterator[Connection]:
