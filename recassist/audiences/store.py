@@ -11,7 +11,7 @@ that a charge locks.
 
 `transaction` holds the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one
 writer at a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing
-one database cannot both spend the same budget. The tables are created when missing (`create_tables`,
+one database cannot both spend the same budget. Missing tables are created (`create_tables`,
 safe when replicas start together)."""
 
 from __future__ import annotations
