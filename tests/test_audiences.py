@@ -438,3 +438,46 @@ def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_p
     shares = [r["base_positive_%"] for r in table.rows if r["base_positive_%"] is not None]
     assert shares and all(50 <= share <= 100 for share in shares)  # most reviews are positive
     assert audiences.guard.spent("org") == pytest.approx(6.0)  # tags, titles 3, months, sentiment
+
+
+@pytest.fixture(scope="session")
+def ml100k_population(settings: Settings, ml100k):
+    return build_population(ml100k, settings.audiences)
+
+
+def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
+    ml100k_population, tmp_path
+) -> None:
+    """The parser on ML-100k: sensitive words refused, places and empty questions get a free guide,
+    ages are whole years, titles are films (not the tag in them) and only the parser names them."""
+    from recassist.audiences.parser import QuestionPlan, reconcile
+
+    assistant = MarketerAssistant(audiences_with(ml100k_population, tmp_path))
+    with pytest.raises(SensitiveCategoryError, match="'gay'"):
+        assistant.answer("what do gay men like?", "analyst")
+    for question in ("what do people in zip code 94110 like?", "hello, what is this?"):
+        guide = assistant.answer(question, "analyst")
+        assert guide.query is None and guide.table.measure == "help" and not guide.chart["data"]
+    rows = {r["segment"]: r for r in assistant.answer("show the segments", "analyst").table.rows}
+    assert rows["gender"]["values"] == "F, M" and "not askable" in rows["location"]["ask with"]
+    assert assistant.audiences.guard.spent("analyst") == 0  # refusals and guides release nothing
+    ages = (
+        ("women over 35", 36, None),
+        ("women 35+", 35, None),
+        ("men under 30", None, 29),
+        ("men 30 and under", None, 30),
+        ("people 25-34", 25, 34),
+    )
+    for words, low, high in ages:
+        plan, _ = assistant.parser.parse(f"what do {words} like?")
+        assert (plan.age_min, plan.age_max) == (low, high), words
+    both, stated = assistant.parser.parse("what do women who liked Star Wars and Comedy like?")
+    assert both.interest_items == ["50"] and both.interest_tags == ["Comedy"]
+    assert "interest_items" not in QuestionPlan.model_json_schema()["properties"]
+    planned = QuestionPlan(interest_tags=["War"], interest_items=["1"], gender="male")
+    merged = reconcile(planned, both, stated)
+    assert (merged.interest_items, merged.interest_tags, merged.gender) == (
+        ["50"],
+        ["Comedy"],
+        "female",
+    )
