@@ -46,7 +46,10 @@ def _audiences(settings, dataset: str, folder: Path, with_index: bool = True):
     config = AudienceConfig(epsilon_budget=1e9)
     data = DatasetStore(settings.data_dir).load(dataset)
     population = build_population(data, config, settings.data_dir / "index" / dataset if with_index else None)
-    return Audiences(population, PrivacyGuard(config, folder / f"{dataset}.sqlite"), config)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{folder / f'{dataset}.sqlite'}")
+    return Audiences(population, PrivacyGuard(config, engine), config)
 
 
 def _auc_ci(labels: np.ndarray, scores: np.ndarray, draws: int = 1000) -> tuple[float, float, float]:

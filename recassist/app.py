@@ -27,6 +27,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, RedirectResponse
 
+    from recassist.audiences.charts import load_charting
     from recassist.surfaces.ads_api import build_ads_router
     from recassist.surfaces.api import build_router, validation_error
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
@@ -40,6 +41,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
 
     name = dataset or settings.dataset
     ctx = build_context(settings, name, progress)
+    load_charting()  # before the warm-up thread: a first request importing Plotly beside it deadlocked
     # the model loads and takes the explanation prompt into its parallel slots while the app starts
     ctx.assistant.warm_in_background()
     api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",

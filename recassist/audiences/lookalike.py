@@ -2,8 +2,8 @@
 1-10 % of everyone, and never under the smallest audience a marketer may be shown (`min_size`).
 
 On a small data set 10 % of everyone is under the minimum segment size (ML-100k: 94 of 943 people,
-against 100), so the size is raised to `min_size` when enough people are left to fill it; when they are
-not, the refusal says the data set is too small, with the numbers.
+against 100), so the size is raised to the smallest audience that may be shown (`audiences.rowwise`
+decides that and every refusal on privacy-protected counts, never here).
 
 Two ways to score resemblance over the profile vectors (the same vectors the index keeps in Chroma):
 - `classifier` (the default): a logistic regression of seed against everyone else on the profile vectors,
@@ -56,21 +56,16 @@ def lookalike_size(population: Population, share: float, min_size: int = 0) -> i
     return max(1, int(round(share * population.size)), min_size)
 
 
-def lookalike_rows(
-    population: Population, seed: np.ndarray, share: float, method: Method = "classifier", min_size: int = 0
-) -> np.ndarray:
-    """Rows of the `lookalike_size` users most like the seed, seeds and profile-less users excluded."""
-    if int(seed.sum()) < MIN_SEEDS:
-        raise QueryError(f"a lookalike needs at least {MIN_SEEDS} seed users; widen the seed segment")
+def lookalike_rows(population: Population, seed: np.ndarray, size: int, method: Method = "classifier") -> np.ndarray:
+    """Rows of the `size` users most like the seed, seeds and profile-less users excluded. Runs inside the
+    privacy boundary, so it refuses nothing on exact counts: a seed with fewer than two people, or with
+    no one outside it, gives no rows (the caller decides on the noisy counts of what it returns)."""
+    vectors = profile_vectors(population)
+    if int(seed.sum()) < 2 or int((~seed).sum()) < 2 or size < 1:
+        return np.zeros(0, dtype=np.int64)
     scores = lookalike_scores(population, seed, method).astype(np.float64)
-    scores[seed | ~np.any(profile_vectors(population) != 0, axis=1)] = -np.inf
-    size = lookalike_size(population, share, min_size)
-    if 0 < min_size and int(np.isfinite(scores).sum()) < min_size:
-        raise QueryError(
-            f"'{population.dataset}' is too small for a lookalike of this seed: of its {population.size} people, "
-            f"{int(np.isfinite(scores).sum())} are neither seeds nor without a profile, under the {min_size} a "
-            "lookalike audience needs to be shown; choose a smaller seed"
-        )
+    scores[seed | ~np.any(vectors != 0, axis=1)] = -np.inf
+    size = min(size, len(scores))
     top = np.argpartition(-scores, size - 1)[:size]
     return top[np.isfinite(scores[top])]
 
@@ -93,7 +88,7 @@ def held_out_recall(
     hidden = rng.choice(members, size=max(1, int(round(hidden_share * len(members)))), replace=False)
     kept = seed.copy()
     kept[hidden] = False
-    chosen = lookalike_rows(population, kept, share, method)
+    chosen = lookalike_rows(population, kept, lookalike_size(population, share), method)
     recall = float(np.isin(hidden, chosen).mean())
     pool = np.flatnonzero(~kept)
     random = [float(np.isin(hidden, rng.choice(pool, size=len(chosen), replace=False)).mean()) for _ in range(random_draws)]

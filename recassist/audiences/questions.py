@@ -22,50 +22,28 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic.json_schema import SkipJsonSchema
 
-from recassist.assistant.faithfulness import TAG_ALIASES
-from recassist.llm.backend import LLM_ERRORS
-from recassist.llm.prompts import load_prompt, quote
 from recassist.audiences.charts import figure_json
-from recassist.audiences.guide import EXAMPLES, help_table, occupation_column, segment_guide
+from recassist.audiences.guide import EXAMPLES, help_table, segment_guide
+from recassist.audiences.parser import (
+    _COMPARE, _EVERYONE, _PLACE, _TOTAL, PROFILE, QuestionMeasure, QuestionParser, QuestionPlan, _tag_pattern,
+    reconcile,
+)
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
 from recassist.audiences.service import Audiences
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError, SensitiveCategoryError
+from recassist.llm.backend import LLM_ERRORS
+from recassist.llm.prompts import load_prompt, quote
 from recassist.settings import AudienceConfig
-from recassist.retrieval.catalogue import TitleIndex
 
 log = logging.getLogger(__name__)
-
-QuestionMeasure = Literal["affinity", "size", "sentiment", "trend", "clusters", "lookalike", "segments"]
-PROFILE = "profile"  # breakdown over the small user attributes together (gender, age band, occupation)
-
-
-class QuestionPlan(BaseModel):
-    """The flat plan the LLM fills (and the parser produces): easy for a small model to get right."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    measure: QuestionMeasure | None = None
-    gender: Literal["female", "male"] | None = None
-    age_min: int | None = Field(default=None, ge=0, le=120)
-    age_max: int | None = Field(default=None, ge=0, le=120)
-    occupation: str | None = Field(default=None, max_length=60)
-    interest_tags: list[str] = Field(default_factory=list, max_length=5)
-    trend_tag: str | None = Field(default=None, max_length=60)
-    category: str | None = Field(default=None, max_length=60)
-    by: str | None = Field(default=None, max_length=60)
-    period: Literal["week", "month", "quarter"] | None = None
-    last_months: int | None = Field(default=None, ge=1, le=120)
-    base_gender: Literal["female", "male"] | None = None
-    # The catalogue items the question names by title ("who likes Star Wars?"): the parser's alone, never in
-    # the LLM's schema (`reconcile` keeps the parser's), so an item id never comes from generated text.
-    interest_items: SkipJsonSchema[list[str]] = Field(default_factory=list, max_length=5)
-
+OVER_INDEX = 100  # an index above this over-indexes
+DISTINCTIVE = 120  # ... and is called distinctive when its whole 95 % interval is at or above this
 
 class MarketerQuery(BaseModel):
     """A typed marketer query: who (segment, against base), what (measure, breakdown), when (period)."""
@@ -91,151 +69,6 @@ class MarketerAnswer(BaseModel):
     chart: dict = Field(description="a Plotly figure as JSON")
     summary: str
     summary_source: Literal["model", "template"]
-
-
-# ---------------------------------------------------------------- the deterministic parser
-
-_FEMALE = re.compile(r"\b(women|woman|female|females|ladies|lady|girls)\b", re.I)
-_MALE = re.compile(r"\b(men|man|male|males|guys|boys)\b", re.I)
-_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|—|to|and)\s*(\d{1,2})\b")
-# Ages are whole years: "over 35" is 36 and up, "35 and over" / "35+" / "at least 35" is 35 and up.
-_OVER = re.compile(r"\b(?:over|above|older than|more than)\s+(\d{1,2})\b", re.I)
-_FROM = re.compile(r"\b(?:at least|aged)\s+(\d{1,2})\b|\b(\d{1,2})(?:\s*\+|\s+(?:and|or) (?:over|up|older|above))", re.I)
-_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d{1,2})\b", re.I)
-_UNTIL = re.compile(r"\b(?:at most|up to)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:and|or) (?:under|younger|below)\b", re.I)
-_OLDER = re.compile(r"\b(older|seniors?|elderly|retirees)\b", re.I)
-_YOUNGER = re.compile(r"\b(younger|young people|youth|teens?|teenagers)\b", re.I)
-_COMPARE = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|relative to|than)\b", re.I)
-_TOTAL = re.compile(r"\b(in total|altogether)\b", re.I)
-_EVERYONE = re.compile(r"\b(everyone|everybody|all|average|overall|the rest|others)\b", re.I)
-_MEASURES: tuple[tuple[QuestionMeasure, re.Pattern[str]], ...] = (
-    ("segments", re.compile(r"\b(segments|attributes|what can (?:i|you) ask)\b", re.I)),
-    ("lookalike", re.compile(r"\b(lookalikes?|look-alikes?|resembl\w*|similar (?:people|users|customers))\b", re.I)),
-    ("clusters", re.compile(r"\b(clusters?|groups? of (?:users|customers|people|behaviou?r)|kinds of (?:users|customers|people)|types of (?:users|customers|people))\b", re.I)),
-    ("trend", re.compile(r"\b(chang\w*|trends?|over time|grow\w*|grew|declin\w*|rose|fell|monthly|weekly|per month|per week|this year|last year)\b", re.I)),
-    ("sentiment", re.compile(r"\b(feel\w*|sentiment|happy|satisf\w*|opinions?|think (?:of|about)|reviews?)\b", re.I)),
-    ("size", re.compile(r"\bhow many\b", re.I)),
-)
-# Places a question may name but no segment may use: zip codes narrow people down to a few.
-_PLACE = re.compile(r"\b(zip(?:\s*codes?)?|post(?:al)?\s*codes?|postcodes?|cit(?:y|ies)|countr(?:y|ies)|"
-                    r"neighbou?rhoods?|(?:live|living|located) in|locations?)\b", re.I)
-_WHO = re.compile(r"\b(who|which people|what kind of people|respond)\b", re.I)
-OLDER_FROM, YOUNGER_UNTIL = 55, 34
-
-
-def _tag_pattern(tag: str) -> re.Pattern[str]:
-    forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w-])", re.I)
-
-
-class QuestionParser:
-    """Reads a question with patterns over the data set's own vocabulary (titles, tags, occupations,
-    categories). Titles are read first, with the catalogue's title matcher, and masked: "Star Wars" is the
-    film, never the tag War, and "Dead Man Walking" names no men."""
-
-    def __init__(self, audiences: Audiences) -> None:
-        p = audiences.population
-        self.titles = TitleIndex(zip(map(str, p.item_ids), map(str, p.titles), strict=True))
-        self.tags = {t: _tag_pattern(t) for t in p.tags}
-        self.attributes = list(p.attributes.columns)
-        self.occupation_column = occupation_column(p.attributes)
-        occupations = p.attributes[self.occupation_column].astype(str).unique() if self.occupation_column else []
-        self.occupations = {}
-        for occupation in sorted((o for o in occupations if o and o not in ("other", "none")), key=str.lower):
-            words = [w.rstrip("s") for w in re.split(r"[/ ]", occupation) if len(w) > 3]
-            if words:
-                self.occupations[occupation] = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b", re.I)
-        categories = p.interactions["department"].astype(str).unique() if "department" in p.interactions else []
-        self.categories = {c: re.compile(r"\b" + re.escape(c.lower().rstrip("s")) + r"s?\b", re.I) for c in categories if c}
-
-    def without_titles(self, question: str, named: list[tuple[int, int, str | None]] | None = None) -> str:
-        """The question with the titles it names blanked out (same length, so positions still hold)."""
-        for start, end, _ in self.titles.named(question) if named is None else named:
-            question = question[:start] + " " * (end - start) + question[end:]
-        return question
-
-    def parse(self, question: str) -> tuple[QuestionPlan, set[str]]:
-        """The plan and the fields the words stated explicitly."""
-        named = self.titles.named(question)
-        question = self.without_titles(question, named)  # every other pattern reads the question without them
-        parts = _COMPARE.split(question, maxsplit=1)
-        who, against = parts[0], parts[1] if len(parts) > 1 else ""
-        plan, stated = QuestionPlan(), set()
-
-        def put(field: str, value) -> None:
-            setattr(plan, field, value)
-            stated.add(field)
-
-        for measure, pattern in _MEASURES:
-            if pattern.search(question):
-                put("measure", measure)
-                break
-        if _FEMALE.search(who):
-            put("gender", "female")
-        elif _MALE.search(who):
-            put("gender", "male")
-        if against and not _EVERYONE.search(against):
-            if _FEMALE.search(against):
-                put("base_gender", "female")
-            elif _MALE.search(against):
-                put("base_gender", "male")
-        if found := _RANGE.search(who):
-            low, high = sorted((int(found.group(1)), int(found.group(2))))
-            if 10 <= low and high <= 99:
-                put("age_min", low)
-                put("age_max", high)
-        if "age_min" not in stated and (found := _FROM.search(who)):
-            put("age_min", int(found.group(1) or found.group(2)))
-        elif "age_min" not in stated and (found := _OVER.search(who)):
-            put("age_min", int(found.group(1)) + 1)
-        if "age_max" not in stated and (found := _UNTIL.search(who)):
-            put("age_max", int(found.group(1) or found.group(2)))
-        elif "age_max" not in stated and (found := _UNDER.search(who)):
-            put("age_max", int(found.group(1)) - 1)
-        if not stated & {"age_min", "age_max"}:
-            if _OLDER.search(who):
-                put("age_min", OLDER_FROM)
-            elif _YOUNGER.search(who):
-                put("age_max", YOUNGER_UNTIL)
-        for occupation, pattern in self.occupations.items():
-            if pattern.search(who):
-                put("occupation", occupation)
-                break
-        for category, pattern in self.categories.items():
-            if pattern.search(question):
-                put("category", category)
-                break
-        tags = [t for t, pattern in self.tags.items() if pattern.search(question)
-                and not (plan.measure == "sentiment" and t.lower() == (plan.category or "").lower())]
-        if plan.measure == "trend" and tags:
-            put("trend_tag", tags[0])
-            tags = tags[1:]
-        if tags:
-            put("interest_tags", tags)
-        items = list(dict.fromkeys(item for start, _, item in named if item is not None and start < len(who)))
-        if items:  # titles after "compared to" are no base a plan can hold: only the segment's count
-            put("interest_items", items[:5])
-        if plan.measure in (None, "affinity") and (tags or items) and _WHO.search(question):
-            put("by", PROFILE)
-        for period in ("week", "quarter", "month"):
-            if re.search(rf"\b{period}(ly|s)?\b", question, re.I) and plan.measure == "trend":
-                put("period", period)
-                break
-        if re.search(r"\b(this|last|past) year\b", question, re.I):
-            put("last_months", 12)
-        return plan, stated
-
-
-def reconcile(planned: QuestionPlan, parsed: QuestionPlan, stated: set[str]) -> QuestionPlan:
-    """The model's plan with every field the words stated explicitly taken from the parser. The items named
-    by title are the parser's alone, and so are the tags when it found a title: the model, which reads "Star
-    Wars" unmasked, may take it for the tag War."""
-    merged = planned.model_dump()
-    merged.update({field: getattr(parsed, field) for field in stated})
-    merged["interest_items"] = parsed.interest_items
-    if parsed.interest_items:
-        merged["interest_tags"] = parsed.interest_tags
-    return QuestionPlan.model_validate(merged)
 
 
 # ---------------------------------------------------------------- summaries and their check
@@ -280,10 +113,21 @@ def template_summary(table: AudienceTable) -> str:
     if not rows:
         return f"No rows to report for {table.segment}: every count is within the privacy noise."
     if table.measure == "affinity":
-        label = table.by or "tag"
-        best = ", ".join(f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)" for r in rows[:3])
-        return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} people) "
-                f"over-index most on {best}.")
+        label = table.by or "interest"
+        over = [r for r in rows if r["index"] > OVER_INDEX]
+        if not over:
+            return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+                    f"people) over-index on no {label}: every index is {OVER_INDEX} or below.")
+        best = ", ".join(f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
+                         for r in over[:3])
+        distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
+        tail = (f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): {', '.join(distinctive[:5])}."
+                if distinctive else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE}).")
+        return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+                f"people) over-index most on {best}.{tail}")
+    if table.measure == "lookalike":
+        names = ", ".join(f"{r['interest']} (index {r['index']})" for r in rows[:3])
+        return f"The {table.segment} has about {table.segment_size} people; it over-indexes most on {names}."
     if table.measure == "trend":
         known = [r for r in rows if r["share"] is not None]
         if not known:
@@ -308,10 +152,11 @@ def template_summary(table: AudienceTable) -> str:
 class MarketerAssistant:
     """Question in words -> checked answer, over one `Audiences`; the model is optional."""
 
-    def __init__(self, audiences: Audiences, model=None, config: AudienceConfig | None = None) -> None:
+    def __init__(self, audiences: Audiences, model=None, config: AudienceConfig | None = None,
+                 find_title: Callable[[str], str | None] | None = None) -> None:
         self.audiences, self.model = audiences, model
         self.config = config or audiences.config
-        self.parser = QuestionParser(audiences)
+        self.parser = QuestionParser(audiences, find_title)
         self._plan_prompt = load_prompt("marketer_plan")
         self._summary_prompt = load_prompt("marketer_summary")
 
@@ -381,14 +226,15 @@ class MarketerAssistant:
         if query.measure == "trend":
             return a.trend(principal, query.segment, query.tag or "", query.period, query.last_months)
         if query.measure == "sentiment":
-            return a.sentiment(principal, query.segment, query.base, "department", query.category)
+            return a.sentiment(principal, query.segment, query.base, query.category)
         if query.measure == "clusters":
             return a.clusters(principal, query.segment)
         if query.measure == "lookalike":
             return a.lookalike(principal, query.segment)
         by = query.by
         if by == PROFILE:
-            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in a.population.attributes.columns), "tag")
+            held = a.vocabulary.attributes  # the released attributes: age in bands on every data set
+            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in held), "tag")
         return a.affinity(principal, query.segment, query.base, by)
 
     def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:

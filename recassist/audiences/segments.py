@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from recassist.audiences.lookalike import lookalike_rows
+from recassist.audiences.lookalike import lookalike_rows, lookalike_size
 from recassist.audiences.population import Population
+from recassist.audiences.vocabulary import readable, readable_value
 from recassist.errors import QueryError
 from recassist.retrieval.catalogue import display_title
 
@@ -129,29 +130,35 @@ def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
     if isinstance(segment, Everyone):
         return "everyone"
     if isinstance(segment, Attribute):
+        if segment.field == "gender" and segment.values and segment.min is None and segment.max is None:
+            return " or ".join(readable_value("gender", v) for v in segment.values)
         parts = []
         if segment.values:
-            parts.append(" or ".join(segment.values))
+            parts.append(" or ".join(readable_value(segment.field, v) for v in segment.values))
         if segment.min is not None and segment.max is not None:
             parts.append(f"{segment.min:g}-{segment.max:g}")
         elif segment.min is not None:
             parts.append(f"at least {segment.min:g}")
         elif segment.max is not None:
             parts.append(f"at most {segment.max:g}")
-        return f"{segment.field} {' '.join(parts)}"
+        if readable(segment.field) == "age" and not segment.values:
+            return f"aged {' '.join(parts)}"
+        return f"{readable(segment.field)} {' '.join(parts)}"
     if isinstance(segment, Tag):
         return f"interested in {segment.tag}"
     if isinstance(segment, Item):
         title = (titles or {}).get(segment.item_id)
-        return f"interacted with {display_title(title) if title else segment.item_id}"
+        return f"people who liked {display_title(title) if title else segment.item_id}"
     if isinstance(segment, Active):
         return f"active {segment.start} to {segment.end}"
     if isinstance(segment, Words):
         return f"profiles like '{segment.text}'"
     if isinstance(segment, Lookalike):
         return f"lookalike ({segment.share:.0%}) of [{describe(segment.seed, titles)}]"
-    if isinstance(segment, And):
-        return " and ".join(describe(p, titles) for p in segment.parts)
+    if isinstance(segment, And):  # "women aged 25-34 and interested in Sci-Fi"
+        people = " ".join(describe(p, titles) for p in segment.parts if isinstance(p, Attribute))
+        rest = [describe(p, titles) for p in segment.parts if not isinstance(p, Attribute)]
+        return " and ".join([people, *rest] if people else rest)
     if isinstance(segment, Or):
         return "(" + " or ".join(describe(p, titles) for p in segment.parts) + ")"
     return f"not ({describe(segment.part, titles)})"
@@ -216,7 +223,7 @@ class SegmentEvaluator:
                 )
             return self._rows_mask(p.rows(self.nearest_users(segment.text, segment.size)))
         if isinstance(segment, Lookalike):
-            return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), segment.share, min_size=self.lookalike_min))
+            return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), lookalike_size(p, segment.share, self.lookalike_min)))
         if isinstance(segment, And):
             return np.logical_and.reduce([self.mask(s) for s in segment.parts])
         if isinstance(segment, Or):

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Cell = float | int | str | None
-Measure = Literal["size", "affinity", "sentiment", "trend", "clusters", "segments", "help"]  # the last two release nothing
+Measure = Literal["size", "affinity", "sentiment", "trend", "clusters", "lookalike", "segments", "help"]  # the last two release nothing
 
 
 class AudienceTable(BaseModel):

@@ -1,7 +1,9 @@
 """The marketer REST API (`/api/v1/audiences/...`): aggregates only, for API keys with the `marketer` role.
 
-Every answer is an `AudienceTable` of privacy-protected counts (see `recassist/audiences/privacy.py`), charged to
-the calling key's budget; a refusal says why (a segment under the minimum size: 422; a sensitive
+Every answer is an `AudienceTable` computed from privacy-protected releases (see
+`recassist/audiences/releases.py`), made once per data snapshot and charged once to the budget of the
+verified caller's organisation (`budget_owner`: the key's `organisation`, else its name, whether it came
+as a header, a sign-in cookie or through the UI); a refusal says why (a segment under the minimum size: 422; a sensitive
 category, in a segment or in a question's words: 422; the budget spent: 429, with the budget left). A
 question that is not a query (`/ask`: no segment or analysis named, a place, "show the segments") gets a
 free guide table of what can be asked. Lookalike exports (pseudonymous ids) need the
@@ -11,7 +13,6 @@ built at first use.
 
 from __future__ import annotations
 
-import hmac
 import threading
 from typing import Literal
 
@@ -24,9 +25,9 @@ from recassist.audiences.service import Audiences
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import BudgetExhaustedError, IndexNotBuiltError, PrivacyRefusal, QueryError
 from recassist.settings import ApiConfig, Settings
-from recassist.surfaces.security import HEADER, require
+from recassist.surfaces.security import Caller, require
 
-LOCAL = "local"  # the principal of loopback callers when no keys are configured
+LOCAL = "local"  # the budget owner of loopback callers when no keys are configured
 
 
 class MarketerContext:
@@ -38,12 +39,15 @@ class MarketerContext:
         self._lock = threading.Lock()
         self._audiences: Audiences | None = None
         self._assistant: MarketerAssistant | None = None
+        self.find_title = None  # the chat's title lookup (`Catalogue.find_title`), when the app has one
 
     @classmethod
     def from_app(cls, ctx) -> MarketerContext:
         """From the app's context (surfaces.context.AppContext): its vector store, embedder and chat model."""
-        return cls(ctx.settings, ctx.dataset.name, store=ctx.catalogue.store, embedder=ctx.catalogue.embedder,
+        made = cls(ctx.settings, ctx.dataset.name, store=ctx.catalogue.store, embedder=ctx.catalogue.embedder,
                    model=ctx.assistant.model)
+        made.find_title = ctx.catalogue.find_title  # the chat's own title lookup
+        return made
 
     @property
     def audiences(self) -> Audiences:
@@ -57,21 +61,29 @@ class MarketerContext:
         audiences = self.audiences
         with self._lock:
             if self._assistant is None:
-                self._assistant = MarketerAssistant(audiences, self.model, self.settings.audiences)
+                self._assistant = MarketerAssistant(audiences, self.model, self.settings.audiences,
+                                                    self.find_title)
             return self._assistant
 
 
+def budget_owner(caller: object, config: ApiConfig) -> str | None:
+    """Whose privacy budget a verified caller spends: its key's organisation, else the key's name; `local`
+    for the loopback demo with no keys; None for a caller the security middleware did not verify."""
+    if not isinstance(caller, Caller):
+        return None
+    if caller.key is None:
+        return LOCAL
+    key = next((k for k in config.keys if k.name == caller.key), None)
+    return (key.organisation if key is not None and key.organisation else caller.key)
+
+
 def principal_of(config: ApiConfig, role: str):
-    """A FastAPI dependency: admits callers with `role` and returns their key's name (the budget's owner)."""
+    """A FastAPI dependency: admits callers with `role` and returns their budget owner (`budget_owner`)."""
     check = require(config, role)
 
     def dependency(request: Request) -> str:
-        check(request)
-        given = request.headers.get(HEADER, "")
-        for key in config.keys:
-            if hmac.compare_digest(key.key.get_secret_value().encode(), given.encode()):
-                return key.name
-        return LOCAL
+        caller = check(request)
+        return budget_owner(caller, config) or LOCAL
 
     return dependency
 
@@ -100,7 +112,6 @@ class AffinityIn(SegmentIn):
 
 class SentimentIn(SegmentIn):
     base: Segment = EVERYONE
-    by: str = Field(default="department", max_length=60)
     category: str | None = Field(default=None, max_length=60)
 
 
@@ -137,6 +148,7 @@ class BudgetOut(BaseModel):
     epsilon_budget: float
     epsilon_spent: float
     epsilon_left: float
+    epsilon_per_release: float
     epsilon_per_query: float
     period_days: int
 
@@ -144,6 +156,17 @@ class BudgetOut(BaseModel):
 class ExportOut(BaseModel):
     count: int
     user_ids: list[str] = Field(description="pseudonymous ids (keyed hashes), never raw ids")
+
+
+def budget_of(marketing: MarketerContext, owner: str) -> BudgetOut:
+    rules = marketing.settings.audiences
+    spent = marketing.audiences.guard.spent(owner)
+    return BudgetOut(
+        principal=owner, epsilon_budget=rules.epsilon_budget, epsilon_spent=round(spent, 6),
+        epsilon_left=round(max(0.0, rules.epsilon_budget - spent), 6),
+        epsilon_per_release=rules.epsilon_per_release, epsilon_per_query=rules.epsilon_per_query,
+        period_days=rules.budget_period_days,
+    )
 
 
 def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> APIRouter:
@@ -168,7 +191,7 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
 
     @router.post("/sentiment", response_model=AudienceTable)
     def sentiment(body: SentimentIn, who: str = marketer) -> AudienceTable:
-        return guarded(lambda: marketing.audiences.sentiment(who, body.segment, body.base, body.by, body.category))
+        return guarded(lambda: marketing.audiences.sentiment(who, body.segment, body.base, body.category))
 
     @router.post("/trend", response_model=AudienceTable)
     def trend(body: TrendIn, who: str = marketer) -> AudienceTable:
@@ -197,12 +220,7 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
 
     @router.get("/budget", response_model=BudgetOut)
     def budget(who: str = marketer) -> BudgetOut:
-        rules = marketing.settings.audiences
-        spent = marketing.audiences.guard.spent(who)
-        return BudgetOut(
-            principal=who, epsilon_budget=rules.epsilon_budget, epsilon_spent=round(spent, 6),
-            epsilon_left=round(max(0.0, rules.epsilon_budget - spent), 6), epsilon_per_query=rules.epsilon_per_query,
-            period_days=rules.budget_period_days,
-        )
+        """The epsilon the caller's organisation spent and has left in this period."""
+        return budget_of(marketing, who)
 
     return router

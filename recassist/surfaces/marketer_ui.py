@@ -4,8 +4,8 @@ aggregates and a checked summary, plus one-click behaviour clusters and the budg
 It is in the app's UI (`/`, admin keys) and on its own page (`/marketer`, marketer keys). Either way only a
 caller with the `marketer` role may ask: the verified caller the security middleware left on the request
 is read at each event, a caller without the role gets a message in the tab (shown when the page opens
-too), and answers are charged to the caller's own key (`local` for the loopback demo with no keys), the
-same budget as its REST calls. Refusals (a segment too small, a sensitive category, the budget spent)
+too), and the releases are charged to the caller's organisation (`local` for the loopback demo with no keys),
+the same budget as its REST calls. Refusals (a segment too small, a sensitive category, the budget spent)
 show as the status line.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 from recassist.audiences.charts import figure
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import IndexNotBuiltError, PrivacyRefusal, QueryError
-from recassist.surfaces.audiences_api import LOCAL, MarketerContext
+from recassist.surfaces.audiences_api import MarketerContext, budget_owner
 from recassist.surfaces.security import MARKETER_PAGE, Caller
 
 ROLE = "marketer"
@@ -32,13 +32,13 @@ def _frame(table: AudienceTable) -> pd.DataFrame:
     return pd.DataFrame(table.rows, columns=table.columns)
 
 
-def principal_of(request) -> str | None:
-    """The budget owner for a Gradio request: the caller's key name (`local` with no keys configured), or
-    None when the caller lacks the marketer role or did not pass the security middleware."""
+def principal_of(request, marketing: MarketerContext) -> str | None:
+    """The budget owner for a Gradio request: the verified caller's organisation (`budget_owner`, the same
+    as its REST calls), or None when the caller lacks the marketer role or was not verified."""
     caller = getattr(getattr(request, "state", None), "recassist_caller", None)
     if not isinstance(caller, Caller) or ROLE not in caller.roles:
         return None
-    return caller.key or LOCAL
+    return budget_owner(caller, marketing.settings.api)
 
 
 def not_allowed(request) -> str:
@@ -50,7 +50,8 @@ def not_allowed(request) -> str:
 
 def access(request) -> str:
     """The tab's access line when the page opens."""
-    return "" if principal_of(request) else not_allowed(request)
+    caller = getattr(getattr(request, "state", None), "recassist_caller", None)
+    return "" if isinstance(caller, Caller) and ROLE in caller.roles else not_allowed(request)
 
 
 def _status(table: AudienceTable, extra: str = "") -> str:
@@ -64,7 +65,7 @@ def _status(table: AudienceTable, extra: str = "") -> str:
 
 def ask(marketing: MarketerContext, question: str, request=None):
     """(summary, chart, table, status) for one question from the caller of `request`."""
-    principal = principal_of(request)
+    principal = principal_of(request, marketing)
     if principal is None:
         return "", None, pd.DataFrame(), not_allowed(request)
     question = (question or "").strip()
@@ -79,7 +80,7 @@ def ask(marketing: MarketerContext, question: str, request=None):
 
 
 def clusters(marketing: MarketerContext, request=None):
-    principal = principal_of(request)
+    principal = principal_of(request, marketing)
     if principal is None:
         return None, pd.DataFrame(), not_allowed(request)
     try:

@@ -1,0 +1,349 @@
+"""Answers as post-processing of a `ReleaseSet`: size, affinity, trend and sentiment of a segment,
+read from the noisy releases only. This module never sees the data: the same releases give the
+same answer every time, at no further privacy cost, and every decision (a refusal, a hidden row)
+is made on noisy values, so it reveals nothing beyond the releases.
+
+A segment is read over the releases (`Where`): its attribute criteria select cells (and/or/not
+over attribute values), and it may name one interest (tag) or one title (item) on top. A title's
+audience is released by one attribute at a time (the `items` rows), so a title combines with
+values of one attribute only; trends and sentiment are released per row the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recassist.audiences.releases import ReleaseSet
+from recassist.audiences.segments import (
+    Active,
+    And,
+    Attribute,
+    Everyone,
+    Item,
+    Lookalike,
+    Not,
+    Or,
+    Segment,
+    Tag,
+    Words,
+    describe,
+)
+from recassist.audiences.tables import AudienceTable
+from recassist.audiences.vocabulary import band_range, readable, readable_value
+from recassist.errors import QueryError, SegmentTooSmallError
+
+Z95 = 1.959964
+
+
+def affinity_interval(
+    seg_count: float,
+    seg_size: float,
+    base_count: float,
+    base_size: float,
+    seg_var: float,
+    base_var: float | None = None,
+) -> tuple[float, float, float]:
+    """Index = (seg share / base share) x 100 and its 95 % interval on the log scale (delta method),
+    with sampling variance and the variance of the privacy noise on each count (`seg_var`,
+    `base_var`)."""
+    base_var = seg_var if base_var is None else base_var
+    seg_count, base_count = max(seg_count, 0.5), max(base_count, 0.5)
+    p_seg, p_base = min(seg_count / max(seg_size, 1), 1.0), min(base_count / max(base_size, 1), 1.0)
+    index = 100.0 * p_seg / max(p_base, 1e-9)
+    var = (
+        (1 - p_seg) / seg_count
+        + seg_var / seg_count**2
+        + (1 - p_base) / base_count
+        + base_var / base_count**2
+    )
+    spread = Z95 * float(np.sqrt(var))
+    return index, index * float(np.exp(-spread)), index * float(np.exp(spread))
+
+
+@dataclass(frozen=True)
+class Where:
+    """A segment over the releases: the cells its attributes select and at most one tag or item."""
+
+    cells: np.ndarray  # bool per cell
+    focus: tuple[str, int] | None = None  # ("tag", column) or ("item", column)
+
+
+class ReleasedAnswers:
+    """Marketer measures over one `ReleaseSet`: no data, only the releases and the vocabulary."""
+
+    def __init__(self, releases: ReleaseSet, min_size: int) -> None:
+        self.releases, self.vocabulary, self.min_size = releases, releases.vocabulary, min_size
+        v = self.vocabulary
+        shape = [len(values) for values in v.attributes.values()] or [1]
+        grid = np.unravel_index(np.arange(v.cells), shape)
+        self._grid = dict(
+            zip(v.attributes, grid, strict=False)
+        )  # attribute -> value index per cell
+        self.titles = dict(zip(v.item_ids, v.titles, strict=True))
+
+    # ------------------------------------------------------------ segments over the releases
+
+    def where(self, segment: Segment) -> Where:
+        v = self.vocabulary
+        everyone = np.ones(v.cells, dtype=bool)
+        if isinstance(segment, Everyone):
+            return Where(everyone)
+        if isinstance(segment, Attribute):
+            return Where(self._attribute(segment))
+        if isinstance(segment, Tag):
+            lower = [t.lower() for t in v.tags]
+            if segment.tag.lower() not in lower:
+                raise QueryError(
+                    f"unknown interest '{segment.tag}'; known: {', '.join(v.tags[:40])}"
+                )
+            return Where(everyone, ("tag", lower.index(segment.tag.lower())))
+        if isinstance(segment, Item):
+            if segment.item_id not in self.titles:
+                raise QueryError(f"unknown title '{segment.item_id}' in '{v.dataset}'")
+            return Where(everyone, ("item", v.item_ids.index(segment.item_id)))
+        if isinstance(segment, And):
+            parts = [self.where(p) for p in segment.parts]
+            focus = [p.focus for p in parts if p.focus is not None]
+            if len(focus) > 1:
+                raise QueryError(
+                    "a segment may name one interest or one title, not several: ask about each"
+                )
+            return Where(
+                np.logical_and.reduce([p.cells for p in parts]), focus[0] if focus else None
+            )
+        if isinstance(segment, Or | Not):
+            inner = [
+                self.where(p)
+                for p in (segment.parts if isinstance(segment, Or) else [segment.part])
+            ]
+            if any(p.focus for p in inner):
+                raise QueryError(
+                    "'or' and 'not' combine attribute values (gender, age, occupation), "
+                    "not interests"
+                )
+            cells = np.logical_or.reduce([p.cells for p in inner])
+            return Where(cells if isinstance(segment, Or) else ~cells)
+        kind = {
+            Words: "a description in words",
+            Active: "activity dates",
+            Lookalike: "a lookalike",
+        }[type(segment)]
+        raise QueryError(
+            f"{kind} is not a segment the released aggregates hold; segments are built from "
+            f"{self.fields_text()} and one interest or title"
+        )
+
+    def fields_text(self) -> str:
+        return ", ".join(readable(a) for a in self.vocabulary.attributes) or "no attributes"
+
+    def _attribute(self, segment: Attribute) -> np.ndarray:
+        v = self.vocabulary
+        name = (
+            "age_band" if segment.field == "age" and "age_band" in v.attributes else segment.field
+        )
+        if name not in v.attributes:
+            raise QueryError(
+                f"'{v.dataset}' has no '{readable(segment.field)}' to build a segment from; "
+                f"its segment fields are {self.fields_text()}"
+            )
+        values = v.attributes[name]
+        chosen = np.ones(len(values), dtype=bool)
+        if segment.values:
+            wanted = {w.lower() for w in segment.values}
+            chosen &= [
+                x.lower() in wanted or readable_value(name, x).lower() in wanted for x in values
+            ]
+        if segment.min is not None or segment.max is not None:
+            low = -np.inf if segment.min is None else segment.min
+            high = np.inf if segment.max is None else segment.max
+            if name != "age_band":
+                raise QueryError(f"'{readable(name)}' is not numeric: give values, not a range")
+            chosen &= [band_range(x)[0] <= high and band_range(x)[1] >= low for x in values]
+        return chosen[self._grid[name]] if name in self._grid else np.zeros(v.cells, dtype=bool)
+
+    def rows_of(self, where: Where) -> np.ndarray:
+        """The per-attribute release rows that make up `where`'s cells: everyone, or values of one
+        attribute."""
+        v = self.vocabulary
+        if where.cells.all():
+            return np.array([0])
+        offset = 1
+        for name, values in v.attributes.items():
+            chosen = np.array(
+                [where.cells[self._grid[name] == i].all() for i in range(len(values))]
+            )
+            if (chosen[self._grid[name]] == where.cells).all():
+                return offset + np.flatnonzero(chosen)
+            offset += len(values)
+        raise QueryError(
+            f"a title's audience, trends and review sentiment are released by one of "
+            f"{self.fields_text()} at a time: leave out the other criteria"
+        )
+
+    def size(self, where: Where) -> tuple[float, float]:
+        """The segment's noisy size and the variance of its noise."""
+        r = self.releases
+        if where.focus is not None and where.focus[0] == "item":
+            rows = self.rows_of(where)
+            return max(0.0, float(r.items.counts[rows, where.focus[1]].sum())), self.items_var(rows)
+        column = 0 if where.focus is None else 1 + where.focus[1]
+        cells = int(where.cells.sum())
+        return max(
+            0.0, float(r.tags.counts[where.cells, column].sum())
+        ), cells * 2 * r.tags.scale**2
+
+    def items_var(self, rows: np.ndarray) -> float:
+        """Noise variance of a sum of `items` rows: everyone's row sums the first attribute's."""
+        first = len(next(iter(self.vocabulary.attributes.values()), [None]))
+        counted = sum(first if row == 0 else 1 for row in rows)
+        return counted * 2 * self.releases.items.scale**2
+
+    def require(self, noisy_size: float, what: str = "the segment") -> None:
+        if noisy_size < self.min_size:
+            raise SegmentTooSmallError(
+                f"{what} has fewer than {self.min_size} people (judged on its privacy-protected "
+                "count), the minimum for any answer; widen it (fewer criteria, a wider age range)"
+            )
+
+    # ------------------------------------------------------------ measures
+
+    def describe(self, segment: Segment) -> str:
+        return describe(segment, self.titles)
+
+    def table(self, **fields) -> AudienceTable:
+        return AudienceTable(epsilon_charged=0.0, budget_left=0.0, **fields)
+
+    def size_table(self, segment: Segment) -> AudienceTable:
+        size, var = self.size(self.where(segment))
+        self.require(size)
+        name = self.describe(segment)
+        return self.table(
+            measure="size",
+            segment=name,
+            columns=["segment", "people"],
+            rows=[{"segment": name, "people": int(size)}],
+            segment_size=int(size),
+            noise_margin95=round(Z95 * float(np.sqrt(var)), 1),
+        )
+
+    def _by(self, where: Where, by: str) -> tuple[list[str], np.ndarray, float]:
+        """Labels, noisy counts per label and the noise variance of one count, for a breakdown."""
+        r, v = self.releases, self.vocabulary
+        if by == "tag":
+            if where.focus is not None:
+                raise QueryError(
+                    f"an interest's or a title's audience breaks down by {self.fields_text()}, "
+                    "not by interest: ask 'who likes ...' for its profile"
+                )
+            cells = int(where.cells.sum())
+            counts = np.maximum(r.tags.counts[where.cells, 1:].sum(axis=0), 0)
+            return v.tags, counts, cells * 2 * r.tags.scale**2
+        if by == "item":
+            if where.focus is not None:
+                raise QueryError(
+                    "a title breakdown is of a segment of people, not of an interest's audience"
+                )
+            rows = self.rows_of(where)
+            return v.titles, np.maximum(r.items.counts[rows].sum(axis=0), 0), self.items_var(rows)
+        name = "age_band" if by == "age" and "age_band" in v.attributes else by
+        if name not in v.attributes:
+            known = ", ".join(["interest", "title", *map(readable, v.attributes)])
+            raise QueryError(
+                f"'{v.dataset}' has no '{readable(by)}' to break down by; it has {known}"
+            )
+        counts, variances = [], []
+        for i in range(len(v.attributes[name])):
+            count, var = self.size(Where(where.cells & (self._grid[name] == i), where.focus))
+            counts.append(count)
+            variances.append(var)
+        labels = [readable_value(name, x) for x in v.attributes[name]]
+        return labels, np.asarray(counts), max(variances)
+
+    def affinity(
+        self,
+        segment: Segment,
+        base: Segment,
+        by: str = "tag",
+        top: int = 25,
+        allowed: set[str] | None = None,
+    ) -> AudienceTable:
+        """What is most over-represented in `segment` against `base`: index = share in segment /
+        share in base x 100, with its 95 % interval (sampling and privacy noise)."""
+        seg, bas = self.where(segment), self.where(base)
+        seg_size, _ = self.size(seg)
+        self.require(seg_size)
+        base_size, _ = self.size(bas)
+        self.require(base_size, "the base")
+        labels, seg_counts, seg_var = self._by(seg, by)
+        _, base_counts, base_var = self._by(bas, by)
+        margin, base_margin = Z95 * float(np.sqrt(seg_var)), Z95 * float(np.sqrt(base_var))
+        column = readable(by)
+        rows, hidden = [], 0
+        for i, label in enumerate(labels):
+            if allowed is not None and label not in allowed:
+                continue
+            if seg_counts[i] < margin or base_counts[i] < base_margin:
+                hidden += 1
+                continue
+            counts = (seg_counts[i], seg_size, base_counts[i], base_size)
+            rows.append({column: label, **_affinity_row(*counts, seg_var, base_var)})
+        rows.sort(key=lambda row: (-row["index"], str(row[column])))
+        notes = (
+            [f"{hidden} {column} rows hidden: their counts are within the privacy noise"]
+            if hidden
+            else []
+        )
+        if len(rows) > top:
+            notes.append(f"showing the {top} most over-represented of {len(rows)}")
+        return self.table(
+            measure="affinity",
+            segment=self.describe(segment),
+            base=self.describe(base),
+            by=column,
+            columns=[column, *AFFINITY_COLUMNS],
+            rows=rows[:top],
+            segment_size=int(seg_size),
+            base_size=int(base_size),
+            noise_margin95=round(margin, 1),
+            notes=notes,
+        )
+
+
+AFFINITY_COLUMNS = (
+    "index",
+    "ci_low",
+    "ci_high",
+    "segment_count",
+    "segment_share",
+    "base_count",
+    "base_share",
+)
+
+
+def _affinity_row(
+    seg_count: float,
+    seg_size: float,
+    base_count: float,
+    base_size: float,
+    seg_var: float,
+    base_var: float,
+) -> dict:
+    """One affinity row's cells (all but its label), from released counts."""
+    index, low, high = affinity_interval(
+        seg_count, seg_size, base_count, base_size, seg_var, base_var
+    )
+    return {
+        "index": round(index),
+        "ci_low": round(low),
+        "ci_high": round(high),
+        "segment_count": int(seg_count),
+        "segment_share": _share(seg_count, seg_size),
+        "base_count": int(base_count),
+        "base_share": _share(base_count, base_size),
+    }
+
+
+def _share(count: float, total: float) -> float:
+    """A percentage of `total`, at most 100 (noise can lift a count past its total)."""
+    return round(min(100.0, 100 * count / max(total, 1)), 1)

@@ -1,0 +1,122 @@
+"""Trends and review sentiment as post-processing of a `ReleaseSet` (the `months` and `sentiment`
+releases), read through `ReleasedAnswers`: no data, no further privacy cost, the same answer every
+time. Both are released per row (everyone, or the values of one attribute), so a segment here is
+everyone or values of one attribute."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recassist.audiences.answers import Z95, ReleasedAnswers
+from recassist.audiences.segments import Segment, Tag
+from recassist.audiences.tables import AudienceTable
+from recassist.errors import QueryError
+
+
+def trend(
+    answers: ReleasedAnswers,
+    segment: Segment,
+    tag: str,
+    period: str = "month",
+    last_months: int | None = None,
+) -> AudienceTable:
+    """Per month (or quarter): the segment's active people and the share who liked items of
+    `tag`."""
+    v, r = answers.vocabulary, answers.releases
+    where, focus = answers.where(segment), answers.where(Tag(tag=tag)).focus
+    if where.focus is not None:
+        raise QueryError(
+            "a trend follows one interest over time for a segment of people, not of an interest"
+        )
+    size, _ = answers.size(where)
+    answers.require(size)
+    if period not in ("month", "quarter"):
+        raise QueryError(f"trends are released by month (and so by quarter), not by {period}")
+    rows = answers.rows_of(where)
+    counts = r.months.counts[rows].sum(axis=0)[:, [0, 1 + focus[1]]]
+    counts = np.maximum(counts, 0)
+    labels = list(v.months)
+    if last_months:
+        labels, counts = labels[-last_months:], counts[-last_months:]
+    if period == "quarter":
+        quarters = [f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}" for m in labels]
+        order = list(dict.fromkeys(quarters))
+        counts = np.array([counts[[q == o for q in quarters]].sum(axis=0) for o in order])
+        labels = order
+    width = len(rows) * (3 if period == "quarter" else 1)
+    margin = Z95 * float(np.sqrt(width * 2 * r.months.scale**2))
+    name = v.tags[focus[1]]
+    table_rows = [
+        {
+            "period": label,
+            "active": int(a),
+            f"liked {name}": int(t),
+            "share": round(100 * min(t, a) / a, 1) if a >= margin and a > 0 else None,
+        }
+        for label, (a, t) in zip(labels, counts, strict=True)
+    ]
+    return answers.table(
+        measure="trend",
+        segment=answers.describe(segment),
+        by=period,
+        columns=["period", "active", f"liked {name}", "share"],
+        rows=table_rows,
+        segment_size=int(size),
+        noise_margin95=round(margin, 1),
+        notes=["share is left empty where the active count is within the privacy noise"],
+    )
+
+
+def sentiment(
+    answers: ReleasedAnswers, segment: Segment, base: Segment, category: str | None = None
+) -> AudienceTable:
+    """Share of positive reviewers per review category, segment against base."""
+    v, r = answers.vocabulary, answers.releases
+    if r.sentiment is None:
+        raise QueryError(
+            f"'{v.dataset}' has no review text by category, so no sentiment; its fields are "
+            f"{answers.fields_text()}, interests and titles"
+        )
+    seg, bas = answers.where(segment), answers.where(base)
+    size, _ = answers.size(seg)
+    answers.require(size)
+    base_size, _ = answers.size(bas)
+    domain = list(v.categories)
+    if category:
+        domain = [c for c in domain if c.lower().rstrip("s") == category.lower().rstrip("s")]
+        if not domain:
+            raise QueryError(f"unknown department '{category}' (known: {', '.join(v.categories)})")
+    margin = r.sentiment.margin95
+    rows = []
+    for c in domain:
+        row: dict = {"department": c}
+        for name, where in (("segment", seg), ("base", bas)):
+            summed = r.sentiment.counts[answers.rows_of(where), v.categories.index(c)].sum(axis=0)
+            n, pos = np.maximum(summed, 0)
+            row[f"{name}_reviewers"] = int(n)
+            row[f"{name}_positive_%"] = (
+                round(100 * min(pos, n) / n, 1) if n >= margin and n > 0 else None
+            )
+        rows.append(row)
+    return answers.table(
+        measure="sentiment",
+        segment=answers.describe(segment),
+        base=answers.describe(base),
+        by="department",
+        columns=[
+            "department",
+            "segment_reviewers",
+            "segment_positive_%",
+            "base_reviewers",
+            "base_positive_%",
+        ],
+        rows=rows,
+        segment_size=int(size),
+        base_size=int(base_size),
+        noise_margin95=round(margin, 1),
+        notes=[
+            "positive = the classifier trained on this data's starred reviews gives a "
+            "reviewer's reviews a mean P(positive) >= 0.5",
+            "a share is left empty where its count is within the noise",
+        ],
+    )
