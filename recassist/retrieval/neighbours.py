@@ -1,10 +1,10 @@
 """Item neighbours by behaviour, for "like X": the items that people who liked X also liked.
 
-For the seed items, count the users who liked both a seed and each other item (`co_liked`), and score
-an item by the cosine of the two "liked" columns, damped where few people liked both (a pair liked by one
-person is chance). Several seeds add up. This is what "people who liked X also liked" means; the nearest
-title text of X is not (its words are the only text ML-100k has: "The Big Lebowski" is near "The Big One").
-"""
+For the seed items, count the users who liked both a seed and each other item (`co_liked`), and
+score an item by the cosine of the two "liked" columns, damped where few people liked both (a pair
+liked by one person is chance). Several seeds add up. This is what "people who liked X also liked"
+means; the nearest title text of X is not (its words are the only text ML-100k has: "The Big
+Lebowski" is near "The Big One")."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class CoLiked:
 
 
 def liked_matrix(data: Interactions) -> sp.csc_matrix:
-    """Users x items, 1 where the user liked the item (every event counts when the data says no likes)."""
+    """Users x items, 1 where the user liked the item (every event counts when the data says no
+    likes)."""
     keep = np.ones(len(data), bool) if data.liked is None else data.liked
     matrix = sp.csr_matrix(
         (np.ones(int(keep.sum()), np.float32), (data.user_rows[keep], data.item_rows[keep])),
@@ -41,14 +42,17 @@ def liked_matrix(data: Interactions) -> sp.csc_matrix:
 
 
 def co_liked(liked: sp.csc_matrix, seed_rows: np.ndarray) -> CoLiked:
-    """The items people who liked `seed_rows` also liked (`liked` from `liked_matrix`); seeds score 0."""
+    """The items people who liked `seed_rows` also liked (`liked` from `liked_matrix`); seeds score
+    0."""
     seed_rows = np.asarray(seed_rows, np.int64)
     n_items = liked.shape[1]
     if len(seed_rows) == 0:
         zeros = np.zeros(n_items, np.float32)
         return CoLiked(zeros, zeros.astype(np.int64), np.zeros(n_items, np.int64))
     popularity = np.asarray(liked.sum(axis=0)).ravel()
-    both = np.asarray((liked[:, seed_rows].T @ liked).todense())  # seeds x items: people who liked both
+    both = np.asarray(
+        (liked[:, seed_rows].T @ liked).todense()
+    )  # seeds x items: people who liked both
     cosine = both / (np.sqrt(np.outer(popularity[seed_rows], popularity)) + 1e-12)
     damped = cosine * both / (both + DAMPING)
     scores = damped.sum(axis=0).astype(np.float32)
