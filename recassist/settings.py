@@ -200,32 +200,6 @@ class ApiConfig(BaseModel):
     user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
 
 
-SENSITIVE_TARGETING_TERMS: dict[str, tuple[str, ...]] = {
-    "health": (
-        "health", "medical", "medicine", "disease", "illness", "diabetes", "cancer", "hiv", "aids", "pregnancy",
-        "pregnant", "depression", "anxiety", "mental health", "disability", "disabled", "addiction", "therapy",
-        "obesity", "fertility",
-    ),
-    "religion": (
-        "religion", "religious", "christian", "christianity", "catholic", "protestant", "muslim", "islam", "jewish",
-        "judaism", "hindu", "hinduism", "buddhist", "buddhism", "sikh", "atheist", "church", "mosque", "synagogue",
-        "faith",
-    ),
-    "politics": (
-        "politics", "political", "democrat", "democratic party", "republican", "liberal", "conservative",
-        "socialist", "communist", "election", "voter", "left-wing", "right-wing", "party member",
-    ),
-    "sexuality": (
-        "sexuality", "sexual orientation", "gay", "lesbian", "bisexual", "lgbt", "lgbtq", "queer", "transgender",
-        "homosexual", "heterosexual", "asexual",
-    ),
-    "ethnicity": (
-        "ethnicity", "ethnic", "race", "racial", "african american", "black people", "hispanic", "latino", "latina",
-        "asian american", "caucasian", "white people", "native american", "arab", "immigrant",
-    ),
-}
-
-
 class AdsConfig(BaseModel):
     """Sponsored recommendations (the `ads` package): catalogue checks, auction, caps, pacing, click model."""
 
@@ -233,7 +207,6 @@ class AdsConfig(BaseModel):
 
     max_bid: PositiveFloat = 100.0  # cost per click an import accepts, in the catalogue's currency
     max_daily_budget: PositiveFloat = 1_000_000.0
-    sensitive_terms: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(SENSITIVE_TARGETING_TERMS))
     candidates: PositiveInt = 50  # nearest ads to the user's profile taken from the vector store
     reserve_cpc: PositiveFloat = 0.05  # the lowest charge per click (the second price when nobody bids below)
     frequency_cap: PositiveInt = 3  # impressions of one ad per user per day
@@ -262,17 +235,6 @@ class AudienceConfig(BaseModel):
     periods_per_user: PositiveInt = Field(default=3, le=24, description="a user's latest active periods in a trend")
     max_attribute_values: PositiveInt = 30  # an attribute with more values (e.g. zip codes) is not a breakdown
     like_threshold: NonNegativeFloat = 4.0  # a rating at or above this (or a like, purchase...) is a like
-    sensitive_terms: list[str] = Field(
-        default_factory=lambda: [
-            "health condition*", "mental health", "medical condition*", "disease*", "illness*", "disabilit*",
-            "diagnos*", "pregnan*", "religio*", "church*", "christian*", "muslim*", "islam*", "jew*", "hindu*",
-            "buddhis*", "atheis*", "politic*", "democrat*", "republican*", "liberal*", "conservative*",
-            "election*", "voter*", "sexual*", "gay", "lesbian*", "lgbt*", "bisexual*", "transgender*", "ethnic*",
-            "race", "racial", "hispanic*", "latino*", "latina*",
-        ],
-        description="words (a trailing * matches any ending) that mark a sensitive category: never a segment "
-        "criterion nor a reported interest",
-    )
     # The 0.5B model planned marketer questions worse than the parser and its summaries were rejected by the
     # number check or said little, at minutes per answer on shared CPUs (docs/benchmarks.md, "Audiences"):
     # the parser plans and the summary is a template from the table unless these are turned on for a

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +35,7 @@ import numpy as np
 from recassist.errors import BudgetExhaustedError, SegmentTooSmallError, SensitiveCategoryError
 from recassist.settings import AudienceConfig
 from recassist.data.scrub import scrub_identifiers
+from recassist.trust.sensitive import SensitiveCheck
 
 _DAY = 86_400.0
 # The 95 % half-width of discrete Laplace noise of scale b is about b * ln(1 / 0.05).
@@ -99,17 +99,19 @@ class PrivacyGuard:
     """Per data directory: the ledger and release cache (`<data_dir>/audiences/ledger.sqlite`) and the rules
     of `AudienceConfig`. Thread-safe: every call opens its own SQLite connection."""
 
-    def __init__(self, config: AudienceConfig, path: Path, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, config: AudienceConfig, path: Path, clock: Callable[[], float] = time.time,
+        check: SensitiveCheck | None = None,
+    ) -> None:
         self.config, self.path, self.clock = config, path, clock
-        terms = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "") for t in config.sensitive_terms]
-        self._sensitive = re.compile(r"\b(?:" + "|".join(terms) + r")\b", re.IGNORECASE) if terms else None
+        self.check = check or SensitiveCheck()  # words only unless given one with the embedder
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db:
             db.executescript(_SCHEMA)
 
     @classmethod
-    def for_data_dir(cls, config: AudienceConfig, data_dir: Path) -> PrivacyGuard:
-        return cls(config, data_dir / "audiences" / "ledger.sqlite")
+    def for_data_dir(cls, config: AudienceConfig, data_dir: Path, check: SensitiveCheck | None = None) -> PrivacyGuard:
+        return cls(config, data_dir / "audiences" / "ledger.sqlite", check=check)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -200,18 +202,16 @@ class PrivacyGuard:
             )
 
     def sensitive_term(self, text: str) -> str | None:
-        """The first sensitive term in `text`, or None."""
-        if self._sensitive is None:
-            return None
-        found = self._sensitive.search(text)
-        return found.group(0) if found else None
+        """What in `text` names or means a sensitive category (`recassist.trust.sensitive`), or None."""
+        found = self.check.check(text)
+        return None if found is None else found.reason()
 
     def refuse_sensitive(self, texts: Iterable[str], what: str) -> None:
         for text in texts:
             term = self.sensitive_term(text)
             if term is not None:
                 raise SensitiveCategoryError(
-                    f"{what} '{text}' touches a sensitive category ('{term}': health, religion, politics, sexuality "
+                    f"{what} '{text}' touches a sensitive category ({term}; health, religion, politics, sexuality "
                     "and ethnicity are off limits); choose another criterion"
                 )
 

@@ -25,6 +25,7 @@ from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError, SegmentTooSmallError
 from recassist.settings import AudienceConfig, Settings
 from recassist.data.store import DatasetStore
+from recassist.trust.sensitive import SensitiveCheck
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,9 @@ class Audiences:
                 vector = embedder.encode([text])[0]
                 return [hit.id for hit in store.query("users", vector, k)]
 
-        return cls(population, PrivacyGuard.for_data_dir(settings.audiences, settings.data_dir), settings.audiences, nearest)
+        check = SensitiveCheck(embedder) if embedder is not None else None
+        guard = PrivacyGuard.for_data_dir(settings.audiences, settings.data_dir, check)
+        return cls(population, guard, settings.audiences, nearest)
 
     # ------------------------------------------------------------ shared steps
 
