@@ -23,8 +23,9 @@ THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7)
 
 def rates(check: SensitiveCheck, phrases: dict[str, list[str]]) -> dict:
     """Share refused of each set, and the phrases on the wrong side."""
-    missed = [p for p in phrases["sensitive"] if check.check(p) is None]
-    false = [p for p in phrases["ordinary"] if check.check(p) is not None]
+    sensitive, ordinary = phrases["sensitive"], phrases["ordinary"]
+    missed = [p for p, f in zip(sensitive, check.check_many(sensitive)) if f is None]
+    false = [p for p, f in zip(ordinary, check.check_many(ordinary)) if f is not None]
     return {
         "refusal_rate": round(1 - len(missed) / len(phrases["sensitive"]), 3),
         "false_refusal_rate": round(len(false) / len(phrases["ordinary"]), 3),
@@ -39,15 +40,18 @@ def main() -> None:
     runs = {"words only": rates(SensitiveCheck(), phrases)}
     for threshold in THRESHOLDS:
         runs[f"words + meaning >= {threshold}"] = rates(SensitiveCheck(embedder, threshold), phrases)
-    check, started = SensitiveCheck(embedder), time.perf_counter()
-    for text in phrases["sensitive"] + phrases["ordinary"]:
+    check = SensitiveCheck(embedder)
+    check.check("warm-up")
+    texts = phrases["sensitive"] + phrases["ordinary"]
+    started = time.perf_counter()
+    for text in texts:
         check.check(text)
-    per_check_ms = (time.perf_counter() - started) * 1000 / (len(phrases["sensitive"]) * 2)
+    per_check_ms = (time.perf_counter() - started) * 1000 / len(texts)
     result = {
         "phrases": {k: len(v) for k, v in phrases.items()},
         "default_threshold": DEFAULT_THRESHOLD,
         "runs": runs,
-        "ms_per_check_default": round(per_check_ms, 2),
+        "ms_per_check_default": round(per_check_ms, 2),  # one text at a time, words and meaning
         "load": os.getloadavg()[0],
     }
     out = HERE / "results" / "sensitive.json"

@@ -71,8 +71,9 @@ def test_the_phrase_sets_hold_with_meaning(embedder) -> None:
     """The benchmark's sets: every sensitive phrase refused, at most 5 % of ordinary ones."""
     check = SensitiveCheck(embedder)
     assert len(PHRASES["sensitive"]) >= 60 and len(PHRASES["ordinary"]) >= 60
-    missed = [p for p in PHRASES["sensitive"] if check.check(p) is None]
-    refused = [p for p in PHRASES["ordinary"] if check.check(p) is not None]
+    sensitive, ordinary = PHRASES["sensitive"], PHRASES["ordinary"]
+    missed = [p for p, found in zip(sensitive, check.check_many(sensitive)) if found is None]
+    refused = [p for p, found in zip(ordinary, check.check_many(ordinary)) if found is not None]
     assert missed == []
     assert len(refused) <= 0.05 * len(PHRASES["ordinary"]), refused
     found = check.check("people who go to mass every Sunday")

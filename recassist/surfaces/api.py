@@ -11,7 +11,6 @@ and lost on a restart) is not an error: chat and feedback go on in a new session
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -25,6 +24,7 @@ from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.retrieval.catalogue import Constraints
 from recassist.surfaces.context import AppContext
+from recassist.surfaces.egress import SanitisedJSONResponse, sse
 from recassist.surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
@@ -74,11 +74,6 @@ class FeedbackOut(BaseModel):
 
 class SearchOut(BaseModel):
     items: list[Card]
-
-
-def _sse(event) -> str:
-    """A turn event as a server-sent event: named by its type, its other fields as JSON data."""
-    return f"event: {event.type}\ndata: {json.dumps(event.data())}\n\n"
 
 
 def build_router(ctx: AppContext) -> APIRouter:
@@ -141,11 +136,11 @@ def build_router(ctx: AppContext) -> APIRouter:
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
-            yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
+            yield sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
             if expired:
-                yield _sse(NoteEvent(text=EXPIRED))
+                yield sse(NoteEvent(text=EXPIRED))
             for event in assistant.stream(session, body.message):
-                yield _sse(event)
+                yield sse(event)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
@@ -197,4 +192,4 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
          "type": str(error.get("type", ""))}
         for error in exc.errors()[:20]
     ]
-    return JSONResponse(status_code=422, content={"detail": errors})
+    return SanitisedJSONResponse(status_code=422, content={"detail": errors})

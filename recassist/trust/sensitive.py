@@ -160,30 +160,33 @@ class SensitiveCheck:
 
     def check(self, text: str) -> Finding | None:
         """The first sensitive category `text` names or means, or None."""
-        tokens = words(text)
-        if not tokens:
-            return None
-        found = lexicon().find(tokens)
-        if found is not None or self.embedder is None:
-            return found
-        return self._meaning(" ".join(tokens)[:_MAX_CHARS])
+        return self.check_many([text])[0]
 
-    def check_all(self, texts: Iterable[str]) -> tuple[str, Finding] | None:
-        """The first of `texts` that `check` refuses, with its finding."""
-        for text in texts:
-            found = self.check(text)
-            if found is not None:
-                return text, found
-        return None
+    def check_many(self, texts: Sequence[str]) -> list[Finding | None]:
+        """`check` of each text, the meaning test of those the words pass in one embedding batch."""
+        found: list[Finding | None] = []
+        pending: dict[int, str] = {}
+        for i, text in enumerate(texts):
+            tokens = words(text)
+            found.append(lexicon().find(tokens) if tokens else None)
+            if found[-1] is None and tokens and self.embedder is not None:
+                pending[i] = " ".join(tokens)[:_MAX_CHARS]
+        if pending:
+            for i, meant in zip(pending, self._meaning(list(pending.values()))):
+                found[i] = meant
+        return found
 
-    def _meaning(self, text: str) -> Finding | None:
+    def _meaning(self, texts: list[str]) -> list[Finding | None]:
+        """The nearest concept of each text when it is at least `threshold` near."""
         assert self.embedder is not None
         with self._lock:
             if self._vectors is None:
                 self._vectors = self.embedder.encode([s for _, s in self._concepts])
-        scores = self._vectors @ self.embedder.encode([text])[0]
-        best = int(np.argmax(scores))
-        if float(scores[best]) < self.threshold:
-            return None
-        category, sentence = self._concepts[best]
-        return Finding(category, sentence, "meaning", None, float(scores[best]))
+        scores = self.embedder.encode(texts) @ self._vectors.T
+        out: list[Finding | None] = []
+        for row in scores:
+            best = int(np.argmax(row))
+            category, sentence = self._concepts[best]
+            near = float(row[best]) >= self.threshold
+            out.append(Finding(category, sentence, "meaning", None, float(row[best])) if near else None)
+        return out
