@@ -46,7 +46,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     threading.Thread(target=ctx.assistant.warm, daemon=True, name="model-warm-up").start()
     api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
                   docs_url=None, redoc_url=None, default_response_class=SanitisedJSONResponse)
-    guard = Guard(settings.api)
+    guard = Guard(settings.api, settings.state.cache_url)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
     api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))

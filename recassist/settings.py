@@ -196,8 +196,19 @@ class ApiConfig(BaseModel):
     # names the app answers to in the Host header (DNS rebinding guard); add yours when serving beyond loopback
     allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
     requests_per_minute_per_client: PositiveInt = 120  # per publishable key and client address
-    max_rate_buckets: PositiveInt = 10_000  # rate-limit buckets kept (least recently used dropped)
-    user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
+    user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens (JWT) with
+    max_user_token_ttl_s: PositiveInt = 24 * 3600  # a user token valid for longer than this is refused
+    # the server (recassist/surfaces/server.py): a client must send a request's headers within
+    # `header_timeout_s` and each body chunk within `body_timeout_s`; at most `max_connections` at once
+    # (more: 503); an idle keep-alive connection closes after `keep_alive_s`
+    header_timeout_s: PositiveFloat = 10.0
+    body_timeout_s: PositiveFloat = 10.0
+    max_connections: PositiveInt = 200
+    keep_alive_s: PositiveInt = 5
+    max_header_bytes: PositiveInt = 16_384
+    # addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default, so a
+    # client cannot pick its own address (and rate bucket) with a header
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class AdsConfig(BaseModel):
