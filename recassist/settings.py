@@ -228,6 +228,9 @@ class AdsConfig(BaseModel):
     min_clicks_to_fit: PositiveInt = 20  # logged clicks before the serving click model is fitted
     refit_every: PositiveInt = 1000  # impressions served by one ad server between refits of its click model
     sponsored_rate: float = Field(default=0.34, ge=0, le=1)  # share of chat answers that carry a sponsored slot
+    # clicks sent without a verified user token (X-User-Token) billed per API key and UTC day; past it a
+    # click is answered unbilled and not logged: a key cannot spend budgets with made-up users
+    unverified_clicks_per_key_day: PositiveInt = 100
     bootstrap_samples: PositiveInt = 1000
     seed: int = 7
 

@@ -26,7 +26,10 @@ COOKIE = "recassist_auth"
 COOKIE_TTL_S = 12 * 3600
 PUBLIC_PATHS = frozenset({"/healthz", "/widget.js", "/widget.css", "/signin"})
 PUBLISHABLE_ROUTES = frozenset({("POST", "/api/v1/chat"), ("POST", "/api/v1/feedback"), ("POST", "/api/v1/recommend")})
-API_ROLES = {"/api/v1/audiences": "marketer", "/api/v1/data": "admin"}  # every other /api/ path: app
+# the first matching prefix wins; every other /api/ path: app
+API_ROLES = {"/api/v1/audiences/lookalike/export": "admin", "/api/v1/audiences": "marketer",
+             "/api/v1/data": "admin"}
+APP_PAGES = ("/docs", "/openapi.json", "/ads")  # pages for the app role (/ads: the sponsored demo page)
 MARKETER_PAGE = "/marketer"  # the Marketer tab on its own page, for marketer keys
 PAGES = (("/", "admin", "the app: chat, explore and the Marketer tab"), (MARKETER_PAGE, "marketer", "the Marketer page"),
          ("/docs", "app", "the REST API's documentation"))  # what a browser can open, by role
@@ -34,8 +37,6 @@ PAGES = (("/", "admin", "the app: chat, explore and the Marketer tab"), (MARKETE
 UPLOAD_PATHS = ("/gradio_api/upload", "/gradio_api/process_recording")
 ALL_ROLES = frozenset({"app", "marketer", "admin"})
 CORS_HEADERS = b"Content-Type, X-API-Key, X-User-Token"
-
-
 
 def is_upload(path: str) -> bool:
     """Whether `path` is one of Gradio's upload routes under any mount point."""
@@ -49,7 +50,7 @@ def required_role(path: str) -> str | None:
         return None
     if path.startswith("/api/"):
         return next((role for prefix, role in API_ROLES.items() if path.startswith(prefix)), "app")
-    if path in ("/docs", "/openapi.json") or path.startswith("/docs/"):
+    if path in APP_PAGES or path.startswith("/docs/"):
         return "app"
     if path == MARKETER_PAGE or path.startswith(MARKETER_PAGE + "/"):
         return "marketer"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItemPerDay, RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -26,9 +26,10 @@ class RateLimiter:
         self.storage = storage_from_string(storage_uri(cache_url))
         self._limiter = MovingWindowRateLimiter(self.storage)
 
-    def take(self, name: str, per_minute: int) -> float:
-        """0 if a request may pass now (and counts it), else the seconds until one may."""
-        item = RateLimitItemPerMinute(per_minute)
+    def take(self, name: str, per_minute: int, *, per_day: bool = False) -> float:
+        """0 if a request may pass now (and counts it), else the seconds until one may. With `per_day`,
+        the limit is `per_minute` a day instead (a daily cap)."""
+        item = RateLimitItemPerDay(per_minute) if per_day else RateLimitItemPerMinute(per_minute)
         if self._limiter.hit(item, "recassist", name):
             return 0.0
         reset, _ = self._limiter.get_window_stats(item, "recassist", name)
