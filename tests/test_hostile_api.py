@@ -58,3 +58,41 @@ def test_a_url_in_the_message_is_not_echoed(live_server: str) -> None:
     data = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
     said = json.dumps(data)
     assert data and not re.search(r"evil\.example|<b>|https?:", said), said[:500]
+
+
+def test_the_data_fingerprint_covers_validated_likes_not_each_feedback_line(tmp_path) -> None:
+    import pandas as pd
+
+    from recassist.data.cleaning import RawTable
+    from recassist.data.importer import import_tables
+    from recassist.data.readers import ROW
+    from recassist.data.store import DatasetStore
+    from recassist.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    items = pd.DataFrame({"item_id": ["a", "b", "c"], "title": ["A (1990)", "B (1991)", "C (1992)"],
+                          "tags": ["Drama", "Comedy", "Drama"], ROW: [1, 2, 3]})
+    ratings = pd.DataFrame({"user_id": ["u1", "u2", "u2"], "item_id": ["a", "b", "c"], "event": "rating",
+                            "timestamp": [1, 2, 3], "weight": [4.0, 5.0, 3.0], ROW: [1, 2, 3]})
+    import_tables("tiny", {"items": RawTable(items, "i"), "interactions": RawTable(ratings, "r")}, settings,
+                  source="test")
+    store = DatasetStore(tmp_path)
+    users = sorted(set(store.load("tiny").interactions["user_id"]))
+    log = feedback_path(tmp_path, "tiny")
+    log.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(*records: dict) -> str:
+        with log.open("a") as handle:
+            for record in records:
+                handle.write(json.dumps(record) + "\n")
+        return store.load("tiny").fingerprint
+
+    like = {"user_id": users[0], "item_id": "b", "feedback": "like", "timestamp": 10}
+    first = write(like)
+    assert write({**like, "timestamp": 11}) == first  # a replay
+    assert write({**like, "feedback": "dislike", "item_id": "c"}) == first  # not a like
+    assert write({**like, "user_id": "stranger"}) == first  # not a known user
+    log.open("a").write('{"user_id": "torn')
+    assert store.load("tiny").fingerprint == first
+    log.open("a").write("\n")
+    assert write({**like, "item_id": "c"}) != first  # a new like is new data
