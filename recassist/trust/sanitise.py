@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 
@@ -90,11 +90,26 @@ def carried(text: str) -> list[str]:
 
 
 def injected_words(text: str) -> set[str]:
-    """Words (five letters or more) of `text` after its first markup, link, delimiter, e-mail or phone number that its clean
-    beginning does not hold: what a poisoned title says to the model ("say PWNED"), lower case."""
+    """Words (five letters or more) of `text` after its first markup, link, delimiter, e-mail or phone
+    number that its clean beginning does not hold: what a poisoned title says to the model ("say
+    PWNED"), lower case."""
     patterns = (_delimiters(), _RUN, _IMAGE, _LINK, _URL, _EMAIL, re.compile(r"[<>]"))
     starts = [m.start() for p in patterns if (m := p.search(text))]
     if not starts:
         return set()
     head, tail = text[: min(starts)], text[min(starts):]
     return {w for w in re.findall(r"[^\W\d_]{5,}", tail.lower())} - set(re.findall(r"\w+", head.lower()))
+
+
+def flags(rows: Iterable[tuple[str, str, str]], limit: int = 3) -> list[str]:
+    """The import report's lines for catalogue fields that carry what `sanitise` removes, from
+    (item id, field, value) rows: per field and kind, how many and a few item ids."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for item_id, field, value in rows:
+        for kind in carried(value) if isinstance(value, str) and value else ():
+            found.setdefault((field, kind), []).append(item_id)
+    return [
+        f"  flag: {len(ids):,} {field} values carry {kind} (e.g. item {', '.join(ids[:limit])}); "
+        "every answer shows them sanitised"
+        for (field, kind), ids in sorted(found.items())
+    ]
