@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import nh3
@@ -31,6 +31,7 @@ _URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|ne
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _RUN = re.compile(r"([=#`~*_-])\1{2,}")
 _SPACE = re.compile(r"[ \t]{2,}")
+_SEVEN_DIGITS = re.compile(r"\d(?:\D{0,4}\d){6}")
 _PHONE_REGION = "US"  # numbers without a country code are read as North American; others need "+"
 
 
@@ -42,17 +43,21 @@ def _delimiters() -> re.Pattern[str]:
 
 
 def _phones(text: str) -> list[str]:
+    if not _SEVEN_DIGITS.search(text):  # no phone number has fewer digits; phonenumbers is slow
+        return []
     matcher = phonenumbers.PhoneNumberMatcher(text, _PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE)
     return [match.raw_string for match in matcher]
 
 
+@lru_cache(maxsize=8192)  # titles and tags repeat across the events of a turn
 def sanitise(text: str) -> str:
     """`text` as plain words: see the module docstring for what is removed."""
     if not text:
         return text
     text = _delimiters().sub(" ", text)
-    text = html.unescape(nh3.clean(text, tags=set()))
-    text = _delimiters().sub(" ", text.replace("<", " ").replace(">", " "))
+    if "<" in text or "&" in text:  # nh3 only where there can be markup or an entity
+        text = html.unescape(nh3.clean(text, tags=set()))
+        text = _delimiters().sub(" ", text.replace("<", " ").replace(">", " "))
     text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
     text = _EMAIL.sub("[email]", text)
     text = _URL.sub("[link]", text)
