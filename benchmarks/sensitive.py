@@ -1,6 +1,6 @@
-"""Refusal rate of the sensitive-category check (recassist/trust/sensitive.py) on sensitive phrases, and
-its false-refusal rate on ordinary marketing phrases (benchmarks/data/sensitive_phrases.json), by the
-word lists alone and with the meaning test at several thresholds.
+"""Refusal rate of the sensitive-category check (recassist/trust/sensitive.py) on sensitive phrases,
+and its false-refusal rate on ordinary marketing phrases (benchmarks/data/sensitive_phrases.json),
+by the word lists alone and with the meaning test at several thresholds.
 
     .venv/bin/python benchmarks/sensitive.py   # -> benchmarks/results/sensitive.json
 """
@@ -39,7 +39,9 @@ def main() -> None:
     embedder = Embedder()
     runs = {"words only": rates(SensitiveCheck(), phrases)}
     for threshold in THRESHOLDS:
-        runs[f"words + meaning >= {threshold}"] = rates(SensitiveCheck(embedder, threshold), phrases)
+        runs[f"words + meaning >= {threshold}"] = rates(
+            SensitiveCheck(embedder, threshold), phrases
+        )
     check = SensitiveCheck(embedder)
     check.check("warm-up")
     texts = phrases["sensitive"] + phrases["ordinary"]
@@ -58,7 +60,13 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     for name, run in runs.items():
         print(f"{name:28} refused {run['refusal_rate']:.1%}  false {run['false_refusal_rate']:.1%}")
-    print(json.dumps({k: v for k, v in runs.items() if "0.6" in k or "only" in k}, indent=1, ensure_ascii=False))
+    print(
+        json.dumps(
+            {k: v for k, v in runs.items() if "0.6" in k or "only" in k},
+            indent=1,
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Hostile suite against a real `recassist serve` (the slice, the real 0.5B model): feedback replays are
-recorded once, and the answers carry no markup whatever the user's message carries.
+"""Hostile suite against a real `recassist serve` (the slice, the real 0.5B model): feedback replays
+are recorded once, and the answers carry no markup whatever the user's message carries.
 
 Also the idempotency store on its own: keys survive a restart (a second engine on the same file) and
 threads racing on one key record it once.
@@ -24,8 +24,12 @@ from tests.conftest import SLICE
 def test_event_keys_are_first_once_across_threads_and_restarts(tmp_path) -> None:
     keys = EventKeys(engine(StateConfig(), tmp_path))
     results: list[bool] = []
-    threads = [threading.Thread(target=lambda: results.append(keys.first("feedback:shop:u1", "evt-000001")))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(keys.first("feedback:shop:u1", "evt-000001"))
+        )
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -45,7 +49,9 @@ def test_feedback_replays_are_recorded_once(live_server: str, settings) -> None:
     log = feedback_path(settings.data_dir, SLICE)
     before = log.read_text().count("\n") if log.exists() else 0
     body = {"user_id": user, "item_id": item, "feedback": "like", "event_id": str(uuid.uuid4())}
-    answers = [httpx.post(f"{live_server}/api/v1/feedback", json=body, timeout=60).json() for _ in range(5)]
+    answers = [
+        httpx.post(f"{live_server}/api/v1/feedback", json=body, timeout=60).json() for _ in range(5)
+    ]
     assert [a["recorded"] for a in answers] == [True] + [False] * 4
     assert all(a["duplicate"] for a in answers[1:])
     assert log.read_text().count("\n") == before + 1
@@ -53,7 +59,9 @@ def test_feedback_replays_are_recorded_once(live_server: str, settings) -> None:
 
 def test_a_url_in_the_message_is_not_echoed(live_server: str) -> None:
     message = "something like <b>Star Wars</b> from https://evil.example/x or mail me@evil.example"
-    with httpx.stream("POST", f"{live_server}/api/v1/chat", json={"message": message}, timeout=300) as answer:
+    with httpx.stream(
+        "POST", f"{live_server}/api/v1/chat", json={"message": message}, timeout=300
+    ) as answer:
         text = "".join(answer.iter_text())
     data = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
     said = json.dumps(data)
@@ -70,12 +78,30 @@ def test_the_data_fingerprint_covers_validated_likes_not_each_feedback_line(tmp_
     from recassist.settings import Settings
 
     settings = Settings(data_dir=tmp_path)
-    items = pd.DataFrame({"item_id": ["a", "b", "c"], "title": ["A (1990)", "B (1991)", "C (1992)"],
-                          "tags": ["Drama", "Comedy", "Drama"], ROW: [1, 2, 3]})
-    ratings = pd.DataFrame({"user_id": ["u1", "u2", "u2"], "item_id": ["a", "b", "c"], "event": "rating",
-                            "timestamp": [1, 2, 3], "weight": [4.0, 5.0, 3.0], ROW: [1, 2, 3]})
-    import_tables("tiny", {"items": RawTable(items, "i"), "interactions": RawTable(ratings, "r")}, settings,
-                  source="test")
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "title": ["A (1990)", "B (1991)", "C (1992)"],
+            "tags": ["Drama", "Comedy", "Drama"],
+            ROW: [1, 2, 3],
+        }
+    )
+    ratings = pd.DataFrame(
+        {
+            "user_id": ["u1", "u2", "u2"],
+            "item_id": ["a", "b", "c"],
+            "event": "rating",
+            "timestamp": [1, 2, 3],
+            "weight": [4.0, 5.0, 3.0],
+            ROW: [1, 2, 3],
+        }
+    )
+    import_tables(
+        "tiny",
+        {"items": RawTable(items, "i"), "interactions": RawTable(ratings, "r")},
+        settings,
+        source="test",
+    )
     store = DatasetStore(tmp_path)
     users = sorted(set(store.load("tiny").interactions["user_id"]))
     log = feedback_path(tmp_path, "tiny")

@@ -1,8 +1,9 @@
 """Hostile suite: sensitive categories no spelling escapes (recassist/trust/sensitive.py).
 
-The spellings that escaped the old deny-lists (issue 22), and any case, confusable letter, spacing or
-plural of a listed word (hypothesis), are refused by the words alone, for marketers (the privacy guard)
-and advertisers (the ads import) alike; paraphrases are refused by meaning with the real embedder.
+The spellings that escaped the old deny-lists (issue 22), and any case, confusable letter, spacing
+or plural of a listed word (hypothesis), are refused by the words alone, for marketers (the privacy
+guard) and advertisers (the ads import) alike; paraphrases are refused by meaning with the real
+embedder.
 """
 
 from __future__ import annotations
@@ -22,12 +23,42 @@ from recassist.errors import SensitiveCategoryError, SensitiveTargetingError
 from recassist.settings import AdsConfig, AudienceConfig, ImportConfig
 from recassist.trust.sensitive import SensitiveCheck
 
-ESCAPED = ["homosexual", "catholic", "people with HIV", "black people", "queer", "Muslims", "Catholics",
-           "Gays", "G\u0430y", "Democrats", "Immigrants", "Diabetics", "Pride month"]
-ORDINARY = ["Sci-Fi", "fans of romantic comedies", "Pride and Prejudice", "film noir lovers",
-            "rom-com fans", "Hey Jude singalong fans", "women 25-34", "Star Trek fans"]
-PHRASES = json.loads((Path(__file__).parents[1] / "benchmarks/data/sensitive_phrases.json").read_text())
-CONFUSABLE = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "i": "\u0456", "p": "\u0440"}
+ESCAPED = [
+    "homosexual",
+    "catholic",
+    "people with HIV",
+    "black people",
+    "queer",
+    "Muslims",
+    "Catholics",
+    "Gays",
+    "G\u0430y",
+    "Democrats",
+    "Immigrants",
+    "Diabetics",
+    "Pride month",
+]
+ORDINARY = [
+    "Sci-Fi",
+    "fans of romantic comedies",
+    "Pride and Prejudice",
+    "film noir lovers",
+    "rom-com fans",
+    "Hey Jude singalong fans",
+    "women 25-34",
+    "Star Trek fans",
+]
+PHRASES = json.loads(
+    (Path(__file__).parents[1] / "benchmarks/data/sensitive_phrases.json").read_text()
+)
+CONFUSABLE = {
+    "a": "\u0430",
+    "e": "\u0435",
+    "o": "\u043e",
+    "c": "\u0441",
+    "i": "\u0456",
+    "p": "\u0440",
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +78,23 @@ def test_ordinary_marketing_words_pass(words_only, text) -> None:
 
 @hsettings(max_examples=60, deadline=None)
 @given(
-    word=st.sampled_from(["muslim", "catholic", "gay", "lesbian", "democrat", "immigrant", "diabetic",
-                          "transgender", "jewish", "hindu", "musulman", "homosexuell", "católico"]),
+    word=st.sampled_from(
+        [
+            "muslim",
+            "catholic",
+            "gay",
+            "lesbian",
+            "democrat",
+            "immigrant",
+            "diabetic",
+            "transgender",
+            "jewish",
+            "hindu",
+            "musulman",
+            "homosexuell",
+            "católico",
+        ]
+    ),
     casing=st.lists(st.booleans(), min_size=20, max_size=20),
     swap=st.lists(st.booleans(), min_size=20, max_size=20),
     plural=st.booleans(),
@@ -64,7 +110,9 @@ def test_no_spelling_escapes(words_only, word, casing, swap, plural, wrap) -> No
 
 def test_spaced_and_fullwidth_letters_are_read(words_only) -> None:
     assert words_only.check("g a y singles") is not None
-    assert words_only.check("\uff2d\uff55\uff53\uff4c\uff49\uff4d\uff53") is not None  # fullwidth Muslims
+    assert (
+        words_only.check("\uff2d\uff55\uff53\uff4c\uff49\uff4d\uff53") is not None
+    )  # fullwidth Muslims
 
 
 def test_the_phrase_sets_hold_with_meaning(embedder) -> None:
@@ -85,10 +133,24 @@ def test_marketers_and_ads_use_the_one_check(tmp_path) -> None:
     with pytest.raises(SensitiveCategoryError, match="sexuality"):
         guard.refuse_sensitive(["G\u0430y men"], "segment criterion")
     assert guard.reportable(["Comedy", "Catholics", "Drama"]) == ["Comedy", "Drama"]
-    for column, value in (("targeting", "tags=Drama|Muslims"), ("targeting", "tags=Pride month"),
-                          ("title", "Deals for Diabetics"), ("text", "Made for Democrats")):
-        row = {"ad_id": "a1", "advertiser": "Acme", "title": "Offer", "text": "A film pass.",
-               "tags": "Drama", "bid": 0.5, "daily_budget": 10, "targeting": "", ROW: 1, column: value}
+    for column, value in (
+        ("targeting", "tags=Drama|Muslims"),
+        ("targeting", "tags=Pride month"),
+        ("title", "Deals for Diabetics"),
+        ("text", "Made for Democrats"),
+    ):
+        row = {
+            "ad_id": "a1",
+            "advertiser": "Acme",
+            "title": "Offer",
+            "text": "A film pass.",
+            "tags": "Drama",
+            "bid": 0.5,
+            "daily_budget": 10,
+            "targeting": "",
+            ROW: 1,
+            column: value,
+        }
         with pytest.raises(SensitiveTargetingError) as err:
             clean_ads(RawTable(pd.DataFrame([row]), "ads.csv"), AdsConfig(), ImportConfig())
         assert err.value.row == 1 and column in err.value.field

@@ -25,18 +25,31 @@ USER_TOKEN_HEADER = "X-User-Token"
 COOKIE = "recassist_auth"
 COOKIE_TTL_S = 12 * 3600
 PUBLIC_PATHS = frozenset({"/healthz", "/widget.js", "/widget.css", "/signin"})
-PUBLISHABLE_ROUTES = frozenset({("POST", "/api/v1/chat"), ("POST", "/api/v1/feedback"), ("POST", "/api/v1/recommend")})
+PUBLISHABLE_ROUTES = frozenset(
+    {("POST", "/api/v1/chat"), ("POST", "/api/v1/feedback"), ("POST", "/api/v1/recommend")}
+)
 # the first matching prefix wins; every other /api/ path: app
-API_ROLES = {"/api/v1/audiences/lookalike/export": "admin", "/api/v1/audiences": "marketer",
-             "/api/v1/data": "admin"}
-APP_PAGES = ("/docs", "/openapi.json", "/ads")  # pages for the app role (/ads: the sponsored demo page)
+API_ROLES = {
+    "/api/v1/audiences/lookalike/export": "admin",
+    "/api/v1/audiences": "marketer",
+    "/api/v1/data": "admin",
+}
+APP_PAGES = (
+    "/docs",
+    "/openapi.json",
+    "/ads",
+)  # pages for the app role (/ads: the sponsored demo page)
 MARKETER_PAGE = "/marketer"  # the Marketer tab on its own page, for marketer keys
-PAGES = (("/", "admin", "the app: chat, explore and the Marketer tab"), (MARKETER_PAGE, "marketer", "the Marketer page"),
-         ("/docs", "app", "the REST API's documentation"))  # what a browser can open, by role
+PAGES = (
+    ("/", "admin", "the app: chat, explore and the Marketer tab"),
+    (MARKETER_PAGE, "marketer", "the Marketer page"),
+    ("/docs", "app", "the REST API's documentation"),
+)  # what a browser can open, by role
 # Gradio's routes that take files, under any mount ("/marketer/gradio_api/upload" too)
 UPLOAD_PATHS = ("/gradio_api/upload", "/gradio_api/process_recording")
 ALL_ROLES = frozenset({"app", "marketer", "admin"})
 CORS_HEADERS = b"Content-Type, X-API-Key, X-User-Token"
+
 
 def is_upload(path: str) -> bool:
     """Whether `path` is one of Gradio's upload routes under any mount point."""
@@ -62,8 +75,6 @@ def pages_for(roles) -> list[tuple[str, str]]:
     return [(path, label) for path, role, label in PAGES if role in roles]
 
 
-
-
 @dataclass(frozen=True)
 class Caller:
     """Who a request comes from, as verified by `SecurityMiddleware`."""
@@ -73,6 +84,7 @@ class Caller:
     roles: frozenset[str]
     client: str
     user: str | None = None  # the user id a valid user token names
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -105,11 +117,16 @@ def _hostname(host_header: str) -> str:
     """`Host` without its port, IPv6 brackets removed, lower case."""
     if host_header.startswith("["):
         return host_header[1:].split("]", 1)[0].lower()
-    return host_header.rsplit(":", 1)[0].lower() if host_header.count(":") == 1 else host_header.lower()
+    return (
+        host_header.rsplit(":", 1)[0].lower()
+        if host_header.count(":") == 1
+        else host_header.lower()
+    )
 
 
 class Guard:
-    """The access rules for one app: its keys, the sign-in cookie's per-process secret, the rate buckets."""
+    """The access rules for one app: its keys, the sign-in cookie's per-process secret, the rate
+    buckets."""
 
     def __init__(self, config: ApiConfig, cache_url: str | None = None) -> None:
         self.config = config
@@ -154,16 +171,23 @@ class Guard:
             return None
         return Denied(400, f"Host '{name}' is not served; add it to api.allowed_hosts")
 
-    def authenticate(self, method: str, path: str, headers: Headers, client: str, foreign: str | None) -> Caller | Denied:
-        """The caller of a request, or why it is refused. `foreign`: its Origin when that is not the app's own."""
+    def authenticate(
+        self, method: str, path: str, headers: Headers, client: str, foreign: str | None
+    ) -> Caller | Denied:
+        """The caller of a request, or why it is refused. `foreign`: its Origin when that is not the
+        app's own."""
         if is_upload(path):
             return Denied(403, "uploads are off: no surface of recassist takes files")
         role = required_role(path)
         if not self.config.keys:
             if not _loopback(client):
-                return Denied(403, "no API keys are configured, so only clients on 127.0.0.1 are served")
+                return Denied(
+                    403, "no API keys are configured, so only clients on 127.0.0.1 are served"
+                )
             if foreign and foreign not in self.browser_origins:
-                return Denied(403, f"origin {foreign} may not call this app; list it in api.cors_origins")
+                return Denied(
+                    403, f"origin {foreign} may not call this app; list it in api.cors_origins"
+                )
             return Caller(None, "local", ALL_ROLES, client)
         if role is None:
             if foreign and method not in ("GET", "HEAD"):
@@ -174,49 +198,82 @@ class Guard:
         key = self.key_for(given) if given else (self.key_from_cookie(cookie) if cookie else None)
         if key is None:
             if given or cookie:
-                return Denied(401, "unknown API key" if given else "the sign-in has expired; sign in again at /signin")
+                return Denied(
+                    401,
+                    "unknown API key"
+                    if given
+                    else "the sign-in has expired; sign in again at /signin",
+                )
             return Denied(401, f"missing {HEADER} header (or sign in at /signin)")
         if key.kind == "secret" and foreign:
-            return Denied(403, f"API key '{key.name}' is a secret key, refused from the browser origin {foreign}; "
-                               "pages use a publishable key bound to their origin")
+            return Denied(
+                403,
+                f"API key '{key.name}' is a secret key, refused from the browser origin {foreign}; "
+                "pages use a publishable key bound to their origin",
+            )
         if key.kind == "publishable":
             origin = (headers.get("origin") or "").lower()
             if origin not in key.origins:
-                return Denied(403, f"publishable key '{key.name}' is not allowed from origin '{origin or 'none'}'")
+                return Denied(
+                    403,
+                    f"publishable key '{key.name}' is not allowed from origin '{origin or 'none'}'",
+                )
             if (method, path) not in PUBLISHABLE_ROUTES:
-                return Denied(403, f"publishable key '{key.name}' may only chat, send feedback and recommend")
+                return Denied(
+                    403, f"publishable key '{key.name}' may only chat, send feedback and recommend"
+                )
         if role not in key.roles:
-            return Denied(403, f"API key '{key.name}' lacks the '{role}' role", pages=pages_for(key.roles))
-        user = None
-        token = headers.get(USER_TOKEN_HEADER)
-        if token:
-            if self.config.user_token_secret is None:
-                return Denied(401, "user tokens are off: set api.user_token_secret to accept them")
-            try:
-                user = verify_user_token(self.config.user_token_secret.get_secret_value(), token,
-                                         max_ttl_s=self.config.max_user_token_ttl_s)
-            except UserTokenError as err:
-                return Denied(401, str(err))
+            return Denied(
+                403, f"API key '{key.name}' lacks the '{role}' role", pages=pages_for(key.roles)
+            )
+        user = self.token_user(headers.get(USER_TOKEN_HEADER))
+        if isinstance(user, Denied):
+            return user
         return Caller(key.name, key.kind, frozenset(key.roles), client, user)
 
+    def token_user(self, token: str | None) -> str | None | Denied:
+        """The user a request's user token names (None without one), or a 401 for a bad token."""
+        if not token:
+            return None
+        if self.config.user_token_secret is None:
+            return Denied(401, "user tokens are off: set api.user_token_secret to accept them")
+        try:
+            return verify_user_token(
+                self.config.user_token_secret.get_secret_value(),
+                token,
+                max_ttl_s=self.config.max_user_token_ttl_s,
+            )
+        except UserTokenError as err:
+            return Denied(401, str(err))
+
     def throttle(self, caller: Caller | Denied, client: str) -> Denied | None:
-        """A 429 if this request must wait, taking from the caller's buckets: the client address's when
-        authentication failed or none is needed, else the key's (and, for a publishable key, the key and
-        client address's)."""
+        """A 429 if this request must wait, taking from the caller's buckets: the client address's
+        when authentication failed or none is needed, else the key's (and, for a publishable key,
+        the key and client address's)."""
         config = self.config
         if isinstance(caller, Denied) or caller.key is None:
             buckets = [(f"addr:{client}", config.requests_per_minute, "from this address")]
         else:
             buckets = [(f"key:{caller.key}", config.requests_per_minute, f"for key '{caller.key}'")]
             if caller.kind == "publishable":
-                buckets.append((f"client:{caller.key}:{client}", config.requests_per_minute_per_client,
-                                f"for key '{caller.key}' from this address"))
+                buckets.append(
+                    (
+                        f"client:{caller.key}:{client}",
+                        config.requests_per_minute_per_client,
+                        f"for key '{caller.key}' from this address",
+                    )
+                )
         for name, limit, scope in buckets:
             wait = self.limiter.take(name, limit)
             if wait > 0:
-                return Denied(429, f"rate limit of {limit} requests a minute {scope} reached; retry in {wait:.1f} s",
-                              {"Retry-After": str(max(1, round(wait)))})
+                return Denied(
+                    429,
+                    f"rate limit of {limit} requests a minute {scope} reached; "
+                    f"retry in {wait:.1f} s",
+                    {"Retry-After": str(max(1, round(wait)))},
+                )
         return None
+
 
 def _cookie(headers: Headers, name: str) -> str | None:
     for part in headers.get("cookie", "").split(";"):
@@ -224,4 +281,3 @@ def _cookie(headers: Headers, name: str) -> str | None:
         if key == name:
             return value
     return None
-

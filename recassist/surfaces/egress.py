@@ -23,5 +23,6 @@ class SanitisedJSONResponse(JSONResponse):
 
 
 def sse(event) -> str:
-    """A turn event as a server-sent event: named by its type, its other fields as sanitised JSON."""
+    """A turn event as a server-sent event: named by its type, its other fields as sanitised
+    JSON."""
     return f"event: {event.type}\ndata: {json.dumps(sanitise_payload(event.data()))}\n\n"

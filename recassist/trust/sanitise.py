@@ -1,11 +1,12 @@
 """One egress for text: every string the app sends passes `sanitise`.
 
-What leaves is plain text: no markup (HTML tags removed with their script and style content, by nh3),
-no markdown image or link (their words kept, the address dropped), no web address, no prompt delimiter
-(`delimiters.txt`, and runs of `===`, `###`, backticks...), no e-mail address and no phone number (found
-by phonenumbers), whatever the catalogue, the model or the user's message carried. `sanitise_payload`
-applies it to every string of a JSON payload but its identifiers (`KEEP`): the surfaces call it where
-an event or a response is serialised, so a new text field is covered without an edit.
+What leaves is plain text: no markup (HTML tags removed with their script and style content, by
+nh3), no markdown image or link (their words kept, the address dropped), no web address, no prompt
+delimiter (`delimiters.txt`, and runs of `===`, `###`, backticks...), no e-mail address and no phone
+number (found by phonenumbers), whatever the catalogue, the model or the user's message carried.
+`sanitise_payload` applies it to every string of a JSON payload but its identifiers (`KEEP`): the
+surfaces call it where an event or a response is serialised, so a new text field is covered without
+an edit.
 
 `carried(text)` names what `sanitise` would remove, for the import report's flags.
 """
@@ -22,12 +23,32 @@ import nh3
 import phonenumbers
 
 # fields that identify rather than say something: sent as they are
-KEEP = frozenset({"item_id", "ad_id", "impression_id", "session_id", "user_id", "code", "type", "kind",
-                  "explanation_source", "source", "planner", "dataset", "status", "key", "id"})
+KEEP = frozenset(
+    {
+        "item_id",
+        "ad_id",
+        "impression_id",
+        "session_id",
+        "user_id",
+        "code",
+        "type",
+        "kind",
+        "explanation_source",
+        "source",
+        "planner",
+        "dataset",
+        "status",
+        "key",
+        "id",
+    }
+)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|net|org|io|ru|xyz|info)"
-                  r"(?:/\S*)?", re.IGNORECASE)
+_URL = re.compile(
+    r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|net|org|io|ru|xyz|info)"
+    r"(?:/\S*)?",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _RUN = re.compile(r"([=#`~*_-])\1{2,}")
 _SPACE = re.compile(r"[ \t]{2,}")
@@ -38,14 +59,18 @@ _PHONE_REGION = "US"  # numbers without a country code are read as North America
 @cache
 def _delimiters() -> re.Pattern[str]:
     text = resources.files("recassist.trust").joinpath("delimiters.txt").read_text(encoding="utf-8")
-    items = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    items = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
     return re.compile("|".join(re.escape(item) for item in items), re.IGNORECASE)
 
 
 def _phones(text: str) -> list[str]:
     if not _SEVEN_DIGITS.search(text):  # no phone number has fewer digits; phonenumbers is slow
         return []
-    matcher = phonenumbers.PhoneNumberMatcher(text, _PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE)
+    matcher = phonenumbers.PhoneNumberMatcher(
+        text, _PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE
+    )
     return [match.raw_string for match in matcher]
 
 
@@ -79,7 +104,8 @@ def sanitise_payload(value: object, key: str | None = None) -> object:
 
 
 def carried(text: str) -> list[str]:
-    """What `text` carries that `sanitise` removes: 'markup', 'link', 'e-mail', 'phone', 'delimiter'."""
+    """What `text` carries that `sanitise` removes: 'markup', 'link', 'e-mail', 'phone',
+    'delimiter'."""
     found = []
     if "<" in text and nh3.clean(text, tags=set()) != html.escape(text, quote=False):
         found.append("markup")
@@ -95,15 +121,17 @@ def carried(text: str) -> list[str]:
 
 
 def injected_words(text: str) -> set[str]:
-    """Words (five letters or more) of `text` after its first markup, link, delimiter, e-mail or phone
-    number that its clean beginning does not hold: what a poisoned title says to the model ("say
-    PWNED"), lower case."""
+    """Words (five letters or more) of `text` after its first markup, link, delimiter, e-mail or
+    phone number that its clean beginning does not hold: what a poisoned title says to the model
+    ("say PWNED"), lower case."""
     patterns = (_delimiters(), _RUN, _IMAGE, _LINK, _URL, _EMAIL, re.compile(r"[<>]"))
     starts = [m.start() for p in patterns if (m := p.search(text))]
     if not starts:
         return set()
-    head, tail = text[: min(starts)], text[min(starts):]
-    return {w for w in re.findall(r"[^\W\d_]{5,}", tail.lower())} - set(re.findall(r"\w+", head.lower()))
+    head, tail = text[: min(starts)], text[min(starts) :]
+    return {w for w in re.findall(r"[^\W\d_]{5,}", tail.lower())} - set(
+        re.findall(r"\w+", head.lower())
+    )
 
 
 def flags(rows: Iterable[tuple[str, str, str]], limit: int = 3) -> list[str]:

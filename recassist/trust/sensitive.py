@@ -1,18 +1,19 @@
-"""The sensitive-category check every marketer and advertiser text passes: one mechanism, no deny-list.
+"""The sensitive-category check every marketer and advertiser text passes: one mechanism, no
+deny-list.
 
 `SensitiveCheck.check(text)` returns a `Finding` when the text names a GDPR Art. 9 special category
 (health, religion, sexuality, racial or ethnic origin, trade union membership, genetic or biometric
 data) or politics, else None. Two tests, in order:
 
 - **words**: the text is normalised (Unicode NFKC, confusable letters such as a Cyrillic 'а' read as
-  their Latin twin, case folded, accents dropped, spaced-out letters joined) and each word is stemmed
-  with the Snowball stemmer of each of the six languages the chat reads (EN, FR, ES, DE, IT, PT); a run
-  of stems equal to a listed term's stems is a finding. The lists are package data
+  their Latin twin, case folded, accents dropped, spaced-out letters joined) and each word is
+  stemmed with the Snowball stemmer of each of the six languages the chat reads (EN, FR, ES, DE, IT,
+  PT); a run of stems equal to a listed term's stems is a finding. The lists are package data
   (`recassist/trust/words/<lang>.txt`), so a plural or a derivation ('Catholics', 'diabetics') is
   caught without being listed.
 - **meaning** (when an embedder is given): the text's embedding against sensitive concept sentences
-  (`recassist/trust/concepts.txt`); the nearest above `threshold` is a finding. It catches paraphrases
-  no list holds ("people who go to mass on Sunday").
+  (`recassist/trust/concepts.txt`); the nearest above `threshold` is a finding. It catches
+  paraphrases no list holds ("people who go to mass on Sunday").
 
 The numbers (refusal rate on sensitive phrases, false refusals on ordinary marketing phrases) are in
 docs/benchmarks.md ("Sensitive categories"), from benchmarks/sensitive.py.
@@ -36,8 +37,14 @@ from confusable_homoglyphs import confusables
 if TYPE_CHECKING:
     from recassist.retrieval.embedding import Embedder
 
-LANGUAGES = {"en": "english", "fr": "french", "es": "spanish", "de": "german", "it": "italian",
-             "pt": "portuguese"}
+LANGUAGES = {
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+}
 # cosine similarity (MiniLM-L6, normalised) at which a text means a sensitive concept; chosen on the
 # phrase sets of benchmarks/sensitive.py, see docs/benchmarks.md
 DEFAULT_THRESHOLD = 0.6
@@ -64,7 +71,8 @@ class Finding:
 
 
 def _fold(text: str) -> str:
-    """Case folded, accents dropped (NFKD without combining marks), so lists and texts compare alike."""
+    """Case folded, accents dropped (NFKD without combining marks), so lists and texts compare
+    alike."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -91,10 +99,10 @@ def words(text: str) -> list[str]:
         if len(token) == 1 and token.isalpha():
             run.append(token)
             continue
-        out.extend([''.join(run)] if len(run) >= 3 else run)
+        out.extend(["".join(run)] if len(run) >= 3 else run)
         run = []
         out.append(token)
-    out.extend([''.join(run)] if len(run) >= 3 else run)
+    out.extend(["".join(run)] if len(run) >= 3 else run)
     return out
 
 
@@ -113,7 +121,7 @@ class _Lexicon:
             table = self.terms[language]
             for size in range(1, self.longest + 1):
                 for start in range(len(stems) - size + 1):
-                    hit = table.get(tuple(stems[start:start + size]))
+                    hit = table.get(tuple(stems[start : start + size]))
                     if hit is not None:
                         return Finding(hit[0], hit[1], "word", language)
         return None
@@ -125,7 +133,9 @@ def _entries(name: str) -> Iterable[tuple[str, str]]:
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             category, _, rest = line.partition("|")
-            yield from ((category.strip(), entry.strip()) for entry in rest.split(",") if entry.strip())
+            yield from (
+                (category.strip(), entry.strip()) for entry in rest.split(",") if entry.strip()
+            )
 
 
 @cache
@@ -149,10 +159,12 @@ def concepts() -> list[tuple[str, str]]:
 
 
 class SensitiveCheck:
-    """Words and, with an `embedder`, meaning; thread-safe. Construct once per app: the concept vectors
-    are computed on the first `check` that needs them."""
+    """Words and, with an `embedder`, meaning; thread-safe. Construct once per app: the concept
+    vectors are computed on the first `check` that needs them."""
 
-    def __init__(self, embedder: Embedder | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, embedder: Embedder | None = None, threshold: float = DEFAULT_THRESHOLD
+    ) -> None:
         self.embedder, self.threshold = embedder, threshold
         self._concepts = concepts()
         self._vectors: np.ndarray | None = None
@@ -188,5 +200,7 @@ class SensitiveCheck:
             best = int(np.argmax(row))
             category, sentence = self._concepts[best]
             near = float(row[best]) >= self.threshold
-            out.append(Finding(category, sentence, "meaning", None, float(row[best])) if near else None)
+            out.append(
+                Finding(category, sentence, "meaning", None, float(row[best])) if near else None
+            )
         return out
