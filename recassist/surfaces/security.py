@@ -18,11 +18,13 @@ In order, for each request:
   Missing or unknown key: 401; wrong role, wrong origin, a secret key from a browser origin, or a
   publishable key off chat / feedback / recommend: 403. A browser asking for a page gets the 401 and the
   403 as a page (the sign-in form, and for a wrong role the pages the key can open); other callers JSON.
-- **Rate limits**: token buckets keyed on the verified key (and, for publishable keys, key and client
-  address), or on the client address when authentication failed or the path is public; the table keeps
-  the `api.max_rate_buckets` most recently used. Past the limit: 429 with Retry-After.
+- **Rate limits** (`ratelimit.py`, the `limits` library): a moving minute window keyed on the verified
+  key (and, for publishable keys, key and client address), or on the client address when
+  authentication failed or the path is public; the client address is the socket's unless it is one of
+  `api.trusted_proxies` (`server.py`). Past the limit: 429 with Retry-After.
 - **Body size** on the bytes actually read, chunked bodies included: past `api.max_body_bytes`, 413
-  before the app sees any of it. **Uploads** (Gradio's upload routes) are off: 403.
+  before the app sees any of it; a chunk slower than `api.body_timeout_s`: 408. **Uploads** (Gradio's
+  upload routes, under every mount) are off: 403.
 
 The verified `Caller` is left in the request state; `require` (a FastAPI dependency) reads it, checks a
 route's own rules and declares the key scheme in the OpenAPI document. User tokens (`X-User-Token`) are
