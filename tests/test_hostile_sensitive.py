@@ -154,3 +154,62 @@ def test_marketers_and_ads_use_the_one_check(tmp_path) -> None:
         with pytest.raises(SensitiveTargetingError) as err:
             clean_ads(RawTable(pd.DataFrame([row]), "ads.csv"), AdsConfig(), ImportConfig())
         assert err.value.row == 1 and column in err.value.field
+
+
+def test_targeting_and_segments_accept_only_what_the_data_set_holds(tmp_path) -> None:
+    """The allow-list: a tag or gender the data set does not hold fails the ads import by name; a
+    segment value a user attribute never takes is a QueryError."""
+    from recassist.errors import InputFileError, QueryError
+    from recassist.trust.allow import refusal
+
+    permitted = {"tags": {"Drama", "Comedy"}, "genders": {"F", "M"}}
+    for targeting, field in (
+        ("tags=Drama|Cooking shows", "targeting.tags"),
+        ("genders=X", "targeting.genders"),
+    ):
+        row = {
+            "ad_id": "a1",
+            "advertiser": "Acme",
+            "title": "Offer",
+            "text": "A film pass.",
+            "tags": "Drama",
+            "bid": 0.5,
+            "daily_budget": 10,
+            "targeting": targeting,
+            ROW: 1,
+        }
+        with pytest.raises(InputFileError) as err:
+            clean_ads(
+                RawTable(pd.DataFrame([row]), "ads.csv"),
+                AdsConfig(),
+                ImportConfig(),
+                permitted=permitted,
+            )
+        assert err.value.field == field and "not a value of" in str(err.value)
+    ok = {
+        "ad_id": "a1",
+        "advertiser": "Acme",
+        "title": "Offer",
+        "text": "A film pass.",
+        "tags": "Drama",
+        "bid": 0.5,
+        "daily_budget": 10,
+        "targeting": "tags=drama; genders=f",
+        ROW: 1,
+    }
+    assert (
+        len(
+            clean_ads(
+                RawTable(pd.DataFrame([ok]), "ads.csv"),
+                AdsConfig(),
+                ImportConfig(),
+                permitted=permitted,
+            )
+        )
+        == 1
+    )
+    assert refusal("occupation", ["student"], ["student", "writer"]) is None
+    assert "not a value of occupation" in refusal("occupation", ["priest"], ["student", "writer"])
+    assert (
+        QueryError
+    )  # segments raise it with this reason (tests/test_audiences.py runs the segments)

@@ -25,13 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from recassist.errors import AdsNotReadyError, InputFileError, SensitiveTargetingError
+from recassist.errors import AdsNotReadyError, DatasetNotFoundError, InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, ImportConfig, Settings
 from recassist.data.cleaning import RawTable, clean_items
 from recassist.data.readers import ROW, read_table
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import DatasetStore
 from recassist.retrieval.embedding import Embedder
+from recassist.trust.allow import refusal
 from recassist.trust.sensitive import SensitiveCheck
 
 COLUMNS = ("ad_id", "advertiser", "title", "text", "tags", "bid", "daily_budget", "targeting")
@@ -167,10 +168,12 @@ def _money(frame: pd.DataFrame, column: str, limit: float, file: str) -> pd.Seri
 
 
 def clean_ads(
-    raw: RawTable, config: AdsConfig, imports: ImportConfig, check: SensitiveCheck | None = None
+    raw: RawTable, config: AdsConfig, imports: ImportConfig, check: SensitiveCheck | None = None,
+    permitted: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
-    """The checked ads table: the item checks of the generic import, then money, advertiser, targeting,
-    and the ad's own words (title, text, tags) against the sensitive categories (`check`)."""
+    """The checked ads table: the item checks of the generic import, then money, advertiser, targeting
+    (within `permitted`, the data set's tags and genders, when given), and the ad's own words (title,
+    text, tags) against the sensitive categories (`check`)."""
     check = check or SensitiveCheck()
     frame = raw.frame
     missing = [c for c in COLUMNS if c not in frame.columns and c not in ("text", "tags", "targeting")]
@@ -205,6 +208,8 @@ def clean_ads(
     targeting_cells = items["targeting"] if "targeting" in items.columns else pd.Series("", index=items.index)
     targets = [parse_targeting(v, config, file=raw.file, row=int(r), check=check)
                for v, r in zip(targeting_cells, items[ROW])]
+    if permitted is not None:
+        _refuse_unknown_targeting(targets, items[ROW], permitted, raw.file)
     _refuse_sensitive_words(items, check, raw.file)
     return pd.DataFrame(
         {
@@ -235,6 +240,30 @@ def _refuse_sensitive_words(items: pd.DataFrame, check: SensitiveCheck, file: st
             refuse_sensitive(check, value, column, fail)
 
 
+def permitted_targeting(dataset: str, settings: Settings) -> dict[str, set[str]] | None:
+    """What the data set declares targetable (`recassist.trust.allow`): its catalogue's tags and, with a
+    gender column, its users' codes; None when the data set is not imported yet."""
+    try:
+        data = DatasetStore(settings.data_dir).load(dataset)
+    except DatasetNotFoundError:
+        return None
+    tags = {t for cell in data.items["tags"] for t in _values(cell)} if "tags" in data.items else set()
+    permitted = {"tags": tags}
+    if "gender" in data.users.columns:
+        permitted["genders"] = set(data.users["gender"].astype(str).str.upper())
+    return permitted
+
+
+def _refuse_unknown_targeting(targets, rows, permitted: dict[str, set[str]], file: str) -> None:
+    """The first targeted tag or gender the data set does not hold fails the import."""
+    for target, row in zip(targets, rows):
+        for key, values in permitted.items():
+            reason = refusal(f"targeting.{key}", getattr(target, key), values)
+            if reason:
+                raise InputFileError(file, reason + "; target what the data set holds", row=int(row),
+                                     field=f"targeting.{key}")
+
+
 def _store(settings: Settings) -> DatasetStore:
     """Ads catalogues reuse the data set store's atomic folder swap, under `<data_dir>/ads/`."""
     return DatasetStore(settings.data_dir / "ads")
@@ -243,7 +272,8 @@ def _store(settings: Settings) -> DatasetStore:
 def import_ads(dataset: str, path: Path, settings: Settings, *, synthetic: bool = False) -> AdsCatalogue:
     """Read, check and store the ads file `path` as the ads catalogue of `dataset` (atomic)."""
     raw = RawTable(read_table(path), str(path))
-    ads = clean_ads(raw, settings.ads, settings.imports, SensitiveCheck(Embedder(settings.embedding)))
+    check = SensitiveCheck(Embedder(settings.embedding))
+    ads = clean_ads(raw, settings.ads, settings.imports, check, permitted_targeting(dataset, settings))
     manifest = {"source": f"import:{path.name}", "synthetic": synthetic, "counts": {"ads": len(ads)}}
     _store(settings).save(dataset, {"ads": ads}, manifest)
     return load_ads(dataset, settings)
