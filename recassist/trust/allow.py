@@ -3,7 +3,8 @@
 A marketer's segment and an advertiser's targeting may use a user attribute only with values that
 attribute takes in the data set, and an interest only among the catalogue's tags: a value the data
 set does not hold (a made-up "religion=catholic", a tag "Muslim films") is refused by name, before
-any sensitive-category check has to catch it. """
+any sensitive-category check has to catch it.
+"""
 
 from __future__ import annotations
 
