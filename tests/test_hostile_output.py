@@ -202,3 +202,11 @@ def test_the_import_command_flags_poisoned_catalogue_fields(tmp_path) -> None:
     assert "flag: 1 title values carry markup (e.g. item 1)" in result.output
     assert "flag: 1 title values carry delimiter (e.g. item 3)" in result.output
     assert "flag: 1 text values carry e-mail (e.g. item 2)" in result.output
+
+
+def test_the_gradio_cards_show_sanitised_text() -> None:
+    from recassist.surfaces.cards import render
+
+    card = poisoned_card()
+    html = render("See www.evil.example/x", [card], {0: card.explanation}, done=True)
+    assert "evil.example" not in html and "script" not in html and "PWNED" in html  # words stay, inert
