@@ -19,6 +19,7 @@ from recassist.state.database import engine
 from recassist.surfaces.idempotency import EventKeys
 from recassist.surfaces.feedback import feedback_path
 from tests.conftest import SLICE
+from tests.test_hostile_output import three_ratings
 
 
 def test_event_keys_are_first_once_across_threads_and_restarts(tmp_path) -> None:
@@ -86,16 +87,7 @@ def test_the_data_fingerprint_covers_validated_likes_not_each_feedback_line(tmp_
             ROW: [1, 2, 3],
         }
     )
-    ratings = pd.DataFrame(
-        {
-            "user_id": ["u1", "u2", "u2"],
-            "item_id": ["a", "b", "c"],
-            "event": "rating",
-            "timestamp": [1, 2, 3],
-            "weight": [4.0, 5.0, 3.0],
-            ROW: [1, 2, 3],
-        }
-    )
+    ratings = three_ratings(["u1", "u2", "u2"], ["a", "b", "c"]).assign(**{ROW: [1, 2, 3]})
     import_tables(
         "tiny",
         {"items": RawTable(items, "i"), "interactions": RawTable(ratings, "r")},

@@ -173,15 +173,7 @@ def test_the_import_command_flags_poisoned_catalogue_fields(tmp_path) -> None:
             "text": ["", "mail me@evil.example", ""],
         }
     )
-    ratings = pd.DataFrame(
-        {
-            "user_id": ["u1", "u2", "u3"],
-            "item_id": ["1", "2", "3"],
-            "event": "rating",
-            "timestamp": [1, 2, 3],
-            "weight": [4.0, 5.0, 3.0],
-        }
-    )
+    ratings = three_ratings(["u1", "u2", "u3"], ["1", "2", "3"])
     items.to_csv(tmp_path / "items.csv", index=False)
     ratings.to_csv(tmp_path / "ratings.csv", index=False)
     result = CliRunner().invoke(
@@ -209,4 +201,21 @@ def test_the_gradio_cards_show_sanitised_text() -> None:
 
     card = poisoned_card()
     html = render("See www.evil.example/x", [card], {0: card.explanation}, done=True)
-    assert "evil.example" not in html and "script" not in html and "PWNED" in html  # words stay, inert
+    assert (
+        "evil.example" not in html and "script" not in html and "PWNED" in html
+    )  # words stay, inert
+
+
+def three_ratings(users: list[str], items: list[str]):
+    """Three ratings (4, 5 and 3 stars at times 1, 2, 3) of `items` by `users`: a tiny import."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "user_id": users,
+            "item_id": items,
+            "event": "rating",
+            "timestamp": [1, 2, 3],
+            "weight": [4.0, 5.0, 3.0],
+        }
+    )

@@ -139,20 +139,8 @@ def test_marketers_and_ads_use_the_one_check(tmp_path) -> None:
         ("title", "Deals for Diabetics"),
         ("text", "Made for Democrats"),
     ):
-        row = {
-            "ad_id": "a1",
-            "advertiser": "Acme",
-            "title": "Offer",
-            "text": "A film pass.",
-            "tags": "Drama",
-            "bid": 0.5,
-            "daily_budget": 10,
-            "targeting": "",
-            ROW: 1,
-            column: value,
-        }
         with pytest.raises(SensitiveTargetingError) as err:
-            clean_ads(RawTable(pd.DataFrame([row]), "ads.csv"), AdsConfig(), ImportConfig())
+            clean_one_ad(**{column: value})
         assert err.value.row == 1 and column in err.value.field
 
 
@@ -167,26 +155,20 @@ def test_targeting_and_segments_accept_only_what_the_data_set_holds(tmp_path) ->
         ("tags=Drama|Cooking shows", "targeting.tags"),
         ("genders=X", "targeting.genders"),
     ):
-        row = {
-            "ad_id": "a1",
-            "advertiser": "Acme",
-            "title": "Offer",
-            "text": "A film pass.",
-            "tags": "Drama",
-            "bid": 0.5,
-            "daily_budget": 10,
-            "targeting": targeting,
-            ROW: 1,
-        }
         with pytest.raises(InputFileError) as err:
-            clean_ads(
-                RawTable(pd.DataFrame([row]), "ads.csv"),
-                AdsConfig(),
-                ImportConfig(),
-                permitted=permitted,
-            )
+            clean_one_ad(permitted, targeting=targeting)
         assert err.value.field == field and "not a value of" in str(err.value)
-    ok = {
+    assert len(clean_one_ad(permitted, targeting="tags=drama; genders=f")) == 1
+    assert refusal("occupation", ["student"], ["student", "writer"]) is None
+    assert "not a value of occupation" in refusal("occupation", ["priest"], ["student", "writer"])
+    assert (
+        QueryError
+    )  # segments raise it with this reason (tests/test_audiences.py runs the segments)
+
+
+def clean_one_ad(permitted=None, **change):
+    """`clean_ads` of one plain ad with `change` applied (file 'ads.csv', row 1)."""
+    row = {
         "ad_id": "a1",
         "advertiser": "Acme",
         "title": "Offer",
@@ -194,22 +176,9 @@ def test_targeting_and_segments_accept_only_what_the_data_set_holds(tmp_path) ->
         "tags": "Drama",
         "bid": 0.5,
         "daily_budget": 10,
-        "targeting": "tags=drama; genders=f",
+        "targeting": "",
         ROW: 1,
+        **change,
     }
-    assert (
-        len(
-            clean_ads(
-                RawTable(pd.DataFrame([ok]), "ads.csv"),
-                AdsConfig(),
-                ImportConfig(),
-                permitted=permitted,
-            )
-        )
-        == 1
-    )
-    assert refusal("occupation", ["student"], ["student", "writer"]) is None
-    assert "not a value of occupation" in refusal("occupation", ["priest"], ["student", "writer"])
-    assert (
-        QueryError
-    )  # segments raise it with this reason (tests/test_audiences.py runs the segments)
+    frame = RawTable(pd.DataFrame([row]), "ads.csv")
+    return clean_ads(frame, AdsConfig(), ImportConfig(), permitted=permitted)
