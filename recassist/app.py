@@ -34,6 +34,7 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from recassist.surfaces.cards import CSS
     from recassist.surfaces.context import build_context
     from recassist.surfaces.docs import add_local_docs
+    from recassist.surfaces.egress import SanitisedJSONResponse
     from recassist.surfaces.marketer_ui import marketer_blocks
     from recassist.surfaces.security import MARKETER_PAGE, Guard, SecurityMiddleware, add_signin
     from recassist.surfaces.ui import build_ui
@@ -45,8 +46,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     # the model loads and takes the explanation prompt into its parallel slots while the app starts
     ctx.assistant.warm_in_background()
     api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
-                  docs_url=None, redoc_url=None)
-    guard = Guard(settings.api)
+                  docs_url=None, redoc_url=None, default_response_class=SanitisedJSONResponse)
+    guard = Guard(settings.api, settings.state.cache_url)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
     api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))

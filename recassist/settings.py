@@ -200,34 +200,19 @@ class ApiConfig(BaseModel):
     # names the app answers to in the Host header (DNS rebinding guard); add yours when serving beyond loopback
     allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
     requests_per_minute_per_client: PositiveInt = 120  # per publishable key and client address
-    max_rate_buckets: PositiveInt = 10_000  # rate-limit buckets kept (least recently used dropped)
-    user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
-
-
-SENSITIVE_TARGETING_TERMS: dict[str, tuple[str, ...]] = {
-    "health": (
-        "health", "medical", "medicine", "disease", "illness", "diabetes", "cancer", "hiv", "aids", "pregnancy",
-        "pregnant", "depression", "anxiety", "mental health", "disability", "disabled", "addiction", "therapy",
-        "obesity", "fertility",
-    ),
-    "religion": (
-        "religion", "religious", "christian", "christianity", "catholic", "protestant", "muslim", "islam", "jewish",
-        "judaism", "hindu", "hinduism", "buddhist", "buddhism", "sikh", "atheist", "church", "mosque", "synagogue",
-        "faith",
-    ),
-    "politics": (
-        "politics", "political", "democrat", "democratic party", "republican", "liberal", "conservative",
-        "socialist", "communist", "election", "voter", "left-wing", "right-wing", "party member",
-    ),
-    "sexuality": (
-        "sexuality", "sexual orientation", "gay", "lesbian", "bisexual", "lgbt", "lgbtq", "queer", "transgender",
-        "homosexual", "heterosexual", "asexual",
-    ),
-    "ethnicity": (
-        "ethnicity", "ethnic", "race", "racial", "african american", "black people", "hispanic", "latino", "latina",
-        "asian american", "caucasian", "white people", "native american", "arab", "immigrant",
-    ),
-}
+    user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens (JWT) with
+    max_user_token_ttl_s: PositiveInt = 24 * 3600  # a user token valid for longer than this is refused
+    # the server (recassist/surfaces/server.py): a client must send a request's headers within
+    # `header_timeout_s` and each body chunk within `body_timeout_s`; at most `max_connections` at once
+    # (more: 503); an idle keep-alive connection closes after `keep_alive_s`
+    header_timeout_s: PositiveFloat = 10.0
+    body_timeout_s: PositiveFloat = 10.0
+    max_connections: PositiveInt = 200
+    keep_alive_s: PositiveInt = 5
+    max_header_bytes: PositiveInt = 16_384
+    # addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default, so a
+    # client cannot pick its own address (and rate bucket) with a header
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class AdsConfig(BaseModel):
@@ -237,7 +222,6 @@ class AdsConfig(BaseModel):
 
     max_bid: PositiveFloat = 100.0  # cost per click an import accepts, in the catalogue's currency
     max_daily_budget: PositiveFloat = 1_000_000.0
-    sensitive_terms: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(SENSITIVE_TARGETING_TERMS))
     candidates: PositiveInt = 50  # nearest ads to the user's profile taken from the vector store
     reserve_cpc: PositiveFloat = 0.05  # the lowest charge per click (the second price when nobody bids below)
     frequency_cap: PositiveInt = 3  # impressions of one ad per user per day
@@ -248,6 +232,9 @@ class AdsConfig(BaseModel):
     min_clicks_to_fit: PositiveInt = 20  # logged clicks before the serving click model is fitted
     refit_every: PositiveInt = 1000  # impressions served by one ad server between refits of its click model
     sponsored_rate: float = Field(default=0.34, ge=0, le=1)  # share of chat answers that carry a sponsored slot
+    # clicks sent without a verified user token (X-User-Token) billed per API key and UTC day; past it a
+    # click is answered unbilled and not logged: a key cannot spend budgets with made-up users
+    unverified_clicks_per_key_day: PositiveInt = 100
     bootstrap_samples: PositiveInt = 1000
     seed: int = 7
 
@@ -271,17 +258,6 @@ class AudienceConfig(BaseModel):
     periods_per_user: PositiveInt = Field(default=3, le=24, description="a user's latest active periods in a trend")
     max_attribute_values: PositiveInt = 30  # an attribute with more values (e.g. zip codes) is not a breakdown
     like_threshold: NonNegativeFloat = 4.0  # a rating at or above this (or a like, purchase...) is a like
-    sensitive_terms: list[str] = Field(
-        default_factory=lambda: [
-            "health condition*", "mental health", "medical condition*", "disease*", "illness*", "disabilit*",
-            "diagnos*", "pregnan*", "religio*", "church*", "christian*", "muslim*", "islam*", "jew*", "hindu*",
-            "buddhis*", "atheis*", "politic*", "democrat*", "republican*", "liberal*", "conservative*",
-            "election*", "voter*", "sexual*", "homosexual*", "heterosexual*", "queer*", "gay", "lesbian*", "lgbt*", "bisexual*", "transgender*", "ethnic*",
-            "race", "racial", "hispanic*", "latino*", "latina*",
-        ],
-        description="words (a trailing * matches any ending) that mark a sensitive category: never a segment "
-        "criterion nor a reported interest",
-    )
     # The 0.5B model planned marketer questions worse than the parser and its summaries were rejected by the
     # number check or said little, at minutes per answer on shared CPUs (docs/benchmarks.md, "Audiences"):
     # the parser plans and the summary is a template from the table unless these are turned on for a

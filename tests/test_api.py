@@ -80,7 +80,7 @@ def test_chat_streams_events_and_feedback_changes_the_next_answer(live_server: s
         assert len(items) == 3 and all("Comedy" in i["tags"] for i in items)
         disliked = items[0]["item_id"]
         ok = client.post("/api/v1/feedback", json={"session_id": session_id, "item_id": disliked, "feedback": "dislike"})
-        assert ok.json() == {"recorded": True, "session_id": session_id, "note": None}
+        assert ok.json() == {"recorded": True, "duplicate": False, "session_id": session_id, "note": None}
         second = _events(client.post("/api/v1/chat", json={"session_id": session_id, "message": "more comedies please"}))
         assert second[0][1]["session_id"] == session_id
         assert disliked not in [i["item_id"] for i in second[-1][1]["items"]]

@@ -9,8 +9,9 @@ ad, as a JSON object or, in a CSV cell, as `key=value` pairs separated by ';' wi
 
 `tags` are interests (the user's history must carry one), `age` an inclusive range, `genders` the users'
 own codes, `locations` prefixes of the user's location (zip codes in MovieLens). An empty cell targets
-everyone. Targeting a sensitive category (health, religion, politics, sexuality, ethnicity) is refused,
-naming the file, the row and the field. The file goes through `read_table` and `clean_items` (the generic
+everyone. An ad whose targeting, title, text or tags name or mean a sensitive category (GDPR Art. 9 and
+politics, by `recassist.trust.sensitive`, in six languages and any spelling) is refused, naming the file,
+the row and the field. The file goes through `read_table` and `clean_items` (the generic
 reader and item checks), strictly: an ad carries money, so the first bad row fails the import and nothing
 stored changes.
 """
@@ -24,12 +25,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from recassist.errors import AdsNotReadyError, InputFileError, SensitiveTargetingError
+from recassist.errors import AdsNotReadyError, DatasetNotFoundError, InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, ImportConfig, Settings
 from recassist.data.cleaning import RawTable, clean_items
 from recassist.data.readers import ROW, read_table
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import DatasetStore
+from recassist.retrieval.embedding import Embedder
+from recassist.trust.allow import refusal
+from recassist.trust.sensitive import SensitiveCheck
 
 COLUMNS = ("ad_id", "advertiser", "title", "text", "tags", "bid", "daily_budget", "targeting")
 TARGETING_KEYS = ("tags", "age", "genders", "locations")
@@ -105,18 +109,20 @@ def _raw_targeting(value: object, fail) -> dict[str, object]:
     return out
 
 
-def sensitive_category(value: str, terms: dict[str, tuple[str, ...]]) -> str | None:
-    """The sensitive category `value` names (a whole word or phrase of its terms), if any."""
-    lowered = " ".join(value.lower().replace("_", " ").split())
-    for category, words in terms.items():
-        for word in (category, *words):
-            if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", lowered):
-                return category
-    return None
+def refuse_sensitive(check: SensitiveCheck, text: str, field: str, fail) -> None:
+    """Fail the row when `text` names or means a sensitive category (recassist.trust.sensitive)."""
+    found = check.check(text)
+    if found is not None:
+        fail(field, f"'{text[:80]}' {found.reason()}, a sensitive category; ads may not target or "
+                    "address it, remove it", SensitiveTargetingError)
 
 
-def parse_targeting(value: object, config: AdsConfig, *, file: str, row: int) -> Targeting:
-    """One targeting cell, checked; errors name the file, the row and the targeting field."""
+def parse_targeting(
+    value: object, config: AdsConfig, *, file: str, row: int, check: SensitiveCheck | None = None
+) -> Targeting:
+    """One targeting cell, checked (keys from `TARGETING_KEYS`; no key or value in a sensitive category,
+    by `check`, words only when None); errors name the file, the row and the targeting field."""
+    check = check or SensitiveCheck()
 
     def fail(field: str, reason: str, error: type[InputFileError] = InputFileError):
         raise error(file, reason, row=row, field=field)
@@ -124,18 +130,12 @@ def parse_targeting(value: object, config: AdsConfig, *, file: str, row: int) ->
     raw = _raw_targeting(value, fail)
     for key, given in raw.items():
         key = str(key).strip().lower()
-        category = sensitive_category(key, config.sensitive_terms)
-        if key not in TARGETING_KEYS and category is not None:
-            fail(f"targeting.{key}", f"targeting by {category} is not allowed (a sensitive category); remove it",
-                 SensitiveTargetingError)
         if key not in TARGETING_KEYS:
+            refuse_sensitive(check, key, f"targeting.{key}", fail)
             fail(f"targeting.{key}", f"unknown targeting key '{key}' (use {', '.join(TARGETING_KEYS)})")
         if key in ("tags", "genders", "locations"):
             for part in _values(given):
-                category = sensitive_category(part, config.sensitive_terms)
-                if category is not None:
-                    fail(f"targeting.{key}", f"'{part}' targets {category}, a sensitive category; remove it",
-                         SensitiveTargetingError)
+                refuse_sensitive(check, part, f"targeting.{key}", fail)
     age_min = age_max = None
     if "age" in raw and str(raw["age"]).strip():
         age = raw["age"]
@@ -167,8 +167,14 @@ def _money(frame: pd.DataFrame, column: str, limit: float, file: str) -> pd.Seri
     return values.astype(float)
 
 
-def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.DataFrame:
-    """The checked ads table: the item checks of the generic import, then money, advertiser and targeting."""
+def clean_ads(
+    raw: RawTable, config: AdsConfig, imports: ImportConfig, check: SensitiveCheck | None = None,
+    permitted: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
+    """The checked ads table: the item checks of the generic import, then money, advertiser, targeting
+    (within `permitted`, the data set's tags and genders, when given), and the ad's own words (title,
+    text, tags) against the sensitive categories (`check`)."""
+    check = check or SensitiveCheck()
     frame = raw.frame
     missing = [c for c in COLUMNS if c not in frame.columns and c not in ("text", "tags", "targeting")]
     if missing:
@@ -200,7 +206,11 @@ def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.Dat
             row=int(items[ROW].iat[i]), field="daily_budget",
         )
     targeting_cells = items["targeting"] if "targeting" in items.columns else pd.Series("", index=items.index)
-    targets = [parse_targeting(v, config, file=raw.file, row=int(r)) for v, r in zip(targeting_cells, items[ROW])]
+    targets = [parse_targeting(v, config, file=raw.file, row=int(r), check=check)
+               for v, r in zip(targeting_cells, items[ROW])]
+    if permitted is not None:
+        _refuse_unknown_targeting(targets, items[ROW], permitted, raw.file)
+    _refuse_sensitive_words(items, check, raw.file)
     return pd.DataFrame(
         {
             "ad_id": items["item_id"],
@@ -219,6 +229,41 @@ def clean_ads(raw: RawTable, config: AdsConfig, imports: ImportConfig) -> pd.Dat
     )
 
 
+def _refuse_sensitive_words(items: pd.DataFrame, check: SensitiveCheck, file: str) -> None:
+    """The first ad whose title, text or tags name or mean a sensitive category fails the import."""
+    for column in ("title", "text", "tags"):
+        for value, row in zip(items[column].astype(str), items[ROW]):
+
+            def fail(field, reason, error, row=int(row)):
+                raise error(file, reason, row=row, field=field)
+
+            refuse_sensitive(check, value, column, fail)
+
+
+def permitted_targeting(dataset: str, settings: Settings) -> dict[str, set[str]] | None:
+    """What the data set declares targetable (`recassist.trust.allow`): its catalogue's tags and, with a
+    gender column, its users' codes; None when the data set is not imported yet."""
+    try:
+        data = DatasetStore(settings.data_dir).load(dataset)
+    except DatasetNotFoundError:
+        return None
+    tags = {t for cell in data.items["tags"] for t in _values(cell)} if "tags" in data.items else set()
+    permitted = {"tags": tags}
+    if "gender" in data.users.columns:
+        permitted["genders"] = set(data.users["gender"].astype(str).str.upper())
+    return permitted
+
+
+def _refuse_unknown_targeting(targets, rows, permitted: dict[str, set[str]], file: str) -> None:
+    """The first targeted tag or gender the data set does not hold fails the import."""
+    for target, row in zip(targets, rows):
+        for key, values in permitted.items():
+            reason = refusal(f"targeting.{key}", getattr(target, key), values)
+            if reason:
+                raise InputFileError(file, reason + "; target what the data set holds", row=int(row),
+                                     field=f"targeting.{key}")
+
+
 def _store(settings: Settings) -> DatasetStore:
     """Ads catalogues reuse the data set store's atomic folder swap, under `<data_dir>/ads/`."""
     return DatasetStore(settings.data_dir / "ads")
@@ -227,7 +272,8 @@ def _store(settings: Settings) -> DatasetStore:
 def import_ads(dataset: str, path: Path, settings: Settings, *, synthetic: bool = False) -> AdsCatalogue:
     """Read, check and store the ads file `path` as the ads catalogue of `dataset` (atomic)."""
     raw = RawTable(read_table(path), str(path))
-    ads = clean_ads(raw, settings.ads, settings.imports)
+    check = SensitiveCheck(Embedder(settings.embedding))
+    ads = clean_ads(raw, settings.ads, settings.imports, check, permitted_targeting(dataset, settings))
     manifest = {"source": f"import:{path.name}", "synthetic": synthetic, "counts": {"ads": len(ads)}}
     _store(settings).save(dataset, {"ads": ads}, manifest)
     return load_ads(dataset, settings)

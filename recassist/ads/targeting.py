@@ -63,6 +63,13 @@ def traits_from_row(row: pd.Series | None, history_tags: Iterable[tuple[str, ...
     )
 
 
+def _age_range(low: int | None, high: int | None) -> str:
+    """An age range as people say it: '25-34', '18+', 'up to 34' (an open end is never 'None')."""
+    if low is not None and high is not None:
+        return f"{low}-{high}"
+    return f"{low}+" if low is not None else f"up to {high}"
+
+
 def match(targeting: Targeting, user: UserTraits) -> TargetingMatch | None:
     """The facts that matched, or None when any targeted dimension does not (unknown traits do not match)."""
     tags: tuple[str, ...] = ()
@@ -76,7 +83,7 @@ def match(targeting: Targeting, user: UserTraits) -> TargetingMatch | None:
         low, high = targeting.age_min or 0, targeting.age_max if targeting.age_max is not None else 200
         if user.age is None or not low <= user.age <= high:
             return None
-        age = f"{targeting.age_min}-{targeting.age_max}" if targeting.age_max is not None else f"{targeting.age_min}+"
+        age = _age_range(targeting.age_min, targeting.age_max)
     if targeting.genders and (user.gender is None or user.gender not in targeting.genders):
         return None
     if targeting.locations and (user.location is None or not user.location.startswith(targeting.locations)):

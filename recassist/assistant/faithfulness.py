@@ -17,6 +17,7 @@ from importlib import resources
 
 from recassist.assistant.evidence import Reason
 from recassist.retrieval.catalogue import Item, base_title, title_year
+from recassist.trust.sanitise import injected_words
 
 WORD = re.compile(r"[\w'’:&.-]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -178,6 +179,10 @@ class FaithfulnessChecker:
                         problems.append(f"calls it 'another {form}', which none of its evidence is")
         if _MARKUP.search(rest):
             problems.append("contains markup, a link or a prompt delimiter")
+        injected = {w for i in cited for w in injected_words(i.title)}
+        repeated = sorted(injected & set(re.findall(r"\w+", rest.lower())))
+        if repeated:
+            problems.append(f"repeats words injected into a title ({', '.join(repeated[:3])}), not evidence")
         said_forms = {" ".join(WORD.findall(form)) for form in mentions}
         for match in _TITLE_YEAR.finditer(text):
             before = " ".join(WORD.findall(text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")))

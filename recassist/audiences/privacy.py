@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from recassist.audiences.store import ReleaseStore, Stored
 from recassist.data.scrub import scrub_identifiers
 from recassist.errors import BudgetExhaustedError, SegmentTooSmallError, SensitiveCategoryError
 from recassist.settings import AudienceConfig
+from recassist.trust.sensitive import SensitiveCheck
 
 _DAY = 86_400.0
 # The 95 % half-width of discrete Laplace noise of scale b is about b * ln(1 / 0.05).
@@ -96,26 +96,20 @@ def measurement(sensitivity: int, epsilon: float):
     return made, scale, float(made.map(sensitivity))
 
 
-def sensitive_term(text: str, terms: Iterable[str]) -> str | None:
-    """The first sensitive term in `text`, or None: the marketer side's ONE sensitive-category check
-    (every segment criterion, question and reported label goes through it), so that a check by
-    meaning (`recassist.trust.sensitive`) replaces it in one place."""
-    patterns = [re.escape(t.rstrip("*")) + (r"\w*" if t.endswith("*") else "") for t in terms]
-    if not patterns:
-        return None
-    found = re.search(r"\b(?:" + "|".join(patterns) + r")\b", text, re.IGNORECASE)
-    return found.group(0) if found else None
-
-
 class PrivacyGuard:
     """The budget ledger and the releases on the app's database, and the rules of `AudienceConfig`.
     Thread- and process-safe: every check-and-charge is one transaction."""
 
     def __init__(
-        self, config: AudienceConfig, engine: Engine, clock: Callable[[], float] = time.time
+        self,
+        config: AudienceConfig,
+        engine: Engine,
+        clock: Callable[[], float] = time.time,
+        check: SensitiveCheck | None = None,
     ) -> None:
         self.config, self.clock = config, clock
         self.store = ReleaseStore(engine, clock)
+        self.check = check or SensitiveCheck()  # words only unless given one with the embedder
 
     # ------------------------------------------------------------ budget
 
@@ -189,16 +183,17 @@ class PrivacyGuard:
             )
 
     def sensitive_term(self, text: str) -> str | None:
-        """The first sensitive term in `text`, or None (`sensitive_term`, configured terms)."""
-        return sensitive_term(text, self.config.sensitive_terms)
+        """What in `text` names or means a sensitive category (`recassist.trust.sensitive`), or None."""
+        found = self.check.check(text)
+        return None if found is None else found.reason()
 
     def refuse_sensitive(self, texts: Iterable[str], what: str) -> None:
         for text in texts:
             term = self.sensitive_term(text)
             if term is not None:
                 raise SensitiveCategoryError(
-                    f"{what} '{text}' touches a sensitive category ('{term}': health, religion, "
-                    "politics, sexuality and ethnicity are off limits); choose another criterion"
+                    f"{what} '{text}' touches a sensitive category ({term}; health, religion, politics, sexuality "
+                    "and ethnicity are off limits); choose another criterion"
                 )
 
     def reportable(self, labels: Iterable[str]) -> list[str]:

@@ -257,7 +257,7 @@ class MarketerAssistant:
         term = self.audiences.guard.sensitive_term(question)
         if term is not None:
             raise SensitiveCategoryError(
-                f"the question names a sensitive category ('{term}'): health, religion, politics, sexuality and "
+                f"the question touches a sensitive category ({term}): health, religion, politics, sexuality and "
                 "ethnicity are never a segment or an interest, so it is not answered, not even for a broader "
                 f"segment; ask about other attributes, e.g. '{EXAMPLES[0]}'"
             )

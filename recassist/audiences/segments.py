@@ -23,6 +23,7 @@ from recassist.audiences.lookalike import lookalike_rows, lookalike_size
 from recassist.audiences.population import Population
 from recassist.audiences.vocabulary import readable, readable_value
 from recassist.errors import QueryError
+from recassist.trust.allow import refusal
 from recassist.retrieval.catalogue import display_title
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
@@ -249,6 +250,9 @@ class SegmentEvaluator:
         column = attributes[segment.field]
         mask = np.ones(len(column), dtype=bool)
         if segment.values:
+            reason = refusal(segment.field, segment.values, column.dropna().astype(str).unique())
+            if reason:  # the allow-list: only values the data set holds (recassist.trust.allow)
+                raise QueryError(reason)
             wanted = {v.lower() for v in segment.values}
             mask &= column.astype(str).str.lower().isin(wanted).to_numpy()
         if segment.min is not None or segment.max is not None:

@@ -29,6 +29,7 @@ from recassist.audiences.tables import AudienceTable
 from recassist.audiences.vocabulary import Vocabulary, build_vocabulary
 from recassist.data.store import DatasetStore
 from recassist.settings import AudienceConfig, Settings
+from recassist.trust.sensitive import SensitiveCheck
 
 LOOKALIKE_MISSES_ONE_IN = 1000
 
@@ -100,7 +101,8 @@ class Audiences:
                 vector = embedder.encode([text])[0]
                 return [hit.id for hit in store.query("users", vector, k)]
 
-        guard = PrivacyGuard(settings.audiences, engine(settings.state, settings.data_dir))
+        check = SensitiveCheck(embedder) if embedder is not None else None
+        guard = PrivacyGuard(settings.audiences, engine(settings.state, settings.data_dir), check=check)
         return cls(population, guard, settings.audiences, nearest)
 
     # ------------------------------------------------------------ the releases

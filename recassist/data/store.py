@@ -125,7 +125,10 @@ class DatasetStore:
             likes = _logged_likes(raw, set(frames["users"]["user_id"]), set(frames["items"]["item_id"]))
             if len(likes):
                 frames["interactions"] = pd.concat([frames["interactions"], likes], ignore_index=True)
-                digest = hashlib.sha256(manifest["fingerprint"].encode() + raw).hexdigest()
+                # the validated likes, as distinct (user, item) pairs: a replayed, torn, unknown or
+                # non-like line changes nothing, so the fitted generators are kept
+                pairs = likes[["user_id", "item_id"]].drop_duplicates().sort_values(["user_id", "item_id"])
+                digest = hashlib.sha256((manifest["fingerprint"] + fingerprint({"likes": pairs})).encode()).hexdigest()
                 manifest = {**manifest, "fingerprint": digest, "feedback_likes": len(likes)}
         return Dataset(name=name, manifest=manifest, **frames)
 

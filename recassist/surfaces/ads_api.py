@@ -24,7 +24,8 @@ from recassist.ads.serving import AdServer, SponsoredPick
 from recassist.assistant.events import Sponsored
 from recassist.errors import AdsNotReadyError
 from recassist.settings import Settings
-from recassist.surfaces.security import require
+from recassist.surfaces.ratelimit import RateLimiter
+from recassist.surfaces.security import Caller, require
 from recassist.surfaces.sponsor import Sponsor, shown
 
 
@@ -135,6 +136,7 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
     catalogue = sponsor.catalogue
     app_role = [Depends(require(settings.api, "app"))]
     router = APIRouter(tags=["sponsored"])
+    unverified = RateLimiter(settings.state.cache_url)  # unverified clicks per key and day
 
     def server() -> AdServer:
         try:
@@ -156,9 +158,17 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
         return AdsOut(user_known=user is not None, synthetic_catalogue=ads.catalogue.synthetic,
                       ads=[pick_out(p) for p in picks])
 
-    @router.post("/api/v1/ads/click", response_model=ClickOut, dependencies=app_role)
-    def click(body: ClickIn) -> ClickOut:
-        """A click on a shown sponsored pick: billed at its second price while the advertiser's budget lasts."""
+    @router.post("/api/v1/ads/click", response_model=ClickOut)
+    def click(body: ClickIn, caller: Caller = Depends(require(settings.api, "app"))) -> ClickOut:
+        """A click on a shown sponsored pick: billed at its second price while the advertiser's budget lasts,
+        for the user a verified user token names, or, without one, within the key's daily cap of
+        unverified clicks (`ads.unverified_clicks_per_key_day`)."""
+        if caller.user is not None and caller.user != body.user_id:
+            raise HTTPException(403, "the click's user_id is not the user the X-User-Token names")
+        if caller.user is None and unverified.take(f"clicks:{caller.key}", settings.ads.unverified_clicks_per_key_day,
+                                                   per_day=True) > 0:
+            return ClickOut(billed=False, price=0.0, reason="not billed: this key's daily cap of clicks without a "
+                            "verified user token is reached; send X-User-Token")
         user = user_for(body.user_id) or body.user_id
         result = server().click(user, body.impression_id)
         if result.reason.startswith("unknown"):

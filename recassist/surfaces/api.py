@@ -11,7 +11,6 @@ and lost on a restart) is not an error: chat and feedback go on in a new session
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -24,7 +23,10 @@ from recassist.assistant.turn import run
 from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.retrieval.catalogue import Constraints
+from recassist.state.database import engine as state_engine
 from recassist.surfaces.context import AppContext
+from recassist.surfaces.idempotency import EventKeys
+from recassist.surfaces.egress import SanitisedJSONResponse, sse
 from recassist.surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
@@ -64,10 +66,16 @@ class FeedbackIn(BaseModel):
     user_id: str | None = Field(default=None, max_length=200)
     item_id: str = Field(min_length=1, max_length=500)
     feedback: FeedbackKind
+    event_id: str | None = Field(
+        default=None, min_length=8, max_length=100, pattern=r"^[\w.:-]+$",
+        description="a key the client makes once per feedback event (e.g. a UUID) and sends again on a "
+        "retry: the first call is recorded, a repeat is answered `duplicate` and records nothing",
+    )
 
 
 class FeedbackOut(BaseModel):
     recorded: bool
+    duplicate: bool = Field(default=False, description="this event_id was recorded before; nothing was added")
     session_id: str | None = Field(description="the session the feedback went to: a new one when the given one expired")
     note: str | None = Field(default=None, description="something the user should know, e.g. the session expired")
 
@@ -76,16 +84,12 @@ class SearchOut(BaseModel):
     items: list[Card]
 
 
-def _sse(event) -> str:
-    """A turn event as a server-sent event: named by its type, its other fields as JSON data."""
-    return f"event: {event.type}\ndata: {json.dumps(event.data())}\n\n"
-
-
 def build_router(ctx: AppContext) -> APIRouter:
     app_role = [Depends(require(ctx.settings.api, "app"))]
     widget_caller = require(ctx.settings.api, "app", publishable=True)  # chat, feedback, recommend: widgets too
     router = APIRouter(prefix="/api/v1", tags=["recommendations"])
     assistant = ctx.assistant
+    event_keys = EventKeys(state_engine(ctx.settings.state, ctx.settings.data_dir))
 
     def user_of(caller: Caller, user_id: str | None) -> str | None:
         """The user a request is for: the one its signed user token names, else (not for publishable keys,
@@ -141,11 +145,11 @@ def build_router(ctx: AppContext) -> APIRouter:
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
-            yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
+            yield sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
             if expired:
-                yield _sse(NoteEvent(text=EXPIRED))
+                yield sse(NoteEvent(text=EXPIRED))
             for event in assistant.stream(session, body.message):
-                yield _sse(event)
+                yield sse(event)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
@@ -156,6 +160,8 @@ def build_router(ctx: AppContext) -> APIRouter:
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
         user = user_of(caller, body.user_id)
+        if body.event_id and not event_keys.first(f"feedback:{caller.key}:{user}", body.event_id):
+            return FeedbackOut(recorded=False, duplicate=True, session_id=body.session_id)
         session_id, note = body.session_id, None
         session = ctx.sessions.get(session_id) if session_id else None
         if session_id and session is None:
@@ -197,4 +203,4 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
          "type": str(error.get("type", ""))}
         for error in exc.errors()[:20]
     ]
-    return JSONResponse(status_code=422, content={"detail": errors})
+    return SanitisedJSONResponse(status_code=422, content={"detail": errors})

@@ -9,6 +9,7 @@ import re
 from html import escape
 
 from recassist.assistant.events import Card, SponsoredCard
+from recassist.trust.sanitise import sanitise
 
 CSS = """
 .rec-cards { display: flex; flex-direction: column; gap: 8px; margin-top: 6px; }
@@ -23,6 +24,11 @@ CSS = """
 """
 
 
+def _text(value: str) -> str:
+    """Shown text: through the one sanitiser (recassist.trust.sanitise), then escaped."""
+    return escape(sanitise(value))
+
+
 def render(
     message: str, cards: list[Card], texts: dict[int, str], *, done: bool = False, sponsored: SponsoredCard | None = None
 ) -> str:
@@ -32,26 +38,26 @@ def render(
     html = []
     for index, item in enumerate(cards):
         meta = " · ".join(x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x)
-        evidence = "".join(f"<li>{escape(r.kind.replace('_', ' '))}: {escape(r.label)}</li>" for r in item.evidence)
+        evidence = "".join(f"<li>{_text(r.kind.replace('_', ' '))}: {_text(r.label)}</li>" for r in item.evidence)
         html.append(
             f'<div class="rec-card"><span class="rec-id">{escape(item.item_id)}</span>'
-            f'<div class="rec-title">{index + 1}. {escape(item.display_title)}</div>'
-            f'<div class="rec-meta">{escape(meta)}</div>'
-            f'<div class="rec-explanation">{escape(texts.get(index, "…"))}</div>'
+            f'<div class="rec-title">{index + 1}. {_text(item.display_title)}</div>'
+            f'<div class="rec-meta">{_text(meta)}</div>'
+            f'<div class="rec-explanation">{_text(texts.get(index, "…"))}</div>'
             f'<details class="rec-why"><summary>why?</summary><ul>{evidence or "<li>your history as a whole</li>"}</ul></details>'
             "</div>"
         )
     if sponsored is not None:
         label = sponsored.label + (" · synthetic demo ad" if sponsored.synthetic else "")
         html.append(
-            f'<div class="rec-card sponsored"><span class="rec-label">{escape(label)}</span>'
-            f'<div class="rec-title">{escape(sponsored.title)}</div>'
-            f'<div class="rec-meta">{escape(sponsored.advertiser)} · {escape(", ".join(sponsored.tags))}</div>'
-            f'<div class="rec-explanation">{escape(sponsored.text)}</div>'
-            f'<details class="rec-why"><summary>why this ad?</summary>{escape(sponsored.why)}</details></div>'
+            f'<div class="rec-card sponsored"><span class="rec-label">{_text(label)}</span>'
+            f'<div class="rec-title">{_text(sponsored.title)}</div>'
+            f'<div class="rec-meta">{_text(sponsored.advertiser)} · {_text(", ".join(sponsored.tags))}</div>'
+            f'<div class="rec-explanation">{_text(sponsored.text)}</div>'
+            f'<details class="rec-why"><summary>why this ad?</summary>{_text(sponsored.why)}</details></div>'
         )
     state = "done" if done else "streaming"
-    return f'<p>{escape(message)}</p><div class="rec-cards {state}">{"".join(html)}</div>'
+    return f'<p>{_text(message)}</p><div class="rec-cards {state}">{"".join(html)}</div>'
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")

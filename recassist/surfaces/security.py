@@ -18,30 +18,24 @@ In order, for each request:
   Missing or unknown key: 401; wrong role, wrong origin, a secret key from a browser origin, or a
   publishable key off chat / feedback / recommend: 403. A browser asking for a page gets the 401 and the
   403 as a page (the sign-in form, and for a wrong role the pages the key can open); other callers JSON.
-- **Rate limits**: token buckets keyed on the verified key (and, for publishable keys, key and client
-  address), or on the client address when authentication failed or the path is public; the table keeps
-  the `api.max_rate_buckets` most recently used. Past the limit: 429 with Retry-After.
+- **Rate limits** (`ratelimit.py`, the `limits` library): a moving minute window keyed on the verified
+  key (and, for publishable keys, key and client address), or on the client address when
+  authentication failed or the path is public; the client address is the socket's unless it is one of
+  `api.trusted_proxies` (`server.py`). Past the limit: 429 with Retry-After.
 - **Body size** on the bytes actually read, chunked bodies included: past `api.max_body_bytes`, 413
-  before the app sees any of it. **Uploads** (Gradio's upload routes) are off: 403.
+  before the app sees any of it; a chunk slower than `api.body_timeout_s`: 408. **Uploads** (Gradio's
+  upload routes, under every mount) are off: 403.
 
 The verified `Caller` is left in the request state; `require` (a FastAPI dependency) reads it, checks a
 route's own rules and declares the key scheme in the OpenAPI document. User tokens (`X-User-Token`) are
-signed by the embedding app's backend with `api.user_token_secret`: `sign_user_token`, `verify_user_token`.
+JWTs signed by the embedding app's backend with `api.user_token_secret` (`tokens.py`). The rules live in
+`access.py`, the rate limiter in `ratelimit.py`.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import ipaddress
-import json
-import secrets
-import threading
-import time
-from collections import OrderedDict
+import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
@@ -50,253 +44,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import APIKeyHeader
 from starlette.datastructures import Headers
 
-from recassist.errors import UserTokenError
-from recassist.settings import ApiConfig, ApiKey
-
-HEADER = "X-API-Key"
-USER_TOKEN_HEADER = "X-User-Token"
-COOKIE = "recassist_auth"
-COOKIE_TTL_S = 12 * 3600
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/widget.js", "/widget.css", "/signin"})
-PUBLISHABLE_ROUTES = frozenset({("POST", "/api/v1/chat"), ("POST", "/api/v1/feedback"), ("POST", "/api/v1/recommend")})
-API_ROLES = {"/api/v1/audiences": "marketer", "/api/v1/data": "admin"}  # every other /api/ path: app
-MARKETER_PAGE = "/marketer"  # the Marketer tab on its own page, for marketer keys
-PAGES = (("/", "admin", "the app: chat, explore and the Marketer tab"), (MARKETER_PAGE, "marketer", "the Marketer page"),
-         ("/docs", "app", "the REST API's documentation"))  # what a browser can open, by role
-UPLOAD_PATHS = ("/gradio_api/upload", "/gradio_api/process_recording")
-ALL_ROLES = frozenset({"app", "marketer", "admin"})
-CORS_HEADERS = b"Content-Type, X-API-Key, X-User-Token"
-
-
-def required_role(path: str) -> str | None:
-    """The role a path needs when keys are configured; None for the public paths. Unknown paths need
-    admin, so a route added later is closed until someone opens it."""
-    if path in PUBLIC_PATHS:
-        return None
-    if path.startswith("/api/"):
-        return next((role for prefix, role in API_ROLES.items() if path.startswith(prefix)), "app")
-    if path in ("/docs", "/openapi.json") or path.startswith("/docs/"):
-        return "app"
-    if path == MARKETER_PAGE or path.startswith(MARKETER_PAGE + "/"):
-        return "marketer"
-    return "admin"
-
-
-def pages_for(roles) -> list[tuple[str, str]]:
-    """(path, what it is) of the pages a key with `roles` can open in a browser."""
-    return [(path, label) for path, role, label in PAGES if role in roles]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who a request comes from, as verified by `SecurityMiddleware`."""
-
-    key: str | None  # the key's name; None for the loopback demo and public paths
-    kind: str  # "secret", "publishable", "local" (no keys configured) or "public"
-    roles: frozenset[str]
-    client: str
-    user: str | None = None  # the user id a valid user token names
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(secret: bytes, payload: str) -> str:
-    return _b64(hmac.new(secret, payload.encode(), hashlib.sha256).digest())
-
-
-def sign_user_token(secret: str, user_id: str, ttl_s: int = 3600, now: float | None = None) -> str:
-    """A token naming `user_id` until `ttl_s` from now, for the widget's `data-user-token`: base64url JSON
-    `{"sub", "exp"}`, a dot, base64url HMAC-SHA256 of the first part with the app's secret."""
-    payload = _b64(json.dumps({"sub": user_id, "exp": int((now or time.time()) + ttl_s)}, separators=(",", ":")).encode())
-    return f"{payload}.{_mac(secret.encode(), payload)}"
-
-
-def verify_user_token(secret: str, token: str, now: float | None = None) -> str:
-    """The user id a token names; UserTokenError if it is malformed, badly signed or expired."""
-    payload, _, signature = token.partition(".")
-    if not payload or not signature:
-        raise UserTokenError("the user token is not '<payload>.<signature>'; sign it with sign_user_token")
-    if not hmac.compare_digest(_mac(secret.encode(), payload), signature):
-        raise UserTokenError("the user token's signature does not match api.user_token_secret")
-    try:
-        claims = json.loads(_unb64(payload))
-        user, expires = str(claims["sub"]), float(claims["exp"])
-    except (ValueError, KeyError, TypeError) as err:
-        raise UserTokenError(f"the user token's payload is not {{'sub', 'exp'}} JSON: {err}") from err
-    if expires < (now or time.time()):
-        raise UserTokenError("the user token has expired; the page must get a fresh one from its backend")
-    return user
-
-
-class RateLimiter:
-    """Token buckets (`per_minute` requests a minute, bursts of as many), the `max_buckets` most recently
-    used kept. Thread-safe."""
-
-    def __init__(self, max_buckets: int) -> None:
-        self.max_buckets = max_buckets
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # name -> (tokens, last refill)
-        self._lock = threading.Lock()
-
-    def take(self, name: str, per_minute: int) -> float:
-        """0 if a request may pass now, else the seconds until one may."""
-        rate, now = per_minute / 60.0, time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.pop(name, (float(per_minute), now))
-            tokens = min(float(per_minute), tokens + (now - last) * rate)
-            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
-            self._buckets[name] = (tokens - 1.0 if wait == 0.0 else tokens, now)
-            while len(self._buckets) > self.max_buckets:
-                self._buckets.popitem(last=False)
-            return wait
-
-    def __len__(self) -> int:
-        return len(self._buckets)
-
-
-@dataclass
-class Denied:
-    status: int
-    detail: str
-    headers: dict[str, str] | None = None
-    pages: list[tuple[str, str]] | None = None  # for a wrong role: the pages the key can open
-
-
-def _loopback(host: str | None) -> bool:
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def _hostname(host_header: str) -> str:
-    """`Host` without its port, IPv6 brackets removed, lower case."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0].lower()
-    return host_header.rsplit(":", 1)[0].lower() if host_header.count(":") == 1 else host_header.lower()
-
-
-class Guard:
-    """The access rules for one app: its keys, the sign-in cookie's per-process secret, the rate buckets."""
-
-    def __init__(self, config: ApiConfig) -> None:
-        self.config = config
-        self.limiter = RateLimiter(config.max_rate_buckets)
-        self._cookie_secret = secrets.token_bytes(32)
-        self.browser_origins = {o for k in config.keys for o in k.origins} | (
-            set() if config.keys else {o.rstrip("/").lower() for o in config.cors_origins}
-        )
-
-    def key_for(self, given: str) -> ApiKey | None:
-        found = None
-        for key in self.config.keys:  # compare against all, in constant time each
-            if hmac.compare_digest(key.key.get_secret_value().encode(), given.encode()):
-                found = key
-        return found
-
-    # ---- the sign-in cookie: "<base64 key name>.<expiry>.<mac>"
-
-    def cookie_for(self, key: ApiKey) -> str:
-        payload = f"{_b64(key.name.encode())}.{int(time.time()) + COOKIE_TTL_S}"
-        return f"{payload}.{_mac(self._cookie_secret, payload)}"
-
-    def key_from_cookie(self, value: str) -> ApiKey | None:
-        payload, _, signature = value.rpartition(".")
-        if not payload or not hmac.compare_digest(_mac(self._cookie_secret, payload), signature):
-            return None
-        name, _, expires = payload.partition(".")
-        if not expires.isdigit() or int(expires) < time.time():
-            return None
-        try:
-            wanted = _unb64(name).decode()
-        except ValueError:
-            return None
-        return next((k for k in self.config.keys if k.name == wanted and k.kind == "secret"), None)
-
-    # ---- the checks
-
-    def check_host(self, headers: Headers) -> Denied | None:
-        allowed = self.config.allowed_hosts
-        name = _hostname(headers.get("host", ""))
-        if "*" in allowed or name in {h.lower() for h in allowed}:
-            return None
-        return Denied(400, f"Host '{name}' is not served; add it to api.allowed_hosts")
-
-    def authenticate(self, method: str, path: str, headers: Headers, client: str, foreign: str | None) -> Caller | Denied:
-        """The caller of a request, or why it is refused. `foreign`: its Origin when that is not the app's own."""
-        if any(path.startswith(p) for p in UPLOAD_PATHS):
-            return Denied(403, "uploads are off: no surface of recassist takes files")
-        role = required_role(path)
-        if not self.config.keys:
-            if not _loopback(client):
-                return Denied(403, "no API keys are configured, so only clients on 127.0.0.1 are served")
-            if foreign and foreign not in self.browser_origins:
-                return Denied(403, f"origin {foreign} may not call this app; list it in api.cors_origins")
-            return Caller(None, "local", ALL_ROLES, client)
-        if role is None:
-            if foreign and method not in ("GET", "HEAD"):
-                return Denied(403, f"origin {foreign} may not post here")
-            return Caller(None, "public", frozenset(), client)
-        given = headers.get(HEADER)
-        cookie = _cookie(headers, COOKIE)
-        key = self.key_for(given) if given else (self.key_from_cookie(cookie) if cookie else None)
-        if key is None:
-            if given or cookie:
-                return Denied(401, "unknown API key" if given else "the sign-in has expired; sign in again at /signin")
-            return Denied(401, f"missing {HEADER} header (or sign in at /signin)")
-        if key.kind == "secret" and foreign:
-            return Denied(403, f"API key '{key.name}' is a secret key, refused from the browser origin {foreign}; "
-                               "pages use a publishable key bound to their origin")
-        if key.kind == "publishable":
-            origin = (headers.get("origin") or "").lower()
-            if origin not in key.origins:
-                return Denied(403, f"publishable key '{key.name}' is not allowed from origin '{origin or 'none'}'")
-            if (method, path) not in PUBLISHABLE_ROUTES:
-                return Denied(403, f"publishable key '{key.name}' may only chat, send feedback and recommend")
-        if role not in key.roles:
-            return Denied(403, f"API key '{key.name}' lacks the '{role}' role", pages=pages_for(key.roles))
-        user = None
-        token = headers.get(USER_TOKEN_HEADER)
-        if token:
-            if self.config.user_token_secret is None:
-                return Denied(401, "user tokens are off: set api.user_token_secret to accept them")
-            try:
-                user = verify_user_token(self.config.user_token_secret.get_secret_value(), token)
-            except UserTokenError as err:
-                return Denied(401, str(err))
-        return Caller(key.name, key.kind, frozenset(key.roles), client, user)
-
-    def throttle(self, caller: Caller | Denied, client: str) -> Denied | None:
-        """A 429 if this request must wait, taking from the caller's buckets: the client address's when
-        authentication failed or none is needed, else the key's (and, for a publishable key, the key and
-        client address's)."""
-        config = self.config
-        if isinstance(caller, Denied) or caller.key is None:
-            buckets = [(f"addr:{client}", config.requests_per_minute, "from this address")]
-        else:
-            buckets = [(f"key:{caller.key}", config.requests_per_minute, f"for key '{caller.key}'")]
-            if caller.kind == "publishable":
-                buckets.append((f"client:{caller.key}:{client}", config.requests_per_minute_per_client,
-                                f"for key '{caller.key}' from this address"))
-        for name, limit, scope in buckets:
-            wait = self.limiter.take(name, limit)
-            if wait > 0:
-                return Denied(429, f"rate limit of {limit} requests a minute {scope} reached; retry in {wait:.1f} s",
-                              {"Retry-After": str(max(1, round(wait)))})
-        return None
-
-
-def _cookie(headers: Headers, name: str) -> str | None:
-    for part in headers.get("cookie", "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
+from recassist.settings import ApiConfig
+from recassist.surfaces.access import (  # noqa: F401 - the names the app and its tests use from here
+    COOKIE,
+    COOKIE_TTL_S,
+    CORS_HEADERS,
+    HEADER,
+    MARKETER_PAGE,
+    PUBLIC_PATHS,
+    PUBLISHABLE_ROUTES,
+    UPLOAD_PATHS,
+    USER_TOKEN_HEADER,
+    Caller,
+    Denied,
+    Guard,
+    is_upload,
+    pages_for,
+    required_role,
+)
+from recassist.surfaces.ratelimit import RateLimiter  # noqa: F401
+from recassist.surfaces.tokens import sign_user_token, verify_user_token  # noqa: F401
 
 
 def _origin_of(headers: Headers) -> str | None:
@@ -362,7 +129,11 @@ class SecurityMiddleware:
             return
         scope.setdefault("state", {})["recassist_caller"] = caller
         if scope["type"] == "http":  # any method: a GET may carry a body too
-            body, more, receive = await _read_body(receive, config.max_body_bytes)
+            try:
+                body, more, receive = await _read_body(receive, config.max_body_bytes, config.body_timeout_s)
+            except TimeoutError:
+                await refuse(Denied(408, f"the request body did not arrive within {config.body_timeout_s:g} s"))
+                return
             if more:
                 await refuse(_too_large(len(body), config.max_body_bytes, partial=True))
                 return
@@ -389,12 +160,13 @@ def _too_large(size: int, limit: int, partial: bool = False) -> Denied:
     return Denied(413, f"request body of {over}{size:,} bytes is over the limit of {limit:,}")
 
 
-async def _read_body(receive, limit: int):
+async def _read_body(receive, limit: int, timeout_s: float):
     """Read the body, stopping once it passes `limit`: (bytes read, whether it went over, a `receive` that
-    replays the body and then hands on to the server's, so a disconnect is still seen)."""
+    replays the body and then hands on to the server's, so a disconnect is still seen). TimeoutError
+    when a chunk takes longer than `timeout_s` (a slow client holding a worker)."""
     chunks, size = [], 0
     while True:
-        message = await receive()
+        message = await asyncio.wait_for(receive(), timeout_s)
         if message["type"] != "http.request":
             return b"", False, _replay([message], receive)
         chunks.append(message.get("body", b""))

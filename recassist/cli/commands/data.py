@@ -45,6 +45,18 @@ def import_files(
         raw = read_files(items=items, interactions=interactions, users=users, social=social)
         result = import_tables(name, raw, settings, source=f"import:{items.name}", strict=strict)
     typer.echo(result.summary())
+    for line in _catalogue_flags(settings, name):
+        typer.echo(line)
+
+
+def _catalogue_flags(settings, name: str) -> list[str]:
+    """Flags for item fields carrying markup, links, delimiters, e-mail addresses or phone numbers."""
+    from recassist.data.store import DatasetStore
+    from recassist.trust.sanitise import flags
+
+    items = DatasetStore(settings.data_dir).load(name).items
+    columns = [c for c in ("title", "text", "tags") if c in items.columns]
+    return flags((str(row["item_id"]), column, row[column]) for _, row in items.iterrows() for column in columns)
 
 
 @app.command("list")

@@ -22,6 +22,7 @@ def serve(
     import uvicorn
 
     from recassist.app import create_app
+    from recassist.surfaces.server import server_config
 
     settings = load_settings(ctx, host=host, port=port)
     name = dataset or settings.dataset
@@ -30,7 +31,7 @@ def serve(
             _prepare(settings, name)
         asgi = create_app(settings, name, progress=typer.echo)
     typer.echo(f"recassist on http://{settings.host}:{settings.port}/")
-    uvicorn.run(asgi, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.Server(server_config(asgi, settings.api, settings.host, settings.port, log_level="warning")).run()
 
 
 def _prepare(settings, name: str) -> None:

@@ -122,7 +122,10 @@
 
   function feedback(li, item, kind, button) {
     if (!sessionId) return;
-    post("/api/v1/feedback", { session_id: sessionId, item_id: item.item_id, feedback: kind }).then(function (res) {
+    // one key per click: a retried request with it is recorded once (the API's event_id)
+    var eventId = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : "e" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+    post("/api/v1/feedback", { session_id: sessionId, item_id: item.item_id, feedback: kind, event_id: eventId }).then(function (res) {
       return res.json();
     }).then(function (answer) {
       if (answer.session_id) sessionId = answer.session_id;  /* a new one when the old session expired */

@@ -1,0 +1,116 @@
+"""Hostile suite against a real `recassist serve` (the slice, the real 0.5B model): feedback replays
+are recorded once, and the answers carry no markup whatever the user's message carries.
+
+Also the idempotency store on its own: keys survive a restart (a second engine on the same file) and
+threads racing on one key record it once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+
+import httpx
+
+from recassist.settings import StateConfig
+from recassist.state.database import engine
+from recassist.surfaces.idempotency import EventKeys
+from recassist.surfaces.feedback import feedback_path
+from tests.conftest import SLICE
+from tests.test_hostile_output import three_ratings
+
+
+def test_event_keys_are_first_once_across_threads_and_restarts(tmp_path) -> None:
+    keys = EventKeys(engine(StateConfig(), tmp_path))
+    results: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(keys.first("feedback:shop:u1", "evt-000001"))
+        )
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+    again = EventKeys(engine(StateConfig(), tmp_path))  # a restarted process
+    assert again.first("feedback:shop:u1", "evt-000001") is False
+    assert again.first("feedback:shop:u2", "evt-000001") is True  # scoped per caller and user
+
+
+def test_feedback_replays_are_recorded_once(live_server: str, settings) -> None:
+    from recassist.data.store import DatasetStore
+
+    data = DatasetStore(settings.data_dir).load(SLICE)
+    user = data.interactions["user_id"].value_counts().index[0]
+    item = data.items["item_id"].iloc[0]
+    log = feedback_path(settings.data_dir, SLICE)
+    before = log.read_text().count("\n") if log.exists() else 0
+    body = {"user_id": user, "item_id": item, "feedback": "like", "event_id": str(uuid.uuid4())}
+    answers = [
+        httpx.post(f"{live_server}/api/v1/feedback", json=body, timeout=60).json() for _ in range(5)
+    ]
+    assert [a["recorded"] for a in answers] == [True] + [False] * 4
+    assert all(a["duplicate"] for a in answers[1:])
+    assert log.read_text().count("\n") == before + 1
+
+
+def test_a_url_in_the_message_is_not_echoed(live_server: str) -> None:
+    message = "something like <b>Star Wars</b> from https://evil.example/x or mail me@evil.example"
+    with httpx.stream(
+        "POST", f"{live_server}/api/v1/chat", json={"message": message}, timeout=300
+    ) as answer:
+        text = "".join(answer.iter_text())
+    data = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    said = json.dumps(data)
+    assert data and not re.search(r"evil\.example|<b>|https?:", said), said[:500]
+
+
+def test_the_data_fingerprint_covers_validated_likes_not_each_feedback_line(tmp_path) -> None:
+    import pandas as pd
+
+    from recassist.data.cleaning import RawTable
+    from recassist.data.importer import import_tables
+    from recassist.data.readers import ROW
+    from recassist.data.store import DatasetStore
+    from recassist.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "title": ["A (1990)", "B (1991)", "C (1992)"],
+            "tags": ["Drama", "Comedy", "Drama"],
+            ROW: [1, 2, 3],
+        }
+    )
+    ratings = three_ratings(["u1", "u2", "u2"], ["a", "b", "c"]).assign(**{ROW: [1, 2, 3]})
+    import_tables(
+        "tiny",
+        {"items": RawTable(items, "i"), "interactions": RawTable(ratings, "r")},
+        settings,
+        source="test",
+    )
+    store = DatasetStore(tmp_path)
+    users = sorted(set(store.load("tiny").interactions["user_id"]))
+    log = feedback_path(tmp_path, "tiny")
+    log.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(*records: dict) -> str:
+        with log.open("a") as handle:
+            for record in records:
+                handle.write(json.dumps(record) + "\n")
+        return store.load("tiny").fingerprint
+
+    like = {"user_id": users[0], "item_id": "b", "feedback": "like", "timestamp": 10}
+    first = write(like)
+    assert write({**like, "timestamp": 11}) == first  # a replay
+    assert write({**like, "feedback": "dislike", "item_id": "c"}) == first  # not a like
+    assert write({**like, "user_id": "stranger"}) == first  # not a known user
+    log.open("a").write('{"user_id": "torn')
+    assert store.load("tiny").fingerprint == first
+    log.open("a").write("\n")
+    assert write({**like, "item_id": "c"}) != first  # a new like is new data
