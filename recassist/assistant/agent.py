@@ -188,7 +188,7 @@ class Assistant:
             pick.reasons = reasons[pick.item.item_id]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
-        notes = replies.title_notes(named, self.items, len(picks))
+        notes = replies.title_notes(named, self.items, len(picks)) + replies.unused_note(request.unused)
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks and not preview else None
@@ -275,6 +275,7 @@ class Assistant:
             title = display_title(self.items[target].title)
             text = (f"Noted: you liked {title}. I'll look for more like it." if feedback == "like"
                     else f"Noted: not {title}. I won't show it again.")
+            text = " ".join([text, *replies.unused_note(request.unused)])
         yield MessageEvent(text=text)
         yield DoneEvent(message=text, items=[], planner=planner, request=request)
         return TurnResult(request, planner, text)
