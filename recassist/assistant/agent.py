@@ -35,7 +35,7 @@ from recassist.assistant.events import (
     SponsoredCard,
     SponsoredEvent,
 )
-from recassist.assistant.evidence import phrase
+from recassist.assistant.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
 from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
@@ -184,8 +184,9 @@ class Assistant:
         history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(session.user_id))]
         picks = self.rerank(picks, [self.items[i] for i in dict.fromkeys(history) if i in self.items], request.count)
         reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
-        for pick in picks:
-            pick.reasons = reasons[pick.item.item_id]
+        for pick in picks:  # a profile theme the request names is the most specific evidence
+            themes = theme_reasons(self.catalogue.profiles.get(pick.item.item_id), request.mood)
+            pick.reasons = [*themes, *reasons[pick.item.item_id]][:3]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
         notes = replies.title_notes(named, self.items, len(picks)) + replies.unused_note(request.unused)

@@ -10,9 +10,13 @@ construction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import snowballstemmer
+
+from recassist.data.item_profiles import ItemProfile
 from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
@@ -67,6 +71,7 @@ def phrase(reason: Reason) -> str:
         "popular": label,
         "requested": f"you asked for something like {label}",
         "described": f'you asked for "{label}"',
+        "profile_theme": f"it is about {label}, as you asked",
     }[reason.kind]
 
 
@@ -84,6 +89,22 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
         parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
     if any(r.kind == "described" for r in reasons):
         parts.append("it matches what you described")
+    parts += [f"it is about {r.label}, as you asked" for r in reasons if r.kind == "profile_theme"][:1]
     if not parts:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."
+
+
+def _stems(text: str) -> set[str]:
+    """The stems of the words of four letters or more ("heists" and "heist" are one)."""
+    stemmer = snowballstemmer.stemmer("english")
+    return set(stemmer.stemWords([w for w in re.findall(r"[a-z]{4,}", text.lower())]))
+
+
+def theme_reasons(profile: ItemProfile | None, wanted: str | None) -> list[Reason]:
+    """The item's profile themes that share a word with what the user asked for ("a bank heist" for
+    "clever heist movies"): evidence that the item is about the request, at most one."""
+    if profile is None or not wanted:
+        return []
+    asked = _stems(wanted)
+    return [Reason("profile_theme", theme) for theme in profile.themes if _stems(theme) & asked][:1]

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from recassist.data.item_profiles import ProfileStore
 from recassist.assistant.agent import Assistant
 from recassist.assistant.session import SessionMemory
 from recassist.errors import RecassistError
@@ -86,7 +87,8 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
 
     dataset = DatasetStore(settings.data_dir).load(dataset_name)
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
-    catalogue = Catalogue(dataset, store, Embedder(settings.embedding))
+    profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if settings.embedding.item_profiles else None
+    catalogue = Catalogue(dataset, store, Embedder(settings.embedding), profiles)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:
