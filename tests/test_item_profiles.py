@@ -16,12 +16,22 @@ from recassist.retrieval.catalogue import Item
 from recassist.retrieval.index import IndexBuilder
 from recassist.settings import Settings
 
-HEIST = ItemProfile(genres=["Comedy", "Crime"], themes=["a jewel heist", "dry British humour"],
-                    mood="witty", setting="London, 1980s", audience="adults")
-ITEMS = pd.DataFrame({
-    "item_id": ["1", "2"], "title": ["Toy Story (1995)", "Fish Called Wanda, A (1988)"],
-    "tags": ["Animation|Children's|Comedy", "Comedy"], "text": ["", ""], "year": [1995, 1988],
-})
+HEIST = ItemProfile(
+    genres=["Comedy", "Crime"],
+    themes=["a jewel heist", "dry British humour"],
+    mood="witty",
+    setting="London, 1980s",
+    audience="adults",
+)
+ITEMS = pd.DataFrame(
+    {
+        "item_id": ["1", "2"],
+        "title": ["Toy Story (1995)", "Fish Called Wanda, A (1988)"],
+        "tags": ["Animation|Children's|Comedy", "Comedy"],
+        "text": ["", ""],
+        "year": [1995, 1988],
+    }
+)
 
 
 def test_a_profile_whose_genres_share_none_with_the_items_is_dropped() -> None:
@@ -67,15 +77,24 @@ def test_the_profile_is_embedded_with_the_item(tmp_path: Path) -> None:
     builder = IndexBuilder(settings, embedder=object(), client=object())
     text = builder.with_profiles(dataset).items.set_index("item_id")["text"]
     assert "Themes: a jewel heist, dry British humour." in text["2"] and text["1"] == ""
-    off = settings.model_copy(update={"embedding": settings.embedding.model_copy(update={"item_profiles": False})})
+    off = settings.model_copy(
+        update={"embedding": settings.embedding.model_copy(update={"item_profiles": False})}
+    )
     assert IndexBuilder(off, embedder=object(), client=object()).with_profiles(dataset) is dataset
 
 
-@pytest.mark.parametrize(("wanted", "theme"), [
-    ("clever heist movies", "a jewel heist"), ("dry British humour please", "dry British humour"),
-    ("space adventures", None), (None, None),
-])
-def test_a_profile_theme_the_request_names_is_evidence(wanted: str | None, theme: str | None) -> None:
+@pytest.mark.parametrize(
+    ("wanted", "theme"),
+    [
+        ("clever heist movies", "a jewel heist"),
+        ("dry British humour please", "dry British humour"),
+        ("space adventures", None),
+        (None, None),
+    ],
+)
+def test_a_profile_theme_the_request_names_is_evidence(
+    wanted: str | None, theme: str | None
+) -> None:
     reasons = theme_reasons(HEIST, wanted)
     assert [r.label for r in reasons] == ([theme] if theme else [])
     if reasons:

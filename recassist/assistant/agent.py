@@ -189,7 +189,8 @@ class Assistant:
             pick.reasons = [*themes, *reasons[pick.item.item_id]][:3]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
-        notes = replies.title_notes(named, self.items, len(picks)) + replies.unused_note(request.unused)
+        notes = replies.title_notes(named, self.items, len(picks))
+        notes += replies.unused_note(request.unused)  # nothing the user said is dropped silently
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks and not preview else None

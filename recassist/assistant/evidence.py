@@ -89,7 +89,8 @@ def template_explanation(item: Item, reasons: Sequence[Reason]) -> str:
         parts.insert(0, "it is like " + " and ".join(asked[:2]) + ", which you asked about")
     if any(r.kind == "described" for r in reasons):
         parts.append("it matches what you described")
-    parts += [f"it is about {r.label}, as you asked" for r in reasons if r.kind == "profile_theme"][:1]
+    themes = [r.label for r in reasons if r.kind == "profile_theme"]
+    parts += [f"it is about {theme}, as you asked" for theme in themes[:1]]
     if not parts:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     return f"{display_title(item.title)} is recommended because " + "; ".join(parts) + "."

@@ -1,13 +1,14 @@
 """The forgiving reading of a message: misspelt genre, decade and cue words put right before parsing
-("somthing liek termnator but romantik from the eigthies" reads "something like termnator but romantic
-from the eighties"), praise that also asks for picks ("I loved Alien, what else would I like?"), and the
-wishes no tag or filter can hold ("nothing too violent"), which the reply names instead of dropping.
+("somthing liek termnator but romantik from the eigthies" reads "something like termnator but
+romantic from the eighties"), praise that also asks for picks ("I loved Alien, what else would I
+like?"), and the wishes no tag or filter can hold ("nothing too violent"), which the reply names
+instead of dropping.
 
 Words come from `data/words.json` (package data) and the catalogue's tag words (`TagMatcher.forms`);
-a word is put right only when it is one edit (two from eight letters on) from exactly one known word, by
-optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit. Capitalised
-words inside a sentence (names, titles) and the catalogue titles found in the text are left alone:
-misspelt titles are the title index's job.
+a word is put right only when it is one edit (two from eight letters on) from exactly one known
+word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
+Capitalised words inside a sentence (names, titles) and the catalogue titles found in the text are
+left alone: misspelt titles are the title index's job.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def correction(word: str, vocabulary: list[str]) -> str | None:
 
 
 def forgive(
-    text: str, tags: TagMatcher, titles: Callable[[str], list[tuple[int, int]]] | None = None,
+    text: str,
+    tags: TagMatcher,
+    titles: Callable[[str], list[tuple[int, int]]] | None = None,
     filler: Iterable[str] = (),
 ) -> str:
     """`text` with misspelt known words put right (see the module docstring); titles left alone."""
@@ -69,7 +72,9 @@ def forgive(
         word = match.group()
         if any(s <= match.start() < e for s, e in spans) or _known(word.lower(), tags, filler):
             continue
-        sentence_start = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".!?"
+        sentence_start = (
+            not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".!?"
+        )
         if word[0].isupper() and not sentence_start:
             continue
         if fixed := correction(word.lower(), vocabulary):
@@ -79,14 +84,16 @@ def forgive(
 
 
 def asks_for_picks(text: str) -> bool:
-    """Whether a message asks for picks ("what else would I like?"), so praise in it is no mere feedback."""
+    """Whether a message asks for picks ("what else would I like?"): praise in it is no mere
+    feedback."""
     return bool(_phrases("ask_for_picks").search(text))
 
 
 def unfiltered(text: str, tags: TagMatcher, unread: Iterable[str]) -> list[tuple[int, int]]:
-    """The spans of wishes against something no tag names ("nothing too violent", "no gore"): a search
-    cannot rule them out, and embedded they would pull in what they reject. Only clauses holding some of
-    the `unread` words count ("not interested" and "not from the 80s" are read as something else)."""
+    """The spans of wishes against something no tag names ("nothing too violent", "no gore"): a
+    search cannot rule them out, and embedded they would pull in what they reject. Only clauses
+    holding some of the `unread` words count ("not interested" and "not from the 80s" are read as
+    something else)."""
     unread = frozenset(unread)
     tagged = [(m.start, m.end) for m in tags.mentions(text) if m.negated]
     spans = []

@@ -276,10 +276,10 @@ def parse(
     mentions = tags.mentions(text, skip=seed_spans)
     forget = _forget_spans(text)
     # what the user drops, resets or rules out is no part of what they want: "forget Alien, something cozy" is
-    # "something cozy", and "not from the 80s" embedded would lie near the 80s
-    own_words = unread(message, tags, titles) if own_words is None else own_words  # a description's words
-    against = unfiltered(text, tags, own_words)  # "nothing too violent": no tag rules it out; say so
-    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text), *against]
+    # "something cozy"; embedded, "not from the 80s" or "nothing too violent" would pull them in
+    own_words = unread(message, tags, titles) if own_words is None else own_words
+    unsaid = unfiltered(text, tags, own_words)  # no tag says "nothing too violent": the reply does
+    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text), *unsaid]
     mood_words = wanted(_mask(text, unwanted), tags, mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
@@ -341,8 +341,8 @@ def parse(
         intent = Intent.more_like
     elif _DISLIKE_FEEDBACK.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
         intent, feedback = Intent.feedback, "dislike"
-    elif _LIKE_FEEDBACK.search(text) and (  # "I loved Alien, what else would I like?" asks for picks
-            refers_to is not None or _THAT_ONE.search(text) or (seeds and not asks_for_picks(text))):
+    elif _LIKE_FEEDBACK.search(text) and (  # "I loved Alien, what else would I like?": picks
+            refers_to is not None or _THAT_ONE.search(text) or seeds and not asks_for_picks(text)):
         intent, feedback = Intent.feedback, "like"
     elif _ABOUT.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
         intent = Intent.explain
@@ -356,7 +356,7 @@ def parse(
         intent = Intent.refine  # "more please", "show me 3 more": the last request again
     else:
         intent = Intent.recommend
-    described = intent is Intent.refine and own_words  # "a courtroom drama": Drama, and the description
+    described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
     mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
     # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the last list
     # ("something darker", "another one"): a new topic (`SessionMemory.apply`)
@@ -376,7 +376,7 @@ def parse(
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
         new_topic=new_topic, drop_seeds=drop_seeds, reset=reset,
-        unused=left_out(text, against, [] if mood else own_words),
+        unused=left_out(text, unsaid, [] if mood else own_words),
         **count,
     )
 

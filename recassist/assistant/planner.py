@@ -147,7 +147,8 @@ class Planner:
         # a title the catalogue lacks is one the user wrote as a name ("Inception"), not "a rainy sunday"
         written = re.search(re.escape(seed), message, re.IGNORECASE)
         # ("dry British humour" starts in lower case: a description, whatever its proper nouns)
-        return written is not None and (written.group()[:1].islower() or not any(c.isupper() for c in written.group()))
+        lower = written is not None and not any(c.isupper() for c in written.group())
+        return lower or (written is not None and written.group()[:1].islower())
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
@@ -175,8 +176,8 @@ class Planner:
 
 
 def _both(planned: str | None, parsed: str | None) -> str | None:
-    """The model's short mood, then the user's own words it left out: the model's 60 characters never
-    drop a described wish ("dry British humour") silently."""
+    """The model's short mood, then the user's own words it left out: the model's 60 characters
+    never drop a described wish ("dry British humour") silently."""
     if not parsed or not planned:
         return planned or parsed
     own = [w for w in parsed.split() if w.lower() not in planned.lower()]

@@ -66,8 +66,8 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
 
 
 def unused_note(unused: list[str]) -> list[str]:
-    """The reply's word on what the turn could not use ("I didn't use \"nothing too violent\": no tag
-    or filter says it."), so that nothing the user said is dropped silently; none when all was used."""
+    """The reply's word on what the turn could not use ('I didn't use "nothing too violent": ...'),
+    so that nothing the user said is dropped silently; none when all was used."""
     if not unused:
         return []
     quoted = " or ".join(f'"{w}"' for w in dict.fromkeys(unused[:4]))

@@ -1,17 +1,17 @@
-"""LLM-written item profiles (KAR-style knowledge augmentation): what an item is about beyond its title
-and tags, as short phrases: themes, mood, setting, audience.
+"""LLM-written item profiles (KAR-style knowledge augmentation): what an item is about beyond its
+title and tags, as short phrases: themes, mood, setting, audience.
 
-The local model writes one profile per item under a JSON schema (`recassist.llm.item_profiles`); this
-module holds what every layer reads: the profile's type, the genre check, and the cache. The model is
-not shown the item's genres; it names the genres it believes the item has, and a profile whose genres
-share none with the item's own tags is a profile of some other film (the model does not know this one)
-and is dropped (`contradicts`).
+The local model writes one profile per item under a JSON schema (`recassist.llm.item_profiles`);
+this module holds what every layer reads: the profile's type, the genre check, and the cache. The
+model is not shown the item's genres; it names the genres it believes the item has, and a profile
+whose genres share none with the item's own tags is a profile of some other film (the model does not
+know this one) and is dropped (`contradicts`).
 
 The cache is one JSON Lines file per data set, `<data_dir>/profiles/<dataset>.jsonl`, one record per
-item written, keyed by a hash of what the profile was written from (the title, the prompt version and
-the model): appends only, so a run killed at any point loses at most the line it was writing, and a
-second run writes only the items whose key has no record yet (incremental and resumable). Dropped
-profiles are recorded too, so that they are not written again.
+item written, keyed by a hash of what the profile was written from (the title, the prompt version
+and the model): appends only, so a run killed at any point loses at most the line it was writing,
+and a second run writes only the items whose key has no record yet (incremental and resumable).
+Dropped profiles are recorded too, so that they are not written again.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PROFILE_VERSION = "1"  # bump when the prompt or the schema changes: every key c
 
 
 class ItemProfile(BaseModel):
-    """One item's profile, as the model writes it (bounded, so constrained decoding cannot run on)."""
+    """One item's profile as the model writes it (bounded: constrained decoding cannot run on)."""
 
     genres: list[str] = Field(default_factory=list, max_length=3)
     themes: list[str] = Field(default_factory=list, max_length=4)
@@ -66,14 +66,14 @@ def profile_schema(tags: Iterable[str]) -> dict:
 
 
 def contradicts(profile: ItemProfile, tags: str) -> bool:
-    """Whether the profile's genres share none with the item's own tags (a profile of some other film).
-    An item without tags cannot be checked and is never contradicted."""
+    """Whether the profile's genres share none with the item's own tags (a profile of some other
+    film). An item without tags cannot be checked and is never contradicted."""
     own = {t.lower() for t in tags.split(TAG_SEPARATOR) if t}
     return bool(own) and not any(g.lower() in own for g in profile.genres)
 
 
 def profile_key(title: str, model: str) -> str:
-    """The cache key of an item's profile: what it is written from, the prompt version and the model."""
+    """The cache key of an item's profile: its title, the prompt version and the model."""
     return hashlib.sha256(f"{PROFILE_VERSION}\0{model}\0{title}".encode()).hexdigest()[:16]
 
 
@@ -109,10 +109,14 @@ class ProfileStore:
         return out
 
     def append(self, item_id: str, key: str, profile: ItemProfile | None, status: str) -> None:
-        """One record, flushed and synced, so that a killed run keeps every profile written before."""
+        """One record, flushed and synced: a killed run keeps every profile written before."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"item_id": item_id, "key": key, "status": status,
-                  "profile": profile.model_dump() if profile else None}
+        record = {
+            "item_id": item_id,
+            "key": key,
+            "status": status,
+            "profile": profile.model_dump() if profile else None,
+        }
         with self.path.open("a+b") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell():  # a torn last line (a killed run) is ended, so this record is whole

@@ -220,7 +220,7 @@ class Catalogue:
         profiles: Mapping[str, ItemProfile] | None = None,
     ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
-        self.profiles = dict(profiles or {})  # item id -> its kept LLM profile (`data.item_profiles`)
+        self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)
         self.items: dict[str, Item] = {

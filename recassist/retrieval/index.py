@@ -121,13 +121,15 @@ class IndexBuilder:
         }
 
     def with_profiles(self, dataset: Dataset) -> Dataset:
-        """The data set with each item's kept LLM profile (`data.item_profiles`) after its own text, as
-        it is embedded; unchanged when `embedding.item_profiles` is off or no profile is written yet."""
+        """The data set with each item's kept LLM profile (`data.item_profiles`) after its own
+        text, as it is embedded; unchanged when `embedding.item_profiles` is off or no profile is
+        written yet."""
         use = self.settings.embedding.item_profiles
         profiles = ProfileStore(self.settings.data_dir, dataset.name).profiles() if use else {}
         if not profiles:
             return dataset
-        extra = dataset.items["item_id"].astype(str).map(lambda i: profiles[i].text() if i in profiles else "")
+        ids = dataset.items["item_id"].astype(str)
+        extra = ids.map(lambda i: profiles[i].text() if i in profiles else "")
         text = (dataset.items["text"].fillna("") + " " + extra).str.strip()
         return replace(dataset, items=dataset.items.assign(text=text))
 

@@ -87,7 +87,8 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
 
     dataset = DatasetStore(settings.data_dir).load(dataset_name)
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
-    profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if settings.embedding.item_profiles else None
+    use_profiles = settings.embedding.item_profiles
+    profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
     catalogue = Catalogue(dataset, store, Embedder(settings.embedding), profiles)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)

@@ -29,13 +29,13 @@ def build(
 @app.command()
 def profiles(
     ctx: typer.Context,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set name (default: settings.dataset)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Write at most this many profiles (most-rated items first).")] = None,
-    max_seconds: Annotated[Optional[float], typer.Option(help="Stop after this many seconds.")] = None,
+    dataset: Annotated[Optional[str], typer.Option(help="Data set (default: settings's)")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many profiles.")] = None,
+    max_seconds: Annotated[Optional[float], typer.Option(help="Stop after this long.")] = None,
 ) -> None:
-    """Write LLM item profiles (themes, mood, setting, audience) with the configured model, most-rated
-    items first. Incremental and resumable: cached profiles are kept, and a stopped run goes on where it
-    stopped. Run `recassist index build` afterwards to embed them with the items."""
+    """Write LLM item profiles (themes, mood, setting, audience) with the configured model,
+    most-rated items first. Incremental and resumable: cached profiles are kept, and a stopped run
+    goes on where it stopped. `recassist index build` then embeds them with the items."""
     from tqdm import tqdm
 
     from recassist.data.item_profiles import ProfileStore

@@ -38,8 +38,9 @@ FEW_USERS = 8
 # "requested" and "described" come from a conversation: an item the user named as an example, and the
 # user's own description of what they want.
 EvidenceKind = Literal[
-    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described",
-    "profile_theme",  # a theme of the item's LLM-written profile that the request names (assistant.evidence)
+    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested",
+    "described",
+    "profile_theme",  # a theme of the item's LLM profile the request names (assistant.evidence)
 ]
 
 
