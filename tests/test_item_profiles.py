@@ -101,3 +101,14 @@ def test_a_profile_theme_the_request_names_is_evidence(
         item = Item("2", "Fish Called Wanda, A (1988)", ("Comedy",), 1988)
         assert f"it is about {theme}" in phrase(reasons[0])
         assert f"it is about {theme}" in template_explanation(item, reasons)
+
+
+def test_the_explainer_prompt_carries_a_profile_theme() -> None:
+    """A pick whose evidence is a profile theme gets an LLM prompt that states it (no model call)."""
+    from recassist.assistant.explain import Explainer
+    from recassist.assistant.faithfulness import FaithfulnessChecker
+
+    item = Item("2", "Fish Called Wanda, A (1988)", ("Comedy",), 1988)
+    explainer = Explainer(None, FaithfulnessChecker([item.title], ["Comedy"]))
+    messages = explainer._messages(item, theme_reasons(HEIST, "a clever heist"), "")
+    assert "it is about what you asked for: a jewel heist" in messages[-1].content

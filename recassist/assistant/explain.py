@@ -146,6 +146,7 @@ class Explainer:
                 "popular": "popular",
                 "requested": "you asked for something like",
                 "described": "you asked for, in your words",
+                "profile_theme": "it is about what you asked for",
             }[reason.kind]
             lines.append(f"- {what}: {quote(reason.spoken)}")
         evidence = "\n".join(lines) or "- your history as a whole"
