@@ -40,6 +40,9 @@ class EmbeddingConfig(BaseModel):
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_size: PositiveInt = 64
+    # embed each item's LLM-written profile (`recassist index profiles`) with its title and tags, so
+    # that a description ("a courtroom drama") finds items by what they are about, not title words
+    item_profiles: bool = True
 
 
 class ChromaConfig(BaseModel):

@@ -36,7 +36,7 @@ from recassist.assistant.events import (
     SponsoredCard,
     SponsoredEvent,
 )
-from recassist.assistant.evidence import phrase
+from recassist.assistant.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
 from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
@@ -197,11 +197,13 @@ class Assistant:
         history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(session.user_id))]
         picks = self.rerank(picks, [self.items[i] for i in dict.fromkeys(history) if i in self.items], request.count)
         reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
-        for pick in picks:
-            pick.reasons = reasons[pick.item.item_id]
+        for pick in picks:  # a profile theme the request names is the most specific evidence
+            themes = theme_reasons(self.catalogue.profiles.get(pick.item.item_id), request.mood)
+            pick.reasons = [*themes, *reasons[pick.item.item_id]][:3]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
         notes = replies.title_notes(named, self.items, len(picks))
+        notes += replies.unused_note(request.unused)  # nothing the user said is dropped silently
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks and not preview else None
@@ -290,6 +292,7 @@ class Assistant:
             title = display_title(self.items[target].title)
             text = (f"Noted: you liked {title}. I'll look for more like it." if feedback == "like"
                     else f"Noted: not {title}. I won't show it again.")
+            text = " ".join([text, *replies.unused_note(request.unused)])
         yield MessageEvent(text=text)
         yield DoneEvent(message=text, items=[], planner=planner, request=request)
         return TurnResult(request, planner, text)

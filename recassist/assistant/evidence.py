@@ -11,6 +11,7 @@ is one table, `data/reasons.toml`: a new kind of evidence words itself from a ro
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zlib
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import snowballstemmer
+
+from recassist.data.item_profiles import ItemProfile
 from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
@@ -128,3 +132,18 @@ def template_explanation(item: Item, reasons: Sequence[Reason], index: int | Non
 # Evidence that names something specific about the item (a graph relation, people who liked both),
 # beside the plainer "you liked X" or "like X"
 SPECIFIC_KINDS = frozenset({"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"})
+
+
+def _stems(text: str) -> set[str]:
+    """The stems of the words of four letters or more ("heists" and "heist" are one)."""
+    stemmer = snowballstemmer.stemmer("english")
+    return set(stemmer.stemWords([w for w in re.findall(r"[a-z]{4,}", text.lower())]))
+
+
+def theme_reasons(profile: ItemProfile | None, wanted: str | None) -> list[Reason]:
+    """The item's profile themes that share a word with what the user asked for ("a bank heist" for
+    "clever heist movies"): evidence that the item is about the request, at most one."""
+    if profile is None or not wanted:
+        return []
+    asked = _stems(wanted)
+    return [Reason("profile_theme", theme) for theme in profile.themes if _stems(theme) & asked][:1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from recassist.assistant.forgiving import asks_for_picks, forgive, left_out, unfiltered
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.tags import CLAUSE_BREAK, NEGATORS, TagMatcher, TagMention
 
@@ -234,7 +235,7 @@ _READ = (_ORDINAL, _FOREIGN_ORDINAL, _COUNT, _DECADE, _BEFORE, _AFTER, _NOT, _IN
 def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:
     """The words of `message` that the parser reads as nothing: no title, tag, year, count, position,
     intent cue or filler. None left means the parser understood the whole message and can plan alone."""
-    text = message.strip()[:2000]
+    text = forgive(message.strip()[:2000], tags, titles, _FILLER_WORDS)
     spans = [m.span(1) for m in _QUOTED.finditer(text)]
     spans += titles(_mask(text, spans)) if titles else []
     if series := _series(text, spans, tags):
@@ -252,7 +253,7 @@ def parse(
 ) -> TurnRequest:
     """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list.
     `own_words` is `unread(message, tags, titles)` when the caller has it already."""
-    text = message.strip()[:2000]
+    text = forgive(message.strip()[:2000], tags, titles, _FILLER_WORDS)
     seeds = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     seed_spans = [m.span(1) for m in _QUOTED.finditer(text)]
     for start, end in titles(_mask(text, seed_spans)) if titles else []:
@@ -275,8 +276,10 @@ def parse(
     mentions = tags.mentions(text, skip=seed_spans)
     forget = _forget_spans(text)
     # what the user drops, resets or rules out is no part of what they want: "forget Alien, something cozy" is
-    # "something cozy", and "not from the 80s" embedded would lie near the 80s
-    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text)]
+    # "something cozy"; embedded, "not from the 80s" or "nothing too violent" would pull them in
+    own_words = unread(message, tags, titles) if own_words is None else own_words
+    unsaid = unfiltered(text, tags, own_words)  # no tag says "nothing too violent": the reply does
+    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text), *unsaid]
     mood_words = wanted(_mask(text, unwanted), tags, mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
@@ -331,8 +334,6 @@ def parse(
 
     refers_to = _ordinal(text)
     reset = bool(_RESET.search(text))
-    if own_words is None:  # what only the user's own words say: a description
-        own_words = unread(message, tags, titles)
     feedback = None
     if _WHY.search(text):
         intent = Intent.explain
@@ -340,7 +341,8 @@ def parse(
         intent = Intent.more_like
     elif _DISLIKE_FEEDBACK.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
         intent, feedback = Intent.feedback, "dislike"
-    elif _LIKE_FEEDBACK.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
+    elif _LIKE_FEEDBACK.search(text) and (  # "I loved Alien, what else would I like?": picks
+            refers_to is not None or _THAT_ONE.search(text) or seeds and not asks_for_picks(text)):
         intent, feedback = Intent.feedback, "like"
     elif _ABOUT.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
         intent = Intent.explain
@@ -354,7 +356,8 @@ def parse(
         intent = Intent.refine  # "more please", "show me 3 more": the last request again
     else:
         intent = Intent.recommend
-    mood = mood_words if intent in (Intent.recommend, Intent.search) else None
+    described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
+    mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
     # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the last list
     # ("something darker", "another one"): a new topic (`SessionMemory.apply`)
     new_topic = (bool(mood and own_words) and not seeds and refers_to is None and not reset
@@ -367,16 +370,13 @@ def parse(
         all_tags=every,
         series=series[0] if series else None,
         exclude_tags=exclude,
-        year_min=year_min,
-        year_max=year_max,
+        year_min=year_min, year_max=year_max,
         mood=mood[:200] if mood else None,
-        feedback=feedback,
-        allow_tags=allow,
+        feedback=feedback, allow_tags=allow,
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=new_topic,
-        drop_seeds=drop_seeds,
-        reset=reset,
+        new_topic=new_topic, drop_seeds=drop_seeds, reset=reset,
+        unused=left_out(text, unsaid, [] if mood else own_words),
         **count,
     )
 

@@ -145,7 +145,9 @@ class Planner:
             return True
         # a title the catalogue lacks is one the user wrote as a name ("Inception"), not "a rainy sunday"
         written = re.search(re.escape(seed), message, re.IGNORECASE)
-        return written is not None and not any(c.isupper() for c in written.group())
+        # ("dry British humour" starts in lower case: a description, whatever its proper nouns)
+        lower = written is not None and not any(c.isupper() for c in written.group())
+        return lower or (written is not None and written.group()[:1].islower())
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
@@ -166,7 +168,16 @@ class Planner:
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,
-            mood=(planned.mood and wanted(planned.mood, self.tags)) or parsed.mood,
+            mood=_both(planned.mood and wanted(planned.mood, self.tags), parsed.mood),
             feedback=parsed.feedback or planned.feedback if intent is Intent.feedback else None,
             **{"count": source.count for source in (planned, parsed) if "count" in source.model_fields_set},
         )
+
+
+def _both(planned: str | None, parsed: str | None) -> str | None:
+    """The model's short mood, then the user's own words it left out: the model's 60 characters
+    never drop a described wish ("dry British humour") silently."""
+    if not parsed or not planned:
+        return planned or parsed
+    own = [w for w in parsed.split() if w.lower() not in planned.lower()]
+    return " ".join([planned, *own])[:200] if own else planned

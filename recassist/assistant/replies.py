@@ -69,6 +69,15 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
     return notes
 
 
+def unused_note(unused: list[str]) -> list[str]:
+    """The reply's word on what the turn could not use ('I didn't use "nothing too violent": ...'),
+    so that nothing the user said is dropped silently; none when all was used."""
+    if not unused:
+        return []
+    quoted = " or ".join(f'"{w}"' for w in dict.fromkeys(unused[:4]))
+    return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
+
+
 def list_line(
     count: int, seeds: list[Item], constraints: Constraints, notes: list[str], years: tuple[int, int] | None, asked: int = 0
 ) -> str:

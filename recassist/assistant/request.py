@@ -61,6 +61,9 @@ class TurnRequest(BaseModel):
     reset: bool = False
     # a new want in the user's own words, not a change to the last list: what stood before goes but exclusions
     new_topic: bool = False
+    # what the turn cannot use, for the reply to name: a wish no tag rules out ("nothing too
+    # violent"), or words a request without a description leaves unread
+    unused: list[str] = Field(default_factory=list, max_length=20)
 
     @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
@@ -68,7 +71,8 @@ class TurnRequest(BaseModel):
         return [v.strip() for v in values if v and v.strip()]
 
 
-PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset", "new_topic")
+PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset",
+               "new_topic", "unused")
 
 
 # Read by the parser alone too, though a request carries it: a count is a number in so many words, and each

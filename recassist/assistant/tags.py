@@ -109,6 +109,10 @@ class TagMatcher:
             out += [TagMention(tag, match.start(), match.end(), negated) for tag in self._forms[match.group(1).lower()]]
         return out
 
+    def forms(self) -> dict[str, tuple[str, ...]]:
+        """Every word or phrase read as a tag (lower case), with the tags it names."""
+        return self._forms
+
     def canonical(self, name: str) -> str | None:
         """The catalogue tag a name or everyday word stands for, if any (the first, for "romcom")."""
         return self._forms.get(name.strip().lower(), (None,))[0]

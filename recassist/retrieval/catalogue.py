@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from recassist.errors import UnknownUserError
+from recassist.errors import UnknownUserError, VectorStoreUnavailableError
+from recassist.data.item_profiles import ItemProfile
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.retrieval.embedding import Embedder
@@ -286,8 +287,12 @@ class TitleIndex:
 class Catalogue:
     """Items, titles, filters and histories of one data set, over its vector store (collection `items`)."""
 
-    def __init__(self, dataset: Dataset, store: VectorStore, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, dataset: Dataset, store: VectorStore, embedder: Embedder | None = None,
+        profiles: Mapping[str, ItemProfile] | None = None,
+    ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
+        self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)
         self.items: dict[str, Item] = {

@@ -24,13 +24,14 @@ import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from recassist.settings import Settings
+from recassist.data.item_profiles import ProfileStore
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset, DatasetStore
 from recassist.retrieval.embedding import Embedder, EmbeddingCache
@@ -119,7 +120,21 @@ class IndexBuilder:
             "store": self.settings.chroma.url or str((self.settings.data_dir / "chroma").resolve()),
         }
 
+    def with_profiles(self, dataset: Dataset) -> Dataset:
+        """The data set with each item's kept LLM profile (`data.item_profiles`) after its own
+        text, as it is embedded; unchanged when `embedding.item_profiles` is off or no profile is
+        written yet."""
+        use = self.settings.embedding.item_profiles
+        profiles = ProfileStore(self.settings.data_dir, dataset.name).profiles() if use else {}
+        if not profiles:
+            return dataset
+        ids = dataset.items["item_id"].astype(str)
+        extra = ids.map(lambda i: profiles[i].text() if i in profiles else "")
+        text = (dataset.items["text"].fillna("") + " " + extra).str.strip()
+        return replace(dataset, items=dataset.items.assign(text=text))
+
     def is_current(self, dataset: Dataset, store: VectorStore) -> bool:
+        dataset = self.with_profiles(dataset)
         manifest = self.folder(dataset.name) / MANIFEST
         if not manifest.is_file():
             return False
@@ -138,6 +153,7 @@ class IndexBuilder:
         if not force and self.is_current(dataset, store):
             report.up_to_date = True
             return report
+        dataset = self.with_profiles(dataset)
         folder = self.folder(name)
         folder.mkdir(parents=True, exist_ok=True)
 

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from recassist.data.item_profiles import ProfileStore
 from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
@@ -87,7 +88,9 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
 
     dataset = DatasetStore(settings.data_dir).load(dataset_name)
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
-    catalogue = Catalogue(dataset, store, Embedder(settings.embedding))
+    use_profiles = settings.embedding.item_profiles
+    profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
+    catalogue = Catalogue(dataset, store, Embedder(settings.embedding), profiles)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

@@ -42,6 +42,7 @@ FEW_USERS = 8
 EvidenceKind = Literal[
     "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described",
     "sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked",
+    "profile_theme",  # a theme of the item's LLM profile the request names (assistant.evidence)
 ]
 
 

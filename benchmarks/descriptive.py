@@ -1,0 +1,98 @@
+"""Precision@5 of descriptive requests: 15 wants in users' own words ("a courtroom drama with a big
+trial"), each with hand-labelled acceptable ML-100k items (`benchmarks/data/descriptive.json`, kept
+apart from the tests). Each request is the first message of a new user (no history); the share of
+the first five picks that are acceptable is averaged over the requests. Also records each reply's
+first line, so that "I could not find 'Dry British Humour'" shows.
+
+Planned by the deterministic parser (`--planner parser`, the default: what a busy model leaves) or
+with the local LLM planning what the parser cannot read (`--planner llm`). `--label` names the run
+(e.g. "before", "after-profiles") in `benchmarks/results/descriptive-<dataset>.json`, which keeps
+every label.
+
+    PYTHONPATH=. HF_HUB_OFFLINE=1 nice -n 5 python benchmarks/descriptive.py \
+        --label after --planner parser
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+CASES = HERE / "data" / "descriptive.json"
+
+
+def score(assistant, cases: list[dict], k: int = 5) -> list[dict]:
+    """One row per request: the picks, how many are acceptable, the reply's line and the planner."""
+    rows = []
+    for case in cases:
+        session = assistant.new_session(None)
+        result = assistant.turn(session, case["request"])
+        picks = [p.item for p in result.picks[:k]]
+        good = [i.item_id for i in picks if i.item_id in set(case["acceptable"])]
+        rows.append(
+            {
+                "request": case["request"],
+                "precision": len(good) / k,
+                "planner": result.planner,
+                "picks": [f"{i.title}{' ✓' if i.item_id in good else ''}" for i in picks],
+                "reply": result.message,
+            }
+        )
+        print(f"{rows[-1]['precision']:.1f}  {case['request']}", file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    from recassist.assistant.agent import Assistant
+    from recassist.settings import LLMConfig, Settings
+    from recassist.surfaces.context import build_context
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="ml-100k")
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--planner", choices=("parser", "llm"), default="parser")
+    for flag, default in (
+        ("--model", "qwen2.5-coder-1.5b-instruct"),
+        ("--threads", None),
+        ("--data-dir", None),
+    ):
+        parser.add_argument(flag, default=default, type=int if flag == "--threads" else str)
+    args = parser.parse_args()
+
+    settings = Settings(**({"data_dir": Path(args.data_dir)} if args.data_dir else {}))
+    settings.llm = LLMConfig(model=args.model, threads=args.threads)
+    ctx = build_context(settings, args.dataset, progress=lambda line: print(line, file=sys.stderr))
+    config = settings.agent.model_copy(
+        update={"llm_planner": args.planner == "llm", "explain_with_llm": False}
+    )
+    model = ctx.assistant.model if args.planner == "llm" else None
+    assistant = Assistant(ctx.catalogue, ctx.assistant.serving, model, config)
+    cases = json.loads(CASES.read_text(encoding="utf-8"))["requests"]
+    start = time.perf_counter()
+    rows = score(assistant, cases)
+    mean = sum(r["precision"] for r in rows) / len(rows)
+    run = {
+        "label": args.label,
+        "planner": args.planner,
+        "precision_at_5": round(mean, 3),
+        "zero": sum(r["precision"] == 0 for r in rows),
+        "requests": len(rows),
+        "seconds": round(time.perf_counter() - start, 1),
+        "rows": rows,
+        "command": " ".join(["python", *sys.argv]),
+    }
+    out = RESULTS / f"descriptive-{args.dataset}.json"
+    runs = json.loads(out.read_text()) if out.is_file() else {}
+    runs[f"{args.label}/{args.planner}"] = run
+    RESULTS.mkdir(exist_ok=True)
+    out.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
+    print(f"precision@5 {mean:.3f} ({run['zero']} of {len(rows)} at 0), {run['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The forgiving reading of a message (typos in genre, decade and cue words; praise that asks for
+picks; wishes no tag can hold) and the descriptive-request path, on the real ML-100k slice."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.assistant.agent import Assistant
+from recassist.assistant.forgiving import asks_for_picks, correction, forgive, unfiltered
+from recassist.assistant.parser import parse
+from recassist.assistant.tags import TagMatcher
+from recassist.retrieval.catalogue import display_title
+from tests import test_agent
+
+parser_assistant = test_agent.parser_assistant  # the slice's assistant, planned by the parser alone
+TAGS = TagMatcher(
+    ["Action", "Comedy", "Crime", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller", "War"]
+)
+
+
+@pytest.mark.parametrize(
+    ("word", "fixed"),
+    [
+        ("eigthies", "eighties"),
+        ("romantik", "romantic"),
+        ("liek", "like"),
+        ("somthing", "something"),
+        ("comdey", "comedy"),
+        ("horor", "horror"),
+        ("ninties", "nineties"),
+    ],
+)
+def test_misspelt_genre_decade_and_cue_words_are_put_right(word: str, fixed: str) -> None:
+    assert (
+        correction(word, sorted({*TAGS.forms(), "eighties", "nineties", "like", "something"}))
+        == fixed
+    )
+
+
+def test_names_titles_and_real_words_are_left_alone() -> None:
+    text = "I want something with Mike in it, thrilled to see a comedian"
+    assert forgive(text, TAGS) == text
+
+    def spans(t: str) -> list[tuple[int, int]]:  # a title, as the title index would say
+        return [(t.index("Romantik"), t.index("Romantik") + 8)]
+
+    assert forgive("like Romantik please", TAGS, spans) == "like Romantik please"
+
+
+def test_the_typo_request_keeps_romance_and_the_eighties() -> None:
+    request = parse("somthing liek termnator but romantik from the eigthies pls", TAGS)
+    assert request.include_tags == ["Romance"] and (request.year_min, request.year_max) == (
+        1980,
+        1989,
+    )
+    assert request.seed_titles == ["termnator"]  # the title itself is the title index's to resolve
+
+
+def test_a_wish_no_tag_holds_is_named_not_embedded() -> None:
+    message = "clever heist movies and dry British humour, nothing too violent"
+    request = parse(message, TAGS)
+    assert request.unused == ["nothing too violent"]
+    assert "violent" not in request.mood and "dry British humour" in request.mood
+    assert set(request.include_tags) == {"Crime", "Comedy"}
+    assert (
+        unfiltered("not interested in the second one", TAGS, []) == []
+    )  # read as feedback, nothing left
+
+
+def test_a_kind_of_drama_keeps_its_description() -> None:
+    request = parse("a courtroom drama with a big trial", TAGS)
+    assert request.include_tags == ["Drama"] and "courtroom" in request.mood
+
+
+def test_praise_that_asks_for_more_is_a_request() -> None:
+    assert asks_for_picks("I loved it, what else would I like?") and not asks_for_picks(
+        "I loved it"
+    )
+
+
+def test_praise_plus_a_request_answers_with_picks(parser_assistant: Assistant) -> None:
+    assistant = parser_assistant
+    title = display_title(max(assistant.items.values(), key=lambda i: len(i.title)).title)
+    result = assistant.turn(
+        assistant.new_session(None), f"I loved {title}, what else would I like?"
+    )
+    assert result.picks and "Noted" not in result.message, result.message
+    assert (
+        result.request.seed_titles
+        and display_title(result.request.seed_titles[0]) in result.message
+    )
+
+
+def test_the_reply_names_what_it_did_not_use(parser_assistant: Assistant) -> None:
+    assistant = parser_assistant
+    result = assistant.turn(
+        assistant.new_session(None),
+        "clever heist movies and dry British humour, nothing too violent",
+    )
+    assert result.picks and 'I didn\'t use "nothing too violent"' in result.message, result.message
+    assert "could not find" not in result.message
+    typo = assistant.turn(assistant.new_session(None), "somthing romantik from the eigthies pls")
+    assert "Romance" in typo.message and "from 1980 to 1989" in typo.message, typo.message
+
+
+def test_the_model_plans_a_description_as_a_description(slice_assistant: Assistant) -> None:
+    """The real 0.5B model: "dry British humour" is no title the catalogue lacks."""
+    planner = slice_assistant.planner
+    message = "clever heist movies and dry British humour, nothing too violent"
+    parsed, _ = planner.read(message)
+    plan = planner.plan_with_model(slice_assistant.new_session(None), message, parsed)
+    assert not any("humour" in t.lower() for t in plan.request.seed_titles), plan.request
+    assert plan.request.unused == ["nothing too violent"] and "humour" in (plan.request.mood or "")
