@@ -4,7 +4,7 @@
 - `/marketer`    the Marketer tab on its own page (marketer keys);
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
 - `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
-                 `/healthz` a liveness check;
+                 `/healthz` a liveness check, `/healthz/state` the state stores';
 - `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
 
 Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
@@ -26,7 +26,9 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import RedirectResponse
+    from fastapi.responses import JSONResponse, RedirectResponse
+
+    from recassist.errors import StateUnavailableError
 
     from recassist.surfaces.ads_api import build_ads_router
     from recassist.surfaces.api import build_router, validation_error
@@ -52,9 +54,24 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     marketing = MarketerContext.from_app(ctx)
     api.include_router(build_audiences_router(marketing, settings.api))
 
+    @api.exception_handler(StateUnavailableError)
+    async def state_down(_request, err: StateUnavailableError) -> JSONResponse:
+        """Paths that move money, privacy budget or feedback refuse while a state store is down."""
+        log.warning("state store down: %s", err)
+        return JSONResponse({"detail": "a state store is not answering; nothing was charged or stored; "
+                                       "try again shortly"}, status_code=503, headers={"Retry-After": "5"})
+
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
+        """Liveness: 200 while the process serves (a load balancer's check; chat answers with stores down)."""
         return {"status": "ok", "dataset": name}
+
+    @api.get("/healthz/state", tags=["health"])
+    def state_health() -> JSONResponse:
+        """Each state store's status ("ok", "memory", "down: ..."); 503 when one is down."""
+        report = ctx.health()
+        down = any(value.startswith("down") for value in report.values())
+        return JSONResponse(report, status_code=503 if down else 200)
 
     add_local_docs(api)
     add_widget(api)

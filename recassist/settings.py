@@ -198,6 +198,9 @@ class ApiConfig(BaseModel):
     requests_per_minute_per_client: PositiveInt = 120  # per publishable key and client address
     max_rate_buckets: PositiveInt = 10_000  # rate-limit buckets kept (least recently used dropped)
     user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
+    # HMAC secret of the /signin cookie: set the same value on every replica so a cookie from one verifies on
+    # all; unset, each process draws its own (one replica only: a restart signs everyone out)
+    cookie_secret: SecretStr | None = None
 
 
 SENSITIVE_TARGETING_TERMS: dict[str, tuple[str, ...]] = {
@@ -293,6 +296,12 @@ class StateConfig(BaseModel):
     # what expires (sessions, rate-limit counters, token replay marks): e.g. "redis://127.0.0.1:6379/0";
     # unset: process memory
     cache_url: str | None = None
+    # a chat session kept in the cache expires this long after its last turn (process memory: LRU only)
+    session_ttl_s: PositiveInt = 24 * 3600
+    # a check-and-charge that PostgreSQL aborts (serialization failure, deadlock) is run again this many times
+    retries: NonNegativeInt = 5
+    # seconds to wait for a store to connect before it is reported down
+    connect_timeout_s: PositiveFloat = 3.0
 
 
 class Settings(BaseSettings):

@@ -12,10 +12,11 @@ and lost on a restart) is not an error: chat and feedback go on in a new session
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,12 +24,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from recassist.assistant.turn import run
 from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from recassist.assistant.request import Intent, TurnRequest
+from recassist.errors import StateUnavailableError
 from recassist.retrieval.catalogue import Constraints
 from recassist.surfaces.context import AppContext
 from recassist.surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 EXPIRED = "Your earlier conversation expired; starting a new one."
+DEGRADED = ("The conversation store is not answering: this answer does not remember earlier turns, and this "
+            "turn will not be remembered. It recovers by itself.")
+IDEMPOTENCY = "a key per feedback event, e.g. a UUID: the event is stored once however often it is sent"
 
 
 class RecommendIn(BaseModel):
@@ -136,23 +141,40 @@ def build_router(ctx: AppContext) -> APIRouter:
         """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
         explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
         user = user_of(caller, body.user_id)
-        expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
-        session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
+        try:
+            expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
+            session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
+            degraded = False
+        except StateUnavailableError:  # the session store is down: answer this turn on its own
+            expired, degraded = False, True
+            session_id, session = body.session_id or secrets.token_urlsafe(12), assistant.new_session(user)
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
             yield _sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
             if expired:
                 yield _sse(NoteEvent(text=EXPIRED))
+            if degraded:
+                yield _sse(NoteEvent(text=DEGRADED))
             for event in assistant.stream(session, body.message):
                 yield _sse(event)
+            if not degraded:
+                try:
+                    ctx.sessions.save(session_id, session)
+                except StateUnavailableError:
+                    yield _sse(NoteEvent(text=DEGRADED))
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @router.post("/feedback", response_model=FeedbackOut)
-    def feedback(body: FeedbackIn, caller: Caller = Depends(widget_caller)) -> FeedbackOut:
+    def feedback(
+        body: FeedbackIn,
+        caller: Caller = Depends(widget_caller),
+        idempotency_key: Annotated[str | None, Header(max_length=100, description=IDEMPOTENCY)] = None,
+    ) -> FeedbackOut:
         """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
-        (an expired session: a new one, whose id and a note come back)."""
+        (an expired session: a new one, whose id and a note come back). Stored once per `Idempotency-Key`,
+        whichever replica gets it and however often it is sent; 503 while the state database is down."""
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
         user = user_of(caller, body.user_id)
@@ -166,7 +188,9 @@ def build_router(ctx: AppContext) -> APIRouter:
             if user is None:
                 raise HTTPException(422, "send a session_id, or the user_id of a known user")
             session = assistant.new_session(user)
-        ctx.record_feedback(session, body.item_id, body.feedback)
+        ctx.record_feedback(session, body.item_id, body.feedback, idempotency_key)
+        if session_id:
+            ctx.sessions.save(session_id, session)
         return FeedbackOut(recorded=True, session_id=session_id, note=note)
 
     @router.get("/items/search", response_model=SearchOut, dependencies=app_role)

@@ -1,75 +1,67 @@
-"""Thumbs up / down and "not interested" from the app, kept as an append-only log per data set.
+"""Thumbs up / down and "not interested" from the app, kept in the state database (`feedback` table).
 
-`<data_dir>/feedback/<dataset>.jsonl`, one JSON object a line. A like from a known user is an interaction
-(event `like`): `DatasetStore.load` adds it to the data set, so the next `recassist index build` learns
-from it. Dislikes and "not interested" are kept too; the running session stops showing those items at
-once. Only pseudonymous user ids are written.
-
-A record is stored whole or not at all, even when the app is killed while writing: each line goes to the
-file in one `write` on a descriptor opened for appending, and is flushed to disk before `append` returns.
-A line cut short by a crash (a tail without its newline) is ignored by the reader and cut off by the next
-writer before it appends, so it never glues onto the next record. A file lock keeps several app
-processes writing one log in turn.
+One row per event, keyed by the client's idempotency key (or one drawn here when the client sends none):
+the key is unique per data set, so a retried request, or the same event sent to several replicas, is
+stored exactly once. The insert is one transaction; `record` returns after its commit, so an
+acknowledged event is never lost, and a database that is down raises `StateUnavailableError` (the event
+is then not acknowledged, and the client may send it again with the same key). Only pseudonymous user ids
+are written. `likes` reads the likes of known users back, as interaction rows for the next index build.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import threading
+import secrets
 import time
-from pathlib import Path
 from typing import Literal
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from recassist.state import schema, transaction
+from recassist.state.schema import FEEDBACK
 
 Feedback = Literal["like", "dislike", "not_interested"]
 
 
-def feedback_path(data_dir: Path, dataset: str) -> Path:
-    return data_dir / "feedback" / f"{dataset}.jsonl"
+class FeedbackStore:
+    """The feedback of one data set on the state engine. Thread-safe."""
 
+    def __init__(self, engine: Engine, dataset: str, retries: int = 5) -> None:
+        self.engine, self.dataset, self.retries = engine, dataset, retries
+        schema.create(engine)
 
-class FeedbackLog:
-    def __init__(self, data_dir: Path, dataset: str) -> None:
-        self.path = feedback_path(data_dir, dataset)
-        self._lock = threading.Lock()
+    def record(self, user_id: str | None, item_id: str, feedback: Feedback, key: str | None = None) -> bool:
+        """Store one event; False when an event with this idempotency key was stored before (by any
+        replica), in which case nothing changes."""
+        row = dict(dataset=self.dataset, idempotency_key=key or secrets.token_urlsafe(16), user_id=user_id,
+                   item_id=item_id, feedback=feedback, ts=int(time.time()))
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(FEEDBACK).values(**row).on_conflict_do_nothing(
+            index_elements=[FEEDBACK.c.dataset, FEEDBACK.c.idempotency_key]
+        )
+        return transaction.run(self.engine, lambda db: db.execute(statement).rowcount == 1, retries=self.retries)
 
-    def append(self, user_id: str | None, item_id: str, feedback: Feedback) -> None:
-        record = {"user_id": user_id, "item_id": item_id, "feedback": feedback, "timestamp": int(time.time())}
-        line = (json.dumps(record) + "\n").encode("utf-8")
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                _drop_torn_tail(fd)
-                written = os.write(fd, line)
-                if written != len(line):  # a full disk: take the partial record back out
-                    os.ftruncate(fd, os.lseek(fd, 0, os.SEEK_END) - written)
-                    raise OSError(f"only {written} of {len(line)} bytes of a feedback record reached {self.path}")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    def count(self, key: str | None = None) -> int:
+        """Events stored for this data set (with `key`: 0 or 1)."""
+        query = select(func.count()).select_from(FEEDBACK).where(FEEDBACK.c.dataset == self.dataset)
+        if key is not None:
+            query = query.where(FEEDBACK.c.idempotency_key == key)
+        return transaction.read(self.engine, lambda db: db.execute(query).scalar_one())
 
+    def likes(self) -> pd.DataFrame:
+        """Every like, as interaction rows (user_id, item_id, event, timestamp, weight), oldest first."""
+        query = (
+            select(FEEDBACK.c.user_id, FEEDBACK.c.item_id, FEEDBACK.c.ts)
+            .where((FEEDBACK.c.dataset == self.dataset) & (FEEDBACK.c.feedback == "like"))
+            .order_by(FEEDBACK.c.id)
+        )
 
-def _drop_torn_tail(fd: int) -> None:
-    """Cut a last line that lacks its newline (a record a killed writer left half written); a last line
-    that is a whole record and only misses its newline gets the newline instead."""
-    size = os.lseek(fd, 0, os.SEEK_END)
-    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
-        return
-    end, step = size, 4096
-    cut = 0
-    while end > 0:
-        start = max(0, end - step)
-        newline = os.pread(fd, end - start, start).rfind(b"\n")
-        if newline >= 0:
-            cut = start + newline + 1
-            break
-        end = start
-    try:
-        json.loads(os.pread(fd, size - cut, cut))
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError both
-        os.ftruncate(fd, cut)
-        return
-    os.write(fd, b"\n")
+        def work(db: Connection) -> pd.DataFrame:
+            return pd.DataFrame(db.execute(query).all(), columns=["user_id", "item_id", "timestamp"])
+
+        frame = transaction.read(self.engine, work)
+        frame = frame.dropna(subset=["user_id"]).assign(event="like", weight=1.0)
+        columns = ["user_id", "item_id", "event", "timestamp", "weight"]
+        return frame[columns].astype({"timestamp": "int64", "weight": "float32"})
