@@ -116,3 +116,18 @@ def test_stored_likes_come_back_as_interactions(tmp_path: Path) -> None:
     assert store.record("u3", "i3", "dislike", key="c") and not store.record("u1", "i1", "like", key="a")
     likes = store.likes()
     assert list(likes["user_id"]) == ["u1"] and list(likes["event"]) == ["like"]
+
+
+def test_stored_likes_reach_the_data_set(tmp_path: Path, settings: Settings, indexed_slice) -> None:
+    """Likes of known users on known items from the state database are `like` interactions of the next
+    load (and change its fingerprint); others are ignored."""
+    from recassist.data.store import DatasetStore
+
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    user, item = dataset.interactions["user_id"].iloc[0], dataset.items["item_id"].iloc[-1]
+    store = FeedbackStore(engine(StateConfig(), tmp_path), SLICE)
+    store.record(user, item, "like", key="x")
+    store.record("not-a-user", item, "like", key="y")
+    again = DatasetStore(settings.data_dir).load(SLICE, store.likes())
+    assert len(again.interactions) == len(dataset.interactions) + 1
+    assert again.fingerprint != dataset.fingerprint

@@ -27,6 +27,7 @@ from recassist.retrieval.vector_store import VectorStore, connect
 from recassist.state.cache import ExpiringStore, redis_client
 from recassist.state.database import engine as state_engine
 from recassist.state.health import cache_status, database_status
+from recassist.state.feedback import stored_likes
 from recassist.surfaces.feedback import FeedbackStore
 from recassist.surfaces.sponsor import Sponsor
 
@@ -97,7 +98,8 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     parser and template explanations when it cannot be had)."""
     from recassist.llm.backend import chat_model
 
-    dataset = DatasetStore(settings.data_dir).load(dataset_name)
+    state = state_engine(settings.state, settings.data_dir)
+    dataset = DatasetStore(settings.data_dir).load(dataset_name, stored_likes(state, dataset_name))
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
     catalogue = Catalogue(dataset, store, Embedder(settings.embedding))
     catalogue.store.count("items")
@@ -107,7 +109,6 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     except RecassistError as err:
         log.warning("no chat model (%s): plans come from the parser, explanations from templates", err)
         model = None
-    state = state_engine(settings.state, settings.data_dir)
     cache = redis_client(settings.state)
     sponsor = Sponsor(settings, catalogue, state)
     assistant = Assistant(catalogue, serving, model, settings.agent, sponsor=sponsor if settings.ads.sponsored_rate > 0 else None)
