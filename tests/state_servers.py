@@ -1,7 +1,7 @@
-"""PostgreSQL, Redis and HAProxy from Debian's packages on loopback, for the multi-replica tests and the
-replicas benchmark: each a process that can be started, crashed and started again on the same port with
-the same data, as an operator's restart would. Nothing is assumed to be running; each server lives in a
-temp folder and is stopped by its owner.
+"""PostgreSQL, Redis and HAProxy from Debian's packages on loopback, for the multi-replica tests and
+the replicas benchmark: each a process that can be started, crashed and started again on the same
+port with the same data, as an operator's restart would. Nothing is assumed to be running; each
+server lives in a temp folder and is stopped by its owner.
 """
 
 from __future__ import annotations
@@ -47,8 +47,13 @@ class LocalServer:
 
     def start(self) -> None:
         with self.log.open("a") as out:
-            self.process = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, user=self.user,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                user=self.user,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + READY_WAIT_S
         while not _listening(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -65,6 +70,10 @@ class LocalServer:
         while _listening(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
 
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -76,9 +85,9 @@ class LocalServer:
 
 
 class Postgres(LocalServer):
-    """A PostgreSQL cluster made by `initdb` in a temp folder, owned by the `postgres` user when this runs
-    as root (initdb refuses root). `url` is its SQLAlchemy URL; `crash` is an immediate shutdown (SIGQUIT:
-    no checkpoint, WAL replay at the next start, as after a crash)."""
+    """A PostgreSQL cluster made by `initdb` in a temp folder, owned by the `postgres` user when
+    this runs as root (initdb refuses root). `url` is its SQLAlchemy URL; `crash` is an immediate
+    shutdown (SIGQUIT: no checkpoint, WAL replay at the next start, as after a crash)."""
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="recassist-pg-"))
@@ -86,10 +95,27 @@ class Postgres(LocalServer):
         if user:
             shutil.chown(self.folder, user)
         data, port = self.folder / "data", free_port()
-        subprocess.run([_pg_bin("initdb"), "-D", str(data), "-U", "recassist", "--auth=trust", "-E", "UTF8"],
-                       check=True, capture_output=True, user=user)
-        argv = [_pg_bin("postgres"), "-D", str(data), "-p", str(port), "-k", str(self.folder),
-                "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=on"]
+        subprocess.run(
+            [_pg_bin("initdb"), "-D", str(data), "-U", "recassist", "--auth=trust", "-E", "UTF8"],
+            check=True,
+            capture_output=True,
+            user=user,
+        )
+        argv = [
+            _pg_bin("postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(self.folder),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "fsync=on",
+        ]
         super().__init__(argv, port, self.folder / "postgres.log", user)
         self.url = f"postgresql+psycopg://recassist@127.0.0.1:{port}/postgres"
 
@@ -104,8 +130,19 @@ class Postgres(LocalServer):
 def redis_server(folder: Path) -> LocalServer:
     """Redis on a free loopback port, nothing saved to disk; `url` via `redis_url`."""
     port = free_port()
-    argv = [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(folder)]
+    argv = [
+        shutil.which("redis-server") or "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(folder),
+    ]
     return LocalServer(argv, port, folder / "redis.log")
 
 
@@ -120,9 +157,18 @@ def haproxy(folder: Path, backends: list[int]) -> LocalServer:
     """HAProxy with deploy/haproxy.cfg (round-robin, no stickiness, health-checked on /healthz; each
     response names its replica in `X-Replica`), bound to a free loopback port over `backends`."""
     port = free_port()
-    lines = [line for line in DEPLOY_CONFIG.read_text().splitlines() if not line.strip().startswith("server ")]
-    lines = [f"    bind 127.0.0.1:{port}" if line.strip().startswith("bind ") else line for line in lines]
-    lines += [f"    server r{i + 1} 127.0.0.1:{p} check inter 500ms fall 2 rise 1" for i, p in enumerate(backends)]
+    lines = [
+        line
+        for line in DEPLOY_CONFIG.read_text().splitlines()
+        if not line.strip().startswith("server ")
+    ]
+    lines = [
+        f"    bind 127.0.0.1:{port}" if line.strip().startswith("bind ") else line for line in lines
+    ]
+    lines += [
+        f"    server r{i + 1} 127.0.0.1:{p} check inter 500ms fall 2 rise 1"
+        for i, p in enumerate(backends)
+    ]
     path = folder / "haproxy.cfg"
     path.write_text("\n".join(lines).replace("hdr Host localhost", "hdr Host 127.0.0.1") + "\n")
     argv = [shutil.which("haproxy") or "haproxy", "-db", "-f", str(path)]

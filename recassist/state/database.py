@@ -22,9 +22,10 @@ def engine(config: StateConfig, data_dir: Path) -> Engine:
     """A new engine (one per process and URL; the caller keeps it).
 
     SQLite gets WAL, a busy timeout, and `BEGIN IMMEDIATE` for every transaction: a check-and-charge
-    takes the write lock at its first statement, so threads and processes on one machine wait for each
-    other instead of failing when a read lock cannot be upgraded. A server gets a connect timeout and a
-    ping before a pooled connection is reused, so a restarted server is reconnected to by itself."""
+    takes the write lock at its first statement, so threads and processes on one machine wait for
+    each other instead of failing when a read lock cannot be upgraded. A server gets a connect
+    timeout and a ping before a pooled connection is reused, so a restarted server is reconnected to
+    by itself."""
     url = database_url(config, data_dir)
     if url.startswith("sqlite"):
         data_dir.mkdir(parents=True, exist_ok=True)

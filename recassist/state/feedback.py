@@ -1,11 +1,13 @@
-"""Thumbs up / down and "not interested" from the app, kept in the state database (`feedback` table).
+"""Thumbs up / down and "not interested" from the app, kept in the state database (`feedback`
+table).
 
-One row per event, keyed by the client's idempotency key (or one drawn here when the client sends none):
-the key is unique per data set, so a retried request, or the same event sent to several replicas, is
-stored exactly once. The insert is one transaction; `record` returns after its commit, so an
-acknowledged event is never lost, and a database that is down raises `StateUnavailableError` (the event
-is then not acknowledged, and the client may send it again with the same key). Only pseudonymous user ids
-are written. `likes` reads the likes of known users back, as interaction rows for the next index build.
+One row per event, keyed by the client's idempotency key (or one drawn here when the client sends
+none): the key is unique per data set, so a retried request, or the same event sent to several
+replicas, is stored exactly once. The insert is one transaction; `record` returns after its commit,
+so an acknowledged event is never lost, and a database that is down raises `StateUnavailableError`
+(the event is then not acknowledged, and the client may send it again with the same key). Only
+pseudonymous user ids are written. `likes` reads the likes of known users back, as interaction rows
+for the next index build.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ Feedback = Literal["like", "dislike", "not_interested"]
 
 
 def stored_likes(engine: Engine, dataset: str) -> pd.DataFrame:
-    """Every like of `dataset` stored in the state database, as interaction rows (user_id, item_id, event,
-    timestamp, weight), oldest first: what `DatasetStore.load(likes=...)` adds for the next index build."""
+    """Every like of `dataset` stored in the state database, as interaction rows (user_id, item_id,
+    event, timestamp, weight), oldest first: what `DatasetStore.load(likes=...)` adds for the next
+    index build."""
     query = (
         select(FEEDBACK.c.user_id, FEEDBACK.c.item_id, FEEDBACK.c.ts)
         .where((FEEDBACK.c.dataset == dataset) & (FEEDBACK.c.feedback == "like"))
@@ -51,16 +54,28 @@ class FeedbackStore:
         self.engine, self.dataset, self.retries = engine, dataset, retries
         schema.create(engine)
 
-    def record(self, user_id: str | None, item_id: str, feedback: Feedback, key: str | None = None) -> bool:
+    def record(
+        self, user_id: str | None, item_id: str, feedback: Feedback, key: str | None = None
+    ) -> bool:
         """Store one event; False when an event with this idempotency key was stored before (by any
         replica), in which case nothing changes."""
-        row = dict(dataset=self.dataset, idempotency_key=key or secrets.token_urlsafe(16), user_id=user_id,
-                   item_id=item_id, feedback=feedback, ts=int(time.time()))
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(FEEDBACK).values(**row).on_conflict_do_nothing(
-            index_elements=[FEEDBACK.c.dataset, FEEDBACK.c.idempotency_key]
+        row = dict(
+            dataset=self.dataset,
+            idempotency_key=key or secrets.token_urlsafe(16),
+            user_id=user_id,
+            item_id=item_id,
+            feedback=feedback,
+            ts=int(time.time()),
         )
-        return transaction.run(self.engine, lambda db: db.execute(statement).rowcount == 1, retries=self.retries)
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(FEEDBACK)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=[FEEDBACK.c.dataset, FEEDBACK.c.idempotency_key])
+        )
+        return transaction.run(
+            self.engine, lambda db: db.execute(statement).rowcount == 1, retries=self.retries
+        )
 
     def count(self, key: str | None = None) -> int:
         """Events stored for this data set (with `key`: 0 or 1)."""

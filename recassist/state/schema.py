@@ -1,8 +1,9 @@
 """The tables of the app's durable state, for SQLite and PostgreSQL alike, created when missing.
 
-`create(engine)` runs `CREATE TABLE IF NOT EXISTS` for each (SQLAlchemy's `checkfirst`): every replica
-may call it at start, concurrently, and a table added in a later version appears on the next start.
-A column changed in a later version will need a migration (Alembic); none has been needed yet.
+`create(engine)` runs `CREATE TABLE IF NOT EXISTS` for each (SQLAlchemy's `checkfirst`): every
+replica may call it at start, concurrently, and a table added in a later version appears on the next
+start. A column changed in a later version will need a migration (Alembic); none has been needed
+yet.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ METADATA = MetaData()
 
 # each advertiser's spend per UTC day; the day's budget is fixed by the day's first impression
 AD_SPEND = Table(
-    "ad_spend", METADATA,
+    "ad_spend",
+    METADATA,
     Column("dataset", String(100), primary_key=True),
     Column("advertiser", String(200), primary_key=True),
     Column("day", String(10), primary_key=True),
@@ -40,7 +42,8 @@ AD_SPEND = Table(
 
 # impressions of one ad to one user per UTC day: the frequency cap, one row to lock across replicas
 AD_CAPS = Table(
-    "ad_caps", METADATA,
+    "ad_caps",
+    METADATA,
     Column("dataset", String(100), primary_key=True),
     Column("user_key", String(100), primary_key=True),
     Column("ad_id", String(200), primary_key=True),
@@ -50,7 +53,8 @@ AD_CAPS = Table(
 
 # every impression with its outcome: what the next fit of the click model learns from
 AD_IMPRESSIONS = Table(
-    "ad_impressions", METADATA,
+    "ad_impressions",
+    METADATA,
     Column("impression_id", String(40), primary_key=True),
     Column("dataset", String(100), nullable=False),
     Column("ts", Float, nullable=False),
@@ -72,7 +76,8 @@ AD_IMPRESSIONS = Table(
 
 # thumbs up / down from the app; a client's idempotency key is stored once per data set
 FEEDBACK = Table(
-    "feedback", METADATA,
+    "feedback",
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("dataset", String(100), nullable=False),
     Column("idempotency_key", String(100), nullable=False),
@@ -92,10 +97,15 @@ def create(engine: Engine) -> None:
         try:
             METADATA.create_all(engine, checkfirst=True)
             return
-        except (IntegrityError, ProgrammingError):  # created by another replica between check and create
+        except (
+            IntegrityError,
+            ProgrammingError,
+        ):  # created by another replica between check and create
             if attempt == 2:
                 raise
         except DBAPIError as err:
             if unreachable(err):
-                raise StateUnavailableError(f"the state database is not answering: {err.orig}") from err
+                raise StateUnavailableError(
+                    f"the state database is not answering: {err.orig}"
+                ) from err
             raise

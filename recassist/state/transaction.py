@@ -1,7 +1,8 @@
-"""One helper for every read-then-write on the state database: `run(engine, work)` runs `work` in one
-transaction, runs it again when the server aborted it to keep transactions serializable (PostgreSQL's
-serialization failure or deadlock, SQLite's busy lock), and turns "the server cannot be reached" into
-`StateUnavailableError`, so callers refuse (money, privacy budget) or degrade (chat) on one narrow error.
+"""One helper for every read-then-write on the state database: `run(engine, work)` runs `work` in
+one transaction, runs it again when the server aborted it to keep transactions serializable
+(PostgreSQL's serialization failure or deadlock, SQLite's busy lock), and turns "the server cannot
+be reached" into `StateUnavailableError`, so callers refuse (money, privacy budget) or degrade
+(chat) on one narrow error.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def unreachable(err: DBAPIError) -> bool:
 
 
 def run(engine: Engine, work: Callable[[Connection], T], *, retries: int = 5) -> T:
-    """`work(connection)` in one transaction, committed when it returns; rolled back and run again (up to
-    `retries` times) when the database aborted it as a conflict. The commit has returned before this
-    does, so a caller that acknowledges afterwards never acknowledges a lost write."""
+    """`work(connection)` in one transaction, committed when it returns; rolled back and run again
+    (up to `retries` times) when the database aborted it as a conflict. The commit has returned
+    before this does, so a caller that acknowledges afterwards never acknowledges a lost write."""
     for attempt in range(retries + 1):
         try:
             with engine.begin() as connection:
@@ -56,8 +57,8 @@ def run(engine: Engine, work: Callable[[Connection], T], *, retries: int = 5) ->
                 continue
             if unreachable(err):
                 raise StateUnavailableError(
-                    f"the state database ({engine.url.render_as_string(hide_password=True)}) is not "
-                    f"answering: {err.orig}"
+                    f"the state database ({engine.url.render_as_string(hide_password=True)}) "
+                    f"is not answering: {err.orig}"
                 ) from err
             raise
     raise AssertionError("unreachable: the loop returns or raises")
