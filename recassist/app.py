@@ -58,12 +58,13 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     async def state_down(_request, err: StateUnavailableError):  # noqa: ANN202 - a JSONResponse
         """Paths that move money, privacy budget or feedback refuse while a state store is down."""
         log.warning("state store down: %s", err)
-        return JSONResponse({"detail": "a state store is not answering; nothing was charged or stored; "
-                                       "try again shortly"}, status_code=503, headers={"Retry-After": "5"})
+        detail = "a state store is not answering; nothing was charged or stored; try again shortly"
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
-        """Liveness: 200 while the process serves (a load balancer's check; chat answers with stores down)."""
+        """Liveness: 200 while the process serves (the load balancer's check: chat answers while a
+        state store is down)."""
         return {"status": "ok", "dataset": name}
 
     @api.get("/healthz/state", tags=["health"], response_model=None)

@@ -115,5 +115,6 @@ class MemoryBudgetError(ConfigError):
 
 class StateUnavailableError(RecassistError):
     """A shared store of the app's state (the database at `state.database_url`, the cache at
-    `state.cache_url`) did not answer. Paths that move money or privacy budget refuse (503) rather than
-    answer unsafely; chat goes on without memory or feedback and tries the store again on the next call."""
+    `state.cache_url`) did not answer. Paths that move money or privacy budget refuse (503) rather
+    than answer unsafely; chat goes on without memory or feedback and tries the store again on the
+    next call."""

@@ -198,8 +198,8 @@ class ApiConfig(BaseModel):
     requests_per_minute_per_client: PositiveInt = 120  # per publishable key and client address
     max_rate_buckets: PositiveInt = 10_000  # rate-limit buckets kept (least recently used dropped)
     user_token_secret: SecretStr | None = None  # HMAC secret your backend signs widget user tokens with
-    # HMAC secret of the /signin cookie: set the same value on every replica so a cookie from one verifies on
-    # all; unset, each process draws its own (one replica only: a restart signs everyone out)
+    # HMAC secret of the /signin cookie: the same value on every replica, so a cookie from one
+    # verifies on all; unset, each process draws its own (one replica; a restart signs everyone out)
     cookie_secret: SecretStr | None = None
 
 
@@ -296,9 +296,9 @@ class StateConfig(BaseModel):
     # what expires (sessions, rate-limit counters, token replay marks): e.g. "redis://127.0.0.1:6379/0";
     # unset: process memory
     cache_url: str | None = None
-    # a chat session kept in the cache expires this long after its last turn (process memory: LRU only)
+    # a chat session expires this long after its last turn
     session_ttl_s: PositiveInt = 24 * 3600
-    # a check-and-charge that PostgreSQL aborts (serialization failure, deadlock) is run again this many times
+    # a check-and-charge the database aborts (serialization failure, deadlock) is run again this often
     retries: NonNegativeInt = 5
     # seconds to wait for a store to connect before it is reported down
     connect_timeout_s: PositiveFloat = 3.0

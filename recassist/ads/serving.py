@@ -170,7 +170,8 @@ class AdServer:
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.catalogue = catalogue or load_ads(dataset.name, settings)
         self.ledger = ledger or Ledger(
-            state_engine(settings.state, settings.data_dir), dataset.name, clock=clock, retries=settings.state.retries
+            state_engine(settings.state, settings.data_dir), dataset.name, clock=clock,
+            retries=settings.state.retries,
         )
         self.pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
         self.items = {

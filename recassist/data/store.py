@@ -111,10 +111,10 @@ class DatasetStore:
         return measure(pd.read_parquet(self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]))
 
     def load(self, name: str, likes: pd.DataFrame | None = None) -> Dataset:
-        """The data set, with the app's logged likes added as `like` events, and each item's year the one
-        in its title where it has one (`item_years`; imports made before that rule stored ML-100k's
-        release dates). Likes come from `likes` (interaction rows, e.g. the state database's feedback:
-        `recassist.state.feedback.stored_likes`) and from an older app's log
+        """The data set, with the app's logged likes added as `like` events, and each item's year the
+        one in its title where it has one (`item_years`; imports made before that rule stored
+        ML-100k's release dates). Likes come from `likes` (interaction rows, e.g. the state
+        database's feedback: `recassist.state.feedback.stored_likes`) and from an older app's log
         `<data_dir>/feedback/<name>.jsonl`; only those of known users on known items count, and they
         change the fingerprint, so models fitted without them are fitted again."""
         manifest = self.manifest(name)

@@ -31,9 +31,11 @@ from recassist.surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 EXPIRED = "Your earlier conversation expired; starting a new one."
-DEGRADED = ("The conversation store is not answering: this answer does not remember earlier turns, and this "
-            "turn will not be remembered. It recovers by itself.")
-IDEMPOTENCY = "a key per feedback event, e.g. a UUID: the event is stored once however often it is sent"
+DEGRADED = (
+    "The conversation store is not answering: this answer does not remember earlier turns, and "
+    "this turn will not be remembered. It recovers by itself."
+)
+IDEMPOTENCY = "a key per feedback event, e.g. a UUID: stored once however often it is sent"
 
 
 class RecommendIn(BaseModel):
@@ -143,11 +145,13 @@ def build_router(ctx: AppContext) -> APIRouter:
         user = user_of(caller, body.user_id)
         try:
             expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
-            session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
+            given = None if expired else body.session_id
+            session_id, session = ctx.sessions.get_or_create(given, user)
             degraded = False
         except StateUnavailableError:  # the session store is down: answer this turn on its own
             expired, degraded = False, True
-            session_id, session = body.session_id or secrets.token_urlsafe(12), assistant.new_session(user)
+            session_id = body.session_id or secrets.token_urlsafe(12)
+            session = assistant.new_session(user)
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
@@ -170,11 +174,14 @@ def build_router(ctx: AppContext) -> APIRouter:
     def feedback(
         body: FeedbackIn,
         caller: Caller = Depends(widget_caller),
-        idempotency_key: Annotated[str | None, Header(max_length=100, description=IDEMPOTENCY)] = None,
+        idempotency_key: Annotated[
+            str | None, Header(max_length=100, description=IDEMPOTENCY)
+        ] = None,
     ) -> FeedbackOut:
         """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
-        (an expired session: a new one, whose id and a note come back). Stored once per `Idempotency-Key`,
-        whichever replica gets it and however often it is sent; 503 while the state database is down."""
+        (an expired session: a new one, whose id and a note come back). Stored once per
+        `Idempotency-Key`, whichever replica gets it and however often it is sent; 503 while the
+        state database is down."""
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
         user = user_of(caller, body.user_id)

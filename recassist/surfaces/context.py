@@ -35,12 +35,15 @@ log = logging.getLogger(__name__)
 
 
 class SessionRegistry:
-    """Chat sessions by id in an `ExpiringStore`: process memory (the least recently used dropped past
-    `api.max_sessions`) or Redis (`state.cache_url`, shared by every replica, expiring `state.session_ttl_s`
-    after the last turn). A turn loads its session, changes it, and `save`s it once at the end, so the next
-    turn may land on any replica. With Redis down, `get` and `save` raise `StateUnavailableError`."""
+    """Chat sessions by id in an `ExpiringStore`: process memory (the least recently used dropped
+    past `api.max_sessions`) or Redis (`state.cache_url`, shared by every replica), expiring
+    `state.session_ttl_s` after the last turn. A turn loads its session, changes it, and `save`s it
+    once at the end, so the next turn may land on any replica. With Redis down, `get` and `save`
+    raise `StateUnavailableError`."""
 
-    def __init__(self, store: ExpiringStore, factory: Callable[[str | None], SessionMemory]) -> None:
+    def __init__(
+        self, store: ExpiringStore, factory: Callable[[str | None], SessionMemory]
+    ) -> None:
         self.store, self.factory = store, factory
 
     def get_or_create(self, session_id: str | None, user_id: str | None = None) -> tuple[str, SessionMemory]:
@@ -81,12 +84,15 @@ class AppContext:
         hashed = self.pseudonyms.user_id(raw_or_pseudonym)
         return hashed if self.catalogue.knows(hashed) else None
 
-    def record_feedback(self, session: SessionMemory, item_id: str, feedback: str, key: str | None = None) -> bool:
-        """Fold a thumbs up / down into the session at once and store it for the next index build; False
-        when an event with the idempotency `key` was stored before (the session is still updated: the
-        user's view of the list must not depend on which replica saw the event first)."""
+    def record_feedback(
+        self, session: SessionMemory, item_id: str, feedback: str, key: str | None = None
+    ) -> bool:
+        """Fold a thumbs up / down into the session at once and store it for the next index build;
+        False when an event with the idempotency `key` was stored before (the session is still
+        updated: the user's view of the list must not depend on which replica saw it first)."""
         self.assistant.record_feedback(session, item_id, "like" if feedback == "like" else "dislike")
-        return self.feedback.record(session.user_id, item_id, feedback, key)  # type: ignore[arg-type]
+        user = session.user_id
+        return self.feedback.record(user, item_id, feedback, key)  # type: ignore[arg-type]
 
     def health(self) -> dict[str, str]:
         """Each state store's status: "ok", "memory" (embedded cache) or "down: <why>"."""
@@ -112,7 +118,8 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     cache = redis_client(settings.state)
     sponsor = Sponsor(settings, catalogue, state)
     assistant = Assistant(catalogue, serving, model, settings.agent, sponsor=sponsor if settings.ads.sponsored_rate > 0 else None)
-    store = ExpiringStore("recassist:session:", settings.state.session_ttl_s, settings.api.max_sessions, cache)
+    ttl, capacity = settings.state.session_ttl_s, settings.api.max_sessions
+    store = ExpiringStore("recassist:session:", ttl, capacity, cache)
     sessions = SessionRegistry(store, lambda user_id: assistant.new_session(user_id))
     return AppContext(
         settings, dataset, catalogue, assistant, sessions,

@@ -182,15 +182,16 @@ def _hostname(host_header: str) -> str:
 
 
 class Guard:
-    """The access rules for one app: its keys, the sign-in cookie's secret (`api.cookie_secret`, else one
-    per process), the rate buckets."""
+    """The access rules for one app: its keys, the sign-in cookie's secret (`api.cookie_secret`,
+    else one per process), the rate buckets."""
 
     def __init__(self, config: ApiConfig) -> None:
         self.config = config
         self.limiter = RateLimiter(config.max_rate_buckets)
-        # from configuration, so every replica verifies every replica's cookie; else this process's own
+        # from configuration, so every replica verifies every replica's cookie; else this process's
         secret = config.cookie_secret
-        self._cookie_secret = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
+        drawn = secrets.token_bytes(32)
+        self._cookie_secret = secret.get_secret_value().encode() if secret else drawn
         self.browser_origins = {o for k in config.keys for o in k.origins} | (
             set() if config.keys else {o.rstrip("/").lower() for o in config.cors_origins}
         )

@@ -61,7 +61,8 @@ class Sponsor:
                         self._missing = err
                         raise
                     ads = build_demo_catalogue(dataset, self.settings)
-                ledger = None if self.state is None else Ledger(self.state, dataset.name, retries=self.settings.state.retries)
+                retries = self.settings.state.retries
+                ledger = None if self.state is None else Ledger(self.state, dataset.name, retries=retries)
                 self._server = AdServer(self.settings, dataset, self.catalogue.store, self.catalogue.embedder,
                                         catalogue=ads, ledger=ledger)
             return self._server

@@ -39,10 +39,9 @@ def recommend(
 
     settings = load_settings(ctx)
     with user_errors():
-        likes = stored_likes(engine(settings.state, settings.data_dir), dataset)  # as `serve` loads it
-        serving = load_serving_model(
-            settings, DatasetStore(settings.data_dir).load(dataset, likes), progress=lambda line: typer.echo(line, err=True)
-        )
+        likes = stored_likes(engine(settings.state, settings.data_dir), dataset)  # as `serve` does
+        data = DatasetStore(settings.data_dir).load(dataset, likes)
+        serving = load_serving_model(settings, data, progress=lambda line: typer.echo(line, err=True))
     data, fusion = serving.data, serving.fusion
     raw_ids = [line.strip() for line in users.read_text().splitlines() if line.strip()]
     pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
