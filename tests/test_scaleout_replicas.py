@@ -124,8 +124,8 @@ def _wait(condition, timeout_s: float = WAIT_S) -> None:
         time.sleep(0.2)
 
 
-def _get(url: str, path: str, **kwargs) -> httpx.Response:
-    return httpx.get(url + path, headers=HEADERS, timeout=60, **kwargs)
+def _get(url: str, path: str, headers: dict | None = None, **kwargs) -> httpx.Response:
+    return httpx.get(url + path, headers=headers or HEADERS, timeout=60, **kwargs)
 
 
 def _chat(
