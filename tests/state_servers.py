@@ -166,7 +166,7 @@ def haproxy(folder: Path, backends: list[int]) -> LocalServer:
         f"    bind 127.0.0.1:{port}" if line.strip().startswith("bind ") else line for line in lines
     ]
     lines += [
-        f"    server r{i + 1} 127.0.0.1:{p} check inter 500ms fall 2 rise 1"
+        f"    server r{i + 1} 127.0.0.1:{p} check inter 1s fall 3 rise 1"
         for i, p in enumerate(backends)
     ]
     path = folder / "haproxy.cfg"
