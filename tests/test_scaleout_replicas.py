@@ -409,13 +409,14 @@ def test_concurrent_marketers_are_charged_what_they_saw_and_repeats_are_free(
         budget = _get(cluster.url, "/api/v1/audiences/budget", headers={"X-API-Key": key}).json()
         assert budget["epsilon_spent"] == pytest.approx(sum(seen[name]))
         assert budget["epsilon_spent"] <= EPSILON_BUDGET and budget["epsilon_left"] >= 0
-    headers = {"X-API-Key": MARKETERS["shop-a"]}
+    headers = HEADERS  # a key with budget left (the two above spent theirs)
     first = httpx.post(
         cluster.url + "/api/v1/audiences/size", json={}, headers=headers, timeout=120
     )
     again = httpx.post(
         cluster.url + "/api/v1/audiences/size", json={}, headers=headers, timeout=120
     )
+    assert first.status_code == again.status_code == 200, (first.text, again.text)
     assert first.headers["x-replica"] != again.headers["x-replica"]
     assert (
         first.json()["segment_size"] == again.json()["segment_size"]
