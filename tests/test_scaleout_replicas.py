@@ -109,8 +109,8 @@ def cluster(settings: Settings, slice_serving, small_model_path, tmp_path_factor
         _wait(lambda: len({_get(url, "/healthz").headers.get("x-replica") for _ in range(6)}) == 3)
         yield Cluster(postgres, redis, balancer, [p for p, _ in replicas], url)
     finally:
-        for process, _ in replicas:
-            stop(process)
+        with ThreadPoolExecutor(3) as pool:  # each may wait for its open connections to close
+            list(pool.map(lambda started: stop(started[0]), replicas))
         if balancer is not None:
             balancer.stop()
         redis.stop()
