@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from tests.background import free_port
+from tests.scaleout_servers import ServerProcess
 
 READY_WAIT_S = 60  # a bound on the wait for a server to listen, not a performance limit
 PG_BIN = Path("/usr/lib/postgresql")
@@ -38,12 +39,13 @@ def _pg_bin(name: str) -> str:
     return str(versions[-1])
 
 
-class LocalServer:
-    """`argv` as one process (run as `user` when given), ready when its port accepts connections."""
+class LocalServer(ServerProcess):
+    """`argv` as one process (run as `user` when given), ready when its port accepts connections;
+    stopped, killed and checked as `ServerProcess` does."""
 
     def __init__(self, argv: list[str], port: int, log: Path, user: str | None = None) -> None:
-        self.argv, self.port, self.log, self.user = argv, port, log, user
-        self.process: subprocess.Popen | None = None
+        super().__init__(argv, f"tcp://127.0.0.1:{port}", log)
+        self.port, self.user = port, user
 
     def start(self) -> None:
         with self.log.open("a") as out:
@@ -69,19 +71,6 @@ class LocalServer:
         deadline = time.monotonic() + READY_WAIT_S
         while _listening(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 class Postgres(LocalServer):
