@@ -16,7 +16,7 @@ run: $(VENV)/.installed
 	$(BIN)/recassist serve --prepare --dataset ml-100k --host $(HOST) --port $(PORT)
 
 # The import contract first (layers only import downward), then the suite.
-test: $(VENV)/.installed $(VENV)/.chromium $(VENV)/.java
+test: $(VENV)/.installed $(VENV)/.chromium $(VENV)/.java $(VENV)/.state-servers
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
@@ -28,6 +28,11 @@ $(VENV)/.chromium:
 # Spark ALS (an opt-in generator, tested) runs on a JVM: Debian's headless JRE when `java` is missing.
 $(VENV)/.java:
 	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless)
+	touch $@
+
+# The multi-replica tests start PostgreSQL, Redis and HAProxy themselves, from Debian's packages.
+$(VENV)/.state-servers:
+	(command -v redis-server && command -v haproxy && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server haproxy)
 	touch $@
 
 # torch first, from the CPU build on this disk: letting the resolver pick it pulls a multi-GB CUDA build.

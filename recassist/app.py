@@ -5,6 +5,7 @@
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
 - `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
                  `/healthz` a liveness check; `/readyz` 200 once the model is warm, 503 before;
+                 `/healthz/state` each state store's status;
 - `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
 
 Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
@@ -26,6 +27,8 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, RedirectResponse
+
+    from recassist.errors import StateUnavailableError
 
     from recassist.audiences.charts import load_charting
     from recassist.surfaces.ads_api import build_ads_router
@@ -54,8 +57,17 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     marketing = MarketerContext.from_app(ctx)
     api.include_router(build_audiences_router(marketing, settings.api))
 
+    @api.exception_handler(StateUnavailableError)
+    async def state_down(_request, err: StateUnavailableError):  # noqa: ANN202 - a JSONResponse
+        """Paths that move money, privacy budget or feedback refuse while a state store is down."""
+        log.warning("state store down: %s", err)
+        detail = "a state store is not answering; nothing was charged or stored; try again shortly"
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
+
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict:
+        """Liveness: 200 while the process serves (the load balancer's check: chat answers while a
+        state store is down)."""
         return {"status": "ok", "dataset": name}
 
     @api.get("/readyz", tags=["health"], response_model=None)
@@ -65,6 +77,12 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         ready = ctx.assistant.gate.ready
         return JSONResponse({"status": "ready" if ready else "warming up", "dataset": name},
                             status_code=200 if ready else 503)
+    @api.get("/healthz/state", tags=["health"], response_model=None)
+    def state_health():  # noqa: ANN202 - a JSONResponse, named only inside create_app
+        """Each state store's status ("ok", "memory", "down: ..."); 503 when one is down."""
+        report = ctx.health()
+        down = any(value.startswith("down") for value in report.values())
+        return JSONResponse(report, status_code=503 if down else 200)
 
     add_local_docs(api)
     add_widget(api)

@@ -111,3 +111,10 @@ class VectorStoreUnavailableError(RecassistError):
 class MemoryBudgetError(ConfigError):
     """A generator's fit would need more memory than `memory.budget_mib` allows and it has no smaller form;
     the message says how much it needs and which setting to change."""
+
+
+class StateUnavailableError(RecassistError):
+    """A shared store of the app's state (the database at `state.database_url`, the cache at
+    `state.cache_url`) did not answer. Paths that move money or privacy budget refuse (503) rather
+    than answer unsafely; chat goes on without memory or feedback and tries the store again on the
+    next call."""

@@ -216,6 +216,9 @@ class ApiConfig(BaseModel):
     # addresses of reverse proxies whose X-Forwarded-For / -Proto are believed; none by default, so a
     # client cannot pick its own address (and rate bucket) with a header
     trusted_proxies: list[str] = Field(default_factory=list)
+    # HMAC secret of the /signin cookie: the same value on every replica, so a cookie from one
+    # verifies on all; unset, each process draws its own (one replica; a restart signs everyone out)
+    cookie_secret: SecretStr | None = None
 
 
 class AdsConfig(BaseModel):
@@ -281,6 +284,12 @@ class StateConfig(BaseModel):
     # what expires (sessions, rate-limit counters, token replay marks): e.g. "redis://127.0.0.1:6379/0";
     # unset: process memory
     cache_url: str | None = None
+    # a chat session expires this long after its last turn
+    session_ttl_s: PositiveInt = 24 * 3600
+    # a check-and-charge the database aborts (serialization failure, deadlock) is run again this often
+    retries: NonNegativeInt = 5
+    # seconds to wait for a store to connect before it is reported down
+    connect_timeout_s: PositiveFloat = 3.0
 
 
 class Settings(BaseSettings):

@@ -179,12 +179,20 @@ def test_concurrent_requests_hold_frequency_caps_and_pacing(tmp_path, slice_part
     assert max(Counter(zip(events["user_key"], events["ad_id"])).values()) <= cap
 
 
+def _engine(folder: str):
+    """The embedded state engine (SQLite) in `folder`, as the app makes it."""
+    from recassist.settings import StateConfig
+    from recassist.state.database import engine
+
+    return engine(StateConfig(), Path(folder))
+
+
 def _hammer_ledger(args: tuple[str, int]) -> int:
     """One process's share of the load: serve and click 150 times on one advertiser's two ads."""
     from recassist.ads.ledger import Ledger, Offer
 
-    path, worker = args
-    ledger = Ledger(Path(path), clock=Clock(QUARTER_DAY))
+    url, worker = args
+    ledger = Ledger(_engine(url), "ml-slice", clock=Clock(QUARTER_DAY))
     offers = [Offer("x1", "Acme", 3.0, 0.07, 0.01, 0.5), Offer("x2", "Acme", 3.0, 0.05, 0.01, 0.4)]
     clicks = 0
     for i in range(150):
@@ -199,11 +207,11 @@ def test_processes_sharing_the_ledger_never_overspend(tmp_path) -> None:
 
     from recassist.ads.ledger import Ledger
 
-    path = tmp_path / "ledger.sqlite"
-    Ledger(path)
+    url = str(tmp_path)
+    Ledger(_engine(url), "ml-slice")
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        billed = sum(pool.map(_hammer_ledger, [(str(path), w) for w in range(4)]))
-    ledger = Ledger(path, clock=Clock(QUARTER_DAY))
+        billed = sum(pool.map(_hammer_ledger, [(url, w) for w in range(4)]))
+    ledger = Ledger(_engine(url), "ml-slice", clock=Clock(QUARTER_DAY))
     events = ledger.events()
     spent = ledger.spend("Acme", day_of(QUARTER_DAY))
     assert spent <= 3.0 and spent == pytest.approx(events.loc[events["billed"] == 1, "price_micros"].sum() / MICROS)

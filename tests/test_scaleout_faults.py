@@ -1,5 +1,5 @@
 """Crashes that must not corrupt state: an index build SIGKILLed at random points, feedback written while the
-app is killed."""
+app is killed (feedback now lives in the state database)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from recassist.settings import Settings
-from recassist.data.store import DatasetStore
 from recassist.retrieval.vector_store import VectorStore, connect
-from recassist.surfaces.feedback import FeedbackLog, feedback_path
+from recassist.settings import StateConfig
+from recassist.state.database import engine
+from recassist.surfaces.feedback import FeedbackStore
 from tests.conftest import SLICE
 
 KILLS = 2  # SIGKILLed builds before the one that is let finish
@@ -79,51 +80,54 @@ def test_an_index_build_killed_at_random_points_ends_as_an_uninterrupted_one(
 WRITER = """
 import sys
 from pathlib import Path
-from recassist.surfaces.feedback import FeedbackLog
-log = FeedbackLog(Path(sys.argv[1]), "ml-slice")
+from recassist.settings import StateConfig
+from recassist.state.database import engine
+from recassist.surfaces.feedback import FeedbackStore
+store = FeedbackStore(engine(StateConfig(), Path(sys.argv[1])), "ml-slice")
 for i in range(200_000):
-    log.append("user-%d" % i, "item-%d" % (i % 97), "like" if i % 3 else "dislike")
+    store.record("user-%d" % i, "item-%d" % (i % 97), "like" if i % 3 else "dislike", key="k-%d" % i)
 """
 
 
+def _store(folder: Path) -> FeedbackStore:
+    return FeedbackStore(engine(StateConfig(), folder), "ml-slice")
+
+
 def test_feedback_written_while_the_app_is_killed_is_whole_or_absent(tmp_path: Path) -> None:
-    path = feedback_path(tmp_path, "ml-slice")
+    """A writer SIGKILLed mid-stream: every stored event is whole, stored once, and a new writer goes on."""
+    store = _store(tmp_path)
     rng = random.Random(16)
     for _ in range(3):
         process = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)])
-        start = path.stat().st_size if path.exists() else 0
-        _wait_for(lambda: path.exists() and path.stat().st_size > start + 2000, process)
+        start = store.count()
+        _wait_for(lambda: store.count() > start + 50, process)
         time.sleep(rng.uniform(0.0, 0.3))
         process.send_signal(signal.SIGKILL)
         process.wait()
-    raw = path.read_bytes()
-    assert raw.endswith(b"\n")
-    records = [json.loads(line) for line in raw.splitlines()]  # every stored line is a whole record
-    assert len(records) > 100 and all(set(r) == {"user_id", "item_id", "feedback", "timestamp"} for r in records)
+    likes = store.likes()
+    assert store.count() > 100 and likes["item_id"].str.startswith("item-").all()
+    assert store.count("k-0") == 1  # each run starts again at k-0: stored once
+    assert not store.record("u", "item-0", "like", key="k-0")  # a key seen before changes nothing
 
 
-def test_a_torn_last_record_is_cut_before_the_next_append(tmp_path: Path) -> None:
-    """A record half written by an older writer or a full disk is dropped, and never glues onto the next."""
-    log = FeedbackLog(tmp_path, "ml-slice")
-    log.append("u1", "i1", "like")
-    with log.path.open("ab") as handle:
-        handle.write(b'{"user_id": "u2", "item_id": "i')
-    log.append("u3", "i3", "like")
-    assert [json.loads(line)["user_id"] for line in log.path.read_bytes().splitlines()] == ["u1", "u3"]
-    with log.path.open("ab") as handle:  # whole, only its newline missing: kept
-        handle.write(json.dumps({"user_id": "u4", "item_id": "i4", "feedback": "like", "timestamp": 0}).encode())
-    log.append("u5", "i5", "dislike")
-    assert [json.loads(line)["user_id"] for line in log.path.read_bytes().splitlines()] == ["u1", "u3", "u4", "u5"]
+def test_stored_likes_come_back_as_interactions(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    assert store.record("u1", "i1", "like", key="a") and store.record(None, "i2", "like", key="b")
+    assert store.record("u3", "i3", "dislike", key="c") and not store.record("u1", "i1", "like", key="a")
+    likes = store.likes()
+    assert list(likes["user_id"]) == ["u1"] and list(likes["event"]) == ["like"]
 
 
-def test_logged_likes_reach_the_data_set(tmp_path: Path, settings: Settings, indexed_slice) -> None:
-    """The records that survive are read back as `like` interactions by the data set store."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(settings.data_dir / "datasets" / SLICE, data_dir / "datasets" / SLICE)
-    dataset = DatasetStore(data_dir).load(SLICE)
+def test_stored_likes_reach_the_data_set(tmp_path: Path, settings: Settings, indexed_slice) -> None:
+    """Likes of known users on known items from the state database are `like` interactions of the next
+    load (and change its fingerprint); others are ignored."""
+    from recassist.data.store import DatasetStore
+
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
     user, item = dataset.interactions["user_id"].iloc[0], dataset.items["item_id"].iloc[-1]
-    FeedbackLog(data_dir, SLICE).append(user, item, "like")
-    with feedback_path(data_dir, SLICE).open("ab") as handle:
-        handle.write(b'{"user_id": "')  # a record cut short by a crash does not count
-    again = DatasetStore(data_dir).load(SLICE)
+    store = FeedbackStore(engine(StateConfig(), tmp_path), SLICE)
+    store.record(user, item, "like", key="x")
+    store.record("not-a-user", item, "like", key="y")
+    again = DatasetStore(settings.data_dir).load(SLICE, store.likes())
     assert len(again.interactions) == len(dataset.interactions) + 1
+    assert again.fingerprint != dataset.fingerprint

@@ -360,10 +360,12 @@ def test_publishable_key_acts_only_for_its_token_user(keyed_app, settings) -> No
 def test_a_refused_cross_origin_call_is_readable_but_not_processed(keyed_app, settings) -> None:
     """An unlisted origin with the widget's key: the refusal carries CORS headers for that origin, and the
     feedback it carried is never recorded (the same feedback from the listed origin is)."""
-    from recassist.surfaces.feedback import feedback_path
+    from recassist.settings import StateConfig
+    from recassist.state.database import engine
+    from recassist.surfaces.feedback import FeedbackStore
 
-    log = feedback_path(settings.data_dir, SLICE)
-    size = lambda: log.stat().st_size if log.exists() else 0  # noqa: E731
+    store = FeedbackStore(engine(StateConfig(), settings.data_dir), SLICE)
+    size = store.count
     headers = {"X-API-Key": KEYS["pk"], "Origin": PAGE}
     with TestClient(keyed_app, base_url=BASE, client=OUTSIDE) as client:
         chat = client.post("/api/v1/chat", json={"message": "recommend 2 comedies"}, headers=headers)

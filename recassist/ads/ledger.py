@@ -1,63 +1,42 @@
-"""Spend, frequency caps and ad events in one SQLite file, changed only inside write transactions.
+"""Spend, frequency caps and ad events in the state database, changed only inside one transaction
+each.
 
-`<data_dir>/ads/<dataset>.ledger.sqlite` holds every impression (pseudonymous user key, ad, position,
-predicted click rate, the price per click it would cost, whether it was clicked and billed) and each
-advertiser's spend per UTC day. Every decision that reads and then writes takes SQLite's write lock first
-(`BEGIN IMMEDIATE`), so concurrent requests, threads or processes, are serialised at the decision:
+The tables are `ad_spend`, `ad_caps` and `ad_impressions` (recassist/state/schema.py) in the app's
+state database: SQLite in the data directory by default, PostgreSQL when `state.database_url` names
+it, so every replica charges the same rows. Each decision is one transaction
+(`state.transaction.run`), and each limit is enforced by a conditional `UPDATE` that the database
+applies atomically, under the row's lock, across threads, processes and replicas:
 
-- serving checks the user's impressions of the ad today against the frequency cap, and the advertiser's
-  spend against the paced allowance, and records the impression, in one transaction;
-- a click adds its price to the advertiser's spend only when the spend stays within the allowance at that
-  moment (`UPDATE ... WHERE spent + price <= allowance`); a click beyond it is logged but not billed, so
-  an advertiser never pays more than their budget, however many impressions were in flight.
+- serving raises the user's count for the ad today only while it is below the frequency cap (`UPDATE
+  ad_caps SET shown = shown + 1 WHERE ... AND shown < cap`), checks the advertiser's spend against
+  the paced allowance, and records the impression;
+- a click adds its price to the advertiser's spend only when the spend stays within the allowance at
+  that moment (`UPDATE ... WHERE spent + price <= allowance`); a click beyond it is logged but not
+  billed, so an advertiser never pays more than their budget, however many impressions were in
+  flight. A click is billed once: the impression is marked clicked in the same transaction.
 
-Money is kept in integer micro-units (1e-6 of the currency), so sums are exact.
+A database that does not answer raises `StateUnavailableError`: nothing is shown unrecorded and
+nothing is charged twice. Money is kept in integer micro-units (1e-6 of the currency), so sums are
+exact.
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from recassist.state import schema, transaction
+from recassist.state.schema import AD_CAPS, AD_IMPRESSIONS, AD_SPEND
 
 MICROS = 1_000_000
 _DAY_SECONDS = 86_400
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS spend (
-    advertiser TEXT NOT NULL,
-    day TEXT NOT NULL,
-    spent_micros INTEGER NOT NULL DEFAULT 0,
-    budget_micros INTEGER NOT NULL,
-    PRIMARY KEY (advertiser, day),
-    CHECK (spent_micros <= budget_micros)
-);
-CREATE TABLE IF NOT EXISTS impressions (
-    impression_id TEXT PRIMARY KEY,
-    ts REAL NOT NULL,
-    day TEXT NOT NULL,
-    user_key TEXT NOT NULL,
-    ad_id TEXT NOT NULL,
-    advertiser TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    pctr REAL NOT NULL,
-    similarity REAL NOT NULL,
-    price_micros INTEGER NOT NULL,
-    allowance_micros INTEGER NOT NULL,
-    spent_at_serve_micros INTEGER NOT NULL,
-    clicked INTEGER NOT NULL DEFAULT 0,
-    billed INTEGER NOT NULL DEFAULT 0,
-    click_ts REAL
-);
-CREATE INDEX IF NOT EXISTS impressions_cap ON impressions (user_key, ad_id, day);
-"""
 
 
 def day_of(ts: float) -> str:
@@ -101,128 +80,242 @@ class ClickResult:
 
 
 class Ledger:
-    """The SQLite ledger of one data set's ads. Each call opens its own connection, so it is thread-safe."""
+    """The ads ledger of one data set on the state engine. Thread-safe: each call takes its own
+    connection from the engine's pool."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, timeout_s: float = 60.0) -> None:
-        self.path, self.clock, self.timeout_s = path, clock, timeout_s
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = %d" % int(self.timeout_s * 1000))
-        return db
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction holding SQLite's write lock from its first statement."""
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+    def __init__(
+        self,
+        engine: Engine,
+        dataset: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        retries: int = 5,
+    ) -> None:
+        self.engine, self.dataset, self.clock, self.retries = engine, dataset, clock, retries
+        schema.create(engine)
 
     @staticmethod
     def allowance(daily_budget: float, now: float, pacing: str, slack: float) -> int:
-        """Micro-units the advertiser may have spent by `now`: even pacing spreads the budget over the day."""
+        """Micro-units the advertiser may have spent by `now`: even pacing spreads the budget over
+        the day."""
         share = 1.0 if pacing == "none" else min(1.0, day_share(now) + slack)
         return int(to_micros(daily_budget) * share)
 
     def serve(
-        self, user_key: str, offers: Sequence[Offer], k: int, *, frequency_cap: int, pacing: str, slack: float
+        self,
+        user_key: str,
+        offers: Sequence[Offer],
+        k: int,
+        *,
+        frequency_cap: int,
+        pacing: str,
+        slack: float,
     ) -> list[Served]:
         """Record impressions of the first `k` offers that pass the user's frequency cap and their
-        advertiser's paced budget (room left for at least one click at its price); one transaction."""
+        advertiser's paced budget (room left for at least one click at its price); one transaction.
+        """
         now = self.clock()
-        day = day_of(now)
-        served: list[Served] = []
-        advertisers_shown: set[str] = set()
-        with self._write() as db:
+
+        def work(db: Connection) -> list[Served]:
+            served: list[Served] = []
             for offer in offers:
                 if len(served) >= k:
                     break
-                if offer.advertiser in advertisers_shown:  # one slot per advertiser in a response
+                if any(
+                    s.offer.advertiser == offer.advertiser for s in served
+                ):  # one slot per advertiser
                     continue
-                (seen,) = db.execute(
-                    "SELECT COUNT(*) FROM impressions WHERE user_key = ? AND ad_id = ? AND day = ?",
-                    (user_key, offer.ad_id, day),
-                ).fetchone()
-                if seen >= frequency_cap:
-                    continue
-                # the day's budget is fixed by the day's first impression: a new budget applies from the next day
-                db.execute(
-                    "INSERT OR IGNORE INTO spend (advertiser, day, spent_micros, budget_micros) VALUES (?, ?, 0, ?)",
-                    (offer.advertiser, day, to_micros(offer.daily_budget)),
-                )
-                spent, budget = db.execute(
-                    "SELECT spent_micros, budget_micros FROM spend WHERE advertiser = ? AND day = ?",
-                    (offer.advertiser, day),
-                ).fetchone()
-                allowance = self.allowance(budget / MICROS, now, pacing, slack)
-                price = to_micros(offer.price)
-                if spent + price > allowance:
+                spent = self._room(db, offer, now, pacing, slack)
+                if spent is None or not self._count_view(
+                    db, user_key, offer.ad_id, day_of(now), frequency_cap
+                ):
                     continue
                 impression = secrets.token_urlsafe(12)
                 db.execute(
-                    "INSERT INTO impressions (impression_id, ts, day, user_key, ad_id, advertiser, position, pctr,"
-                    " similarity, price_micros, allowance_micros, spent_at_serve_micros)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (impression, now, day, user_key, offer.ad_id, offer.advertiser, len(served) + 1, offer.pctr,
-                     offer.similarity, price, allowance, spent),
+                    insert(AD_IMPRESSIONS).values(
+                        impression_id=impression,
+                        dataset=self.dataset,
+                        ts=now,
+                        day=day_of(now),
+                        user_key=user_key,
+                        ad_id=offer.ad_id,
+                        advertiser=offer.advertiser,
+                        position=len(served) + 1,
+                        pctr=offer.pctr,
+                        similarity=offer.similarity,
+                        price_micros=to_micros(offer.price),
+                        allowance_micros=spent[1],
+                        spent_at_serve_micros=spent[0],
+                        clicked=0,
+                        billed=0,
+                    )
                 )
                 served.append(Served(impression, offer, len(served) + 1))
-                advertisers_shown.add(offer.advertiser)
-        return served
+            return served
+
+        return transaction.run(self.engine, work, retries=self.retries)
+
+    def _room(
+        self, db: Connection, offer: Offer, now: float, pacing: str, slack: float
+    ) -> tuple[int, int] | None:
+        """(spent, allowance) when the advertiser's paced budget has room for one click at the
+        offer's price, else None. The day's budget is fixed by the day's first impression."""
+        day = day_of(now)
+        key = (
+            (AD_SPEND.c.dataset == self.dataset)
+            & (AD_SPEND.c.advertiser == offer.advertiser)
+            & (AD_SPEND.c.day == day)
+        )
+        row = db.execute(
+            select(AD_SPEND.c.spent_micros, AD_SPEND.c.budget_micros).where(key)
+        ).first()
+        if row is None:
+            try:
+                with db.begin_nested():
+                    db.execute(
+                        insert(AD_SPEND).values(
+                            dataset=self.dataset,
+                            advertiser=offer.advertiser,
+                            day=day,
+                            spent_micros=0,
+                            budget_micros=to_micros(offer.daily_budget),
+                        )
+                    )
+            except IntegrityError:  # another replica made the day's row first: its budget holds
+                pass
+            row = db.execute(
+                select(AD_SPEND.c.spent_micros, AD_SPEND.c.budget_micros).where(key)
+            ).one()
+        spent, budget = row
+        allowance = self.allowance(budget / MICROS, now, pacing, slack)
+        return None if spent + to_micros(offer.price) > allowance else (spent, allowance)
+
+    def _count_view(self, db: Connection, user_key: str, ad_id: str, day: str, cap: int) -> bool:
+        """Count one more view of the ad by the user today, if that stays within the cap."""
+        key = (
+            (AD_CAPS.c.dataset == self.dataset)
+            & (AD_CAPS.c.user_key == user_key)
+            & (AD_CAPS.c.ad_id == ad_id)
+            & (AD_CAPS.c.day == day)
+        )
+        raised = db.execute(
+            update(AD_CAPS).where(key & (AD_CAPS.c.shown < cap)).values(shown=AD_CAPS.c.shown + 1)
+        )
+        if raised.rowcount == 1:
+            return True
+        if db.execute(select(AD_CAPS.c.shown).where(key)).first() is not None:
+            return False  # at the cap
+        try:
+            with db.begin_nested():
+                db.execute(
+                    insert(AD_CAPS).values(
+                        dataset=self.dataset, user_key=user_key, ad_id=ad_id, day=day, shown=1
+                    )
+                )
+            return cap >= 1
+        except (
+            IntegrityError
+        ):  # another replica counted the first view at the same moment: count again
+            raised = db.execute(
+                update(AD_CAPS)
+                .where(key & (AD_CAPS.c.shown < cap))
+                .values(shown=AD_CAPS.c.shown + 1)
+            )
+            return raised.rowcount == 1
 
     def click(self, impression_id: str, user_key: str, *, pacing: str, slack: float) -> ClickResult:
-        """Log a click on an impression the user was shown; bill its price if the paced budget has room."""
+        """Log a click on an impression the user was shown; bill its price if the paced budget has
+        room."""
         now = self.clock()
-        with self._write() as db:
-            row = db.execute(
-                "SELECT advertiser, day, price_micros, clicked, user_key FROM impressions WHERE impression_id = ?",
-                (impression_id,),
-            ).fetchone()
-            if row is None or row[4] != user_key:
-                return ClickResult(impression_id, False, 0.0, "unknown impression for this user")
-            advertiser, day, price, clicked, _ = row
-            if clicked:
-                return ClickResult(impression_id, False, 0.0, "already clicked")
-            (budget,) = db.execute(
-                "SELECT budget_micros FROM spend WHERE advertiser = ? AND day = ?", (advertiser, day)
-            ).fetchone()
+
+        def work(db: Connection) -> ClickResult:
+            imp = AD_IMPRESSIONS.c
+            marked = db.execute(
+                update(AD_IMPRESSIONS)
+                .where(
+                    (imp.impression_id == impression_id)
+                    & (imp.dataset == self.dataset)
+                    & (imp.user_key == user_key)
+                    & (imp.clicked == 0)
+                )
+                .values(clicked=1, click_ts=now)
+                .returning(imp.advertiser, imp.day, imp.price_micros)
+            ).first()
+            if marked is None:
+                known = db.execute(
+                    select(imp.clicked).where(
+                        (imp.impression_id == impression_id)
+                        & (imp.dataset == self.dataset)
+                        & (imp.user_key == user_key)
+                    )
+                ).first()
+                reason = "unknown impression for this user" if known is None else "already clicked"
+                return ClickResult(impression_id, False, 0.0, reason)
+            advertiser, day, price = marked
+            spend = AD_SPEND.c
+            key = (
+                (spend.dataset == self.dataset)
+                & (spend.advertiser == advertiser)
+                & (spend.day == day)
+            )
+            (budget,) = db.execute(select(spend.budget_micros).where(key)).one()
             # a click on yesterday's impression is billed against yesterday's whole budget
             allowance = (
-                budget if day != day_of(now) else self.allowance(budget / MICROS, now, pacing, slack)
+                budget
+                if day != day_of(now)
+                else self.allowance(budget / MICROS, now, pacing, slack)
             )
-            billed = db.execute(
-                "UPDATE spend SET spent_micros = spent_micros + ? WHERE advertiser = ? AND day = ?"
-                " AND spent_micros + ? <= ?",
-                (price, advertiser, day, price, allowance),
-            ).rowcount == 1
-            db.execute(
-                "UPDATE impressions SET clicked = 1, billed = ?, click_ts = ? WHERE impression_id = ?",
-                (int(billed), now, impression_id),
+            billed = (
+                db.execute(
+                    update(AD_SPEND)
+                    .where(key & (spend.spent_micros + price <= allowance))
+                    .values(spent_micros=spend.spent_micros + price)
+                ).rowcount
+                == 1
             )
-        return ClickResult(impression_id, billed, price / MICROS if billed else 0.0,
-                           "billed" if billed else "over the paced budget: logged, not billed")
+            if billed:
+                db.execute(
+                    update(AD_IMPRESSIONS)
+                    .where(imp.impression_id == impression_id)
+                    .values(billed=1)
+                )
+            return ClickResult(
+                impression_id,
+                billed,
+                price / MICROS if billed else 0.0,
+                "billed" if billed else "over the paced budget: logged, not billed",
+            )
+
+        return transaction.run(self.engine, work, retries=self.retries)
 
     def spend(self, advertiser: str, day: str | None = None) -> float:
-        with closing(self._connect()) as db:
-            row = db.execute(
-                "SELECT spent_micros FROM spend WHERE advertiser = ? AND day = ?",
-                (advertiser, day or day_of(self.clock())),
-            ).fetchone()
-        return 0.0 if row is None else row[0] / MICROS
+        key = (
+            (AD_SPEND.c.dataset == self.dataset)
+            & (AD_SPEND.c.advertiser == advertiser)
+            & (AD_SPEND.c.day == (day or day_of(self.clock())))
+        )
+        found = transaction.read(
+            self.engine, lambda db: db.execute(select(AD_SPEND.c.spent_micros).where(key)).first()
+        )
+        return 0.0 if found is None else found[0] / MICROS
+
+    def billed_total(self, advertiser: str, day: str | None = None) -> float:
+        """The sum of the prices of billed clicks: equals `spend` when every charge was recorded
+        once."""
+        imp = AD_IMPRESSIONS.c
+        query = select(func.coalesce(func.sum(imp.price_micros), 0)).where(
+            (imp.dataset == self.dataset)
+            & (imp.advertiser == advertiser)
+            & (imp.billed == 1)
+            & (imp.day == (day or day_of(self.clock())))
+        )
+        return transaction.read(self.engine, lambda db: db.execute(query).scalar_one()) / MICROS
 
     def events(self) -> pd.DataFrame:
         """Every impression with its outcome: what the next fit of the click model learns from."""
-        with closing(self._connect()) as db:
-            return pd.read_sql_query("SELECT * FROM impressions ORDER BY ts", db)
+        query = (
+            select(AD_IMPRESSIONS)
+            .where(AD_IMPRESSIONS.c.dataset == self.dataset)
+            .order_by(AD_IMPRESSIONS.c.ts)
+        )
+        return transaction.read(self.engine, lambda db: pd.read_sql_query(query, db))

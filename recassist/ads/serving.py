@@ -36,6 +36,7 @@ import pandas as pd
 from recassist.ads.catalogue import Ad, AdsCatalogue, load_ads
 from recassist.ads.click_model import Calibrator, ItemPrior, LogisticClickModel, logit
 from recassist.ads.ledger import ClickResult, Ledger, Offer
+from recassist.state.database import engine as state_engine
 from recassist.ads.targeting import TargetingMatch, UserTraits, match, traits_from_row
 from recassist.assistant.evidence import Reason
 from recassist.retrieval.catalogue import Item, display_title
@@ -152,7 +153,7 @@ def second_prices(ecpm: np.ndarray, pctr: np.ndarray, bids: np.ndarray, reserve:
 
 class AdServer:
     """Sponsored picks for one data set. Build one per app (it holds no per-user state in memory); the
-    ledger keeps spend, caps and events on disk, so several processes may share it."""
+    ledger keeps spend, caps and events in the state database, so several processes may share it."""
 
     def __init__(
         self,
@@ -168,7 +169,10 @@ class AdServer:
         self.config = settings.ads
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.catalogue = catalogue or load_ads(dataset.name, settings)
-        self.ledger = ledger or Ledger(settings.data_dir / "ads" / f"{dataset.name}.ledger.sqlite", clock=clock)
+        self.ledger = ledger or Ledger(
+            state_engine(settings.state, settings.data_dir), dataset.name, clock=clock,
+            retries=settings.state.retries,
+        )
         self.pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
         self.items = {
             row.item_id: Item(row.item_id, row.title, tuple(t for t in row.tags.split(TAG_SEPARATOR) if t),

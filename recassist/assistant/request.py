@@ -12,9 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-# What a user can say about an item: on a card (all three) or in words (like, dislike). One type for
-# every surface and the feedback log.
-FeedbackKind = Literal["like", "dislike", "not_interested"]
+from recassist.state.feedback import FeedbackKind  # noqa: F401 - the one feedback type, re-exported
 
 
 class Intent(str, Enum):

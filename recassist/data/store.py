@@ -110,26 +110,34 @@ class DatasetStore:
             return TimeOrder.from_dict(manifest["time_order"])
         return measure(pd.read_parquet(self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]))
 
-    def load(self, name: str) -> Dataset:
-        """The data set, with the app's logged likes (see `recassist/surfaces/feedback.py`) added as `like` events, and
-        each item's year the one in its title where it has one (`item_years`; imports made before that rule
-        stored ML-100k's release dates)."""
+    def load(self, name: str, likes: pd.DataFrame | None = None) -> Dataset:
+        """The data set, with the app's logged likes added as `like` events, and each item's year the
+        one in its title where it has one (`item_years`; imports made before that rule stored
+        ML-100k's release dates). Likes come from `likes` (interaction rows, e.g. the state
+        database's feedback: `recassist.state.feedback.stored_likes`) and from an older app's log
+        `<data_dir>/feedback/<name>.jsonl`; only those of known users on known items count, and they
+        change the fingerprint, so models fitted without them are fitted again."""
         manifest = self.manifest(name)
         folder = self.path(name)
         frames = {table: pd.read_parquet(folder / f"{table}.parquet") for table in ("items", "users", "interactions", "social")}
         if "year" in frames["items"].columns:
             frames["items"]["year"] = item_years(frames["items"])
+        users, items = set(frames["users"]["user_id"]), set(frames["items"]["item_id"])
+        found = []
         feedback = self.root.parent / "feedback" / f"{name}.jsonl"
         if feedback.is_file():
-            raw = feedback.read_bytes()
-            likes = _logged_likes(raw, set(frames["users"]["user_id"]), set(frames["items"]["item_id"]))
-            if len(likes):
-                frames["interactions"] = pd.concat([frames["interactions"], likes], ignore_index=True)
-                # the validated likes, as distinct (user, item) pairs: a replayed, torn, unknown or
-                # non-like line changes nothing, so the fitted generators are kept
-                pairs = likes[["user_id", "item_id"]].drop_duplicates().sort_values(["user_id", "item_id"])
-                digest = hashlib.sha256((manifest["fingerprint"] + fingerprint({"likes": pairs})).encode()).hexdigest()
-                manifest = {**manifest, "fingerprint": digest, "feedback_likes": len(likes)}
+            found.append(_logged_likes(feedback.read_bytes(), users, items))
+        if likes is not None and len(likes):
+            found.append(likes[likes["user_id"].isin(users) & likes["item_id"].isin(items)])
+        added = sum(len(frame) for frame in found)
+        if added:
+            frames["interactions"] = pd.concat([frames["interactions"], *found], ignore_index=True)
+            # the validated likes, as distinct (user, item) pairs: a replayed, torn, unknown or non-like
+            # event changes nothing, so the fitted generators are kept
+            pairs = pd.concat(found)[["user_id", "item_id"]].drop_duplicates()
+            pairs = pairs.sort_values(["user_id", "item_id"]).reset_index(drop=True)
+            digest = hashlib.sha256((manifest["fingerprint"] + fingerprint({"likes": pairs})).encode())
+            manifest = {**manifest, "fingerprint": digest.hexdigest(), "feedback_likes": added}
         return Dataset(name=name, manifest=manifest, **frames)
 
     def save(self, name: str, frames: dict[str, pd.DataFrame], manifest: dict) -> Path:

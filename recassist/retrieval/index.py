@@ -33,6 +33,8 @@ import pandas as pd
 from recassist.settings import Settings
 from recassist.data.item_profiles import ProfileStore
 from recassist.data.schema import TAG_SEPARATOR
+from recassist.state.database import engine as state_engine
+from recassist.state.feedback import stored_likes
 from recassist.data.store import Dataset, DatasetStore
 from recassist.retrieval.embedding import Embedder, EmbeddingCache
 from recassist.retrieval.profiles import profile_vectors, temporal_features
@@ -147,7 +149,8 @@ class IndexBuilder:
 
     def build(self, name: str, *, progress: bool = True, force: bool = False) -> IndexReport:
         started = time.perf_counter()
-        dataset = DatasetStore(self.settings.data_dir).load(name)
+        likes = stored_likes(state_engine(self.settings.state, self.settings.data_dir), name)
+        dataset = DatasetStore(self.settings.data_dir).load(name, likes)
         store = VectorStore(self.client, name, self.settings.chroma)
         report = IndexReport(dataset=name, items=len(dataset.items))
         if not force and self.is_current(dataset, store):

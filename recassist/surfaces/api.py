@@ -11,10 +11,11 @@ and lost on a restart) is not an error: chat and feedback go on in a new session
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,15 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from recassist.assistant.turn import run
 from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
+from recassist.errors import StateUnavailableError
 from recassist.retrieval.catalogue import Constraints
-from recassist.state.database import engine as state_engine
 from recassist.surfaces.context import AppContext
-from recassist.surfaces.idempotency import EventKeys
 from recassist.surfaces.egress import SanitisedJSONResponse, sse
 from recassist.surfaces.security import Caller, require
 
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 EXPIRED = "Your earlier conversation expired; starting a new one."
+DEGRADED = (
+    "The conversation store is not answering: this answer does not remember earlier turns, and "
+    "this turn will not be remembered. It recovers by itself."
+)
+IDEMPOTENCY = "a key per feedback event, e.g. a UUID: stored once however often it is sent"
 
 
 class RecommendIn(BaseModel):
@@ -89,7 +94,6 @@ def build_router(ctx: AppContext) -> APIRouter:
     widget_caller = require(ctx.settings.api, "app", publishable=True)  # chat, feedback, recommend: widgets too
     router = APIRouter(prefix="/api/v1", tags=["recommendations"])
     assistant = ctx.assistant
-    event_keys = EventKeys(state_engine(ctx.settings.state, ctx.settings.data_dir))
 
     def user_of(caller: Caller, user_id: str | None) -> str | None:
         """The user a request is for: the one its signed user token names, else (not for publishable keys,
@@ -140,28 +144,50 @@ def build_router(ctx: AppContext) -> APIRouter:
         """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
         explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
         user = user_of(caller, body.user_id)
-        expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
-        session_id, session = ctx.sessions.get_or_create(None if expired else body.session_id, user)
+        try:
+            expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
+            given = None if expired else body.session_id
+            session_id, session = ctx.sessions.get_or_create(given, user)
+            degraded = False
+        except StateUnavailableError:  # the session store is down: answer this turn on its own
+            expired, degraded = False, True
+            session_id = body.session_id or secrets.token_urlsafe(12)
+            session = assistant.new_session(user)
         check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
             yield sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
             if expired:
                 yield sse(NoteEvent(text=EXPIRED))
+            if degraded:
+                yield sse(NoteEvent(text=DEGRADED))
             for event in assistant.stream(session, body.message):
                 yield sse(event)
+            if not degraded:
+                try:
+                    ctx.sessions.save(session_id, session)
+                except StateUnavailableError:
+                    yield sse(NoteEvent(text=DEGRADED))
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @router.post("/feedback", response_model=FeedbackOut)
-    def feedback(body: FeedbackIn, caller: Caller = Depends(widget_caller)) -> FeedbackOut:
+    def feedback(
+        body: FeedbackIn,
+        caller: Caller = Depends(widget_caller),
+        idempotency_key: Annotated[
+            str | None, Header(max_length=100, description=IDEMPOTENCY)
+        ] = None,
+    ) -> FeedbackOut:
         """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
-        (an expired session: a new one, whose id and a note come back)."""
+        (an expired session: a new one, whose id and a note come back). Stored once per
+        `Idempotency-Key`, whichever replica gets it and however often it is sent; 503 while the
+        state database is down."""
         if body.item_id not in assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
         user = user_of(caller, body.user_id)
-        if body.event_id and not event_keys.first(f"feedback:{caller.key}:{user}", body.event_id):
-            return FeedbackOut(recorded=False, duplicate=True, session_id=body.session_id)
+        event = body.event_id or idempotency_key  # one key per event, scoped by caller and user
+        key = f"{caller.key}:{user}:{event}" if event else None
         session_id, note = body.session_id, None
         session = ctx.sessions.get(session_id) if session_id else None
         if session_id and session is None:
@@ -172,8 +198,10 @@ def build_router(ctx: AppContext) -> APIRouter:
             if user is None:
                 raise HTTPException(422, "send a session_id, or the user_id of a known user")
             session = assistant.new_session(user)
-        ctx.record_feedback(session, body.item_id, body.feedback)
-        return FeedbackOut(recorded=True, session_id=session_id, note=note)
+        first = ctx.record_feedback(session, body.item_id, body.feedback, key)
+        if session_id:
+            ctx.sessions.save(session_id, session)
+        return FeedbackOut(recorded=first, duplicate=not first, session_id=session_id, note=note)
 
     @router.get("/items/search", response_model=SearchOut, dependencies=app_role)
     def search(

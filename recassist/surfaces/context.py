@@ -1,5 +1,6 @@
 """Everything the surfaces share in one process, built once by `build_context`: the data set, the
-catalogue, the assistant (with its one chat model), chat sessions and the feedback log. Nothing here is a
+catalogue, the assistant (with its one chat model), chat sessions, the feedback store and the state
+stores behind them (recassist/state/). Nothing here is a
 module-level global; two apps in one process get two contexts.
 """
 
@@ -7,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from recassist.data.item_profiles import ProfileStore
+import redis
+from sqlalchemy import Engine
+
 from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
@@ -24,35 +26,42 @@ from recassist.data.store import Dataset, DatasetStore
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
-from recassist.surfaces.feedback import FeedbackLog
+from recassist.state.cache import ExpiringStore, redis_client
+from recassist.state.database import engine as state_engine
+from recassist.state.health import cache_status, database_status
+from recassist.state.feedback import stored_likes
+from recassist.surfaces.feedback import FeedbackStore
 from recassist.surfaces.sponsor import Sponsor
 
 log = logging.getLogger(__name__)
 
 
 class SessionRegistry:
-    """Chat sessions by id, the least recently used dropped past `capacity`. Thread-safe."""
+    """Chat sessions by id in an `ExpiringStore`: process memory (the least recently used dropped
+    past `api.max_sessions`) or Redis (`state.cache_url`, shared by every replica), expiring
+    `state.session_ttl_s` after the last turn. A turn loads its session, changes it, and `save`s it
+    once at the end, so the next turn may land on any replica. With Redis down, `get` and `save`
+    raise `StateUnavailableError`."""
 
-    def __init__(self, capacity: int, factory: Callable[[str | None], SessionMemory]) -> None:
-        self.capacity, self.factory = capacity, factory
-        self._sessions: OrderedDict[str, SessionMemory] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(
+        self, store: ExpiringStore, factory: Callable[[str | None], SessionMemory]
+    ) -> None:
+        self.store, self.factory = store, factory
 
     def get_or_create(self, session_id: str | None, user_id: str | None = None) -> tuple[str, SessionMemory]:
-        with self._lock:
-            if session_id and session_id in self._sessions:
-                self._sessions.move_to_end(session_id)
-                return session_id, self._sessions[session_id]
-            session_id = secrets.token_urlsafe(12)
-            session = self.factory(user_id)
-            self._sessions[session_id] = session
-            while len(self._sessions) > self.capacity:
-                self._sessions.popitem(last=False)
-            return session_id, session
+        found = self.get(session_id) if session_id else None
+        if found is not None and session_id:
+            return session_id, found
+        session_id = secrets.token_urlsafe(12)
+        session = self.factory(user_id)
+        self.save(session_id, session)
+        return session_id, session
 
     def get(self, session_id: str) -> SessionMemory | None:
-        with self._lock:
-            return self._sessions.get(session_id)
+        return self.store.get(session_id)
+
+    def save(self, session_id: str, session: SessionMemory) -> None:
+        self.store.put(session_id, session)
 
 
 @dataclass
@@ -62,9 +71,11 @@ class AppContext:
     catalogue: Catalogue
     assistant: Assistant
     sessions: SessionRegistry
-    feedback: FeedbackLog
+    feedback: FeedbackStore
     pseudonyms: Pseudonymizer
     sponsor: Sponsor
+    state: Engine
+    cache: redis.Redis | None = None
 
     def user_for(self, raw_or_pseudonym: str | None) -> str | None:
         """A known user's pseudonym from the id an app sends (raw, as in its own files) or a pseudonym."""
@@ -75,10 +86,18 @@ class AppContext:
         hashed = self.pseudonyms.user_id(raw_or_pseudonym)
         return hashed if self.catalogue.knows(hashed) else None
 
-    def record_feedback(self, session: SessionMemory, item_id: str, feedback: FeedbackKind) -> None:
-        """Fold a thumbs up / down into the session at once and log it for the next index build."""
+    def record_feedback(
+        self, session: SessionMemory, item_id: str, feedback: FeedbackKind, key: str | None = None
+    ) -> bool:
+        """Fold a thumbs up / down into the session at once and store it for the next index build;
+        False when an event with the idempotency `key` was stored before (the session is still
+        updated: the user's view of the list must not depend on which replica saw it first)."""
         self.assistant.record_feedback(session, item_id, feedback)
-        self.feedback.append(session.user_id, item_id, feedback)
+        return self.feedback.record(session.user_id, item_id, feedback, key)
+
+    def health(self) -> dict[str, str]:
+        """Each state store's status: "ok", "memory" (embedded cache) or "down: <why>"."""
+        return {"database": database_status(self.state), "cache": cache_status(self.cache)}
 
 
 def build_context(settings: Settings, dataset_name: str, progress: Callable[[str], None] = log.info) -> AppContext:
@@ -86,7 +105,8 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     parser and template explanations when it cannot be had)."""
     from recassist.llm.backend import chat_model
 
-    dataset = DatasetStore(settings.data_dir).load(dataset_name)
+    state = state_engine(settings.state, settings.data_dir)
+    dataset = DatasetStore(settings.data_dir).load(dataset_name, stored_likes(state, dataset_name))
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
     use_profiles = settings.embedding.item_profiles
     profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
@@ -98,10 +118,14 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     except RecassistError as err:
         log.warning("no chat model (%s): plans come from the parser, explanations from templates", err)
         model = None
-    sponsor = Sponsor(settings, catalogue)
+    cache = redis_client(settings.state)
+    sponsor = Sponsor(settings, catalogue, state)
     assistant = Assistant(catalogue, serving, model, settings.agent, sponsor=sponsor if settings.ads.sponsored_rate > 0 else None)
-    sessions = SessionRegistry(settings.api.max_sessions, lambda user_id: assistant.new_session(user_id))
+    ttl, capacity = settings.state.session_ttl_s, settings.api.max_sessions
+    store = ExpiringStore("recassist:session:", ttl, capacity, cache)
+    sessions = SessionRegistry(store, lambda user_id: assistant.new_session(user_id))
     return AppContext(
-        settings, dataset, catalogue, assistant, sessions, FeedbackLog(settings.data_dir, dataset_name),
-        Pseudonymizer.for_data_dir(settings.data_dir), sponsor,
+        settings, dataset, catalogue, assistant, sessions,
+        FeedbackStore(state, dataset_name, settings.state.retries),
+        Pseudonymizer.for_data_dir(settings.data_dir), sponsor, state, cache,
     )

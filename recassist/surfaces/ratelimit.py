@@ -1,7 +1,7 @@
 """Rate limits by the `limits` library: a moving window of `per_minute` requests per named bucket.
 
-The storage is chosen in one place, `storage_uri`: process memory by default, or the shared store
-that `state.cache_url` names (e.g. `redis://127.0.0.1:6379/0`), so replicas count against the same
+The storage is chosen in one place, `recassist.state.cache.limits_storage_uri`: process memory by
+default, or the shared store that `state.cache_url` names (e.g. `redis://127.0.0.1:6379/0`), so replicas count against the same
 limits. A bucket lives as long as its window (a minute), so the table cannot grow past one minute of
 callers.
 """
@@ -14,10 +14,7 @@ from limits import RateLimitItemPerDay, RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-
-def storage_uri(cache_url: str | None) -> str:
-    """Where the counters live: `state.cache_url` when set, else this process's memory."""
-    return cache_url or "memory://"
+from recassist.state.cache import limits_storage_uri
 
 
 class RateLimiter:
@@ -25,7 +22,7 @@ class RateLimiter:
     locking)."""
 
     def __init__(self, cache_url: str | None = None) -> None:
-        self.storage = storage_from_string(storage_uri(cache_url))
+        self.storage = storage_from_string(limits_storage_uri(cache_url))
         self._limiter = MovingWindowRateLimiter(self.storage)
 
     def take(self, name: str, per_minute: int, *, per_day: bool = False) -> float:

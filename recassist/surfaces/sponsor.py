@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy import Engine
+
 from recassist.ads.catalogue import load_ads
 from recassist.ads.demo import build_demo_catalogue
 from recassist.ads.serving import AdServer, SponsoredPick, sponsored_due
 from recassist.assistant.events import SponsoredCard
 from recassist.assistant.session import SessionMemory
-from recassist.errors import AdsNotReadyError
+from recassist.ads.ledger import Ledger
+from recassist.errors import AdsNotReadyError, StateUnavailableError
 from recassist.settings import Settings
 from recassist.retrieval.catalogue import Catalogue
 
@@ -37,8 +40,8 @@ def sponsored_card(pick: SponsoredPick) -> SponsoredCard:
 
 
 class Sponsor:
-    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
-        self.settings, self.catalogue = settings, catalogue
+    def __init__(self, settings: Settings, catalogue: Catalogue, state: Engine | None = None) -> None:
+        self.settings, self.catalogue, self.state = settings, catalogue, state
         self._server: AdServer | None = None
         self._missing: AdsNotReadyError | None = None
         self._lock = threading.Lock()
@@ -58,7 +61,10 @@ class Sponsor:
                         self._missing = err
                         raise
                     ads = build_demo_catalogue(dataset, self.settings)
-                self._server = AdServer(self.settings, dataset, self.catalogue.store, self.catalogue.embedder, catalogue=ads)
+                retries = self.settings.state.retries
+                ledger = None if self.state is None else Ledger(self.state, dataset.name, retries=retries)
+                self._server = AdServer(self.settings, dataset, self.catalogue.store, self.catalogue.embedder,
+                                        catalogue=ads, ledger=ledger)
             return self._server
 
     def __call__(self, session: SessionMemory, shown: list[str]) -> SponsoredCard | None:
@@ -67,9 +73,12 @@ class Sponsor:
             return None
         try:
             server = self.server()
+            # what the user did (their likes) is history; what they were only shown informs targeting, never "watched"
+            picks = server.select(session.user_id or session.key, list(reversed(session.likes)), 1,
+                                  shown_item_ids=[*shown, *reversed(session.shown)], excluded_tags=session.excluded)
         except AdsNotReadyError:
             return None
-        # what the user did (their likes) is history; what they were only shown informs targeting, never "watched"
-        picks = server.select(session.user_id or session.key, list(reversed(session.likes)), 1,
-                              shown_item_ids=[*shown, *reversed(session.shown)], excluded_tags=session.excluded)
+        except StateUnavailableError as err:  # no slot rather than an impression nobody recorded
+            log.warning("no sponsored slot: %s", err)
+            return None
         return sponsored_card(picks[0]) if picks else None

@@ -34,12 +34,14 @@ def recommend(
     from recassist.data.pseudonym import Pseudonymizer
     from recassist.data.store import DatasetStore
     from recassist.retrieval.serving import load_serving_model
+    from recassist.state.database import engine
+    from recassist.state.feedback import stored_likes
 
     settings = load_settings(ctx)
     with user_errors():
-        serving = load_serving_model(
-            settings, DatasetStore(settings.data_dir).load(dataset), progress=lambda line: typer.echo(line, err=True)
-        )
+        likes = stored_likes(engine(settings.state, settings.data_dir), dataset)  # as `serve` does
+        data = DatasetStore(settings.data_dir).load(dataset, likes)
+        serving = load_serving_model(settings, data, progress=lambda line: typer.echo(line, err=True))
     data, fusion = serving.data, serving.fusion
     raw_ids = [line.strip() for line in users.read_text().splitlines() if line.strip()]
     pseudonyms = Pseudonymizer.for_data_dir(settings.data_dir)
