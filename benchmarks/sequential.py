@@ -9,13 +9,14 @@ configs `recassist eval` chose on ML-1M) are fitted on train, the fusion weights
 `Fusion.tune` (the blend kept only when it beats its best member on held-out folds), then refitted on
 train + validation for test, as the protocol does.
 
-    nice -n 5 timeout 3000 .venv/bin/python benchmarks/sequential.py --dataset ml-1m --budget-s 2100
+    nice -n 5 timeout 3000 .venv/bin/python benchmarks/sequential.py --dataset ml-1m --budget-s 3300
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -94,5 +95,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     main()
