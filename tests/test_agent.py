@@ -195,3 +195,18 @@ def test_a_new_want_in_the_users_words_leaves_the_last_topic(slice_assistant: As
     assert result.request.new_topic and session.seeds == [] and session.constraints.year_min is None
     assert "Horror" in session.constraints.exclude_tags and "like Alien" not in result.message
     assert all("Horror" not in pick.item.tags for pick in result.picks)
+
+
+def test_less_mainstream_lowers_the_lists_popularity_and_says_so(parser_assistant: Assistant) -> None:
+    """"Something less mainstream" after a request: the same constraints, less popular picks than "more
+    please" gives at the same point, and the list's first line says so with both figures."""
+    assistant = parser_assistant
+    plain, niche_session = assistant.new_session(None), assistant.new_session(None)
+    assistant.turn(plain, "some comedies")
+    assistant.turn(niche_session, "some comedies")
+    more = assistant.turn(plain, "more please")
+    niche = assistant.turn(niche_session, "something less mainstream")
+    assert "tagged Comedy, less mainstream" in niche.message, niche.message
+    assert "Less mainstream: these picks were watched by" in niche.message
+    assert niche.picks and all("Comedy" in p.item.tags for p in niche.picks)
+    assert assistant.mainstream.popularity(niche.picks) < assistant.mainstream.popularity(more.picks)

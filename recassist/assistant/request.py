@@ -51,6 +51,9 @@ class TurnRequest(BaseModel):
     reset: bool = False
     # a new want in the user's own words, not a change to the last list: what stood before goes but exclusions
     new_topic: bool = False
+    # "something less mainstream", "surprise me": rank popular items lower (`TagMatcher.niche`);
+    # it stands until a reset or a new topic
+    less_mainstream: bool = False
 
     @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
@@ -58,7 +61,8 @@ class TurnRequest(BaseModel):
         return [v.strip() for v in values if v and v.strip()]
 
 
-PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset", "new_topic")
+PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset",
+               "new_topic", "less_mainstream")
 
 
 # Read by the parser alone too, though a request carries it: a count is a number in so many words, and each
