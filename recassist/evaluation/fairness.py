@@ -11,6 +11,9 @@
 - NDCG@10 per user group (e.g. gender, age band) and the gap between the best and the worst group.
 
 The intervals resample users (a fixed seed, `BOOTSTRAP` rounds), so two reports on the same split compare.
+They are percentile intervals: for the means (popularity, long tail, KL, NDCG) they hold the figure; for
+coverage and Gini, which count distinct items, a resample that repeats users shows fewer items, so their
+intervals sit below (coverage) or above (Gini) the figure and say how much it moves, not where it lies.
 """
 
 from __future__ import annotations
