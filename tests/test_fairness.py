@@ -1,5 +1,5 @@
-"""Popularity bias and fairness metrics against hand-computed values, the calibration rerank on a toy
-catalogue, and both in the evaluation protocol on a real slice of ML-100k."""
+"""Popularity bias and fairness metrics against hand-computed values, the calibration rerank on a
+toy catalogue, and both in the evaluation protocol on a real slice of ML-100k."""
 
 from __future__ import annotations
 
@@ -47,17 +47,27 @@ def test_calibration_kl_by_hand():
     expected = 0.5 * math.log(0.5 / mixed[0]) + 0.5 * math.log(0.5 / mixed[1])
     assert calibration_kl(p, q) == pytest.approx(expected)
     assert calibration_kl(p, p) == pytest.approx(0.0)
-    assert calibration_kl(np.array([1.0, 0.0]), np.array([[0.0, 1.0], [1.0, 0.0]])).tolist() == pytest.approx(
-        [math.log(1 / 0.01), 0.0]
-    )
+    assert calibration_kl(
+        np.array([1.0, 0.0]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    ).tolist() == pytest.approx([math.log(1 / 0.01), 0.0])
 
 
 def test_fairness_figures_by_hand():
     # 4 users x 5 items of training; item popularity (users) 4, 2, 1, 1, 0; head = top 20 % = item 0
-    train = sp.csr_matrix(np.array([[1, 1, 0, 1, 0], [1, 1, 0, 0, 0], [1, 0, 1, 0, 0], [1, 0, 0, 0, 0]]))
+    train = sp.csr_matrix(
+        np.array([[1, 1, 0, 1, 0], [1, 1, 0, 0, 0], [1, 0, 1, 0, 0], [1, 0, 0, 0, 0]])
+    )
     top = np.array([[2, 4, -1], [0, 3, -1]])  # users 0 and 1 only, lists of two
-    out = fairness(top, np.array([4, 1]), np.array([0, 1]), train, GENRES, {"gender": np.array(["F", "M", "F", "M"])})
-    # exposure: items 0, 2, 3, 4 once each, item 1 never -> sorted [0,1,1,1,1]: (-4*0 -2 +0 +2 +4) / (5*4)
+    out = fairness(
+        top,
+        np.array([4, 1]),
+        np.array([0, 1]),
+        train,
+        GENRES,
+        {"gender": np.array(["F", "M", "F", "M"])},
+    )
+    # exposure: items 0, 2, 3, 4 once each, item 1 never -> sorted [0,1,1,1,1]:
+    # (-4*0 -2 +0 +2 +4) / (5*4)
     assert out["gini@10"]["value"] == pytest.approx(4 / 20)
     # popularity shares: item 2 1/4, item 4 0, item 0 4/4, item 3 1/4 -> user means 1/8 and 5/8
     assert out["arp@10"]["value"] == pytest.approx((1 / 8 + 5 / 8) / 2)
@@ -72,7 +82,9 @@ def test_fairness_figures_by_hand():
     by_gender = out["ndcg@10_by_group"]["gender"]
     assert by_gender["F"]["value"] == pytest.approx(1 / math.log2(3))
     assert by_gender["M"]["value"] == 0.0
-    assert by_gender["gap"]["best"] == "F" and by_gender["gap"]["value"] == pytest.approx(1 / math.log2(3))
+    assert by_gender["gap"]["best"] == "F" and by_gender["gap"]["value"] == pytest.approx(
+        1 / math.log2(3)
+    )
     for figure in ("arp@10", "long_tail_share@10", "calibration_kl@10"):
         assert out[figure]["low"] <= out[figure]["value"] <= out[figure]["high"]
 
@@ -82,7 +94,11 @@ def test_group_ndcg_interval_and_missing_labels():
     labels = np.array(["a", "a", "b", "b", None], dtype=object)
     out = group_ndcg(gains, labels, np.random.default_rng(0))
     assert set(out) == {"a", "b", "gap"}
-    assert out["a"]["value"] == 0.5 and out["a"]["users"] == 2 and out["a"]["low"] <= 0.5 <= out["a"]["high"]
+    assert (
+        out["a"]["value"] == 0.5
+        and out["a"]["users"] == 2
+        and out["a"]["low"] <= 0.5 <= out["a"]["high"]
+    )
 
 
 def test_short_head_is_the_most_popular_fifth():
@@ -90,8 +106,8 @@ def test_short_head_is_the_most_popular_fifth():
 
 
 def test_calibration_rerank_on_a_toy_catalogue():
-    """A half-comedy, half-horror user whose candidates score comedies highest: weight 0 keeps the score
-    order (all comedy), a calibration weight brings horror in and lowers the KL."""
+    """A half-comedy, half-horror user whose candidates score comedies highest: weight 0 keeps the
+    score order (all comedy), a calibration weight brings horror in and lowers the KL."""
     candidates = np.array([0, 1, 2, 3, -1])
     scores = np.array([1.0, 0.9, 0.8, 0.5, np.nan])
     p = np.array([0.5, 0.5])
@@ -104,12 +120,20 @@ def test_calibration_rerank_on_a_toy_catalogue():
 
 
 def test_popularity_penalty_lowers_the_lists_popularity():
-    """"Less mainstream": with a popularity penalty the list's mean popularity drops."""
+    """ "Less mainstream": with a popularity penalty the list's mean popularity drops."""
     popularity = popularity_scale(np.array([1000, 10, 5, 3, 1]))
     candidates, scores = np.arange(5), np.array([1.0, 0.95, 0.9, 0.85, 0.8])
     plain = greedy_rerank(candidates, scores, np.zeros(2), GENRES, 2, weight=0.0)
-    niche = greedy_rerank(candidates, scores, np.zeros(2), GENRES, 2, weight=0.0, popularity=popularity,
-                          popularity_penalty=1.0)
+    niche = greedy_rerank(
+        candidates,
+        scores,
+        np.zeros(2),
+        GENRES,
+        2,
+        weight=0.0,
+        popularity=popularity,
+        popularity_penalty=1.0,
+    )
     assert plain.tolist() == [0, 1]
     assert popularity[niche].mean() < popularity[plain].mean()
     assert 0 not in niche.tolist()
@@ -123,21 +147,35 @@ def slice_report(ml100k):
     data = Interactions.from_dataset(dataset, DEFAULT_EVENT_WEIGHTS)
     item_tags, groups = dataset_attributes(dataset, data)
     grids = {"transition": (TransitionConfig(),), "ease": (EASEConfig(regularization=100.0),)}
-    return evaluate(data, "ml-100k-slice", names=["transition", "ease"], grids=grids, item_tags=item_tags,
-                    user_groups=groups, progress=lambda line: None)
+    return evaluate(
+        data,
+        "ml-100k-slice",
+        names=["transition", "ease"],
+        grids=grids,
+        item_tags=item_tags,
+        user_groups=groups,
+        progress=lambda line: None,
+    )
 
 
 def test_every_eval_row_reports_bias_and_fairness(slice_report):
     rows = {row.name: row for row in slice_report.rows}
     assert set(rows) == {"transition", "ease", "fusion", "fusion+calibration"}
     for row in rows.values():
-        assert {"gini@10", "arp@10", "long_tail_share@10", "coverage@10", "calibration_kl@10"} <= set(row.fairness)
+        assert {
+            "gini@10",
+            "arp@10",
+            "long_tail_share@10",
+            "coverage@10",
+            "calibration_kl@10",
+        } <= set(row.fairness)
         assert set(row.fairness["ndcg@10_by_group"]) == {"gender", "age_band"}
         assert row.fairness["coverage@10"]["value"] == pytest.approx(row.metrics["coverage@10"])
 
 
 def test_calibration_row_keeps_its_validation_promise(slice_report):
-    """The weight is chosen on validation within 2 % NDCG@10 of the fusion, and its KL there is lower."""
+    """The weight is chosen on validation within 2 % NDCG@10 of the fusion, and its KL there is
+    lower."""
     sweep = slice_report.calibration["validation_sweep"]
     chosen = next(row for row in sweep if row["weight"] == slice_report.calibration["weight"])
     assert chosen["ndcg@10"] >= 0.98 * sweep[0]["ndcg@10"]

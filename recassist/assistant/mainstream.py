@@ -1,10 +1,12 @@
-"""The chat's calibration / less mainstream stage: the ranked picks -> the picks in a calibrated order.
+"""The chat's calibration / less mainstream stage: the ranked picks -> the picks in a calibrated
+order.
 
-Between ranking and the LLM rerank. It runs when the user asked for something less mainstream ("surprise
-me": `Constraints.less_mainstream`, a popularity penalty) or when `agent.calibration.weight` is above 0
-(Steck's calibration to the genre mix of what the user liked and watched). Both are
-`retrieval.calibration.greedy_rerank` over a pool of `agent.calibration.pool` ranked picks. Item
-popularity is the share of the data set's users who interacted with each item, counted on first use.
+Between ranking and the LLM rerank. It runs when the user asked for something less mainstream
+("surprise me": `Constraints.less_mainstream`, a popularity penalty) or when
+`agent.calibration.weight` is above 0 (Steck's calibration to the genre mix of what the user liked
+and watched). Both are `retrieval.calibration.greedy_rerank` over a pool of `agent.calibration.pool`
+ranked picks. Item popularity is the share of the data set's users who interacted with each item,
+counted on first use.
 """
 
 from __future__ import annotations
@@ -51,18 +53,30 @@ class MainstreamStage:
         shares = [self.share[self._rows[p.item.item_id]] for p in picks]
         return float(np.mean(shares)) if shares else 0.0
 
-    def __call__(self, picks: list[Pick], history: Iterable[Item], keep: int, constraints: Constraints) -> list[Pick]:
-        """The `keep` picks the greedy rerank chooses from `picks` (in ranked order), in its order."""
+    def __call__(
+        self, picks: list[Pick], history: Iterable[Item], keep: int, constraints: Constraints
+    ) -> list[Pick]:
+        """The `keep` picks the greedy rerank chooses from `picks` (in ranked order), in its
+        order."""
         if not self.active(constraints) or len(picks) <= 1:
             return picks[:keep]
         if self._rows is None:
             self._tables()
         rows = np.array([self._rows[p.item.item_id] for p in picks])
-        liked = np.array([self._rows[i.item_id] for i in history if i.item_id in self._rows], np.int64)
+        liked = np.array(
+            [self._rows[i.item_id] for i in history if i.item_id in self._rows], np.int64
+        )
         chosen = greedy_rerank(
-            rows, np.array([p.score for p in picks]), genre_mix(liked, self._genres), self._genres, keep,
-            weight=self.config.weight, popularity=self._scale,
-            popularity_penalty=self.config.popularity_penalty if constraints.less_mainstream else 0.0,
+            rows,
+            np.array([p.score for p in picks]),
+            genre_mix(liked, self._genres),
+            self._genres,
+            keep,
+            weight=self.config.weight,
+            popularity=self._scale,
+            popularity_penalty=self.config.popularity_penalty
+            if constraints.less_mainstream
+            else 0.0,
         )
         by_row = {row: pick for row, pick in zip(rows.tolist(), picks)}
         return [by_row[row] for row in chosen.tolist()]

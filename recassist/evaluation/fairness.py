@@ -1,19 +1,21 @@
-"""Popularity bias and fairness of top-10 lists, each figure with a 95 % bootstrap interval over users.
+"""Popularity bias and fairness of top-10 lists, each figure with a 95 % bootstrap interval over
+users.
 
-- Gini index of the items' exposure (how often each catalogue item is in a top 10; 0 = every item shown
-  equally, 1 = one item shown to everyone);
-- average recommendation popularity (ARP): the mean, over users, of the mean share of training users who
-  interacted with each listed item;
+- Gini index of the items' exposure (how often each catalogue item is in a top 10; 0 = every item
+  shown equally, 1 = one item shown to everyone);
+- average recommendation popularity (ARP): the mean, over users, of the mean share of training users
+  who interacted with each listed item;
 - long-tail share: the share of listed items outside the short head, the most popular 20 % of items;
 - coverage@10: the share of the catalogue in at least one top 10;
 - calibration: the mean of Steck's KL between the user's training genre mix and their list's
   (`retrieval.calibration`);
 - NDCG@10 per user group (e.g. gender, age band) and the gap between the best and the worst group.
 
-The intervals resample users (a fixed seed, `BOOTSTRAP` rounds), so two reports on the same split compare.
-They are percentile intervals: for the means (popularity, long tail, KL, NDCG) they hold the figure; for
-coverage and Gini, which count distinct items, a resample that repeats users shows fewer items, so their
-intervals sit below (coverage) or above (Gini) the figure and say how much it moves, not where it lies.
+The intervals resample users (a fixed seed, `BOOTSTRAP` rounds), so two reports on the same split
+compare. They are percentile intervals: for the means (popularity, long tail, KL, NDCG) they hold
+the figure; for coverage and Gini, which count distinct items, a resample that repeats users shows
+fewer items, so their intervals sit below (coverage) or above (Gini) the figure and say how much it
+moves, not where it lies.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ K = 10
 
 
 def gini(exposure: np.ndarray) -> float:
-    """Gini index of non-negative counts (all items, zeros included): sum((2i - n - 1) x_i) / (n sum x)
-    over the counts sorted ascending, i from 1."""
+    """Gini index of non-negative counts (all items, zeros included): sum((2i - n - 1) x_i) / (n sum
+    x) over the counts sorted ascending, i from 1."""
     x = np.sort(np.asarray(exposure, np.float64))
     n, total = len(x), x.sum()
     if n == 0 or total == 0:
@@ -57,7 +59,8 @@ def short_head(counts: np.ndarray, share: float = HEAD_SHARE) -> np.ndarray:
 
 
 def _interval(values: np.ndarray, statistic, rng: np.random.Generator) -> dict[str, float]:
-    """The statistic on all users, and the 2.5 and 97.5 percentiles over bootstrap resamples of them."""
+    """The statistic on all users, and the 2.5 and 97.5 percentiles over bootstrap resamples of
+    them."""
     n = len(values)
     if n == 0:
         return {"value": float("nan"), "low": float("nan"), "high": float("nan")}
@@ -80,10 +83,10 @@ def fairness(
     groups: Mapping[str, np.ndarray] | None = None,
     seed: int = 0,
 ) -> dict:
-    """The figures above for lists `top` (users x >= 10 item rows, -1 past the end) of user rows `users`
-    with held-out `targets`; `train` is the binary users x items matrix the lists were made from,
-    `genres` the items x genres shares (`calibration.genre_matrix`), `groups` an attribute name to each
-    user row's label (e.g. {"gender": array of "F"/"M"})."""
+    """The figures above for lists `top` (users x >= 10 item rows, -1 past the end) of user rows
+    `users` with held-out `targets`; `train` is the binary users x items matrix the lists were made
+    from, `genres` the items x genres shares (`calibration.genre_matrix`), `groups` an attribute
+    name to each user row's label (e.g. {"gender": array of "F"/"M"})."""
     rng = np.random.default_rng(seed)
     top = np.asarray(top)[:, :K]
     n_items = train.shape[1]
@@ -111,12 +114,15 @@ def fairness(
     if groups:
         gains = _gain(target_ranks(top, targets))
         out["ndcg@10_by_group"] = {
-            name: group_ndcg(gains, np.asarray(labels)[users], rng) for name, labels in groups.items()
+            name: group_ndcg(gains, np.asarray(labels)[users], rng)
+            for name, labels in groups.items()
         }
     return out
 
 
-def user_kl(top: np.ndarray, users: np.ndarray, train: sp.csr_matrix, genres: sp.csr_matrix) -> np.ndarray:
+def user_kl(
+    top: np.ndarray, users: np.ndarray, train: sp.csr_matrix, genres: sp.csr_matrix
+) -> np.ndarray:
     """Each user's calibration KL between their training genre mix and their top 10's."""
     history = train[users] @ genres
     p = _rows_normalised(np.asarray(history.todense()))
@@ -134,32 +140,47 @@ def _rows_normalised(matrix: np.ndarray) -> np.ndarray:
 
 
 def group_ndcg(gains: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> dict:
-    """NDCG@10 with its interval per label, and the gap (best group minus worst) with its interval."""
+    """NDCG@10 with its interval per label, and the gap (best group minus worst) with its
+    interval."""
     names = sorted({str(label) for label in labels if label is not None and label == label})
     labels = np.array([str(label) for label in labels])
-    out: dict = {name: _interval(gains[labels == name], np.mean, rng) | {"users": int((labels == name).sum())}
-                 for name in names}
+    out: dict = {
+        name: _interval(gains[labels == name], np.mean, rng)
+        | {"users": int((labels == name).sum())}
+        for name in names
+    }
     if len(names) >= 2:
         best = max(names, key=lambda name: out[name]["value"])
         worst = min(names, key=lambda name: out[name]["value"])
         pairs = {best: gains[labels == best], worst: gains[labels == worst]}
-        draws = [pairs[best][rng.integers(0, len(pairs[best]), len(pairs[best]))].mean()
-                 - pairs[worst][rng.integers(0, len(pairs[worst]), len(pairs[worst]))].mean()
-                 for _ in range(BOOTSTRAP)]
+        draws = [
+            pairs[best][rng.integers(0, len(pairs[best]), len(pairs[best]))].mean()
+            - pairs[worst][rng.integers(0, len(pairs[worst]), len(pairs[worst]))].mean()
+            for _ in range(BOOTSTRAP)
+        ]
         low, high = np.percentile(draws, [2.5, 97.5])
         gap = pairs[best].mean() - pairs[worst].mean()
-        out["gap"] = {"best": best, "worst": worst, "value": float(gap), "low": float(low), "high": float(high)}
+        out["gap"] = {
+            "best": best,
+            "worst": worst,
+            "value": float(gap),
+            "low": float(low),
+            "high": float(high),
+        }
     return out
 
 
-# MovieLens-1M's age bands (its `age` is the band's first year); other data sets' ages are binned the same.
+# MovieLens-1M's age bands (its `age` is the band's first year); other data sets' ages are binned
+# the same.
 AGE_EDGES = (0, 18, 25, 35, 45, 50, 56, 200)
 AGE_BANDS = ("under 18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+")
 
 
-def dataset_attributes(dataset: Dataset, data: Interactions) -> tuple[list[list[str]] | None, dict[str, np.ndarray]]:
-    """Each item row's genres (the items' `tags`, "|"-separated) and each user row's gender and age band,
-    where the data set has them."""
+def dataset_attributes(
+    dataset: Dataset, data: Interactions
+) -> tuple[list[list[str]] | None, dict[str, np.ndarray]]:
+    """Each item row's genres (the items' `tags`, "|"-separated) and each user row's gender and age
+    band, where the data set has them."""
     item_tags = None
     if "tags" in dataset.items.columns:
         tags = dataset.items.set_index("item_id")["tags"].fillna("")

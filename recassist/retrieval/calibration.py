@@ -1,15 +1,18 @@
-"""Calibrated and less mainstream lists: Steck's greedy calibration (RecSys 2018) with a popularity penalty.
+"""Calibrated and less mainstream lists: Steck's greedy calibration (RecSys 2018) with a popularity
+penalty.
 
-A user's genre mix p(g|u) is the mean over their history of each item's genre shares (an item with k genres
-gives each 1/k); a list's mix q(g|list) is the same mean over the list. Steck's calibration KL is
-KL(p || q~) with q~ = (1 - alpha) q + alpha p, so a genre missing from the list costs a large but finite
-amount. The greedy rerank builds the list one item at a time, each step taking the candidate that maximises
+A user's genre mix p(g|u) is the mean over their history of each item's genre shares (an item with k
+genres gives each 1/k); a list's mix q(g|list) is the same mean over the list. Steck's calibration
+KL is KL(p || q~) with q~ = (1 - alpha) q + alpha p, so a genre missing from the list costs a large
+but finite amount. The greedy rerank builds the list one item at a time, each step taking the
+candidate that maximises
 
-    (1 - weight) * relevance(list + i) - weight * KL(p || q~(list + i)) - popularity_penalty * pop(i)
+    (1 - weight) * relevance(list + i) - weight * KL(p || q~(list + i)) - penalty * pop(i)
 
-where relevance is the candidates' scores min-max scaled to [0, 1] and summed over the list, and pop(i) is
-the item's popularity in [0, 1] (`popularity_scale`). weight 0 and penalty 0 keep the score order. The
-penalty is what "something less mainstream" turns on in the chat; the weight is `calibration.weight`.
+where relevance is the candidates' scores min-max scaled to [0, 1] and summed over the list, and
+pop(i) is the item's popularity in [0, 1] (`popularity_scale`), penalty `popularity_penalty`. weight
+0 and penalty 0 keep the score order. The penalty is what "something less mainstream" turns on in
+the chat; the weight is `calibration.weight`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ def genre_matrix(item_tags: Sequence[Sequence[str]]) -> tuple[sp.csr_matrix, lis
         rows += [row] * len(unique)
         cols += [column[t] for t in unique]
         values += [1.0 / max(len(unique), 1)] * len(unique)
-    matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(item_tags), len(genres)), dtype=np.float64)
+    matrix = sp.csr_matrix(
+        (values, (rows, cols)), shape=(len(item_tags), len(genres)), dtype=np.float64
+    )
     return matrix, genres
 
 
@@ -49,11 +54,14 @@ def genre_mix(item_rows: np.ndarray, genres: sp.csr_matrix) -> np.ndarray:
 
 
 def calibration_kl(p: np.ndarray, q: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
-    """Steck's KL(p || (1 - alpha) q + alpha p) over the last axis; `q` may hold many lists (rows)."""
+    """Steck's KL(p || (1 - alpha) q + alpha p) over the last axis; `q` may hold many lists
+    (rows)."""
     p = np.asarray(p, np.float64)
     mixed = (1 - alpha) * np.asarray(q, np.float64) + alpha * p
     present = p > 0
-    terms = np.where(present, p * np.log(np.where(present, p, 1.0) / np.where(present, mixed, 1.0)), 0.0)
+    terms = np.where(
+        present, p * np.log(np.where(present, p, 1.0) / np.where(present, mixed, 1.0)), 0.0
+    )
     return terms.sum(axis=-1)
 
 
@@ -76,8 +84,8 @@ def greedy_rerank(
     popularity_penalty: float = 0.0,
     alpha: float = ALPHA,
 ) -> np.ndarray:
-    """The first `k` items of `candidates` (item rows, -1 ignored) in the greedy order of the objective
-    above; `popularity` is per item row in [0, 1], needed only with a penalty."""
+    """The first `k` items of `candidates` (item rows, -1 ignored) in the greedy order of the
+    objective above; `popularity` is per item row in [0, 1], needed only with a penalty."""
     valid = np.asarray(candidates) >= 0
     items = np.asarray(candidates, np.int64)[valid]
     if len(items) == 0:
