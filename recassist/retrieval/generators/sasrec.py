@@ -129,14 +129,25 @@ class SASRec(Generator):
         return out
 
     def _fit(self, train: Interactions) -> None:
+        """`_train` on `threads` torch threads when set; torch's thread count is process-wide, so the
+        previous one is restored after the fit."""
+        import torch
+
+        previous = torch.get_num_threads()
+        if self.config.threads is not None:
+            torch.set_num_threads(self.config.threads)
+        try:
+            self._train_model(train)
+        finally:
+            torch.set_num_threads(previous)
+
+    def _train_model(self, train: Interactions) -> None:
         import torch
         from tqdm.auto import tqdm
 
         config = self.config
         rng = np.random.default_rng(config.seed)
         torch.manual_seed(config.seed)
-        if config.threads is not None:
-            torch.set_num_threads(config.threads)
         sequences = [train.sequence(u) for u in range(train.n_users)]
         lengths = np.array([len(s) for s in sequences])
         holdout = lengths >= config.min_history_for_holdout
