@@ -105,8 +105,9 @@ class CalibrationConfig(BaseModel):
     """The calibrated / less mainstream rerank of a chat list (recassist/retrieval/calibration.py).
 
     `weight` is Steck's calibration weight, applied to every list of a known user when above 0 (the
-    offline protocol chooses its own on validation and reports it); `popularity_penalty` is what "something
-    less mainstream" or "surprise me" switches on; `pool` is how many ranked items the rerank chooses from.
+    offline protocol chooses its own on validation and reports it); `popularity_penalty` is what
+    "something less mainstream" or "surprise me" switches on; `pool` is how many ranked items the
+    rerank chooses from.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -7,10 +7,10 @@
    the best single generator on validation users it was not tuned on, else that generator alone.
 4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
    user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
-5. With item genres or user groups: every row's popularity bias and fairness (`evaluation.fairness`: Gini,
-   average popularity, long-tail share, coverage, calibration KL, NDCG@10 by user group, with intervals),
-   and a "fusion+calibration" row: Steck's greedy rerank of the fusion's lists, its weight chosen on
-   validation (`evaluation.calibrated`).
+5. With item genres or user groups: every row's popularity bias and fairness
+   (`evaluation.fairness`: Gini, average popularity, long-tail share, coverage, calibration KL,
+   NDCG@10 by user group, with intervals), and a "fusion+calibration" row: Steck's greedy rerank of
+   the fusion's lists, its weight chosen on validation (`evaluation.calibrated`).
 
 Steps 2-3 and the refit are `retrieval.training`'s, the same code the serving model is fitted with.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from recassist.evaluation.calibrated import calibrated, candidates, choose_weigh
 from recassist.evaluation.fairness import fairness
 from recassist.retrieval.calibration import genre_matrix
 from recassist.settings import MemoryConfig
-from recassist.retrieval.fusion import FusionConfig
+from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GeneratorConfig
 from recassist.retrieval.interactions import Interactions, Split
 from recassist.retrieval.metrics import all_metrics
@@ -48,7 +48,8 @@ class ResultRow:
     fit_s: float
     score_s: float
     form: str = "full"  # "full", or the scalable form the memory budget chose (e.g. EASE on popular items)
-    fairness: dict = field(default_factory=dict)  # `evaluation.fairness`, when genres or user groups are known
+    # `evaluation.fairness`, when genres or user groups are known
+    fairness: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -106,7 +107,8 @@ def evaluate(
     def bias(top: np.ndarray) -> dict:
         if genres is None and not user_groups:
             return {}
-        return fairness(top, test.items, test.users, split.train_validation.binary, genres, user_groups, seed)
+        seen = split.train_validation.binary
+        return fairness(top, test.items, test.users, seen, genres, user_groups, seed)
 
     for name, generator in final.generators.items():
         top, score_s = rank_all(generator, test.users)
@@ -117,21 +119,34 @@ def evaluate(
         progress(f"{name}: test {_brief(metrics)}")
     top, score_s = rank_all(final, test.users)
     metrics = all_metrics(top, test.items, data.n_items)
-    report.rows.append(ResultRow("fusion", final.config.model_dump(), tuned.validation_ndcg["fusion"], metrics,
-                                 sum(fit_s.values()), score_s, fairness=bias(top)))
+    fusion_ndcg, fusion_fit_s = tuned.validation_ndcg["fusion"], sum(fit_s.values())
+    report.rows.append(ResultRow("fusion", final.config.model_dump(), fusion_ndcg, metrics,
+                                 fusion_fit_s, score_s, fairness=bias(top)))
     progress(f"fusion: test {_brief(metrics)}")
     if genres is not None:
-        weight, sweep = choose_weight(tuned.fusion, split.train, split.validation, genres, progress)
-        report.calibration = {"weight": weight, "validation_sweep": sweep}
-        start = time.perf_counter()
-        items, scores = candidates(final, test.users)
-        top = calibrated(items, scores, test.users, split.train_validation, genres, weight)
-        metrics = all_metrics(top, test.items, data.n_items)
-        chosen = next(row["ndcg@10"] for row in sweep if row["weight"] == weight)
-        report.rows.append(ResultRow("fusion+calibration", {"weight": weight}, chosen, metrics, sum(fit_s.values()),
-                                     time.perf_counter() - start, fairness=bias(top)))
-        progress(f"fusion+calibration (weight {weight}): test {_brief(metrics)}")
+        row, report.calibration = _calibrated_row(tuned.fusion, final, split, genres, bias,
+                                                  progress)
+        report.rows.append(replace(row, fit_s=fusion_fit_s))
     return report
+
+
+def _calibrated_row(
+    tuned: Fusion, final: Fusion, split: Split, genres, bias: Callable, progress: Progress
+) -> tuple[ResultRow, dict]:
+    """Steck's calibration weight chosen on validation with the `tuned` fusion, then the refitted
+    `final` fusion's test lists reranked at that weight; the row and the weight with its sweep."""
+    weight, sweep = choose_weight(tuned, split.train, split.validation, genres, progress)
+    start = time.perf_counter()
+    test = split.test
+    items, scores = candidates(final, test.users)
+    top = calibrated(items, scores, test.users, split.train_validation, genres, weight)
+    metrics = all_metrics(top, test.items, split.train_validation.n_items)
+    chosen = next(row["ndcg@10"] for row in sweep if row["weight"] == weight)
+    score_s = time.perf_counter() - start
+    progress(f"fusion+calibration (weight {weight}): test {_brief(metrics)}")
+    name, config = "fusion+calibration", {"weight": weight}
+    row = ResultRow(name, config, chosen, metrics, 0.0, score_s, fairness=bias(top))
+    return row, {"weight": weight, "validation_sweep": sweep}
 
 
 def _brief(metrics: Mapping[str, float]) -> str:

@@ -41,11 +41,13 @@ def _cell(figure: dict | None) -> str:
 
 
 def fairness_table(report: EvalReport) -> str:
-    """Popularity bias and fairness per row, each with its 95 % bootstrap interval, and NDCG@10 by user
-    group with the gap between the best and the worst group."""
-    attributes = sorted({name for row in report.rows for name in row.fairness.get("ndcg@10_by_group", {})})
+    """Popularity bias and fairness per row, each with its 95 % bootstrap interval, and NDCG@10 by
+    user group with the gap between the best and the worst group."""
+    by_group = [row.fairness.get("ndcg@10_by_group", {}) for row in report.rows]
+    attributes = sorted({name for groups in by_group for name in groups})
     header = ["generator", *FAIRNESS, *(f"NDCG@10 gap by {name}" for name in attributes)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    rule = "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"
+    lines = ["| " + " | ".join(header) + " |", rule]
     for row in report.rows:
         if not row.fairness:
             continue

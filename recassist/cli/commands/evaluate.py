@@ -70,7 +70,8 @@ def evaluate(
         with user_errors():
             report = run_protocol(
                 data, dataset, names=names, builders=builders, grids=grids, memory=settings.memory,
-                progress=lambda line: typer.echo(line, err=True), item_tags=item_tags, user_groups=groups,
+                progress=lambda line: typer.echo(line, err=True),
+                item_tags=item_tags, user_groups=groups,
             )
         typer.echo(markdown_table(report))
         if any(row.fairness for row in report.rows):

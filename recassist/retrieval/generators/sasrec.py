@@ -4,11 +4,12 @@ Trained with full softmax cross-entropy at every position (as RecBole's CE varia
 of `max_len` items per user per epoch (a cheap crop augmentation that, over epochs, covers long histories).
 `fit` holds out the last item of every user with at least `min_history_for_holdout` events as its own
 validation set, shows progress with tqdm and stops when validation NDCG@10 has not improved for
-`patience` epochs (or when `time_budget_s` of training has passed), keeping the best weights; the held-out
-items are never training targets. Runs on CPU by default (on `threads` torch threads when set) and on a GPU
-when `device` is "auto" and one exists. `windows="last"` trains on each user's latest `max_len` items every
-epoch instead (the SASRec+ / LRURec recipe: max_len 200, lr 1e-3, batch 128). Each epoch's validation NDCG@10
-and the wall seconds since the fit began go to `curve`, for a curve of accuracy against training time.
+`patience` epochs (or when `time_budget_s` of training has passed), keeping the best weights; the
+held-out items are never training targets. Runs on CPU by default (on `threads` torch threads when
+set) and on a GPU when `device` is "auto" and one exists. `windows="last"` trains on each user's
+latest `max_len` items every epoch instead (the SASRec+ / LRURec recipe: max_len 200, lr 1e-3, batch
+128). Each epoch's validation NDCG@10 and the wall seconds since the fit began go to `curve`, for a
+curve of accuracy against training time.
 
 Evidence is approximate: the recent history items whose learned embeddings are closest to the candidate,
 each with its softmax share of the similarities.
@@ -46,8 +47,10 @@ class SASRecConfig(GeneratorConfig):
     validation_users: PositiveInt = 2000  # early stopping scores a sample of this many held-out users
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     threads: PositiveInt | None = None  # torch CPU threads for the fit; None leaves torch's default
-    time_budget_s: PositiveFloat | None = None  # stop after the epoch that passes this much training time
-    windows: Literal["random", "last"] = "random"  # a random crop per user per epoch, or the latest items
+    # stop after the epoch that passes this much training time
+    time_budget_s: PositiveFloat | None = None
+    # a random crop per user per epoch, or each user's latest items (the SASRec+ recipe)
+    windows: Literal["random", "last"] = "random"
     seed: int = 0
     progress: bool = True
 
@@ -129,8 +132,8 @@ class SASRec(Generator):
         return out
 
     def _fit(self, train: Interactions) -> None:
-        """`_train` on `threads` torch threads when set; torch's thread count is process-wide, so the
-        previous one is restored after the fit."""
+        """`_train` on `threads` torch threads when set; torch's thread count is process-wide, so
+        the previous one is restored after the fit."""
         import torch
 
         previous = torch.get_num_threads()
@@ -179,9 +182,11 @@ class SASRec(Generator):
                 continue
             ndcg = self._holdout_ndcg(sequences, validation, lengths)
             wall = time.perf_counter() - started
-            self.curve.append({"epoch": epoch + 1, "wall_s": round(wall, 1), "loss": loss, "val_ndcg10": ndcg})
+            point = {"epoch": epoch + 1, "wall_s": round(wall, 1), "loss": loss, "val_ndcg10": ndcg}
+            self.curve.append(point)
             epochs.set_postfix(loss=loss, val_ndcg10=ndcg)
-            log.info("sasrec epoch %d at %.0fs: loss %.4f holdout NDCG@10 %.4f", epoch + 1, wall, loss, ndcg)
+            log.info("sasrec epoch %(epoch)d at %(wall_s).0fs: loss %(loss).4f "
+                     "holdout NDCG@10 %(val_ndcg10).4f", point)
             stale = 0 if ndcg > best_ndcg else stale + 1
             if ndcg > best_ndcg:
                 best_ndcg = ndcg
@@ -195,8 +200,9 @@ class SASRec(Generator):
         self.holdout_ndcg = best_ndcg
 
     def rebind(self, data: Interactions) -> SASRec:
-        """Score from `data`'s histories (the same users and items, more events) without refitting: a
-        sequential model reads a user's latest events at inference, as a served model reads new ones."""
+        """Score from `data`'s histories (the same users and items, more events) without refitting:
+        a sequential model reads a user's latest events at inference, as a served model reads new
+        ones."""
         if (data.n_users, data.n_items) != (self.train.n_users, self.train.n_items):
             raise ValueError("rebind needs the same users and items as the fit")
         self._train = data
@@ -210,12 +216,13 @@ class SASRec(Generator):
         return np.array([rng.integers(2, length + 1) for length in fit_lengths])
 
     def _step(self, optimiser, sequences: list[np.ndarray], ends: np.ndarray) -> float:
-        """One Adam step of full-softmax cross-entropy at every non-padding position; the batch's loss
-        times its size. Only the positions with a target reach the items x dim product, which is most
-        of the cost: short histories in a long window are mostly padding."""
+        """One Adam step of full-softmax cross-entropy at every non-padding position; the batch's
+        loss times its size. Only the positions with a target reach the items x dim product, which
+        is most of the cost: short histories in a long window are mostly padding."""
         import torch
 
-        batch = torch.from_numpy(self._windows(sequences, ends)).to(next(self.model.parameters()).device)
+        device = next(self.model.parameters()).device
+        batch = torch.from_numpy(self._windows(sequences, ends)).to(device)
         inputs, targets = batch[:, :-1], batch[:, 1:]
         real = targets != PAD
         hidden = self.model(inputs)[real]
