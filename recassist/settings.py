@@ -104,6 +104,22 @@ class LLMConfig(BaseModel):
     cache_ram_mib: NonNegativeInt = 512
 
 
+class CalibrationConfig(BaseModel):
+    """The calibrated / less mainstream rerank of a chat list (recassist/retrieval/calibration.py).
+
+    `weight` is Steck's calibration weight, applied to every list of a known user when above 0 (the
+    offline protocol chooses its own on validation and reports it); `popularity_penalty` is what
+    "something less mainstream" or "surprise me" switches on; `pool` is how many ranked items the
+    rerank chooses from.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight: float = Field(default=0.0, ge=0, le=1)
+    popularity_penalty: NonNegativeFloat = 1.0
+    pool: PositiveInt = 50
+
+
 class AgentConfig(BaseModel):
     """The conversational agent (recassist/assistant/agent.py)."""
 
@@ -130,6 +146,7 @@ class AgentConfig(BaseModel):
     model_slots: PositiveInt = 1
     queue_depth: int = Field(default=2, ge=0)
     queue_wait_s: NonNegativeFloat = 2.0
+    calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)
 
 
 def default_memory_budget_mib() -> int:

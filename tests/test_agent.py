@@ -237,3 +237,18 @@ def test_explanations_cite_co_liked_counts_of_this_topic_and_why_says_them(
     assert later.request.new_topic and later.picks
     cited = [r.label for p in later.picks for r in p.reasons]
     assert not any("space adventures" in label for label in cited), cited
+
+
+def test_less_mainstream_lowers_the_lists_popularity_and_says_so(parser_assistant: Assistant) -> None:
+    """"Something less mainstream" after a request: the same constraints, less popular picks than "more
+    please" gives at the same point, and the list's first line says so with both figures."""
+    assistant = parser_assistant
+    plain, niche_session = assistant.new_session(None), assistant.new_session(None)
+    assistant.turn(plain, "some comedies")
+    assistant.turn(niche_session, "some comedies")
+    more = assistant.turn(plain, "more please")
+    niche = assistant.turn(niche_session, "something less mainstream")
+    assert "tagged Comedy, less mainstream" in niche.message, niche.message
+    assert "Less mainstream: these picks were watched by" in niche.message
+    assert niche.picks and all("Comedy" in p.item.tags for p in niche.picks)
+    assert assistant.mainstream.popularity(niche.picks) < assistant.mainstream.popularity(more.picks)

@@ -55,7 +55,9 @@ def test_eval_prints_table_and_writes_json(settings, ml100k, small_grids, tmp_pa
     assert result.exit_code == 0, result.output
     assert "| **fusion** |" in result.stdout
     report = json.loads(out.read_text())
-    assert [row["name"] for row in report["rows"]][-1] == "fusion"
+    assert [row["name"] for row in report["rows"]][-2:] == ["fusion", "fusion+calibration"]
+    assert "| fusion+calibration |" in result.stdout and "calibration_kl@10" in result.stdout
+    assert report["rows"][-2]["fairness"]["ndcg@10_by_group"]["gender"]["gap"]["value"] >= 0
     assert report["n_evaluated"] == 943 and report["machine"]["cpu_cores"] >= 1
 
 

@@ -516,3 +516,27 @@ def test_a_bare_number_more_is_a_count_and_sci_fi_is_a_genre() -> None:
     more = parse("2 more", TAGS)
     assert (more.intent, more.count) == (Intent.refine, 2)
     assert parse("sci fi from the 70s", TAGS).include_tags == ["Sci-Fi"]
+
+
+@pytest.mark.parametrize("message", ["something less mainstream", "surprise me!", "show me some hidden gems",
+                                     "quelque chose de moins connu", "sorpréndeme", "überrasch mich"])
+def test_less_mainstream_is_a_cue_to_rank_not_a_description(message: str) -> None:
+    """The cue (data: recassist/assistant/data/cues.json) sets `less_mainstream`, is read by the parser
+    (no LLM plan needed) and keeps the last request: no mood, no new topic."""
+    request = parse(message, TAGS)
+    assert request.less_mainstream and request.intent is Intent.refine, request
+    assert request.mood is None and not request.new_topic and unread(message, TAGS) == []
+
+
+def test_less_mainstream_stands_with_the_other_constraints_until_a_reset() -> None:
+    from recassist.assistant.request import request_schema
+
+    assert "less_mainstream" not in request_schema()["properties"]  # the parser's alone
+    session = SessionMemory()
+    session.apply(parse("comedies from the 90s", TAGS))
+    niche = session.apply(parse("something less mainstream", TAGS))
+    assert niche.less_mainstream and niche.include_tags == {"Comedy"} and niche.year_min == 1990
+    assert session.apply(parse("no horror", TAGS)).less_mainstream
+    assert not session.apply(parse("start over", TAGS)).less_mainstream
+    described = parse("a feel-good movie for a rainy sunday, nothing too famous", TAGS)
+    assert described.less_mainstream and "famous" not in (described.mood or "")

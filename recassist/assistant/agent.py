@@ -40,6 +40,7 @@ from recassist.assistant.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
 from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
+from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
@@ -77,6 +78,7 @@ class Assistant:
         self.gate = ModelGate(config)
         self.planner = Planner(catalogue, self.tags, model, self.gate, use_llm=config.llm_planner)
         self.candidates = CandidateStage(catalogue, serving, config)
+        self.mainstream = MainstreamStage(catalogue, config.calibration)
         use_rerank = model is not None and config.rerank_weight > 0
         rerank_config = RerankConfig(method=config.rerank_method, weight=config.rerank_weight)
         self.rerank = RerankStage(Reranker(model, rerank_config) if use_rerank else None)
@@ -193,9 +195,15 @@ class Assistant:
         seeds = self._seeds(session, request, named)
         found = self.candidates.find(session, request, seeds, constraints)
         blocked = {*session.dislikes, *session.shown, *self.catalogue.history_ids(session.user_id), *seeds}
-        picks = rank(self.catalogue, found.scores, constraints, blocked, self.rerank.shortlist(request.count))
+        shortlist = self.rerank.shortlist(request.count)
+        pool = self.mainstream.pool(shortlist, constraints)
+        picks = rank(self.catalogue, found.scores, constraints, blocked, pool)
         history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(session.user_id))]
-        picks = self.rerank(picks, [self.items[i] for i in dict.fromkeys(history) if i in self.items], request.count)
+        history_items = [self.items[i] for i in dict.fromkeys(history) if i in self.items]
+        niche = constraints.less_mainstream
+        usual = self.mainstream.popularity(picks[: request.count]) if niche else 0.0
+        picks = self.mainstream(picks, history_items, shortlist, constraints)
+        picks = self.rerank(picks, history_items, request.count)
         reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
         for pick in picks:  # a profile theme the request names is the most specific evidence
             themes = theme_reasons(self.catalogue.profiles.get(pick.item.item_id), request.mood)
@@ -204,6 +212,8 @@ class Assistant:
         session.reasons = {p.item.item_id: p.reasons for p in picks}
         notes = replies.title_notes(named, self.items, len(picks))
         notes += replies.unused_note(request.unused)  # nothing the user said is dropped silently
+        if niche and picks:
+            notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         text = replies.list_line(len(picks), [self.items[s] for s in seeds], constraints, notes, self.catalogue.years, request.count)
         session.lists += 1
         sponsored = self.sponsor(session, [p.item.item_id for p in picks]) if self.sponsor and picks and not preview else None

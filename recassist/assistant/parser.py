@@ -242,7 +242,7 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
         spans += [series[1], series[2]]
     if not spans:  # as in `parse`: "like ..." names a seed only when no title was found
         spans += [m.span(1) for m in _LIKE.finditer(text)]
-    spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)]
+    spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)] + tags.niche(text)
     for pattern in _READ:
         spans += [m.span() for m in pattern.finditer(_mask(text, spans))]
     return [w for w in re.findall(r"[^\W\d_][\w'-]*", _mask(text, spans).lower()) if w not in _FILLER_WORDS]
@@ -275,11 +275,11 @@ def parse(
     seeds = list(dict.fromkeys(seeds))
     mentions = tags.mentions(text, skip=seed_spans)
     forget = _forget_spans(text)
-    # what the user drops, resets or rules out is no part of what they want: "forget Alien, something cozy" is
-    # "something cozy"; embedded, "not from the 80s" or "nothing too violent" would pull them in
+    # what the user drops, resets or rules out ("forget Alien", "not from the 80s") is not what they want
     own_words = unread(message, tags, titles) if own_words is None else own_words
     unsaid = unfiltered(text, tags, own_words)  # no tag says "nothing too violent": the reply does
-    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text), *unsaid]
+    niche = tags.niche(text)  # "surprise me": how to rank, no part of what is wanted
+    unwanted = [*forget, *(m.span() for m in _RESET.finditer(text)), *_negated_decades(text), *unsaid, *niche]
     mood_words = wanted(_mask(text, unwanted), tags, mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
@@ -352,8 +352,8 @@ def parse(
         intent = Intent.search
     elif not seeds and not _ASK.search(text) and (include or every or exclude or year_min or year_max or allow or forgotten or drop_years or drop_seeds or reset):
         intent = Intent.refine
-    elif not seeds and refers_to is None and not own_words and _CONTINUE.search(text):
-        intent = Intent.refine  # "more please", "show me 3 more": the last request again
+    elif not seeds and refers_to is None and not own_words and (niche or _CONTINUE.search(text)):
+        intent = Intent.refine  # "more please", "surprise me": the last request again
     else:
         intent = Intent.recommend
     described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
@@ -375,7 +375,7 @@ def parse(
         feedback=feedback, allow_tags=allow,
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=new_topic, drop_seeds=drop_seeds, reset=reset,
+        new_topic=new_topic, drop_seeds=drop_seeds, reset=reset, less_mainstream=bool(niche),
         unused=left_out(text, unsaid, [] if mood else own_words),
         **count,
     )

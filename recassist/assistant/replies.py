@@ -46,7 +46,16 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
         parts.append("with no " + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "") + excluded[-1])
     if constraints.year_min is not None or constraints.year_max is not None:
         parts.append(f"from {constraints.year_min or '…'} to {constraints.year_max or '…'}")
+    if constraints.less_mainstream:
+        parts.append("less mainstream")
     return ", ".join(parts)
+
+
+def popularity_note(shown: float, usual: float) -> str:
+    """What "less mainstream" did, in numbers: the mean share of users who watched the picks shown,
+    and that of the picks the usual ranking would have shown."""
+    return (f"Less mainstream: these picks were watched by {shown:.1%} of users on average; "
+            f"the usual picks, by {usual:.1%}.")
 
 
 def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:

@@ -62,6 +62,9 @@ class TurnRequest(BaseModel):
     # what the turn cannot use, for the reply to name: a wish no tag rules out ("nothing too
     # violent"), or words a request without a description leaves unread
     unused: list[str] = Field(default_factory=list, max_length=20)
+    # "something less mainstream", "surprise me": rank popular items lower (`TagMatcher.niche`);
+    # it stands until a reset or a new topic
+    less_mainstream: bool = False
 
     @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
     @classmethod
@@ -70,7 +73,7 @@ class TurnRequest(BaseModel):
 
 
 PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset",
-               "new_topic", "unused")
+               "new_topic", "unused", "less_mainstream")
 
 
 # Read by the parser alone too, though a request carries it: a count is a number in so many words, and each

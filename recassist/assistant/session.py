@@ -76,7 +76,11 @@ class SessionMemory:
         year_min, year_max = (None, None) if request.drop_years else (standing.year_min, standing.year_max)
         if request.year_min is not None or request.year_max is not None:
             year_min, year_max = request.year_min, request.year_max
-        self.constraints = Constraints(frozenset(include), frozenset(self.excluded), year_min, year_max, frozenset(every))
+        niche = request.less_mainstream or standing.less_mainstream
+        self.constraints = Constraints(
+            frozenset(include), frozenset(self.excluded), year_min, year_max, frozenset(every),
+            less_mainstream=niche,
+        )
         if request.intent in (Intent.recommend, Intent.search, Intent.refine, Intent.more_like):
             self.last_request = request
         return self.constraints

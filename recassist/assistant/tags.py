@@ -8,9 +8,12 @@ returned, in the catalogue's spelling. A genre word directly qualifying another 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 # Everyday words for common catalogue tags (keys are lower-case tag names), in English, then the words
 # French, Spanish, German, Italian and Portuguese speakers use for them, so that "plus drôle", "sin terror"
@@ -113,6 +116,12 @@ class TagMatcher:
         """Every word or phrase read as a tag (lower case), with the tags it names."""
         return self._forms
 
+    @staticmethod
+    def niche(text: str) -> list[tuple[int, int]]:
+        """The spans of `text` that ask for less mainstream picks ("surprise me", "hidden gems"): a
+        cue to rank, not a tag; the phrases are data (`data/cues.json`)."""
+        return [match.span() for match in _cue("less_mainstream").finditer(text)]
+
     def canonical(self, name: str) -> str | None:
         """The catalogue tag a name or everyday word stands for, if any (the first, for "romcom")."""
         return self._forms.get(name.strip().lower(), (None,))[0]
@@ -131,3 +140,14 @@ class TagMatcher:
                 groups.append([mention])
         tags = [list(dict.fromkeys(m.tag for m in group)) for group in groups]
         return [group for group in tags if len(group) > 1]
+
+
+@cache
+def _cue(name: str) -> re.Pattern[str]:
+    """Every language's phrases for the cue `name` in `data/cues.json`, longest first, as whole
+    words. Read on first use, not at import."""
+    path = resources.files("recassist.assistant").joinpath("data/cues.json")
+    by_language = json.loads(path.read_text(encoding="utf-8"))[name]
+    phrases = sorted({p for words in by_language.values() for p in words}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in phrases)
+    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])", re.I)

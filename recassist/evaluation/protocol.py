@@ -7,6 +7,10 @@
    the best single generator on validation users it was not tuned on, else that generator alone.
 4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
    user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
+5. With item genres or user groups: every row's popularity bias and fairness
+   (`evaluation.fairness`: Gini, average popularity, long-tail share, coverage, calibration KL,
+   NDCG@10 by user group, with intervals), and a "fusion+calibration" row: Steck's greedy rerank of
+   the fusion's lists, its weight chosen on validation (`evaluation.calibrated`).
 
 Steps 2-3 and the refit are `retrieval.training`'s, the same code the serving model is fitted with.
 """
@@ -14,11 +18,17 @@ Steps 2-3 and the refit are `retrieval.training`'s, the same code the serving mo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from recassist.evaluation.calibrated import calibrated, candidates, choose_weight
+from recassist.evaluation.fairness import fairness
+from recassist.retrieval.calibration import genre_matrix
 from recassist.settings import MemoryConfig
-from recassist.retrieval.fusion import FusionConfig
+from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GeneratorConfig
 from recassist.retrieval.interactions import Interactions, Split
 from recassist.retrieval.metrics import all_metrics
@@ -38,6 +48,8 @@ class ResultRow:
     fit_s: float
     score_s: float
     form: str = "full"  # "full", or the scalable form the memory budget chose (e.g. EASE on popular items)
+    # `evaluation.fairness`, when genres or user groups are known
+    fairness: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -53,6 +65,7 @@ class EvalReport:
     ties: str = "file"  # how same-second events were ordered: "file" (the rule) or "random" (a sensitivity run)
     fusion_choice: dict | None = None
     notes: list[str] = field(default_factory=list)  # e.g. generators left out for the memory budget
+    calibration: dict | None = None  # the calibration weight chosen on validation and its sweep
 
 
 def evaluate(
@@ -67,9 +80,12 @@ def evaluate(
     seed: int = 0,
     random_ties: bool = False,
     memory: MemoryConfig | None = None,
+    item_tags: Sequence[Sequence[str]] | None = None,
+    user_groups: Mapping[str, np.ndarray] | None = None,
 ) -> EvalReport:
     """The protocol on `data`; `seed` draws a random holdout; `random_ties` breaks same-second ties at
-    random (with `seed`) instead of by file order, to measure how much the numbers depend on that rule."""
+    random (with `seed`) instead of by file order, to measure how much the numbers depend on that rule.
+    `item_tags` (per item row) and `user_groups` (attribute -> label per user row) add step 5."""
     if random_ties:
         data = data.with_random_ties(seed)
     split = Split.for_data(data, seed)
@@ -85,20 +101,52 @@ def evaluate(
     report.fusion_choice = tuned.choice.to_dict() if tuned.choice else None
     report.notes += [f"{name} left out: {why}" for name, why in tuned.left_out.items()]
     final, fit_s = refit(tuned.fusion, split.train_validation)
+    genres = genre_matrix(item_tags)[0] if item_tags is not None else None
+    test = split.test
+
+    def bias(top: np.ndarray) -> dict:
+        if genres is None and not user_groups:
+            return {}
+        seen = split.train_validation.binary
+        return fairness(top, test.items, test.users, seen, genres, user_groups, seed)
+
     for name, generator in final.generators.items():
-        top, score_s = rank_all(generator, split.test.users)
-        metrics = all_metrics(top, split.test.items, data.n_items)
+        top, score_s = rank_all(generator, test.users)
+        metrics = all_metrics(top, test.items, data.n_items)
         row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s,
-                        form=generator.form)
+                        form=generator.form, fairness=bias(top))
         report.rows.append(row)
         progress(f"{name}: test {_brief(metrics)}")
-    top, score_s = rank_all(final, split.test.users)
-    metrics = all_metrics(top, split.test.items, data.n_items)
-    report.rows.append(
-        ResultRow("fusion", final.config.model_dump(), tuned.validation_ndcg["fusion"], metrics, sum(fit_s.values()), score_s)
-    )
+    top, score_s = rank_all(final, test.users)
+    metrics = all_metrics(top, test.items, data.n_items)
+    fusion_ndcg, fusion_fit_s = tuned.validation_ndcg["fusion"], sum(fit_s.values())
+    report.rows.append(ResultRow("fusion", final.config.model_dump(), fusion_ndcg, metrics,
+                                 fusion_fit_s, score_s, fairness=bias(top)))
     progress(f"fusion: test {_brief(metrics)}")
+    if genres is not None:
+        row, report.calibration = _calibrated_row(tuned.fusion, final, split, genres, bias,
+                                                  progress)
+        report.rows.append(replace(row, fit_s=fusion_fit_s))
     return report
+
+
+def _calibrated_row(
+    tuned: Fusion, final: Fusion, split: Split, genres, bias: Callable, progress: Progress
+) -> tuple[ResultRow, dict]:
+    """Steck's calibration weight chosen on validation with the `tuned` fusion, then the refitted
+    `final` fusion's test lists reranked at that weight; the row and the weight with its sweep."""
+    weight, sweep = choose_weight(tuned, split.train, split.validation, genres, progress)
+    start = time.perf_counter()
+    test = split.test
+    items, scores = candidates(final, test.users)
+    top = calibrated(items, scores, test.users, split.train_validation, genres, weight)
+    metrics = all_metrics(top, test.items, split.train_validation.n_items)
+    chosen = next(row["ndcg@10"] for row in sweep if row["weight"] == weight)
+    score_s = time.perf_counter() - start
+    progress(f"fusion+calibration (weight {weight}): test {_brief(metrics)}")
+    name, config = "fusion+calibration", {"weight": weight}
+    row = ResultRow(name, config, chosen, metrics, 0.0, score_s, fairness=bias(top))
+    return row, {"weight": weight, "validation_sweep": sweep}
 
 
 def _brief(metrics: Mapping[str, float]) -> str:

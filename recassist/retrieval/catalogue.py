@@ -71,6 +71,7 @@ class Constraints:
     year_min: int | None = None
     year_max: int | None = None
     all_tags: frozenset[str] = frozenset()
+    less_mainstream: bool = False  # no filter: the ranking puts popular items lower
 
     def allows(self, item: Item) -> bool:
         if self.exclude_tags & set(item.tags):

@@ -43,8 +43,9 @@ def evaluate(
 ) -> None:
     """Leave-last-out, full ranking, tuned on validation, reported on test (see docs/benchmarks.md)."""
     from recassist.data.store import DatasetStore
+    from recassist.evaluation.fairness import dataset_attributes
     from recassist.evaluation.protocol import evaluate as run_protocol
-    from recassist.evaluation.report import markdown_table, to_json
+    from recassist.evaluation.report import fairness_table, markdown_table, to_json
     from recassist.retrieval.generators.content import content_builders
     from recassist.retrieval.generators.knowledge import knowledge_builders
     from recassist.retrieval.interactions import Interactions
@@ -68,12 +69,17 @@ def evaluate(
             kg_builders, kg_grids = knowledge_builders(settings, dataset, data.items)
             builders, grids = {**builders, **kg_builders}, {**grids, **kg_grids}
         names = [name.strip() for name in generators.split(",")] if generators else None
+        item_tags, groups = dataset_attributes(loaded, data)
         with user_errors():
             report = run_protocol(
                 data, dataset, names=names, builders=builders, grids=grids, memory=settings.memory,
                 progress=lambda line: typer.echo(line, err=True),
+                item_tags=item_tags, user_groups=groups,
             )
         typer.echo(markdown_table(report))
+        if any(row.fairness for row in report.rows):
+            typer.echo("")
+            typer.echo(fairness_table(report))
         output = json.loads(to_json(report, **output))
         rows = output["rows"]
     else:
