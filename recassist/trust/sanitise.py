@@ -54,6 +54,9 @@ _RUN = re.compile(r"([=#`~*_-])\1{2,}")
 _SPACE = re.compile(r"[ \t]{2,}")
 _SEVEN_DIGITS = re.compile(r"\d(?:\D{0,4}\d){6}")
 _PHONE_REGION = "US"  # numbers without a country code are read as North American; others need "+"
+# an international number phonenumbers cannot read whole ("+1 415 555 0199 1": a digit too many) is
+# still a number: "+" and seven or more digits in groups
+_INTERNATIONAL = re.compile(r"\+\d(?:[\s().-]{0,3}\d){6,}")
 
 
 @cache
@@ -71,7 +74,7 @@ def _phones(text: str) -> list[str]:
     matcher = phonenumbers.PhoneNumberMatcher(
         text, _PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE
     )
-    return [match.raw_string for match in matcher]
+    return [match.raw_string for match in matcher] + _INTERNATIONAL.findall(text)
 
 
 @lru_cache(maxsize=8192)  # titles and tags repeat across the events of a turn
