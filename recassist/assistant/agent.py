@@ -128,9 +128,9 @@ class Assistant:
         the model's plan. When the model is busy, the parser's plan is the turn's, with no preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
-        own_words = parsed.seed_titles or parsed.mood or unread(
-            message, self.tags, self.catalogue.title_spans)
-        first = rules.is_first_message(session) and bool(own_words)
+        first = rules.is_first_message(session) and bool(  # only then: words of its own?
+            parsed.seed_titles or parsed.mood or unread(message, self.tags, self.catalogue.title_spans)
+        )
         if first:
             rules.keep_tastes(session, message)
             parsed = rules.as_tastes(parsed, message)
