@@ -41,6 +41,18 @@ def _wait_explained(frame, timeout_s: int = 600) -> list[dict]:
     return cards
 
 
+def _wait_ready(url: str, timeout_s: float = 600) -> None:
+    """Wait until /readyz says the model is warm (200)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while httpx.get(f"{url}/readyz", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "the model did not warm up in time"
+        time.sleep(2)
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
 def test_ui_chat_streams_explained_cards_and_thumbs_down_removes_the_item(live_server: str) -> None:
     from playwright.sync_api import sync_playwright
@@ -57,8 +69,9 @@ def test_ui_chat_streams_explained_cards_and_thumbs_down_removes_the_item(live_s
             page.get_by_role("option", name="a new user").click()
             page.get_by_role("button", name="Start a new conversation").click()
             frame.locator(".bot-row").get_by_text("Tell me what you like").wait_for(timeout=120_000)
+            _wait_ready(live_server)  # while the model warms up, answers are instant templates
             _ask(frame, "something like Toy Story but for adults")
-            frame.locator(".rec-card").first.wait_for(timeout=600_000)  # the first turn loads the model
+            frame.locator(".rec-card").first.wait_for(timeout=600_000)
             streaming = frame.locator('.bot-row').last.locator('.rec-cards.streaming').count()
             cards = _wait_explained(frame)
             assert len(cards) >= 3 and streaming == 1  # cards were on screen before the answer was finished

@@ -38,6 +38,7 @@ from recassist.assistant.events import (
 )
 from recassist.assistant.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
+from recassist.assistant.parser import unread
 from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
 from recassist.assistant.mainstream import MainstreamStage
@@ -128,9 +129,12 @@ class Assistant:
         turn itself, whose `message` and `picks` replace the preview's. So the first card never waits for
         the model's plan. When the model is busy, the parser's plan is the turn's, with no preview."""
         message = plain_text(message)
-        first = rules.keep_tastes(session, message)
         parsed, ask_model = self.planner.read(message)
+        first = rules.is_first_message(session) and bool(  # only then: words of its own?
+            parsed.seed_titles or parsed.mood or unread(message, self.tags, self.catalogue.title_spans)
+        )
         if first:
+            rules.keep_tastes(session, message)
             parsed = rules.as_tastes(parsed, message)
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")

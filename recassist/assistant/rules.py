@@ -1,9 +1,11 @@
 """Conversation rules that hold on every surface (the Gradio page, the terminal, the REST API and so
 the widget), applied by the assistant itself so that no surface has its own copy.
 
-- A new user's first message, before anything was shown, is their tastes: it is kept as the
-  session's tastes, and a plan that reads it as feedback or a question about a list ("I like space
-  adventures with robots") becomes a recommendation, since there is no list to point at yet.
+- A new user's first message, before anything was shown, is their tastes when it says something of
+  its own (a title, or words beyond tags and list positions): it is kept as the session's tastes, and
+  a plan that reads it as feedback or a question about a list ("I like space adventures with robots")
+  becomes a recommendation, since there is no list to point at yet. "why the third one?" still gets
+  "I have not shown you a list yet"; "comedy or romance" is its tags alone.
 """
 
 from __future__ import annotations
