@@ -136,7 +136,7 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
     catalogue = sponsor.catalogue
     app_role = [Depends(require(settings.api, "app"))]
     router = APIRouter(tags=["sponsored"])
-    unverified = RateLimiter(settings.state.cache_url)  # unverified clicks per key and day
+    unverified = RateLimiter(settings.state.cache_url, degrade=False)  # unverified clicks per key and day
 
     def server() -> AdServer:
         try:
