@@ -145,6 +145,8 @@ SLOW_MODULES = {
     "test_browser", "test_widget_browser", "test_package", "test_corpus", "test_conversations",
     "test_eval_commands", "test_transformers_chat", "test_memory_budget", "test_timeorder",
     "test_scaleout_chroma", "test_scaleout_faults", "test_scaleout_llm", "test_scaleout_spark",
+    "test_scaleout_replicas", "test_hostile_api", "test_audiences", "test_item_profiles", "test_forgiving",
+    "test_fairness",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -22,7 +23,14 @@ from tests.background import free_port, stop
 from tests.conftest import SLICE, start_server
 from tests.test_browser import CHROMIUM, FLAGS, NO_CHROMIUM
 
-RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "browser-first-card.json"
+# Tests never change tracked files: the figures go to the ignored .recassist/ unless a benchmark run
+# asks for the tracked result (RECASSIST_RECORD_BENCHMARKS=1)
+_ROOT = Path(__file__).resolve().parents[1]
+RESULT = (
+    _ROOT / "benchmarks" / "results" / "browser-first-card.json"
+    if os.environ.get("RECASSIST_RECORD_BENCHMARKS") == "1"
+    else _ROOT / ".recassist" / "browser-first-card.json"
+)
 SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "widget.png"
 PK = "pk_test_widget_0123"
 SECRET = "user-token-secret-for-the-browser-test"
@@ -176,6 +184,7 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             assert f"not allowed from origin '{unlisted}'" in reason and "Failed to fetch" not in reason, reason
         finally:
             browser.close()
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "
                                   "Chromium, template explanations (no model file)", "turns": FIRST_CARDS}, indent=1) + "\n")
 
