@@ -15,8 +15,10 @@ export ANONYMIZED_TELEMETRY := False
 run: $(VENV)/.installed
 	$(BIN)/recassist serve --prepare --dataset ml-100k --host $(HOST) --port $(PORT)
 
-# The import contract first (layers only import downward), then the suite.
+# Format and lint (ruff), the import contracts (layers only import downward), then the suite.
 test: $(VENV)/.installed $(VENV)/.chromium $(VENV)/.java $(VENV)/.state-servers
+	$(BIN)/ruff format --check recassist tests benchmarks
+	$(BIN)/ruff check recassist tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

@@ -1,6 +1,7 @@
 """Maintainability figures of the package (tests and benchmarks left out), from its source and AST:
-non-blank lines, compiled regexes, the longest functions, functions over 50 and 60 lines, files over 400
-lines, lines over 100 characters, docstring and comment share. Writes `benchmarks/results/code_metrics.json`.
+non-blank lines, compiled regexes, the longest functions, functions over 50 and 60 lines, files over
+400 lines, lines over 100 characters, docstring and comment share. Writes
+`benchmarks/results/code_metrics.json`.
 
     python benchmarks/code_metrics.py [--label NAME]
 """
@@ -18,9 +19,13 @@ RESULTS = ROOT / "benchmarks" / "results" / "code_metrics.json"
 
 def _regexes(tree: ast.AST) -> int:
     return sum(
-        1 for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "compile" and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
+        1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "compile"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "re"
     )
 
 
@@ -58,7 +63,9 @@ def measure(package: Path) -> dict:
         "non_blank_lines": lines,
         "compiled_regexes": regexes,
         "longest_functions": [f"{name} ({size})" for size, name in functions[:5]],
-        "functions_over_50_per_1000_lines": round(1000 * sum(s > 50 for s, _ in functions) / lines, 2),
+        "functions_over_50_per_1000_lines": round(
+            1000 * sum(s > 50 for s, _ in functions) / lines, 2
+        ),
         "functions_over_60": [f"{name} ({size})" for size, name in functions if size > 60],
         "files_over_400_lines": big_files,
         "lines_over_100_chars_pct": round(100 * long_lines / lines, 2),

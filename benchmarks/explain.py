@@ -1,12 +1,14 @@
-"""Grounded explanations on ML-1M: faithfulness on the first try, fallbacks, time to first token, tokens/s.
+"""Grounded explanations on ML-1M: faithfulness on the first try, fallbacks, time to first token,
+tokens/s.
 
-ItemKNN (its evidence is exactly the history items that make up a score) is fitted on all of ML-1M; for
-`--n` users drawn at random (seed 0) its top recommendation and its three strongest history items become
-one (item, evidence) pair, explained by the chosen model through `assistant.explain.Explainer`, which checks
-every explanation and regenerates once, then falls back to the template. One untimed explanation warms the
-model up first. Two latencies are kept: the model's first token, and the first text shown to the user,
-which comes a few words later because the check holds back the words a title may still be forming in.
-Writes `benchmarks/results/explain-<dataset>.json` (or `--out`).
+ItemKNN (its evidence is exactly the history items that make up a score) is fitted on all of ML-1M;
+for `--n` users drawn at random (seed 0) its top recommendation and its three strongest history
+items become one (item, evidence) pair, explained by the chosen model through
+`assistant.explain.Explainer`, which checks every explanation and regenerates once, then falls back
+to the template. One untimed explanation warms the model up first. Two latencies are kept: the
+model's first token, and the first text shown to the user, which comes a few words later because the
+check holds back the words a title may still be forming in. Writes
+`benchmarks/results/explain-<dataset>.json` (or `--out`).
 
 As the assistant does, each history item gets a co-liked count where enough people liked both
 (`assistant.coliked`), and the reasons go strongest first; the stricter check (origins, asked-for
@@ -35,14 +37,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main() -> None:
     from recassist.assistant.coliked import CoLiked
     from recassist.assistant.evidence import reasons_from_evidence, strongest_first
-    from recassist.retrieval.catalogue import Item
     from recassist.assistant.explain import Explainer
     from recassist.assistant.faithfulness import FaithfulnessChecker
-    from recassist.llm.backend import chat_model
-    from recassist.settings import LLMConfig, Settings
     from recassist.data.store import DatasetStore
+    from recassist.llm.backend import chat_model
+    from recassist.retrieval.catalogue import Item
     from recassist.retrieval.generators import ItemKNN
     from recassist.retrieval.interactions import Interactions
+    from recassist.settings import LLMConfig, Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
@@ -51,7 +53,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/explain-<dataset>.json")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="default: benchmarks/results/explain-<dataset>.json"
+    )
     args = parser.parse_args()
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
@@ -59,7 +63,9 @@ def main() -> None:
     data = Interactions.from_dataset(dataset, settings.events)
     items = {
         str(row.item_id): Item(
-            str(row.item_id), row.title, tuple(t for t in str(row.tags or "").split("|") if t),
+            str(row.item_id),
+            row.title,
+            tuple(t for t in str(row.tags or "").split("|") if t),
             None if row.year is None or row.year != row.year else int(row.year),
         )
         for row in dataset.items.itertuples()
@@ -92,19 +98,34 @@ def main() -> None:
                 first_text_s = time.perf_counter() - start
             result = event
         decode_s = result.generation_s - (result.first_token_s or 0.0)
-        rows.append({
-            "item": item.title,
-            "evidence": [f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "") for r in reasons],
-            "specific": _specific(result.text, reasons), "text": result.text, "source": result.source,
-            "problems": list(result.problems), "rejected": list(result.rejected), "first_token_s": result.first_token_s,
-            "first_text_s": first_text_s, "tokens": result.tokens,
-            "tokens_per_s": (result.tokens - 1) / decode_s if result.source == "model" and decode_s > 0 else None,
-        })
-        print(f"[{len(rows)}/{args.n}] {result.source:8s} ttft {result.first_token_s or 0:.2f}s  {result.text}",
-              file=sys.stderr)
+        rows.append(
+            {
+                "item": item.title,
+                "evidence": [
+                    f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "") for r in reasons
+                ],
+                "specific": _specific(result.text, reasons),
+                "text": result.text,
+                "source": result.source,
+                "problems": list(result.problems),
+                "rejected": list(result.rejected),
+                "first_token_s": result.first_token_s,
+                "first_text_s": first_text_s,
+                "tokens": result.tokens,
+                "tokens_per_s": (result.tokens - 1) / decode_s
+                if result.source == "model" and decode_s > 0
+                else None,
+            }
+        )
+        print(
+            f"[{len(rows)}/{args.n}] {result.source:8s} ttft {result.first_token_s or 0:.2f}s  {result.text}",
+            file=sys.stderr,
+        )
         if len(rows) % 5 == 0 or len(rows) == args.n:  # a partial file survives an interrupted run
             summary = summarise(rows, explainer.stats, time.time() - started, args)
-            out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n")
+            out.write_text(
+                json.dumps({"summary": summary, "rows": rows}, indent=1, ensure_ascii=False) + "\n"
+            )
     print(json.dumps(summary, indent=1))
 
 
@@ -124,8 +145,10 @@ def _openings(rows: list[dict]) -> dict:
     """How varied the explanations read: distinct first three words, the old template's share."""
     firsts = [" ".join(r["text"].lower().split()[:3]) for r in rows]
     old = sum(r["text"].lower().startswith("you asked for something like") for r in rows)
-    return {"distinct_first_three_words": len(set(firsts)) / max(1, len(rows)),
-            "you_asked_for_something_like": old / max(1, len(rows))}
+    return {
+        "distinct_first_three_words": len(set(firsts)) / max(1, len(rows)),
+        "you_asked_for_something_like": old / max(1, len(rows)),
+    }
 
 
 def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) -> dict:
@@ -134,23 +157,36 @@ def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) ->
     speed = np.array([r["tokens_per_s"] for r in rows if r["tokens_per_s"] is not None])
     n = len(rows)
     return {
-        "dataset": args.dataset, "model": args.model, "explanations": n,
+        "dataset": args.dataset,
+        "model": args.model,
+        "explanations": n,
         "first_try_faithful": stats.first_try / n,
         "needed_retry": stats.retry / n,
         "fallback": stats.fallback / n,
         "unfaithful_shown": 0,  # every text shown passed the check, or is the template
         "specific_evidence_share": sum(r["specific"] for r in rows) / n,
-        "evidence_with_co_liked_share":
-            sum(any(e.startswith("co_liked") for e in r["evidence"]) for r in rows) / n,
+        "evidence_with_co_liked_share": sum(
+            any(e.startswith("co_liked") for e in r["evidence"]) for r in rows
+        )
+        / n,
         "openings": _openings(rows),
         "problems": dict(stats.problems),
-        "first_token_s": {"p50": float(np.median(ttft)), "p95": float(np.percentile(ttft, 95)), "mean": float(ttft.mean())},
+        "first_token_s": {
+            "p50": float(np.median(ttft)),
+            "p95": float(np.percentile(ttft, 95)),
+            "mean": float(ttft.mean()),
+        },
         "first_text_s": {"p50": float(np.median(shown)), "p95": float(np.percentile(shown, 95))},
         "tokens_per_s_p50": float(np.median(speed)) if len(speed) else None,
         "wall_s": wall,
-        "machine": {"cpu_cores": os.cpu_count(), "threads": args.threads, "gpu_used": False,
-                    "load_average_at_end": os.getloadavg(),
-                    "platform": platform.platform(), "python": sys.version.split()[0]},
+        "machine": {
+            "cpu_cores": os.cpu_count(),
+            "threads": args.threads,
+            "gpu_used": False,
+            "load_average_at_end": os.getloadavg(),
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+        },
         "command": " ".join(["python", *sys.argv]),
     }
 

@@ -2,7 +2,8 @@
 
 Measures, on the same texts in the same process:
   1. raw `SentenceTransformer.encode` throughput (items/s), model already loaded;
-  2. item ingest throughput: validate and clean the items table, embed (cold cache), insert into a fresh
+  2. item ingest throughput: validate and clean the items table, embed (cold cache), insert into a
+     fresh
      embedded Chroma, i.e. what `recassist index build` does for items; and the ratio of 2 to 1;
   3. the whole data set: import of all ML-1M tables (1,000,209 interactions) and a full index build
      (items from the cache + 6,040 user profiles), then a no-op rebuild;
@@ -30,7 +31,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def main() -> None:
-    from recassist.settings import Settings
     from recassist.data.cleaning import clean_items
     from recassist.data.importer import import_tables
     from recassist.data.sources import SOURCES, download, unpack
@@ -38,10 +38,21 @@ def main() -> None:
     from recassist.retrieval.embedding import Embedder
     from recassist.retrieval.index import IndexBuilder, IndexReport, item_records
     from recassist.retrieval.vector_store import VectorStore, connect
+    from recassist.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(".recassist"), help="where the ML-1M download is cached")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved encode/ingest rounds; best of each counts")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(".recassist"),
+        help="where the ML-1M download is cached",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved encode/ingest rounds; best of each counts",
+    )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/ingest-ml-1m.json"))
     args = parser.parse_args()
 
@@ -70,11 +81,16 @@ def main() -> None:
         cleaned, _ = clean_items(raw["items"], settings.imports, strict=False)
         empty = pd.DataFrame()
         dataset = Dataset("bench-items", cleaned, empty, empty, empty, {"fingerprint": "-"})
-        builder.index_items(dataset, VectorStore(builder.client, "bench-items"), IndexReport("bench-items"), progress=False)
+        builder.index_items(
+            dataset,
+            VectorStore(builder.client, "bench-items"),
+            IndexReport("bench-items"),
+            progress=False,
+        )
         return time.perf_counter() - started
 
-    # Interleaved rounds, best of each: both sides see the same machine, and a burst of other load on the
-    # two cores during one round does not decide the ratio.
+    # Interleaved rounds, best of each: both sides see the same machine, and a burst of other load
+    # on the two cores during one round does not decide the ratio.
     encode_times, ingest_times = [], []
     for round_ in range(args.rounds):
         encode_times.append(encode())

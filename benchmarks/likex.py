@@ -1,13 +1,14 @@
-""""Like X" and forgiven titles on a full data set, through the assistant (the parser plans, template
-explanations: this measures the candidates and the title lookup, not the model).
+""" "Like X" and forgiven titles on a full data set, through the assistant (the parser plans,
+template explanations: this measures the candidates and the title lookup, not the model).
 
-- "Like X" for the 20 most-rated items as seeds, asked by a new user ("something like <title>"): the share
-  of picks that share a title word with the seed (franchise sequels aside: a pick whose title holds the
-  seed's whole main title, or that the graph links as sequel/prequel), and the share of picks among the
-  seed's 100 nearest items by co-rating (cosine of the binary rating columns, ties by item row). Run with
-  the knowledge graph's neighbours on (the default) and off (`agent.graph_weight` 0).
-- Misspelt or informal titles: each message is planned by the parser and its first title looked up as a
-  turn does (`assistant.seeds`); resolved when it names the expected item with certainty.
+- "Like X" for the 20 most-rated items as seeds, asked by a new user ("something like <title>"): the
+  share of picks that share a title word with the seed (franchise sequels aside: a pick whose title
+  holds the seed's whole main title, or that the graph links as sequel/prequel), and the share of
+  picks among the seed's 100 nearest items by co-rating (cosine of the binary rating columns, ties
+  by item row). Run with the knowledge graph's neighbours on (the default) and off
+  (`agent.graph_weight` 0).
+- Misspelt or informal titles: each message is planned by the parser and its first title looked up
+  as a turn does (`assistant.seeds`); resolved when it names the expected item with certainty.
 
 Writes `benchmarks/results/likex-<dataset>.json` and prints a Markdown table.
 
@@ -27,7 +28,25 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
-STOP = {"the", "a", "an", "of", "and", "in", "to", "on", "for", "with", "at", "la", "le", "les", "de", "ii", "2"}
+STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "in",
+    "to",
+    "on",
+    "for",
+    "with",
+    "at",
+    "la",
+    "le",
+    "les",
+    "de",
+    "ii",
+    "2",
+}
 # Misspelt and informal titles users write, and the catalogue title each means.
 TITLES = [
     ("something like termnator", "Terminator, The (1984)"),
@@ -52,7 +71,8 @@ def words(title: str) -> set[str]:
 
 
 def franchise(seed: str, pick: str) -> bool:
-    """A sequel by its title: the pick's title holds the seed's main title ("Alien" in "Aliens" is not)."""
+    """A sequel by its title: the pick's title holds the seed's main title ("Alien" in "Aliens" is
+    not)."""
     from recassist.retrieval.catalogue import title_key
 
     main = title_key(re.split(r": | - ", seed)[0])
@@ -61,9 +81,8 @@ def franchise(seed: str, pick: str) -> bool:
 
 def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], graph) -> dict:
     """Picks for "something like <seed>" per seed: the two shares, and the picks themselves."""
-    from recassist.retrieval.catalogue import display_title
-
     from recassist.assistant.evidence import SPECIFIC_KINDS
+    from recassist.retrieval.catalogue import display_title
 
     items, rows, shared_word, near, total, specific = assistant.items, [], 0, 0, 0, 0
     kinds: dict[str, int] = {}
@@ -74,9 +93,19 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
         linked = set()
         if graph is not None:
             row = data.items.row(seed)
-            linked = {str(data.items.id(r)) for r in (graph.series[row].indices.tolist() + graph.series[:, row].nonzero()[0].tolist())}
-        word = [p for p in picks if words(items[p].title) & words(items[seed].title)
-                and not franchise(items[seed].title, items[p].title) and p not in linked]
+            linked = {
+                str(data.items.id(r))
+                for r in (
+                    graph.series[row].indices.tolist() + graph.series[:, row].nonzero()[0].tolist()
+                )
+            }
+        word = [
+            p
+            for p in picks
+            if words(items[p].title) & words(items[seed].title)
+            and not franchise(items[seed].title, items[p].title)
+            and p not in linked
+        ]
         shared_word += len(word)
         near += sum(p in co_rated[seed] for p in picks)
         specific += sum(any(r.kind in SPECIFIC_KINDS for r in p.reasons) for p in result.picks)
@@ -84,13 +113,26 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
             for kind in dict.fromkeys(r.kind for r in p.reasons):
                 kinds[kind] = kinds.get(kind, 0) + 1
         total += len(picks)
-        rows.append({"seed": items[seed].title, "picks": [items[p].title for p in picks],
-                     "title_word": [items[p].title for p in word], "note": result.message[:200],
-                     "why_first": [f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "")
-                                   for r in (result.picks[0].reasons if result.picks else [])]})
-    return {"picks": total, "title_word_share": round(shared_word / max(total, 1), 4),
-            "co_rated_top100_share": round(near / max(total, 1), 4),
-            "specific_evidence_share": round(specific / max(total, 1), 4), "evidence_kinds": kinds, "seeds": rows}
+        rows.append(
+            {
+                "seed": items[seed].title,
+                "picks": [items[p].title for p in picks],
+                "title_word": [items[p].title for p in word],
+                "note": result.message[:200],
+                "why_first": [
+                    f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "")
+                    for r in (result.picks[0].reasons if result.picks else [])
+                ],
+            }
+        )
+    return {
+        "picks": total,
+        "title_word_share": round(shared_word / max(total, 1), 4),
+        "co_rated_top100_share": round(near / max(total, 1), 4),
+        "specific_evidence_share": round(specific / max(total, 1), 4),
+        "evidence_kinds": kinds,
+        "seeds": rows,
+    }
 
 
 def nearest_by_co_rating(data, seed_rows: np.ndarray, k: int = 100) -> dict[str, set[str]]:
@@ -100,8 +142,12 @@ def nearest_by_co_rating(data, seed_rows: np.ndarray, k: int = 100) -> dict[str,
     pop = np.asarray(binary.sum(axis=0)).ravel()
     cosine = counts / (np.sqrt(np.outer(pop[seed_rows], pop)) + 1e-12)
     cosine[np.arange(len(seed_rows)), seed_rows] = -1
-    return {str(data.items.id(r)): set(map(str, data.items.ids(np.argsort(-cosine[i], kind="stable")[:k])))
-            for i, r in enumerate(seed_rows)}
+    return {
+        str(data.items.id(r)): set(
+            map(str, data.items.ids(np.argsort(-cosine[i], kind="stable")[:k]))
+        )
+        for i, r in enumerate(seed_rows)
+    }
 
 
 def titles(assistant) -> dict:
@@ -113,15 +159,28 @@ def titles(assistant) -> dict:
         request = assistant.planner.read(message)[0]
         named = named_titles(assistant.catalogue, request)
         got = named[0].item_id if named else None
-        cases.append({"message": message, "expected": expected, "resolved": got == by_title[expected],
-                      "got": assistant.items[got].title if got else None,
-                      "suggested": assistant.items[named[0].suggestion].title if named and named[0].suggestion else None})
+        cases.append(
+            {
+                "message": message,
+                "expected": expected,
+                "resolved": got == by_title[expected],
+                "got": assistant.items[got].title if got else None,
+                "suggested": assistant.items[named[0].suggestion].title
+                if named and named[0].suggestion
+                else None,
+            }
+        )
     absent = []
     for message in ABSENT:
         named = named_titles(assistant.catalogue, assistant.planner.read(message)[0])
         absent.append({"message": message, "missing": bool(named) and named[0].seed is None})
-    return {"resolved": sum(c["resolved"] for c in cases), "of": len(cases), "cases": cases,
-            "absent_said_missing": sum(a["missing"] for a in absent), "absent": absent}
+    return {
+        "resolved": sum(c["resolved"] for c in cases),
+        "of": len(cases),
+        "cases": cases,
+        "absent_said_missing": sum(a["missing"] for a in absent),
+        "absent": absent,
+    }
 
 
 def main() -> None:
@@ -138,7 +197,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     dataset = DatasetStore(settings.data_dir).load(args.dataset)
-    serving = load_serving_model(settings, dataset, progress=lambda line: print(line, file=sys.stderr))
+    serving = load_serving_model(
+        settings, dataset, progress=lambda line: print(line, file=sys.stderr)
+    )
     store = VectorStore(connect(settings.chroma, settings.data_dir), args.dataset, settings.chroma)
     catalogue = Catalogue(dataset, store)
     data = serving.data
@@ -146,13 +207,20 @@ def main() -> None:
     seeds = [str(i) for i in data.items.ids(popular)]
     co_rated = nearest_by_co_rating(data, popular)
     graph = serving.fusion.generators.get("knowledge")
-    out: dict = {"dataset": args.dataset, "command": "python benchmarks/likex.py --dataset " + args.dataset,
-                 "load": {"cpu_cores": os.cpu_count(), "loadavg_1m": os.getloadavg()[0]},
-                 "fusion_weights": serving.fusion.config.weights}
+    out: dict = {
+        "dataset": args.dataset,
+        "command": "python benchmarks/likex.py --dataset " + args.dataset,
+        "load": {"cpu_cores": os.cpu_count(), "loadavg_1m": os.getloadavg()[0]},
+        "fusion_weights": serving.fusion.config.weights,
+    }
     start = time.perf_counter()
-    for name, graph_weight in (("co-liked + graph", settings.agent.graph_weight), ("co-liked only", 0.0)):
-        config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False,
-                                                   "graph_weight": graph_weight})
+    for name, graph_weight in (
+        ("co-liked + graph", settings.agent.graph_weight),
+        ("co-liked only", 0.0),
+    ):
+        config = settings.agent.model_copy(
+            update={"llm_planner": False, "explain_with_llm": False, "graph_weight": graph_weight}
+        )
         assistant = Assistant(catalogue, serving, None, config)
         out[name] = like_x(assistant, data, seeds, co_rated, graph)
     out["titles"] = titles(assistant)
@@ -163,10 +231,14 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- |")
     for name in ("co-liked + graph", "co-liked only"):
         row = out[name]
-        print(f"| {name} | {row['title_word_share']:.1%} | {row['co_rated_top100_share']:.1%} "
-              f"| {row['specific_evidence_share']:.1%} | {row['picks']} |")
-    print(f"\ntitles resolved {out['titles']['resolved']}/{out['titles']['of']}, "
-          f"absent said missing {out['titles']['absent_said_missing']}/{len(ABSENT)}")
+        print(
+            f"| {name} | {row['title_word_share']:.1%} | {row['co_rated_top100_share']:.1%} "
+            f"| {row['specific_evidence_share']:.1%} | {row['picks']} |"
+        )
+    print(
+        f"\ntitles resolved {out['titles']['resolved']}/{out['titles']['of']}, "
+        f"absent said missing {out['titles']['absent_said_missing']}/{len(ABSENT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Parse time of the chat's deterministic reading of a message (`unread` then `parse`, as the planner calls
-them) over the 115-message corpus on the ML-100k catalogue: p50 and p95 in milliseconds.
+"""Parse time of the chat's deterministic reading of a message (`unread` then `parse`, as the
+planner calls them) over the 115-message corpus on the ML-100k catalogue: p50 and p95 in
+milliseconds.
 
 The catalogue's title index and tag matcher are built once, outside the timing; each message is read
 `--repeat` times and its median kept. Writes `benchmarks/results/parse_time.json`.
@@ -48,7 +49,9 @@ def main() -> None:
         times.append(statistics.median(runs))
     times.sort()
     row = {
-        "label": args.label, "dataset": args.dataset, "messages": len(messages),
+        "label": args.label,
+        "dataset": args.dataset,
+        "messages": len(messages),
         "p50_ms": round(statistics.median(times), 3),
         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 3),
     }

@@ -2,25 +2,26 @@
 
 A seeded generator writes a SYNTHETIC data set in the generic schema (items.csv, interactions.csv):
 power-law item popularity (Zipf, exponent 1.0 over a shuffled catalogue) and user activity (Pareto,
-shape 1.2, at least 1 and at most 5,000 events a user), timestamps over two years, 1-3 tags a item from a
-Zipf-distributed vocabulary of 40, short titles and texts from word lists, a mix of events (view, click,
-like, purchase). It measures cost, not accuracy.
+shape 1.2, at least 1 and at most 5,000 events a user), timestamps over two years, 1-3 tags a item
+from a Zipf-distributed vocabulary of 40, short titles and texts from word lists, a mix of events
+(view, click, like, purchase). It measures cost, not accuracy.
 
 For one size it records wall time and peak resident memory (VmHWM, reset before each stage through
 /proc/self/clear_refs; both the stage's own peak and its growth over the RSS at its start) of:
-import (read, clean, pseudonymise, store) -> load (data set + interaction matrices) -> embedding and Chroma
-writes (every item, or a random sample of `--embed-sample` items, with the measured items/s) -> each
-generator's fit at its default config under the memory budget (`--budget-mib`: EASE and ItemKNN switch to
-their scalable forms above it) -> the fusion (weights tuned on up to 500 users' last items, as many as the budget allows one dense block; a cost
-measure only)
--> single-user recommend of the fusion (50 items, 200 random users, p50/p95) -> one chat turn of the
-assistant without an LLM (deterministic parser plan, template explanations).
+import (read, clean, pseudonymise, store) -> load (data set + interaction matrices) -> embedding and
+Chroma writes (every item, or a random sample of `--embed-sample` items, with the measured items/s)
+-> each generator's fit at its default config under the memory budget (`--budget-mib`: EASE and
+ItemKNN switch to their scalable forms above it) -> the fusion (weights tuned on up to 500 users'
+last items, as many as the budget allows one dense block; a cost measure only) -> single-user
+recommend of the fusion (50 items, 200 random users, p50/p95) -> one chat turn of the assistant
+without an LLM (deterministic parser plan, template explanations).
 
     PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 10k
     PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 100k --budget-mib 3072
     PYTHONPATH=. nice -n 10 python benchmarks/scale.py --size 1m --budget-mib 3072 --embed-sample 20000
 
-Writes `benchmarks/results/scale-<size>.json`; `--plot` draws docs/images/scale.png from every result file.
+Writes `benchmarks/results/scale-<size>.json`; `--plot` draws docs/images/scale.png from every
+result file.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 PLOT = ROOT / "docs" / "images" / "scale.png"
-SIZES = {"10k": (10_000, 10_000, 100_000), "100k": (100_000, 100_000, 1_000_000), "1m": (1_000_000, 1_000_000, 10_000_000)}
+SIZES = {
+    "10k": (10_000, 10_000, 100_000),
+    "100k": (100_000, 100_000, 1_000_000),
+    "1m": (1_000_000, 1_000_000, 10_000_000),
+}
 GENERATOR_NAMES = ("popularity", "itemknn", "ease", "als", "transition", "content")
 MIB = 2**20
 
@@ -65,11 +70,15 @@ START = 1_640_995_200  # 2022-01-01
 SPAN = 2 * 365 * 86_400
 
 
-# ---------------------------------------------------------------------------------------------- data
+# ----------------------------------------------------------------------------------------------
+# data
 
 
-def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int = 0) -> dict[str, Path]:
-    """Write items.csv and interactions.csv (generic schema, synthetic) into `folder`; returns their paths."""
+def synthetic(
+    n_items: int, n_users: int, n_events: int, folder: Path, seed: int = 0
+) -> dict[str, Path]:
+    """Write items.csv and interactions.csv (generic schema, synthetic) into `folder`; returns their
+    paths."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -78,15 +87,23 @@ def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int
     words = np.array(WORDS)
     ids = np.char.add("i", np.arange(n_items).astype(str))
     title_words = rng.integers(0, len(words), (n_items, 3))
-    titles = np.char.add(np.char.add(np.char.add(words[title_words[:, 0]], " "), words[title_words[:, 1]]), " ")
-    titles = np.char.add(np.char.add(titles, words[title_words[:, 2]]), np.char.add(" ", np.arange(n_items).astype(str)))
+    titles = np.char.add(
+        np.char.add(np.char.add(words[title_words[:, 0]], " "), words[title_words[:, 1]]), " "
+    )
+    titles = np.char.add(
+        np.char.add(titles, words[title_words[:, 2]]),
+        np.char.add(" ", np.arange(n_items).astype(str)),
+    )
     tag_p = 1.0 / np.arange(1, len(TAGS) + 1)
     tag_p /= tag_p.sum()
     first = rng.choice(len(TAGS), n_items, p=tag_p)
     second = rng.choice(len(TAGS), n_items, p=tag_p)
     n_tags = rng.integers(1, 3, n_items)
-    tags = np.where((n_tags > 1) & (second != first), np.char.add(np.char.add(np.array(TAGS)[first], "|"), np.array(TAGS)[second]),
-                    np.array(TAGS)[first])
+    tags = np.where(
+        (n_tags > 1) & (second != first),
+        np.char.add(np.char.add(np.array(TAGS)[first], "|"), np.array(TAGS)[second]),
+        np.array(TAGS)[first],
+    )
     text_words = words[rng.integers(0, len(words), (n_items, 12))]
     texts = text_words[:, 0]
     for j in range(1, text_words.shape[1]):
@@ -96,7 +113,8 @@ def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int
     pacsv.write_csv(items, folder / "items.csv")
     del items, titles, texts, text_words, tags
 
-    # power-law popularity over a shuffled catalogue, power-law activity with every user active at least once
+    # power-law popularity over a shuffled catalogue, power-law activity with every user active at
+    # least once
     popularity = 1.0 / np.arange(1, n_items + 1)
     cumulative = np.cumsum(popularity[rng.permutation(n_items)])
     cumulative /= cumulative[-1]
@@ -104,15 +122,26 @@ def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int
     counts = np.maximum(1, np.floor(activity / activity.sum() * n_events)).astype(np.int64)
     short = n_events - counts.sum()
     if short > 0:  # give the remainder to random users, in proportion to activity
-        counts += np.bincount(rng.choice(n_users, short, p=activity / activity.sum()), minlength=n_users)
+        counts += np.bincount(
+            rng.choice(n_users, short, p=activity / activity.sum()), minlength=n_users
+        )
     elif short < 0:  # trim the heaviest users
         heaviest = np.argsort(-counts)
-        counts[heaviest[: -short]] -= 1
+        counts[heaviest[:-short]] -= 1
     user_ids = np.char.add("u", np.arange(n_users).astype(str))
     path = folder / "interactions.csv"
     chunk_users = max(1, n_users // 20)
-    with pacsv.CSVWriter(path, pa.schema([("user_id", pa.string()), ("item_id", pa.string()), ("event", pa.string()),
-                                          ("timestamp", pa.int64())])) as writer:
+    with pacsv.CSVWriter(
+        path,
+        pa.schema(
+            [
+                ("user_id", pa.string()),
+                ("item_id", pa.string()),
+                ("event", pa.string()),
+                ("timestamp", pa.int64()),
+            ]
+        ),
+    ) as writer:
         for start in range(0, n_users, chunk_users):
             block = counts[start : start + chunk_users]
             users = np.repeat(np.arange(start, start + len(block)), block)
@@ -120,14 +149,21 @@ def synthetic(n_items: int, n_users: int, n_events: int, folder: Path, seed: int
             first_seen = rng.integers(START, START + SPAN, len(block))
             stamps = np.repeat(first_seen, block) + rng.integers(0, 30 * 86_400, len(users))
             order = np.lexsort((stamps, users))
-            writer.write_table(pa.table({
-                "user_id": user_ids[users[order]], "item_id": ids[item_rows[order]],
-                "event": EVENTS[rng.choice(len(EVENTS), len(users), p=EVENT_SHARES)], "timestamp": stamps[order],
-            }))
+            writer.write_table(
+                pa.table(
+                    {
+                        "user_id": user_ids[users[order]],
+                        "item_id": ids[item_rows[order]],
+                        "event": EVENTS[rng.choice(len(EVENTS), len(users), p=EVENT_SHARES)],
+                        "timestamp": stamps[order],
+                    }
+                )
+            )
     return {"items": folder / "items.csv", "interactions": path}
 
 
-# ---------------------------------------------------------------------------------------------- measuring
+# ----------------------------------------------------------------------------------------------
+# measuring
 
 
 def rss_mib(field: str = "VmRSS") -> float:
@@ -160,15 +196,38 @@ class Stages:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="10k")
-    parser.add_argument("--work", type=Path, default=None, help="folder for the data files and data dir (default: temp)")
-    parser.add_argument("--budget-mib", type=int, default=None, help="memory.budget_mib (default: 40 %% of RAM)")
-    parser.add_argument("--embed-sample", type=int, default=None, help="embed this many random items only")
-    parser.add_argument("--users", type=int, default=200, help="users timed for single-user recommend")
-    parser.add_argument("--generators", default=",".join(GENERATOR_NAMES), help="comma-separated, in fit order")
-    parser.add_argument("--reuse", action="store_true", help="keep the files and data set already in --work (no import)")
-    parser.add_argument("--fits-only", action="store_true", help="stop after the generators' fits (no embedding)")
-    parser.add_argument("--plot", action="store_true", help="only draw docs/images/scale.png from the results")
-    parser.add_argument("--table", action="store_true", help="only print the Markdown table of the results")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="folder for the data files and data dir (default: temp)",
+    )
+    parser.add_argument(
+        "--budget-mib", type=int, default=None, help="memory.budget_mib (default: 40 %% of RAM)"
+    )
+    parser.add_argument(
+        "--embed-sample", type=int, default=None, help="embed this many random items only"
+    )
+    parser.add_argument(
+        "--users", type=int, default=200, help="users timed for single-user recommend"
+    )
+    parser.add_argument(
+        "--generators", default=",".join(GENERATOR_NAMES), help="comma-separated, in fit order"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the files and data set already in --work (no import)",
+    )
+    parser.add_argument(
+        "--fits-only", action="store_true", help="stop after the generators' fits (no embedding)"
+    )
+    parser.add_argument(
+        "--plot", action="store_true", help="only draw docs/images/scale.png from the results"
+    )
+    parser.add_argument(
+        "--table", action="store_true", help="only print the Markdown table of the results"
+    )
     args = parser.parse_args()
     if args.plot:
         plot()
@@ -190,10 +249,9 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, work: Path) -> dict:
-    from recassist.errors import MemoryBudgetError
-    from recassist.settings import AgentConfig, MemoryConfig, Settings
     from recassist.data.importer import import_tables, read_files
     from recassist.data.store import Dataset, DatasetStore
+    from recassist.errors import MemoryBudgetError
     from recassist.retrieval.embedding import Embedder
     from recassist.retrieval.fusion import Fusion, FusionConfig
     from recassist.retrieval.generators import GENERATORS
@@ -202,6 +260,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     from recassist.retrieval.interactions import Interactions
     from recassist.retrieval.serving import ServingModel
     from recassist.retrieval.vector_store import VectorStore
+    from recassist.settings import AgentConfig, MemoryConfig, Settings
 
     n_items, n_users, n_events = SIZES[args.size]
     settings = Settings(data_dir=work / "data")
@@ -216,7 +275,12 @@ def run(args: argparse.Namespace, work: Path) -> dict:
 
     if not args.reuse:
         with stages.stage("import", rows=n_events):
-            result = import_tables(name, read_files(files["items"], files["interactions"]), settings, source="synthetic")
+            result = import_tables(
+                name,
+                read_files(files["items"], files["interactions"]),
+                settings,
+                source="synthetic",
+            )
             del result
     with stages.stage("load"):
         dataset = DatasetStore(settings.data_dir).load(name)
@@ -230,8 +294,13 @@ def run(args: argparse.Namespace, work: Path) -> dict:
                 row["estimate_mib"] = round(generator.estimate(data) / MIB, 1)
                 row["form"] = generator.fit(data).form
                 del generator
-        return {"size": args.size, "synthetic": True, "memory_budget_mib": memory.budget_mib, "stages": stages.rows,
-                "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]])}
+        return {
+            "size": args.size,
+            "synthetic": True,
+            "memory_budget_mib": memory.budget_mib,
+            "stages": stages.rows,
+            "command": " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]]),
+        }
 
     embedder = Embedder(settings.embedding)
     embedder.encode(["warm up the model"])
@@ -246,7 +315,14 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         else:
             rng = np.random.default_rng(1)
             subset = dataset.items.iloc[np.sort(rng.choice(n_items, sample, replace=False))]
-            part = Dataset(name, subset, dataset.users.iloc[:0], dataset.interactions.iloc[:0], dataset.social, dataset.manifest)
+            part = Dataset(
+                name,
+                subset,
+                dataset.users.iloc[:0],
+                dataset.interactions.iloc[:0],
+                dataset.social,
+                dataset.manifest,
+            )
             builder.index_items(part, store, IndexReport(name), progress=False)
             row["users_written"] = 0
             sampled_ids = subset["item_id"].tolist()
@@ -259,27 +335,37 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     for generator_name in args.generators.split(","):
         with stages.stage(f"fit {generator_name}") as row:
             if generator_name == "content":
-                generator = Content(item_vectors=item_vectors(store, data, sampled_ids), memory=memory)
+                generator = Content(
+                    item_vectors=item_vectors(store, data, sampled_ids), memory=memory
+                )
             else:
                 generator = GENERATORS[generator_name](memory=memory)
             row["estimate_mib"] = round(generator.estimate(data) / MIB, 1)
             try:
                 generators[generator_name] = generator.fit(data)
                 row["form"] = generator.form
-            except MemoryBudgetError as err:  # the fusion leaves it out, as the serving model should
+            except (
+                MemoryBudgetError
+            ) as err:  # the fusion leaves it out, as the serving model should
                 row["form"] = f"left out: {err}"
             forms[generator_name] = row["form"]
             del generator
 
-    for generator_name in sorted(set(GENERATOR_NAMES) - set(args.generators.split(",")) - {"content"}):
+    for generator_name in sorted(
+        set(GENERATOR_NAMES) - set(args.generators.split(",")) - {"content"}
+    ):
         skipped = GENERATORS[generator_name](memory=memory)
         forms[generator_name] = "not fitted in this run"
-        stages.rows[f"fit {generator_name}"] = {"seconds": None, "estimate_mib": round(skipped.estimate(data) / MIB, 1),
-                                                "form": "not fitted in this run"}
+        stages.rows[f"fit {generator_name}"] = {
+            "seconds": None,
+            "estimate_mib": round(skipped.estimate(data) / MIB, 1),
+            "form": "not fitted in this run",
+        }
 
     rng = np.random.default_rng(2)
-    # the fusion scores its users in one dense users x items block per generator (about 24 bytes an entry
-    # with the copies that ranking makes), so at a million items it gets as many users as the budget allows
+    # the fusion scores its users in one dense users x items block per generator (about 24 bytes an
+    # entry with the copies that ranking makes), so at a million items it gets as many users as the
+    # budget allows
     n_tune = int(max(20, min(500, memory.budget_bytes // (n_items * 24))))
     tune_users = rng.choice(np.flatnonzero(np.diff(data.indptr) >= 2), n_tune, replace=False)
     fusion = Fusion(generators, FusionConfig())
@@ -312,8 +398,12 @@ def run(args: argparse.Namespace, work: Path) -> dict:
 
     with stages.stage("assistant setup"):
         serving = ServingModel(data, fusion, "scale-benchmark")
-        assistant = Assistant(Catalogue(dataset, store, embedder), serving, model=None,
-                              config=AgentConfig(llm_planner=False, explain_with_llm=False))
+        assistant = Assistant(
+            Catalogue(dataset, store, embedder),
+            serving,
+            model=None,
+            config=AgentConfig(llm_planner=False, explain_with_llm=False),
+        )
     user_id = str(data.users.id(int(timed_users[0])))
     with stages.stage("chat turn", message="something new for me") as row:
         turn = assistant.turn(assistant.new_session(user_id), "something new for me")
@@ -341,8 +431,9 @@ def percentiles(seconds: list[float], prefix: str = "") -> dict[str, float]:
 
 
 def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
-    """Item vectors aligned to the item rows: every item's from the store, or only the sample's (the rest
-    stay zero, which the content generator never scores), without asking Chroma for a million ids."""
+    """Item vectors aligned to the item rows: every item's from the store, or only the sample's (the
+    rest stay zero, which the content generator never scores), without asking Chroma for a million
+    ids."""
     from recassist.retrieval.generators.content import item_vectors_from_store
     from recassist.retrieval.vocabulary import Vocabulary
 
@@ -355,17 +446,28 @@ def item_vectors(store, data, sampled_ids: list[str] | None) -> np.ndarray:
 
 
 def _runs(results: Path = RESULTS) -> list[dict]:
-    runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json") if not p.stem.endswith("-fits")),
-                  key=lambda r: r["items"])
+    runs = sorted(
+        (
+            json.loads(p.read_text())
+            for p in results.glob("scale-*.json")
+            if not p.stem.endswith("-fits")
+        ),
+        key=lambda r: r["items"],
+    )
     if not runs:
         raise SystemExit("no benchmarks/results/scale-*.json yet: run a size first")
     return runs
 
 
 def table(results: Path = RESULTS) -> str:
-    """One row per stage, one column per size: seconds and peak RSS (MiB), recommend as p50 / p95 ms."""
+    """One row per stage, one column per size: seconds and peak RSS (MiB), recommend as p50 / p95
+    ms."""
     runs = _runs(results)
-    header = "| stage | " + " | ".join(f"{r['items']:,} items, {r['interactions']:,} events" for r in runs) + " |"
+    header = (
+        "| stage | "
+        + " | ".join(f"{r['items']:,} items, {r['interactions']:,} events" for r in runs)
+        + " |"
+    )
     lines = [header, "|---|" + "---:|" * len(runs)]
     names = list(dict.fromkeys(n for r in runs for n in r["stages"]))
     for name in names:
@@ -375,7 +477,11 @@ def table(results: Path = RESULTS) -> str:
             if stage is None:
                 cells.append("-")
             elif name == "recommend":
-                cpu = f" (CPU p50 {stage['cpu_p50_ms']:.0f} / p95 {stage['cpu_p95_ms']:.0f} ms)" if "cpu_p50_ms" in stage else ""
+                cpu = (
+                    f" (CPU p50 {stage['cpu_p50_ms']:.0f} / p95 {stage['cpu_p95_ms']:.0f} ms)"
+                    if "cpu_p50_ms" in stage
+                    else ""
+                )
                 cells.append(f"p50 {stage['p50_ms']:.0f} ms / p95 {stage['p95_ms']:.0f} ms{cpu}")
             elif stage["seconds"] is None:
                 cells.append("not run")
@@ -394,7 +500,8 @@ def table(results: Path = RESULTS) -> str:
 
 
 def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
-    """Log-log: seconds per stage against catalogue size, one line per stage, from every scale-*.json."""
+    """Log-log: seconds per stage against catalogue size, one line per stage, from every
+    scale-*.json."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -406,13 +513,24 @@ def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
     colours = plt.get_cmap("tab20").colors
     for n, stage in enumerate(names):
         style = {"color": colours[n % len(colours)], "marker": "os^Dv"[n % 5]}
-        points = [(r["items"], r["stages"][stage]) for r in runs if "peak_rss_mib" in r["stages"].get(stage, {})]
+        points = [
+            (r["items"], r["stages"][stage])
+            for r in runs
+            if "peak_rss_mib" in r["stages"].get(stage, {})
+        ]
         if not points:
             continue
-        seconds = [(x, s["p95_ms"] / 1000 if stage == "recommend" else s["seconds"]) for x, s in points]
-        label = {"recommend": "recommend p95 (one user)", "embed + chroma": "embed + chroma (a sample above 10k)"}.get(stage, stage)
+        seconds = [
+            (x, s["p95_ms"] / 1000 if stage == "recommend" else s["seconds"]) for x, s in points
+        ]
+        label = {
+            "recommend": "recommend p95 (one user)",
+            "embed + chroma": "embed + chroma (a sample above 10k)",
+        }.get(stage, stage)
         left.plot(*zip(*seconds), label=label, **style)
-        right.plot([x for x, _ in points], [s["peak_rss_mib"] for _, s in points], label=stage, **style)
+        right.plot(
+            [x for x, _ in points], [s["peak_rss_mib"] for _, s in points], label=stage, **style
+        )
     for axis, ylabel in ((left, "seconds"), (right, "peak RSS of the process, MiB")):
         axis.set_xscale("log")
         axis.set_yscale("log")
@@ -424,7 +542,6 @@ def plot(results: Path = RESULTS, out: Path = PLOT) -> None:
     figure.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, dpi=110)
-
 
 
 if __name__ == "__main__":

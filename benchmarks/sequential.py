@@ -21,8 +21,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 from recassist.data.store import DatasetStore
 from recassist.retrieval.fusion import Fusion
 from recassist.retrieval.generators import ALSConfig, EASEConfig, SASRecConfig, TransitionConfig

@@ -1,12 +1,13 @@
-"""The widget's size, and its time to first card in a real browser, from a host page on another origin.
+"""The widget's size, and its time to first card in a real browser, from a host page on another
+origin.
 
-Size: `widget.js` and `widget.css` as served, raw and gzip -9. Time: for each mode -- `template` (no LLM:
-the parser plans, explanations are templates from the evidence) and `llm` (the local model plans and
-writes the explanations) -- `recassist serve` starts with a publishable key bound to a host page on
-another loopback port; headless Chromium (Debian's) opens the page once per prompt (a fresh page: a new
-session and a CORS preflight, as a first visit), opens the widget and sends the prompt. The page's own
-clock gives the time from sending to the first card on screen, to the first explanation text, and to
-the finished answer.
+Size: `widget.js` and `widget.css` as served, raw and gzip -9. Time: for each mode -- `template` (no
+LLM: the parser plans, explanations are templates from the evidence) and `llm` (the local model
+plans and writes the explanations) -- `recassist serve` starts with a publishable key bound to a
+host page on another loopback port; headless Chromium (Debian's) opens the page once per prompt (a
+fresh page: a new session and a CORS preflight, as a first visit), opens the widget and sends the
+prompt. The page's own clock gives the time from sending to the first card on screen, to the first
+explanation text, and to the finished answer.
 
     RECASSIST_DATA_DIR=... python benchmarks/widget.py --dataset ml-100k --model PATH.gguf \
         --json benchmarks/results/widget.json [--screenshot docs/images/widget.png]
@@ -94,15 +95,23 @@ def run_mode(mode: str, args, chromium: str, screenshot: Path | None) -> dict:
     server = f"http://127.0.0.1:{port}"
     origin, httpd = serve_page(server)
     llm = mode == "llm"
-    env = {"RECASSIST_LLM__MODEL": args.model, "RECASSIST_LLM__THREADS": str(args.threads),
-           "RECASSIST_AGENT__LLM_PLANNER": str(llm).lower(), "RECASSIST_AGENT__EXPLAIN_WITH_LLM": str(llm).lower(),
-           "RECASSIST_API__KEYS": json.dumps([{"name": "bench", "key": PK, "kind": "publishable", "origins": [origin]}])}
+    env = {
+        "RECASSIST_LLM__MODEL": args.model,
+        "RECASSIST_LLM__THREADS": str(args.threads),
+        "RECASSIST_AGENT__LLM_PLANNER": str(llm).lower(),
+        "RECASSIST_AGENT__EXPLAIN_WITH_LLM": str(llm).lower(),
+        "RECASSIST_API__KEYS": json.dumps(
+            [{"name": "bench", "key": PK, "kind": "publishable", "origins": [origin]}]
+        ),
+    }
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"recassist-widget-bench-{port}.log"
     process, _ = serve_in_background(args.dataset, log, env, ready_s=600, port=port)
     try:
         runs = []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
             for index, prompt in enumerate(PROMPTS[: args.prompts]):
                 page = browser.new_page(viewport={"width": 1100, "height": 760})
                 page.goto(f"{origin}/index.html")
@@ -110,7 +119,16 @@ def run_mode(mode: str, args, chromium: str, screenshot: Path | None) -> dict:
                 page.evaluate(WATCH, prompt)
                 page.locator(".rc-cards.rc-done").wait_for(timeout=600_000)
                 timing = page.evaluate("window.__timing")
-                runs.append({"prompt": prompt, **{k: round(v / 1000, 3) if k != "cards" else v for k, v in timing.items() if k != "start"}})
+                runs.append(
+                    {
+                        "prompt": prompt,
+                        **{
+                            k: round(v / 1000, 3) if k != "cards" else v
+                            for k, v in timing.items()
+                            if k != "start"
+                        },
+                    }
+                )
                 if screenshot and index == 0:
                     page.locator(".rc-card").first.get_by_role("button", name="Why?").click()
                     page.screenshot(path=str(screenshot))
@@ -123,11 +141,13 @@ def run_mode(mode: str, args, chromium: str, screenshot: Path | None) -> dict:
 
 
 def summarize(runs: list[dict]) -> dict:
-    """The first prompt after the server starts (cold: models load on first use) apart from the median of
-    the others (warm)."""
+    """The first prompt after the server starts (cold: models load on first use) apart from the
+    median of the others (warm)."""
     keys = ("card", "text", "done")
-    return {"cold_s": {k: runs[0][k] for k in keys},
-            "warm_median_s": {k: float(np.median([r[k] for r in runs[1:]])) for k in keys}}
+    return {
+        "cold_s": {k: runs[0][k] for k in keys},
+        "warm_median_s": {k: float(np.median([r[k] for r in runs[1:]])) for k in keys},
+    }
 
 
 def main() -> None:
@@ -139,19 +159,32 @@ def main() -> None:
     parser.add_argument("--modes", default="template,llm")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--json", type=Path, required=True)
-    parser.add_argument("--screenshot", type=Path, help="save the first llm answer (else template) as a PNG")
+    parser.add_argument(
+        "--screenshot", type=Path, help="save the first llm answer (else template) as a PNG"
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
-    results = {"command": " ".join(["python", "benchmarks/widget.py", *sys.argv[1:]]), "machine": platform.platform(),
-               "cpus": os.cpu_count(), "sizes": sizes(), "modes": []}
+    results = {
+        "command": " ".join(["python", "benchmarks/widget.py", *sys.argv[1:]]),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "sizes": sizes(),
+        "modes": [],
+    }
     for mode in modes:
-        shot = args.screenshot if args.screenshot and mode == ("llm" if "llm" in modes else modes[0]) else None
+        shot = (
+            args.screenshot
+            if args.screenshot and mode == ("llm" if "llm" in modes else modes[0])
+            else None
+        )
         results["modes"].append(run_mode(mode, args, args.chromium, shot))
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print("| file | bytes | gzip bytes |\n|---|---:|---:|")
     for name, size in results["sizes"].items():
         print(f"| {name} | {size['bytes']:,} | {size['gzip_bytes']:,} |")
-    print("\n| mode | first card: cold, warm median (s) | first explanation text | finished answer |\n|---|---:|---:|---:|")
+    print(
+        "\n| mode | first card: cold, warm median (s) | first explanation text | finished answer |\n|---|---:|---:|---:|"
+    )
     for mode in results["modes"]:
         cold, warm = mode["cold_s"], mode["warm_median_s"]
         cells = " | ".join(f"{cold[k]:.2f}, {warm[k]:.2f}" for k in ("card", "text", "done"))

@@ -3,13 +3,15 @@
 - `/`            the Gradio UI (chat, explore and the Marketer tab; admin keys);
 - `/marketer`    the Marketer tab on its own page (marketer keys);
 - `/widget.js`   the embeddable chat widget (one script tag); `/widget` a demo page embedding it;
-- `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under `/api/v1/audiences`;
+- `/api/v1`      the REST API (Swagger UI from local files at `/docs`), the marketer's under
+  `/api/v1/audiences`;
                  `/healthz` a liveness check; `/readyz` 200 once the model is warm, 503 before;
                  `/healthz/state` each state store's status;
-- `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and `/docs`.
+- `/signin`      trades a secret API key for a cookie, so a browser can open `/`, `/marketer` and
+  `/docs`.
 
-Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and size
-limits). `create_app` does the work; importing this module does none.
+Every path goes through `surfaces.security.SecurityMiddleware` (host, origin, key and role, rate and
+size limits). `create_app` does the work; importing this module does none.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ from recassist.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info):
+def create_app(
+    settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info
+):
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, RedirectResponse
 
-    from recassist.errors import StateUnavailableError
-
     from recassist.audiences.charts import load_charting
+    from recassist.errors import StateUnavailableError
     from recassist.surfaces.ads_api import build_ads_router
     from recassist.surfaces.api import build_router, validation_error
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
@@ -48,8 +51,14 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
     load_charting()  # before the warm-up thread: a first request importing Plotly beside it deadlocked
     # the model loads and takes the explanation prompt into its parallel slots while the app starts
     ctx.assistant.warm_in_background()
-    api = FastAPI(title="recassist", version="0.1.0", description="Explained recommendations; see docs/embedding.md",
-                  docs_url=None, redoc_url=None, default_response_class=SanitisedJSONResponse)
+    api = FastAPI(
+        title="recassist",
+        version="0.1.0",
+        description="Explained recommendations; see docs/embedding.md",
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=SanitisedJSONResponse,
+    )
     guard = Guard(settings.api, settings.state.cache_url)
     api.include_router(build_router(ctx))
     api.add_exception_handler(RequestValidationError, validation_error)
@@ -75,8 +84,11 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
         """Ready only when the model is warm; 503 "warming up" before (answers come meanwhile, with
         template explanations and a note that says why)."""
         ready = ctx.assistant.gate.ready
-        return JSONResponse({"status": "ready" if ready else "warming up", "dataset": name},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "warming up", "dataset": name},
+            status_code=200 if ready else 503,
+        )
+
     @api.get("/healthz/state", tags=["health"], response_model=None)
     def state_health():  # noqa: ANN202 - a JSONResponse, named only inside create_app
         """Each state store's status ("ok", "memory", "down: ..."); 503 when one is down."""
@@ -91,10 +103,13 @@ def create_app(settings: Settings, dataset: str | None = None, progress: Callabl
 
     @api.get(MARKETER_PAGE, include_in_schema=False)
     def marketer_page() -> RedirectResponse:
-        """The page's own address without the slash: the "/" mount would otherwise answer it with 404."""
+        """The page's own address without the slash: the "/" mount would otherwise answer it with
+        404."""
         return RedirectResponse(MARKETER_PAGE + "/")
 
-    api = gr.mount_gradio_app(api, marketer_blocks(marketing), path=MARKETER_PAGE)  # before "/", which takes the rest
+    api = gr.mount_gradio_app(
+        api, marketer_blocks(marketing), path=MARKETER_PAGE
+    )  # before "/", which takes the rest
     api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
     api.add_middleware(SecurityMiddleware, guard=guard)
     return api

@@ -18,8 +18,8 @@ class ConfigError(RecassistError):
 class InputFileError(RecassistError):
     """An input file cannot be used; names the file and, where known, the row and the field.
 
-    `row` is the 1-based data row (the header is not counted); for text files `line` is the line in the
-    file as an editor shows it.
+    `row` is the 1-based data row (the header is not counted); for text files `line` is the line in
+    the file as an editor shows it.
     """
 
     def __init__(
@@ -59,7 +59,8 @@ class UnknownUserError(RecassistError):
 
 
 class ModelError(RecassistError):
-    """A language model cannot be used: its file is missing or fails its checksum, or its backend failed."""
+    """A language model cannot be used: its file is missing or fails its checksum, or its backend
+    failed."""
 
 
 class SensitiveTargetingError(InputFileError):
@@ -72,16 +73,18 @@ class AdsNotReadyError(RecassistError):
 
 
 class ModelStoreError(RecassistError):
-    """A kept fitted model could not be written or read (unreadable file, unknown kind of state); the
-    serving model is fitted again instead."""
+    """A kept fitted model could not be written or read (unreadable file, unknown kind of state);
+    the serving model is fitted again instead."""
 
 
 class UserTokenError(RecassistError):
-    """A widget user token is malformed, badly signed or expired; the app's backend must sign a fresh one."""
+    """A widget user token is malformed, badly signed or expired; the app's backend must sign a
+    fresh one."""
 
 
 class PrivacyRefusal(RecassistError):
-    """A marketer query the privacy rules refuse; the message gives the reason and what is still allowed."""
+    """A marketer query the privacy rules refuse; the message gives the reason and what is still
+    allowed."""
 
 
 class SegmentTooSmallError(PrivacyRefusal):
@@ -97,20 +100,23 @@ class SensitiveCategoryError(PrivacyRefusal):
 
 
 class QueryError(RecassistError):
-    """A marketer query that cannot be run as asked (an unknown attribute, tag or measure); says what is known."""
+    """A marketer query that cannot be run as asked (an unknown attribute, tag or measure); says
+    what is known."""
 
 
 class VectorStoreUnavailableError(RecassistError):
-    """The Chroma server did not answer after the configured retries; check that it runs at `chroma.url`.
+    """The Chroma server did not answer after the configured retries; check that it runs at
+    `chroma.url`.
 
-    Raised only for a server that cannot be reached (refused, reset, timed out), never for a bad request:
-    a caller may degrade (candidates from the fitted generators only) and try again on the next call.
+    Raised only for a server that cannot be reached (refused, reset, timed out), never for a bad
+    request: a caller may degrade (candidates from the fitted generators only) and try again on the
+    next call.
     """
 
 
 class MemoryBudgetError(ConfigError):
-    """A generator's fit would need more memory than `memory.budget_mib` allows and it has no smaller form;
-    the message says how much it needs and which setting to change."""
+    """A generator's fit would need more memory than `memory.budget_mib` allows and it has no
+    smaller form; the message says how much it needs and which setting to change."""
 
 
 class StateUnavailableError(RecassistError):

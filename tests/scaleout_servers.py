@@ -1,8 +1,9 @@
-"""Real servers on loopback for the scale-out tests: a process that can be started, killed and started again.
+"""Real servers on loopback for the scale-out tests: a process that can be started, killed and
+started again.
 
-`chroma run` and llama.cpp's OpenAI-compatible server (tests/scaleout_llm_server.py) each run in a process
-of their own on a free 127.0.0.1 port, so a test can SIGKILL one mid-use and bring it back on the same
-port with the same data, as an operator's restart would.
+`chroma run` and llama.cpp's OpenAI-compatible server (tests/scaleout_llm_server.py) each run in a
+process of their own on a free 127.0.0.1 port, so a test can SIGKILL one mid-use and bring it back
+on the same port with the same data, as an operator's restart would.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ READY_WAIT_S = 300  # a bound on the wait for a server to answer, not a performa
 class ServerProcess:
     """`argv` as a process; ready when `health_url` answers 200."""
 
-    def __init__(self, argv: list[str], health_url: str, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], health_url: str, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.argv, self.health_url, self.log, self.env = argv, health_url, log, env
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         with self.log.open("a") as out:
             self.process = subprocess.Popen(
-                self.argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(self.env or {})},
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(self.env or {})},
             )
         deadline = time.monotonic() + READY_WAIT_S
         while True:
@@ -42,7 +48,9 @@ class ServerProcess:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"{self.argv[:3]} did not start:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"{self.argv[:3]} did not start:\n{self.log.read_text()[-3000:]}"
+                )
             time.sleep(0.2)
 
     def kill(self) -> None:
@@ -65,17 +73,32 @@ class ServerProcess:
 
 
 def chroma_server(folder: Path) -> tuple[ServerProcess, str]:
-    """`chroma run` on a free port, persisting to `folder`; returns the process (not started) and its URL."""
+    """`chroma run` on a free port, persisting to `folder`; returns the process (not started) and
+    its URL."""
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    argv = [str(chroma), "run", "--path", str(folder / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)]
+    argv = [
+        str(chroma),
+        "run",
+        "--path",
+        str(folder / "chroma-server"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     url = f"http://127.0.0.1:{port}"
-    return ServerProcess(argv, f"{url}/api/v2/heartbeat", folder / "chroma-server.log",
-                         {"ANONYMIZED_TELEMETRY": "False"}), url
+    return ServerProcess(
+        argv,
+        f"{url}/api/v2/heartbeat",
+        folder / "chroma-server.log",
+        {"ANONYMIZED_TELEMETRY": "False"},
+    ), url
 
 
 def llm_server(model: Path, folder: Path, threads: int = 2) -> tuple[ServerProcess, str]:
-    """llama.cpp's OpenAI-compatible server for `model` on a free port; returns it (not started) and its /v1 URL."""
+    """llama.cpp's OpenAI-compatible server for `model` on a free port; returns it (not started) and
+    its /v1 URL."""
     port = free_port()
     argv = [sys.executable, "-m", "tests.scaleout_llm_server", str(model), str(port), str(threads)]
     url = f"http://127.0.0.1:{port}"

@@ -22,20 +22,32 @@ def test_health_pages_and_openapi(live_server: str) -> None:
     assert (ready.status_code, ready.json()["status"]) in ((200, "ready"), (503, "warming up"))
     assert "gradio" in httpx.get(f"{live_server}/").text
     assert '<script src="/widget.js"' in httpx.get(f"{live_server}/widget").text
-    assert httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("text/javascript")
+    assert (
+        httpx.get(f"{live_server}/widget.js").headers["content-type"].startswith("text/javascript")
+    )
     paths = httpx.get(f"{live_server}/openapi.json").json()["paths"]
-    assert {"/api/v1/recommend", "/api/v1/chat", "/api/v1/feedback", "/api/v1/items/search"} <= set(paths)
+    assert {"/api/v1/recommend", "/api/v1/chat", "/api/v1/feedback", "/api/v1/items/search"} <= set(
+        paths
+    )
 
 
 def test_recommend_for_a_known_user_and_for_tastes(live_server: str, slice_data) -> None:
     user = slice_data.interactions["user_id"].value_counts().index[0]
     seen = set(slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"])
-    body = httpx.post(f"{live_server}/api/v1/recommend", json={"user_id": user, "k": 5, "exclude_tags": ["drama"]}, timeout=60).json()
+    body = httpx.post(
+        f"{live_server}/api/v1/recommend",
+        json={"user_id": user, "k": 5, "exclude_tags": ["drama"]},
+        timeout=60,
+    ).json()
     assert body["user_known"] and len(body["items"]) == 5
     for item in body["items"]:
         assert item["item_id"] not in seen and "Drama" not in item["tags"]
         assert item["explanation"] and item["explanation_source"] == "template" and item["evidence"]
-    cold = httpx.post(f"{live_server}/api/v1/recommend", json={"tastes": "funny animated films for kids", "k": 3}, timeout=60).json()
+    cold = httpx.post(
+        f"{live_server}/api/v1/recommend",
+        json={"tastes": "funny animated films for kids", "k": 3},
+        timeout=60,
+    ).json()
     assert not cold["user_known"] and len(cold["items"]) == 3
     assert any({"Animation", "Children's", "Comedy"} & set(i["tags"]) for i in cold["items"])
 
@@ -50,14 +62,19 @@ def test_recommend_for_a_known_user_and_for_tastes(live_server: str, slice_data)
         ({"tastes": "x", "colour": "red"}, 422, "colour"),
     ],
 )
-def test_bad_requests_say_what_to_change(live_server: str, body: dict, status: int, fragment: str) -> None:
+def test_bad_requests_say_what_to_change(
+    live_server: str, body: dict, status: int, fragment: str
+) -> None:
     response = httpx.post(f"{live_server}/api/v1/recommend", json=body, timeout=30)
     assert response.status_code == status and fragment in response.text
 
 
 def test_oversized_body_is_refused(live_server: str) -> None:
-    response = httpx.post(f"{live_server}/api/v1/chat", content=b"{" + b" " * 70_000 + b"}",
-                          headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{live_server}/api/v1/chat",
+        content=b"{" + b" " * 70_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413 and "over the limit" in response.json()["detail"]
 
 
@@ -79,19 +96,35 @@ def test_chat_streams_events_and_feedback_changes_the_next_answer(live_server: s
         items = first[-1][1]["items"]
         assert len(items) == 3 and all("Comedy" in i["tags"] for i in items)
         disliked = items[0]["item_id"]
-        ok = client.post("/api/v1/feedback", json={"session_id": session_id, "item_id": disliked, "feedback": "dislike"})
-        assert ok.json() == {"recorded": True, "duplicate": False, "session_id": session_id, "note": None}
-        second = _events(client.post("/api/v1/chat", json={"session_id": session_id, "message": "more comedies please"}))
+        ok = client.post(
+            "/api/v1/feedback",
+            json={"session_id": session_id, "item_id": disliked, "feedback": "dislike"},
+        )
+        assert ok.json() == {
+            "recorded": True,
+            "duplicate": False,
+            "session_id": session_id,
+            "note": None,
+        }
+        second = _events(
+            client.post(
+                "/api/v1/chat", json={"session_id": session_id, "message": "more comedies please"}
+            )
+        )
         assert second[0][1]["session_id"] == session_id
         assert disliked not in [i["item_id"] for i in second[-1][1]["items"]]
-        expired = client.post("/api/v1/feedback", json={"session_id": "nope", "item_id": disliked, "feedback": "like"})
+        expired = client.post(
+            "/api/v1/feedback", json={"session_id": "nope", "item_id": disliked, "feedback": "like"}
+        )
         assert expired.status_code == 200 and "expired" in expired.json()["note"]
         assert expired.json()["session_id"] not in ("nope", session_id)
 
 
 def test_search(live_server: str) -> None:
     params = {"q": "space", "exclude_tags": ["Comedy"], "k": 5}
-    items = httpx.get(f"{live_server}/api/v1/items/search", params=params, timeout=30).json()["items"]
+    items = httpx.get(f"{live_server}/api/v1/items/search", params=params, timeout=30).json()[
+        "items"
+    ]
     assert len(items) == 5 and all("Comedy" not in i["tags"] for i in items)
 
 
@@ -99,21 +132,33 @@ def test_gradio_client_from_another_process(live_server: str) -> None:
     from gradio_client import Client
 
     client = Client(f"{live_server}/", verbose=False)
-    _box, history, _choices = client.predict("recommend 2 westerns or comedies", [], api_name="/chat")
+    _box, history, _choices = client.predict(
+        "recommend 2 westerns or comedies", [], api_name="/chat"
+    )
     content = history[-1]["content"]
-    reply = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    reply = (
+        content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    )
     assert "rec-card" in reply and reply.count('class="rec-card"') == 2
 
 
-def test_main_ui_starts_as_a_demo_user_with_history_and_nearest_items(live_server: str, slice_data) -> None:
+def test_main_ui_starts_as_a_demo_user_with_history_and_nearest_items(
+    live_server: str, slice_data
+) -> None:
     from gradio_client import Client
 
     user = slice_data.interactions["user_id"].value_counts().index[0]
-    _chat, recent, nearest = Client(f"{live_server}/", verbose=False).predict(user, "", api_name="/start")
+    _chat, recent, nearest = Client(f"{live_server}/", verbose=False).predict(
+        user, "", api_name="/start"
+    )
     titles = set(slice_data.items["title"])
     assert len(recent["data"]) == 10 and {row[0] for row in recent["data"]} <= titles
-    seen = set(slice_data.items.set_index("item_id").loc[
-        slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"], "title"])
+    seen = set(
+        slice_data.items.set_index("item_id").loc[
+            slice_data.interactions.loc[slice_data.interactions["user_id"] == user, "item_id"],
+            "title",
+        ]
+    )
     assert len(nearest["data"]) == 8 and not {row[0] for row in nearest["data"]} & seen
 
 

@@ -10,17 +10,27 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[1] / ".recassist" / "screenshots" / "ui.png"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
 ]
 
 
 def _cards(frame) -> list[dict]:
     """Title, item id and explanation of each card in the latest answer."""
-    return frame.locator(".bot-row").last.locator(".rec-card").evaluate_all(
-        """cards => cards.map(c => ({id: c.querySelector('.rec-id').textContent,
+    return (
+        frame.locator(".bot-row")
+        .last.locator(".rec-card")
+        .evaluate_all(
+            """cards => cards.map(c => ({id: c.querySelector('.rec-id').textContent,
                                     title: c.querySelector('.rec-title').innerText,
                                     explanation: c.querySelector('.rec-explanation').innerText}))"""
+        )
     )
 
 
@@ -34,8 +44,9 @@ def _ask(frame, text: str) -> None:
 
 
 def _wait_explained(frame, timeout_s: int = 600) -> list[dict]:
-    """Wait until the latest answer is finished, then return its cards (each must have an explanation)."""
-    frame.locator('.bot-row').last.locator('.rec-cards.done').wait_for(timeout=timeout_s * 1000)
+    """Wait until the latest answer is finished, then return its cards (each must have an
+    explanation)."""
+    frame.locator(".bot-row").last.locator(".rec-cards.done").wait_for(timeout=timeout_s * 1000)
     cards = _cards(frame)
     assert cards and all(c["explanation"] and c["explanation"] != "…" for c in cards), cards
     return cards
@@ -53,7 +64,9 @@ def _wait_ready(url: str, timeout_s: float = 600) -> None:
         time.sleep(2)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
+)
 def test_ui_chat_streams_explained_cards_and_thumbs_down_removes_the_item(live_server: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -72,9 +85,11 @@ def test_ui_chat_streams_explained_cards_and_thumbs_down_removes_the_item(live_s
             _wait_ready(live_server)  # while the model warms up, answers are instant templates
             _ask(frame, "something like Toy Story but for adults")
             frame.locator(".rec-card").first.wait_for(timeout=600_000)
-            streaming = frame.locator('.bot-row').last.locator('.rec-cards.streaming').count()
+            streaming = frame.locator(".bot-row").last.locator(".rec-cards.streaming").count()
             cards = _wait_explained(frame)
-            assert len(cards) >= 3 and streaming == 1  # cards were on screen before the answer was finished
+            assert (
+                len(cards) >= 3 and streaming == 1
+            )  # cards were on screen before the answer was finished
             assert not any("Children" in c["title"] for c in cards)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))

@@ -1,6 +1,7 @@
-"""The scripted multi-turn conversations (`recassist/evaluation/data/conversations.json`): every turn's standing
-constraints are exactly what the user built up, and every pick obeys them. Planned by the deterministic
-parser here, on the real slice; `benchmarks/conversations.py` runs them with the LLM planning too."""
+"""The scripted multi-turn conversations (`recassist/evaluation/data/conversations.json`): every
+turn's standing constraints are exactly what the user built up, and every pick obeys them. Planned
+by the deterministic parser here, on the real slice; `benchmarks/conversations.py` runs them with
+the LLM planning too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ SCRIPTS = load_conversations()
 
 @pytest.fixture(scope="module")
 def parser_assistant(slice_assistant: Assistant) -> Assistant:
-    config = slice_assistant.config.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    config = slice_assistant.config.model_copy(
+        update={"llm_planner": False, "explain_with_llm": False}
+    )
     return Assistant(slice_assistant.catalogue, slice_assistant.serving, None, config)
 
 

@@ -1,7 +1,8 @@
-"""115 realistic messages (`recassist/evaluation/data/messages.txt`: titles with numbers and "last", refinements,
-ten languages, typos, emoji, hostile text) through the real 0.5B model planning, in sessions of eight
-turns: every turn ends with `done`, shows catalogue items only, and every pick obeys the standing
-constraints. Explanations are templates here; their model path is tested in test_explain and test_agent."""
+"""115 realistic messages (`recassist/evaluation/data/messages.txt`: titles with numbers and "last",
+refinements, ten languages, typos, emoji, hostile text) through the real 0.5B model planning, in
+sessions of eight turns: every turn ends with `done`, shows catalogue items only, and every pick
+obeys the standing constraints. Explanations are templates here; their model path is tested in
+test_explain and test_agent."""
 
 from __future__ import annotations
 
@@ -10,13 +11,20 @@ from importlib import resources
 from recassist.assistant.agent import Assistant
 from recassist.assistant.events import DoneEvent, ErrorEvent
 
-MESSAGES = resources.files("recassist.evaluation").joinpath("data/messages.txt").read_text(encoding="utf-8").splitlines()
+MESSAGES = (
+    resources.files("recassist.evaluation")
+    .joinpath("data/messages.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
 
 
 def test_a_hundred_realistic_messages_are_all_answered(slice_assistant: Assistant) -> None:
     assert len(MESSAGES) >= 100
     config = slice_assistant.config.model_copy(update={"explain_with_llm": False})
-    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config)
+    assistant = Assistant(
+        slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config
+    )
     planners, failures = [], []
     for start in range(0, len(MESSAGES), 8):
         session = assistant.new_session(None)
@@ -34,4 +42,6 @@ def test_a_hundred_realistic_messages_are_all_answered(slice_assistant: Assistan
                     failures.append((message, card.title, constraints))
             assert last.message and not any(isinstance(e, ErrorEvent) for e in events)
     assert not failures, failures
-    assert "llm" in planners and "parser" in planners  # the model planned what the parser could not read
+    assert (
+        "llm" in planners and "parser" in planners
+    )  # the model planned what the parser could not read

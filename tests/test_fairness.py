@@ -73,8 +73,8 @@ def test_fairness_figures_by_hand():
     assert out["arp@10"]["value"] == pytest.approx((1 / 8 + 5 / 8) / 2)
     assert out["long_tail_share@10"]["value"] == pytest.approx((1.0 + 0.5) / 2)
     assert out["coverage@10"]["value"] == pytest.approx(4 / 5)
-    # user 0: history comedy x2 + horror -> p (2/3, 1/3); list comedy + comedy-horror -> q (3/4, 1/4)
-    # user 1: history comedy x2 -> p (1, 0); list comedy + horror -> q (1/2, 1/2)
+    # user 0: history comedy x2 + horror -> p (2/3, 1/3); list comedy + comedy-horror -> q (3/4,
+    # 1/4) user 1: history comedy x2 -> p (1, 0); list comedy + horror -> q (1/2, 1/2)
     kl0 = calibration_kl(np.array([2 / 3, 1 / 3]), np.array([0.75, 0.25]))
     kl1 = calibration_kl(np.array([1.0, 0.0]), np.array([0.5, 0.5]))
     assert out["calibration_kl@10"]["value"] == pytest.approx((kl0 + kl1) / 2)

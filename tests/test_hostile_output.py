@@ -14,7 +14,9 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from recassist.assistant.events import Card, ExplanationEvent, MessageEvent
 from recassist.assistant.evidence import Reason

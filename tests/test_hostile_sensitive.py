@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from recassist.ads.catalogue import clean_ads
 from recassist.audiences.privacy import PrivacyGuard

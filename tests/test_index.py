@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from recassist.settings import ChromaConfig, Settings
-from recassist.retrieval.catalogue import Catalogue
 from recassist.data.cleaning import RawTable
 from recassist.data.importer import import_tables
 from recassist.data.store import DatasetStore
+from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.index import IndexBuilder
 from recassist.retrieval.profiles import temporal_features
 from recassist.retrieval.vector_store import VectorStore, connect
+from recassist.settings import ChromaConfig, Settings
 from tests.conftest import SLICE, slice_tables
 
 
@@ -33,12 +33,16 @@ def test_build_fills_both_collections(indexed_slice, settings: Settings) -> None
     assert builder.build(SLICE, progress=False).up_to_date
 
 
-def test_rebuild_embeds_only_new_or_changed_items(indexed_slice, settings: Settings, ml100k_files) -> None:
+def test_rebuild_embeds_only_new_or_changed_items(
+    indexed_slice, settings: Settings, ml100k_files
+) -> None:
     builder, _ = indexed_slice
     raw = slice_tables(ml100k_files)
     import_tables("ml-edit", raw, settings, source="test")
     first = builder.build("ml-edit", progress=False)
-    assert first.items_embedded == 0 and first.items_written == 150  # same texts: all from the cache
+    assert (
+        first.items_embedded == 0 and first.items_written == 150
+    )  # same texts: all from the cache
 
     items = raw["items"].frame.copy()
     items.loc[items.index[0], "title"] = "A Title Nobody Embedded Before (2024)"
@@ -47,7 +51,10 @@ def test_rebuild_embeds_only_new_or_changed_items(indexed_slice, settings: Setti
     ratings = raw["interactions"].frame
     import_tables(
         "ml-edit",
-        {"items": RawTable(items, "edited"), "interactions": RawTable(ratings[ratings["item_id"] != dropped], "r")},
+        {
+            "items": RawTable(items, "edited"),
+            "interactions": RawTable(ratings[ratings["item_id"] != dropped], "r"),
+        },
         settings,
         source="test",
     )
@@ -57,18 +64,27 @@ def test_rebuild_embeds_only_new_or_changed_items(indexed_slice, settings: Setti
     assert store.count("items") == 149
 
 
-def test_an_index_built_with_release_years_is_rewritten_with_title_years(indexed_slice, settings: Settings, ml100k_files) -> None:
-    """An index built before years came from titles (Return of the Jedi stored as 1997, its re-release)
-    is not up to date: the next build writes the title's year (1983), so the Chroma year filter finds it."""
+def test_an_index_built_with_release_years_is_rewritten_with_title_years(
+    indexed_slice, settings: Settings, ml100k_files
+) -> None:
+    """An index built before years came from titles (Return of the Jedi stored as 1997, its
+    re-release) is not up to date: the next build writes the title's year (1983), so the Chroma year
+    filter finds it."""
     builder, _ = indexed_slice
     import_tables("ml-years", slice_tables(ml100k_files), settings, source="test")
     builder.build("ml-years", progress=False)
     store = VectorStore(builder.client, "ml-years")
     jedi = DatasetStore(settings.data_dir).load("ml-years").items.set_index("item_id").loc["181"]
     assert jedi["title"] == "Return of the Jedi (1983)" and jedi["year"] == 1983
-    # As the old build left it: the release date's year in Chroma, and a manifest without the records' digest.
+    # As the old build left it: the release date's year in Chroma, and a manifest without the
+    # records' digest.
     vector = store.vectors("items", ["181"])["181"]
-    store.upsert("items", ["181"], vector[None, :], [{"title": jedi["title"], "tags": jedi["tags"].split("|"), "year": 1997, "hash": "old"}])
+    store.upsert(
+        "items",
+        ["181"],
+        vector[None, :],
+        [{"title": jedi["title"], "tags": jedi["tags"].split("|"), "year": 1997, "hash": "old"}],
+    )
     manifest = builder.folder("ml-years") / "manifest.json"
     built = json.loads(manifest.read_text())
     del built["signature"]["items"]
@@ -122,16 +138,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_chroma_server_by_configuration_alone(tmp_path: Path, settings: Settings, indexed_slice) -> None:
+def test_chroma_server_by_configuration_alone(
+    tmp_path: Path, settings: Settings, indexed_slice
+) -> None:
     """`chroma.url` switches the same build to a real Chroma server (started here on loopback)."""
     chroma = Path(sys.executable).parent / "chroma"
     port = _free_port()
     server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "srv"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     try:
-        remote = settings.model_copy(update={"chroma": ChromaConfig(url=f"http://127.0.0.1:{port}")})
+        remote = settings.model_copy(
+            update={"chroma": ChromaConfig(url=f"http://127.0.0.1:{port}")}
+        )
         deadline = time.time() + 60
         while True:
             try:

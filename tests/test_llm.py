@@ -1,4 +1,5 @@
-"""The LLM layer on the real 0.5B model: checksum refusal, streaming, log-probabilities, JSON schema."""
+"""The LLM layer on the real 0.5B model: checksum refusal, streaming, log-probabilities, JSON
+schema."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from recassist.errors import ConfigError, ModelError
 from recassist.llm.backend import LocalGGUFChat, chat_model, next_token_logprobs
 from recassist.llm.models import MODELS, QWEN_0_5B, verify_model
-from recassist.errors import ConfigError, ModelError
 from recassist.settings import LLMConfig
 
 
@@ -45,12 +46,17 @@ def test_config_errors_name_the_setting(tmp_path: Path) -> None:
 def test_openai_compatible_endpoint_is_a_chat_openai(tmp_path: Path) -> None:
     from langchain_openai import ChatOpenAI
 
-    model = chat_model(LLMConfig(backend="openai", base_url="http://127.0.0.1:9/v1", model="qwen", max_tokens=7), tmp_path)
+    model = chat_model(
+        LLMConfig(backend="openai", base_url="http://127.0.0.1:9/v1", model="qwen", max_tokens=7),
+        tmp_path,
+    )
     assert isinstance(model, ChatOpenAI) and model.max_tokens == 7 and model.model_name == "qwen"
 
 
 def test_streaming_yields_several_chunks(small_model: LocalGGUFChat) -> None:
-    chunks = [c.content for c in small_model.stream("Count from one to five in words.", max_tokens=16)]
+    chunks = [
+        c.content for c in small_model.stream("Count from one to five in words.", max_tokens=16)
+    ]
     text = "".join(chunks)
     assert sum(1 for c in chunks if c) >= 4
     assert "two" in text.lower()
@@ -59,7 +65,9 @@ def test_streaming_yields_several_chunks(small_model: LocalGGUFChat) -> None:
 def test_next_token_logprobs_from_one_token(small_model: LocalGGUFChat) -> None:
     reply = small_model.invoke(
         "Which letter comes first in the alphabet? Answer with one capital letter.",
-        max_tokens=1, logprobs=True, top_logprobs=20,
+        max_tokens=1,
+        logprobs=True,
+        top_logprobs=20,
     )
     logprobs = next_token_logprobs(reply)
     assert len(logprobs) >= 10 and all(v <= 0 for v in logprobs.values())
@@ -75,7 +83,8 @@ def test_json_schema_constrained_output_parses(small_model: LocalGGUFChat) -> No
     schema = {"name": "movie", "schema": Movie.model_json_schema()}
     reply = small_model.invoke(
         "Toy Story came out in 1995. Give its title and year as JSON.",
-        response_format={"type": "json_schema", "json_schema": schema}, max_tokens=32,
+        response_format={"type": "json_schema", "json_schema": schema},
+        max_tokens=32,
     )
     movie = Movie.model_validate(json.loads(reply.content))
     assert movie.title and 1900 < movie.year < 2100

@@ -1,6 +1,7 @@
-"""The memory budget: every generator estimates its fit first, and one over budget fits its scalable form
-(EASE on the most popular items, ItemKNN as sparse top-k neighbours) with a log line, or declines with
-`MemoryBudgetError` before allocating; on real MovieLens-100k with budgets of a few MiB."""
+"""The memory budget: every generator estimates its fit first, and one over budget fits its scalable
+form (EASE on the most popular items, ItemKNN as sparse top-k neighbours) with a log line, or
+declines with `MemoryBudgetError` before allocating; on real MovieLens-100k with budgets of a few
+MiB."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ import numpy as np
 import pytest
 
 from recassist.errors import ConfigError, MemoryBudgetError
-from recassist.settings import MemoryConfig, Settings
-from recassist.retrieval.generators import ALS, EASE, GENERATORS, EASEConfig, ItemKNN, ItemKNNConfig, NotFittedError
+from recassist.retrieval.generators import (
+    ALS,
+    EASE,
+    GENERATORS,
+    EASEConfig,
+    ItemKNN,
+    ItemKNNConfig,
+    NotFittedError,
+)
 from recassist.retrieval.generators.base import MIB
 from recassist.retrieval.generators.content import Content
 from recassist.retrieval.interactions import Interactions
 from recassist.retrieval.vocabulary import Vocabulary
+from recassist.settings import MemoryConfig, Settings
 
 ROOMY = MemoryConfig(budget_mib=4096)
 
@@ -41,9 +50,14 @@ def test_every_generator_estimates_its_fit(data: Interactions):
         assert cls().estimate(data) > 0, name
     content = Content(item_vectors=np.zeros((data.n_items, 8), np.float32))
     assert content.estimate(data) > 0
-    # the dense item-item models grow with items^2: the issue's 50k items would need far more than 24 GB
+    # the dense item-item models grow with items^2: the issue's 50k items would need far more than
+    # 24 GB
     big = Interactions.from_arrays(
-        data.users, Vocabulary(str(i) for i in range(50_000)), data.user_rows, data.item_rows, data.timestamps,
+        data.users,
+        Vocabulary(str(i) for i in range(50_000)),
+        data.user_rows,
+        data.item_rows,
+        data.timestamps,
         data.strengths,
     )
     assert EASE().estimate(big) > 24 * 2**30 and ItemKNN().estimate(big) > 24 * 2**30
@@ -60,9 +74,13 @@ def test_ease_over_budget_fits_the_most_popular_items(data: Interactions, caplog
     assert peak <= budget.budget_bytes, "the scalable form must stay within the budget"
     assert "over the memory budget of 8 MiB" in caplog.text and "most popular" in caplog.text
     kept = restricted.kept
-    assert 100 <= len(kept) < data.n_items and restricted.form.startswith(f"EASE on the {len(kept):,} most popular")
+    assert 100 <= len(kept) < data.n_items and restricted.form.startswith(
+        f"EASE on the {len(kept):,} most popular"
+    )
     counts = np.bincount(data.item_rows, minlength=data.n_items)
-    assert counts[kept].min() >= np.sort(counts)[::-1][len(kept) - 1], "kept items are the most popular ones"
+    assert counts[kept].min() >= np.sort(counts)[::-1][len(kept) - 1], (
+        "kept items are the most popular ones"
+    )
 
     # the same model as a full EASE fitted on only those items' columns
     only_kept = data.select(np.isin(data.item_rows, kept))
@@ -72,7 +90,9 @@ def test_ease_over_budget_fits_the_most_popular_items(data: Interactions, caplog
 
     users = np.arange(50)
     recs = restricted.recommend(users, 10)
-    assert np.isin(recs.items[recs.items >= 0], kept).all(), "items outside the kept set get no score"
+    assert np.isin(recs.items[recs.items >= 0], kept).all(), (
+        "items outside the kept set get no score"
+    )
     np.testing.assert_array_equal(recs.items, reference.recommend(users, 10).items)
     # a candidate set mixing kept and other items: the others are never ranked
     others = np.setdiff1d(np.arange(data.n_items), kept)[:20]
@@ -99,11 +119,18 @@ def test_itemknn_over_budget_keeps_sparse_top_k(data: Interactions, caplog):
     dense_sim = dense.similarity
     for item in range(0, data.n_items, 97):
         kept = sparse.similarity[:, item].toarray().ravel()
-        assert np.allclose(np.sort(kept)[::-1][: per_item[item]], np.sort(dense_sim[:, item])[::-1][: per_item[item]],
-                           atol=1e-6)
+        assert np.allclose(
+            np.sort(kept)[::-1][: per_item[item]],
+            np.sort(dense_sim[:, item])[::-1][: per_item[item]],
+            atol=1e-6,
+        )
     users = np.arange(200)
-    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(sparse.recommend(users, 10).items,
-                                                                   dense.recommend(users, 10).items)])
+    overlap = np.mean(
+        [
+            len(set(a) & set(b)) / 10
+            for a, b in zip(sparse.recommend(users, 10).items, dense.recommend(users, 10).items)
+        ]
+    )
     assert overlap > 0.9
     assert sparse.evidence(3, sparse.recommend(np.array([3]), 3).items[0])
 
@@ -116,7 +143,9 @@ def test_itemknn_sparse_form_equals_the_dense_one_where_nothing_ties(data: Inter
     similarity = sparse.similarity.toarray()
     untruncated = np.count_nonzero(dense.similarity, axis=0) < 1000
     assert untruncated.sum() > 100
-    np.testing.assert_allclose(similarity[:, untruncated], dense.similarity[:, untruncated], atol=1e-6)
+    np.testing.assert_allclose(
+        similarity[:, untruncated], dense.similarity[:, untruncated], atol=1e-6
+    )
 
 
 def test_a_generator_without_a_smaller_form_declines_and_says_what_to_change(data: Interactions):
@@ -132,25 +161,33 @@ def test_a_generator_without_a_smaller_form_declines_and_says_what_to_change(dat
 
 
 def test_csv_import_reads_in_chunks_without_holding_the_whole_text(tmp_path, monkeypatch):
-    """The reader's transient memory stays below the file's size (it used to hold the text several times
-    over); row numbers and errors still count across chunks."""
+    """The reader's transient memory stays below the file's size (it used to hold the text several
+    times over); row numbers and errors still count across chunks."""
     import pandas as pd
 
-    from recassist.errors import InputFileError
     from recassist.data import readers
+    from recassist.errors import InputFileError
 
     monkeypatch.setattr(readers, "CSV_CHUNK_ROWS", 5_000)
     n = 60_000
     path = tmp_path / "events.csv"
-    pd.DataFrame({
-        "user_id": [f"u{i % 997}" for i in range(n)], "item_id": [f"i{i % 313}" for i in range(n)],
-        "event": "view", "timestamp": 1_700_000_000 + np.arange(n),
-    }).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "user_id": [f"u{i % 997}" for i in range(n)],
+            "item_id": [f"i{i % 313}" for i in range(n)],
+            "event": "view",
+            "timestamp": 1_700_000_000 + np.arange(n),
+        }
+    ).to_csv(path, index=False)
     tracemalloc.start()
     frame = readers.read_table(path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert len(frame) == n and frame[readers.ROW].iloc[-1] == n and frame["user_id"].iloc[-1] == f"u{(n - 1) % 997}"
+    assert (
+        len(frame) == n
+        and frame[readers.ROW].iloc[-1] == n
+        and frame["user_id"].iloc[-1] == f"u{(n - 1) % 997}"
+    )
     assert peak < path.stat().st_size
 
     lines = path.read_text().splitlines(keepends=True)

@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from recassist.retrieval.metrics import all_metrics, coverage_at, mrr_at, ndcg_at, recall_at, target_ranks
+from recassist.retrieval.metrics import (
+    all_metrics,
+    coverage_at,
+    mrr_at,
+    ndcg_at,
+    recall_at,
+    target_ranks,
+)
 
 # three users, lists of five; targets at rank 0, rank 3, and absent
 TOP = np.array([[7, 1, 2, 3, 4], [5, 6, 8, 9, 1], [1, 2, 3, 4, 5]])

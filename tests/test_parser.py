@@ -9,10 +9,24 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.assistant.tags import TagMatcher
 
-TAGS = TagMatcher(["Action", "Animation", "Children's", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Western"])
+TAGS = TagMatcher(
+    [
+        "Action",
+        "Animation",
+        "Children's",
+        "Comedy",
+        "Drama",
+        "Horror",
+        "Romance",
+        "Sci-Fi",
+        "Western",
+    ]
+)
 
 CASES = {
-    "something like Alien but funnier": dict(intent=Intent.recommend, seed_titles=["Alien"], include_tags=["Comedy"]),
+    "something like Alien but funnier": dict(
+        intent=Intent.recommend, seed_titles=["Alien"], include_tags=["Comedy"]
+    ),
     "not horror": dict(intent=Intent.refine, exclude_tags=["Horror"]),
     "nothing scary please": dict(intent=Intent.refine, exclude_tags=["Horror"]),
     "why this one?": dict(intent=Intent.explain, refers_to=None),
@@ -21,19 +35,31 @@ CASES = {
     "I loved the first one": dict(intent=Intent.feedback, refers_to=1, feedback="like"),
     "not interested in the third": dict(intent=Intent.feedback, refers_to=3, feedback="dislike"),
     "give me 3 sci-fi movies from the 90s, no romance": dict(
-        intent=Intent.recommend, include_tags=["Sci-Fi"], exclude_tags=["Romance"], year_min=1990, year_max=1999, count=3
+        intent=Intent.recommend,
+        include_tags=["Sci-Fi"],
+        exclude_tags=["Romance"],
+        year_min=1990,
+        year_max=1999,
+        count=3,
     ),
-    "something like Toy Story but for adults": dict(seed_titles=["Toy Story"], exclude_tags=["Children's"]),
-    "only westerns before 1970": dict(intent=Intent.refine, include_tags=["Western"], year_max=1969),
+    "something like Toy Story but for adults": dict(
+        seed_titles=["Toy Story"], exclude_tags=["Children's"]
+    ),
+    "only westerns before 1970": dict(
+        intent=Intent.refine, include_tags=["Western"], year_max=1969
+    ),
     "find movies about space": dict(intent=Intent.search),
     'recommend something like "Heat" after 1990': dict(seed_titles=["Heat"], year_min=1991),
-    # genre words in other languages are read by the parser, negations too ("drôle" is funny, not drama)
+    # genre words in other languages are read by the parser, negations too ("drôle" is funny, not
+    # drama)
     "quelque chose comme Alien mais plus drôle": dict(include_tags=["Comedy"], exclude_tags=[]),
     "pas d'horreur": dict(exclude_tags=["Horror"]),
     "algo divertido, sin terror": dict(include_tags=["Comedy"], exclude_tags=["Horror"]),
     "algo como Toy Story pero para adultos": dict(exclude_tags=["Children's"]),
     "un film pour adultes": dict(exclude_tags=["Children's"]),
-    "etwas Lustiges, aber keine Romantik und kein Drama": dict(include_tags=["Comedy"], exclude_tags=["Drama"]),
+    "etwas Lustiges, aber keine Romantik und kein Drama": dict(
+        include_tags=["Comedy"], exclude_tags=["Drama"]
+    ),
 }
 
 
@@ -54,20 +80,40 @@ def test_session_rules() -> None:
     first = session.apply(TurnRequest(include_tags=["Comedy"]))
     assert first.include_tags == {"Comedy"} and not first.exclude_tags
     session.record_shown(["a", "b", "c"])
-    refined = session.apply(TurnRequest(intent=Intent.refine, exclude_tags=["Horror"], year_min=1990))
-    assert refined.include_tags == {"Comedy"} and refined.exclude_tags == {"Horror"} and refined.year_min == 1990
-    kept = session.apply(TurnRequest(intent=Intent.recommend))  # a new request without constraints keeps them
+    refined = session.apply(
+        TurnRequest(intent=Intent.refine, exclude_tags=["Horror"], year_min=1990)
+    )
+    assert (
+        refined.include_tags == {"Comedy"}
+        and refined.exclude_tags == {"Horror"}
+        and refined.year_min == 1990
+    )
+    kept = session.apply(
+        TurnRequest(intent=Intent.recommend)
+    )  # a new request without constraints keeps them
     assert kept == refined
     replaced = session.apply(TurnRequest(include_tags=["Drama"], year_min=1980, year_max=1989))
-    assert replaced.include_tags == {"Drama"} and replaced.exclude_tags == {"Horror"} and replaced.year_max == 1989
+    assert (
+        replaced.include_tags == {"Drama"}
+        and replaced.exclude_tags == {"Horror"}
+        and replaced.year_max == 1989
+    )
     assert session.apply(TurnRequest(intent=Intent.refine, drop_years=True)).year_min is None
     lifted = session.apply(TurnRequest(intent=Intent.refine, allow_tags=["Horror"]))
     assert lifted.exclude_tags == frozenset() and lifted.include_tags == {"Drama"}
-    assert session.apply(TurnRequest(intent=Intent.refine, drop_tags=["Drama"])).include_tags == frozenset()
+    assert (
+        session.apply(TurnRequest(intent=Intent.refine, drop_tags=["Drama"])).include_tags
+        == frozenset()
+    )
     session.apply(TurnRequest(exclude_tags=["Horror"], include_tags=["Comedy"], year_min=1990))
     assert session.apply(TurnRequest(intent=Intent.refine, reset=True)) == type(first)()
     assert session.apply(TurnRequest(include_tags=["Horror"])).exclude_tags == frozenset()
-    assert session.resolve(2) == "b" and session.resolve(-1) == "c" and session.resolve(None) == "a" and session.resolve(9) is None
+    assert (
+        session.resolve(2) == "b"
+        and session.resolve(-1) == "c"
+        and session.resolve(None) == "a"
+        and session.resolve(9) is None
+    )
     assert session.resolve(0) is None
     session.like("b")
     session.dislike("b")
@@ -82,32 +128,48 @@ def title_spans(ml100k):
     return Catalogue(ml100k, store=None).title_spans
 
 
-@pytest.mark.parametrize("message, seed", [
-    ("something like The Last of the Mohicans", "The Last of the Mohicans"),
-    ("I want Seven", "Seven"),
-    ("anything like First Knight?", "First Knight"),
-    ("more films like The Third Man please", "The Third Man"),
-    ("like 2001: A Space Odyssey but newer", "2001: A Space Odyssey"),
-])
-def test_numbers_and_ordinals_inside_titles_are_titles(message: str, seed: str, title_spans) -> None:
+@pytest.mark.parametrize(
+    "message, seed",
+    [
+        ("something like The Last of the Mohicans", "The Last of the Mohicans"),
+        ("I want Seven", "Seven"),
+        ("anything like First Knight?", "First Knight"),
+        ("more films like The Third Man please", "The Third Man"),
+        ("like 2001: A Space Odyssey but newer", "2001: A Space Odyssey"),
+    ],
+)
+def test_numbers_and_ordinals_inside_titles_are_titles(
+    message: str, seed: str, title_spans
+) -> None:
     request = parse(message, TAGS, title_spans)
     assert request.seed_titles == [seed] and request.refers_to is None and request.year_min is None
     assert "count" not in request.model_fields_set
 
 
-@pytest.mark.parametrize("message, fields", [
-    ("why the last one?", dict(intent=Intent.explain, refers_to=-1)),
-    ("I watched Alien last week, something similar", dict(refers_to=None, seed_titles=["Alien"])),
-    ("movies from 3000", dict(year_min=3000, year_max=3000)),
-    ("something before 1800", dict(year_max=1799)),
-    ("more like number 0", dict(intent=Intent.more_like, refers_to=0)),
-    ("more like the 99th one", dict(intent=Intent.more_like, refers_to=99, seed_titles=[])),
-    ("actually horror is fine", dict(intent=Intent.refine, allow_tags=["Horror"], include_tags=[])),
-    ("forget the 90s", dict(intent=Intent.refine, drop_years=True, year_min=None)),
-    ("forget comedy", dict(intent=Intent.refine, drop_tags=["Comedy"], include_tags=[])),
-    ("let's start over", dict(reset=True)),
-])
-def test_messages_that_once_ended_the_turn_give_valid_requests(message: str, fields: dict, title_spans) -> None:
+@pytest.mark.parametrize(
+    "message, fields",
+    [
+        ("why the last one?", dict(intent=Intent.explain, refers_to=-1)),
+        (
+            "I watched Alien last week, something similar",
+            dict(refers_to=None, seed_titles=["Alien"]),
+        ),
+        ("movies from 3000", dict(year_min=3000, year_max=3000)),
+        ("something before 1800", dict(year_max=1799)),
+        ("more like number 0", dict(intent=Intent.more_like, refers_to=0)),
+        ("more like the 99th one", dict(intent=Intent.more_like, refers_to=99, seed_titles=[])),
+        (
+            "actually horror is fine",
+            dict(intent=Intent.refine, allow_tags=["Horror"], include_tags=[]),
+        ),
+        ("forget the 90s", dict(intent=Intent.refine, drop_years=True, year_min=None)),
+        ("forget comedy", dict(intent=Intent.refine, drop_tags=["Comedy"], include_tags=[])),
+        ("let's start over", dict(reset=True)),
+    ],
+)
+def test_messages_that_once_ended_the_turn_give_valid_requests(
+    message: str, fields: dict, title_spans
+) -> None:
     request = parse(message, TAGS, title_spans)
     for field, expected in fields.items():
         assert getattr(request, field) == expected, (field, request)
@@ -136,91 +198,113 @@ def tags(catalogue) -> TagMatcher:
 
 
 def test_an_items_year_is_the_one_in_its_title(ml100k, ml100k_files, catalogue) -> None:
-    """ML-100k dates Return of the Jedi (1983) by its 1997 re-release; the title's year is the one used,
-    from the conversion on (and for a data set imported before, from the load on)."""
-    from recassist.retrieval.catalogue import Constraints
+    """ML-100k dates Return of the Jedi (1983) by its 1997 re-release; the title's year is the one
+    used, from the conversion on (and for a data set imported before, from the load on)."""
     from recassist.data.sources import SOURCES
+    from recassist.retrieval.catalogue import Constraints
 
     converted = SOURCES["ml-100k"].convert(ml100k_files)["items"].frame.set_index("item_id")
     assert converted.loc["181", "year"] == 1983 and converted.loc["1", "year"] == 1995
     jedi = catalogue.items["181"]
     assert jedi.title == "Return of the Jedi (1983)" and jedi.year == 1983
     assert ml100k.items.set_index("item_id").loc["181", "year"] == 1983
-    assert all(i.year == int(i.title[-5:-1]) for i in catalogue.items.values() if i.title.endswith(")") and i.title[-5:-1].isdigit())
+    assert all(
+        i.year == int(i.title[-5:-1])
+        for i in catalogue.items.values()
+        if i.title.endswith(")") and i.title[-5:-1].isdigit()
+    )
     nineties = Constraints(year_min=1990, year_max=1999)
     assert not nineties.allows(jedi) and Constraints(year_min=1980, year_max=1989).allows(jedi)
 
 
-@pytest.mark.parametrize("message, every, include", [
-    ("a romantic comedy from the 90s", ["Romance", "Comedy"], []),
-    ("romantic comedies", ["Romance", "Comedy"], []),
-    ("romcom", ["Romance", "Comedy"], []),
-    ("any rom-coms?", ["Romance", "Comedy"], []),
-    ("an animated comedy", ["Animation", "Comedy"], []),
-    ("sci-fi horror", ["Sci-Fi", "Horror"], []),
-    ("an action comedy", ["Action", "Comedy"], []),
-    ("a horror comedy", ["Horror", "Comedy"], []),
-    ("a crime thriller", ["Crime", "Thriller"], []),
-    ("a musical comedy", ["Musical", "Comedy"], []),
-    ("comedy or romance", [], ["Comedy", "Romance"]),
-    ("comedy and romance movies", [], ["Comedy", "Romance"]),
-    ("comedies, romances", [], ["Comedy", "Romance"]),
-    ("animated movies for kids", [], ["Animation", "Children's"]),
-    ("a romantic comedy or a western", [], ["Romance", "Comedy", "Western"]),
-])
-def test_a_genre_qualifying_another_wants_both(message: str, every: list, include: list, tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    "message, every, include",
+    [
+        ("a romantic comedy from the 90s", ["Romance", "Comedy"], []),
+        ("romantic comedies", ["Romance", "Comedy"], []),
+        ("romcom", ["Romance", "Comedy"], []),
+        ("any rom-coms?", ["Romance", "Comedy"], []),
+        ("an animated comedy", ["Animation", "Comedy"], []),
+        ("sci-fi horror", ["Sci-Fi", "Horror"], []),
+        ("an action comedy", ["Action", "Comedy"], []),
+        ("a horror comedy", ["Horror", "Comedy"], []),
+        ("a crime thriller", ["Crime", "Thriller"], []),
+        ("a musical comedy", ["Musical", "Comedy"], []),
+        ("comedy or romance", [], ["Comedy", "Romance"]),
+        ("comedy and romance movies", [], ["Comedy", "Romance"]),
+        ("comedies, romances", [], ["Comedy", "Romance"]),
+        ("animated movies for kids", [], ["Animation", "Children's"]),
+        ("a romantic comedy or a western", [], ["Romance", "Comedy", "Western"]),
+    ],
+)
+def test_a_genre_qualifying_another_wants_both(
+    message: str, every: list, include: list, tags, catalogue
+) -> None:
     request = parse(message, tags, catalogue.title_spans)
     assert (request.all_tags, request.include_tags) == (every, include)
 
 
-@pytest.mark.parametrize("message, years", [
-    ("romantic comedies from the nineties", (1990, 1999)),
-    ("something from the eighties", (1980, 1989)),
-    ("the Seventies please", (1970, 1979)),
-    ("a western from the fifties", (1950, 1959)),
-    ("the 90's", (1990, 1999)),
-])
+@pytest.mark.parametrize(
+    "message, years",
+    [
+        ("romantic comedies from the nineties", (1990, 1999)),
+        ("something from the eighties", (1980, 1989)),
+        ("the Seventies please", (1970, 1979)),
+        ("a western from the fifties", (1950, 1959)),
+        ("the 90's", (1990, 1999)),
+    ],
+)
 def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue) -> None:
     from recassist.assistant.parser import unread
 
     request = parse(message, tags, catalogue.title_spans)
-    assert (request.year_min, request.year_max) == years and not unread(message, tags, catalogue.title_spans)
+    assert (request.year_min, request.year_max) == years and not unread(
+        message, tags, catalogue.title_spans
+    )
 
 
-@pytest.mark.parametrize("message, years", [
-    ("je veux un film d'action des années 90", (1990, 1999)),
-    ("una comedia de los años 80", (1980, 1989)),
-    ("películas de terror de los 80", (1980, 1989)),
-    ("un film degli anni '70", (1970, 1979)),
-    ("um filme dos anos 2000", (2000, 2009)),
-    ("ein Krimi aus den 80er Jahren", (1980, 1989)),
-    ("Komödien aus den 1990ern", (1990, 1999)),
-    ("a 90 minute film", (None, None)),
-    ("not from the 80s", (None, None)),
-    ("nothing from the eighties", (None, None)),
-])
+@pytest.mark.parametrize(
+    "message, years",
+    [
+        ("je veux un film d'action des années 90", (1990, 1999)),
+        ("una comedia de los años 80", (1980, 1989)),
+        ("películas de terror de los 80", (1980, 1989)),
+        ("un film degli anni '70", (1970, 1979)),
+        ("um filme dos anos 2000", (2000, 2009)),
+        ("ein Krimi aus den 80er Jahren", (1980, 1989)),
+        ("Komödien aus den 1990ern", (1990, 1999)),
+        ("a 90 minute film", (None, None)),
+        ("not from the 80s", (None, None)),
+        ("nothing from the eighties", (None, None)),
+    ],
+)
 def test_decades_in_other_languages_are_years(message: str, years: tuple, tags, catalogue) -> None:
     """The model left "des années 90" out of its plan; the parser reads it, and its years hold."""
     request = parse(message, tags, catalogue.title_spans)
     assert (request.year_min, request.year_max) == years
 
 
-@pytest.mark.parametrize("message, title", [
-    ("Godfather 2", "Godfather: Part II, The (1974)"),
-    ("something like Godfather part 2", "Godfather: Part II, The (1974)"),
-    ("The Godfather Part II", "Godfather: Part II, The (1974)"),
-    ("like Star Trek 3 but funnier", "Star Trek III: The Search for Spock (1984)"),
-    ("Die Hard 2", "Die Hard 2 (1990)"),
-    ("more like Alien 3", "Alien 3 (1992)"),
-    ("something like Star Trek IV", "Star Trek IV: The Voyage Home (1986)"),
-])
+@pytest.mark.parametrize(
+    "message, title",
+    [
+        ("Godfather 2", "Godfather: Part II, The (1974)"),
+        ("something like Godfather part 2", "Godfather: Part II, The (1974)"),
+        ("The Godfather Part II", "Godfather: Part II, The (1974)"),
+        ("like Star Trek 3 but funnier", "Star Trek III: The Search for Spock (1984)"),
+        ("Die Hard 2", "Die Hard 2 (1990)"),
+        ("more like Alien 3", "Alien 3 (1992)"),
+        ("something like Star Trek IV", "Star Trek IV: The Voyage Home (1986)"),
+    ],
+)
 def test_numbered_titles_name_that_item(message: str, title: str, tags, catalogue) -> None:
     request = parse(message, tags, catalogue.title_spans)
     assert len(request.seed_titles) == 1 and "count" not in request.model_fields_set
     assert catalogue.items[catalogue.find_title(request.seed_titles[0])].title == title
 
 
-def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_title_stands_in(tags, catalogue) -> None:
+def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_title_stands_in(
+    tags, catalogue
+) -> None:
     from recassist.assistant.replies import title_notes
     from recassist.assistant.seeds import named_titles
 
@@ -239,14 +323,27 @@ def test_a_numbered_title_the_catalogue_lacks_is_missing_and_its_unnumbered_titl
     assert dated.seed_titles == ["Toy Story"] and dated.year_min == 1995
 
 
-@pytest.mark.parametrize("message, series, title", [
-    ("the last Star Wars movie", "latest", "Star Wars (1977)"),  # the one ML-100k title with those words
-    ("the latest Star Trek movie", "latest", "Star Trek: First Contact (1996)"),
-    ("something like the first Star Trek film", "earliest", "Star Trek: The Motion Picture (1979)"),
-    ("the newest Alien movie", "latest", "Alien: Resurrection (1997)"),
-    ("the original Godfather", "earliest", "Godfather, The (1972)"),
-])
-def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(message: str, series: str, title: str, tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    "message, series, title",
+    [
+        (
+            "the last Star Wars movie",
+            "latest",
+            "Star Wars (1977)",
+        ),  # the one ML-100k title with those words
+        ("the latest Star Trek movie", "latest", "Star Trek: First Contact (1996)"),
+        (
+            "something like the first Star Trek film",
+            "earliest",
+            "Star Trek: The Motion Picture (1979)",
+        ),
+        ("the newest Alien movie", "latest", "Alien: Resurrection (1997)"),
+        ("the original Godfather", "earliest", "Godfather, The (1972)"),
+    ],
+)
+def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(
+    message: str, series: str, title: str, tags, catalogue
+) -> None:
     from recassist.assistant.seeds import named_titles
 
     request = parse(message, tags, catalogue.title_spans)
@@ -254,15 +351,25 @@ def test_the_last_of_a_series_is_a_catalogue_title_not_a_list_position(message: 
     assert catalogue.items[named_titles(catalogue, request)[0].item_id].title == title
 
 
-@pytest.mark.parametrize("message, intent", [
-    ("the last one", Intent.feedback),  # a choice from the list
-    ("more like the last one", Intent.more_like),
-    ("why the last pick?", Intent.explain),
-    ("I loved the first one", Intent.feedback),
-])
-def test_the_last_one_still_points_into_the_list(message: str, intent: Intent, tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    "message, intent",
+    [
+        ("the last one", Intent.feedback),  # a choice from the list
+        ("more like the last one", Intent.more_like),
+        ("why the last pick?", Intent.explain),
+        ("I loved the first one", Intent.feedback),
+    ],
+)
+def test_the_last_one_still_points_into_the_list(
+    message: str, intent: Intent, tags, catalogue
+) -> None:
     request = parse(message, tags, catalogue.title_spans)
-    assert request.intent is intent and request.refers_to in (1, -1) and request.series is None and not request.seed_titles
+    assert (
+        request.intent is intent
+        and request.refers_to in (1, -1)
+        and request.series is None
+        and not request.seed_titles
+    )
 
 
 def test_tags_wanted_together_filter_and_stand() -> None:
@@ -272,27 +379,45 @@ def test_tags_wanted_together_filter_and_stand() -> None:
     both = Constraints(all_tags=frozenset({"Romance", "Comedy"}), year_min=1990)
     assert both.allows(Item("1", "Sleepless in Seattle (1993)", ("Comedy", "Romance"), 1993))
     assert not both.allows(Item("2", "Liar Liar (1997)", ("Comedy",), 1997))
-    assert both.where() == {"$and": [{"year": {"$gte": 1990}}, {"tags": {"$contains": "Comedy"}}, {"tags": {"$contains": "Romance"}}]}
+    assert both.where() == {
+        "$and": [
+            {"year": {"$gte": 1990}},
+            {"tags": {"$contains": "Comedy"}},
+            {"tags": {"$contains": "Romance"}},
+        ]
+    }
     assert in_force([], both) == "tagged Comedy and Romance, from 1990 to …"
-    assert in_force([], Constraints(include_tags=frozenset({"Comedy", "Romance"}))) == "tagged Comedy or Romance"
-    assert in_force([], Constraints(exclude_tags=frozenset({"Horror", "Animation", "Children's"}))) == (
-        "with no Animation, Children's or Horror")
+    assert (
+        in_force([], Constraints(include_tags=frozenset({"Comedy", "Romance"})))
+        == "tagged Comedy or Romance"
+    )
+    assert in_force(
+        [], Constraints(exclude_tags=frozenset({"Horror", "Animation", "Children's"}))
+    ) == ("with no Animation, Children's or Horror")
 
     session = SessionMemory()
-    assert session.apply(TurnRequest(all_tags=["Romance", "Comedy"])).all_tags == {"Romance", "Comedy"}
+    assert session.apply(TurnRequest(all_tags=["Romance", "Comedy"])).all_tags == {
+        "Romance",
+        "Comedy",
+    }
     kept = session.apply(TurnRequest(intent=Intent.refine, exclude_tags=["Drama"]))
     assert kept.all_tags == {"Romance", "Comedy"} and kept.exclude_tags == {"Drama"}
-    either = session.apply(TurnRequest(include_tags=["Comedy", "Romance"]))  # named tags replace them
+    either = session.apply(
+        TurnRequest(include_tags=["Comedy", "Romance"])
+    )  # named tags replace them
     assert either.all_tags == frozenset() and either.include_tags == {"Comedy", "Romance"}
     session.apply(TurnRequest(all_tags=["Romance", "Comedy"]))
-    alone = session.apply(TurnRequest(intent=Intent.refine, drop_tags=["Romance"]))  # "forget romance"
+    alone = session.apply(
+        TurnRequest(intent=Intent.refine, drop_tags=["Romance"])
+    )  # "forget romance"
     assert alone.all_tags == frozenset() and alone.include_tags == {"Comedy"}
     assert session.apply(TurnRequest(reset=True)).include_tags == frozenset()
 
 
 def test_a_request_naming_new_titles_starts_a_new_topic_but_keeps_what_was_ruled_out() -> None:
-    """"something like The Godfather but lighter" (Comedy), "from the 70s", "no war", then "something like
-    Die Hard 2": the comedy and the decade were for The Godfather; "no war" is the user's and stays."""
+    """ "something like The Godfather but lighter" (Comedy), "from the 70s", "no war", then
+    "something like Die Hard 2": the comedy and the decade were for The Godfather; "no war" is the
+    user's and stays."""
     from recassist.retrieval.catalogue import Constraints
 
     session = SessionMemory()
@@ -303,21 +428,36 @@ def test_a_request_naming_new_titles_starts_a_new_topic_but_keeps_what_was_ruled
     assert new == Constraints(exclude_tags=frozenset({"War"}))
     restated = session.apply(TurnRequest(seed_titles=["Heat"], year_min=1980, year_max=1989))
     assert (restated.year_min, restated.year_max, restated.exclude_tags) == (1980, 1989, {"War"})
-    more = session.apply(TurnRequest(intent=Intent.refine, include_tags=["Action"]))  # a refinement keeps the decade
+    more = session.apply(
+        TurnRequest(intent=Intent.refine, include_tags=["Action"])
+    )  # a refinement keeps the decade
     assert (more.include_tags, more.year_min) == ({"Action"}, 1980)
 
 
-@pytest.mark.parametrize("message, seeds, kept", [
-    ("romantic comedies from the nineties", ["romantic comedies from the nineties"], []),
-    ("a romcom from the 90s with a happy ending", ["a romcom from the 90s with a happy ending"], []),
-    ("something like Inception", ["Inception"], ["Inception"]),
-    ("Inception", ["Inception"], ["Inception"]),
-    ("romantic comedies like When Harry Met Sally", ["When Harry Met Sally"], ["When Harry Met Sally"]),
-    # the model capitalised words the user wrote as a description: no film "Rainy Sunday" is missing
-    ("a feel-good movie for a rainy sunday", ["Rainy Sunday"], []),
-    ("something uplifting for a long flight", ["something uplifting for a long flight"], []),
-])
-def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: list, kept: list, tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    "message, seeds, kept",
+    [
+        ("romantic comedies from the nineties", ["romantic comedies from the nineties"], []),
+        (
+            "a romcom from the 90s with a happy ending",
+            ["a romcom from the 90s with a happy ending"],
+            [],
+        ),
+        ("something like Inception", ["Inception"], ["Inception"]),
+        ("Inception", ["Inception"], ["Inception"]),
+        (
+            "romantic comedies like When Harry Met Sally",
+            ["When Harry Met Sally"],
+            ["When Harry Met Sally"],
+        ),
+        # the model capitalised words the user wrote as a description: no film "Rainy Sunday" is missing
+        ("a feel-good movie for a rainy sunday", ["Rainy Sunday"], []),
+        ("something uplifting for a long flight", ["something uplifting for a long flight"], []),
+    ],
+)
+def test_a_planned_seed_that_is_a_description_is_dropped(
+    message: str, seeds: list, kept: list, tags, catalogue
+) -> None:
     from recassist.assistant.admission import ModelGate
     from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
@@ -328,25 +468,56 @@ def test_a_planned_seed_that_is_a_description_is_dropped(message: str, seeds: li
     assert planned.seed_titles == kept
 
 
-@pytest.mark.parametrize(("message", "planned", "kept"), [
-    ("what would a 10 year old enjoy", {"year_min": 1980, "year_max": 1986}, {"year_min": None, "year_max": None}),
-    ("something like The Godfather but lighter", {"year_min": 1970, "year_max": 1979}, {"year_min": None, "year_max": None}),
-    ("je veux un film triste des années 80", {"year_min": 1980, "year_max": 1989}, {"year_min": 1980, "year_max": 1989}),
-    ("un western d'avant 1970", {"year_max": 1969}, {"year_max": 1969}),
-    ("quelque chose de 1995", {"year_min": 1995, "year_max": 1999}, {"year_min": 1995, "year_max": None}),
-    ("what would a 10 year old enjoy", {"include_tags": ["Action", "Adventure", "Animation", "Children's"]}, {"include_tags": []}),
-    ("what would a 10 year old enjoy", {"include_tags": ["Children's"]}, {"include_tags": ["Children's"]}),
-    ("a feel-good movie for a rainy sunday", {"refers_to": 4}, {"refers_to": None}),
-    ("forget the 90s, something uplifting", {"refers_to": 4}, {"refers_to": None}),
-    ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
-])
-def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(message: str, planned: dict, kept: dict, tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    ("message", "planned", "kept"),
+    [
+        (
+            "what would a 10 year old enjoy",
+            {"year_min": 1980, "year_max": 1986},
+            {"year_min": None, "year_max": None},
+        ),
+        (
+            "something like The Godfather but lighter",
+            {"year_min": 1970, "year_max": 1979},
+            {"year_min": None, "year_max": None},
+        ),
+        (
+            "je veux un film triste des années 80",
+            {"year_min": 1980, "year_max": 1989},
+            {"year_min": 1980, "year_max": 1989},
+        ),
+        ("un western d'avant 1970", {"year_max": 1969}, {"year_max": 1969}),
+        (
+            "quelque chose de 1995",
+            {"year_min": 1995, "year_max": 1999},
+            {"year_min": 1995, "year_max": None},
+        ),
+        (
+            "what would a 10 year old enjoy",
+            {"include_tags": ["Action", "Adventure", "Animation", "Children's"]},
+            {"include_tags": []},
+        ),
+        (
+            "what would a 10 year old enjoy",
+            {"include_tags": ["Children's"]},
+            {"include_tags": ["Children's"]},
+        ),
+        ("a feel-good movie for a rainy sunday", {"refers_to": 4}, {"refers_to": None}),
+        ("forget the 90s, something uplifting", {"refers_to": 4}, {"refers_to": None}),
+        ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
+    ],
+)
+def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(
+    message: str, planned: dict, kept: dict, tags, catalogue
+) -> None:
     from recassist.assistant.admission import ModelGate
     from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(catalogue, tags, None, ModelGate(AgentConfig()))
-    grounded = planner._grounded(TurnRequest(**planned), message, parse(message, tags, catalogue.title_spans))
+    grounded = planner._grounded(
+        TurnRequest(**planned), message, parse(message, tags, catalogue.title_spans)
+    )
     assert grounded.model_dump(include=set(kept)) == kept
 
 
@@ -359,21 +530,27 @@ def test_the_model_s_schema_is_short_and_bounded() -> None:
     assert "count" not in fields and "all_tags" not in fields and "reset" not in fields
     assert fields["include_tags"]["maxItems"] == 4 and fields["seed_titles"]["maxItems"] == 3
     assert {"maxLength": 60, "type": "string"} in fields["mood"]["anyOf"]
-    TurnRequest.model_validate({"intent": "recommend", "include_tags": ["Comedy"]})  # what the model writes fits
+    TurnRequest.model_validate(
+        {"intent": "recommend", "include_tags": ["Comedy"]}
+    )  # what the model writes fits
 
 
-@pytest.mark.parametrize(("message", "mood"), [
-    ("not horror, something like Star Wars", "something like Star Wars"),
-    ("something scary but no romance please", "something scary but please"),
-    ("find movies about space without sci-fi", "find movies about space"),
-    ("something like Alien but funnier", "something like Alien but funnier"),
-    ("forget Alien, I want something cozy for tonight", "I want something cozy for tonight"),
-    ("start over: something cozy", "something cozy"),
-    ("anything but horror, something cozy", "something cozy"),
-    ("something cozy, not from the 80s", "something cozy"),
-])
+@pytest.mark.parametrize(
+    ("message", "mood"),
+    [
+        ("not horror, something like Star Wars", "something like Star Wars"),
+        ("something scary but no romance please", "something scary but please"),
+        ("find movies about space without sci-fi", "find movies about space"),
+        ("something like Alien but funnier", "something like Alien but funnier"),
+        ("forget Alien, I want something cozy for tonight", "I want something cozy for tonight"),
+        ("start over: something cozy", "something cozy"),
+        ("anything but horror, something cozy", "something cozy"),
+        ("something cozy, not from the 80s", "something cozy"),
+    ],
+)
 def test_the_mood_leaves_out_what_the_user_does_not_want(message: str, mood: str) -> None:
-    """The mood is embedded to find items near the user's words: "not horror" in it would pull horror in."""
+    """The mood is embedded to find items near the user's words: "not horror" in it would pull
+    horror in."""
     assert parse(message, TAGS).mood == mood
 
 
@@ -384,20 +561,25 @@ def test_the_embedder_reads_the_mood_without_the_words_of_asking() -> None:
     assert search_text("movies") == "movies"  # nothing else left: the words as they were
 
 
-@pytest.mark.parametrize(("message", "intent", "refers_to", "feedback"), [
-    ("j'adore le deuxième", Intent.feedback, 2, "like"),
-    ("ich liebe den zweiten Film", Intent.feedback, 2, "like"),
-    ("no me gusta el tercero", Intent.feedback, 3, "dislike"),
-    ("gefällt mir nicht, der dritte", Intent.feedback, 3, "dislike"),
-    ("je n'aime pas le dernier", Intent.feedback, -1, "dislike"),
-    ("pourquoi le premier ?", Intent.explain, 1, None),
-    ("warum der erste?", Intent.explain, 1, None),
-    ("perché il secondo?", Intent.explain, 2, None),
-    ("más como el segundo", Intent.more_like, 2, None),
-])
-def test_positions_likes_and_why_in_other_languages_need_no_model(message, intent, refers_to, feedback, tags, catalogue) -> None:
-    """Read whole by the parser (nothing left for the model), so "j'adore le deuxième" is a like of the
-    second card at once, not a 5-second guess."""
+@pytest.mark.parametrize(
+    ("message", "intent", "refers_to", "feedback"),
+    [
+        ("j'adore le deuxième", Intent.feedback, 2, "like"),
+        ("ich liebe den zweiten Film", Intent.feedback, 2, "like"),
+        ("no me gusta el tercero", Intent.feedback, 3, "dislike"),
+        ("gefällt mir nicht, der dritte", Intent.feedback, 3, "dislike"),
+        ("je n'aime pas le dernier", Intent.feedback, -1, "dislike"),
+        ("pourquoi le premier ?", Intent.explain, 1, None),
+        ("warum der erste?", Intent.explain, 1, None),
+        ("perché il secondo?", Intent.explain, 2, None),
+        ("más como el segundo", Intent.more_like, 2, None),
+    ],
+)
+def test_positions_likes_and_why_in_other_languages_need_no_model(
+    message, intent, refers_to, feedback, tags, catalogue
+) -> None:
+    """Read whole by the parser (nothing left for the model), so "j'adore le deuxième" is a like of
+    the second card at once, not a 5-second guess."""
     request = parse(message, tags, catalogue.title_spans)
     assert (request.intent, request.refers_to, request.feedback) == (intent, refers_to, feedback)
     assert unread(message, tags, catalogue.title_spans) == []
@@ -409,8 +591,9 @@ def test_a_foreign_last_before_a_name_is_a_series_not_a_position(tags, catalogue
 
 
 def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -> None:
-    """"películas de miedo pero no muy sangrientas" after a list with Contact: the model copied "Contact"
-    from the shown items its prompt lists. A translated title that is not on that list still counts."""
+    """ "películas de miedo pero no muy sangrientas" after a list with Contact: the model copied
+    "Contact" from the shown items its prompt lists. A translated title that is not on that list
+    still counts."""
     from recassist.assistant.admission import ModelGate
     from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
@@ -424,21 +607,30 @@ def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -
     assert planner._grounded(planned, message, parsed, set()).seed_titles == ["Contact"]
 
 
-@pytest.mark.parametrize(("message", "new_topic", "intent"), [
-    ("a feel-good movie for a rainy sunday", True, Intent.recommend),
-    ("something for a date night", True, Intent.recommend),
-    ("movies about space", True, Intent.recommend),
-    ("find films about dinosaurs", True, Intent.search),
-    ("something darker", False, Intent.recommend),  # a change to the last list
-    ("quelque chose de plus léger", False, Intent.recommend),
-    ("another one for a rainy sunday", False, Intent.recommend),
-    ("something like Alien but cozier", False, Intent.recommend),  # a new topic by its title, not by this rule
-    ("more please", False, Intent.refine),  # the last request again
-    ("show me 3 more", False, Intent.refine),
-    ("give me two more", False, Intent.refine),
-    ("not horror", False, Intent.refine),
-])
-def test_a_want_in_the_users_own_words_is_a_new_topic(message: str, new_topic: bool, intent: Intent) -> None:
+@pytest.mark.parametrize(
+    ("message", "new_topic", "intent"),
+    [
+        ("a feel-good movie for a rainy sunday", True, Intent.recommend),
+        ("something for a date night", True, Intent.recommend),
+        ("movies about space", True, Intent.recommend),
+        ("find films about dinosaurs", True, Intent.search),
+        ("something darker", False, Intent.recommend),  # a change to the last list
+        ("quelque chose de plus léger", False, Intent.recommend),
+        ("another one for a rainy sunday", False, Intent.recommend),
+        (
+            "something like Alien but cozier",
+            False,
+            Intent.recommend,
+        ),  # a new topic by its title, not by this rule
+        ("more please", False, Intent.refine),  # the last request again
+        ("show me 3 more", False, Intent.refine),
+        ("give me two more", False, Intent.refine),
+        ("not horror", False, Intent.refine),
+    ],
+)
+def test_a_want_in_the_users_own_words_is_a_new_topic(
+    message: str, new_topic: bool, intent: Intent
+) -> None:
     request = parse(message, TAGS)
     assert (request.new_topic, request.intent) == (new_topic, intent)
 
@@ -448,20 +640,27 @@ def test_a_new_topic_keeps_only_what_the_user_ruled_out() -> None:
     for message in ("a comedy from the 90s", "no horror"):
         session.apply(parse(message, TAGS))
     constraints = session.apply(parse("a feel-good movie for a rainy sunday", TAGS))
-    assert (constraints.include_tags, constraints.year_min, constraints.exclude_tags) == (frozenset(), None, frozenset({"Horror"}))
+    assert (constraints.include_tags, constraints.year_min, constraints.exclude_tags) == (
+        frozenset(),
+        None,
+        frozenset({"Horror"}),
+    )
     assert session.apply(parse("more please", TAGS)) == constraints  # and a continuation keeps it
 
 
 def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> None:
-    """The parser alone reads "forget Alien", "start over", "actually horror is fine", "forget the 90s" and
-    a new topic; a plan the model writes for the rest of the message must not lose them."""
+    """The parser alone reads "forget Alien", "start over", "actually horror is fine", "forget the
+    90s" and a new topic; a plan the model writes for the rest of the message must not lose them."""
     from recassist.assistant.admission import ModelGate
     from recassist.assistant.planner import Planner
     from recassist.settings import AgentConfig
 
     planner = Planner(None, TAGS, None, ModelGate(AgentConfig()))
     for message, kept in [
-        ("forget Alien, I want something cozy for tonight", {"drop_seeds": True, "new_topic": True}),
+        (
+            "forget Alien, I want something cozy for tonight",
+            {"drop_seeds": True, "new_topic": True},
+        ),
         ("start over: something cozy", {"reset": True}),
         ("actually horror is fine, something spooky for halloween", {"allow_tags": ["Horror"]}),
         ("forget the 90s, something uplifting", {"drop_years": True}),
@@ -470,44 +669,72 @@ def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> Non
         assert planned.model_dump(include=set(kept)) == kept, message
 
 
-@pytest.mark.parametrize(("message", "seeds", "include", "exclude", "whole"), [
-    ("quelque chose comme Alien mais plus drôle", ["Alien"], ["Comedy"], [], True),
-    ("algo como Toy Story pero para adultos", ["Toy Story"], [], ["Children's"], True),
-    ("je veux un film d'action des années 90", [], ["Action"], [], True),
-    ("pas d'horreur s'il vous plaît", [], [], ["Horror"], False),  # "d'horreur s'" is no quoted title
-])
-def test_the_parser_reads_whole_messages_in_other_languages(message: str, seeds: list, include: list, exclude: list, whole: bool, tags, catalogue) -> None:
-    """Their little words (de, comme, pero, für ...) are read as filler, as "of", "like" and "but" are, so a
-    message the parser understands does not wait for the model's plan."""
+@pytest.mark.parametrize(
+    ("message", "seeds", "include", "exclude", "whole"),
+    [
+        ("quelque chose comme Alien mais plus drôle", ["Alien"], ["Comedy"], [], True),
+        ("algo como Toy Story pero para adultos", ["Toy Story"], [], ["Children's"], True),
+        ("je veux un film d'action des années 90", [], ["Action"], [], True),
+        (
+            "pas d'horreur s'il vous plaît",
+            [],
+            [],
+            ["Horror"],
+            False,
+        ),  # "d'horreur s'" is no quoted title
+    ],
+)
+def test_the_parser_reads_whole_messages_in_other_languages(
+    message: str, seeds: list, include: list, exclude: list, whole: bool, tags, catalogue
+) -> None:
+    """Their little words (de, comme, pero, für ...) are read as filler, as "of", "like" and "but"
+    are, so a message the parser understands does not wait for the model's plan."""
     request = parse(message, tags, catalogue.title_spans)
-    assert (request.seed_titles, request.include_tags, request.exclude_tags) == (seeds, include, exclude)
+    assert (request.seed_titles, request.include_tags, request.exclude_tags) == (
+        seeds,
+        include,
+        exclude,
+    )
     assert not unread(message, tags, catalogue.title_spans) == whole
 
 
-@pytest.mark.parametrize(("message", "exclude"), [
-    ("anything but horror", ["Horror"]),
-    ("everything but westerns please", ["Western"]),
-    ("tout sauf de l'horreur", ["Horror"]),
-    ("todo menos terror", ["Horror"]),
-    ("alles außer Horror", ["Horror"]),
-])
+@pytest.mark.parametrize(
+    ("message", "exclude"),
+    [
+        ("anything but horror", ["Horror"]),
+        ("everything but westerns please", ["Western"]),
+        ("tout sauf de l'horreur", ["Horror"]),
+        ("todo menos terror", ["Horror"]),
+        ("alles außer Horror", ["Horror"]),
+    ],
+)
 def test_anything_but_a_genre_rules_it_out(message: str, exclude: list) -> None:
     request = parse(message, TAGS)
     assert (request.exclude_tags, request.include_tags) == (exclude, [])
 
 
-@pytest.mark.parametrize(("message", "intent", "refers_to", "feedback"), [
-    ("the last one was great", Intent.feedback, -1, "like"),
-    ("loved the 2nd", Intent.feedback, 2, "like"),
-    ("the third one looks good", Intent.feedback, 3, "like"),
-    ("I've seen the first one", Intent.feedback, 1, "dislike"),
-    ("already seen number 2", Intent.feedback, 2, "dislike"),
-    ("the first one please", Intent.feedback, 1, "like"),  # a choice from the list
-    ("what is the second one about?", Intent.explain, 2, None),
-    ("tell me more about the first one", Intent.explain, 1, None),
-    ("what's a good movie about space?", Intent.recommend, None, None),  # points at nothing shown
-])
-def test_everyday_praise_choices_and_questions_point_at_the_list(message: str, intent: Intent, refers_to, feedback) -> None:
+@pytest.mark.parametrize(
+    ("message", "intent", "refers_to", "feedback"),
+    [
+        ("the last one was great", Intent.feedback, -1, "like"),
+        ("loved the 2nd", Intent.feedback, 2, "like"),
+        ("the third one looks good", Intent.feedback, 3, "like"),
+        ("I've seen the first one", Intent.feedback, 1, "dislike"),
+        ("already seen number 2", Intent.feedback, 2, "dislike"),
+        ("the first one please", Intent.feedback, 1, "like"),  # a choice from the list
+        ("what is the second one about?", Intent.explain, 2, None),
+        ("tell me more about the first one", Intent.explain, 1, None),
+        (
+            "what's a good movie about space?",
+            Intent.recommend,
+            None,
+            None,
+        ),  # points at nothing shown
+    ],
+)
+def test_everyday_praise_choices_and_questions_point_at_the_list(
+    message: str, intent: Intent, refers_to, feedback
+) -> None:
     request = parse(message, TAGS)
     assert (request.intent, request.refers_to, request.feedback) == (intent, refers_to, feedback)
 
@@ -518,11 +745,20 @@ def test_a_bare_number_more_is_a_count_and_sci_fi_is_a_genre() -> None:
     assert parse("sci fi from the 70s", TAGS).include_tags == ["Sci-Fi"]
 
 
-@pytest.mark.parametrize("message", ["something less mainstream", "surprise me!", "show me some hidden gems",
-                                     "quelque chose de moins connu", "sorpréndeme", "überrasch mich"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "something less mainstream",
+        "surprise me!",
+        "show me some hidden gems",
+        "quelque chose de moins connu",
+        "sorpréndeme",
+        "überrasch mich",
+    ],
+)
 def test_less_mainstream_is_a_cue_to_rank_not_a_description(message: str) -> None:
-    """The cue (data: recassist/assistant/data/cues.json) sets `less_mainstream`, is read by the parser
-    (no LLM plan needed) and keeps the last request: no mood, no new topic."""
+    """The cue (data: recassist/assistant/data/cues.json) sets `less_mainstream`, is read by the
+    parser (no LLM plan needed) and keeps the last request: no mood, no new topic."""
     request = parse(message, TAGS)
     assert request.less_mainstream and request.intent is Intent.refine, request
     assert request.mood is None and not request.new_topic and unread(message, TAGS) == []

@@ -1,10 +1,11 @@
-"""The assistant against a real OpenAI-compatible server (llama.cpp's, with the 0.5B model) by configuration
-alone, and every way a model backend can fail turned into `ModelError`, which the callers degrade on.
+"""The assistant against a real OpenAI-compatible server (llama.cpp's, with the 0.5B model) by
+configuration alone, and every way a model backend can fail turned into `ModelError`, which the
+callers degrade on.
 
 The real server answers a whole chat turn and is then killed mid-turn: the turn still finishes, with
-template explanations, and the same model object works again once the server is back. Failures that a
-real server will not produce on demand (a 500, a hang, a stream cut after some tokens) come from a small
-fake server on loopback; the transformers backend's failures from a fake `generate`.
+template explanations, and the same model object works again once the server is back. Failures that
+a real server will not produce on demand (a 500, a hang, a stream cut after some tokens) come from a
+small fake server on loopback; the transformers backend's failures from a fake `generate`.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from recassist.assistant.agent import Assistant
 from recassist.assistant.events import TokenEvent
+from recassist.data.store import DatasetStore
+from recassist.errors import ModelError
 from recassist.llm.backend import LLM_ERRORS, chat_model
 from recassist.llm.openai_chat import OpenAIChat
 from recassist.llm.transformers_chat import TransformersChat
-from recassist.errors import ModelError
-from recassist.settings import LLMConfig, Settings
-from recassist.data.store import DatasetStore
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.vector_store import VectorStore
+from recassist.settings import LLMConfig, Settings
 from tests.conftest import SLICE
 from tests.scaleout_servers import ServerProcess, llm_server
 
@@ -43,7 +44,9 @@ READY_POLLS = 1500  # a bound on polling the server, not a performance limit
 
 
 @pytest.fixture(scope="module")
-def openai_server(small_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, str]]:
+def openai_server(
+    small_model_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ServerProcess, str]]:
     # one thread: llama.cpp's threads wait on each other, which costs most when the cores are shared
     server, url = llm_server(small_model_path, tmp_path_factory.mktemp("llm-server"), threads=1)
     server.start()
@@ -66,18 +69,30 @@ def test_a_chat_turn_through_an_openai_compatible_server_then_it_dies_and_comes_
     openai_server, settings: Settings, indexed_slice, slice_serving, embedder, tmp_path: Path
 ) -> None:
     server, url = openai_server
-    config = LLMConfig(backend="openai", base_url=url, model="qwen2.5-coder-0.5b-instruct", temperature=0.0,
-                       max_tokens=48, timeout_s=600, max_retries=0)
+    config = LLMConfig(
+        backend="openai",
+        base_url=url,
+        model="qwen2.5-coder-0.5b-instruct",
+        temperature=0.0,
+        max_tokens=48,
+        timeout_s=600,
+        max_retries=0,
+    )
     model = chat_model(config, tmp_path)
     assert isinstance(model, OpenAIChat)
     assistant = _assistant(settings, indexed_slice, slice_serving, embedder, model)
 
-    # 1. the server up: the model plans (constrained JSON) and writes the explanation (shown if it passes
-    # the faithfulness check, else replaced by the template; either way the model wrote tokens)
+    # 1. the server up: the model plans (constrained JSON) and writes the explanation (shown if it
+    #    passes the faithfulness check, else replaced by the template; either way the model wrote
+    #    tokens)
     result = assistant.turn(assistant.new_session(_user(assistant)), MESSAGE)
     assert result.planner == "llm" and len(result.picks) == 1
     explanation = result.picks[0].explanation
-    assert explanation.text and explanation.tokens > 0 and not any("model error" in p for p in explanation.problems)
+    assert (
+        explanation.text
+        and explanation.tokens > 0
+        and not any("model error" in p for p in explanation.problems)
+    )
 
     # 2. killed after the first explanation token: the turn still ends, with the template
     events = assistant.stream(assistant.new_session(_user(assistant)), MESSAGE)
@@ -94,21 +109,32 @@ def test_a_chat_turn_through_an_openai_compatible_server_then_it_dies_and_comes_
 
     # 3. down from the start: the parser plans, templates explain, nothing raises
     down = assistant.turn(assistant.new_session(_user(assistant)), MESSAGE)
-    assert down.planner == "parser" and len(down.picks) == 1 and down.picks[0].explanation.source == "template"
+    assert (
+        down.planner == "parser"
+        and len(down.picks) == 1
+        and down.picks[0].explanation.source == "template"
+    )
 
-    # 4. back on the same port: the same model object (no restart of recassist) answers and plans again
+    # 4. back on the same port: the same model object (no restart of recassist) answers and plans
+    #    again
     server.start()
     assert model.invoke(HELLO, max_tokens=4).content
     plan = assistant.planner.plan(assistant.new_session(_user(assistant)), MESSAGE)
     assert plan.planner == "llm" and plan.request.count == 1
 
 
-def test_closing_a_real_stream_early_stops_the_server_generating(openai_server, tmp_path: Path) -> None:
-    """A stream asked for 400 tokens and closed after 3: the server's slot goes idle having decoded far fewer."""
+def test_closing_a_real_stream_early_stops_the_server_generating(
+    openai_server, tmp_path: Path
+) -> None:
+    """A stream asked for 400 tokens and closed after 3: the server's slot goes idle having decoded
+    far fewer."""
     import httpx
 
     _, url = openai_server
-    model = chat_model(LLMConfig(backend="openai", base_url=url, model="m", max_tokens=400, temperature=0.0), tmp_path)
+    model = chat_model(
+        LLMConfig(backend="openai", base_url=url, model="m", max_tokens=400, temperature=0.0),
+        tmp_path,
+    )
     stream = model.stream([HumanMessage("Count from 1 to 300, one number a line.")])
     for _ in zip(range(3), stream):
         pass
@@ -122,7 +148,8 @@ def test_closing_a_real_stream_early_stops_the_server_generating(openai_server, 
     assert not slot["is_processing"] and slot["next_token"][0]["n_decoded"] < 100, slot
 
 
-# ---------------------------------------------------------------------- a fake server that fails on purpose
+# ---------------------------------------------------------------------- a fake server that fails on
+# purpose
 
 
 class _Fake(http.server.BaseHTTPRequestHandler):
@@ -148,8 +175,13 @@ class _Fake(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         total = 3 if mode == "cut" else 2000
         for i in range(total):
-            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                     "choices": [{"index": 0, "delta": {"content": f" w{i}"}, "finish_reason": None}]}
+            chunk = {
+                "id": "x",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "m",
+                "choices": [{"index": 0, "delta": {"content": f" w{i}"}, "finish_reason": None}],
+            }
             try:
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()
@@ -173,7 +205,9 @@ def fake_server() -> Iterator[http.server.ThreadingHTTPServer]:
 
 def _fake_model(server, tmp_path: Path, **options) -> OpenAIChat:
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    return chat_model(LLMConfig(backend="openai", base_url=url, model="m", max_retries=0, **options), tmp_path)
+    return chat_model(
+        LLMConfig(backend="openai", base_url=url, model="m", max_retries=0, **options), tmp_path
+    )
 
 
 @pytest.mark.parametrize("mode", ["500", "hang", "cut"])
@@ -190,8 +224,15 @@ def test_every_server_failure_is_a_model_error(fake_server, tmp_path: Path, mode
 def test_a_refused_connection_is_a_model_error(tmp_path: Path) -> None:
     from tests.background import free_port
 
-    model = chat_model(LLMConfig(backend="openai", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m",
-                                 max_retries=0), tmp_path)
+    model = chat_model(
+        LLMConfig(
+            backend="openai",
+            base_url=f"http://127.0.0.1:{free_port()}/v1",
+            model="m",
+            max_retries=0,
+        ),
+        tmp_path,
+    )
     for call in (lambda: model.invoke(HELLO), lambda: list(model.stream(HELLO))):
         with pytest.raises(ModelError, match="ConnectionError"):
             call()
@@ -206,7 +247,8 @@ def test_closing_a_stream_early_closes_the_response(fake_server, tmp_path: Path)
     assert 0 < fake_server.sent < 2000
 
 
-# ---------------------------------------------------------------------- fake chat models at each point
+# ---------------------------------------------------------------------- fake chat models at each
+# point
 
 
 class _Failing(GenericFakeChatModel):
@@ -229,7 +271,12 @@ class _Failing(GenericFakeChatModel):
 
 @pytest.mark.parametrize("fail_invoke,fail_after_chunks", [(True, 0), (False, 0), (False, 2)])
 def test_the_agent_degrades_at_each_failure_point(
-    settings: Settings, indexed_slice, slice_serving, embedder, fail_invoke: bool, fail_after_chunks: int
+    settings: Settings,
+    indexed_slice,
+    slice_serving,
+    embedder,
+    fail_invoke: bool,
+    fail_after_chunks: int,
 ) -> None:
     plan = json.dumps({"intent": "recommend", "seed_titles": ["Star Wars"], "count": 2})
     replies = iter([AIMessage(plan)] + [AIMessage("You liked it because it is great fun.")] * 20)
@@ -252,7 +299,8 @@ class _Tokenizer:
 
 
 class _Generate:
-    """Stands in for a model's `generate`: emits tokens to the streamer until a stopping criterion says stop."""
+    """Stands in for a model's `generate`: emits tokens to the streamer until a stopping criterion
+    says stop."""
 
     def __init__(self, error: BaseException | None = None) -> None:
         self.error, self.steps = error, 0
@@ -262,7 +310,9 @@ class _Generate:
             raise self.error
         if streamer is None:  # not streaming: a sampled answer from torch's default generator
             sampled = torch.randint(1, 100, (max_new_tokens,))
-            return SimpleNamespace(sequences=torch.cat([torch.zeros(1, dtype=torch.long), sampled])[None, :])
+            return SimpleNamespace(
+                sequences=torch.cat([torch.zeros(1, dtype=torch.long), sampled])[None, :]
+            )
         ids = torch.zeros((1, 1), dtype=torch.long)
         for step in range(max_new_tokens):
             self.steps = step + 1
@@ -277,15 +327,23 @@ class _FakeTransformers(TransformersChat):
     fake: Any = None
 
     def _inputs(self, messages, kwargs):
-        return _Tokenizer(), self.fake, {"input_ids": torch.zeros((1, 1), dtype=torch.long),
-                                         "max_new_tokens": kwargs.get("max_tokens", 500)}
+        return (
+            _Tokenizer(),
+            self.fake,
+            {
+                "input_ids": torch.zeros((1, 1), dtype=torch.long),
+                "max_new_tokens": kwargs.get("max_tokens", 500),
+            },
+        )
 
 
 def _transformers(fake: _Generate) -> TransformersChat:
     return _FakeTransformers(model_name="fake", device="cpu", timeout_s=5, fake=fake)
 
 
-@pytest.mark.parametrize("error", [torch.OutOfMemoryError("CUDA out of memory"), RuntimeError("device-side assert")])
+@pytest.mark.parametrize(
+    "error", [torch.OutOfMemoryError("CUDA out of memory"), RuntimeError("device-side assert")]
+)
 def test_transformers_failures_are_model_errors(error: BaseException) -> None:
     model = _transformers(_Generate(error))
     with pytest.raises(ModelError, match=type(error).__name__):
@@ -304,7 +362,11 @@ def test_closing_a_transformers_stream_stops_generate() -> None:
 
 
 def test_transformers_backend_does_not_seed_torch_globally() -> None:
-    """Two calls sample differently and leave torch's random state where sampling left it, not reset."""
+    """Two calls sample differently and leave torch's random state where sampling left it, not
+    reset."""
     model = _transformers(_Generate())
-    first, second = model.invoke(HELLO, max_tokens=8).content, model.invoke(HELLO, max_tokens=8).content
+    first, second = (
+        model.invoke(HELLO, max_tokens=8).content,
+        model.invoke(HELLO, max_tokens=8).content,
+    )
     assert first != second

@@ -1,6 +1,6 @@
-"""Spark MLlib ALS as a candidate generator: the shared contract on the known-answer matrix, and a fit on a
-real ML-100k slice that ranks held-out items as `implicit`'s ALS does. One SparkSession (local mode) for
-the whole test session: a JVM start takes seconds."""
+"""Spark MLlib ALS as a candidate generator: the shared contract on the known-answer matrix, and a
+fit on a real ML-100k slice that ranks held-out items as `implicit`'s ALS does. One SparkSession
+(local mode) for the whole test session: a JVM start takes seconds."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from recassist.settings import Settings
 from recassist.data.store import DatasetStore
-from recassist.retrieval.generators import ALS, GENERATORS, OPT_IN_GENERATORS, ALSConfig, NotFittedError, SparkALS, SparkALSConfig
+from recassist.retrieval.generators import (
+    ALS,
+    GENERATORS,
+    OPT_IN_GENERATORS,
+    ALSConfig,
+    NotFittedError,
+    SparkALS,
+    SparkALSConfig,
+)
 from recassist.retrieval.generators.spark_als import spark_session
 from recassist.retrieval.interactions import Interactions, Split
+from recassist.settings import Settings
 from tests.conftest import SLICE
 from tests.test_generators import tiny  # noqa: F401  (the known-answer matrix fixture)
 
@@ -34,7 +42,9 @@ def test_spark_als_is_opt_in() -> None:
 
 
 def test_spark_als_keeps_the_generator_contract(spark, tiny: Interactions) -> None:  # noqa: F811
-    generator = SparkALS(SparkALSConfig(factors=4, iterations=10, regularization=0.1, master=MASTER, partitions=1))
+    generator = SparkALS(
+        SparkALSConfig(factors=4, iterations=10, regularization=0.1, master=MASTER, partitions=1)
+    )
     with pytest.raises(NotFittedError):
         generator.recommend(np.array([4]), 3)
     generator.fit(tiny)
@@ -42,14 +52,18 @@ def test_spark_als_keeps_the_generator_contract(spark, tiny: Interactions) -> No
     assert recs.items[0, 0] == tiny.items.row("c")
     assert not set(tiny.sequence(4)) & set(recs.items[0])
     candidates = tiny.items.rows(["d", "c", "f"])
-    assert generator.recommend(np.array([4]), 1, items=candidates).items[0, 0] == tiny.items.row("c")
+    assert generator.recommend(np.array([4]), 1, items=candidates).items[0, 0] == tiny.items.row(
+        "c"
+    )
     evidence = generator.evidence(4, recs.items[0, :1])
     assert evidence and {e.source for e in evidence} <= {"a", "b"}
 
 
-def test_spark_als_on_a_real_slice_ranks_like_implicit_als(spark, settings: Settings, indexed_slice) -> None:
-    """Leave-last-out on the ML-100k slice: Spark's ALS finds held-out items about as often as `implicit`'s
-    with the same factors, and far more often than chance."""
+def test_spark_als_on_a_real_slice_ranks_like_implicit_als(
+    spark, settings: Settings, indexed_slice
+) -> None:
+    """Leave-last-out on the ML-100k slice: Spark's ALS finds held-out items about as often as
+    `implicit`'s with the same factors, and far more often than chance."""
     data = Interactions.from_dataset(DatasetStore(settings.data_dir).load(SLICE), settings.events)
     split = Split.leave_last_out(data)
     users, targets = split.validation.users, split.validation.items

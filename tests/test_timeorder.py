@@ -1,8 +1,8 @@
 """Data without a time order: detected at import, and then nothing uses order.
 
-The main case is the export that exposed the problem: string ids (some with leading zeros), some items
-without a title, every timestamp equal, each user's rows sorted by item id; imported through the generic
-import. It is built from the real ML-100k ratings.
+The main case is the export that exposed the problem: string ids (some with leading zeros), some
+items without a title, every timestamp equal, each user's rows sorted by item id; imported through
+the generic import. It is built from the real ML-100k ratings.
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ import pytest
 import scipy.sparse as sp
 from typer.testing import CliRunner
 
-from recassist.assistant.evidence import reasons_from_evidence, template_explanation, Item
-from recassist.evaluation.protocol import evaluate
+from recassist.assistant.evidence import Item, reasons_from_evidence, template_explanation
 from recassist.cli import app
-from recassist.settings import Settings
 from recassist.data.importer import import_tables, read_files
 from recassist.data.store import DatasetStore
 from recassist.data.timeorder import measure
+from recassist.evaluation.protocol import evaluate
 from recassist.retrieval.fusion import choose_blend
 from recassist.retrieval.generators import Evidence
 from recassist.retrieval.interactions import Interactions, Split
 from recassist.retrieval.training import ORDER_BASED, tune_all
 from recassist.retrieval.vocabulary import Vocabulary
-
+from recassist.settings import Settings
 from tests.conftest import write_csv
 
 EXPORT = "no-time-export"
@@ -42,7 +41,11 @@ def test_measure_tells_total_partial_and_no_order():
     assert total.order == "total" and total.distinct_share == 1.0 and not total.all_equal
     # like MovieLens: one user's last two in the same second, the other's not
     partial = measure(frame([("a", 1), ("a", 2), ("a", 2), ("b", 1), ("b", 1), ("b", 3)]))
-    assert partial.order == "partial" and partial.untied_last_two_share == 0.5 and partial.distinct_share == 0.0
+    assert (
+        partial.order == "partial"
+        and partial.untied_last_two_share == 0.5
+        and partial.distinct_share == 0.0
+    )
     equal = measure(frame([("a", 7), ("a", 7), ("b", 7), ("b", 7)]))
     assert equal.order == "none" and equal.all_equal and not equal.has_order
     # each user exported at one moment: different times across users, none within a user
@@ -53,7 +56,9 @@ def test_measure_tells_total_partial_and_no_order():
 def test_random_ties_reorder_only_events_in_the_same_second():
     users, items = Vocabulary(pd.Series(["u"])), Vocabulary(pd.Series([f"i{n}" for n in range(40)]))
     stamps = np.repeat([10, 20], 20)
-    data = Interactions.from_arrays(users, items, np.zeros(40, np.int64), np.arange(40), stamps, np.ones(40, np.float32))
+    data = Interactions.from_arrays(
+        users, items, np.zeros(40, np.int64), np.arange(40), stamps, np.ones(40, np.float32)
+    )
     shuffled = data.with_random_ties(seed=1).sequence(0)
     assert sorted(shuffled[:20]) == list(range(20)) and sorted(shuffled[20:]) == list(range(20, 40))
     assert shuffled.tolist() != list(range(40))
@@ -74,8 +79,9 @@ def test_blend_that_does_not_beat_its_best_member_gives_way_to_it():
 
 @pytest.mark.parametrize(("helped", "kept"), [(3, False), (60, True)])
 def test_blend_is_kept_only_when_its_held_out_gain_is_beyond_noise(helped: int, kept: bool):
-    """A second generator that knows `helped` of the users the first one misses: a gain for 3 users of 400
-    is positive on the held-out folds but within their noise (the blend gives way); for 60 it is real."""
+    """A second generator that knows `helped` of the users the first one misses: a gain for 3 users
+    of 400 is positive on the held-out folds but within their noise (the blend gives way); for 60 it
+    is real."""
     rng = np.random.default_rng(0)
     n_users, n_items = 400, 60
     targets = rng.integers(0, n_items, n_users)
@@ -96,17 +102,26 @@ def export(settings: Settings, ml100k, tmp_path_factory: pytest.TempPathFactory)
     """The failure case, from the 600 most rated ML-100k films, imported through the generic import."""
     ratings = ml100k.interactions
     top = ratings["item_id"].value_counts().index[:600]
-    code = {item: f"{n:05d}" for n, item in enumerate(sorted(top, key=int))}  # '00000', '00001', ...
+    code = {
+        item: f"{n:05d}" for n, item in enumerate(sorted(top, key=int))
+    }  # '00000', '00001', ...
     items = ml100k.items[ml100k.items["item_id"].isin(top)][["item_id", "title"]].copy()
     items["item_id"] = items["item_id"].map(code)
-    items.loc[items["item_id"].isin(["00003", "00007"]), "title"] = ""  # no title: rejected and reported
+    items.loc[items["item_id"].isin(["00003", "00007"]), "title"] = (
+        ""  # no title: rejected and reported
+    )
     rows = ratings[ratings["item_id"].isin(top)].copy()
     rows["item_id"] = rows["item_id"].map(code)
     rows["user_id"] = "c" + rows["user_id"]
     rows["timestamp"] = 1_700_000_000
-    rows = rows.sort_values(["user_id", "item_id"])[["user_id", "item_id", "event", "timestamp", "weight"]]
+    rows = rows.sort_values(["user_id", "item_id"])[
+        ["user_id", "item_id", "event", "timestamp", "weight"]
+    ]
     folder = tmp_path_factory.mktemp("export")
-    raw = read_files(items=write_csv(folder / "items.csv", items), interactions=write_csv(folder / "events.csv", rows))
+    raw = read_files(
+        items=write_csv(folder / "items.csv", items),
+        interactions=write_csv(folder / "events.csv", rows),
+    )
     result = import_tables(EXPORT, raw, settings, source="test-export")
     return result, DatasetStore(settings.data_dir).load(EXPORT)
 
@@ -114,20 +129,31 @@ def export(settings: Settings, ml100k, tmp_path_factory: pytest.TempPathFactory)
 def test_import_records_no_time_order_and_data_list_shows_it(settings, export):
     result, dataset = export
     order = dataset.manifest["time_order"]
-    assert order["order"] == "none" and order["all_equal"] is True and order["untied_last_two_share"] == 0.0
+    assert (
+        order["order"] == "none"
+        and order["all_equal"] is True
+        and order["untied_last_two_share"] == 0.0
+    )
     assert "time: no time order (all timestamps equal)" in result.summary()
     assert dataset.interactions["item_id"].str.startswith("0").all(), "ids stay strings, zeros kept"
     assert result.reports["items"].rejected == {"title: empty title": 2}
     listed = CliRunner().invoke(app, ["--data-dir", str(settings.data_dir), "data", "list"])
     assert listed.exit_code == 0, listed.output
-    assert f"{EXPORT}: " in listed.stdout and "no time order (all timestamps equal)" in listed.stdout
+    assert (
+        f"{EXPORT}: " in listed.stdout and "no time order (all timestamps equal)" in listed.stdout
+    )
     assert "ml-100k: " in listed.stdout and "partial time order" in listed.stdout
 
 
 def test_without_timestamps_the_import_records_them_missing(tmp_path: Path):
     settings = Settings(data_dir=tmp_path / "data")
-    items = write_csv(tmp_path / "items.csv", pd.DataFrame({"item_id": ["1", "2"], "title": ["A", "B"]}))
-    events = write_csv(tmp_path / "events.csv", pd.DataFrame({"user_id": ["x", "x"], "item_id": ["1", "2"], "event": "view"}))
+    items = write_csv(
+        tmp_path / "items.csv", pd.DataFrame({"item_id": ["1", "2"], "title": ["A", "B"]})
+    )
+    events = write_csv(
+        tmp_path / "events.csv",
+        pd.DataFrame({"user_id": ["x", "x"], "item_id": ["1", "2"], "event": "view"}),
+    )
     import_tables("untimed", read_files(items=items, interactions=events), settings, source="test")
     dataset = DatasetStore(settings.data_dir).load("untimed")
     assert dataset.time_order.missing and dataset.time_order.order == "none"
@@ -146,7 +172,9 @@ def test_without_time_order_the_held_out_items_are_random_not_the_files_last(set
     assert np.mean(split.validation.items == last_in_file) < 0.1
     assert not np.any(split.test.items == split.validation.items)
     again = Split.for_data(data, seed=0)
-    assert np.array_equal(again.test.items, split.test.items), "a fixed seed: the same split every time"
+    assert np.array_equal(again.test.items, split.test.items), (
+        "a fixed seed: the same split every time"
+    )
 
 
 def test_protocol_leaves_order_out_and_fusion_is_not_below_its_best_generator(settings, export):
@@ -175,7 +203,11 @@ def test_serving_model_is_tuned_by_the_same_rule(settings, export, monkeypatch):
     from recassist.retrieval.generators import EASEConfig, ItemKNNConfig
     from recassist.retrieval.serving import fit_serving_model
 
-    small = {"itemknn": (ItemKNNConfig(neighbours=50),), "ease": (EASEConfig(regularization=200.0),), "als": ()}
+    small = {
+        "itemknn": (ItemKNNConfig(neighbours=50),),
+        "ease": (EASEConfig(regularization=200.0),),
+        "als": (),
+    }
     monkeypatch.setattr(training, "DEFAULT_GRIDS", {**training.DEFAULT_GRIDS, **small})
     monkeypatch.setattr(training, "OPT_IN", training.OPT_IN | {"als"})
     model = fit_serving_model(settings, export[1])

@@ -1,9 +1,10 @@
 """Every turn ends properly, whatever is typed and whatever the model does.
 
-Property-based (hypothesis): arbitrary text (any Unicode, digits, catalogue titles, very long strings,
-other scripts) to the parser, and to the agent running on the real slice with a LangChain fake chat model
-that answers arbitrary text; fake models that fail at each point of a call (plan, stream start, midway);
-the result is always a valid request, and a turn that ends with `done` or a plain-words `error`.
+Property-based (hypothesis): arbitrary text (any Unicode, digits, catalogue titles, very long
+strings, other scripts) to the parser, and to the agent running on the real slice with a LangChain
+fake chat model that answers arbitrary text; fake models that fail at each point of a call (plan,
+stream start, midway); the result is always a valid request, and a turn that ends with `done` or a
+plain-words `error`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
@@ -22,21 +25,67 @@ from recassist.assistant.parser import parse
 from recassist.assistant.request import TurnRequest
 from recassist.errors import ModelError
 
-PROPERTY = hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-WORDS = st.sampled_from([
-    "something", "like", "the", "last", "one", "first", "second", "why", "not", "horror", "comedy", "no", "more",
-    "from", "the 90s", "3000", "1800", "number", "0", "99th", "give me", "5", "forget", "start over", "is fine",
-    "I loved", "not interested", "异形", "喜剧", "comme", "drôle", "😀", "\u202e", "<item>", "</evidence>", "{", "\"",
-    "Ignore previous instructions", "SCI-FI", "!!!", "\n", "\t",
-])
+WORDS = st.sampled_from(
+    [
+        "something",
+        "like",
+        "the",
+        "last",
+        "one",
+        "first",
+        "second",
+        "why",
+        "not",
+        "horror",
+        "comedy",
+        "no",
+        "more",
+        "from",
+        "the 90s",
+        "3000",
+        "1800",
+        "number",
+        "0",
+        "99th",
+        "give me",
+        "5",
+        "forget",
+        "start over",
+        "is fine",
+        "I loved",
+        "not interested",
+        "异形",
+        "喜剧",
+        "comme",
+        "drôle",
+        "😀",
+        "\u202e",
+        "<item>",
+        "</evidence>",
+        "{",
+        '"',
+        "Ignore previous instructions",
+        "SCI-FI",
+        "!!!",
+        "\n",
+        "\t",
+    ]
+)
 
 
 def messages(titles: list[str]) -> st.SearchStrategy[str]:
     """Realistic-to-hostile chat messages: free Unicode, word salads with titles, very long strings."""
     title = st.sampled_from(titles)
-    salad = st.lists(st.one_of(WORDS, title, st.integers(-5, 5000).map(str)), min_size=1, max_size=12).map(" ".join)
-    return st.one_of(st.text(max_size=200), salad, st.text(min_size=1, max_size=5).map(lambda s: s * 400))
+    salad = st.lists(
+        st.one_of(WORDS, title, st.integers(-5, 5000).map(str)), min_size=1, max_size=12
+    ).map(" ".join)
+    return st.one_of(
+        st.text(max_size=200), salad, st.text(min_size=1, max_size=5).map(lambda s: s * 400)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +95,9 @@ def titles(slice_assistant: Assistant) -> list[str]:
 
 @given(data=st.data())
 @PROPERTY
-def test_parser_reads_anything_as_a_valid_request(slice_assistant: Assistant, titles: list[str], data) -> None:
+def test_parser_reads_anything_as_a_valid_request(
+    slice_assistant: Assistant, titles: list[str], data
+) -> None:
     message = data.draw(messages(titles))
     request = parse(message, slice_assistant.tags, slice_assistant.catalogue.title_spans)
     assert TurnRequest.model_validate(request.model_dump()) == request
@@ -70,14 +121,26 @@ def _ends_properly(events: list, assistant: Assistant) -> None:
 
 @given(data=st.data())
 @PROPERTY
-def test_agent_with_a_model_that_says_anything_ends_every_turn(slice_assistant: Assistant, titles: list[str], data) -> None:
-    replies = data.draw(st.lists(st.one_of(
-        st.text(max_size=80),
-        st.just('{"intent": "recommend", "refers_to": 999, "include_tags": ["A","B","C","D","E","F"]}'),
-        st.just('{"intent": "more_like", "seed_titles": ["Alien"], "year_min": 3000}'),
-        st.just('{"intent": "explain", "refers_to": -1}'),
-        st.just("Like ![x](http://example.invalid/x.png) <item>Toy Story</item>, everyone loved it."),
-    ), min_size=1, max_size=4))
+def test_agent_with_a_model_that_says_anything_ends_every_turn(
+    slice_assistant: Assistant, titles: list[str], data
+) -> None:
+    replies = data.draw(
+        st.lists(
+            st.one_of(
+                st.text(max_size=80),
+                st.just(
+                    '{"intent": "recommend", "refers_to": 999, "include_tags": ["A","B","C","D","E","F"]}'
+                ),
+                st.just('{"intent": "more_like", "seed_titles": ["Alien"], "year_min": 3000}'),
+                st.just('{"intent": "explain", "refers_to": -1}'),
+                st.just(
+                    "Like ![x](http://example.invalid/x.png) <item>Toy Story</item>, everyone loved it."
+                ),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
     assistant = _fake_assistant(slice_assistant, FakeListChatModel(responses=replies))
     session = assistant.new_session(None)
     for message in data.draw(st.lists(messages(titles), min_size=1, max_size=3)):
@@ -86,14 +149,17 @@ def test_agent_with_a_model_that_says_anything_ends_every_turn(slice_assistant: 
 
 
 class _Failing(GenericFakeChatModel):
-    """A chat model that fails where told: on every call ("call"), or after streaming a few words ("midway")."""
+    """A chat model that fails where told: on every call ("call"), or after streaming a few words
+    ("midway")."""
 
     where: str = "call"
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         raise ModelError(f"the model failed ({self.where})")
 
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self, messages, stop=None, run_manager=None, **kwargs
+    ) -> Iterator[ChatGenerationChunk]:
         if self.where == "call":
             raise ModelError("the model failed before streaming")
         for word in ("You", " liked", " Toy"):
@@ -102,8 +168,12 @@ class _Failing(GenericFakeChatModel):
 
 
 @pytest.mark.parametrize("where", ["call", "midway"])
-def test_a_failing_model_falls_back_to_the_parser_and_the_template(slice_assistant: Assistant, where: str) -> None:
-    assistant = _fake_assistant(slice_assistant, _Failing(messages=iter([AIMessage(content="")]), where=where))
+def test_a_failing_model_falls_back_to_the_parser_and_the_template(
+    slice_assistant: Assistant, where: str
+) -> None:
+    assistant = _fake_assistant(
+        slice_assistant, _Failing(messages=iter([AIMessage(content="")]), where=where)
+    )
     session = assistant.new_session(None)
     result = assistant.turn(session, "something funny, give me 2")
     assert result.planner == "parser" and result.error is None and len(result.picks) == 2
@@ -111,11 +181,16 @@ def test_a_failing_model_falls_back_to_the_parser_and_the_template(slice_assista
     assert all(p.explanation.problems for p in result.picks)  # the failure is recorded, not hidden
 
 
-@pytest.mark.parametrize("message, answer", [
-    ("why the third one?", "not shown you a list yet"),
-    ("more like the 99th one", "not shown you a list yet"),
-])
-def test_an_unresolvable_reference_gets_a_question_back(slice_assistant: Assistant, message: str, answer: str) -> None:
+@pytest.mark.parametrize(
+    "message, answer",
+    [
+        ("why the third one?", "not shown you a list yet"),
+        ("more like the 99th one", "not shown you a list yet"),
+    ],
+)
+def test_an_unresolvable_reference_gets_a_question_back(
+    slice_assistant: Assistant, message: str, answer: str
+) -> None:
     assistant = _fake_assistant(slice_assistant, None)
     session = assistant.new_session(None)
     assert answer in assistant.turn(session, message).message
@@ -126,7 +201,9 @@ def test_an_unresolvable_reference_gets_a_question_back(slice_assistant: Assista
 
 def test_a_title_not_in_the_catalogue_is_said_to_be_missing(slice_assistant: Assistant) -> None:
     assistant = _fake_assistant(slice_assistant, None)
-    result = assistant.turn(assistant.new_session(None), "something like Zorblax Returns From Planet Qux")
+    result = assistant.turn(
+        assistant.new_session(None), "something like Zorblax Returns From Planet Qux"
+    )
     assert "could not find" in result.message and result.picks
 
 
@@ -156,16 +233,23 @@ def test_the_model_gate_admits_slots_queues_depth_and_refuses_beyond() -> None:
         assert admitted
 
 
-def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(slice_assistant: Assistant) -> None:
+def test_a_turn_that_finds_the_model_busy_gets_templates_and_a_note_at_once(
+    slice_assistant: Assistant,
+) -> None:
     from recassist.assistant.events import NoteEvent, PicksEvent
 
     config = slice_assistant.config.model_copy(update={"queue_depth": 0, "queue_wait_s": 0.0})
-    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config)
+    assistant = Assistant(
+        slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model, config
+    )
     with assistant.gate.slot() as admitted:  # another user's turn holds the one slot
         assert admitted
         events = list(assistant.stream(assistant.new_session(None), "something funny, give me 3"))
-        # words the parser does not read: no model plan either, and no preview, just the parser's turn
-        unread = list(assistant.stream(assistant.new_session(None), "a feel-good movie for a rainy sunday"))
+        # words the parser does not read: no model plan either, and no preview, just the parser's
+        # turn
+        unread = list(
+            assistant.stream(assistant.new_session(None), "a feel-good movie for a rainy sunday")
+        )
     kinds = [type(e) for e in events]
     assert kinds.index(PicksEvent) < kinds.index(NoteEvent)  # the cards came before the note
     done = events[-1]
@@ -183,8 +267,12 @@ def test_while_the_model_warms_up_turns_say_so_and_never_say_busy(
     from recassist.assistant.admission import BUSY_NOTE, WARMING_NOTE
     from recassist.assistant.events import NoteEvent
 
-    assistant = Assistant(slice_assistant.catalogue, slice_assistant.serving, slice_assistant.model,
-                          slice_assistant.config)
+    assistant = Assistant(
+        slice_assistant.catalogue,
+        slice_assistant.serving,
+        slice_assistant.model,
+        slice_assistant.config,
+    )
     assistant.gate.begin_warm_up()
     assert not assistant.gate.ready
     events = list(assistant.stream(assistant.new_session(None), "something funny, give me 2"))

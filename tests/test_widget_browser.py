@@ -1,9 +1,9 @@
 """The embeddable widget in a real browser (Debian's headless Chromium, driven by Playwright).
 
-`recassist serve` runs in a second process with keys configured: a publishable key bound to one origin.
-Host pages that embed the one script tag are served from other loopback ports, so they are other origins:
-the listed one chats, gets cards and gives feedback; an unlisted one is refused, and the widget there
-says why.
+`recassist serve` runs in a second process with keys configured: a publishable key bound to one
+origin. Host pages that embed the one script tag are served from other loopback ports, so they are
+other origins: the listed one chats, gets cards and gives feedback; an unlisted one is refused, and
+the widget there says why.
 """
 
 from __future__ import annotations
@@ -61,22 +61,34 @@ def _serve_folder(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 
 @pytest.fixture(scope="module")
 def pages(settings, slice_serving, tmp_path_factory):
-    """(server URL, listed page origin, unlisted page origin): the server with a publishable key bound to
-    the first page origin, no chat model (parser plans, template explanations: fast)."""
+    """(server URL, listed page origin, unlisted page origin): the server with a publishable key
+    bound to the first page origin, no chat model (parser plans, template explanations: fast)."""
     from recassist.data.store import DatasetStore
 
     folder = tmp_path_factory.mktemp("host-pages")
     listed, listed_server = _serve_folder(folder)
     unlisted, unlisted_server = _serve_folder(folder)
-    keys = [{"name": "shop-widget", "key": PK, "kind": "publishable", "origins": [listed]},
-            {"name": "ops", "key": "sk_ops_0123456789", "roles": ["admin"]}]
-    process, url = start_server(settings, {
-        "RECASSIST_API__KEYS": json.dumps(keys), "RECASSIST_API__USER_TOKEN_SECRET": SECRET,
-        "RECASSIST_LLM__MODEL": str(folder / "absent.gguf"), "RECASSIST_ADS__SPONSORED_RATE": "1",
-    })
-    user = DatasetStore(settings.data_dir).load(SLICE).interactions["user_id"].value_counts().index[0]
+    keys = [
+        {"name": "shop-widget", "key": PK, "kind": "publishable", "origins": [listed]},
+        {"name": "ops", "key": "sk_ops_0123456789", "roles": ["admin"]},
+    ]
+    process, url = start_server(
+        settings,
+        {
+            "RECASSIST_API__KEYS": json.dumps(keys),
+            "RECASSIST_API__USER_TOKEN_SECRET": SECRET,
+            "RECASSIST_LLM__MODEL": str(folder / "absent.gguf"),
+            "RECASSIST_ADS__SPONSORED_RATE": "1",
+        },
+    )
+    user = (
+        DatasetStore(settings.data_dir).load(SLICE).interactions["user_id"].value_counts().index[0]
+    )
     token = sign_user_token(SECRET, user)
-    for name, background, color in (("index.html", "#faf7f2", "#2b2118"), ("dark.html", "#0d1117", "#e6edf3")):
+    for name, background, color in (
+        ("index.html", "#faf7f2", "#2b2118"),
+        ("dark.html", "#0d1117", "#e6edf3"),
+    ):
         page = HOST_PAGE.format(server=url, key=PK, token=token, background=background, color=color)
         (folder / name).write_text(page)
     yield url, listed, unlisted
@@ -85,12 +97,14 @@ def pages(settings, slice_serving, tmp_path_factory):
     unlisted_server.shutdown()
 
 
-FIRST_CARDS: list[dict] = []  # what this browser test saw, written to benchmarks/results/browser-first-card.json
+FIRST_CARDS: list[
+    dict
+] = []  # what this browser test saw, written to benchmarks/results/browser-first-card.json
 
 
 def _answer(page, text: str) -> list[dict]:
-    """Send `text` from the widget's box, wait for the finished answer, return its cards (and note the time
-    from Enter to the first card on screen)."""
+    """Send `text` from the widget's box, wait for the finished answer, return its cards (and note
+    the time from Enter to the first card on screen)."""
     answers = page.locator(".rc-cards.rc-done").count()
     page.locator("#rc-input").fill(text)
     started = time.perf_counter()
@@ -98,9 +112,13 @@ def _answer(page, text: str) -> list[dict]:
     page.locator(".rc-cards").nth(answers).locator(".rc-card").first.wait_for(timeout=120_000)
     FIRST_CARDS.append({"message": text, "first_card_s": round(time.perf_counter() - started, 3)})
     page.locator(".rc-cards.rc-done").nth(answers).wait_for(timeout=120_000)
-    return page.locator(".rc-cards").last.locator(".rc-card:not(.rc-sponsored)").evaluate_all(
-        """cards => cards.map(c => ({id: c.dataset.itemId, title: c.querySelector('.rc-card-title').textContent,
+    return (
+        page.locator(".rc-cards")
+        .last.locator(".rc-card:not(.rc-sponsored)")
+        .evaluate_all(
+            """cards => cards.map(c => ({id: c.dataset.itemId, title: c.querySelector('.rc-card-title').textContent,
                                     explanation: c.querySelector('.rc-expl').textContent}))"""
+        )
     )
 
 
@@ -113,8 +131,12 @@ def _open_widget(browser, url: str):
     return page, launcher
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
-def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlisted_origins(pages) -> None:
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
+)
+def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlisted_origins(
+    pages,
+) -> None:
     from playwright.sync_api import sync_playwright
 
     _server, listed, unlisted = pages
@@ -126,35 +148,57 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             assert page.get_by_role("dialog", name="Film finder").is_visible()
             shadow_focus = "document.querySelector('[data-recassist]').shadowRoot.activeElement?.id"
             assert page.evaluate(shadow_focus) == "rc-input"  # focus moves into the panel
-            page.evaluate("window.__events = []; window.recassist.on('feedback', d => window.__events.push(d))")
+            page.evaluate(
+                "window.__events = []; window.recassist.on('feedback', d => window.__events.push(d))"
+            )
 
             cards = _answer(page, "something like Toy Story but for adults")
-            assert len(cards) >= 3 and all(c["explanation"] and c["explanation"] != "…" for c in cards), cards
+            assert len(cards) >= 3 and all(
+                c["explanation"] and c["explanation"] != "…" for c in cards
+            ), cards
             first = page.locator(".rc-card").first
             first.get_by_role("button", name="Why?").click()
-            assert first.locator(".rc-why").is_visible() and first.locator(".rc-why li").count() >= 1
+            assert (
+                first.locator(".rc-why").is_visible() and first.locator(".rc-why li").count() >= 1
+            )
             # the host page's CSS (button, li: red, 40px) does not reach into the shadow DOM
-            assert first.locator(".rc-why li").first.evaluate("e => getComputedStyle(e).fontSize") == "12px"
+            assert (
+                first.locator(".rc-why li").first.evaluate("e => getComputedStyle(e).fontSize")
+                == "12px"
+            )
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
 
-            # every answer carries a sponsored card here (rate 1): labelled, its "why this ad" behind a button
+            # every answer carries a sponsored card here (rate 1): labelled, its "why this ad"
+            # behind a button
             ad = page.locator(".rc-cards").last.locator(".rc-sponsored")
-            assert ad.count() == 1 and ad.locator(".rc-label").text_content().startswith("Sponsored")
+            assert ad.count() == 1 and ad.locator(".rc-label").text_content().startswith(
+                "Sponsored"
+            )
             assert "[object" not in ad.inner_text() and not ad.locator(".rc-why").is_visible()
             ad.get_by_role("button", name="Why this ad?").click()
-            assert ad.locator(".rc-why").is_visible() and ad.locator(".rc-why").text_content().startswith("Sponsored by")
+            assert ad.locator(".rc-why").is_visible() and ad.locator(
+                ".rc-why"
+            ).text_content().startswith("Sponsored by")
 
             first.locator(".rc-dislike").click()
             page.locator(".rc-card.rc-removed").first.wait_for(timeout=30_000)
-            assert page.evaluate("window.__events")[0] == {"itemId": cards[0]["id"], "title": cards[0]["title"][3:],
-                                                           "feedback": "dislike"}
+            assert page.evaluate("window.__events")[0] == {
+                "itemId": cards[0]["id"],
+                "title": cards[0]["title"][3:],
+                "feedback": "dislike",
+            }
             after = _answer(page, "more like these please")
             assert after and cards[0]["id"] not in [c["id"] for c in after]
 
-            # a session the server no longer holds: the answer comes in a new one, and its note stays after done
+            # a session the server no longer holds: the answer comes in a new one, and its note
+            # stays after done
             def expire(route) -> None:
-                route.continue_(post_data=json.dumps({**json.loads(route.request.post_data), "session_id": "gone"}))
+                route.continue_(
+                    post_data=json.dumps(
+                        {**json.loads(route.request.post_data), "session_id": "gone"}
+                    )
+                )
 
             page.route("**/api/v1/chat", expire)
             assert _answer(page, "something funny")
@@ -166,12 +210,17 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
 
             page.keyboard.press("Escape")
             assert not page.get_by_role("dialog", name="Film finder").is_visible()
-            assert launcher.evaluate("b => b.getRootNode().activeElement === b")  # focus back on the button
+            assert launcher.evaluate(
+                "b => b.getRootNode().activeElement === b"
+            )  # focus back on the button
 
             dark = browser.new_page()
             dark.goto(f"{listed}/dark.html")
             dark.locator(".rc-launcher").wait_for()
-            assert dark.locator(".rc.rc-dark").count() == 1 and page.locator(".rc.rc-dark").count() == 0
+            assert (
+                dark.locator(".rc.rc-dark").count() == 1
+                and page.locator(".rc.rc-dark").count() == 0
+            )
 
             refused = browser.new_page()
             refused.goto(f"{unlisted}/index.html")
@@ -180,13 +229,27 @@ def test_widget_on_another_origin_streams_cards_takes_feedback_and_refuses_unlis
             refused.locator("#rc-input").press("Enter")
             refused.locator(".rc-error").wait_for(timeout=30_000)
             assert refused.locator(".rc-card").count() == 0
-            reason = refused.locator(".rc-error").inner_text()  # the server's reason, not "Failed to fetch"
-            assert f"not allowed from origin '{unlisted}'" in reason and "Failed to fetch" not in reason, reason
+            reason = refused.locator(
+                ".rc-error"
+            ).inner_text()  # the server's reason, not "Failed to fetch"
+            assert (
+                f"not allowed from origin '{unlisted}'" in reason
+                and "Failed to fetch" not in reason
+            ), reason
         finally:
             browser.close()
     RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps({"what": "time from Enter to the first card on screen, widget on another origin, "
-                                  "Chromium, template explanations (no model file)", "turns": FIRST_CARDS}, indent=1) + "\n")
+    RESULT.write_text(
+        json.dumps(
+            {
+                "what": "time from Enter to the first card on screen, widget on another origin, "
+                "Chromium, template explanations (no model file)",
+                "turns": FIRST_CARDS,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 QUEUE_SCREENSHOT = SCREENSHOT.with_name("widget-queued.png")
@@ -210,7 +273,8 @@ def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(page
             page.locator(".rc-cards.rc-done").nth(1).wait_for(timeout=120_000)
             assert page.locator(".rc-user.rc-queued").count() == 0
             order = page.locator(".rc-log > .rc-msg").evaluate_all(
-                "ms => ms.map(m => m.classList.contains('rc-user') ? 'Q:' + m.innerText : 'A')")
+                "ms => ms.map(m => m.classList.contains('rc-user') ? 'Q:' + m.innerText : 'A')"
+            )
             assert order[1:] == ["Q:recommend 2 comedies", "A", "Q:now 2 dramas", "A"], order
             answers = page.locator(".rc-cards.rc-done")
             cards = ".rc-card:not(.rc-sponsored) .rc-meta"

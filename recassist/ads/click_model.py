@@ -5,8 +5,8 @@ calibrators that map their scores to click rates.
   `strength` impressions); uses only the `item_id` column. The baseline every model must beat.
 - `LogisticClickModel`: logistic regression on one-hot categorical columns and standardised numbers.
 - `LightGBMClickModel`: gradient-boosted trees (LightGBM), categorical columns as categories.
-- `Calibrator`: Platt (a logistic fit on the score's log-odds) or isotonic regression, fitted on held-out
-  rows, so that predicted rates match observed ones (a bid is multiplied by them).
+- `Calibrator`: Platt (a logistic fit on the score's log-odds) or isotonic regression, fitted on
+  held-out rows, so that predicted rates match observed ones (a bid is multiplied by them).
 
 `X` is a DataFrame; text and category columns count as categorical.
 """
@@ -36,7 +36,11 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def _categorical(X: pd.DataFrame) -> list[str]:
-    return [c for c in X.columns if pd.api.types.is_string_dtype(X[c]) or isinstance(X[c].dtype, pd.CategoricalDtype)]
+    return [
+        c
+        for c in X.columns
+        if pd.api.types.is_string_dtype(X[c]) or isinstance(X[c].dtype, pd.CategoricalDtype)
+    ]
 
 
 @dataclass
@@ -53,7 +57,9 @@ class ItemPrior:
         """`base`: the rate to shrink towards (default: the overall rate in `y`)."""
         y = np.asarray(y, dtype=float)
         self.overall = float(y.mean()) if base is None else base
-        grouped = pd.DataFrame({"item": X[self.column].astype(str).to_numpy(), "y": y}).groupby("item")["y"]
+        grouped = pd.DataFrame({"item": X[self.column].astype(str).to_numpy(), "y": y}).groupby(
+            "item"
+        )["y"]
         clicks, shown = grouped.sum(), grouped.size()
         self.rates = ((clicks + self.strength * self.overall) / (shown + self.strength)).to_dict()
         return self
@@ -77,10 +83,14 @@ class LogisticClickModel:
         categorical = _categorical(X)
         numeric = [c for c in X.columns if c not in categorical]
         columns = ColumnTransformer(
-            [("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5), categorical),
-             ("num", StandardScaler(), numeric)]
+            [
+                ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5), categorical),
+                ("num", StandardScaler(), numeric),
+            ]
         )
-        self._pipeline = make_pipeline(columns, LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed))
+        self._pipeline = make_pipeline(
+            columns, LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        )
         self._pipeline.fit(X, np.asarray(y, dtype=int))
         return self
 
@@ -100,7 +110,9 @@ class LightGBMClickModel:
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
         out = X.copy()
         for column in self._categorical:
-            out[column] = pd.Categorical(out[column].astype(str), categories=self._categories[column])
+            out[column] = pd.Categorical(
+                out[column].astype(str), categories=self._categories[column]
+            )
         return out
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> LightGBMClickModel:
@@ -109,11 +121,23 @@ class LightGBMClickModel:
         self._categorical = _categorical(X)
         self._categories = {c: sorted(X[c].astype(str).unique()) for c in self._categorical}
         self._model = lightgbm.LGBMClassifier(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
-            min_child_samples=self.min_child_samples, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-            reg_lambda=1.0, random_state=self.seed, n_jobs=1, verbose=-1,
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves,
+            min_child_samples=self.min_child_samples,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            reg_lambda=1.0,
+            random_state=self.seed,
+            n_jobs=1,
+            verbose=-1,
         )
-        self._model.fit(self._frame(X), np.asarray(y, dtype=int), categorical_feature=self._categorical or "auto")
+        self._model.fit(
+            self._frame(X),
+            np.asarray(y, dtype=int),
+            categorical_feature=self._categorical or "auto",
+        )
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -135,7 +159,9 @@ class Calibrator:
         else:
             from sklearn.isotonic import IsotonicRegression
 
-            self._model = IsotonicRegression(y_min=_EPS, y_max=1 - _EPS, out_of_bounds="clip").fit(scores, y)
+            self._model = IsotonicRegression(y_min=_EPS, y_max=1 - _EPS, out_of_bounds="clip").fit(
+                scores, y
+            )
         return self
 
     def transform(self, scores: np.ndarray) -> np.ndarray:

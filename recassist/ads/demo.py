@@ -1,10 +1,11 @@
 """The synthetic demo ads catalogue for a MovieLens data set.
 
 MovieLens has no ads, so the demo catalogue is generated: for each genre, two ads from made-up
-advertisers whose names start with "Synthetic", targeting that genre's fans (some also an age range).
-Every ad's title starts with "[Synthetic]", the catalogue's manifest says `synthetic: true`, and every
-pick served from it carries `synthetic=True`, which the surfaces show. It is written as an ordinary ads
-file and imported through the same path as a real one. Click numbers never come from it.
+advertisers whose names start with "Synthetic", targeting that genre's fans (some also an age
+range). Every ad's title starts with "[Synthetic]", the catalogue's manifest says `synthetic: true`,
+and every pick served from it carries `synthetic=True`, which the surfaces show. It is written as an
+ordinary ads file and imported through the same path as a real one. Click numbers never come from
+it.
 """
 
 from __future__ import annotations
@@ -13,16 +14,22 @@ import numpy as np
 import pandas as pd
 
 from recassist.ads.catalogue import AdsCatalogue, import_ads
-from recassist.settings import Settings
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
+from recassist.settings import Settings
 
 ADVERTISERS = (
-    "Synthetic Streaming Co.", "Synthetic Cinema Club", "Synthetic Poster Shop", "Synthetic Soundtrack Store",
+    "Synthetic Streaming Co.",
+    "Synthetic Cinema Club",
+    "Synthetic Poster Shop",
+    "Synthetic Soundtrack Store",
     "Synthetic Film School",
 )
 OFFERS = (
-    ("{tag} night: a month of streaming", "Stream the best of {tag} films, a new pick every night."),
+    (
+        "{tag} night: a month of streaming",
+        "Stream the best of {tag} films, a new pick every night.",
+    ),
     ("{tag} screenings near you", "Big-screen revivals of {tag} favourites this weekend."),
     ("{tag} collector's posters", "Prints of classic {tag} film posters."),
     ("{tag} soundtracks on vinyl", "Scores and songs from {tag} films, newly pressed."),
@@ -35,7 +42,14 @@ def demo_ads(dataset: Dataset, seed: int = 7) -> pd.DataFrame:
     """Two synthetic ads per tag of the catalogue, deterministic for a seed."""
     rng = np.random.default_rng(seed)
     budgets = {name: float(rng.choice([20.0, 40.0, 60.0])) for name in ADVERTISERS}
-    tags = sorted({t for value in dataset.items["tags"] for t in value.split(TAG_SEPARATOR) if t and t != "unknown"})
+    tags = sorted(
+        {
+            t
+            for value in dataset.items["tags"]
+            for t in value.split(TAG_SEPARATOR)
+            if t and t != "unknown"
+        }
+    )
     rows = []
     for t_index, tag in enumerate(tags):
         for slot in range(2):

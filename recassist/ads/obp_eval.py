@@ -1,15 +1,16 @@
-"""The click model measured on real clicks: the Open Bandit Dataset sample (ZOZOTOWN, `recassist data fetch
-obp`), both logging policies, 20,000 impressions and 80 clicks.
+"""The click model measured on real clicks: the Open Bandit Dataset sample (ZOZOTOWN, `recassist
+data fetch obp`), both logging policies, 20,000 impressions and 80 clicks.
 
-Features per impression: the four hashed user features, the shown item's context (its four features and
-its id), the position (1-3), and the user's affinity to the shown item (the log's `user-item_affinity_<id>`
-column). The split is by time: the first 70 % of impressions train (the first 80 % of those fit the models,
-the last 20 % fit the calibrators), the last 30 % test. Models: the item click-rate prior, logistic
-regression and LightGBM. On the test rows: AUC and log loss with 95 % bootstrap intervals (paired
-resamples, so the differences between models get intervals too), log loss and expected calibration
-error before and after Platt and isotonic calibration, and a reliability plot. Then the off-policy value
-of ranking by the calibrated model against the logged (uniform random) policy on the random policy's
-test rows, with obp's IPW and DR estimators and their bootstrap intervals.
+Features per impression: the four hashed user features, the shown item's context (its four features
+and its id), the position (1-3), and the user's affinity to the shown item (the log's
+`user-item_affinity_<id>` column). The split is by time: the first 70 % of impressions train (the
+first 80 % of those fit the models, the last 20 % fit the calibrators), the last 30 % test. Models:
+the item click-rate prior, logistic regression and LightGBM. On the test rows: AUC and log loss with
+95 % bootstrap intervals (paired resamples, so the differences between models get intervals too),
+log loss and expected calibration error before and after Platt and isotonic calibration, and a
+reliability plot. Then the off-policy value of ranking by the calibrated model against the logged
+(uniform random) policy on the random policy's test rows, with obp's IPW and DR estimators and their
+bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def load_obp(data_dir: Path) -> ObpData:
     folder = data_dir / "raw" / "obp"
     files = {key: folder / f"{key}.csv" for key in ("random_log", "bts_log", "items")}
     if not all(f.is_file() for f in files.values()):
-        raise DatasetNotFoundError(f"the Open Bandit sample is not in {folder}; run `recassist data fetch obp`")
+        raise DatasetNotFoundError(
+            f"the Open Bandit sample is not in {folder}; run `recassist data fetch obp`"
+        )
     logs = [pd.read_csv(files[f"{p}_log"], index_col=0).assign(policy=p) for p in ("random", "bts")]
     frame = pd.concat(logs, ignore_index=True)
     frame["ts"] = pd.to_datetime(frame["timestamp"], utc=True)
@@ -55,10 +58,14 @@ def load_obp(data_dir: Path) -> ObpData:
 
 
 def features(
-    frame: pd.DataFrame, items: pd.DataFrame, item_ids: np.ndarray, positions: np.ndarray, rows: np.ndarray | None = None
+    frame: pd.DataFrame,
+    items: pd.DataFrame,
+    item_ids: np.ndarray,
+    positions: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Model inputs for showing `item_ids[j]` at `positions[j]` to the user of `frame`'s row `rows[j]`
-    (default: row j)."""
+    """Model inputs for showing `item_ids[j]` at `positions[j]` to the user of `frame`'s row
+    `rows[j]` (default: row j)."""
     rows = np.arange(len(frame)) if rows is None else rows
     context = items.set_index("item_id").loc[item_ids]
     affinity = frame[[f"user-item_affinity_{i}" for i in range(len(items))]].to_numpy()
@@ -102,8 +109,8 @@ def interval(values: np.ndarray) -> list[float]:
 
 
 def bootstrap(y: np.ndarray, predictions: dict[str, np.ndarray], samples: int, seed: int) -> dict:
-    """Point values and 95 % intervals of AUC and log loss per model, and of each model's AUC minus the
-    prior's, from the same paired resamples of the test rows."""
+    """Point values and 95 % intervals of AUC and log loss per model, and of each model's AUC minus
+    the prior's, from the same paired resamples of the test rows."""
     rng = np.random.default_rng(seed)
     draws = {name: {"auc": [], "log_loss": []} for name in predictions}
     for _ in range(samples):
@@ -116,15 +123,19 @@ def bootstrap(y: np.ndarray, predictions: dict[str, np.ndarray], samples: int, s
     for name, p in predictions.items():
         aucs = np.array(draws[name]["auc"])
         out[name] = {
-            "auc": auc(y, p), "auc_95": interval(aucs),
-            "log_loss": log_loss(y, p), "log_loss_95": interval(np.array(draws[name]["log_loss"])),
+            "auc": auc(y, p),
+            "auc_95": interval(aucs),
+            "log_loss": log_loss(y, p),
+            "log_loss_95": interval(np.array(draws[name]["log_loss"])),
         }
         if name != baseline:
             out[name]["auc_minus_prior_95"] = interval(aucs - np.array(draws[baseline]["auc"]))
     return out
 
 
-def reliability_plot(y: np.ndarray, calibrated: dict[str, np.ndarray], path: Path, bins: int = 5) -> None:
+def reliability_plot(
+    y: np.ndarray, calibrated: dict[str, np.ndarray], path: Path, bins: int = 5
+) -> None:
     """Predicted against observed click rate in equal-count bins, with Wilson 95 % intervals."""
     import matplotlib
 
@@ -147,10 +158,15 @@ def reliability_plot(y: np.ndarray, calibrated: dict[str, np.ndarray], path: Pat
             hi.append(centre + half - rate)
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=name)
         top = max(top, max(xs), max(y_ + h for y_, h in zip(ys, hi)))
-    ax.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    ax.plot(
+        [0, top], [0, top], color="grey", linestyle="--", linewidth=1, label="perfect calibration"
+    )
     ax.set_xlabel("predicted click rate (Platt-calibrated), bin mean")
     ax.set_ylabel("observed click rate, 95 % Wilson interval")
-    ax.set_title(f"Open Bandit sample, time-ordered test ({len(y):,} impressions, {int(y.sum())} clicks)", fontsize=9)
+    ax.set_title(
+        f"Open Bandit sample, time-ordered test ({len(y):,} impressions, {int(y.sum())} clicks)",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,9 +174,11 @@ def reliability_plot(y: np.ndarray, calibrated: dict[str, np.ndarray], path: Pat
     plt.close(fig)
 
 
-def off_policy(data: ObpData, test: pd.DataFrame, model, calibrator: Calibrator, samples: int, seed: int) -> dict:
-    """IPW and DR estimates (obp) of ranking the items by calibrated pCTR, on the random policy's test rows,
-    against the logged policy's observed click rate."""
+def off_policy(
+    data: ObpData, test: pd.DataFrame, model, calibrator: Calibrator, samples: int, seed: int
+) -> dict:
+    """IPW and DR estimates (obp) of ranking the items by calibrated pCTR, on the random policy's
+    test rows, against the logged policy's observed click rate."""
     from obp.ope import DoublyRobust, InverseProbabilityWeighting, OffPolicyEvaluation
 
     rows = test[test["policy"] == "random"].reset_index(drop=True)
@@ -170,36 +188,50 @@ def off_policy(data: ObpData, test: pd.DataFrame, model, calibrator: Calibrator,
     for position in range(N_POSITIONS):
         X = features(rows, data.items, every_item, np.full(n * n_items, position + 1), every_row)
         q_hat[:, :, position] = calibrator.transform(model.predict(X)).reshape(n, n_items)
-    # the new policy: at each position, the item ranked there by the predicted click rate at position 1
+    # the new policy: at each position, the item ranked there by the predicted click rate at
+    # position 1
     ranking = np.argsort(-q_hat[:, :, 0], axis=1, kind="stable")[:, :N_POSITIONS]
     action_dist = np.zeros_like(q_hat)
     for position in range(N_POSITIONS):
         action_dist[np.arange(n), ranking[:, position], position] = 1.0
     feedback = {
-        "n_rounds": n, "n_actions": n_items, "action": rows["item_id"].to_numpy(),
-        "position": rows["position"].to_numpy() - 1, "reward": rows["click"].to_numpy(),
+        "n_rounds": n,
+        "n_actions": n_items,
+        "action": rows["item_id"].to_numpy(),
+        "position": rows["position"].to_numpy() - 1,
+        "reward": rows["click"].to_numpy(),
         "pscore": rows["propensity_score"].to_numpy(),
     }
-    ope = OffPolicyEvaluation(bandit_feedback=feedback, ope_estimators=[InverseProbabilityWeighting(), DoublyRobust()])
+    ope = OffPolicyEvaluation(
+        bandit_feedback=feedback, ope_estimators=[InverseProbabilityWeighting(), DoublyRobust()]
+    )
     intervals = ope.estimate_intervals(
-        action_dist=action_dist, estimated_rewards_by_reg_model=q_hat, n_bootstrap_samples=samples, random_state=seed
+        action_dist=action_dist,
+        estimated_rewards_by_reg_model=q_hat,
+        n_bootstrap_samples=samples,
+        random_state=seed,
     )
     rng = np.random.default_rng(seed)
     reward = feedback["reward"].astype(float)
     logged = np.array([reward[rng.integers(0, n, n)].mean() for _ in range(samples)])
     matched = int((action_dist[np.arange(n), feedback["action"], feedback["position"]] == 1).sum())
     out = {
-        "rounds": n, "clicks": int(reward.sum()), "rounds_matching_new_policy": matched,
+        "rounds": n,
+        "clicks": int(reward.sum()),
+        "rounds_matching_new_policy": matched,
         "logged": {"value": float(reward.mean()), "value_95": interval(logged)},
     }
     for name, values in intervals.items():
-        out[name] = {"value": float(values["mean"]), "value_95": [float(values["95.0% CI (lower)"]),
-                                                                    float(values["95.0% CI (upper)"])]}
+        out[name] = {
+            "value": float(values["mean"]),
+            "value_95": [float(values["95.0% CI (lower)"]), float(values["95.0% CI (upper)"])],
+        }
     return out
 
 
 def evaluate(settings: Settings, plot_path: Path) -> dict:
-    """Fit, calibrate and measure the three click models; write the reliability plot; return the report."""
+    """Fit, calibrate and measure the three click models; write the reliability plot; return the
+    report."""
     config = settings.ads
     data = load_obp(settings.data_dir)
     frame = data.log
@@ -207,7 +239,11 @@ def evaluate(settings: Settings, plot_path: Path) -> dict:
     X_all = features(frame, data.items, frame["item_id"].to_numpy(), frame["position"].to_numpy())
     cut = int(len(frame) * TRAIN_SHARE)
     fit_cut = int(cut * FIT_SHARE)
-    parts = {"fit": slice(0, fit_cut), "calibrate": slice(fit_cut, cut), "test": slice(cut, len(frame))}
+    parts = {
+        "fit": slice(0, fit_cut),
+        "calibrate": slice(fit_cut, cut),
+        "test": slice(cut, len(frame)),
+    }
     y = {k: y_all[s] for k, s in parts.items()}
     X = {k: X_all.iloc[s].reset_index(drop=True) for k, s in parts.items()}
     models = [
@@ -221,20 +257,31 @@ def evaluate(settings: Settings, plot_path: Path) -> dict:
         calib_scores, test_scores = model.predict(X["calibrate"]), model.predict(X["test"])
         raw[model.name] = test_scores
         calibration[model.name] = {
-            "raw": {"log_loss": log_loss(y["test"], test_scores), "ece": ece(y["test"], test_scores)}
+            "raw": {
+                "log_loss": log_loss(y["test"], test_scores),
+                "ece": ece(y["test"], test_scores),
+            }
         }
         for method in ("platt", "isotonic"):
             calibrator = Calibrator(method).fit(calib_scores, y["calibrate"])
             p = calibrator.transform(test_scores)
-            calibration[model.name][method] = {"log_loss": log_loss(y["test"], p), "ece": ece(y["test"], p)}
+            calibration[model.name][method] = {
+                "log_loss": log_loss(y["test"], p),
+                "ece": ece(y["test"], p),
+            }
             if method == "platt":
                 calibrated[model.name] = p
                 fitted[model.name] = (model, calibrator)
     metrics = bootstrap(y["test"], raw, config.bootstrap_samples, config.seed)
     reliability_plot(y["test"], calibrated, plot_path)
-    # the serving policy ranks by the model with the best calibration-part AUC (chosen before the test)
-    chosen = max(fitted, key=lambda name: auc(y["calibrate"], fitted[name][0].predict(X["calibrate"])))
-    ope = off_policy(data, frame.iloc[parts["test"]], *fitted[chosen], config.bootstrap_samples, config.seed)
+    # the serving policy ranks by the model with the best calibration-part AUC (chosen before the
+    # test)
+    chosen = max(
+        fitted, key=lambda name: auc(y["calibrate"], fitted[name][0].predict(X["calibrate"]))
+    )
+    ope = off_policy(
+        data, frame.iloc[parts["test"]], *fitted[chosen], config.bootstrap_samples, config.seed
+    )
     return {
         "data": "Open Bandit Dataset sample (obp==0.4.1): random/all + bts/all, 20,000 impressions",
         "split": {k: {"impressions": int(len(v)), "clicks": int(v.sum())} for k, v in y.items()},
@@ -244,8 +291,11 @@ def evaluate(settings: Settings, plot_path: Path) -> dict:
         "calibration": calibration,
         "policy_model": chosen,
         "off_policy": ope,
-        "separable": {name: not (m["auc_minus_prior_95"][0] <= 0 <= m["auc_minus_prior_95"][1])
-                      for name, m in metrics.items() if "auc_minus_prior_95" in m},
+        "separable": {
+            name: not (m["auc_minus_prior_95"][0] <= 0 <= m["auc_minus_prior_95"][1])
+            for name, m in metrics.items()
+            if "auc_minus_prior_95" in m
+        },
     }
 
 
@@ -254,7 +304,8 @@ def _fmt(value: float, low_high: list[float], digits: int = 3) -> str:
 
 
 def markdown(report: dict, command: str, plot: str) -> str:
-    """The benchmarks section: the table, the honest verdict, calibration, off-policy value, the plot."""
+    """The benchmarks section: the table, the honest verdict, calibration, off-policy value, the
+    plot."""
     split = report["split"]
     lines = [
         "## Sponsored recommendations: click model on real clicks (Open Bandit)",
@@ -304,12 +355,17 @@ def markdown(report: dict, command: str, plot: str) -> str:
         f"| logged (uniform random) | observed | {_fmt(ope['logged']['value'], ope['logged']['value_95'], 4)} |",
     ]
     for name in ("ipw", "dr"):
-        lines.append(f"| ranked by calibrated pCTR | {name.upper()} | {_fmt(ope[name]['value'], ope[name]['value_95'], 4)} |")
+        lines.append(
+            f"| ranked by calibrated pCTR | {name.upper()} | {_fmt(ope[name]['value'], ope[name]['value_95'], 4)} |"
+        )
     overlap = all(ope[n]["value_95"][0] <= ope["logged"]["value_95"][1] for n in ("ipw", "dr"))
     lines += [
         "",
-        ("The intervals overlap the logged policy's: this sample does not show that the new ranking gets more clicks."
-         if overlap else "The new ranking's interval lies above the logged policy's."),
+        (
+            "The intervals overlap the logged policy's: this sample does not show that the new ranking gets more clicks."
+            if overlap
+            else "The new ranking's interval lies above the logged policy's."
+        ),
         "",
         f"![Reliability of the Platt-calibrated click models on the test rows]({plot})",
         "",
@@ -318,8 +374,8 @@ def markdown(report: dict, command: str, plot: str) -> str:
 
 
 def write_section(benchmarks: Path, section: str) -> None:
-    """Put `section` (its first line is its `## ` heading) at the end of the benchmarks page, replacing its
-    previous version if there is one."""
+    """Put `section` (its first line is its `## ` heading) at the end of the benchmarks page,
+    replacing its previous version if there is one."""
     heading = section.splitlines()[0]
     text = benchmarks.read_text() if benchmarks.is_file() else "# Benchmarks\n"
     start = text.find(heading + "\n")

@@ -1,6 +1,6 @@
-"""Who may see an ad: the user's traits (age, gender, location from the users table; interests from the
-tags of their history) against the ad's targeting. A match returns the facts that matched, which the
-"why this ad" explanation states; a miss returns None."""
+"""Who may see an ad: the user's traits (age, gender, location from the users table; interests from
+the tags of their history) against the ad's targeting. A match returns the facts that matched, which
+the "why this ad" explanation states; a miss returns None."""
 
 from __future__ import annotations
 
@@ -47,10 +47,16 @@ def interests(history_tags: Iterable[tuple[str, ...]], limit: int = 8) -> tuple[
 
 
 def traits_from_row(row: pd.Series | None, history_tags: Iterable[tuple[str, ...]]) -> UserTraits:
-    """Traits from a users-table row (columns age, gender, location when present) and the history's tags."""
+    """Traits from a users-table row (columns age, gender, location when present) and the history's
+    tags."""
 
     def value(column: str) -> str | None:
-        if row is None or column not in row.index or pd.isna(row[column]) or str(row[column]).strip() == "":
+        if (
+            row is None
+            or column not in row.index
+            or pd.isna(row[column])
+            or str(row[column]).strip() == ""
+        ):
             return None
         return str(row[column]).strip()
 
@@ -71,7 +77,8 @@ def _age_range(low: int | None, high: int | None) -> str:
 
 
 def match(targeting: Targeting, user: UserTraits) -> TargetingMatch | None:
-    """The facts that matched, or None when any targeted dimension does not (unknown traits do not match)."""
+    """The facts that matched, or None when any targeted dimension does not (unknown traits do not
+    match)."""
     tags: tuple[str, ...] = ()
     if targeting.tags:
         wanted = {t.lower() for t in targeting.tags}
@@ -80,12 +87,19 @@ def match(targeting: Targeting, user: UserTraits) -> TargetingMatch | None:
             return None
     age = None
     if targeting.age_min is not None or targeting.age_max is not None:
-        low, high = targeting.age_min or 0, targeting.age_max if targeting.age_max is not None else 200
+        low, high = (
+            targeting.age_min or 0,
+            targeting.age_max if targeting.age_max is not None else 200,
+        )
         if user.age is None or not low <= user.age <= high:
             return None
         age = _age_range(targeting.age_min, targeting.age_max)
     if targeting.genders and (user.gender is None or user.gender not in targeting.genders):
         return None
-    if targeting.locations and (user.location is None or not user.location.startswith(targeting.locations)):
+    if targeting.locations and (
+        user.location is None or not user.location.startswith(targeting.locations)
+    ):
         return None
-    return TargetingMatch(tags=tags, age=age, gender=bool(targeting.genders), location=bool(targeting.locations))
+    return TargetingMatch(
+        tags=tags, age=age, gender=bool(targeting.genders), location=bool(targeting.locations)
+    )

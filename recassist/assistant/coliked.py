@@ -55,9 +55,9 @@ class CoLiked:
         return int(np.intersect1d(users_a, users_b, assume_unique=True).size)
 
     def specific(self, reasons: Sequence[Reason], item_id: str) -> list[Reason]:
-        """`reasons` for `item_id`, each item reason ("you liked X", "like X") preceded by a co-liked
-        one where at least `MIN_CO_LIKED` people liked both X and the item (the item reason stays: it
-        says how X came in, liked or asked for)."""
+        """`reasons` for `item_id`, each item reason ("you liked X", "like X") preceded by a
+        co-liked one where at least `MIN_CO_LIKED` people liked both X and the item (the item reason
+        stays: it says how X came in, liked or asked for)."""
         out = []
         for reason in reasons:
             if reason.kind in _BY_ITEM and reason.item is not None:

@@ -1,13 +1,13 @@
 """The events of one chat turn, one type per kind, as a discriminated union on `type`.
 
-The agent yields them in this order: `plan`, `message`, `picks`, a `note` when the answer is degraded
-(the model was busy), then per pick `token`... (a `reset` drops a failed attempt's text) and
-`explanation`, a `sponsored` card on the turns that carry one, and last `done`, or `error` instead of
-whatever could not be finished. When the model plans a turn, a preview comes first: `plan` (the
-parser's), `message` and `picks`; then the model's `plan` and the sequence above, whose `message` and
-`picks` replace the preview's. The surfaces add `session` in front. The REST API sends each as a server-sent event
-named by its `type` with the other fields as JSON data; the Gradio UI and the command line read the
-same objects.
+The agent yields them in this order: `plan`, `message`, `picks`, a `note` when the answer is
+degraded (the model was busy), then per pick `token`... (a `reset` drops a failed attempt's text)
+and `explanation`, a `sponsored` card on the turns that carry one, and last `done`, or `error`
+instead of whatever could not be finished. When the model plans a turn, a preview comes first:
+`plan` (the parser's), `message` and `picks`; then the model's `plan` and the sequence above, whose
+`message` and `picks` replace the preview's. The surfaces add `session` in front. The REST API sends
+each as a server-sent event named by its `type` with the other fields as JSON data; the Gradio UI
+and the command line read the same objects.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class EvidenceOut(BaseModel):
 
 
 class Card(BaseModel):
-    """A recommended catalogue item as it is shown: what it is, why, and the explanation once written."""
+    """A recommended catalogue item as it is shown: what it is, why, and the explanation once
+    written."""
 
     item_id: str
     title: str  # as the catalogue holds it: "Saint, The (1997)"
@@ -46,7 +47,9 @@ class Sponsored(BaseModel):
     """What every sponsored pick shows, in a chat answer (`SponsoredCard`) or from the ads API."""
 
     label: str = Field(default="Sponsored", description='always "Sponsored"')
-    synthetic: bool = Field(default=False, description="true for the generated demo catalogue: not a real advertiser")
+    synthetic: bool = Field(
+        default=False, description="true for the generated demo catalogue: not a real advertiser"
+    )
     impression_id: str
     ad_id: str
     advertiser: str
@@ -56,10 +59,13 @@ class Sponsored(BaseModel):
 
 
 class SponsoredCard(Sponsored):
-    """A sponsored pick as it is shown in an answer: always labelled, with its "why this ad" from real evidence."""
+    """A sponsored pick as it is shown in an answer: always labelled, with its "why this ad" from
+    real evidence."""
 
     why: str
-    why_evidence: list[str] = Field(default_factory=list)  # the targeting matched and the history items cited
+    why_evidence: list[str] = Field(
+        default_factory=list
+    )  # the targeting matched and the history items cited
 
 
 class _Event(BaseModel):
@@ -88,8 +94,8 @@ class MessageEvent(_Event):
 
 
 class NoteEvent(_Event):
-    """Something the user should know about this answer, e.g. the model was busy, so explanations are
-    templates built from the evidence."""
+    """Something the user should know about this answer, e.g. the model was busy, so explanations
+    are templates built from the evidence."""
 
     type: Literal["note"] = "note"
     text: str
@@ -143,8 +149,17 @@ class ErrorEvent(_Event):
 
 
 TurnEvent = Annotated[
-    SessionEvent | PlanEvent | MessageEvent | PicksEvent | NoteEvent | TokenEvent | ResetEvent | ExplanationEvent
-    | SponsoredEvent | DoneEvent | ErrorEvent,
+    SessionEvent
+    | PlanEvent
+    | MessageEvent
+    | PicksEvent
+    | NoteEvent
+    | TokenEvent
+    | ResetEvent
+    | ExplanationEvent
+    | SponsoredEvent
+    | DoneEvent
+    | ErrorEvent,
     Field(discriminator="type"),
 ]
 

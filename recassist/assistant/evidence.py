@@ -1,12 +1,13 @@
-"""What an explanation is made of: catalogue items, the evidence for a recommendation in plain words, and
-the template explanation built from that evidence alone.
+"""What an explanation is made of: catalogue items, the evidence for a recommendation in plain
+words, and the template explanation built from that evidence alone.
 
-Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is one piece of evidence (a
-history item the user liked: the generators cite no other, see `retrieval.interactions`; someone followed,
-similar users, popularity, what the user asked for). `reasons_from_evidence` turns the candidate
-generators' `Evidence` into reasons; `template_explanation` is the explanation of last resort, faithful by
-construction. How each kind is worded (its strength, prompt line, "why" phrase and template forms)
-is one table, `data/reasons.toml`: a new kind of evidence words itself from a row there.
+Items and title forms are the catalogue's (`retrieval.catalogue`); `Reason` is one piece of evidence
+(a history item the user liked: the generators cite no other, see `retrieval.interactions`; someone
+followed, similar users, popularity, what the user asked for). `reasons_from_evidence` turns the
+candidate generators' `Evidence` into reasons; `template_explanation` is the explanation of last
+resort, faithful by construction. How each kind is worded (its strength, prompt line, "why" phrase
+and template forms) is one table, `data/reasons.toml`: a new kind of evidence words itself from a
+row there.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from recassist.data.item_profiles import ItemProfile
 from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
-
 # The kinds of evidence (the generators' own, the graph's and "N people who liked X also liked it")
 ReasonKind = EvidenceKind
 
@@ -42,7 +42,8 @@ class Reason:
 
     @property
     def spoken(self) -> str:
-        """The label as people say it: a catalogue title with its article in front ('The Godfather (1972)')."""
+        """The label as people say it: a catalogue title with its article in front ('The Godfather
+        (1972)')."""
         return display_title(self.label) if self.item is not None else self.label
 
 
@@ -63,8 +64,10 @@ def wordings() -> dict[str, Wording]:
     path = resources.files("recassist.assistant").joinpath("data/reasons.toml")
     text = path.read_text(encoding="utf-8")
     table = tomllib.loads(text)
-    return {kind: Wording(row["strength"], row["prompt"], row["why"], tuple(row["forms"]))
-            for kind, row in table.items()}
+    return {
+        kind: Wording(row["strength"], row["prompt"], row["why"], tuple(row["forms"]))
+        for kind, row in table.items()
+    }
 
 
 def strongest_first(reasons: Sequence[Reason]) -> list[Reason]:
@@ -80,12 +83,18 @@ def _fill(template: str, reason: Reason, item: Item | None = None) -> str:
 
 
 def reasons_from_evidence(
-    evidence: Sequence[Evidence], items: Mapping[str, Item], *, user_names: Mapping[str, str] | None = None, limit: int = 3
+    evidence: Sequence[Evidence],
+    items: Mapping[str, Item],
+    *,
+    user_names: Mapping[str, str] | None = None,
+    limit: int = 3,
 ) -> list[Reason]:
-    """The generators' evidence for one recommended item as at most `limit` reasons, strongest first.
+    """The generators' evidence for one recommended item as at most `limit` reasons, strongest
+    first.
 
-    `items` maps item ids to catalogue items (for history evidence); `user_names` maps user ids to display
-    names (followed users; a pseudonym is shown otherwise). Neighbour users are summarised in one reason.
+    `items` maps item ids to catalogue items (for history evidence); `user_names` maps user ids to
+    display names (followed users; a pseudonym is shown otherwise). Neighbour users are summarised
+    in one reason.
     """
     reasons: list[Reason] = []
     neighbours = 0
@@ -131,7 +140,9 @@ def template_explanation(item: Item, reasons: Sequence[Reason], index: int | Non
 
 # Evidence that names something specific about the item (a graph relation, people who liked both),
 # beside the plainer "you liked X" or "like X"
-SPECIFIC_KINDS = frozenset({"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"})
+SPECIFIC_KINDS = frozenset(
+    {"sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked"}
+)
 
 
 def _stems(text: str) -> set[str]:

@@ -1,14 +1,15 @@
 """Grounded explanations: one short sentence per recommendation that cites its evidence, checked for
 faithfulness (`assistant.faithfulness`) before the user sees them.
 
-`Explainer.stream` streams the model's tokens, holding back the last few words and checking the text as
-it grows, so text that fails the check is not released; on failure it regenerates once (told what was
-wrong), then falls back to `template_explanation`, which is faithful by construction. Failures are
-counted in `Explainer.stats` and logged.
+`Explainer.stream` streams the model's tokens, holding back the last few words and checking the text
+as it grows, so text that fails the check is not released; on failure it regenerates once (told what
+was wrong), then falls back to `template_explanation`, which is faithful by construction. Failures
+are counted in `Explainer.stats` and logged.
 
-`explain_stage` writes a turn's explanations at once, `parallel` requests together: llama.cpp decodes
-its parallel slots in one batch, which on 2 CPU cores gives about twice the tokens per second of one
-request at a time (docs/benchmarks.md). Their events interleave, each tagged with its pick's index.
+`explain_stage` writes a turn's explanations at once, `parallel` requests together: llama.cpp
+decodes its parallel slots in one batch, which on 2 CPU cores gives about twice the tokens per
+second of one request at a time (docs/benchmarks.md). Their events interleave, each tagged with its
+pick's index.
 """
 
 from __future__ import annotations
@@ -29,18 +30,21 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from recassist.assistant.events import ExplanationEvent, ResetEvent, TokenEvent
 from recassist.assistant.evidence import Reason, prompt_line, strongest_first, template_explanation
-from recassist.retrieval.catalogue import Item, display_title, title_year
 from recassist.assistant.faithfulness import WORD, FaithfulnessChecker
+from recassist.errors import ModelError
 from recassist.llm.backend import LLM_ERRORS
 from recassist.llm.prompts import load_prompt, quote
-from recassist.errors import ModelError
+from recassist.retrieval.catalogue import Item, display_title, title_year
 
 log = logging.getLogger(__name__)
 
 HOLD_BACK_WORDS = 6  # words kept unreleased while streaming: a title may still be forming there
-# A sentence ends at . ! ? before a capital, but not after an initial or a short title ("L.A. Confidential",
-# "Mr. Holland's Opus", "Dr. Strangelove"): cutting there would end the explanation inside a film's title.
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?](?=\s+[A-Z\"“])")
+# A sentence ends at . ! ? before a capital, but not after an initial or a short title ("L.A.
+# Confidential", "Mr. Holland's Opus", "Dr. Strangelove"): cutting there would end the explanation
+# inside a film's title.
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?](?=\s+[A-Z\"“])"
+)
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
 
 
@@ -56,8 +60,9 @@ def _problem_kind(problem: str) -> str:
 
 
 def _pieces(model: BaseChatModel, messages: list, **kwargs) -> Iterator[str]:
-    """The model's streamed text. LangChain's ValueError for a stream that ends without a chunk becomes the
-    model error (`ModelError`), which the explainer answers with a retry, then the template."""
+    """The model's streamed text. LangChain's ValueError for a stream that ends without a chunk
+    becomes the model error (`ModelError`), which the explainer answers with a retry, then the
+    template."""
     with closing(model.stream(messages, **kwargs)) as stream:
         chunks = iter(stream)
         while True:
@@ -71,7 +76,8 @@ def _pieces(model: BaseChatModel, messages: list, **kwargs) -> Iterator[str]:
 
 
 class Reset:
-    """Stream event: drop the text streamed so far (its attempt failed the check); a new attempt follows."""
+    """Stream event: drop the text streamed so far (its attempt failed the check); a new attempt
+    follows."""
 
 
 @dataclass(frozen=True)
@@ -105,32 +111,39 @@ StreamEvent = str | Reset | Explanation
 class Explainer:
     """Explains recommendations with a chat model; see the module docstring for the protocol."""
 
-    def __init__(self, model: BaseChatModel, checker: FaithfulnessChecker, *, max_tokens: int = 40) -> None:
+    def __init__(
+        self, model: BaseChatModel, checker: FaithfulnessChecker, *, max_tokens: int = 40
+    ) -> None:
         self.model = model
         self.checker = checker
         self.max_tokens = max_tokens
         self.stats = ExplainStats()
-        self._stats_lock = threading.Lock()  # explanations of one turn are written in parallel threads
+        self._stats_lock = (
+            threading.Lock()
+        )  # explanations of one turn are written in parallel threads
         self._prompt = load_prompt("explain")
 
     def warm(self, parallel: int) -> None:
-        """Put the fixed instructions into each of the model's `parallel` slots at once (llama.cpp caches
-        a prompt per slot), so that no turn's explanations wait for them; a failure only costs that wait."""
+        """Put the fixed instructions into each of the model's `parallel` slots at once (llama.cpp
+        caches a prompt per slot), so that no turn's explanations wait for them; a failure only
+        costs that wait."""
         messages = self._prompt.format_messages(evidence="- you liked: a title", item="a title")
         with ThreadPoolExecutor(parallel, thread_name_prefix="explain-warm") as pool:
-            for future in [pool.submit(self.model.invoke, messages, max_tokens=1) for _ in range(parallel)]:
+            for future in [
+                pool.submit(self.model.invoke, messages, max_tokens=1) for _ in range(parallel)
+            ]:
                 try:
                     future.result()
                 except LLM_ERRORS as err:
                     log.warning("warming the explanation prompt failed: %s", err)
 
     def _messages(self, item: Item, reasons: Sequence[Reason], note: str) -> list:
-        """The prompt for one item: the stable instructions first (llama.cpp reuses them from its cache),
-        then a short per-item part, so that the time to the first token stays low.
+        """The prompt for one item: the stable instructions first (llama.cpp reuses them from its
+        cache), then a short per-item part, so that the time to the first token stays low.
 
-        The item's description is left out: an explanation cites evidence, not the catalogue's blurb, and
-        a description is where injected instructions hide (the 0.5B model follows "reply only ..." there
-        whatever the delimiters say)."""
+        The item's description is left out: an explanation cites evidence, not the catalogue's
+        blurb, and a description is where injected instructions hide (the 0.5B model follows "reply
+        only ..." there whatever the delimiters say)."""
         facts = quote(display_title(item.title))
         if item.year is not None and title_year(item.title) is None:
             facts += f" ({item.year})"
@@ -143,14 +156,25 @@ class Explainer:
             messages[-1].content += f"\n{note}"
         return messages
 
-    def _attempt(self, item: Item, reasons: Sequence[Reason], note: str, temperature: float) -> Iterator[str | tuple]:
-        """Checked text as it is released; at the end a (text, problems, first_token_s, tokens, seconds) tuple."""
+    def _attempt(
+        self, item: Item, reasons: Sequence[Reason], note: str, temperature: float
+    ) -> Iterator[str | tuple]:
+        """Checked text as it is released; at the end a (text, problems, first_token_s, tokens,
+        seconds) tuple."""
         text, released, tokens, first = "", 0, 0, None
         start = time.perf_counter()
         problems: list[str] = []
         messages = self._messages(item, reasons, note)
         # closing() ends the model's generation as soon as this loop stops reading
-        with closing(_pieces(self.model, messages, max_tokens=self.max_tokens, temperature=temperature, stop=["\n"])) as stream:
+        with closing(
+            _pieces(
+                self.model,
+                messages,
+                max_tokens=self.max_tokens,
+                temperature=temperature,
+                stop=["\n"],
+            )
+        ) as stream:
             for piece in stream:
                 if not piece:
                     continue
@@ -173,22 +197,31 @@ class Explainer:
                         released = cut
         text = text.strip()
         if not problems:
-            problems = self.checker.check(text, item, reasons) if text else ["the model returned nothing"]
+            problems = (
+                self.checker.check(text, item, reasons) if text else ["the model returned nothing"]
+            )
             if not problems and len(text) > released:
                 yield text[released:]
         yield (text, problems, first, tokens, time.perf_counter() - start)
 
-    def stream(self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2) -> Iterator[StreamEvent]:
-        """Text chunks as they pass the check, `Reset` when an attempt fails after some text was released,
-        and finally the `Explanation` shown."""
-        notes = ["", "Name no other title and state no year or genre that is not in the item's data."]
+    def stream(
+        self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2
+    ) -> Iterator[StreamEvent]:
+        """Text chunks as they pass the check, `Reset` when an attempt fails after some text was
+        released, and finally the `Explanation` shown."""
+        notes = [
+            "",
+            "Name no other title and state no year or genre that is not in the item's data.",
+        ]
         all_problems: list[str] = []
         rejected: list[str] = []
         first_token_s, tokens, seconds = None, 0, 0.0
         for attempt, note in enumerate(notes):
             shown = False
             try:
-                for event in self._attempt(item, reasons, note, temperature if attempt == 0 else 0.7):
+                for event in self._attempt(
+                    item, reasons, note, temperature if attempt == 0 else 0.7
+                ):
                     if isinstance(event, str):
                         shown = True
                         yield event
@@ -204,9 +237,21 @@ class Explainer:
                 with self._stats_lock:
                     self.stats.first_try += attempt == 0
                     self.stats.retry += attempt == 1
-                yield Explanation(text, source, tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
+                yield Explanation(
+                    text,
+                    source,
+                    tuple(all_problems),
+                    tuple(rejected),
+                    first_token_s,
+                    tokens,
+                    seconds,
+                )
                 return
-            log.warning("explanation of %s failed the faithfulness check: %s", item.item_id, "; ".join(problems))
+            log.warning(
+                "explanation of %s failed the faithfulness check: %s",
+                item.item_id,
+                "; ".join(problems),
+            )
             with self._stats_lock:
                 self.stats.problems.update(_problem_kind(p) for p in problems)
             all_problems += problems
@@ -217,9 +262,13 @@ class Explainer:
             self.stats.fallback += 1
         text = template_explanation(item, reasons)
         yield text
-        yield Explanation(text, "template", tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds)
+        yield Explanation(
+            text, "template", tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds
+        )
 
-    def explain(self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2) -> Explanation:
+    def explain(
+        self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2
+    ) -> Explanation:
         """The final explanation, without streaming it."""
         for event in self.stream(item, reasons, temperature):
             if isinstance(event, Explanation):
@@ -230,8 +279,8 @@ class Explainer:
 def explanation_events(
     explainer: Explainer | None, index: int, item: Item, reasons: Sequence[Reason]
 ) -> Generator[TokenEvent | ResetEvent | ExplanationEvent, None, Explanation]:
-    """The explain stage for the pick at `index`: its streamed tokens, resets and final explanation as
-    turn events; the template (instant, faithful by construction) when there is no explainer."""
+    """The explain stage for the pick at `index`: its streamed tokens, resets and final explanation
+    as turn events; the template (instant, faithful by construction) when there is no explainer."""
     if explainer is None:
         text = template_explanation(item, reasons, index)
         yield TokenEvent(index=index, text=text)
@@ -254,10 +303,12 @@ ExplainEvents = Generator[TokenEvent | ResetEvent | ExplanationEvent, None, list
 _FINISHED = object()
 
 
-def explain_stage(explainer: Explainer | None, picks: Sequence[tuple[Item, Sequence[Reason]]], parallel: int) -> ExplainEvents:
-    """The explain stage for a turn's picks, `parallel` of them written at once; returns the explanations
-    in pick order. Closing the generator early (a client that left) stops every explanation still being
-    written, at its next token."""
+def explain_stage(
+    explainer: Explainer | None, picks: Sequence[tuple[Item, Sequence[Reason]]], parallel: int
+) -> ExplainEvents:
+    """The explain stage for a turn's picks, `parallel` of them written at once; returns the
+    explanations in pick order. Closing the generator early (a client that left) stops every
+    explanation still being written, at its next token."""
     if explainer is None or parallel <= 1 or len(picks) <= 1:
         explained = []
         for index, (item, reasons) in enumerate(picks):

@@ -1,11 +1,11 @@
-"""The faithfulness check: does an explanation name only its item and evidence, state only their tags
-and years, claim nothing about other people or popularity that its evidence does not carry, carry no
-markup, and cite at least one piece of its evidence?
+"""The faithfulness check: does an explanation name only its item and evidence, state only their
+tags and years, claim nothing about other people or popularity that its evidence does not carry,
+carry no markup, and cite at least one piece of its evidence?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
-entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group of
-friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be a title of
-the item or its evidence even when the catalogue does not know it.
+entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group
+of friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be
+a title of the item or its evidence even when the catalogue does not know it.
 """
 
 from __future__ import annotations
@@ -23,19 +23,31 @@ WORD = re.compile(r"[\w'’:&.-]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
 _POSSESSIVE = re.compile(r"['’]s$")
-_MARKUP = re.compile(r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M)
+_MARKUP = re.compile(
+    r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M
+)
 _TITLE_YEAR = re.compile(r"\((\d{4})\)")
-# Words that state something about other people, and about popularity: only evidence of that kind allows them.
+# Words that state something about other people, and about popularity: only evidence of that kind
+# allows them.
 _OTHERS = r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics|both of (?:you|them)|millions|many)"
 _LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended|voted|cherished)"
-# A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic address
-# ("fans of thrillers will enjoy it").
-_PEOPLE = re.compile(rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b", re.I)
-_POPULARITY = re.compile(r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b", re.I)
+# A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic
+# address ("fans of thrillers will enjoy it").
+_PEOPLE = re.compile(
+    rf"\b{_OTHERS}\b(?:\W+\w+){{0,5}}?\W+{_LIKED}\b|\b{_LIKED}\s+by\s+(?:\w+\s+){{0,2}}{_OTHERS}\b",
+    re.I,
+)
+_POPULARITY = re.compile(
+    r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b",
+    re.I,
+)
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
 # "another comedy": the genre is claimed of the evidence too
-_ANOTHER = re.compile(r"\b(?:another|also an?|just like them,? an?)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I)
-# "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item itself, false
+_ANOTHER = re.compile(
+    r"\b(?:another|also an?|just like them,? an?)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.I
+)
+# "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item
+# itself, false
 _USER_CLAIM = re.compile(
     r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
     r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
@@ -70,8 +82,8 @@ TAG_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _mention_forms(title: str) -> set[str]:
-    """The title's forms and their main part ("star wars" for "Star Wars: Episode IV - A New Hope"): the
-    ways an explanation may mention it."""
+    """The title's forms and their main part ("star wars" for "Star Wars: Episode IV - A New Hope"):
+    the ways an explanation may mention it."""
     forms = _title_forms(title)
     return forms | {re.split(r": | - ", form)[0] for form in forms}
 
@@ -85,7 +97,8 @@ def _title_forms(title: str) -> set[str]:
 
 
 class FaithfulnessChecker:
-    """Checks explanations against the catalogue: its titles (as n-grams of words) and its tag vocabulary."""
+    """Checks explanations against the catalogue: its titles (as n-grams of words) and its tag
+    vocabulary."""
 
     def __init__(self, titles: Iterable[str], tags: Iterable[str]) -> None:
         self._titles = {form for t in titles for form in _title_forms(t)} - {""}
@@ -98,8 +111,8 @@ class FaithfulnessChecker:
     def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Catalogue titles named in `text` as (start, end, normalised title), longest match first.
 
-        A span must start with a capital letter or a digit; a one-word title at a sentence start is skipped
-        (it reads as an ordinary word there)."""
+        A span must start with a capital letter or a digit; a one-word title at a sentence start is
+        skipped (it reads as an ordinary word there)."""
         words = list(WORD.finditer(text))
         spans, i = [], 0
         while i < len(words):
@@ -107,9 +120,16 @@ class FaithfulnessChecker:
             if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
                 for n in range(min(self._max_words, len(words) - i), 0, -1):
                     start, end = words[i].start(), words[i + n - 1].end()
-                    candidate = _POSSESSIVE.sub("", " ".join(text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()))
+                    candidate = _POSSESSIVE.sub(
+                        "",
+                        " ".join(
+                            text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()
+                        ),
+                    )
                     if candidate in self._titles:
-                        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
+                        sentence_start = (
+                            not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
+                        )
                         # a one-word title that is also a tag ("War") is checked as a tag
                         if n > 1 or not (sentence_start or candidate in self._tag_forms):
                             found = (start, end, candidate, n)
@@ -122,9 +142,9 @@ class FaithfulnessChecker:
         return spans
 
     def stable_end(self, text: str) -> int:
-        """How much of a growing `text` can be checked and released now: all of it, or up to a catalogue
-        title that reaches its end, which may be the start of a longer one still being written ("River"
-        in "The Bridge on the River" before "Kwai" arrives)."""
+        """How much of a growing `text` can be checked and released now: all of it, or up to a
+        catalogue title that reaches its end, which may be the start of a longer one still being
+        written ("River" in "The Bridge on the River" before "Kwai" arrives)."""
         spans = self._title_spans(text)
         if spans and spans[-1][1] >= len(text.rstrip(" .,;:!?'’\"")):
             return spans[-1][0]
@@ -136,11 +156,14 @@ class FaithfulnessChecker:
             start = words.pop().start()
         return start
 
-    def check(self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True) -> list[str]:
+    def check(
+        self, text: str, item: Item, reasons: Sequence[Reason], *, complete: bool = True
+    ) -> list[str]:
         """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
 
-        A `complete` explanation must also cite at least one of its reasons (a title, a name, the similar
-        users, popularity, the user's own request); text still being streamed is not held to that yet."""
+        A `complete` explanation must also cite at least one of its reasons (a title, a name, the
+        similar users, popularity, the user's own request); text still being streamed is not held to
+        that yet."""
         cited = [item] + [r.item for r in reasons if r.item is not None]
         allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
@@ -150,44 +173,70 @@ class FaithfulnessChecker:
         own = _title_forms(item.title)
         for start, end, title in self._title_spans(text):
             if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
-                problems.append(f"says you liked or asked for '{text[start:end]}', the recommended item itself")
+                problems.append(
+                    f"says you liked or asked for '{text[start:end]}', the recommended item itself"
+                )
             # a span that begins an allowed title is a shortened mention of it ("Terminator" for
             # "Terminator 2: Judgment Day"), not another catalogue item
             shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
             if title not in allowed_titles and not shortened:
-                problems.append(f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence")
+                problems.append(
+                    f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence"
+                )
             rest = rest[:start] + " " * (end - start) + rest[end:]
-        # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV - A New
-        # Hope"), are mentions of the evidence: their words are not tags or years the text states
+        # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV -
+        # A New Hope"), are mentions of the evidence: their words are not tags or years the text
+        # states
         mentions = {form for i in cited for form in _mention_forms(i.title)}
         for form in sorted(mentions, key=len, reverse=True):
-            rest = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", lambda m: " " * len(m.group()), rest, flags=re.IGNORECASE)
+            rest = re.sub(
+                rf"(?<!\w){re.escape(form)}(?!\w)",
+                lambda m: " " * len(m.group()),
+                rest,
+                flags=re.IGNORECASE,
+            )
         for quoted in _QUOTED.findall(rest):
             if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
-                problems.append(f"quotes '{quoted}', which is not a title of the item or its evidence")
+                problems.append(
+                    f"quotes '{quoted}', which is not a title of the item or its evidence"
+                )
         for year in {int(y) for y in _YEAR.findall(rest)} - allowed_years:
             problems.append(f"states the year {year}, which the item and its evidence do not have")
         lowered = rest.lower()
         for form, tag in self._tag_forms.items():
-            if tag not in allowed_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered):
-                problems.append(f"states the tag '{form}', which the item and its evidence do not have")
+            if tag not in allowed_tags and re.search(
+                rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered
+            ):
+                problems.append(
+                    f"states the tag '{form}', which the item and its evidence do not have"
+                )
         evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
         if any(r.item is not None for r in reasons):
             for match in _ANOTHER.finditer(rest):
                 for form, tag in self._tag_forms.items():
-                    if tag not in evidence_tags and re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()):
+                    if tag not in evidence_tags and re.search(
+                        rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()
+                    ):
                         problems.append(f"calls it 'another {form}', which none of its evidence is")
         if _MARKUP.search(rest):
             problems.append("contains markup, a link or a prompt delimiter")
         injected = {w for i in cited for w in injected_words(i.title)}
         repeated = sorted(injected & set(re.findall(r"\w+", rest.lower())))
         if repeated:
-            problems.append(f"repeats words injected into a title ({', '.join(repeated[:3])}), not evidence")
+            problems.append(
+                f"repeats words injected into a title ({', '.join(repeated[:3])}), not evidence"
+            )
         said_forms = {" ".join(WORD.findall(form)) for form in mentions}
         for match in _TITLE_YEAR.finditer(text):
-            before = " ".join(WORD.findall(text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")))
+            before = " ".join(
+                WORD.findall(
+                    text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")
+                )
+            )
             if not any(before.endswith(form) for form in said_forms if form):
-                problems.append(f"names a title with the year {match.group(1)} that is neither the item nor in its evidence")
+                problems.append(
+                    f"names a title with the year {match.group(1)} that is neither the item nor in its evidence"
+                )
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this one
         problems += _stricter(text, rest, item, reasons, self._title_spans(text))
@@ -219,8 +268,12 @@ def _stricter(
     for word in WORD.findall(rest.lower()):
         if word.strip(".:,;!?") in _origins() and word.strip(".:,;!?") not in said:
             problems.append(f"says '{word}', a country or language its data does not carry")
-    asked = {form for r in reasons if r.kind == "requested" and r.item is not None
-             for form in _title_forms(r.item.title)}
+    asked = {
+        form
+        for r in reasons
+        if r.kind == "requested" and r.item is not None
+        for form in _title_forms(r.item.title)
+    }
     if _ASKED.search(rest) and not any(r.kind in ("requested", "described") for r in reasons):
         problems.append("says you asked for something, which its evidence does not")
     for start, end, title in spans:
@@ -228,7 +281,9 @@ def _stricter(
         if _ASKED_NEAR.search(near) and title not in asked:
             problems.append(f"says you asked about '{text[start:end]}', which you did not")
     counts = {str(r.count) for r in reasons if r.count is not None}
-    counts |= {n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)}
+    counts |= {
+        n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)
+    }
     stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)}  # years are checked above
     for number in stated - counts:
         problems.append(f"states the number {number}, which its evidence does not have")

@@ -1,22 +1,24 @@
 """The planning stage: one chat message -> a typed `TurnRequest`.
 
-The deterministic parser reads the message first; when it understands every word of it (titles, tags,
-years, counts, positions, intent cues and filler: `assistant.parser.unread`), its request is the plan and
-the turn does not wait for the LLM. Otherwise the LLM writes the request under its JSON schema
-(constrained decoding) and pydantic validates it, and what the parser found in so many words (a "why", an
-ordinal, "not horror") always holds over the model's reading. When the LLM's plan fails, the parser's
-request is the plan. A standing exclusion is lifted only by the user's own words.
+The deterministic parser reads the message first; when it understands every word of it (titles,
+tags, years, counts, positions, intent cues and filler: `assistant.parser.unread`), its request is
+the plan and the turn does not wait for the LLM. Otherwise the LLM writes the request under its JSON
+schema (constrained decoding) and pydantic validates it, and what the parser found in so many words
+(a "why", an ordinal, "not horror") always holds over the model's reading. When the LLM's plan
+fails, the parser's request is the plan. A standing exclusion is lifted only by the user's own
+words.
 
-The model's reading is trusted only where the message bears it out: a seed title it gives must be named in
-the message (or, for a message in another script, be a catalogue title exactly, a translation, and none of
-the items shown last, whose titles the prompt lists), so the prompt's own examples never become seeds, and
-must be no description ("romantic comedies from the nineties" is tags and years, not a title the catalogue
-lacks); more than three wanted tags that the user did not name are dropped as a guess, and so is a year no
-number in the message names (`named_years`: the model read "the 1970s" into "something like The Godfather
-but lighter"), and so is a list position where the message has no number or the intent points at no shown
-item (the model pointed "forget the 90s, something uplifting" at the 4th item shown). What the parser alone reads (tags that must all be there, "the last ... movie", a count)
-comes from the parser. The model's schema is short (`request_schema`): every field it writes costs the plan
-time.
+The model's reading is trusted only where the message bears it out: a seed title it gives must be
+named in the message (or, for a message in another script, be a catalogue title exactly, a
+translation, and none of the items shown last, whose titles the prompt lists), so the prompt's own
+examples never become seeds, and must be no description ("romantic comedies from the nineties" is
+tags and years, not a title the catalogue lacks); more than three wanted tags that the user did not
+name are dropped as a guess, and so is a year no number in the message names (`named_years`: the
+model read "the 1970s" into "something like The Godfather but lighter"), and so is a list position
+where the message has no number or the intent points at no shown item (the model pointed "forget the
+90s, something uplifting" at the 4th item shown). What the parser alone reads (tags that must all be
+there, "the last ... movie", a count) comes from the parser. The model's schema is short
+(`request_schema`): every field it writes costs the plan time.
 """
 
 from __future__ import annotations
@@ -31,16 +33,25 @@ from pydantic import ValidationError
 
 from recassist.assistant.admission import ModelGate
 from recassist.assistant.events import Planner as PlannerName
-from recassist.llm.backend import LLM_ERRORS
 from recassist.assistant.parser import parse, unread, wanted
-from recassist.llm.prompts import load_prompt, quote
-from recassist.assistant.request import GUESSED_TAGS_FROM, PARSER_ONLY, POINTING, Intent, TurnRequest, request_schema
+from recassist.assistant.request import (
+    GUESSED_TAGS_FROM,
+    PARSER_ONLY,
+    POINTING,
+    Intent,
+    TurnRequest,
+    request_schema,
+)
 from recassist.assistant.session import SessionMemory
 from recassist.assistant.tags import TagMatcher
+from recassist.llm.backend import LLM_ERRORS
+from recassist.llm.prompts import load_prompt, quote
 from recassist.retrieval.catalogue import Catalogue, title_key
 
 log = logging.getLogger(__name__)
-PLAN_WAIT_S = 0.3  # the longest a plan waits for the model: the first card must not wait behind other turns
+PLAN_WAIT_S = (
+    0.3  # the longest a plan waits for the model: the first card must not wait behind other turns
+)
 
 
 @dataclass(frozen=True)
@@ -53,13 +64,18 @@ _NUMBER = re.compile(r"(?<!\d)(\d{4}|\d{2})(?!\d)")
 
 
 def named_years(message: str) -> list[tuple[int, int]]:
-    """The years a message's numbers can name, as ranges: "1970" is 1969-1971 (a year before or after
-    it: "before 1970" ends in 1969), "80" or "1980" a decade (1979-1990, "des années 80"). "a 10 year old"
-    names 1909-1920 and 2009-2020, so a model that turns it into the 1980s is not borne out."""
+    """The years a message's numbers can name, as ranges: "1970" is 1969-1971 (a year before or
+    after it: "before 1970" ends in 1969), "80" or "1980" a decade (1979-1990, "des années 80"). "a
+    10 year old" names 1909-1920 and 2009-2020, so a model that turns it into the 1980s is not borne
+    out."""
     ranges = []
     for match in _NUMBER.finditer(message):
         number = int(match.group())
-        bases = [number] if number >= 1000 else [1900 + number, *([2000 + number] if number < 30 else [])]
+        bases = (
+            [number]
+            if number >= 1000
+            else [1900 + number, *([2000 + number] if number < 30 else [])]
+        )
         for base in bases:
             ranges.append((base - 1, base + 10) if base % 10 == 0 else (base - 1, base + 1))
     return ranges
@@ -67,83 +83,138 @@ def named_years(message: str) -> list[tuple[int, int]]:
 
 class Planner:
     def __init__(
-        self, catalogue: Catalogue, tags: TagMatcher, model: BaseChatModel | None, gate: ModelGate, *, use_llm: bool = True
+        self,
+        catalogue: Catalogue,
+        tags: TagMatcher,
+        model: BaseChatModel | None,
+        gate: ModelGate,
+        *,
+        use_llm: bool = True,
     ) -> None:
         self.catalogue, self.tags, self.gate = catalogue, tags, gate
         self.model = model if use_llm else None
         self._prompt = load_prompt("plan")
 
     def read(self, message: str) -> tuple[TurnRequest, bool]:
-        """The parser's request, and whether the model should plan too: it has words the parser did not read."""
+        """The parser's request, and whether the model should plan too: it has words the parser did
+        not read."""
         own_words = unread(message, self.tags, self.catalogue.title_spans)
         parsed = parse(message, self.tags, self.catalogue.title_spans, own_words)
         return parsed, self.model is not None and bool(own_words)
 
     def plan(self, session: SessionMemory, message: str) -> Plan:
-        """The plan of one message: the parser's when it read every word or the model is not free within
-        `PLAN_WAIT_S`, else the model's (`plan_with_model`)."""
+        """The plan of one message: the parser's when it read every word or the model is not free
+        within `PLAN_WAIT_S`, else the model's (`plan_with_model`)."""
         parsed, ask_model = self.read(message)
         if not ask_model:
-            return Plan(parsed, "parser")  # no model, or the parser understood every word: no LLM wait
+            return Plan(
+                parsed, "parser"
+            )  # no model, or the parser understood every word: no LLM wait
         with self.gate.slot(PLAN_WAIT_S) as admitted:
-            return self.plan_with_model(session, message, parsed) if admitted else Plan(parsed, "parser")
+            return (
+                self.plan_with_model(session, message, parsed)
+                if admitted
+                else Plan(parsed, "parser")
+            )
 
     def plan_with_model(self, session: SessionMemory, message: str, parsed: TurnRequest) -> Plan:
-        """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model's plan
-        fails. The caller holds the model's admission slot (`ModelGate`)."""
+        """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model's
+        plan fails. The caller holds the model's admission slot (`ModelGate`)."""
         assert self.model is not None, "plan_with_model needs a model"
         items = self.catalogue.items
-        shown = "; ".join(f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)) or "none"
+        shown = (
+            "; ".join(
+                f"{i}. {quote(items[x].title, 80)}" for i, x in enumerate(session.last_shown, 1)
+            )
+            or "none"
+        )
         messages = self._prompt.format_messages(
             tags=", ".join(self.tags.tags[:60]), shown=shown, message=quote(message, 500)
         )
-        schema = {"type": "json_schema", "json_schema": {"name": "turn_request", "schema": request_schema()}}
+        schema = {
+            "type": "json_schema",
+            "json_schema": {"name": "turn_request", "schema": request_schema()},
+        }
         try:
-            reply = self.model.invoke(messages, response_format=schema, max_tokens=200, temperature=0.0)
+            reply = self.model.invoke(
+                messages, response_format=schema, max_tokens=200, temperature=0.0
+            )
             planned = TurnRequest.model_validate(json.loads(reply.content))
-            request = self.reconcile(self._grounded(planned, message, parsed, set(session.last_shown)), parsed)
+            request = self.reconcile(
+                self._grounded(planned, message, parsed, set(session.last_shown)), parsed
+            )
         except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
             log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
             return Plan(parsed, "parser")
-        lifted = [t for t in request.include_tags if t in session.excluded and t not in parsed.include_tags]
+        lifted = [
+            t
+            for t in request.include_tags
+            if t in session.excluded and t not in parsed.include_tags
+        ]
         if lifted:
-            request = request.model_copy(update={"include_tags": [t for t in request.include_tags if t not in lifted]})
+            request = request.model_copy(
+                update={"include_tags": [t for t in request.include_tags if t not in lifted]}
+            )
         return Plan(request, "llm")
 
-    def _grounded(self, planned: TurnRequest, message: str, parsed: TurnRequest, shown: set[str] = frozenset()) -> TurnRequest:
+    def _grounded(
+        self, planned: TurnRequest, message: str, parsed: TurnRequest, shown: set[str] = frozenset()
+    ) -> TurnRequest:
         """The model's plan without what the message does not bear out (see the module docstring). A
-        translated title is taken only when it is none of the `shown` items, whose titles the prompt lists."""
+        translated title is taken only when it is none of the `shown` items, whose titles the prompt
+        lists."""
         words = f" {title_key(message)} "
         foreign = bool(re.search(r"[^\x00-\x7f]", message))
-        translated = lambda title: (item := self.catalogue.exact_title(title)) is not None and item not in shown  # noqa: E731
+        translated = lambda title: (
+            (item := self.catalogue.exact_title(title)) is not None and item not in shown
+        )  # noqa: E731
         seeds = [
-            t for t in planned.seed_titles
-            if (key := title_key(t)) and (f" {key} " in words or (foreign and translated(t)))
+            t
+            for t in planned.seed_titles
+            if (key := title_key(t))
+            and (f" {key} " in words or (foreign and translated(t)))
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) < GUESSED_TAGS_FROM else []
         named = named_years(message)
-        stated = lambda year: year if year is not None and any(low <= year <= high for low, high in named) else None  # noqa: E731
-        return planned.model_copy(update={
-            "seed_titles": seeds, "include_tags": include,
-            "year_min": stated(planned.year_min), "year_max": stated(planned.year_max),
-            # a position the parser did not read: only where one matters, and a number in the message says it
-            "refers_to": planned.refers_to if planned.intent in POINTING and re.search(r"\d", message) else None,
-        })
+        stated = lambda year: (
+            year if year is not None and any(low <= year <= high for low, high in named) else None
+        )  # noqa: E731
+        return planned.model_copy(
+            update={
+                "seed_titles": seeds,
+                "include_tags": include,
+                "year_min": stated(planned.year_min),
+                "year_max": stated(planned.year_max),
+                # a position the parser did not read: only where one matters, and a number in the
+                # message says it
+                "refers_to": planned.refers_to
+                if planned.intent in POINTING and re.search(r"\d", message)
+                else None,
+            }
+        )
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
-        """Whether a seed the model gave is no title but a description of what is wanted: not a catalogue
-        title, and either nothing but words the parser reads (tags, years, counts, filler: "romantic
-        comedies from the nineties"), or the whole message when the parser read tags or years in it, or
-        words the user wrote in lower case ("a feel-good movie for a rainy sunday" names no "Rainy Sunday")."""
+        """Whether a seed the model gave is no title but a description of what is wanted: not a
+        catalogue title, and either nothing but words the parser reads (tags, years, counts, filler:
+        "romantic comedies from the nineties"), or the whole message when the parser read tags or
+        years in it, or words the user wrote in lower case ("a feel-good movie for a rainy sunday"
+        names no "Rainy Sunday")."""
         if self.catalogue.exact_title(seed):
             return False
         if not unread(seed, self.tags):
             return True
-        described = parsed.include_tags or parsed.all_tags or parsed.exclude_tags or parsed.year_min or parsed.year_max
+        described = (
+            parsed.include_tags
+            or parsed.all_tags
+            or parsed.exclude_tags
+            or parsed.year_min
+            or parsed.year_max
+        )
         if described and title_key(seed) == title_key(message):
             return True
-        # a title the catalogue lacks is one the user wrote as a name ("Inception"), not "a rainy sunday"
+        # a title the catalogue lacks is one the user wrote as a name ("Inception"), not "a rainy
+        # sunday"
         written = re.search(re.escape(seed), message, re.IGNORECASE)
         # ("dry British humour" starts in lower case: a description, whatever its proper nouns)
         lower = written is not None and not any(c.isupper() for c in written.group())
@@ -151,26 +222,51 @@ class Planner:
 
     def reconcile(self, planned: TurnRequest, parsed: TurnRequest) -> TurnRequest:
         """The LLM's plan, with the explicit cues the parser found taking precedence."""
-        intent = parsed.intent if parsed.intent in POINTING or planned.intent in POINTING else planned.intent
-        if parsed.intent is Intent.refine and planned.intent is Intent.recommend and not planned.seed_titles:
+        intent = (
+            parsed.intent
+            if parsed.intent in POINTING or planned.intent in POINTING
+            else planned.intent
+        )
+        if (
+            parsed.intent is Intent.refine
+            and planned.intent is Intent.recommend
+            and not planned.seed_titles
+        ):
             intent = Intent.refine
         canon = lambda tags: [c for t in tags if (c := self.tags.canonical(t))]  # noqa: E731
-        exclude = list(dict.fromkeys(parsed.exclude_tags + [t for t in canon(planned.exclude_tags) if t not in parsed.include_tags]))
-        named = parsed.include_tags or parsed.all_tags  # "a romantic comedy": the parser's reading holds
-        include = [t for t in dict.fromkeys(parsed.include_tags if named else canon(planned.include_tags)) if t not in exclude]
+        exclude = list(
+            dict.fromkeys(
+                parsed.exclude_tags
+                + [t for t in canon(planned.exclude_tags) if t not in parsed.include_tags]
+            )
+        )
+        named = (
+            parsed.include_tags or parsed.all_tags
+        )  # "a romantic comedy": the parser's reading holds
+        include = [
+            t
+            for t in dict.fromkeys(parsed.include_tags if named else canon(planned.include_tags))
+            if t not in exclude
+        ]
         return TurnRequest(
             intent=intent,
             seed_titles=parsed.seed_titles or planned.seed_titles,
             refers_to=parsed.refers_to if parsed.refers_to is not None else planned.refers_to,
             include_tags=include,
             all_tags=[t for t in parsed.all_tags if t not in exclude],
-            **parsed.model_dump(include=set(PARSER_ONLY) - {"all_tags"}),  # what the user lifts or drops
+            **parsed.model_dump(
+                include=set(PARSER_ONLY) - {"all_tags"}
+            ),  # what the user lifts or drops
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,
             mood=_both(planned.mood and wanted(planned.mood, self.tags), parsed.mood),
             feedback=parsed.feedback or planned.feedback if intent is Intent.feedback else None,
-            **{"count": source.count for source in (planned, parsed) if "count" in source.model_fields_set},
+            **{  # the last source that set a count wins (the parser's)
+                "count": source.count  # noqa: B035
+                for source in (planned, parsed)
+                if "count" in source.model_fields_set
+            },
         )
 
 

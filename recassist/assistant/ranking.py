@@ -1,9 +1,9 @@
 """Filter, rank and rerank: the candidate stage's fused scores -> the picks shown.
 
-Filtering drops what the user must not see again (dislikes, items already shown or in their history, the
-items the request was built around) and what the constraints rule out; ranking is by fused score, ties
-by item id. The rerank stage, when on (`agent.rerank_weight` > 0), lets the LLM reorder a longer list
-than is shown and blends its order with the fused one (`assistant.rerank`).
+Filtering drops what the user must not see again (dislikes, items already shown or in their history,
+the items the request was built around) and what the constraints rule out; ranking is by fused
+score, ties by item id. The rerank stage, when on (`agent.rerank_weight` > 0), lets the LLM reorder
+a longer list than is shown and blends its order with the fused one (`assistant.rerank`).
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from recassist.assistant.events import Card, EvidenceOut
 from recassist.assistant.evidence import Reason
 from recassist.assistant.explain import Explanation
-from recassist.assistant.events import Card, EvidenceOut
 from recassist.assistant.rerank import Candidate, Reranker
 from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title
 
 
 @dataclass
 class Pick:
-    """An item chosen for this turn, its fused score, its evidence and, once written, its explanation."""
+    """An item chosen for this turn, its fused score, its evidence and, once written, its
+    explanation."""
 
     item: Item
     score: float
@@ -30,20 +31,33 @@ class Pick:
     def card(self) -> Card:
         explanation = self.explanation
         return Card(
-            item_id=self.item.item_id, title=self.item.title, display_title=display_title(self.item.title),
-            tags=list(self.item.tags), year=self.item.year,
-            score=round(self.score, 6), explanation=explanation.text if explanation else None,
+            item_id=self.item.item_id,
+            title=self.item.title,
+            display_title=display_title(self.item.title),
+            tags=list(self.item.tags),
+            year=self.item.year,
+            score=round(self.score, 6),
+            explanation=explanation.text if explanation else None,
             explanation_source=explanation.source if explanation else None,
             evidence=[EvidenceOut(kind=r.kind, label=r.spoken) for r in self.reasons],
         )
 
 
-def rank(catalogue: Catalogue, scores: dict[str, float], constraints: Constraints, blocked: set[str], keep: int) -> list[Pick]:
+def rank(
+    catalogue: Catalogue,
+    scores: dict[str, float],
+    constraints: Constraints,
+    blocked: set[str],
+    keep: int,
+) -> list[Pick]:
     """The `keep` best-scored catalogue items the constraints allow, none of them `blocked`."""
     items = catalogue.items
     ranked = sorted(
-        ((score, item_id) for item_id, score in scores.items()
-         if item_id in items and item_id not in blocked and constraints.allows(items[item_id])),
+        (
+            (score, item_id)
+            for item_id, score in scores.items()
+            if item_id in items and item_id not in blocked and constraints.allows(items[item_id])
+        ),
         key=lambda pair: (-pair[0], pair[1]),
     )
     return [Pick(items[i], s) for s, i in ranked[:keep]]
@@ -61,7 +75,10 @@ class RerankStage:
     def __call__(self, picks: list[Pick], history: Iterable[Item], count: int) -> list[Pick]:
         if self.reranker is not None and len(picks) > 1:
             titles = [item.title for item in history]
-            candidates = [Candidate(p.item.item_id, p.item.title, p.score, ", ".join(p.item.tags)) for p in picks]
+            candidates = [
+                Candidate(p.item.item_id, p.item.title, p.score, ", ".join(p.item.tags))
+                for p in picks
+            ]
             by_id = {p.item.item_id: p for p in picks}
             picks = [by_id[i] for i in self.reranker.rerank(titles, candidates).item_ids]
         return picks[:count]

@@ -1,5 +1,5 @@
-"""The assistant's own sentences: the line above a list (which states every constraint in force), and the
-questions it asks back when a message points at nothing it can resolve."""
+"""The assistant's own sentences: the line above a list (which states every constraint in force),
+and the questions it asks back when a message points at nothing it can resolve."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ def position(refers_to: int) -> str:
     """1 -> 'first', 22 -> '22nd', -1 -> 'last'."""
     if refers_to in _ORDINAL_WORDS:
         return _ORDINAL_WORDS[refers_to]
-    suffix = "th" if 10 <= refers_to % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(refers_to % 10, "th")
+    suffix = (
+        "th"
+        if 10 <= refers_to % 100 <= 20
+        else {1: "st", 2: "nd", 3: "rd"}.get(refers_to % 10, "th")
+    )
     return f"{refers_to}{suffix}"
 
 
@@ -22,20 +26,26 @@ def unresolved(refers_to: int | None, shown: int) -> str:
     """The question back for a reference to a list position that does not exist."""
     if not shown:
         return "I have not shown you a list yet, so I can't tell which one you mean. What would you like?"
-    which = f"the {position(refers_to)} one" if refers_to is not None and refers_to != 0 else "that one"
+    which = (
+        f"the {position(refers_to)} one" if refers_to is not None and refers_to != 0 else "that one"
+    )
     return f"I can't find {which}: my last list had {shown} pick{'s' if shown != 1 else ''}. Which do you mean (1 to {shown})?"
 
 
 def wanted_tags(constraints: Constraints) -> str:
-    """The wanted tags in words: 'Comedy and Romance' (all of them), 'Drama or Romance' (any of them)."""
-    wanted = [" and ".join(sorted(constraints.all_tags)), " or ".join(sorted(constraints.include_tags))]
+    """The wanted tags in words: 'Comedy and Romance' (all of them), 'Drama or Romance' (any of
+    them)."""
+    wanted = [
+        " and ".join(sorted(constraints.all_tags)),
+        " or ".join(sorted(constraints.include_tags)),
+    ]
     return ", and ".join(w for w in wanted if w)
 
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
-    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from 1990 to
-    1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'), any-of tags by 'or',
-    and so are the excluded ('with no Horror or Romance')."""
+    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from
+    1990 to 1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'),
+    any-of tags by 'or', and so are the excluded ('with no Horror or Romance')."""
     parts = []
     if seeds:
         parts.append("like " + " and ".join(display_title(s.title) for s in seeds[:2]))
@@ -43,7 +53,11 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
         parts.append("tagged " + wanted)
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)
-        parts.append("with no " + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "") + excluded[-1])
+        parts.append(
+            "with no "
+            + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "")
+            + excluded[-1]
+        )
     if constraints.year_min is not None or constraints.year_max is not None:
         parts.append(f"from {constraints.year_min or '…'} to {constraints.year_max or '…'}")
     if constraints.less_mainstream:
@@ -54,27 +68,35 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
 def popularity_note(shown: float, usual: float) -> str:
     """What "less mainstream" did, in numbers: the mean share of users who watched the picks shown,
     and that of the picks the usual ranking would have shown."""
-    return (f"Less mainstream: these picks were watched by {shown:.1%} of users on average; "
-            f"the usual picks, by {usual:.1%}.")
+    return (
+        f"Less mainstream: these picks were watched by {shown:.1%} of users on average; "
+        f"the usual picks, by {usual:.1%}."
+    )
 
 
 def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:
-    """What the reply must say about the titles named: those the catalogue does not have (and the title
-    the list is built around instead), and the title chosen for "the last Star Wars movie"."""
+    """What the reply must say about the titles named: those the catalogue does not have (and the
+    title the list is built around instead), and the title chosen for "the last Star Wars movie"."""
     notes = []
     for title in named:
         if title.series and title.item_id:
             which = "latest" if title.series == "latest" else "earliest"
-            notes.append(f"The {which} \"{title.title}\" title in the catalogue is {display_title(items[title.item_id].title)}.")
+            notes.append(
+                f'The {which} "{title.title}" title in the catalogue is {display_title(items[title.item_id].title)}.'
+            )
         elif title.item_id is None and title.stand_in:
             instead = "here are picks" if count else "I looked for picks"
-            notes.append(f"I could not find \"{title.title}\" in the catalogue, so {instead} like {display_title(items[title.stand_in].title)} instead.")
+            notes.append(
+                f'I could not find "{title.title}" in the catalogue, so {instead} like {display_title(items[title.stand_in].title)} instead.'
+            )
         elif title.item_id is None and title.suggestion:
             instead = "here are picks" if count else "I looked for picks"
             meant = display_title(items[title.suggestion].title)
-            notes.append(f"I took \"{title.title}\" to mean {meant} (did you mean another film?), so {instead} like it.")
+            notes.append(
+                f'I took "{title.title}" to mean {meant} (did you mean another film?), so {instead} like it.'
+            )
         elif title.item_id is None:
-            notes.append(f"I could not find \"{title.title}\" in the catalogue.")
+            notes.append(f'I could not find "{title.title}" in the catalogue.')
     return notes
 
 
@@ -88,16 +110,26 @@ def unused_note(unused: list[str]) -> list[str]:
 
 
 def list_line(
-    count: int, seeds: list[Item], constraints: Constraints, notes: list[str], years: tuple[int, int] | None, asked: int = 0
+    count: int,
+    seeds: list[Item],
+    constraints: Constraints,
+    notes: list[str],
+    years: tuple[int, int] | None,
+    asked: int = 0,
 ) -> str:
-    """The line above a list of `count` picks (none: why, and what to loosen; fewer than the `asked`: "I
-    found only 2 picks, ..."), after the `notes` (`title_notes`)."""
+    """The line above a list of `count` picks (none: why, and what to loosen; fewer than the
+    `asked`: "I found only 2 picks, ..."), after the `notes` (`title_notes`)."""
     terms = in_force(seeds, constraints)
     if not count:
         reason = "I found nothing in the catalogue that fits all of that"
-        if years and ((constraints.year_min or years[0]) > years[1] or (constraints.year_max or years[1]) < years[0]):
+        if years and (
+            (constraints.year_min or years[0]) > years[1]
+            or (constraints.year_max or years[1]) < years[0]
+        ):
             reason += f" (its items are from {years[0]} to {years[1]})"
-        return " ".join([*notes, f"{reason}{': ' + terms if terms else ''}. Try loosening a constraint."])
+        return " ".join(
+            [*notes, f"{reason}{': ' + terms if terms else ''}. Try loosening a constraint."]
+        )
     head = f"Here {'is' if count == 1 else 'are'} {count} pick{'s' if count != 1 else ''}"
     if count < asked:
         head = f"I found only {count} pick{'s' if count != 1 else ''}"

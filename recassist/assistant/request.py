@@ -1,7 +1,7 @@
 """The typed request one chat turn becomes (the plan), before any tool runs.
 
-The LLM fills it under this JSON schema; pydantic validates it; `assistant.parser` gives the same object
-deterministically when the LLM fails or misses something explicit.
+The LLM fills it under this JSON schema; pydantic validates it; `assistant.parser` gives the same
+object deterministically when the LLM fails or misses something explicit.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 
 from recassist.state.feedback import FeedbackKind  # noqa: F401 - the one feedback type, re-exported
 
@@ -29,18 +28,24 @@ POINTING = (Intent.explain, Intent.feedback, Intent.more_like)
 
 
 class TurnRequest(BaseModel):
-    """What the user asked for in one turn. Tags and titles are resolved against the catalogue later."""
+    """What the user asked for in one turn. Tags and titles are resolved against the catalogue
+    later."""
 
     model_config = ConfigDict(extra="forbid")
 
     intent: Intent = Intent.recommend
-    seed_titles: list[str] = Field(default_factory=list, max_length=5, description="titles the user named")
+    seed_titles: list[str] = Field(
+        default_factory=list, max_length=5, description="titles the user named"
+    )
     refers_to: int | None = Field(
-        default=None, ge=-1, le=999,
+        default=None,
+        ge=-1,
+        le=999,
         description="1-based position in the last list shown ('the second one'), -1 the last one",
     )
     include_tags: list[str] = Field(default_factory=list, max_length=40)
-    # Tags an item must all have: a genre word qualifying another, "a romantic comedy" (Romance and Comedy).
+    # Tags an item must all have: a genre word qualifying another, "a romantic comedy" (Romance and
+    # Comedy).
     all_tags: list[str] = Field(default_factory=list, max_length=10)
     exclude_tags: list[str] = Field(default_factory=list, max_length=40)
     year_min: int | None = Field(default=None, ge=0, le=9999)
@@ -48,16 +53,18 @@ class TurnRequest(BaseModel):
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
     feedback: Literal["like", "dislike"] | None = None
-    # Read by the parser only (not in the LLM's schema; a model's plan keeps the parser's): the earliest or
-    # latest title of a series the user named ("the last Star Wars movie"), and what the user lifts or drops
-    # from the standing constraints: "actually horror is fine", "forget the 90s", "forget Alien", "start over".
+    # Read by the parser only (not in the LLM's schema; a model's plan keeps the parser's): the
+    # earliest or latest title of a series the user named ("the last Star Wars movie"), and what the
+    # user lifts or drops from the standing constraints: "actually horror is fine", "forget the
+    # 90s", "forget Alien", "start over".
     series: str | None = Field(default=None, pattern="^(earliest|latest)$")
     allow_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_years: bool = False
     drop_seeds: bool = False
     reset: bool = False
-    # a new want in the user's own words, not a change to the last list: what stood before goes but exclusions
+    # a new want in the user's own words, not a change to the last list: what stood before goes but
+    # exclusions
     new_topic: bool = False
     # what the turn cannot use, for the reply to name: a wish no tag rules out ("nothing too
     # violent"), or words a request without a description leaves unread
@@ -66,32 +73,48 @@ class TurnRequest(BaseModel):
     # it stands until a reset or a new topic
     less_mainstream: bool = False
 
-    @field_validator("seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags")
+    @field_validator(
+        "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
+    )
     @classmethod
     def _strip(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
 
-PARSER_ONLY = ("all_tags", "series", "allow_tags", "drop_tags", "drop_years", "drop_seeds", "reset",
-               "new_topic", "unused", "less_mainstream")
+PARSER_ONLY = (
+    "all_tags",
+    "series",
+    "allow_tags",
+    "drop_tags",
+    "drop_years",
+    "drop_seeds",
+    "reset",
+    "new_topic",
+    "unused",
+    "less_mainstream",
+)
 
 
-# Read by the parser alone too, though a request carries it: a count is a number in so many words, and each
-# field the model writes costs a plan about half a second on 2 cores.
+# Read by the parser alone too, though a request carries it: a count is a number in so many words,
+# and each field the model writes costs a plan about half a second on 2 cores.
 NOT_PLANNED = ("count",)
-# More wanted tags than this from the model, none named by the user, are a guess (`Planner._grounded`).
+# More wanted tags than this from the model, none named by the user, are a guess
+# (`Planner._grounded`).
 GUESSED_TAGS_FROM = 4
-# The model's lists and mood are bounded in the schema itself, so constrained decoding cannot run on. Wanted
-# tags stop where a guess starts: a model reciting the tag list reaches it and the whole guess is dropped,
-# where a lower cap would keep its first few. A mood is a few words.
-MODEL_LIMITS = {"seed_titles": {"maxItems": 3}, "include_tags": {"maxItems": GUESSED_TAGS_FROM},
-                "exclude_tags": {"maxItems": 3}}
+# The model's lists and mood are bounded in the schema itself, so constrained decoding cannot run
+# on. Wanted tags stop where a guess starts: a model reciting the tag list reaches it and the whole
+# guess is dropped, where a lower cap would keep its first few. A mood is a few words.
+MODEL_LIMITS = {
+    "seed_titles": {"maxItems": 3},
+    "include_tags": {"maxItems": GUESSED_TAGS_FROM},
+    "exclude_tags": {"maxItems": 3},
+}
 MOOD_MAX_CHARS = 60
 
 
 def request_schema() -> dict:
-    """The JSON schema handed to constrained decoding: the request without the fields the parser alone
-    reads, with short lists and a short mood."""
+    """The JSON schema handed to constrained decoding: the request without the fields the parser
+    alone reads, with short lists and a short mood."""
     schema = TurnRequest.model_json_schema()
     for name in (*PARSER_ONLY, *NOT_PLANNED):
         schema["properties"].pop(name, None)

@@ -1,17 +1,19 @@
-"""The LLM in the reranker slot: LlamaRec-style verbalizer scores and pointwise Yes/No scores, blended with
-the candidate (fusion) score.
+"""The LLM in the reranker slot: LlamaRec-style verbalizer scores and pointwise Yes/No scores,
+blended with the candidate (fusion) score.
 
-- Verbalizer: the candidates are lettered A, B, C ... in one prompt after the user's history; one forward
-  pass (`max_tokens=1`, `logprobs`) gives the next-token log-probability of every letter, and the letters'
-  probabilities (renormalised over the candidates) are the scores. Item ids never enter the prompt: the
-  letters map back to ids here.
-- Pointwise: one request per candidate, score = log P(Yes) - log P(No). The history comes first and is the
-  same for every candidate, so llama.cpp reuses its cached prefix and only the candidate is new.
+- Verbalizer: the candidates are lettered A, B, C ... in one prompt after the user's history; one
+  forward pass (`max_tokens=1`, `logprobs`) gives the next-token log-probability of every letter,
+  and the letters' probabilities (renormalised over the candidates) are the scores. Item ids never
+  enter the prompt: the letters map back to ids here.
+- Pointwise: one request per candidate, score = log P(Yes) - log P(No). The history comes first and
+  is the same for every candidate, so llama.cpp reuses its cached prefix and only the candidate is
+  new.
 
 `Reranker.rerank` blends `(1 - weight) * fusion + weight * llm`, each min-max scaled over the list.
-With `weight == 0` the model is not called. On an LLM error (`assistant.llm.LLM_ERRORS`) the list keeps
-its retrieval order and the result says the LLM was not used. A first measurement found no gain at the
-0.5B/1.5B size zero-shot, so the default weight is 0 until `recassist eval --rerank` shows otherwise.
+With `weight == 0` the model is not called. On an LLM error (`assistant.llm.LLM_ERRORS`) the list
+keeps its retrieval order and the result says the LLM was not used. A first measurement found no
+gain at the 0.5B/1.5B size zero-shot, so the default weight is 0 until `recassist eval --rerank`
+shows otherwise.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class RerankConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: Literal["verbalizer", "pointwise"] = "verbalizer"
-    weight: float = Field(default=0.0, ge=0, le=1, description="LLM share of the blended score; 0 = retrieval only")
+    weight: float = Field(
+        default=0.0, ge=0, le=1, description="LLM share of the blended score; 0 = retrieval only"
+    )
     max_candidates: PositiveInt = Field(default=20, le=len(LETTERS))
     max_history: PositiveInt = 15
     top_logprobs: PositiveInt = Field(default=40, description="20 at most for OpenAI's own API")
@@ -47,8 +51,8 @@ class RerankConfig(BaseModel):
 
 @dataclass(frozen=True)
 class Candidate:
-    """A candidate item as the reranker sees it: its id (kept out of the prompt), display text and the
-    candidate generator's (fusion) score."""
+    """A candidate item as the reranker sees it: its id (kept out of the prompt), display text and
+    the candidate generator's (fusion) score."""
 
     item_id: str
     title: str
@@ -58,8 +62,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Reranked:
-    """Item ids best first, their blended scores, the raw LLM scores (in input order; None when the LLM
-    was not used) and the seconds spent in the model."""
+    """Item ids best first, their blended scores, the raw LLM scores (in input order; None when the
+    LLM was not used) and the seconds spent in the model."""
 
     item_ids: list[str]
     scores: np.ndarray
@@ -89,7 +93,9 @@ class Reranker:
         self._letters = load_prompt("rerank_letters")
         self._yes_no = load_prompt("rerank_yes_no")
 
-    def verbalizer_scores(self, history: Sequence[str], candidates: Sequence[Candidate]) -> np.ndarray:
+    def verbalizer_scores(
+        self, history: Sequence[str], candidates: Sequence[Candidate]
+    ) -> np.ndarray:
         """Each candidate's probability (renormalised over the letters shown) from one forward pass.
 
         A letter outside the returned top log-probabilities gets the lowest one seen, minus one nat.
@@ -100,22 +106,36 @@ class Reranker:
             history=_history_text(history, self.config.max_history), candidates=lines
         )
         reply = self.model.invoke(
-            messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=self.config.top_logprobs
+            messages,
+            max_tokens=1,
+            temperature=0.0,
+            logprobs=True,
+            top_logprobs=self.config.top_logprobs,
         )
         logprobs = next_token_logprobs(reply)
         floor = min(logprobs.values()) - 1.0
-        raw = np.array([logprobs.get(LETTERS[i], floor) for i in range(len(shown))], dtype=np.float64)
+        raw = np.array(
+            [logprobs.get(LETTERS[i], floor) for i in range(len(shown))], dtype=np.float64
+        )
         probs = np.exp(raw - raw.max())
         return probs / probs.sum()
 
-    def pointwise_scores(self, history: Sequence[str], candidates: Sequence[Candidate]) -> np.ndarray:
+    def pointwise_scores(
+        self, history: Sequence[str], candidates: Sequence[Candidate]
+    ) -> np.ndarray:
         """log P(Yes) - log P(No) per candidate, one request each (the history prefix is cached)."""
         history_text = _history_text(history, self.config.max_history)
         scores = []
         for candidate in candidates:
-            messages = self._yes_no.format_messages(history=history_text, candidate=_candidate_text(candidate))
+            messages = self._yes_no.format_messages(
+                history=history_text, candidate=_candidate_text(candidate)
+            )
             reply = self.model.invoke(
-                messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=self.config.top_logprobs
+                messages,
+                max_tokens=1,
+                temperature=0.0,
+                logprobs=True,
+                top_logprobs=self.config.top_logprobs,
             )
             logprobs = next_token_logprobs(reply)
             floor = min(logprobs.values()) - 1.0
@@ -127,7 +147,9 @@ class Reranker:
             return self.verbalizer_scores(history, candidates)
         return self.pointwise_scores(history, candidates)
 
-    def rerank(self, history: Sequence[str], candidates: Sequence[Candidate], weight: float | None = None) -> Reranked:
+    def rerank(
+        self, history: Sequence[str], candidates: Sequence[Candidate], weight: float | None = None
+    ) -> Reranked:
         """The candidates reordered by the blended score (`weight` overrides the config's).
 
         Only the first `max_candidates` are scored by the LLM; the rest keep their order after them.
@@ -151,7 +173,8 @@ class Reranker:
 
 
 def blend(fusion: np.ndarray, llm: np.ndarray | None, weight: float) -> np.ndarray:
-    """`(1 - weight) * fusion + weight * llm`, each min-max scaled over the list; fusion alone without `llm`.
+    """`(1 - weight) * fusion + weight * llm`, each min-max scaled over the list; fusion alone
+    without `llm`.
 
     Weight tuning calls this on stored LLM scores, so a weight grid costs no model calls."""
     fusion = _minmax(np.asarray(fusion, np.float64))

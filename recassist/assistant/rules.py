@@ -2,10 +2,10 @@
 the widget), applied by the assistant itself so that no surface has its own copy.
 
 - A new user's first message, before anything was shown, is their tastes when it says something of
-  its own (a title, or words beyond tags and list positions): it is kept as the session's tastes, and
-  a plan that reads it as feedback or a question about a list ("I like space adventures with robots")
-  becomes a recommendation, since there is no list to point at yet. "why the third one?" still gets
-  "I have not shown you a list yet"; "comedy or romance" is its tags alone.
+  its own (a title, or words beyond tags and list positions): it is kept as the session's tastes,
+  and a plan that reads it as feedback or a question about a list ("I like space adventures with
+  robots") becomes a recommendation, since there is no list to point at yet. "why the third one?"
+  still gets "I have not shown you a list yet"; "comedy or romance" is its tags alone.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
     titles stay seeds, its words the mood."""
     if request.intent not in POINTING:
         return request
-    return request.model_copy(update={
-        "intent": Intent.recommend, "refers_to": None, "feedback": None,
-        "mood": request.mood or message.strip()[:200],
-    })
+    return request.model_copy(
+        update={
+            "intent": Intent.recommend,
+            "refers_to": None,
+            "feedback": None,
+            "mood": request.mood or message.strip()[:200],
+        }
+    )

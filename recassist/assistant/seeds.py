@@ -1,11 +1,13 @@
 """The seeds stage: which catalogue items the titles of a request name.
 
-A title is looked up as users write it (`Catalogue.match_title`: "Godfather part 2" is The Godfather: Part
-II, "termnator" The Terminator, "lebowski" The Big Lebowski); a title matched without certainty is built
-around all the same and the reply asks "did you mean ...?", so that a film is never both missing and a pick. "The last Star Wars movie" (`TurnRequest.series`) is the latest (or earliest) catalogue title that
-contains the name: the catalogue knows a series only by its titles, so "Star Wars" is Star Wars (1977), the
-one ML-100k title with those words. A numbered title the catalogue does not have ("Toy Story 2") names
-nothing; the list is then built around the unnumbered title (Toy Story) in its place, and the reply says so.
+A title is looked up as users write it (`Catalogue.match_title`: "Godfather part 2" is The
+Godfather: Part II, "termnator" The Terminator, "lebowski" The Big Lebowski); a title matched
+without certainty is built around all the same and the reply asks "did you mean ...?", so that a
+film is never both missing and a pick. "The last Star Wars movie" (`TurnRequest.series`) is the
+latest (or earliest) catalogue title that contains the name: the catalogue knows a series only by
+its titles, so "Star Wars" is Star Wars (1977), the one ML-100k title with those words. A numbered
+title the catalogue does not have ("Toy Story 2") names nothing; the list is then built around the
+unnumbered title (Toy Story) in its place, and the reply says so.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class Named:
     item_id: str | None  # the item it names; None when the catalogue does not have it
     stand_in: str | None = None  # for a missing numbered title, the unnumbered title's item
     series: str | None = None  # "latest" or "earliest" when `item_id` was chosen from a series
-    suggestion: str | None = None  # the item a misspelt title may name: the reply asks "did you mean ...?"
+    suggestion: str | None = (
+        None  # the item a misspelt title may name: the reply asks "did you mean ...?"
+    )
 
     @property
     def seed(self) -> str | None:
@@ -36,18 +40,27 @@ def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
     """The item `title` names: the latest or earliest of its series when `series` says so."""
     if series is not None:  # no series by that name: missing, not the nearest title by meaning
         members = catalogue.series(title)
-        return Named(title, (members[-1] if series == "latest" else members[0]) if members else None, series=series)
+        return Named(
+            title,
+            (members[-1] if series == "latest" else members[0]) if members else None,
+            series=series,
+        )
     match = catalogue.match_title(title)
     if match is not None and match.sure:
         return Named(title, match.item_id)
     base = without_number(title)
     stand_in = catalogue.find_title(base) if base else None
-    if match is not None and stand_in is None:  # unsure: "did you mean ...?", and the list is built around it
+    if (
+        match is not None and stand_in is None
+    ):  # unsure: "did you mean ...?", and the list is built around it
         return Named(title, None, suggestion=match.item_id)
     return Named(title, None, stand_in)
 
 
 def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
-    """Each title the request names, in order; the first is the one "the last ... movie" names (the parser
-    puts it first)."""
-    return [name(catalogue, title, request.series if i == 0 else None) for i, title in enumerate(request.seed_titles)]
+    """Each title the request names, in order; the first is the one "the last ... movie" names (the
+    parser puts it first)."""
+    return [
+        name(catalogue, title, request.series if i == 0 else None)
+        for i, title in enumerate(request.seed_titles)
+    ]

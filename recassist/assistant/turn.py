@@ -15,7 +15,8 @@ TurnEvents = Generator[object, None, "TurnResult"]
 
 @dataclass
 class TurnResult:
-    """A finished turn: the request, who planned it, the reply, the picks, and the error if it failed."""
+    """A finished turn: the request, who planned it, the reply, the picks, and the error if it
+    failed."""
 
     request: TurnRequest
     planner: PlannerName
@@ -25,7 +26,8 @@ class TurnResult:
 
 
 def plain_text(text: str) -> str:
-    """User text as valid Unicode: a lone surrogate (which no model or encoder can take) becomes '?'."""
+    """User text as valid Unicode: a lone surrogate (which no model or encoder can take) becomes
+    '?'."""
     return text.encode("utf-8", "replace").decode("utf-8") if text else ""
 
 

@@ -1,14 +1,14 @@
-"""The people of one data set as the marketer features see them: attributes, likes, interests, activity
-and (when the index is built) profile vectors, all as arrays over user rows.
+"""The people of one data set as the marketer features see them: attributes, likes, interests,
+activity and (when the index is built) profile vectors, all as arrays over user rows.
 
 - A *like* is a rating at or above `like_threshold` or any `like`, `purchase`, `share`, `comment` or
   `click` event; views and low ratings are not likes.
-- A user's *interests* are their `interests_per_user` most distinctive tags: among the tags of the items
-  they liked (at least two likes, or one for users with fewer than five likes), those whose share of the
-  user's likes is highest relative to the tag's share of all likes. Bounding interests per user bounds what
-  one person adds to any tag count (see `audiences.privacy`).
-- A user's *liked items* are their `items_per_user` favourite likes (highest rated, then latest), for
-  the same reason.
+- A user's *interests* are their `interests_per_user` most distinctive tags: among the tags of the
+  items they liked (at least two likes, or one for users with fewer than five likes), those whose
+  share of the user's likes is highest relative to the tag's share of all likes. Bounding interests
+  per user bounds what one person adds to any tag count (see `audiences.privacy`).
+- A user's *liked items* are their `items_per_user` favourite likes (highest rated, then latest),
+  for the same reason.
 
 Built once per data set (about a second on ML-1M) and read-only afterwards.
 """
@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recassist.settings import AudienceConfig
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
+from recassist.settings import AudienceConfig
 
 POSITIVE_EVENTS = ("like", "purchase", "share", "comment", "click")
 
@@ -62,7 +62,9 @@ def liked(interactions: pd.DataFrame, threshold: float) -> np.ndarray:
     return rating | np.isin(events, POSITIVE_EVENTS)
 
 
-def build_population(dataset: Dataset, config: AudienceConfig, index_folder: Path | None = None) -> Population:
+def build_population(
+    dataset: Dataset, config: AudienceConfig, index_folder: Path | None = None
+) -> Population:
     users = dataset.users.reset_index(drop=True)
     user_ids = users["user_id"].to_numpy()
     user_row = pd.Index(user_ids)
@@ -74,8 +76,12 @@ def build_population(dataset: Dataset, config: AudienceConfig, index_folder: Pat
     vocabulary = sorted({t for tags in tag_lists for t in tags})
     tag_col = {t: i for i, t in enumerate(vocabulary)}
     rows = np.repeat(np.arange(len(items)), [len(t) for t in tag_lists])
-    cols = np.fromiter((tag_col[t] for tags in tag_lists for t in tags), dtype=np.int64, count=len(rows))
-    item_tags = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(items), len(vocabulary)))
+    cols = np.fromiter(
+        (tag_col[t] for tags in tag_lists for t in tags), dtype=np.int64, count=len(rows)
+    )
+    item_tags = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(items), len(vocabulary))
+    )
 
     raw = dataset.interactions
     frame = pd.DataFrame(
@@ -95,25 +101,36 @@ def build_population(dataset: Dataset, config: AudienceConfig, index_folder: Pat
     likes = frame[frame["liked"]]
     n_users, n_items = len(users), len(items)
     like_matrix = sp.csr_matrix(
-        (np.ones(len(likes), dtype=np.float32), (likes["user_row"], likes["item_row"])), shape=(n_users, n_items)
+        (np.ones(len(likes), dtype=np.float32), (likes["user_row"], likes["item_row"])),
+        shape=(n_users, n_items),
     )
     like_matrix.data[:] = 1.0  # a repeated like counts once
     interests = _interests(like_matrix @ item_tags, config.interests_per_user)
-    # a person's favourites: their highest-rated likes first, the latest among equals (their own data
-    # only, so the bound on what one person adds holds)
-    latest = likes.sort_values(["user_row", "weight", "timestamp"], ascending=[True, False, False],
-                               kind="stable")
+    # a person's favourites: their highest-rated likes first, the latest among equals (their own
+    # data only, so the bound on what one person adds holds)
+    latest = likes.sort_values(
+        ["user_row", "weight", "timestamp"], ascending=[True, False, False], kind="stable"
+    )
     latest = latest[latest.groupby("user_row").cumcount() < config.items_per_user]
     liked_items = sp.csr_matrix(
-        (np.ones(len(latest), dtype=np.float32), (latest["user_row"], latest["item_row"])), shape=(n_users, n_items)
+        (np.ones(len(latest), dtype=np.float32), (latest["user_row"], latest["item_row"])),
+        shape=(n_users, n_items),
     )
     liked_items.data[:] = 1.0
 
     attributes = users.drop(columns=["user_id"])
     population = Population(
-        dataset=dataset.name, fingerprint=dataset.fingerprint, user_ids=user_ids, attributes=attributes,
-        item_ids=item_ids, titles=items["title"].to_numpy(), tags=vocabulary, interactions=frame,
-        interests=interests, liked_items=liked_items, item_tags=item_tags,
+        dataset=dataset.name,
+        fingerprint=dataset.fingerprint,
+        user_ids=user_ids,
+        attributes=attributes,
+        item_ids=item_ids,
+        titles=items["title"].to_numpy(),
+        tags=vocabulary,
+        interactions=frame,
+        interests=interests,
+        liked_items=liked_items,
+        item_tags=item_tags,
     )
     if index_folder is not None:
         population.vectors = _load_vectors(index_folder, user_ids)
@@ -121,11 +138,14 @@ def build_population(dataset: Dataset, config: AudienceConfig, index_folder: Pat
 
 
 def _interests(tag_likes: sp.spmatrix, k: int) -> sp.csr_matrix:
-    """users x tags: each user's `k` tags with the highest share of their likes relative to all likes."""
+    """users x tags: each user's `k` tags with the highest share of their likes relative to all
+    likes."""
     counts = np.asarray(tag_likes.todense(), dtype=np.float64)
     total = counts.sum(axis=1, keepdims=True)
     overall = counts.sum(axis=0) / max(counts.sum(), 1.0)
-    lift = np.divide(counts, total * overall, out=np.zeros_like(counts), where=(total > 0) & (overall > 0))
+    lift = np.divide(
+        counts, total * overall, out=np.zeros_like(counts), where=(total > 0) & (overall > 0)
+    )
     floor = np.where(counts.sum(axis=1, keepdims=True) >= 5, 2, 1)
     lift[counts < floor] = 0.0
     top = np.argsort(-lift, axis=1, kind="stable")[:, :k]

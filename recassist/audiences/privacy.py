@@ -183,7 +183,8 @@ class PrivacyGuard:
             )
 
     def sensitive_term(self, text: str) -> str | None:
-        """What in `text` names or means a sensitive category (`recassist.trust.sensitive`), or None."""
+        """What in `text` names or means a sensitive category (`recassist.trust.sensitive`), or
+        None."""
         found = self.check.check(text)
         return None if found is None else found.reason()
 

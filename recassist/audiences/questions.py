@@ -1,20 +1,21 @@
 """Marketer questions in words -> a typed query -> a checked answer (table, chart, summary).
 
-`MarketerAssistant.answer(question, principal)` is the one entry point (the Marketer tab calls it, the chat
-agent can route a marketer intent to it):
+`MarketerAssistant.answer(question, principal)` is the one entry point (the Marketer tab calls it,
+the chat agent can route a marketer intent to it):
 
-1. The question is scrubbed of identifiers (`audiences.privacy`), then read twice: the local LLM fills a
-   flat JSON plan under a JSON schema (`QuestionPlan`), and a deterministic parser reads the same words.
-   What the parser finds in so many words (a gender, an age range, a tag, a measure keyword) wins over
-   the model's reading; the model only fills what the parser left open. With no model, the parser plans.
-   Titles the question names ("who likes Star Wars?") are read first, with the catalogue's title matcher,
-   and become the items the segment interacted with; only the parser names items.
-2. The plan becomes a typed `MarketerQuery` (segment, base, measure, breakdown, period) over the data
-   set's real attributes and tags, and runs through `Audiences`, so every number is a privacy-protected
-   release.
+1. The question is scrubbed of identifiers (`audiences.privacy`), then read twice: the local LLM
+   fills a flat JSON plan under a JSON schema (`QuestionPlan`), and a deterministic parser reads the
+   same words. What the parser finds in so many words (a gender, an age range, a tag, a measure
+   keyword) wins over the model's reading; the model only fills what the parser left open. With no
+   model, the parser plans. Titles the question names ("who likes Star Wars?") are read first, with
+   the catalogue's title matcher, and become the items the segment interacted with; only the parser
+   names items.
+2. The plan becomes a typed `MarketerQuery` (segment, base, measure, breakdown, period) over the
+   data set's real attributes and tags, and runs through `Audiences`, so every number is a
+   privacy-protected release.
 3. The summary: the LLM's two sentences, accepted only when every number in them is a number of the
-   table (or of the question) and every tag it names is in the table; otherwise a template summary built
-   from the table. The same idea as the explanation check in `assistant.faithfulness`.
+   table (or of the question) and every tag it names is in the table; otherwise a template summary
+   built from the table. The same idea as the explanation check in `assistant.faithfulness`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from recassist.audiences.charts import figure_json
 from recassist.audiences.guide import EXAMPLES, help_table, segment_guide
 from recassist.audiences.parser import (
-    _COMPARE, _EVERYONE, _PLACE, _TOTAL, PROFILE, QuestionMeasure, QuestionParser, QuestionPlan, _tag_pattern,
+    _COMPARE,
+    _EVERYONE,
+    _PLACE,
+    _TOTAL,
+    PROFILE,
+    QuestionMeasure,
+    QuestionParser,
+    QuestionPlan,
+    _tag_pattern,
     reconcile,
 )
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
@@ -45,8 +54,10 @@ log = logging.getLogger(__name__)
 OVER_INDEX = 100  # an index above this over-indexes
 DISTINCTIVE = 120  # ... and is called distinctive when its whole 95 % interval is at or above this
 
+
 class MarketerQuery(BaseModel):
-    """A typed marketer query: who (segment, against base), what (measure, breakdown), when (period)."""
+    """A typed marketer query: who (segment, against base), what (measure, breakdown), when
+    (period)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -62,8 +73,10 @@ class MarketerQuery(BaseModel):
 
 class MarketerAnswer(BaseModel):
     question: str
-    query: MarketerQuery | None = Field(description="None when the question named no segment or measure: the "
-                                        "table is then a guide (measure 'help' or 'segments') and nothing was charged")
+    query: MarketerQuery | None = Field(
+        description="None when the question named no segment or measure: the "
+        "table is then a guide (measure 'help' or 'segments') and nothing was charged"
+    )
     planned_by: Literal["llm", "parser"]
     table: AudienceTable
     chart: dict = Field(description="a Plotly figure as JSON")
@@ -82,9 +95,14 @@ def numbers_in(text: str) -> set[float]:
 
 def table_text(table: AudienceTable, limit: int = 8) -> str:
     lines = [" | ".join(table.columns)]
-    lines += [" | ".join("" if r.get(c) is None else str(r.get(c)) for c in table.columns) for r in table.rows[:limit]]
-    lines.append(f"segment: {table.segment} ({table.segment_size} people)"
-                 + (f"; base: {table.base} ({table.base_size} people)" if table.base else ""))
+    lines += [
+        " | ".join("" if r.get(c) is None else str(r.get(c)) for c in table.columns)
+        for r in table.rows[:limit]
+    ]
+    lines.append(
+        f"segment: {table.segment} ({table.segment_size} people)"
+        + (f"; base: {table.base} ({table.base_size} people)" if table.base else "")
+    )
     return "\n".join(lines)
 
 
@@ -108,23 +126,34 @@ def template_summary(table: AudienceTable) -> str:
         return f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or '{EXAMPLES[2]}'."
     if table.measure == "segments":
         names = ", ".join(str(r["segment"]) for r in rows)
-        return (f"A question can build segments from {names} (the table lists their values) and combine them, "
-                "e.g. 'women 25-34 who like sci-fi'. Nothing was charged.")
+        return (
+            f"A question can build segments from {names} (the table lists their values) and combine them, "
+            "e.g. 'women 25-34 who like sci-fi'. Nothing was charged."
+        )
     if not rows:
         return f"No rows to report for {table.segment}: every count is within the privacy noise."
     if table.measure == "affinity":
         label = table.by or "interest"
         over = [r for r in rows if r["index"] > OVER_INDEX]
         if not over:
-            return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
-                    f"people) over-index on no {label}: every index is {OVER_INDEX} or below.")
-        best = ", ".join(f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
-                         for r in over[:3])
+            return (
+                f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+                f"people) over-index on no {label}: every index is {OVER_INDEX} or below."
+            )
+        best = ", ".join(
+            f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
+            for r in over[:3]
+        )
         distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
-        tail = (f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): {', '.join(distinctive[:5])}."
-                if distinctive else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE}).")
-        return (f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
-                f"people) over-index most on {best}.{tail}")
+        tail = (
+            f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): {', '.join(distinctive[:5])}."
+            if distinctive
+            else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
+        )
+        return (
+            f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+            f"people) over-index most on {best}.{tail}"
+        )
     if table.measure == "lookalike":
         names = ", ".join(f"{r['interest']} (index {r['index']})" for r in rows[:3])
         return f"The {table.segment} has about {table.segment_size} people; it over-indexes most on {names}."
@@ -133,12 +162,17 @@ def template_summary(table: AudienceTable) -> str:
         if not known:
             return f"Too few active people per period in {table.segment} to show a trend above the privacy noise."
         peak = max(known, key=lambda r: r["share"])
-        return (f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in {known[0]['period']}, "
-                f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in {peak['period']}.")
+        return (
+            f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in {known[0]['period']}, "
+            f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in {peak['period']}."
+        )
     if table.measure == "sentiment":
         label = table.by or "category"
-        parts = [f"{r[label]}: {r['segment_positive_%']}% positive of {r['segment_reviews']} reviews "
-                 f"(base {r['base_positive_%']}%)" for r in rows[:4]]
+        parts = [
+            f"{r[label]}: {r['segment_positive_%']}% positive of {r['segment_reviews']} reviews "
+            f"(base {r['base_positive_%']}%)"
+            for r in rows[:4]
+        ]
         return f"{table.segment} against {table.base}: " + "; ".join(parts) + "."
     if table.measure == "clusters":
         top = rows[0]
@@ -152,8 +186,13 @@ def template_summary(table: AudienceTable) -> str:
 class MarketerAssistant:
     """Question in words -> checked answer, over one `Audiences`; the model is optional."""
 
-    def __init__(self, audiences: Audiences, model=None, config: AudienceConfig | None = None,
-                 find_title: Callable[[str], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        audiences: Audiences,
+        model=None,
+        config: AudienceConfig | None = None,
+        find_title: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.audiences, self.model = audiences, model
         self.config = config or audiences.config
         self.parser = QuestionParser(audiences, find_title)
@@ -166,38 +205,67 @@ class MarketerAssistant:
             return parsed, "parser"
         p = self.audiences.population
         messages = self._plan_prompt.format_messages(
-            tags=", ".join(p.tags[:60]), attributes=", ".join(self.parser.attributes[:20]), question=quote(question, 500)
+            tags=", ".join(p.tags[:60]),
+            attributes=", ".join(self.parser.attributes[:20]),
+            question=quote(question, 500),
         )
-        schema = {"type": "json_schema", "json_schema": {"name": "marketer_query", "schema": QuestionPlan.model_json_schema()}}
+        schema = {
+            "type": "json_schema",
+            "json_schema": {"name": "marketer_query", "schema": QuestionPlan.model_json_schema()},
+        }
         try:
-            reply = self.model.invoke(messages, response_format=schema, max_tokens=160, temperature=0.0)
+            reply = self.model.invoke(
+                messages, response_format=schema, max_tokens=160, temperature=0.0
+            )
             planned = QuestionPlan.model_validate(json.loads(reply.content))
         except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
-            log.info("marketer plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+            log.info(
+                "marketer plan from the parser: the LLM's plan failed (%s)", type(err).__name__
+            )
             return parsed, "parser"
         return reconcile(planned, parsed, stated), "llm"
 
     def to_query(self, plan: QuestionPlan) -> tuple[MarketerQuery, list[str]]:
-        """The typed query for `plan` over this data set's attributes and tags, and notes on what was dropped."""
+        """The typed query for `plan` over this data set's attributes and tags, and notes on what
+        was dropped."""
         p = self.audiences.population
         columns, notes = set(p.attributes.columns), []
         tag_names = {t.lower(): t for t in p.tags}
 
-        def who(gender: str | None, age_min: int | None, age_max: int | None, occupation: str | None, tags: list[str],
-                items: list[str]) -> Segment:
+        def who(
+            gender: str | None,
+            age_min: int | None,
+            age_max: int | None,
+            occupation: str | None,
+            tags: list[str],
+            items: list[str],
+        ) -> Segment:
             parts: list[Segment] = []
             if gender:
                 if "gender" in columns:
-                    forms = {"female": {"f", "female", "woman", "women"}, "male": {"m", "male", "man", "men"}}[gender]
-                    values = sorted({v for v in p.attributes["gender"].astype(str).unique() if v.lower() in forms})
+                    forms = {
+                        "female": {"f", "female", "woman", "women"},
+                        "male": {"m", "male", "man", "men"},
+                    }[gender]
+                    values = sorted(
+                        {
+                            v
+                            for v in p.attributes["gender"].astype(str).unique()
+                            if v.lower() in forms
+                        }
+                    )
                     parts.append(Attribute(field="gender", values=values or [gender]))
                 else:
-                    notes.append(f"'{p.dataset}' has no gender attribute: the gender in the question was not applied")
+                    notes.append(
+                        f"'{p.dataset}' has no gender attribute: the gender in the question was not applied"
+                    )
             if age_min is not None or age_max is not None:
                 if "age" in columns:
                     parts.append(Attribute(field="age", min=age_min, max=age_max))
                 else:
-                    notes.append(f"'{p.dataset}' has no age attribute: the age range was not applied")
+                    notes.append(
+                        f"'{p.dataset}' has no age attribute: the age range was not applied"
+                    )
             if occupation and self.parser.occupation_column:
                 parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
             parts += [Tag(tag=tag_names[t.lower()]) for t in tags if t.lower() in tag_names]
@@ -207,15 +275,30 @@ class MarketerAssistant:
             return parts[0] if len(parts) == 1 else And(parts=parts)
 
         measure = plan.measure or "affinity"
-        segment = who(plan.gender, plan.age_min, plan.age_max, plan.occupation, plan.interest_tags, plan.interest_items)
+        segment = who(
+            plan.gender,
+            plan.age_min,
+            plan.age_max,
+            plan.occupation,
+            plan.interest_tags,
+            plan.interest_items,
+        )
         base = who(plan.base_gender, None, None, None, [], []) if plan.base_gender else EVERYONE
         by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
         tag = tag_names.get((plan.trend_tag or "").lower())
         if measure == "trend" and tag is None:
-            raise QueryError(f"a trend needs a tag to follow, e.g. 'how did interest in {p.tags[0]} change?'")
+            raise QueryError(
+                f"a trend needs a tag to follow, e.g. 'how did interest in {p.tags[0]} change?'"
+            )
         query = MarketerQuery(
-            measure=measure, segment=segment, base=base, by=by, tag=tag, category=plan.category,
-            period=plan.period or "month", last_months=plan.last_months,
+            measure=measure,
+            segment=segment,
+            base=base,
+            by=by,
+            tag=tag,
+            category=plan.category,
+            period=plan.period or "month",
+            last_months=plan.last_months,
         )
         return query, notes
 
@@ -224,7 +307,9 @@ class MarketerAssistant:
         if query.measure == "size":
             return a.size(principal, query.segment)
         if query.measure == "trend":
-            return a.trend(principal, query.segment, query.tag or "", query.period, query.last_months)
+            return a.trend(
+                principal, query.segment, query.tag or "", query.period, query.last_months
+            )
         if query.measure == "sentiment":
             return a.sentiment(principal, query.segment, query.base, query.category)
         if query.measure == "clusters":
@@ -233,27 +318,39 @@ class MarketerAssistant:
             return a.lookalike(principal, query.segment)
         by = query.by
         if by == PROFILE:
-            held = a.vocabulary.attributes  # the released attributes: age in bands on every data set
-            by = next((c for c in ("age_band", "gender", self.parser.occupation_column) if c in held), "tag")
+            held = (
+                a.vocabulary.attributes
+            )  # the released attributes: age in bands on every data set
+            by = next(
+                (c for c in ("age_band", "gender", self.parser.occupation_column) if c in held),
+                "tag",
+            )
         return a.affinity(principal, query.segment, query.base, by)
 
     def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:
         if self.model is not None and self.config.llm_summaries and table.rows:
-            messages = self._summary_prompt.format_messages(question=quote(question, 300), table=quote_table(table))
+            messages = self._summary_prompt.format_messages(
+                question=quote(question, 300), table=quote_table(table)
+            )
             try:
-                text = str(self.model.invoke(messages, max_tokens=90, temperature=0.0).content).strip()
+                text = str(
+                    self.model.invoke(messages, max_tokens=90, temperature=0.0).content
+                ).strip()
             except LLM_ERRORS as err:
                 log.info("template summary: the model failed (%s)", err)
             else:
                 problems = check_summary(text, table, question, self.audiences.population.tags)
                 if text and not problems:
                     return text, "model"
-                log.info("template summary: the model's summary failed its check (%s)", "; ".join(problems) or "empty")
+                log.info(
+                    "template summary: the model's summary failed its check (%s)",
+                    "; ".join(problems) or "empty",
+                )
         return template_summary(table), "template"
 
     def refuse_sensitive(self, question: str) -> None:
-        """Refuse a question that names a sensitive category, before it is planned: answering it for a
-        broader segment (the term dropped) would answer a different question without saying so."""
+        """Refuse a question that names a sensitive category, before it is planned: answering it for
+        a broader segment (the term dropped) would answer a different question without saying so."""
         term = self.audiences.guard.sensitive_term(question)
         if term is not None:
             raise SensitiveCategoryError(
@@ -263,15 +360,17 @@ class MarketerAssistant:
             )
 
     def guide(self, question: str, plan: QuestionPlan, principal: str) -> AudienceTable | None:
-        """A table that releases nothing (free) when the plan is not a query: the segments asked for, or
-        help when the question names a place or no segment, interest or analysis at all."""
+        """A table that releases nothing (free) when the plan is not a query: the segments asked
+        for, or help when the question names a place or no segment, interest or analysis at all."""
         a = self.audiences
         question = self.parser.without_titles(question)  # "City Hall" is a film, not a place
         if plan.measure == "segments":
             return segment_guide(a.population, self.config, a.guard.remaining(principal))
         if found := _PLACE.search(question):
-            reason = (f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
-                      "people down to a few)")
+            reason = (
+                f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
+                "people down to a few)"
+            )
         elif not _names_something(plan, _COMPARE.split(question, maxsplit=1)[0]):
             reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
         else:
@@ -279,17 +378,23 @@ class MarketerAssistant:
         return help_table(reason, a.guard.remaining(principal))
 
     def answer(self, question: str, principal: str) -> MarketerAnswer:
-        """Plan, run through the privacy gate, chart, summarise and check. Refusals (`PrivacyRefusal`: a
-        sensitive category in the question included) and unanswerable questions (`QueryError`) propagate
-        with their reason; a question that is not a query gets a free guide table (`guide`)."""
+        """Plan, run through the privacy gate, chart, summarise and check. Refusals
+        (`PrivacyRefusal`: a sensitive category in the question included) and unanswerable questions
+        (`QueryError`) propagate with their reason; a question that is not a query gets a free guide
+        table (`guide`)."""
         question = self.audiences.guard.scrub(question.strip())[:500]
         self.refuse_sensitive(question)
         plan, planned_by = self.plan(question)
         guide = self.guide(question, plan, principal)
         if guide is not None:
             return MarketerAnswer(
-                question=question, query=None, planned_by=planned_by, table=guide, chart=figure_json(guide),
-                summary=template_summary(guide), summary_source="template",
+                question=question,
+                query=None,
+                planned_by=planned_by,
+                table=guide,
+                chart=figure_json(guide),
+                summary=template_summary(guide),
+                summary_source="template",
             )
         query, notes = self.to_query(plan)
         table = self.run(query, principal)
@@ -297,8 +402,13 @@ class MarketerAssistant:
             table = table.model_copy(update={"notes": [*table.notes, *notes]})
         summary, source = self.summarise(question, table)
         return MarketerAnswer(
-            question=question, query=query, planned_by=planned_by, table=table, chart=figure_json(table),
-            summary=summary, summary_source=source,
+            question=question,
+            query=query,
+            planned_by=planned_by,
+            table=table,
+            chart=figure_json(table),
+            summary=summary,
+            summary_source=source,
         )
 
 
@@ -306,14 +416,17 @@ _CRITERIA = ("gender", "age_min", "age_max", "occupation", "trend_tag", "categor
 
 
 def _names_something(plan: QuestionPlan, who: str) -> bool:
-    """Whether the plan holds a segment criterion, an interest or an analysis that needs none, or the
-    question's subject (`who`, the words before any "compared to") is everyone in so many words."""
-    return (any(getattr(plan, field) is not None for field in _CRITERIA) or bool(plan.interest_tags or plan.interest_items)
-            or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
-            or bool(_EVERYONE.search(who) or _TOTAL.search(who)))
+    """Whether the plan holds a segment criterion, an interest or an analysis that needs none, or
+    the question's subject (`who`, the words before any "compared to") is everyone in so many words.
+    """
+    return (
+        any(getattr(plan, field) is not None for field in _CRITERIA)
+        or bool(plan.interest_tags or plan.interest_items)
+        or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
+        or bool(_EVERYONE.search(who) or _TOTAL.search(who))
+    )
 
 
 def quote_table(table: AudienceTable) -> str:
     """The table's first rows as tab-separated lines, each line quoted as data."""
     return "\n".join(quote(line, 300) for line in table_text(table).splitlines())
-

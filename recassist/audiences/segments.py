@@ -1,18 +1,19 @@
-"""Segments: who a marketer's question is about, as a typed tree that evaluates to a mask over users.
+"""Segments: who a marketer's question is about, as a typed tree that evaluates to a mask over
+users.
 
-Leaves: user attributes (`attribute`), behaviour (`tag`: the tag is one of the user's interests; `item`:
-interacted with the item; `active`: any interaction inside a time window), a description in words
-(`words`: the users whose profile vectors are nearest the text's embedding, from Chroma), a lookalike of
-another segment (`lookalike`), and `all`. Combined with `and`, `or`, `not`.
+Leaves: user attributes (`attribute`), behaviour (`tag`: the tag is one of the user's interests;
+`item`: interacted with the item; `active`: any interaction inside a time window), a description in
+words (`words`: the users whose profile vectors are nearest the text's embedding, from Chroma), a
+lookalike of another segment (`lookalike`), and `all`. Combined with `and`, `or`, `not`.
 
-The canonical form (`canonical_segment`) sorts the parts of `and` / `or`, so a reordered question is the
-same query to the privacy cache.
+The canonical form (`canonical_segment`) sorts the parts of `and` / `or`, so a reordered question is
+the same query to the privacy cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 import numpy as np
@@ -23,8 +24,8 @@ from recassist.audiences.lookalike import lookalike_rows, lookalike_size
 from recassist.audiences.population import Population
 from recassist.audiences.vocabulary import readable, readable_value
 from recassist.errors import QueryError
-from recassist.trust.allow import refusal
 from recassist.retrieval.catalogue import display_title
+from recassist.trust.allow import refusal
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
@@ -76,8 +77,8 @@ class Words(BaseModel):
 
 
 class Lookalike(BaseModel):
-    """The users whose profiles most resemble the seed segment's, seeds excluded, `share` of everyone (raised
-    to the smallest audience that may be shown, see `audiences.lookalike`)."""
+    """The users whose profiles most resemble the seed segment's, seeds excluded, `share` of
+    everyone (raised to the smallest audience that may be shown, see `audiences.lookalike`)."""
 
     model_config = _Strict
     kind: Literal["lookalike"] = "lookalike"
@@ -104,7 +105,8 @@ class Not(BaseModel):
 
 
 Segment = Annotated[
-    Everyone | Attribute | Tag | Item | Active | Words | Lookalike | And | Or | Not, Field(discriminator="kind")
+    Everyone | Attribute | Tag | Item | Active | Words | Lookalike | And | Or | Not,
+    Field(discriminator="kind"),
 ]
 for _model in (Lookalike, And, Or, Not):
     _model.model_rebuild()
@@ -126,12 +128,17 @@ def canonical_segment(segment: Segment) -> dict:
 
 
 def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
-    """Plain words for a segment, for tables and summaries; an item by its title as people say it ("Star Wars
-    (1977)") when `titles` (item id -> catalogue title) has it, else by its id."""
+    """Plain words for a segment, for tables and summaries; an item by its title as people say it
+    ("Star Wars (1977)") when `titles` (item id -> catalogue title) has it, else by its id."""
     if isinstance(segment, Everyone):
         return "everyone"
     if isinstance(segment, Attribute):
-        if segment.field == "gender" and segment.values and segment.min is None and segment.max is None:
+        if (
+            segment.field == "gender"
+            and segment.values
+            and segment.min is None
+            and segment.max is None
+        ):
             return " or ".join(readable_value("gender", v) for v in segment.values)
         parts = []
         if segment.values:
@@ -166,7 +173,8 @@ def describe(segment: Segment, titles: Mapping[str, str] | None = None) -> str:
 
 
 def texts(segment: Segment) -> list[str]:
-    """Every field name, value, tag and description in the segment: what the sensitive-category check reads."""
+    """Every field name, value, tag and description in the segment: what the sensitive-category
+    check reads."""
     if isinstance(segment, Attribute):
         return [segment.field, *segment.values]
     if isinstance(segment, Tag):
@@ -188,11 +196,20 @@ NearestUsers = Callable[[str, int], list[str]]  # (text, k) -> pseudonyms neares
 class SegmentEvaluator:
     """Evaluates segments to boolean masks over `population`'s users."""
 
-    def __init__(self, population: Population, nearest_users: NearestUsers | None = None, lookalike_min: int = 0) -> None:
+    def __init__(
+        self,
+        population: Population,
+        nearest_users: NearestUsers | None = None,
+        lookalike_min: int = 0,
+    ) -> None:
         self.population = population
         self.nearest_users = nearest_users
-        self.lookalike_min = lookalike_min  # the smallest lookalike audience (see audiences.lookalike)
-        self.titles = dict(zip(map(str, population.item_ids), map(str, population.titles), strict=True))
+        self.lookalike_min = (
+            lookalike_min  # the smallest lookalike audience (see audiences.lookalike)
+        )
+        self.titles = dict(
+            zip(map(str, population.item_ids), map(str, population.titles), strict=True)
+        )
 
     def describe(self, segment: Segment) -> str:
         """`describe` with this population's item titles."""
@@ -211,9 +228,14 @@ class SegmentEvaluator:
             matches = np.flatnonzero(p.item_ids == segment.item_id)
             if not len(matches):
                 raise QueryError(f"unknown item '{segment.item_id}' in data set '{p.dataset}'")
-            return self._rows_mask(p.interactions.loc[p.interactions["item_row"] == matches[0], "user_row"])
+            return self._rows_mask(
+                p.interactions.loc[p.interactions["item_row"] == matches[0], "user_row"]
+            )
         if isinstance(segment, Active):
-            start, end = (datetime.combine(d, datetime.min.time(), tzinfo=timezone.utc).timestamp() for d in (segment.start, segment.end))
+            start, end = (
+                datetime.combine(d, datetime.min.time(), tzinfo=UTC).timestamp()
+                for d in (segment.start, segment.end)
+            )
             ts = p.interactions["timestamp"]
             return self._rows_mask(p.interactions.loc[(ts >= start) & (ts < end), "user_row"])
         if isinstance(segment, Words):
@@ -224,7 +246,11 @@ class SegmentEvaluator:
                 )
             return self._rows_mask(p.rows(self.nearest_users(segment.text, segment.size)))
         if isinstance(segment, Lookalike):
-            return self._rows_mask(lookalike_rows(p, self.mask(segment.seed), lookalike_size(p, segment.share, self.lookalike_min)))
+            return self._rows_mask(
+                lookalike_rows(
+                    p, self.mask(segment.seed), lookalike_size(p, segment.share, self.lookalike_min)
+                )
+            )
         if isinstance(segment, And):
             return np.logical_and.reduce([self.mask(s) for s in segment.parts])
         if isinstance(segment, Or):
@@ -239,14 +265,18 @@ class SegmentEvaluator:
     def tag_column(self, tag: str) -> int:
         lower = {t.lower(): i for i, t in enumerate(self.population.tags)}
         if tag.lower() not in lower:
-            raise QueryError(f"unknown tag '{tag}'; known tags: {', '.join(self.population.tags[:40])}")
+            raise QueryError(
+                f"unknown tag '{tag}'; known tags: {', '.join(self.population.tags[:40])}"
+            )
         return lower[tag.lower()]
 
     def _attribute(self, segment: Attribute) -> np.ndarray:
         attributes = self.population.attributes
         if segment.field not in attributes.columns:
             known = ", ".join(attributes.columns) or "none"
-            raise QueryError(f"unknown user attribute '{segment.field}' in '{self.population.dataset}' (known: {known})")
+            raise QueryError(
+                f"unknown user attribute '{segment.field}' in '{self.population.dataset}' (known: {known})"
+            )
         column = attributes[segment.field]
         mask = np.ones(len(column), dtype=bool)
         if segment.values:
@@ -258,9 +288,10 @@ class SegmentEvaluator:
         if segment.min is not None or segment.max is not None:
             numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
             if np.isnan(numbers).all():
-                raise QueryError(f"attribute '{segment.field}' is not numeric: give values, not a range")
+                raise QueryError(
+                    f"attribute '{segment.field}' is not numeric: give values, not a range"
+                )
             low = -np.inf if segment.min is None else segment.min
             high = np.inf if segment.max is None else segment.max
             mask &= (numbers >= low) & (numbers <= high)
         return mask
-

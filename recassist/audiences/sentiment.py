@@ -1,14 +1,15 @@
-"""Sentiment of text interactions (reviews): a small classifier trained here, and an LLM scorer to compare.
+"""Sentiment of text interactions (reviews): a small classifier trained here, and an LLM scorer to
+compare.
 
-- `TextSentiment`: TF-IDF over words and word pairs + logistic regression (scikit-learn), trained on the
-  data set's own reviews with stars as labels (4-5 positive, 1-2 negative, 3 left out). It scores every
-  review in milliseconds; `docs/benchmarks.md` compares it with the LLM and it is the one the marketer
-  features use.
+- `TextSentiment`: TF-IDF over words and word pairs + logistic regression (scikit-learn), trained on
+  the data set's own reviews with stars as labels (4-5 positive, 1-2 negative, 3 left out). It
+  scores every review in milliseconds; `docs/benchmarks.md` compares it with the LLM and it is the
+  one the marketer features use.
 - `LLMSentiment`: the local chat model's log-probability of "Yes" against "No" to "Is this review
   positive?", the review given as quoted data (identifiers scrubbed first).
 
-Both return P(positive) in [0, 1]. `split` keeps a fixed, hashed share of reviews out of training, so the
-AUC is measured on reviews the classifier never saw.
+Both return P(positive) in [0, 1]. `split` keeps a fixed, hashed share of reviews out of training,
+so the AUC is measured on reviews the classifier never saw.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from recassist.data.scrub import scrub_identifiers
 from recassist.llm.backend import LLM_ERRORS, next_token_logprobs
 from recassist.llm.prompts import load_prompt, quote
-from recassist.data.scrub import scrub_identifiers
 
 
 def labels_from_stars(stars: np.ndarray) -> np.ndarray:
@@ -34,7 +35,10 @@ def labels_from_stars(stars: np.ndarray) -> np.ndarray:
 
 def held_out(keys: Sequence[str], share: float = 0.2) -> np.ndarray:
     """A stable pseudo-random test mask from each row's key (the same split in every run)."""
-    return np.array([int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share for k in keys], dtype=bool)
+    return np.array(
+        [int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share for k in keys],
+        dtype=bool,
+    )
 
 
 class TextSentiment:
@@ -44,7 +48,9 @@ class TextSentiment:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=max_features, sublinear_tf=True)
+        self.vectorizer = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, max_features=max_features, sublinear_tf=True
+        )
         self.classifier = LogisticRegression(C=c, max_iter=1000, class_weight="balanced")
 
     def fit(self, texts: Sequence[str], labels: np.ndarray) -> TextSentiment:
@@ -64,7 +70,9 @@ class LLMSentiment:
 
     def score_one(self, text: str) -> float:
         messages = self.prompt.format_messages(review=quote(scrub_identifiers(text), 1200))
-        reply = self.model.invoke(messages, logprobs=True, top_logprobs=20, max_tokens=1, temperature=0.0)
+        reply = self.model.invoke(
+            messages, logprobs=True, top_logprobs=20, max_tokens=1, temperature=0.0
+        )
         scores = next_token_logprobs(reply)
         yes = max((v for k, v in scores.items() if k.lower() == "yes"), default=-30.0)
         no = max((v for k, v in scores.items() if k.lower() == "no"), default=-30.0)

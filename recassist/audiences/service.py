@@ -102,7 +102,9 @@ class Audiences:
                 return [hit.id for hit in store.query("users", vector, k)]
 
         check = SensitiveCheck(embedder) if embedder is not None else None
-        guard = PrivacyGuard(settings.audiences, engine(settings.state, settings.data_dir), check=check)
+        guard = PrivacyGuard(
+            settings.audiences, engine(settings.state, settings.data_dir), check=check
+        )
         return cls(population, guard, settings.audiences, nearest)
 
     # ------------------------------------------------------------ the releases

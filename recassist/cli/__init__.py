@@ -1,20 +1,21 @@
-"""The `recassist` command line. Each command group lives in `recassist/cli/commands/`; this file wires them."""
+"""The `recassist` command line. Each command group lives in `recassist/cli/commands/`; this file
+wires them."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from recassist.cli.commands import ads as ads_commands
 from recassist.cli.commands import chat as chat_commands
 from recassist.cli.commands import data as data_commands
-from recassist.cli.commands import index as index_commands
-from recassist.cli.commands import serve as serve_commands
 from recassist.cli.commands import evaluate as evaluate_commands
+from recassist.cli.commands import index as index_commands
 from recassist.cli.commands import recommend as recommend_commands
-from recassist.cli.commands import ads as ads_commands
+from recassist.cli.commands import serve as serve_commands
 
 app = typer.Typer(
     name="recassist",
@@ -35,9 +36,13 @@ app.add_typer(ads_commands.app, name="ads")
 def main(
     ctx: typer.Context,
     data_dir: Annotated[
-        Optional[Path], typer.Option(help="Data directory (default: settings.data_dir, ./.recassist)", envvar=None)
+        Path | None,
+        typer.Option(help="Data directory (default: settings.data_dir, ./.recassist)", envvar=None),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ctx.obj = {"data_dir": data_dir}

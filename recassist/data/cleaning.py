@@ -1,10 +1,11 @@
-"""Validate and clean raw tables into the generic schema, with a report of every row dropped and why.
+"""Validate and clean raw tables into the generic schema, with a report of every row dropped and
+why.
 
 Exact duplicate rows are dropped and counted. Any other bad row (a placeholder item among them,
-`PLACEHOLDER_TITLES`) is rejected with its reason, the file, the
-1-based row and the field. In strict mode the first rejected row fails the import; otherwise the import
-fails only when a table loses more than `max_rejected_share` of its rows (a file that cannot really be
-used). Both failures raise `InputFileError`, before anything is stored.
+`PLACEHOLDER_TITLES`) is rejected with its reason, the file, the 1-based row and the field. In
+strict mode the first rejected row fails the import; otherwise the import fails only when a table
+loses more than `max_rejected_share` of its rows (a file that cannot really be used). Both failures
+raise `InputFileError`, before anything is stored.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from recassist.errors import InputFileError
-from recassist.settings import ImportConfig
 from recassist.data.readers import ROW
 from recassist.data.schema import REQUIRED, SOCIAL_KINDS, TAG_SEPARATOR
+from recassist.errors import InputFileError
+from recassist.settings import ImportConfig
 
 _EXAMPLES_PER_REASON = 3
-# An item row whose title is only one of these words and that has no tags is a data set's placeholder (ML-100k's
-# item 267 "unknown"), not an item anyone could be recommended; its interactions go with it.
+# An item row whose title is only one of these words and that has no tags is a data set's
+# placeholder (ML-100k's item 267 "unknown"), not an item anyone could be recommended; its
+# interactions go with it.
 PLACEHOLDER_TITLES = frozenset({"unknown", "untitled", "n/a", "none", "null", "?", "-"})
 
 
@@ -65,7 +67,9 @@ class _Checker:
         if missing:
             found = ", ".join(str(c) for c in frame.columns if c != ROW)
             raise InputFileError(
-                self.file, f"missing required column '{missing[0]}' for {table} (columns found: {found})", field=missing[0]
+                self.file,
+                f"missing required column '{missing[0]}' for {table} (columns found: {found})",
+                field=missing[0],
             )
         self.frame = frame.reset_index(drop=True)
         self.alive = pd.Series(True, index=self.frame.index)
@@ -81,20 +85,30 @@ class _Checker:
         self.frame[column] = out
         return out
 
-    def reject(self, bad: pd.Series, field: str, reason: str, detail: Callable[[int], str] | None = None) -> None:
-        """Reject the live rows where `bad` holds. `detail(index)` words one example (default `reason`)."""
+    def reject(
+        self, bad: pd.Series, field: str, reason: str, detail: Callable[[int], str] | None = None
+    ) -> None:
+        """Reject the live rows where `bad` holds. `detail(index)` words one example (default
+        `reason`)."""
         bad = bad.fillna(True).astype(bool) & self.alive
         if not bad.any():
             return
         idx = np.flatnonzero(bad.to_numpy())
         if self.strict:
             i = int(idx[0])
-            raise InputFileError(self.file, detail(i) if detail else reason, row=int(self.frame[ROW].iat[i]), field=field)
+            raise InputFileError(
+                self.file,
+                detail(i) if detail else reason,
+                row=int(self.frame[ROW].iat[i]),
+                field=field,
+            )
         key = f"{field}: {reason}"
         self.report.rejected[key] += len(idx)
         for i in idx[: max(0, _EXAMPLES_PER_REASON - self._examples[key])]:
             text = detail(int(i)) if detail else reason
-            self.report.examples.append(f"row {int(self.frame[ROW].iat[int(i)])}, field '{field}': {text}")
+            self.report.examples.append(
+                f"row {int(self.frame[ROW].iat[int(i)])}, field '{field}': {text}"
+            )
             self._examples[key] += 1
         self.alive &= ~bad
 
@@ -115,7 +129,9 @@ class _Checker:
             lengths > limit,
             column,
             f"longer than {limit:,} characters",
-            lambda i: f"{column} is {int(lengths.iat[i]):,} characters, over the limit of {limit:,}",
+            lambda i: (
+                f"{column} is {int(lengths.iat[i]):,} characters, over the limit of {limit:,}"
+            ),
         )
 
     def unique(self, column: str, values: pd.Series, *, show_value: bool = True) -> None:
@@ -132,14 +148,17 @@ class _Checker:
 
         self.reject(dup, column, f"duplicate {column}", detail)
 
-    def known(self, column: str, values: pd.Series, known: set[str], what: str, *, show_value: bool = True) -> None:
+    def known(
+        self, column: str, values: pd.Series, known: set[str], what: str, *, show_value: bool = True
+    ) -> None:
         def detail(i: int) -> str:
             return f"unknown {what}" + (f" '{values.iat[i]}'" if show_value else "")
 
         self.reject(~values.isin(known), column, f"unknown {what}", detail)
 
     def timestamps(self, column: str, *, optional: bool = False) -> pd.Series:
-        """Parsed epoch seconds; rows with a bad value are rejected (and empty ones too unless `optional`)."""
+        """Parsed epoch seconds; rows with a bad value are rejected (and empty ones too unless
+        `optional`)."""
         values = self.frame[column]
         seconds = parse_timestamps(values)
         shown = values.astype(str)
@@ -153,7 +172,9 @@ class _Checker:
         return seconds
 
     def finish(self, columns: Iterable[str]) -> pd.DataFrame:
-        kept = self.frame.loc[self.alive, [c for c in columns if c in self.frame.columns]].reset_index(drop=True)
+        kept = self.frame.loc[
+            self.alive, [c for c in columns if c in self.frame.columns]
+        ].reset_index(drop=True)
         self.report.rows_kept = len(kept)
         lost = sum(self.report.rejected.values())
         limit = self.config.max_rejected_share
@@ -168,9 +189,11 @@ class _Checker:
 
 
 def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Epoch seconds (int, float or numeric text) or ISO 8601 text -> float epoch seconds, NaN if bad.
+    """Epoch seconds (int, float or numeric text) or ISO 8601 text -> float epoch seconds, NaN if
+    bad.
 
-    Values that look like epoch milliseconds or lie before 1970 count as bad rather than as wrong dates.
+    Values that look like epoch milliseconds or lie before 1970 count as bad rather than as wrong
+    dates.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         stamps = pd.to_datetime(values, utc=True)
@@ -184,7 +207,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     return numbers.where((numbers >= 0) & (numbers < 1e11) & np.isfinite(numbers))
 
 
-def clean_items(raw: RawTable, config: ImportConfig, strict: bool) -> tuple[pd.DataFrame, TableReport]:
+def clean_items(
+    raw: RawTable, config: ImportConfig, strict: bool
+) -> tuple[pd.DataFrame, TableReport]:
     c = _Checker("items", raw, config, strict)
     c.drop_exact_duplicates()
     ids = c.require("item_id")
@@ -194,14 +219,22 @@ def clean_items(raw: RawTable, config: ImportConfig, strict: bool) -> tuple[pd.D
     tags = c.text("tags").map(_normalise_tags)
     c.frame["tags"] = tags
     c.limit_length("tags", tags, config.max_tags_chars)
-    c.reject(title.str.lower().isin(PLACEHOLDER_TITLES) & (tags == ""), "title", "placeholder item",
-             lambda i: f"placeholder item '{ids.iat[i]}': its title is '{title.iat[i]}' and it has no tags")
+    c.reject(
+        title.str.lower().isin(PLACEHOLDER_TITLES) & (tags == ""),
+        "title",
+        "placeholder item",
+        lambda i: (
+            f"placeholder item '{ids.iat[i]}': its title is '{title.iat[i]}' and it has no tags"
+        ),
+    )
     c.unique("item_id", ids)
     extra = [col for col in c.frame.columns if col not in (ROW, "item_id", "title", "text", "tags")]
     return c.finish(["item_id", "title", "text", "tags", *extra]), c.report
 
 
-def clean_users(raw: RawTable, config: ImportConfig, strict: bool) -> tuple[pd.DataFrame, TableReport]:
+def clean_users(
+    raw: RawTable, config: ImportConfig, strict: bool
+) -> tuple[pd.DataFrame, TableReport]:
     c = _Checker("users", raw, config, strict)
     c.drop_exact_duplicates()
     ids = c.require("user_id")
@@ -219,7 +252,8 @@ def clean_interactions(
     item_ids: set[str],
     user_ids: set[str] | None,
 ) -> tuple[pd.DataFrame, TableReport]:
-    """`user_ids` is None when no users file was given: every user in the interactions is then known."""
+    """`user_ids` is None when no users file was given: every user in the interactions is then
+    known."""
     c = _Checker("interactions", raw, config, strict)
     c.drop_exact_duplicates()
     users = c.require("user_id")
@@ -227,8 +261,14 @@ def clean_interactions(
     event = c.require("event").str.lower()
     c.frame["event"] = event
     known_events = ", ".join(events)
-    c.reject(~event.isin(events.keys()), "event", "unknown event", lambda i: f"unknown event '{event.iat[i]}' (known: {known_events})")
-    # No timestamp column: the data has no time (every event at 0; the manifest records it as missing).
+    c.reject(
+        ~event.isin(events.keys()),
+        "event",
+        "unknown event",
+        lambda i: f"unknown event '{event.iat[i]}' (known: {known_events})",
+    )
+    # No timestamp column: the data has no time (every event at 0; the manifest records it as
+    # missing).
     c.frame["timestamp"] = c.timestamps("timestamp") if "timestamp" in c.frame.columns else 0.0
     if "weight" in c.frame.columns:
         raw_weight = c.frame["weight"]
@@ -246,21 +286,32 @@ def clean_interactions(
     c.known("item_id", items, item_ids, "item_id (not in the items file)")
     if user_ids is not None:
         c.known("user_id", users, user_ids, "user_id (not in the users file)", show_value=False)
-    extra = [col for col in c.frame.columns if col not in (ROW, "user_id", "item_id", "event", "timestamp", "weight")]
+    extra = [
+        col
+        for col in c.frame.columns
+        if col not in (ROW, "user_id", "item_id", "event", "timestamp", "weight")
+    ]
     out = c.finish(["user_id", "item_id", "event", "timestamp", "weight", *extra])
     out["timestamp"] = out["timestamp"].astype("int64")
     out["weight"] = out["weight"].astype("float32")
     return out, c.report
 
 
-def clean_social(raw: RawTable, config: ImportConfig, strict: bool, *, user_ids: set[str]) -> tuple[pd.DataFrame, TableReport]:
+def clean_social(
+    raw: RawTable, config: ImportConfig, strict: bool, *, user_ids: set[str]
+) -> tuple[pd.DataFrame, TableReport]:
     c = _Checker("social", raw, config, strict)
     c.drop_exact_duplicates()
     src = c.require("src_user_id")
     dst = c.require("dst_user_id")
     kind = c.require("kind").str.lower()
     c.frame["kind"] = kind
-    c.reject(~kind.isin(SOCIAL_KINDS), "kind", "unknown kind", lambda i: f"unknown kind '{kind.iat[i]}' (use {', '.join(SOCIAL_KINDS)})")
+    c.reject(
+        ~kind.isin(SOCIAL_KINDS),
+        "kind",
+        "unknown kind",
+        lambda i: f"unknown kind '{kind.iat[i]}' (use {', '.join(SOCIAL_KINDS)})",
+    )
     c.reject(src == dst, "dst_user_id", "a user linked to themselves")
     if "timestamp" in c.frame.columns:
         c.frame["timestamp"] = c.timestamps("timestamp", optional=True)

@@ -1,4 +1,5 @@
-"""The one import path: raw tables -> cleaned -> pseudonymised -> stored, for fetched and user files alike."""
+"""The one import path: raw tables -> cleaned -> pseudonymised -> stored, for fetched and user files
+alike."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from recassist.settings import Settings
 from recassist.data.cleaning import (
     RawTable,
     TableReport,
@@ -22,6 +22,7 @@ from recassist.data.readers import read_table
 from recassist.data.schema import USER_ID_COLUMNS
 from recassist.data.store import DatasetStore, check_name
 from recassist.data.timeorder import TimeOrder, measure
+from recassist.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +43,24 @@ class ImportResult:
                 f"  {table}: {report.rows_kept:,} kept of {report.rows_read:,} read"
                 f" ({report.exact_duplicates:,} exact duplicates dropped, {lost:,} rejected)"
             )
-            lines.extend(f"    rejected {n:,}: {reason}" for reason, n in report.rejected.most_common())
+            lines.extend(
+                f"    rejected {n:,}: {reason}" for reason, n in report.rejected.most_common()
+            )
             lines.extend(f"    e.g. {example}" for example in report.examples[:5])
         if self.time_order is not None:
             lines.append(f"  time: {self.time_order.describe()}")
         return "\n".join(lines)
 
 
-def read_files(items: Path, interactions: Path, users: Path | None = None, social: Path | None = None) -> dict[str, RawTable]:
+def read_files(
+    items: Path, interactions: Path, users: Path | None = None, social: Path | None = None
+) -> dict[str, RawTable]:
     paths = {"items": items, "interactions": interactions, "users": users, "social": social}
-    return {table: RawTable(read_table(path), str(path)) for table, path in paths.items() if path is not None}
+    return {
+        table: RawTable(read_table(path), str(path))
+        for table, path in paths.items()
+        if path is not None
+    }
 
 
 def import_tables(
@@ -76,11 +85,17 @@ def import_tables(
     if users is None:
         users = pd.DataFrame({"user_id": pd.unique(interactions["user_id"])})
     if "social" in raw:
-        social, reports["social"] = clean_social(raw["social"], config, strict, user_ids=set(users["user_id"]))
+        social, reports["social"] = clean_social(
+            raw["social"], config, strict, user_ids=set(users["user_id"])
+        )
     else:
         social = pd.DataFrame(
-            {"src_user_id": pd.Series(dtype=str), "dst_user_id": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
-             "timestamp": pd.Series(dtype="Int64")}
+            {
+                "src_user_id": pd.Series(dtype=str),
+                "dst_user_id": pd.Series(dtype=str),
+                "kind": pd.Series(dtype=str),
+                "timestamp": pd.Series(dtype="Int64"),
+            }
         )
     frames = {"items": items, "users": users, "interactions": interactions, "social": social}
     pseudonymizer = Pseudonymizer.for_data_dir(settings.data_dir)
@@ -89,8 +104,12 @@ def import_tables(
             frames[table][column] = pseudonymizer.user_ids(frames[table][column])
     counts = {table: len(frame) for table, frame in frames.items()}
     time_order = measure(interactions, missing="timestamp" not in raw["interactions"].frame.columns)
-    manifest = {"source": source, "counts": counts, "report": {t: r.to_dict() for t, r in reports.items()},
-                "time_order": time_order.to_dict()}
+    manifest = {
+        "source": source,
+        "counts": counts,
+        "report": {t: r.to_dict() for t, r in reports.items()},
+        "time_order": time_order.to_dict(),
+    }
     path = DatasetStore(settings.data_dir).save(name, frames, manifest)
     log.info("imported %s: %s", name, counts)
     return ImportResult(name=name, path=path, counts=counts, reports=reports, time_order=time_order)

@@ -1,8 +1,8 @@
 """Keyed pseudonyms for user ids (HMAC-SHA256).
 
-The key is made once per data directory and kept in `secret.key` (mode 0600); it is never logged. The
-same raw id always maps to the same pseudonym under one key, so `recassist recommend` can take raw ids
-and find the imported user, while the raw ids themselves are never stored.
+The key is made once per data directory and kept in `secret.key` (mode 0600); it is never logged.
+The same raw id always maps to the same pseudonym under one key, so `recassist recommend` can take
+raw ids and find the imported user, while the raw ids themselves are never stored.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Read one CSV, Parquet or JSON Lines file into a DataFrame, or fail naming the file, row and field.
+"""Read one CSV, Parquet or JSON Lines file into a DataFrame, or fail naming the file, row and
+field.
 
 Every frame that comes out has a `_row` column: the 1-based data row in the file (the header is not
 counted), so that later checks can name the row they reject.
@@ -41,7 +42,9 @@ def read_table(path: Path, *, label: str | None = None) -> pd.DataFrame:
     elif suffix in _JSONL:
         frame = _read_jsonl(path, name)
     else:
-        raise InputFileError(name, f"unknown file type '{path.suffix}'; use .csv, .tsv, .parquet or .jsonl")
+        raise InputFileError(
+            name, f"unknown file type '{path.suffix}'; use .csv, .tsv, .parquet or .jsonl"
+        )
     if frame.empty:
         raise InputFileError(name, "the file has no data rows")
     frame.insert(0, ROW, range(1, len(frame) + 1))
@@ -66,12 +69,18 @@ def _decode(path: Path, name: str) -> str:
 
 
 def _read_csv(path: Path, name: str, sep: str) -> pd.DataFrame:
-    """Parse the file in chunks straight from disk: the peak is the frame plus one chunk, not the frame plus
-    the whole text (which `io.StringIO` would hold at 4 bytes a character). Only a file that fails to decode
-    is read whole, to name the line of the first bad byte."""
+    """Parse the file in chunks straight from disk: the peak is the frame plus one chunk, not the
+    frame plus the whole text (which `io.StringIO` would hold at 4 bytes a character). Only a file
+    that fails to decode is read whole, to name the line of the first bad byte."""
     try:
         chunks = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, engine="c", encoding="utf-8-sig", chunksize=CSV_CHUNK_ROWS
+            path,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            engine="c",
+            encoding="utf-8-sig",
+            chunksize=CSV_CHUNK_ROWS,
         )
         frame = pd.concat(list(chunks), ignore_index=True)
     except UnicodeDecodeError:
@@ -112,8 +121,12 @@ def _read_jsonl(path: Path, name: str) -> pd.DataFrame:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputFileError(name, f"not valid JSON: {err.msg}", row=len(records) + 1, line=line_no) from None
+            raise InputFileError(
+                name, f"not valid JSON: {err.msg}", row=len(records) + 1, line=line_no
+            ) from None
         if not isinstance(record, dict):
-            raise InputFileError(name, "each line must be a JSON object", row=len(records) + 1, line=line_no)
+            raise InputFileError(
+                name, "each line must be a JSON object", row=len(records) + 1, line=line_no
+            )
         records.append(record)
     return pd.DataFrame.from_records(records)

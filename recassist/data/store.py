@@ -1,9 +1,10 @@
 """Imported data sets in the data directory, one folder each: `<data_dir>/datasets/<name>/`.
 
-Each holds items, users, interactions and social as Parquet (interactions in the row order of the imported
-file, which the evaluation protocol uses to break timestamp ties) and `manifest.json` (counts, the
-cleaning report, the source, a fingerprint of the content). A save is atomic: the new folder is written
-beside the old one and swapped in by rename, so a failed import leaves the previous data set untouched.
+Each holds items, users, interactions and social as Parquet (interactions in the row order of the
+imported file, which the evaluation protocol uses to break timestamp ties) and `manifest.json`
+(counts, the cleaning report, the source, a fingerprint of the content). A save is atomic: the new
+folder is written beside the old one and swapped in by rename, so a failed import leaves the
+previous data set untouched.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from recassist.errors import ConfigError, DatasetNotFoundError
 from recassist.data.schema import item_years
 from recassist.data.timeorder import TimeOrder, measure, recorded
+from recassist.errors import ConfigError, DatasetNotFoundError
 
 MANIFEST = "manifest.json"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
@@ -54,7 +55,8 @@ class Dataset:
 
     @cached_property
     def time_order(self) -> TimeOrder:
-        """Whether the interactions are in time order (recorded at import; measured for older imports)."""
+        """Whether the interactions are in time order (recorded at import; measured for older
+        imports)."""
         return recorded(self.manifest, self.interactions)
 
 
@@ -74,8 +76,14 @@ def _logged_likes(raw: bytes, users: set[str], items: set[str]) -> pd.DataFrame:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by a crash: the rest of the log still counts
-        if record.get("feedback") == "like" and record.get("user_id") in users and record.get("item_id") in items:
-            rows.append((record["user_id"], record["item_id"], "like", int(record.get("timestamp", 0)), 1.0))
+        if (
+            record.get("feedback") == "like"
+            and record.get("user_id") in users
+            and record.get("item_id") in items
+        ):
+            rows.append(
+                (record["user_id"], record["item_id"], "like", int(record.get("timestamp", 0)), 1.0)
+            )
     frame = pd.DataFrame(rows, columns=["user_id", "item_id", "event", "timestamp", "weight"])
     return frame.astype({"timestamp": "int64", "weight": "float32"})
 
@@ -90,7 +98,9 @@ class DatasetStore:
     def names(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if (p / MANIFEST).is_file() and _NAME.match(p.name))
+        return sorted(
+            p.name for p in self.root.iterdir() if (p / MANIFEST).is_file() and _NAME.match(p.name)
+        )
 
     def exists(self, name: str) -> bool:
         return (self.path(name) / MANIFEST).is_file()
@@ -108,18 +118,25 @@ class DatasetStore:
         manifest = self.manifest(name)
         if "time_order" in manifest:
             return TimeOrder.from_dict(manifest["time_order"])
-        return measure(pd.read_parquet(self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]))
+        return measure(
+            pd.read_parquet(
+                self.path(name) / "interactions.parquet", columns=["user_id", "timestamp"]
+            )
+        )
 
     def load(self, name: str, likes: pd.DataFrame | None = None) -> Dataset:
-        """The data set, with the app's logged likes added as `like` events, and each item's year the
-        one in its title where it has one (`item_years`; imports made before that rule stored
+        """The data set, with the app's logged likes added as `like` events, and each item's year
+        the one in its title where it has one (`item_years`; imports made before that rule stored
         ML-100k's release dates). Likes come from `likes` (interaction rows, e.g. the state
         database's feedback: `recassist.state.feedback.stored_likes`) and from an older app's log
         `<data_dir>/feedback/<name>.jsonl`; only those of known users on known items count, and they
         change the fingerprint, so models fitted without them are fitted again."""
         manifest = self.manifest(name)
         folder = self.path(name)
-        frames = {table: pd.read_parquet(folder / f"{table}.parquet") for table in ("items", "users", "interactions", "social")}
+        frames = {
+            table: pd.read_parquet(folder / f"{table}.parquet")
+            for table in ("items", "users", "interactions", "social")
+        }
         if "year" in frames["items"].columns:
             frames["items"]["year"] = item_years(frames["items"])
         users, items = set(frames["users"]["user_id"]), set(frames["items"]["item_id"])
@@ -132,11 +149,13 @@ class DatasetStore:
         added = sum(len(frame) for frame in found)
         if added:
             frames["interactions"] = pd.concat([frames["interactions"], *found], ignore_index=True)
-            # the validated likes, as distinct (user, item) pairs: a replayed, torn, unknown or non-like
-            # event changes nothing, so the fitted generators are kept
+            # the validated likes, as distinct (user, item) pairs: a replayed, torn, unknown or
+            # non-like event changes nothing, so the fitted generators are kept
             pairs = pd.concat(found)[["user_id", "item_id"]].drop_duplicates()
             pairs = pairs.sort_values(["user_id", "item_id"]).reset_index(drop=True)
-            digest = hashlib.sha256((manifest["fingerprint"] + fingerprint({"likes": pairs})).encode())
+            digest = hashlib.sha256(
+                (manifest["fingerprint"] + fingerprint({"likes": pairs})).encode()
+            )
             manifest = {**manifest, "fingerprint": digest.hexdigest(), "feedback_likes": added}
         return Dataset(name=name, manifest=manifest, **frames)
 
@@ -149,7 +168,12 @@ class DatasetStore:
         try:
             for table, frame in frames.items():
                 frame.to_parquet(staging / f"{table}.parquet", index=False)
-            manifest = {**manifest, "name": name, "fingerprint": fingerprint(frames), "imported_at": time.time()}
+            manifest = {
+                **manifest,
+                "name": name,
+                "fingerprint": fingerprint(frames),
+                "imported_at": time.time(),
+            }
             (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
             if target.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=self.root))

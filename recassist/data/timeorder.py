@@ -1,16 +1,17 @@
-"""Whether a data set's interactions carry a time order, measured once at import and kept in the manifest.
+"""Whether a data set's interactions carry a time order, measured once at import and kept in the
+manifest.
 
-The evaluation protocol holds out each user's last item, and the transition and SASRec generators and
-popularity's recency decay read the order of a user's events. All of that is only meaningful when the
-timestamps order the events. Many exports carry no time at all (every timestamp equal, or no timestamp
-column), and then "last" would mean "last in the file", which in a database export is often the highest
-item id: a pattern the generators would learn instead of the users.
+The evaluation protocol holds out each user's last item, and the transition and SASRec generators
+and popularity's recency decay read the order of a user's events. All of that is only meaningful
+when the timestamps order the events. Many exports carry no time at all (every timestamp equal, or
+no timestamp column), and then "last" would mean "last in the file", which in a database export is
+often the highest item id: a pattern the generators would learn instead of the users.
 
-The rule: a data set has a time order when at least half of its users with two or more events have their
-last two events at different times (`MIN_UNTIED_LAST_TWO`), the pair that decides which item the protocol
-holds out. With a time order, ties are broken by file order (partial order, e.g. MovieLens, where many
-users rate several films in the same second); without one, nothing uses order and the held-out items are
-drawn at random.
+The rule: a data set has a time order when at least half of its users with two or more events have
+their last two events at different times (`MIN_UNTIED_LAST_TWO`), the pair that decides which item
+the protocol holds out. With a time order, ties are broken by file order (partial order, e.g.
+MovieLens, where many users rate several films in the same second); without one, nothing uses order
+and the held-out items are drawn at random.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ Order = Literal["total", "partial", "none"]
 class TimeOrder:
     """What the timestamps say about the order of each user's events.
 
-    Shares are over the `users` with two or more events: `distinct_share` have no two events at the same
-    time, `ordered_share` have at least two different times, `untied_last_two_share` have their last two
-    events at different times. `all_equal`: every event has the same timestamp; `missing`: the imported
-    file had no timestamp column.
+    Shares are over the `users` with two or more events: `distinct_share` have no two events at the
+    same time, `ordered_share` have at least two different times, `untied_last_two_share` have their
+    last two events at different times. `all_equal`: every event has the same timestamp; `missing`:
+    the imported file had no timestamp column.
     """
 
     users: int
@@ -85,7 +86,9 @@ def measure(interactions: pd.DataFrame, *, missing: bool = False) -> TimeOrder:
     several = counts >= 2
     n = int(several.sum())
     if n == 0:
-        return TimeOrder(0, 0.0, 0.0, 0.0, all_equal=bool(len(np.unique(stamps)) <= 1), missing=missing)
+        return TimeOrder(
+            0, 0.0, 0.0, 0.0, all_equal=bool(len(np.unique(stamps)) <= 1), missing=missing
+        )
     same_user = users[1:] == users[:-1]
     tie = same_user & (stamps[1:] == stamps[:-1])
     step = same_user & (stamps[1:] != stamps[:-1])
@@ -105,7 +108,8 @@ def measure(interactions: pd.DataFrame, *, missing: bool = False) -> TimeOrder:
 
 
 def recorded(manifest: dict, interactions: pd.DataFrame) -> TimeOrder:
-    """The time order the manifest records; measured now for a data set imported before it was recorded."""
+    """The time order the manifest records; measured now for a data set imported before it was
+    recorded."""
     if "time_order" in manifest:
         return TimeOrder.from_dict(manifest["time_order"])
     return measure(interactions)

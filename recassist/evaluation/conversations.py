@@ -1,13 +1,13 @@
 """Scripted multi-turn conversations whose constraints can be checked, turn by turn.
 
-Each script (`recassist/evaluation/data/conversations.json`) is a list of turns: what the user says and what must
-hold after it: the standing constraints (`include`: any of these tags, `all`: every one of them, as "a
-romantic comedy" asks, `exclude`, `years` as [from, to] with null for open),
-the seed the list is "like" (`seed`: a title the reply names; when the catalogue lacks it, the first reply
-must say it was not found; `seed_from_list`: the item at that position
-of the previous list; `no_seed`), a dislike (`dislike`: that position of the previous list) that must never
-be shown again (`disliked_absent`), or a `why` / feedback turn (`explain`, `feedback`). A turn is satisfied
-when the session's standing constraints are exactly the expected ones and every pick shown obeys them.
+Each script (`recassist/evaluation/data/conversations.json`) is a list of turns: what the user says
+and what must hold after it: the standing constraints (`include`: any of these tags, `all`: every
+one of them, as "a romantic comedy" asks, `exclude`, `years` as [from, to] with null for open), the
+seed the list is "like" (`seed`: a title the reply names; when the catalogue lacks it, the first
+reply must say it was not found; `seed_from_list`: the item at that position of the previous list;
+`no_seed`), a dislike (`dislike`: that position of the previous list) that must never be shown again
+(`disliked_absent`), or a `why` / feedback turn (`explain`, `feedback`). A turn is satisfied when
+the session's standing constraints are exactly the expected ones and every pick shown obeys them.
 """
 
 from __future__ import annotations
@@ -34,10 +34,16 @@ class TurnCheck:
 
 
 def load_conversations() -> list[dict]:
-    return json.loads(resources.files("recassist.evaluation").joinpath("data/conversations.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("recassist.evaluation")
+        .joinpath("data/conversations.json")
+        .read_text(encoding="utf-8")
+    )
 
 
-def run_conversation(assistant: Assistant, script: dict, user_id: str | None = None) -> list[TurnCheck]:
+def run_conversation(
+    assistant: Assistant, script: dict, user_id: str | None = None
+) -> list[TurnCheck]:
     """Play `script` in a fresh session and check every turn."""
     session = assistant.new_session(user_id)
     items = assistant.items
@@ -54,20 +60,30 @@ def run_conversation(assistant: Assistant, script: dict, user_id: str | None = N
             if result.request.intent is not Intent.explain or len(picks) != 1:
                 problem("not answered as a why-question about one item")
         else:
-            if (expect.get("feedback") or "dislike" in expect) and result.request.intent is not Intent.feedback:
+            if (
+                expect.get("feedback") or "dislike" in expect
+            ) and result.request.intent is not Intent.feedback:
                 problem("not read as feedback")
             constraints = session.constraints
             include, exclude = set(expect.get("include", [])), set(expect.get("exclude", []))
             every = set(expect.get("all", []))
             years = tuple(expect.get("years") or (None, None))
             if set(constraints.include_tags) != include:
-                problem(f"wanted tags {sorted(constraints.include_tags)}, expected {sorted(include)}")
+                problem(
+                    f"wanted tags {sorted(constraints.include_tags)}, expected {sorted(include)}"
+                )
             if set(constraints.all_tags) != every:
-                problem(f"tags wanted together {sorted(constraints.all_tags)}, expected {sorted(every)}")
+                problem(
+                    f"tags wanted together {sorted(constraints.all_tags)}, expected {sorted(every)}"
+                )
             if set(constraints.exclude_tags) != exclude:
-                problem(f"excluded tags {sorted(constraints.exclude_tags)}, expected {sorted(exclude)}")
+                problem(
+                    f"excluded tags {sorted(constraints.exclude_tags)}, expected {sorted(exclude)}"
+                )
             if (constraints.year_min, constraints.year_max) != years:
-                problem(f"years {constraints.year_min}-{constraints.year_max}, expected {years[0]}-{years[1]}")
+                problem(
+                    f"years {constraints.year_min}-{constraints.year_max}, expected {years[0]}-{years[1]}"
+                )
             for item in picks:
                 if include and not include & set(item.tags):
                     problem(f"shows {item.title} without any of {sorted(include)}")
@@ -75,15 +91,22 @@ def run_conversation(assistant: Assistant, script: dict, user_id: str | None = N
                     problem(f"shows {item.title} without all of {sorted(every)}")
                 if exclude & set(item.tags):
                     problem(f"shows {item.title}, tagged {sorted(exclude & set(item.tags))}")
-                if (years[0] and (item.year or 0) < years[0]) or (years[1] and (item.year or 9999) > years[1]):
+                if (years[0] and (item.year or 0) < years[0]) or (
+                    years[1] and (item.year or 9999) > years[1]
+                ):
                     problem(f"shows {item.title} ({item.year}) outside the years")
             seeds = [items[s].title for s in session.seeds]
             if "seed" in expect and not any(expect["seed"].lower() in t.lower() for t in seeds):
                 known = any(expect["seed"].lower() in i.title.lower() for i in items.values())
                 if known or "could not find" not in check.reply and number == 1:
                     problem(f"the list is like {seeds}, expected {expect['seed']}")
-            if "seed_from_list" in expect and (len(previous) < expect["seed_from_list"] or seeds != [items[previous[expect["seed_from_list"] - 1]].title]):
-                problem(f"the list is like {seeds}, expected the previous list's item {expect['seed_from_list']}")
+            if "seed_from_list" in expect and (
+                len(previous) < expect["seed_from_list"]
+                or seeds != [items[previous[expect["seed_from_list"] - 1]].title]
+            ):
+                problem(
+                    f"the list is like {seeds}, expected the previous list's item {expect['seed_from_list']}"
+                )
             if expect.get("no_seed") and seeds:
                 problem(f"the list is still like {seeds}")
             if "dislike" in expect and len(previous) >= expect["dislike"]:

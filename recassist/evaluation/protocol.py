@@ -1,16 +1,20 @@
 """The offline evaluation protocol: every generator and the fusion, in one run.
 
-1. Split: leave-last-out when the data is in time order (stable sort by time, ties in file order), else one
-   random test and one random validation item per user with a fixed seed (`Split.for_data`).
-2. For each generator, fit every config of its grid on train and keep the best NDCG@10 on validation.
-3. Tune the fusion weights on validation with those fitted generators; keep the blend only where it beats
-   the best single generator on validation users it was not tuned on, else that generator alone.
-4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every test
-   user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all users.
-5. With item genres or user groups: every row's popularity bias and fairness
-   (`evaluation.fairness`: Gini, average popularity, long-tail share, coverage, calibration KL,
-   NDCG@10 by user group, with intervals), and a "fusion+calibration" row: Steck's greedy rerank of
-   the fusion's lists, its weight chosen on validation (`evaluation.calibrated`).
+1. Split: leave-last-out when the data is in time order (stable sort by time, ties in file order),
+   else one random test and one random validation item per user with a fixed seed
+   (`Split.for_data`).
+2. For each generator, fit every config of its grid on train and keep the best NDCG@10 on
+   validation.
+3. Tune the fusion weights on validation with those fitted generators; keep the blend only where it
+   beats the best single generator on validation users it was not tuned on, else that generator
+   alone.
+4. Refit the chosen configs on train + validation, then rank all items (seen excluded) for every
+   test user and report Recall@10/20, NDCG@10, MRR@10, coverage@10, fit time and time to score all
+   users.
+5. With item genres or user groups: every row's popularity bias and fairness (`evaluation.fairness`:
+   Gini, average popularity, long-tail share, coverage, calibration KL, NDCG@10 by user group, with
+   intervals), and a "fusion+calibration" row: Steck's greedy rerank of the fusion's lists, its
+   weight chosen on validation (`evaluation.calibrated`).
 
 Steps 2-3 and the refit are `retrieval.training`'s, the same code the serving model is fitted with.
 """
@@ -27,12 +31,12 @@ import numpy as np
 from recassist.evaluation.calibrated import calibrated, candidates, choose_weight
 from recassist.evaluation.fairness import fairness
 from recassist.retrieval.calibration import genre_matrix
-from recassist.settings import MemoryConfig
 from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GeneratorConfig
 from recassist.retrieval.interactions import Interactions, Split
 from recassist.retrieval.metrics import all_metrics
 from recassist.retrieval.training import Builder, Progress, rank_all, refit, tune_all
+from recassist.settings import MemoryConfig
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,9 @@ class ResultRow:
     metrics: dict[str, float]
     fit_s: float
     score_s: float
-    form: str = "full"  # "full", or the scalable form the memory budget chose (e.g. EASE on popular items)
+    form: str = (
+        "full"  # "full", or the scalable form the memory budget chose (e.g. EASE on popular items)
+    )
     # `evaluation.fairness`, when genres or user groups are known
     fairness: dict = field(default_factory=dict)
 
@@ -83,19 +89,34 @@ def evaluate(
     item_tags: Sequence[Sequence[str]] | None = None,
     user_groups: Mapping[str, np.ndarray] | None = None,
 ) -> EvalReport:
-    """The protocol on `data`; `seed` draws a random holdout; `random_ties` breaks same-second ties at
-    random (with `seed`) instead of by file order, to measure how much the numbers depend on that rule.
-    `item_tags` (per item row) and `user_groups` (attribute -> label per user row) add step 5."""
+    """The protocol on `data`; `seed` draws a random holdout; `random_ties` breaks same-second ties
+    at random (with `seed`) instead of by file order, to measure how much the numbers depend on that
+    rule. `item_tags` (per item row) and `user_groups` (attribute -> label per user row) add step 5.
+    """
     if random_ties:
         data = data.with_random_ties(seed)
     split = Split.for_data(data, seed)
     report = EvalReport(
-        dataset, data.n_users, data.n_items, len(data), len(split.test.users), holdout=split.holdout,
-        time_ordered=data.time_ordered, ties="random" if random_ties else "file",
+        dataset,
+        data.n_users,
+        data.n_items,
+        len(data),
+        len(split.test.users),
+        holdout=split.holdout,
+        time_ordered=data.time_ordered,
+        ties="random" if random_ties else "file",
     )
-    progress(f"{split.holdout} item per user held out ({'time order' if data.time_ordered else 'no time order'})")
+    progress(
+        f"{split.holdout} item per user held out ({'time order' if data.time_ordered else 'no time order'})"
+    )
     tuned = tune_all(
-        split.train, split.validation, names=names, grids=grids, fusion=fusion, builders=builders, progress=progress,
+        split.train,
+        split.validation,
+        names=names,
+        grids=grids,
+        fusion=fusion,
+        builders=builders,
+        progress=progress,
         memory=memory,
     )
     report.fusion_choice = tuned.choice.to_dict() if tuned.choice else None
@@ -113,19 +134,37 @@ def evaluate(
     for name, generator in final.generators.items():
         top, score_s = rank_all(generator, test.users)
         metrics = all_metrics(top, test.items, data.n_items)
-        row = ResultRow(name, generator.config.model_dump(), tuned.validation_ndcg[name], metrics, fit_s[name], score_s,
-                        form=generator.form, fairness=bias(top))
+        row = ResultRow(
+            name,
+            generator.config.model_dump(),
+            tuned.validation_ndcg[name],
+            metrics,
+            fit_s[name],
+            score_s,
+            form=generator.form,
+            fairness=bias(top),
+        )
         report.rows.append(row)
         progress(f"{name}: test {_brief(metrics)}")
     top, score_s = rank_all(final, test.users)
     metrics = all_metrics(top, test.items, data.n_items)
     fusion_ndcg, fusion_fit_s = tuned.validation_ndcg["fusion"], sum(fit_s.values())
-    report.rows.append(ResultRow("fusion", final.config.model_dump(), fusion_ndcg, metrics,
-                                 fusion_fit_s, score_s, fairness=bias(top)))
+    report.rows.append(
+        ResultRow(
+            "fusion",
+            final.config.model_dump(),
+            fusion_ndcg,
+            metrics,
+            fusion_fit_s,
+            score_s,
+            fairness=bias(top),
+        )
+    )
     progress(f"fusion: test {_brief(metrics)}")
     if genres is not None:
-        row, report.calibration = _calibrated_row(tuned.fusion, final, split, genres, bias,
-                                                  progress)
+        row, report.calibration = _calibrated_row(
+            tuned.fusion, final, split, genres, bias, progress
+        )
         report.rows.append(replace(row, fit_s=fusion_fit_s))
     return report
 

@@ -1,4 +1,5 @@
-"""An evaluation report as JSON (for machines and benchmarks/results) and as a Markdown table (for docs)."""
+"""An evaluation report as JSON (for machines and benchmarks/results) and as a Markdown table (for
+docs)."""
 
 from __future__ import annotations
 

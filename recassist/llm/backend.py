@@ -1,22 +1,24 @@
 """One LangChain chat-model interface for every backend the assistant can use.
 
 `chat_model(config, data_dir)` builds, from `LLMConfig` alone:
-- `local`: `LocalGGUFChat`, a small `BaseChatModel` around xllamacpp's in-process llama.cpp server. The
-  GGUF file's size and SHA-256 are checked before it is loaded (once per instance, at its first call);
-- `openai`: LangChain's `ChatOpenAI` pointed at any OpenAI-compatible endpoint (vLLM, llama.cpp server,
-  Ollama), as `assistant.openai_chat.OpenAIChat`, which bounds each request by `llm.timeout_s`;
+- `local`: `LocalGGUFChat`, a small `BaseChatModel` around xllamacpp's in-process llama.cpp server.
+  The GGUF file's size and SHA-256 are checked before it is loaded (once per instance, at its first
+  call);
+- `openai`: LangChain's `ChatOpenAI` pointed at any OpenAI-compatible endpoint (vLLM, llama.cpp
+  server, Ollama), as `assistant.openai_chat.OpenAIChat`, which bounds each request by
+  `llm.timeout_s`;
 - `transformers`: `assistant.transformers_chat.TransformersChat`, a transformers model on a GPU.
 
 All of them take OpenAI-style request options as call keyword arguments, e.g.
 `model.invoke(messages, logprobs=True, top_logprobs=20, max_tokens=1)` for next-token scoring, or
 `response_format={"type": "json_schema", ...}` for constrained output, and report next-token
 log-probabilities the way ChatOpenAI does (`message.response_metadata["logprobs"]["content"]`), so
-`next_token_logprobs` reads them from any backend. Nothing is loaded until the first call, and there is no
-module-level instance: the app holds one model and passes it around.
+`next_token_logprobs` reads them from any backend. Nothing is loaded until the first call, and there
+is no module-level instance: the app holds one model and passes it around.
 
-Every backend failure (a server that refuses, times out or cuts a stream short; a generate thread that
-raises or runs out of memory) surfaces as `ModelError`, the one type in `LLM_ERRORS`, and closing a
-stream early stops the generation behind it.
+Every backend failure (a server that refuses, times out or cuts a stream short; a generate thread
+that raises or runs out of memory) surfaces as `ModelError`, the one type in `LLM_ERRORS`, and
+closing a stream early stops the generation behind it.
 """
 
 from __future__ import annotations
@@ -29,12 +31,17 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_openai_messages
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    convert_to_openai_messages,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from recassist.llm.models import MODELS, fetch_model, model_path, spec, verify_file
 from recassist.errors import ConfigError, ModelError
+from recassist.llm.models import MODELS, fetch_model, model_path, spec, verify_file
 from recassist.settings import LLMConfig
 
 # Errors a caller may turn into a degraded answer (retrieval order, a template): the model failed or
@@ -43,10 +50,12 @@ LLM_ERRORS: tuple[type[Exception], ...] = (ModelError,)
 
 
 class LocalGGUFChat(BaseChatModel):
-    """A GGUF model run in-process by xllamacpp (llama.cpp); loaded, after its checksum, at the first call.
+    """A GGUF model run in-process by xllamacpp (llama.cpp); loaded, after its checksum, at the
+    first call.
 
-    llama.cpp keeps the previous request's prompt in its KV cache and reuses the longest common prefix,
-    so callers should put the stable part of a prompt first (docs/benchmarks.md measures the effect).
+    llama.cpp keeps the previous request's prompt in its KV cache and reuses the longest common
+    prefix, so callers should put the stable part of a prompt first (docs/benchmarks.md measures the
+    effect).
     """
 
     path: Path
@@ -82,7 +91,9 @@ class LocalGGUFChat(BaseChatModel):
 
                 params = xllamacpp.CommonParams()
                 params.model.path = str(self.path)
-                params.n_ctx = self.n_ctx * self.parallel  # llama.cpp splits its context among the slots
+                params.n_ctx = (
+                    self.n_ctx * self.parallel
+                )  # llama.cpp splits its context among the slots
                 params.n_parallel = self.parallel
                 params.verbosity = -1
                 params.cache_ram_mib = self.cache_ram_mib
@@ -100,7 +111,9 @@ class LocalGGUFChat(BaseChatModel):
         with self._lock:
             self._server = None
 
-    def _request(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]) -> dict:
+    def _request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
+    ) -> dict:
         request: dict[str, Any] = {
             "messages": convert_to_openai_messages(messages),
             "max_tokens": self.max_tokens,
@@ -119,7 +132,9 @@ class LocalGGUFChat(BaseChatModel):
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"llama.cpp request failed: {err}") from err
         if isinstance(response, dict) and "error" in response:
-            raise ModelError(f"llama.cpp refused the request: {response['error'].get('message', response['error'])}")
+            raise ModelError(
+                f"llama.cpp refused the request: {response['error'].get('message', response['error'])}"
+            )
         return response
 
     def _generate(
@@ -133,8 +148,11 @@ class LocalGGUFChat(BaseChatModel):
         assert response is not None
         choice = response["choices"][0]
         usage = response.get("usage", {})
-        metadata = {"finish_reason": choice.get("finish_reason"), "model_name": self.path.name,
-                    "timings": response.get("timings", {})}
+        metadata = {
+            "finish_reason": choice.get("finish_reason"),
+            "model_name": self.path.name,
+            "timings": response.get("timings", {}),
+        }
         if choice.get("logprobs"):
             metadata["logprobs"] = choice["logprobs"]
         message = AIMessage(
@@ -155,10 +173,12 @@ class LocalGGUFChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        """Tokens as llama.cpp produces them: its callback runs in a worker thread and feeds a queue.
+        """Tokens as llama.cpp produces them: its callback runs in a worker thread and feeds a
+        queue.
 
-        Closing the iterator early (a consumer that has seen enough) cancels the generation: the callback
-        returns True, which tells llama.cpp to stop, so the next request does not wait for it."""
+        Closing the iterator early (a consumer that has seen enough) cancels the generation: the
+        callback returns True, which tells llama.cpp to stop, so the next request does not wait for
+        it."""
         request = self._request(messages, stop, {**kwargs, "stream": True})
         chunks: queue.Queue = queue.Queue()
         done, cancelled = object(), threading.Event()
@@ -196,10 +216,15 @@ class LocalGGUFChat(BaseChatModel):
             text = (choice.get("delta") or {}).get("content") or ""
             metadata = {}
             if choice.get("finish_reason"):
-                metadata = {"finish_reason": choice["finish_reason"], "timings": item.get("timings", {})}
+                metadata = {
+                    "finish_reason": choice["finish_reason"],
+                    "timings": item.get("timings", {}),
+                }
             if not text and not metadata:
                 continue
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text, response_metadata=metadata))
+            chunk = ChatGenerationChunk(
+                message=AIMessageChunk(content=text, response_metadata=metadata)
+            )
             if run_manager is not None and text:
                 run_manager.on_llm_new_token(text, chunk=chunk)
             yield chunk
@@ -219,8 +244,15 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
                 f"llm.model '{config.model}' is neither a known model ({', '.join(MODELS)}) nor an existing .gguf file"
             )
     return LocalGGUFChat(
-        path=path, size=size, sha256=sha256, n_ctx=config.n_ctx, threads=config.threads, parallel=config.parallel,
-        temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
+        path=path,
+        size=size,
+        sha256=sha256,
+        n_ctx=config.n_ctx,
+        threads=config.threads,
+        parallel=config.parallel,
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        seed=config.seed,
         cache_ram_mib=config.cache_ram_mib,
     )
 
@@ -231,29 +263,41 @@ def chat_model(config: LLMConfig, data_dir: Path) -> BaseChatModel:
         return _local(config, data_dir)
     if config.backend == "openai":
         if not config.base_url:
-            raise ConfigError("llm.backend 'openai' needs llm.base_url, e.g. http://localhost:8000/v1")
+            raise ConfigError(
+                "llm.backend 'openai' needs llm.base_url, e.g. http://localhost:8000/v1"
+            )
         from recassist.llm.openai_chat import OpenAIChat
 
         return OpenAIChat(
-            base_url=config.base_url, model=config.model,
+            base_url=config.base_url,
+            model=config.model,
             api_key=config.api_key.get_secret_value() if config.api_key else "not-needed",
-            temperature=config.temperature, max_tokens=config.max_tokens, seed=config.seed,
-            timeout=config.timeout_s, max_retries=config.max_retries,
+            temperature=config.temperature,
+            max_tokens=config.max_tokens,
+            seed=config.seed,
+            timeout=config.timeout_s,
+            max_retries=config.max_retries,
         )
     from recassist.llm.transformers_chat import TransformersChat
 
     return TransformersChat(
-        model_name=config.model, device=config.device, temperature=config.temperature,
-        max_tokens=config.max_tokens, timeout_s=config.timeout_s,
+        model_name=config.model,
+        device=config.device,
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        timeout_s=config.timeout_s,
     )
 
 
 def next_token_logprobs(message: BaseMessage) -> dict[str, float]:
-    """Token -> log-probability of the first generated position, from a call made with `logprobs=True,
-    top_logprobs=k`; tokens are stripped of surrounding spaces and the best log-probability is kept."""
+    """Token -> log-probability of the first generated position, from a call made with
+    `logprobs=True, top_logprobs=k`; tokens are stripped of surrounding spaces and the best
+    log-probability is kept."""
     content = (message.response_metadata.get("logprobs") or {}).get("content") or []
     if not content:
-        raise ModelError("the model returned no log-probabilities; its backend may not support them")
+        raise ModelError(
+            "the model returned no log-probabilities; its backend may not support them"
+        )
     scores: dict[str, float] = {}
     for entry in content[0].get("top_logprobs") or []:
         token = entry["token"].strip()

@@ -1,13 +1,15 @@
-"""LangChain's `ChatOpenAI` for an OpenAI-compatible server, with every failure of that server as `ModelError`.
+"""LangChain's `ChatOpenAI` for an OpenAI-compatible server, with every failure of that server as
+`ModelError`.
 
-A server that is down, restarting, overloaded or cut off mid-answer shows up in many shapes: the openai
-client's `APIConnectionError`, `APITimeoutError` and `APIStatusError` (a 5xx, a 4xx for a request the server
-does not support), or, while a stream is being read, a bare `httpx` transport error. Callers catch one
-type (`assistant.llm.LLM_ERRORS`) and degrade: the parser plans, the template explains. A stream that ends
-without a finish reason was cut short and is an error too, so a half explanation is never taken as whole.
+A server that is down, restarting, overloaded or cut off mid-answer shows up in many shapes: the
+openai client's `APIConnectionError`, `APITimeoutError` and `APIStatusError` (a 5xx, a 4xx for a
+request the server does not support), or, while a stream is being read, a bare `httpx` transport
+error. Callers catch one type (`assistant.llm.LLM_ERRORS`) and degrade: the parser plans, the
+template explains. A stream that ends without a finish reason was cut short and is an error too, so
+a half explanation is never taken as whole.
 
-Closing a stream early (a consumer that has seen enough) closes the HTTP response, which tells the server
-to stop generating.
+Closing a stream early (a consumer that has seen enough) closes the HTTP response, which tells the
+server to stop generating.
 """
 
 from __future__ import annotations
@@ -62,7 +64,10 @@ class OpenAIChat(ChatOpenAI):
         try:
             for chunk in chunks:
                 info = chunk.generation_info or {}
-                finished = finished or bool(info.get("finish_reason") or chunk.message.response_metadata.get("finish_reason"))
+                finished = finished or bool(
+                    info.get("finish_reason")
+                    or chunk.message.response_metadata.get("finish_reason")
+                )
                 yield chunk
         except SERVER_ERRORS as err:
             raise _model_error(err, self.openai_api_base) from err

@@ -1,18 +1,19 @@
 """A transformers causal LM as a LangChain chat model: the backend for a GPU.
 
 Takes the same call options as the other backends: `max_tokens`, `temperature`, `stop`, and
-`logprobs`/`top_logprobs`, which it reports in ChatOpenAI's shape (`response_metadata["logprobs"]`) from the
-first generated position's scores, so the verbalizer reranker works on it. Streaming runs `generate` in a
-worker thread with a `TextIteratorStreamer`. `response_format` (constrained JSON) is not supported here and
-raises `ModelError`, so a caller degrades to its deterministic path. `model_name` is a model folder, or a
-`.gguf` file (transformers dequantises it; needs the `gguf` package).
+`logprobs`/`top_logprobs`, which it reports in ChatOpenAI's shape (`response_metadata["logprobs"]`)
+from the first generated position's scores, so the verbalizer reranker works on it. Streaming runs
+`generate` in a worker thread with a `TextIteratorStreamer`. `response_format` (constrained JSON) is
+not supported here and raises `ModelError`, so a caller degrades to its deterministic path.
+`model_name` is a model folder, or a `.gguf` file (transformers dequantises it; needs the `gguf`
+package).
 
-Failures are `ModelError`: a model that cannot be loaded, `generate` raising (out of GPU memory included,
-which torch raises as a `RuntimeError`) in the caller's thread or in the streaming worker, and a stream
-that produces nothing for `timeout_s`. Closing a stream early stops `generate` at its next token (a
-stopping criterion watches a flag), so the GPU is free for the next request. Sampling uses torch's
-default generator unseeded: seeding it would reset the random state of every other user of torch in the
-process (it is global), so this backend takes no `seed`.
+Failures are `ModelError`: a model that cannot be loaded, `generate` raising (out of GPU memory
+included, which torch raises as a `RuntimeError`) in the caller's thread or in the streaming worker,
+and a stream that produces nothing for `timeout_s`. Closing a stream early stops `generate` at its
+next token (a stopping criterion watches a flag), so the GPU is free for the next request. Sampling
+uses torch's default generator unseeded: seeding it would reset the random state of every other user
+of torch in the process (it is global), so this backend takes no `seed`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_openai_messages
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    convert_to_openai_messages,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
 from recassist.errors import ModelError
 
-# What `generate` raises when the model or the device fails: torch's out-of-memory errors are RuntimeErrors,
-# a bad input shape or option a ValueError.
+# What `generate` raises when the model or the device fails: torch's out-of-memory errors are
+# RuntimeErrors, a bad input shape or option a ValueError.
 GENERATE_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError)
 
 
@@ -65,18 +71,29 @@ class TransformersChat(BaseChatModel):
                     source = self.model_name
                 try:
                     tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-                    model = AutoModelForCausalLM.from_pretrained(source, dtype="auto", **kwargs).to(self.device)
+                    model = AutoModelForCausalLM.from_pretrained(source, dtype="auto", **kwargs).to(
+                        self.device
+                    )
                 except (OSError, ValueError, RuntimeError) as err:
-                    raise ModelError(f"transformers could not load {self.model_name} on {self.device}: {err}") from err
+                    raise ModelError(
+                        f"transformers could not load {self.model_name} on {self.device}: {err}"
+                    ) from err
                 self._loaded = (tokenizer, model.eval())
             return self._loaded
 
-    def _inputs(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    def _inputs(
+        self, messages: list[BaseMessage], kwargs: dict[str, Any]
+    ) -> tuple[Any, Any, dict[str, Any]]:
         if kwargs.get("response_format") is not None:
-            raise ModelError("the transformers backend does not support response_format (constrained JSON)")
+            raise ModelError(
+                "the transformers backend does not support response_format (constrained JSON)"
+            )
         tokenizer, model = self._load()
         ids = tokenizer.apply_chat_template(
-            convert_to_openai_messages(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+            convert_to_openai_messages(messages),
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
         ).to(self.device)
         temperature = kwargs.get("temperature", self.temperature)
         options = {
@@ -100,24 +117,40 @@ class TransformersChat(BaseChatModel):
         tokenizer, model, inputs = self._inputs(messages, kwargs)
         try:
             with torch.inference_mode():
-                out = model.generate(**inputs, output_scores=True, return_dict_in_generate=True, stop_strings=stop,
-                                     tokenizer=tokenizer)
+                out = model.generate(
+                    **inputs,
+                    output_scores=True,
+                    return_dict_in_generate=True,
+                    stop_strings=stop,
+                    tokenizer=tokenizer,
+                )
         except GENERATE_ERRORS as err:
-            raise ModelError(f"transformers generate failed on {self.device}: {type(err).__name__}: {err}") from err
+            raise ModelError(
+                f"transformers generate failed on {self.device}: {type(err).__name__}: {err}"
+            ) from err
         new = out.sequences[0, inputs["input_ids"].shape[1] :]
         metadata: dict[str, Any] = {"model_name": self.model_name}
         if kwargs.get("logprobs"):
             logprobs = torch.log_softmax(out.scores[0][0].float(), dim=-1)
             top = torch.topk(logprobs, kwargs.get("top_logprobs") or 1)
-            metadata["logprobs"] = {"content": [{
-                "token": tokenizer.decode(new[:1]),
-                "logprob": float(logprobs[new[0]]),
-                "top_logprobs": [
-                    {"token": tokenizer.decode([int(i)]), "logprob": float(v)} for v, i in zip(top.values, top.indices)
-                ],
-            }]}
+            metadata["logprobs"] = {
+                "content": [
+                    {
+                        "token": tokenizer.decode(new[:1]),
+                        "logprob": float(logprobs[new[0]]),
+                        "top_logprobs": [
+                            {"token": tokenizer.decode([int(i)]), "logprob": float(v)}
+                            for v, i in zip(top.values, top.indices)
+                        ],
+                    }
+                ]
+            }
         text = tokenizer.decode(new, skip_special_tokens=True)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, response_metadata=metadata))])
+        return ChatResult(
+            generations=[
+                ChatGeneration(message=AIMessage(content=text, response_metadata=metadata))
+            ]
+        )
 
     def _stream(
         self,
@@ -133,19 +166,31 @@ class TransformersChat(BaseChatModel):
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         tokenizer, model, inputs = self._inputs(messages, kwargs)
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=self.timeout_s)
+        streamer = TextIteratorStreamer(
+            tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=self.timeout_s
+        )
         cancelled = threading.Event()
         failure: list[BaseException] = []
 
         class Cancelled(StoppingCriteria):
             def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
-                return torch.full((input_ids.shape[0],), cancelled.is_set(), dtype=torch.bool, device=input_ids.device)
+                return torch.full(
+                    (input_ids.shape[0],),
+                    cancelled.is_set(),
+                    dtype=torch.bool,
+                    device=input_ids.device,
+                )
 
         def work() -> None:
             try:
                 with torch.inference_mode():
-                    model.generate(**inputs, streamer=streamer, stop_strings=stop, tokenizer=tokenizer,
-                                   stopping_criteria=StoppingCriteriaList([Cancelled()]))
+                    model.generate(
+                        **inputs,
+                        streamer=streamer,
+                        stop_strings=stop,
+                        tokenizer=tokenizer,
+                        stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                    )
             except GENERATE_ERRORS as err:
                 failure.append(err)
                 streamer.end()  # wake the reader, which raises the failure
@@ -160,10 +205,14 @@ class TransformersChat(BaseChatModel):
                         run_manager.on_llm_new_token(text, chunk=chunk)
                     yield chunk
         except queue.Empty as err:
-            raise ModelError(f"transformers produced nothing for {self.timeout_s} s on {self.device}") from err
+            raise ModelError(
+                f"transformers produced nothing for {self.timeout_s} s on {self.device}"
+            ) from err
         finally:
             cancelled.set()
             worker.join(timeout=self.timeout_s)
         if failure:
             err = failure[0]
-            raise ModelError(f"transformers generate failed on {self.device}: {type(err).__name__}: {err}") from err
+            raise ModelError(
+                f"transformers generate failed on {self.device}: {type(err).__name__}: {err}"
+            ) from err

@@ -45,7 +45,9 @@ class Embedder:
         self.config = config or EmbeddingConfig()
         self.path = Path(self.config.model_path) if self.config.model_path else default_model_path()
         if not (self.path / "config.json").is_file():
-            raise ConfigError(f"embedding.model_path {self.path} is not a sentence-transformers model folder")
+            raise ConfigError(
+                f"embedding.model_path {self.path} is not a sentence-transformers model folder"
+            )
         self._model = None
         self._lock = threading.Lock()  # the app warms it in a thread while a first turn may need it
 
@@ -66,7 +68,9 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
 
                 device = resolve_device(self.config.device)
-                self._model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
+                self._model = SentenceTransformer(
+                    str(self.path), device=device, local_files_only=True
+                )
                 log.info("loaded %s on %s", self.path, device)
         return self._model
 
@@ -107,19 +111,28 @@ class EmbeddingCache:
     def encode_in_chunks(
         self, texts: Sequence[str], *, chunk: int = 512, show_progress: bool = False
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(positions in `texts`, their vectors): first every cached text at once, then the missing ones in
-        chunks as they are embedded, so that a caller can store one chunk while the next is encoded.
-        Missing texts are embedded once each, longest first (batches of alike length pad least)."""
+        """(positions in `texts`, their vectors): first every cached text at once, then the missing
+        ones in chunks as they are embedded, so that a caller can store one chunk while the next is
+        encoded. Missing texts are embedded once each, longest first (batches of alike length pad
+        least)."""
         keys = [self.key(t) for t in texts]
         cached = [i for i, k in enumerate(keys) if k in self._keys]
         if cached:
-            yield np.array(cached, dtype=np.int64), self._vectors[[self._keys[keys[i]] for i in cached]]
+            yield (
+                np.array(cached, dtype=np.int64),
+                self._vectors[[self._keys[keys[i]] for i in cached]],
+            )
         missing: dict[bytes, list[int]] = {}
         for i, key in enumerate(keys):
             if key not in self._keys:
                 missing.setdefault(key, []).append(i)
         order = sorted(missing, key=lambda k: -len(texts[missing[k][0]]))
-        for start in tqdm(range(0, len(order), chunk), desc="embedding", unit="chunk", disable=not show_progress or not order):
+        for start in tqdm(
+            range(0, len(order), chunk),
+            desc="embedding",
+            unit="chunk",
+            disable=not show_progress or not order,
+        ):
             block = order[start : start + chunk]
             fresh = self.embedder.encode([texts[missing[k][0]] for k in block])
             first = len(self._keys)
@@ -127,12 +140,17 @@ class EmbeddingCache:
             for offset, key in enumerate(block):
                 self._keys[key] = first + offset
             positions = [(p, offset) for offset, key in enumerate(block) for p in missing[key]]
-            yield np.array([p for p, _ in positions], dtype=np.int64), fresh[[o for _, o in positions]]
+            yield (
+                np.array([p for p, _ in positions], dtype=np.int64),
+                fresh[[o for _, o in positions]],
+            )
         if missing:
             self._save()
         self.embedded = len(missing)
 
-    def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> tuple[np.ndarray, int]:
+    def encode(
+        self, texts: Sequence[str], *, show_progress: bool = False
+    ) -> tuple[np.ndarray, int]:
         """Vectors for `texts` in order, and how many had to be embedded now."""
         out: np.ndarray | None = None
         for positions, vectors in self.encode_in_chunks(texts, show_progress=show_progress):

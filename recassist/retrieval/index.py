@@ -1,19 +1,21 @@
-"""`recassist index build`: a data set's items and users into the vector store, plus per-user features.
+"""`recassist index build`: a data set's items and users into the vector store, plus per-user
+features.
 
-Stages, in order: load the imported data set -> item texts -> embeddings (cached by content hash, so only
-new or changed items are embedded) -> item upsert/delete in Chroma (only what changed) -> user profile
-vectors -> user upsert -> temporal features. The build is idempotent: when the data set, the model, the
-profile settings, the store and the items' records (text, tags, year: `records_digest`) are those of the
-last build, it does nothing; a changed record is written again even when its text (and so its vector) is
-the same.
+Stages, in order: load the imported data set -> item texts -> embeddings (cached by content hash, so
+only new or changed items are embedded) -> item upsert/delete in Chroma (only what changed) -> user
+profile vectors -> user upsert -> temporal features. The build is idempotent: when the data set, the
+model, the profile settings, the store and the items' records (text, tags, year: `records_digest`)
+are those of the last build, it does nothing; a changed record is written again even when its text
+(and so its vector) is the same.
 
-Besides Chroma, the index folder `<data_dir>/index/<dataset>/` keeps the item and user vectors as .npy
-(rows in `item_ids.json` / `user_ids.json` order) for batch scoring, and `user_features.parquet`.
+Besides Chroma, the index folder `<data_dir>/index/<dataset>/` keeps the item and user vectors as
+.npy (rows in `item_ids.json` / `user_ids.json` order) for batch scoring, and
+`user_features.parquet`.
 
-A build killed at any point (SIGKILL included) and run again ends as an uninterrupted build does: Chroma
-writes are upserts and deletes by id (a record written twice is one record), the manifest that marks a
-build as done is written last, and each file of the index folder is written aside and renamed into
-place, so a reader never sees half a file.
+A build killed at any point (SIGKILL included) and run again ends as an uninterrupted build does:
+Chroma writes are upserts and deletes by id (a record written twice is one record), the manifest
+that marks a build as done is written last, and each file of the index folder is written aside and
+renamed into place, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -30,15 +32,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recassist.settings import Settings
 from recassist.data.item_profiles import ProfileStore
 from recassist.data.schema import TAG_SEPARATOR
-from recassist.state.database import engine as state_engine
-from recassist.state.feedback import stored_likes
 from recassist.data.store import Dataset, DatasetStore
 from recassist.retrieval.embedding import Embedder, EmbeddingCache
 from recassist.retrieval.profiles import profile_vectors, temporal_features
 from recassist.retrieval.vector_store import Metadata, VectorStore, connect
+from recassist.settings import Settings
+from recassist.state.database import engine as state_engine
+from recassist.state.feedback import stored_likes
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,9 @@ def item_text(title: str, tags: str, text: str) -> str:
 
 
 def item_records(items: pd.DataFrame) -> tuple[list[str], list[str], list[Metadata]]:
-    """Ids, texts and Chroma metadata (title, tags array, year, hash) for every item. The hash covers the
-    text and the filterable metadata, so an item whose year or tags changed is written again."""
+    """Ids, texts and Chroma metadata (title, tags array, year, hash) for every item. The hash
+    covers the text and the filterable metadata, so an item whose year or tags changed is written
+    again."""
     texts = [item_text(t, g, x) for t, g, x in zip(items["title"], items["tags"], items["text"])]
     years = items["year"] if "year" in items.columns else pd.Series(pd.NA, index=items.index)
     metadatas: list[Metadata] = []
@@ -94,8 +97,9 @@ def item_records(items: pd.DataFrame) -> tuple[list[str], list[str], list[Metada
 
 
 def records_digest(items: pd.DataFrame) -> str:
-    """One hash of every item's id and record hash: it changes when any item's text, tags or year does
-    (a data set imported before years came from titles has the same fingerprint, but not the same years)."""
+    """One hash of every item's id and record hash: it changes when any item's text, tags or year
+    does (a data set imported before years came from titles has the same fingerprint, but not the
+    same years)."""
     ids, _, metadatas = item_records(items)
     digest = hashlib.sha256()
     for id_, meta in zip(ids, metadatas):
@@ -175,7 +179,9 @@ class IndexBuilder:
                 "last_timestamp": int(last),
                 "hash": hashlib.sha256(vector.tobytes()).hexdigest()[:16],
             }
-            for n, last, vector in zip(features["n_interactions"], features["last_timestamp"], user_vectors)
+            for n, last, vector in zip(
+                features["n_interactions"], features["last_timestamp"], user_vectors
+            )
         ]
         stale_users = set(store.stored_hashes("users")) - set(user_ids)
         store.delete("users", sorted(stale_users))
@@ -186,9 +192,16 @@ class IndexBuilder:
         _replace(folder / "user_vectors.npy", lambda path: np.save(path, user_vectors))
         _replace(folder / "item_ids.json", lambda path: path.write_text(json.dumps(item_ids)))
         _replace(folder / "user_ids.json", lambda path: path.write_text(json.dumps(user_ids)))
-        _replace(folder / "user_features.parquet", lambda path: features.reset_index().to_parquet(path, index=False))
+        _replace(
+            folder / "user_features.parquet",
+            lambda path: features.reset_index().to_parquet(path, index=False),
+        )
         report.seconds = time.perf_counter() - started
-        manifest = {"signature": self._signature(dataset), "users": len(user_ids), "report": asdict(report)}
+        manifest = {
+            "signature": self._signature(dataset),
+            "users": len(user_ids),
+            "report": asdict(report),
+        }
         _replace(folder / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2)))
         return report
 
@@ -197,12 +210,15 @@ class IndexBuilder:
     ) -> tuple[list[str], np.ndarray]:
         """Embed the items (cache first) and write to Chroma only those whose content changed.
 
-        Writing overlaps embedding: each chunk goes to Chroma on a writer thread while the next is encoded.
+        Writing overlaps embedding: each chunk goes to Chroma on a writer thread while the next is
+        encoded.
         """
         ids, texts, metadatas = item_records(dataset.items)
         cache = EmbeddingCache(self.settings.data_dir / "cache", self.embedder)
         stored = store.stored_hashes("items")
-        changed = np.array([stored.get(id_) != meta["hash"] for id_, meta in zip(ids, metadatas)], dtype=bool)
+        changed = np.array(
+            [stored.get(id_) != meta["hash"] for id_, meta in zip(ids, metadatas)], dtype=bool
+        )
         vectors: np.ndarray | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
             writes = []
@@ -212,9 +228,15 @@ class IndexBuilder:
                 vectors[positions] = block
                 rows = positions[changed[positions]]
                 if len(rows):
-                    writes.append(writer.submit(
-                        store.upsert, "items", [ids[i] for i in rows], vectors[rows], [metadatas[i] for i in rows]
-                    ))
+                    writes.append(
+                        writer.submit(
+                            store.upsert,
+                            "items",
+                            [ids[i] for i in rows],
+                            vectors[rows],
+                            [metadatas[i] for i in rows],
+                        )
+                    )
             for write in writes:
                 write.result()
         report.items_embedded = cache.embedded
@@ -228,7 +250,8 @@ class IndexBuilder:
 
 
 def _replace(target: Path, write) -> None:
-    """`write(path)` to a file beside `target`, then rename it over `target` (atomic on one file system)."""
+    """`write(path)` to a file beside `target`, then rename it over `target` (atomic on one file
+    system)."""
     staging = target.with_name(f".{target.name}.partial{target.suffix}")
     write(staging)
     os.replace(staging, target)

@@ -1,20 +1,21 @@
 """Training data as the generators see it, and the splits of the evaluation protocol.
 
-`Interactions` is built once from a `Dataset`: ids become rows (items = the whole catalogue, so items
-nobody touched can still be recommended), events become strengths (`settings.events[event] * weight`),
-and each user's events are put in time order with ties kept in the imported file's row order (a stable
-sort: about 40 % of MovieLens users rate their last two items in the same second, so the rule changes the
-split; `with_random_ties` breaks them at random instead, to measure how much). It is immutable; a split
-makes new objects that share the vocabularies.
+`Interactions` is built once from a `Dataset`: ids become rows (items = the whole catalogue, so
+items nobody touched can still be recommended), events become strengths (`settings.events[event] *
+weight`), and each user's events are put in time order with ties kept in the imported file's row
+order (a stable sort: about 40 % of MovieLens users rate their last two items in the same second, so
+the rule changes the split; `with_random_ties` breaks them at random instead, to measure how much).
+It is immutable; a split makes new objects that share the vocabularies.
 
-`liked` marks the events that say the user liked the item (`liked_events`): a like, share or purchase, or a
-rating at or above `LIKED_SHARE_OF_TOP` of the data set's highest rating (4 of 5 stars). Views, clicks,
-comments and low ratings still count as signal for the generators, but only liked events may be cited to
-the user as "you liked". Arrays built without event kinds (`from_arrays` without `liked`) count every event
-as a like.
+`liked` marks the events that say the user liked the item (`liked_events`): a like, share or
+purchase, or a rating at or above `LIKED_SHARE_OF_TOP` of the data set's highest rating (4 of 5
+stars). Views, clicks, comments and low ratings still count as signal for the generators, but only
+liked events may be cited to the user as "you liked". Arrays built without event kinds
+(`from_arrays` without `liked`) count every event as a like.
 
-`time_ordered` says whether that order means anything (`retrieval.data.timeorder`): without a time order
-the split holds out random items (`Split.for_data`), and the order-based generators are left out.
+`time_ordered` says whether that order means anything (`retrieval.data.timeorder`): without a time
+order the split holds out random items (`Split.for_data`), and the order-based generators are left
+out.
 """
 
 from __future__ import annotations
@@ -28,13 +29,19 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recassist.errors import ConfigError
 from recassist.data.store import Dataset
+from recassist.errors import ConfigError
 from recassist.retrieval.vocabulary import Vocabulary
 
 MIN_EVALUATED_EVENTS = 3
-LIKE_EVENTS = ("like", "share", "purchase")  # events that say the user liked the item, whatever their weight
-LIKED_SHARE_OF_TOP = 0.8  # a rating at or above this share of the data set's highest rating is a like
+LIKE_EVENTS = (
+    "like",
+    "share",
+    "purchase",
+)  # events that say the user liked the item, whatever their weight
+LIKED_SHARE_OF_TOP = (
+    0.8  # a rating at or above this share of the data set's highest rating is a like
+)
 
 
 def liked_events(frame: pd.DataFrame) -> np.ndarray:
@@ -51,7 +58,8 @@ def liked_events(frame: pd.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Interactions:
-    """Events sorted by (user row, time, file order). Row arrays are int64; `indptr` delimits each user."""
+    """Events sorted by (user row, time, file order). Row arrays are int64; `indptr` delimits each
+    user."""
 
     users: Vocabulary
     items: Vocabulary
@@ -60,8 +68,12 @@ class Interactions:
     timestamps: np.ndarray
     strengths: np.ndarray
     social: sp.csr_matrix | None = None  # users x users: row follows/trusts column
-    time_ordered: bool = True  # False: the timestamps do not order each user's events (file order only)
-    liked: np.ndarray | None = None  # per event, whether it says the user liked the item; None: every event does
+    time_ordered: bool = (
+        True  # False: the timestamps do not order each user's events (file order only)
+    )
+    liked: np.ndarray | None = (
+        None  # per event, whether it says the user liked the item; None: every event does
+    )
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, events: Mapping[str, float]) -> Interactions:
@@ -71,14 +83,28 @@ class Interactions:
             raise ConfigError(
                 f"events {unknown_events} of data set '{dataset.name}' have no weight; add them to settings.events"
             )
-        users = Vocabulary(pd.concat([frame["user_id"], dataset.users.get("user_id", pd.Series(dtype=object))]))
+        users = Vocabulary(
+            pd.concat([frame["user_id"], dataset.users.get("user_id", pd.Series(dtype=object))])
+        )
         items = Vocabulary(pd.concat([dataset.items["item_id"], frame["item_id"]]))
-        weight = frame["weight"].to_numpy(np.float32) if "weight" in frame else np.ones(len(frame), np.float32)
-        strength = frame["event"].map(dict(events)).to_numpy(np.float32) * np.nan_to_num(weight, nan=1.0)
+        weight = (
+            frame["weight"].to_numpy(np.float32)
+            if "weight" in frame
+            else np.ones(len(frame), np.float32)
+        )
+        strength = frame["event"].map(dict(events)).to_numpy(np.float32) * np.nan_to_num(
+            weight, nan=1.0
+        )
         social = _social_matrix(dataset.social, users)
         return cls.from_arrays(
-            users, items, users.rows(frame["user_id"]), items.rows(frame["item_id"]),
-            frame["timestamp"].to_numpy(np.int64), strength, social, time_ordered=dataset.time_order.has_order,
+            users,
+            items,
+            users.rows(frame["user_id"]),
+            items.rows(frame["item_id"]),
+            frame["timestamp"].to_numpy(np.int64),
+            strength,
+            social,
+            time_ordered=dataset.time_order.has_order,
             liked=liked_events(frame),
         )
 
@@ -101,17 +127,31 @@ class Interactions:
         ties = np.arange(len(user_rows)) if ties is None else ties
         order = np.lexsort((ties, timestamps, user_rows))
         return cls(
-            users, items, np.asarray(user_rows, np.int64)[order], np.asarray(item_rows, np.int64)[order],
-            np.asarray(timestamps, np.int64)[order], np.asarray(strengths, np.float32)[order], social,
-            time_ordered, None if liked is None else np.asarray(liked, bool)[order],
+            users,
+            items,
+            np.asarray(user_rows, np.int64)[order],
+            np.asarray(item_rows, np.int64)[order],
+            np.asarray(timestamps, np.int64)[order],
+            np.asarray(strengths, np.float32)[order],
+            social,
+            time_ordered,
+            None if liked is None else np.asarray(liked, bool)[order],
         )
 
     def with_random_ties(self, seed: int) -> Interactions:
         """The same events with same-second ties in a random order (seeded) instead of file order."""
         ties = np.random.default_rng(seed).permutation(len(self))
         return self.from_arrays(
-            self.users, self.items, self.user_rows, self.item_rows, self.timestamps, self.strengths, self.social,
-            time_ordered=self.time_ordered, ties=ties, liked=self.liked,
+            self.users,
+            self.items,
+            self.user_rows,
+            self.item_rows,
+            self.timestamps,
+            self.strengths,
+            self.social,
+            time_ordered=self.time_ordered,
+            ties=ties,
+            liked=self.liked,
         )
 
     @property
@@ -134,7 +174,9 @@ class Interactions:
     def matrix(self) -> sp.csr_matrix:
         """Users x items, summed strengths (float32)."""
         matrix = sp.csr_matrix(
-            (self.strengths, (self.user_rows, self.item_rows)), shape=(self.n_users, self.n_items), dtype=np.float32
+            (self.strengths, (self.user_rows, self.item_rows)),
+            shape=(self.n_users, self.n_items),
+            dtype=np.float32,
         )
         matrix.sum_duplicates()
         return matrix
@@ -151,16 +193,25 @@ class Interactions:
         return self.item_rows[self.indptr[user_row] : self.indptr[user_row + 1]]
 
     def liked_items(self, user_row: int) -> np.ndarray:
-        """The item rows the user liked (sorted, unique): the only history an explanation may call liked."""
+        """The item rows the user liked (sorted, unique): the only history an explanation may call
+        liked."""
         span = slice(self.indptr[user_row], self.indptr[user_row + 1])
         items = self.item_rows[span]
         return np.unique(items if self.liked is None else items[self.liked[span]])
 
     def select(self, mask: np.ndarray) -> Interactions:
-        """The events where `mask` is true, same vocabularies (order is kept, so no re-sort is needed)."""
+        """The events where `mask` is true, same vocabularies (order is kept, so no re-sort is
+        needed)."""
         return Interactions(
-            self.users, self.items, self.user_rows[mask], self.item_rows[mask], self.timestamps[mask],
-            self.strengths[mask], self.social, self.time_ordered, None if self.liked is None else self.liked[mask],
+            self.users,
+            self.items,
+            self.user_rows[mask],
+            self.item_rows[mask],
+            self.timestamps[mask],
+            self.strengths[mask],
+            self.social,
+            self.time_ordered,
+            None if self.liked is None else self.liked[mask],
         )
 
 
@@ -171,7 +222,9 @@ def _social_matrix(social: pd.DataFrame, users: Vocabulary) -> sp.csr_matrix | N
     dst = users.rows(social["dst_user_id"], missing=-1)
     keep = (src >= 0) & (dst >= 0)
     n = len(users)
-    matrix = sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (src[keep], dst[keep])), shape=(n, n))
+    matrix = sp.csr_matrix(
+        (np.ones(int(keep.sum()), np.float32), (src[keep], dst[keep])), shape=(n, n)
+    )
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return matrix
@@ -190,12 +243,12 @@ Holdout = Literal["last", "random"]
 
 @dataclass(frozen=True, eq=False)
 class Split:
-    """One test and one validation item per user, the rest = train. Users with fewer than three events stay
-    whole in `train` and are not evaluated.
+    """One test and one validation item per user, the rest = train. Users with fewer than three
+    events stay whole in `train` and are not evaluated.
 
-    `holdout` "last": the last event is test and the second-to-last validation (leave-last-out, for data in
-    time order). "random": two distinct events drawn at random per user with a fixed seed (data without a
-    time order, where "last" would only be the last row of the file).
+    `holdout` "last": the last event is test and the second-to-last validation (leave-last-out, for
+    data in time order). "random": two distinct events drawn at random per user with a fixed seed
+    (data without a time order, where "last" would only be the last row of the file).
     """
 
     train: Interactions
@@ -225,11 +278,18 @@ class Split:
         # a second, different position: uniform over the other n - 1
         validation_offset = (test_offset + 1 + rng.integers(0, n - 1)) % n
         start = data.indptr[evaluated]
-        return cls._held_out(data, evaluated, start + test_offset, start + validation_offset, "random")
+        return cls._held_out(
+            data, evaluated, start + test_offset, start + validation_offset, "random"
+        )
 
     @classmethod
     def _held_out(
-        cls, data: Interactions, evaluated: np.ndarray, test_at: np.ndarray, validation_at: np.ndarray, holdout: Holdout
+        cls,
+        data: Interactions,
+        evaluated: np.ndarray,
+        test_at: np.ndarray,
+        validation_at: np.ndarray,
+        holdout: Holdout,
     ) -> Split:
         keep_train = np.ones(len(data), bool)
         keep_train[test_at] = False

@@ -1,8 +1,8 @@
 """Top-N accuracy metrics for leave-last-out: each evaluated user has exactly one held-out item.
 
 With one relevant item, Recall@K is the hit rate, NDCG@K is `1 / log2(rank + 2)` when the item is at
-0-based `rank` < K (the ideal DCG is 1), and MRR@K is `1 / (rank + 1)`. Coverage@K is the share of the
-catalogue that appears in at least one user's top K.
+0-based `rank` < K (the ideal DCG is 1), and MRR@K is `1 / (rank + 1)`. Coverage@K is the share of
+the catalogue that appears in at least one user's top K.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ def ndcg_at(ranks: np.ndarray, k: int) -> float:
 
 def mrr_at(ranks: np.ndarray, k: int) -> float:
     found = (ranks >= 0) & (ranks < k)
-    return float(np.where(found, 1.0 / (np.maximum(ranks, 0) + 1.0), 0.0).mean()) if len(ranks) else 0.0
+    return (
+        float(np.where(found, 1.0 / (np.maximum(ranks, 0) + 1.0), 0.0).mean())
+        if len(ranks)
+        else 0.0
+    )
 
 
 def coverage_at(top_items: np.ndarray, k: int, n_items: int) -> float:

@@ -1,11 +1,12 @@
-"""A fitted fusion kept as arrays, never as a pickle: `<name>.npz` (loaded with `allow_pickle=False`) and a
-JSON sidecar `<name>.json` with the format, the code version, the configuration hash, the data fingerprint
-and, per generator, its class, config and the kind of each fitted attribute.
+"""A fitted fusion kept as arrays, never as a pickle: `<name>.npz` (loaded with
+`allow_pickle=False`) and a JSON sidecar `<name>.json` with the format, the code version, the
+configuration hash, the data fingerprint and, per generator, its class, config and the kind of each
+fitted attribute.
 
-A generator's fitted state is its attributes: numpy arrays, scipy sparse matrices, numbers and strings.
-Anything else cannot be kept, and saving says so
-(`ModelStoreError`), so the caller refits instead. Loading rebuilds each generator without calling its
-constructor and attaches the training interactions, which the caller rebuilds from the data set.
+A generator's fitted state is its attributes: numpy arrays, scipy sparse matrices, numbers and
+strings. Anything else cannot be kept, and saving says so (`ModelStoreError`), so the caller refits
+instead. Loading rebuilds each generator without calling its constructor and attaches the training
+interactions, which the caller rebuilds from the data set.
 """
 
 from __future__ import annotations
@@ -22,25 +23,27 @@ import scipy.sparse as sp
 
 import recassist
 from recassist.errors import ModelStoreError
-from recassist.settings import MemoryConfig
 from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GENERATORS, Generator
 from recassist.retrieval.generators.content import Content
 from recassist.retrieval.generators.knowledge import Knowledge
 from recassist.retrieval.interactions import Interactions
+from recassist.settings import MemoryConfig
 
 FORMAT = 1
-# Not fitted state: the config (in the sidecar), the training data (rebuilt by the caller), the memory
-# budget (the loading process's own) and library handles.
+# Not fitted state: the config (in the sidecar), the training data (rebuilt by the caller), the
+# memory budget (the loading process's own) and library handles.
 _NOT_STATE = frozenset({"config", "_train", "memory", "_blas"})
 
 
 def code_version() -> str:
-    """recassist's version and a hash of the generator and fusion sources: a fitted model from other code
-    is refitted, not trusted."""
+    """recassist's version and a hash of the generator and fusion sources: a fitted model from other
+    code is refitted, not trusted."""
     digest = hashlib.sha256(recassist.__version__.encode())
     package = resources.files("recassist.retrieval")
-    for name in sorted(p.name for p in package.joinpath("generators").iterdir() if p.name.endswith(".py")):
+    for name in sorted(
+        p.name for p in package.joinpath("generators").iterdir() if p.name.endswith(".py")
+    ):
         digest.update(package.joinpath("generators", name).read_bytes())
     digest.update(package.joinpath("fusion.py").read_bytes())
     return digest.hexdigest()[:16]
@@ -56,9 +59,18 @@ def save(fusion: Fusion, path: Path, header: dict[str, Any]) -> None:
             if attr in _NOT_STATE:
                 continue
             attrs[attr] = _put(arrays, f"{name}.{attr}", value)
-        generators[name] = {"class": type(generator).__name__, "config": generator.config.model_dump(mode="json"), "attrs": attrs}
-    sidecar = {"format": FORMAT, "code_version": code_version(), **header,
-               "fusion": fusion.config.model_dump(mode="json"), "generators": generators}
+        generators[name] = {
+            "class": type(generator).__name__,
+            "config": generator.config.model_dump(mode="json"),
+            "attrs": attrs,
+        }
+    sidecar = {
+        "format": FORMAT,
+        "code_version": code_version(),
+        **header,
+        "fusion": fusion.config.model_dump(mode="json"),
+        "generators": generators,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez(tmp, **arrays)
@@ -73,12 +85,14 @@ def header(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.with_suffix(".json").read_text())
     except (OSError, ValueError) as err:
-        raise ModelStoreError(f"no readable model sidecar at {path.with_suffix('.json')}: {err}") from err
+        raise ModelStoreError(
+            f"no readable model sidecar at {path.with_suffix('.json')}: {err}"
+        ) from err
 
 
 def load(path: Path, train: Interactions, memory: MemoryConfig | None = None) -> Fusion:
-    """The kept fusion, its generators fitted on `train` as they were (under the `memory` budget from now
-    on); `ModelStoreError` when the files are unreadable or do not fit together."""
+    """The kept fusion, its generators fitted on `train` as they were (under the `memory` budget
+    from now on); `ModelStoreError` when the files are unreadable or do not fit together."""
     meta = header(path)
     by_class = {cls.__name__: cls for cls in (*GENERATORS.values(), Content, Knowledge)}
     try:
@@ -96,7 +110,9 @@ def load(path: Path, train: Interactions, memory: MemoryConfig | None = None) ->
             generators[name] = generator
         return Fusion(generators, FusionConfig.model_validate(meta["fusion"]))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as err:
-        raise ModelStoreError(f"the kept model at {path.with_suffix('.npz')} is unreadable: {err}") from err
+        raise ModelStoreError(
+            f"the kept model at {path.with_suffix('.npz')} is unreadable: {err}"
+        ) from err
 
 
 def _put(arrays: dict[str, np.ndarray], key: str, value: Any) -> dict[str, Any]:
@@ -107,18 +123,27 @@ def _put(arrays: dict[str, np.ndarray], key: str, value: Any) -> dict[str, Any]:
         return {"kind": "array"}
     if sp.issparse(value):
         matrix = value.tocsr()
-        arrays[f"{key}.data"], arrays[f"{key}.indices"], arrays[f"{key}.indptr"] = matrix.data, matrix.indices, matrix.indptr
+        arrays[f"{key}.data"], arrays[f"{key}.indices"], arrays[f"{key}.indptr"] = (
+            matrix.data,
+            matrix.indices,
+            matrix.indptr,
+        )
         return {"kind": "csr", "shape": list(matrix.shape)}
     if value is None or isinstance(value, bool | int | float | str):
         return {"kind": "scalar", "value": value}
-    raise ModelStoreError(f"{key} is a {type(value).__name__}, which the model store cannot keep; it is refitted instead")
+    raise ModelStoreError(
+        f"{key} is a {type(value).__name__}, which the model store cannot keep; it is refitted instead"
+    )
 
 
 def _get(arrays: dict[str, np.ndarray], key: str, kind: dict[str, Any]) -> Any:
     if kind["kind"] == "array":
         return arrays[key]
     if kind["kind"] == "csr":
-        return sp.csr_matrix((arrays[f"{key}.data"], arrays[f"{key}.indices"], arrays[f"{key}.indptr"]), shape=tuple(kind["shape"]))
+        return sp.csr_matrix(
+            (arrays[f"{key}.data"], arrays[f"{key}.indices"], arrays[f"{key}.indptr"]),
+            shape=tuple(kind["shape"]),
+        )
     if kind["kind"] == "scalar":
         return kind["value"]
     raise KeyError(f"unknown kind {kind['kind']!r} of {key}")

@@ -1,8 +1,8 @@
-"""Training the serving candidate pipeline: each generator's config chosen on a validation split, the
-fusion weights tuned on it, and the chosen configs refitted on more data.
+"""Training the serving candidate pipeline: each generator's config chosen on a validation split,
+the fusion weights tuned on it, and the chosen configs refitted on more data.
 
-Serving (`retrieval.serving`) and the offline evaluation (`evaluation.protocol`) share these steps, so they
-live here, below both.
+Serving (`retrieval.serving`) and the offline evaluation (`evaluation.protocol`) share these steps,
+so they live here, below both.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from recassist.errors import ConfigError, MemoryBudgetError
-from recassist.settings import MemoryConfig
 from recassist.retrieval.fusion import BlendChoice, Fusion, FusionConfig
 from recassist.retrieval.generators import (
     GENERATORS,
@@ -32,6 +31,7 @@ from recassist.retrieval.generators import (
 from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.interactions import Interactions, Targets
 from recassist.retrieval.metrics import all_metrics
+from recassist.settings import MemoryConfig
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ DEFAULT_GRIDS: dict[str, tuple[GeneratorConfig, ...]] = {
     "popularity": tuple(PopularityConfig(half_life_days=h) for h in (30.0, 365.0, None)),
     "itemknn": tuple(ItemKNNConfig(neighbours=k) for k in (20, 50, 100, 200)),
     "ease": tuple(EASEConfig(regularization=r) for r in (20.0, 100.0, 500.0, 2000.0)),
-    "als": tuple(ALSConfig(factors=f, regularization=0.05, alpha=a) for f in (64, 128) for a in (1.0, 4.0)),
+    "als": tuple(
+        ALSConfig(factors=f, regularization=0.05, alpha=a) for f in (64, 128) for a in (1.0, 4.0)
+    ),
     "transition": tuple(
         TransitionConfig(window=w, history=h, history_decay=d)
         for w in (1, 3, 6)
@@ -61,19 +63,23 @@ Progress = Callable[[str], None]
 
 
 def applicable(names: Iterable[str], data: Interactions, *, named: bool = False) -> list[str]:
-    """Generator names worth running on `data`: social needs a social graph; without a time order the
-    order-based ones are left out, unless `named` (asked for by name: then the random validation holdout
-    decides, through the fusion weights, whether they help)."""
+    """Generator names worth running on `data`: social needs a social graph; without a time order
+    the order-based ones are left out, unless `named` (asked for by name: then the random validation
+    holdout decides, through the fusion weights, whether they help)."""
     has_graph = data.social is not None and data.social.nnz > 0
     return [
-        name for name in names
-        if (name != "social" or has_graph) and (data.time_ordered or named or name not in ORDER_BASED)
+        name
+        for name in names
+        if (name != "social" or has_graph)
+        and (data.time_ordered or named or name not in ORDER_BASED)
     ]
 
 
-def grids_for(data: Interactions, grids: Mapping[str, Sequence[GeneratorConfig]]) -> dict[str, tuple[GeneratorConfig, ...]]:
-    """`grids` as they apply to `data`: without a time order, no recency decay (popularity, social), since
-    an event's age would only be its place in the file."""
+def grids_for(
+    data: Interactions, grids: Mapping[str, Sequence[GeneratorConfig]]
+) -> dict[str, tuple[GeneratorConfig, ...]]:
+    """`grids` as they apply to `data`: without a time order, no recency decay (popularity, social),
+    since an event's age would only be its place in the file."""
     out = {name: tuple(grid) for name, grid in grids.items()}
     if data.time_ordered:
         return out
@@ -84,11 +90,14 @@ def grids_for(data: Interactions, grids: Mapping[str, Sequence[GeneratorConfig]]
     return out
 
 
-def rank_all(generator: Generator | Fusion, users: np.ndarray, n: int = LIST_LENGTH) -> tuple[np.ndarray, float]:
+def rank_all(
+    generator: Generator | Fusion, users: np.ndarray, n: int = LIST_LENGTH
+) -> tuple[np.ndarray, float]:
     """Top-n item rows for every user in batches (seen excluded), and the seconds it took."""
     start = time.perf_counter()
     blocks: list[Recommendations] = [
-        generator.recommend(users[i : i + BATCH_USERS], n) for i in range(0, len(users), BATCH_USERS)
+        generator.recommend(users[i : i + BATCH_USERS], n)
+        for i in range(0, len(users), BATCH_USERS)
     ]
     top = np.concatenate([b.items for b in blocks]) if blocks else np.empty((0, n), np.int64)
     return top, time.perf_counter() - start
@@ -112,8 +121,8 @@ def tune(
     build: Builder,
     memory: MemoryConfig | None = None,
 ) -> tuple[Generator, float]:
-    """The grid's best generator on validation NDCG@10 (fitted on train, within the `memory` budget) and
-    that score; `MemoryBudgetError` when even its smallest form does not fit."""
+    """The grid's best generator on validation NDCG@10 (fitted on train, within the `memory` budget)
+    and that score; `MemoryBudgetError` when even its smallest form does not fit."""
     best: tuple[Generator, float] | None = None
     for config in grid:
         generator = build(config)
@@ -131,12 +140,15 @@ def tune(
 
 @dataclass
 class Tuned:
-    """A fusion of generators fitted on a training set, each config and the weights chosen on validation."""
+    """A fusion of generators fitted on a training set, each config and the weights chosen on
+    validation."""
 
     fusion: Fusion
     validation_ndcg: dict[str, float]
     choice: BlendChoice | None = None  # the tuned blend or the best single generator alone, and why
-    left_out: dict[str, str] = field(default_factory=dict)  # generators over the memory budget, and why
+    left_out: dict[str, str] = field(
+        default_factory=dict
+    )  # generators over the memory budget, and why
 
 
 def tune_all(
@@ -150,24 +162,31 @@ def tune_all(
     progress: Progress = log.info,
     memory: MemoryConfig | None = None,
 ) -> Tuned:
-    """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on `validation`.
+    """Steps 2-3 of the protocol: each generator's best config, then the fusion weights, all on
+    `validation`.
 
-    `builders` adds generators that need more than a config (e.g. content, which needs item vectors),
-    by name; their grids come in `grids`. A generator that cannot fit within `memory` (even in its
-    scalable form) is left out, with a log line, and named in `Tuned.left_out`.
+    `builders` adds generators that need more than a config (e.g. content, which needs item
+    vectors), by name; their grids come in `grids`. A generator that cannot fit within `memory`
+    (even in its scalable form) is left out, with a log line, and named in `Tuned.left_out`.
     """
     grids = grids_for(train, dict(DEFAULT_GRIDS, **(grids or {})))
     builders = {**GENERATORS, **(builders or {})}
     unknown = sorted(set(names or ()) - set(grids) - set(builders))
     if unknown:
-        raise ConfigError(f"unknown generator(s) {unknown}; choose from {sorted(set(grids) & set(builders))}")
-    names = applicable(names or [name for name in grids if name not in OPT_IN], train, named=bool(names))
+        raise ConfigError(
+            f"unknown generator(s) {unknown}; choose from {sorted(set(grids) & set(builders))}"
+        )
+    names = applicable(
+        names or [name for name in grids if name not in OPT_IN], train, named=bool(names)
+    )
     tuned: dict[str, Generator] = {}
     validation_ndcg: dict[str, float] = {}
     left_out: dict[str, str] = {}
     for name in names:
         try:
-            tuned[name], validation_ndcg[name] = tune(name, grids[name], train, validation, progress, builders[name], memory)
+            tuned[name], validation_ndcg[name] = tune(
+                name, grids[name], train, validation, progress, builders[name], memory
+            )
         except MemoryBudgetError as err:
             log.warning("%s left out: %s", name, err)
             left_out[name] = str(err)

@@ -1,16 +1,17 @@
-"""Item and user vectors in Chroma: embedded in the data directory, or a Chroma server by configuration.
+"""Item and user vectors in Chroma: embedded in the data directory, or a Chroma server by
+configuration.
 
-recassist always passes its own embeddings; Chroma's default embedding function (which downloads a model)
-is never set. Collections are named `<dataset>-items` and `<dataset>-users` and use cosine distance.
-Item metadata: title, tags (a string array, filterable with $contains / $not_contains), year, and the
-content hash that lets a rebuild skip unchanged items.
+recassist always passes its own embeddings; Chroma's default embedding function (which downloads a
+model) is never set. Collections are named `<dataset>-items` and `<dataset>-users` and use cosine
+distance. Item metadata: title, tags (a string array, filterable with $contains / $not_contains),
+year, and the content hash that lets a rebuild skip unchanged items.
 
-A Chroma server can go away and come back. Every call to it is tried again, with a doubling wait, when the
-server cannot be reached (`ChromaConfig.retries`, `backoff_s`), and then raises
-`VectorStoreUnavailableError`, which a caller may turn into a degraded answer. Nothing is cached between
-calls (the collection is looked up each time), so the same `VectorStore` works again as soon as the server
-is back, without a restart. Every write is an upsert or a delete by id, so a retried write cannot
-duplicate a record.
+A Chroma server can go away and come back. Every call to it is tried again, with a doubling wait,
+when the server cannot be reached (`ChromaConfig.retries`, `backoff_s`), and then raises
+`VectorStoreUnavailableError`, which a caller may turn into a degraded answer. Nothing is cached
+between calls (the collection is looked up each time), so the same `VectorStore` works again as soon
+as the server is back, without a restart. Every write is an upsert or a delete by id, so a retried
+write cannot duplicate a record.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from recassist.settings import ChromaConfig
 
 log = logging.getLogger(__name__)
 
-# What a Chroma server that is down, restarting or unreachable looks like to its HTTP client: refused or
-# reset connections, timeouts, a response cut off. A bad request (a ChromaError) is not retried.
+# What a Chroma server that is down, restarting or unreachable looks like to its HTTP client:
+# refused or reset connections, timeouts, a response cut off. A bad request (a ChromaError) is not
+# retried.
 UNREACHABLE: tuple[type[Exception], ...] = (httpx.TransportError,)
 
 Metadata = dict[str, str | int | float | bool | list[str]]
@@ -46,7 +48,8 @@ class Hit:
 
 
 def connect(config: ChromaConfig, data_dir: Path):
-    """A Chroma client: `HttpClient` when `chroma.url` is set, else a `PersistentClient` in the data dir."""
+    """A Chroma client: `HttpClient` when `chroma.url` is set, else a `PersistentClient` in the data
+    dir."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -59,7 +62,9 @@ def connect(config: ChromaConfig, data_dir: Path):
 
         def open_client():
             try:
-                return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
+                return chromadb.HttpClient(
+                    host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings
+                )
             except ValueError as err:  # chromadb's "Could not connect to a Chroma server"
                 raise httpx.ConnectError(str(err)) from err
 
@@ -72,7 +77,8 @@ def connect(config: ChromaConfig, data_dir: Path):
 
 
 def with_retries(config: ChromaConfig, what: str, call: Callable[[], object]):
-    """`call()`, tried again after `backoff_s`, 2 x `backoff_s`, ... while the server cannot be reached."""
+    """`call()`, tried again after `backoff_s`, 2 x `backoff_s`, ... while the server cannot be
+    reached."""
     wait = config.backoff_s
     for attempt in range(config.retries + 1):
         try:
@@ -83,7 +89,9 @@ def with_retries(config: ChromaConfig, what: str, call: Callable[[], object]):
                     f"could not {what}: {type(err).__name__}: {err} (after {config.retries + 1} tries); "
                     f"check that the Chroma server at chroma.url='{config.url}' is running"
                 ) from err
-            log.warning("chroma: %s failed (%s), trying again in %.2f s", what, type(err).__name__, wait)
+            log.warning(
+                "chroma: %s failed (%s), trying again in %.2f s", what, type(err).__name__, wait
+            )
             time.sleep(wait)
             wait *= 2
     raise AssertionError("unreachable")
@@ -133,6 +141,7 @@ class VectorStore:
 
     def stored_hashes(self, kind: str) -> dict[str, str]:
         """id -> content hash of every stored record of `kind` ('items' or 'users')."""
+
         def call() -> dict[str, str]:
             collection = self._collection(kind, create=True)
             out: dict[str, str] = {}
@@ -155,6 +164,7 @@ class VectorStore:
     ) -> None:
         step = max(1, min(self._retry("read the batch size", self.client.get_max_batch_size), 4096))
         for start, stop in _spans(len(ids), step):
+
             def call(start: int = start, stop: int = stop) -> None:
                 self._collection(kind, create=True).upsert(
                     ids=list(ids[start:stop]),
@@ -167,13 +177,18 @@ class VectorStore:
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         if ids:
-            self._retry(f"delete {kind}", lambda: self._collection(kind, create=True).delete(ids=list(ids)))
+            self._retry(
+                f"delete {kind}", lambda: self._collection(kind, create=True).delete(ids=list(ids))
+            )
 
     def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         got = self._retry(
-            f"read {kind} vectors", lambda: self._collection(kind, create=False).get(ids=list(ids), include=["embeddings"])
+            f"read {kind} vectors",
+            lambda: self._collection(kind, create=False).get(ids=list(ids), include=["embeddings"]),
         )
-        return {id_: np.asarray(v, dtype=np.float32) for id_, v in zip(got["ids"], got["embeddings"])}
+        return {
+            id_: np.asarray(v, dtype=np.float32) for id_, v in zip(got["ids"], got["embeddings"])
+        }
 
     def query(
         self,
@@ -184,7 +199,8 @@ class VectorStore:
         where: dict | None = None,
         exclude: set[str] | frozenset[str] = frozenset(),
     ) -> list[Hit]:
-        """The `k` nearest records to `vector`, skipping ids in `exclude`, optionally filtered by metadata."""
+        """The `k` nearest records to `vector`, skipping ids in `exclude`, optionally filtered by
+        metadata."""
 
         def call() -> dict | None:
             collection = self._collection(kind, create=False)
@@ -204,7 +220,10 @@ class VectorStore:
         hits = [
             Hit(id_, float(d), m or {}, doc)
             for id_, d, m, doc in zip(
-                result["ids"][0], result["distances"][0], result["metadatas"][0], result["documents"][0]
+                result["ids"][0],
+                result["distances"][0],
+                result["metadatas"][0],
+                result["documents"][0],
             )
             if id_ not in exclude
         ]

@@ -1,7 +1,7 @@
 """External ids <-> row numbers, mapped once at the edge (LensKit's `Vocabulary`).
 
-Everything inside `retrieval` works on row numbers (matrix rows and columns); ids from the data set only
-go in through `rows()` and come out through `ids()`.
+Everything inside `retrieval` works on row numbers (matrix rows and columns); ids from the data set
+only go in through `rows()` and come out through `ids()`.
 """
 
 from __future__ import annotations
@@ -30,12 +30,15 @@ class Vocabulary:
         return f"Vocabulary({len(self)} ids)"
 
     def rows(self, ids: Iterable[str], *, missing: int | None = None) -> np.ndarray:
-        """Row numbers of `ids`; an unknown id raises KeyError unless `missing` gives a row to use for it."""
+        """Row numbers of `ids`; an unknown id raises KeyError unless `missing` gives a row to use
+        for it."""
         rows = self._index.get_indexer(pd.Index(list(ids), dtype=object))
         unknown = rows < 0
         if unknown.any():
             if missing is None:
-                raise KeyError(f"{int(unknown.sum())} unknown id(s), e.g. {list(pd.Index(ids)[unknown][:3])}")
+                raise KeyError(
+                    f"{int(unknown.sum())} unknown id(s), e.g. {list(pd.Index(ids)[unknown][:3])}"
+                )
             rows[unknown] = missing
         return rows.astype(np.int64)
 

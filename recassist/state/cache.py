@@ -27,8 +27,7 @@ DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def redis_client(config: StateConfig) -> redis.Redis | None:
-    """The Redis client for `state.cache_url` (connecting lazily, on first use), or None when unset.
-    """
+    """The Redis client for `state.cache_url` (connecting lazily, on first use), or None when unset."""
     if not config.cache_url:
         return None
     return redis.Redis.from_url(

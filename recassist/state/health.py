@@ -22,7 +22,7 @@ def database_status(engine: Engine) -> str:
 
 
 def cache_status(client: redis.Redis | None) -> str:
-    """"ok" (or "memory" for the embedded cache), or "down: <why>" when Redis does not answer a
+    """ "ok" (or "memory" for the embedded cache), or "down: <why>" when Redis does not answer a
     PING."""
     if client is None:
         return "memory"

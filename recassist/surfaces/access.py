@@ -131,9 +131,12 @@ class Guard:
     def __init__(self, config: ApiConfig, cache_url: str | None = None) -> None:
         self.config = config
         self.limiter = RateLimiter(cache_url)  # memory, or the store of state.cache_url
-        # from configuration, so every replica verifies every replica's cookie; else this process's own
+        # from configuration, so every replica verifies every replica's cookie; else this process's
+        # own
         secret = config.cookie_secret
-        self._cookie_secret = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
+        self._cookie_secret = (
+            secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
+        )
         self.browser_origins = {o for k in config.keys for o in k.origins} | (
             set() if config.keys else {o.rstrip("/").lower() for o in config.cors_origins}
         )

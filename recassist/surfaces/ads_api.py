@@ -1,13 +1,16 @@
-"""Sponsored picks over REST, for the `app` role, and a small page that shows them as labelled cards.
+"""Sponsored picks over REST, for the `app` role, and a small page that shows them as labelled
+cards.
 
-- `GET /api/v1/ads?user_id=...&k=1`: sponsored picks for a user, each recorded as an impression, each
-  labelled "Sponsored" with its "why this ad" (and `synthetic: true` for the generated demo catalogue);
-- `POST /api/v1/ads/click`: a click on a shown pick (billed second-price style while the budget lasts);
+- `GET /api/v1/ads?user_id=...&k=1`: sponsored picks for a user, each recorded as an impression,
+  each labelled "Sponsored" with its "why this ad" (and `synthetic: true` for the generated demo
+  catalogue);
+- `POST /api/v1/ads/click`: a click on a shown pick (billed second-price style while the budget
+  lasts);
 - `GET /ads`: a page rendering the picks as cards, for a demo user picked on the page.
 
-The ad server is built on the first request, not at start-up. For a MovieLens data set without an ads
-catalogue it generates the synthetic demo one; any other data set gets a 404 that names the command that
-imports a catalogue.
+The ad server is built on the first request, not at start-up. For a MovieLens data set without an
+ads catalogue it generates the synthetic demo one; any other data set gets a 404 that names the
+command that imports a catalogue.
 """
 
 from __future__ import annotations
@@ -65,10 +68,17 @@ class ClickOut(BaseModel):
 
 def pick_out(pick: SponsoredPick) -> SponsoredOut:
     return SponsoredOut(
-        **shown(pick), position=pick.position, pctr=round(pick.pctr, 6), pctr_source=pick.pctr_source,
+        **shown(pick),
+        position=pick.position,
+        pctr=round(pick.pctr, 6),
+        pctr_source=pick.pctr_source,
         price_per_click=round(pick.price, 4),
-        why=WhyOut(text=pick.why.text, targeting=list(pick.why.targeting),
-                   history=[i.title for i in pick.why.history], source=pick.why.source),
+        why=WhyOut(
+            text=pick.why.text,
+            targeting=list(pick.why.targeting),
+            history=[i.title for i in pick.why.history],
+            source=pick.why.source,
+        ),
     )
 
 
@@ -130,13 +140,17 @@ PAGE = """<!doctype html>
 """
 
 
-def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[str], str | None]) -> APIRouter:
-    """The routes over one data set's ads, through the app's `sponsor` (which builds the ad server on first
-    use). `user_for` maps the id an app sends to a known user's pseudonym (or None)."""
+def build_ads_router(
+    settings: Settings, sponsor: Sponsor, user_for: Callable[[str], str | None]
+) -> APIRouter:
+    """The routes over one data set's ads, through the app's `sponsor` (which builds the ad server
+    on first use). `user_for` maps the id an app sends to a known user's pseudonym (or None)."""
     catalogue = sponsor.catalogue
     app_role = [Depends(require(settings.api, "app"))]
     router = APIRouter(tags=["sponsored"])
-    unverified = RateLimiter(settings.state.cache_url, degrade=False)  # unverified clicks per key and day
+    unverified = RateLimiter(
+        settings.state.cache_url, degrade=False
+    )  # unverified clicks per key and day
 
     def server() -> AdServer:
         try:
@@ -146,29 +160,59 @@ def build_ads_router(settings: Settings, sponsor: Sponsor, user_for: Callable[[s
 
     @router.get("/api/v1/ads", response_model=AdsOut, dependencies=app_role)
     def sponsored(
-        user_id: Annotated[str, Query(min_length=1, max_length=200, description="user id (or pseudonym), or a session id")],
+        user_id: Annotated[
+            str,
+            Query(
+                min_length=1, max_length=200, description="user id (or pseudonym), or a session id"
+            ),
+        ],
         k: Annotated[int, Query(ge=1, le=5)] = 1,
-        history: Annotated[list[str], Query(max_length=50, description="item ids the user watched or liked, newest first (cited as watched)")] = [],  # noqa: B006
-        shown: Annotated[list[str], Query(max_length=50, description="item ids the user was only shown, e.g. the page's recommendations (they inform the targeting and are cited as shown, never as watched)")] = [],  # noqa: B006
+        history: Annotated[
+            list[str],
+            Query(
+                max_length=50,
+                description="item ids the user watched or liked, newest first (cited as watched)",
+            ),
+        ] = [],  # noqa: B006
+        shown: Annotated[
+            list[str],
+            Query(
+                max_length=50,
+                description="item ids the user was only shown, e.g. the page's recommendations (they inform the targeting and are cited as shown, never as watched)",
+            ),
+        ] = [],  # noqa: B006
     ) -> AdsOut:
-        """Sponsored picks for a user, each labelled "Sponsored" with its "why this ad"; each is an impression."""
+        """Sponsored picks for a user, each labelled "Sponsored" with its "why this ad"; each is an
+        impression."""
         ads = server()
         user = user_for(user_id)
         picks = ads.select(user or user_id, history, k, shown_item_ids=shown)
-        return AdsOut(user_known=user is not None, synthetic_catalogue=ads.catalogue.synthetic,
-                      ads=[pick_out(p) for p in picks])
+        return AdsOut(
+            user_known=user is not None,
+            synthetic_catalogue=ads.catalogue.synthetic,
+            ads=[pick_out(p) for p in picks],
+        )
 
     @router.post("/api/v1/ads/click", response_model=ClickOut)
     def click(body: ClickIn, caller: Caller = Depends(require(settings.api, "app"))) -> ClickOut:
-        """A click on a shown sponsored pick: billed at its second price while the advertiser's budget lasts,
-        for the user a verified user token names, or, without one, within the key's daily cap of
-        unverified clicks (`ads.unverified_clicks_per_key_day`)."""
+        """A click on a shown sponsored pick: billed at its second price while the advertiser's
+        budget lasts, for the user a verified user token names, or, without one, within the key's
+        daily cap of unverified clicks (`ads.unverified_clicks_per_key_day`)."""
         if caller.user is not None and caller.user != body.user_id:
             raise HTTPException(403, "the click's user_id is not the user the X-User-Token names")
-        if caller.user is None and unverified.take(f"clicks:{caller.key}", settings.ads.unverified_clicks_per_key_day,
-                                                   per_day=True) > 0:
-            return ClickOut(billed=False, price=0.0, reason="not billed: this key's daily cap of clicks without a "
-                            "verified user token is reached; send X-User-Token")
+        if (
+            caller.user is None
+            and unverified.take(
+                f"clicks:{caller.key}", settings.ads.unverified_clicks_per_key_day, per_day=True
+            )
+            > 0
+        ):
+            return ClickOut(
+                billed=False,
+                price=0.0,
+                reason="not billed: this key's daily cap of clicks without a "
+                "verified user token is reached; send X-User-Token",
+            )
         user = user_for(body.user_id) or body.user_id
         result = server().click(user, body.impression_id)
         if result.reason.startswith("unknown"):

@@ -1,12 +1,13 @@
 """The versioned REST API (`/api/v1`), described by the OpenAPI schema at `/docs`.
 
-POST /recommend (a user or free-text tastes, filters, k -> items with scores, explanations, evidence),
-POST /chat (a session id and a message -> server-sent events), POST /feedback, GET /items/search.
-Every request and response is a pydantic model; bad input gets a 4xx that says what to change.
+POST /recommend (a user or free-text tastes, filters, k -> items with scores, explanations,
+evidence), POST /chat (a session id and a message -> server-sent events), POST /feedback, GET
+/items/search. Every request and response is a pydantic model; bad input gets a 4xx that says what
+to change.
 
-A `session_id` the app no longer holds (sessions are kept in memory, the least recently used dropped first,
-and lost on a restart) is not an error: chat and feedback go on in a new session and say so (`EXPIRED`, a
-`note` event or the feedback's `note`), so a widget left open keeps working.
+A `session_id` the app no longer holds (sessions are kept in memory, the least recently used dropped
+first, and lost on a restart) is not an error: chat and feedback go on in a new session and say so
+(`EXPIRED`, a `note` event or the feedback's `note`), so a widget left open keeps working.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from recassist.assistant.turn import run
 from recassist.assistant.events import Card, ChatEvent, NoteEvent, SessionEvent
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
+from recassist.assistant.turn import run
 from recassist.errors import StateUnavailableError
 from recassist.retrieval.catalogue import Constraints
 from recassist.surfaces.context import AppContext
@@ -41,14 +42,20 @@ IDEMPOTENCY = "a key per feedback event, e.g. a UUID: stored once however often 
 class RecommendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: str | None = Field(default=None, max_length=200, description="the user's id in your system (or its pseudonym)")
-    tastes: str | None = Field(default=None, max_length=1000, description="free-text tastes, for a new user")
+    user_id: str | None = Field(
+        default=None, max_length=200, description="the user's id in your system (or its pseudonym)"
+    )
+    tastes: str | None = Field(
+        default=None, max_length=1000, description="free-text tastes, for a new user"
+    )
     include_tags: list[Tag] = Field(default_factory=list, max_length=20)
     exclude_tags: list[Tag] = Field(default_factory=list, max_length=20)
     year_min: int | None = Field(default=None, ge=1800, le=2100)
     year_max: int | None = Field(default=None, ge=1800, le=2100)
     k: int = Field(default=10, ge=1, le=20)
-    explain: Literal["template", "llm"] = Field(default="template", description="template: instant, from the evidence")
+    explain: Literal["template", "llm"] = Field(
+        default="template", description="template: instant, from the evidence"
+    )
 
 
 class RecommendOut(BaseModel):
@@ -72,7 +79,10 @@ class FeedbackIn(BaseModel):
     item_id: str = Field(min_length=1, max_length=500)
     feedback: FeedbackKind
     event_id: str | None = Field(
-        default=None, min_length=8, max_length=100, pattern=r"^[\w.:-]+$",
+        default=None,
+        min_length=8,
+        max_length=100,
+        pattern=r"^[\w.:-]+$",
         description="a key the client makes once per feedback event (e.g. a UUID) and sends again on a "
         "retry: the first call is recorded, a repeat is answered `duplicate` and records nothing",
     )
@@ -80,9 +90,15 @@ class FeedbackIn(BaseModel):
 
 class FeedbackOut(BaseModel):
     recorded: bool
-    duplicate: bool = Field(default=False, description="this event_id was recorded before; nothing was added")
-    session_id: str | None = Field(description="the session the feedback went to: a new one when the given one expired")
-    note: str | None = Field(default=None, description="something the user should know, e.g. the session expired")
+    duplicate: bool = Field(
+        default=False, description="this event_id was recorded before; nothing was added"
+    )
+    session_id: str | None = Field(
+        description="the session the feedback went to: a new one when the given one expired"
+    )
+    note: str | None = Field(
+        default=None, description="something the user should know, e.g. the session expired"
+    )
 
 
 class SearchOut(BaseModel):
@@ -91,17 +107,21 @@ class SearchOut(BaseModel):
 
 def build_router(ctx: AppContext) -> APIRouter:
     app_role = [Depends(require(ctx.settings.api, "app"))]
-    widget_caller = require(ctx.settings.api, "app", publishable=True)  # chat, feedback, recommend: widgets too
+    widget_caller = require(
+        ctx.settings.api, "app", publishable=True
+    )  # chat, feedback, recommend: widgets too
     router = APIRouter(prefix="/api/v1", tags=["recommendations"])
     assistant = ctx.assistant
 
     def user_of(caller: Caller, user_id: str | None) -> str | None:
-        """The user a request is for: the one its signed user token names, else (not for publishable keys,
-        which only learn who the user is from a token) the `user_id` in the body."""
+        """The user a request is for: the one its signed user token names, else (not for publishable
+        keys, which only learn who the user is from a token) the `user_id` in the body."""
         if caller.user is not None:
             return ctx.user_for(caller.user)
         if user_id and caller.kind == "publishable":
-            raise HTTPException(403, "a publishable key cannot name a user; send a signed X-User-Token")
+            raise HTTPException(
+                403, "a publishable key cannot name a user; send a signed X-User-Token"
+            )
         return ctx.user_for(user_id)
 
     def check_owner(caller: Caller, session, user: str | None) -> None:
@@ -120,7 +140,8 @@ def build_router(ctx: AppContext) -> APIRouter:
 
     @router.post("/recommend", response_model=RecommendOut)
     def recommend(body: RecommendIn, caller: Caller = Depends(widget_caller)) -> RecommendOut:
-        """Top-k items for a known user (by id) or for free-text tastes, with evidence and explanations."""
+        """Top-k items for a known user (by id) or for free-text tastes, with evidence and
+        explanations."""
         user = user_of(caller, body.user_id)
         if user is None and not body.tastes and body.user_id:
             raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
@@ -128,21 +149,37 @@ def build_router(ctx: AppContext) -> APIRouter:
             raise HTTPException(422, "year_min is after year_max")
         session = assistant.new_session(user, body.tastes)
         request = TurnRequest(
-            intent=Intent.recommend, include_tags=canonical_tags(body.include_tags, "include_tags"),
+            intent=Intent.recommend,
+            include_tags=canonical_tags(body.include_tags, "include_tags"),
             exclude_tags=canonical_tags(body.exclude_tags, "exclude_tags"),
-            year_min=body.year_min, year_max=body.year_max, count=body.k,
+            year_min=body.year_min,
+            year_max=body.year_max,
+            count=body.k,
         )
-        result = run(assistant.stream_request(session, request, llm_explanations=body.explain == "llm"))
+        result = run(
+            assistant.stream_request(session, request, llm_explanations=body.explain == "llm")
+        )
         if result.error:
-            raise HTTPException(503, f"the recommendation could not be finished ({result.error}); try again")
+            raise HTTPException(
+                503, f"the recommendation could not be finished ({result.error}); try again"
+            )
         return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
 
-    @router.post("/chat", response_class=StreamingResponse,
-                 responses={200: {"model": ChatEvent, "content": {"text/event-stream": {}},
-                                  "description": "server-sent events, each one `ChatEvent` named by its type"}})
+    @router.post(
+        "/chat",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "model": ChatEvent,
+                "content": {"text/event-stream": {}},
+                "description": "server-sent events, each one `ChatEvent` named by its type",
+            }
+        },
+    )
     def chat(body: ChatIn, caller: Caller = Depends(widget_caller)) -> StreamingResponse:
         """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
-        explanation, sponsored, and done, or error (with a message for the user) when it could not finish."""
+        explanation, sponsored, and done, or error (with a message for the user) when it could not
+        finish."""
         user = user_of(caller, body.user_id)
         try:
             expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
@@ -179,8 +216,8 @@ def build_router(ctx: AppContext) -> APIRouter:
             str | None, Header(max_length=100, description=IDEMPOTENCY)
         ] = None,
     ) -> FeedbackOut:
-        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked item at once
-        (an expired session: a new one, whose id and a note come back). Stored once per
+        """Thumbs up / down or "not interested" on an item: the session stops showing a disliked
+        item at once (an expired session: a new one, whose id and a note come back). Stored once per
         `Idempotency-Key`, whichever replica gets it and however often it is sent; 503 while the
         state database is down."""
         if body.item_id not in assistant.items:
@@ -214,8 +251,10 @@ def build_router(ctx: AppContext) -> APIRouter:
     ) -> SearchOut:
         """Catalogue search: nearest items to the text (or all items) within the filters."""
         constraints = Constraints(
-            frozenset(canonical_tags(include_tags, "include_tags")), frozenset(canonical_tags(exclude_tags, "exclude_tags")),
-            year_min, year_max,
+            frozenset(canonical_tags(include_tags, "include_tags")),
+            frozenset(canonical_tags(exclude_tags, "exclude_tags")),
+            year_min,
+            year_max,
         )
         return SearchOut(items=[p.card() for p in assistant.search(q or "", constraints, k)])
 
@@ -223,12 +262,15 @@ def build_router(ctx: AppContext) -> APIRouter:
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 for a request that does not fit its model: where and what, never the input echoed back (an
-    echo of NaN, Infinity or a lone surrogate cannot be written as JSON, and an echo of a large body is
-    a large answer)."""
+    """422 for a request that does not fit its model: where and what, never the input echoed back
+    (an echo of NaN, Infinity or a lone surrogate cannot be written as JSON, and an echo of a large
+    body is a large answer)."""
     errors = [
-        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")).encode("utf-8", "replace").decode("utf-8"),
-         "type": str(error.get("type", ""))}
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")).encode("utf-8", "replace").decode("utf-8"),
+            "type": str(error.get("type", "")),
+        }
         for error in exc.errors()[:20]
     ]
     return SanitisedJSONResponse(status_code=422, content={"detail": errors})

@@ -1,14 +1,15 @@
-"""The marketer REST API (`/api/v1/audiences/...`): aggregates only, for API keys with the `marketer` role.
+"""The marketer REST API (`/api/v1/audiences/...`): aggregates only, for API keys with the
+`marketer` role.
 
 Every answer is an `AudienceTable` computed from privacy-protected releases (see
-`recassist/audiences/releases.py`), made once per data snapshot and charged once to the budget of the
-verified caller's organisation (`budget_owner`: the key's `organisation`, else its name, whether it came
-as a header, a sign-in cookie or through the UI); a refusal says why (a segment under the minimum size: 422; a sensitive
-category, in a segment or in a question's words: 422; the budget spent: 429, with the budget left). A
-question that is not a query (`/ask`: no segment or analysis named, a place, "show the segments") gets a
-free guide table of what can be asked. Lookalike exports (pseudonymous ids) need the
-`admin` role. `MarketerContext` holds the data set's `Audiences` and question assistant for one app,
-built at first use.
+`recassist/audiences/releases.py`), made once per data snapshot and charged once to the budget of
+the verified caller's organisation (`budget_owner`: the key's `organisation`, else its name, whether
+it came as a header, a sign-in cookie or through the UI); a refusal says why (a segment under the
+minimum size: 422; a sensitive category, in a segment or in a question's words: 422; the budget
+spent: 429, with the budget left). A question that is not a query (`/ask`: no segment or analysis
+named, a place, "show the segments") gets a free guide table of what can be asked. Lookalike exports
+(pseudonymous ids) need the `admin` role. `MarketerContext` holds the data set's `Audiences` and
+question assistant for one app, built at first use.
 """
 
 from __future__ import annotations
@@ -31,21 +32,32 @@ LOCAL = "local"  # the budget owner of loopback callers when no keys are configu
 
 
 class MarketerContext:
-    """The marketer side of one app: its `Audiences` and `MarketerAssistant`, built once, at first use."""
+    """The marketer side of one app: its `Audiences` and `MarketerAssistant`, built once, at first
+    use."""
 
-    def __init__(self, settings: Settings, dataset: str, *, store=None, embedder=None, model=None) -> None:
+    def __init__(
+        self, settings: Settings, dataset: str, *, store=None, embedder=None, model=None
+    ) -> None:
         self.settings, self.dataset = settings, dataset
         self.store, self.embedder, self.model = store, embedder, model
         self._lock = threading.Lock()
         self._audiences: Audiences | None = None
         self._assistant: MarketerAssistant | None = None
-        self.find_title = None  # the chat's title lookup (`Catalogue.find_title`), when the app has one
+        self.find_title = (
+            None  # the chat's title lookup (`Catalogue.find_title`), when the app has one
+        )
 
     @classmethod
     def from_app(cls, ctx) -> MarketerContext:
-        """From the app's context (surfaces.context.AppContext): its vector store, embedder and chat model."""
-        made = cls(ctx.settings, ctx.dataset.name, store=ctx.catalogue.store, embedder=ctx.catalogue.embedder,
-                   model=ctx.assistant.model)
+        """From the app's context (surfaces.context.AppContext): its vector store, embedder and chat
+        model."""
+        made = cls(
+            ctx.settings,
+            ctx.dataset.name,
+            store=ctx.catalogue.store,
+            embedder=ctx.catalogue.embedder,
+            model=ctx.assistant.model,
+        )
         made.find_title = ctx.catalogue.find_title  # the chat's own title lookup
         return made
 
@@ -53,7 +65,9 @@ class MarketerContext:
     def audiences(self) -> Audiences:
         with self._lock:
             if self._audiences is None:
-                self._audiences = Audiences.open(self.settings, self.dataset, store=self.store, embedder=self.embedder)
+                self._audiences = Audiences.open(
+                    self.settings, self.dataset, store=self.store, embedder=self.embedder
+                )
             return self._audiences
 
     @property
@@ -61,24 +75,27 @@ class MarketerContext:
         audiences = self.audiences
         with self._lock:
             if self._assistant is None:
-                self._assistant = MarketerAssistant(audiences, self.model, self.settings.audiences,
-                                                    self.find_title)
+                self._assistant = MarketerAssistant(
+                    audiences, self.model, self.settings.audiences, self.find_title
+                )
             return self._assistant
 
 
 def budget_owner(caller: object, config: ApiConfig) -> str | None:
-    """Whose privacy budget a verified caller spends: its key's organisation, else the key's name; `local`
-    for the loopback demo with no keys; None for a caller the security middleware did not verify."""
+    """Whose privacy budget a verified caller spends: its key's organisation, else the key's name;
+    `local` for the loopback demo with no keys; None for a caller the security middleware did not
+    verify."""
     if not isinstance(caller, Caller):
         return None
     if caller.key is None:
         return LOCAL
     key = next((k for k in config.keys if k.name == caller.key), None)
-    return (key.organisation if key is not None and key.organisation else caller.key)
+    return key.organisation if key is not None and key.organisation else caller.key
 
 
 def principal_of(config: ApiConfig, role: str):
-    """A FastAPI dependency: admits callers with `role` and returns their budget owner (`budget_owner`)."""
+    """A FastAPI dependency: admits callers with `role` and returns their budget owner
+    (`budget_owner`)."""
     check = require(config, role)
 
     def dependency(request: Request) -> str:
@@ -101,12 +118,16 @@ _Strict = ConfigDict(extra="forbid")
 
 class SegmentIn(BaseModel):
     model_config = _Strict
-    segment: Segment = Field(default=EVERYONE, description="who: attributes, behaviour, words, and / or / not")
+    segment: Segment = Field(
+        default=EVERYONE, description="who: attributes, behaviour, words, and / or / not"
+    )
 
 
 class AffinityIn(SegmentIn):
     base: Segment = Field(default=EVERYONE, description="compared to whom (default everyone)")
-    by: str = Field(default="tag", max_length=60, description="tag, item or a user attribute such as age_band")
+    by: str = Field(
+        default="tag", max_length=60, description="tag, item or a user attribute such as age_band"
+    )
     top: int = Field(default=25, ge=1, le=200)
 
 
@@ -124,8 +145,13 @@ class TrendIn(SegmentIn):
 class LookalikeIn(BaseModel):
     model_config = _Strict
     seed: Segment = Field(description="the seed segment: at least 100 people")
-    share: float = Field(default=0.05, ge=0.01, le=0.10, description="size as a share of everyone, raised to the "
-                         "smallest audience that may be shown when that is larger (small data sets)")
+    share: float = Field(
+        default=0.05,
+        ge=0.01,
+        le=0.10,
+        description="size as a share of everyone, raised to the "
+        "smallest audience that may be shown when that is larger (small data sets)",
+    )
 
 
 class AskIn(BaseModel):
@@ -134,8 +160,10 @@ class AskIn(BaseModel):
 
 
 class AskOut(BaseModel):
-    query: MarketerQuery | None = Field(description="None when the question was not a query: the table is a free "
-                                        "guide (measure 'help' or 'segments')")
+    query: MarketerQuery | None = Field(
+        description="None when the question was not a query: the table is a free "
+        "guide (measure 'help' or 'segments')"
+    )
     planned_by: Literal["llm", "parser"]
     table: AudienceTable
     chart: dict
@@ -162,9 +190,12 @@ def budget_of(marketing: MarketerContext, owner: str) -> BudgetOut:
     rules = marketing.settings.audiences
     spent = marketing.audiences.guard.spent(owner)
     return BudgetOut(
-        principal=owner, epsilon_budget=rules.epsilon_budget, epsilon_spent=round(spent, 6),
+        principal=owner,
+        epsilon_budget=rules.epsilon_budget,
+        epsilon_spent=round(spent, 6),
         epsilon_left=round(max(0.0, rules.epsilon_budget - spent), 6),
-        epsilon_per_release=rules.epsilon_per_release, epsilon_per_query=rules.epsilon_per_query,
+        epsilon_per_release=rules.epsilon_per_release,
+        epsilon_per_query=rules.epsilon_per_query,
         period_days=rules.budget_period_days,
     )
 
@@ -187,15 +218,23 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
     @router.post("/affinity", response_model=AudienceTable)
     def affinity(body: AffinityIn, who: str = marketer) -> AudienceTable:
         """Interests most over-represented in the segment: index = segment share / base share x 100."""
-        return guarded(lambda: marketing.audiences.affinity(who, body.segment, body.base, body.by, body.top))
+        return guarded(
+            lambda: marketing.audiences.affinity(who, body.segment, body.base, body.by, body.top)
+        )
 
     @router.post("/sentiment", response_model=AudienceTable)
     def sentiment(body: SentimentIn, who: str = marketer) -> AudienceTable:
-        return guarded(lambda: marketing.audiences.sentiment(who, body.segment, body.base, body.category))
+        return guarded(
+            lambda: marketing.audiences.sentiment(who, body.segment, body.base, body.category)
+        )
 
     @router.post("/trend", response_model=AudienceTable)
     def trend(body: TrendIn, who: str = marketer) -> AudienceTable:
-        return guarded(lambda: marketing.audiences.trend(who, body.segment, body.tag, body.period, body.last_months))
+        return guarded(
+            lambda: marketing.audiences.trend(
+                who, body.segment, body.tag, body.period, body.last_months
+            )
+        )
 
     @router.post("/clusters", response_model=AudienceTable)
     def clusters(body: SegmentIn, who: str = marketer) -> AudienceTable:
@@ -214,7 +253,8 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
 
     @router.post("/ask", response_model=AskOut)
     def ask(body: AskIn, who: str = marketer) -> AskOut:
-        """A question in words: planned into a typed query, answered with a table, a chart, a checked summary."""
+        """A question in words: planned into a typed query, answered with a table, a chart, a
+        checked summary."""
         answer: MarketerAnswer = guarded(lambda: marketing.assistant.answer(body.question, who))
         return AskOut(**answer.model_dump(exclude={"question"}))
 

@@ -1,7 +1,7 @@
 """Recommendation cards as HTML for the chat: title, tags, year, the explanation (growing while it
 streams) and a "why?" that opens the evidence. All text is escaped: item text is data, never markup.
-Cards use the system font stack (as the widget does): the UI theme's web font has no bold capitals on an
-offline machine, which the browser then drew in a smaller fallback."""
+Cards use the system font stack (as the widget does): the UI theme's web font has no bold capitals
+on an offline machine, which the browser then drew in a smaller fallback."""
 
 from __future__ import annotations
 
@@ -30,15 +30,25 @@ def _text(value: str) -> str:
 
 
 def render(
-    message: str, cards: list[Card], texts: dict[int, str], *, done: bool = False, sponsored: SponsoredCard | None = None
+    message: str,
+    cards: list[Card],
+    texts: dict[int, str],
+    *,
+    done: bool = False,
+    sponsored: SponsoredCard | None = None,
 ) -> str:
-    """The assistant's chat message: its summary line and one card per pick (`texts`: explanations so far).
-    `done` marks the finished answer (class `done`, else `streaming`), which pages and tests can wait for.
-    (Gradio's sanitizer drops data attributes, so state and ids travel as classes and hidden spans.)"""
+    """The assistant's chat message: its summary line and one card per pick (`texts`: explanations
+    so far). `done` marks the finished answer (class `done`, else `streaming`), which pages and
+    tests can wait for. (Gradio's sanitizer drops data attributes, so state and ids travel as
+    classes and hidden spans.)"""
     html = []
     for index, item in enumerate(cards):
-        meta = " · ".join(x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x)
-        evidence = "".join(f"<li>{_text(r.kind.replace('_', ' '))}: {_text(r.label)}</li>" for r in item.evidence)
+        meta = " · ".join(
+            x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x
+        )
+        evidence = "".join(
+            f"<li>{_text(r.kind.replace('_', ' '))}: {_text(r.label)}</li>" for r in item.evidence
+        )
         html.append(
             f'<div class="rec-card"><span class="rec-id">{escape(item.item_id)}</span>'
             f'<div class="rec-title">{index + 1}. {_text(item.display_title)}</div>'
@@ -64,6 +74,6 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
 def plain(text: str) -> str:
-    """A user's own message as the chat shows it: literal text, so that markdown images and links in it
-    are neither rendered nor fetched, and HTML in it is just characters."""
+    """A user's own message as the chat shows it: literal text, so that markdown images and links in
+    it are neither rendered nor fetched, and HTML in it is just characters."""
     return escape(_MARKDOWN.sub(r"\\\1", text), quote=False)

@@ -11,25 +11,25 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from recassist.data.item_profiles import ProfileStore
 import redis
 from sqlalchemy import Engine
 
 from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
-from recassist.errors import RecassistError
-from recassist.settings import Settings
-from recassist.retrieval.catalogue import Catalogue
+from recassist.data.item_profiles import ProfileStore
 from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
+from recassist.errors import RecassistError
+from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
+from recassist.settings import Settings
 from recassist.state.cache import ExpiringStore, redis_client
 from recassist.state.database import engine as state_engine
-from recassist.state.health import cache_status, database_status
 from recassist.state.feedback import stored_likes
+from recassist.state.health import cache_status, database_status
 from recassist.surfaces.feedback import FeedbackStore
 from recassist.surfaces.sponsor import Sponsor
 
@@ -48,7 +48,9 @@ class SessionRegistry:
     ) -> None:
         self.store, self.factory = store, factory
 
-    def get_or_create(self, session_id: str | None, user_id: str | None = None) -> tuple[str, SessionMemory]:
+    def get_or_create(
+        self, session_id: str | None, user_id: str | None = None
+    ) -> tuple[str, SessionMemory]:
         found = self.get(session_id) if session_id else None
         if found is not None and session_id:
             return session_id, found
@@ -78,7 +80,8 @@ class AppContext:
     cache: redis.Redis | None = None
 
     def user_for(self, raw_or_pseudonym: str | None) -> str | None:
-        """A known user's pseudonym from the id an app sends (raw, as in its own files) or a pseudonym."""
+        """A known user's pseudonym from the id an app sends (raw, as in its own files) or a
+        pseudonym."""
         if not raw_or_pseudonym:
             return None
         if self.catalogue.knows(raw_or_pseudonym):
@@ -100,7 +103,9 @@ class AppContext:
         return {"database": database_status(self.state), "cache": cache_status(self.cache)}
 
 
-def build_context(settings: Settings, dataset_name: str, progress: Callable[[str], None] = log.info) -> AppContext:
+def build_context(
+    settings: Settings, dataset_name: str, progress: Callable[[str], None] = log.info
+) -> AppContext:
     """Load the data set, its index and fitted generators, and the chat model (which degrades to the
     parser and template explanations when it cannot be had)."""
     from recassist.llm.backend import chat_model
@@ -116,16 +121,31 @@ def build_context(settings: Settings, dataset_name: str, progress: Callable[[str
     try:
         model = chat_model(settings.llm, settings.data_dir)
     except RecassistError as err:
-        log.warning("no chat model (%s): plans come from the parser, explanations from templates", err)
+        log.warning(
+            "no chat model (%s): plans come from the parser, explanations from templates", err
+        )
         model = None
     cache = redis_client(settings.state)
     sponsor = Sponsor(settings, catalogue, state)
-    assistant = Assistant(catalogue, serving, model, settings.agent, sponsor=sponsor if settings.ads.sponsored_rate > 0 else None)
+    assistant = Assistant(
+        catalogue,
+        serving,
+        model,
+        settings.agent,
+        sponsor=sponsor if settings.ads.sponsored_rate > 0 else None,
+    )
     ttl, capacity = settings.state.session_ttl_s, settings.api.max_sessions
     store = ExpiringStore("recassist:session:", ttl, capacity, cache)
     sessions = SessionRegistry(store, lambda user_id: assistant.new_session(user_id))
     return AppContext(
-        settings, dataset, catalogue, assistant, sessions,
+        settings,
+        dataset,
+        catalogue,
+        assistant,
+        sessions,
         FeedbackStore(state, dataset_name, settings.state.retries),
-        Pseudonymizer.for_data_dir(settings.data_dir), sponsor, state, cache,
+        Pseudonymizer.for_data_dir(settings.data_dir),
+        sponsor,
+        state,
+        cache,
     )

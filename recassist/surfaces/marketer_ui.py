@@ -1,12 +1,12 @@
 """The Marketer tab: questions in words answered with a Plotly chart, a table of privacy-protected
 aggregates and a checked summary, plus one-click behaviour clusters and the budget left.
 
-It is in the app's UI (`/`, admin keys) and on its own page (`/marketer`, marketer keys). Either way only a
-caller with the `marketer` role may ask: the verified caller the security middleware left on the request
-is read at each event, a caller without the role gets a message in the tab (shown when the page opens
-too), and the releases are charged to the caller's organisation (`local` for the loopback demo with no keys),
-the same budget as its REST calls. Refusals (a segment too small, a sensitive category, the budget spent)
-show as the status line.
+It is in the app's UI (`/`, admin keys) and on its own page (`/marketer`, marketer keys). Either way
+only a caller with the `marketer` role may ask: the verified caller the security middleware left on
+the request is read at each event, a caller without the role gets a message in the tab (shown when
+the page opens too), and the releases are charged to the caller's organisation (`local` for the
+loopback demo with no keys), the same budget as its REST calls. Refusals (a segment too small, a
+sensitive category, the budget spent) show as the status line.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ def _frame(table: AudienceTable) -> pd.DataFrame:
 
 
 def principal_of(request, marketing: MarketerContext) -> str | None:
-    """The budget owner for a Gradio request: the verified caller's organisation (`budget_owner`, the same
-    as its REST calls), or None when the caller lacks the marketer role or was not verified."""
+    """The budget owner for a Gradio request: the verified caller's organisation (`budget_owner`,
+    the same as its REST calls), or None when the caller lacks the marketer role or was not
+    verified."""
     caller = getattr(getattr(request, "state", None), "recassist_caller", None)
     if not isinstance(caller, Caller) or ROLE not in caller.roles:
         return None
@@ -44,8 +45,10 @@ def principal_of(request, marketing: MarketerContext) -> str | None:
 def not_allowed(request) -> str:
     caller = getattr(getattr(request, "state", None), "recassist_caller", None)
     who = f"the key '{caller.key}'" if isinstance(caller, Caller) and caller.key else "this request"
-    return (f"**Not allowed:** {who} lacks the '{ROLE}' role, so it cannot ask marketer questions. "
-            f"Sign in with a marketer key at [{MARKETER_PAGE}]({MARKETER_PAGE}).")
+    return (
+        f"**Not allowed:** {who} lacks the '{ROLE}' role, so it cannot ask marketer questions. "
+        f"Sign in with a marketer key at [{MARKETER_PAGE}]({MARKETER_PAGE})."
+    )
 
 
 def access(request) -> str:
@@ -57,10 +60,16 @@ def access(request) -> str:
 def _status(table: AudienceTable, extra: str = "") -> str:
     if table.segment_size is None:
         return f"Nothing was released or charged; budget left {table.budget_left:g}.{extra}"
-    cost = f"cost epsilon {table.epsilon_charged:g}" if table.epsilon_charged else "a repeat: no new cost"
+    cost = (
+        f"cost epsilon {table.epsilon_charged:g}"
+        if table.epsilon_charged
+        else "a repeat: no new cost"
+    )
     notes = "".join(f"\n- {n}" for n in table.notes)
-    return (f"Segment **{table.segment}**: about {table.segment_size} people (privacy noise ±{table.noise_margin95:g} per count); "
-            f"{cost}, budget left {table.budget_left:g}.{extra}{notes}")
+    return (
+        f"Segment **{table.segment}**: about {table.segment_size} people (privacy noise ±{table.noise_margin95:g} per count); "
+        f"{cost}, budget left {table.budget_left:g}.{extra}{notes}"
+    )
 
 
 def ask(marketing: MarketerContext, question: str, request=None):
@@ -76,7 +85,12 @@ def ask(marketing: MarketerContext, question: str, request=None):
     except (PrivacyRefusal, QueryError, IndexNotBuiltError) as err:
         return "", None, pd.DataFrame(), f"**Refused:** {err}"
     planned = f" Planned by the {answer.planned_by}; summary from the {answer.summary_source}."
-    return (answer.summary, figure(answer.table), _frame(answer.table), _status(answer.table, planned))
+    return (
+        answer.summary,
+        figure(answer.table),
+        _frame(answer.table),
+        _status(answer.table, planned),
+    )
 
 
 def clusters(marketing: MarketerContext, request=None):
@@ -101,28 +115,43 @@ def marketer_tab(marketing: MarketerContext) -> None:
     )
     allowed = gr.Markdown(elem_id="mkt-access")  # says so when the caller lacks the marketer role
     with gr.Row():
-        question = gr.Textbox(label="Question", placeholder=EXAMPLES[0], scale=5, elem_id="mkt-question")
+        question = gr.Textbox(
+            label="Question", placeholder=EXAMPLES[0], scale=5, elem_id="mkt-question"
+        )
         go = gr.Button("Ask", variant="primary", scale=1, elem_id="mkt-ask")
     gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question])
     summary = gr.Markdown(elem_id="mkt-summary")
     chart = gr.Plot(label="Chart", elem_id="mkt-chart")
-    table = gr.Dataframe(label="Table (privacy-protected counts)", interactive=False, elem_id="mkt-table")
+    table = gr.Dataframe(
+        label="Table (privacy-protected counts)", interactive=False, elem_id="mkt-table"
+    )
     status = gr.Markdown(elem_id="mkt-status")
     with gr.Row():
         show_clusters = gr.Button("Behaviour clusters", elem_id="mkt-clusters")
+
     def on_ask(q, request):
         return ask(marketing, q, request)
 
     def on_clusters(request):
         return clusters(marketing, request)
 
-    for handler in (on_ask, on_clusters, access):  # Gradio passes the request to parameters typed gr.Request
+    for handler in (
+        on_ask,
+        on_clusters,
+        access,
+    ):  # Gradio passes the request to parameters typed gr.Request
         handler.__annotations__["request"] = gr.Request
     for trigger in (go.click, question.submit):
-        trigger(on_ask, [question], [summary, chart, table, status],
-                api_name="marketer_ask" if trigger == go.click else False)
+        trigger(
+            on_ask,
+            [question],
+            [summary, chart, table, status],
+            api_name="marketer_ask" if trigger == go.click else False,
+        )
     show_clusters.click(on_clusters, [], [chart, table, status], api_name="marketer_clusters")
-    gr.on(triggers=None, fn=access, inputs=[], outputs=[allowed], api_name=False)  # when the page opens
+    gr.on(
+        triggers=None, fn=access, inputs=[], outputs=[allowed], api_name=False
+    )  # when the page opens
 
 
 def marketer_blocks(marketing: MarketerContext):

@@ -1,9 +1,9 @@
 """Rate limits by the `limits` library: a moving window of `per_minute` requests per named bucket.
 
 The storage is chosen in one place, `recassist.state.cache.limits_storage_uri`: process memory by
-default, or the shared store that `state.cache_url` names (e.g. `redis://127.0.0.1:6379/0`), so replicas count against the same
-limits. A bucket lives as long as its window (a minute), so the table cannot grow past one minute of
-callers.
+default, or the shared store that `state.cache_url` names (e.g. `redis://127.0.0.1:6379/0`), so
+replicas count against the same limits. A bucket lives as long as its window (a minute), so the
+table cannot grow past one minute of callers.
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ class RateLimiter:
             return self._take(self._limiter, item, name)
         except StorageError as err:
             if self._local is None:
-                raise StateUnavailableError(f"the rate-limit store is not answering: {err}") from err
-            log.warning("rate limits counted in this process while the shared store is down: %s", err)
+                raise StateUnavailableError(
+                    f"the rate-limit store is not answering: {err}"
+                ) from err
+            log.warning(
+                "rate limits counted in this process while the shared store is down: %s", err
+            )
             return self._take(self._local, item, name)
 
     @staticmethod

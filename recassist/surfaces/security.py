@@ -1,35 +1,37 @@
-"""Access to every path of the app: one ASGI middleware in front of FastAPI and the mounted Gradio apps.
+"""Access to every path of the app: one ASGI middleware in front of FastAPI and the mounted Gradio
+apps.
 
 In order, for each request:
 - **Host allow-list** (`api.allowed_hosts`): another `Host` is 400, which stops DNS rebinding.
-- **Origin and CORS.** A browser origin other than the app's own may call only with a publishable key
-  that lists it (or, with no keys configured, when it is in `api.cors_origins`). CORS answers exactly
-  those origins and never allows credentials. Another origin may only *read a refusal*: a preflight for
-  a widget route (chat, feedback, recommend) is answered for any origin, so the browser sends the call,
-  which is then refused here like any call from an unlisted origin (403, never processed), with CORS
-  headers so the widget can show why ("publishable key ... is not allowed from origin ...") instead of
-  "Failed to fetch". Every other preflight from an unlisted origin is 403. CORS headers set further in
-  (Gradio's) are dropped.
-- **Who is calling.** With no keys configured only loopback clients are served (the local demo). With
-  keys, every path but the few in `PUBLIC_PATHS` needs a key in `X-API-Key` (or the sign-in cookie that
-  `/signin` sets for a secret key, so a browser can open the UI and `/docs`), and the role the path
-  needs (`required_role`): `app` for the REST API and `/docs`, `marketer` for `/api/v1/audiences` and the
-  Marketer page (`/marketer`), `admin` for the Gradio UI and its API routes, which list user pseudonyms.
-  Missing or unknown key: 401; wrong role, wrong origin, a secret key from a browser origin, or a
-  publishable key off chat / feedback / recommend: 403. A browser asking for a page gets the 401 and the
-  403 as a page (the sign-in form, and for a wrong role the pages the key can open); other callers JSON.
-- **Rate limits** (`ratelimit.py`, the `limits` library): a moving minute window keyed on the verified
-  key (and, for publishable keys, key and client address), or on the client address when
-  authentication failed or the path is public; the client address is the socket's unless it is one of
-  `api.trusted_proxies` (`server.py`). Past the limit: 429 with Retry-After.
+- **Origin and CORS.** A browser origin other than the app's own may call only with a publishable
+  key that lists it (or, with no keys configured, when it is in `api.cors_origins`). CORS answers
+  exactly those origins and never allows credentials. Another origin may only *read a refusal*: a
+  preflight for a widget route (chat, feedback, recommend) is answered for any origin, so the
+  browser sends the call, which is then refused here like any call from an unlisted origin (403,
+  never processed), with CORS headers so the widget can show why ("publishable key ... is not
+  allowed from origin ...") instead of "Failed to fetch". Every other preflight from an unlisted
+  origin is 403. CORS headers set further in (Gradio's) are dropped.
+- **Who is calling.** With no keys configured only loopback clients are served (the local demo).
+  With keys, every path but the few in `PUBLIC_PATHS` needs a key in `X-API-Key` (or the sign-in
+  cookie that `/signin` sets for a secret key, so a browser can open the UI and `/docs`), and the
+  role the path needs (`required_role`): `app` for the REST API and `/docs`, `marketer` for
+  `/api/v1/audiences` and the Marketer page (`/marketer`), `admin` for the Gradio UI and its API
+  routes, which list user pseudonyms. Missing or unknown key: 401; wrong role, wrong origin, a
+  secret key from a browser origin, or a publishable key off chat / feedback / recommend: 403. A
+  browser asking for a page gets the 401 and the 403 as a page (the sign-in form, and for a wrong
+  role the pages the key can open); other callers JSON.
+- **Rate limits** (`ratelimit.py`, the `limits` library): a moving minute window keyed on the
+  verified key (and, for publishable keys, key and client address), or on the client address when
+  authentication failed or the path is public; the client address is the socket's unless it is one
+  of `api.trusted_proxies` (`server.py`). Past the limit: 429 with Retry-After.
 - **Body size** on the bytes actually read, chunked bodies included: past `api.max_body_bytes`, 413
-  before the app sees any of it; a chunk slower than `api.body_timeout_s`: 408. **Uploads** (Gradio's
-  upload routes, under every mount) are off: 403.
+  before the app sees any of it; a chunk slower than `api.body_timeout_s`: 408. **Uploads**
+  (Gradio's upload routes, under every mount) are off: 403.
 
-The verified `Caller` is left in the request state; `require` (a FastAPI dependency) reads it, checks a
-route's own rules and declares the key scheme in the OpenAPI document. User tokens (`X-User-Token`) are
-JWTs signed by the embedding app's backend with `api.user_token_secret` (`tokens.py`). The rules live in
-`access.py`, the rate limiter in `ratelimit.py`.
+The verified `Caller` is left in the request state; `require` (a FastAPI dependency) reads it,
+checks a route's own rules and declares the key scheme in the OpenAPI document. User tokens
+(`X-User-Token`) are JWTs signed by the embedding app's backend with `api.user_token_secret`
+(`tokens.py`). The rules live in `access.py`, the rate limiter in `ratelimit.py`.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def _origin_of(headers: Headers) -> str | None:
 
 
 class SecurityMiddleware:
-    """The checks in the module docstring, for every HTTP and WebSocket request (pure ASGI, so streamed
-    responses pass through untouched)."""
+    """The checks in the module docstring, for every HTTP and WebSocket request (pure ASGI, so
+    streamed responses pass through untouched)."""
 
     def __init__(self, app, guard: Guard) -> None:
         self.app, self.guard = app, guard
@@ -94,17 +96,27 @@ class SecurityMiddleware:
         foreign = _origin_of(headers)
         cors = foreign if foreign in guard.browser_origins else None
         raw_send, send = send, _with_cors(send, cors)
-        refusal_send = _with_cors(raw_send, foreign)  # any origin may read why it was refused, and only that
+        refusal_send = _with_cors(
+            raw_send, foreign
+        )  # any origin may read why it was refused, and only that
 
         async def refuse(denied: Denied) -> None:
             if scope["type"] == "websocket":
                 await refusal_send({"type": "websocket.close", "code": 1008})
                 return
-            if denied.status in (401, 403) and method == "GET" and "text/html" in headers.get("accept", ""):
+            if (
+                denied.status in (401, 403)
+                and method == "GET"
+                and "text/html" in headers.get("accept", "")
+            ):
                 page = _signin_page(path, denied.detail, denied.pages)
-                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(scope, receive, refusal_send)
+                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(
+                    scope, receive, refusal_send
+                )
                 return
-            await JSONResponse({"detail": denied.detail}, status_code=denied.status, headers=denied.headers)(scope, receive, refusal_send)
+            await JSONResponse(
+                {"detail": denied.detail}, status_code=denied.status, headers=denied.headers
+            )(scope, receive, refusal_send)
 
         denied = guard.check_host(headers)
         if denied:
@@ -130,28 +142,46 @@ class SecurityMiddleware:
         scope.setdefault("state", {})["recassist_caller"] = caller
         if scope["type"] == "http":  # any method: a GET may carry a body too
             try:
-                body, more, receive = await _read_body(receive, config.max_body_bytes, config.body_timeout_s)
+                body, more, receive = await _read_body(
+                    receive, config.max_body_bytes, config.body_timeout_s
+                )
             except TimeoutError:
-                await refuse(Denied(408, f"the request body did not arrive within {config.body_timeout_s:g} s"))
+                await refuse(
+                    Denied(
+                        408, f"the request body did not arrive within {config.body_timeout_s:g} s"
+                    )
+                )
                 return
             if more:
                 await refuse(_too_large(len(body), config.max_body_bytes, partial=True))
                 return
         await self.app(scope, receive, send)
 
-    async def _preflight(self, scope, receive, send, path: str, client: str, cors: str | None) -> None:
-        """204 with CORS headers for `cors` (a listed origin, or any origin asking for a widget route, whose
-        call `authenticate` then refuses unless the origin is listed), else 403."""
+    async def _preflight(
+        self, scope, receive, send, path: str, client: str, cors: str | None
+    ) -> None:
+        """204 with CORS headers for `cors` (a listed origin, or any origin asking for a widget
+        route, whose call `authenticate` then refuses unless the origin is listed), else 403."""
         wait = self.guard.limiter.take(f"addr:{client}", self.guard.config.requests_per_minute)
         if wait > 0:
-            response = JSONResponse({"detail": "rate limit reached"}, 429, {"Retry-After": str(max(1, round(wait)))})
+            response = JSONResponse(
+                {"detail": "rate limit reached"}, 429, {"Retry-After": str(max(1, round(wait)))}
+            )
         elif cors and path.startswith("/api/"):
-            response = Response(status_code=204, headers={
-                "Access-Control-Allow-Origin": cors, "Vary": "Origin", "Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": CORS_HEADERS.decode(),
-                "Access-Control-Max-Age": "600",
-            })
+            response = Response(
+                status_code=204,
+                headers={
+                    "Access-Control-Allow-Origin": cors,
+                    "Vary": "Origin",
+                    "Access-Control-Allow-Methods": "GET, POST",
+                    "Access-Control-Allow-Headers": CORS_HEADERS.decode(),
+                    "Access-Control-Max-Age": "600",
+                },
+            )
         else:
-            response = JSONResponse({"detail": "this origin may not call this app (CORS)"}, status_code=403)
+            response = JSONResponse(
+                {"detail": "this origin may not call this app (CORS)"}, status_code=403
+            )
         await response(scope, receive, send)
 
 
@@ -161,9 +191,10 @@ def _too_large(size: int, limit: int, partial: bool = False) -> Denied:
 
 
 async def _read_body(receive, limit: int, timeout_s: float):
-    """Read the body, stopping once it passes `limit`: (bytes read, whether it went over, a `receive` that
-    replays the body and then hands on to the server's, so a disconnect is still seen). TimeoutError
-    when a chunk takes longer than `timeout_s` (a slow client holding a worker)."""
+    """Read the body, stopping once it passes `limit`: (bytes read, whether it went over, a
+    `receive` that replays the body and then hands on to the server's, so a disconnect is still
+    seen). TimeoutError when a chunk takes longer than `timeout_s` (a slow client holding a worker).
+    """
     chunks, size = [], 0
     while True:
         message = await asyncio.wait_for(receive(), timeout_s)
@@ -176,7 +207,11 @@ async def _read_body(receive, limit: int, timeout_s: float):
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    return body, False, _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+    return (
+        body,
+        False,
+        _replay([{"type": "http.request", "body": body, "more_body": False}], receive),
+    )
 
 
 def _replay(messages: list[dict], receive):
@@ -191,10 +226,17 @@ def _with_cors(send, origin: str | None):
 
     async def wrapped(message) -> None:
         if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", []) if not k.lower().startswith(b"access-control-")]
+            headers = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if not k.lower().startswith(b"access-control-")
+            ]
             if origin:
-                headers += [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin"),
-                            (b"access-control-expose-headers", b"Retry-After")]
+                headers += [
+                    (b"access-control-allow-origin", origin.encode()),
+                    (b"vary", b"Origin"),
+                    (b"access-control-expose-headers", b"Retry-After"),
+                ]
             headers.append((b"x-content-type-options", b"nosniff"))
             message = {**message, "headers": headers}
         await send(message)
@@ -203,17 +245,24 @@ def _with_cors(send, origin: str | None):
 
 
 def _signin_page(next_path: str, detail: str, pages: list[tuple[str, str]] | None = None) -> str:
-    """The sign-in form with `detail` above it; with `pages` (a wrong role), the pages the key can open."""
+    """The sign-in form with `detail` above it; with `pages` (a wrong role), the pages the key can
+    open."""
     links = ""
     if pages is not None:
-        items = "".join(f'<li><a href="{escape(p)}">{escape(p)}</a>: {escape(label)}</li>' for p, label in pages)
-        links = f"<p>This key can open:</p><ul>{items}</ul>" if items else "<p>This key opens no page of this app.</p>"
+        items = "".join(
+            f'<li><a href="{escape(p)}">{escape(p)}</a>: {escape(label)}</li>' for p, label in pages
+        )
+        links = (
+            f"<p>This key can open:</p><ul>{items}</ul>"
+            if items
+            else "<p>This key opens no page of this app.</p>"
+        )
         links += "<p>Or sign in with another key:</p>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · recassist</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         '<body style="font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem">'
-        f'<h1>Sign in</h1><p>{escape(detail)}</p>{links}'
+        f"<h1>Sign in</h1><p>{escape(detail)}</p>{links}"
         '<form method="post" action="/signin"><label for="key">API key</label><br>'
         '<input id="key" name="key" type="password" autocomplete="current-password" required style="width:100%">'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
@@ -222,9 +271,10 @@ def _signin_page(next_path: str, detail: str, pages: list[tuple[str, str]] | Non
 
 
 def add_signin(api: FastAPI, guard: Guard) -> None:
-    """`/signin`: a form that trades a secret key for a signed, HttpOnly, SameSite=Strict cookie (12 h),
-    so a browser can open the Gradio UI (admin keys), the Marketer page (marketer keys) and `/docs` (app
-    keys). A key that lacks the role of the page it was sent to goes to the first page it can open."""
+    """`/signin`: a form that trades a secret key for a signed, HttpOnly, SameSite=Strict cookie (12
+    h), so a browser can open the Gradio UI (admin keys), the Marketer page (marketer keys) and
+    `/docs` (app keys). A key that lacks the role of the page it was sent to goes to the first page
+    it can open."""
 
     @api.get("/signin", response_class=HTMLResponse, include_in_schema=False)
     def signin_form(next: str = "/") -> str:  # noqa: A002 - the query parameter's name
@@ -238,7 +288,9 @@ def add_signin(api: FastAPI, guard: Guard) -> None:
         if not target.startswith("/") or target.startswith("//"):
             target = "/"
         if key is None or key.kind != "secret":
-            return HTMLResponse(_signin_page(target, "That is not a secret API key of this app."), status_code=401)
+            return HTMLResponse(
+                _signin_page(target, "That is not a secret API key of this app."), status_code=401
+            )
         if required_role(urlsplit(target).path) not in key.roles:
             pages = pages_for(key.roles)
             if not pages:
@@ -246,19 +298,32 @@ def add_signin(api: FastAPI, guard: Guard) -> None:
                 return HTMLResponse(_signin_page(target, detail, pages), status_code=403)
             target = pages[0][0]
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, guard.cookie_for(key), max_age=COOKIE_TTL_S, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            COOKIE,
+            guard.cookie_for(key),
+            max_age=COOKIE_TTL_S,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
         return response
 
 
-_api_key_scheme = APIKeyHeader(name=HEADER, auto_error=False, description="an API key from api.keys")
-_user_token_scheme = APIKeyHeader(name=USER_TOKEN_HEADER, auto_error=False, scheme_name="UserToken",
-                                  description="optional: a user token signed with api.user_token_secret")
+_api_key_scheme = APIKeyHeader(
+    name=HEADER, auto_error=False, description="an API key from api.keys"
+)
+_user_token_scheme = APIKeyHeader(
+    name=USER_TOKEN_HEADER,
+    auto_error=False,
+    scheme_name="UserToken",
+    description="optional: a user token signed with api.user_token_secret",
+)
 
 
 def require(config: ApiConfig, role: str, *, publishable: bool = False) -> Callable[..., Caller]:
-    """A FastAPI dependency: the verified caller, if it has `role` (and, unless `publishable`, is not a
-    publishable key). Declares the key scheme in the OpenAPI document. Fails closed without the middleware."""
+    """A FastAPI dependency: the verified caller, if it has `role` (and, unless `publishable`, is
+    not a publishable key). Declares the key scheme in the OpenAPI document. Fails closed without
+    the middleware."""
 
     def check(
         request: Request,

@@ -1,14 +1,15 @@
-"""The Gradio UI: a streaming chat (as a known demo user, or a new user who describes their tastes) with
-recommendation cards and feedback, and an Explore tab for catalogue search.
+"""The Gradio UI: a streaming chat (as a known demo user, or a new user who describes their tastes)
+with recommendation cards and feedback, and an Explore tab for catalogue search.
 
-Each browser tab holds its own `SessionMemory` in `gr.State`, so two tabs are two independent sessions.
-The chat handler is a sync generator that Gradio runs in a worker thread: the event loop stays free
-while the LLM works. API names are stable for `gradio_client` / `@gradio/client`: `chat`, `start`,
-`feedback`, `search`.
+Each browser tab holds its own `SessionMemory` in `gr.State`, so two tabs are two independent
+sessions. The chat handler is a sync generator that Gradio runs in a worker thread: the event loop
+stays free while the LLM works. API names are stable for `gradio_client` / `@gradio/client`: `chat`,
+`start`, `feedback`, `search`.
 
 Messages queue, never vanish (as in the widget): Send puts the message in the tab's `Inbox` at once
 (shown as sent, "queued" while an answer streams) and clears the box; one drain per tab answers the
-inbox in order. The streaming answer never writes to the box, so what the user types meanwhile stays.
+inbox in order. The streaming answer never writes to the box, so what the user types meanwhile
+stays.
 """
 
 from __future__ import annotations
@@ -73,8 +74,13 @@ class Inbox:
         return [*self.history, *waiting]
 
 
-def enqueue(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None,
-            inbox: Inbox | None) -> tuple:
+def enqueue(
+    ctx: AppContext,
+    message: str,
+    history: list[dict],
+    session: SessionMemory | None,
+    inbox: Inbox | None,
+) -> tuple:
     """Take a message at once: into the tab's inbox, shown as sent. A session `start` replaced gets
     a fresh inbox from the chat as shown. Returns (box, chat, session, inbox)."""
     session = session or ctx.assistant.new_session(None)
@@ -97,7 +103,7 @@ def drain(ctx: AppContext, session: SessionMemory | None, inbox: Inbox | None) -
         return
     try:
         while (message := inbox.next_message()) is not None:
-            for history, session, choices in chat_turn(ctx, message, inbox.history, session):
+            for history, session, choices in chat_turn(ctx, message, inbox.history, session):  # noqa: B020
                 inbox.history = history
                 yield inbox.shown(), session, choices
     finally:
@@ -105,7 +111,9 @@ def drain(ctx: AppContext, session: SessionMemory | None, inbox: Inbox | None) -
             inbox.running = False
 
 
-def chat_turn(ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None) -> Iterator[tuple]:
+def chat_turn(
+    ctx: AppContext, message: str, history: list[dict], session: SessionMemory | None
+) -> Iterator[tuple]:
     """Stream one turn: yields (chat history, session, feedback choices)."""
     if session is None:
         session = ctx.assistant.new_session(None)
@@ -113,7 +121,11 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
     if not message:
         yield history, session, _choices(session, ctx)
         return
-    history = [*history, {"role": "user", "content": plain(message)}, {"role": "assistant", "content": "…"}]
+    history = [
+        *history,
+        {"role": "user", "content": plain(message)},
+        {"role": "assistant", "content": "…"},
+    ]
     yield history, session, _choices(session, ctx)  # the message shows at once; the answer follows
     cards: list[Card] = []
     sponsored = None
@@ -140,17 +152,26 @@ def chat_turn(ctx: AppContext, message: str, history: list[dict], session: Sessi
                 continue
         if isinstance(event, TokenEvent) and time.monotonic() - shown_at < TOKEN_REDRAW_S:
             continue  # five explanations stream at once: redraw the answer at most this often for tokens
-        history[-1] = {"role": "assistant", "content": render(text, cards, texts, sponsored=sponsored)}
+        history[-1] = {
+            "role": "assistant",
+            "content": render(text, cards, texts, sponsored=sponsored),
+        }
         shown_at = time.monotonic()
         yield history, session, _choices(session, ctx)
-    history[-1] = {"role": "assistant", "content": render(text, cards, texts, done=True, sponsored=sponsored)}
+    history[-1] = {
+        "role": "assistant",
+        "content": render(text, cards, texts, done=True, sponsored=sponsored),
+    }
     yield history, session, _choices(session, ctx)
 
 
 def _choices(session: SessionMemory, ctx: AppContext):
     import gradio as gr
 
-    choices = [(f"{i}. {display_title(ctx.assistant.items[x].title)}", x) for i, x in enumerate(session.last_shown, 1)]
+    choices = [
+        (f"{i}. {display_title(ctx.assistant.items[x].title)}", x)
+        for i, x in enumerate(session.last_shown, 1)
+    ]
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
@@ -159,26 +180,40 @@ def feedback(ctx: AppContext, item_id: str | None, kind: str, session: SessionMe
         return session, "Pick an item first."
     ctx.record_feedback(session, item_id, kind)
     title = display_title(ctx.assistant.items[item_id].title)
-    words = {"like": "Liked", "dislike": "Thumbs down for", "not_interested": "Not interested in"}[kind]
+    words = {"like": "Liked", "dislike": "Thumbs down for", "not_interested": "Not interested in"}[
+        kind
+    ]
     return session, f"{words} {title}: the next answers take it into account."
 
 
 def start(ctx: AppContext, who: str, tastes: str):
-    """A fresh session as a demo user (their history and the items nearest their profile shown) or as a
-    new user."""
+    """A fresh session as a demo user (their history and the items nearest their profile shown) or
+    as a new user."""
     user = None if who == NEW_USER else who
     session = ctx.assistant.new_session(user, tastes.strip() or None)
-    history = ctx.catalogue.history(user, n=10) if user else pd.DataFrame(columns=["title", "tags", "event", "time"])
+    history = (
+        ctx.catalogue.history(user, n=10)
+        if user
+        else pd.DataFrame(columns=["title", "tags", "event", "time"])
+    )
     hits = ctx.catalogue.nearest_items(user, k=8) if user else []
     nearest = pd.DataFrame(
-        {"title": [h.metadata.get("title", "") for h in hits], "similarity": [round(1 - h.distance, 3) for h in hits]}
+        {
+            "title": [h.metadata.get("title", "") for h in hits],
+            "similarity": [round(1 - h.distance, 3) for h in hits],
+        }
     )
     greeting = (
         f"Hi! I know your history ({len(ctx.catalogue.history_ids(user))} items). Ask me for something."
-        if user else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
+        if user
+        else "Hi! Tell me what you like, e.g. 'something like Toy Story but for adults'."
     )
-    shown = history[["title", "tags", "event", "time"]].assign(  # narrow enough for the side column
-        tags=history["tags"].astype(str).str.replace("|", ", ", regex=False), time=history["time"].astype(str).str[:10])
+    shown = history[
+        ["title", "tags", "event", "time"]
+    ].assign(  # narrow enough for the side column
+        tags=history["tags"].astype(str).str.replace("|", ", ", regex=False),
+        time=history["time"].astype(str).str[:10],
+    )
     return session, [{"role": "assistant", "content": greeting}], shown, nearest
 
 
@@ -188,12 +223,22 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
 
     session = gr.State(None)
     inbox = gr.State(None)
-    # no label: the floating "recassist" tag sat over the first card (the page heading names the app)
-    chatbot = gr.Chatbot(label="recassist", show_label=False, height=420 if compact else 560, sanitize_html=True,
-                         elem_id="rec-chat")
+    # no label: the floating "recassist" tag sat over the first card (the page heading names the
+    # app)
+    chatbot = gr.Chatbot(
+        label="recassist",
+        show_label=False,
+        height=420 if compact else 560,
+        sanitize_html=True,
+        elem_id="rec-chat",
+    )
     with gr.Row():
-        box = gr.Textbox(placeholder="Ask for recommendations: 'something like Alien but funnier', 'not horror', 'why the second?'",
-                         show_label=False, scale=5, elem_id="rec-message")
+        box = gr.Textbox(
+            placeholder="Ask for recommendations: 'something like Alien but funnier', 'not horror', 'why the second?'",
+            show_label=False,
+            scale=5,
+            elem_id="rec-message",
+        )
         send = gr.Button("Send", variant="primary", scale=1, elem_id="rec-send")
     with gr.Row():
         item = gr.Dropdown(label="Item", choices=[], scale=3, elem_id="rec-item")
@@ -210,16 +255,24 @@ def chat_panel(ctx: AppContext, *, compact: bool = False):
         yield from drain(ctx, state, waiting)
 
     for trigger in (box.submit, send.click):
-        trigger(lambda m, h, s, i: enqueue(ctx, m, h, s, i), [box, chatbot, session, inbox],
-                [box, chatbot, session, inbox], queue=False, api_name=False,
-                trigger_mode="multiple").then(answer, [session, inbox], [chatbot, session, item],
-                                              api_name=False)
+        trigger(
+            lambda m, h, s, i: enqueue(ctx, m, h, s, i),
+            [box, chatbot, session, inbox],
+            [box, chatbot, session, inbox],
+            queue=False,
+            api_name=False,
+            trigger_mode="multiple",
+        ).then(answer, [session, inbox], [chatbot, session, item], api_name=False)
     # one whole turn for API clients (`gradio_client`): a message in; the box, chat, choices out
     api_turn = gr.Button(visible=False)
     api_turn.click(turn, [box, chatbot, session], [box, chatbot, session, item], api_name="chat")
     for button, kind in ((up, "like"), (down, "dislike"), (skip, "not_interested")):
-        button.click(lambda i, s, k=kind: feedback(ctx, i, k, s), [item, session], [session, status],
-                     api_name="feedback" if kind == "like" else False)
+        button.click(
+            lambda i, s, k=kind: feedback(ctx, i, k, s),
+            [item, session],
+            [session, status],
+            api_name="feedback" if kind == "like" else False,
+        )
     return chatbot, box, session
 
 
@@ -227,30 +280,59 @@ def build_ui(ctx: AppContext, marketing=None):
     """The app's tabs; with a `surfaces.audiences_api.MarketerContext`, a Marketer tab too."""
     import gradio as gr
 
-    demo_users = [(f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u) for u in ctx.catalogue.users(limit=200)]
+    demo_users = [
+        (f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u)
+        for u in ctx.catalogue.users(limit=200)
+    ]
     with gr.Blocks(title="recassist") as ui:
-        gr.Markdown(f"# recassist\nExplained recommendations from **{ctx.dataset.name}**, on this machine.")
+        gr.Markdown(
+            f"# recassist\nExplained recommendations from **{ctx.dataset.name}**, on this machine."
+        )
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=1):
                     first = demo_users[0][1] if demo_users else NEW_USER
-                    who = gr.Dropdown(choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as")
+                    who = gr.Dropdown(
+                        choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as"
+                    )
                     tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
                     begin = gr.Button("Start a new conversation")
                     # wrapped, with the title narrower, so the narrow column shows every column
-                    history = gr.Dataframe(label="History", interactive=False, wrap=True,
-                                           column_widths=["36%", "28%", "14%", "22%"])
-                    nearest = gr.Dataframe(label="Nearest to the profile (vector store)", interactive=False, wrap=True,
-                                           column_widths=["75%", "25%"])
+                    history = gr.Dataframe(
+                        label="History",
+                        interactive=False,
+                        wrap=True,
+                        column_widths=["36%", "28%", "14%", "22%"],
+                    )
+                    nearest = gr.Dataframe(
+                        label="Nearest to the profile (vector store)",
+                        interactive=False,
+                        wrap=True,
+                        column_widths=["75%", "25%"],
+                    )
                 with gr.Column(scale=3):
                     chatbot, _box, session = chat_panel(ctx)
-            begin.click(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history, nearest], api_name="start")
-            ui.load(lambda w, t: start(ctx, w, t), [who, tastes], [session, chatbot, history, nearest], api_name=False)
+            begin.click(
+                lambda w, t: start(ctx, w, t),
+                [who, tastes],
+                [session, chatbot, history, nearest],
+                api_name="start",
+            )
+            ui.load(
+                lambda w, t: start(ctx, w, t),
+                [who, tastes],
+                [session, chatbot, history, nearest],
+                api_name=False,
+            )
         with gr.Tab("Explore"):
             with gr.Row():
                 query = gr.Textbox(label="Search the catalogue", scale=3)
-                include = gr.Dropdown(ctx.assistant.tags.tags, multiselect=True, label="With tags", scale=2)
-                exclude = gr.Dropdown(ctx.assistant.tags.tags, multiselect=True, label="Without tags", scale=2)
+                include = gr.Dropdown(
+                    ctx.assistant.tags.tags, multiselect=True, label="With tags", scale=2
+                )
+                exclude = gr.Dropdown(
+                    ctx.assistant.tags.tags, multiselect=True, label="Without tags", scale=2
+                )
             with gr.Row():
                 year_min = gr.Number(label="From year", precision=0)
                 year_max = gr.Number(label="To year", precision=0)
@@ -258,15 +340,28 @@ def build_ui(ctx: AppContext, marketing=None):
             results = gr.Dataframe(interactive=False)
 
             def search(q, inc, exc, lo, hi):
-                constraints = Constraints(frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi))
+                constraints = Constraints(
+                    frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi)
+                )
                 picks = ctx.assistant.search(q or "", constraints, 30)
                 return pd.DataFrame(
-                    [{"title": display_title(p.item.title), "tags": ", ".join(p.item.tags), "year": p.item.year,
-                      "similarity": round(p.score, 3) if q else None} for p in picks]
+                    [
+                        {
+                            "title": display_title(p.item.title),
+                            "tags": ", ".join(p.item.tags),
+                            "year": p.item.year,
+                            "similarity": round(p.score, 3) if q else None,
+                        }
+                        for p in picks
+                    ]
                 )
 
-            go.click(search, [query, include, exclude, year_min, year_max], results, api_name="search")
-            query.submit(search, [query, include, exclude, year_min, year_max], results, api_name=False)
+            go.click(
+                search, [query, include, exclude, year_min, year_max], results, api_name="search"
+            )
+            query.submit(
+                search, [query, include, exclude, year_min, year_max], results, api_name=False
+            )
         if marketing is not None:
             from recassist.surfaces.marketer_ui import marketer_tab
 

@@ -1,5 +1,6 @@
-"""The embeddable widget: `/widget.js` and `/widget.css` (plain JS and CSS in `recassist/surfaces/static/`, no build
-step, no outside request), and `/widget`, a demo page that embeds it with the one script tag a site uses:
+"""The embeddable widget: `/widget.js` and `/widget.css` (plain JS and CSS in
+`recassist/surfaces/static/`, no build step, no outside request), and `/widget`, a demo page that
+embeds it with the one script tag a site uses:
 
     <script src="https://HOST/widget.js" data-key="pk_..." async></script>
 
@@ -42,9 +43,13 @@ PAGE = """<!doctype html>
 
 
 def add_widget(api: FastAPI) -> None:
-    """Serve the widget's files (cached by browsers for 5 minutes, loadable from any page) and the demo."""
+    """Serve the widget's files (cached by browsers for 5 minutes, loadable from any page) and the
+    demo."""
     files = {name: (STATIC / name).read_bytes() for name in ASSETS}
-    headers = {"Cache-Control": "public, max-age=300", "Cross-Origin-Resource-Policy": "cross-origin"}
+    headers = {
+        "Cache-Control": "public, max-age=300",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+    }
 
     def asset(name: str):
         def serve() -> Response:

@@ -1,10 +1,10 @@
 """`recassist chat`: the same agent as the app, in the terminal or scripted.
 
-Interactive: type messages, see the plan, the picks and their explanations as they stream.
-Scripted: `--script FILE` (one message a line) runs without a terminal; with `--json` each turn prints one
-JSON object: the parsed request, the recommended item ids, their explanations and whether each passed the
-faithfulness check (an explanation from the template is faithful by construction, but did not pass as
-written by the model).
+Interactive: type messages, see the plan, the picks and their explanations as they stream. Scripted:
+`--script FILE` (one message a line) runs without a terminal; with `--json` each turn prints one
+JSON object: the parsed request, the recommended item ids, their explanations and whether each
+passed the faithfulness check (an explanation from the template is faithful by construction, but did
+not pass as written by the model).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,9 +21,15 @@ from recassist.cli.commands.common import load_settings, user_errors
 
 def chat(
     ctx: typer.Context,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set (default: settings.dataset)")] = None,
-    user: Annotated[Optional[str], typer.Option(help="A user id as in the imported files (or its pseudonym)")] = None,
-    script: Annotated[Optional[Path], typer.Option(help="Messages, one a line", exists=True, dir_okay=False)] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Data set (default: settings.dataset)")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(help="A user id as in the imported files (or its pseudonym)")
+    ] = None,
+    script: Annotated[
+        Path | None, typer.Option(help="Messages, one a line", exists=True, dir_okay=False)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per turn")] = False,
 ) -> None:
     """Chat with the assistant."""
@@ -31,10 +37,16 @@ def chat(
 
     settings = load_settings(ctx)
     with user_errors():
-        app = build_context(settings, dataset or settings.dataset, progress=lambda line: typer.echo(line, err=True))
+        app = build_context(
+            settings, dataset or settings.dataset, progress=lambda line: typer.echo(line, err=True)
+        )
     user_id = app.user_for(user)
     if user and user_id is None:
-        typer.secho(f"warning: user '{user}' is not in the data set: chatting as a new user", err=True, fg="yellow")
+        typer.secho(
+            f"warning: user '{user}' is not in the data set: chatting as a new user",
+            err=True,
+            fg="yellow",
+        )
     _, session = app.sessions.get_or_create(None, user_id)
     messages = script.read_text(encoding="utf-8").splitlines() if script else _prompt_lines()
     for message in messages:
@@ -63,7 +75,10 @@ def _turn_json(message: str, done) -> dict:
         "items": [c.item_id for c in cards],
         "titles": [c.title for c in cards],
         "explanations": [c.explanation for c in cards],
-        "faithful": [c.explanation_source in ("model", "retry") if c.explanation_source else None for c in cards],
+        "faithful": [
+            c.explanation_source in ("model", "retry") if c.explanation_source else None
+            for c in cards
+        ],
         "explanation_sources": [c.explanation_source for c in cards],
     }
 
@@ -98,5 +113,7 @@ def _show(event) -> None:
         typer.echo(f"\n     ({event.index + 1}: {event.source})")
     elif event.type == "sponsored":
         card = event.card
-        typer.echo(f"  [{card.label}{' · synthetic' if card.synthetic else ''}] {card.title} ({card.advertiser})")
+        typer.echo(
+            f"  [{card.label}{' · synthetic' if card.synthetic else ''}] {card.title} ({card.advertiser})"
+        )
         typer.echo(f"     why this ad: {card.why}")

@@ -1,4 +1,5 @@
-"""What every command needs: the settings, and errors shown as one clear line instead of a traceback."""
+"""What every command needs: the settings, and errors shown as one clear line instead of a
+traceback."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def load_settings(ctx: typer.Context, **overrides: object) -> Settings:
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Show recassist's own errors as `error: ...` and exit 1; anything else is a bug and keeps its traceback."""
+    """Show recassist's own errors as `error: ...` and exit 1; anything else is a bug and keeps its
+    traceback."""
     try:
         yield
     except RecassistError as err:

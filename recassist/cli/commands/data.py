@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,11 @@ def fetch(
     settings = load_settings(ctx)
     with user_errors():
         result = fetch_source(name, settings, force=force)
-    typer.echo(result.summary() if result else f"'{name}' is already imported (use --force to import again)")
+    typer.echo(
+        result.summary()
+        if result
+        else f"'{name}' is already imported (use --force to import again)"
+    )
 
 
 @app.command("import")
@@ -32,10 +36,17 @@ def import_files(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name for the data set, e.g. 'shop'.")],
     items: Annotated[Path, typer.Option(help="Items: item_id, title, [text], [tags], ...")],
-    interactions: Annotated[Path, typer.Option(help="Interactions: user_id, item_id, event, timestamp, [weight]")],
-    users: Annotated[Optional[Path], typer.Option(help="Users: user_id, [attributes]")] = None,
-    social: Annotated[Optional[Path], typer.Option(help="Social edges: src_user_id, dst_user_id, kind, [timestamp]")] = None,
-    strict: Annotated[bool, typer.Option(help="Fail on the first bad row instead of rejecting it.")] = False,
+    interactions: Annotated[
+        Path, typer.Option(help="Interactions: user_id, item_id, event, timestamp, [weight]")
+    ],
+    users: Annotated[Path | None, typer.Option(help="Users: user_id, [attributes]")] = None,
+    social: Annotated[
+        Path | None,
+        typer.Option(help="Social edges: src_user_id, dst_user_id, kind, [timestamp]"),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail on the first bad row instead of rejecting it.")
+    ] = False,
 ) -> None:
     """Import your own CSV, Parquet or JSON Lines files. Atomic: on failure the old data set stays."""
     from recassist.data.importer import import_tables, read_files
@@ -56,12 +67,17 @@ def _catalogue_flags(settings, name: str) -> list[str]:
 
     items = DatasetStore(settings.data_dir).load(name).items
     columns = [c for c in ("title", "text", "tags") if c in items.columns]
-    return flags((str(row["item_id"]), column, row[column]) for _, row in items.iterrows() for column in columns)
+    return flags(
+        (str(row["item_id"]), column, row[column])
+        for _, row in items.iterrows()
+        for column in columns
+    )
 
 
 @app.command("list")
 def list_datasets(ctx: typer.Context) -> None:
-    """List imported data sets with their row counts and whether their interactions have a time order."""
+    """List imported data sets with their row counts and whether their interactions have a time
+    order."""
     from recassist.data.store import DatasetStore
 
     store = DatasetStore(load_settings(ctx).data_dir)

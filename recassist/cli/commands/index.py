@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,10 +14,13 @@ app = typer.Typer(help="Build the vector index of a data set.", no_args_is_help=
 @app.command()
 def build(
     ctx: typer.Context,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set name (default: settings.dataset)")] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Data set name (default: settings.dataset)")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the index is up to date.")] = False,
 ) -> None:
-    """Embed items and user profiles into Chroma. Idempotent: unchanged items are not embedded again."""
+    """Embed items and user profiles into Chroma. Idempotent: unchanged items are not embedded
+    again."""
     from recassist.retrieval.index import IndexBuilder
 
     settings = load_settings(ctx)
@@ -29,9 +32,9 @@ def build(
 @app.command()
 def profiles(
     ctx: typer.Context,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set (default: settings's)")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many profiles.")] = None,
-    max_seconds: Annotated[Optional[float], typer.Option(help="Stop after this long.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Data set (default: settings's)")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many profiles.")] = None,
+    max_seconds: Annotated[float | None, typer.Option(help="Stop after this long.")] = None,
 ) -> None:
     """Write LLM item profiles (themes, mood, setting, audience) with the configured model,
     most-rated items first. Incremental and resumable: cached profiles are kept, and a stopped run
@@ -51,6 +54,12 @@ def profiles(
         writer = ProfileWriter(model, settings.llm.model, tags)
         store = ProfileStore(settings.data_dir, data.name)
         order = most_rated_first(data.items, data.interactions)
-        report = writer.run(store, data.items, order, limit=limit, max_seconds=max_seconds,
-                            progress=lambda batch: tqdm(batch, desc="profiles", unit="item"))
+        report = writer.run(
+            store,
+            data.items,
+            order,
+            limit=limit,
+            max_seconds=max_seconds,
+            progress=lambda batch: tqdm(batch, desc="profiles", unit="item"),
+        )
     typer.echo(report.summary())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,11 +11,19 @@ from recassist.cli.commands.common import load_settings, user_errors
 
 def serve(
     ctx: typer.Context,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set to serve (default: settings.dataset)")] = None,
-    host: Annotated[Optional[str], typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1)")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default: settings.port, 7860)")] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Data set to serve (default: settings.dataset)")
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on (default: settings.host, 127.0.0.1)"),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 7860)")] = None,
     prepare: Annotated[
-        bool, typer.Option(help="First fetch the data set if it is a known one and missing, and build its index if stale.")
+        bool,
+        typer.Option(
+            help="First fetch the data set if it is a known one and missing, and build its index if stale."
+        ),
     ] = False,
 ) -> None:
     """Serve the recassist app: the UI at /, health at /healthz."""
@@ -31,7 +39,9 @@ def serve(
             _prepare(settings, name)
         asgi = create_app(settings, name, progress=typer.echo)
     typer.echo(f"recassist on http://{settings.host}:{settings.port}/")
-    uvicorn.Server(server_config(asgi, settings.api, settings.host, settings.port, log_level="warning")).run()
+    uvicorn.Server(
+        server_config(asgi, settings.api, settings.host, settings.port, log_level="warning")
+    ).run()
 
 
 def _prepare(settings, name: str) -> None:
@@ -44,6 +54,10 @@ def _prepare(settings, name: str) -> None:
         if result is not None:
             typer.echo(result.summary())
     typer.echo(IndexBuilder(settings).build(name).summary())
-    if settings.llm.backend == "local" and settings.llm.model in MODELS and not model_path(settings.llm.model, settings.data_dir).is_file():
+    if (
+        settings.llm.backend == "local"
+        and settings.llm.model in MODELS
+        and not model_path(settings.llm.model, settings.data_dir).is_file()
+    ):
         typer.echo(f"fetching the local model {settings.llm.model} (once) ...")
         fetch_model(settings.llm.model, settings.data_dir)

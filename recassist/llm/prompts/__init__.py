@@ -1,10 +1,11 @@
-"""Prompt files (`recassist/llm/prompts/<name>.txt`, package data of the `prompts` package) loaded as LangChain chat prompt templates, and data quoting.
+"""Prompt files (`recassist/llm/prompts/<name>.txt`, package data of the `prompts` package) loaded
+as LangChain chat prompt templates, and data quoting.
 
-A prompt file has a `=== system ===` section and a `=== user ===` section; `{name}` fields are filled by
-the caller, with `quote`d data only. Catalogue text and user messages go into the prompt between
-tags that the system text declares to be data; `quote` removes what could close or fake such a tag
-(angle brackets) and control characters, collapses whitespace and bounds the length, so a description
-cannot step outside its delimiters.
+A prompt file has a `=== system ===` section and a `=== user ===` section; `{name}` fields are
+filled by the caller, with `quote`d data only. Catalogue text and user messages go into the prompt
+between tags that the system text declares to be data; `quote` removes what could close or fake such
+a tag (angle brackets) and control characters, collapses whitespace and bounds the length, so a
+description cannot step outside its delimiters.
 """
 
 from __future__ import annotations
@@ -33,11 +34,16 @@ def load_prompt(name: str, folder: Path | Traversable | None = None) -> ChatProm
     parts = _SECTION.split(text)
     sections = {role: body.strip() for role, body in zip(parts[1::2], parts[2::2])}
     if set(sections) != {"system", "user"}:
-        raise ConfigError(f"prompt file {path} needs exactly a '=== system ===' and a '=== user ===' section")
-    return ChatPromptTemplate.from_messages([("system", sections["system"]), ("user", sections["user"])])
+        raise ConfigError(
+            f"prompt file {path} needs exactly a '=== system ===' and a '=== user ===' section"
+        )
+    return ChatPromptTemplate.from_messages(
+        [("system", sections["system"]), ("user", sections["user"])]
+    )
 
 
 def quote(text: object, limit: int = 300) -> str:
-    """`text` made safe to sit between data tags: one line, no angle brackets, at most `limit` characters."""
+    """`text` made safe to sit between data tags: one line, no angle brackets, at most `limit`
+    characters."""
     clean = " ".join(_UNSAFE.sub(" ", str(text)).split())
     return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"

@@ -1,10 +1,17 @@
-"""Candidate generators, one contract for all (see `base`). `GENERATORS` names every generator class of the
-default fusion; `OPT_IN_GENERATORS` those that must be asked for by name (they need more than the venv)."""
+"""Candidate generators, one contract for all (see `base`). `GENERATORS` names every generator class
+of the default fusion; `OPT_IN_GENERATORS` those that must be asked for by name (they need more than
+the venv)."""
 
 from __future__ import annotations
 
 from recassist.retrieval.generators.als import ALS, ALSConfig
-from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig, NotFittedError, Recommendations
+from recassist.retrieval.generators.base import (
+    Evidence,
+    Generator,
+    GeneratorConfig,
+    NotFittedError,
+    Recommendations,
+)
 from recassist.retrieval.generators.ease import EASE, EASEConfig
 from recassist.retrieval.generators.itemknn import ItemKNN, ItemKNNConfig
 from recassist.retrieval.generators.popularity import Popularity, PopularityConfig
@@ -20,8 +27,27 @@ GENERATORS: dict[str, type[Generator]] = {
 OPT_IN_GENERATORS: dict[str, type[Generator]] = {cls.name: cls for cls in (SparkALS,)}
 
 __all__ = [
-    "ALS", "ALSConfig", "EASE", "EASEConfig", "Evidence", "GENERATORS", "Generator", "GeneratorConfig",
-    "ItemKNN", "ItemKNNConfig", "NotFittedError", "OPT_IN_GENERATORS", "Popularity", "PopularityConfig",
-    "Recommendations", "SASRec", "SASRecConfig", "Social", "SocialConfig", "SparkALS", "SparkALSConfig",
-    "Transition", "TransitionConfig",
+    "ALS",
+    "ALSConfig",
+    "EASE",
+    "EASEConfig",
+    "Evidence",
+    "GENERATORS",
+    "Generator",
+    "GeneratorConfig",
+    "ItemKNN",
+    "ItemKNNConfig",
+    "NotFittedError",
+    "OPT_IN_GENERATORS",
+    "Popularity",
+    "PopularityConfig",
+    "Recommendations",
+    "SASRec",
+    "SASRecConfig",
+    "Social",
+    "SocialConfig",
+    "SparkALS",
+    "SparkALSConfig",
+    "Transition",
+    "TransitionConfig",
 ]

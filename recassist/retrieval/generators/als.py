@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 from pydantic import NonNegativeFloat, PositiveFloat, PositiveInt
 
-from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence, matrix_bytes
+from recassist.retrieval.generators.base import (
+    Evidence,
+    Generator,
+    GeneratorConfig,
+    history_evidence,
+    matrix_bytes,
+)
 from recassist.retrieval.interactions import Interactions
 
 
@@ -30,7 +36,8 @@ class ALS(Generator):
     budget_hint = "lower als factors"
 
     def estimate(self, train: Interactions) -> int:
-        # user and item factors (float32) and their solver copies, the float32 matrix and its transpose
+        # user and item factors (float32) and their solver copies, the float32 matrix and its
+        # transpose
         factors = (train.n_users + train.n_items) * self.config.factors * 4 * 3
         return factors + 2 * matrix_bytes(train)
 
@@ -50,7 +57,10 @@ class ALS(Generator):
             )
             model.fit(matrix, show_progress=False)
         # the factors are the fitted state (arrays, so the model store keeps them without pickle)
-        self.user_factors, self.item_factors = np.asarray(model.user_factors), np.asarray(model.item_factors)
+        self.user_factors, self.item_factors = (
+            np.asarray(model.user_factors),
+            np.asarray(model.item_factors),
+        )
         self._input = matrix.tocsr()
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
@@ -58,10 +68,12 @@ class ALS(Generator):
         return self.products(self.user_factors[user_rows], item_factors)
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        """History items whose factors point most the candidate's way (strength x dot product of item factors).
+        """History items whose factors point most the candidate's way (strength x dot product of
+        item factors).
 
         An approximation of how ALS arrived at the score, kept simple on purpose: `implicit`'s exact
-        `explain` re-solves the user from the final item factors and can disagree in sign with the score.
+        `explain` re-solves the user from the final item factors and can disagree in sign with the
+        score.
         """
         row = self._input[user_row]
         strength = dict(zip(row.indices, row.data))

@@ -1,19 +1,21 @@
 """The one contract every candidate generator keeps (after implicit's `RecommenderBase`).
 
 A generator has a typed pydantic `config`, is fitted once (`fit(train) -> self`), and then
-- `recommend(user_rows, n, exclude_seen=True, items=None)` returns the top-n item rows and scores for a
-  batch of users (`items=` restricts scoring to a candidate set, which is what a rerank stage needs);
-- `evidence(user_row, item_rows)` says, for a short list only, which liked history items, neighbours or
-  followed users contributed most to each candidate: the raw material of explanations.
+- `recommend(user_rows, n, exclude_seen=True, items=None)` returns the top-n item rows and scores
+  for a batch of users (`items=` restricts scoring to a candidate set, which is what a rerank stage
+  needs);
+- `evidence(user_row, item_rows)` says, for a short list only, which liked history items, neighbours
+  or followed users contributed most to each candidate: the raw material of explanations.
 
-Subclasses implement `_fit` and `_scores` (a dense users x items block); ranking, seen-item exclusion and
-candidate restriction are done here once for all of them.
+Subclasses implement `_fit` and `_scores` (a dense users x items block); ranking, seen-item
+exclusion and candidate restriction are done here once for all of them.
 
-Memory: each generator also implements `estimate(train)`, the bytes its full fit needs at its peak. `fit`
-compares it with the memory budget (`MemoryConfig`, from `Settings.memory`) first. Over budget, the
-generator fits its scalable form (`_fit_within`, with a warning saying which) or, when it has none, raises
-`MemoryBudgetError` naming the setting to change, before allocating anything: never the OOM killer.
-`form` says what was fitted ("full", or the scalable form), for logs and evaluation reports.
+Memory: each generator also implements `estimate(train)`, the bytes its full fit needs at its peak.
+`fit` compares it with the memory budget (`MemoryConfig`, from `Settings.memory`) first. Over
+budget, the generator fits its scalable form (`_fit_within`, with a warning saying which) or, when
+it has none, raises `MemoryBudgetError` naming the setting to change, before allocating anything:
+never the OOM killer. `form` says what was fitted ("full", or the scalable form), for logs and
+evaluation reports.
 """
 
 from __future__ import annotations
@@ -28,20 +30,31 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from recassist.errors import MemoryBudgetError
-from recassist.settings import MemoryConfig
 from recassist.retrieval.interactions import Interactions
+from recassist.settings import MemoryConfig
 
 log = logging.getLogger(__name__)
 MIB = 2**20
 FEW_USERS = 8
 
-# "requested" and "described" come from a conversation: an item the user named as an example, and the
-# user's own description of what they want. The knowledge graph's kinds relate the item to a source item:
-# its sequel or prequel, the same director or writer, shared cast; "co_liked": people who liked the source
-# item also liked this one (a "like X" request).
+# "requested" and "described" come from a conversation: an item the user named as an example, and
+# the user's own description of what they want. The knowledge graph's kinds relate the item to a
+# source item: its sequel or prequel, the same director or writer, shared cast; "co_liked": people
+# who liked the source item also liked this one (a "like X" request).
 EvidenceKind = Literal[
-    "history_item", "neighbour_user", "followed_user", "popular", "similar_text", "requested", "described",
-    "sequel", "prequel", "same_director", "same_writer", "shared_cast", "co_liked",
+    "history_item",
+    "neighbour_user",
+    "followed_user",
+    "popular",
+    "similar_text",
+    "requested",
+    "described",
+    "sequel",
+    "prequel",
+    "same_director",
+    "same_writer",
+    "shared_cast",
+    "co_liked",
     "profile_theme",  # a theme of the item's LLM profile the request names (assistant.evidence)
 ]
 
@@ -58,8 +71,9 @@ class GeneratorConfig(BaseModel):
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why `item` (a candidate row) was proposed: `source` (an external id) contributed `contribution`;
-    `count` is how many facts (cast members) or people (co_liked) the two share, where the kind counts."""
+    """Why `item` (a candidate row) was proposed: `source` (an external id) contributed
+    `contribution`; `count` is how many facts (cast members) or people (co_liked) the two share,
+    where the kind counts."""
 
     item: int
     kind: EvidenceKind
@@ -70,7 +84,8 @@ class Evidence:
 
 @dataclass(frozen=True, eq=False)
 class Recommendations:
-    """Top-n per user: `items[u, j]` is the j-th best item row of `users[u]`, -1 past the end; scores are NaN there."""
+    """Top-n per user: `items[u, j]` is the j-th best item row of `users[u]`, -1 past the end;
+    scores are NaN there."""
 
     users: np.ndarray
     items: np.ndarray
@@ -82,13 +97,18 @@ class Generator(ABC):
 
     name: ClassVar[str]
     config_type: ClassVar[type[GeneratorConfig]]
-    # True for generators that read the order of a user's events: left out on data without a time order.
+    # True for generators that read the order of a user's events: left out on data without a time
+    # order.
     uses_order: ClassVar[bool] = False
 
-    def __init__(self, config: GeneratorConfig | None = None, *, memory: MemoryConfig | None = None) -> None:
+    def __init__(
+        self, config: GeneratorConfig | None = None, *, memory: MemoryConfig | None = None
+    ) -> None:
         self.config = config if config is not None else self.config_type()
         if not isinstance(self.config, self.config_type):
-            raise TypeError(f"{self.name} takes a {self.config_type.__name__}, not {type(self.config).__name__}")
+            raise TypeError(
+                f"{self.name} takes a {self.config_type.__name__}, not {type(self.config).__name__}"
+            )
         self.memory = memory if memory is not None else MemoryConfig()
         self.form = "unfitted"
         self._train: Interactions | None = None
@@ -99,9 +119,9 @@ class Generator(ABC):
     def products(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """`users @ items.T` for dense factor or vector rows.
 
-        A few users make a matrix-vector product, for which waking BLAS threads costs more than it saves,
-        and far more when the cores are busy (1 user x 100k items x 64 factors, under load: 9 ms with two
-        threads, 1 ms with one); so those run on one thread.
+        A few users make a matrix-vector product, for which waking BLAS threads costs more than it
+        saves, and far more when the cores are busy (1 user x 100k items x 64 factors, under load: 9
+        ms with two threads, 1 ms with one); so those run on one thread.
         """
         if len(users) > FEW_USERS:
             return users @ items.T
@@ -119,11 +139,13 @@ class Generator(ABC):
         return self._train
 
     def fresh(self) -> Generator:
-        """An unfitted generator with the same config and memory budget (and any data given at construction)."""
+        """An unfitted generator with the same config and memory budget (and any data given at
+        construction)."""
         return type(self)(self.config, memory=self.memory)
 
     def fit(self, train: Interactions) -> Self:
-        """Fit the full model when its estimate fits the memory budget, else the scalable form (or raise)."""
+        """Fit the full model when its estimate fits the memory budget, else the scalable form (or
+        raise)."""
         need, budget = self.estimate(train), self.memory.budget_bytes
         self._train, self.form = train, "unfitted"
         try:
@@ -134,7 +156,11 @@ class Generator(ABC):
                 self.form = self._fit_within(train, budget)
                 log.warning(
                     "%s: the full fit needs about %s MiB for %s items, over the memory budget of %s MiB; fitted %s",
-                    self.name, f"{need // MIB:,}", f"{train.n_items:,}", f"{budget // MIB:,}", self.form,
+                    self.name,
+                    f"{need // MIB:,}",
+                    f"{train.n_items:,}",
+                    f"{budget // MIB:,}",
+                    self.form,
                 )
         finally:
             if self.form == "unfitted":  # the fit raised (e.g. MemoryBudgetError): stay unfitted
@@ -148,7 +174,8 @@ class Generator(ABC):
     def estimate(self, train: Interactions) -> int:
         """Bytes the full fit allocates at its peak, beyond `train` itself (an upper estimate)."""
 
-    # What to change when the full fit is over budget and there is no scalable form; generators override.
+    # What to change when the full fit is over budget and there is no scalable form; generators
+    # override.
     budget_hint: ClassVar[str] = ""
 
     def _fit_within(self, train: Interactions, budget: int) -> str:
@@ -167,7 +194,9 @@ class Generator(ABC):
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
         """Dense float32 scores, users x (all items, or `items` in that order); higher is better."""
 
-    def scores(self, user_rows: np.ndarray, *, exclude_seen: bool = True, items: np.ndarray | None = None) -> np.ndarray:
+    def scores(
+        self, user_rows: np.ndarray, *, exclude_seen: bool = True, items: np.ndarray | None = None
+    ) -> np.ndarray:
         """Dense scores with seen items at -inf when `exclude_seen`."""
         train = self.train  # raises NotFittedError before any scoring
         user_rows = np.asarray(user_rows, np.int64)
@@ -181,7 +210,12 @@ class Generator(ABC):
         return scores
 
     def recommend(
-        self, user_rows: np.ndarray, n: int, *, exclude_seen: bool = True, items: np.ndarray | None = None
+        self,
+        user_rows: np.ndarray,
+        n: int,
+        *,
+        exclude_seen: bool = True,
+        items: np.ndarray | None = None,
     ) -> Recommendations:
         user_rows = np.asarray(user_rows, np.int64)
         items = None if items is None else np.asarray(items, np.int64)
@@ -197,18 +231,23 @@ class Generator(ABC):
 
 
 def matrix_bytes(train: Interactions) -> int:
-    """The users x items CSR matrices a fit builds from `train` (strengths and binary: value, column index,
-    row pointers)."""
+    """The users x items CSR matrices a fit builds from `train` (strengths and binary: value, column
+    index, row pointers)."""
     return 2 * (len(train) * 8 + (train.n_users + 1) * 8)
 
 
 def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of the n highest finite scores (ties: lower column first) and those scores."""
+    """Per row, the columns of the n highest finite scores (ties: lower column first) and those
+    scores."""
     n_rows, n_cols = scores.shape
     k = min(n, n_cols)
     if k == 0:
         return np.full((n_rows, n), -1, np.int64), np.full((n_rows, n), np.nan, np.float32)
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < n_cols else np.tile(np.arange(n_cols), (n_rows, 1))
+    part = (
+        np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        if k < n_cols
+        else np.tile(np.arange(n_cols), (n_rows, 1))
+    )
     part_scores = np.take_along_axis(scores, part, axis=1)
     order = np.lexsort((part, -part_scores), axis=1)
     top = np.take_along_axis(part, order, axis=1)
@@ -229,9 +268,10 @@ def history_evidence(
     contributions: Callable[[np.ndarray, np.ndarray], np.ndarray],
     limit: int = 3,
 ) -> list[Evidence]:
-    """The top `limit` liked history items per candidate; `contributions(history, items)` is a dense items x
-    history matrix. Items the user did not like (a low rating, a view) may have moved the score, but
-    evidence is what an explanation cites as "you liked", so only liked items are kept (`Interactions.liked`)."""
+    """The top `limit` liked history items per candidate; `contributions(history, items)` is a dense
+    items x history matrix. Items the user did not like (a low rating, a view) may have moved the
+    score, but evidence is what an explanation cites as "you liked", so only liked items are kept
+    (`Interactions.liked`)."""
     history = train.liked_items(user_row)
     evidence: list[Evidence] = []
     item_rows = np.asarray(item_rows, np.int64)

@@ -1,12 +1,12 @@
 """Content: the items nearest, by text embedding, to the user's profile vector.
 
-Item vectors come from the index (`recassist index build`; see `item_vectors_from_store`), aligned to the
-item vocabulary; items without a vector never score. The profile is computed here from the training
-interactions only (the stored user vectors cover all of a user's events, which would leak the held-out
-items into an evaluation): the strength- and recency-weighted mean of the vectors of the user's latest
-`max_history` items, as `retrieval.profiles` builds it. Scoring is the exact cosine against every item,
-which is what a nearest-neighbour query in Chroma returns; it works for users with one interaction and for
-items nobody has touched.
+Item vectors come from the index (`recassist index build`; see `item_vectors_from_store`), aligned
+to the item vocabulary; items without a vector never score. The profile is computed here from the
+training interactions only (the stored user vectors cover all of a user's events, which would leak
+the held-out items into an evaluation): the strength- and recency-weighted mean of the vectors of
+the user's latest `max_history` items, as `retrieval.profiles` builds it. Scoring is the exact
+cosine against every item, which is what a nearest-neighbour query in Chroma returns; it works for
+users with one interaction and for items nobody has touched.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import PositiveFloat, PositiveInt
 
-from recassist.settings import MemoryConfig
 from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig
 from recassist.retrieval.interactions import Interactions
 from recassist.retrieval.vocabulary import Vocabulary
+from recassist.settings import MemoryConfig
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -34,7 +34,8 @@ class ContentConfig(GeneratorConfig):
 
 
 def item_vectors_from_store(store, items: Vocabulary) -> np.ndarray:
-    """Items x dims, L2-normalised, from a `VectorStore`'s item collection; zero rows where an item has none."""
+    """Items x dims, L2-normalised, from a `VectorStore`'s item collection; zero rows where an item
+    has none."""
     found: Mapping[str, np.ndarray] = store.vectors("items", [str(i) for i in items.all_ids])
     if not found:
         return np.zeros((len(items), 1), np.float32)
@@ -54,7 +55,11 @@ class Content(Generator):
     budget_hint = "leave content out (embed fewer items or use a smaller embedding model)"
 
     def __init__(
-        self, config: ContentConfig | None = None, *, item_vectors: np.ndarray, memory: MemoryConfig | None = None
+        self,
+        config: ContentConfig | None = None,
+        *,
+        item_vectors: np.ndarray,
+        memory: MemoryConfig | None = None,
     ) -> None:
         super().__init__(config, memory=memory)
         self.item_vectors = np.asarray(item_vectors, np.float32)
@@ -63,20 +68,25 @@ class Content(Generator):
         return type(self)(self.config, item_vectors=self.item_vectors, memory=self.memory)
 
     def estimate(self, train: Interactions) -> int:
-        # per event: positions, ages and weights (float64) and the CSR weights; per user: profiles and norms
+        # per event: positions, ages and weights (float64) and the CSR weights; per user: profiles
+        # and norms
         dims = self.item_vectors.shape[1] if self.item_vectors.ndim == 2 else 1
         return len(train) * (4 * 8 + 12) + train.n_users * dims * 4 * 2
 
     def _fit(self, train: Interactions) -> None:
         if len(self.item_vectors) != train.n_items:
-            raise ValueError(f"{len(self.item_vectors)} item vectors for {train.n_items} items; rebuild the index")
+            raise ValueError(
+                f"{len(self.item_vectors)} item vectors for {train.n_items} items; rebuild the index"
+            )
         # position from the end of each user's history: 0 = latest
         from_end = train.indptr[train.user_rows + 1] - 1 - np.arange(len(train))
         latest = train.timestamps[train.indptr[train.user_rows + 1] - 1]
         age_days = (latest - train.timestamps) / SECONDS_PER_DAY
         weights = train.strengths * np.exp2(-age_days / self.config.half_life_days)
         weights = np.where(from_end < self.config.max_history, weights, 0.0).astype(np.float32)
-        self._weights = sp.csr_matrix((weights, (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items))
+        self._weights = sp.csr_matrix(
+            (weights, (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items)
+        )
         profiles = np.asarray(self._weights @ self.item_vectors)
         norms = np.linalg.norm(profiles, axis=1, keepdims=True)
         self.profiles = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
@@ -90,13 +100,15 @@ class Content(Generator):
 
     @property
     def has_vector(self) -> np.ndarray:
-        """Items with a nonzero vector, found once (not per request: that scan costs more than the scoring)."""
+        """Items with a nonzero vector, found once (not per request: that scan costs more than the
+        scoring)."""
         if getattr(self, "_has_vector", None) is None:
             self._has_vector = np.einsum("ij,ij->i", self.item_vectors, self.item_vectors) > 0
         return self._has_vector
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
-        """Per candidate, the liked history items whose text is closest to it, weighted by their profile weight."""
+        """Per candidate, the liked history items whose text is closest to it, weighted by their
+        profile weight."""
         row = self._weights[user_row]
         keep = np.isin(row.indices, self.train.liked_items(user_row)) & (row.data > 0)
         if not keep.any():
@@ -108,16 +120,22 @@ class Content(Generator):
             contribution = (self.item_vectors[history] @ self.item_vectors[item]) * weights
             for j in np.argsort(-contribution, kind="stable")[:3]:
                 if contribution[j] > 0:
-                    evidence.append(Evidence(int(item), "similar_text", str(ids[j]), float(contribution[j])))
+                    evidence.append(
+                        Evidence(int(item), "similar_text", str(ids[j]), float(contribution[j]))
+                    )
         return evidence
 
 
-CONTENT_GRID = (ContentConfig(half_life_days=90.0), ContentConfig(half_life_days=365.0), ContentConfig(half_life_days=3650.0))
+CONTENT_GRID = (
+    ContentConfig(half_life_days=90.0),
+    ContentConfig(half_life_days=365.0),
+    ContentConfig(half_life_days=3650.0),
+)
 
 
 def content_builders(settings, dataset: str, items: Vocabulary) -> tuple[dict, dict]:
-    """(`builders`, `grids`) that add the content generator to a run, or two empty dicts (with a log line)
-    when the data set has no vector index yet. `settings` is the app's `Settings`."""
+    """(`builders`, `grids`) that add the content generator to a run, or two empty dicts (with a log
+    line) when the data set has no vector index yet. `settings` is the app's `Settings`."""
     from recassist.errors import IndexNotBuiltError
     from recassist.retrieval.vector_store import VectorStore, connect
 
@@ -127,4 +145,6 @@ def content_builders(settings, dataset: str, items: Vocabulary) -> tuple[dict, d
     except IndexNotBuiltError as err:
         log.warning("content generator left out: %s", err)
         return {}, {}
-    return {"content": lambda config: Content(config, item_vectors=vectors)}, {"content": CONTENT_GRID}
+    return {"content": lambda config: Content(config, item_vectors=vectors)}, {
+        "content": CONTENT_GRID
+    }

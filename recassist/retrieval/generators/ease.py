@@ -1,10 +1,11 @@
-"""EASE (Steck 2019): a closed-form item-item linear model, B = I - P / diag(P) with P = (X'X + lambda I)^-1.
+"""EASE (Steck 2019): a closed-form item-item linear model, B = I - P / diag(P) with P = (X'X +
+lambda I)^-1.
 
-Fitted directly, no gradient loop. Memory is about 16 bytes per item pair at the peak (the float64 Gram
-matrix and its inverse; ML-1M's 3,883 items: 240 MB) and time grows with items^3, so the full model suits
-catalogues up to some tens of thousands of items. Over the memory budget, EASE fits its scalable form: the
-same model on the most popular items that fit the budget (as many as `sqrt(budget / 16)`); the other items
-get no EASE score (-inf), and the fusion's other generators cover them.
+Fitted directly, no gradient loop. Memory is about 16 bytes per item pair at the peak (the float64
+Gram matrix and its inverse; ML-1M's 3,883 items: 240 MB) and time grows with items^3, so the full
+model suits catalogues up to some tens of thousands of items. Over the memory budget, EASE fits its
+scalable form: the same model on the most popular items that fit the budget (as many as `sqrt(budget
+/ 16)`); the other items get no EASE score (-inf), and the fusion's other generators cover them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ import numpy as np
 import scipy.linalg
 from pydantic import PositiveFloat
 
-from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence, matrix_bytes
+from recassist.retrieval.generators.base import (
+    Evidence,
+    Generator,
+    GeneratorConfig,
+    history_evidence,
+    matrix_bytes,
+)
 from recassist.retrieval.interactions import Interactions
 
-BYTES_PER_PAIR = 16  # float64 Gram matrix + its float64 inverse, alive together during the inversion
+BYTES_PER_PAIR = (
+    16  # float64 Gram matrix + its float64 inverse, alive together during the inversion
+)
 MIN_ITEMS = 100  # below this a restricted EASE is not worth fitting
 
 
@@ -59,7 +68,9 @@ class EASE(Generator):
         del gram  # the peak is the Gram matrix and its inverse together; from here on only one n x n float64
         precision /= -np.diag(precision)
         precision[np.diag_indices_from(precision)] = 0.0
-        self.weights = np.ascontiguousarray(precision, dtype=np.float32)  # inv() returns Fortran order
+        self.weights = np.ascontiguousarray(
+            precision, dtype=np.float32
+        )  # inv() returns Fortran order
         del precision
         self.kept = kept
         self._position = None
@@ -98,9 +109,11 @@ class EASE(Generator):
             from_rows, to_rows = self.positions(history), self.positions(items)
             out = np.zeros((len(items), len(history)), np.float32)
             have_from, have_to = from_rows >= 0, to_rows >= 0
-            block = self.weights[np.ix_(from_rows[have_from], to_rows[have_to])] * values[have_from, None]
+            block = (
+                self.weights[np.ix_(from_rows[have_from], to_rows[have_to])]
+                * values[have_from, None]
+            )
             out[np.ix_(have_to, have_from)] = block.T
             return out
 
         return history_evidence(self.train, user_row, item_rows, contributions)
-

@@ -24,11 +24,14 @@ class Popularity(Generator):
     config: PopularityConfig
 
     def estimate(self, train: Interactions) -> int:
-        # float64 per event: ones or strengths, ages, their decay, the product (and numpy's temporaries)
+        # float64 per event: ones or strengths, ages, their decay, the product (and numpy's
+        # temporaries)
         return 5 * 8 * len(train) + 12 * train.n_items
 
     def _fit(self, train: Interactions) -> None:
-        weights = train.strengths.astype(np.float64) if self.config.use_strength else np.ones(len(train))
+        weights = (
+            train.strengths.astype(np.float64) if self.config.use_strength else np.ones(len(train))
+        )
         if self.config.half_life_days is not None and len(train):
             age_days = (train.timestamps.max() - train.timestamps) / SECONDS_PER_DAY
             weights = weights * np.exp2(-age_days / self.config.half_life_days)
@@ -41,4 +44,7 @@ class Popularity(Generator):
 
     def evidence(self, user_row: int, item_rows: np.ndarray) -> list[Evidence]:
         ids = self.train.items.ids(item_rows)
-        return [Evidence(int(i), "popular", str(ids[n]), float(self.popularity[i])) for n, i in enumerate(item_rows)]
+        return [
+            Evidence(int(i), "popular", str(ids[n]), float(self.popularity[i]))
+            for n, i in enumerate(item_rows)
+        ]

@@ -1,18 +1,19 @@
-"""SASRec-style next-item model (Kang & McAuley 2018): causal self-attention over the user's recent items.
+"""SASRec-style next-item model (Kang & McAuley 2018): causal self-attention over the user's recent
+items.
 
-Trained with full softmax cross-entropy at every position (as RecBole's CE variant), on one random window
-of `max_len` items per user per epoch (a cheap crop augmentation that, over epochs, covers long histories).
-`fit` holds out the last item of every user with at least `min_history_for_holdout` events as its own
-validation set, shows progress with tqdm and stops when validation NDCG@10 has not improved for
-`patience` epochs (or when `time_budget_s` of training has passed), keeping the best weights; the
-held-out items are never training targets. Runs on CPU by default (on `threads` torch threads when
-set) and on a GPU when `device` is "auto" and one exists. `windows="last"` trains on each user's
-latest `max_len` items every epoch instead (the SASRec+ / LRURec recipe: max_len 200, lr 1e-3, batch
-128). Each epoch's validation NDCG@10 and the wall seconds since the fit began go to `curve`, for a
-curve of accuracy against training time.
+Trained with full softmax cross-entropy at every position (as RecBole's CE variant), on one random
+window of `max_len` items per user per epoch (a cheap crop augmentation that, over epochs, covers
+long histories). `fit` holds out the last item of every user with at least `min_history_for_holdout`
+events as its own validation set, shows progress with tqdm and stops when validation NDCG@10 has not
+improved for `patience` epochs (or when `time_budget_s` of training has passed), keeping the best
+weights; the held-out items are never training targets. Runs on CPU by default (on `threads` torch
+threads when set) and on a GPU when `device` is "auto" and one exists. `windows="last"` trains on
+each user's latest `max_len` items every epoch instead (the SASRec+ / LRURec recipe: max_len 200, lr
+1e-3, batch 128). Each epoch's validation NDCG@10 and the wall seconds since the fit began go to
+`curve`, for a curve of accuracy against training time.
 
-Evidence is approximate: the recent history items whose learned embeddings are closest to the candidate,
-each with its softmax share of the similarities.
+Evidence is approximate: the recent history items whose learned embeddings are closest to the
+candidate, each with its softmax share of the similarities.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
 
-from recassist.retrieval.generators.base import Evidence, Generator, GeneratorConfig, history_evidence
+from recassist.retrieval.generators.base import (
+    Evidence,
+    Generator,
+    GeneratorConfig,
+    history_evidence,
+)
 from recassist.retrieval.interactions import Interactions
 
 log = logging.getLogger(__name__)
@@ -44,7 +50,9 @@ class SASRecConfig(GeneratorConfig):
     max_epochs: PositiveInt = 60
     patience: PositiveInt = 6
     min_history_for_holdout: PositiveInt = 5
-    validation_users: PositiveInt = 2000  # early stopping scores a sample of this many held-out users
+    validation_users: PositiveInt = (
+        2000  # early stopping scores a sample of this many held-out users
+    )
     device: str = "cpu"  # "cpu", "cuda" or "auto"
     threads: PositiveInt | None = None  # torch CPU threads for the fit; None leaves torch's default
     # stop after the epoch that passes this much training time
@@ -66,15 +74,24 @@ def _model(n_tokens: int, config: SASRecConfig):
             self.positions = nn.Embedding(config.max_len, config.dim)
             self.dropout = nn.Dropout(config.dropout)
             layer = nn.TransformerEncoderLayer(
-                config.dim, config.heads, 4 * config.dim, config.dropout, batch_first=True, norm_first=True,
+                config.dim,
+                config.heads,
+                4 * config.dim,
+                config.dropout,
+                batch_first=True,
+                norm_first=True,
                 activation="gelu",
             )
             self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
             self.norm = nn.LayerNorm(config.dim)
-            for module in self.modules():  # small initial weights keep the tied-softmax logits near zero
+            for (
+                module
+            ) in self.modules():  # small initial weights keep the tied-softmax logits near zero
                 if isinstance(module, (nn.Embedding, nn.Linear)):
                     nn.init.normal_(module.weight, std=0.02)
-            future = torch.triu(torch.ones(config.max_len, config.max_len, dtype=torch.bool), diagonal=1)
+            future = torch.triu(
+                torch.ones(config.max_len, config.max_len, dtype=torch.bool), diagonal=1
+            )
             self.register_buffer("future", future, persistent=False)
 
         def forward(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -106,12 +123,15 @@ class SASRec(Generator):
     budget_hint = "lower sasrec batch_size, max_len or validation_users"
 
     def estimate(self, train: Interactions) -> int:
-        """Full-softmax logits dominate: batch x (max_len - 1) x items, with their gradient and softmax."""
+        """Full-softmax logits dominate: batch x (max_len - 1) x items, with their gradient and
+        softmax."""
         config = self.config
         n_tokens = train.n_items + 1
         parameters = n_tokens * config.dim * 4 * 4  # weights, gradient, Adam's two moments
         logits = config.batch_size * (config.max_len - 1) * n_tokens * 4 * 3
-        scoring = max(config.validation_users, 1024) * n_tokens * 4 * 2  # holdout and `_forward` blocks
+        scoring = (
+            max(config.validation_users, 1024) * n_tokens * 4 * 2
+        )  # holdout and `_forward` blocks
         sequences = len(train) * 8 + train.n_users * 100  # one array view per user
         return parameters + max(logits, scoring) + sequences
 
@@ -167,7 +187,9 @@ class SASRec(Generator):
         best_ndcg, best_state, stale = -1.0, None, 0
         self.curve: list[dict[str, float]] = []
         started = time.perf_counter()
-        epochs = tqdm(range(config.max_epochs), desc="sasrec", disable=not config.progress, leave=False)
+        epochs = tqdm(
+            range(config.max_epochs), desc="sasrec", disable=not config.progress, leave=False
+        )
         for epoch in epochs:
             self.model.train()
             order = rng.permutation(trainable)
@@ -185,8 +207,11 @@ class SASRec(Generator):
             point = {"epoch": epoch + 1, "wall_s": round(wall, 1), "loss": loss, "val_ndcg10": ndcg}
             self.curve.append(point)
             epochs.set_postfix(loss=loss, val_ndcg10=ndcg)
-            log.info("sasrec epoch %(epoch)d at %(wall_s).0fs: loss %(loss).4f "
-                     "holdout NDCG@10 %(val_ndcg10).4f", point)
+            log.info(
+                "sasrec epoch %(epoch)d at %(wall_s).0fs: loss %(loss).4f "
+                "holdout NDCG@10 %(val_ndcg10).4f",
+                point,
+            )
             stale = 0 if ndcg > best_ndcg else stale + 1
             if ndcg > best_ndcg:
                 best_ndcg = ndcg
@@ -232,7 +257,9 @@ class SASRec(Generator):
         optimiser.step()
         return float(loss.detach()) * len(sequences)
 
-    def _holdout_ndcg(self, sequences: list[np.ndarray], users: np.ndarray, lengths: np.ndarray) -> float:
+    def _holdout_ndcg(
+        self, sequences: list[np.ndarray], users: np.ndarray, lengths: np.ndarray
+    ) -> float:
         from recassist.retrieval.metrics import ndcg_at
 
         scores = self._forward([sequences[u] for u in users], lengths[users] - 1)
@@ -243,7 +270,9 @@ class SASRec(Generator):
         ranks = (scores > target_scores[:, None]).sum(axis=1)
         return ndcg_at(ranks, 10)
 
-    def _forward(self, sequences: list[np.ndarray], ends: np.ndarray, batch: int = 1024) -> np.ndarray:
+    def _forward(
+        self, sequences: list[np.ndarray], ends: np.ndarray, batch: int = 1024
+    ) -> np.ndarray:
         """Scores over all items (rows) from the last position of each window."""
         import torch
 
@@ -252,7 +281,9 @@ class SASRec(Generator):
         blocks = []
         with torch.no_grad():
             for start in range(0, len(sequences), batch):
-                tokens = torch.from_numpy(self._windows(sequences[start : start + batch], ends[start : start + batch]))
+                tokens = torch.from_numpy(
+                    self._windows(sequences[start : start + batch], ends[start : start + batch])
+                )
                 hidden = self.model(tokens.to(device))[:, -1]
                 blocks.append(self.model.logits(hidden)[:, 1:].float().cpu().numpy())
         self.model.train(False)
@@ -270,7 +301,11 @@ class SASRec(Generator):
         recent = set(self.train.sequence(user_row)[-self.config.max_len :].tolist())
 
         def contributions(history: np.ndarray, items: np.ndarray) -> np.ndarray:
-            similarity = np.where(np.isin(history, list(recent))[None, :], weights[items] @ weights[history].T, -np.inf)
+            similarity = np.where(
+                np.isin(history, list(recent))[None, :],
+                weights[items] @ weights[history].T,
+                -np.inf,
+            )
             shares = np.exp(similarity - similarity.max(axis=1, keepdims=True))
             return shares / shares.sum(axis=1, keepdims=True)
 

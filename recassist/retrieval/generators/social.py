@@ -1,9 +1,10 @@
-"""Social: items recently liked by the users someone follows or trusts (FilmTrust has a real trust graph).
+"""Social: items recently liked by the users someone follows or trusts (FilmTrust has a real trust
+graph).
 
-A user's score for an item is the sum, over the users they follow, of that user's strength for the item
-decayed by age; users who follow nobody get no scores (the fusion's other generators cover them). The
-evidence cites only followed users who liked the item (`Interactions.liked`): an explanation says they
-enjoyed it.
+A user's score for an item is the sum, over the users they follow, of that user's strength for the
+item decayed by age; users who follow nobody get no scores (the fusion's other generators cover
+them). The evidence cites only followed users who liked the item (`Interactions.liked`): an
+explanation says they enjoyed it.
 """
 
 from __future__ import annotations
@@ -34,22 +35,32 @@ class Social(Generator):
         return len(train) * (8 + 8 + 12 + 8 + 12) + 2 * follows
 
     def _fit(self, train: Interactions) -> None:
-        weights = np.where(train.strengths >= self.config.min_strength, train.strengths, 0.0).astype(np.float64)
+        weights = np.where(
+            train.strengths >= self.config.min_strength, train.strengths, 0.0
+        ).astype(np.float64)
         if self.config.half_life_days is not None and len(train):
             age_days = (train.timestamps.max() - train.timestamps) / SECONDS_PER_DAY
             weights *= np.exp2(-age_days / self.config.half_life_days)
-        liked = sp.csr_matrix((weights, (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items))
+        liked = sp.csr_matrix(
+            (weights, (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items)
+        )
         liked.sum_duplicates()
         liked.eliminate_zeros()
         self.liked = liked.astype(np.float32)
-        # who may be cited as having enjoyed an item: a low rating moves the score but is no endorsement
+        # who may be cited as having enjoyed an item: a low rating moves the score but is no
+        # endorsement
         endorsed = np.ones(len(train), bool) if train.liked is None else train.liked
         self.endorsed = sp.csr_matrix(
-            (endorsed.astype(np.float32), (train.user_rows, train.item_rows)), shape=(train.n_users, train.n_items)
+            (endorsed.astype(np.float32), (train.user_rows, train.item_rows)),
+            shape=(train.n_users, train.n_items),
         )
         self.endorsed.sum_duplicates()
         self.endorsed.eliminate_zeros()
-        follows = train.social if train.social is not None else sp.csr_matrix((train.n_users, train.n_users))
+        follows = (
+            train.social
+            if train.social is not None
+            else sp.csr_matrix((train.n_users, train.n_users))
+        )
         self.follows = follows.astype(np.float32).tocsr()
 
     def _scores(self, user_rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
@@ -61,11 +72,15 @@ class Social(Generator):
         if len(followed) == 0:
             return []
         columns = np.asarray(item_rows, np.int64)
-        block = self.liked[followed][:, columns].toarray() * (self.endorsed[followed][:, columns].toarray() > 0)
+        block = self.liked[followed][:, columns].toarray() * (
+            self.endorsed[followed][:, columns].toarray() > 0
+        )
         ids = self.train.users.ids(followed)
         evidence: list[Evidence] = []
         for column, item in enumerate(np.asarray(item_rows, np.int64)):
             for j in np.argsort(-block[:, column], kind="stable")[:3]:
                 if block[j, column] > 0:
-                    evidence.append(Evidence(int(item), "followed_user", str(ids[j]), float(block[j, column])))
+                    evidence.append(
+                        Evidence(int(item), "followed_user", str(ids[j]), float(block[j, column]))
+                    )
         return evidence
