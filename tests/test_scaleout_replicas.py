@@ -405,7 +405,9 @@ def test_concurrent_marketers_are_charged_what_they_saw_and_repeats_are_free(
 
     with ThreadPoolExecutor(8) as pool:
         statuses = sum(pool.map(client, range(8)), Counter())
-    assert set(statuses) <= {200, 429} and statuses[429] > 0, statuses  # the budgets ran out
+    # releases are made once per snapshot and owner, so a budget may or may not run out here; what
+    # must hold is below: each key's ledger is what its clients were told, never below 0
+    assert set(statuses) <= {200, 429}, statuses
     for name, key in MARKETERS.items():
         budget = _get(cluster.url, "/api/v1/audiences/budget", headers={"X-API-Key": key}).json()
         assert budget["epsilon_spent"] == pytest.approx(sum(seen[name]))

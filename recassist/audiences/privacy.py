@@ -147,13 +147,12 @@ class PrivacyGuard:
                 # stored as drawn, negative counts included: sums of them stay unbiased (clamping
                 # each of 294 near-empty cells at 0 added hundreds of people to ML-100k's total)
                 noisy = np.asarray(made(flat), dtype=np.int64).reshape(table.counts.shape)
-                stored = Stored(noisy, scale, cost)
-                self.store.put(
+                stored = self.store.put(
                     conn,
                     key,
                     str(query.get("snapshot", "")),
                     str(query.get("name", "")),
-                    stored,
+                    Stored(noisy, scale, cost),
                     now,
                 )
             self.store.add_charge(conn, owner, key, cost, now)

@@ -37,6 +37,8 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 METADATA = MetaData()
@@ -109,7 +111,7 @@ class ReleaseStore:
         self._ensure_owner(owner)
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.begin()  # the engine begins IMMEDIATE (recassist.state.database): one writer
             else:
                 conn.execute(
                     select(OWNERS.c.owner).where(OWNERS.c.owner == owner).with_for_update()
@@ -150,18 +152,22 @@ class ReleaseStore:
     @staticmethod
     def put(
         conn: Connection, key: str, snapshot: str, name: str, release: Stored, at: float
-    ) -> None:
-        conn.execute(
-            insert(RELEASES).values(
-                key=key,
-                snapshot=snapshot,
-                name=name,
-                counts=to_bytes(release.counts),
-                scale=release.scale,
-                epsilon=release.epsilon,
-                at=at,
-            )
+    ) -> Stored:
+        """Store a release unless one with `key` is there already, and return the stored one: two
+        owners releasing the same query at once on two replicas get the first draw, and the second
+        draw is never shown."""
+        insert_for = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = insert_for(RELEASES).values(
+            key=key,
+            snapshot=snapshot,
+            name=name,
+            counts=to_bytes(release.counts),
+            scale=release.scale,
+            epsilon=release.epsilon,
+            at=at,
         )
+        conn.execute(statement.on_conflict_do_nothing(index_elements=[RELEASES.c.key]))
+        return ReleaseStore.stored(conn, key) or release
 
     @staticmethod
     def charged(conn: Connection, owner: str, key: str) -> bool:
