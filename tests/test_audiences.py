@@ -21,7 +21,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine
 
 from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.population import build_population
@@ -40,7 +39,8 @@ from recassist.errors import (
     SensitiveCategoryError,
 )
 from recassist.retrieval.catalogue import Catalogue
-from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings
+from recassist.settings import ApiConfig, ApiKey, AudienceConfig, Settings, StateConfig
+from recassist.state.database import engine as state_engine
 
 WOMEN_25_34 = And(
     parts=[Attribute(field="gender", values=["F"]), Attribute(field="age", min=25, max=34)]
@@ -92,7 +92,7 @@ def find_title(ml1m):
 
 def audiences_with(population, tmp_path: Path, **rules) -> Audiences:
     config = AudienceConfig(**rules)
-    engine = create_engine(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    engine = state_engine(StateConfig(), tmp_path)  # the app's engine: BEGIN IMMEDIATE on SQLite
     return Audiences(population, PrivacyGuard(config, engine), config)
 
 
@@ -407,10 +407,10 @@ def test_check_and_charge_is_atomic_across_threads(tmp_path) -> None:
     from recassist.audiences.privacy import CountTable
 
     config = AudienceConfig(epsilon_budget=1.0)
-    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    folder = tmp_path / "race"
 
     def race(i: int) -> str:
-        guard = PrivacyGuard(config, create_engine(url, connect_args={"timeout": 30}))
+        guard = PrivacyGuard(config, state_engine(StateConfig(), folder))  # an engine per "process"
         compute = lambda: CountTable(np.array([50, 60]), 1)  # noqa: E731
         try:
             guard.release("org", {"snapshot": "s", "name": f"q{i}"}, compute, 1.0)
@@ -421,7 +421,9 @@ def test_check_and_charge_is_atomic_across_threads(tmp_path) -> None:
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(race, range(8)))
     assert outcomes.count("charged") == 1 and outcomes.count("refused") == 7
-    assert PrivacyGuard(config, create_engine(url)).spent("org") == pytest.approx(1.0)
+    assert PrivacyGuard(config, state_engine(StateConfig(), folder)).spent("org") == pytest.approx(
+        1.0
+    )
 
 
 def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_path) -> None:
