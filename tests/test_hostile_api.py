@@ -26,7 +26,9 @@ def test_feedback_replays_are_recorded_once(live_server: str, settings) -> None:
     item = data.items["item_id"].iloc[0]
     stored = FeedbackStore(engine(settings.state, settings.data_dir), SLICE)
     before = stored.count()
-    body = {"user_id": user, "item_id": item, "feedback": "like", "event_id": str(uuid.uuid4())}
+    # a dislike: stored like any feedback, but no new interaction, so the shared slice that later
+    # modules index and fit stays the data set they expect
+    body = {"user_id": user, "item_id": item, "feedback": "dislike", "event_id": str(uuid.uuid4())}
     answers = [
         httpx.post(f"{live_server}/api/v1/feedback", json=body, timeout=60).json() for _ in range(5)
     ]

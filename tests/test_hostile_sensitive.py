@@ -22,7 +22,8 @@ from recassist.audiences.privacy import PrivacyGuard
 from recassist.data.cleaning import RawTable
 from recassist.data.readers import ROW
 from recassist.errors import SensitiveCategoryError, SensitiveTargetingError
-from recassist.settings import AdsConfig, AudienceConfig, ImportConfig
+from recassist.settings import AdsConfig, AudienceConfig, ImportConfig, StateConfig
+from recassist.state.database import engine as state_engine
 from recassist.trust.sensitive import SensitiveCheck
 
 ESCAPED = [
@@ -131,7 +132,7 @@ def test_the_phrase_sets_hold_with_meaning(embedder) -> None:
 
 
 def test_marketers_and_ads_use_the_one_check(tmp_path) -> None:
-    guard = PrivacyGuard(AudienceConfig(), tmp_path / "ledger.sqlite")
+    guard = PrivacyGuard(AudienceConfig(), state_engine(StateConfig(), tmp_path))
     with pytest.raises(SensitiveCategoryError, match="sexuality"):
         guard.refuse_sensitive(["G\u0430y men"], "segment criterion")
     assert guard.reportable(["Comedy", "Catholics", "Drama"]) == ["Comedy", "Drama"]
