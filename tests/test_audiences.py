@@ -437,8 +437,11 @@ def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_p
     assert table.measure == "sentiment" and {"Dresses", "Tops"} <= {
         r["department"] for r in table.rows
     }
-    shares = [r["base_positive_%"] for r in table.rows if r["base_positive_%"] is not None]
-    assert shares and all(50 <= share <= 100 for share in shares)  # most reviews are positive
+    # most reviews are positive: so say the big departments (thousands of reviews each), whatever
+    # the noise; a small one ("Trend", about 100 reviews) may be pushed below by it
+    big = {"Dresses", "Tops", "Bottoms"}
+    shares = [r["base_positive_%"] for r in table.rows if r["department"] in big]
+    assert len(shares) == 3 and all(50 <= share <= 100 for share in shares), table.rows
     assert audiences.guard.spent("org") == pytest.approx(6.0)  # tags, titles 3, months, sentiment
 
 
