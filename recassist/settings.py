@@ -159,6 +159,8 @@ class AgentConfig(BaseModel):
     graph_weight: NonNegativeFloat = 0.3
     history_weight: NonNegativeFloat = 1.0  # the fitted generators' fusion, for a known user
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
+    # items the knowledge graph says are what the words ask for ("a heist film": `retrieval.concepts`)
+    concept_weight: NonNegativeFloat = 1.0
     # LLM share of the ranking score (recassist/assistant/rerank.py); 0 = off, the default
     # `recassist eval --rerank` measured (docs/benchmarks.md): the 0.5B model did not beat the
     # fusion on ML-100k or ML-1M

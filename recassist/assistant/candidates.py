@@ -3,7 +3,9 @@
 Sources, each a list of items with scores: for what the user named or liked in this session, the
 items people who liked it also liked and its knowledge-graph neighbours (`requested` /
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
-never the nearest title text), items near the user's own words (`described`), and for a known user
+never the nearest title text), the items the knowledge graph says are what the user's words ask for
+(`concept`: "a heist film", `retrieval.concepts`), else items near the words (`described`: near a
+text is near its title words, so "a courtroom drama" would find The Juror), and for a known user
 the serving model's generators (their own evidence); a new user who said nothing yet gets what is
 popular. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
 (`described`, at the text weight), so that a rare combination is found beside what is popular. The
@@ -109,8 +111,9 @@ class CandidateStage:
             self._like(
                 found, weights, anchors, "requested" if seeds else "history_item", constraints, seen
             )
+        concepts = self._concepts(found, weights, words, constraints, seen) if words else False
         try:
-            if words and (
+            if (words and not concepts) and (
                 request.intent is Intent.search or session.user_id is None or not anchors
             ):
                 weight = self.config.text_weight if (anchors or session.user_id) else 1.0
@@ -214,6 +217,31 @@ class CandidateStage:
             if ev.kind != "history_item" and ev.source in items:
                 reason = Reason(ev.kind, items[ev.source].title, items[ev.source], ev.count or None)
                 found.item_reasons.setdefault(str(vocab.id(ev.item)), []).insert(0, reason)
+
+    def _concepts(
+        self, found: Found, weights: dict, words: str, constraints: Constraints, seen: set[str]
+    ) -> bool:
+        """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
+        Mafia", "British"), each with the most specific such concept as its evidence; False when
+        the words name no concept."""
+        index = self.catalogue.concepts
+        matches = index.match(words) if index is not None else []
+        if not matches:
+            return False
+        scores = index.scores(matches)
+        listed: dict[str, float] = {}
+        for item_id in sorted(scores, key=lambda i: -scores[i]):
+            item = self.catalogue.items.get(item_id)
+            if item is not None and item_id not in seen and constraints.allows(item):
+                listed[item_id] = scores[item_id]
+            if len(listed) >= self.config.depth:
+                break
+        self._add(found, weights, "concepts", self.config.concept_weight, listed, [])
+        for item_id in listed:
+            concept = index.best_for(item_id, matches)
+            if concept is not None:
+                found.item_reasons.setdefault(item_id, []).append(Reason("concept", concept.spoken))
+        return True
 
     def _top(
         self, scores: np.ndarray, constraints: Constraints, seen: set[str]

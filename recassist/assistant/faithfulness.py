@@ -274,7 +274,7 @@ def _stricter(
         if r.kind == "requested" and r.item is not None
         for form in _title_forms(r.item.title)
     }
-    if _ASKED.search(rest) and not any(r.kind in ("requested", "described") for r in reasons):
+    if _ASKED.search(rest) and not any(r.kind in ("requested", "described", "concept") for r in reasons):
         problems.append("says you asked for something, which its evidence does not")
     for start, end, title in spans:
         near = text[max(0, start - 40) : start] + "|" + text[end : end + 40]

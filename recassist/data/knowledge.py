@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -193,3 +194,26 @@ def load_graph(data_dir: Path, dataset: str) -> ItemGraph | None:
     if dataset not in GRAPHS or not (kg_path.is_file() and link_path.is_file()):
         return None
     return read_graph(kg_path, link_path, GRAPHS[dataset].item_ids())
+
+
+@dataclass(frozen=True)
+class NamedEntity:
+    """A graph entity with the names people use for it (`names/freebase.toml`)."""
+
+    entity: str
+    kind: str  # genre, subject, country, language
+    names: tuple[str, ...]
+    also: tuple[str, ...] = ()
+
+
+def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
+    """The named Freebase entities, and how messages are read for them (the `match` section)."""
+    text = resources.files("recassist.data").joinpath("names", "freebase.toml").read_text("utf-8")
+    table = tomllib.loads(text)
+    language = table.pop("match", {})
+    named = [
+        NamedEntity(entity, kind, tuple(entry["names"]), tuple(entry.get("also", ())))
+        for kind, entries in table.items()
+        for entity, entry in entries.items()
+    ]
+    return named, language

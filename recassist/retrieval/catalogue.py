@@ -28,6 +28,7 @@ from recassist.data.item_profiles import ItemProfile
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
+from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.profiles import latest_first
 from recassist.retrieval.vector_store import Hit, VectorStore
@@ -351,9 +352,11 @@ class Catalogue:
         store: VectorStore,
         embedder: Embedder | None = None,
         profiles: Mapping[str, ItemProfile] | None = None,
+        concepts: ConceptIndex | None = None,
     ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
+        self.concepts = concepts  # what items are, from the knowledge graph (`retrieval.concepts`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)
         self.items: dict[str, Item] = {

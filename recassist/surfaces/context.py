@@ -18,10 +18,12 @@ from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
 from recassist.data.item_profiles import ProfileStore
+from recassist.data.knowledge import load_graph
 from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
 from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
+from recassist.retrieval.concepts import load_concepts
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
@@ -115,7 +117,10 @@ def build_context(
     store = VectorStore(connect(settings.chroma, settings.data_dir), dataset_name, settings.chroma)
     use_profiles = settings.embedding.item_profiles
     profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
-    catalogue = Catalogue(dataset, store, Embedder(settings.embedding), profiles)
+    embedder = Embedder(settings.embedding)
+    graph = load_graph(settings.data_dir, dataset_name)
+    concepts = load_concepts(graph, dataset.interactions, embedder.encode)
+    catalogue = Catalogue(dataset, store, embedder, profiles, concepts)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

@@ -49,6 +49,7 @@ EvidenceKind = Literal[
     "similar_text",
     "requested",
     "described",
+    "concept",
     "sequel",
     "prequel",
     "same_director",

@@ -1,0 +1,223 @@
+"""Concepts: what a film is, from an item knowledge graph, for requests in people's own words.
+
+A catalogue of titles and genres cannot answer "clever heist movies" or "a courtroom drama": no
+title or genre says heist or courtroom. RecBole's Freebase graph does, as ids: each linked film has
+`film.film.genre` entities far finer than MovieLens's 19 genres (heist film, courtroom drama, road
+movie, costume drama, political satire), `film.film.subjects` (World War II, the Mafia, basketball),
+and `film.film.country` and `.language`. The graph names none of them; `data/names/freebase.toml`
+does, for the entities whose member films make them plain (`data.knowledge.entity_names`).
+
+A message matches a concept in one of two ways:
+- by its words: every word of one of the concept's phrases is in one clause of the message ("a
+  heist" → heist film), or one of its single words is ("courtroom"), compared without plural
+  endings, so "heists" and "comedies" match too;
+- by meaning, for a clause of two content words or more that no concept's words matched: the
+  concept nearest the clause in the embedder's space, when near enough ("robbery of a casino" →
+  heist film); one word alone is too little to go on ("family" is no family film).
+Clauses are cut at the `separators` of the names file and at punctuation. A match scores 1 by words
+and its cosine similarity by meaning; an item's score sums its matched concepts' scores, each
+weighted up to 1 by specificity (a genre of 23 films says more than Drama's 878), with the item's
+popularity as a small tie-break. So an item that is all the message asked for (British and a
+comedy) comes before one that is a part of it, and the best-known of those first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recassist.data.knowledge import ItemGraph, NamedEntity, entity_names
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+RELATIONS = {
+    "genre": "film.film.genre",
+    "subject": "film.film.subjects",
+    "country": "film.film.country",
+    "language": "film.film.language",
+}
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|[,;.!?]")
+
+
+def singular(word: str) -> str:
+    """`word` lower-cased without a plural or possessive ending ("heists", "comedies", "kids'"):
+    light enough that "animated" and "animal" stay apart, as a stemmer would not keep them."""
+    word = word.lower().removesuffix("'s").removesuffix("'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One named graph entity and the catalogue items that have it."""
+
+    entity: str
+    kind: str  # genre, subject, country, language
+    names: tuple[str, ...]  # as written; the first is how a reply names it: "heist film"
+    phrases: tuple[tuple[str, ...], ...]  # each name's words, singular, generic words left out
+    words: frozenset[str]  # single words that say it on their own, singular
+    members: frozenset[str]
+    specificity: float  # in (0, 1]: 1 for the rarest concept, near 0 for one most items have
+
+    @property
+    def spoken(self) -> str:
+        """How a sentence says an item has it: "a heist film", "about the Mafia", "in French"."""
+        name = self.names[0]
+        if self.kind == "subject":
+            return f"about {name}"
+        if self.kind == "language":
+            return name
+        return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    """A concept the message asked for, how surely (0-1), and the words that said it."""
+
+    concept: Concept
+    score: float
+    said: str
+
+
+class ConceptIndex:
+    """The named concepts of one catalogue, matched against messages."""
+
+    def __init__(
+        self,
+        concepts: Sequence[Concept],
+        language: Mapping[str, Sequence[str]],
+        popularity: Mapping[str, float],
+        encode: Encode | None = None,
+        min_similarity: float = 0.62,
+    ) -> None:
+        self.concepts, self.encode, self.min_similarity = list(concepts), encode, min_similarity
+        self.popularity = dict(popularity)  # item id -> 0-1, the tie-break among equal matches
+        self._generic = {singular(w) for w in language.get("generic", ())}
+        self._separators = {w.lower() for w in language.get("separators", ())}
+        self._by_item: dict[str, list[Concept]] = {}
+        for concept in self.concepts:
+            for item_id in concept.members:
+                self._by_item.setdefault(item_id, []).append(concept)
+        self._texts = [name for c in self.concepts for name in c.names]
+        self._owners = [c for c in self.concepts for _ in c.names]
+        self._vectors: np.ndarray | None = None
+
+    def of_item(self, item_id: str) -> list[Concept]:
+        """The item's named concepts, the most specific first."""
+        return sorted(self._by_item.get(item_id, []), key=lambda c: -c.specificity)
+
+    def match(self, text: str) -> list[ConceptMatch]:
+        """The concepts `text` asks for, best first: by its words, then by the meaning of each
+        clause that no concept's words matched."""
+        best: dict[str, ConceptMatch] = {}
+        for clause in self._clauses(text):
+            said = set(clause)
+            found = [
+                ConceptMatch(concept, 1.0, " ".join(hit))
+                for concept in self.concepts
+                for hit in [next((p for p in concept.phrases if p and set(p) <= said), None)]
+                + [next(((w,) for w in concept.words if w in said), None)]
+                if hit
+            ]
+            if not found and sum(w not in self._generic for w in clause) >= 2:
+                found = self._by_meaning(" ".join(clause))
+            for match in found:
+                kept = best.get(match.concept.entity)
+                if kept is None or kept.score < match.score:
+                    best[match.concept.entity] = match
+        return sorted(best.values(), key=lambda m: (-m.score, -m.concept.specificity))
+
+    def _by_meaning(self, clause: str) -> list[ConceptMatch]:
+        """The concept nearest `clause` in the embedder's space, if near enough."""
+        if self.encode is None or not self._texts:
+            return []
+        if self._vectors is None:
+            self._vectors = self.encode(self._texts)
+        similarity = self.encode([clause])[0] @ self._vectors.T
+        col = int(np.argmax(similarity))
+        if similarity[col] < self.min_similarity:
+            return []
+        return [ConceptMatch(self._owners[col], float(similarity[col]), clause)]
+
+    def _clauses(self, text: str) -> list[list[str]]:
+        """`text` as clauses of singular words, cut at separator words and punctuation; a
+        word of two joined by a hyphen also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
+        clauses: list[list[str]] = [[]]
+        for token in _TOKEN.findall(text.lower()):
+            if token in self._separators or not token[0].isalnum():
+                clauses.append([])
+                continue
+            parts = token.split("-")
+            clauses[-1] += [singular(p) for p in parts] + (
+                [singular("".join(parts))] if len(parts) > 1 else []
+            )
+        return [c for c in clauses if c]
+
+    def best_for(self, item_id: str, matches: Sequence[ConceptMatch]) -> Concept | None:
+        """The most specific of the matched concepts that the item has."""
+        own = [m.concept for m in matches if item_id in m.concept.members]
+        return max(own, key=lambda c: c.specificity, default=None)
+
+    def scores(self, matches: Sequence[ConceptMatch]) -> dict[str, float]:
+        """Item id -> the summed scores of the matched concepts it belongs to, plus a tie-break of
+        at most 0.1 by popularity."""
+        out: dict[str, float] = {}
+        for match in matches:
+            weight = match.score * (0.6 + 0.4 * match.concept.specificity)
+            for item_id in match.concept.members:
+                out[item_id] = out.get(item_id, 0.0) + weight
+        return {i: s + 0.1 * self.popularity.get(i, 0.0) for i, s in out.items()}
+
+
+def build_concepts(
+    graph: ItemGraph, names: Sequence[NamedEntity], generic: set[str]
+) -> list[Concept]:
+    """One `Concept` per named entity that at least two catalogue items have."""
+    facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
+    members = facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
+    n_items = max(1, graph.facts["item_id"].nunique())
+    named = [n for n in names if len(members.get(n.entity, ())) >= 2]
+    rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
+    concepts = []
+    for entry in named:
+        items = members[entry.entity]
+        phrases = []
+        for phrase in entry.names:
+            words = tuple(w for w in map(singular, _WORD.findall(phrase)) if w not in generic)
+            phrases.append(words)
+        concepts.append(
+            Concept(
+                entity=entry.entity,
+                kind=entry.kind,
+                names=tuple(entry.names),
+                phrases=tuple(phrases),
+                words=frozenset(singular(w) for w in entry.also),
+                members=items,
+                specificity=max(0.05, math.log(n_items / len(items)) / rarest),
+            )
+        )
+    return concepts
+
+
+def load_concepts(
+    graph: ItemGraph | None, interactions: pd.DataFrame, encode: Encode | None
+) -> ConceptIndex | None:
+    """The concept index of a catalogue with a knowledge graph (None without one): the named
+    entities of `data/names/freebase.toml` that its items have, with each item's popularity (its
+    rank by interactions, 0-1) as the tie-break."""
+    if graph is None:
+        return None
+    names, language = entity_names()
+    generic = {singular(w) for w in language.get("generic", ())}
+    counts = interactions["item_id"].astype(str).value_counts()
+    popularity = (counts.rank(pct=True)).to_dict()
+    concepts = build_concepts(graph, names, generic)
+    return ConceptIndex(concepts, language, popularity, encode) if concepts else None

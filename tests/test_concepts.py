@@ -1,0 +1,122 @@
+"""Concepts: requests in people's own words ("clever heist movies", "a courtroom drama") reach the
+films the knowledge graph says they are, by words or by meaning, never by title words; the chat
+picks them and says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.data.knowledge import entity_names, load_graph
+from recassist.retrieval.concepts import ConceptIndex, load_concepts, singular
+
+
+@pytest.fixture(scope="module")
+def concepts(ml100k, settings, embedder) -> ConceptIndex:
+    index = load_concepts(
+        load_graph(settings.data_dir, "ml-100k"), ml100k.interactions, embedder.encode
+    )
+    assert index is not None, "ML-100k has a graph, so it has concepts"
+    return index
+
+
+@pytest.fixture(scope="module")
+def titles(ml100k) -> dict[str, str]:
+    return dict(zip(ml100k.items["item_id"], ml100k.items["title"]))
+
+
+def test_every_name_is_of_a_graph_entity_and_no_name_is_two_entities(concepts) -> None:
+    named, language = entity_names()
+    assert {"generic", "separators"} <= set(language)
+    in_graph = {c.entity for c in concepts.concepts}
+    assert len(in_graph) >= 0.95 * len(named)  # a name of an entity no film has is dead data
+    spoken = [name.lower() for entry in named for name in entry.names]
+    assert len(spoken) == len(set(spoken))
+
+
+@pytest.mark.parametrize(
+    "message, concept",
+    [
+        ("clever heist movies", "heist film"),
+        ("a courtroom drama with a big trial", "courtroom drama"),
+        ("something about the mafia", "the Mafia"),
+        ("dry British humour", "British film"),
+        ("a smart political satire", "political satire"),
+        ("any good westerns?", "western"),
+    ],
+)
+def test_the_words_of_a_request_name_its_concept(concepts, message: str, concept: str) -> None:
+    names = [m.concept.names[0] for m in concepts.match(message)]
+    assert concept in names
+
+
+def test_plural_and_hyphenated_forms_match_and_near_words_stay_apart(concepts) -> None:
+    assert singular("heists") == "heist" and singular("comedies") == "comedy"
+    assert singular("animated") != singular("animals")
+    animated = [m.concept.names[0] for m in concepts.match("an animated film")]
+    assert "animated film" in animated and "animal film" not in animated
+    assert "science fiction" in [m.concept.names[0] for m in concepts.match("some sci-fi")]
+    # "family" in "about illness and family" is a subject, not a film for the whole family
+    assert "family-friendly film" not in [
+        m.concept.names[0] for m in concepts.match("about illness and family")
+    ]
+
+
+def test_a_paraphrase_is_matched_by_meaning_and_nonsense_by_nothing(concepts) -> None:
+    matched = concepts.match("a film about a robbery of a casino")
+    assert matched and matched[0].concept.names[0] == "heist film"
+    by_meaning = concepts.match("espionage and secret agents")
+    assert "spy film" in [m.concept.names[0] for m in by_meaning]
+    assert concepts.match("qwzx blorf") == []
+
+
+def test_items_with_all_the_asked_concepts_come_first(concepts, titles) -> None:
+    matches = concepts.match("a british comedy")
+    scores = concepts.scores(matches)
+    top = sorted(scores, key=lambda i: -scores[i])[:10]
+    british, comedy = (
+        next(m.concept for m in matches if m.concept.names[0] == name)
+        for name in ("British film", "comedy")
+    )
+    both = [i for i in top if i in british.members and i in comedy.members]
+    assert len(both) == 10, [titles[i] for i in top]
+    # and the best-known of them first: Monty Python and the Holy Grail before a film few rated
+    assert titles[top[0]] in {
+        "Monty Python and the Holy Grail (1974)",
+        "Fish Called Wanda, A (1988)",
+        "Willy Wonka and the Chocolate Factory (1971)",
+        "Full Monty, The (1997)",
+    }
+
+
+@pytest.fixture(scope="module")
+def concept_assistant(settings, indexed_slice, slice_serving, embedder, concepts):
+    """The assistant on the slice (ML-100k's most-rated films, ML-100k's ids) with the graph's
+    concepts, without a model: the parser plans, explanations are templates."""
+    from recassist.assistant.agent import Assistant
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.retrieval.vector_store import VectorStore
+    from tests.conftest import SLICE
+
+    builder, _ = indexed_slice
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    store = VectorStore(builder.client, SLICE)
+    catalogue = Catalogue(dataset, store, embedder, concepts=concepts)
+    config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    return Assistant(catalogue, slice_serving, None, config)
+
+
+def test_a_described_request_picks_what_the_graph_says_and_says_so(concept_assistant) -> None:
+    mafia = next(
+        c for c in concept_assistant.catalogue.concepts.concepts if c.names[0] == "the Mafia"
+    )
+    result = concept_assistant.turn(concept_assistant.new_session(None), "a film about the mafia")
+    assert result.picks
+    assert result.picks[0].item.item_id in mafia.members
+    first = result.picks[0]
+    assert any(r.kind == "concept" and r.label == "about the Mafia" for r in first.reasons)
+    assert "about the Mafia" in first.explanation.text
+    # the title-word neighbour the text search would find is not a pick
+    assert not any(
+        "Mob" in p.item.title for p in result.picks if p.item.item_id not in mafia.members
+    )
