@@ -54,7 +54,7 @@ def test_plural_and_hyphenated_forms_match_and_near_words_stay_apart(concepts) -
     assert singular("animated") != singular("animals")
     animated = [m.concept.names[0] for m in concepts.match("an animated film")]
     assert "animated film" in animated and "animal film" not in animated
-    assert "science fiction" in [m.concept.names[0] for m in concepts.match("some sci-fi")]
+    assert "science fiction film" in [m.concept.names[0] for m in concepts.match("some sci-fi")]
     # "family" in "about illness and family" is a subject, not a film for the whole family
     assert "family-friendly film" not in [
         m.concept.names[0] for m in concepts.match("about illness and family")
@@ -120,3 +120,17 @@ def test_a_described_request_picks_what_the_graph_says_and_says_so(concept_assis
     assert not any(
         "Mob" in p.item.title for p in result.picks if p.item.item_id not in mafia.members
     )
+
+
+def test_a_negated_clause_names_no_concept(concepts) -> None:
+    names = [m.concept.names[0] for m in concepts.match("a comedy, nothing with gangsters")]
+    assert "comedy" in names and "gangster film" not in names
+
+
+def test_words_a_concept_used_are_not_reported_unused(concept_assistant) -> None:
+    result = concept_assistant.turn(
+        concept_assistant.new_session(None), "I like space adventures with robots"
+    )
+    assert result.picks and "didn't use" not in result.message
+    assert "could not find" not in result.message
+    assert any(r.kind == "concept" for p in result.picks for r in p.reasons)

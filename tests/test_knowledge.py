@@ -301,7 +301,7 @@ def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> 
     assert checker.check(f"{said}.", item, [co_liked]) == []
     assert any("other people" in p for p in checker.check(f"{said}.", item, [director]))
     assert phrase(Reason("shared_cast", godfather.title, godfather, 3)) == (
-        "it shares 3 cast members with The Godfather (1972)"
+        "it shares cast with The Godfather (1972) (3 in common)"
     )
 
 

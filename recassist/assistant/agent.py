@@ -265,8 +265,11 @@ class Assistant:
             pick.reasons = [*themes, *reasons[pick.item.item_id]][:3]
         session.record_shown([p.item.item_id for p in picks])
         session.reasons = {p.item.item_id: p.reasons for p in picks}
+        described = self.candidates.described  # words a concept used were not dropped
+        named = [t for t in named if t.item_id or t.stand_in or not described(found, t.title)]
         notes = replies.title_notes(named, self.items, len(picks))
-        notes += replies.unused_note(request.unused)  # nothing the user said is dropped silently
+        unused = [w for w in request.unused if not described(found, w)]
+        notes += replies.unused_note(unused)  # nothing the user said is dropped silently
         if niche and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         text = replies.list_line(

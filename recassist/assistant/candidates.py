@@ -36,6 +36,7 @@ from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
+from recassist.retrieval.concepts import ConceptMatch
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.neighbours import co_liked, liked_matrix
@@ -63,6 +64,7 @@ class Found:
     item_reasons: dict[str, list[Reason]] = field(
         default_factory=dict
     )  # an item's own evidence ("like X")
+    concepts: list[ConceptMatch] = field(default_factory=list)  # what the words named (`concept`)
     store_down: bool = (
         False  # the vector store did not answer: only the serving model's lists were used
     )
@@ -111,7 +113,9 @@ class CandidateStage:
             self._like(
                 found, weights, anchors, "requested" if seeds else "history_item", constraints, seen
             )
-        concepts = self._concepts(found, weights, words, constraints, seen) if words else False
+        # what the words name, and what the parser could not read ("robots"), negations left out
+        said = " , ".join([words, *request.unused]).strip(" ,")
+        concepts = self._concepts(found, weights, said, constraints, seen) if said else False
         try:
             if (words and not concepts) and (
                 request.intent is Intent.search or session.user_id is None or not anchors
@@ -228,6 +232,7 @@ class CandidateStage:
         matches = index.match(words) if index is not None else []
         if not matches:
             return False
+        found.concepts = matches
         scores = index.scores(matches)
         listed: dict[str, float] = {}
         for item_id in sorted(scores, key=lambda i: -scores[i]):
@@ -276,6 +281,12 @@ class CandidateStage:
             weight,
         )
         found.reasons[name] = reasons
+
+    def described(self, found: Found, text: str) -> bool:
+        """Whether `text` (a title the catalogue lacks, a word the parser could not use) only says
+        what the concepts of this turn were matched by: it was used, as a description."""
+        index = self.catalogue.concepts
+        return index is not None and index.covers(text, found.concepts)
 
     def evidence(
         self, found: Found, item_ids: Sequence[str], limit: int = 3

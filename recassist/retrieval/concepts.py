@@ -102,6 +102,7 @@ class ConceptIndex:
         self.popularity = dict(popularity)  # item id -> 0-1, the tie-break among equal matches
         self._generic = {singular(w) for w in language.get("generic", ())}
         self._separators = {w.lower() for w in language.get("separators", ())}
+        self._negations = {w.lower() for w in language.get("negations", ())}
         self._by_item: dict[str, list[Concept]] = {}
         for concept in self.concepts:
             for item_id in concept.members:
@@ -119,21 +120,23 @@ class ConceptIndex:
         clause that no concept's words matched."""
         best: dict[str, ConceptMatch] = {}
         for clause in self._clauses(text):
-            said = set(clause)
-            found = [
-                ConceptMatch(concept, 1.0, " ".join(hit))
-                for concept in self.concepts
-                for hit in [next((p for p in concept.phrases if p and set(p) <= said), None)]
-                + [next(((w,) for w in concept.words if w in said), None)]
-                if hit
-            ]
+            found = [m for m in (self._by_words(c, set(clause)) for c in self.concepts) if m]
             if not found and sum(w not in self._generic for w in clause) >= 2:
                 found = self._by_meaning(" ".join(clause))
-            for match in found:
-                kept = best.get(match.concept.entity)
-                if kept is None or kept.score < match.score:
-                    best[match.concept.entity] = match
+            for match in found:  # a concept said twice keeps its best score and all its words
+                kept = best.get(match.concept.entity, match)
+                words = " ".join(dict.fromkeys(f"{kept.said} {match.said}".split()))
+                score = max(kept.score, match.score)
+                best[match.concept.entity] = ConceptMatch(match.concept, score, words)
         return sorted(best.values(), key=lambda m: (-m.score, -m.concept.specificity))
+
+    @staticmethod
+    def _by_words(concept: Concept, said: set[str]) -> ConceptMatch | None:
+        """`concept` matched by all the words of one of its phrases or by its own words, with
+        every word of the clause that matched it."""
+        words = {w for p in concept.phrases if p and set(p) <= said for w in p}
+        words |= concept.words & said
+        return ConceptMatch(concept, 1.0, " ".join(sorted(words))) if words else None
 
     def _by_meaning(self, clause: str) -> list[ConceptMatch]:
         """The concept nearest `clause` in the embedder's space, if near enough."""
@@ -148,18 +151,25 @@ class ConceptIndex:
         return [ConceptMatch(self._owners[col], float(similarity[col]), clause)]
 
     def _clauses(self, text: str) -> list[list[str]]:
-        """`text` as clauses of singular words, cut at separator words and punctuation; a
-        word of two joined by a hyphen also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
-        clauses: list[list[str]] = [[]]
+        """`text` as clauses of singular words, cut at separator words and punctuation; a clause
+        after a negation ("nothing too violent") is left out, and a word of two joined by a hyphen
+        also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
+        clauses: list[tuple[bool, list[str]]] = [(False, [])]
         for token in _TOKEN.findall(text.lower()):
             if token in self._separators or not token[0].isalnum():
-                clauses.append([])
+                clauses.append((token in self._negations, []))
                 continue
             parts = token.split("-")
-            clauses[-1] += [singular(p) for p in parts] + (
-                [singular("".join(parts))] if len(parts) > 1 else []
-            )
-        return [c for c in clauses if c]
+            whole = [singular("".join(parts))] if len(parts) > 1 else []
+            clauses[-1][1].extend([*map(singular, parts), *whole])
+        return [words for negated, words in clauses if words and not negated]
+
+    def covers(self, text: str, matches: Sequence[ConceptMatch]) -> bool:
+        """Whether every content word of `text` is a word that `matches` were matched by: "space
+        adventures" or "robots" said nothing the concepts did not use."""
+        used = {w for m in matches for w in m.said.split()}
+        words = [w for clause in self._clauses(text) for w in clause if w not in self._generic]
+        return bool(words) and all(w in used for w in words)
 
     def best_for(self, item_id: str, matches: Sequence[ConceptMatch]) -> Concept | None:
         """The most specific of the matched concepts that the item has."""
