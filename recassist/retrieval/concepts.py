@@ -157,7 +157,8 @@ class ConceptIndex:
         clauses: list[tuple[bool, list[str]]] = [(False, [])]
         for token in _TOKEN.findall(text.lower()):
             if token in self._separators or not token[0].isalnum():
-                clauses.append((token in self._negations, []))
+                negated, words = clauses[-1]  # "nothing with gangsters": the negation carries on
+                clauses.append((token in self._negations or (negated and not words), []))
                 continue
             parts = token.split("-")
             whole = [singular("".join(parts))] if len(parts) > 1 else []
