@@ -2,7 +2,8 @@
 
     plan (`assistant.planner`) -> seeds (`assistant.seeds`: catalogue title lookup) -> candidates
     (`assistant.candidates`: the serving fusion plus session sources) -> filter and rank -> rerank
-    (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template as the last resort)
+    (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template
+    as the last resort)
 
 Each stage takes and returns plain typed values; the agent only composes them and yields typed
 events (`assistant.events`). Recommended items are always catalogue items by id: text from the LLM
