@@ -304,23 +304,19 @@ def explain_stage(
                 except StopIteration as end:
                     explained[index] = end.value
                     return
-        except Exception as err:  # a bug in a worker: re-raised in the turn, not lost in a thread
-            events.put(err)
         finally:
             steps.close()
-            events.put(_FINISHED)
+            events.put((_FINISHED, index))
 
     with ThreadPoolExecutor(min(parallel, len(picks)), thread_name_prefix="explain") as pool:
-        for index, (item, reasons) in enumerate(picks):
-            pool.submit(write, index, item, reasons)
+        writers = [pool.submit(write, i, item, reasons) for i, (item, reasons) in enumerate(picks)]
         finished = 0
         try:
             while finished < len(picks):
                 event = events.get()
-                if event is _FINISHED:
+                if isinstance(event, tuple):  # a writer ended: a bug in it is raised in the turn
                     finished += 1
-                elif isinstance(event, Exception):
-                    raise event
+                    writers[event[1]].result()
                 else:
                     yield event
         finally:
