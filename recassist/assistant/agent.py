@@ -2,7 +2,8 @@
 
     plan (`assistant.planner`) -> seeds (`assistant.seeds`: catalogue title lookup) -> candidates
     (`assistant.candidates`: the serving fusion plus session sources) -> filter and rank -> rerank
-    (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template as the last resort)
+    (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template
+    as the last resort)
 
 Each stage takes and returns plain typed values; the agent only composes them and yields typed
 events (`assistant.events`). Recommended items are always catalogue items by id: text from the LLM
@@ -17,52 +18,41 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
-from copy import deepcopy
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
-from recassist.assistant import replies, rules
-from recassist.assistant.admission import BUSY_NOTE, WARMING_NOTE, ModelGate
+from recassist.assistant import rules
+from recassist.assistant.admission import ModelGate
+from recassist.assistant.answer import Answer, Explaining, answer_events
 from recassist.assistant.candidates import CandidateStage
+from recassist.assistant.decide import Decider, Sponsor
 from recassist.assistant.events import (
-    DoneEvent,
-    ErrorEvent,
     MessageEvent,
-    NoteEvent,
     PicksEvent,
     PlanEvent,
-    SponsoredCard,
-    SponsoredEvent,
 )
 from recassist.assistant.events import (
     Planner as PlannerName,
 )
-from recassist.assistant.evidence import phrase, theme_reasons
-from recassist.assistant.explain import Explainer, explain_stage
+from recassist.assistant.explain import Explainer
 from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
-from recassist.assistant.ranking import Pick, RerankStage, rank
+from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
-from recassist.assistant.seeds import Named, named_titles
-from recassist.assistant.session import SessionMemory
+from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.assistant.tags import TagMatcher
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.llm.backend import LLM_ERRORS
-from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
+from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
 log = logging.getLogger(__name__)
-
-# A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer
-# has none.
-Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
 
 
 class Assistant:
@@ -82,7 +72,6 @@ class Assistant:
             model,
             on_feedback,
         )
-        self.sponsor = sponsor
         self.items = catalogue.items
         self.tags = TagMatcher(catalogue.tag_names)
         self.gate = ModelGate(config)
@@ -96,6 +85,7 @@ class Assistant:
         self.explainer = (
             Explainer(model, checker) if model is not None and config.explain_with_llm else None
         )
+        self.decider = Decider(catalogue, self.candidates, self.mainstream, self.rerank, sponsor)
 
     def warm(self) -> None:
         """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn
@@ -132,14 +122,15 @@ class Assistant:
         return run(self.stream(session, message))
 
     def stream(self, session: SessionMemory, message: str) -> TurnEvents:
-        """The events of one chat turn: `plan`, then those of `stream_request`.
+        """The events of one chat turn: `plan`, then those of its answer; the session changes once,
+        at the end (`SessionMemory.commit`).
 
         When the model plans too (the parser left words unread, and the model is free within
         `PLAN_WAIT_S`), it plans in a thread while the parser's picks are shown (`plan`, `message`
-        and `picks` from a copy of the session, which remembers nothing); then come the model's
-        `plan` and the turn itself, whose `message` and `picks` replace the preview's. So the first
-        card never waits for the model's plan. When the model is busy, the parser's plan is the
-        turn's, with no preview."""
+        and `picks` of a turn that is not committed); then come the model's `plan` and the turn
+        itself, whose `message` and `picks` replace the preview's. So the first card never waits
+        for the model's plan. When the model is busy, the parser's plan is the turn's, with no
+        preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
         first = rules.is_first_message(session) and bool(  # only then: words of its own?
@@ -147,43 +138,41 @@ class Assistant:
             or parsed.mood
             or unread(message, self.tags, self.catalogue.title_spans)
         )
-        if first:
-            rules.keep_tastes(session, message)
-            parsed = rules.as_tastes(parsed, message)
+        base = rules.keep_tastes(session, message) if first else SessionUpdate()
+        parsed = rules.as_tastes(parsed, message) if first else parsed
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")
-            return (yield from self.stream_request(session, parsed, "parser"))
+            return (yield from self._committed(session, parsed, "parser", base))
         with self.gate.slot(PLAN_WAIT_S) as admitted:
             if not admitted:  # the model is busy: the parser's reading now beats a better one later
                 yield PlanEvent(request=parsed, planner="parser")
-                return (yield from self.stream_request(session, parsed, "parser"))
+                return (yield from self._committed(session, parsed, "parser", base))
             with ThreadPoolExecutor(1, thread_name_prefix="plan") as pool:
                 planning = pool.submit(self.planner.plan_with_model, session, message, parsed)
                 if parsed.intent in (Intent.recommend, Intent.refine, Intent.search):
                     yield PlanEvent(request=parsed, planner="parser")
-                    yield from self._preview(session, parsed)
+                    yield from self._preview(session, parsed, base)
                 plan = planning.result()
         request = rules.as_tastes(plan.request, message) if first else plan.request
         yield PlanEvent(request=request, planner=plan.planner)
-        return (yield from self.stream_request(session, request, plan.planner))
+        return (yield from self._committed(session, request, plan.planner, base))
 
-    def _preview(self, session: SessionMemory, request: TurnRequest) -> TurnEvents:
-        """The reply and cards the parser's request gives, computed on a copy of the session."""
-        events = self._recommend(deepcopy(session), request, "parser", False, preview=True)
+    def _preview(
+        self, session: SessionMemory, request: TurnRequest, base: SessionUpdate
+    ) -> TurnEvents:
+        """The reply and cards the parser's request gives: a turn that is not committed. A client
+        that leaves meanwhile still leaves its first tastes in the session."""
         try:
-            for event in events:
-                if isinstance(event, MessageEvent | PicksEvent):
-                    yield event
-                if isinstance(event, PicksEvent):
-                    break
-        except (
-            RecassistError,
-            *LLM_ERRORS,
-            ValidationError,
-        ) as err:  # the real turn reports failures
+            answer = self.decider.decide(session, request, "parser", base, preview=True)
+        except (RecassistError, *LLM_ERRORS, ValidationError) as err:  # the real turn reports it
             log.info("no preview: %s: %s", type(err).__name__, err)
-        finally:
-            events.close()
+            return
+        try:
+            yield MessageEvent(text=answer.text)
+            yield PicksEvent(items=[p.card() for p in answer.picks])
+        except GeneratorExit:
+            self.commit(session, base)
+            raise
 
     def stream_request(
         self,
@@ -193,167 +182,77 @@ class Assistant:
         *,
         llm_explanations: bool = True,
     ) -> TurnEvents:
-        """Run the stages for a request. `llm_explanations=False` gives template explanations
-        (instant)."""
-        try:
-            if request.intent is Intent.feedback:
-                return (yield from self._feedback(session, request, planner))
-            if request.intent is Intent.explain:
-                return (yield from self._why(session, request, planner, llm_explanations))
-            return (yield from self._recommend(session, request, planner, llm_explanations))
-        except (
-            RecassistError,
-            *LLM_ERRORS,
-            ValidationError,
-        ) as err:  # a stage failed: say so, in words
-            log.warning("turn failed in a stage: %s: %s", type(err).__name__, err)
-            text = "Sorry, I could not finish that answer. Please try again, or rephrase it."
-            yield ErrorEvent(message=text, code=type(err).__name__)
-            return TurnResult(request, planner, text, error=type(err).__name__)
+        """Run the stages for a request and commit its update. `llm_explanations=False` gives
+        template explanations (instant)."""
+        return (
+            yield from self._committed(session, request, planner, SessionUpdate(), llm_explanations)
+        )
 
-    def _recommend(
+    def answer(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        planner: PlannerName = "api",
+        base: SessionUpdate = SessionUpdate(),
+        llm: bool = True,
+    ) -> TurnEvents:
+        """The events of the answer to a request, the session left as it was: the result's
+        `update` (after `base`) is what the turn would change; the caller commits it or not."""
+        return (yield from self._streamed(self._decided(session, request, planner, base), llm))
+
+    def _committed(
         self,
         session: SessionMemory,
         request: TurnRequest,
         planner: PlannerName,
-        llm: bool,
-        *,
-        preview: bool = False,
+        base: SessionUpdate,
+        llm: bool = True,
     ) -> TurnEvents:
-        if request.refers_to is not None and session.resolve(request.refers_to) is None:
-            return (
-                yield from self._answer(
-                    request,
-                    planner,
-                    replies.unresolved(request.refers_to, len(session.last_shown)),
-                    [],
-                    llm,
-                )
-            )
-        if request.intent is Intent.refine and session.last_request is not None:
-            previous = session.last_request
-            request = request.model_copy(
-                update={
-                    "mood": request.mood or previous.mood,
-                    "count": request.count
-                    if "count" in request.model_fields_set
-                    else previous.count,
-                }
-            )
-        constraints = session.apply(request)
-        named = named_titles(self.catalogue, request)
-        seeds = self._seeds(session, request, named)
-        found = self.candidates.find(session, request, seeds, constraints)
-        blocked = {
-            *session.dislikes,
-            *session.shown,
-            *self.catalogue.history_ids(session.user_id),
-            *seeds,
-        }
-        shortlist = self.rerank.shortlist(request.count)
-        pool = self.mainstream.pool(shortlist, constraints)
-        picks = rank(self.catalogue, found.scores, constraints, blocked, pool)
-        history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(session.user_id))]
-        history_items = [self.items[i] for i in dict.fromkeys(history) if i in self.items]
-        niche = constraints.less_mainstream
-        usual = self.mainstream.popularity(picks[: request.count]) if niche else 0.0
-        picks = self.mainstream(picks, history_items, shortlist, constraints)
-        picks = self.rerank(picks, history_items, request.count)
-        reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
-        for pick in picks:  # a profile theme the request names is the most specific evidence
-            themes = theme_reasons(self.catalogue.profiles.get(pick.item.item_id), request.mood)
-            pick.reasons = [*themes, *reasons[pick.item.item_id]][:3]
-        session.record_shown([p.item.item_id for p in picks])
-        session.reasons = {p.item.item_id: p.reasons for p in picks}
-        described = self.candidates.described  # words a concept used were not dropped
-        named = [t for t in named if t.item_id or t.stand_in or not described(found, t.title)]
-        notes = replies.title_notes(named, self.items, len(picks))
-        unused = [w for w in request.unused if not described(found, w)]
-        notes += replies.unused_note(unused)  # nothing the user said is dropped silently
-        if niche and picks:
-            notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
-        text = replies.list_line(
-            len(picks),
-            [self.items[s] for s in seeds],
-            constraints,
-            notes,
-            self.catalogue.years,
-            request.count,
-        )
-        session.lists += 1
-        sponsored = (
-            self.sponsor(session, [p.item.item_id for p in picks])
-            if self.sponsor and picks and not preview
-            else None
-        )
-        note = replies.STORE_DOWN if found.store_down else None
-        return (yield from self._answer(request, planner, text, picks, llm, sponsored, note))
+        """`answer`, its update committed at the end of the turn (also when a client leaves early:
+        a list it was shown is shown)."""
+        answer = self._decided(session, request, planner, base)
+        try:
+            return (yield from self._streamed(answer, llm))
+        finally:
+            self.commit(session, answer.update)
 
-    def _answer(
+    def commit(self, session: SessionMemory, update: SessionUpdate) -> None:
+        """Apply a turn's update to its session, and pass its thumbs on to the app's store."""
+        session.commit(update)
+        if self.on_feedback is not None:
+            for item_id, feedback in update.feedback:
+                self.on_feedback(session, item_id, feedback)
+
+    def _decided(
         self,
+        session: SessionMemory,
         request: TurnRequest,
         planner: PlannerName,
-        text: str,
-        picks: list[Pick],
-        llm: bool,
-        sponsored: SponsoredCard | None = None,
-        note: str | None = None,
-    ) -> TurnEvents:
-        """The reply, the cards, each pick's explanation (streamed), the sponsored card if any, and
-        `done`. The explanations hold a model slot; when none comes in time they are templates, with
-        a note."""
-        yield MessageEvent(text=text)
-        yield PicksEvent(items=[p.card() for p in picks])  # the cards show now; explanations follow
-        if note:
-            yield NoteEvent(text=note)
-        with (
-            self.gate.slot() if llm and self.explainer and picks else nullcontext(False) as admitted
-        ):
-            degraded = bool(llm and self.explainer and picks and not admitted)
-            warming = degraded and not self.gate.ready
-            busy = degraded and not warming
-            if degraded:
-                yield NoteEvent(text=WARMING_NOTE if warming else BUSY_NOTE)
-            explainer = self.explainer if admitted else None
-            jobs = [(p.item, p.reasons) for p in picks]
-            for pick, explanation in zip(
-                picks, (yield from explain_stage(explainer, jobs, self.config.explain_parallel))
-            ):
-                pick.explanation = explanation
-        if sponsored is not None:
-            yield SponsoredEvent(card=sponsored)
-        yield DoneEvent(
-            message=text,
-            items=[p.card() for p in picks],
-            planner=planner,
-            request=request,
-            sponsored=[sponsored] if sponsored else [],
-            busy=busy,
-            warming=warming,
-        )
-        return TurnResult(request, planner, text, picks)
+        base: SessionUpdate,
+    ) -> Answer:
+        """`decide`, or the answer that says a stage failed (with `base` as its update)."""
+        try:
+            return self.decider.decide(session, request, planner, base)
+        except (RecassistError, *LLM_ERRORS, ValidationError) as err:
+            return self._failed(request, planner, base, err)
 
-    def _seeds(self, session: SessionMemory, request: TurnRequest, named: list[Named]) -> list[str]:
-        """The items this list is built around. Named titles (or their stand-ins, `assistant.seeds`)
-        replace the standing seeds; "more like the second one" is that item; otherwise the standing
-        seeds stay, unless the user dropped them, this is a search or a new topic in the user's own
-        words."""
-        seeds = [n.seed for n in named if n.seed]
-        if request.intent is Intent.more_like and (target := session.resolve(request.refers_to)):
-            seeds, session.focus = [target], target
-        dropped = (
-            request.drop_seeds
-            or request.reset
-            or request.new_topic
-            or request.intent is Intent.search
-        )
-        keep = not (request.seed_titles or dropped)
-        session.seeds = list(dict.fromkeys(seeds or (session.seeds if keep else [])))
-        return session.seeds
+    def _streamed(self, answer: Answer, llm: bool) -> TurnEvents:
+        """The answer's events; a failure while explaining ends them with an `error` event."""
+        how = Explaining(self.gate, self.explainer, self.config.explain_parallel, llm)
+        try:
+            return (yield from answer_events(answer, how))
+        except (RecassistError, *LLM_ERRORS, ValidationError) as err:
+            failed = self._failed(answer.request, answer.planner, answer.update, err)
+            return (yield from answer_events(failed, how))
 
-    def _named_item(self, request: TurnRequest) -> str | None:
-        """The item the request's first title names ("why the last Star Wars movie?"), if any."""
-        return named_titles(self.catalogue, request)[0].item_id if request.seed_titles else None
+    @staticmethod
+    def _failed(
+        request: TurnRequest, planner: PlannerName, update: SessionUpdate, err: Exception
+    ) -> Answer:
+        """A stage failed: say so, in words."""
+        log.warning("turn failed in a stage: %s: %s", type(err).__name__, err)
+        text = "Sorry, I could not finish that answer. Please try again, or rephrase it."
+        return Answer(request, planner, text, update=update, error=type(err).__name__)
 
     def search(self, text: str, constraints: Constraints, k: int) -> list[Pick]:
         """Catalogue search: items nearest `text` within the constraints (all matching items when no
@@ -363,58 +262,5 @@ class Assistant:
     def record_feedback(self, session: SessionMemory, item_id: str, feedback: FeedbackKind) -> None:
         """Thumbs up / down or "not interested" from a card: the session changes at once; the app
         stores it."""
-        if item_id not in self.items:
-            return
-        (session.like if feedback == "like" else session.dislike)(item_id)
-        if self.on_feedback is not None:
-            self.on_feedback(session, item_id, feedback)
-
-    def _why(
-        self, session: SessionMemory, request: TurnRequest, planner: PlannerName, llm: bool
-    ) -> TurnEvents:
-        target = session.resolve(request.refers_to)
-        if named := self._named_item(request):
-            target = named
-        if target is None:
-            return (
-                yield from self._answer(
-                    request,
-                    planner,
-                    replies.unresolved(request.refers_to, len(session.last_shown)),
-                    [],
-                    llm,
-                )
-            )
-        session.focus = target
-        reasons = session.reasons.get(target)
-        if reasons is None:  # not shown in this session: the evidence the serving model has for it
-            found = self.candidates.find(session, request, [], Constraints())
-            reasons = self.candidates.evidence(found, [target])[target]
-        pick = Pick(self.items[target], 0.0, reasons)
-        evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
-        text = f"Why {display_title(pick.item.title)}? Because {evidence}."
-        return (yield from self._answer(request, planner, text, [pick], llm))
-
-    def _feedback(
-        self, session: SessionMemory, request: TurnRequest, planner: PlannerName
-    ) -> TurnEvents:
-        target = session.resolve(request.refers_to)
-        if request.refers_to is None and request.seed_titles:
-            target = self._named_item(request) or target
-        if target is None:
-            text = replies.unresolved(request.refers_to, len(session.last_shown))
-        else:
-            feedback = (
-                request.feedback or "like"
-            )  # "the second one!" with no word against it is praise
-            self.record_feedback(session, target, feedback)
-            title = display_title(self.items[target].title)
-            text = (
-                f"Noted: you liked {title}. I'll look for more like it."
-                if feedback == "like"
-                else f"Noted: not {title}. I won't show it again."
-            )
-            text = " ".join([text, *replies.unused_note(request.unused)])
-        yield MessageEvent(text=text)
-        yield DoneEvent(message=text, items=[], planner=planner, request=request)
-        return TurnResult(request, planner, text)
+        if item_id in self.items:
+            self.commit(session, SessionUpdate(feedback=((item_id, feedback),)))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,26 +48,33 @@ POPULAR = Reason("popular", "it is popular with other users")
 MIN_CO_LIKED = 2  # people who liked both, for "people who liked X also liked it" to be cited
 
 
-@dataclass
+@dataclass(frozen=True)
 class Found:
-    """What the candidate stage found for one turn: fused scores by item id, and the lists behind
-    them."""
+    """What the candidate stage found for one turn (a value): fused scores by item id, the lists
+    behind them (one row each, over the serving items), each list's own evidence by list name, an
+    item's own evidence ("like X"), and whether the vector store did not answer (only the serving
+    model's lists were used)."""
 
-    scores: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, list[Reason]] = field(
-        default_factory=dict
-    )  # a list's own evidence, by list name
-    lists: dict[str, sp.csr_matrix] = field(
-        default_factory=dict
-    )  # one row each, over the serving items
+    scores: Mapping[str, float] = field(default_factory=dict)
+    reasons: Mapping[str, list[Reason]] = field(default_factory=dict)
+    lists: Mapping[str, sp.csr_matrix] = field(default_factory=dict)
     user_row: int | None = None
-    item_reasons: dict[str, list[Reason]] = field(
-        default_factory=dict
-    )  # an item's own evidence ("like X")
-    concepts: list[ConceptMatch] = field(default_factory=list)  # what the words named (`concept`)
-    store_down: bool = (
-        False  # the vector store did not answer: only the serving model's lists were used
-    )
+    item_reasons: Mapping[str, list[Reason]] = field(default_factory=dict)
+    store_down: bool = False
+    concepts: tuple[ConceptMatch, ...] = ()  # what the words named (`concept` evidence)
+
+
+@dataclass
+class _Lists:
+    """The candidate lists as the stage gathers them, before they are fused into a `Found`."""
+
+    lists: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, list[Reason]] = field(default_factory=dict)
+    item_reasons: dict[str, list[Reason]] = field(default_factory=dict)
+    user_row: int | None = None
+    store_down: bool = False
+    concepts: tuple[ConceptMatch, ...] = ()
 
 
 def beside_titles(words: str, titles: Sequence[str]) -> str:
@@ -95,91 +102,143 @@ class CandidateStage:
         seeds: Sequence[str],
         constraints: Constraints,
     ) -> Found:
-        found, weights = Found(), {}
-        vocab, fusion = self.serving.data.items, self.serving.fusion
+        """The candidates for one turn, fused (see the module docstring)."""
+        gathered = _Lists()
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        tastes = session.tastes if session.tastes_current else []  # a new topic leaves them behind
-        words = " ".join(dict.fromkeys(w for w in (*tastes, request.mood) if w)).strip()
-        if (
-            seeds
-        ):  # a seed's own title is no description: its words would find title-word neighbours
-            words = beside_titles(
-                words, [self.catalogue.items[s].title for s in seeds if s in self.catalogue.items]
-            )
-        if (
-            anchors
-        ):  # named in the request, or liked earlier: their neighbours by behaviour and knowledge
-            self._like(
-                found, weights, anchors, "requested" if seeds else "history_item", constraints, seen
-            )
+        words = self._words(session, request, seeds)
         # what the words name, and what the parser could not read ("robots"), negations left out
         said = " , ".join([words, *request.unused]).strip(" ,")
-        concepts = self._concepts(found, weights, said, constraints, seen) if said else False
-        try:
-            if (words and not concepts) and (
-                request.intent is Intent.search or session.user_id is None or not anchors
-            ):
-                weight = self.config.text_weight if (anchors or session.user_id) else 1.0
-                self._add(
-                    found,
-                    weights,
-                    "words",
-                    weight,
-                    self.catalogue.nearest(
-                        self.catalogue.encode(search_text(words)),
-                        self.config.depth,
-                        constraints,
-                        seen,
-                    ),
-                    [Reason("described", quote(words, 80))],
-                )
-        except VectorStoreUnavailableError as err:  # degrade to the collaborative lists, and say so
-            log.warning("candidates without the vector store: %s", err)
-            found.store_down = True
+        concepts = self._concepts(gathered, said, constraints, seen) if said else False
+        if anchors:  # named in the request, or liked earlier: their neighbours by behaviour, graph
+            kind = "requested" if seeds else "history_item"
+            self._like(gathered, anchors, kind, constraints, seen)
+        described = words and not concepts  # near a text is near its title words: only without
+        if described and (
+            request.intent is Intent.search or session.user_id is None or not anchors
+        ):
+            weight = self.config.text_weight if (anchors or session.user_id) else 1.0
+            reason = Reason("described", quote(words, 80))
+            self._nearest(gathered, "words", weight, search_text(words), reason, constraints, seen)
         if session.user_id is not None and request.intent is not Intent.search:
-            found.user_row = int(self.serving.data.users.rows([session.user_id])[0])
-            generator_lists = fusion.candidate_lists(np.array([found.user_row]))
-            total = sum(fusion.weight(name) for name in generator_lists) or 1.0
-            for name, matrix in generator_lists.items():
-                found.lists[name], weights[name] = (
-                    matrix,
-                    self.config.history_weight * fusion.weight(name) / total,
-                )
-        if not found.lists and "popularity" in fusion.generators:  # a new user who said nothing yet
-            popular = fusion.generators["popularity"].recommend(
-                np.array([0]), self.config.depth, exclude_seen=False
-            )
-            found.lists["popular"], weights["popular"] = normalised_matrix(popular, len(vocab)), 1.0
-            found.reasons["popular"] = [POPULAR]
+            self._generators(gathered, session.user_id)
+        self._popular(gathered)
         wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
-        if wanted and not (
-            words or anchors
-        ):  # "a romantic comedy" alone: beside what is popular, items near the
-            try:  # tags, so that a rare combination ("sci-fi horror from the eighties") is found at all
-                self._add(
-                    found,
-                    weights,
-                    "tags",
-                    self.config.text_weight,
-                    self.catalogue.nearest(
-                        self.catalogue.encode(wanted), self.config.depth, constraints, seen
-                    ),
-                    [Reason("described", quote(wanted_tags(constraints), 80))],
-                )
-            except VectorStoreUnavailableError as err:
-                log.warning("candidates without the vector store: %s", err)
-                found.store_down = True
-        if found.lists:
-            fused = fusion.fuse(found.lists, weights).tocsr()
-            ids = vocab.ids(fused.indices)
-            found.scores = {str(i): float(s) for i, s in zip(ids, fused.data) if s > 0}
-        return found
+        if wanted and not (words or anchors):
+            # "a romantic comedy" alone: beside what is popular, items near the tags, so that a
+            # rare combination ("sci-fi horror from the eighties") is found at all
+            reason = Reason("described", quote(wanted_tags(constraints), 80))
+            weight = self.config.text_weight
+            self._nearest(gathered, "tags", weight, wanted, reason, constraints, seen)
+        return self._fused(gathered)
+
+    def _words(self, session: SessionMemory, request: TurnRequest, seeds: Sequence[str]) -> str:
+        """What the user wants in their own words: a new user's first tastes (until a new topic)
+        and the request's mood, without the seeds' titles (a seed's own title is no description:
+        its words would find title-word neighbours)."""
+        tastes = session.tastes if session.tastes_current else []
+        words = " ".join(dict.fromkeys(w for w in (*tastes, request.mood) if w)).strip()
+        if seeds:
+            items = self.catalogue.items
+            words = beside_titles(words, [items[s].title for s in seeds if s in items])
+        return words
+
+    def _nearest(
+        self,
+        gathered: _Lists,
+        name: str,
+        weight: float,
+        text: str,
+        reason: Reason,
+        constraints: Constraints,
+        seen: set[str],
+    ) -> None:
+        """The list of items nearest `text` in the vector store; none, and noted, when the store
+        does not answer (the turn degrades to the collaborative lists, and says so)."""
+        try:
+            vector = self.catalogue.encode(text)
+            nearest = self.catalogue.nearest(vector, self.config.depth, constraints, seen)
+        except VectorStoreUnavailableError as err:
+            log.warning("candidates without the vector store: %s", err)
+            gathered.store_down = True
+            return
+        self._add(gathered, name, weight, nearest, [reason])
+
+    def _generators(self, gathered: _Lists, user_id: str) -> None:
+        """A known user's lists from the serving model's generators, their tuned weights sharing
+        the agent's `history_weight`."""
+        fusion = self.serving.fusion
+        gathered.user_row = int(self.serving.data.users.rows([user_id])[0])
+        generator_lists = fusion.candidate_lists(np.array([gathered.user_row]))
+        total = sum(fusion.weight(name) for name in generator_lists) or 1.0
+        for name, matrix in generator_lists.items():
+            gathered.lists[name] = matrix
+            gathered.weights[name] = self.config.history_weight * fusion.weight(name) / total
+
+    def _popular(self, gathered: _Lists) -> None:
+        """What is popular, for a new user who said nothing yet (no other list)."""
+        generators = self.serving.fusion.generators
+        if gathered.lists or "popularity" not in generators:
+            return
+        popular = generators["popularity"].recommend(
+            np.array([0]), self.config.depth, exclude_seen=False
+        )
+        gathered.lists["popular"] = normalised_matrix(popular, len(self.serving.data.items))
+        gathered.weights["popular"], gathered.reasons["popular"] = 1.0, [POPULAR]
+
+    def _fused(self, gathered: _Lists) -> Found:
+        """The gathered lists combined by the serving model's fusion."""
+        scores: dict[str, float] = {}
+        if gathered.lists:
+            fused = self.serving.fusion.fuse(gathered.lists, gathered.weights).tocsr()
+            ids = self.serving.data.items.ids(fused.indices)
+            scores = {str(i): float(s) for i, s in zip(ids, fused.data) if s > 0}
+        return Found(
+            scores,
+            gathered.reasons,
+            gathered.lists,
+            gathered.user_row,
+            gathered.item_reasons,
+            gathered.store_down,
+            gathered.concepts,
+        )
+
+    def _concepts(
+        self, gathered: _Lists, words: str, constraints: Constraints, seen: set[str]
+    ) -> bool:
+        """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
+        Mafia", "British"), each with the most specific such concept as its evidence; False when
+        the words name no concept."""
+        index = self.catalogue.concepts
+        matches = index.match(words) if index is not None else []
+        if not matches:
+            return False
+        gathered.concepts = tuple(matches)
+        scores = index.scores(matches)
+        listed: dict[str, float] = {}
+        for item_id in sorted(scores, key=lambda i: -scores[i]):
+            item = self.catalogue.items.get(item_id)
+            if item is not None and item_id not in seen and constraints.allows(item):
+                listed[item_id] = scores[item_id]
+            if len(listed) >= self.config.depth:
+                break
+        self._add(gathered, "concepts", self.config.concept_weight, listed, [])
+        for item_id in listed:
+            concept = index.best_for(item_id, matches)
+            if concept is not None:
+                reason = Reason("concept", concept.spoken)
+                gathered.item_reasons.setdefault(item_id, []).append(reason)
+        return True
+
+    def described(self, found: Found, text: str) -> bool:
+        """Whether `text` (a title the catalogue lacks, a word the parser could not use) only says
+        what this turn's concepts were matched by: it was used, as a description."""
+        index = self.catalogue.concepts
+        return index is not None and index.covers(text, found.concepts)
 
     def _like(
         self,
-        found: Found,
-        weights: dict,
+        gathered: _Lists,
         anchors: Sequence[str],
         kind: str,
         constraints: Constraints,
@@ -198,11 +257,11 @@ class CandidateStage:
         co = co_liked(self._liked, rows)
         listed = self._top(co.scores, constraints, seen)
         shared = [Reason(kind, items[a].title, items[a]) for a in sources[:2]]
-        self._add(found, weights, "seeds", self.config.seed_weight, listed, shared)
+        self._add(gathered, "seeds", self.config.seed_weight, listed, shared)
         for item_id in listed:
             row, seed = vocab.row(item_id), sources[int(co.seed[vocab.row(item_id)])]
             if co.counts[row] >= MIN_CO_LIKED:
-                found.item_reasons.setdefault(item_id, []).append(
+                gathered.item_reasons.setdefault(item_id, []).append(
                     Reason("co_liked", items[seed].title, items[seed], int(co.counts[row]))
                 )
         graph = self.serving.fusion.generators.get("knowledge")
@@ -210,8 +269,7 @@ class CandidateStage:
             return
         listed = self._top(graph.neighbours(rows), constraints, seen)
         self._add(
-            found,
-            weights,
+            gathered,
             "graph",
             self.config.seed_weight * self.config.graph_weight,
             listed,
@@ -220,38 +278,13 @@ class CandidateStage:
         for ev in graph.item_evidence(rows, vocab.rows(listed), limit=1):
             if ev.kind != "history_item" and ev.source in items:
                 reason = Reason(ev.kind, items[ev.source].title, items[ev.source], ev.count or None)
-                found.item_reasons.setdefault(str(vocab.id(ev.item)), []).insert(0, reason)
-
-    def _concepts(
-        self, found: Found, weights: dict, words: str, constraints: Constraints, seen: set[str]
-    ) -> bool:
-        """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
-        Mafia", "British"), each with the most specific such concept as its evidence; False when
-        the words name no concept."""
-        index = self.catalogue.concepts
-        matches = index.match(words) if index is not None else []
-        if not matches:
-            return False
-        found.concepts = matches
-        scores = index.scores(matches)
-        listed: dict[str, float] = {}
-        for item_id in sorted(scores, key=lambda i: -scores[i]):
-            item = self.catalogue.items.get(item_id)
-            if item is not None and item_id not in seen and constraints.allows(item):
-                listed[item_id] = scores[item_id]
-            if len(listed) >= self.config.depth:
-                break
-        self._add(found, weights, "concepts", self.config.concept_weight, listed, [])
-        for item_id in listed:
-            concept = index.best_for(item_id, matches)
-            if concept is not None:
-                found.item_reasons.setdefault(item_id, []).append(Reason("concept", concept.spoken))
-        return True
+                gathered.item_reasons.setdefault(str(vocab.id(ev.item)), []).insert(0, reason)
 
     def _top(
         self, scores: np.ndarray, constraints: Constraints, seen: set[str]
     ) -> dict[str, float]:
-        """The `depth` best-scoring catalogue items within the constraints, unseen, as id -> score."""
+        """The `depth` best-scoring catalogue items within the constraints, unseen, as id ->
+        score."""
         out: dict[str, float] = {}
         ids = self.serving.data.items.ids(np.argsort(-scores, kind="stable"))
         for item_id, score in zip(ids, -np.sort(-scores, kind="stable")):
@@ -264,8 +297,7 @@ class CandidateStage:
 
     def _add(
         self,
-        found: Found,
-        weights: dict,
+        gathered: _Lists,
         name: str,
         weight: float,
         scores: dict[str, float],
@@ -276,22 +308,14 @@ class CandidateStage:
         values = np.fromiter(scores.values(), np.float32, len(scores))
         keep = rows >= 0
         recs = Recommendations(np.array([0]), rows[keep][None, :], values[keep][None, :])
-        found.lists[name], weights[name] = (
-            normalised_matrix(recs, len(self.serving.data.items)),
-            weight,
-        )
-        found.reasons[name] = reasons
-
-    def described(self, found: Found, text: str) -> bool:
-        """Whether `text` (a title the catalogue lacks, a word the parser could not use) only says
-        what the concepts of this turn were matched by: it was used, as a description."""
-        index = self.catalogue.concepts
-        return index is not None and index.covers(text, found.concepts)
+        gathered.lists[name] = normalised_matrix(recs, len(self.serving.data.items))
+        gathered.weights[name], gathered.reasons[name] = weight, reasons
 
     def evidence(
         self, found: Found, item_ids: Sequence[str], limit: int = 3
     ) -> dict[str, list[Reason]]:
-        """Each item's reasons: the evidence of every list that proposed it, strongest list first."""
+        """Each item's reasons: the evidence of every list that proposed it, strongest list
+        first."""
         vocab = self.serving.data.items
         rows = vocab.rows(item_ids, missing=-1)
         generator_lists = {n: m for n, m in found.lists.items() if n not in found.reasons}

@@ -148,7 +148,8 @@ class ErrorEvent(_Event):
     code: str
 
 
-TurnEvent = Annotated[
+# Any one event of a turn, as a type (what a turn's generator yields).
+AnyEvent = (
     SessionEvent
     | PlanEvent
     | MessageEvent
@@ -159,9 +160,9 @@ TurnEvent = Annotated[
     | ExplanationEvent
     | SponsoredEvent
     | DoneEvent
-    | ErrorEvent,
-    Field(discriminator="type"),
-]
+    | ErrorEvent
+)
+TurnEvent = Annotated[AnyEvent, Field(discriminator="type")]
 
 
 class ChatEvent(RootModel[TurnEvent]):

@@ -33,6 +33,7 @@ from recassist.assistant.evidence import Reason, prompt_line, strongest_first, t
 from recassist.assistant.faithfulness import WORD, FaithfulnessChecker
 from recassist.errors import ModelError
 from recassist.llm.backend import LLM_ERRORS
+from recassist.llm.checked import Checked, Draft, Problem, Reset, checked_stream
 from recassist.llm.prompts import load_prompt, quote
 from recassist.retrieval.catalogue import Item, display_title, title_year
 
@@ -48,7 +49,12 @@ _SENTENCE_END = re.compile(
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
 
 
+# The note each attempt adds to the prompt: none the first time, what not to do the second.
+_NOTES = ("", "Name no other title and state no year or genre that is not in the item's data.")
+
+
 def _problem_kind(problem: str) -> str:
+    """The kind of a faithfulness checker's problem, from its words."""
     if problem.startswith(("names", "quotes")):
         return "title"
     if problem.startswith("cites none"):
@@ -75,11 +81,6 @@ def _pieces(model: BaseChatModel, messages: list, **kwargs) -> Iterator[str]:
             yield chunk.content if isinstance(chunk.content, str) else ""
 
 
-class Reset:
-    """Stream event: drop the text streamed so far (its attempt failed the check); a new attempt
-    follows."""
-
-
 @dataclass(frozen=True)
 class Explanation:
     """The explanation shown, where it came from, and what went wrong before it."""
@@ -95,6 +96,22 @@ class Explanation:
     @property
     def faithful_first_try(self) -> bool:
         return self.source == "model"
+
+    @classmethod
+    def of(cls, checked: Checked) -> Explanation:
+        """The explanation a checked text gives: its problems in words, the time to the first
+        token of the first attempt that had one, and the tokens and seconds of all attempts."""
+        drafts = checked.drafts
+        first = next((d.first_token_s for d in drafts if d.first_token_s is not None), None)
+        return cls(
+            checked.text,
+            checked.source,
+            tuple(p.text for p in checked.problems),
+            checked.rejected,
+            first,
+            sum(d.tokens for d in drafts),
+            sum(d.seconds for d in drafts),
+        )
 
 
 @dataclass
@@ -158,23 +175,16 @@ class Explainer:
 
     def _attempt(
         self, item: Item, reasons: Sequence[Reason], note: str, temperature: float
-    ) -> Iterator[str | tuple]:
-        """Checked text as it is released; at the end a (text, problems, first_token_s, tokens,
-        seconds) tuple."""
+    ) -> Generator[str, None, Draft]:
+        """Checked text as it is released; returns the attempt's draft (its text, problems and
+        cost)."""
         text, released, tokens, first = "", 0, 0, None
         start = time.perf_counter()
         problems: list[str] = []
         messages = self._messages(item, reasons, note)
+        options = {"max_tokens": self.max_tokens, "temperature": temperature, "stop": ["\n"]}
         # closing() ends the model's generation as soon as this loop stops reading
-        with closing(
-            _pieces(
-                self.model,
-                messages,
-                max_tokens=self.max_tokens,
-                temperature=temperature,
-                stop=["\n"],
-            )
-        ) as stream:
+        with closing(_pieces(self.model, messages, **options)) as stream:
             for piece in stream:
                 if not piece:
                     continue
@@ -202,69 +212,36 @@ class Explainer:
             )
             if not problems and len(text) > released:
                 yield text[released:]
-        yield (text, problems, first, tokens, time.perf_counter() - start)
+        typed = tuple(Problem(_problem_kind(p), p) for p in problems)
+        return Draft(text, typed, first, tokens, time.perf_counter() - start)
 
     def stream(
         self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2
     ) -> Iterator[StreamEvent]:
         """Text chunks as they pass the check, `Reset` when an attempt fails after some text was
-        released, and finally the `Explanation` shown."""
-        notes = [
-            "",
-            "Name no other title and state no year or genre that is not in the item's data.",
-        ]
-        all_problems: list[str] = []
-        rejected: list[str] = []
-        first_token_s, tokens, seconds = None, 0, 0.0
-        for attempt, note in enumerate(notes):
-            shown = False
-            try:
-                for event in self._attempt(
-                    item, reasons, note, temperature if attempt == 0 else 0.7
-                ):
-                    if isinstance(event, str):
-                        shown = True
-                        yield event
-                        continue
-                    text, problems, first, n, s = event
-            except LLM_ERRORS as err:
-                text, problems, first, n, s = "", [f"model error: {err}"], None, 0, 0.0
-            if first_token_s is None:
-                first_token_s = first
-            tokens, seconds = tokens + n, seconds + s
-            if not problems:
-                source = "model" if attempt == 0 else "retry"
-                with self._stats_lock:
-                    self.stats.first_try += attempt == 0
-                    self.stats.retry += attempt == 1
-                yield Explanation(
-                    text,
-                    source,
-                    tuple(all_problems),
-                    tuple(rejected),
-                    first_token_s,
-                    tokens,
-                    seconds,
-                )
-                return
-            log.warning(
-                "explanation of %s failed the faithfulness check: %s",
-                item.item_id,
-                "; ".join(problems),
-            )
-            with self._stats_lock:
-                self.stats.problems.update(_problem_kind(p) for p in problems)
-            all_problems += problems
-            rejected.append(text)
-            if shown:
-                yield Reset()
-        with self._stats_lock:
-            self.stats.fallback += 1
-        text = template_explanation(item, reasons)
-        yield text
-        yield Explanation(
-            text, "template", tuple(all_problems), tuple(rejected), first_token_s, tokens, seconds
+        released, and finally the `Explanation` shown (`llm.checked`: the model, once more told
+        what not to do, else the template)."""
+
+        def attempt(number: int, _before: Sequence[Problem]) -> Generator[str, None, Draft]:
+            heat = temperature if number == 0 else 0.7
+            return self._attempt(item, reasons, _NOTES[number], heat)
+
+        checked = yield from checked_stream(
+            attempt, lambda: template_explanation(item, reasons), len(_NOTES)
         )
+        with self._stats_lock:
+            self.stats.first_try += checked.source == "model"
+            self.stats.retry += checked.source == "retry"
+            self.stats.fallback += checked.source == "template"
+            self.stats.problems.update(p.kind for p in checked.problems)
+        for draft in checked.drafts:
+            if draft.problems:
+                log.warning(
+                    "explanation of %s failed the faithfulness check: %s",
+                    item.item_id,
+                    "; ".join(p.text for p in draft.problems),
+                )
+        yield Explanation.of(checked)
 
     def explain(
         self, item: Item, reasons: Sequence[Reason], temperature: float = 0.2
@@ -327,23 +304,19 @@ def explain_stage(
                 except StopIteration as end:
                     explained[index] = end.value
                     return
-        except Exception as err:  # a bug in a worker: re-raised in the turn, not lost in a thread
-            events.put(err)
         finally:
             steps.close()
-            events.put(_FINISHED)
+            events.put((_FINISHED, index))
 
     with ThreadPoolExecutor(min(parallel, len(picks)), thread_name_prefix="explain") as pool:
-        for index, (item, reasons) in enumerate(picks):
-            pool.submit(write, index, item, reasons)
+        writers = [pool.submit(write, i, item, reasons) for i, (item, reasons) in enumerate(picks)]
         finished = 0
         try:
             while finished < len(picks):
                 event = events.get()
-                if event is _FINISHED:
+                if isinstance(event, tuple):  # a writer ended: a bug in it is raised in the turn
                     finished += 1
-                elif isinstance(event, Exception):
-                    raise event
+                    writers[event[1]].result()
                 else:
                     yield event
         finally:

@@ -3,7 +3,8 @@
 The deterministic parser reads the message first; when it understands every word of it (titles,
 tags, years, counts, positions, intent cues and filler: `assistant.parser.unread`), its request is
 the plan and the turn does not wait for the LLM. Otherwise the LLM writes the request under its JSON
-schema (constrained decoding) and pydantic validates it, and what the parser found in so many words
+schema (constrained decoding, `llm.structured`) and pydantic validates it, and what the parser
+found in so many words
 (a "why", an ordinal, "not horror") always holds over the model's reading. When the LLM's plan
 fails, the parser's request is the plan. A standing exclusion is lifted only by the user's own
 words.
@@ -23,13 +24,11 @@ there, "the last ... movie", a count) comes from the parser. The model's schema 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from pydantic import ValidationError
 
 from recassist.assistant.admission import ModelGate
 from recassist.assistant.events import Planner as PlannerName
@@ -44,8 +43,8 @@ from recassist.assistant.request import (
 )
 from recassist.assistant.session import SessionMemory
 from recassist.assistant.tags import TagMatcher
-from recassist.llm.backend import LLM_ERRORS
 from recassist.llm.prompts import load_prompt, quote
+from recassist.llm.structured import SchemaPlanner
 from recassist.retrieval.catalogue import Catalogue, title_key
 
 log = logging.getLogger(__name__)
@@ -94,6 +93,12 @@ class Planner:
         self.catalogue, self.tags, self.gate = catalogue, tags, gate
         self.model = model if use_llm else None
         self._prompt = load_prompt("plan")
+        # the model's schema is short (`request_schema`): every field it writes costs the plan time
+        self._schema = (
+            SchemaPlanner(self.model, TurnRequest, "turn_request", 200, request_schema())
+            if self.model is not None
+            else None
+        )
 
     def read(self, message: str) -> tuple[TurnRequest, bool]:
         """The parser's request, and whether the model should plan too: it has words the parser did
@@ -120,7 +125,7 @@ class Planner:
     def plan_with_model(self, session: SessionMemory, message: str, parsed: TurnRequest) -> Plan:
         """The model's plan reconciled with the parser's `parsed`; `parsed` itself when the model's
         plan fails. The caller holds the model's admission slot (`ModelGate`)."""
-        assert self.model is not None, "plan_with_model needs a model"
+        assert self._schema is not None, "plan_with_model needs a model"
         items = self.catalogue.items
         shown = (
             "; ".join(
@@ -131,21 +136,15 @@ class Planner:
         messages = self._prompt.format_messages(
             tags=", ".join(self.tags.tags[:60]), shown=shown, message=quote(message, 500)
         )
-        schema = {
-            "type": "json_schema",
-            "json_schema": {"name": "turn_request", "schema": request_schema()},
-        }
-        try:
-            reply = self.model.invoke(
-                messages, response_format=schema, max_tokens=200, temperature=0.0
-            )
-            planned = TurnRequest.model_validate(json.loads(reply.content))
-            request = self.reconcile(
-                self._grounded(planned, message, parsed, set(session.last_shown)), parsed
-            )
-        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
-            log.info("plan from the parser: the LLM's plan failed (%s)", type(err).__name__)
+        shown_ids = set(session.last_shown)
+        planned = self._schema.plan(
+            messages,
+            parsed,
+            lambda plan: self.reconcile(self._grounded(plan, message, parsed, shown_ids), parsed),
+        )
+        if planned.planner != "llm":
             return Plan(parsed, "parser")
+        request = planned.plan
         lifted = [
             t
             for t in request.include_tags

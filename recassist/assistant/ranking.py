@@ -8,8 +8,8 @@ a longer list than is shown and blends its order with the fused one (`assistant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from recassist.assistant.events import Card, EvidenceOut
 from recassist.assistant.evidence import Reason
@@ -18,15 +18,27 @@ from recassist.assistant.rerank import Candidate, Reranker
 from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pick:
     """An item chosen for this turn, its fused score, its evidence and, once written, its
-    explanation."""
+    explanation. A value: the stages that add evidence or an explanation make a new pick
+    (`with_reasons`, `explained`), so no stage changes what another one holds."""
 
     item: Item
     score: float
-    reasons: list[Reason] = field(default_factory=list)
+    reasons: tuple[Reason, ...] = ()
     explanation: Explanation | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons", tuple(self.reasons))  # a list given becomes a value
+
+    def with_reasons(self, reasons: Sequence[Reason]) -> Pick:
+        """This pick with its evidence."""
+        return replace(self, reasons=tuple(reasons))
+
+    def explained(self, explanation: Explanation) -> Pick:
+        """This pick with its explanation written."""
+        return replace(self, explanation=explanation)
 
     def card(self) -> Card:
         explanation = self.explanation

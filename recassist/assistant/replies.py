@@ -6,7 +6,10 @@ from __future__ import annotations
 from recassist.assistant.seeds import Named
 from recassist.retrieval.catalogue import Constraints, Item, display_title
 
-STORE_DOWN = "The catalogue search is unavailable right now, so these picks come from your history and what is popular."
+STORE_DOWN = (
+    "The catalogue search is unavailable right now, so these picks come from your history and what"
+    " is popular."
+)
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
 
 
@@ -25,11 +28,15 @@ def position(refers_to: int) -> str:
 def unresolved(refers_to: int | None, shown: int) -> str:
     """The question back for a reference to a list position that does not exist."""
     if not shown:
-        return "I have not shown you a list yet, so I can't tell which one you mean. What would you like?"
+        return (
+            "I have not shown you a list yet, so I can't tell which one you mean."
+            " What would you like?"
+        )
     which = (
         f"the {position(refers_to)} one" if refers_to is not None and refers_to != 0 else "that one"
     )
-    return f"I can't find {which}: my last list had {shown} pick{'s' if shown != 1 else ''}. Which do you mean (1 to {shown})?"
+    picks = f"{shown} pick{'s' if shown != 1 else ''}"
+    return f"I can't find {which}: my last list had {picks}. Which do you mean (1 to {shown})?"
 
 
 def wanted_tags(constraints: Constraints) -> str:
@@ -82,18 +89,21 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
         if title.series and title.item_id:
             which = "latest" if title.series == "latest" else "earliest"
             notes.append(
-                f'The {which} "{title.title}" title in the catalogue is {display_title(items[title.item_id].title)}.'
+                f'The {which} "{title.title}" title in the catalogue is '
+                f"{display_title(items[title.item_id].title)}."
             )
         elif title.item_id is None and title.stand_in:
             instead = "here are picks" if count else "I looked for picks"
             notes.append(
-                f'I could not find "{title.title}" in the catalogue, so {instead} like {display_title(items[title.stand_in].title)} instead.'
+                f'I could not find "{title.title}" in the catalogue, so {instead} like '
+                f"{display_title(items[title.stand_in].title)} instead."
             )
         elif title.item_id is None and title.suggestion:
             instead = "here are picks" if count else "I looked for picks"
             meant = display_title(items[title.suggestion].title)
             notes.append(
-                f'I took "{title.title}" to mean {meant} (did you mean another film?), so {instead} like it.'
+                f'I took "{title.title}" to mean {meant} (did you mean another film?), so '
+                f"{instead} like it."
             )
         elif title.item_id is None:
             notes.append(f'I could not find "{title.title}" in the catalogue.')

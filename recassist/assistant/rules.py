@@ -11,7 +11,7 @@ the widget), applied by the assistant itself so that no surface has its own copy
 from __future__ import annotations
 
 from recassist.assistant.request import POINTING, Intent, TurnRequest
-from recassist.assistant.session import SessionMemory
+from recassist.assistant.session import SessionMemory, SessionUpdate
 
 TASTES_MAX_CHARS = 500
 
@@ -21,12 +21,12 @@ def is_first_message(session: SessionMemory) -> bool:
     return session.user_id is None and not session.tastes and not session.shown
 
 
-def keep_tastes(session: SessionMemory, message: str) -> bool:
-    """Keep a new user's first message as their tastes; whether it was one (`is_first_message`)."""
+def keep_tastes(session: SessionMemory, message: str) -> SessionUpdate:
+    """A new user's first message kept as their tastes, as the turn's update; an empty update when
+    it is no first message (`is_first_message`) or says nothing."""
     if not is_first_message(session) or not message.strip():
-        return False
-    session.tastes.append(message.strip()[:TASTES_MAX_CHARS])
-    return True
+        return SessionUpdate()
+    return SessionUpdate(tastes=(message.strip()[:TASTES_MAX_CHARS],))
 
 
 def as_tastes(request: TurnRequest, message: str) -> TurnRequest:

@@ -11,15 +11,56 @@ Constraints stand until the user drops or replaces them:
   of tags that must all be there, one left alone is simply wanted;
 - "start over" drops them all;
 - disliked items are never shown again, and items already shown are not repeated.
+
+A chat turn does not write to the session while it runs: its stages read the session and return a
+`SessionUpdate` (a value), which the caller commits once at the end of the turn (`commit`) or
+drops (a preview is a turn that is not committed). `after` is the session as an update would leave
+it, for a stage that must read what an earlier stage of the same turn decided.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
-from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.evidence import Reason
+from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.retrieval.catalogue import Constraints
+
+_KEEPS = (Intent.recommend, Intent.search, Intent.refine, Intent.more_like)  # kept as last_request
+
+
+@dataclass(frozen=True)
+class SessionUpdate:
+    """What one turn changes in a session; a field left at its default changes nothing. `tastes`
+    are added, `shown` is a list shown (an empty one keeps the last list), `feedback` is thumbs in
+    order, `new_list` counts one more list answered."""
+
+    tastes: tuple[str, ...] = ()
+    constraints: Constraints | None = None
+    excluded: frozenset[str] | None = None
+    tastes_current: bool | None = None
+    last_request: TurnRequest | None = None
+    seeds: tuple[str, ...] | None = None
+    shown: tuple[str, ...] | None = None
+    reasons: Mapping[str, tuple[Reason, ...]] | None = None
+    focus: str | None = None
+    new_list: bool = False
+    feedback: tuple[tuple[str, FeedbackKind], ...] = ()
+
+    def then(self, later: SessionUpdate) -> SessionUpdate:
+        """This update followed by a `later` one: what `later` sets wins, tastes and feedback add
+        up."""
+        changes = {
+            f.name: getattr(later, f.name)
+            for f in fields(self)
+            if getattr(later, f.name) != f.default
+        }
+        changes["tastes"] = self.tastes + later.tastes
+        changes["feedback"] = self.feedback + later.feedback
+        changes["new_list"] = self.new_list or later.new_list
+        return replace(self, **changes)
 
 
 @dataclass
@@ -58,7 +99,14 @@ class SessionMemory:
         return None
 
     def apply(self, request: TurnRequest) -> Constraints:
-        """Fold the request into the standing constraints and return those that hold for this turn.
+        """Fold the request into the standing constraints (`standing`, committed at once) and return
+        those that hold for this turn."""
+        self.commit(self.standing(request))
+        return self.constraints
+
+    def standing(self, request: TurnRequest) -> SessionUpdate:
+        """The request folded into the standing constraints, as an update: the constraints that
+        hold for this turn, what stays excluded, whether the first tastes still count.
 
         A request that names titles to go by ("something like Die Hard 2") or describes a new want
         in the user's own words ("a feel-good movie for a rainy sunday", `TurnRequest.new_topic`)
@@ -69,28 +117,15 @@ class SessionMemory:
             bool(request.seed_titles) or request.new_topic
         )
         standing = Constraints() if request.reset or new_topic else self.constraints
-        if request.reset:
-            self.excluded, self.seeds = set(), []
-        if (request.reset or new_topic) and self.lists:  # the first tastes were another topic's
-            self.tastes_current = False
-        lifted = (
-            set(request.include_tags)
-            | set(request.all_tags)
-            | set(request.allow_tags)
-            | set(request.drop_tags)
-        )
-        self.excluded = (self.excluded | set(request.exclude_tags)) - lifted
+        # the first tastes were another topic's once a new topic starts after a list
+        moved_on = (request.reset or new_topic) and self.lists > 0
+        lifted = {*request.include_tags, *request.all_tags, *request.allow_tags, *request.drop_tags}
+        before = set() if request.reset else self.excluded
+        excluded = (before | set(request.exclude_tags)) - lifted
         named = bool(request.include_tags or request.all_tags)
-        include = (
-            set(request.include_tags if named else standing.include_tags)
-            - set(request.drop_tags)
-            - self.excluded
-        )
-        every = (
-            set(request.all_tags if named else standing.all_tags)
-            - set(request.drop_tags)
-            - self.excluded
-        )
+        dropped = set(request.drop_tags) | excluded
+        include = set(request.include_tags if named else standing.include_tags) - dropped
+        every = set(request.all_tags if named else standing.all_tags) - dropped
         if len(every) == 1:  # "forget romance" after "a romantic comedy": comedy is still wanted
             include, every = include | every, set()
         year_min, year_max = (
@@ -98,18 +133,60 @@ class SessionMemory:
         )
         if request.year_min is not None or request.year_max is not None:
             year_min, year_max = request.year_min, request.year_max
-        niche = request.less_mainstream or standing.less_mainstream
-        self.constraints = Constraints(
+        constraints = Constraints(
             frozenset(include),
-            frozenset(self.excluded),
+            frozenset(excluded),
             year_min,
             year_max,
             frozenset(every),
-            less_mainstream=niche,
+            less_mainstream=request.less_mainstream or standing.less_mainstream,
         )
-        if request.intent in (Intent.recommend, Intent.search, Intent.refine, Intent.more_like):
-            self.last_request = request
-        return self.constraints
+        return SessionUpdate(
+            constraints=constraints,
+            excluded=frozenset(excluded),
+            tastes_current=False if moved_on else None,
+            last_request=request if request.intent in _KEEPS else None,
+            seeds=() if request.reset else None,
+        )
+
+    def commit(self, update: SessionUpdate) -> None:
+        """Apply one turn's update: the only place a turn changes the session."""
+        self.tastes.extend(update.tastes)
+        if update.constraints is not None:
+            self.constraints = update.constraints
+        if update.excluded is not None:
+            self.excluded = set(update.excluded)
+        if update.tastes_current is not None:
+            self.tastes_current = update.tastes_current
+        if update.last_request is not None:
+            self.last_request = update.last_request
+        if update.seeds is not None:
+            self.seeds = list(update.seeds)
+        if update.shown is not None:
+            self.record_shown(list(update.shown))
+        if update.reasons is not None:
+            self.reasons = {i: list(r) for i, r in update.reasons.items()}
+        if update.focus is not None:
+            self.focus = update.focus
+        self.lists += update.new_list
+        for item_id, kind in update.feedback:
+            (self.like if kind == "like" else self.dislike)(item_id)
+
+    def after(self, update: SessionUpdate) -> SessionMemory:
+        """A new session: this one as `update` would leave it (this one does not change)."""
+        copy = replace(
+            self,
+            tastes=list(self.tastes),
+            likes=list(self.likes),
+            dislikes=list(self.dislikes),
+            shown=list(self.shown),
+            last_shown=list(self.last_shown),
+            excluded=set(self.excluded),
+            seeds=list(self.seeds),
+            reasons=dict(self.reasons),
+        )
+        copy.commit(update)
+        return copy
 
     def record_shown(self, item_ids: list[str]) -> None:
         """A list was shown; an empty answer keeps the last list, so "the first one" still points

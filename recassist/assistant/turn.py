@@ -4,25 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from recassist.assistant.events import AnyEvent
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.ranking import Pick
 from recassist.assistant.request import TurnRequest
+from recassist.assistant.session import SessionUpdate
 
-TurnEvents = Generator[object, None, "TurnResult"]
+TurnEvents = Generator[AnyEvent, None, "TurnResult"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class TurnResult:
-    """A finished turn: the request, who planned it, the reply, the picks, and the error if it
-    failed."""
+    """A finished turn: the request, who planned it, the reply, the picks (explained), the error if
+    it failed, and what it changes in the session (`update`: committed by `Assistant.stream` and
+    `stream_request`, dropped by a preview)."""
 
     request: TurnRequest
     planner: PlannerName
     message: str
-    picks: list[Pick] = field(default_factory=list)
+    picks: tuple[Pick, ...] = ()
     error: str | None = None
+    update: SessionUpdate = SessionUpdate()
 
 
 def plain_text(text: str) -> str:

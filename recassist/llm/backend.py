@@ -133,7 +133,8 @@ class LocalGGUFChat(BaseChatModel):
             raise ModelError(f"llama.cpp request failed: {err}") from err
         if isinstance(response, dict) and "error" in response:
             raise ModelError(
-                f"llama.cpp refused the request: {response['error'].get('message', response['error'])}"
+                "llama.cpp refused the request: "
+                f"{response['error'].get('message', response['error'])}"
             )
         return response
 
@@ -241,7 +242,8 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
         path, size, sha256 = Path(config.model), None, config.sha256
         if path.suffix != ".gguf" or not path.is_file():
             raise ConfigError(
-                f"llm.model '{config.model}' is neither a known model ({', '.join(MODELS)}) nor an existing .gguf file"
+                f"llm.model '{config.model}' is neither a known model ({', '.join(MODELS)}) nor an"
+                " existing .gguf file"
             )
     return LocalGGUFChat(
         path=path,
@@ -258,7 +260,8 @@ def _local(config: LLMConfig, data_dir: Path) -> LocalGGUFChat:
 
 
 def chat_model(config: LLMConfig, data_dir: Path) -> BaseChatModel:
-    """The chat model `config` describes; a named local model is fetched into `data_dir` if missing."""
+    """The chat model `config` describes; a named local model is fetched into `data_dir` if
+    missing."""
     if config.backend == "local":
         return _local(config, data_dir)
     if config.backend == "openai":

@@ -29,6 +29,7 @@ from recassist.data.item_profiles import (
 )
 from recassist.llm.backend import LLM_ERRORS
 from recassist.llm.prompts import load_prompt, quote
+from recassist.llm.structured import json_reply, response_format
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +78,13 @@ class ProfileWriter:
     ) -> None:
         self.model, self.model_name, self.max_tokens = model, model_name, max_tokens
         self._prompt = load_prompt("item_profile")
-        self._format = {
-            "type": "json_schema",
-            "json_schema": {"name": "item_profile", "schema": profile_schema(tags)},
-        }
+        self._format = response_format("item_profile", profile_schema(tags))
 
     def write_one(self, title: str) -> ItemProfile:
         """The model's profile of one title; `ModelError`, `ValidationError` or `JSONDecodeError`
         when its answer is unusable."""
         messages = self._prompt.format_messages(title=quote(title, 120))
-        reply = self.model.invoke(
-            messages, response_format=self._format, max_tokens=self.max_tokens, temperature=0.0
-        )
-        return ItemProfile.model_validate(json.loads(reply.content))
+        return json_reply(self.model, messages, ItemProfile, self._format, self.max_tokens)
 
     def run(
         self,

@@ -217,7 +217,8 @@ def verify_file(path: Path, *, size: int | None, sha256: str) -> None:
         )
     if size is not None and path.stat().st_size != size:
         raise ModelError(
-            f"model file {path} has {path.stat().st_size} bytes, not the expected {size}; refusing to load it "
+            f"model file {path} has {path.stat().st_size} bytes, not the expected {size}; refusing to"
+            " load it "
             "(delete it and fetch the model again)"
         )
     got = sha256_file(path)
@@ -237,7 +238,8 @@ def verify_model(name: str, data_dir: Path) -> Path:
 
 
 def fetch_model(name: str, data_dir: Path) -> Path:
-    """Download, check and assemble model `name` unless a verified copy is already there; its path."""
+    """Download, check and assemble model `name` unless a verified copy is already there; its
+    path."""
     model = spec(name)
     target = model_path(name, data_dir)
     if (

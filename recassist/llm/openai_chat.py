@@ -32,7 +32,8 @@ SERVER_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx.HTTPError)
 
 def _model_error(err: Exception, base_url: str | None) -> ModelError:
     return ModelError(
-        f"the OpenAI-compatible server at llm.base_url='{base_url}' failed: {type(err).__name__}: {err}; "
+        f"the OpenAI-compatible server at llm.base_url='{base_url}' failed: "
+        f"{type(err).__name__}: {err}; "
         "check that it is running and serves llm.model"
     )
 
@@ -72,9 +73,11 @@ class OpenAIChat(ChatOpenAI):
         except SERVER_ERRORS as err:
             raise _model_error(err, self.openai_api_base) from err
         finally:
-            chunks.close()  # a consumer that stops early closes the response: the server stops generating
+            # a consumer that stops early closes the response: the server stops generating
+            chunks.close()
         if not finished:
             raise ModelError(
-                f"the stream from llm.base_url='{self.openai_api_base}' ended without a finish reason (cut short); "
+                f"the stream from llm.base_url='{self.openai_api_base}' ended without a finish reason"
+                " (cut short); "
                 "check the server's log"
             )

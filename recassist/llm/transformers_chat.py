@@ -159,11 +159,11 @@ class TransformersChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        """Text as `generate` produces it in a worker thread; see the module docstring for failures."""
+        """Text as `generate` produces it in a worker thread; see the module docstring for
+        failures."""
         import queue
 
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import TextIteratorStreamer
 
         tokenizer, model, inputs = self._inputs(messages, kwargs)
         streamer = TextIteratorStreamer(
@@ -171,32 +171,13 @@ class TransformersChat(BaseChatModel):
         )
         cancelled = threading.Event()
         failure: list[BaseException] = []
-
-        class Cancelled(StoppingCriteria):
-            def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
-                return torch.full(
-                    (input_ids.shape[0],),
-                    cancelled.is_set(),
-                    dtype=torch.bool,
-                    device=input_ids.device,
-                )
-
-        def work() -> None:
-            try:
-                with torch.inference_mode():
-                    model.generate(
-                        **inputs,
-                        streamer=streamer,
-                        stop_strings=stop,
-                        tokenizer=tokenizer,
-                        stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                    )
-            except GENERATE_ERRORS as err:
-                failure.append(err)
-                streamer.end()  # wake the reader, which raises the failure
-
-        worker = threading.Thread(target=work, daemon=True, name="transformers-stream")
-        worker.start()
+        worker = _generating(
+            model,
+            {**inputs, "stop_strings": stop, "tokenizer": tokenizer},
+            streamer,
+            cancelled,
+            failure,
+        )
         try:
             for text in streamer:
                 if text:
@@ -216,3 +197,42 @@ class TransformersChat(BaseChatModel):
             raise ModelError(
                 f"transformers generate failed on {self.device}: {type(err).__name__}: {err}"
             ) from err
+
+
+def _generating(
+    model: Any,
+    options: dict[str, Any],
+    streamer: Any,
+    cancelled: threading.Event,
+    failure: list[BaseException],
+) -> threading.Thread:
+    """`model.generate(**options)` started in a daemon thread, feeding `streamer` until it ends or
+    `cancelled` is set (checked at every token); a failure is put in `failure` and ends the stream,
+    so that the reader raises it."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class Cancelled(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
+            return torch.full(
+                (input_ids.shape[0],),
+                cancelled.is_set(),
+                dtype=torch.bool,
+                device=input_ids.device,
+            )
+
+    def work() -> None:
+        try:
+            with torch.inference_mode():
+                model.generate(
+                    **options,
+                    streamer=streamer,
+                    stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                )
+        except GENERATE_ERRORS as err:
+            failure.append(err)
+            streamer.end()  # wake the reader, which raises the failure
+
+    worker = threading.Thread(target=work, daemon=True, name="transformers-stream")
+    worker.start()
+    return worker

@@ -1,0 +1,225 @@
+"""The deciding stages of a chat turn: one request -> an `Answer` (a value), the session unchanged.
+
+One resolve step comes first (the item the request points at, or the question back when it points
+at nothing: "I can't find the 5th one"), then the intent's stage: a list (constraints, seeds,
+candidates, ranking, rerank, evidence, the line above it), a "why" (the evidence an item was shown
+with), or a thumbs in words. Each returns the answer with the session's update; the caller commits
+it at the end of the turn, or not (a preview).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from recassist.assistant import replies
+from recassist.assistant.answer import Answer
+from recassist.assistant.candidates import CandidateStage, Found
+from recassist.assistant.events import Planner as PlannerName
+from recassist.assistant.events import SponsoredCard
+from recassist.assistant.evidence import phrase, theme_reasons
+from recassist.assistant.mainstream import MainstreamStage
+from recassist.assistant.ranking import Pick, RerankStage, rank
+from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.seeds import Named, named_titles
+from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
+
+# A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer
+# has none.
+Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
+
+
+class Decider:
+    """The stages between a plan and its answer, composed; see the module docstring."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        candidates: CandidateStage,
+        mainstream: MainstreamStage,
+        rerank: RerankStage,
+        sponsor: Sponsor | None = None,
+    ) -> None:
+        self.catalogue, self.items = catalogue, catalogue.items
+        self.candidates, self.mainstream, self.rerank = candidates, mainstream, rerank
+        self.sponsor = sponsor
+
+    def decide(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        planner: PlannerName,
+        base: SessionUpdate = SessionUpdate(),
+        *,
+        preview: bool = False,
+    ) -> Answer:
+        """What the turn answers, as a value: one resolve step (the item the request points at, or
+        "I can't find that one"), then the intent's stage. `preview` leaves the sponsored slot
+        out."""
+        target, missing = self._target(session, request)
+        if missing:
+            text = replies.unresolved(request.refers_to, len(session.last_shown))
+            listed = request.intent is not Intent.feedback
+            return Answer(request, planner, text, update=base, listed=listed)
+        if request.intent is Intent.feedback:
+            return self._feedback(request, planner, base, target)
+        if request.intent is Intent.explain:
+            return self._why(session, request, planner, base, target)
+        return self._recommend(session, request, planner, base, target, preview)
+
+    def _target(self, session: SessionMemory, request: TurnRequest) -> tuple[str | None, bool]:
+        """The item the request points at (None: none), and whether it points at an item that is
+        not there. A title named in a "why" or a thumbs ("not interested in Heat") beats
+        the focus."""
+        pointed = session.resolve(request.refers_to)
+        if request.intent is Intent.explain or (
+            request.intent is Intent.feedback and request.refers_to is None and request.seed_titles
+        ):
+            pointed = self._named_item(request) or pointed
+        pointing = request.intent in (Intent.explain, Intent.feedback)
+        return pointed, pointed is None and (pointing or request.refers_to is not None)
+
+    def _recommend(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        planner: PlannerName,
+        base: SessionUpdate,
+        target: str | None,
+        preview: bool,
+    ) -> Answer:
+        """A list: the request folded into the standing constraints, its seeds, candidates, the
+        picks ranked and reranked with their evidence, and the line above them."""
+        request = _refined(request, session.last_request)
+        update = base.then(session.standing(request))
+        named = named_titles(self.catalogue, request)
+        update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
+        now = session.after(update)  # the tastes and constraints this turn holds
+        found = self.candidates.find(now, request, now.seeds, now.constraints)
+        picks, usual = self._picks(now, request, found)
+        ids = tuple(p.item.item_id for p in picks)
+        update = update.then(
+            SessionUpdate(
+                shown=ids, reasons={p.item.item_id: p.reasons for p in picks}, new_list=True
+            )
+        )
+        used = self.candidates.described  # words a concept used were not dropped
+        named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
+        notes = replies.title_notes(named, self.items, len(picks))
+        unused = [w for w in request.unused if not used(found, w)]
+        notes += replies.unused_note(unused)  # nothing the user said is dropped silently
+        if now.constraints.less_mainstream and picks:
+            notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
+        seeds = [self.items[s] for s in now.seeds]
+        text = replies.list_line(
+            len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count
+        )
+        show_ad = self.sponsor is not None and picks and not preview
+        sponsored = self.sponsor(session.after(update), list(ids)) if show_ad else None
+        note = replies.STORE_DOWN if found.store_down else None
+        return Answer(request, planner, text, tuple(picks), update, sponsored, note)
+
+    def _picks(
+        self, session: SessionMemory, request: TurnRequest, found: Found
+    ) -> tuple[list[Pick], float]:
+        """The picks shown (filtered, ranked, calibrated, reranked, with their evidence), and how
+        mainstream the plain ranking was (for "less mainstream")."""
+        constraints, user = session.constraints, session.user_id
+        blocked = {
+            *session.dislikes,
+            *session.shown,
+            *self.catalogue.history_ids(user),
+            *session.seeds,
+        }
+        shortlist = self.rerank.shortlist(request.count)
+        pool = self.mainstream.pool(shortlist, constraints)
+        picks = rank(self.catalogue, found.scores, constraints, blocked, pool)
+        history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(user))]
+        history_items = [self.items[i] for i in dict.fromkeys(history) if i in self.items]
+        niche = constraints.less_mainstream
+        usual = self.mainstream.popularity(picks[: request.count]) if niche else 0.0
+        picks = self.mainstream(picks, history_items, shortlist, constraints)
+        picks = self.rerank(picks, history_items, request.count)
+        reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
+        # a profile theme the request names is the most specific evidence
+        profiles = self.catalogue.profiles
+        return [
+            p.with_reasons(
+                [
+                    *theme_reasons(profiles.get(p.item.item_id), request.mood),
+                    *reasons[p.item.item_id],
+                ][:3]
+            )
+            for p in picks
+        ], usual
+
+    def _seeds(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        named: list[Named],
+        target: str | None,
+    ) -> tuple[str, ...]:
+        """The items this list is built around. Named titles (or their stand-ins, `assistant.seeds`)
+        replace the standing seeds; "more like the second one" is that item (the `target`);
+        otherwise the standing seeds stay, unless the user dropped them, this is a search or a new
+        topic in the user's own words."""
+        seeds = [n.seed for n in named if n.seed]
+        if request.intent is Intent.more_like and target:
+            seeds = [target]
+        dropped = (
+            request.drop_seeds
+            or request.reset
+            or request.new_topic
+            or request.intent is Intent.search
+        )
+        keep = not (request.seed_titles or dropped)
+        return tuple(dict.fromkeys(seeds or (session.seeds if keep else [])))
+
+    def _named_item(self, request: TurnRequest) -> str | None:
+        """The item the request's first title names ("why the last Star Wars movie?"), if any."""
+        return named_titles(self.catalogue, request)[0].item_id if request.seed_titles else None
+
+    def _why(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        planner: PlannerName,
+        base: SessionUpdate,
+        target: str,
+    ) -> Answer:
+        """Why an item: the evidence it was shown with, else what the serving model has for it."""
+        reasons = session.reasons.get(target)
+        if reasons is None:  # not shown in this session: the evidence the serving model has for it
+            found = self.candidates.find(session.after(base), request, [], Constraints())
+            reasons = self.candidates.evidence(found, [target])[target]
+        pick = Pick(self.items[target], 0.0, reasons)
+        evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
+        text = f"Why {display_title(pick.item.title)}? Because {evidence}."
+        update = base.then(SessionUpdate(focus=target))
+        return Answer(request, planner, text, (pick,), update)
+
+    def _feedback(
+        self, request: TurnRequest, planner: PlannerName, base: SessionUpdate, target: str
+    ) -> Answer:
+        """A thumbs in words ("I loved the second one"); "the second one!" with no word against it
+        is praise."""
+        feedback = request.feedback or "like"
+        title = display_title(self.items[target].title)
+        text = (
+            f"Noted: you liked {title}. I'll look for more like it."
+            if feedback == "like"
+            else f"Noted: not {title}. I won't show it again."
+        )
+        text = " ".join([text, *replies.unused_note(request.unused)])
+        update = base.then(SessionUpdate(feedback=((target, feedback),)))
+        return Answer(request, planner, text, update=update, listed=False)
+
+
+def _refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
+    """A refinement ("only from the 90s") keeps the last request's mood and count unless it says
+    its own."""
+    if request.intent is not Intent.refine or previous is None:
+        return request
+    count = request.count if "count" in request.model_fields_set else previous.count
+    return request.model_copy(update={"mood": request.mood or previous.mood, "count": count})
