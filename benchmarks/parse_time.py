@@ -22,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "parse_time.json"
 
 def main() -> None:
     from recassist.assistant.parser import parse, unread
-    from recassist.assistant.tags import TagMatcher
+    from recassist.language.tags import TagMatcher
     from recassist.data.schema import TAG_SEPARATOR
     from recassist.data.store import DatasetStore
     from recassist.retrieval.catalogue import TitleIndex

@@ -7,7 +7,7 @@ import pytest
 from recassist.assistant.parser import parse, search_text, unread
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
-from recassist.assistant.tags import TagMatcher
+from recassist.language.tags import TagMatcher
 
 TAGS = TagMatcher(
     [

@@ -43,7 +43,7 @@ from recassist.assistant.request import (
     request_schema,
 )
 from recassist.assistant.session import SessionMemory
-from recassist.assistant.tags import TagMatcher
+from recassist.language.tags import TagMatcher
 from recassist.llm.backend import LLM_ERRORS
 from recassist.llm.prompts import load_prompt, quote
 from recassist.retrieval.catalogue import Catalogue, title_key

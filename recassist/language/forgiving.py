@@ -4,7 +4,8 @@ romantic from the eighties"), praise that also asks for picks ("I loved Alien, w
 like?"), and the wishes no tag or filter can hold ("nothing too violent"), which the reply names
 instead of dropping.
 
-Words come from `data/words.json` (package data) and the catalogue's tag words (`TagMatcher.forms`);
+Words come from the `[forgiving]` table of `data/en.toml` and the catalogue's tag words
+(`TagMatcher.forms`);
 a word is put right only when it is one edit (two from eight letters on) from exactly one known
 word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
 Capitalised words inside a sentence (names, titles) and the catalogue titles found in the text are
@@ -13,41 +14,48 @@ left alone: misspelt titles are the title index's job.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib import resources
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from recassist.assistant.tags import CLAUSE_BREAK, TagMatcher
+from recassist.language.phrases import Phrases, Token, tokenise, words_of
+from recassist.language.tags import TagMatcher, clause_end
+from recassist.language.words import language
 
-_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
 
 
 @cache
 def words() -> dict[str, list[str]]:
-    """The word lists of `data/words.json`, read once at first use."""
-    text = resources.files(__package__).joinpath("data/words.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    """The word lists of the forgiving reading (`[forgiving]` in `data/en.toml`)."""
+    return language("en")["forgiving"]
 
 
 @cache
-def _phrases(name: str) -> re.Pattern[str]:
-    """A pattern of the phrases in list `name`, longest first, whole words only."""
-    alternatives = sorted(words()[name], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(a) for a in alternatives) + r")\b", re.I)
+def phrase_list(name: str) -> Phrases:
+    """The phrase lookup of list `name`, whole words only."""
+    return Phrases(words()[name])
+
+
+@cache
+def _keep() -> frozenset[str]:
+    return frozenset(words()["keep"])
 
 
 def _vocabulary(tags: TagMatcher) -> list[str]:
-    forms = [f for f in tags.forms() if " " not in f and len(f) >= 4]
-    return sorted({*forms, *words()["vocabulary"]})
+    """The words a misspelling may be put right to: the tag words and the vocabulary list, made
+    once per tag matcher."""
+    if (known := _VOCABULARY.get(tags)) is None:
+        forms = [f for f in tags.forms() if " " not in f and len(f) >= 4]
+        known = _VOCABULARY[tags] = sorted({*forms, *words()["vocabulary"]})
+    return known
 
 
 def _known(word: str, tags: TagMatcher, filler: Iterable[str]) -> bool:
-    return word in tags.forms() or word in words()["keep"] or word in filler or len(word) < 4
+    return word in tags.forms() or word in _keep() or word in filler or len(word) < 4
 
 
 def correction(word: str, vocabulary: list[str]) -> str | None:
@@ -66,43 +74,47 @@ def forgive(
 ) -> str:
     """`text` with misspelt known words put right (see the module docstring); titles left alone."""
     spans = titles(text) if titles else []
-    vocabulary, filler = _vocabulary(tags), frozenset(filler)
+    filler = frozenset(filler)
     out, last = [], 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if any(s <= match.start() < e for s, e in spans) or _known(word.lower(), tags, filler):
+    for start, end in words_of(tokenise(text), text):
+        word = text[start:end]
+        if any(s <= start < e for s, e in spans) or _known(word.lower(), tags, filler):
             continue
-        sentence_start = (
-            not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in ".!?"
-        )
+        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
         if word[0].isupper() and not sentence_start:
             continue
-        if fixed := correction(word.lower(), vocabulary):
-            out += [text[last : match.start()], fixed]
-            last = match.end()
+        if fixed := correction(word.lower(), _vocabulary(tags)):
+            out += [text[last:start], fixed]
+            last = end
     return "".join([*out, text[last:]])
 
 
-def asks_for_picks(text: str) -> bool:
+def asks_for_picks(text: str, tokens: tuple[Token, ...] | None = None) -> bool:
     """Whether a message asks for picks ("what else would I like?"): praise in it is no mere
     feedback."""
-    return bool(_phrases("ask_for_picks").search(text))
+    return phrase_list("ask_for_picks").found(tokenise(text) if tokens is None else tokens)
 
 
-def unfiltered(text: str, tags: TagMatcher, unread: Iterable[str]) -> list[tuple[int, int]]:
+def unfiltered(
+    text: str,
+    tags: TagMatcher,
+    unread: Iterable[str],
+    tokens: tuple[Token, ...] | None = None,
+) -> list[tuple[int, int]]:
     """The spans of wishes against something no tag names ("nothing too violent", "no gore"): a
     search cannot rule them out, and embedded they would pull in what they reject. Only clauses
     holding some of the `unread` words count ("not interested" and "not from the 80s" are read as
     something else)."""
     unread = frozenset(unread)
-    tagged = [(m.start, m.end) for m in tags.mentions(text) if m.negated]
+    tokens = tokenise(text) if tokens is None else tokens
+    tagged = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
     spans = []
-    for match in _phrases("negators").finditer(text):
-        end = CLAUSE_BREAK.search(text, match.end())
-        stop = end.start() if end else len(text)
-        clause = {w.lower() for w in _WORD.findall(text[match.end() : stop])}
-        if clause & unread and not any(match.start() <= s < stop for s, _ in tagged):
-            spans.append((match.start(), stop))
+    for start, end in phrase_list("negators").spans(tokens):
+        stop = clause_end(tokens, end)
+        stop = len(text) if stop is None else stop
+        clause = {text[s:e].lower() for s, e in words_of(tokens, text) if end <= s < stop}
+        if clause & unread and not any(start <= s < stop for s, _ in tagged):
+            spans.append((start, stop))
     return spans
 
 
@@ -110,5 +122,5 @@ def left_out(text: str, against: list[tuple[int, int]], unread: list[str]) -> li
     """What the reply must name as not used: the `against` wishes of `text` (`unfiltered`), then the
     `unread` words outside them (those of a request with no description to put them in)."""
     phrases = [text[s:e].strip() for s, e in against]
-    inside = {w.lower() for phrase in phrases for w in _WORD.findall(phrase)}
+    inside = {p[s:e].lower() for p in phrases for s, e in words_of(tokenise(p), p)}
     return phrases + [w for w in unread if w not in inside]

@@ -1,0 +1,157 @@
+"""Tokens and phrase lookup: the mechanics that replace one regex per word list.
+
+A message is cut once into tokens (runs of word characters, and every other character that is not
+a space on its own, so "don't" is `don ' t` and "d'horreur" is `d ' horreur`). A phrase list
+(`Phrases`) is a dictionary from a first token to the phrases that start with it; finding phrases
+is one lookup per token, and a phrase matches whole words only, as `\\b...\\b` did. Within a
+phrase, tokens written together ("don't", "grown-up") must touch in the text, tokens written apart
+need some space between them.
+
+Phrase syntax (the data files use it): "a|b" is one of several words, "word?" a word that may be
+left out, "stem*" a word that starts so, "<digit>" a word that starts with a digit, and a last
+"!word" a word that must not follow ("por que !no").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a text: its lower-case form and where it stands."""
+
+    low: str
+    start: int
+    end: int
+
+
+def tokenise(text: str) -> tuple[Token, ...]:
+    """The tokens of `text` (see the module docstring), lower-cased."""
+    return tuple(Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text))
+
+
+def words_of(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
+    """The words of `text` as spans: a letter first, then letters, digits, "'" or "-" touching it
+    ("don't", "sci-fi"), as people read them."""
+    spans: list[tuple[int, int]] = []
+    for token in tokens:
+        joined = spans and spans[-1][1] == token.start
+        if joined and (token.low[0].isalnum() or token.low[0] in "_'-"):
+            spans[-1] = (spans[-1][0], token.end)
+        elif letter := next((k for k, c in enumerate(token.low) if c.isalpha()), None):
+            spans.append((token.start + letter, token.end))  # "3d" holds the word "d"
+        elif token.low[0].isalpha():
+            spans.append((token.start, token.end))
+    return spans
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    words: tuple[str, ...]  # the tokens; a "*" ending is a prefix, "<digit>" any number
+    touching: tuple[bool, ...]  # whether token k and k+1 touch (no space between)
+    unless: str | None  # a token that must not follow
+
+
+def _token_matches(pattern: str, token: str) -> bool:
+    if pattern == "<digit>":
+        return token[:1].isdigit()
+    if pattern.endswith("*") and len(pattern) > 1:
+        return token.startswith(pattern[:-1])
+    return token == pattern
+
+
+def _expand(phrase: str) -> Iterable[tuple[str, str | None]]:
+    """Every plain phrase the syntax stands for, with its "!word"."""
+    parts = phrase.split()
+    unless = parts.pop()[1:] if parts[-1].startswith("!") else None
+    slots = [
+        [*part.rstrip("?").split("|"), *([""] if part.endswith("?") else [])] for part in parts
+    ]
+    for choice in itertools.product(*slots):
+        yield " ".join(word for word in choice if word), unless
+
+
+def _compile(phrase: str, unless: str | None) -> _Phrase:
+    found = re.finditer(r"<digit>|\w+\*?|[^\w\s]", phrase)
+    tokens = [(m.group(), m.start(), m.end()) for m in found]
+    touching = tuple(a[2] == b[1] for a, b in itertools.pairwise(tokens))
+    return _Phrase(tuple(t[0].lower() for t in tokens), touching, unless)
+
+
+class Phrases:
+    """A list of phrases found as whole words in tokenised text (see the module docstring).
+    `hyphen_bound`: a phrase touching a hyphen does not count ("sci-fi" holds no "fi")."""
+
+    def __init__(self, phrases: Iterable[str], *, hyphen_bound: bool = False) -> None:
+        self._first: dict[str, list[_Phrase]] = {}
+        self._wild: list[_Phrase] = []  # phrases whose first token is a prefix or a number
+        for phrase, unless in (p for text in phrases for p in _expand(text)):
+            compiled = _compile(phrase, unless)
+            first = compiled.words[0]
+            if first.endswith("*") or first == "<digit>":
+                self._wild.append(compiled)
+            else:
+                self._first.setdefault(first, []).append(compiled)
+        for group in self._first.values():
+            group.sort(key=lambda p: len(p.words), reverse=True)
+        self._hyphen_bound = hyphen_bound
+
+    def match_at(self, tokens: tuple[Token, ...], i: int, text: str = "") -> int:
+        """The index after the longest phrase starting at token `i`, or `i` when none does."""
+        best = i
+        for phrase in (*self._first.get(tokens[i].low, ()), *self._wild):
+            end = i + len(phrase.words)
+            if end <= best or end > len(tokens) or not self._fits(phrase, tokens, i, text):
+                continue
+            best = end
+        return best
+
+    def _fits(self, phrase: _Phrase, tokens: tuple[Token, ...], i: int, text: str) -> bool:
+        for k, word in enumerate(phrase.words):
+            if not _token_matches(word, tokens[i + k].low):
+                return False
+            if k and phrase.touching[k - 1] != (tokens[i + k - 1].end == tokens[i + k].start):
+                return False
+        end = i + len(phrase.words)
+        if phrase.unless is not None and end < len(tokens) and tokens[end].low == phrase.unless:
+            return False
+        if self._hyphen_bound and text:
+            start, stop = tokens[i].start, tokens[end - 1].end
+            return text[start - 1 : start] != "-" and text[stop : stop + 1] != "-"
+        return True
+
+    def matches(self, tokens: tuple[Token, ...], text: str = "") -> list[tuple[int, int]]:
+        """The phrases in `tokens` as (first, after last) token indices, left to right, none
+        overlapping."""
+        out, i = [], 0
+        while i < len(tokens):
+            end = self.match_at(tokens, i, text)
+            if end > i:
+                out.append((i, end))
+                i = end
+            else:
+                i += 1
+        return out
+
+    def spans(self, tokens: tuple[Token, ...], text: str = "") -> list[tuple[int, int]]:
+        """The character spans of the phrases in `tokens`, left to right, none overlapping."""
+        return [(tokens[i].start, tokens[j - 1].end) for i, j in self.matches(tokens, text)]
+
+    def found(self, tokens: tuple[Token, ...], text: str = "") -> bool:
+        """Whether any phrase is in `tokens`."""
+        return any(self.match_at(tokens, i, text) > i for i in range(len(tokens)))
+
+    def starts(self, tokens: tuple[Token, ...]) -> bool:
+        """Whether a phrase begins at the first word of `tokens` (punctuation before it aside)."""
+        first = next((i for i, t in enumerate(tokens) if t.low[0].isalnum()), None)
+        return first is not None and self.match_at(tokens, first) > first
+
+    def whole(self, tokens: tuple[Token, ...]) -> bool:
+        """Whether `tokens` are exactly one phrase."""
+        return bool(tokens) and self.match_at(tokens, 0) == len(tokens)

@@ -1,0 +1,278 @@
+"""The one tagging pass: a message in, frozen typed spans out (`Tagged`), read once per message.
+
+Titles come first: quoted titles, catalogue titles found in the message (`TitleSpans`), "the last
+<series> movie" and what follows "like ..." are seeds, and their words are read as nothing else,
+so "The Last of the Mohicans", "Seven", "First Knight" or "2001: A Space Odyssey" are never an
+ordinal, a count or a year. Then tags (with their negation), then every cue, position, count,
+decade and year in the text without the seeds. A few cues ("forget ...", "start over", "any year",
+a negated decade) are also read in the whole text (`Tagged.raw`), since they may name a title.
+
+`read` keeps the last readings (`functools.lru_cache`): the planner asks for the words left unread
+and then for the parse of the same message, and both read the same `Tagged`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from recassist.language.forgiving import forgive, phrase_list
+from recassist.language.patterns import patterns
+from recassist.language.phrases import Token, tokenise
+from recassist.language.spans import Kind, Span, Tagged
+from recassist.language.tags import TagMatcher, clause_end
+from recassist.language.words import count_value, cue, filler, listed, table
+
+# Catalogue titles named in a text, as (start, end) spans:
+# `retrieval.catalogue.Catalogue.title_spans`.
+TitleSpans = Callable[[str], list[tuple[int, int]]]
+
+# Cues read in the text without its seeds, in this order.
+CUES = (
+    "why",
+    "more_like",
+    "dislike_feedback",
+    "like_feedback",
+    "that_one",
+    "adult",
+    "allow",
+    "reset",
+    "forget",
+    "any_year",
+    "ask",
+    "continue",
+    "want_head",
+    "relative",
+)
+_RAW_CUES = ("forget", "reset", "any_year")
+# How a request is asked or related to the last list says nothing on its own: these cues leave
+# their words unread ("something darker": "darker" is the user's own word).
+_UNREAD_CUES = ("ask", "continue", "want_head", "relative", "ask_for_picks")
+_START_CUES = ("search_start", "like_feedback_start")
+
+
+def mask(text: str, spans) -> str:
+    """`text` with the `spans` blanked out (same length), so that nothing else is read inside
+    them."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def ordinal_of(text: str) -> tuple[int, tuple[int, int]] | None:
+    """The first position `text` names ("the 2nd one", "le deuxième film"), and its span."""
+    p = patterns()
+    if match := p.ordinal.search(text):
+        if match.group(1):
+            return table("ordinals", ("en",))[match.group(1).lower()], match.span()
+        return int(match.group(2) or match.group(3)), match.span()
+    if match := p.article_ordinal.search(text):
+        return table("article_ordinals")[match.group(1).lower()], match.span()
+    return None
+
+
+def only_reference(text: str) -> bool:
+    """Whether `text` is a position in the last list and nothing else ("the 99th one")."""
+    p = patterns()
+    rest = p.article_ordinal.sub("", p.ordinal.sub("", text))
+    words = set(listed("position_words"))
+    leftover = [t for t in tokenise(rest) if t.low not in words and t.low not in "#."]
+    return ordinal_of(text) is not None and not leftover
+
+
+def _series(text: str, spans: list[tuple[int, int]], tags: TagMatcher):
+    """ "the last Star Wars movie": ('latest' or 'earliest', the span of "the last", the span of the
+    name), the name a title among `spans` or a capitalised name before "movie"; None when the
+    message has none."""
+    p = patterns()
+    earliest = {" ".join(w.split()) for w in listed("series_earliest")}
+    for match in p.series.finditer(text):
+        if any(s <= match.start(1) < e for s, e in spans):  # "The Last of the Mohicans"
+            continue
+        name = next((span for span in spans if span[0] == match.end()), None)
+        named = None if name else p.series_name.match(text, match.end())
+        if (
+            named
+            and not tags.canonical(named.group(1))
+            and not set(named.group(1).lower().split()) <= filler()
+        ):
+            name = named.span(1)  # a capitalised name: "Star Trek", not "ONE" in "THE LAST ONE"
+        if name is not None:
+            order = "earliest" if " ".join(match.group(1).lower().split()) in earliest else "latest"
+            return order, match.span(), name
+    return None
+
+
+def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None):
+    """The seed titles (in order, once each), their spans, the series and every title found."""
+    p = patterns()
+    quoted = list(p.quoted.finditer(text))
+    seeds = [m.group(1).strip() for m in quoted]
+    spans = [m.span(1) for m in quoted]
+    found = titles(mask(text, spans)) if titles else []
+    for start, end in found:
+        if not tags.canonical(text[start:end]):
+            seeds.append(text[start:end])
+            spans.append((start, end))
+    series = _series(text, spans, tags)
+    if series:  # the series' name is the first seed (`TurnRequest.series` is about it)
+        named = text[series[2][0] : series[2][1]]
+        seeds = [named, *(seed for seed in seeds if seed != named)]
+        spans.append(series[2])
+    likes = [m.span(1) for m in p.like.finditer(text)]
+    if not seeds:
+        pointers = set(listed("pointers"))
+        for start, end in likes:
+            candidate = text[start:end].strip()
+            if (
+                candidate
+                and not only_reference(candidate)
+                and not cue("that_one").whole(tokenise(candidate))
+                and not tags.canonical(candidate)
+                and candidate.split()[0].lower() not in pointers
+            ):
+                seeds.append(candidate)
+                spans.append((start, end))
+    return list(dict.fromkeys(seeds)), spans, series, [*found, *[m.span(1) for m in quoted]], likes
+
+
+def _years(text: str, tokens: tuple[Token, ...]) -> list[Span]:
+    """ "before 1990", "pre-1990", "since 1990", "in 1990": the year after the cue, negated when
+    "not" stands right before the cue ("not before 1990")."""
+    out = []
+    for kind in (Kind.year_before, Kind.year_after, Kind.year_in):
+        for first, i in cue(kind.value).matches(tokens):
+            end = tokens[i - 1].end
+            while kind is not Kind.year_in and i < len(tokens) and tokens[i].low == "-":
+                i += 1  # "pre-1990"
+            if i >= len(tokens) or tokens[i].start == end:
+                continue
+            year = tokens[i]
+            if len(year.low) == 4 and year.low.isascii() and year.low.isdigit():
+                start = tokens[first].start
+                negated = _negation_start(text[:start][-12:]) is not None
+                out.append(Span(kind, start, year.end, int(year.low), negated))
+    return out
+
+
+def _decades(text: str) -> list[Span]:
+    """The decades of `text` (value: the first year), negated when "not", "nothing" or "no" stands
+    in the 16 characters before; a negated one spans from the negation on."""
+    out = []
+    names = listed("decade_names")
+    for match in patterns().decade.finditer(text):
+        g = match.groups()
+        number = g[1] or g[4] or g[6]
+        digit = number or str(names.index(g[2].lower()) + 2)
+        century = g[0] or g[3] or g[5] or ("20" if number and digit in "012" else "19")
+        first = int(f"{century}{digit}0")
+        window = text[max(0, match.start() - 16) : match.start()]
+        negation = _negation_start(window)
+        out.append(Span(Kind.decade, match.start(), match.end(), first, negation is not None))
+        if negation is not None:
+            start = match.start() - len(window) + negation
+            out.append(Span(Kind.negated_decade, start, match.end(), first, True))
+    return out
+
+
+def _negation_start(window: str) -> int | None:
+    """Where in `window` a final "not", "nothing" or "no" (maybe with "from") starts."""
+    tokens = tokenise(window)
+    words = list(tokens)
+    if words and words[-1].low == "from" and len(words) > 1:
+        words = words[:-1]
+    if words and words[-1].low in set(listed("year_negators")):
+        return words[-1].start
+    return None
+
+
+def _cues(text: str, tokens: tuple[Token, ...], names) -> list[Span]:
+    out = [Span(Kind.cue, s, e, name) for name in names for s, e in cue(name).spans(tokens)]
+    for name in _START_CUES:
+        if cue(name).starts(tokens):
+            first = next(t for t in tokens if t.low[0].isalnum())
+            out.append(Span(Kind.cue, first.start, first.end, name))
+    if matched := patterns().about.search(text):
+        out.append(Span(Kind.cue, *matched.span(), "about"))
+    if matched := patterns().want_article.search(text):
+        out.append(Span(Kind.cue, *matched.span(), "want_head"))
+    asking = phrase_list("ask_for_picks").spans(tokens)
+    return out + [Span(Kind.cue, s, e, "ask_for_picks") for s, e in asking]
+
+
+def _counts(text: str) -> list[Span]:
+    out = []
+    for found in patterns().count.finditer(text):
+        word = (found.group(1) or found.group(2) or found.group(3)).lower()
+        value = max(1, min(20, count_value(" ".join(word.split()))))
+        out.append(Span(Kind.count, *found.span(), value))
+    return out
+
+
+def _positions(text: str) -> list[Span]:
+    p, out = patterns(), []
+    for match in p.ordinal.finditer(text):
+        value = ordinal_of(match.group())
+        out.append(Span(Kind.ordinal, *match.span(), value[0] if value else None))
+    for match in p.article_ordinal.finditer(text):
+        out.append(
+            Span(Kind.ordinal, *match.span(), table("article_ordinals")[match.group(1).lower()])
+        )
+    return out
+
+
+@lru_cache(maxsize=64)
+def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Tagged:
+    """Every span of `message` (see the module docstring)."""
+    text = forgive(message.strip()[:2000], tags, titles, filler())
+    tokens = tokenise(text)
+    seeds, seed_spans, series, found, likes = _seeds(text, tags, titles)
+    hard = [*seed_spans, *([series[1]] if series else [])]
+    masked = mask(text, hard)
+    masked_tokens = tokenise(masked)
+    mentions = tags.mentions(text, skip=seed_spans, tokens=tokens)
+    niche = [Span(Kind.niche, s, e) for s, e in tags.niche(text, tokens)]
+    spans = [
+        *(Span(Kind.seed, s, e, None) for s, e in seed_spans),
+        *([Span(Kind.series_cue, *series[1])] if series else []),
+        *_positions(masked),
+        *_counts(masked),
+        *_decades(masked),
+        *_years(masked, masked_tokens),
+        *_cues(masked, masked_tokens, CUES),
+    ]
+    raw = [*_decades(text), *_cues_raw(text, tokens), *niche]
+    covered = [
+        *found,
+        *(likes if not (found or series) else []),
+        *hard,
+        *((m.start, m.end) for m in mentions),
+        *(s.span for s in spans if s.value not in _UNREAD_CUES or s.kind is not Kind.cue),
+        *(s.span for s in niche),
+    ]
+    covered += _trailing_not(mask(text, covered))
+    return Tagged(
+        text=text,
+        tokens=tokens,
+        seed_titles=tuple(seeds),
+        series=series[0] if series else None,
+        spans=tuple(spans),
+        raw=tuple(raw),
+        mentions=tuple(mentions),
+        covered=tuple(covered),
+    )
+
+
+def _cues_raw(text: str, tokens: tuple[Token, ...]) -> list[Span]:
+    out = [Span(Kind.cue, s, e, name) for name in _RAW_CUES for s, e in cue(name).spans(tokens)]
+    for span in [s for s in out if s.value == "forget"]:
+        end = clause_end(tokens, span.end)
+        out.append(Span(Kind.forget, span.start, len(text) if end is None else end))
+    return out
+
+
+def _trailing_not(text: str) -> list[tuple[int, int]]:
+    """A "not" / "no" (from) ending what is left of the message, read as said."""
+    start = _negation_start(text.rstrip())
+    return [(start, len(text))] if start is not None else []
