@@ -18,13 +18,14 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token of a text: its lower-case form and where it stands."""
+class Token(NamedTuple):
+    """One token of a text: its lower-case form and where it stands (a tuple: made by the
+    thousand)."""
 
     low: str
     start: int
@@ -102,6 +103,16 @@ class Phrases:
             group.sort(key=lambda p: len(p.words), reverse=True)
         self._hyphen_bound = hyphen_bound
 
+    @property
+    def first_words(self) -> list[str]:
+        """The tokens a phrase may start with (besides the prefix and number ones)."""
+        return list(self._first)
+
+    @property
+    def has_wild(self) -> bool:
+        """Whether a phrase starts with a prefix or a number."""
+        return bool(self._wild)
+
     def match_at(self, tokens: tuple[Token, ...], i: int, text: str = "") -> int:
         """The index after the longest phrase starting at token `i`, or `i` when none does."""
         best = i
@@ -155,3 +166,30 @@ class Phrases:
     def whole(self, tokens: tuple[Token, ...]) -> bool:
         """Whether `tokens` are exactly one phrase."""
         return bool(tokens) and self.match_at(tokens, 0) == len(tokens)
+
+
+class PhraseTable:
+    """Several named phrase lists found in one pass over the tokens: the same spans as each list's
+    `Phrases.spans` (a list's finds never overlap each other; different lists' may), as
+    (name, start, end), left to right."""
+
+    def __init__(self, lists: dict[str, Phrases]) -> None:
+        self._lists = lists
+        self._by_first: dict[str, list[str]] = {}
+        for name, found in lists.items():
+            for first in found.first_words:
+                self._by_first.setdefault(first, []).append(name)
+        self._wild = [name for name, found in lists.items() if found.has_wild]
+
+    def spans(self, tokens: tuple[Token, ...], text: str = "") -> list[tuple[str, int, int]]:
+        free = dict.fromkeys(self._lists, 0)
+        out = []
+        for i, token in enumerate(tokens):
+            for name in (*self._by_first.get(token.low, ()), *self._wild):
+                if i < free[name]:
+                    continue
+                end = self._lists[name].match_at(tokens, i, text)
+                if end > i:
+                    out.append((name, token.start, tokens[end - 1].end))
+                    free[name] = end
+        return out

@@ -14,14 +14,14 @@ and then for the parse of the same message, and both read the same `Tagged`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from recassist.language.forgiving import forgive, phrase_list
 from recassist.language.patterns import patterns
-from recassist.language.phrases import Token, tokenise
+from recassist.language.phrases import PhraseTable, Token, tokenise
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import count_value, cue, filler, listed, table
+from recassist.language.words import count_value, cue, filler, listed, table, word_set
 
 # Catalogue titles named in a text, as (start, end) spans:
 # `retrieval.catalogue.Catalogue.title_spans`.
@@ -43,6 +43,7 @@ CUES = (
     "continue",
     "want_head",
     "relative",
+    "ask_for_picks",
 )
 _RAW_CUES = ("forget", "reset", "any_year")
 # How a request is asked or related to the last list says nothing on its own: these cues leave
@@ -76,7 +77,7 @@ def only_reference(text: str) -> bool:
     """Whether `text` is a position in the last list and nothing else ("the 99th one")."""
     p = patterns()
     rest = p.article_ordinal.sub("", p.ordinal.sub("", text))
-    words = set(listed("position_words"))
+    words = word_set("position_words")
     leftover = [t for t in tokenise(rest) if t.low not in words and t.low not in "#."]
     return ordinal_of(text) is not None and not leftover
 
@@ -104,13 +105,17 @@ def _series(text: str, spans: list[tuple[int, int]], tags: TagMatcher):
     return None
 
 
-def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None):
-    """The seed titles (in order, once each), their spans, the series and every title found."""
+def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None, known=None):
+    """The seed titles (in order, once each), their spans, the series and every title found.
+    `known`: the titles of `text` when the caller has them."""
     p = patterns()
     quoted = list(p.quoted.finditer(text))
     seeds = [m.group(1).strip() for m in quoted]
     spans = [m.span(1) for m in quoted]
-    found = titles(mask(text, spans)) if titles else []
+    if known is not None and not spans:
+        found = known
+    else:
+        found = titles(mask(text, spans)) if titles else []
     for start, end in found:
         if not tags.canonical(text[start:end]):
             seeds.append(text[start:end])
@@ -122,7 +127,7 @@ def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None):
         spans.append(series[2])
     likes = [m.span(1) for m in p.like.finditer(text)]
     if not seeds:
-        pointers = set(listed("pointers"))
+        pointers = word_set("pointers")
         for start, end in likes:
             candidate = text[start:end].strip()
             if (
@@ -182,13 +187,21 @@ def _negation_start(window: str) -> int | None:
     words = list(tokens)
     if words and words[-1].low == "from" and len(words) > 1:
         words = words[:-1]
-    if words and words[-1].low in set(listed("year_negators")):
+    if words and words[-1].low in word_set("year_negators"):
         return words[-1].start
     return None
 
 
-def _cues(text: str, tokens: tuple[Token, ...], names) -> list[Span]:
-    out = [Span(Kind.cue, s, e, name) for name in names for s, e in cue(name).spans(tokens)]
+@cache
+def _table(names: tuple[str, ...]) -> PhraseTable:
+    """The cue lists `names` as one table; "ask_for_picks" is the forgiving reading's list."""
+    return PhraseTable({n: phrase_list(n) if n == "ask_for_picks" else cue(n) for n in names})
+
+
+def _cues(text: str, tokens: tuple[Token, ...]) -> list[Span]:
+    """The cues of `text` (see `CUES`), the cues said at its start, "what is ... about" and "a
+    ... movie"."""
+    out = [Span(Kind.cue, s, e, name) for name, s, e in _table(CUES).spans(tokens)]
     for name in _START_CUES:
         if cue(name).starts(tokens):
             first = next(t for t in tokens if t.low[0].isalnum())
@@ -197,8 +210,7 @@ def _cues(text: str, tokens: tuple[Token, ...], names) -> list[Span]:
         out.append(Span(Kind.cue, *matched.span(), "about"))
     if matched := patterns().want_article.search(text):
         out.append(Span(Kind.cue, *matched.span(), "want_head"))
-    asking = phrase_list("ask_for_picks").spans(tokens)
-    return out + [Span(Kind.cue, s, e, "ask_for_picks") for s, e in asking]
+    return out
 
 
 def _counts(text: str) -> list[Span]:
@@ -225,9 +237,12 @@ def _positions(text: str) -> list[Span]:
 @lru_cache(maxsize=64)
 def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Tagged:
     """Every span of `message` (see the module docstring)."""
-    text = forgive(message.strip()[:2000], tags, titles, filler())
+    said = message.strip()[:2000]
+    said_titles = titles(said) if titles else []
+    text = forgive(said, tags, (lambda _: said_titles) if titles else None, filler())
     tokens = tokenise(text)
-    seeds, seed_spans, series, found, likes = _seeds(text, tags, titles)
+    known = said_titles if text == said else None  # no title is read twice
+    seeds, seed_spans, series, found, likes = _seeds(text, tags, titles, known)
     hard = [*seed_spans, *([series[1]] if series else [])]
     masked = mask(text, hard)
     masked_tokens = tokenise(masked)
@@ -240,7 +255,7 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         *_counts(masked),
         *_decades(masked),
         *_years(masked, masked_tokens),
-        *_cues(masked, masked_tokens, CUES),
+        *_cues(masked, masked_tokens),
     ]
     raw = [*_decades(text), *_cues_raw(text, tokens), *niche]
     covered = [
@@ -265,7 +280,7 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
 
 
 def _cues_raw(text: str, tokens: tuple[Token, ...]) -> list[Span]:
-    out = [Span(Kind.cue, s, e, name) for name in _RAW_CUES for s, e in cue(name).spans(tokens)]
+    out = [Span(Kind.cue, s, e, name) for name, s, e in _table(_RAW_CUES).spans(tokens)]
     for span in [s for s in out if s.value == "forget"]:
         end = clause_end(tokens, span.end)
         out.append(Span(Kind.forget, span.start, len(text) if end is None else end))

@@ -25,15 +25,23 @@ def language(code: str) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def listed(name: str, languages: tuple[str, ...] = LANGUAGES) -> list[str]:
+@cache
+def word_set(name: str) -> frozenset[str]:
+    """List `name` of every language as a set."""
+    return frozenset(listed(name))
+
+
+@cache
+def listed(name: str, languages: tuple[str, ...] = LANGUAGES) -> tuple[str, ...]:
     """List `name` of every language that has it (a string is a list of words), in order."""
     out: list[str] = []
     for code in languages:
         value = language(code).get(name, [])
         out += value.split() if isinstance(value, str) else value
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
+@cache
 def table(name: str, languages: tuple[str, ...] = LANGUAGES) -> dict:
     """Table `name` of every language that has it, merged (the first language wins a key)."""
     out: dict = {}
