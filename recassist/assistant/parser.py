@@ -267,6 +267,19 @@ def parse(
     )
 
 
+def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, bool]:
+    """The facts the intent rules name (see `data/intents.toml`): the cues said outside what is
+    forgotten, and what the request holds."""
+    said = {s.value for s in tagged.spans if s.kind is Kind.cue and not s.inside(forget)}
+    facts = {name: name in said for name in _CUE_FACTS}
+    facts["like_feedback"] = bool(said & {"like_feedback", "like_feedback_start"})
+    facts["search"] = "search_start" in said
+    facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
+    facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
+    facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}
+    return facts
+
+
 _CUE_FACTS = (
     "why",
     "about",
@@ -278,20 +291,5 @@ _CUE_FACTS = (
     "reset",
     "want_head",
     "relative",
-    "asks_for_picks",
+    "ask_for_picks",
 )
-
-
-def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, bool]:
-    """The facts the intent rules name (see `data/intents.toml`)."""
-    facts = {name: bool(tagged.cues(name, outside=forget)) for name in _CUE_FACTS}
-    facts["asks_for_picks"] = bool(tagged.cues("ask_for_picks", outside=forget))
-    facts["like_feedback"] = bool(
-        tagged.cues("like_feedback", outside=forget)
-        or tagged.cues("like_feedback_start", outside=forget)
-    )
-    facts["search"] = bool(tagged.cues("search_start", outside=forget))
-    facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
-    facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
-    facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}
-    return facts

@@ -71,12 +71,14 @@ def forgive(
     tags: TagMatcher,
     titles: Callable[[str], list[tuple[int, int]]] | None = None,
     filler: Iterable[str] = (),
+    tokens: tuple[Token, ...] | None = None,
 ) -> str:
-    """`text` with misspelt known words put right (see the module docstring); titles left alone."""
+    """`text` with misspelt known words put right (see the module docstring); titles left alone.
+    `tokens` are `text`'s, when the caller has them."""
     spans = titles(text) if titles else []
     filler = frozenset(filler)
     out, last = [], 0
-    for start, end in words_of(tokenise(text), text):
+    for start, end in words_of(tokenise(text) if tokens is None else tokens, text):
         word = text[start:end]
         if any(s <= start < e for s, e in spans) or _known(word.lower(), tags, filler):
             continue

@@ -239,8 +239,9 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     """Every span of `message` (see the module docstring)."""
     said = message.strip()[:2000]
     said_titles = titles(said) if titles else []
-    text = forgive(said, tags, (lambda _: said_titles) if titles else None, filler())
-    tokens = tokenise(text)
+    said_tokens = tokenise(said)
+    text = forgive(said, tags, (lambda _: said_titles) if titles else None, filler(), said_tokens)
+    tokens = said_tokens if text == said else tokenise(text)
     known = said_titles if text == said else None  # no title is read twice
     seeds, seed_spans, series, found, likes = _seeds(text, tags, titles, known)
     hard = [*seed_spans, *([series[1]] if series else [])]

@@ -43,7 +43,7 @@ class Span:
 
     def inside(self, spans: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> bool:
         """Whether this span touches any of `spans`."""
-        return any(self.start < e and s < self.end for s, e in spans)
+        return bool(spans) and any(self.start < e and s < self.end for s, e in spans)
 
     @property
     def span(self) -> tuple[int, int]:
