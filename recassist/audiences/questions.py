@@ -31,16 +31,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from recassist.audiences.charts import figure_json
 from recassist.audiences.guide import EXAMPLES, help_table, segment_guide
 from recassist.audiences.parser import (
-    _COMPARE,
-    _EVERYONE,
-    _PLACE,
-    _TOTAL,
     PROFILE,
     QuestionMeasure,
     QuestionParser,
     QuestionPlan,
-    _tag_pattern,
+    names_everyone,
+    names_tag,
+    place_named,
     reconcile,
+    split_compare,
 )
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
 from recassist.audiences.service import Audiences
@@ -113,7 +112,7 @@ def check_summary(summary: str, table: AudienceTable, question: str, tags: list[
     problems = [f"number {n:g} is not in the table" for n in sorted(numbers_in(summary) - allowed)]
     shown = table_text(table, limit=len(table.rows)).lower()
     for tag in tags:
-        if _tag_pattern(tag).search(summary) and tag.lower() not in shown:
+        if names_tag(tag, summary) and tag.lower() not in shown:
             problems.append(f"tag {tag} is not in the table")
     if not numbers_in(summary) & (in_table - numbers_in(question)):
         problems.append("states no number of the table")
@@ -366,12 +365,12 @@ class MarketerAssistant:
         question = self.parser.without_titles(question)  # "City Hall" is a film, not a place
         if plan.measure == "segments":
             return segment_guide(a.population, self.config, a.guard.remaining(principal))
-        if found := _PLACE.search(question):
+        if found := place_named(question):
             reason = (
-                f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
+                f"'{found}': places and zip codes are not a segment a question can name (they narrow "
                 "people down to a few)"
             )
-        elif not _names_something(plan, _COMPARE.split(question, maxsplit=1)[0]):
+        elif not _names_something(plan, split_compare(question)[0]):
             reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
         else:
             return None
@@ -423,7 +422,7 @@ def _names_something(plan: QuestionPlan, who: str) -> bool:
         any(getattr(plan, field) is not None for field in _CRITERIA)
         or bool(plan.interest_tags or plan.interest_items)
         or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
-        or bool(_EVERYONE.search(who) or _TOTAL.search(who))
+        or names_everyone(who)
     )
 
 
