@@ -80,6 +80,11 @@ def _table(name: str) -> PhraseTable:
     return PhraseTable({key: Phrases(words) for key, words in _words()[name].items()})
 
 
+def gender_values() -> dict[str, list[str]]:
+    """How a data set may write each gender in its attribute column ("F", "female", ...)."""
+    return _words()["gender_values"]
+
+
 def tag_phrases(tag: str) -> Phrases:
     """How a question names `tag`: its name, plural and aliases, not touching a hyphen."""
     forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
