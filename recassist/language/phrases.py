@@ -158,10 +158,17 @@ class Phrases:
         """Whether any phrase is in `tokens`."""
         return any(self.match_at(tokens, i, text) > i for i in range(len(tokens)))
 
-    def starts(self, tokens: tuple[Token, ...]) -> bool:
-        """Whether a phrase begins at the first word of `tokens` (punctuation before it aside)."""
-        first = next((i for i, t in enumerate(tokens) if t.low[0].isalnum()), None)
-        return first is not None and self.match_at(tokens, first) > first
+    def at_start(
+        self, tokens: tuple[Token, ...], *, after_punctuation: bool = False
+    ) -> tuple[int, int] | None:
+        """The phrase at the first token of `tokens` (with `after_punctuation`: at the first word,
+        punctuation before it aside), as (first, after last) token indices; None if none is."""
+        first = next(
+            (i for i, t in enumerate(tokens) if not after_punctuation or t.low[0].isalnum()), None
+        )
+        if first is None or (end := self.match_at(tokens, first)) == first:
+            return None
+        return first, end
 
     def whole(self, tokens: tuple[Token, ...]) -> bool:
         """Whether `tokens` are exactly one phrase."""

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from recassist.language.forgiving import forgive, phrase_list
+from recassist.language import shapes
 from recassist.language.patterns import patterns
+from recassist.language.shapes import series_cues, series_name
 from recassist.language.phrases import PhraseTable, Token, tokenise
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
@@ -49,7 +51,8 @@ _RAW_CUES = ("forget", "reset", "any_year")
 # How a request is asked or related to the last list says nothing on its own: these cues leave
 # their words unread ("something darker": "darker" is the user's own word).
 _UNREAD_CUES = ("ask", "continue", "want_head", "relative", "ask_for_picks")
-_START_CUES = ("search_start", "like_feedback_start")
+# Cues said first: "find ..." (only spaces before it), "loved the 2nd" (punctuation may come first).
+_START_CUES = {"search_start": False, "like_feedback_start": True}
 
 
 def mask(text: str, spans) -> str:
@@ -82,30 +85,29 @@ def only_reference(text: str) -> bool:
     return ordinal_of(text) is not None and not leftover
 
 
-def _series(text: str, spans: list[tuple[int, int]], tags: TagMatcher):
+def _series(text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]], tags):
     """ "the last Star Wars movie": ('latest' or 'earliest', the span of "the last", the span of the
     name), the name a title among `spans` or a capitalised name before "movie"; None when the
     message has none."""
-    p = patterns()
     earliest = {" ".join(w.split()) for w in listed("series_earliest")}
-    for match in p.series.finditer(text):
-        if any(s <= match.start(1) < e for s, e in spans):  # "The Last of the Mohicans"
+    for start, word, said, after in series_cues(tokens):
+        if any(s <= word < e for s, e in spans):  # "The Last of the Mohicans", "First Knight"
             continue
-        name = next((span for span in spans if span[0] == match.end()), None)
-        named = None if name else p.series_name.match(text, match.end())
+        end = tokens[after].start
+        name = next((span for span in spans if span[0] == end), None)
+        named = None if name else series_name(text, tokens, after)
         if (
             named
-            and not tags.canonical(named.group(1))
-            and not set(named.group(1).lower().split()) <= filler()
+            and not tags.canonical(text[named[0] : named[1]])
+            and not set(text[named[0] : named[1]].lower().split()) <= filler()
         ):
-            name = named.span(1)  # a capitalised name: "Star Trek", not "ONE" in "THE LAST ONE"
+            name = named  # a capitalised name: "Star Trek", not "ONE" in "THE LAST ONE"
         if name is not None:
-            order = "earliest" if " ".join(match.group(1).lower().split()) in earliest else "latest"
-            return order, match.span(), name
+            return "earliest" if said in earliest else "latest", (start, end), name
     return None
 
 
-def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None, known=None):
+def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known=None):
     """The seed titles (in order, once each), their spans, the series and every title found.
     `known`: the titles of `text` when the caller has them."""
     p = patterns()
@@ -120,12 +122,12 @@ def _seeds(text: str, tags: TagMatcher, titles: TitleSpans | None, known=None):
         if not tags.canonical(text[start:end]):
             seeds.append(text[start:end])
             spans.append((start, end))
-    series = _series(text, spans, tags)
+    series = _series(text, tokens, spans, tags)
     if series:  # the series' name is the first seed (`TurnRequest.series` is about it)
         named = text[series[2][0] : series[2][1]]
         seeds = [named, *(seed for seed in seeds if seed != named)]
         spans.append(series[2])
-    likes = [m.span(1) for m in p.like.finditer(text)]
+    likes = shapes.likes(tokens, text)
     if not seeds:
         pointers = word_set("pointers")
         for start, end in likes:
@@ -202,14 +204,12 @@ def _cues(text: str, tokens: tuple[Token, ...]) -> list[Span]:
     """The cues of `text` (see `CUES`), the cues said at its start, "what is ... about" and "a
     ... movie"."""
     out = [Span(Kind.cue, s, e, name) for name, s, e in _table(CUES).spans(tokens)]
-    for name in _START_CUES:
-        if cue(name).starts(tokens):
-            first = next(t for t in tokens if t.low[0].isalnum())
-            out.append(Span(Kind.cue, first.start, first.end, name))
-    if matched := patterns().about.search(text):
-        out.append(Span(Kind.cue, *matched.span(), "about"))
-    if matched := patterns().want_article.search(text):
-        out.append(Span(Kind.cue, *matched.span(), "want_head"))
+    for name, after_punctuation in _START_CUES.items():
+        if found := cue(name).at_start(tokens, after_punctuation=after_punctuation):
+            out.append(Span(Kind.cue, tokens[found[0]].start, tokens[found[1] - 1].end, name))
+    out += [Span(Kind.cue, s, e, "about") for s, e in shapes.about(tokens)]
+    if matched := shapes.a_movie(tokens):
+        out.append(Span(Kind.cue, *matched, "want_head"))
     return out
 
 
@@ -243,7 +243,7 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     text = forgive(said, tags, (lambda _: said_titles) if titles else None, filler(), said_tokens)
     tokens = said_tokens if text == said else tokenise(text)
     known = said_titles if text == said else None  # no title is read twice
-    seeds, seed_spans, series, found, likes = _seeds(text, tags, titles, known)
+    seeds, seed_spans, series, found, likes = _seeds(text, tokens, tags, titles, known)
     hard = [*seed_spans, *([series[1]] if series else [])]
     masked = mask(text, hard)
     masked_tokens = tokenise(masked)
@@ -259,15 +259,14 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         *_cues(masked, masked_tokens),
     ]
     raw = [*_decades(text), *_cues_raw(text, tokens), *niche]
-    covered = [
+    read_first = [
         *found,
         *(likes if not (found or series) else []),
         *hard,
         *((m.start, m.end) for m in mentions),
-        *(s.span for s in spans if s.value not in _UNREAD_CUES or s.kind is not Kind.cue),
         *(s.span for s in niche),
     ]
-    covered += _trailing_not(mask(text, covered))
+    covered = _covered(text, tokens, read_first, spans)
     return Tagged(
         text=text,
         tokens=tokens,
@@ -278,6 +277,29 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         mentions=tuple(mentions),
         covered=tuple(covered),
     )
+
+
+def _covered(text: str, tokens, read_first: list, spans: list[Span]) -> list[tuple[int, int]]:
+    """Everything read as something, for `unread`: titles, tags, then positions, counts, years and
+    cues; "find ..." counts as said first when only what was read before stands before it
+    ("2nd: find ..."), and a "not" ending what is left as said."""
+    later = ("that_one", "adult", "allow", "reset", "forget", "any_year", "search_start")
+    covered = [*read_first]
+    covered += (s.span for s in spans if s.kind is not Kind.cue or s.value not in _UNREAD_CUES)
+    early = [
+        *read_first,
+        *(
+            s.span
+            for s in spans
+            if s.kind is not Kind.cue or s.value not in (*_UNREAD_CUES, *later)
+        ),
+    ]
+    early += _trailing_not(mask(text, early))
+    covered += early[len(read_first) :]
+    rest = tuple(t for t in tokens if not any(s <= t.start < e for s, e in early))
+    if found := cue("search_start").at_start(rest):
+        covered.append((rest[found[0]].start, rest[found[1] - 1].end))
+    return covered
 
 
 def _cues_raw(text: str, tokens: tuple[Token, ...]) -> list[Span]:
