@@ -34,7 +34,10 @@ class Token(NamedTuple):
 
 def tokenise(text: str) -> tuple[Token, ...]:
     """The tokens of `text` (see the module docstring), lower-cased."""
-    return tuple(Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text))
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): token by token
+        return tuple(Token(m.group().lower(), *m.span()) for m in _TOKEN.finditer(text))
+    return tuple(Token(m.group(), *m.span()) for m in _TOKEN.finditer(low))
 
 
 def words_of(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
@@ -116,7 +119,10 @@ class Phrases:
     def match_at(self, tokens: tuple[Token, ...], i: int, text: str = "") -> int:
         """The index after the longest phrase starting at token `i`, or `i` when none does."""
         best = i
-        for phrase in (*self._first.get(tokens[i].low, ()), *self._wild):
+        candidates = self._first.get(tokens[i].low, [])
+        if self._wild:
+            candidates = candidates + self._wild
+        for phrase in candidates:
             end = i + len(phrase.words)
             if end <= best or end > len(tokens) or not self._fits(phrase, tokens, i, text):
                 continue
@@ -140,9 +146,9 @@ class Phrases:
     def matches(self, tokens: tuple[Token, ...], text: str = "") -> list[tuple[int, int]]:
         """The phrases in `tokens` as (first, after last) token indices, left to right, none
         overlapping."""
-        out, i = [], 0
+        out, i, first = [], 0, self._first
         while i < len(tokens):
-            end = self.match_at(tokens, i, text)
+            end = self.match_at(tokens, i, text) if self._wild or tokens[i].low in first else i
             if end > i:
                 out.append((i, end))
                 i = end

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from recassist.language.forgiving import forgive, phrase_list
 from recassist.language import shapes
+from recassist.language.forgiving import forgive, phrase_list
 from recassist.language.patterns import patterns
-from recassist.language.shapes import series_cues, series_name
 from recassist.language.phrases import PhraseTable, Token, tokenise
+from recassist.language.shapes import series_cues, series_name
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
 from recassist.language.words import count_value, cue, filler, listed, table, word_set
