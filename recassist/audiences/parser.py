@@ -1,4 +1,4 @@
-"""Marketer questions in words -> a flat plan (`QuestionPlan`), by patterns over the data set's own
+"""Marketer questions in words -> a flat plan (`QuestionPlan`), by word lists over the data set's own
 vocabulary: titles, tags, occupations, review categories.
 
 Titles are read first and masked, so "Star Wars" is the film, never the tag War. The catalogue's

@@ -82,10 +82,17 @@ def _expand(phrase: str) -> Iterable[tuple[str, str | None]]:
 
 
 def _compile(phrase: str, unless: str | None) -> _Phrase:
-    found = re.finditer(r"<digit>|\w+\*?|[^\w\s]", phrase)
-    tokens = [(m.group(), m.start(), m.end()) for m in found]
+    """A phrase cut as a message is (`tokenise`), with "<digit>" and a "*" ending kept whole."""
+    tokens: list[list] = []
+    for token in tokenise(phrase.replace("<digit>", "\0")):
+        low = "<digit>" if token.low == "\0" else token.low
+        if low == "*" and tokens and tokens[-1][2] == token.start:
+            tokens[-1][0] += "*"  # "resembl*": a prefix
+            tokens[-1][2] = token.end
+        else:
+            tokens.append([low, token.start, token.end])
     touching = tuple(a[2] == b[1] for a, b in itertools.pairwise(tokens))
-    return _Phrase(tuple(t[0].lower() for t in tokens), touching, unless)
+    return _Phrase(tuple(t[0] for t in tokens), touching, unless)
 
 
 class Phrases:

@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from recassist.language import shapes
+from recassist.language import numbers, shapes
 from recassist.language.forgiving import forgive, phrase_list
-from recassist.language.patterns import patterns
 from recassist.language.phrases import PhraseTable, Token, tokenise
 from recassist.language.shapes import series_cues, series_name
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import count_value, cue, filler, listed, table, word_set
+from recassist.language.words import cue, filler, listed, word_set
 
 # Catalogue titles named in a text, as (start, end) spans:
 # `retrieval.catalogue.Catalogue.title_spans`.
@@ -64,25 +63,26 @@ def mask(text: str, spans) -> str:
     return "".join(chars)
 
 
-def ordinal_of(text: str) -> tuple[int, tuple[int, int]] | None:
-    """The first position `text` names ("the 2nd one", "le deuxième film"), and its span."""
-    p = patterns()
-    if match := p.ordinal.search(text):
-        if match.group(1):
-            return table("ordinals", ("en",))[match.group(1).lower()], match.span()
-        return int(match.group(2) or match.group(3)), match.span()
-    if match := p.article_ordinal.search(text):
-        return table("article_ordinals")[match.group(1).lower()], match.span()
-    return None
+def ordinal_of(text: str) -> int | None:
+    """The first position `text` names ("the 2nd one", "le deuxième film")."""
+    tokens = tokenise(text)
+    found = next(numbers.positions(tokens), None) or next(numbers.article_positions(tokens), None)
+    return found[2] if found else None
 
 
 def only_reference(text: str) -> bool:
     """Whether `text` is a position in the last list and nothing else ("the 99th one")."""
-    p = patterns()
-    rest = p.article_ordinal.sub("", p.ordinal.sub("", text))
+    tokens = tokenise(text)
+    spans = [(s, e) for s, e, _ in numbers.positions(tokens)]
+    rest = tokenise(mask(text, spans))
+    spans += [(s, e) for s, e, _ in numbers.article_positions(rest)]
     words = word_set("position_words")
-    leftover = [t for t in tokenise(rest) if t.low not in words and t.low not in "#."]
-    return ordinal_of(text) is not None and not leftover
+    leftover = [
+        t
+        for t in tokens
+        if not any(s <= t.start < e for s, e in spans) and t.low not in words and t.low not in "#."
+    ]
+    return bool(spans) and not leftover
 
 
 def _series(text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]], tags):
@@ -110,10 +110,9 @@ def _series(text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]], 
 def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known=None):
     """The seed titles (in order, once each), their spans, the series and every title found.
     `known`: the titles of `text` when the caller has them."""
-    p = patterns()
-    quoted = list(p.quoted.finditer(text))
-    seeds = [m.group(1).strip() for m in quoted]
-    spans = [m.span(1) for m in quoted]
+    quoted = shapes.quoted(text)
+    seeds = [text[s:e].strip() for s, e in quoted]
+    spans = list(quoted)
     if known is not None and not spans:
         found = known
     else:
@@ -141,7 +140,7 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             ):
                 seeds.append(candidate)
                 spans.append((start, end))
-    return list(dict.fromkeys(seeds)), spans, series, [*found, *[m.span(1) for m in quoted]], likes
+    return list(dict.fromkeys(seeds)), spans, series, [*found, *quoted], likes
 
 
 def _years(text: str, tokens: tuple[Token, ...]) -> list[Span]:
@@ -163,23 +162,16 @@ def _years(text: str, tokens: tuple[Token, ...]) -> list[Span]:
     return out
 
 
-def _decades(text: str) -> list[Span]:
+def _decades(text: str, tokens: tuple[Token, ...]) -> list[Span]:
     """The decades of `text` (value: the first year), negated when "not", "nothing" or "no" stands
     in the 16 characters before; a negated one spans from the negation on."""
     out = []
-    names = listed("decade_names")
-    for match in patterns().decade.finditer(text):
-        g = match.groups()
-        number = g[1] or g[4] or g[6]
-        digit = number or str(names.index(g[2].lower()) + 2)
-        century = g[0] or g[3] or g[5] or ("20" if number and digit in "012" else "19")
-        first = int(f"{century}{digit}0")
-        window = text[max(0, match.start() - 16) : match.start()]
+    for start, end, first in numbers.decades(tokens):
+        window = text[max(0, start - 16) : start]
         negation = _negation_start(window)
-        out.append(Span(Kind.decade, match.start(), match.end(), first, negation is not None))
+        out.append(Span(Kind.decade, start, end, first, negation is not None))
         if negation is not None:
-            start = match.start() - len(window) + negation
-            out.append(Span(Kind.negated_decade, start, match.end(), first, True))
+            out.append(Span(Kind.negated_decade, start - len(window) + negation, end, first, True))
     return out
 
 
@@ -213,25 +205,13 @@ def _cues(text: str, tokens: tuple[Token, ...]) -> list[Span]:
     return out
 
 
-def _counts(text: str) -> list[Span]:
-    out = []
-    for found in patterns().count.finditer(text):
-        word = (found.group(1) or found.group(2) or found.group(3)).lower()
-        value = max(1, min(20, count_value(" ".join(word.split()))))
-        out.append(Span(Kind.count, *found.span(), value))
-    return out
-
-
-def _positions(text: str) -> list[Span]:
-    p, out = patterns(), []
-    for match in p.ordinal.finditer(text):
-        value = ordinal_of(match.group())
-        out.append(Span(Kind.ordinal, *match.span(), value[0] if value else None))
-    for match in p.article_ordinal.finditer(text):
-        out.append(
-            Span(Kind.ordinal, *match.span(), table("article_ordinals")[match.group(1).lower()])
-        )
-    return out
+def _numbers(tokens: tuple[Token, ...]) -> list[Span]:
+    """Positions (English ones first, then "le deuxième" ones) and counts."""
+    return [
+        *(Span(Kind.ordinal, *found) for found in numbers.positions(tokens)),
+        *(Span(Kind.ordinal, *found) for found in numbers.article_positions(tokens)),
+        *(Span(Kind.count, *found) for found in numbers.counts(tokens)),
+    ]
 
 
 @lru_cache(maxsize=64)
@@ -252,13 +232,12 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     spans = [
         *(Span(Kind.seed, s, e, None) for s, e in seed_spans),
         *([Span(Kind.series_cue, *series[1])] if series else []),
-        *_positions(masked),
-        *_counts(masked),
-        *_decades(masked),
+        *_numbers(masked_tokens),
+        *_decades(masked, masked_tokens),
         *_years(masked, masked_tokens),
         *_cues(masked, masked_tokens),
     ]
-    raw = [*_decades(text), *_cues_raw(text, tokens), *niche]
+    raw = [*_decades(text, tokens), *_cues_raw(text, tokens), *niche]
     read_first = [
         *found,
         *(likes if not (found or series) else []),

@@ -140,3 +140,33 @@ def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
         out.append((tokens[after].start, end))
         i = stop
     return out
+
+
+_OPENING, _CLOSING, _NOT_INSIDE = '"“', '"”', "\"”'"
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def quoted(text: str) -> list[tuple[int, int]]:
+    """The quoted titles of `text` (2 to 80 characters between the quotes), as spans inside the
+    quotes; a single quote only where no letter touches it from outside ("d'horreur s'il" quotes
+    nothing)."""
+    out, i = [], 0
+    while i < len(text):
+        opens = text[i] in _OPENING or text[i] == "'" and not (i and _wordy(text[i - 1]))
+        end = i + 1
+        while opens and end < len(text) and text[end] not in _NOT_INSIDE and end - i <= 80:
+            end += 1
+        closes = end < len(text) and (
+            text[end] in _CLOSING
+            or text[end] == "'"
+            and not (end + 1 < len(text) and _wordy(text[end + 1]))
+        )
+        if opens and 2 <= end - i - 1 <= 80 and closes:
+            out.append((i + 1, end))
+            i = end + 1
+        else:
+            i += 1
+    return out
