@@ -208,14 +208,7 @@ def parse(
     own_words = unread(message, tags, titles) if own_words is None else own_words
     unsaid = unfiltered(text, tags, own_words, tagged.tokens)  # "nothing too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
-    unwanted = [
-        *forget,
-        *(s.span for s in tagged.cues("reset", raw=True)),
-        *(s.span for s in tagged.of(Kind.negated_decade, raw=True)),
-        *unsaid,
-        *niche,
-    ]
-    mood_words = wanted(mask(text, unwanted), tags, list(tagged.mentions))
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
@@ -233,16 +226,6 @@ def parse(
     intent, feedback = _intent(facts)
     described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
     mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
-    # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the
-    # last list ("something darker", "another one"): a new topic (`SessionMemory.apply`)
-    new_topic = (
-        bool(mood and own_words)
-        and not seeds
-        and refers is None
-        and not facts["reset"]
-        and facts["want_head"]
-        and not facts["relative"]
-    )
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
@@ -258,12 +241,37 @@ def parse(
         allow_tags=found["allow"],
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=new_topic,
+        new_topic=_new_topic(facts, bool(mood and own_words), refers is None),
         drop_seeds=drop_seeds,
         reset=facts["reset"],
         less_mainstream=bool(niche),
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
+    )
+
+
+def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]]) -> str:
+    """The user's words as the embedder should read them: without what they drop ("forget ..."),
+    reset, rule out ("not from the 80s", "nothing too violent", a negated tag) or say about ranking
+    ("surprise me")."""
+    unwanted = [
+        *unwanted,
+        *(s.span for s in tagged.cues("reset", raw=True)),
+        *(s.span for s in tagged.of(Kind.negated_decade, raw=True)),
+    ]
+    return wanted(mask(tagged.text, unwanted), tags, list(tagged.mentions))
+
+
+def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bool:
+    """A want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the
+    last list ("something darker", "another one"): a new topic (`SessionMemory.apply`)."""
+    return (
+        own_mood
+        and not facts["seeds"]
+        and no_reference
+        and not facts["reset"]
+        and facts["want_head"]
+        and not facts["relative"]
     )
 
 

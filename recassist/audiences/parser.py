@@ -1,5 +1,6 @@
-"""Marketer questions in words -> a flat plan (`QuestionPlan`), by word lists over the data set's own
-vocabulary: titles, tags, occupations, review categories.
+"""Marketer questions in words -> a flat plan (`QuestionPlan`), by word lists over the data set's
+own vocabulary (titles, tags, occupations, review categories) and the question words of
+`data/question_words.toml`, read with the language pass's tokens and phrase lookups.
 
 Titles are read first and masked, so "Star Wars" is the film, never the tag War. The catalogue's
 title matcher finds the titles a question names in full; a title named in part ("who likes Star

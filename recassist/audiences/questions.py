@@ -246,8 +246,10 @@ class MarketerAssistant:
         term = self.audiences.guard.sensitive_term(question)
         if term is not None:
             raise SensitiveCategoryError(
-                f"the question touches a sensitive category ({term}): health, religion, politics, sexuality and "
-                "ethnicity are never a segment or an interest, so it is not answered, not even for a broader "
+                f"the question touches a sensitive category ({term}): health, religion, politics, "
+                "sexuality and "
+                "ethnicity are never a segment or an interest, so it is not answered, not even "
+                "for a broader "
                 f"segment; ask about other attributes, e.g. '{EXAMPLES[0]}'"
             )
 
@@ -260,11 +262,15 @@ class MarketerAssistant:
             return segment_guide(a.population, self.config, a.guard.remaining(principal))
         if found := place_named(question):
             reason = (
-                f"'{found}': places and zip codes are not a segment a question can name (they narrow "
+                f"'{found}': places and zip codes are not a segment a question can name (they "
+                "narrow "
                 "people down to a few)"
             )
         elif not _names_something(plan, split_compare(question)[0]):
-            reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
+            reason = (
+                "the question names no segment, interest or analysis this data set has, so there "
+                "is no query to run"
+            )
         else:
             return None
         return help_table(reason, a.guard.remaining(principal))

@@ -63,11 +63,15 @@ def check_summary(summary: str, table: AudienceTable, question: str, tags: list[
 def template_summary(table: AudienceTable) -> str:
     rows = table.rows
     if table.measure == "help":
-        return f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or '{EXAMPLES[2]}'."
+        return (
+            f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or "
+            f"'{EXAMPLES[2]}'."
+        )
     if table.measure == "segments":
         names = ", ".join(str(r["segment"]) for r in rows)
         return (
-            f"A question can build segments from {names} (the table lists their values) and combine them, "
+            f"A question can build segments from {names} (the table lists their values) and "
+            "combine them, "
             "e.g. 'women 25-34 who like sci-fi'. Nothing was charged."
         )
     if not rows:
@@ -77,7 +81,8 @@ def template_summary(table: AudienceTable) -> str:
         over = [r for r in rows if r["index"] > OVER_INDEX]
         if not over:
             return (
-                f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+                f"Compared with {table.base} ({table.base_size} people), {table.segment} "
+                f"({table.segment_size} "
                 f"people) over-index on no {label}: every index is {OVER_INDEX} or below."
             )
         best = ", ".join(
@@ -86,25 +91,35 @@ def template_summary(table: AudienceTable) -> str:
         )
         distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
         tail = (
-            f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): {', '.join(distinctive[:5])}."
+            f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): "
+            f"{', '.join(distinctive[:5])}."
             if distinctive
             else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
         )
         return (
-            f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
+            f"Compared with {table.base} ({table.base_size} people), {table.segment} "
+            f"({table.segment_size} "
             f"people) over-index most on {best}.{tail}"
         )
     if table.measure == "lookalike":
         names = ", ".join(f"{r['interest']} (index {r['index']})" for r in rows[:3])
-        return f"The {table.segment} has about {table.segment_size} people; it over-indexes most on {names}."
+        return (
+            f"The {table.segment} has about {table.segment_size} people; it over-indexes most on "
+            f"{names}."
+        )
     if table.measure == "trend":
         known = [r for r in rows if r["share"] is not None]
         if not known:
-            return f"Too few active people per period in {table.segment} to show a trend above the privacy noise."
+            return (
+                f"Too few active people per period in {table.segment} to show a trend above the "
+                "privacy noise."
+            )
         peak = max(known, key=lambda r: r["share"])
         return (
-            f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in {known[0]['period']}, "
-            f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in {peak['period']}."
+            f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in "
+            f"{known[0]['period']}, "
+            f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in "
+            f"{peak['period']}."
         )
     if table.measure == "sentiment":
         label = table.by or "category"
@@ -116,5 +131,8 @@ def template_summary(table: AudienceTable) -> str:
         return f"{table.segment} against {table.base}: " + "; ".join(parts) + "."
     if table.measure == "clusters":
         top = rows[0]
-        return f"{len(rows)} behaviour clusters; the largest is {top['cluster']} with {top['people']} people ({top['share_%']}%)."
+        return (
+            f"{len(rows)} behaviour clusters; the largest is {top['cluster']} with "
+            f"{top['people']} people ({top['share_%']}%)."
+        )
     return f"{table.segment}: about {rows[0]['people']} people."

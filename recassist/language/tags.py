@@ -138,7 +138,8 @@ class TagMatcher:
         return _niche().spans(tokenise(text) if tokens is None else tokens, text)
 
     def canonical(self, name: str) -> str | None:
-        """The catalogue tag a name or everyday word stands for, if any (the first, for "romcom")."""
+        """The catalogue tag a name or everyday word stands for, if any (the first, for
+        "romcom")."""
         return self._forms.get(name.strip().lower(), (None,))[0]
 
     @staticmethod
