@@ -21,7 +21,7 @@ from importlib import resources
 
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
-from recassist.language.phrases import Phrases, tokenise, words_of
+from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
 from recassist.language.tags import TagMatcher, TagMention
@@ -63,12 +63,10 @@ def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None
     """`text` without what it asks not to have ("not horror", "pas d'horreur"): the user's words as
     the embedder should read them (the request's `mood`), since an embedding of "not horror" lies
     near horror."""
-    tokens = tokenise(text)
-    mentions = tags.mentions(text, tokens=tokens) if mentions is None else mentions
-    cuts = []
-    for mention in mentions:
-        if mention.negated:
-            cuts.append((_negator_start(text, tokens, mention.start), mention.end))
+    mentions = tags.mentions(text) if mentions is None else mentions
+    negated = [m for m in mentions if m.negated]
+    tokens = tokenise(text) if negated else ()
+    cuts = [(_negator_start(text, tokens, m.start), m.end) for m in negated]
     return _tidy(mask(text, cuts))
 
 
@@ -111,7 +109,8 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     plan alone."""
     tagged = read(message, tags, titles)
     rest = mask(tagged.text, tagged.covered)
-    words = (rest[s:e].lower() for s, e in words_of(tokenise(rest), rest))
+    tokens = tokens_outside(tagged.text, tagged.tokens, list(tagged.covered))
+    words = (rest[s:e].lower() for s, e in words_of(tokens, rest))
     return [w for w in words if w not in filler()]
 
 
@@ -206,7 +205,7 @@ def parse(
     text = tagged.text
     forget = [s.span for s in tagged.of(Kind.forget, raw=True)]
     own_words = unread(message, tags, titles) if own_words is None else own_words
-    unsaid = unfiltered(text, tags, own_words, tagged.tokens)  # "nothing too violent"
+    unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)

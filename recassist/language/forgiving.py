@@ -102,14 +102,17 @@ def unfiltered(
     tags: TagMatcher,
     unread: Iterable[str],
     tokens: tuple[Token, ...] | None = None,
+    negated: Iterable[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int]]:
     """The spans of wishes against something no tag names ("nothing too violent", "no gore"): a
     search cannot rule them out, and embedded they would pull in what they reject. Only clauses
     holding some of the `unread` words count ("not interested" and "not from the 80s" are read as
-    something else)."""
-    unread = frozenset(unread)
+    something else), and none holding a negated tag. `tokens` (`text`'s) and `negated` (the spans
+    of the negated tags) when the caller has them."""
     tokens = tokenise(text) if tokens is None else tokens
-    tagged = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
+    if negated is None:
+        negated = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
+    unread, tagged = frozenset(unread), list(negated)
     spans = []
     for start, end in phrase_list("negators").spans(tokens):
         stop = clause_end(tokens, end)

@@ -176,8 +176,12 @@ def _count_asked(tokens: tuple[Token, ...], i: int) -> tuple[int, int, int] | No
 def decades(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
     """ "the 80s", "1990s", "80's", "the eighties", "los 80", "die 80er Jahre": the first year."""
     names, foreign = listed("decade_names"), word_set("decade_words")
+    starts = {*names, *foreign, "the"}
     i = 0
     while i < len(tokens):
+        if not tokens[i].low[0].isdigit() and tokens[i].low not in starts:
+            i += 1
+            continue
         found = None
         if tokens[i].low == "the" and _gap(tokens, i + 1):
             if found := _decade_at(tokens, i + 1, names):

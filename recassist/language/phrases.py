@@ -40,6 +40,26 @@ def tokenise(text: str) -> tuple[Token, ...]:
     return tuple(Token(m.group(), *m.span()) for m in _TOKEN.finditer(low))
 
 
+def tokens_outside(
+    text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]]
+) -> tuple[Token, ...]:
+    """The tokens of `text` with `spans` blanked out: `tokens` (`text`'s) less those inside the
+    spans; cut again only when a span ends inside a token."""
+    if not spans:
+        return tokens
+    marked = bytearray(len(text))
+    for start, end in spans:
+        marked[start:end] = b"\1" * max(0, end - start)
+    out = []
+    for token in tokens:
+        inside = marked.count(1, token.start, token.end)
+        if inside == 0:
+            out.append(token)
+        elif inside != token.end - token.start:
+            return tokenise("".join(" " if m else c for c, m in zip(text, marked, strict=True)))
+    return tuple(out)
+
+
 def words_of(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
     """The words of `text` as spans: a letter first, then letters, digits, "'" or "-" touching it
     ("don't", "sci-fi"), as people read them."""

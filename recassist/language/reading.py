@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from recassist.language import numbers, shapes
 from recassist.language.forgiving import forgive, phrase_list
-from recassist.language.phrases import PhraseTable, Token, tokenise
+from recassist.language.phrases import PhraseTable, Token, tokenise, tokens_outside
 from recassist.language.shapes import series_cues, series_name
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
@@ -226,8 +226,9 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     seeds, seed_spans, series, found, likes = _seeds(text, tokens, tags, titles, known)
     hard = [*seed_spans, *([series[1]] if series else [])]
     masked = mask(text, hard)
-    masked_tokens = tokenise(masked)
-    mentions = tags.mentions(text, skip=seed_spans, tokens=tokens)
+    masked_tokens = tokens_outside(text, tokens, hard)
+    every = tags.mentions(text, tokens=tokens)
+    mentions = [m for m in every if not any(s <= m.start < e for s, e in seed_spans)]
     niche = [Span(Kind.niche, s, e) for s, e in tags.niche(text, tokens)]
     spans = [
         *(Span(Kind.seed, s, e, None) for s, e in seed_spans),
@@ -254,6 +255,7 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         spans=tuple(spans),
         raw=tuple(raw),
         mentions=tuple(mentions),
+        negated=tuple((m.start, m.end) for m in every if m.negated),
         covered=tuple(covered),
     )
 
@@ -275,7 +277,7 @@ def _covered(text: str, tokens, read_first: list, spans: list[Span]) -> list[tup
     ]
     early += _trailing_not(mask(text, early))
     covered += early[len(read_first) :]
-    rest = tuple(t for t in tokens if not any(s <= t.start < e for s, e in early))
+    rest = tokens_outside(text, tokens, early)
     if found := cue("search_start").at_start(rest):
         covered.append((rest[found[0]].start, rest[found[1] - 1].end))
     return covered

@@ -63,6 +63,7 @@ class Tagged:
     spans: tuple[Span, ...]
     raw: tuple[Span, ...]
     mentions: tuple[TagMention, ...]  # tags outside the seeds
+    negated: tuple[tuple[int, int], ...]  # the spans of every tag ruled out, seeds' words too
     covered: tuple[tuple[int, int], ...]  # everything read as something (for `unread`)
 
     def of(self, kind: Kind, *, raw: bool = False) -> list[Span]:
