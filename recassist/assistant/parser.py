@@ -16,6 +16,7 @@ numbers the request cannot hold (a year 3000, "the 99th one") are kept for the a
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -30,22 +31,37 @@ from recassist.language.words import cue_phrases, cue_words, filler, listed
 __all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
 
 
+@dataclass(frozen=True)
+class _Rule:
+    intent: Intent
+    feedback: str | None
+    all: frozenset[str]
+    any: frozenset[str]
+    none: frozenset[str]
+
+
 @cache
-def _rules() -> list[dict]:
+def _rules() -> tuple[_Rule, ...]:
     """The intent rules of `data/intents.toml`, in order."""
     path = resources.files("recassist.assistant").joinpath("data/intents.toml")
-    return tomllib.loads(path.read_text(encoding="utf-8"))["rule"]
+    return tuple(
+        _Rule(
+            Intent(rule["intent"]),
+            rule.get("feedback"),
+            frozenset(rule.get("all", ())),
+            frozenset(rule.get("any", ())),
+            frozenset(rule.get("none", ())),
+        )
+        for rule in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]
+    )
 
 
 def _intent(facts: dict[str, bool]) -> tuple[Intent, str | None]:
     """The intent (and feedback kind) of the first rule whose conditions hold."""
+    held = {name for name, value in facts.items() if value}
     for rule in _rules():
-        if (
-            all(facts[f] for f in rule.get("all", ()))
-            and (not rule.get("any") or any(facts[f] for f in rule["any"]))
-            and not any(facts[f] for f in rule.get("none", ()))
-        ):
-            return Intent(rule["intent"]), rule.get("feedback")
+        if rule.all <= held and (not rule.any or rule.any & held) and not rule.none & held:
+            return rule.intent, rule.feedback
     return Intent.recommend, None
 
 

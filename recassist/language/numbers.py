@@ -129,11 +129,17 @@ def _value(tokens: tuple[Token, ...], i: int, end: int) -> int:
 
 def counts(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
     """ "5 movies", "three more films", "top 10", "give me a couple", "2 more" (first)."""
+    starts = {*_count_phrases().first_words, *_count_asks().first_words}
+    if not any(t.low[0].isdigit() or t.low in starts for t in tokens):
+        return
     words = runs(tokens, "'-")
     start_of = {first: n for n, (first, _, _) in enumerate(words)}
     first_word = next((i for i, t in enumerate(tokens) if t.low[0].isalnum()), None)
     i = 0
     while i < len(tokens):
+        if not tokens[i].low[0].isdigit() and tokens[i].low not in starts and i:
+            i += 1
+            continue
         found = _count_nouns(tokens, words, start_of, i) or _count_asked(tokens, i)
         if found is None and i == 0 and first_word is not None:
             end = _number(tokens, first_word)

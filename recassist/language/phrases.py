@@ -146,22 +146,23 @@ class Phrases:
     def match_at(self, tokens: tuple[Token, ...], i: int, text: str = "") -> int:
         """The index after the longest phrase starting at token `i`, or `i` when none does."""
         best = i
-        candidates = self._first.get(tokens[i].low, [])
+        candidates = self._first.get(tokens[i].low, ())
         if self._wild:
-            candidates = candidates + self._wild
-        for phrase in candidates:
+            candidates = [*candidates, *self._wild]
+        for phrase in candidates:  # longest first, among those starting with this token
             end = i + len(phrase.words)
-            if end <= best or end > len(tokens) or not self._fits(phrase, tokens, i, text):
-                continue
-            best = end
+            if end > best and end <= len(tokens) and self._fits(phrase, tokens, i, text):
+                best = end
         return best
 
     def _fits(self, phrase: _Phrase, tokens: tuple[Token, ...], i: int, text: str) -> bool:
-        for k, word in enumerate(phrase.words):
-            if not _token_matches(word, tokens[i + k].low):
+        for k in range(1, len(phrase.words)):  # the first token is the lookup's (or a wild one)
+            if not _token_matches(phrase.words[k], tokens[i + k].low):
                 return False
-            if k and phrase.touching[k - 1] != (tokens[i + k - 1].end == tokens[i + k].start):
+            if phrase.touching[k - 1] != (tokens[i + k - 1].end == tokens[i + k].start):
                 return False
+        if not _token_matches(phrase.words[0], tokens[i].low):
+            return False
         end = i + len(phrase.words)
         if phrase.unless is not None and end < len(tokens) and tokens[end].low == phrase.unless:
             return False

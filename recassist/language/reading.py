@@ -275,7 +275,8 @@ def _covered(text: str, tokens, read_first: list, spans: list[Span]) -> list[tup
             if s.kind is not Kind.cue or s.value not in (*_UNREAD_CUES, *later)
         ),
     ]
-    early += _trailing_not(mask(text, early))
+    if any(t.low in word_set("year_negators") for t in tokens):
+        early += _trailing_not(mask(text, early))
     covered += early[len(read_first) :]
     rest = tokens_outside(text, tokens, early)
     if found := cue("search_start").at_start(rest):

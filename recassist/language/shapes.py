@@ -40,8 +40,12 @@ def runs(tokens: tuple[Token, ...], allowed: str) -> list[tuple[int, int, bool]]
 def about(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int]]:
     """ "what is the second one about?", "tell me more about Fargo": the spans, left to right."""
     asks, tell = _cue("about_what"), _cue("about_tell")
+    starts = {*asks.first_words, *tell.first_words}
     i = 0
     while i < len(tokens):
+        if tokens[i].low not in starts:
+            i += 1
+            continue
         if (end := tell.match_at(tokens, i)) > i:
             yield tokens[i].start, tokens[end - 1].end
             i = end
@@ -68,6 +72,8 @@ def _cue(name: str) -> Phrases:
 
 def a_movie(tokens: tuple[Token, ...]) -> tuple[int, int] | None:
     """The first "a ... movie" with at most three words between ("a feel-good movie")."""
+    if not any(t.low in ("a", "an") for t in tokens):
+        return None
     words = runs(tokens, "'-")
     nouns = word_set("film_nouns")
     for n, (first, after, clean) in enumerate(words):
@@ -154,6 +160,8 @@ def quoted(text: str) -> list[tuple[int, int]]:
     quotes; a single quote only where no letter touches it from outside ("d'horreur s'il" quotes
     nothing)."""
     out, i = [], 0
+    if not any(quote in text for quote in "\"“'"):
+        return out
     while i < len(text):
         opens = text[i] in _OPENING or text[i] == "'" and not (i and _wordy(text[i - 1]))
         end = i + 1
