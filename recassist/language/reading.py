@@ -63,13 +63,6 @@ def mask(text: str, spans) -> str:
     return "".join(chars)
 
 
-def ordinal_of(text: str) -> int | None:
-    """The first position `text` names ("the 2nd one", "le deuxième film")."""
-    tokens = tokenise(text)
-    found = next(numbers.positions(tokens), None) or next(numbers.article_positions(tokens), None)
-    return found[2] if found else None
-
-
 def only_reference(text: str) -> bool:
     """Whether `text` is a position in the last list and nothing else ("the 99th one")."""
     tokens = tokenise(text)

@@ -9,17 +9,11 @@ it; `runs` cuts the tokens into them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 
-from recassist.language.phrases import Phrases, Token
-from recassist.language.words import cue_words, listed, word_set
+from recassist.language.phrases import Token
+from recassist.language.words import cue, phrases, word_set
 
 _ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
-
-
-@cache
-def _phrases(name: str) -> Phrases:
-    return Phrases(listed(name))
 
 
 def runs(tokens: tuple[Token, ...], allowed: str) -> list[tuple[int, int, bool]]:
@@ -39,7 +33,7 @@ def runs(tokens: tuple[Token, ...], allowed: str) -> list[tuple[int, int, bool]]
 
 def about(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int]]:
     """ "what is the second one about?", "tell me more about Fargo": the spans, left to right."""
-    asks, tell = _cue("about_what"), _cue("about_tell")
+    asks, tell = cue("about_what"), cue("about_tell")
     starts = {*asks.first_words, *tell.first_words}
     i = 0
     while i < len(tokens):
@@ -65,11 +59,6 @@ def about(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int]]:
         i += 1
 
 
-@cache
-def _cue(name: str) -> Phrases:
-    return Phrases(cue_words(name))
-
-
 def a_movie(tokens: tuple[Token, ...]) -> tuple[int, int] | None:
     """The first "a ... movie" with at most three words between ("a feel-good movie")."""
     if not any(t.low in ("a", "an") for t in tokens):
@@ -90,7 +79,7 @@ def a_movie(tokens: tuple[Token, ...]) -> tuple[int, int] | None:
 def series_cues(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str, int]]:
     """ "the last", "the very first", "most recent": (start of the phrase, start of its last word
     group, the cue, index of the token after it), when a space follows."""
-    found = _phrases("series_cues")
+    found = phrases("series_cues")
     leading = {"the", "very"}
     for first, after in found.matches(tokens):
         if after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
@@ -128,7 +117,7 @@ def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int
 def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
     """What follows "like", "similar to", ...: up to "but", "and", "with", ..., punctuation or the
     end, left to right."""
-    cue, stops = _phrases("like"), _phrases("like_stops")
+    cue, stops = phrases("like"), phrases("like_stops")
     out, i = [], 0
     while i < len(tokens):
         after = cue.match_at(tokens, i)
