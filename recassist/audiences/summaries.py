@@ -61,6 +61,7 @@ def check_summary(summary: str, table: AudienceTable, question: str, tags: list[
 
 
 def template_summary(table: AudienceTable) -> str:
+    """A summary built from the table alone: the answer when the model's fails its check."""
     rows = table.rows
     if table.measure == "help":
         return (
@@ -71,36 +72,12 @@ def template_summary(table: AudienceTable) -> str:
         names = ", ".join(str(r["segment"]) for r in rows)
         return (
             f"A question can build segments from {names} (the table lists their values) and "
-            "combine them, "
-            "e.g. 'women 25-34 who like sci-fi'. Nothing was charged."
+            "combine them, e.g. 'women 25-34 who like sci-fi'. Nothing was charged."
         )
     if not rows:
         return f"No rows to report for {table.segment}: every count is within the privacy noise."
     if table.measure == "affinity":
-        label = table.by or "interest"
-        over = [r for r in rows if r["index"] > OVER_INDEX]
-        if not over:
-            return (
-                f"Compared with {table.base} ({table.base_size} people), {table.segment} "
-                f"({table.segment_size} "
-                f"people) over-index on no {label}: every index is {OVER_INDEX} or below."
-            )
-        best = ", ".join(
-            f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
-            for r in over[:3]
-        )
-        distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
-        tail = (
-            f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): "
-            f"{', '.join(distinctive[:5])}."
-            if distinctive
-            else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
-        )
-        return (
-            f"Compared with {table.base} ({table.base_size} people), {table.segment} "
-            f"({table.segment_size} "
-            f"people) over-index most on {best}.{tail}"
-        )
+        return _affinity_summary(table)
     if table.measure == "lookalike":
         names = ", ".join(f"{r['interest']} (index {r['index']})" for r in rows[:3])
         return (
@@ -108,19 +85,7 @@ def template_summary(table: AudienceTable) -> str:
             f"{names}."
         )
     if table.measure == "trend":
-        known = [r for r in rows if r["share"] is not None]
-        if not known:
-            return (
-                f"Too few active people per period in {table.segment} to show a trend above the "
-                "privacy noise."
-            )
-        peak = max(known, key=lambda r: r["share"])
-        return (
-            f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in "
-            f"{known[0]['period']}, "
-            f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in "
-            f"{peak['period']}."
-        )
+        return _trend_summary(table)
     if table.measure == "sentiment":
         label = table.by or "category"
         parts = [
@@ -136,3 +101,41 @@ def template_summary(table: AudienceTable) -> str:
             f"{top['people']} people ({top['share_%']}%)."
         )
     return f"{table.segment}: about {rows[0]['people']} people."
+
+
+def _affinity_summary(table: AudienceTable) -> str:
+    label = table.by or "interest"
+    over = [r for r in table.rows if r["index"] > OVER_INDEX]
+    who = (
+        f"Compared with {table.base} ({table.base_size} people), {table.segment} "
+        f"({table.segment_size} people)"
+    )
+    if not over:
+        return f"{who} over-index on no {label}: every index is {OVER_INDEX} or below."
+    best = ", ".join(
+        f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
+        for r in over[:3]
+    )
+    distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
+    tail = (
+        f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): "
+        f"{', '.join(distinctive[:5])}."
+        if distinctive
+        else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
+    )
+    return f"{who} over-index most on {best}.{tail}"
+
+
+def _trend_summary(table: AudienceTable) -> str:
+    known = [r for r in table.rows if r["share"] is not None]
+    if not known:
+        return (
+            f"Too few active people per period in {table.segment} to show a trend above the "
+            "privacy noise."
+        )
+    peak = max(known, key=lambda r: r["share"])
+    return (
+        f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in "
+        f"{known[0]['period']}, {known[-1]['share']}% in {known[-1]['period']}; highest "
+        f"{peak['share']}% in {peak['period']}."
+    )
