@@ -50,9 +50,9 @@ from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.seeds import Named, named_titles
 from recassist.assistant.session import SessionMemory
-from recassist.language.tags import TagMatcher
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
+from recassist.language.tags import TagMatcher
 from recassist.llm.backend import LLM_ERRORS
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
 from recassist.retrieval.serving import ServingModel
