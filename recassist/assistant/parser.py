@@ -133,6 +133,8 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
 def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMention], bool, bool]:
     """What "forget ...", "drop ...", "any year" drop: the tags named, whether the seeds go (a
     forgotten seed, or a forget clause naming no tag or decade), whether the years go."""
+    if not forget:
+        return [], False, bool(tagged.cues("any_year", raw=True))
     mentions = list(tagged.mentions)
     forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
     decades = tagged.of(Kind.decade, raw=True)
@@ -164,7 +166,7 @@ def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMen
 def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list[str]]:
     """The tags wanted, required together, ruled out and allowed again."""
     mentions = [m for m in tagged.mentions if m not in forgotten]
-    compounds = tags.compounds(tagged.text, mentions)
+    compounds = tags.compounds(tagged.text, mentions) if len(mentions) > 1 else []
     said = [m.tag for m in mentions if not m.negated]
     allow = list(dict.fromkeys(said)) if tagged.cues("allow", outside=forget) else []
     include = list(dict.fromkeys(t for t in said if t not in allow))
@@ -176,14 +178,18 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     # "or" ("a romantic comedy or a western" stays any of them): a request holds one set of
     # required tags.
     every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
-    hidden = [*tagged.hard, *forget]
-    said_or = any(
-        t.low == "or" and not any(s <= t.start < e for s, e in hidden) for t in tagged.tokens
-    )
-    if len(every) < 2 or (set(include) - set(every) and said_or):
+    if len(every) < 2 or (set(include) - set(every) and _said_or(tagged, forget)):
         every = []
     include = [t for t in include if t not in every]
     return {"include": include, "every": every, "exclude": exclude, "allow": allow}
+
+
+def _said_or(tagged: Tagged, forget) -> bool:
+    """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
+    hidden = [*tagged.hard, *forget]
+    return any(
+        t.low == "or" and not any(s <= t.start < e for s, e in hidden) for t in tagged.tokens
+    )
 
 
 def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:

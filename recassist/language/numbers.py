@@ -43,8 +43,12 @@ def positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
     following "one", "movie", ... is part of one, even as the start of a word ("the first
     movies" leaves "s")."""
     words, times = table("ordinals", ("en",)), word_set("time_words")
+    starts = {*words, "the", "#", "number", "no"}
     i = 0
     while i < len(tokens):
+        if tokens[i].low not in starts and not tokens[i].low[0].isdigit():
+            i += 1
+            continue
         k = i + 1 if tokens[i].low == "the" and _gap(tokens, i + 1) else i
         word = tokens[k].low if k < len(tokens) else ""
         after_time = _gap(tokens, k + 1) and tokens[k + 1].low in times
@@ -88,6 +92,8 @@ def article_positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int
     """ "le deuxième", "den zweiten Film", not "la última película de Star Wars" (a series)."""
     words, articles = table("article_ordinals"), word_set("articles")
     films, of = word_set("film"), word_set("of")
+    if not any(t.low in words for t in tokens):
+        return
     i = 0
     while i + 1 < len(tokens):
         k = i + 1

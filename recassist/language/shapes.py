@@ -118,9 +118,9 @@ def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
     """What follows "like", "similar to", ...: up to "but", "and", "with", ..., punctuation or the
     end, left to right."""
     cue, stops = phrases("like"), phrases("like_stops")
-    out, i = [], 0
+    out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
-        after = cue.match_at(tokens, i)
+        after = cue.match_at(tokens, i) if tokens[i].low in starts else i
         if after == i or after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
             i += 1
             continue
