@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from recassist.assistant.agent import Assistant
-from recassist.assistant.forgiving import asks_for_picks, correction, forgive, unfiltered
 from recassist.assistant.parser import parse
-from recassist.assistant.tags import TagMatcher
+from recassist.language.forgiving import asks_for_picks, correction, forgive, unfiltered
+from recassist.language.tags import TagMatcher
 from recassist.retrieval.catalogue import display_title
 from tests import test_agent
 

@@ -7,7 +7,7 @@ import pytest
 from recassist.assistant.parser import parse, search_text, unread
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
-from recassist.assistant.tags import TagMatcher
+from recassist.language.tags import TagMatcher
 
 TAGS = TagMatcher(
     [
@@ -757,8 +757,8 @@ def test_a_bare_number_more_is_a_count_and_sci_fi_is_a_genre() -> None:
     ],
 )
 def test_less_mainstream_is_a_cue_to_rank_not_a_description(message: str) -> None:
-    """The cue (data: recassist/assistant/data/cues.json) sets `less_mainstream`, is read by the
-    parser (no LLM plan needed) and keeps the last request: no mood, no new topic."""
+    """The cue (data: `less_mainstream` in recassist/language/data/*.toml) sets `less_mainstream`,
+    is read by the parser (no LLM plan needed) and keeps the last request: no mood, no new topic."""
     request = parse(message, TAGS)
     assert request.less_mainstream and request.intent is Intent.refine, request
     assert request.mood is None and not request.new_topic and unread(message, TAGS) == []

@@ -44,9 +44,9 @@ from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.session import SessionMemory, SessionUpdate
-from recassist.assistant.tags import TagMatcher
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
+from recassist.language.tags import TagMatcher
 from recassist.llm.backend import LLM_ERRORS
 from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.serving import ServingModel

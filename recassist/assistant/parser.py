@@ -1,438 +1,218 @@
 """The deterministic reading of a chat turn: the fallback when the LLM's plan fails, and the safety
 net for what a user says explicitly ("not horror" must never be lost, whatever the LLM made of it).
 
-Titles come first: quoted titles, catalogue titles found in the message (`TitleSpans`), and what
-follows "like ..." are seeds, and their words are read as nothing else, so "The Last of the
-Mohicans", "Seven", "First Knight" or "2001: A Space Odyssey" are never an ordinal, a count or a
-year, and a number right after a title ("Toy Story 2", "Godfather part 2") is part of it. "The last
-Star Wars movie" names the latest title of a series (`series`), not the last item of the list; "the
-last one" is still a position. A genre word directly qualifying another ("romantic comedy", "sci-fi
-horror") asks for items with all those tags (`all_tags`); "comedy or romance" asks for any of them.
-A want in the user's own words ("a feel-good movie for a rainy sunday") is a new topic
-(`new_topic`); "something darker" or "more please" is about the last list. Any text gives a valid
-request: numbers the request cannot hold (a year 3000, "the 99th one") are kept for the agent to
-answer.
+The message is tagged once (`recassist.language.reading.read`: titles, tags, negations, positions,
+counts, decades, years and cues as frozen spans); `parse` and `unread` both read those spans.
+Titles come first, so "The Last of the Mohicans", "Seven" or "2001: A Space Odyssey" are never an
+ordinal, a count or a year. "The last Star Wars movie" names the latest title of a series
+(`series`), not the last item of the list. A genre word directly qualifying another ("romantic
+comedy") asks for items with all those tags (`all_tags`); "comedy or romance" asks for any of
+them. A want in the user's own words ("a feel-good movie for a rainy sunday") is a new topic
+(`new_topic`); "something darker" or "more please" is about the last list. What the message asks
+(`intent`) is the first rule of `data/intents.toml` that holds. Any text gives a valid request:
+numbers the request cannot hold (a year 3000, "the 99th one") are kept for the agent to answer.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-from recassist.assistant.forgiving import asks_for_picks, forgive, left_out, unfiltered
 from recassist.assistant.request import Intent, TurnRequest
-from recassist.assistant.tags import CLAUSE_BREAK, NEGATORS, TagMatcher, TagMention
+from recassist.language.forgiving import left_out, unfiltered
+from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
+from recassist.language.reading import TitleSpans, mask, read
+from recassist.language.spans import Kind, Tagged
+from recassist.language.tags import TagMatcher, TagMention
+from recassist.language.words import cue_phrases, cue_words, filler, listed
 
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "last": -1,
-}
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a couple": 2,
-    "a few": 3,
-}
-_TIME_WORDS = r"(?:week|weekend|night|year|month|time|summer|winter|spring|autumn|fall|season|friday|saturday|sunday)"
-_ORDINAL = re.compile(
-    r"\b(?:the\s+)?("
-    + "|".join(_ORDINALS)
-    + r")\b(?!\s+"
-    + _TIME_WORDS
-    + r")(?:\s+(?:one|movie|film|item|pick))?"
-    r"|(?:#|\bnumber\s+|\bno\.\s*)(\d{1,3})\b|\b(\d{1,3})(?:st|nd|rd|th)\b",
-    re.I | re.ASCII,
-)
-# The same positions in French, Spanish, Portuguese, Italian and German, after an article ("le
-# deuxième", "el último", "den zweiten Film"), and not before "de"/"von" ("la última película de
-# Star Wars" is a series).
-_FOREIGN_ORDINALS = {
-    **dict.fromkeys(
-        (
-            "premier",
-            "première",
-            "primer",
-            "primero",
-            "primera",
-            "primeiro",
-            "primeira",
-            "primo",
-            "prima",
-            "erste",
-            "ersten",
-            "erster",
-            "erstes",
-        ),
-        1,
-    ),
-    **dict.fromkeys(
-        (
-            "deuxième",
-            "second",
-            "seconde",
-            "segundo",
-            "segunda",
-            "secondo",
-            "seconda",
-            "zweite",
-            "zweiten",
-            "zweiter",
-            "zweites",
-        ),
-        2,
-    ),
-    **dict.fromkeys(
-        (
-            "troisième",
-            "tercer",
-            "tercero",
-            "tercera",
-            "terceiro",
-            "terceira",
-            "terzo",
-            "terza",
-            "dritte",
-            "dritten",
-            "dritter",
-            "drittes",
-        ),
-        3,
-    ),
-    **dict.fromkeys(
-        ("quatrième", "cuarto", "cuarta", "quarto", "quarta", "vierte", "vierten", "vierter"), 4
-    ),
-    **dict.fromkeys(("cinquième", "quinto", "quinta", "fünfte", "fünften", "fünfter"), 5),
-    **dict.fromkeys(
-        (
-            "dernier",
-            "dernière",
-            "último",
-            "última",
-            "ultimo",
-            "ultima",
-            "letzte",
-            "letzten",
-            "letzter",
-            "letztes",
-        ),
-        -1,
-    ),
-}
-_FOREIGN_FILM = r"(?:film|filme|filmes|película|pelicula)"
-_FOREIGN_ORDINAL = re.compile(
-    r"\b(?:le|la|el|lo|il|o|a|der|die|das|den|dem)\s+(" + "|".join(_FOREIGN_ORDINALS) + r")(?!\w)"
-    r"(?!(?:\s+"
-    + _FOREIGN_FILM
-    + r")?\s+(?:de|del|des|du|di|da|do|von|vom|aus)\b)(?:\s+"
-    + _FOREIGN_FILM
-    + r")?",
-    re.I,
-)
-_COUNT = re.compile(
-    r"\b(\d{1,2}|"
-    + "|".join(_NUMBERS)
-    + r")\s+(?:more\s+)?(?:[\w'-]+\s+){0,2}?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b|\b(?:top|give me|show me|recommend|suggest|need|want)\s+(\d{1,2}|"
-    + "|".join(_NUMBERS)
-    + r")\b(?!\s*(?:st|nd|rd|th)\b)|^\W*(\d{1,2}|"
-    + "|".join(_NUMBERS)
-    + r")\s+more\b",
-    re.I,
-)
-_DECADE = re.compile(
-    r"\b(?:the\s+)?(?:(?:(19|20)?(\d)0)'?s|(twen|thir|for|fif|six|seven|eigh|nine)ties)\b"
-    r"|\b(?:années|años|anos|anni|los)\s+'?(19|20)?(\d)0\b"  # des années 90, los (años) 80, anni '70
-    r"|\b(19|20)?(\d)0ern?\b(?:\s*jahren?\b)?",  # die 80er Jahre, aus den 1990ern
-    re.ASCII | re.I,
-)
-_DECADE_WORDS = {
-    "twen": "2",
-    "thir": "3",
-    "for": "4",
-    "fif": "5",
-    "six": "6",
-    "seven": "7",
-    "eigh": "8",
-    "nine": "9",
-}
-# "the last Star Wars movie", "the first Star Trek film": the latest or earliest title of a series,
-# not a position in the list (`_SERIES` right before a title, or before a capitalised name and
-# "movie").
-_SERIES = re.compile(
-    r"\b(?:the\s+)?(?:very\s+)?(last|latest|newest|most\s+recent|first|original|earliest|oldest)\s+",
-    re.I,
-)
-_SERIES_NAME = re.compile(
-    r"([A-Z][\w'&:-]*(?:\s+[A-Z0-9][\w'&:-]*){0,3}?)\s*(?:\b(?:movie|film|one|title|installment|instalment|entry)s?\b|(?=[,.;!?]|$))"
-)
-_EARLIEST = ("first", "original", "earliest", "oldest")
-_BEFORE = re.compile(r"\b(?:before|older than|earlier than|pre)[\s-]+(\d{4})\b", re.I | re.ASCII)
-_AFTER = re.compile(r"\b(?:after|since|newer than|later than|post)[\s-]+(\d{4})\b", re.I | re.ASCII)
-_NOT = re.compile(r"\b(?:not|nothing|no)\b(?:\s+from)?\s*$", re.I)
-_IN_YEAR = re.compile(r"\b(?:in|from)\s+(\d{4})\b", re.I | re.ASCII)
-# a quoted title; a single quote only where no letter touches it from outside ("d'horreur s'il"
-# quotes nothing)
-_QUOTED = re.compile(r"(?:[\"“]|(?<!\w)')([^\"”']{2,80})(?:[\"”]|'(?!\w))")
-_LIKE = re.compile(
-    r"\b(?:like|similar to|such as|as good as|in the vein of|reminds? me of)\s+(.+?)(?=\s+(?:but|and|with|without|only|except|though|that|from|in the|not)\b|[,.;!?]|$)",
-    re.I,
-)
-_WHY = re.compile(
-    r"\bwhy\b|\bexplain\b|\bwhat makes\b|\bhow come\b|\bpourquoi\b|\bpor\s?qu[eé]\b(?!\s+no\b)|\bwarum\b|\bperch[eé]\b",
-    re.I,
-)
-# "what is the second one about?", "tell me more about Fargo": a "why" when it points at an item
-_ABOUT = re.compile(r"\bwhat(?:'s| is)\b.{0,40}\babout\b|\btell me (?:more )?about\b", re.I)
-_MORE_LIKE = re.compile(
-    r"\bmore\s+(?:like|of)\s+(?:the\s+|that|this|it|number\b|#|no\.|\d)"
-    r"|\b(?:plus|encore)\s+(?:comme|dans le genre d)|\bm[aá]s\s+como\b|\bmais\s+como\b|\bmehr\s+wie\b|\b(?:altri|ancora)\s+come\b",
-    re.I,
-)
-_POINTERS = frozenset(
-    {"this", "that", "it", "them", "these", "those", "me", "you", "what", "which", "one", "ones"}
-)
-_FILLER = re.compile(r"\b(?:the|one|ones|movie|film|item|pick)\b|[\s#.]", re.I)
-_LIKE_FEEDBACK = re.compile(
-    r"\bi\s+(?:really\s+)?(?:loved?|liked?|enjoyed|adore[d]?)\b|\bthumbs up\b|\bgreat pick\b"
-    r"|^\W*(?:really\s+)?(?:loved|liked|enjoyed)\b"  # "loved the 2nd"
-    r"|\b(?:was|is|looks|sounds|seems)\s+(?:really\s+|so\s+)?(?:great|good|amazing|awesome|excellent|fantastic|brilliant|perfect)\b"
-    r"|\bj'(?:adore|aime)\b|\bme\s+(?:encanta|encantó|gusta|gustó)\b|\bich\s+(?:liebe|mag)\b|\bgefällt\s+mir\b"
-    r"|\bmi\s+(?:piace|è piaciuto)\b|\b(?:eu\s+)?(?:adoro|amo|gosto)\b",
-    re.I,
-)
-# checked before the likes: "no me gusta" holds "me gusta", "gefällt mir nicht" "gefällt mir"
-_DISLIKE_FEEDBACK = re.compile(
-    r"\bnot interested\b|\bi\s+(?:hated?|disliked?|didn'?t like|don'?t like)\b|\bthumbs down\b|\bseen it\b|\bno thanks\b"
-    r"|\b(?:i'?ve|i have)\s+(?:already\s+)?seen\b|\balready seen\b"
-    r"|\bje\s+n'aime\s+pas\b|\bje\s+déteste\b|\bpas\s+intéressée?\b|\bno\s+me\s+(?:gusta|gustó|interesa)\b|\bodio\b"
-    r"|\bich\s+hasse\b|\bgefällt\s+mir\s+nicht\b|\bmag\s+ich\s+nicht\b|\bkein\s+interesse\b|\bnon\s+mi\s+piace\b"
-    r"|\bnão\s+gosto\b",
-    re.I,
-)
-_SEARCH = re.compile(
-    r"^\s*(?:find|search|look up|look for|show me (?:movies|films|items) (?:about|with))\b", re.I
-)
-_THAT_ONE = re.compile(r"\b(?:that|this|it)(?:\s+one)?\b", re.I)
-_ADULT = re.compile(
-    r"\bfor (?:adults|grown[- ]ups)\b|\bgrown[- ]up\b|\bnot for kids\b|\bmature\b"
-    r"|\bpour (?:les )?adultes\b|\bpara (?:los )?adultos\b|\bfür erwachsene\b|\bper adulti\b|\bpara adultos\b",
-    re.I,
-)
-_FORGET = re.compile(r"\b(?:forget|drop|never\s?mind|ignore|remove|clear|scrap|no longer)\b", re.I)
-_RESET = re.compile(
-    r"\b(?:start(?:ing)? (?:over|again|afresh)|reset|from scratch|clean slate|something (?:completely|totally|entirely) different)\b",
-    re.I,
-)
-_ANY_YEAR = re.compile(r"\bany (?:year|decade|time|era|period)\b", re.I)
-_ALLOW = re.compile(
-    r"\b(?:is|are)\s+(?:fine|ok|okay|alright|all right|good)\b|\bdon'?t mind\b|\ballow\b|\bbring back\b|\bafter all\b",
-    re.I,
-)
-# Words that relate a request to the last list ("something darker", "another one", "plus léger"): no
-# new topic
-_RELATIVE = re.compile(
-    r"\b(?:more|less|fewer|else|another|other|instead|same|similar|also|again|darker|lighter|funnier|scarier|"
-    r"sadder|happier|shorter|longer|older|newer|softer|gentler|grittier|weirder|sillier|smarter|deeper|calmer|"
-    r"quieter|slower|faster|better|worse|bigger|smaller|brighter|heavier|wilder|milder|plus|moins|más|menos|"
-    r"più|meno|mehr|weniger|autre|otro|otra|altro|altra|outro|outra|andere[nrs]?|mejor|meilleur|besser|migliore|melhor)\b",
-    re.I,
-)
-# What a whole new want is said with: "something ...", "a feel-good movie ...", "movies about ...",
-# and the same in the other languages read here; "with a happy ending" or "nothing too violent"
-# qualify the last list
-_SOMETHING = r"something|anything|quelque chose|algo|etwas|qualcosa|alguma coisa"
-_WANT_HEAD = re.compile(
-    rf"\b(?:{_SOMETHING}|movies|films|(?:a|an)\s+(?:[\w'-]+\s+){{0,3}}?(?:movie|film)|un film|una película|"
-    r"una pelicula|un filme|um filme|einen? film)\b",
-    re.I,
-)
-_CONTINUE = re.compile(r"\b(?:more|another|again|others)\b", re.I)
-_ASK_WORDS = (
-    rf"recommend|suggest|{_SOMETHING}|give me|show me|want|looking for|in the mood|je veux|je voudrais|"
-    r"j'aimerais|quiero|busco|ich möchte|ich will|ich suche|voglio|vorrei|cerco|quero|procuro"
-)
-_ASK = re.compile(rf"\b(?:{_ASK_WORDS})\b", re.I)
+__all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
 
 
-# Catalogue titles named in a text, as (start, end) spans:
-# `retrieval.catalogue.Catalogue.title_spans`.
-TitleSpans = Callable[[str], list[tuple[int, int]]]
+@dataclass(frozen=True)
+class _Rule:
+    intent: Intent
+    feedback: str | None
+    all: frozenset[str]
+    any: frozenset[str]
+    none: frozenset[str]
 
 
-def _series(
-    text: str, spans: list[tuple[int, int]], tags: TagMatcher
-) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
-    """ "the last Star Wars movie": ('latest' or 'earliest', the span of "the last", the span of the
-    name), the name a title among `spans` or a capitalised name before "movie"; None when the
-    message has none."""
-    for match in _SERIES.finditer(text):
-        if any(
-            s <= match.start(1) < e for s, e in spans
-        ):  # "The Last of the Mohicans", "First Knight"
-            continue
-        name = next((span for span in spans if span[0] == match.end()), None)
-        named = None if name else _SERIES_NAME.match(text, match.end())
-        if (
-            named
-            and not tags.canonical(named.group(1))
-            and not set(named.group(1).lower().split()) <= _FILLER_WORDS
-        ):
-            name = named.span(1)  # a capitalised name: "Star Trek", not "ONE" in "THE LAST ONE"
-        if name is not None:
-            order = "earliest" if match.group(1).lower() in _EARLIEST else "latest"
-            return order, match.span(), name
-    return None
-
-
-def _ordinal(text: str) -> int | None:
-    if match := _ORDINAL.search(text):
-        return (
-            _ORDINALS[match.group(1).lower()]
-            if match.group(1)
-            else int(match.group(2) or match.group(3))
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    """The intent rules of `data/intents.toml`, in order."""
+    path = resources.files("recassist.assistant").joinpath("data/intents.toml")
+    return tuple(
+        _Rule(
+            Intent(rule["intent"]),
+            rule.get("feedback"),
+            frozenset(rule.get("all", ())),
+            frozenset(rule.get("any", ())),
+            frozenset(rule.get("none", ())),
         )
-    if match := _FOREIGN_ORDINAL.search(text):
-        return _FOREIGN_ORDINALS[match.group(1).lower()]
-    return None
+        for rule in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]
+    )
 
 
-def _only_reference(text: str) -> bool:
-    """Whether `text` is a position in the last list and nothing else ("the 99th one", "number 2")."""
-    rest = _FOREIGN_ORDINAL.sub("", _ORDINAL.sub("", text))
-    return _ordinal(text) is not None and not _FILLER.sub("", rest)
+def _intent(facts: dict[str, bool]) -> tuple[Intent, str | None]:
+    """The intent (and feedback kind) of the first rule whose conditions hold."""
+    held = {name for name, value in facts.items() if value}
+    for rule in _rules():
+        if rule.all <= held and (not rule.any or rule.any & held) and not rule.none & held:
+            return rule.intent, rule.feedback
+    return Intent.recommend, None
 
 
-# How people ask, which says nothing about what they want: embedded, "something funny" finds
-# "Something to Talk About"
-_ASKING = re.compile(rf"\b(?:i want|i'?d like|{_ASK_WORDS}|some|movies?|films?|please)\b", re.I)
-_NEGATED_TAIL = re.compile(
-    r"\b(?:(?:anything|everything|all|whatever)\s+but|"
-    + "|".join(re.escape(w) for w in NEGATORS)
-    + r")\b[\s\w']{0,30}$",
-    re.I,
-)
+@cache
+def _negators() -> Phrases:
+    return Phrases([*listed("all_but"), *listed("negators")])
+
+
+@cache
+def _asking() -> Phrases:
+    return Phrases([*cue_words("asking"), *cue_phrases("ask")])
 
 
 def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None) -> str:
     """`text` without what it asks not to have ("not horror", "pas d'horreur"): the user's words as
     the embedder should read them (the request's `mood`), since an embedding of "not horror" lies
     near horror."""
-    cuts = []
     mentions = tags.mentions(text) if mentions is None else mentions
-    for mention in mentions:
-        if mention.negated:
-            negator = _NEGATED_TAIL.search(text[: mention.start])
-            cuts.append((negator.start() if negator else mention.start, mention.end))
-    return _tidy(_mask(text, cuts))
+    negated = [m for m in mentions if m.negated]
+    tokens = tokenise(text) if negated else ()
+    cuts = [(_negator_start(text, tokens, m.start), m.end) for m in negated]
+    return _tidy(mask(text, cuts))
+
+
+def _negator_start(text: str, tokens, before: int) -> int:
+    """Where the negation of a tag starting at `before` starts: the first negator ("not",
+    "anything but", "sans") followed by at most 30 characters of words and spaces up to the tag."""
+    for i, token in enumerate(tokens):
+        if token.start >= before:
+            break
+        end = _negators().match_at(tokens, i)
+        if end > i and tokens[end - 1].end <= before:
+            tail = text[tokens[end - 1].end : before]
+            if len(tail) <= 30 and all(c.isspace() or c.isalnum() or c in "_'" for c in tail):
+                return token.start
+    return before
 
 
 def search_text(mood: str, *, fallback: bool = True) -> str:
     """The mood as the embedder should read it: without the words of asking ("something", "movies",
     "please"), which match titles ("Something to Talk About") rather than tastes; the mood itself
-    when nothing else is left."""
-    return _tidy(_ASKING.sub(" ", mood)) or (
-        mood if fallback else ""
-    )  # or nothing, without `fallback`
+    (or nothing, without `fallback`) when nothing else is left."""
+    spans = _asking().spans(tokenise(mood))
+    return _tidy(mask(mood, spans)) or (mood if fallback else "")
 
 
 def _tidy(text: str) -> str:
-    return " ".join(re.sub(r"\s+([,.;!?])", r"\1", text).split()).strip(" ,.;:!?")
-
-
-def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with the `spans` blanked out (same length), so that nothing else is read inside a
-    title."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-# Words that carry no request of their own ("please give me some good movies").
-_FILLER_WORDS = frozenset(
-    """
-a an the some any me my i i'd i'm id im we us you your it its this that these those one ones please pls thanks
-thank ok okay hi hello hey so just only also too really very maybe then now again else more other another
-of to for from with without in on at by about and or but not no nothing as is are be was were do does did
-can could would will should shall might may let's lets let give show get find recommend suggest want need
-like love liked loved enjoy enjoyed watch watched see seen something anything stuff things thing movie movies
-film films item items pick picks title titles recommendation recommendations suggestion suggestions kind
-sort type good great nice best new old older newer what which how why rather instead actually prefer
-either neither all yes yeah sure have has having got get
-de des du d' la le les l' un une et ou pour avec sans en au aux je j' me m' moi s' il vous svp plaît quelque
-chose veux voudrais aimerais cherche comme mais plus film films
-el los las unos unas una y o para con sin del al por favor quiero busco algo como pero más película películas
-pelicula peliculas
-der die das den dem ein eine einen einem und oder für mit ohne im bitte ich mir mich möchte will suche etwas
-wie aber mehr filme
-lo gli uno e per senza di della dei delle voglio vorrei cerco qualcosa come ma più
-os as um uma com sem do da dos das em quero procuro alguma coisa mas mais filme filmes
-""".split()
-)
-_READ = (
-    _ORDINAL,
-    _FOREIGN_ORDINAL,
-    _COUNT,
-    _DECADE,
-    _BEFORE,
-    _AFTER,
-    _NOT,
-    _IN_YEAR,
-    _WHY,
-    _ABOUT,
-    _MORE_LIKE,
-    _DISLIKE_FEEDBACK,
-    _LIKE_FEEDBACK,
-    _SEARCH,
-    _THAT_ONE,
-    _ADULT,
-    _FORGET,
-    _RESET,
-    _ANY_YEAR,
-    _ALLOW,
-)
+    """`text` with single spaces, none before punctuation, no punctuation at either end."""
+    out: list[str] = []
+    for word in text.split():
+        if out and word[0] in ",.;!?":
+            out[-1] += word
+        else:
+            out.append(word)
+    return " ".join(out).strip(" ,.;:!?")
 
 
 def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:
     """The words of `message` that the parser reads as nothing: no title, tag, year, count,
     position, intent cue or filler. None left means the parser understood the whole message and can
     plan alone."""
-    text = forgive(message.strip()[:2000], tags, titles, _FILLER_WORDS)
-    spans = [m.span(1) for m in _QUOTED.finditer(text)]
-    spans += titles(_mask(text, spans)) if titles else []
-    if series := _series(text, spans, tags):
-        spans += [series[1], series[2]]
-    if not spans:  # as in `parse`: "like ..." names a seed only when no title was found
-        spans += [m.span(1) for m in _LIKE.finditer(text)]
-    spans += [(m.start, m.end) for m in tags.mentions(text, skip=spans)] + tags.niche(text)
-    for pattern in _READ:
-        spans += [m.span() for m in pattern.finditer(_mask(text, spans))]
-    return [
-        w
-        for w in re.findall(r"[^\W\d_][\w'-]*", _mask(text, spans).lower())
-        if w not in _FILLER_WORDS
-    ]
+    tagged = read(message, tags, titles)
+    rest = mask(tagged.text, tagged.covered)
+    tokens = tokens_outside(tagged.text, tagged.tokens, list(tagged.covered))
+    words = (rest[s:e].lower() for s, e in words_of(tokens, rest))
+    return [w for w in words if w not in filler()]
+
+
+def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMention], bool, bool]:
+    """What "forget ...", "drop ...", "any year" drop: the tags named, whether the seeds go (a
+    forgotten seed, or a forget clause naming no tag or decade), whether the years go."""
+    if not forget:
+        return [], False, bool(tagged.cues("any_year", raw=True))
+    mentions = list(tagged.mentions)
+    forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
+    decades = tagged.of(Kind.decade, raw=True)
+
+    def has_decade(s: int, e: int) -> bool:
+        return any(s <= d.start and d.end <= e for d in decades)
+
+    def has_year(s: int, e: int) -> bool:
+        return any(
+            s <= t.start
+            and t.end <= e
+            and (
+                tagged.text[t.start : t.end] in ("year", "years", "decade")
+                or len(t.low) == 4
+                and t.low.isdigit()
+            )
+            for t in tagged.tokens
+        )
+
+    drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in tagged.seeds) or any(
+        not any(s <= m.start < e for m in forgotten) and not has_decade(s, e) for s, e in forget
+    )
+    drop_years = bool(tagged.cues("any_year", raw=True)) or any(
+        has_decade(s, e) or has_year(s, e) for s, e in forget
+    )
+    return forgotten, drop_seeds, drop_years
+
+
+def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list[str]]:
+    """The tags wanted, required together, ruled out and allowed again."""
+    mentions = [m for m in tagged.mentions if m not in forgotten]
+    compounds = tags.compounds(tagged.text, mentions) if len(mentions) > 1 else []
+    said = [m.tag for m in mentions if not m.negated]
+    allow = list(dict.fromkeys(said)) if tagged.cues("allow", outside=forget) else []
+    include = list(dict.fromkeys(t for t in said if t not in allow))
+    exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
+    if tagged.cues("adult", outside=forget) and (kids := tags.canonical("kids")):
+        exclude.append(kids)
+    include = [t for t in include if t not in exclude]
+    # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an
+    # "or" ("a romantic comedy or a western" stays any of them): a request holds one set of
+    # required tags.
+    every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
+    if len(every) < 2 or (set(include) - set(every) and _said_or(tagged, forget)):
+        every = []
+    include = [t for t in include if t not in every]
+    return {"include": include, "every": every, "exclude": exclude, "allow": allow}
+
+
+def _said_or(tagged: Tagged, forget) -> bool:
+    """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
+    hidden = [*tagged.hard, *forget]
+    return any(
+        t.low == "or" and not any(s <= t.start < e for s, e in hidden) for t in tagged.tokens
+    )
+
+
+def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
+    """The year range: a decade, "before"/"after" a year (negated: "not before 1990"), or a year."""
+    year_min = year_max = None
+    decade = tagged.first(Kind.decade, outside=forget)
+    if decade and decade.negated:
+        decade = None  # "not from the 80s": one range cannot say it
+    if decade:
+        year_min, year_max = int(decade.value), int(decade.value) + 9
+    if before := tagged.first(Kind.year_before, outside=forget):
+        if before.negated:  # "not before 1990": from 1990 on
+            year_min = int(before.value)
+        else:
+            year_max = int(before.value) - 1
+    if after := tagged.first(Kind.year_after, outside=forget):
+        if after.negated:  # "not (from) after 1960": up to 1960
+            year_max = int(after.value)
+        else:
+            year_min = int(after.value) + 1
+    if not (decade or before or after) and (single := tagged.first(Kind.year_in, outside=forget)):
+        year_min = year_max = int(single.value)
+    return year_min, year_max
 
 
 def parse(
@@ -443,200 +223,102 @@ def parse(
 ) -> TurnRequest:
     """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list.
     `own_words` is `unread(message, tags, titles)` when the caller has it already."""
-    text = forgive(message.strip()[:2000], tags, titles, _FILLER_WORDS)
-    seeds = [m.group(1).strip() for m in _QUOTED.finditer(text)]
-    seed_spans = [m.span(1) for m in _QUOTED.finditer(text)]
-    for start, end in titles(_mask(text, seed_spans)) if titles else []:
-        if not tags.canonical(text[start:end]):
-            seeds.append(text[start:end])
-            seed_spans.append((start, end))
-    series = _series(text, seed_spans, tags)
-    if series:  # the series' name is the first seed (`TurnRequest.series` is about it)
-        named = text[series[2][0] : series[2][1]]
-        seeds = [named, *(seed for seed in seeds if seed != named)]
-        seed_spans.append(series[2])
-    if not seeds:
-        for match in _LIKE.finditer(text):
-            candidate = match.group(1).strip()
-            if candidate and not _only_reference(candidate) and not _THAT_ONE.fullmatch(candidate):
-                if not tags.canonical(candidate) and candidate.split()[0].lower() not in _POINTERS:
-                    seeds.append(candidate)
-                    seed_spans.append(match.span(1))
-    seeds = list(dict.fromkeys(seeds))
-    mentions = tags.mentions(text, skip=seed_spans)
-    forget = _forget_spans(text)
-    # what the user drops, resets or rules out ("forget Alien", "not from the 80s") is not what they
-    # want
+    tagged = read(message, tags, titles)
+    text = tagged.text
+    forget = [s.span for s in tagged.of(Kind.forget, raw=True)]
     own_words = unread(message, tags, titles) if own_words is None else own_words
-    unsaid = unfiltered(text, tags, own_words)  # no tag says "nothing too violent": the reply does
-    niche = tags.niche(text)  # "surprise me": how to rank, no part of what is wanted
-    unwanted = [
-        *forget,
-        *(m.span() for m in _RESET.finditer(text)),
-        *_negated_decades(text),
-        *unsaid,
-        *niche,
-    ]
-    mood_words = wanted(_mask(text, unwanted), tags, mentions)
-    forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
-    drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in seed_spans) or any(
-        not any(s <= m.start < e for m in forgotten) and not _DECADE.search(text[s:e])
-        for s, e in forget
-    )
-    if drop_seeds:
-        seeds = []
-    drop_years = bool(_ANY_YEAR.search(text)) or any(
-        _DECADE.search(text[s:e]) or re.search(r"\b\d{4}\b|\byears?\b|\bdecade\b", text[s:e])
-        for s, e in forget
-    )
-    compounds = tags.compounds(text, [m for m in mentions if m not in forgotten])
-    text = _mask(text, [*seed_spans, *forget, *([series[1]] if series else [])])
-    mentions = [m for m in mentions if m not in forgotten]
-    allow = (
-        list(dict.fromkeys(m.tag for m in mentions if not m.negated)) if _ALLOW.search(text) else []
-    )
-    include = list(dict.fromkeys(m.tag for m in mentions if not m.negated and m.tag not in allow))
-    exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
-    if _ADULT.search(text) and (kids := tags.canonical("kids")):
-        exclude.append(kids)
-    include = [t for t in include if t not in exclude]
-    # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an
-    # "or" ("a romantic comedy or a western" stays any of them), since a request holds one set of
-    # required tags.
-    every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
-    if len(every) < 2 or (set(include) - set(every) and re.search(r"\bor\b", text, re.I)):
-        every = []
-    include = [t for t in include if t not in every]
-
-    year_min = year_max = None
-    decade = _DECADE.search(text)
-    if decade and _negated_decades(text[: decade.end()]):
-        decade = None  # "not from the 80s": one range cannot say it, and the 80s alone would be the opposite
-    if decade:
-        number = decade.group(2) or decade.group(5) or decade.group(7)
-        digit = number or _DECADE_WORDS[decade.group(3).lower()]
-        century = (
-            decade.group(1)
-            or decade.group(4)
-            or decade.group(6)
-            or ("20" if number and digit in "012" else "19")
-        )
-        year_min = int(f"{century}{digit}0")
-        year_max = year_min + 9
-    if before := _BEFORE.search(text):
-        if _NOT.search(text[: before.start()][-12:]):  # "not before 1990": from 1990 on
-            year_min = int(before.group(1))
-        else:
-            year_max = int(before.group(1)) - 1
-    if after := _AFTER.search(text):
-        if _NOT.search(text[: after.start()][-12:]):  # "not (from) after 1960": up to 1960
-            year_max = int(after.group(1))
-        else:
-            year_min = int(after.group(1)) + 1
-    if not (decade or before or after) and (single := _IN_YEAR.search(text)):
-        year_min = year_max = int(single.group(1))
-
-    count: dict[
-        str, int
-    ] = {}  # only when the user gave one, so that a refinement can keep the last count
-    if found := _COUNT.search(text):
-        word = (found.group(1) or found.group(2) or found.group(3)).lower()
-        count["count"] = max(1, min(20, int(word) if word.isdigit() else _NUMBERS[word]))
-
-    refers_to = _ordinal(text)
-    reset = bool(_RESET.search(text))
-    feedback = None
-    if _WHY.search(text):
-        intent = Intent.explain
-    elif _MORE_LIKE.search(text) and (refers_to is not None or _THAT_ONE.search(text)):
-        intent = Intent.more_like
-    elif _DISLIKE_FEEDBACK.search(text) and (
-        refers_to is not None or _THAT_ONE.search(text) or seeds
-    ):
-        intent, feedback = Intent.feedback, "dislike"
-    elif _LIKE_FEEDBACK.search(text) and (  # "I loved Alien, what else would I like?": picks
-        refers_to is not None or _THAT_ONE.search(text) or seeds and not asks_for_picks(text)
-    ):
-        intent, feedback = Intent.feedback, "like"
-    elif _ABOUT.search(text) and (refers_to is not None or _THAT_ONE.search(text) or seeds):
-        intent = Intent.explain
-    elif refers_to is not None and not (
-        own_words or seeds or include or every or exclude or year_min or year_max or count
-    ):
-        intent, feedback = Intent.feedback, "like"  # "the first one please": a choice from the list
-    elif _SEARCH.search(text):
-        intent = Intent.search
-    elif (
-        not seeds
-        and not _ASK.search(text)
-        and (
-            include
-            or every
-            or exclude
-            or year_min
-            or year_max
-            or allow
-            or forgotten
-            or drop_years
-            or drop_seeds
-            or reset
-        )
-    ):
-        intent = Intent.refine
-    elif not seeds and refers_to is None and not own_words and (niche or _CONTINUE.search(text)):
-        intent = Intent.refine  # "more please", "surprise me": the last request again
-    else:
-        intent = Intent.recommend
+    unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
+    niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche])
+    forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
+    seeds = [] if drop_seeds else list(tagged.seed_titles)
+    found = _tags(tagged, tags, forget, forgotten)
+    year_min, year_max = _years(tagged, forget)
+    count = tagged.first(Kind.count, outside=forget)
+    refers = tagged.first(Kind.ordinal, outside=forget)
+    facts = _facts(tagged, forget, seeds, own_words, found, niche)
+    facts |= {
+        "years": bool(year_min or year_max),
+        "count": count is not None,
+        "forgotten": bool(forgotten),
+        "drop_years": drop_years,
+        "drop_seeds": drop_seeds,
+    }
+    intent, feedback = _intent(facts)
     described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
     mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
-    # a want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the
-    # last list ("something darker", "another one"): a new topic (`SessionMemory.apply`)
-    new_topic = (
-        bool(mood and own_words)
-        and not seeds
-        and refers_to is None
-        and not reset
-        and bool(_WANT_HEAD.search(text))
-        and not _RELATIVE.search(text)
-    )
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
-        refers_to=refers_to,
-        include_tags=include,
-        all_tags=every,
-        series=series[0] if series else None,
-        exclude_tags=exclude,
+        refers_to=refers.value if refers else None,
+        include_tags=found["include"],
+        all_tags=found["every"],
+        series=tagged.series,
+        exclude_tags=found["exclude"],
         year_min=year_min,
         year_max=year_max,
         mood=mood[:200] if mood else None,
         feedback=feedback,
-        allow_tags=allow,
+        allow_tags=found["allow"],
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=new_topic,
+        new_topic=_new_topic(facts, bool(mood and own_words), refers is None),
         drop_seeds=drop_seeds,
-        reset=reset,
+        reset=facts["reset"],
         less_mainstream=bool(niche),
-        unused=left_out(text, unsaid, [] if mood else own_words),
-        **count,
+        unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
+        **({"count": count.value} if count else {}),
     )
 
 
-def _negated_decades(text: str) -> list[tuple[int, int]]:
-    """The spans of decades said not to be wanted, from the negation on: "not from the 80s"."""
-    spans = []
-    for decade in _DECADE.finditer(text):
-        window = text[max(0, decade.start() - 16) : decade.start()]
-        if negation := _NOT.search(window):
-            spans.append((decade.start() - len(window) + negation.start(), decade.end()))
-    return spans
+def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]]) -> str:
+    """The user's words as the embedder should read them: without what they drop ("forget ..."),
+    reset, rule out ("not from the 80s", "nothing too violent", a negated tag) or say about ranking
+    ("surprise me")."""
+    unwanted = [
+        *unwanted,
+        *(s.span for s in tagged.cues("reset", raw=True)),
+        *(s.span for s in tagged.of(Kind.negated_decade, raw=True)),
+    ]
+    return wanted(mask(tagged.text, unwanted), tags, list(tagged.mentions))
 
 
-def _forget_spans(text: str) -> list[tuple[int, int]]:
-    """The clauses after "forget", "drop", "ignore" ...: what they name is dropped, not asked for."""
-    spans = []
-    for match in _FORGET.finditer(text):
-        end = CLAUSE_BREAK.search(text, match.end())
-        spans.append((match.start(), end.start() if end else len(text)))
-    return spans
+def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bool:
+    """A want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the
+    last list ("something darker", "another one"): a new topic (`SessionMemory.apply`)."""
+    return (
+        own_mood
+        and not facts["seeds"]
+        and no_reference
+        and not facts["reset"]
+        and facts["want_head"]
+        and not facts["relative"]
+    )
+
+
+def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, bool]:
+    """The facts the intent rules name (see `data/intents.toml`): the cues said outside what is
+    forgotten, and what the request holds."""
+    said = {s.value for s in tagged.spans if s.kind is Kind.cue and not s.inside(forget)}
+    facts = {name: name in said for name in _CUE_FACTS}
+    facts["like_feedback"] = bool(said & {"like_feedback", "like_feedback_start"})
+    facts["search"] = "search_start" in said
+    facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
+    facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
+    facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}
+    return facts
+
+
+_CUE_FACTS = (
+    "why",
+    "about",
+    "more_like",
+    "dislike_feedback",
+    "that_one",
+    "ask",
+    "continue",
+    "reset",
+    "want_head",
+    "relative",
+    "ask_for_picks",
+)

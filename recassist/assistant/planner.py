@@ -42,7 +42,7 @@ from recassist.assistant.request import (
     request_schema,
 )
 from recassist.assistant.session import SessionMemory
-from recassist.assistant.tags import TagMatcher
+from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import load_prompt, quote
 from recassist.llm.structured import SchemaPlanner
 from recassist.retrieval.catalogue import Catalogue, title_key

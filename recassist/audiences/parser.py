@@ -1,5 +1,6 @@
-"""Marketer questions in words -> a flat plan (`QuestionPlan`), by patterns over the data set's own
-vocabulary: titles, tags, occupations, review categories.
+"""Marketer questions in words -> a flat plan (`QuestionPlan`), by word lists over the data set's
+own vocabulary (titles, tags, occupations, review categories) and the question words of
+`data/question_words.toml`, read with the language pass's tokens and phrase lookups.
 
 Titles are read first and masked, so "Star Wars" is the film, never the tag War. The catalogue's
 title matcher finds the titles a question names in full; a title named in part ("who likes Star
@@ -9,8 +10,11 @@ chat's own title lookup (`Catalogue.find_title`, passed in as `find_title`) on t
 
 from __future__ import annotations
 
-import re
+import itertools
+import tomllib
 from collections.abc import Callable
+from functools import cache
+from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +23,7 @@ from pydantic.json_schema import SkipJsonSchema
 from recassist.assistant.faithfulness import TAG_ALIASES
 from recassist.audiences.guide import occupation_column
 from recassist.audiences.service import Audiences
+from recassist.language.phrases import Phrases, PhraseTable, Token, tokenise
 from recassist.retrieval.catalogue import TitleIndex
 
 QuestionMeasure = Literal[
@@ -54,86 +59,93 @@ class QuestionPlan(BaseModel):
 
 # ---------------------------------------------------------------- the deterministic parser
 
-_FEMALE = re.compile(r"\b(women|woman|female|females|ladies|lady|girls)\b", re.I)
-_MALE = re.compile(r"\b(men|man|male|males|guys|boys)\b", re.I)
-_RANGE = re.compile(r"\b(\d{1,2})\s*(?:-|–|—|to|and)\s*(\d{1,2})\b")
-# Ages are whole years: "over 35" is 36 and up, "35 and over" / "35+" / "at least 35" is 35 and up.
-_OVER = re.compile(r"\b(?:over|above|older than|more than)\s+(\d{1,2})\b", re.I)
-_FROM = re.compile(
-    r"\b(?:at least|aged)\s+(\d{1,2})\b|\b(\d{1,2})(?:\s*\+|\s+(?:and|or) (?:over|up|older|above))",
-    re.I,
-)
-_UNDER = re.compile(r"\b(?:under|below|younger than|less than)\s+(\d{1,2})\b", re.I)
-_UNTIL = re.compile(
-    r"\b(?:at most|up to)\s+(\d{1,2})\b|\b(\d{1,2})\s+(?:and|or) (?:under|younger|below)\b", re.I
-)
-_OLDER = re.compile(r"\b(older|seniors?|elderly|retirees)\b", re.I)
-_YOUNGER = re.compile(r"\b(younger|young people|youth|teens?|teenagers)\b", re.I)
-_COMPARE = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|relative to|than)\b", re.I)
-_TOTAL = re.compile(r"\b(in total|altogether)\b", re.I)
-_EVERYONE = re.compile(r"\b(everyone|everybody|all|average|overall|the rest|others)\b", re.I)
-_MEASURES: tuple[tuple[QuestionMeasure, re.Pattern[str]], ...] = (
-    ("segments", re.compile(r"\b(segments|attributes|what can (?:i|you) ask)\b", re.I)),
-    (
-        "lookalike",
-        re.compile(
-            r"\b(lookalikes?|look-alikes?|resembl\w*|similar (?:people|users|customers))\b", re.I
-        ),
-    ),
-    (
-        "clusters",
-        re.compile(
-            r"\b(clusters?|groups? of (?:users|customers|people|behaviou?r)|"
-            r"kinds of (?:users|customers|people)|types of (?:users|customers|people))\b",
-            re.I,
-        ),
-    ),
-    (
-        "trend",
-        re.compile(
-            r"\b(chang\w*|trends?|over time|grow\w*|grew|declin\w*|rose|fell|monthly|weekly|"
-            r"per month|per week|this year|last year)\b",
-            re.I,
-        ),
-    ),
-    (
-        "sentiment",
-        re.compile(
-            r"\b(feel\w*|sentiment|happy|satisf\w*|opinions?|think (?:of|about)|reviews?)\b", re.I
-        ),
-    ),
-    ("size", re.compile(r"\bhow many\b", re.I)),
-)
-# Places a question may name but no segment may use: zip codes narrow people down to a few.
-_PLACE = re.compile(
-    r"\b(zip(?:\s*codes?)?|post(?:al)?\s*codes?|postcodes?|cit(?:y|ies)|countr(?:y|ies)|"
-    r"neighbou?rhoods?|(?:live|living|located) in|locations?)\b",
-    re.I,
-)
-# The words after these name what a person likes: a title named in part is looked up on them.
-_LIKES = re.compile(
-    r"\b(?:likes?|liked|loves?|loved|watched|fans? of)\s+(.+?)(?=\s+(?:compared|versus|vs\.?|than|"
-    r"and|or)\b|[?.!,]|$)",
-    re.I,
-)
-_WHO = re.compile(r"\b(who|which people|what kind of people|respond)\b", re.I)
 OLDER_FROM, YOUNGER_UNTIL = 55, 34
 
 
-def _tag_pattern(tag: str) -> re.Pattern[str]:
+@cache
+def _words() -> dict:
+    """The question words of `data/question_words.toml`, read once at first use."""
+    path = resources.files("recassist.audiences").joinpath("data/question_words.toml")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def phrases(name: str) -> Phrases:
+    """The phrase lookup of question word list `name`."""
+    return Phrases(_words()[name])
+
+
+@cache
+def _table(name: str) -> PhraseTable:
+    """The named phrase lists of table `name` ("measures", "periods") as one lookup."""
+    return PhraseTable({key: Phrases(words) for key, words in _words()[name].items()})
+
+
+def gender_values() -> dict[str, list[str]]:
+    """How a data set may write each gender in its attribute column ("F", "female", ...)."""
+    return _words()["gender_values"]
+
+
+def tag_phrases(tag: str) -> Phrases:
+    """How a question names `tag`: its name, plural and aliases, not touching a hyphen."""
     forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
-    return re.compile(
-        r"(?<![\w-])("
-        + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        + r")(?![\w-])",
-        re.I,
-    )
+    return Phrases(forms, hyphen_bound=True)
+
+
+def names_tag(tag: str, text: str) -> bool:
+    """Whether `text` names `tag` (`tag_phrases`)."""
+    return tag_phrases(tag).found(tokenise(text), text)
+
+
+def split_compare(question: str) -> tuple[str, str]:
+    """The words before the first "compared to", "versus", "than", ... and those after ("" when
+    there is none)."""
+    found = phrases("compare").spans(tokenise(question))
+    if not found:
+        return question, ""
+    start, end = found[0]
+    return question[:start], question[end:]
+
+
+def place_named(question: str) -> str | None:
+    """The first place the question names ("zip code", "live in"), which no segment may use."""
+    found = phrases("place").spans(tokenise(question))
+    return question[found[0][0] : found[0][1]] if found else None
+
+
+def names_everyone(who: str) -> bool:
+    """Whether the question's subject is everyone in so many words ("everyone", "in total")."""
+    tokens = tokenise(who)
+    return phrases("everyone").found(tokens) or phrases("total").found(tokens)
+
+
+def _likes(question: str) -> tuple[int, int] | None:
+    """The span of the words after the first "likes", "fans of", ... up to a comma, a full stop,
+    "compared", "and", "or" or the end: where a title named in part may be."""
+    tokens = tokenise(question)
+    ends = set(_words()["likes_end"])
+    for _, after in phrases("likes").matches(tokens):
+        if after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
+            continue
+        stop = next(
+            (
+                k
+                for k in range(after + 1, len(tokens))
+                if tokens[k].low in ("?", ".", "!", ",")
+                or tokens[k].low in ends
+                and tokens[k].start > tokens[k - 1].end
+            ),
+            len(tokens),
+        )
+        return tokens[after].start, tokens[stop - 1].end
+    return None
 
 
 class QuestionParser:
-    """Reads a question with patterns over the data set's own vocabulary (titles, tags, occupations,
-    categories). Titles are read first, with the catalogue's title matcher, and masked: "Star Wars"
-    is the film, never the tag War, and "Dead Man Walking" names no men."""
+    """Reads a question with the language pass's tokens and phrase lookups over the data set's own
+    vocabulary (titles, tags, occupations, categories) and the question words of
+    `data/question_words.toml`. Titles are read first, with the catalogue's title matcher, and
+    masked: "Star Wars" is the film, never the tag War, and "Dead Man Walking" names no men."""
 
     def __init__(
         self, audiences: Audiences, find_title: Callable[[str], str | None] | None = None
@@ -141,7 +153,8 @@ class QuestionParser:
         p = audiences.population
         self.find_title = find_title
         self.titles = TitleIndex(zip(map(str, p.item_ids), map(str, p.titles), strict=True))
-        self.tags = {t: _tag_pattern(t) for t in p.tags}
+        self.tags = {t: tag_phrases(t) for t in p.tags}
+        self._tags = PhraseTable(self.tags)
         self.attributes = list(p.attributes.columns)
         self.occupation_column = occupation_column(p.attributes)
         occupations = (
@@ -153,18 +166,16 @@ class QuestionParser:
         for occupation in sorted(
             (o for o in occupations if o and o not in ("other", "none")), key=str.lower
         ):
-            words = [w.rstrip("s") for w in re.split(r"[/ ]", occupation) if len(w) > 3]
+            words = [w.rstrip("s") for w in occupation.replace("/", " ").split(" ") if len(w) > 3]
             if words:
-                self.occupations[occupation] = re.compile(
-                    r"\b(" + "|".join(map(re.escape, words)) + r")s?\b", re.I
-                )
+                self.occupations[occupation] = Phrases([f"{w}|{w}s" for w in words])
         categories = (
             p.interactions["department"].astype(str).unique()
             if "department" in p.interactions
             else []
         )
         self.categories = {
-            c: re.compile(r"\b" + re.escape(c.lower().rstrip("s")) + r"s?\b", re.I)
+            c: Phrases([c.lower().rstrip("s"), c.lower().rstrip("s") + "s"])
             for c in categories
             if c
         }
@@ -181,23 +192,23 @@ class QuestionParser:
         """The titles the question names: in full (`TitleIndex.named`), else the words after "likes"
         when the chat's title lookup finds a title in them and they name no tag."""
         named = self.titles.named(question)
-        if named or self.find_title is None or not (found := _LIKES.search(question)):
+        if named or self.find_title is None or not (found := _likes(question)):
             return named
-        words = found.group(1).strip()
-        if any(pattern.fullmatch(words) for pattern in self.tags.values()) or not any(
+        words = question[found[0] : found[1]].strip()
+        tokens = tokenise(words)
+        if any(p.whole(tokens) for p in self.tags.values()) or not any(
             w[:1].isupper() for w in words.split()
         ):
             return named
         item = self.find_title(words)
-        return [(found.start(1), found.start(1) + len(words), item)] if item is not None else named
+        return [(found[0], found[0] + len(words), item)] if item is not None else named
 
     def parse(self, question: str) -> tuple[QuestionPlan, set[str]]:
         """The plan and the fields the words stated explicitly."""
         named = self.named(question)
-        # every other pattern reads the question without the titles
+        # every other lookup reads the question without the titles
         question = self.without_titles(question, named)
-        parts = _COMPARE.split(question, maxsplit=1)
-        who, against = parts[0], parts[1] if len(parts) > 1 else ""
+        who, against = split_compare(question)
         if not who.strip(" ,") and "," in against:  # "compared to everyone, what do women like?"
             against, who = against.split(",", 1)
         plan, stated = QuestionPlan(), set()
@@ -206,30 +217,45 @@ class QuestionParser:
             setattr(plan, field, value)
             stated.add(field)
 
-        if measure := next((m for m, pattern in _MEASURES if pattern.search(question)), None):
+        tokens, who_tokens = tokenise(question), tokenise(who)
+        found = {name for name, _, _ in _table("measures").spans(tokens)}
+        if measure := next((m for m in _words()["measures"] if m in found), None):
             put("measure", measure)
-        if _FEMALE.search(who):
-            put("gender", "female")
-        elif _MALE.search(who):
-            put("gender", "male")
-        if against and not _EVERYONE.search(against):
-            if _FEMALE.search(against):
-                put("base_gender", "female")
-            elif _MALE.search(against):
-                put("base_gender", "male")
-        _ages(who, put, stated)
-        for occupation, pattern in self.occupations.items():
-            if pattern.search(who):
+        _people(who_tokens, tokenise(against), put)
+        _ages(who_tokens, put, stated)
+        self._vocabulary(question, tokens, who_tokens, plan, put)
+        items = list(
+            dict.fromkeys(item for start, _, item in named if item is not None and start < len(who))
+        )
+        if items:  # titles after "compared to" are no base a plan can hold: the segment's only
+            put("interest_items", items[:5])
+        tags = plan.interest_tags
+        if plan.measure in (None, "affinity") and (tags or items) and phrases("who").found(tokens):
+            put("by", PROFILE)
+        periods = {name for name, _, _ in _table("periods").spans(tokens)}
+        if plan.measure == "trend" and (
+            period := next((p for p in _words()["periods"] if p in periods), None)
+        ):
+            put("period", period)
+        if phrases("last_year").found(tokens):
+            put("last_months", 12)
+        return plan, stated
+
+    def _vocabulary(self, question: str, tokens, who_tokens, plan: QuestionPlan, put) -> None:
+        """The data set's own words: an occupation (in the subject), a category, the tags."""
+        for occupation, found in self.occupations.items():
+            if found.found(who_tokens):
                 put("occupation", occupation)
                 break
-        for category, pattern in self.categories.items():
-            if pattern.search(question):
+        for category, found in self.categories.items():
+            if found.found(tokens):
                 put("category", category)
                 break
+        named = {name for name, _, _ in self._tags.spans(tokens, question)}
         tags = [
             t
-            for t, pattern in self.tags.items()
-            if pattern.search(question)
+            for t in self.tags
+            if t in named
             and not (plan.measure == "sentiment" and t.lower() == (plan.category or "").lower())
         ]
         if plan.measure == "trend" and tags:
@@ -237,42 +263,86 @@ class QuestionParser:
             tags = tags[1:]
         if tags:
             put("interest_tags", tags)
-        items = list(
-            dict.fromkeys(item for start, _, item in named if item is not None and start < len(who))
-        )
-        if items:  # titles after "compared to" are no base a plan can hold: the segment's only
-            put("interest_items", items[:5])
-        if plan.measure in (None, "affinity") and (tags or items) and _WHO.search(question):
-            put("by", PROFILE)
-        for period in ("week", "quarter", "month"):
-            if re.search(rf"\b{period}(ly|s)?\b", question, re.I) and plan.measure == "trend":
-                put("period", period)
-                break
-        if re.search(r"\b(this|last|past) year\b", question, re.I):
-            put("last_months", 12)
-        return plan, stated
 
 
-def _ages(who: str, put, stated: set[str]) -> None:
+def _people(who: tuple[Token, ...], against: tuple[Token, ...], put) -> None:
+    """The gender of the subject, and of the base when the base names one (not "everyone")."""
+    if phrases("female").found(who):
+        put("gender", "female")
+    elif phrases("male").found(who):
+        put("gender", "male")
+    if against and not phrases("everyone").found(against):
+        if phrases("female").found(against):
+            put("base_gender", "female")
+        elif phrases("male").found(against):
+            put("base_gender", "male")
+
+
+def _number_after(name: str, tokens: tuple[Token, ...]) -> tuple[int, int] | None:
+    """(where, number): the first phrase of list `name` with a one- or two-digit number right
+    after it ("over 35")."""
+    for first, after in phrases(name).matches(tokens):
+        if after < len(tokens) and _age(tokens[after]):
+            if tokens[after].start > tokens[after - 1].end:
+                return tokens[first].start, int(tokens[after].low)
+    return None
+
+
+def _number_before(name: str, tokens: tuple[Token, ...]) -> tuple[int, int] | None:
+    """(where, number): the first one- or two-digit number right before a phrase of list `name`
+    ("35 and over")."""
+    for first, _ in phrases(name).matches(tokens):
+        number = tokens[first - 1] if first else None
+        if number and _age(number) and number.end < tokens[first].start:
+            return number.start, int(number.low)
+    return None
+
+
+def _plus(tokens: tuple[Token, ...]) -> tuple[int, int] | None:
+    """(where, number) of the first "35+"."""
+    return next(
+        ((a.start, int(a.low)) for a, b in itertools.pairwise(tokens) if _age(a) and b.low == "+"),
+        None,
+    )
+
+
+def _leftmost(*found: tuple[int, int] | None) -> int | None:
+    """The number of the leftmost find, as one pattern with alternatives would read it."""
+    return min((f for f in found if f is not None), default=(0, None))[1]
+
+
+def _age(token: Token) -> bool:
+    return len(token.low) <= 2 and token.low.isdigit()
+
+
+def _ages(who: tuple[Token, ...], put, stated: set[str]) -> None:
     """The age range the words before any "compared to" state: whole years, so "over 35" is 36 and
     up, "35+" 35 and up; "older" and "younger" when no number is given."""
-    if found := _RANGE.search(who):
-        low, high = sorted((int(found.group(1)), int(found.group(2))))
-        if 10 <= low and high <= 99:
-            put("age_min", low)
-            put("age_max", high)
-    if "age_min" not in stated and (found := _FROM.search(who)):
-        put("age_min", int(found.group(1) or found.group(2)))
-    elif "age_min" not in stated and (found := _OVER.search(who)):
-        put("age_min", int(found.group(1)) + 1)
-    if "age_max" not in stated and (found := _UNTIL.search(who)):
-        put("age_max", int(found.group(1) or found.group(2)))
-    elif "age_max" not in stated and (found := _UNDER.search(who)):
-        put("age_max", int(found.group(1)) - 1)
+    separators = set(_words()["age_range"])
+    for a, sep, b in zip(who, who[1:], who[2:], strict=False):
+        if _age(a) and _age(b) and sep.low in separators:
+            low, high = sorted((int(a.low), int(b.low)))
+            if 10 <= low and high <= 99:
+                put("age_min", low)
+                put("age_max", high)
+            break
+    at_least = _leftmost(
+        _number_after("at_least", who), _plus(who), _number_before("and_over", who)
+    )
+    at_most = _leftmost(_number_after("at_most", who), _number_before("and_under", who))
+    over, under = _leftmost(_number_after("over", who)), _leftmost(_number_after("under", who))
+    if "age_min" not in stated and at_least is not None:
+        put("age_min", at_least)
+    elif "age_min" not in stated and over is not None:
+        put("age_min", over + 1)
+    if "age_max" not in stated and at_most is not None:
+        put("age_max", at_most)
+    elif "age_max" not in stated and under is not None:
+        put("age_max", under - 1)
     if not stated & {"age_min", "age_max"}:
-        if _OLDER.search(who):
+        if phrases("older").found(who):
             put("age_min", OLDER_FROM)
-        elif _YOUNGER.search(who):
+        elif phrases("younger").found(who):
             put("age_max", YOUNGER_UNTIL)
 
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -31,19 +30,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from recassist.audiences.charts import figure_json
 from recassist.audiences.guide import EXAMPLES, help_table, segment_guide
 from recassist.audiences.parser import (
-    _COMPARE,
-    _EVERYONE,
-    _PLACE,
-    _TOTAL,
     PROFILE,
     QuestionMeasure,
     QuestionParser,
     QuestionPlan,
-    _tag_pattern,
+    gender_values,
+    names_everyone,
+    place_named,
     reconcile,
+    split_compare,
 )
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
 from recassist.audiences.service import Audiences
+from recassist.audiences.summaries import check_summary, table_text, template_summary
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError, SensitiveCategoryError
 from recassist.llm.backend import LLM_ERRORS
@@ -51,8 +50,6 @@ from recassist.llm.prompts import load_prompt, quote
 from recassist.settings import AudienceConfig
 
 log = logging.getLogger(__name__)
-OVER_INDEX = 100  # an index above this over-indexes
-DISTINCTIVE = 120  # ... and is called distinctive when its whole 95 % interval is at or above this
 
 
 class MarketerQuery(BaseModel):
@@ -82,102 +79,6 @@ class MarketerAnswer(BaseModel):
     chart: dict = Field(description="a Plotly figure as JSON")
     summary: str
     summary_source: Literal["model", "template"]
-
-
-# ---------------------------------------------------------------- summaries and their check
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def numbers_in(text: str) -> set[float]:
-    return {float(n.replace(",", "")) for n in _NUMBER.findall(text)}
-
-
-def table_text(table: AudienceTable, limit: int = 8) -> str:
-    lines = [" | ".join(table.columns)]
-    lines += [
-        " | ".join("" if r.get(c) is None else str(r.get(c)) for c in table.columns)
-        for r in table.rows[:limit]
-    ]
-    lines.append(
-        f"segment: {table.segment} ({table.segment_size} people)"
-        + (f"; base: {table.base} ({table.base_size} people)" if table.base else "")
-    )
-    return "\n".join(lines)
-
-
-def check_summary(summary: str, table: AudienceTable, question: str, tags: list[str]) -> list[str]:
-    """Problems of a summary: numbers not in the table or the question, tags not in the table."""
-    in_table = numbers_in(table_text(table, limit=len(table.rows)))
-    allowed = in_table | numbers_in(question)
-    problems = [f"number {n:g} is not in the table" for n in sorted(numbers_in(summary) - allowed)]
-    shown = table_text(table, limit=len(table.rows)).lower()
-    for tag in tags:
-        if _tag_pattern(tag).search(summary) and tag.lower() not in shown:
-            problems.append(f"tag {tag} is not in the table")
-    if not numbers_in(summary) & (in_table - numbers_in(question)):
-        problems.append("states no number of the table")
-    return problems
-
-
-def template_summary(table: AudienceTable) -> str:
-    rows = table.rows
-    if table.measure == "help":
-        return f"Not answered: {table.notes[0]}. Nothing was charged. Try, e.g., '{EXAMPLES[0]}' or '{EXAMPLES[2]}'."
-    if table.measure == "segments":
-        names = ", ".join(str(r["segment"]) for r in rows)
-        return (
-            f"A question can build segments from {names} (the table lists their values) and combine them, "
-            "e.g. 'women 25-34 who like sci-fi'. Nothing was charged."
-        )
-    if not rows:
-        return f"No rows to report for {table.segment}: every count is within the privacy noise."
-    if table.measure == "affinity":
-        label = table.by or "interest"
-        over = [r for r in rows if r["index"] > OVER_INDEX]
-        if not over:
-            return (
-                f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
-                f"people) over-index on no {label}: every index is {OVER_INDEX} or below."
-            )
-        best = ", ".join(
-            f"{r[label]} (index {r['index']}, {r['segment_share']}% vs {r['base_share']}%)"
-            for r in over[:3]
-        )
-        distinctive = [str(r[label]) for r in over if r["ci_low"] >= DISTINCTIVE]
-        tail = (
-            f" Distinctive (the whole 95 % interval at or above {DISTINCTIVE}): {', '.join(distinctive[:5])}."
-            if distinctive
-            else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
-        )
-        return (
-            f"Compared with {table.base} ({table.base_size} people), {table.segment} ({table.segment_size} "
-            f"people) over-index most on {best}.{tail}"
-        )
-    if table.measure == "lookalike":
-        names = ", ".join(f"{r['interest']} (index {r['index']})" for r in rows[:3])
-        return f"The {table.segment} has about {table.segment_size} people; it over-indexes most on {names}."
-    if table.measure == "trend":
-        known = [r for r in rows if r["share"] is not None]
-        if not known:
-            return f"Too few active people per period in {table.segment} to show a trend above the privacy noise."
-        peak = max(known, key=lambda r: r["share"])
-        return (
-            f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in {known[0]['period']}, "
-            f"{known[-1]['share']}% in {known[-1]['period']}; highest {peak['share']}% in {peak['period']}."
-        )
-    if table.measure == "sentiment":
-        label = table.by or "category"
-        parts = [
-            f"{r[label]}: {r['segment_positive_%']}% positive of {r['segment_reviews']} reviews "
-            f"(base {r['base_positive_%']}%)"
-            for r in rows[:4]
-        ]
-        return f"{table.segment} against {table.base}: " + "; ".join(parts) + "."
-    if table.measure == "clusters":
-        top = rows[0]
-        return f"{len(rows)} behaviour clusters; the largest is {top['cluster']} with {top['people']} people ({top['share_%']}%)."
-    return f"{table.segment}: about {rows[0]['people']} people."
 
 
 # ---------------------------------------------------------------- the assistant
@@ -229,61 +130,19 @@ class MarketerAssistant:
         """The typed query for `plan` over this data set's attributes and tags, and notes on what
         was dropped."""
         p = self.audiences.population
-        columns, notes = set(p.attributes.columns), []
+        notes: list[str] = []
         tag_names = {t.lower(): t for t in p.tags}
-
-        def who(
-            gender: str | None,
-            age_min: int | None,
-            age_max: int | None,
-            occupation: str | None,
-            tags: list[str],
-            items: list[str],
-        ) -> Segment:
-            parts: list[Segment] = []
-            if gender:
-                if "gender" in columns:
-                    forms = {
-                        "female": {"f", "female", "woman", "women"},
-                        "male": {"m", "male", "man", "men"},
-                    }[gender]
-                    values = sorted(
-                        {
-                            v
-                            for v in p.attributes["gender"].astype(str).unique()
-                            if v.lower() in forms
-                        }
-                    )
-                    parts.append(Attribute(field="gender", values=values or [gender]))
-                else:
-                    notes.append(
-                        f"'{p.dataset}' has no gender attribute: the gender in the question was not applied"
-                    )
-            if age_min is not None or age_max is not None:
-                if "age" in columns:
-                    parts.append(Attribute(field="age", min=age_min, max=age_max))
-                else:
-                    notes.append(
-                        f"'{p.dataset}' has no age attribute: the age range was not applied"
-                    )
-            if occupation and self.parser.occupation_column:
-                parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
-            parts += [Tag(tag=tag_names[t.lower()]) for t in tags if t.lower() in tag_names]
-            parts += [Item(item_id=i) for i in items]
-            if not parts:
-                return EVERYONE
-            return parts[0] if len(parts) == 1 else And(parts=parts)
-
         measure = plan.measure or "affinity"
-        segment = who(
-            plan.gender,
-            plan.age_min,
-            plan.age_max,
-            plan.occupation,
-            plan.interest_tags,
-            plan.interest_items,
+        segment = self._segment(
+            notes,
+            gender=plan.gender,
+            ages=(plan.age_min, plan.age_max),
+            occupation=plan.occupation,
+            tags=[tag_names[t.lower()] for t in plan.interest_tags if t.lower() in tag_names],
+            items=plan.interest_items,
         )
-        base = who(plan.base_gender, None, None, None, [], []) if plan.base_gender else EVERYONE
+        base = self._segment(notes, gender=plan.base_gender) if plan.base_gender else EVERYONE
+        columns = set(p.attributes.columns)
         by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
         tag = tag_names.get((plan.trend_tag or "").lower())
         if measure == "trend" and tag is None:
@@ -301,6 +160,39 @@ class MarketerAssistant:
             last_months=plan.last_months,
         )
         return query, notes
+
+    def _segment(
+        self,
+        notes: list[str],
+        *,
+        gender: str | None = None,
+        ages: tuple[int | None, int | None] = (None, None),
+        occupation: str | None = None,
+        tags: Sequence[str] = (),
+        items: Sequence[str] = (),
+    ) -> Segment:
+        """The segment of people with all these traits; a trait the data set cannot hold is left
+        out with a note."""
+        p = self.audiences.population
+        columns, parts = set(p.attributes.columns), []
+        if gender and "gender" not in columns:
+            notes.append(
+                f"'{p.dataset}' has no gender attribute: the gender in the question was not applied"
+            )
+        elif gender:
+            forms = set(gender_values()[gender])
+            values = {v for v in p.attributes["gender"].astype(str).unique() if v.lower() in forms}
+            parts.append(Attribute(field="gender", values=sorted(values) or [gender]))
+        if ages != (None, None) and "age" not in columns:
+            notes.append(f"'{p.dataset}' has no age attribute: the age range was not applied")
+        elif ages != (None, None):
+            parts.append(Attribute(field="age", min=ages[0], max=ages[1]))
+        if occupation and self.parser.occupation_column:
+            parts.append(Attribute(field=self.parser.occupation_column, values=[occupation]))
+        parts += [Tag(tag=t) for t in tags] + [Item(item_id=i) for i in items]
+        if not parts:
+            return EVERYONE
+        return parts[0] if len(parts) == 1 else And(parts=parts)
 
     def run(self, query: MarketerQuery, principal: str) -> AudienceTable:
         a = self.audiences
@@ -354,8 +246,10 @@ class MarketerAssistant:
         term = self.audiences.guard.sensitive_term(question)
         if term is not None:
             raise SensitiveCategoryError(
-                f"the question touches a sensitive category ({term}): health, religion, politics, sexuality and "
-                "ethnicity are never a segment or an interest, so it is not answered, not even for a broader "
+                f"the question touches a sensitive category ({term}): health, religion, politics, "
+                "sexuality and "
+                "ethnicity are never a segment or an interest, so it is not answered, not even "
+                "for a broader "
                 f"segment; ask about other attributes, e.g. '{EXAMPLES[0]}'"
             )
 
@@ -366,13 +260,17 @@ class MarketerAssistant:
         question = self.parser.without_titles(question)  # "City Hall" is a film, not a place
         if plan.measure == "segments":
             return segment_guide(a.population, self.config, a.guard.remaining(principal))
-        if found := _PLACE.search(question):
+        if found := place_named(question):
             reason = (
-                f"'{found.group(0)}': places and zip codes are not a segment a question can name (they narrow "
+                f"'{found}': places and zip codes are not a segment a question can name (they "
+                "narrow "
                 "people down to a few)"
             )
-        elif not _names_something(plan, _COMPARE.split(question, maxsplit=1)[0]):
-            reason = "the question names no segment, interest or analysis this data set has, so there is no query to run"
+        elif not _names_something(plan, split_compare(question)[0]):
+            reason = (
+                "the question names no segment, interest or analysis this data set has, so there "
+                "is no query to run"
+            )
         else:
             return None
         return help_table(reason, a.guard.remaining(principal))
@@ -423,7 +321,7 @@ def _names_something(plan: QuestionPlan, who: str) -> bool:
         any(getattr(plan, field) is not None for field in _CRITERIA)
         or bool(plan.interest_tags or plan.interest_items)
         or plan.measure in ("trend", "sentiment", "clusters", "lookalike")
-        or bool(_EVERYONE.search(who) or _TOTAL.search(who))
+        or names_everyone(who)
     )
 
 

@@ -1,0 +1,131 @@
+"""The forgiving reading of a message: misspelt genre, decade and cue words put right before parsing
+("somthing liek termnator but romantik from the eigthies" reads "something like termnator but
+romantic from the eighties"), praise that also asks for picks ("I loved Alien, what else would I
+like?"), and the wishes no tag or filter can hold ("nothing too violent"), which the reply names
+instead of dropping.
+
+Words come from the `[forgiving]` table of `data/en.toml` and the catalogue's tag words
+(`TagMatcher.forms`);
+a word is put right only when it is one edit (two from eight letters on) from exactly one known
+word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
+Capitalised words inside a sentence (names, titles) and the catalogue titles found in the text are
+left alone: misspelt titles are the title index's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from weakref import WeakKeyDictionary
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from recassist.language.phrases import Phrases, Token, tokenise, words_of
+from recassist.language.tags import TagMatcher, clause_end
+from recassist.language.words import language
+
+_VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
+
+
+@cache
+def words() -> dict[str, list[str]]:
+    """The word lists of the forgiving reading (`[forgiving]` in `data/en.toml`)."""
+    return language("en")["forgiving"]
+
+
+@cache
+def phrase_list(name: str) -> Phrases:
+    """The phrase lookup of list `name`, whole words only."""
+    return Phrases(words()[name])
+
+
+@cache
+def _keep() -> frozenset[str]:
+    return frozenset(words()["keep"])
+
+
+def _vocabulary(tags: TagMatcher) -> list[str]:
+    """The words a misspelling may be put right to: the tag words and the vocabulary list, made
+    once per tag matcher."""
+    if (known := _VOCABULARY.get(tags)) is None:
+        forms = [f for f in tags.forms() if " " not in f and len(f) >= 4]
+        known = _VOCABULARY[tags] = sorted({*forms, *words()["vocabulary"]})
+    return known
+
+
+def _known(word: str, tags: TagMatcher, filler: Iterable[str]) -> bool:
+    return word in tags.forms() or word in _keep() or word in filler or len(word) < 4
+
+
+def correction(word: str, vocabulary: list[str]) -> str | None:
+    """The one known word `word` is a misspelling of, if exactly one is close enough."""
+    limit = 2 if len(word) >= 8 else 1
+    found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=3)
+    best = [w for w, d, _ in found if d == min(d for _, d, _ in found)] if found else []
+    return best[0] if len(best) == 1 and best[0] != word else None
+
+
+def forgive(
+    text: str,
+    tags: TagMatcher,
+    titles: Callable[[str], list[tuple[int, int]]] | None = None,
+    filler: Iterable[str] = (),
+    tokens: tuple[Token, ...] | None = None,
+) -> str:
+    """`text` with misspelt known words put right (see the module docstring); titles left alone.
+    `tokens` are `text`'s, when the caller has them."""
+    spans = titles(text) if titles else []
+    filler = frozenset(filler)
+    out, last = [], 0
+    for start, end in words_of(tokenise(text) if tokens is None else tokens, text):
+        word = text[start:end]
+        if any(s <= start < e for s, e in spans) or _known(word.lower(), tags, filler):
+            continue
+        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
+        if word[0].isupper() and not sentence_start:
+            continue
+        if fixed := correction(word.lower(), _vocabulary(tags)):
+            out += [text[last:start], fixed]
+            last = end
+    return "".join([*out, text[last:]])
+
+
+def asks_for_picks(text: str, tokens: tuple[Token, ...] | None = None) -> bool:
+    """Whether a message asks for picks ("what else would I like?"): praise in it is no mere
+    feedback."""
+    return phrase_list("ask_for_picks").found(tokenise(text) if tokens is None else tokens)
+
+
+def unfiltered(
+    text: str,
+    tags: TagMatcher,
+    unread: Iterable[str],
+    tokens: tuple[Token, ...] | None = None,
+    negated: Iterable[tuple[int, int]] | None = None,
+) -> list[tuple[int, int]]:
+    """The spans of wishes against something no tag names ("nothing too violent", "no gore"): a
+    search cannot rule them out, and embedded they would pull in what they reject. Only clauses
+    holding some of the `unread` words count ("not interested" and "not from the 80s" are read as
+    something else), and none holding a negated tag. `tokens` (`text`'s) and `negated` (the spans
+    of the negated tags) when the caller has them."""
+    tokens = tokenise(text) if tokens is None else tokens
+    if negated is None:
+        negated = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
+    unread, tagged = frozenset(unread), list(negated)
+    spans = []
+    for start, end in phrase_list("negators").spans(tokens):
+        stop = clause_end(tokens, end)
+        stop = len(text) if stop is None else stop
+        clause = {text[s:e].lower() for s, e in words_of(tokens, text) if end <= s < stop}
+        if clause & unread and not any(start <= s < stop for s, _ in tagged):
+            spans.append((start, stop))
+    return spans
+
+
+def left_out(text: str, against: list[tuple[int, int]], unread: list[str]) -> list[str]:
+    """What the reply must name as not used: the `against` wishes of `text` (`unfiltered`), then the
+    `unread` words outside them (those of a request with no description to put them in)."""
+    phrases = [text[s:e].strip() for s, e in against]
+    inside = {p[s:e].lower() for p in phrases for s, e in words_of(tokenise(p), p)}
+    return phrases + [w for w in unread if w not in inside]

@@ -1,0 +1,169 @@
+"""Shapes of a message read over its tokens, each a phrase list of `data/*.toml` plus a rule on the
+words around it: "what is ... about", "a ... movie", "the last <name> movie", what follows
+"like", a quoted title.
+
+A "word" here is a run of tokens that touch each other ("feel-good", "Alien:"), as the text shows
+it; `runs` cuts the tokens into them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from recassist.language.phrases import Token
+from recassist.language.words import cue, phrases, word_set
+
+_ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
+
+
+def runs(tokens: tuple[Token, ...], allowed: str) -> list[tuple[int, int, bool]]:
+    """The words of `tokens`: runs of touching word tokens and characters `allowed`, as (first,
+    after last) token indices and True; any other character is a run of its own, with False."""
+    out: list[tuple[int, int, bool]] = []
+    joins = False
+    for i, token in enumerate(tokens):
+        ok = token.low[0].isalnum() or token.low[0] == "_" or token.low in allowed
+        if ok and joins and tokens[i - 1].end == token.start:
+            out[-1] = (out[-1][0], i + 1, True)
+        else:
+            out.append((i, i + 1, ok))
+        joins = ok
+    return out
+
+
+def about(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int]]:
+    """ "what is the second one about?", "tell me more about Fargo": the spans, left to right."""
+    asks, tell = cue("about_what"), cue("about_tell")
+    starts = {*asks.first_words, *tell.first_words}
+    i = 0
+    while i < len(tokens):
+        if tokens[i].low not in starts:
+            i += 1
+            continue
+        if (end := tell.match_at(tokens, i)) > i:
+            yield tokens[i].start, tokens[end - 1].end
+            i = end
+            continue
+        if (end := asks.match_at(tokens, i)) > i:
+            reach = tokens[end - 1].end + _ABOUT_REACH
+            last = None
+            for k in range(end, len(tokens)):
+                if tokens[k].end > reach + len("about"):
+                    break
+                if tokens[k].low == "about" and tokens[k].start <= reach:
+                    last = k
+            if last is not None:
+                yield tokens[i].start, tokens[last].end
+                i = last + 1
+                continue
+        i += 1
+
+
+def a_movie(tokens: tuple[Token, ...]) -> tuple[int, int] | None:
+    """The first "a ... movie" with at most three words between ("a feel-good movie")."""
+    if not any(t.low in ("a", "an") for t in tokens):
+        return None
+    words = runs(tokens, "'-")
+    nouns = word_set("film_nouns")
+    for n, (first, after, clean) in enumerate(words):
+        if not clean or after - first != 1 or tokens[first].low not in ("a", "an"):
+            continue
+        for first2, after2, clean2 in words[n + 1 : n + 5]:
+            if not clean2:
+                break
+            if after2 - first2 == 1 and tokens[first2].low in nouns:
+                return tokens[first].start, tokens[first2].end
+    return None
+
+
+def series_cues(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, str, int]]:
+    """ "the last", "the very first", "most recent": (start of the phrase, start of its last word
+    group, the cue, index of the token after it), when a space follows."""
+    found = phrases("series_cues")
+    leading = {"the", "very"}
+    for first, after in found.matches(tokens):
+        if after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
+            continue
+        word = first
+        while word < after - 1 and tokens[word].low in leading:
+            word += 1
+        cue = " ".join(t.low for t in tokens[word:after])
+        yield tokens[first].start, tokens[word].start, cue, after
+
+
+def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int] | None:
+    """The capitalised name of up to four words starting at token `at`, followed by "movie",
+    "film", ... or by punctuation or the end: "Star Trek" in "the first Star Trek film"."""
+    words = [w for w in runs(tokens, "'&:-") if w[0] >= at]
+    nouns = word_set("series_nouns")
+    for n, (first, after, clean) in enumerate(words[:4]):
+        head = tokens[first].low[0]
+        shown = text[tokens[first].start]
+        if not clean or not (shown.isascii() and (shown.isupper() or n and head.isdigit())):
+            return None
+        if n and tokens[first].start == tokens[words[n - 1][1] - 1].end:
+            return None
+        rest = words[n + 1] if n + 1 < len(words) else None
+        if rest is None:
+            return tokens[words[0][0]].start, tokens[after - 1].end
+        noun = text[tokens[rest[0]].start : tokens[rest[1] - 1].end]
+        if noun in nouns or noun[:-1] in nouns and noun.endswith("s"):
+            return tokens[words[0][0]].start, tokens[after - 1].end
+        if tokens[rest[0]].low in (",", ".", ";", "!", "?"):
+            return tokens[words[0][0]].start, tokens[after - 1].end
+    return None
+
+
+def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
+    """What follows "like", "similar to", ...: up to "but", "and", "with", ..., punctuation or the
+    end, left to right."""
+    cue, stops = phrases("like"), phrases("like_stops")
+    out, i, starts = [], 0, set(cue.first_words)
+    while i < len(tokens):
+        after = cue.match_at(tokens, i) if tokens[i].low in starts else i
+        if after == i or after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
+            i += 1
+            continue
+        end, stop = len(text), len(tokens)
+        for k in range(after + 1, len(tokens)):
+            if tokens[k].low in (",", ".", ";", "!", "?"):
+                end, stop = tokens[k].start, k
+                break
+            if tokens[k].start > tokens[k - 1].end and stops.match_at(tokens, k) > k:
+                end, stop = tokens[k - 1].end, k
+                break
+        out.append((tokens[after].start, end))
+        i = stop
+    return out
+
+
+_OPENING, _CLOSING, _NOT_INSIDE = '"“', '"”', "\"”'"
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def quoted(text: str) -> list[tuple[int, int]]:
+    """The quoted titles of `text` (2 to 80 characters between the quotes), as spans inside the
+    quotes; a single quote only where no letter touches it from outside ("d'horreur s'il" quotes
+    nothing)."""
+    out, i = [], 0
+    if not any(quote in text for quote in "\"“'"):
+        return out
+    while i < len(text):
+        opens = text[i] in _OPENING or text[i] == "'" and not (i and _wordy(text[i - 1]))
+        end = i + 1
+        while opens and end < len(text) and text[end] not in _NOT_INSIDE and end - i <= 80:
+            end += 1
+        closes = end < len(text) and (
+            text[end] in _CLOSING
+            or text[end] == "'"
+            and not (end + 1 < len(text) and _wordy(text[end + 1]))
+        )
+        if opens and 2 <= end - i - 1 <= 80 and closes:
+            out.append((i + 1, end))
+            i = end + 1
+        else:
+            i += 1
+    return out

@@ -1,0 +1,169 @@
+"""Finding catalogue tags in free text: "not horror", "something funnier", "no sci-fi please".
+
+A tag is recognised by its own name (and plural), by the everyday words of the `[tags]` tables of
+the language files (`data/*.toml`), and by the `[compounds]` words that name several tags at once
+("romcom"); only tags that exist in the catalogue are ever returned, in the catalogue's spelling. A
+genre word directly qualifying another ("romantic comedy", "sci-fi horror", "crime thriller") is a
+compound: `compounds` finds them, and an item must have all its tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from recassist.language.phrases import Phrases, Token, tokenise
+from recassist.language.words import LANGUAGES, cue_words, language, listed, negators, table
+
+_PUNCTUATION_BREAKS = frozenset(",.;!?")
+
+
+@dataclass(frozen=True)
+class TagMention:
+    tag: str
+    start: int
+    end: int
+    negated: bool
+
+
+@cache
+def tag_words() -> dict[str, tuple[str, ...]]:
+    """Every language's everyday words for a tag (keys are lower-case tag names)."""
+    out: dict[str, list[str]] = {}
+    for code in LANGUAGES:
+        for tag, words in language(code).get("tags", {}).items():
+            out.setdefault(tag, []).extend(words)
+    return {tag: tuple(words) for tag, words in out.items()}
+
+
+@cache
+def _breaks() -> frozenset[str]:
+    return frozenset(w for w in listed("clause_breaks") if w not in _PUNCTUATION_BREAKS)
+
+
+def clause_end(tokens: tuple[Token, ...], start: int) -> int | None:
+    """Where the clause that goes on at character `start` ends: the start of the next comma, full
+    stop, "but", "and", "mais", ... in `tokens`; None when it runs to the end."""
+    for token in tokens:
+        if token.start >= start and (token.low in _PUNCTUATION_BREAKS or token.low in _breaks()):
+            return token.start
+    return None
+
+
+def negated_before(tokens: tuple[Token, ...], index: int) -> bool:
+    """Whether one of the three words before token `index`, in its clause, negates what follows;
+    "anything but" negates ("anything but horror") instead of ending the clause."""
+    words: list[str] = []
+    i = index - 1
+    while i >= 0 and len(words) < 4:
+        token = tokens[i]
+        if token.low in _PUNCTUATION_BREAKS:
+            break
+        if token.low in _breaks():
+            if (
+                token.low == "but"
+                and i
+                and tokens[i - 1].low in ("anything", "everything", "all", "whatever")
+            ):
+                words.append("except")
+                i -= 1
+                continue
+            break
+        if token.low[0].isalnum() or token.low[0] == "_":
+            word = token.low
+            while i > 1 and tokens[i - 1].low == "'" and tokens[i - 1].end == token.start:
+                if tokens[i - 2].end != tokens[i - 1].start or not tokens[i - 2].low[0].isalnum():
+                    break
+                word = tokens[i - 2].low + "'" + word  # "don't", "n'aime"
+                i -= 2
+            words.append(word)
+        i -= 1
+    return any(word in negators() for word in words[:3])
+
+
+class TagMatcher:
+    def __init__(self, tags: Iterable[str]) -> None:
+        self.tags = sorted(set(tags))
+        forms: dict[str, tuple[str, ...]] = {}
+        words = tag_words()
+        for tag in self.tags:
+            low = tag.lower()
+            for form in (low, low + "s", *words.get(low, ())):
+                forms.setdefault(form, (tag,))
+        by_lower = {t.lower(): t for t in self.tags}
+        for names, compound_words in table("compounds").items():
+            wanted = names.split("+")
+            if all(name in by_lower for name in wanted):
+                for form in compound_words:
+                    forms.setdefault(form, tuple(by_lower[name] for name in wanted))
+        self._forms = forms
+        self._phrases = Phrases(forms, hyphen_bound=True)
+
+    def mentions(
+        self,
+        text: str,
+        *,
+        skip: Iterable[tuple[int, int]] = (),
+        tokens: tuple[Token, ...] | None = None,
+    ) -> list[TagMention]:
+        """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
+        three words before it (within the same clause) negates it. `tokens` are `text`'s, when the
+        caller has them."""
+        tokens = tokenise(text) if tokens is None else tokens
+        skip = list(skip)
+        out: list[TagMention] = []
+        i = 0
+        while i < len(tokens):
+            end = self._phrases.match_at(tokens, i, text)
+            if end == i:
+                i += 1
+                continue
+            start, stop = tokens[i].start, tokens[end - 1].end
+            if not any(s <= start < e for s, e in skip):
+                negated = negated_before(tokens, i)
+                form = " ".join(text[start:stop].lower().split())
+                out += [TagMention(tag, start, stop, negated) for tag in self._forms[form]]
+            i = end
+        return out
+
+    def forms(self) -> dict[str, tuple[str, ...]]:
+        """Every word or phrase read as a tag (lower case), with the tags it names."""
+        return self._forms
+
+    @staticmethod
+    def niche(text: str, tokens: tuple[Token, ...] | None = None) -> list[tuple[int, int]]:
+        """The spans of `text` that ask for less mainstream picks ("surprise me", "hidden gems"): a
+        cue to rank, not a tag; the phrases are data (`less_mainstream` in `data/*.toml`)."""
+        return _niche().spans(tokenise(text) if tokens is None else tokens, text)
+
+    def canonical(self, name: str) -> str | None:
+        """The catalogue tag a name or everyday word stands for, if any (the first, for
+        "romcom")."""
+        return self._forms.get(name.strip().lower(), (None,))[0]
+
+    @staticmethod
+    def compounds(text: str, mentions: list[TagMention]) -> list[list[str]]:
+        """The tag groups of `mentions` (in `text`) that qualify each other: wanted tags with
+        nothing but a space or hyphen between them ("romantic comedy", "sci-fi horror", "romcom"),
+        each group of two or more distinct tags. "comedy or romance" and "comedy and romance" are no
+        compound."""
+        groups: list[list[TagMention]] = []
+        for mention in sorted(
+            (m for m in mentions if not m.negated), key=lambda m: (m.start, m.end)
+        ):
+            last = groups[-1][-1] if groups else None
+            between = text[last.end : mention.start] if last is not None else "x"
+            if last is not None and (
+                mention.start <= last.end or not between.replace("-", " ").strip()
+            ):
+                groups[-1].append(mention)
+            else:
+                groups.append([mention])
+        tags = [list(dict.fromkeys(m.tag for m in group)) for group in groups]
+        return [group for group in tags if len(group) > 1]
+
+
+@cache
+def _niche() -> Phrases:
+    return Phrases(cue_words("less_mainstream"), hyphen_bound=True)
