@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 from typer.testing import CliRunner
 
-from recassist.assistant.evidence import Item, reasons_from_evidence, template_explanation
+from recassist.grounding.evidence import Item, reasons_from_evidence, template_explanation
 from recassist.cli import app
 from recassist.data.importer import import_tables, read_files
 from recassist.data.store import DatasetStore

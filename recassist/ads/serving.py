@@ -39,8 +39,8 @@ from recassist.ads.catalogue import Ad, AdsCatalogue, load_ads
 from recassist.ads.click_model import Calibrator, ItemPrior, LogisticClickModel, logit
 from recassist.ads.ledger import ClickResult, Ledger, Offer
 from recassist.ads.targeting import TargetingMatch, UserTraits, match, traits_from_row
-from recassist.assistant.evidence import Reason
-from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.grounding.evidence import Reason
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset

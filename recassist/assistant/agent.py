@@ -39,9 +39,9 @@ from recassist.assistant.events import (
 from recassist.assistant.events import (
     Planner as PlannerName,
 )
-from recassist.assistant.evidence import phrase, theme_reasons
+from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
-from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.evidence import Reason, reasons_from_evidence, strongest_first
+from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.assistant.parser import search_text
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
-from recassist.assistant.evidence import Reason
+from recassist.grounding.evidence import Reason
 from recassist.retrieval.interactions import Interactions
 
 MIN_CO_LIKED = 3  # fewer people than this is anecdote, not evidence: the plainer reason stays

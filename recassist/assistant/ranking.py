@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from recassist.assistant.events import Card, EvidenceOut
-from recassist.assistant.evidence import Reason
+from recassist.grounding.evidence import Reason
 from recassist.assistant.explain import Explanation
 from recassist.assistant.rerank import Candidate, Reranker
 from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from recassist.grounding.tag_aliases import tag_aliases
+
 # Everyday words for common catalogue tags (keys are lower-case tag names), in English, then the
 # words French, Spanish, German, Italian and Portuguese speakers use for them, so that "plus drôle",
 # "sin terror" or "etwas Lustiges" are read without the LLM (which took "drôle" for drama).
@@ -257,7 +259,7 @@ class TagMatcher:
         forms: dict[str, tuple[str, ...]] = {}
         for tag in self.tags:
             low = tag.lower()
-            for form in (low, low + "s", *TAG_WORDS.get(low, ())):
+            for form in (low, low + "s", *tag_aliases().get(low, ()), *TAG_WORDS.get(low, ())):
                 forms.setdefault(form, (tag,))
         by_lower = {t.lower(): t for t in self.tags}
         for form, names in COMPOUND_WORDS.items():

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from recassist.assistant.faithfulness import TAG_ALIASES
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.audiences.guide import occupation_column
 from recassist.audiences.service import Audiences
 from recassist.retrieval.catalogue import TitleIndex
@@ -121,7 +121,7 @@ OLDER_FROM, YOUNGER_UNTIL = 55, 34
 
 
 def _tag_pattern(tag: str) -> re.Pattern[str]:
-    forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
+    forms = {tag.lower(), tag.lower() + "s", *tag_aliases().get(tag.lower(), ())}
     return re.compile(
         r"(?<![\w-])("
         + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from recassist.assistant.evidence import Reason
+from recassist.grounding.evidence import Reason
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import Item, base_title, title_year
 from recassist.trust.sanitise import injected_words
 
@@ -65,20 +66,6 @@ _ASKED_NEAR = re.compile(
 )
 # A standalone count ("41 people"), not a year, a decade ("90s") or part of a word.
 _COUNT = re.compile(r"(?<![\w.])(\d{1,4})(?![\w.])(?!\s*(?:%|percent))")
-# Surface forms of common catalogue tags beyond the tag itself and its plural.
-TAG_ALIASES: dict[str, tuple[str, ...]] = {
-    "sci-fi": ("science fiction", "science-fiction", "scifi"),
-    "animation": ("animated",),
-    "comedy": ("comedies", "comedic"),
-    "romance": ("romantic",),
-    "film-noir": ("noir",),
-    "documentary": ("documentaries",),
-    "drama": ("dramas", "dramatic"),
-    "children's": ("children", "kids"),
-    "musical": ("musicals",),
-    "mystery": ("mysteries",),
-    "fantasy": ("fantasies",),
-}
 
 
 def _mention_forms(title: str) -> set[str]:
@@ -105,7 +92,7 @@ class FaithfulnessChecker:
         self._max_words = max((len(t.split()) for t in self._titles), default=1)
         self._tag_forms: dict[str, str] = {}
         for tag in {t.strip().lower() for t in tags if t.strip()}:
-            for form in (tag, tag + "s", *TAG_ALIASES.get(tag, ())):
+            for form in (tag, tag + "s", *tag_aliases().get(tag, ())):
                 self._tag_forms[form] = tag
 
     def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -252,7 +239,7 @@ class FaithfulnessChecker:
 @cache
 def _origins() -> frozenset[str]:
     """Words that claim a film's country or language (`data/origins.txt`), read on first use."""
-    path = resources.files("recassist.assistant").joinpath("data/origins.txt")
+    path = resources.files("recassist.grounding").joinpath("data/origins.txt")
     text = path.read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
