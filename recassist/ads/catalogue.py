@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from recassist.errors import (
     SensitiveTargetingError,
 )
 from recassist.retrieval.embedding import Embedder
-from recassist.settings import AdsConfig, ImportConfig, Settings
+from recassist.settings import AdsConfig, EmbeddingConfig, ImportConfig, Settings
 from recassist.trust.allow import refusal
 from recassist.trust.sensitive import SensitiveCheck
 
@@ -323,12 +324,34 @@ def _store(settings: Settings) -> DatasetStore:
     return DatasetStore(settings.data_dir / "ads")
 
 
+_CHECKS: dict[str, SensitiveCheck] = {}
+_CHECKS_LOCK = threading.Lock()
+
+
+def shared_check(config: EmbeddingConfig) -> SensitiveCheck:
+    """One sensitive check (words and meaning) per embedding configuration in this process, built
+    on the first import of an ads file: its embedder loads and its concept vectors are computed
+    once, not again for every file imported (the demo ads and each `recassist ads import`)."""
+    key = config.model_dump_json()
+    with _CHECKS_LOCK:
+        if key not in _CHECKS:
+            _CHECKS[key] = SensitiveCheck(Embedder(config))
+        return _CHECKS[key]
+
+
 def import_ads(
-    dataset: str, path: Path, settings: Settings, *, synthetic: bool = False
+    dataset: str,
+    path: Path,
+    settings: Settings,
+    *,
+    synthetic: bool = False,
+    check: SensitiveCheck | None = None,
 ) -> AdsCatalogue:
-    """Read, check and store the ads file `path` as the ads catalogue of `dataset` (atomic)."""
+    """Read, check and store the ads file `path` as the ads catalogue of `dataset` (atomic).
+
+    `check` is the app's sensitive check when it has one; else the process's shared one."""
     raw = RawTable(read_table(path), str(path))
-    check = SensitiveCheck(Embedder(settings.embedding))
+    check = check or shared_check(settings.embedding)
     ads = clean_ads(
         raw, settings.ads, settings.imports, check, permitted_targeting(dataset, settings)
     )
