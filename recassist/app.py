@@ -27,9 +27,8 @@ log = logging.getLogger(__name__)
 def create_app(
     settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info
 ):
-    """The app for data set `dataset` (default `settings.dataset`): the REST routes, health
-    checks, docs, widget and sign-in, the Gradio pages, all behind the security middleware. The
-    model starts warming in the background; `/readyz` says when it is."""
+    """The app for `dataset` (default `settings.dataset`): routes, health checks, docs, widget,
+    sign-in and Gradio pages behind the security middleware; the model warms in the background."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
