@@ -350,7 +350,7 @@ def test_ads_eval_reports_every_models_auc_interval_and_an_honest_verdict(
 
     from typer.testing import CliRunner
 
-    from recassist.ads.obp_eval import markdown, write_section
+    from recassist.ads.obp_report import markdown, write_section
     from recassist.cli import app
 
     out, plot, page = (
