@@ -154,34 +154,13 @@ class FaithfulnessChecker:
         cited = [item] + [r.item for r in reasons if r.item is not None]
         allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
-        allowed_tags = {t.lower() for i in cited for t in i.tags}
-        problems = []
-        rest = text
-        own = _title_forms(item.title)
-        for start, end, title in self._title_spans(text):
-            if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
-                problems.append(
-                    f"says you liked or asked for '{text[start:end]}', the recommended item itself"
-                )
-            # a span that begins an allowed title is a shortened mention of it ("Terminator" for
-            # "Terminator 2: Judgment Day"), not another catalogue item
-            shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
-            if title not in allowed_titles and not shortened:
-                problems.append(
-                    f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence"
-                )
-            rest = rest[:start] + " " * (end - start) + rest[end:]
+        spans = self._title_spans(text)
+        problems, rest = _named_titles(text, item, spans, allowed_titles)
         # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV -
         # A New Hope"), are mentions of the evidence: their words are not tags or years the text
         # states
         mentions = {form for i in cited for form in _mention_forms(i.title)}
-        for form in sorted(mentions, key=len, reverse=True):
-            rest = re.sub(
-                rf"(?<!\w){re.escape(form)}(?!\w)",
-                lambda m: " " * len(m.group()),
-                rest,
-                flags=re.IGNORECASE,
-            )
+        rest = _blank_mentions(rest, mentions)
         for quoted in _QUOTED.findall(rest):
             if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
                 problems.append(
@@ -189,22 +168,7 @@ class FaithfulnessChecker:
                 )
         for year in {int(y) for y in _YEAR.findall(rest)} - allowed_years:
             problems.append(f"states the year {year}, which the item and its evidence do not have")
-        lowered = rest.lower()
-        for form, tag in self._tag_forms.items():
-            if tag not in allowed_tags and re.search(
-                rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered
-            ):
-                problems.append(
-                    f"states the tag '{form}', which the item and its evidence do not have"
-                )
-        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
-        if any(r.item is not None for r in reasons):
-            for match in _ANOTHER.finditer(rest):
-                for form, tag in self._tag_forms.items():
-                    if tag not in evidence_tags and re.search(
-                        rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()
-                    ):
-                        problems.append(f"calls it 'another {form}', which none of its evidence is")
+        problems += self._tag_problems(rest, cited, reasons)
         if _MARKUP.search(rest):
             problems.append("contains markup, a link or a prompt delimiter")
         injected = {w for i in cited for w in injected_words(i.title)}
@@ -213,20 +177,10 @@ class FaithfulnessChecker:
             problems.append(
                 f"repeats words injected into a title ({', '.join(repeated[:3])}), not evidence"
             )
-        said_forms = {" ".join(WORD.findall(form)) for form in mentions}
-        for match in _TITLE_YEAR.finditer(text):
-            before = " ".join(
-                WORD.findall(
-                    text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")
-                )
-            )
-            if not any(before.endswith(form) for form in said_forms if form):
-                problems.append(
-                    f"names a title with the year {match.group(1)} that is neither the item nor in its evidence"
-                )
+        problems += _unsaid_title_years(text, mentions)
+        problems += _stricter(text, rest, item, reasons, spans)
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this one
-        problems += _stricter(text, rest, item, reasons, self._title_spans(text))
         if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user", "co_liked"}:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
@@ -234,6 +188,87 @@ class FaithfulnessChecker:
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
         return list(dict.fromkeys(problems))
+
+    def _tag_problems(
+        self, rest: str, cited: Sequence[Item], reasons: Sequence[Reason]
+    ) -> list[str]:
+        """Tags `rest` states that neither the item nor its evidence has, and "another comedy"
+        when no evidence item is a comedy."""
+        allowed_tags = {t.lower() for i in cited for t in i.tags}
+        problems = []
+        lowered = rest.lower()
+        for form, tag in self._tag_forms.items():
+            if tag not in allowed_tags and _says(form, lowered):
+                problems.append(
+                    f"states the tag '{form}', which the item and its evidence do not have"
+                )
+        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
+        if any(r.item is not None for r in reasons):
+            for match in _ANOTHER.finditer(rest):
+                for form, tag in self._tag_forms.items():
+                    if tag not in evidence_tags and _says(form, match.group(1).lower()):
+                        problems.append(f"calls it 'another {form}', which none of its evidence is")
+        return problems
+
+
+def _says(form: str, lowered: str) -> bool:
+    """Whether lower-case `lowered` has `form` as whole words (a hyphen joins words)."""
+    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered) is not None
+
+
+def _named_titles(
+    text: str, item: Item, spans: list[tuple[int, int, str]], allowed_titles: set[str]
+) -> tuple[list[str], str]:
+    """Catalogue titles `text` names that are neither the item nor its evidence, and the item
+    itself said to be liked or asked for; and the text with every named title blanked out."""
+    problems = []
+    rest = text
+    own = _title_forms(item.title)
+    for start, end, title in spans:
+        if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
+            problems.append(
+                f"says you liked or asked for '{text[start:end]}', the recommended item itself"
+            )
+        # a span that begins an allowed title is a shortened mention of it ("Terminator" for
+        # "Terminator 2: Judgment Day"), not another catalogue item
+        shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
+        if title not in allowed_titles and not shortened:
+            named = text[start:end].rstrip(".:")
+            problems.append(f"names '{named}', which is neither the item nor in its evidence")
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    return problems, rest
+
+
+def _blank_mentions(rest: str, mentions: set[str]) -> str:
+    """`rest` with every mention of the item or its evidence (any case) blanked out, longest
+    first."""
+    for form in sorted(mentions, key=len, reverse=True):
+        rest = re.sub(
+            rf"(?<!\w){re.escape(form)}(?!\w)",
+            lambda m: " " * len(m.group()),
+            rest,
+            flags=re.IGNORECASE,
+        )
+    return rest
+
+
+def _unsaid_title_years(text: str, mentions: set[str]) -> list[str]:
+    """A year in brackets ("(1994)") that does not follow a mention of the item or its evidence:
+    a title-like name the catalogue may not know, still not the item's."""
+    problems = []
+    said_forms = {" ".join(WORD.findall(form)) for form in mentions}
+    for match in _TITLE_YEAR.finditer(text):
+        before = " ".join(
+            WORD.findall(
+                text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")
+            )
+        )
+        if not any(before.endswith(form) for form in said_forms if form):
+            problems.append(
+                f"names a title with the year {match.group(1)} that is neither the item nor in "
+                "its evidence"
+            )
+    return problems
 
 
 @cache
