@@ -20,14 +20,16 @@ def markdown(report: dict, command: str, plot: str) -> str:
     lines = [
         "## Sponsored recommendations: click model on real clicks (Open Bandit)",
         "",
-        f"Produced by `{command}` (results in `benchmarks/results/ads-obp.json`). {report['data']}; time-ordered "
-        f"split: fit {split['fit']['impressions']:,} impressions ({split['fit']['clicks']} clicks), calibrate "
-        f"{split['calibrate']['impressions']:,} ({split['calibrate']['clicks']}), test "
-        f"{split['test']['impressions']:,} ({split['test']['clicks']} clicks). Intervals: 95 % bootstrap over the "
-        f"test rows ({report['bootstrap_samples']:,} paired resamples). These are the only click numbers in "
+        f"Produced by `{command}` (results in `benchmarks/results/ads-obp.json`). "
+        f"{report['data']}; time-ordered split: fit {split['fit']['impressions']:,} impressions "
+        f"({split['fit']['clicks']} clicks), calibrate {split['calibrate']['impressions']:,} "
+        f"({split['calibrate']['clicks']}), test {split['test']['impressions']:,} "
+        f"({split['test']['clicks']} clicks). Intervals: 95 % bootstrap over the test rows "
+        f"({report['bootstrap_samples']:,} paired resamples). These are the only click numbers in "
         "recassist; the MovieLens demo ads are synthetic and have no clicks of their own.",
         "",
-        "| model | AUC [95 %] | AUC minus prior [95 %] | log loss [95 %] | log loss Platt / isotonic | ECE raw / Platt / isotonic |",
+        "| model | AUC [95 %] | AUC minus prior [95 %] | log loss [95 %] "
+        "| log loss Platt / isotonic | ECE raw / Platt / isotonic |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, m in report["models"].items():
@@ -35,7 +37,8 @@ def markdown(report: dict, command: str, plot: str) -> str:
         diff = m.get("auc_minus_prior_95")
         diff_text = f"[{diff[0]:+.3f}, {diff[1]:+.3f}]" if diff else "(baseline)"
         lines.append(
-            f"| {name} | {_fmt(m['auc'], m['auc_95'])} | {diff_text} | {_fmt(m['log_loss'], m['log_loss_95'], 4)} "
+            f"| {name} | {_fmt(m['auc'], m['auc_95'])} | {diff_text} "
+            f"| {_fmt(m['log_loss'], m['log_loss_95'], 4)} "
             f"| {c['platt']['log_loss']:.4f} / {c['isotonic']['log_loss']:.4f} "
             f"| {c['raw']['ece']:.4f} / {c['platt']['ece']:.4f} / {c['isotonic']['ece']:.4f} |"
         )
@@ -49,14 +52,17 @@ def _verdict(report: dict) -> str:
     split = report["split"]
     separable = [n for n, ok in report["separable"].items() if ok]
     if separable:
-        verdict = f"The data separates {', '.join(separable)} from the item prior (their AUC-difference interval excludes 0)"
+        verdict = (
+            f"The data separates {', '.join(separable)} from the item prior (their AUC-difference "
+            "interval excludes 0)"
+        )
         others = [n for n, ok in report["separable"].items() if not ok]
         verdict += f"; it cannot separate {', '.join(others)} from it." if others else "."
     else:
         verdict = (
-            "**The data cannot separate the models:** every AUC-difference interval against the item prior "
-            f"includes 0. With {split['test']['clicks']} test clicks, the ranking among the three is not established; "
-            "the point estimates are shown for completeness only."
+            "**The data cannot separate the models:** every AUC-difference interval against the "
+            f"item prior includes 0. With {split['test']['clicks']} test clicks, the ranking among "
+            "the three is not established; the point estimates are shown for completeness only."
         )
     return verdict
 
@@ -66,24 +72,28 @@ def _off_policy(report: dict, plot: str) -> list[str]:
     the intervals overlap, and the reliability plot."""
     ope = report["off_policy"]
     lines = [
-        f"Off-policy value of ranking by the calibrated {report['policy_model']} (chosen by its AUC on the calibration "
-        f"rows, before the test) on the uniform-random policy's {ope['rounds']:,} test impressions ({ope['clicks']} "
-        f"clicks; the new policy agrees with the logged action in {ope['rounds_matching_new_policy']} of them), obp 0.4.1 "
-        "estimators with bootstrap intervals:",
+        f"Off-policy value of ranking by the calibrated {report['policy_model']} (chosen by its "
+        f"AUC on the calibration rows, before the test) on the uniform-random policy's "
+        f"{ope['rounds']:,} test impressions ({ope['clicks']} clicks; the new policy agrees with "
+        f"the logged action in {ope['rounds_matching_new_policy']} of them), obp 0.4.1 estimators "
+        "with bootstrap intervals:",
         "",
         "| policy | estimator | click rate per impression [95 %] |",
         "| --- | --- | --- |",
-        f"| logged (uniform random) | observed | {_fmt(ope['logged']['value'], ope['logged']['value_95'], 4)} |",
+        "| logged (uniform random) | observed "
+        f"| {_fmt(ope['logged']['value'], ope['logged']['value_95'], 4)} |",
     ]
     for name in ("ipw", "dr"):
         lines.append(
-            f"| ranked by calibrated pCTR | {name.upper()} | {_fmt(ope[name]['value'], ope[name]['value_95'], 4)} |"
+            f"| ranked by calibrated pCTR | {name.upper()} "
+            f"| {_fmt(ope[name]['value'], ope[name]['value_95'], 4)} |"
         )
     overlap = all(ope[n]["value_95"][0] <= ope["logged"]["value_95"][1] for n in ("ipw", "dr"))
     lines += [
         "",
         (
-            "The intervals overlap the logged policy's: this sample does not show that the new ranking gets more clicks."
+            "The intervals overlap the logged policy's: this sample does not show that the new "
+            "ranking gets more clicks."
             if overlap
             else "The new ranking's interval lies above the logged policy's."
         ),

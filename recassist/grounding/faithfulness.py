@@ -4,8 +4,8 @@ carry no markup, and cite at least one piece of its evidence?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
 entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group
-of friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be
-a title of the item or its evidence even when the catalogue does not know it.
+of friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must
+be a title of the item or its evidence even when the catalogue does not know it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,10 @@ _MARKUP = re.compile(
 _TITLE_YEAR = re.compile(r"\((\d{4})\)")
 # Words that state something about other people, and about popularity: only evidence of that kind
 # allows them.
-_OTHERS = r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics|both of (?:you|them)|millions|many)"
+_OTHERS = (
+    r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics"
+    r"|both of (?:you|them)|millions|many)"
+)
 _LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended|voted|cherished)"
 # A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic
 # address ("fans of thrillers will enjoy it").
@@ -39,7 +42,8 @@ _PEOPLE = re.compile(
     re.I,
 )
 _POPULARITY = re.compile(
-    r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b",
+    r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved"
+    r"|favou?rite of)\b",
     re.I,
 )
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
@@ -50,7 +54,8 @@ _ANOTHER = re.compile(
 # "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item
 # itself, false
 _USER_CLAIM = re.compile(
-    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
+    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+"
+    r"(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
     r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
     re.I,
 )

@@ -2,8 +2,8 @@
 
 Read, highest priority first, from keyword arguments, `RECASSIST_*` environment variables (nested
 fields with `__`, e.g. `RECASSIST_CHROMA__URL`), `recassist.toml` in the working directory (or the
-file named by `RECASSIST_CONFIG`), then the defaults in the section modules. Components take their own config object,
-never the whole settings.
+file named by `RECASSIST_CONFIG`), then the defaults in the section modules. Components take
+their own config object, never the whole settings.
 
 The settings object is here; each section's config lives with its neighbours (`settings.data`,
 `settings.assistant`, `settings.serving`, `settings.marketing`) and is importable from here too,
