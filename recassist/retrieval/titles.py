@@ -46,7 +46,8 @@ _NUMBERED = re.compile(
 # A sequel's number right after a title: "Toy Story 2", "Godfather part III"; not "Alien 2 movies".
 _SEQUEL_NUMBER = re.compile(
     r"\s+(?:part\s+)?(?:\d{1,2}|" + "|".join(sorted(_ROMAN, key=len, reverse=True)) + r")\b"
-    r"(?!\s+(?:more\s+)?(?:[\w'-]+\s+)?(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b)",
+    r"(?!\s+(?:more\s+)?(?:[\w'-]+\s+)?"
+    r"(?:movies|films|items|recommendations|picks|suggestions|titles|ones|things)\b)",
     re.IGNORECASE,
 )
 SURE, UNSURE = 85.0, 75.0  # rapidfuzz ratio (0-100) at which a misspelt title names an item, or may
@@ -137,7 +138,8 @@ def informal_key(title: str) -> str:
 
 @dataclass(frozen=True)
 class TitleMatch:
-    """The item a title as written names, and whether the match is sure (else: "did you mean ...?")."""
+    """The item a title as written names, and whether the match is sure (else: "did you mean
+    ...?")."""
 
     item_id: str
     sure: bool
