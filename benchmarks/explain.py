@@ -36,10 +36,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main() -> None:
     from recassist.assistant.coliked import CoLiked
-    from recassist.grounding.evidence import reasons_from_evidence, strongest_first
     from recassist.assistant.explain import Explainer
-    from recassist.grounding.faithfulness import FaithfulnessChecker
     from recassist.data.store import DatasetStore
+    from recassist.grounding.evidence import reasons_from_evidence, strongest_first
+    from recassist.grounding.faithfulness import FaithfulnessChecker
     from recassist.llm.backend import chat_model
     from recassist.retrieval.catalogue import Item
     from recassist.retrieval.generators import ItemKNN

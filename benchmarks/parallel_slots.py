@@ -39,8 +39,8 @@ FILMS = [
 
 
 def main() -> None:
-    from recassist.grounding.evidence import Reason
     from recassist.assistant.explain import Explainer, Explanation, explain_stage
+    from recassist.grounding.evidence import Reason
     from recassist.grounding.faithfulness import FaithfulnessChecker
     from recassist.llm.backend import chat_model
     from recassist.retrieval.catalogue import Item

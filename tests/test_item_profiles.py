@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recassist.grounding.evidence import phrase, template_explanation, theme_reasons
 from recassist.data.item_profiles import ItemProfile, ProfileStore, contradicts, profile_key
 from recassist.data.store import Dataset
+from recassist.grounding.evidence import phrase, template_explanation, theme_reasons
 from recassist.llm.item_profiles import ProfileWriter, most_rated_first
 from recassist.retrieval.catalogue import Item
 from recassist.retrieval.index import IndexBuilder

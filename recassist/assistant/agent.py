@@ -39,9 +39,7 @@ from recassist.assistant.events import (
 from recassist.assistant.events import (
     Planner as PlannerName,
 )
-from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.assistant.explain import Explainer, explain_stage
-from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
@@ -53,6 +51,8 @@ from recassist.assistant.session import SessionMemory
 from recassist.assistant.tags import TagMatcher
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
+from recassist.grounding.evidence import phrase, theme_reasons
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
 from recassist.retrieval.serving import ServingModel

@@ -16,9 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from recassist.grounding.tag_aliases import tag_aliases
 from recassist.audiences.guide import occupation_column
 from recassist.audiences.service import Audiences
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import TitleIndex
 
 QuestionMeasure = Literal[
