@@ -162,7 +162,8 @@ class TransformersChat(BaseChatModel):
         """Text as `generate` produces it in a worker thread; see the module docstring for failures."""
         import queue
 
-        from transformers import TextIteratorStreamer
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         tokenizer, model, inputs = self._inputs(messages, kwargs)
         streamer = TextIteratorStreamer(
@@ -170,12 +171,31 @@ class TransformersChat(BaseChatModel):
         )
         cancelled = threading.Event()
         failure: list[BaseException] = []
-        worker = threading.Thread(
-            target=_generate,
-            args=(model, tokenizer, inputs, streamer, stop, cancelled, failure),
-            daemon=True,
-            name="transformers-stream",
-        )
+
+        class Cancelled(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
+                return torch.full(
+                    (input_ids.shape[0],),
+                    cancelled.is_set(),
+                    dtype=torch.bool,
+                    device=input_ids.device,
+                )
+
+        def work() -> None:
+            try:
+                with torch.inference_mode():
+                    model.generate(
+                        **inputs,
+                        streamer=streamer,
+                        stop_strings=stop,
+                        tokenizer=tokenizer,
+                        stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                    )
+            except GENERATE_ERRORS as err:
+                failure.append(err)
+                streamer.end()  # wake the reader, which raises the failure
+
+        worker = threading.Thread(target=work, daemon=True, name="transformers-stream")
         worker.start()
         try:
             for text in streamer:
@@ -196,40 +216,3 @@ class TransformersChat(BaseChatModel):
             raise ModelError(
                 f"transformers generate failed on {self.device}: {type(err).__name__}: {err}"
             ) from err
-
-
-def _generate(
-    model: Any,
-    tokenizer: Any,
-    inputs: dict,
-    streamer: Any,
-    stop: list[str] | None,
-    cancelled: threading.Event,
-    failure: list[BaseException],
-) -> None:
-    """`generate` into `streamer` (run in a worker thread), stopping as soon as `cancelled` is set;
-    a failure is put in `failure` and the streamer ended, so the reader wakes and raises it."""
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList
-
-    class Cancelled(StoppingCriteria):
-        def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
-            return torch.full(
-                (input_ids.shape[0],),
-                cancelled.is_set(),
-                dtype=torch.bool,
-                device=input_ids.device,
-            )
-
-    try:
-        with torch.inference_mode():
-            model.generate(
-                **inputs,
-                streamer=streamer,
-                stop_strings=stop,
-                tokenizer=tokenizer,
-                stopping_criteria=StoppingCriteriaList([Cancelled()]),
-            )
-    except GENERATE_ERRORS as err:
-        failure.append(err)
-        streamer.end()  # wake the reader, which raises the failure
