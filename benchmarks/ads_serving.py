@@ -31,7 +31,7 @@ def main() -> None:
     from recassist.ads.catalogue import load_ads
     from recassist.ads.demo import build_demo_catalogue
     from recassist.ads.ledger import MICROS, Ledger, day_of
-    from recassist.ads.obp_eval import write_section
+    from recassist.ads.obp_report import write_section
     from recassist.ads.serving import AdServer
     from recassist.data.store import DatasetStore
     from recassist.errors import AdsNotReadyError

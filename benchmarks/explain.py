@@ -36,10 +36,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main() -> None:
     from recassist.assistant.coliked import CoLiked
-    from recassist.assistant.evidence import reasons_from_evidence, strongest_first
     from recassist.assistant.explain import Explainer
-    from recassist.assistant.faithfulness import FaithfulnessChecker
     from recassist.data.store import DatasetStore
+    from recassist.grounding.evidence import reasons_from_evidence, strongest_first
+    from recassist.grounding.faithfulness import FaithfulnessChecker
     from recassist.llm.backend import chat_model
     from recassist.retrieval.catalogue import Item
     from recassist.retrieval.generators import ItemKNN
@@ -131,7 +131,7 @@ def main() -> None:
 
 def _specific(text: str, reasons) -> bool:
     """Whether `text` cites specific evidence: a co-liked count with its number, or a liked title."""
-    from recassist.assistant.faithfulness import _cites
+    from recassist.grounding.faithfulness import _cites
 
     for reason in reasons:
         if reason.kind == "co_liked" and _cites(text, reason) and str(reason.count) in text:

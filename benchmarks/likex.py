@@ -81,7 +81,7 @@ def franchise(seed: str, pick: str) -> bool:
 
 def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], graph) -> dict:
     """Picks for "something like <seed>" per seed: the two shares, and the picks themselves."""
-    from recassist.assistant.evidence import SPECIFIC_KINDS
+    from recassist.grounding.evidence import SPECIFIC_KINDS
     from recassist.retrieval.catalogue import display_title
 
     items, rows, shared_word, near, total, specific = assistant.items, [], 0, 0, 0, 0

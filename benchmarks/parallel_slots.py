@@ -39,9 +39,9 @@ FILMS = [
 
 
 def main() -> None:
-    from recassist.assistant.evidence import Reason
     from recassist.assistant.explain import Explainer, Explanation, explain_stage
-    from recassist.assistant.faithfulness import FaithfulnessChecker
+    from recassist.grounding.evidence import Reason
+    from recassist.grounding.faithfulness import FaithfulnessChecker
     from recassist.llm.backend import chat_model
     from recassist.retrieval.catalogue import Item
     from recassist.settings import LLMConfig, Settings

@@ -27,13 +27,14 @@ log = logging.getLogger(__name__)
 def create_app(
     settings: Settings, dataset: str | None = None, progress: Callable[[str], None] = log.info
 ):
+    """The app for `dataset` (default `settings.dataset`): routes, health checks, docs, widget,
+    sign-in and Gradio pages behind the security middleware; the model warms in the background."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse, RedirectResponse
+    from fastapi.responses import RedirectResponse
 
     from recassist.audiences.charts import load_charting
-    from recassist.errors import StateUnavailableError
     from recassist.surfaces.ads_api import build_ads_router
     from recassist.surfaces.api import build_router, validation_error
     from recassist.surfaces.audiences_api import MarketerContext, build_audiences_router
@@ -65,6 +66,32 @@ def create_app(
     api.include_router(build_ads_router(settings, ctx.sponsor, ctx.user_for))
     marketing = MarketerContext.from_app(ctx)
     api.include_router(build_audiences_router(marketing, settings.api))
+    _add_health(api, ctx, name)
+    add_local_docs(api)
+    add_widget(api)
+    add_signin(api, guard)
+    api.state.context = ctx
+
+    @api.get(MARKETER_PAGE, include_in_schema=False)
+    def marketer_page() -> RedirectResponse:
+        """The page's own address without the slash: the "/" mount would otherwise answer it with
+        404."""
+        return RedirectResponse(MARKETER_PAGE + "/")
+
+    api = gr.mount_gradio_app(
+        api, marketer_blocks(marketing), path=MARKETER_PAGE
+    )  # before "/", which takes the rest
+    api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
+    api.add_middleware(SecurityMiddleware, guard=guard)
+    return api
+
+
+def _add_health(api, ctx, name: str) -> None:
+    """The state-down answer (503, nothing charged or stored) and the health checks: liveness,
+    readiness (the model warm) and each state store's status."""
+    from fastapi.responses import JSONResponse
+
+    from recassist.errors import StateUnavailableError
 
     @api.exception_handler(StateUnavailableError)
     async def state_down(_request, err: StateUnavailableError):  # noqa: ANN202 - a JSONResponse
@@ -95,21 +122,3 @@ def create_app(
         report = ctx.health()
         down = any(value.startswith("down") for value in report.values())
         return JSONResponse(report, status_code=503 if down else 200)
-
-    add_local_docs(api)
-    add_widget(api)
-    add_signin(api, guard)
-    api.state.context = ctx
-
-    @api.get(MARKETER_PAGE, include_in_schema=False)
-    def marketer_page() -> RedirectResponse:
-        """The page's own address without the slash: the "/" mount would otherwise answer it with
-        404."""
-        return RedirectResponse(MARKETER_PAGE + "/")
-
-    api = gr.mount_gradio_app(
-        api, marketer_blocks(marketing), path=MARKETER_PAGE
-    )  # before "/", which takes the rest
-    api = gr.mount_gradio_app(api, build_ui(ctx, marketing), path="/", css=CSS)
-    api.add_middleware(SecurityMiddleware, guard=guard)
-    return api

@@ -23,13 +23,32 @@ READY_WAIT_S = 300  # a bound on the wait for a server to answer, not a performa
 
 
 class ServerProcess:
-    """`argv` as a process; ready when `health_url` answers 200."""
+    """`argv` as a process; ready when `ready()` says so (by default: `health_url` answers 200).
+
+    The one start-and-wait of the test servers: the scale-out servers here and the state servers
+    (PostgreSQL, Redis, HAProxy in tests/state_servers.py, ready when their port listens)."""
+
+    wait_s = READY_WAIT_S
+    poll_s = 0.2
+    new_session = False  # True: its own process group, so a Ctrl-C of the tests does not reach it
 
     def __init__(
-        self, argv: list[str], health_url: str, log: Path, env: dict[str, str] | None = None
+        self,
+        argv: list[str],
+        health_url: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+        user: str | None = None,
     ) -> None:
         self.argv, self.health_url, self.log, self.env = argv, health_url, log, env
+        self.user = user
         self.process: subprocess.Popen | None = None
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(self.health_url, timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def start(self) -> None:
         with self.log.open("a") as out:
@@ -38,20 +57,17 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **(self.env or {})},
+                user=self.user,
+                start_new_session=self.new_session,
             )
-        deadline = time.monotonic() + READY_WAIT_S
-        while True:
-            try:
-                if httpx.get(self.health_url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+        deadline = time.monotonic() + self.wait_s
+        while not self.ready():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(
                     f"{self.argv[:3]} did not start:\n{self.log.read_text()[-3000:]}"
                 )
-            time.sleep(0.2)
+            time.sleep(self.poll_s)
 
     def kill(self) -> None:
         """SIGKILL, as a crash or an OOM kill would end it."""

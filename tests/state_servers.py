@@ -41,27 +41,18 @@ def _pg_bin(name: str) -> str:
 
 class LocalServer(ServerProcess):
     """`argv` as one process (run as `user` when given), ready when its port accepts connections;
-    stopped, killed and checked as `ServerProcess` does."""
+    started, stopped and killed as `ServerProcess` does."""
+
+    wait_s = READY_WAIT_S
+    poll_s = 0.1
+    new_session = True
 
     def __init__(self, argv: list[str], port: int, log: Path, user: str | None = None) -> None:
-        super().__init__(argv, f"tcp://127.0.0.1:{port}", log)
-        self.port, self.user = port, user
+        super().__init__(argv, f"tcp://127.0.0.1:{port}", log, user=user)
+        self.port = port
 
-    def start(self) -> None:
-        with self.log.open("a") as out:
-            self.process = subprocess.Popen(
-                self.argv,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                user=self.user,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + READY_WAIT_S
-        while not _listening(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"{self.argv[0]} did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.1)
+    def ready(self) -> bool:
+        return _listening(self.port)
 
     def crash(self, sig: int = signal.SIGKILL) -> None:
         """End it abruptly (`sig`), and wait until its port is free."""

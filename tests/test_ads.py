@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recassist.ads.auction import second_prices
 from recassist.ads.catalogue import import_ads
 from recassist.ads.ledger import MICROS, day_of
-from recassist.ads.serving import AdServer, second_prices, sponsored_due
+from recassist.ads.serving import AdServer, sponsored_due
 from recassist.data.store import DatasetStore
 from recassist.errors import InputFileError, SensitiveTargetingError
 from recassist.settings import AdsConfig, Settings
@@ -349,7 +350,7 @@ def test_ads_eval_reports_every_models_auc_interval_and_an_honest_verdict(
 
     from typer.testing import CliRunner
 
-    from recassist.ads.obp_eval import markdown, write_section
+    from recassist.ads.obp_report import markdown, write_section
     from recassist.cli import app
 
     out, plot, page = (
@@ -620,3 +621,15 @@ def test_why_this_ad_says_watched_only_for_what_the_user_did(tmp_path, slice_par
     for why in said:
         watched = why.split("you watched ", 1)[1].split(";")[0] if "you watched " in why else ""
         assert not any(t in watched for t in shown_titles), why
+
+
+def test_ads_imports_share_one_sensitive_check(tmp_path) -> None:
+    """Importing ads files (the demo's, each command-line import) builds the sensitive check and
+    loads its embedder once per process, not once per file."""
+    from recassist.ads.catalogue import shared_check
+    from recassist.settings import EmbeddingConfig
+
+    first = shared_check(EmbeddingConfig())
+    assert first is shared_check(EmbeddingConfig())
+    assert first.embedder is not None
+    assert shared_check(EmbeddingConfig(batch_size=7)) is not first

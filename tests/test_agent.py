@@ -9,9 +9,9 @@ import pytest
 
 from recassist.assistant.agent import Assistant
 from recassist.assistant.events import DoneEvent, MessageEvent, PicksEvent, PlanEvent
-from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.assistant.request import Intent
 from recassist.assistant.turn import TurnResult
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.llm.prompts import load_prompt
 
 SCRIPT = [

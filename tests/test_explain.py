@@ -9,9 +9,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from recassist.assistant.events import ExplanationEvent, ResetEvent, TokenEvent
-from recassist.assistant.evidence import Reason, reasons_from_evidence, template_explanation
 from recassist.assistant.explain import Explainer, Explanation, Reset, explain_stage
-from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.grounding.evidence import Reason, reasons_from_evidence, template_explanation
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.llm.backend import LocalGGUFChat
 from recassist.retrieval.catalogue import Item
 from recassist.retrieval.generators.base import Evidence
@@ -464,8 +464,8 @@ def test_cards_show_titles_as_people_say_them_and_keep_the_catalogue_form_as_dat
     """A card reads "1. The Saint (1997)", and its evidence "Usual Suspects, The" as "The Usual
     Suspects"; the API's `title` stays the catalogue's, so ids and titles still match the data set.
     """
-    from recassist.assistant.evidence import Reason
     from recassist.assistant.ranking import Pick
+    from recassist.grounding.evidence import Reason
     from recassist.retrieval.catalogue import Item
     from recassist.surfaces.cards import render
 

@@ -19,8 +19,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from recassist.assistant.events import Card, ExplanationEvent, MessageEvent
-from recassist.assistant.evidence import Reason
-from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.grounding.evidence import Reason
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.retrieval.catalogue import Item
 from recassist.surfaces.egress import SanitisedJSONResponse, sse
 from recassist.trust.sanitise import carried, sanitise

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from recassist.ads.catalogue import clean_ads
+from recassist.ads.cleaning import clean_ads
 from recassist.audiences.privacy import PrivacyGuard
 from recassist.data.cleaning import RawTable
 from recassist.data.readers import ROW

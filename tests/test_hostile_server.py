@@ -231,7 +231,7 @@ def test_uploads_are_refused_on_every_mounted_gradio_app() -> None:
 
 
 def test_an_open_ended_age_target_never_says_none() -> None:
-    from recassist.ads.catalogue import Targeting
+    from recassist.ads.cleaning import Targeting
     from recassist.ads.targeting import UserTraits, match
 
     found = match(Targeting(age_max=34), UserTraits(age=30))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recassist.assistant.evidence import phrase, template_explanation, theme_reasons
 from recassist.data.item_profiles import ItemProfile, ProfileStore, contradicts, profile_key
 from recassist.data.store import Dataset
+from recassist.grounding.evidence import phrase, template_explanation, theme_reasons
 from recassist.llm.item_profiles import ProfileWriter, most_rated_first
 from recassist.retrieval.catalogue import Item
 from recassist.retrieval.index import IndexBuilder
@@ -106,7 +106,7 @@ def test_a_profile_theme_the_request_names_is_evidence(
 def test_the_explainer_prompt_carries_a_profile_theme() -> None:
     """A pick whose evidence is a profile theme gets an LLM prompt that states it (no model call)."""
     from recassist.assistant.explain import Explainer
-    from recassist.assistant.faithfulness import FaithfulnessChecker
+    from recassist.grounding.faithfulness import FaithfulnessChecker
 
     item = Item("2", "Fish Called Wanda, A (1988)", ("Comedy",), 1988)
     explainer = Explainer(None, FaithfulnessChecker([item.title], ["Comedy"]))

@@ -283,8 +283,8 @@ def test_like_x_needs_no_title_text(like_assistant, monkeypatch) -> None:
 
 
 def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> None:
-    from recassist.assistant.evidence import Reason, phrase, template_explanation
-    from recassist.assistant.faithfulness import FaithfulnessChecker
+    from recassist.grounding.evidence import Reason, phrase, template_explanation
+    from recassist.grounding.faithfulness import FaithfulnessChecker
 
     by_title = {item.title: item for item in catalogue.items.values()}
     item, godfather = by_title["Apocalypse Now (1979)"], by_title["Godfather, The (1972)"]

@@ -15,12 +15,12 @@ import pytest
 import scipy.sparse as sp
 from typer.testing import CliRunner
 
-from recassist.assistant.evidence import Item, reasons_from_evidence, template_explanation
 from recassist.cli import app
 from recassist.data.importer import import_tables, read_files
 from recassist.data.store import DatasetStore
 from recassist.data.timeorder import measure
 from recassist.evaluation.protocol import evaluate
+from recassist.grounding.evidence import Item, reasons_from_evidence, template_explanation
 from recassist.retrieval.fusion import choose_blend
 from recassist.retrieval.generators import Evidence
 from recassist.retrieval.interactions import Interactions, Split

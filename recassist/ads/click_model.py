@@ -7,17 +7,23 @@ calibrators that map their scores to click rates.
 - `LightGBMClickModel`: gradient-boosted trees (LightGBM), categorical columns as categories.
 - `Calibrator`: Platt (a logistic fit on the score's log-odds) or isotonic regression, fitted on
   held-out rows, so that predicted rates match observed ones (a bid is multiplied by them).
+- `ServingClickModel`: what the ad server predicts with, fitted on the ledger's logged impressions:
+  the ad prior alone until there are `ads.min_clicks_to_fit` clicks, then the logistic model on the
+  similarity to the user, the position and that prior, Platt-calibrated on the newest 20 %.
 
 `X` is a DataFrame; text and category columns count as categorical.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
+
+from recassist.settings import AdsConfig
 
 _EPS = 1e-6
 
@@ -168,3 +174,66 @@ class Calibrator:
         if self.method == "platt":
             return self._model.predict_proba(logit(scores)[:, None])[:, 1]
         return np.clip(self._model.predict(np.asarray(scores, dtype=float)), _EPS, 1 - _EPS)
+
+
+@dataclass
+class ServingClickModel:
+    """pCTR for (ad, similarity to the user, position) from the logged ad events."""
+
+    config: AdsConfig
+    prior: ItemPrior = field(init=False)
+    model: LogisticClickModel | None = field(default=None, init=False)
+    calibrator: Calibrator | None = field(default=None, init=False)
+
+    @property
+    def source(self) -> str:
+        return "prior" if self.model is None else "model"
+
+    def _features(
+        self, ad_ids: Sequence[str], similarity: np.ndarray, position: np.ndarray
+    ) -> pd.DataFrame:
+        frame = pd.DataFrame({"ad_id": list(ad_ids)})
+        return pd.DataFrame(
+            {
+                "similarity": np.asarray(similarity, dtype=float),
+                "position": np.asarray(position).astype(str),
+                "prior_logit": logit(self.prior.predict(frame)),
+            }
+        )
+
+    def fit(self, events: pd.DataFrame) -> ServingClickModel:
+        """`events`: ad_id, similarity, position, clicked, oldest first (the ledger's impressions).
+
+        With enough clicks in both, the older 80 % fit the ad prior and the regression and the newer
+        20 % the Platt calibration, so the calibration sees scores the model was not fitted on."""
+        y = events["clicked"].to_numpy(dtype=int) if len(events) else np.zeros(0, dtype=int)
+        cut = int(len(y) * 0.8)
+        calibrate = (
+            y[:cut].sum() >= max(1, self.config.min_clicks_to_fit // 2)
+            and y[cut:].sum() >= 2
+            and y[:cut].sum() < cut
+        )
+        fit_rows = slice(0, cut) if calibrate else slice(0, len(y))
+        ads = events[["ad_id"]].iloc[fit_rows] if len(events) else pd.DataFrame({"ad_id": []})
+        self.prior = ItemPrior(strength=self.config.prior_strength, column="ad_id").fit(
+            ads, y[fit_rows], base=self.config.prior_ctr
+        )
+        self.model = self.calibrator = None
+        if y.sum() < self.config.min_clicks_to_fit or y.sum() == len(y):
+            return self
+        X = self._features(
+            events["ad_id"].tolist(), events["similarity"].to_numpy(), events["position"].to_numpy()
+        )
+        self.model = LogisticClickModel(seed=self.config.seed).fit(X.iloc[fit_rows], y[fit_rows])
+        if calibrate:
+            self.calibrator = Calibrator("platt").fit(self.model.predict(X.iloc[cut:]), y[cut:])
+        return self
+
+    def predict(
+        self, ad_ids: Sequence[str], similarity: np.ndarray, position: np.ndarray
+    ) -> np.ndarray:
+        frame = pd.DataFrame({"ad_id": list(ad_ids)})
+        if self.model is None:
+            return self.prior.predict(frame)
+        p = self.model.predict(self._features(ad_ids, similarity, position))
+        return p if self.calibrator is None else self.calibrator.transform(p)

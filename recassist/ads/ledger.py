@@ -230,49 +230,23 @@ class Ledger:
 
         def work(db: Connection) -> ClickResult:
             imp = AD_IMPRESSIONS.c
+            mine = (
+                (imp.impression_id == impression_id)
+                & (imp.dataset == self.dataset)
+                & (imp.user_key == user_key)
+            )
             marked = db.execute(
                 update(AD_IMPRESSIONS)
-                .where(
-                    (imp.impression_id == impression_id)
-                    & (imp.dataset == self.dataset)
-                    & (imp.user_key == user_key)
-                    & (imp.clicked == 0)
-                )
+                .where(mine & (imp.clicked == 0))
                 .values(clicked=1, click_ts=now)
                 .returning(imp.advertiser, imp.day, imp.price_micros)
             ).first()
             if marked is None:
-                known = db.execute(
-                    select(imp.clicked).where(
-                        (imp.impression_id == impression_id)
-                        & (imp.dataset == self.dataset)
-                        & (imp.user_key == user_key)
-                    )
-                ).first()
+                known = db.execute(select(imp.clicked).where(mine)).first()
                 reason = "unknown impression for this user" if known is None else "already clicked"
                 return ClickResult(impression_id, False, 0.0, reason)
             advertiser, day, price = marked
-            spend = AD_SPEND.c
-            key = (
-                (spend.dataset == self.dataset)
-                & (spend.advertiser == advertiser)
-                & (spend.day == day)
-            )
-            (budget,) = db.execute(select(spend.budget_micros).where(key)).one()
-            # a click on yesterday's impression is billed against yesterday's whole budget
-            allowance = (
-                budget
-                if day != day_of(now)
-                else self.allowance(budget / MICROS, now, pacing, slack)
-            )
-            billed = (
-                db.execute(
-                    update(AD_SPEND)
-                    .where(key & (spend.spent_micros + price <= allowance))
-                    .values(spent_micros=spend.spent_micros + price)
-                ).rowcount
-                == 1
-            )
+            billed = self._bill(db, advertiser, day, price, now, pacing, slack)
             if billed:
                 db.execute(
                     update(AD_IMPRESSIONS)
@@ -287,6 +261,33 @@ class Ledger:
             )
 
         return transaction.run(self.engine, work, retries=self.retries)
+
+    def _bill(
+        self,
+        db: Connection,
+        advertiser: str,
+        day: str,
+        price: int,
+        now: float,
+        pacing: str,
+        slack: float,
+    ) -> bool:
+        """Add `price` (micros) to the advertiser's spend of `day` if it stays within the paced
+        allowance (a click on yesterday's impression: yesterday's whole budget); whether it did."""
+        spend = AD_SPEND.c
+        key = (
+            (spend.dataset == self.dataset) & (spend.advertiser == advertiser) & (spend.day == day)
+        )
+        (budget,) = db.execute(select(spend.budget_micros).where(key)).one()
+        allowance = (
+            budget if day != day_of(now) else self.allowance(budget / MICROS, now, pacing, slack)
+        )
+        raised = db.execute(
+            update(AD_SPEND)
+            .where(key & (spend.spent_micros + price <= allowance))
+            .values(spent_micros=spend.spent_micros + price)
+        )
+        return raised.rowcount == 1
 
     def spend(self, advertiser: str, day: str | None = None) -> float:
         key = (

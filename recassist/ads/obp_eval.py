@@ -15,7 +15,6 @@ bootstrap intervals.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,27 +250,7 @@ def evaluate(settings: Settings, plot_path: Path) -> dict:
         LogisticClickModel(seed=config.seed),
         LightGBMClickModel(seed=config.seed),
     ]
-    raw, calibrated, calibration, fitted = {}, {}, {}, {}
-    for model in models:
-        model.fit(X["fit"], y["fit"])
-        calib_scores, test_scores = model.predict(X["calibrate"]), model.predict(X["test"])
-        raw[model.name] = test_scores
-        calibration[model.name] = {
-            "raw": {
-                "log_loss": log_loss(y["test"], test_scores),
-                "ece": ece(y["test"], test_scores),
-            }
-        }
-        for method in ("platt", "isotonic"):
-            calibrator = Calibrator(method).fit(calib_scores, y["calibrate"])
-            p = calibrator.transform(test_scores)
-            calibration[model.name][method] = {
-                "log_loss": log_loss(y["test"], p),
-                "ece": ece(y["test"], p),
-            }
-            if method == "platt":
-                calibrated[model.name] = p
-                fitted[model.name] = (model, calibrator)
+    raw, calibrated, calibration, fitted = _fit_and_calibrate(models, X, y)
     metrics = bootstrap(y["test"], raw, config.bootstrap_samples, config.seed)
     reliability_plot(y["test"], calibrated, plot_path)
     # the serving policy ranks by the model with the best calibration-part AUC (chosen before the
@@ -299,92 +278,29 @@ def evaluate(settings: Settings, plot_path: Path) -> dict:
     }
 
 
-def _fmt(value: float, low_high: list[float], digits: int = 3) -> str:
-    return f"{value:.{digits}f} [{low_high[0]:.{digits}f}, {low_high[1]:.{digits}f}]"
-
-
-def markdown(report: dict, command: str, plot: str) -> str:
-    """The benchmarks section: the table, the honest verdict, calibration, off-policy value, the
-    plot."""
-    split = report["split"]
-    lines = [
-        "## Sponsored recommendations: click model on real clicks (Open Bandit)",
-        "",
-        f"Produced by `{command}` (results in `benchmarks/results/ads-obp.json`). {report['data']}; time-ordered "
-        f"split: fit {split['fit']['impressions']:,} impressions ({split['fit']['clicks']} clicks), calibrate "
-        f"{split['calibrate']['impressions']:,} ({split['calibrate']['clicks']}), test "
-        f"{split['test']['impressions']:,} ({split['test']['clicks']} clicks). Intervals: 95 % bootstrap over the "
-        f"test rows ({report['bootstrap_samples']:,} paired resamples). These are the only click numbers in "
-        "recassist; the MovieLens demo ads are synthetic and have no clicks of their own.",
-        "",
-        "| model | AUC [95 %] | AUC minus prior [95 %] | log loss [95 %] | log loss Platt / isotonic | ECE raw / Platt / isotonic |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, m in report["models"].items():
-        c = report["calibration"][name]
-        diff = m.get("auc_minus_prior_95")
-        diff_text = f"[{diff[0]:+.3f}, {diff[1]:+.3f}]" if diff else "(baseline)"
-        lines.append(
-            f"| {name} | {_fmt(m['auc'], m['auc_95'])} | {diff_text} | {_fmt(m['log_loss'], m['log_loss_95'], 4)} "
-            f"| {c['platt']['log_loss']:.4f} / {c['isotonic']['log_loss']:.4f} "
-            f"| {c['raw']['ece']:.4f} / {c['platt']['ece']:.4f} / {c['isotonic']['ece']:.4f} |"
-        )
-    separable = [n for n, ok in report["separable"].items() if ok]
-    if separable:
-        verdict = f"The data separates {', '.join(separable)} from the item prior (their AUC-difference interval excludes 0)"
-        others = [n for n, ok in report["separable"].items() if not ok]
-        verdict += f"; it cannot separate {', '.join(others)} from it." if others else "."
-    else:
-        verdict = (
-            "**The data cannot separate the models:** every AUC-difference interval against the item prior "
-            f"includes 0. With {split['test']['clicks']} test clicks, the ranking among the three is not established; "
-            "the point estimates are shown for completeness only."
-        )
-    ope = report["off_policy"]
-    lines += [
-        "",
-        verdict,
-        "",
-        f"Off-policy value of ranking by the calibrated {report['policy_model']} (chosen by its AUC on the calibration "
-        f"rows, before the test) on the uniform-random policy's {ope['rounds']:,} test impressions ({ope['clicks']} "
-        f"clicks; the new policy agrees with the logged action in {ope['rounds_matching_new_policy']} of them), obp 0.4.1 "
-        "estimators with bootstrap intervals:",
-        "",
-        "| policy | estimator | click rate per impression [95 %] |",
-        "| --- | --- | --- |",
-        f"| logged (uniform random) | observed | {_fmt(ope['logged']['value'], ope['logged']['value_95'], 4)} |",
-    ]
-    for name in ("ipw", "dr"):
-        lines.append(
-            f"| ranked by calibrated pCTR | {name.upper()} | {_fmt(ope[name]['value'], ope[name]['value_95'], 4)} |"
-        )
-    overlap = all(ope[n]["value_95"][0] <= ope["logged"]["value_95"][1] for n in ("ipw", "dr"))
-    lines += [
-        "",
-        (
-            "The intervals overlap the logged policy's: this sample does not show that the new ranking gets more clicks."
-            if overlap
-            else "The new ranking's interval lies above the logged policy's."
-        ),
-        "",
-        f"![Reliability of the Platt-calibrated click models on the test rows]({plot})",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_section(benchmarks: Path, section: str) -> None:
-    """Put `section` (its first line is its `## ` heading) at the end of the benchmarks page,
-    replacing its previous version if there is one."""
-    heading = section.splitlines()[0]
-    text = benchmarks.read_text() if benchmarks.is_file() else "# Benchmarks\n"
-    start = text.find(heading + "\n")
-    if start >= 0:
-        following = text.find("\n## ", start + len(heading))
-        text = text[:start] + (text[following + 1 :] if following >= 0 else "")
-    benchmarks.write_text(text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n")
-
-
-def save_json(report: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2) + "\n")
+def _fit_and_calibrate(models: list, X: dict, y: dict) -> tuple[dict, dict, dict, dict]:
+    """Each model fitted on the fit part, calibrated (Platt and isotonic) on the calibrate part
+    and scored on the test part: its raw and Platt-calibrated test scores, the log loss and ECE
+    of each, and the fitted (model, Platt calibrator)."""
+    raw, calibrated, calibration, fitted = {}, {}, {}, {}
+    for model in models:
+        model.fit(X["fit"], y["fit"])
+        calib_scores, test_scores = model.predict(X["calibrate"]), model.predict(X["test"])
+        raw[model.name] = test_scores
+        calibration[model.name] = {
+            "raw": {
+                "log_loss": log_loss(y["test"], test_scores),
+                "ece": ece(y["test"], test_scores),
+            }
+        }
+        for method in ("platt", "isotonic"):
+            calibrator = Calibrator(method).fit(calib_scores, y["calibrate"])
+            p = calibrator.transform(test_scores)
+            calibration[model.name][method] = {
+                "log_loss": log_loss(y["test"], p),
+                "ece": ece(y["test"], p),
+            }
+            if method == "platt":
+                calibrated[model.name] = p
+                fitted[model.name] = (model, calibrator)
+    return raw, calibrated, calibration, fitted

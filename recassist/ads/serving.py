@@ -5,18 +5,18 @@
 1. candidates: the `ads.candidates` ads nearest the user's profile vector in Chroma
    (`<dataset>-ads`), or nearest the mean of their history items' vectors (then of the items the
    conversation showed them) for a user without a stored profile;
-2. targeting: only ads whose targeting the user's traits match (`ads.targeting`);
-3. ranking: eCPM = calibrated pCTR x bid; each ad's charge per click is second-price style, the eCPM
+2. targeting: only ads whose targeting the user's traits match (`ads.targeting`, `ads.auction`);
+3. ranking (`ads.auction`): eCPM = calibrated pCTR x bid; each ad's charge per click is second-price style, the eCPM
    of the ad ranked below it divided by its own pCTR, at least `ads.reserve_cpc` and at most its
    bid;
 4. caps and pacing: the ledger records the first `k` ranked ads that pass the user's frequency cap
    and their advertiser's paced budget, in one transaction (`ads.ledger`);
-5. "why this ad": the targeting matched and the user's own history items nearest the ad ("you
+5. "why this ad" (`ads.why`): the targeting matched and the user's own history items nearest the ad ("you
    watched"; items only shown in the conversation are "you were shown", never "watched"), as a
    template explanation checked by the recommendations' faithfulness check; one that fails gets a
    minimal explanation from the targeting alone.
 
-pCTR comes from `ServingClickModel`, fitted on the logged impressions and clicks when the server is
+pCTR comes from `ServingClickModel` (`ads.click_model`), fitted on the logged impressions and clicks when the server is
 built and again every `ads.refit_every` impressions (or on `refit`): with fewer than
 `ads.min_clicks_to_fit` clicks it is each ad's click rate shrunk to `ads.prior_ctr` (the rate
 measured on the Open Bandit sample); with enough, a Platt-calibrated logistic regression on the
@@ -26,49 +26,36 @@ similarity to the user, the position and that prior.
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from recassist.ads.catalogue import Ad, AdsCatalogue, load_ads
-from recassist.ads.click_model import Calibrator, ItemPrior, LogisticClickModel, logit
-from recassist.ads.ledger import ClickResult, Ledger, Offer
-from recassist.ads.targeting import TargetingMatch, UserTraits, match, traits_from_row
-from recassist.assistant.evidence import Reason
-from recassist.assistant.faithfulness import FaithfulnessChecker
+from recassist.ads.auction import Eligible, eligible_ads, ranked_offers
+from recassist.ads.catalogue import AdsCatalogue, load_ads
+from recassist.ads.click_model import ServingClickModel
+from recassist.ads.ledger import ClickResult, Ledger, Served
+from recassist.ads.targeting import UserTraits, traits_from_row
+from recassist.ads.why import KIND, AdExplainer, WhyThisAd
 from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
-from recassist.retrieval.catalogue import Item, display_title
+from recassist.grounding.faithfulness import FaithfulnessChecker
+from recassist.retrieval.catalogue import Item
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.index import item_text
 from recassist.retrieval.profiles import latest_first
 from recassist.retrieval.vector_store import VectorStore
-from recassist.settings import AdsConfig, Settings
+from recassist.settings import Settings
 from recassist.state.database import engine as state_engine
 
-log = logging.getLogger(__name__)
+__all__ = ["AdServer", "SponsoredPick", "WhyThisAd", "sponsored_due"]
 
-KIND = "ads"  # the Chroma collection `<dataset>-ads`
 LABEL = "Sponsored"
 _HISTORY_LOOKED_AT = 50
-
-
-@dataclass(frozen=True)
-class WhyThisAd:
-    text: str
-    targeting: tuple[str, ...]  # the targeting facts that matched
-    history: tuple[Item, ...]  # the user's own history items cited ("you watched")
-    source: str  # "template" (checked) or "targeting" (the template failed the check)
-    problems: tuple[str, ...] = ()
-    shown: tuple[
-        Item, ...
-    ] = ()  # items only shown to the user in this conversation, cited as shown
 
 
 @dataclass(frozen=True)
@@ -92,83 +79,11 @@ class SponsoredPick:
     label: str = LABEL
 
 
-@dataclass
-class ServingClickModel:
-    """pCTR for (ad, similarity to the user, position) from the logged ad events."""
-
-    config: AdsConfig
-    prior: ItemPrior = field(init=False)
-    model: LogisticClickModel | None = field(default=None, init=False)
-    calibrator: Calibrator | None = field(default=None, init=False)
-
-    @property
-    def source(self) -> str:
-        return "prior" if self.model is None else "model"
-
-    def _features(
-        self, ad_ids: Sequence[str], similarity: np.ndarray, position: np.ndarray
-    ) -> pd.DataFrame:
-        frame = pd.DataFrame({"ad_id": list(ad_ids)})
-        return pd.DataFrame(
-            {
-                "similarity": np.asarray(similarity, dtype=float),
-                "position": np.asarray(position).astype(str),
-                "prior_logit": logit(self.prior.predict(frame)),
-            }
-        )
-
-    def fit(self, events: pd.DataFrame) -> ServingClickModel:
-        """`events`: ad_id, similarity, position, clicked, oldest first (the ledger's impressions).
-
-        With enough clicks in both, the older 80 % fit the ad prior and the regression and the newer
-        20 % the Platt calibration, so the calibration sees scores the model was not fitted on."""
-        y = events["clicked"].to_numpy(dtype=int) if len(events) else np.zeros(0, dtype=int)
-        cut = int(len(y) * 0.8)
-        calibrate = (
-            y[:cut].sum() >= max(1, self.config.min_clicks_to_fit // 2)
-            and y[cut:].sum() >= 2
-            and y[:cut].sum() < cut
-        )
-        fit_rows = slice(0, cut) if calibrate else slice(0, len(y))
-        ads = events[["ad_id"]].iloc[fit_rows] if len(events) else pd.DataFrame({"ad_id": []})
-        self.prior = ItemPrior(strength=self.config.prior_strength, column="ad_id").fit(
-            ads, y[fit_rows], base=self.config.prior_ctr
-        )
-        self.model = self.calibrator = None
-        if y.sum() < self.config.min_clicks_to_fit or y.sum() == len(y):
-            return self
-        X = self._features(
-            events["ad_id"].tolist(), events["similarity"].to_numpy(), events["position"].to_numpy()
-        )
-        self.model = LogisticClickModel(seed=self.config.seed).fit(X.iloc[fit_rows], y[fit_rows])
-        if calibrate:
-            self.calibrator = Calibrator("platt").fit(self.model.predict(X.iloc[cut:]), y[cut:])
-        return self
-
-    def predict(
-        self, ad_ids: Sequence[str], similarity: np.ndarray, position: np.ndarray
-    ) -> np.ndarray:
-        frame = pd.DataFrame({"ad_id": list(ad_ids)})
-        if self.model is None:
-            return self.prior.predict(frame)
-        p = self.model.predict(self._features(ad_ids, similarity, position))
-        return p if self.calibrator is None else self.calibrator.transform(p)
-
-
 def sponsored_due(turn: int, rate: float) -> bool:
     """Whether chat answer number `turn` (1-based) carries a sponsored slot, so that over any run of
     turns the share that do is `rate` (`ads.sponsored_rate`), spread evenly: 0.34 -> turns 3, 6, 9,
     ..."""
     return int(turn * rate + 1e-9) > int((turn - 1) * rate + 1e-9)
-
-
-def second_prices(
-    ecpm: np.ndarray, pctr: np.ndarray, bids: np.ndarray, reserve: float
-) -> np.ndarray:
-    """Charge per click of each ad in eCPM order: the next ad's eCPM over its own pCTR, within
-    [reserve, bid]."""
-    following = np.append(ecpm[1:], 0.0)
-    return np.minimum(bids, np.maximum(reserve, following / np.maximum(pctr, 1e-12)))
 
 
 class AdServer:
@@ -211,7 +126,8 @@ class AdServer:
         tags = {t for item in self.items.values() for t in item.tags} | {
             t for ad in self.catalogue.ads.values() for t in ad.tags
         }
-        self.checker = FaithfulnessChecker([i.title for i in self.items.values()], tags)
+        checker = FaithfulnessChecker([i.title for i in self.items.values()], tags)
+        self.explainer = AdExplainer(self.items, store, checker)
         self._index_ads()
         self._served_since_fit = 0
         self._fit_lock = threading.Lock()
@@ -321,73 +237,60 @@ class AdServer:
         vector = self._profile(known, [*history, *shown])
         if vector is None:
             return []
-        traits = self.traits(known, [*history, *shown])
         hits = self.store.query(KIND, vector, self.config.candidates)
-        eligible: list[tuple[Ad, float, TargetingMatch]] = []
-        ruled_out = set(excluded_tags)
-        for hit in hits:
-            ad = self.catalogue.ads.get(hit.id)
-            matched = None if ad is None else match(ad.targeting, traits)
-            if (
-                ad is not None
-                and matched is not None
-                and ad.bid >= self.config.reserve_cpc
-                and not ruled_out.intersection(ad.tags)
-            ):
-                eligible.append((ad, 1.0 - hit.distance, matched))
+        eligible = eligible_ads(
+            hits,
+            self.catalogue.ads,
+            self.traits(known, [*history, *shown]),
+            reserve=self.config.reserve_cpc,
+            excluded_tags=excluded_tags,
+        )
         if not eligible:
             return []
-        ids = [ad.ad_id for ad, _, _ in eligible]
-        similarity = np.array([s for _, s, _ in eligible])
         model = self.click_model
-        pctr = model.predict(ids, similarity, np.ones(len(ids), dtype=int))
-        bids = np.array([ad.bid for ad, _, _ in eligible])
-        ecpm = pctr * bids
-        order = np.argsort(-ecpm, kind="stable")
-        prices = second_prices(ecpm[order], pctr[order], bids[order], self.config.reserve_cpc)
-        offers = [
-            Offer(
-                ids[i],
-                eligible[i][0].advertiser,
-                eligible[i][0].daily_budget,
-                float(price),
-                float(pctr[i]),
-                float(similarity[i]),
-            )
-            for i, price in zip(order, prices)
-        ]
+        pctr = model.predict(
+            [e.ad.ad_id for e in eligible],
+            np.array([e.similarity for e in eligible]),
+            np.ones(len(eligible), dtype=int),
+        )
         served = self.ledger.serve(
             self.user_key(user_id),
-            offers,
+            ranked_offers(eligible, pctr, self.config.reserve_cpc),
             k,
             frequency_cap=self.config.frequency_cap,
             pacing=self.config.pacing,
             slack=self.config.pacing_slack,
         )
         self._count_served(len(served))
-        by_id = {ad.ad_id: (ad, matched) for ad, _, matched in eligible}
-        picks = []
-        for s in served:
-            ad, matched = by_id[s.offer.ad_id]
-            picks.append(
-                SponsoredPick(
-                    impression_id=s.impression_id,
-                    ad_id=ad.ad_id,
-                    advertiser=ad.advertiser,
-                    title=ad.title,
-                    text=ad.text,
-                    tags=ad.tags,
-                    position=s.position,
-                    pctr=s.offer.pctr,
-                    pctr_source=model.source,
-                    bid=ad.bid,
-                    price=s.offer.price,
-                    ecpm=s.offer.pctr * ad.bid,
-                    synthetic=ad.synthetic,
-                    why=self.why(ad, matched, history, shown),
-                )
-            )
-        return picks
+        by_id = {e.ad.ad_id: e for e in eligible}
+        return [self._pick(s, by_id[s.offer.ad_id], model.source, history, shown) for s in served]
+
+    def _pick(
+        self,
+        served: Served,
+        chosen: Eligible,
+        pctr_source: str,
+        history: Sequence[str],
+        shown: Sequence[str],
+    ) -> SponsoredPick:
+        """The served offer as a sponsored pick, with its checked "why this ad"."""
+        ad = chosen.ad
+        return SponsoredPick(
+            impression_id=served.impression_id,
+            ad_id=ad.ad_id,
+            advertiser=ad.advertiser,
+            title=ad.title,
+            text=ad.text,
+            tags=ad.tags,
+            position=served.position,
+            pctr=served.offer.pctr,
+            pctr_source=pctr_source,
+            bid=ad.bid,
+            price=served.offer.price,
+            ecpm=served.offer.pctr * ad.bid,
+            synthetic=ad.synthetic,
+            why=self.explainer.explain(ad, chosen.matched, history, shown),
+        )
 
     def click(self, user_id: str, impression_id: str) -> ClickResult:
         """Log a click on a shown sponsored pick; bills it if the advertiser's paced budget has
@@ -398,62 +301,3 @@ class AdServer:
             pacing=self.config.pacing,
             slack=self.config.pacing_slack,
         )
-
-    # ------------------------------------------------------------------ why this ad
-
-    def _cited_history(
-        self, ad: Ad, matched: TargetingMatch, history: Sequence[str], limit: int = 2
-    ) -> list[Item]:
-        """The user's history items nearest the ad, among those carrying a matched targeting tag."""
-        wanted = {t.lower() for t in matched.tags}
-        pool = [
-            i for i in history if not wanted or wanted & {t.lower() for t in self.items[i].tags}
-        ]
-        if not pool:
-            return []
-        ad_vector = self.store.vectors(KIND, [ad.ad_id]).get(ad.ad_id)
-        vectors = self.store.vectors("items", pool)
-        if ad_vector is None:
-            return [self.items[i] for i in pool[:limit]]
-        ranked = sorted(pool, key=lambda i: -float(vectors[i] @ ad_vector) if i in vectors else 0.0)
-        return [self.items[i] for i in ranked[:limit]]
-
-    def why(
-        self, ad: Ad, matched: TargetingMatch, history: Sequence[str], shown: Sequence[str] = ()
-    ) -> WhyThisAd:
-        """The explanation from real evidence, checked; a failed one falls back to the targeting
-        alone. Items of `history` are ones the user watched; items of `shown` were only shown, and
-        are cited only when no history item is, as what they were shown."""
-        cited = self._cited_history(ad, matched, history)
-        cited_shown = [] if cited else self._cited_history(ad, matched, shown)
-        facts = matched.facts()
-        parts = []
-        if matched.tags:
-            parts.append("it targets an interest in " + " and ".join(matched.tags[:2]))
-        if cited:
-            parts.append("you watched " + " and ".join(display_title(i.title) for i in cited))
-        if cited_shown:
-            parts.append(
-                "you were shown "
-                + " and ".join(display_title(i.title) for i in cited_shown)
-                + " here"
-            )
-        extra = [f for f in facts if not f.startswith("interest")]
-        if extra:
-            parts.append("it targets your " + " and ".join(extra))
-        if not parts:
-            parts.append(
-                "it is near the films you watched"
-                if history
-                else "it is near the films you were shown here"
-            )
-        text = f"Sponsored by {ad.advertiser}: shown because " + "; ".join(parts) + "."
-        reasons = [Reason("history_item", i.title, i) for i in (*cited, *cited_shown)]
-        problems = self.checker.check(text, Item(ad.ad_id, ad.title, ad.tags), reasons)
-        if not problems:
-            return WhyThisAd(text, tuple(facts), tuple(cited), "template", shown=tuple(cited_shown))
-        log.info("why-this-ad for %s failed the check: %s", ad.ad_id, problems)
-        fallback = (
-            f"Sponsored by {ad.advertiser}: shown because its targeting matched your profile."
-        )
-        return WhyThisAd(fallback, tuple(facts), (), "targeting", tuple(problems))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from recassist.ads.catalogue import Targeting
+from recassist.ads.cleaning import Targeting
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ from recassist.assistant.events import (
     Planner as PlannerName,
 )
 from recassist.assistant.explain import Explainer
-from recassist.assistant.faithfulness import FaithfulnessChecker
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
@@ -46,6 +45,7 @@ from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.language.tags import TagMatcher
 from recassist.llm.backend import LLM_ERRORS
 from recassist.retrieval.catalogue import Catalogue, Constraints

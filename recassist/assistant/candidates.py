@@ -28,12 +28,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.assistant.parser import search_text
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
+from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
 from recassist.retrieval.concepts import ConceptMatch

@@ -16,12 +16,12 @@ from recassist.assistant.answer import Answer
 from recassist.assistant.candidates import CandidateStage, Found
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
-from recassist.assistant.evidence import phrase, theme_reasons
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.seeds import Named, named_titles
 from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
 
 # A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer

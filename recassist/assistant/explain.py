@@ -29,9 +29,9 @@ from typing import Literal
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from recassist.assistant.events import ExplanationEvent, ResetEvent, TokenEvent
-from recassist.assistant.evidence import Reason, prompt_line, strongest_first, template_explanation
-from recassist.assistant.faithfulness import WORD, FaithfulnessChecker
 from recassist.errors import ModelError
+from recassist.grounding.evidence import Reason, prompt_line, strongest_first, template_explanation
+from recassist.grounding.faithfulness import WORD, FaithfulnessChecker
 from recassist.llm.backend import LLM_ERRORS
 from recassist.llm.checked import Checked, Draft, Problem, Reset, checked_stream
 from recassist.llm.prompts import load_prompt, quote

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from recassist.assistant.events import Card, EvidenceOut
-from recassist.assistant.evidence import Reason
 from recassist.assistant.explain import Explanation
 from recassist.assistant.rerank import Candidate, Reranker
+from recassist.grounding.evidence import Reason
 from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title
 
 

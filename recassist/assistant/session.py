@@ -24,8 +24,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from recassist.assistant.evidence import Reason
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
+from recassist.grounding.evidence import Reason
 from recassist.retrieval.catalogue import Constraints
 
 _KEEPS = (Intent.recommend, Intent.search, Intent.refine, Intent.more_like)  # kept as last_request

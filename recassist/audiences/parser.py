@@ -20,9 +20,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from recassist.assistant.faithfulness import TAG_ALIASES
 from recassist.audiences.guide import occupation_column
 from recassist.audiences.service import Audiences
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.language.phrases import Phrases, PhraseTable, Token, tokenise
 from recassist.retrieval.catalogue import TitleIndex
 
@@ -88,7 +88,7 @@ def gender_values() -> dict[str, list[str]]:
 
 def tag_phrases(tag: str) -> Phrases:
     """How a question names `tag`: its name, plural and aliases, not touching a hyphen."""
-    forms = {tag.lower(), tag.lower() + "s", *TAG_ALIASES.get(tag.lower(), ())}
+    forms = {tag.lower(), tag.lower() + "s", *tag_aliases().get(tag.lower(), ())}
     return Phrases(forms, hyphen_bound=True)
 
 

@@ -65,13 +65,45 @@ def liked(interactions: pd.DataFrame, threshold: float) -> np.ndarray:
 def build_population(
     dataset: Dataset, config: AudienceConfig, index_folder: Path | None = None
 ) -> Population:
+    """The data set as audience tables: users and their attributes, the item x tag matrix, the
+    interactions by row, each user's interests and favourites (and their vectors from the index
+    in `index_folder`, when given)."""
     users = dataset.users.reset_index(drop=True)
     user_ids = users["user_id"].to_numpy()
-    user_row = pd.Index(user_ids)
     items = dataset.items.reset_index(drop=True)
     item_ids = items["item_id"].to_numpy()
-    item_row = pd.Index(item_ids)
+    vocabulary, item_tags = _item_tags(items)
+    frame = _interaction_rows(dataset.interactions, user_ids, item_ids, config)
+    likes = frame[frame["liked"]]
+    shape = (len(users), len(items))
+    like_matrix = _ones(likes, shape)  # a repeated like counts once
+    interests = _interests(like_matrix @ item_tags, config.interests_per_user)
+    # a person's favourites: their highest-rated likes first, the latest among equals (their own
+    # data only, so the bound on what one person adds holds)
+    latest = likes.sort_values(
+        ["user_row", "weight", "timestamp"], ascending=[True, False, False], kind="stable"
+    )
+    latest = latest[latest.groupby("user_row").cumcount() < config.items_per_user]
+    population = Population(
+        dataset=dataset.name,
+        fingerprint=dataset.fingerprint,
+        user_ids=user_ids,
+        attributes=users.drop(columns=["user_id"]),
+        item_ids=item_ids,
+        titles=items["title"].to_numpy(),
+        tags=vocabulary,
+        interactions=frame,
+        interests=interests,
+        liked_items=_ones(latest, shape),
+        item_tags=item_tags,
+    )
+    if index_folder is not None:
+        population.vectors = _load_vectors(index_folder, user_ids)
+    return population
 
+
+def _item_tags(items: pd.DataFrame) -> tuple[list[str], sp.csr_matrix]:
+    """The sorted tag vocabulary and the items x tags 0/1 matrix."""
     tag_lists = [[t for t in str(tags).split(TAG_SEPARATOR) if t] for tags in items["tags"]]
     vocabulary = sorted({t for tags in tag_lists for t in tags})
     tag_col = {t: i for i, t in enumerate(vocabulary)}
@@ -82,12 +114,18 @@ def build_population(
     item_tags = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(items), len(vocabulary))
     )
+    return vocabulary, item_tags
 
-    raw = dataset.interactions
+
+def _interaction_rows(
+    raw: pd.DataFrame, user_ids: np.ndarray, item_ids: np.ndarray, config: AudienceConfig
+) -> pd.DataFrame:
+    """The interactions by user and item row, marked liked or not, with their review text and
+    department where the data set has them; rows of unknown users or items dropped."""
     frame = pd.DataFrame(
         {
-            "user_row": user_row.get_indexer(raw["user_id"]),
-            "item_row": item_row.get_indexer(raw["item_id"]),
+            "user_row": pd.Index(user_ids).get_indexer(raw["user_id"]),
+            "item_row": pd.Index(item_ids).get_indexer(raw["item_id"]),
             "timestamp": raw["timestamp"].to_numpy(),
             "liked": liked(raw, config.like_threshold),
             "weight": raw["weight"].to_numpy(),
@@ -96,45 +134,17 @@ def build_population(
     for column in ("text", "department"):
         if column in raw.columns:
             frame[column] = raw[column].to_numpy()
-    frame = frame[(frame["user_row"] >= 0) & (frame["item_row"] >= 0)].reset_index(drop=True)
+    return frame[(frame["user_row"] >= 0) & (frame["item_row"] >= 0)].reset_index(drop=True)
 
-    likes = frame[frame["liked"]]
-    n_users, n_items = len(users), len(items)
-    like_matrix = sp.csr_matrix(
-        (np.ones(len(likes), dtype=np.float32), (likes["user_row"], likes["item_row"])),
-        shape=(n_users, n_items),
-    )
-    like_matrix.data[:] = 1.0  # a repeated like counts once
-    interests = _interests(like_matrix @ item_tags, config.interests_per_user)
-    # a person's favourites: their highest-rated likes first, the latest among equals (their own
-    # data only, so the bound on what one person adds holds)
-    latest = likes.sort_values(
-        ["user_row", "weight", "timestamp"], ascending=[True, False, False], kind="stable"
-    )
-    latest = latest[latest.groupby("user_row").cumcount() < config.items_per_user]
-    liked_items = sp.csr_matrix(
-        (np.ones(len(latest), dtype=np.float32), (latest["user_row"], latest["item_row"])),
-        shape=(n_users, n_items),
-    )
-    liked_items.data[:] = 1.0
 
-    attributes = users.drop(columns=["user_id"])
-    population = Population(
-        dataset=dataset.name,
-        fingerprint=dataset.fingerprint,
-        user_ids=user_ids,
-        attributes=attributes,
-        item_ids=item_ids,
-        titles=items["title"].to_numpy(),
-        tags=vocabulary,
-        interactions=frame,
-        interests=interests,
-        liked_items=liked_items,
-        item_tags=item_tags,
+def _ones(pairs: pd.DataFrame, shape: tuple[int, int]) -> sp.csr_matrix:
+    """users x items with a 1 where `pairs` (user_row, item_row) has a row, repeats counted once."""
+    matrix = sp.csr_matrix(
+        (np.ones(len(pairs), dtype=np.float32), (pairs["user_row"], pairs["item_row"])),
+        shape=shape,
     )
-    if index_folder is not None:
-        population.vectors = _load_vectors(index_folder, user_ids)
-    return population
+    matrix.data[:] = 1.0
+    return matrix
 
 
 def _interests(tag_likes: sp.spmatrix, k: int) -> sp.csr_matrix:

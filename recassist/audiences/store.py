@@ -11,8 +11,8 @@ that a charge locks.
 
 `transaction` holds the check-and-charge in one transaction: on SQLite a `BEGIN IMMEDIATE` (one
 writer at a time), on PostgreSQL a `SELECT ... FOR UPDATE` of the owner's row, so replicas sharing
-one database cannot both spend the same budget. Missing tables are created (`create_tables`,
-safe when replicas start together)."""
+one database cannot both spend the same budget. The tables are defined, and created when missing,
+with the rest of the app's state (`recassist.state.schema`)."""
 
 from __future__ import annotations
 
@@ -24,45 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import (
-    Column,
     Connection,
     Engine,
-    Float,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
     func,
     insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
-METADATA = MetaData()
-RELEASES = Table(
-    "audience_releases",
-    METADATA,
-    Column("key", String(64), primary_key=True),
-    Column("snapshot", String(128), nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("counts", LargeBinary, nullable=False),
-    Column("scale", Float, nullable=False),
-    Column("epsilon", Float, nullable=False),
-    Column("at", Float, nullable=False),
-)
-CHARGES = Table(
-    "audience_charges",
-    METADATA,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(200), nullable=False, index=True),
-    Column("release", String(64), nullable=False),
-    Column("epsilon", Float, nullable=False),
-    Column("at", Float, nullable=False),
-)
-OWNERS = Table("audience_owners", METADATA, Column("owner", String(200), primary_key=True))
+from recassist.state import schema
+from recassist.state.schema import CHARGES, OWNERS, RELEASES
 
 
 @dataclass(frozen=True)
@@ -84,24 +57,12 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
-def create_tables(engine: Engine, tries: int = 3) -> None:
-    """Create the tables when missing. Processes (replicas) starting together may both see a table
-    missing and both create it: the loser's error means the table now exists, so look again."""
-    for attempt in range(tries):
-        try:
-            METADATA.create_all(engine, checkfirst=True)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError):
-            if attempt == tries - 1:
-                raise
-
-
 class ReleaseStore:
     """Releases and the ledger on one engine; each method opens its own connection."""
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.clock = engine, clock
-        create_tables(engine)
+        schema.create(engine)
 
     @contextmanager
     def transaction(self, owner: str) -> Iterator[Connection]:

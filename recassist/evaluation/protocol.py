@@ -33,7 +33,7 @@ from recassist.evaluation.fairness import fairness
 from recassist.retrieval.calibration import genre_matrix
 from recassist.retrieval.fusion import Fusion, FusionConfig
 from recassist.retrieval.generators import GeneratorConfig
-from recassist.retrieval.interactions import Interactions, Split
+from recassist.retrieval.interactions import Interactions, Split, Targets
 from recassist.retrieval.metrics import all_metrics
 from recassist.retrieval.training import Builder, Progress, rank_all, refit, tune_all
 from recassist.settings import MemoryConfig
@@ -96,19 +96,9 @@ def evaluate(
     if random_ties:
         data = data.with_random_ties(seed)
     split = Split.for_data(data, seed)
-    report = EvalReport(
-        dataset,
-        data.n_users,
-        data.n_items,
-        len(data),
-        len(split.test.users),
-        holdout=split.holdout,
-        time_ordered=data.time_ordered,
-        ties="random" if random_ties else "file",
-    )
-    progress(
-        f"{split.holdout} item per user held out ({'time order' if data.time_ordered else 'no time order'})"
-    )
+    report = _empty_report(data, dataset, split, random_ties)
+    order = "time order" if data.time_ordered else "no time order"
+    progress(f"{split.holdout} item per user held out ({order})")
     tuned = tune_all(
         split.train,
         split.validation,
@@ -131,42 +121,74 @@ def evaluate(
         seen = split.train_validation.binary
         return fairness(top, test.items, test.users, seen, genres, user_groups, seed)
 
-    for name, generator in final.generators.items():
-        top, score_s = rank_all(generator, test.users)
-        metrics = all_metrics(top, test.items, data.n_items)
-        row = ResultRow(
-            name,
-            generator.config.model_dump(),
-            tuned.validation_ndcg[name],
-            metrics,
-            fit_s[name],
-            score_s,
-            form=generator.form,
-            fairness=bias(top),
-        )
-        report.rows.append(row)
-        progress(f"{name}: test {_brief(metrics)}")
-    top, score_s = rank_all(final, test.users)
-    metrics = all_metrics(top, test.items, data.n_items)
-    fusion_ndcg, fusion_fit_s = tuned.validation_ndcg["fusion"], sum(fit_s.values())
-    report.rows.append(
-        ResultRow(
-            "fusion",
-            final.config.model_dump(),
-            fusion_ndcg,
-            metrics,
-            fusion_fit_s,
-            score_s,
-            fairness=bias(top),
-        )
+    report.rows += _test_rows(
+        final, tuned.validation_ndcg, fit_s, test, data.n_items, bias, progress
     )
-    progress(f"fusion: test {_brief(metrics)}")
+    fusion_fit_s = sum(fit_s.values())
     if genres is not None:
         row, report.calibration = _calibrated_row(
             tuned.fusion, final, split, genres, bias, progress
         )
         report.rows.append(replace(row, fit_s=fusion_fit_s))
     return report
+
+
+def _empty_report(data: Interactions, dataset: str, split: Split, random_ties: bool) -> EvalReport:
+    """The report's header: the data's size, the users evaluated, how the holdout was drawn."""
+    return EvalReport(
+        dataset,
+        data.n_users,
+        data.n_items,
+        len(data),
+        len(split.test.users),
+        holdout=split.holdout,
+        time_ordered=data.time_ordered,
+        ties="random" if random_ties else "file",
+    )
+
+
+def _test_rows(
+    final: Fusion,
+    validation_ndcg: Mapping[str, float],
+    fit_s: Mapping[str, float],
+    test: Targets,
+    n_items: int,
+    bias: Callable[[np.ndarray], dict],
+    progress: Progress,
+) -> list[ResultRow]:
+    """One row per refitted generator, then the fusion's: test metrics over every test user, the
+    time to score them all, and popularity bias and fairness where known."""
+    rows = []
+    for name, generator in final.generators.items():
+        top, score_s = rank_all(generator, test.users)
+        metrics = all_metrics(top, test.items, n_items)
+        row = ResultRow(
+            name,
+            generator.config.model_dump(),
+            validation_ndcg[name],
+            metrics,
+            fit_s[name],
+            score_s,
+            form=generator.form,
+            fairness=bias(top),
+        )
+        rows.append(row)
+        progress(f"{name}: test {_brief(metrics)}")
+    top, score_s = rank_all(final, test.users)
+    metrics = all_metrics(top, test.items, n_items)
+    rows.append(
+        ResultRow(
+            "fusion",
+            final.config.model_dump(),
+            validation_ndcg["fusion"],
+            metrics,
+            sum(fit_s.values()),
+            score_s,
+            fairness=bias(top),
+        )
+    )
+    progress(f"fusion: test {_brief(metrics)}")
+    return rows
 
 
 def _calibrated_row(

@@ -177,34 +177,16 @@ def evaluate_rerank(
     """The protocol of the module docstring; a JSON-ready dict."""
     split = Split.for_data(data)
     rng = np.random.default_rng(seed)
-
-    def sample(targets: Targets, n: int) -> Targets:
-        pick = np.sort(
-            rng.choice(len(targets.users), size=min(n, len(targets.users)), replace=False)
-        )
-        return Targets(targets.users[pick], targets.items[pick])
-
-    val, test = sample(split.validation, validation_users), sample(split.test, test_users)
+    val = _sample(split.validation, validation_users, rng)
+    test = _sample(split.test, test_users, rng)
     progress(f"validation: {len(val.users)} users")
     fusion = fusion_from_report(report_rows, split.train)
     val_scored = score_users(
         fusion, split.train, val, reranker, catalogue, candidates=candidates, progress=progress
     )
-    # Two ways to use the LLM, each with a weight grid, chosen on validation: its scores as given,
-    # and debiased by the position prior estimated on the same validation users (no extra model
-    # calls).
     prior = letter_prior(val_scored)
-    val_ndcg = {
-        variant: {w: float(ndcg_per_user(val_scored, w, p).mean()) for w in WEIGHTS}
-        for variant, p in (("raw", None), ("debiased", prior))
-    }
-    variant, weight = max(
-        ((v, w) for v in val_ndcg for w in WEIGHTS),
-        key=lambda vw: (val_ndcg[vw[0]][vw[1]], -vw[1], vw[0] == "raw"),
-    )  # ties: the smaller LLM weight, then the scores as given
+    val_ndcg, variant, weight = _choose_blend(val_scored, prior)
     progress(f"validation NDCG@10 by weight {val_ndcg}; chosen {variant} at weight {weight}")
-    chosen_prior = prior if variant == "debiased" else None
-
     progress(f"test: {len(test.users)} users")
     fusion = fusion_from_report(report_rows, split.train_validation)
     test_scored = score_users(
@@ -216,12 +198,6 @@ def evaluate_rerank(
         candidates=candidates,
         progress=progress,
     )
-    base, reranked = (
-        ndcg_per_user(test_scored, None),
-        ndcg_per_user(test_scored, weight, chosen_prior),
-    )
-    alone, alone_debiased = ndcg_per_user(test_scored, 1.0), ndcg_per_user(test_scored, 1.0, prior)
-    llm_s = np.array([s.llm_s for s in test_scored])
     return {
         "validation_users": len(val.users),
         "test_users": len(test.users),
@@ -231,6 +207,46 @@ def evaluate_rerank(
         "variant": variant,
         "weight": weight,
         "letter_prior": [round(float(x), 4) for x in prior],
+        **_test_results(test_scored, weight, prior if variant == "debiased" else None, prior),
+        "users": {
+            name: [_stored(s) for s in group]
+            for name, group in (("validation", val_scored), ("test", test_scored))
+        },
+    }
+
+
+def _sample(targets: Targets, n: int, rng: np.random.Generator) -> Targets:
+    """At most `n` of the users, drawn without replacement, in their original order."""
+    pick = np.sort(rng.choice(len(targets.users), size=min(n, len(targets.users)), replace=False))
+    return Targets(targets.users[pick], targets.items[pick])
+
+
+def _choose_blend(scored: list[Scored], prior: np.ndarray) -> tuple[dict, str, float]:
+    """Validation NDCG@10 per variant and weight, and the chosen (variant, weight).
+
+    Two ways to use the LLM, each with a weight grid: its scores as given, and debiased by the
+    position prior estimated on the same validation users (no extra model calls). Ties: the
+    smaller LLM weight, then the scores as given."""
+    val_ndcg = {
+        variant: {w: float(ndcg_per_user(scored, w, p).mean()) for w in WEIGHTS}
+        for variant, p in (("raw", None), ("debiased", prior))
+    }
+    variant, weight = max(
+        ((v, w) for v in val_ndcg for w in WEIGHTS),
+        key=lambda vw: (val_ndcg[vw[0]][vw[1]], -vw[1], vw[0] == "raw"),
+    )
+    return val_ndcg, variant, weight
+
+
+def _test_results(
+    scored: list[Scored], weight: float, chosen_prior: np.ndarray | None, prior: np.ndarray
+) -> dict:
+    """Test NDCG@10 of the fusion, the chosen blend and the LLM alone (as given and debiased), the
+    blend's difference with its bootstrap interval, recall of the candidates and the LLM's cost."""
+    base, reranked = ndcg_per_user(scored, None), ndcg_per_user(scored, weight, chosen_prior)
+    alone, alone_debiased = ndcg_per_user(scored, 1.0), ndcg_per_user(scored, 1.0, prior)
+    llm_s = np.array([s.llm_s for s in scored])
+    return {
         "test_ndcg10": {
             "fusion": float(base.mean()),
             "fusion+rerank": float(reranked.mean()),
@@ -239,13 +255,9 @@ def evaluate_rerank(
         },
         "difference": float((reranked - base).mean()),
         "difference_ci95": bootstrap_ci(reranked - base),
-        "target_in_candidates": float(np.mean([s.target != NOT_FOUND for s in test_scored])),
-        "llm_failures": int(sum(s.llm is None for s in test_scored)),
+        "target_in_candidates": float(np.mean([s.target != NOT_FOUND for s in scored])),
+        "llm_failures": int(sum(s.llm is None for s in scored)),
         "llm_s_per_user": {"mean": float(llm_s.mean()), "p50": float(np.median(llm_s))},
-        "users": {
-            name: [_stored(s) for s in group]
-            for name, group in (("validation", val_scored), ("test", test_scored))
-        },
     }
 
 

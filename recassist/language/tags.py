@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.language.phrases import Phrases, Token, tokenise
 from recassist.language.words import LANGUAGES, cue_words, language, listed, negators, table
 
@@ -89,7 +90,7 @@ class TagMatcher:
         words = tag_words()
         for tag in self.tags:
             low = tag.lower()
-            for form in (low, low + "s", *words.get(low, ())):
+            for form in (low, low + "s", *tag_aliases().get(low, ()), *words.get(low, ())):
                 forms.setdefault(form, (tag,))
         by_lower = {t.lower(): t for t in self.tags}
         for names, compound_words in table("compounds").items():

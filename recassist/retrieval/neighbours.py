@@ -4,10 +4,15 @@ For the seed items, count the users who liked both a seed and each other item (`
 score an item by the cosine of the two "liked" columns, damped where few people liked both (a pair
 liked by one person is chance). Several seeds add up. This is what "people who liked X also liked"
 means; the nearest title text of X is not (its words are the only text ML-100k has: "The Big
-Lebowski" is near "The Big One")."""
+Lebowski" is near "The Big One").
+
+The users x items "liked" matrix is built once per `Interactions` (on first use) and shared: the
+"like X" candidates and the explanations' co-liked counts (`co_liked_count`) read the same one."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +33,21 @@ class CoLiked:
     seed: np.ndarray
 
 
+_LIKED: weakref.WeakKeyDictionary[Interactions, sp.csc_matrix] = weakref.WeakKeyDictionary()
+_LIKED_LOCK = threading.Lock()
+
+
 def liked_matrix(data: Interactions) -> sp.csc_matrix:
     """Users x items, 1 where the user liked the item (every event counts when the data says no
-    likes)."""
+    likes). Built on the first call for `data` and shared by every later one while `data` lives."""
+    with _LIKED_LOCK:
+        matrix = _LIKED.get(data)
+        if matrix is None:
+            matrix = _LIKED[data] = _build_liked(data)
+        return matrix
+
+
+def _build_liked(data: Interactions) -> sp.csc_matrix:
     keep = np.ones(len(data), bool) if data.liked is None else data.liked
     matrix = sp.csr_matrix(
         (np.ones(int(keep.sum()), np.float32), (data.user_rows[keep], data.item_rows[keep])),
@@ -39,6 +56,13 @@ def liked_matrix(data: Interactions) -> sp.csc_matrix:
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return matrix.tocsc()
+
+
+def co_liked_count(liked: sp.csc_matrix, a: int, b: int) -> int:
+    """People who liked both item rows `a` and `b` (`liked` from `liked_matrix`)."""
+    users_a = liked.indices[liked.indptr[a] : liked.indptr[a + 1]]
+    users_b = liked.indices[liked.indptr[b] : liked.indptr[b + 1]]
+    return int(np.intersect1d(users_a, users_b, assume_unique=True).size)
 
 
 def co_liked(liked: sp.csc_matrix, seed_rows: np.ndarray) -> CoLiked:

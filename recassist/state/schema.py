@@ -1,6 +1,7 @@
 """The tables of the app's durable state, for SQLite and PostgreSQL alike, created when missing.
 
-`create(engine)` runs `CREATE TABLE IF NOT EXISTS` for each (SQLAlchemy's `checkfirst`): every
+`create(engine)` is the one place tables are created, those of the ads ledger, feedback and the
+marketers' releases and charges alike. It runs `CREATE TABLE IF NOT EXISTS` for each (SQLAlchemy's `checkfirst`): every
 replica may call it at start, concurrently, and a table added in a later version appears on the next
 start. A column changed in a later version will need a migration (Alembic); none has been needed
 yet.
@@ -16,12 +17,13 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     UniqueConstraint,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from recassist.errors import StateUnavailableError
 from recassist.state.transaction import unreachable
@@ -89,23 +91,55 @@ FEEDBACK = Table(
 )
 
 
-def create(engine: Engine) -> None:
-    """Create the tables that are missing. Two replicas starting at once may both try to create a
-    table; PostgreSQL then refuses the second (a unique-name error), which is the table existing.
-    A server that does not answer raises `StateUnavailableError`."""
-    for attempt in range(3):
+# the marketers' noisy releases (written once), what each owner was charged for them, and one row
+# per owner that a check-and-charge locks (`audiences.store`)
+RELEASES = Table(
+    "audience_releases",
+    METADATA,
+    Column("key", String(64), primary_key=True),
+    Column("snapshot", String(128), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("counts", LargeBinary, nullable=False),
+    Column("scale", Float, nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("at", Float, nullable=False),
+)
+CHARGES = Table(
+    "audience_charges",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(200), nullable=False, index=True),
+    Column("release", String(64), nullable=False),
+    Column("epsilon", Float, nullable=False),
+    Column("at", Float, nullable=False),
+)
+OWNERS = Table("audience_owners", METADATA, Column("owner", String(200), primary_key=True))
+
+
+def create(engine: Engine, tries: int = 3) -> None:
+    """Create the tables that are missing, every table of the app's state (ads, feedback,
+    audiences) at once. Replicas starting together may both see a table missing and both create
+    it: the loser's error (PostgreSQL: a unique-name error; SQLite: "already exists") means the
+    table now exists, so look again. A server that does not answer raises
+    `StateUnavailableError`."""
+    for attempt in range(tries):
         try:
             METADATA.create_all(engine, checkfirst=True)
             return
-        except (
-            IntegrityError,
-            ProgrammingError,
-        ):  # created by another replica between check and create
-            if attempt == 2:
-                raise
         except DBAPIError as err:
+            if _lost_race(err):
+                if attempt == tries - 1:
+                    raise
+                continue
             if unreachable(err):
                 raise StateUnavailableError(
                     f"the state database is not answering: {err.orig}"
                 ) from err
             raise
+
+
+def _lost_race(err: DBAPIError) -> bool:
+    """Whether creating a table failed because another process created it first."""
+    if isinstance(err, (IntegrityError, ProgrammingError)):
+        return True
+    return isinstance(err, OperationalError) and "already exists" in str(err.orig).lower()

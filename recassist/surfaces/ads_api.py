@@ -148,16 +148,29 @@ def build_ads_router(
     catalogue = sponsor.catalogue
     app_role = [Depends(require(settings.api, "app"))]
     router = APIRouter(tags=["sponsored"])
-    unverified = RateLimiter(
-        settings.state.cache_url, degrade=False
-    )  # unverified clicks per key and day
+    _add_sponsored(router, sponsor, user_for, app_role)
+    _add_click(router, settings, sponsor, user_for)
 
-    def server() -> AdServer:
-        try:
-            return sponsor.server()
-        except AdsNotReadyError as err:
-            raise HTTPException(404, str(err)) from None
+    @router.get("/ads", response_class=HTMLResponse, include_in_schema=False, dependencies=app_role)
+    def page() -> str:
+        """The demo page; it lists demo users' pseudonyms, so it is served to the app role only."""
+        users = catalogue.users(limit=20)
+        return PAGE.replace("__USERS__", json.dumps(users))
 
+    return router
+
+
+def _server(sponsor: Sponsor) -> AdServer:
+    """The data set's ad server; 404 while it has no ads."""
+    try:
+        return sponsor.server()
+    except AdsNotReadyError as err:
+        raise HTTPException(404, str(err)) from None
+
+
+def _add_sponsored(
+    router: APIRouter, sponsor: Sponsor, user_for: Callable[[str], str | None], app_role: list
+) -> None:
     @router.get("/api/v1/ads", response_model=AdsOut, dependencies=app_role)
     def sponsored(
         user_id: Annotated[
@@ -184,7 +197,7 @@ def build_ads_router(
     ) -> AdsOut:
         """Sponsored picks for a user, each labelled "Sponsored" with its "why this ad"; each is an
         impression."""
-        ads = server()
+        ads = _server(sponsor)
         user = user_for(user_id)
         picks = ads.select(user or user_id, history, k, shown_item_ids=shown)
         return AdsOut(
@@ -192,6 +205,14 @@ def build_ads_router(
             synthetic_catalogue=ads.catalogue.synthetic,
             ads=[pick_out(p) for p in picks],
         )
+
+
+def _add_click(
+    router: APIRouter, settings: Settings, sponsor: Sponsor, user_for: Callable[[str], str | None]
+) -> None:
+    unverified = RateLimiter(
+        settings.state.cache_url, degrade=False
+    )  # unverified clicks per key and day
 
     @router.post("/api/v1/ads/click", response_model=ClickOut)
     def click(body: ClickIn, caller: Caller = Depends(require(settings.api, "app"))) -> ClickOut:
@@ -214,15 +235,7 @@ def build_ads_router(
                 "verified user token is reached; send X-User-Token",
             )
         user = user_for(body.user_id) or body.user_id
-        result = server().click(user, body.impression_id)
+        result = _server(sponsor).click(user, body.impression_id)
         if result.reason.startswith("unknown"):
             raise HTTPException(404, "unknown impression_id for this user_id")
         return ClickOut(billed=result.billed, price=result.price, reason=result.reason)
-
-    @router.get("/ads", response_class=HTMLResponse, include_in_schema=False, dependencies=app_role)
-    def page() -> str:
-        """The demo page; it lists demo users' pseudonyms, so it is served to the app role only."""
-        users = catalogue.users(limit=20)
-        return PAGE.replace("__USERS__", json.dumps(users))
-
-    return router

@@ -105,59 +105,78 @@ class SearchOut(BaseModel):
     items: list[Card]
 
 
-def build_router(ctx: AppContext) -> APIRouter:
-    app_role = [Depends(require(ctx.settings.api, "app"))]
-    widget_caller = require(
-        ctx.settings.api, "app", publishable=True
-    )  # chat, feedback, recommend: widgets too
-    router = APIRouter(prefix="/api/v1", tags=["recommendations"])
-    assistant = ctx.assistant
+class _Rules:
+    """Who a request is for and what its words mean, shared by the routes."""
 
-    def user_of(caller: Caller, user_id: str | None) -> str | None:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def user_of(self, caller: Caller, user_id: str | None) -> str | None:
         """The user a request is for: the one its signed user token names, else (not for publishable
         keys, which only learn who the user is from a token) the `user_id` in the body."""
         if caller.user is not None:
-            return ctx.user_for(caller.user)
+            return self.ctx.user_for(caller.user)
         if user_id and caller.kind == "publishable":
             raise HTTPException(
                 403, "a publishable key cannot name a user; send a signed X-User-Token"
             )
-        return ctx.user_for(user_id)
+        return self.ctx.user_for(user_id)
 
+    @staticmethod
     def check_owner(caller: Caller, session, user: str | None) -> None:
+        """A publishable key may only use its own user's session."""
         if caller.kind == "publishable" and session.user_id != user:
             raise HTTPException(403, "this session belongs to another user")
 
-    def canonical_tags(tags: list[str], field: str) -> list[str]:
+    def canonical_tags(self, tags: list[str], field: str) -> list[str]:
+        """The catalogue's spelling of each tag; 422 naming the known tags for one it lacks."""
+        matcher = self.ctx.assistant.tags
         out = []
         for tag in tags:
-            canonical = assistant.tags.canonical(tag)
+            canonical = matcher.canonical(tag)
             if canonical is None:
-                known = ", ".join(assistant.tags.tags[:40])
+                known = ", ".join(matcher.tags[:40])
                 raise HTTPException(422, f"{field}: unknown tag '{tag}'; known tags: {known}")
             out.append(canonical)
         return out
 
+
+def build_router(ctx: AppContext) -> APIRouter:
+    """The `/api/v1` routes over one app context: recommend, chat, feedback (app keys and
+    widgets' publishable keys) and catalogue search (app keys)."""
+    widget_caller = require(
+        ctx.settings.api, "app", publishable=True
+    )  # chat, feedback, recommend: widgets too
+    router = APIRouter(prefix="/api/v1", tags=["recommendations"])
+    rules = _Rules(ctx)
+    _add_recommend(router, ctx, rules, widget_caller)
+    _add_chat(router, ctx, rules, widget_caller)
+    _add_feedback(router, ctx, rules, widget_caller)
+    _add_search(router, ctx, rules, [Depends(require(ctx.settings.api, "app"))])
+    return router
+
+
+def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_caller) -> None:
     @router.post("/recommend", response_model=RecommendOut)
     def recommend(body: RecommendIn, caller: Caller = Depends(widget_caller)) -> RecommendOut:
         """Top-k items for a known user (by id) or for free-text tastes, with evidence and
         explanations."""
-        user = user_of(caller, body.user_id)
+        user = rules.user_of(caller, body.user_id)
         if user is None and not body.tastes and body.user_id:
             raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
         if body.year_min and body.year_max and body.year_min > body.year_max:
             raise HTTPException(422, "year_min is after year_max")
-        session = assistant.new_session(user, body.tastes)
+        session = ctx.assistant.new_session(user, body.tastes)
         request = TurnRequest(
             intent=Intent.recommend,
-            include_tags=canonical_tags(body.include_tags, "include_tags"),
-            exclude_tags=canonical_tags(body.exclude_tags, "exclude_tags"),
+            include_tags=rules.canonical_tags(body.include_tags, "include_tags"),
+            exclude_tags=rules.canonical_tags(body.exclude_tags, "exclude_tags"),
             year_min=body.year_min,
             year_max=body.year_max,
             count=body.k,
         )
         result = run(
-            assistant.stream_request(session, request, llm_explanations=body.explain == "llm")
+            ctx.assistant.stream_request(session, request, llm_explanations=body.explain == "llm")
         )
         if result.error:
             raise HTTPException(
@@ -165,6 +184,8 @@ def build_router(ctx: AppContext) -> APIRouter:
             )
         return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
 
+
+def _add_chat(router: APIRouter, ctx: AppContext, rules: _Rules, widget_caller) -> None:
     @router.post(
         "/chat",
         response_class=StreamingResponse,
@@ -180,7 +201,7 @@ def build_router(ctx: AppContext) -> APIRouter:
         """One chat turn as server-sent events: session, plan, message, picks, note, token, reset,
         explanation, sponsored, and done, or error (with a message for the user) when it could not
         finish."""
-        user = user_of(caller, body.user_id)
+        user = rules.user_of(caller, body.user_id)
         try:
             expired = bool(body.session_id) and ctx.sessions.get(body.session_id) is None
             given = None if expired else body.session_id
@@ -189,8 +210,8 @@ def build_router(ctx: AppContext) -> APIRouter:
         except StateUnavailableError:  # the session store is down: answer this turn on its own
             expired, degraded = False, True
             session_id = body.session_id or secrets.token_urlsafe(12)
-            session = assistant.new_session(user)
-        check_owner(caller, session, user)
+            session = ctx.assistant.new_session(user)
+        rules.check_owner(caller, session, user)
 
         def events() -> Iterator[str]:
             yield sse(SessionEvent(session_id=session_id, user_known=session.user_id is not None))
@@ -198,7 +219,7 @@ def build_router(ctx: AppContext) -> APIRouter:
                 yield sse(NoteEvent(text=EXPIRED))
             if degraded:
                 yield sse(NoteEvent(text=DEGRADED))
-            for event in assistant.stream(session, body.message):
+            for event in ctx.assistant.stream(session, body.message):
                 yield sse(event)
             if not degraded:
                 try:
@@ -208,6 +229,8 @@ def build_router(ctx: AppContext) -> APIRouter:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
+
+def _add_feedback(router: APIRouter, ctx: AppContext, rules: _Rules, widget_caller) -> None:
     @router.post("/feedback", response_model=FeedbackOut)
     def feedback(
         body: FeedbackIn,
@@ -220,9 +243,9 @@ def build_router(ctx: AppContext) -> APIRouter:
         item at once (an expired session: a new one, whose id and a note come back). Stored once per
         `Idempotency-Key`, whichever replica gets it and however often it is sent; 503 while the
         state database is down."""
-        if body.item_id not in assistant.items:
+        if body.item_id not in ctx.assistant.items:
             raise HTTPException(404, f"unknown item_id '{body.item_id}'")
-        user = user_of(caller, body.user_id)
+        user = rules.user_of(caller, body.user_id)
         event = body.event_id or idempotency_key  # one key per event, scoped by caller and user
         key = f"{caller.key}:{user}:{event}" if event else None
         session_id, note = body.session_id, None
@@ -230,16 +253,18 @@ def build_router(ctx: AppContext) -> APIRouter:
         if session_id and session is None:
             (session_id, session), note = ctx.sessions.get_or_create(None, user), EXPIRED
         if session is not None:
-            check_owner(caller, session, user)
+            rules.check_owner(caller, session, user)
         else:
             if user is None:
                 raise HTTPException(422, "send a session_id, or the user_id of a known user")
-            session = assistant.new_session(user)
+            session = ctx.assistant.new_session(user)
         first = ctx.record_feedback(session, body.item_id, body.feedback, key)
         if session_id:
             ctx.sessions.save(session_id, session)
         return FeedbackOut(recorded=first, duplicate=not first, session_id=session_id, note=note)
 
+
+def _add_search(router: APIRouter, ctx: AppContext, rules: _Rules, app_role: list) -> None:
     @router.get("/items/search", response_model=SearchOut, dependencies=app_role)
     def search(
         q: Annotated[str | None, Query(max_length=500, description="free text")] = None,
@@ -251,14 +276,12 @@ def build_router(ctx: AppContext) -> APIRouter:
     ) -> SearchOut:
         """Catalogue search: nearest items to the text (or all items) within the filters."""
         constraints = Constraints(
-            frozenset(canonical_tags(include_tags, "include_tags")),
-            frozenset(canonical_tags(exclude_tags, "exclude_tags")),
+            frozenset(rules.canonical_tags(include_tags, "include_tags")),
+            frozenset(rules.canonical_tags(exclude_tags, "exclude_tags")),
             year_min,
             year_max,
         )
-        return SearchOut(items=[p.card() for p in assistant.search(q or "", constraints, k)])
-
-    return router
+        return SearchOut(items=[p.card() for p in ctx.assistant.search(q or "", constraints, k)])
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

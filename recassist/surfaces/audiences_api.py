@@ -201,36 +201,46 @@ def budget_of(marketing: MarketerContext, owner: str) -> BudgetOut:
 
 
 def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> APIRouter:
+    """The marketers' routes: the measures and the lookalike for the marketer role, the lookalike's
+    ids for the admin role; every refusal is a 4xx that says why."""
     router = APIRouter(prefix="/api/v1/audiences", tags=["audiences"])
     marketer = Depends(principal_of(config, "marketer"))
-    admin = Depends(principal_of(config, "admin"))
+    _add_measures(router, marketing, marketer)
+    _add_lookalike_and_questions(
+        router, marketing, marketer, Depends(principal_of(config, "admin"))
+    )
+    return router
 
-    def guarded(run):
-        try:
-            return run()
-        except (PrivacyRefusal, QueryError, IndexNotBuiltError) as err:
-            raise refusal(err) from None
 
+def _guarded(run):
+    """`run()`, with a privacy refusal, a bad query or a missing index as the 4xx that says why."""
+    try:
+        return run()
+    except (PrivacyRefusal, QueryError, IndexNotBuiltError) as err:
+        raise refusal(err) from None
+
+
+def _add_measures(router: APIRouter, marketing: MarketerContext, marketer) -> None:
     @router.post("/size", response_model=AudienceTable)
     def size(body: SegmentIn, who: str = marketer) -> AudienceTable:
-        return guarded(lambda: marketing.audiences.size(who, body.segment))
+        return _guarded(lambda: marketing.audiences.size(who, body.segment))
 
     @router.post("/affinity", response_model=AudienceTable)
     def affinity(body: AffinityIn, who: str = marketer) -> AudienceTable:
         """Interests most over-represented in the segment: index = segment share / base share x 100."""
-        return guarded(
+        return _guarded(
             lambda: marketing.audiences.affinity(who, body.segment, body.base, body.by, body.top)
         )
 
     @router.post("/sentiment", response_model=AudienceTable)
     def sentiment(body: SentimentIn, who: str = marketer) -> AudienceTable:
-        return guarded(
+        return _guarded(
             lambda: marketing.audiences.sentiment(who, body.segment, body.base, body.category)
         )
 
     @router.post("/trend", response_model=AudienceTable)
     def trend(body: TrendIn, who: str = marketer) -> AudienceTable:
-        return guarded(
+        return _guarded(
             lambda: marketing.audiences.trend(
                 who, body.segment, body.tag, body.period, body.last_months
             )
@@ -238,29 +248,31 @@ def build_audiences_router(marketing: MarketerContext, config: ApiConfig) -> API
 
     @router.post("/clusters", response_model=AudienceTable)
     def clusters(body: SegmentIn, who: str = marketer) -> AudienceTable:
-        return guarded(lambda: marketing.audiences.clusters(who, body.segment))
+        return _guarded(lambda: marketing.audiences.clusters(who, body.segment))
 
+
+def _add_lookalike_and_questions(
+    router: APIRouter, marketing: MarketerContext, marketer, admin
+) -> None:
     @router.post("/lookalike", response_model=AudienceTable)
     def lookalike(body: LookalikeIn, who: str = marketer) -> AudienceTable:
         """The lookalike audience's size and distinctive interests; no ids (see /lookalike/export)."""
-        return guarded(lambda: marketing.audiences.lookalike(who, body.seed, body.share))
+        return _guarded(lambda: marketing.audiences.lookalike(who, body.seed, body.share))
 
     @router.post("/lookalike/export", response_model=ExportOut)
     def export(body: LookalikeIn, who: str = admin) -> ExportOut:
         """Pseudonymous ids of the lookalike audience, for the admin role only."""
-        ids = guarded(lambda: marketing.audiences.export_lookalike(body.seed, body.share))
+        ids = _guarded(lambda: marketing.audiences.export_lookalike(body.seed, body.share))
         return ExportOut(count=len(ids), user_ids=ids)
 
     @router.post("/ask", response_model=AskOut)
     def ask(body: AskIn, who: str = marketer) -> AskOut:
         """A question in words: planned into a typed query, answered with a table, a chart, a
         checked summary."""
-        answer: MarketerAnswer = guarded(lambda: marketing.assistant.answer(body.question, who))
+        answer: MarketerAnswer = _guarded(lambda: marketing.assistant.answer(body.question, who))
         return AskOut(**answer.model_dump(exclude={"question"}))
 
     @router.get("/budget", response_model=BudgetOut)
     def budget(who: str = marketer) -> BudgetOut:
         """The epsilon the caller's organisation spent and has left in this period."""
         return budget_of(marketing, who)
-
-    return router

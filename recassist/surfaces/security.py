@@ -78,6 +78,24 @@ def _origin_of(headers: Headers) -> str | None:
     return origin.rstrip("/").lower()
 
 
+async def _refuse(scope, receive, send, headers: Headers, denied: Denied) -> None:
+    """Answer the refusal: a WebSocket is closed (policy violation); a browser asking for a page
+    gets the sign-in page for a 401 or 403; everything else JSON."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    method, path = scope.get("method", "GET"), scope["path"]
+    if denied.status in (401, 403) and method == "GET" and "text/html" in headers.get("accept", ""):
+        page = _signin_page(path, denied.detail, denied.pages)
+        await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(
+            scope, receive, send
+        )
+        return
+    await JSONResponse(
+        {"detail": denied.detail}, status_code=denied.status, headers=denied.headers
+    )(scope, receive, send)
+
+
 class SecurityMiddleware:
     """The checks in the module docstring, for every HTTP and WebSocket request (pure ASGI, so
     streamed responses pass through untouched)."""
@@ -89,73 +107,56 @@ class SecurityMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        guard, config = self.guard, self.guard.config
         headers = Headers(scope=scope)
         client = scope["client"][0] if scope.get("client") else "unknown"
         method, path = scope.get("method", "GET"), scope["path"]
         foreign = _origin_of(headers)
-        cors = foreign if foreign in guard.browser_origins else None
-        raw_send, send = send, _with_cors(send, cors)
-        refusal_send = _with_cors(
-            raw_send, foreign
-        )  # any origin may read why it was refused, and only that
-
-        async def refuse(denied: Denied) -> None:
-            if scope["type"] == "websocket":
-                await refusal_send({"type": "websocket.close", "code": 1008})
+        cors = foreign if foreign in self.guard.browser_origins else None
+        denied = self.guard.check_host(headers)
+        if denied is None and method == "OPTIONS" and foreign:
+            if "access-control-request-method" in headers:
+                asked = headers.get("access-control-request-method", "").upper()
+                readable = cors or (foreign if (asked, path) in PUBLISHABLE_ROUTES else None)
+                await self._preflight(scope, receive, send, path, client, readable)
                 return
-            if (
-                denied.status in (401, 403)
-                and method == "GET"
-                and "text/html" in headers.get("accept", "")
-            ):
-                page = _signin_page(path, denied.detail, denied.pages)
-                await HTMLResponse(page, status_code=denied.status, headers=denied.headers)(
-                    scope, receive, refusal_send
-                )
-                return
-            await JSONResponse(
-                {"detail": denied.detail}, status_code=denied.status, headers=denied.headers
-            )(scope, receive, refusal_send)
+        if denied is None:
+            denied, receive = await self._admit(scope, receive, headers, client, foreign)
+        if denied is not None:
+            # any origin may read why it was refused, and only that
+            await _refuse(scope, receive, _with_cors(send, foreign), headers, denied)
+            return
+        await self.app(scope, receive, _with_cors(send, cors))
 
-        denied = guard.check_host(headers)
-        if denied:
-            await refuse(denied)
-            return
-        if method == "OPTIONS" and foreign and "access-control-request-method" in headers:
-            asked = headers.get("access-control-request-method", "").upper()
-            readable = cors or (foreign if (asked, path) in PUBLISHABLE_ROUTES else None)
-            await self._preflight(scope, receive, raw_send, path, client, readable)
-            return
+    async def _admit(
+        self, scope, receive, headers: Headers, client: str, foreign: str | None
+    ) -> tuple[Denied | None, Callable]:
+        """Body size, who is calling and their rate, then the body itself (read whole, within the
+        size and time limits): the refusal, if any, and the `receive` the app reads the body from.
+        A verified caller is left in the request state."""
+        config = self.guard.config
+        method, path = scope.get("method", "GET"), scope["path"]
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > config.max_body_bytes:
-            await refuse(_too_large(int(length), config.max_body_bytes))
-            return
-        caller = guard.authenticate(method, path, headers, client, foreign)
-        limited = guard.throttle(caller, client)
+            return _too_large(int(length), config.max_body_bytes), receive
+        caller = self.guard.authenticate(method, path, headers, client, foreign)
+        limited = self.guard.throttle(caller, client)
         if limited:
-            await refuse(limited)
-            return
+            return limited, receive
         if isinstance(caller, Denied):
-            await refuse(caller)
-            return
+            return caller, receive
         scope.setdefault("state", {})["recassist_caller"] = caller
-        if scope["type"] == "http":  # any method: a GET may carry a body too
-            try:
-                body, more, receive = await _read_body(
-                    receive, config.max_body_bytes, config.body_timeout_s
-                )
-            except TimeoutError:
-                await refuse(
-                    Denied(
-                        408, f"the request body did not arrive within {config.body_timeout_s:g} s"
-                    )
-                )
-                return
-            if more:
-                await refuse(_too_large(len(body), config.max_body_bytes, partial=True))
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            return None, receive
+        try:  # any method: a GET may carry a body too
+            body, more, receive = await _read_body(
+                receive, config.max_body_bytes, config.body_timeout_s
+            )
+        except TimeoutError:
+            timeout = config.body_timeout_s
+            return Denied(408, f"the request body did not arrive within {timeout:g} s"), receive
+        if more:
+            return _too_large(len(body), config.max_body_bytes, partial=True), receive
+        return None, receive
 
     async def _preflight(
         self, scope, receive, send, path: str, client: str, cors: str | None

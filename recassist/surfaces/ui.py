@@ -280,94 +280,102 @@ def build_ui(ctx: AppContext, marketing=None):
     """The app's tabs; with a `surfaces.audiences_api.MarketerContext`, a Marketer tab too."""
     import gradio as gr
 
-    demo_users = [
-        (f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u)
-        for u in ctx.catalogue.users(limit=200)
-    ]
     with gr.Blocks(title="recassist") as ui:
         gr.Markdown(
             f"# recassist\nExplained recommendations from **{ctx.dataset.name}**, on this machine."
         )
         with gr.Tab("Chat"):
-            with gr.Row():
-                with gr.Column(scale=1):
-                    first = demo_users[0][1] if demo_users else NEW_USER
-                    who = gr.Dropdown(
-                        choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as"
-                    )
-                    tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
-                    begin = gr.Button("Start a new conversation")
-                    # wrapped, with the title narrower, so the narrow column shows every column
-                    history = gr.Dataframe(
-                        label="History",
-                        interactive=False,
-                        wrap=True,
-                        column_widths=["36%", "28%", "14%", "22%"],
-                    )
-                    nearest = gr.Dataframe(
-                        label="Nearest to the profile (vector store)",
-                        interactive=False,
-                        wrap=True,
-                        column_widths=["75%", "25%"],
-                    )
-                with gr.Column(scale=3):
-                    chatbot, _box, session = chat_panel(ctx)
-            begin.click(
-                lambda w, t: start(ctx, w, t),
-                [who, tastes],
-                [session, chatbot, history, nearest],
-                api_name="start",
-            )
-            ui.load(
-                lambda w, t: start(ctx, w, t),
-                [who, tastes],
-                [session, chatbot, history, nearest],
-                api_name=False,
-            )
+            _chat_tab(ctx, ui)
         with gr.Tab("Explore"):
-            with gr.Row():
-                query = gr.Textbox(label="Search the catalogue", scale=3)
-                include = gr.Dropdown(
-                    ctx.assistant.tags.tags, multiselect=True, label="With tags", scale=2
-                )
-                exclude = gr.Dropdown(
-                    ctx.assistant.tags.tags, multiselect=True, label="Without tags", scale=2
-                )
-            with gr.Row():
-                year_min = gr.Number(label="From year", precision=0)
-                year_max = gr.Number(label="To year", precision=0)
-                go = gr.Button("Search", variant="primary")
-            results = gr.Dataframe(interactive=False)
-
-            def search(q, inc, exc, lo, hi):
-                constraints = Constraints(
-                    frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi)
-                )
-                picks = ctx.assistant.search(q or "", constraints, 30)
-                return pd.DataFrame(
-                    [
-                        {
-                            "title": display_title(p.item.title),
-                            "tags": ", ".join(p.item.tags),
-                            "year": p.item.year,
-                            "similarity": round(p.score, 3) if q else None,
-                        }
-                        for p in picks
-                    ]
-                )
-
-            go.click(
-                search, [query, include, exclude, year_min, year_max], results, api_name="search"
-            )
-            query.submit(
-                search, [query, include, exclude, year_min, year_max], results, api_name=False
-            )
+            _explore_tab(ctx)
         if marketing is not None:
             from recassist.surfaces.marketer_ui import marketer_tab
 
             with gr.Tab("Marketer"):
                 marketer_tab(marketing)
     return ui
+
+
+def _chat_tab(ctx: AppContext, ui) -> None:
+    """Who to chat as (a demo user or a new one with tastes), their history and nearest items,
+    and the chat panel; a new conversation starts on load and on the button."""
+    import gradio as gr
+
+    demo_users = [
+        (f"user {u[:9]}… · {len(ctx.catalogue.history_ids(u))} items", u)
+        for u in ctx.catalogue.users(limit=200)
+    ]
+    with gr.Row():
+        with gr.Column(scale=1):
+            first = demo_users[0][1] if demo_users else NEW_USER
+            who = gr.Dropdown(
+                choices=[(NEW_USER, NEW_USER), *demo_users], value=first, label="Chat as"
+            )
+            tastes = gr.Textbox(label="A new user's tastes (optional)", lines=2)
+            begin = gr.Button("Start a new conversation")
+            # wrapped, with the title narrower, so the narrow column shows every column
+            history = gr.Dataframe(
+                label="History",
+                interactive=False,
+                wrap=True,
+                column_widths=["36%", "28%", "14%", "22%"],
+            )
+            nearest = gr.Dataframe(
+                label="Nearest to the profile (vector store)",
+                interactive=False,
+                wrap=True,
+                column_widths=["75%", "25%"],
+            )
+        with gr.Column(scale=3):
+            chatbot, _box, session = chat_panel(ctx)
+    begin.click(
+        lambda w, t: start(ctx, w, t),
+        [who, tastes],
+        [session, chatbot, history, nearest],
+        api_name="start",
+    )
+    ui.load(
+        lambda w, t: start(ctx, w, t),
+        [who, tastes],
+        [session, chatbot, history, nearest],
+        api_name=False,
+    )
+
+
+def _explore_tab(ctx: AppContext) -> None:
+    """Catalogue search: text, tags in and out, years; nearest items within the filters."""
+    import gradio as gr
+
+    with gr.Row():
+        query = gr.Textbox(label="Search the catalogue", scale=3)
+        include = gr.Dropdown(ctx.assistant.tags.tags, multiselect=True, label="With tags", scale=2)
+        exclude = gr.Dropdown(
+            ctx.assistant.tags.tags, multiselect=True, label="Without tags", scale=2
+        )
+    with gr.Row():
+        year_min = gr.Number(label="From year", precision=0)
+        year_max = gr.Number(label="To year", precision=0)
+        go = gr.Button("Search", variant="primary")
+    results = gr.Dataframe(interactive=False)
+
+    def search(q, inc, exc, lo, hi):
+        constraints = Constraints(frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi))
+        picks = ctx.assistant.search(q or "", constraints, 30)
+        return pd.DataFrame(
+            [
+                {
+                    "title": display_title(p.item.title),
+                    "tags": ", ".join(p.item.tags),
+                    "year": p.item.year,
+                    "similarity": round(p.score, 3) if q else None,
+                }
+                for p in picks
+            ]
+        )
+
+    inputs = [query, include, exclude, year_min, year_max]
+    go.click(search, inputs, results, api_name="search")
+    query.submit(search, inputs, results, api_name=False)
 
 
 def _year(value) -> int | None:

@@ -74,7 +74,7 @@ def evaluate(
     docs/benchmarks.md. Paths are relative to the working directory (run it from the repository's
     root)."""
     from recassist.ads.obp_eval import evaluate as run
-    from recassist.ads.obp_eval import markdown, save_json, write_section
+    from recassist.ads.obp_report import markdown, save_json, write_section
     from recassist.data.sources import fetch
 
     settings = load_settings(ctx)

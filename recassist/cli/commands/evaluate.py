@@ -60,23 +60,42 @@ def evaluate(
     ] = "verbalizer",
 ) -> None:
     """Leave-last-out, full ranking, tuned on validation, reported on test (see docs/benchmarks.md)."""
-    from recassist.data.store import DatasetStore
-    from recassist.evaluation.fairness import dataset_attributes
-    from recassist.evaluation.protocol import evaluate as run_protocol
-    from recassist.evaluation.report import fairness_table, markdown_table, to_json
-    from recassist.retrieval.generators.content import content_builders
-    from recassist.retrieval.generators.knowledge import knowledge_builders
-    from recassist.retrieval.interactions import Interactions
-
-    settings = load_settings(ctx)
     if report_file is not None and not rerank:
         raise typer.BadParameter("--report is only used with --rerank", param_hint="--report")
     if rerank_method not in ("verbalizer", "pointwise"):
         raise typer.BadParameter("choose verbalizer or pointwise", param_hint="--rerank-method")
+    settings = load_settings(ctx)
+    loaded, data = _load(settings, dataset)
+    started = time.time()
+    output = _header(settings, dataset, started)
+    if report_file is None:
+        output = _run_protocol(settings, dataset, loaded, data, generators, output)
+        rows = output["rows"]
+    else:
+        rows = _earlier_rows(report_file)
+        output["fusion_report"] = str(report_file)
+    if rerank:
+        output["rerank"] = _rerank(
+            settings, loaded, data, rows, rerank_users, rerank_validation_users, rerank_method
+        )
+    output["wall_s"] = time.time() - started
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(_dumps(output))
+
+
+def _load(settings: Settings, dataset: str) -> tuple[Dataset, Interactions]:
+    """The imported data set and its interactions, weighted by the configured events."""
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.interactions import Interactions
+
     with user_errors():
         loaded = DatasetStore(settings.data_dir).load(dataset)
-        data = Interactions.from_dataset(loaded, settings.events)
-    started = time.time()
+        return loaded, Interactions.from_dataset(loaded, settings.events)
+
+
+def _header(settings: Settings, dataset: str, started: float) -> dict:
+    """The report's command line, machine and start time."""
     machine = {
         "cpu_cores": os.cpu_count(),
         "gpu_used": False,
@@ -89,49 +108,58 @@ def evaluate(
         if sys.argv[1:2] == ["eval"]
         else f"recassist eval --dataset {dataset}"
     )
-    output: dict = {"command": command, "machine": machine, "started_at": started}
-    if report_file is None:
-        with user_errors():
-            builders, grids = content_builders(settings, dataset, data.items)
-            kg_builders, kg_grids = knowledge_builders(settings, dataset, data.items)
-            builders, grids = {**builders, **kg_builders}, {**grids, **kg_grids}
-        names = [name.strip() for name in generators.split(",")] if generators else None
-        item_tags, groups = dataset_attributes(loaded, data)
-        with user_errors():
-            report = run_protocol(
-                data,
-                dataset,
-                names=names,
-                builders=builders,
-                grids=grids,
-                memory=settings.memory,
-                progress=lambda line: typer.echo(line, err=True),
-                item_tags=item_tags,
-                user_groups=groups,
-            )
-        typer.echo(markdown_table(report))
-        if any(row.fairness for row in report.rows):
-            typer.echo("")
-            typer.echo(fairness_table(report))
-        output = json.loads(to_json(report, **output))
-        rows = output["rows"]
-    else:
-        try:
-            rows = json.loads(report_file.read_text())["rows"]
-        except (OSError, ValueError, KeyError) as err:
-            raise typer.BadParameter(
-                f"{report_file} is not a `recassist eval --json` report: {err}",
-                param_hint="--report",
-            ) from err
-        output["fusion_report"] = str(report_file)
-    if rerank:
-        output["rerank"] = _rerank(
-            settings, loaded, data, rows, rerank_users, rerank_validation_users, rerank_method
+    return {"command": command, "machine": machine, "started_at": started}
+
+
+def _run_protocol(
+    settings: Settings,
+    dataset: str,
+    loaded: Dataset,
+    data: Interactions,
+    generators: str | None,
+    output: dict,
+) -> dict:
+    """The protocol over every generator (or those named), printed as tables; the JSON report."""
+    from recassist.evaluation.fairness import dataset_attributes
+    from recassist.evaluation.protocol import evaluate as run_protocol
+    from recassist.evaluation.report import fairness_table, markdown_table, to_json
+    from recassist.retrieval.generators.content import content_builders
+    from recassist.retrieval.generators.knowledge import knowledge_builders
+
+    with user_errors():
+        builders, grids = content_builders(settings, dataset, data.items)
+        kg_builders, kg_grids = knowledge_builders(settings, dataset, data.items)
+        builders, grids = {**builders, **kg_builders}, {**grids, **kg_grids}
+    names = [name.strip() for name in generators.split(",")] if generators else None
+    item_tags, groups = dataset_attributes(loaded, data)
+    with user_errors():
+        report = run_protocol(
+            data,
+            dataset,
+            names=names,
+            builders=builders,
+            grids=grids,
+            memory=settings.memory,
+            progress=lambda line: typer.echo(line, err=True),
+            item_tags=item_tags,
+            user_groups=groups,
         )
-    output["wall_s"] = time.time() - started
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(_dumps(output))
+    typer.echo(markdown_table(report))
+    if any(row.fairness for row in report.rows):
+        typer.echo("")
+        typer.echo(fairness_table(report))
+    return json.loads(to_json(report, **output))
+
+
+def _earlier_rows(report_file: Path) -> list[dict]:
+    """The result rows of an earlier `--json` report (the fusion is taken from them)."""
+    try:
+        return json.loads(report_file.read_text())["rows"]
+    except (OSError, ValueError, KeyError) as err:
+        raise typer.BadParameter(
+            f"{report_file} is not a `recassist eval --json` report: {err}",
+            param_hint="--report",
+        ) from err
 
 
 def _dumps(output: dict) -> str:

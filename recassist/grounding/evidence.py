@@ -61,7 +61,7 @@ class Wording:
 @cache
 def wordings() -> dict[str, Wording]:
     """The wording table, read once on first use (never at import)."""
-    path = resources.files("recassist.assistant").joinpath("data/reasons.toml")
+    path = resources.files("recassist.grounding").joinpath("data/reasons.toml")
     text = path.read_text(encoding="utf-8")
     table = tomllib.loads(text)
     return {

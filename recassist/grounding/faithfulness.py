@@ -4,8 +4,8 @@ carry no markup, and cite at least one piece of its evidence?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
 entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group
-of friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must be
-a title of the item or its evidence even when the catalogue does not know it.
+of friends" as a plot point aside) passes it. A title-like name with a year ("Drôle (1994)") must
+be a title of the item or its evidence even when the catalogue does not know it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from recassist.assistant.evidence import Reason
+from recassist.grounding.evidence import Reason
+from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import Item, base_title, title_year
 from recassist.trust.sanitise import injected_words
 
@@ -29,7 +30,10 @@ _MARKUP = re.compile(
 _TITLE_YEAR = re.compile(r"\((\d{4})\)")
 # Words that state something about other people, and about popularity: only evidence of that kind
 # allows them.
-_OTHERS = r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics|both of (?:you|them)|millions|many)"
+_OTHERS = (
+    r"(?:users?|people|viewers?|audiences?|fans|everyone|everybody|others|friends|critics"
+    r"|both of (?:you|them)|millions|many)"
+)
 _LIKED = r"(?:enjoyed|loved|liked|rated|watched|praised|adored|raved|recommended|voted|cherished)"
 # A claim that other people liked it ("both users enjoyed", "loved by many viewers"), not generic
 # address ("fans of thrillers will enjoy it").
@@ -38,7 +42,8 @@ _PEOPLE = re.compile(
     re.I,
 )
 _POPULARITY = re.compile(
-    r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved|favou?rite of)\b",
+    r"\b(?:popular|popularity|hit|blockbuster|best-?sell\w*|trending|acclaimed|award\w*|beloved"
+    r"|favou?rite of)\b",
     re.I,
 )
 _QUOTED = re.compile(r"[\"“”*]([A-Z0-9][^\"“”*\n]{1,80})[\"“”*]")
@@ -49,7 +54,8 @@ _ANOTHER = re.compile(
 # "you liked X" / "you've seen X" / "you asked for something like X": said of the recommended item
 # itself, false
 _USER_CLAIM = re.compile(
-    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
+    r"\byou(?:'ve|’ve|\s+have)?(?:\s+\w+)?\s+"
+    r"(?:liked|loved|enjoyed|watched|seen|saw|rated|asked\s+(?:for|about))"
     r"(?:\s+(?:something|a\s+movie|a\s+film)?\s*like)?\W*$",
     re.I,
 )
@@ -65,20 +71,6 @@ _ASKED_NEAR = re.compile(
 )
 # A standalone count ("41 people"), not a year, a decade ("90s") or part of a word.
 _COUNT = re.compile(r"(?<![\w.])(\d{1,4})(?![\w.])(?!\s*(?:%|percent))")
-# Surface forms of common catalogue tags beyond the tag itself and its plural.
-TAG_ALIASES: dict[str, tuple[str, ...]] = {
-    "sci-fi": ("science fiction", "science-fiction", "scifi"),
-    "animation": ("animated",),
-    "comedy": ("comedies", "comedic"),
-    "romance": ("romantic",),
-    "film-noir": ("noir",),
-    "documentary": ("documentaries",),
-    "drama": ("dramas", "dramatic"),
-    "children's": ("children", "kids"),
-    "musical": ("musicals",),
-    "mystery": ("mysteries",),
-    "fantasy": ("fantasies",),
-}
 
 
 def _mention_forms(title: str) -> set[str]:
@@ -105,7 +97,7 @@ class FaithfulnessChecker:
         self._max_words = max((len(t.split()) for t in self._titles), default=1)
         self._tag_forms: dict[str, str] = {}
         for tag in {t.strip().lower() for t in tags if t.strip()}:
-            for form in (tag, tag + "s", *TAG_ALIASES.get(tag, ())):
+            for form in (tag, tag + "s", *tag_aliases().get(tag, ())):
                 self._tag_forms[form] = tag
 
     def _title_spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -167,34 +159,13 @@ class FaithfulnessChecker:
         cited = [item] + [r.item for r in reasons if r.item is not None]
         allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
-        allowed_tags = {t.lower() for i in cited for t in i.tags}
-        problems = []
-        rest = text
-        own = _title_forms(item.title)
-        for start, end, title in self._title_spans(text):
-            if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
-                problems.append(
-                    f"says you liked or asked for '{text[start:end]}', the recommended item itself"
-                )
-            # a span that begins an allowed title is a shortened mention of it ("Terminator" for
-            # "Terminator 2: Judgment Day"), not another catalogue item
-            shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
-            if title not in allowed_titles and not shortened:
-                problems.append(
-                    f"names '{text[start:end].rstrip('.:')}', which is neither the item nor in its evidence"
-                )
-            rest = rest[:start] + " " * (end - start) + rest[end:]
+        spans = self._title_spans(text)
+        problems, rest = _named_titles(text, item, spans, allowed_titles)
         # allowed titles in any case, and their main part ("Star Wars" for "Star Wars: Episode IV -
         # A New Hope"), are mentions of the evidence: their words are not tags or years the text
         # states
         mentions = {form for i in cited for form in _mention_forms(i.title)}
-        for form in sorted(mentions, key=len, reverse=True):
-            rest = re.sub(
-                rf"(?<!\w){re.escape(form)}(?!\w)",
-                lambda m: " " * len(m.group()),
-                rest,
-                flags=re.IGNORECASE,
-            )
+        rest = _blank_mentions(rest, mentions)
         for quoted in _QUOTED.findall(rest):
             if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
                 problems.append(
@@ -202,22 +173,7 @@ class FaithfulnessChecker:
                 )
         for year in {int(y) for y in _YEAR.findall(rest)} - allowed_years:
             problems.append(f"states the year {year}, which the item and its evidence do not have")
-        lowered = rest.lower()
-        for form, tag in self._tag_forms.items():
-            if tag not in allowed_tags and re.search(
-                rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered
-            ):
-                problems.append(
-                    f"states the tag '{form}', which the item and its evidence do not have"
-                )
-        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
-        if any(r.item is not None for r in reasons):
-            for match in _ANOTHER.finditer(rest):
-                for form, tag in self._tag_forms.items():
-                    if tag not in evidence_tags and re.search(
-                        rf"(?<![\w-]){re.escape(form)}(?![\w-])", match.group(1).lower()
-                    ):
-                        problems.append(f"calls it 'another {form}', which none of its evidence is")
+        problems += self._tag_problems(rest, cited, reasons)
         if _MARKUP.search(rest):
             problems.append("contains markup, a link or a prompt delimiter")
         injected = {w for i in cited for w in injected_words(i.title)}
@@ -226,20 +182,10 @@ class FaithfulnessChecker:
             problems.append(
                 f"repeats words injected into a title ({', '.join(repeated[:3])}), not evidence"
             )
-        said_forms = {" ".join(WORD.findall(form)) for form in mentions}
-        for match in _TITLE_YEAR.finditer(text):
-            before = " ".join(
-                WORD.findall(
-                    text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")
-                )
-            )
-            if not any(before.endswith(form) for form in said_forms if form):
-                problems.append(
-                    f"names a title with the year {match.group(1)} that is neither the item nor in its evidence"
-                )
+        problems += _unsaid_title_years(text, mentions)
+        problems += _stricter(text, rest, item, reasons, spans)
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this one
-        problems += _stricter(text, rest, item, reasons, self._title_spans(text))
         if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user", "co_liked"}:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
@@ -248,11 +194,92 @@ class FaithfulnessChecker:
             problems.append("cites none of its evidence")
         return list(dict.fromkeys(problems))
 
+    def _tag_problems(
+        self, rest: str, cited: Sequence[Item], reasons: Sequence[Reason]
+    ) -> list[str]:
+        """Tags `rest` states that neither the item nor its evidence has, and "another comedy"
+        when no evidence item is a comedy."""
+        allowed_tags = {t.lower() for i in cited for t in i.tags}
+        problems = []
+        lowered = rest.lower()
+        for form, tag in self._tag_forms.items():
+            if tag not in allowed_tags and _says(form, lowered):
+                problems.append(
+                    f"states the tag '{form}', which the item and its evidence do not have"
+                )
+        evidence_tags = {t.lower() for r in reasons if r.item is not None for t in r.item.tags}
+        if any(r.item is not None for r in reasons):
+            for match in _ANOTHER.finditer(rest):
+                for form, tag in self._tag_forms.items():
+                    if tag not in evidence_tags and _says(form, match.group(1).lower()):
+                        problems.append(f"calls it 'another {form}', which none of its evidence is")
+        return problems
+
+
+def _says(form: str, lowered: str) -> bool:
+    """Whether lower-case `lowered` has `form` as whole words (a hyphen joins words)."""
+    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered) is not None
+
+
+def _named_titles(
+    text: str, item: Item, spans: list[tuple[int, int, str]], allowed_titles: set[str]
+) -> tuple[list[str], str]:
+    """Catalogue titles `text` names that are neither the item nor its evidence, and the item
+    itself said to be liked or asked for; and the text with every named title blanked out."""
+    problems = []
+    rest = text
+    own = _title_forms(item.title)
+    for start, end, title in spans:
+        if title in own and _USER_CLAIM.search(text[max(0, start - 60) : start]):
+            problems.append(
+                f"says you liked or asked for '{text[start:end]}', the recommended item itself"
+            )
+        # a span that begins an allowed title is a shortened mention of it ("Terminator" for
+        # "Terminator 2: Judgment Day"), not another catalogue item
+        shortened = any(a.startswith((title + " ", title + ":")) for a in allowed_titles)
+        if title not in allowed_titles and not shortened:
+            named = text[start:end].rstrip(".:")
+            problems.append(f"names '{named}', which is neither the item nor in its evidence")
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    return problems, rest
+
+
+def _blank_mentions(rest: str, mentions: set[str]) -> str:
+    """`rest` with every mention of the item or its evidence (any case) blanked out, longest
+    first."""
+    for form in sorted(mentions, key=len, reverse=True):
+        rest = re.sub(
+            rf"(?<!\w){re.escape(form)}(?!\w)",
+            lambda m: " " * len(m.group()),
+            rest,
+            flags=re.IGNORECASE,
+        )
+    return rest
+
+
+def _unsaid_title_years(text: str, mentions: set[str]) -> list[str]:
+    """A year in brackets ("(1994)") that does not follow a mention of the item or its evidence:
+    a title-like name the catalogue may not know, still not the item's."""
+    problems = []
+    said_forms = {" ".join(WORD.findall(form)) for form in mentions}
+    for match in _TITLE_YEAR.finditer(text):
+        before = " ".join(
+            WORD.findall(
+                text[max(0, match.start() - 200) : match.start()].lower().replace("*", " ")
+            )
+        )
+        if not any(before.endswith(form) for form in said_forms if form):
+            problems.append(
+                f"names a title with the year {match.group(1)} that is neither the item nor in "
+                "its evidence"
+            )
+    return problems
+
 
 @cache
 def _origins() -> frozenset[str]:
     """Words that claim a film's country or language (`data/origins.txt`), read on first use."""
-    path = resources.files("recassist.assistant").joinpath("data/origins.txt")
+    path = resources.files("recassist.grounding").joinpath("data/origins.txt")
     text = path.read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
@@ -274,7 +301,9 @@ def _stricter(
         if r.kind == "requested" and r.item is not None
         for form in _title_forms(r.item.title)
     }
-    if _ASKED.search(rest) and not any(r.kind in ("requested", "described", "concept") for r in reasons):
+    if _ASKED.search(rest) and not any(
+        r.kind in ("requested", "described", "concept") for r in reasons
+    ):
         problems.append("says you asked for something, which its evidence does not")
     for start, end, title in spans:
         near = text[max(0, start - 40) : start] + "|" + text[end : end + 40]
