@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from recassist.audiences.parser import _tag_pattern
+from recassist.audiences.parser import names_tag
 from recassist.grounding.evidence import Reason
 from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.grounding.tag_aliases import tag_aliases
@@ -29,7 +29,7 @@ def test_every_reader_reads_an_alias_as_its_tag(tag: str, form: str) -> None:
     checker flags it when the item does not carry the tag: the three never disagree."""
     matcher = TagMatcher([tag, "western"])
     assert matcher.canonical(form) == tag
-    assert _tag_pattern(tag).search(f"people who like {form} a lot")
+    assert names_tag(tag, f"people who like {form} a lot")
     checker = FaithfulnessChecker(["Heat (1995)", "Alien (1979)"], [tag, "western"])
     item = Item("1", "Heat (1995)", ("western",), 1995)
     reasons = [Reason("history", "Alien (1979)", Item("2", "Alien (1979)", ("western",), 1979))]

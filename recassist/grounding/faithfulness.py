@@ -22,8 +22,8 @@ from recassist.trust.sanitise import injected_words
 
 WORD = re.compile(r"[\w'’:&.-]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_LEADING_ARTICLE = re.compile(r"^(the|a|an) ")
-_POSSESSIVE = re.compile(r"['’]s$")
+_ARTICLES = ("the ", "a ", "an ")
+_POSSESSIVES = ("'s", "’s")
 _MARKUP = re.compile(
     r"<[^>]{0,40}>|!?\[[^\]]*\]\(|https?:|www\.|://|`|\*\*|^#|\]\s*\(", re.I | re.M
 )
@@ -84,7 +84,8 @@ def _title_forms(title: str) -> set[str]:
     """The normalised title, and without its leading article ('the godfather' and 'godfather'); an
     asterisk counts as a space ('m a s h' for 'M*A*S*H'), as it does in the text checked."""
     base = " ".join(base_title(title).replace("*", " ").split())
-    short = _LEADING_ARTICLE.sub("", base)
+    article = next((a for a in _ARTICLES if base.startswith(a)), "")
+    short = base.removeprefix(article)
     return {base, short} if short else {base}
 
 
@@ -112,12 +113,10 @@ class FaithfulnessChecker:
             if words[i].group()[0].isupper() or words[i].group()[0].isdigit():
                 for n in range(min(self._max_words, len(words) - i), 0, -1):
                     start, end = words[i].start(), words[i + n - 1].end()
-                    candidate = _POSSESSIVE.sub(
-                        "",
-                        " ".join(
-                            text[start:end].lower().rstrip(".:,;!?").replace("*", " ").split()
-                        ),
-                    )
+                    said = text[start:end].lower().rstrip(".:,;!?").replace("*", " ")
+                    candidate = " ".join(said.split())
+                    if candidate.endswith(_POSSESSIVES):
+                        candidate = candidate[:-2]
                     if candidate in self._titles:
                         sentence_start = (
                             not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"

@@ -24,7 +24,6 @@ comedy) comes before one that is a part of it, and the best-known of those first
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,8 +39,24 @@ RELATIONS = {
     "country": "film.film.country",
     "language": "film.film.language",
 }
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|[,;.!?]")
+_JOINERS = "'-"  # inside a word: "don't", "sci-fi"
+_STOPS = ",;.!?"  # between clauses
+
+
+def tokens(text: str) -> list[str]:
+    """`text` lower-cased as words (letters and digits, joined by an apostrophe or a hyphen) and
+    the clause marks between them; everything else separates words."""
+    out, word = [], ""
+    for char in f"{text.lower()} ":
+        if char.isalnum() or (char in _JOINERS and word):
+            word += char
+            continue
+        if word:
+            out.append(word.strip(_JOINERS))
+            word = ""
+        if char in _STOPS:
+            out.append(char)
+    return [t for t in out if t]
 
 
 def singular(word: str) -> str:
@@ -155,7 +170,7 @@ class ConceptIndex:
         after a negation ("nothing too violent") is left out, and a word of two joined by a hyphen
         also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
         clauses: list[tuple[bool, list[str]]] = [(False, [])]
-        for token in _TOKEN.findall(text.lower()):
+        for token in tokens(text):
             if token in self._separators or not token[0].isalnum():
                 negated, words = clauses[-1]  # "nothing with gangsters": the negation carries on
                 clauses.append((token in self._negations or (negated and not words), []))
@@ -202,7 +217,8 @@ def build_concepts(
         items = members[entry.entity]
         phrases = []
         for phrase in entry.names:
-            words = tuple(w for w in map(singular, _WORD.findall(phrase)) if w not in generic)
+            said = [p for t in tokens(phrase) if t[0].isalnum() for p in t.split("-")]
+            words = tuple(w for w in map(singular, said) if w not in generic)
             phrases.append(words)
         concepts.append(
             Concept(
