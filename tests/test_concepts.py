@@ -134,3 +134,19 @@ def test_words_a_concept_used_are_not_reported_unused(concept_assistant) -> None
     assert result.picks and "didn't use" not in result.message
     assert "could not find" not in result.message
     assert any(r.kind == "concept" for p in result.picks for r in p.reasons)
+
+
+def test_a_film_listed_twice_is_one_film(ml100k) -> None:
+    """ML-100k lists Money Talks (1997) twice (876 and 881): a list "like" one copy never shows
+    the other, and no list shows a title twice."""
+    from recassist.assistant.ranking import rank
+    from recassist.retrieval.catalogue import Catalogue, Constraints
+
+    catalogue = Catalogue(ml100k, store=None)
+    copies = [i for i, item in catalogue.items.items() if item.title == "Money Talks (1997)"]
+    assert len(copies) == 2
+    scores = {copies[1]: 1.0, copies[0]: 0.9, "1": 0.5, "2": 0.4}
+    picks = rank(catalogue, scores, Constraints(), {copies[0]}, 3)
+    assert [p.item.item_id for p in picks] == ["1", "2"]
+    both = rank(catalogue, scores, Constraints(), set(), 3)
+    assert [p.item.title for p in both].count("Money Talks (1997)") == 1

@@ -62,8 +62,11 @@ def rank(
     blocked: set[str],
     keep: int,
 ) -> list[Pick]:
-    """The `keep` best-scored catalogue items the constraints allow, none of them `blocked`."""
+    """The `keep` best-scored catalogue items the constraints allow, none of them `blocked` and no
+    two of one title: a data set may list a film twice (ML-100k has 18 such titles, Money Talks
+    among them), and the second copy of a film shown, liked or asked about is the same film."""
     items = catalogue.items
+    titles = {items[i].title for i in blocked if i in items}
     ranked = sorted(
         (
             (score, item_id)
@@ -72,7 +75,14 @@ def rank(
         ),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    return [Pick(items[i], s) for s, i in ranked[:keep]]
+    picks: list[Pick] = []
+    for score, item_id in ranked:
+        if len(picks) >= keep:
+            break
+        if items[item_id].title not in titles:
+            titles.add(items[item_id].title)
+            picks.append(Pick(items[item_id], score))
+    return picks
 
 
 class RerankStage:
