@@ -150,3 +150,11 @@ def test_a_film_listed_twice_is_one_film(ml100k) -> None:
     assert [p.item.item_id for p in picks] == ["1", "2"]
     both = rank(catalogue, scores, Constraints(), set(), 3)
     assert [p.item.title for p in both].count("Money Talks (1997)") == 1
+
+
+def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
+    """ "any good westerns with clint eastwood": westerns are found by the graph, and the reply says
+    it did not use "clint eastwood" (the graph names no people)."""
+    session = concept_assistant.new_session(None)
+    result = concept_assistant.turn(session, "any good westerns with clint eastwood?")
+    assert "clint eastwood" in result.message.lower() and "didn't use" in result.message

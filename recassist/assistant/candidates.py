@@ -28,15 +28,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.parser import search_text
+from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
+from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
-from recassist.retrieval.concepts import ConceptMatch
+from recassist.retrieval.concepts import ConceptMatch, singular
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.neighbours import co_liked, liked_matrix
@@ -94,6 +95,7 @@ class CandidateStage:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
         self.co_liked = CoLiked(serving.data)
+        self._tags = TagMatcher(catalogue.tag_names)  # what the parser reads in the words
 
     def find(
         self,
@@ -229,6 +231,16 @@ class CandidateStage:
                 reason = Reason("concept", concept.spoken)
                 gathered.item_reasons.setdefault(item_id, []).append(reason)
         return True
+
+    def unnamed(self, found: Found, words: str) -> list[str]:
+        """When the words named concepts (and so the items nearest their text were left out): the
+        clauses no concept named that hold words the parser read as nothing ("clint eastwood"),
+        to be said back as unused. Nothing the user said is dropped silently."""
+        index = self.catalogue.concepts
+        if index is None or not found.concepts or not words:
+            return []
+        own = {singular(w) for w in unread(words, self._tags)}
+        return [c for c in index.unmatched(words) if own & set(c.split())]
 
     def described(self, found: Found, text: str) -> bool:
         """Whether `text` (a title the catalogue lacks, a word the parser could not use) only says

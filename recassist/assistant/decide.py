@@ -107,6 +107,7 @@ class Decider:
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
         notes = replies.title_notes(named, self.items, len(picks))
         unused = [w for w in request.unused if not used(found, w)]
+        unused += self.candidates.unnamed(found, request.mood or "")
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))

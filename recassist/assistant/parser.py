@@ -284,14 +284,15 @@ def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]
 
 
 def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bool:
-    """A want in the user's own words ("a feel-good movie for a rainy sunday"), not a change to the
-    last list ("something darker", "another one"): a new topic (`SessionMemory.apply`)."""
+    """A want in the user's own words ("a feel-good movie for a rainy sunday", "a courtroom drama
+    with a big trial": a film word or a tag heads it), not a change to the last list ("something
+    darker", "another one"): a new topic (`SessionMemory.apply`)."""
     return (
         own_mood
         and not facts["seeds"]
         and no_reference
         and not facts["reset"]
-        and facts["want_head"]
+        and (facts["want_head"] or facts["include"] or facts["every"])
         and not facts["relative"]
     )
 

@@ -180,6 +180,19 @@ class ConceptIndex:
             clauses[-1][1].extend([*map(singular, parts), *whole])
         return [words for negated, words in clauses if words and not negated]
 
+    def unmatched(self, text: str) -> list[str]:
+        """The clauses of `text` that name no concept, by words or by meaning ("clint eastwood"
+        in "any good westerns with clint eastwood")."""
+        return [
+            " ".join(clause)
+            for clause in self._clauses(text)
+            if not any(self._by_words(c, set(clause)) for c in self.concepts)
+            and not (
+                sum(w not in self._generic for w in clause) >= 2
+                and self._by_meaning(" ".join(clause))
+            )
+        ]
+
     def covers(self, text: str, matches: Sequence[ConceptMatch]) -> bool:
         """Whether every content word of `text` is a word that `matches` were matched by: "space
         adventures" or "robots" said nothing the concepts did not use."""
