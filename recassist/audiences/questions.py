@@ -20,12 +20,11 @@ the chat agent can route a marketer intent to it):
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from recassist.audiences.charts import figure_json
 from recassist.audiences.guide import EXAMPLES, help_table, segment_guide
@@ -45,8 +44,9 @@ from recassist.audiences.service import Audiences
 from recassist.audiences.summaries import check_summary, table_text, template_summary
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError, SensitiveCategoryError
-from recassist.llm.backend import LLM_ERRORS
+from recassist.llm.checked import Problem, checked_text
 from recassist.llm.prompts import load_prompt, quote
+from recassist.llm.structured import SchemaPlanner
 from recassist.settings import AudienceConfig
 
 log = logging.getLogger(__name__)
@@ -110,21 +110,9 @@ class MarketerAssistant:
             attributes=", ".join(self.parser.attributes[:20]),
             question=quote(question, 500),
         )
-        schema = {
-            "type": "json_schema",
-            "json_schema": {"name": "marketer_query", "schema": QuestionPlan.model_json_schema()},
-        }
-        try:
-            reply = self.model.invoke(
-                messages, response_format=schema, max_tokens=160, temperature=0.0
-            )
-            planned = QuestionPlan.model_validate(json.loads(reply.content))
-        except (*LLM_ERRORS, ValidationError, json.JSONDecodeError, TypeError) as err:
-            log.info(
-                "marketer plan from the parser: the LLM's plan failed (%s)", type(err).__name__
-            )
-            return parsed, "parser"
-        return reconcile(planned, parsed, stated), "llm"
+        planner = SchemaPlanner(self.model, QuestionPlan, "marketer_query", 160)
+        planned = planner.plan(messages, parsed, lambda plan: reconcile(plan, parsed, stated))
+        return planned.plan, planned.planner
 
     def to_query(self, plan: QuestionPlan) -> tuple[MarketerQuery, list[str]]:
         """The typed query for `plan` over this data set's attributes and tags, and notes on what
@@ -220,25 +208,23 @@ class MarketerAssistant:
         return a.affinity(principal, query.segment, query.base, by)
 
     def summarise(self, question: str, table: AudienceTable) -> tuple[str, str]:
-        if self.model is not None and self.config.llm_summaries and table.rows:
-            messages = self._summary_prompt.format_messages(
-                question=quote(question, 300), table=quote_table(table)
-            )
-            try:
-                text = str(
-                    self.model.invoke(messages, max_tokens=90, temperature=0.0).content
-                ).strip()
-            except LLM_ERRORS as err:
-                log.info("template summary: the model failed (%s)", err)
-            else:
-                problems = check_summary(text, table, question, self.audiences.population.tags)
-                if text and not problems:
-                    return text, "model"
-                log.info(
-                    "template summary: the model's summary failed its check (%s)",
-                    "; ".join(problems) or "empty",
-                )
-        return template_summary(table), "template"
+        """The table in words: the model's summary when it passes its check (one attempt), else the
+        template's; and which of the two it is."""
+        if self.model is None or not self.config.llm_summaries or not table.rows:
+            return template_summary(table), "template"
+        messages = self._summary_prompt.format_messages(
+            question=quote(question, 300), table=quote_table(table)
+        )
+        tags = self.audiences.population.tags
+
+        def write(number: int, before: Sequence[Problem]) -> str:
+            return str(self.model.invoke(messages, max_tokens=90, temperature=0.0).content)
+
+        def check(text: str) -> list[Problem]:
+            return [Problem("summary", p) for p in check_summary(text, table, question, tags)]
+
+        done = checked_text(write, check, lambda: template_summary(table), attempts=1)
+        return done.text, "model" if done.source != "template" else "template"
 
     def refuse_sensitive(self, question: str) -> None:
         """Refuse a question that names a sensitive category, before it is planned: answering it for
