@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recassist.evaluation.fairness import dataset_attributes, fairness, gini, group_ndcg, short_head
+from recassist.evaluation.fairness import (
+    dataset_attributes,
+    fairness,
+    gini,
+    group_ndcg,
+    ndcg_gains,
+    paired_change,
+    short_head,
+)
 from recassist.evaluation.protocol import evaluate
 from recassist.retrieval.calibration import (
     calibration_kl,
@@ -99,6 +107,24 @@ def test_group_ndcg_interval_and_missing_labels():
         and out["a"]["users"] == 2
         and out["a"]["low"] <= 0.5 <= out["a"]["high"]
     )
+
+
+def test_ndcg_gains_by_hand():
+    """One target per user: 1 / log2(rank + 2) inside the top 10, 0 outside it or when missing."""
+    top = np.array([[7, 3, 5] + [-1] * 7, [3, 7, 5] + [-1] * 7, list(range(10, 20))])
+    gains = ndcg_gains(top, np.array([3, 3, 4]))
+    assert gains.tolist() == pytest.approx([1 / math.log2(3), 1.0, 0.0])
+
+
+def test_paired_change_by_hand():
+    """The relative change of the mean, 3 / 4 - 1 here, with a paired interval around it; the same
+    lists change by exactly 0 in every resample."""
+    before, after = np.array([1.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 1.0])
+    change = paired_change(before, after)
+    assert change["value"] == pytest.approx(-0.25)
+    assert -1.0 <= change["low"] <= -0.25 <= change["high"] <= 0.0
+    same = paired_change(before * 2, before * 2)
+    assert same == {"value": 0.0, "low": 0.0, "high": 0.0}
 
 
 def test_short_head_is_the_most_popular_fifth():
