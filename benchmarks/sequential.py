@@ -111,8 +111,8 @@ def main() -> None:
     fit_cpu_s = cpu_seconds() - cpu_started
     result: dict = {
         "command": "timeout 5400 .venv/bin/python benchmarks/sequential.py "
-        f"--dataset {args.dataset} --budget-s {args.budget_s:g} --dim {args.dim} --max-len {args.max_len} "
-        f"--threads {args.threads}",
+        f"--dataset {args.dataset} --budget-s {args.budget_s:g} --dim {args.dim} "
+        f"--max-len {args.max_len} --threads {args.threads}",
         "dataset": args.dataset,
         "config": config.model_dump(),
         "fit_s": fit_s,

@@ -3,8 +3,9 @@ reported on test.
 
 The weight is the largest of `WEIGHTS` whose validation NDCG@10 stays within `MAX_LOSS` (relative)
 of the plain fusion's (the grid is 0.025 apart up to 0.5, where the ML data sets' trade-off turns),
-so the test row shows what the rerank costs and gains without having been tuned on test. Each user's top 10 is reranked from the fusion's top `CANDIDATES`; places 11-20 keep
-the fusion's order of the candidates left, so Recall@20 stays comparable.
+so the test row shows what the rerank costs and gains without having been tuned on test. Each
+user's top 10 is reranked from the fusion's top `CANDIDATES`; places 11-20 keep the fusion's order
+of the candidates left, so Recall@20 stays comparable.
 """
 
 from __future__ import annotations
