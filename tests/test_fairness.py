@@ -25,6 +25,7 @@ from recassist.retrieval.calibration import (
     genre_matrix,
     genre_mix,
     greedy_rerank,
+    greedy_rerank_batch,
     popularity_scale,
 )
 from recassist.retrieval.generators import EASEConfig, TransitionConfig
@@ -143,6 +144,31 @@ def test_calibration_rerank_on_a_toy_catalogue():
     assert 3 in calibrated.tolist() and calibrated[0] == 0
     kl = lambda items: calibration_kl(p, genre_mix(items, GENRES))  # noqa: E731
     assert kl(calibrated) < kl(plain)
+
+
+def test_score_order_keeps_the_greedy_set_and_its_kl_in_score_order():
+    """The calibration KL reads only which items are listed: `order="score"` lists the greedy set
+    by score, so its KL is the greedy order's and the best-scored item leads."""
+    candidates = np.array([0, 1, 2, 3, 4])
+    scores = np.array([1.0, 0.9, 0.8, 0.7, 0.1])
+    p = np.array([0.2, 0.8])  # mostly horror: the rerank pulls item 3 (horror) to the front
+    greedy = greedy_rerank(candidates, scores, p, GENRES, 3, weight=0.5)
+    by_score = greedy_rerank(candidates, scores, p, GENRES, 3, weight=0.5, order="score")
+    assert greedy[0] == 3 and set(by_score.tolist()) == set(greedy.tolist())
+    assert by_score.tolist() == sorted(greedy.tolist(), key=lambda item: -scores[item])
+    kl = lambda items: calibration_kl(p, genre_mix(items, GENRES))  # noqa: E731
+    assert kl(by_score) == pytest.approx(kl(greedy))
+
+
+def test_batch_rerank_matches_one_user_at_a_time():
+    """The batched rerank gives every user the list the one-user rerank gives, -1 past the end."""
+    candidates = np.array([[0, 1, 2, 3, 4], [4, 3, -1, 1, 0], [2, -1, -1, -1, -1]])
+    scores = np.array([[1.0, 0.9, 0.8, 0.7, 0.1], [0.9, 0.8, 0.0, 0.5, 0.4], [1.0, 0, 0, 0, 0]])
+    p = np.array([[0.2, 0.8], [1.0, 0.0], [0.5, 0.5]])
+    batch = greedy_rerank_batch(candidates, scores, p, GENRES, 3, weight=0.4)
+    for row in range(3):
+        one = greedy_rerank(candidates[row], scores[row], p[row], GENRES, 3, weight=0.4).tolist()
+        assert batch[row].tolist() == one + [-1] * (3 - len(one))
 
 
 def test_popularity_penalty_lowers_the_lists_popularity():
