@@ -18,7 +18,7 @@ the chat; the weight is `calibration.weight`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,6 +76,15 @@ def popularity_scale(counts: np.ndarray) -> np.ndarray:
     return np.log1p(counts) / top
 
 
+class RerankOptions(TypedDict, total=False):
+    """`greedy_rerank_batch`'s keywords other than `weight`, for `greedy_rerank` to pass on."""
+
+    popularity: np.ndarray | None
+    popularity_penalty: float
+    alpha: float
+    order: Order
+
+
 def greedy_rerank(
     candidates: np.ndarray,
     scores: np.ndarray,
@@ -84,10 +93,7 @@ def greedy_rerank(
     k: int,
     *,
     weight: float,
-    popularity: np.ndarray | None = None,
-    popularity_penalty: float = 0.0,
-    alpha: float = ALPHA,
-    order: Order = "greedy",
+    **options: Unpack[RerankOptions],
 ) -> np.ndarray:
     """The first `k` items of `candidates` (item rows, -1 ignored) in the greedy order of the
     objective above (or, with `order="score"`, the greedy set in score order); `popularity` is per
@@ -95,18 +101,8 @@ def greedy_rerank(
     items = np.asarray(candidates, np.int64)
     valid = items >= 0
     items, scores = items[valid], np.asarray(scores, np.float64)[valid]
-    top = greedy_rerank_batch(
-        items[None],
-        scores[None],
-        np.asarray(p, np.float64)[None],
-        genres,
-        k,
-        weight=weight,
-        popularity=popularity,
-        popularity_penalty=popularity_penalty,
-        alpha=alpha,
-        order=order,
-    )[0]
+    p = np.asarray(p, np.float64)[None]
+    top = greedy_rerank_batch(items[None], scores[None], p, genres, k, weight=weight, **options)[0]
     return top[top >= 0]
 
 
