@@ -69,7 +69,7 @@ def cpu_seconds() -> float:
     return times.user + times.system
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default="ml-1m")
     parser.add_argument(
@@ -80,16 +80,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--sample-s", type=float, default=60.0, help="load sampling period")
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    out = args.out or Path(f"benchmarks/results/sequential-{args.dataset}.json")
-    sampler = LoadSampler(args.sample_s)
-    sampler.start()
-    settings = Settings()
-    data = Interactions.from_dataset(
-        DatasetStore(settings.data_dir).load(args.dataset), settings.events
-    )
-    split = Split.for_data(data, 0)
-    config = SASRecConfig(
+    return parser.parse_args()
+
+
+def recipe(args: argparse.Namespace) -> SASRecConfig:
+    """The SASRec+ / LRURec recipe: the latest 200 items, lr 1e-3, batch 128, dropout 0.2."""
+    return SASRecConfig(
         max_len=args.max_len + 1,
         dim=args.dim,
         layers=2,
@@ -104,6 +100,45 @@ def main() -> None:
         time_budget_s=args.budget_s,
         progress=False,
     )
+
+
+def fusions(sasrec: SASRec, split: Split, n_items: int, result: dict, out: Path) -> None:
+    """The fusion tuned on validation without and with the model, refitted for test; the model
+    alone on test. Each into `result`, saved as it comes."""
+    others = {name: build().fit(split.train) for name, build in OTHERS.items()}
+    for with_sasrec in (False, True):
+        generators = {**others, **({"sasrec": sasrec} if with_sasrec else {})}
+        fusion = Fusion(generators)
+        fusion.tune(split.validation.users, split.validation.items)
+        refitted = {name: OTHERS[name]().fit(split.train_validation) for name in others}
+        if with_sasrec:
+            refitted["sasrec"] = sasrec.rebind(split.train_validation)
+        final = Fusion(refitted, fusion.config)
+        top, _ = rank_all(final, split.test.users)
+        key = "fusion_with_sasrec" if with_sasrec else "fusion_without_sasrec"
+        result[key] = {
+            "weights": fusion.config.weights,
+            "choice": fusion.choice.to_dict(),
+            "test": all_metrics(top, split.test.items, n_items),
+        }
+        if with_sasrec:
+            alone, score_s = rank_all(refitted["sasrec"], split.test.users)
+            result["sasrec_test"] = all_metrics(alone, split.test.items, n_items)
+            result["sasrec_score_all_s"] = score_s
+        save(out, result)
+
+
+def main() -> None:
+    args = arguments()
+    out = args.out or Path(f"benchmarks/results/sequential-{args.dataset}.json")
+    sampler = LoadSampler(args.sample_s)
+    sampler.start()
+    settings = Settings()
+    data = Interactions.from_dataset(
+        DatasetStore(settings.data_dir).load(args.dataset), settings.events
+    )
+    split = Split.for_data(data, 0)
+    config = recipe(args)
     load_at_start = os.getloadavg()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     sasrec = SASRec(config).fit(split.train)
@@ -130,38 +165,13 @@ def main() -> None:
     val_top, _ = rank_all(sasrec, split.validation.users)
     result["sasrec_validation"] = all_metrics(val_top, split.validation.items, data.n_items)
     save(out, result)
-    others = {name: build().fit(split.train) for name, build in OTHERS.items()}
-    for with_sasrec in (False, True):
-        generators = {**others, **({"sasrec": sasrec} if with_sasrec else {})}
-        fusion = Fusion(generators)
-        fusion.tune(split.validation.users, split.validation.items)
-        refitted = {name: OTHERS[name]().fit(split.train_validation) for name in others}
-        if with_sasrec:
-            refitted["sasrec"] = sasrec.rebind(split.train_validation)
-        final = Fusion(refitted, fusion.config)
-        top, _ = rank_all(final, split.test.users)
-        key = "fusion_with_sasrec" if with_sasrec else "fusion_without_sasrec"
-        result[key] = {
-            "weights": fusion.config.weights,
-            "choice": fusion.choice.to_dict(),
-            "test": all_metrics(top, split.test.items, data.n_items),
-        }
-        if with_sasrec:
-            alone, score_s = rank_all(refitted["sasrec"], split.test.users)
-            result["sasrec_test"] = all_metrics(alone, split.test.items, data.n_items)
-            result["sasrec_score_all_s"] = score_s
-        save(out, result)
+    fusions(sasrec, split, data.n_items, result, out)
     sampler.halt.set()
     result["total_wall_s"] = time.perf_counter() - started
     result["total_cpu_s"] = cpu_seconds() - cpu_started
     save(out, result)
-    print(
-        json.dumps(
-            {k: result[k] for k in ("sasrec_test", "fusion_with_sasrec", "fusion_without_sasrec")},
-            indent=1,
-            default=float,
-        )
-    )
+    keys = ("sasrec_test", "fusion_with_sasrec", "fusion_without_sasrec")
+    print(json.dumps({k: result[k] for k in keys}, indent=1, default=float))
 
 
 def save(out: Path, result: dict) -> None:
