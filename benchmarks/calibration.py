@@ -10,8 +10,8 @@ the greedy set in the fusion's score order (what `recassist eval` now reports). 
 plain fusion, each order's chosen weight and, for reading the trade-off only, every grid weight;
 the relative changes of NDCG@10 and of the mean calibration KL carry paired bootstrap intervals
 over test users. Last, with the score order's weight fixed, the rerank's popularity penalty is
-chosen on validation the same way (`choose_penalty`: the largest within 2 % of the plain fusion's NDCG@10),
-since calibration alone lowers coverage, and reported on test.
+chosen on validation the same way (`choose_penalty`: the largest within 2 % of the plain fusion's
+NDCG@10), since calibration alone lowers coverage, and reported on test.
 
     nice -n 10 .venv/bin/python benchmarks/calibration.py --dataset ml-1m
 """
