@@ -10,13 +10,22 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recassist.evaluation.fairness import dataset_attributes, fairness, gini, group_ndcg, short_head
+from recassist.evaluation.fairness import (
+    dataset_attributes,
+    fairness,
+    gini,
+    group_ndcg,
+    ndcg_gains,
+    paired_change,
+    short_head,
+)
 from recassist.evaluation.protocol import evaluate
 from recassist.retrieval.calibration import (
     calibration_kl,
     genre_matrix,
     genre_mix,
     greedy_rerank,
+    greedy_rerank_batch,
     popularity_scale,
 )
 from recassist.retrieval.generators import EASEConfig, TransitionConfig
@@ -101,6 +110,24 @@ def test_group_ndcg_interval_and_missing_labels():
     )
 
 
+def test_ndcg_gains_by_hand():
+    """One target per user: 1 / log2(rank + 2) inside the top 10, 0 outside it or when missing."""
+    top = np.array([[7, 3, 5] + [-1] * 7, [3, 7, 5] + [-1] * 7, list(range(10, 20))])
+    gains = ndcg_gains(top, np.array([3, 3, 4]))
+    assert gains.tolist() == pytest.approx([1 / math.log2(3), 1.0, 0.0])
+
+
+def test_paired_change_by_hand():
+    """The relative change of the mean, 3 / 4 - 1 here, with a paired interval around it; the same
+    lists change by exactly 0 in every resample."""
+    before, after = np.array([1.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 1.0])
+    change = paired_change(before, after)
+    assert change["value"] == pytest.approx(-0.25)
+    assert -1.0 <= change["low"] <= -0.25 <= change["high"] <= 0.0
+    same = paired_change(before * 2, before * 2)
+    assert same == {"value": 0.0, "low": 0.0, "high": 0.0}
+
+
 def test_short_head_is_the_most_popular_fifth():
     assert short_head(np.array([5, 50, 1, 7, 9, 0, 3, 2, 8, 4])).nonzero()[0].tolist() == [1, 4]
 
@@ -117,6 +144,31 @@ def test_calibration_rerank_on_a_toy_catalogue():
     assert 3 in calibrated.tolist() and calibrated[0] == 0
     kl = lambda items: calibration_kl(p, genre_mix(items, GENRES))  # noqa: E731
     assert kl(calibrated) < kl(plain)
+
+
+def test_score_order_keeps_the_greedy_set_and_its_kl_in_score_order():
+    """The calibration KL reads only which items are listed: `order="score"` lists the greedy set
+    by score, so its KL is the greedy order's and the best-scored item leads."""
+    candidates = np.array([0, 1, 2, 3, 4])
+    scores = np.array([1.0, 0.9, 0.8, 0.7, 0.1])
+    p = np.array([0.2, 0.8])  # mostly horror: the rerank pulls item 3 (horror) to the front
+    greedy = greedy_rerank(candidates, scores, p, GENRES, 3, weight=0.5)
+    by_score = greedy_rerank(candidates, scores, p, GENRES, 3, weight=0.5, order="score")
+    assert greedy[0] == 3 and set(by_score.tolist()) == set(greedy.tolist())
+    assert by_score.tolist() == sorted(greedy.tolist(), key=lambda item: -scores[item])
+    kl = lambda items: calibration_kl(p, genre_mix(items, GENRES))  # noqa: E731
+    assert kl(by_score) == pytest.approx(kl(greedy))
+
+
+def test_batch_rerank_matches_one_user_at_a_time():
+    """The batched rerank gives every user the list the one-user rerank gives, -1 past the end."""
+    candidates = np.array([[0, 1, 2, 3, 4], [4, 3, -1, 1, 0], [2, -1, -1, -1, -1]])
+    scores = np.array([[1.0, 0.9, 0.8, 0.7, 0.1], [0.9, 0.8, 0.0, 0.5, 0.4], [1.0, 0, 0, 0, 0]])
+    p = np.array([[0.2, 0.8], [1.0, 0.0], [0.5, 0.5]])
+    batch = greedy_rerank_batch(candidates, scores, p, GENRES, 3, weight=0.4)
+    for row in range(3):
+        one = greedy_rerank(candidates[row], scores[row], p[row], GENRES, 3, weight=0.4).tolist()
+        assert batch[row].tolist() == one + [-1] * (3 - len(one))
 
 
 def test_popularity_penalty_lowers_the_lists_popularity():

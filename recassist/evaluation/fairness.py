@@ -74,6 +74,28 @@ def _gain(ranks: np.ndarray) -> np.ndarray:
     return np.where(found, 1.0 / np.log2(np.maximum(ranks, 0) + 2.0), 0.0)
 
 
+def ndcg_gains(top: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each user's NDCG@10 with one held-out target: 1 / log2(rank + 2) when it is in the top 10."""
+    return _gain(target_ranks(np.asarray(top)[:, :K], targets))
+
+
+def paired_change(before: np.ndarray, after: np.ndarray, seed: int = 0) -> dict[str, float]:
+    """The relative change of a mean, mean(after) / mean(before) - 1, over the same users, with a
+    95 % paired bootstrap interval (each resample draws users once for both lists, so the interval
+    holds only the change's own noise, not the spread between users)."""
+    before, after = np.asarray(before, np.float64), np.asarray(after, np.float64)
+    rng = np.random.default_rng(seed)
+    n = len(before)
+
+    def change(rows: np.ndarray) -> float:
+        base = before[rows].mean()
+        return float(after[rows].mean() / base - 1) if base else float("nan")
+
+    draws = [change(rng.integers(0, n, n)) for _ in range(BOOTSTRAP)]
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return {"value": change(np.arange(n)), "low": float(low), "high": float(high)}
+
+
 def fairness(
     top: np.ndarray,
     targets: np.ndarray,
@@ -112,7 +134,7 @@ def fairness(
     if genres is not None:
         out["calibration_kl@10"] = _interval(user_kl(top, users, train, genres), np.mean, rng)
     if groups:
-        gains = _gain(target_ranks(top, targets))
+        gains = ndcg_gains(top, targets)
         out["ndcg@10_by_group"] = {
             name: group_ndcg(gains, np.asarray(labels)[users], rng)
             for name, labels in groups.items()
