@@ -77,6 +77,7 @@ class MainstreamStage:
             popularity_penalty=self.config.popularity_penalty
             if constraints.less_mainstream
             else 0.0,
+            order=self.config.order,
         )
         by_row = {row: pick for row, pick in zip(rows.tolist(), picks)}
         return [by_row[row] for row in chosen.tolist()]

@@ -74,6 +74,9 @@ class CalibrationConfig(BaseModel):
     weight: float = Field(default=0.0, ge=0, le=1)
     popularity_penalty: NonNegativeFloat = 1.0
     pool: PositiveInt = 50
+    # "score": the greedy set shown in the ranking's order (the same calibration, less NDCG lost:
+    # docs/benchmarks.md, the calibration rerank on a fine grid); "greedy": Steck's pick order
+    order: Literal["score", "greedy"] = "score"
 
 
 class AgentConfig(BaseModel):
