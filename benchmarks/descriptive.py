@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--dataset", default="ml-100k")
     parser.add_argument("--label", required=True)
     parser.add_argument("--planner", choices=("parser", "llm"), default="parser")
+    parser.add_argument(
+        "--no-concepts", action="store_true", help="leave the graph's concepts out (an ablation)"
+    )
     for flag, default in (
         ("--model", "qwen2.5-coder-1.5b-instruct"),
         ("--threads", None),
@@ -71,6 +74,8 @@ def main() -> None:
         update={"llm_planner": args.planner == "llm", "explain_with_llm": False}
     )
     model = ctx.assistant.model if args.planner == "llm" else None
+    if args.no_concepts:
+        ctx.catalogue.concepts = None
     assistant = Assistant(ctx.catalogue, ctx.assistant.serving, model, config)
     cases = json.loads(CASES.read_text(encoding="utf-8"))["requests"]
     start = time.perf_counter()
