@@ -76,7 +76,7 @@ class Assistant:
         self.tags = TagMatcher(catalogue.tag_names)
         self.gate = ModelGate(config)
         self.planner = Planner(catalogue, self.tags, model, self.gate, use_llm=config.llm_planner)
-        self.candidates = CandidateStage(catalogue, serving, config)
+        self.candidates = CandidateStage(catalogue, serving, config, self.tags)
         self.mainstream = MainstreamStage(catalogue, config.calibration)
         use_rerank = model is not None and config.rerank_weight > 0
         rerank_config = RerankConfig(method=config.rerank_method, weight=config.rerank_weight)

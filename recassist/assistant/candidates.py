@@ -91,11 +91,13 @@ def beside_titles(words: str, titles: Sequence[str]) -> str:
 
 
 class CandidateStage:
-    def __init__(self, catalogue: Catalogue, serving: ServingModel, config: AgentConfig) -> None:
+    def __init__(
+        self, catalogue: Catalogue, serving: ServingModel, config: AgentConfig, tags: TagMatcher
+    ) -> None:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
         self.co_liked = CoLiked(serving.data)
-        self._tags = TagMatcher(catalogue.tag_names)  # what the parser reads in the words
+        self._tags = tags  # the agent's own: what the parser reads in the words
 
     def find(
         self,

@@ -125,6 +125,7 @@ class ConceptIndex:
         self._texts = [name for c in self.concepts for name in c.names]
         self._owners = [c for c in self.concepts for _ in c.names]
         self._vectors: np.ndarray | None = None
+        self._near: dict[str, np.ndarray] = {}  # a clause's similarity to every name
 
     def of_item(self, item_id: str) -> list[Concept]:
         """The item's named concepts, the most specific first."""
@@ -159,7 +160,11 @@ class ConceptIndex:
             return []
         if self._vectors is None:
             self._vectors = self.encode(self._texts)
-        similarity = self.encode([clause])[0] @ self._vectors.T
+        if clause not in self._near:  # a turn asks twice: to match, then for what is left
+            if len(self._near) > 512:
+                self._near.clear()
+            self._near[clause] = self.encode([clause])[0] @ self._vectors.T
+        similarity = self._near[clause]
         col = int(np.argmax(similarity))
         if similarity[col] < self.min_similarity:
             return []
