@@ -12,9 +12,7 @@ from recassist.retrieval.concepts import ConceptIndex, load_concepts, singular
 
 @pytest.fixture(scope="module")
 def concepts(ml100k, settings, embedder) -> ConceptIndex:
-    index = load_concepts(
-        load_graph(settings.data_dir, "ml-100k"), ml100k.interactions, embedder.encode
-    )
+    index = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, embedder.encode)
     assert index is not None, "ML-100k has a graph, so it has concepts"
     return index
 
@@ -85,6 +83,56 @@ def test_items_with_all_the_asked_concepts_come_first(concepts, titles) -> None:
         "Fish Called Wanda, A (1988)",
         "Willy Wonka and the Chocolate Factory (1971)",
         "Full Monty, The (1997)",
+    }
+
+
+def test_a_film_the_graph_does_not_link_belongs_by_its_catalogue_genre(concepts, titles) -> None:
+    """The graph has no entity for The Empire Strikes Back; its Sci-Fi genre makes it one."""
+    empire = next(i for i, t in titles.items() if t == "Empire Strikes Back, The (1980)")
+    sci_fi = next(c for c in concepts.concepts if c.names[0] == "science fiction film")
+    assert empire in sci_fi.members
+    heist = next(c for c in concepts.concepts if c.names[0] == "heist film")
+    assert empire not in heist.members  # no tag says heist: the graph alone does
+
+
+@pytest.mark.parametrize(
+    "message, wanted, unwanted",
+    [
+        ("something feel-good for a rainy day", "comedy drama", None),
+        ("a real tearjerker", "melodrama", None),
+        ("a road trip with friends", "buddy film", None),
+        ("more creepy than gory", "supernatural", "slasher"),
+        ("a thriller with a twist at the end", "psychological thriller", None),
+    ],
+)
+def test_moods_name_the_kinds_of_film_that_have_them(concepts, message, wanted, unwanted) -> None:
+    names = [m.concept.names[0] for m in concepts.match(message)]
+    assert wanted in names
+    assert unwanted is None or unwanted not in names, names
+
+
+def test_concepts_said_by_the_same_words_count_once_and_the_loved_come_first(
+    concepts, titles
+) -> None:
+    """ "Heartwarming" names three kinds of film: a film of all three is not three times as
+    heartwarming, so a sports film that is one of them comes before an obscure film of three."""
+    matches = concepts.match("a heartwarming sports story")
+    scores = concepts.scores(matches)
+    sports = next(m.concept for m in matches if m.concept.names[0] == "sports film")
+    top = sorted(scores, key=lambda i: -scores[i])[:5]
+    assert all(i in sports.members for i in top), [titles[i] for i in top]
+    warm = [m for m in matches if "heartwarming" in m.said.split()]
+    assert len(warm) >= 2
+    of_all = set.intersection(*(set(m.concept.members) for m in warm)) - sports.members
+    assert of_all
+    assert max(scores[i] for i in of_all) <= 1.0 + concepts.popularity_weight
+    # among the sports films that are heartwarming, well-known ones lead
+    assert {titles[i] for i in top} & {
+        "Field of Dreams (1989)",
+        "Jerry Maguire (1996)",
+        "Rudy (1993)",
+        "Hoosiers (1986)",
+        "Cool Runnings (1993)",
     }
 
 

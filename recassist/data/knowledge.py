@@ -204,6 +204,7 @@ class NamedEntity:
     kind: str  # genre, subject, country, language
     names: tuple[str, ...]
     also: tuple[str, ...] = ()
+    tag: str = ""  # the catalogue's own genre of the same meaning ("Sci-Fi"), if any
 
 
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
@@ -212,7 +213,13 @@ def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
     table = tomllib.loads(text)
     language = table.pop("match", {})
     named = [
-        NamedEntity(entity, kind, tuple(entry["names"]), tuple(entry.get("also", ())))
+        NamedEntity(
+            entity,
+            kind,
+            tuple(entry["names"]),
+            tuple(entry.get("also", ())),
+            entry.get("tag", ""),
+        )
         for kind, entries in table.items()
         for entity, entry in entries.items()
     ]

@@ -119,7 +119,7 @@ def build_context(
     profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
     embedder = Embedder(settings.embedding)
     graph = load_graph(settings.data_dir, dataset_name)
-    concepts = load_concepts(graph, dataset.interactions, embedder.encode)
+    concepts = load_concepts(graph, dataset, embedder.encode)
     catalogue = Catalogue(dataset, store, embedder, profiles, concepts)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
