@@ -505,6 +505,16 @@ def test_a_planned_seed_that_is_a_description_is_dropped(
         ("a feel-good movie for a rainy sunday", {"refers_to": 4}, {"refers_to": None}),
         ("forget the 90s, something uplifting", {"refers_to": 4}, {"refers_to": None}),
         ("más como el número 3", {"intent": "more_like", "refers_to": 3}, {"refers_to": 3}),
+        # a mood the model read into an English message is held to its words; in another
+        # language the model's mood is the translation, and kept
+        ("a movie about con artists pulling off a scam", {"mood": "comedy"}, {"mood": None}),
+        (
+            "a feel-good movie for a rainy sunday",
+            {"mood": "feel-good comedy"},
+            {"mood": "feel-good"},
+        ),
+        ("clever heist movies please", {"mood": "heists crime"}, {"mood": "heists"}),
+        ("un film qui fait vraiment peur", {"mood": "scary"}, {"mood": "scary"}),
     ],
 )
 def test_a_planned_year_no_number_names_or_a_recited_tag_list_is_dropped(

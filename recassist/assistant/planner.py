@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -33,6 +34,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from recassist.assistant.admission import ModelGate
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.parser import parse, unread, wanted
+from recassist.language.detect import language_of
+from recassist.retrieval.concepts import singular
 from recassist.assistant.request import (
     GUESSED_TAGS_FROM,
     PARSER_ONLY,
@@ -185,6 +188,7 @@ class Planner:
                 "include_tags": include,
                 "year_min": stated(planned.year_min),
                 "year_max": stated(planned.year_max),
+                "mood": _said(planned.mood, message),
                 # a position the parser did not read: only where one matters, and a number in the
                 # message says it
                 "refers_to": planned.refers_to
@@ -267,6 +271,31 @@ class Planner:
                 if "count" in source.model_fields_set
             },
         )
+
+
+def _said(mood: str | None, message: str, sure: float = 0.9) -> str | None:
+    """The model's mood, held to the words of an English message: "comedy" read into "a movie
+    about con artists" would pick comedies and explain each as what was asked for. In another
+    language (or where the language is unsure) the mood is the model's translation, and kept."""
+    if not mood:
+        return mood
+    code, probability = language_of(message)
+    if code != "en" or probability < sure:
+        return mood
+    said = _words(message)
+    return " ".join(w for w in mood.split() if _words(w) and _words(w) <= said) or None
+
+
+def _words(text: str) -> set[str]:
+    """The singular lower-case words of `text`, a hyphenated word also whole ("feel-good" is
+    feel, good and feelgood)."""
+    out: set[str] = set()
+    for token in text.split():
+        parts = [p for p in token.strip(string.punctuation).split("-") if p]
+        out |= {singular(p) for p in parts}
+        if len(parts) > 1:
+            out.add(singular("".join(parts)))
+    return out
 
 
 def _both(planned: str | None, parsed: str | None) -> str | None:
