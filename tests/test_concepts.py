@@ -95,6 +95,26 @@ def test_a_film_the_graph_does_not_link_belongs_by_its_catalogue_genre(concepts,
     assert empire not in heist.members  # no tag says heist: the graph alone does
 
 
+def test_a_film_the_graph_mislinks_is_not_said_to_be_what_its_genres_deny(
+    concepts, ml100k, titles
+) -> None:
+    """The graph files The Edge (Adventure, Thriller) as a comedy and The Firm as a documentary; a
+    card showing those genres must not say "a comedy"."""
+    tags = dict(zip(ml100k.items["item_id"], ml100k.items["tags"]))
+    by_name = {c.names[0]: c for c in concepts.concepts}
+    within = {entry.entity: set(entry.within) for entry in entity_names()[0] if entry.within}
+    assert len(within) >= 30
+    for concept in concepts.concepts:
+        for item_id in concept.members if concept.entity in within else ():
+            assert set(tags[item_id].split("|")) & within[concept.entity], titles[item_id]
+    edge = next(i for i, t in titles.items() if t == "Edge, The (1997)")
+    firm = next(i for i, t in titles.items() if t == "Firm, The (1993)")
+    assert edge not in by_name["comedy"].members
+    assert firm not in by_name["documentary"].members
+    comedy_tagged = {i for i, t in tags.items() if "Comedy" in t.split("|")}
+    assert by_name["comedy"].members == comedy_tagged
+
+
 @pytest.mark.parametrize(
     "message, wanted, unwanted",
     [

@@ -34,8 +34,6 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from recassist.assistant.admission import ModelGate
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.parser import parse, unread, wanted
-from recassist.language.detect import language_of
-from recassist.retrieval.concepts import singular
 from recassist.assistant.request import (
     GUESSED_TAGS_FROM,
     PARSER_ONLY,
@@ -45,10 +43,12 @@ from recassist.assistant.request import (
     request_schema,
 )
 from recassist.assistant.session import SessionMemory
+from recassist.language.detect import language_of
 from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import load_prompt, quote
 from recassist.llm.structured import SchemaPlanner
 from recassist.retrieval.catalogue import Catalogue, title_key
+from recassist.retrieval.concepts import singular
 
 log = logging.getLogger(__name__)
 PLAN_WAIT_S = (

@@ -205,6 +205,7 @@ class NamedEntity:
     names: tuple[str, ...]
     also: tuple[str, ...] = ()
     tag: str = ""  # the catalogue's own genre of the same meaning ("Sci-Fi"), if any
+    within: tuple[str, ...] = ()  # catalogue genres one of which its films have ("Comedy")
 
 
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
@@ -219,6 +220,7 @@ def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
             tuple(entry["names"]),
             tuple(entry.get("also", ())),
             entry.get("tag", ""),
+            tuple(entry.get("within", ())),
         )
         for kind, entries in table.items()
         for entity, entry in entries.items()

@@ -241,18 +241,27 @@ def build_concepts(
     graph: ItemGraph,
     names: Sequence[NamedEntity],
     generic: set[str],
-    tagged: Mapping[str, frozenset[str]] | None = None,
+    item_tags: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Concept]:
-    """One `Concept` per named entity that at least two catalogue items have. An entity with a
-    `tag` also holds the items the catalogue itself gives that genre (`tagged`: tag -> item ids),
-    since the graph links most films but not all (The Empire Strikes Back has no entity)."""
+    """One `Concept` per named entity that at least two catalogue items have, its members checked
+    against the catalogue's own genres (`item_tags`: item id -> tags), as a profile is: the graph
+    links some films to the wrong entity (The Edge to a comedy, The Firm to a documentary), and a
+    card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
+    items the catalogue gives that genre, and only those (the graph misses some: The Empire Strikes
+    Back has no entity); one with `within` keeps the graph's items that have one of those genres."""
     facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
     members = facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
-    for entry in names:
-        if entry.tag and tagged:
-            members[entry.entity] = members.get(entry.entity, frozenset()) | tagged.get(
-                entry.tag, frozenset()
-            )
+    if item_tags:
+        for entry in names:
+            if entry.tag:
+                members[entry.entity] = frozenset(
+                    i for i, tags in item_tags.items() if entry.tag in tags
+                )
+            elif entry.within:
+                allowed = set(entry.within)
+                members[entry.entity] = frozenset(
+                    i for i in members.get(entry.entity, ()) if item_tags.get(i, set()) & allowed
+                )
     n_items = max(1, graph.facts["item_id"].nunique())
     named = [n for n in names if len(members.get(n.entity, ())) >= 2]
     rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
@@ -289,12 +298,11 @@ def load_concepts(
         return None
     names, language = entity_names()
     generic = {singular(w) for w in language.get("generic", ())}
-    tagged: dict[str, set[str]] = {}
-    for item_id, tags in zip(dataset.items["item_id"].astype(str), dataset.items["tags"]):
-        for tag in str(tags or "").split("|"):
-            tagged.setdefault(tag, set()).add(item_id)
-    frozen = {tag: frozenset(ids) for tag, ids in tagged.items()}
-    concepts = build_concepts(graph, names, generic, frozen)
+    item_tags = {
+        item_id: frozenset(str(tags or "").split("|"))
+        for item_id, tags in zip(dataset.items["item_id"].astype(str), dataset.items["tags"])
+    }
+    concepts = build_concepts(graph, names, generic, item_tags)
     if not concepts:
         return None
     counts = dataset.interactions["item_id"].astype(str).value_counts()
