@@ -226,3 +226,17 @@ def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
     session = concept_assistant.new_session(None)
     result = concept_assistant.turn(session, "any good westerns with clint eastwood?")
     assert "clint eastwood" in result.message.lower() and "didn't use" in result.message
+
+
+def test_a_description_nothing_known_matches_says_its_picks_are_only_near_it(
+    concept_assistant,
+) -> None:
+    """ "a movie about con artists pulling off a scam": no genre, kind or subject the catalogue
+    knows says it, so the picks come from the words' text alone (Con Air, by its title), and the
+    reply says so rather than offering them as what was asked."""
+    session = concept_assistant.new_session(None)
+    result = concept_assistant.turn(session, "a movie about con artists pulling off a scam")
+    assert result.picks
+    assert "nearest to it by title and genre" in result.message
+    named = concept_assistant.turn(concept_assistant.new_session(None), "a clever heist movie")
+    assert "nearest to it" not in named.message  # the graph knows heist films

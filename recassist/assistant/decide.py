@@ -109,6 +109,9 @@ class Decider:
         unused = [w for w in request.unused if not used(found, w)]
         unused += self.candidates.unnamed(found, request.mood or "")
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
+        tagged = request.include_tags or request.all_tags
+        if picks and "words" in found.lists and not (found.concepts or tagged):  # nothing known
+            notes.append(replies.nearest_note(found.reasons["words"][0].label))
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [self.items[s] for s in now.seeds]

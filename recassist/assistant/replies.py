@@ -110,6 +110,16 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
     return notes
 
 
+def nearest_note(words: str) -> str:
+    """What the reply says when nothing the catalogue knows of its films (genres, the graph's
+    kinds and subjects) matched the words: the picks are only near them, and the user should know
+    ("a movie about con artists" finds Con Air by its title)."""
+    return (
+        f'Nothing I know of these films says "{words}" in so many words, so these are only the '
+        "nearest to it by title and genre."
+    )
+
+
 def unused_note(unused: list[str]) -> list[str]:
     """The reply's word on what the turn could not use ('I didn't use "nothing too violent": ...'),
     so that nothing the user said is dropped silently; none when all was used."""
