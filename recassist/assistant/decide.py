@@ -110,7 +110,8 @@ class Decider:
         unused += self.candidates.unnamed(found, request.mood or "")
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
         tagged = request.include_tags or request.all_tags
-        if picks and "words" in found.lists and not (found.concepts or tagged):  # nothing known
+        described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
+        if picks and described:  # a description, and nothing known of the films matched it
             notes.append(replies.nearest_note(found.reasons["words"][0].label))
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
