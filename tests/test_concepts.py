@@ -240,4 +240,3 @@ def test_a_description_nothing_known_matches_says_its_picks_are_only_near_it(
     assert "nearest to it by title and genre" in result.message
     named = concept_assistant.turn(concept_assistant.new_session(None), "a clever heist movie")
     assert "nearest to it" not in named.message  # the graph knows heist films
-
