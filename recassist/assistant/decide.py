@@ -222,9 +222,12 @@ class Decider:
 
 
 def _refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
-    """A refinement ("only from the 90s") keeps the last request's mood and count unless it says
-    its own."""
+    """A refinement ("only from the 90s", "no horror") keeps the last request's mood and count
+    unless it says its own; one that names the kind of film wanted ("a western", a `new_topic`)
+    replaces the last request's words rather than narrowing them ("a feel-good movie for a rainy
+    sunday", then "what about a western?", is no search for feel-good westerns)."""
     if request.intent is not Intent.refine or previous is None:
         return request
     count = request.count if "count" in request.model_fields_set else previous.count
-    return request.model_copy(update={"mood": request.mood or previous.mood, "count": count})
+    mood = request.mood or (None if request.new_topic else previous.mood)
+    return request.model_copy(update={"mood": mood, "count": count})

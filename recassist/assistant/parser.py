@@ -262,7 +262,8 @@ def parse(
         allow_tags=found["allow"],
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=_new_topic(facts, bool(mood and own_words), refers is None),
+        new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
+        or _new_kind(intent, facts, refers is None),
         drop_seeds=drop_seeds,
         reset=facts["reset"],
         less_mainstream=bool(niche),
@@ -297,6 +298,18 @@ def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bo
     )
 
 
+def _new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> bool:
+    """A refinement that names the kind of film wanted ("a western", "what about a romcom?"), not
+    one that narrows the last list ("only comedies", "no horror"): the last request's words and a
+    new user's first tastes give way, while its years and exclusions hold."""
+    return (
+        intent is Intent.refine
+        and (facts["include"] or facts["every"])
+        and no_reference
+        and not any(facts[name] for name in ("narrowing", "relative", "exclude", "reset"))
+    )
+
+
 def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, bool]:
     """The facts the intent rules name (see `data/intents.toml`): the cues said outside what is
     forgotten, and what the request holds."""
@@ -321,5 +334,6 @@ _CUE_FACTS = (
     "reset",
     "want_head",
     "relative",
+    "narrowing",
     "ask_for_picks",
 )

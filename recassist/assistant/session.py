@@ -118,7 +118,7 @@ class SessionMemory:
         )
         standing = Constraints() if request.reset or new_topic else self.constraints
         # the first tastes were another topic's once a new topic starts after a list
-        moved_on = (request.reset or new_topic) and self.lists > 0
+        moved_on = (request.reset or new_topic or request.new_topic) and self.lists > 0
         lifted = {*request.include_tags, *request.all_tags, *request.allow_tags, *request.drop_tags}
         before = set() if request.reset else self.excluded
         excluded = (before | set(request.exclude_tags)) - lifted

@@ -44,12 +44,13 @@ CUES = (
     "continue",
     "want_head",
     "relative",
+    "narrowing",
     "ask_for_picks",
 )
 _RAW_CUES = ("forget", "reset", "any_year")
 # How a request is asked or related to the last list says nothing on its own: these cues leave
 # their words unread ("something darker": "darker" is the user's own word).
-_UNREAD_CUES = ("ask", "continue", "want_head", "relative", "ask_for_picks")
+_UNREAD_CUES = ("ask", "continue", "want_head", "relative", "narrowing", "ask_for_picks")
 # Cues said first: "find ..." (only spaces before it), "loved the 2nd" (punctuation may come first).
 _START_CUES = {"search_start": False, "like_feedback_start": True}
 
