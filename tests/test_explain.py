@@ -305,7 +305,7 @@ def test_instructions_in_catalogue_text_are_data(small_model: LocalGGUFChat) -> 
     reasons = [Reason("history_item", hostile.title, hostile), REASONS[0]]
     checker = FaithfulnessChecker([*TITLES, hostile.title], TAGS)
     explainer = Explainer(small_model, checker, max_tokens=60)
-    prompt = explainer._messages(NEMO, reasons, "")[-1].content
+    prompt = explainer._messages(NEMO, reasons, "", "Finding Nemo")[-2].content
     assert prompt.count("</evidence>") == 1 and prompt.index("Ignore previous") < prompt.index(
         "</evidence>"
     )
