@@ -162,7 +162,9 @@ def _form(text: str, item, reasons) -> str:
     from recassist.grounding.evidence import spoken_title
 
     def blank(said: str, title: str, word: str) -> str:
-        for form in sorted({spoken_title(title), spoken_title(title).removeprefix("The ")}, key=len)[::-1]:
+        for form in sorted(
+            {spoken_title(title), spoken_title(title).removeprefix("The ")}, key=len
+        )[::-1]:
             said = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", word, said, flags=re.I)
         return said
 
@@ -200,7 +202,8 @@ def _counts(rows: list[dict]) -> dict:
     co_liked = [r for r in counted if r["evidence"][0].startswith("co_liked")]
     return {
         "with_count": len(counted),
-        "cites_first_count_share": sum(r["cites_first_count"] for r in counted) / max(1, len(counted)),
+        "cites_first_count_share": sum(r["cites_first_count"] for r in counted)
+        / max(1, len(counted)),
         "co_liked_first": len(co_liked),
         "co_liked_cites_count_share": sum(r["cites_first_count"] for r in co_liked)
         / max(1, len(co_liked)),

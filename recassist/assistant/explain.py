@@ -187,9 +187,7 @@ class Explainer:
                 except LLM_ERRORS as err:
                     log.warning("warming the explanation prompt failed: %s", err)
 
-    def _messages(
-        self, item: Item, reasons: Sequence[Reason], note: str, start: str = ""
-    ) -> list:
+    def _messages(self, item: Item, reasons: Sequence[Reason], note: str, start: str = "") -> list:
         """The prompt for one item: the stable instructions first (llama.cpp reuses them from its
         cache), then a short per-item part, so that the time to the first token stays low; it ends
         with the answer's first words, `start`, which the model writes on from (llama.cpp continues

@@ -326,7 +326,9 @@ def _uncounted(text: str, strongest: Reason) -> list[str]:
     the count is what makes that evidence specific."""
     if strongest.count is None or str(strongest.count) in _COUNT.findall(text):
         return []
-    return [f"leaves out the count {strongest.count} of its strongest evidence ({strongest.spoken})"]
+    return [
+        f"leaves out the count {strongest.count} of its strongest evidence ({strongest.spoken})"
+    ]
 
 
 def _cites(text: str, reason: Reason) -> bool:
