@@ -13,8 +13,10 @@ check holds back the words a title may still be forming in. Writes
 As the assistant does, each history item gets a co-liked count where enough people liked both
 (`assistant.coliked`), and the reasons go strongest first; the stricter check (origins, asked-for
 claims, counts) is the checker's. The summary adds the share of shown explanations citing specific
-evidence (a co-liked count with its number, or a history item by title) and how varied their
-openings are.
+evidence (a co-liked count with its number, or a history item by title), the share stating the
+strongest evidence's count (`first_evidence_count`), and how varied their openings are: distinct
+first three words, and opening forms (the first three words with the titles and numbers blanked,
+"N people who") with the most common form's share.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/explain.py --model qwen2.5-coder-1.5b-instruct --threads 2
 """
