@@ -19,7 +19,6 @@ import queue
 import re
 import threading
 import time
-import zlib
 from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -88,12 +87,6 @@ def _shown(reasons: Sequence[Reason], titles: int = 2) -> list[Reason]:
     ordered = strongest_first(reasons)
     labels = list(dict.fromkeys(r.label for r in ordered))[:titles]
     return [r for r in ordered if r.label in labels]
-
-
-def form_of(item: Item, form: int | None) -> int:
-    """The opening form of a card: `form` when the caller rotates them, else one the item's id
-    chooses (the same item reads the same way; different items differ)."""
-    return form if form is not None else zlib.crc32(item.item_id.encode())
 
 
 def _pieces(model: BaseChatModel, messages: list, **kwargs) -> Iterator[str]:
@@ -170,6 +163,14 @@ class Explainer:
             threading.Lock()
         )  # explanations of one turn are written in parallel threads
         self._prompt = load_prompt("explain")
+        self._forms = 0  # the next opening form: cards take them in rotation
+
+    def next_forms(self, cards: int = 1) -> int:
+        """The first of `cards` consecutive opening forms, taken in rotation: a list's cards begin
+        differently, and so do the same item's explanations in later turns."""
+        with self._stats_lock:
+            first, self._forms = self._forms, self._forms + cards
+        return first
 
     def warm(self, parallel: int) -> None:
         """Put the fixed instructions into each of the model's `parallel` slots at once (llama.cpp
@@ -274,10 +275,10 @@ class Explainer:
     ) -> Iterator[StreamEvent]:
         """Text chunks as they pass the check, `Reset` when an attempt fails after some text was
         released, and finally the `Explanation` shown (`llm.checked`: the model, once more told
-        what not to do, else the template). Both begin in the card's `form` (`form_of`): the
-        model writes on from that opening of the strongest evidence, the template uses that form.
+        what not to do, else the template). Both begin in the card's `form` (default: the next in
+        rotation): the model writes on from that opening of the strongest evidence.
         """
-        which = form_of(item, form)
+        which = self.next_forms() if form is None else form
         begin = quote(opening(item, reasons, which))
         if not begin or self.checker.check(begin, item, reasons, complete=False):
             begin = quote(spoken_title(item.title))  # evidence that fails the check opens nothing
@@ -357,9 +358,8 @@ def explain_stage(
     explanations in pick order. Closing the generator early (a client that left) stops every
     explanation still being written, at its next token.
 
-    The cards' opening forms go in rotation from one the first pick chooses: the cards of a list
-    begin differently, and the first card does not begin the same way in every turn."""
-    offset = zlib.crc32(picks[0][0].item_id.encode()) if picks else 0
+    The cards take consecutive opening forms (`Explainer.next_forms`): they begin differently."""
+    offset = explainer.next_forms(len(picks)) if explainer is not None else 0
     if explainer is None or parallel <= 1 or len(picks) <= 1:
         explained = []
         for index, (item, reasons) in enumerate(picks):
