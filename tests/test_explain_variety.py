@@ -62,13 +62,14 @@ def test_openings_rotate_and_carry_the_strongest_evidence_with_its_count(
 
 def test_every_kind_opens_by_naming_its_evidence() -> None:
     """Each kind's openings name the evidence ({label}), and those of a kind with a count name the
-    count, so that the model's sentence cites them by construction."""
+    count and the item, so that the model's sentence cites them by construction and cannot pin the
+    count on another title ("54 of them also liked <the second evidence title>")."""
     for kind, wording in wordings().items():
         assert wording.openings, kind
         for form in wording.openings:
             assert "{label}" in form or kind in ("described", "popular"), (kind, form)
             if kind in ("co_liked", "shared_cast"):
-                assert "{count}" in form, (kind, form)
+                assert "{count}" in form and "{item}" in form, (kind, form)
 
 
 def test_the_check_demands_the_strongest_evidences_count(checker: FaithfulnessChecker) -> None:
