@@ -1,5 +1,6 @@
 """Grounded explanations: one short sentence per recommendation that cites its evidence, checked for
-faithfulness (`assistant.faithfulness`) before the user sees them.
+faithfulness (`grounding.faithfulness`) before the user sees them. It begins with an opening of the
+strongest evidence, in rotation (`grounding.evidence.opening`), and the model writes on from it.
 
 `Explainer.stream` streams the model's tokens, holding back the last few words and checking the text
 as it grows, so text that fails the check is not released; on failure it regenerates once (told what
