@@ -13,8 +13,10 @@ check holds back the words a title may still be forming in. Writes
 As the assistant does, each history item gets a co-liked count where enough people liked both
 (`assistant.coliked`), and the reasons go strongest first; the stricter check (origins, asked-for
 claims, counts) is the checker's. The summary adds the share of shown explanations citing specific
-evidence (a co-liked count with its number, or a history item by title) and how varied their
-openings are.
+evidence (a co-liked count with its number, or a history item by title), the share stating the
+strongest evidence's count (`first_evidence_count`), and how varied their openings are: distinct
+first three words, and opening forms (the first three words with the titles and numbers blanked,
+"N people who") with the most common form's share.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/explain.py --model qwen2.5-coder-1.5b-instruct --threads 2
 """
@@ -105,6 +107,9 @@ def main() -> None:
                     f"{r.kind}: {r.label}" + (f" ({r.count})" if r.count else "") for r in reasons
                 ],
                 "specific": _specific(result.text, reasons),
+                "first_count": reasons[0].count if reasons else None,
+                "cites_first_count": _cites_count(result.text, reasons),
+                "opening_form": _form(result.text, item, reasons),
                 "text": result.text,
                 "source": result.source,
                 "problems": list(result.problems),
@@ -141,13 +146,69 @@ def _specific(text: str, reasons) -> bool:
     return False
 
 
+def _cites_count(text: str, reasons) -> bool | None:
+    """Whether `text` states the count of the strongest evidence (None: it has no count)."""
+    from recassist.grounding.faithfulness import _COUNT
+
+    if not reasons or reasons[0].count is None:
+        return None
+    return str(reasons[0].count) in _COUNT.findall(text)
+
+
+def _form(text: str, item, reasons) -> str:
+    """The opening form of `text`: its first three words with the item's title as ITEM, evidence
+    titles as TITLE and numbers as N ("N people who", "ITEM won over"), so that the same sentence
+    about different films counts as one form."""
+    import re
+
+    from recassist.grounding.evidence import spoken_title
+
+    def blank(said: str, title: str, word: str) -> str:
+        for form in sorted(
+            {spoken_title(title), spoken_title(title).removeprefix("The ")}, key=len
+        )[::-1]:
+            said = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", word, said, flags=re.I)
+        return said
+
+    said = blank(text, item.title, "ITEM")
+    for reason in reasons:
+        if reason.item is not None:
+            said = blank(said, reason.item.title, "TITLE")
+    said = re.sub(r"\d+", "N", said)
+    return " ".join(said.split()[:3]).rstrip(",.:;").lower()
+
+
 def _openings(rows: list[dict]) -> dict:
-    """How varied the explanations read: distinct first three words, the old template's share."""
+    """How varied the explanations read: distinct first three words, distinct opening forms and
+    the most common form's share, the old template's share."""
+    from collections import Counter
+
+    n = max(1, len(rows))
     firsts = [" ".join(r["text"].lower().split()[:3]) for r in rows]
+    forms = Counter(r["opening_form"] for r in rows)
+    common, times = forms.most_common(1)[0] if forms else ("", 0)
     old = sum(r["text"].lower().startswith("you asked for something like") for r in rows)
     return {
-        "distinct_first_three_words": len(set(firsts)) / max(1, len(rows)),
-        "you_asked_for_something_like": old / max(1, len(rows)),
+        "distinct_first_three_words": len(set(firsts)) / n,
+        "distinct_forms": len(forms),
+        "most_common_form": common,
+        "most_common_form_share": times / n,
+        "you_asked_for_something_like": old / n,
+    }
+
+
+def _counts(rows: list[dict]) -> dict:
+    """How often the strongest evidence's count is stated: over the rows whose strongest evidence
+    has one, and over those whose strongest evidence is co-liked."""
+    counted = [r for r in rows if r["cites_first_count"] is not None]
+    co_liked = [r for r in counted if r["evidence"][0].startswith("co_liked")]
+    return {
+        "with_count": len(counted),
+        "cites_first_count_share": sum(r["cites_first_count"] for r in counted)
+        / max(1, len(counted)),
+        "co_liked_first": len(co_liked),
+        "co_liked_cites_count_share": sum(r["cites_first_count"] for r in co_liked)
+        / max(1, len(co_liked)),
     }
 
 
@@ -170,6 +231,7 @@ def summarise(rows: list[dict], stats, wall: float, args: argparse.Namespace) ->
         )
         / n,
         "openings": _openings(rows),
+        "first_evidence_count": _counts(rows),
         "problems": dict(stats.problems),
         "first_token_s": {
             "p50": float(np.median(ttft)),

@@ -89,7 +89,7 @@ def test_prompt_injection_in_a_message_is_data(slice_assistant: Assistant) -> No
         load_prompt(name).format_messages(**dict.fromkeys(fields, ""))[0].content.lower().split()
         for name, fields in (
             ("plan", ("tags", "shown", "message")),
-            ("explain", ("item", "evidence")),
+            ("explain", ("item", "evidence", "opening")),
         )
     ]
     for pick in result.picks:

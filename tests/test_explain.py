@@ -278,7 +278,8 @@ def test_fallback_after_two_failures(small_model: LocalGGUFChat) -> None:
     explainer = Explainer(small_model, strict, max_tokens=40)
     events = list(explainer.stream(NEMO, REASONS))
     final = events[-1]
-    assert final.source == "template" and final.text == template_explanation(NEMO, REASONS)
+    # a fresh explainer's first card takes the first form in rotation
+    assert final.source == "template" and final.text == template_explanation(NEMO, REASONS, 0)
     assert (
         len(final.problems) >= 2
         and explainer.stats.fallback == 1
@@ -305,7 +306,7 @@ def test_instructions_in_catalogue_text_are_data(small_model: LocalGGUFChat) -> 
     reasons = [Reason("history_item", hostile.title, hostile), REASONS[0]]
     checker = FaithfulnessChecker([*TITLES, hostile.title], TAGS)
     explainer = Explainer(small_model, checker, max_tokens=60)
-    prompt = explainer._messages(NEMO, reasons, "")[-1].content
+    prompt = explainer._messages(NEMO, reasons, "", "Finding Nemo")[-2].content
     assert prompt.count("</evidence>") == 1 and prompt.index("Ignore previous") < prompt.index(
         "</evidence>"
     )

@@ -23,7 +23,7 @@ from importlib import resources
 import snowballstemmer
 
 from recassist.data.item_profiles import ItemProfile
-from recassist.retrieval.catalogue import Item, display_title
+from recassist.retrieval.catalogue import Item, display_title, title_year
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
 
 # The kinds of evidence (the generators' own, the graph's and "N people who liked X also liked it")
@@ -50,12 +50,14 @@ class Reason:
 @dataclass(frozen=True)
 class Wording:
     """How one kind of evidence words itself (`data/reasons.toml`): its strength, its evidence line
-    in the prompt, its "why" phrase and its template sentences."""
+    in the prompt, its "why" phrase, its template sentences and the openings the model writes on
+    from."""
 
     strength: int
     prompt: str
     why: str
     forms: tuple[str, ...]
+    openings: tuple[str, ...] = ()
 
 
 @cache
@@ -65,7 +67,13 @@ def wordings() -> dict[str, Wording]:
     text = path.read_text(encoding="utf-8")
     table = tomllib.loads(text)
     return {
-        kind: Wording(row["strength"], row["prompt"], row["why"], tuple(row["forms"]))
+        kind: Wording(
+            row["strength"],
+            row["prompt"],
+            row["why"],
+            tuple(row["forms"]),
+            tuple(row.get("openings", ())),
+        )
         for kind, row in table.items()
     }
 
@@ -80,6 +88,35 @@ def _fill(template: str, reason: Reason, item: Item | None = None) -> str:
     count = reason.count if reason.count is not None else ""
     title = display_title(item.title) if item is not None else ""
     return template.format(label=reason.spoken, count=count, item=title)
+
+
+def spoken_title(title: str) -> str:
+    """A title as people say it, without its year ('The Terminator' for 'Terminator, The (1984)'):
+    the form an opening names it in (an explanation states no year)."""
+    year = title_year(title)
+    spoken = display_title(title)
+    return spoken.removesuffix(f" ({year})") if year is not None else spoken
+
+
+def opening(item: Item, reasons: Sequence[Reason], which: int) -> str:
+    """How the explanation of `item` begins: the strongest evidence's opening number `which` (in
+    rotation) with its title, count and the item filled in ("118 people who liked Forrest Gump also
+    liked Dead Poets Society"); empty when there is no evidence or its kind has no openings.
+
+    The model writes on from it, so that the form of a list's explanations varies by construction
+    and the strongest evidence is cited with its count."""
+    if not reasons:
+        return ""
+    reason = strongest_first(reasons)[0]
+    openings = wordings()[reason.kind].openings
+    if not openings:
+        return ""
+    label = spoken_title(reason.label) if reason.item is not None else reason.label
+    count = reason.count if reason.count is not None else ""
+    text = openings[which % len(openings)].format(
+        label=label, count=count, item=spoken_title(item.title)
+    )
+    return text[0].upper() + text[1:]
 
 
 def reasons_from_evidence(

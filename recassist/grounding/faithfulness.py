@@ -1,6 +1,7 @@
 """The faithfulness check: does an explanation name only its item and evidence, state only their
 tags and years, claim nothing about other people or popularity that its evidence does not carry,
-carry no markup, and cite at least one piece of its evidence?
+carry no markup, cite at least one piece of its evidence, and state the count of its strongest
+evidence where that has one ("118 people who liked Forrest Gump")?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
 entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from recassist.grounding.evidence import Reason
+from recassist.grounding.evidence import Reason, strongest_first
 from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import Item, base_title, title_year
 from recassist.trust.sanitise import injected_words
@@ -153,8 +154,8 @@ class FaithfulnessChecker:
         """Problems of `text` as an explanation of `item` with `reasons`; empty when it is faithful.
 
         A `complete` explanation must also cite at least one of its reasons (a title, a name, the
-        similar users, popularity, the user's own request); text still being streamed is not held to
-        that yet."""
+        similar users, popularity, the user's own request) and state the count of the strongest one
+        where it has one; text still being streamed is not held to that yet."""
         cited = [item] + [r.item for r in reasons if r.item is not None]
         allowed_titles = {form for i in cited for form in _title_forms(i.title)}
         allowed_years = {y for i in cited for y in (i.year, title_year(i.title)) if y is not None}
@@ -191,6 +192,8 @@ class FaithfulnessChecker:
             problems.append("speaks of popularity, which its evidence does not")
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
+        if complete and any(r.count is not None for r in reasons):
+            problems += _uncounted(text, strongest_first(reasons)[0])
         return list(dict.fromkeys(problems))
 
     def _tag_problems(
@@ -316,6 +319,16 @@ def _stricter(
     for number in stated - counts:
         problems.append(f"states the number {number}, which its evidence does not have")
     return problems
+
+
+def _uncounted(text: str, strongest: Reason) -> list[str]:
+    """The strongest evidence's count ("118 people who liked ...") when `text` does not state it:
+    the count is what makes that evidence specific."""
+    if strongest.count is None or str(strongest.count) in _COUNT.findall(text):
+        return []
+    return [
+        f"leaves out the count {strongest.count} of its strongest evidence ({strongest.spoken})"
+    ]
 
 
 def _cites(text: str, reason: Reason) -> bool:

@@ -89,9 +89,12 @@ class TransformersChat(BaseChatModel):
                 "the transformers backend does not support response_format (constrained JSON)"
             )
         tokenizer, model = self._load()
+        # a final assistant message is the answer's beginning, continued (as llama.cpp does)
+        prefilled = bool(messages) and messages[-1].type == "ai"
         ids = tokenizer.apply_chat_template(
             convert_to_openai_messages(messages),
-            add_generation_prompt=True,
+            add_generation_prompt=not prefilled,
+            continue_final_message=prefilled,
             return_tensors="pt",
             return_dict=True,
         ).to(self.device)
