@@ -240,3 +240,20 @@ def test_a_description_nothing_known_matches_says_its_picks_are_only_near_it(
     assert "nearest to it by title and genre" in result.message
     named = concept_assistant.turn(concept_assistant.new_session(None), "a clever heist movie")
     assert "nearest to it" not in named.message  # the graph knows heist films
+
+
+def test_a_kind_of_film_named_after_a_list_replaces_the_last_words(concept_assistant) -> None:
+    """ "a feel-good movie for a rainy sunday", then "what about a thriller?": thrillers, cited as
+    thrillers, and no longer feel-good ones (there are few); "only ones from the 90s" then narrows
+    the thrillers."""
+    session = concept_assistant.new_session(None)
+    concept_assistant.turn(session, "a feel-good movie for a rainy sunday")
+    western = concept_assistant.turn(session, "what about a thriller?")
+    assert len(western.picks) == 5, western.message
+    for pick in western.picks:
+        assert "Thriller" in pick.item.tags
+        assert [r.label for r in pick.reasons if r.kind == "concept"] == ["a thriller"]
+    nineties = concept_assistant.turn(session, "only ones from the 90s")
+    assert nineties.picks and all(
+        "Thriller" in p.item.tags and 1990 <= (p.item.year or 0) <= 1999 for p in nineties.picks
+    )

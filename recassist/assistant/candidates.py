@@ -113,6 +113,8 @@ class CandidateStage:
         words = self._words(session, request, seeds)
         # what the words name, and what the parser could not read ("robots"), negations left out
         said = " , ".join([words, *request.unused]).strip(" ,")
+        if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
+            said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False
         if anchors:  # named in the request, or liked earlier: their neighbours by behaviour, graph
             kind = "requested" if seeds else "history_item"
@@ -128,7 +130,7 @@ class CandidateStage:
             self._generators(gathered, session.user_id)
         self._popular(gathered)
         wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
-        if wanted and not (words or anchors):
+        if wanted and not (words or anchors or concepts):
             # "a romantic comedy" alone: beside what is popular, items near the tags, so that a
             # rare combination ("sci-fi horror from the eighties") is found at all
             reason = Reason("described", quote(wanted_tags(constraints), 80))
