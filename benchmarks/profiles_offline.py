@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from benchmarks.kg_offline import COLD, per_user
 
 RESULTS = Path(__file__).resolve().parent / "results"
