@@ -17,7 +17,9 @@ tags and years, not a title the catalogue lacks); more than three wanted tags th
 name are dropped as a guess, and so is a year no number in the message names (`named_years`: the
 model read "the 1970s" into "something like The Godfather but lighter"), and so is a list position
 where the message has no number or the intent points at no shown item (the model pointed "forget the
-90s, something uplifting" at the 4th item shown). What the parser alone reads (tags that must all be
+90s, something uplifting" at the 4th item shown). In an English message the model's mood keeps only
+the message's own words (`language.detect`): "comedy" read into "a movie about con artists" would
+be cited as asked for; in another language the mood is the model's translation. What the parser alone reads (tags that must all be
 there, "the last ... movie", a count) comes from the parser. The model's schema is short
 (`request_schema`): every field it writes costs the plan time.
 """

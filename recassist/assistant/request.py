@@ -64,7 +64,8 @@ class TurnRequest(BaseModel):
     drop_seeds: bool = False
     reset: bool = False
     # a new want in the user's own words, not a change to the last list: what stood before goes but
-    # exclusions
+    # exclusions; or, in a refinement, a kind of film named ("what about a western?"): the last
+    # words and first tastes go, its years and exclusions stay
     new_topic: bool = False
     # what the turn cannot use, for the reply to name: a wish no tag rules out ("nothing too
     # violent"), or words a request without a description leaves unread

@@ -112,7 +112,9 @@ class SessionMemory:
         in the user's own words ("a feel-good movie for a rainy sunday", `TurnRequest.new_topic`)
         starts a new topic: what was wanted before (tags, years, the seed items) holds only where
         the request says it again (the agent's seed stage drops the seeds); what the user ruled out
-        stays until they lift it."""
+        stays until they lift it. A refinement that names a kind of film ("what about a western?",
+        also a `new_topic`) keeps the years and exclusions in force, but the first tastes give
+        way."""
         new_topic = request.intent in (Intent.recommend, Intent.search) and (
             bool(request.seed_titles) or request.new_topic
         )
