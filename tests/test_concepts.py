@@ -123,6 +123,7 @@ def test_a_film_the_graph_mislinks_is_not_said_to_be_what_its_genres_deny(
         ("a road trip with friends", "buddy film", None),
         ("more creepy than gory", "supernatural", "slasher"),
         ("a thriller with a twist at the end", "psychological thriller", None),
+        ("something darker", "black comedy", None),
     ],
 )
 def test_moods_name_the_kinds_of_film_that_have_them(concepts, message, wanted, unwanted) -> None:
