@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import re
-import string
 from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -50,7 +49,7 @@ from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import load_prompt, quote
 from recassist.llm.structured import SchemaPlanner
 from recassist.retrieval.catalogue import Catalogue, title_key
-from recassist.retrieval.concepts import singular
+from recassist.retrieval.concepts import tokens, word_forms
 
 log = logging.getLogger(__name__)
 PLAN_WAIT_S = (
@@ -289,15 +288,8 @@ def _said(mood: str | None, message: str, sure: float = 0.9) -> str | None:
 
 
 def _words(text: str) -> set[str]:
-    """The singular lower-case words of `text`, a hyphenated word also whole ("feel-good" is
-    feel, good and feelgood)."""
-    out: set[str] = set()
-    for token in text.split():
-        parts = [p for p in token.strip(string.punctuation).split("-") if p]
-        out |= {singular(p) for p in parts}
-        if len(parts) > 1:
-            out.add(singular("".join(parts)))
-    return out
+    """The words of `text` as concepts match them (`retrieval.concepts.word_forms`)."""
+    return {w for token in tokens(text) if token[0].isalnum() for w in word_forms(token)}
 
 
 def _both(planned: str | None, parsed: str | None) -> str | None:

@@ -73,6 +73,14 @@ def singular(word: str) -> str:
     return word
 
 
+def word_forms(token: str) -> list[str]:
+    """The singular forms a word of a message is matched by: a word of two joined by a hyphen
+    also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
+    parts = [p for p in token.split("-") if p]
+    whole = [singular("".join(parts))] if len(parts) > 1 else []
+    return [*map(singular, parts), *whole]
+
+
 @dataclass(frozen=True)
 class Concept:
     """One named graph entity and the catalogue items that have it."""
@@ -187,9 +195,7 @@ class ConceptIndex:
                 negated, words = clauses[-1]  # "nothing with gangsters": the negation carries on
                 clauses.append((token in self._negations or (negated and not words), []))
                 continue
-            parts = token.split("-")
-            whole = [singular("".join(parts))] if len(parts) > 1 else []
-            clauses[-1][1].extend([*map(singular, parts), *whole])
+            clauses[-1][1].extend(word_forms(token))
         return [words for negated, words in clauses if words and not negated]
 
     def unmatched(self, text: str) -> list[str]:
