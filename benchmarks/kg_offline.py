@@ -34,13 +34,42 @@ def per_user(top: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return ndcg, (rank >= 0).astype(float)
 
 
+def fused_run(split, grids: dict, builders: dict, memory, cold: np.ndarray):
+    """One tuned fusion on `recassist eval`'s protocol: every generator and the fusion tuned on
+    validation, refit on train + validation, all items ranked for every test user. Returns the
+    tuning, the refit fusion, per-user NDCG@10 and the run's summary (NDCG, recall, cold recall)."""
+    from recassist.retrieval.training import rank_all, refit, tune_all
+
+    tuned = tune_all(
+        split.train,
+        split.validation,
+        grids=grids,
+        builders=builders,
+        progress=lambda line: print(line, file=sys.stderr),
+        memory=memory,
+    )
+    final, _ = refit(tuned.fusion, split.train_validation)
+    top, _ = rank_all(final, split.test.users)
+    ndcg, hit = per_user(top, split.test.items)
+    return tuned, final, ndcg, summary(ndcg, hit, cold)
+
+
+def summary(ndcg: np.ndarray, hit: np.ndarray, cold: np.ndarray) -> dict:
+    """NDCG@10, recall@10 and recall@10 on the cold test items, rounded."""
+    return {
+        "ndcg@10": round(float(ndcg.mean()), 4),
+        "recall@10": round(float(hit.mean()), 4),
+        "cold_recall@10": round(float(hit[cold].mean()), 4) if cold.any() else None,
+    }
+
+
 def main() -> None:
     from recassist.data.store import DatasetStore
     from recassist.evaluation.rerank import bootstrap_ci
     from recassist.retrieval.generators.content import content_builders
     from recassist.retrieval.generators.knowledge import knowledge_builders
     from recassist.retrieval.interactions import Interactions, Split
-    from recassist.retrieval.training import rank_all, refit, tune_all
+    from recassist.retrieval.training import rank_all
     from recassist.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,32 +95,17 @@ def main() -> None:
     ndcgs = {}
     start = time.perf_counter()
     for name, more_b, more_g in (("with graph", kg_builders, kg_grids), ("without graph", {}, {})):
-        tuned = tune_all(
-            split.train,
-            split.validation,
-            grids={**grids, **more_g},
-            builders={**builders, **more_b},
-            progress=lambda line: print(line, file=sys.stderr),
-            memory=settings.memory,
+        tuned, final, ndcg, run = fused_run(
+            split, {**grids, **more_g}, {**builders, **more_b}, settings.memory, cold
         )
-        final, _ = refit(tuned.fusion, split.train_validation)
-        top, _ = rank_all(final, split.test.users)
-        ndcg, hit = per_user(top, split.test.items)
         ndcgs[name] = ndcg
-        run = {
-            "ndcg@10": round(float(ndcg.mean()), 4),
-            "recall@10": round(float(hit.mean()), 4),
-            "cold_recall@10": round(float(hit[cold].mean()), 4) if cold.any() else None,
+        run |= {
             "weights": final.config.weights,
             "choice": tuned.choice.describe() if tuned.choice else None,
         }
         if "knowledge" in final.generators:
             kg_top, _ = rank_all(final.generators["knowledge"], split.test.users)
-            kg_ndcg, kg_hit = per_user(kg_top, split.test.items)
-            run["knowledge_alone"] = {
-                "ndcg@10": round(float(kg_ndcg.mean()), 4),
-                "recall@10": round(float(kg_hit.mean()), 4),
-                "cold_recall@10": round(float(kg_hit[cold].mean()), 4) if cold.any() else None,
+            run["knowledge_alone"] = summary(*per_user(kg_top, split.test.items), cold) | {
                 "validation_ndcg@10": round(tuned.validation_ndcg["knowledge"], 4),
             }
         out["runs"][name] = run

@@ -19,12 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from benchmarks.kg_offline import COLD, per_user
+from benchmarks.kg_offline import COLD, fused_run, per_user, summary
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -58,7 +57,7 @@ def main() -> None:
         item_vectors_from_store,
     )
     from recassist.retrieval.interactions import Interactions, Split
-    from recassist.retrieval.training import rank_all, refit, tune_all
+    from recassist.retrieval.training import rank_all
     from recassist.retrieval.vector_store import VectorStore, connect
     from recassist.settings import Settings
 
@@ -89,31 +88,13 @@ def main() -> None:
     ndcgs, start = {}, time.perf_counter()
     for name, item_vectors in vectors.items():
         builders = {"content": lambda config, v=item_vectors: Content(config, item_vectors=v)}
-        tuned = tune_all(
-            split.train,
-            split.validation,
-            grids={"content": CONTENT_GRID},
-            builders=builders,
-            progress=lambda line: print(line, file=sys.stderr),
-            memory=settings.memory,
+        _, final, ndcg, run = fused_run(
+            split, {"content": CONTENT_GRID}, builders, settings.memory, cold
         )
-        final, _ = refit(tuned.fusion, split.train_validation)
-        top, _ = rank_all(final, split.test.users)
-        ndcg, hit = per_user(top, split.test.items)
         ndcgs[name] = ndcg
         content_top, _ = rank_all(final.generators["content"], split.test.users)
-        c_ndcg, c_hit = per_user(content_top, split.test.items)
-        out["runs"][name] = {
-            "ndcg@10": round(float(ndcg.mean()), 4),
-            "recall@10": round(float(hit.mean()), 4),
-            "cold_recall@10": round(float(hit[cold].mean()), 4) if cold.any() else None,
-            "weights": final.config.weights,
-            "content_alone": {
-                "ndcg@10": round(float(c_ndcg.mean()), 4),
-                "recall@10": round(float(c_hit.mean()), 4),
-                "cold_recall@10": round(float(c_hit[cold].mean()), 4) if cold.any() else None,
-            },
-        }
+        content = summary(*per_user(content_top, split.test.items), cold)
+        out["runs"][name] = run | {"weights": final.config.weights, "content_alone": content}
     diff = ndcgs["with profiles"] - ndcgs["without profiles"]
     out["ndcg_difference"] = round(float(diff.mean()), 4)
     out["ndcg_difference_ci95"] = [round(float(x), 4) for x in bootstrap_ci(diff)]
