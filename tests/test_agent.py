@@ -304,3 +304,17 @@ def test_less_mainstream_lowers_the_lists_popularity_and_says_so(
     assert assistant.mainstream.popularity(niche.picks) < assistant.mainstream.popularity(
         more.picks
     )
+
+
+def test_praise_of_two_films_one_missing_builds_on_the_one_found(
+    parser_assistant: Assistant,
+) -> None:
+    """ "i loved fargo and ronin, got anything similar?": picks like Fargo; Ronin (not in ML-100k)
+    said to be missing, never built around a film spelt nearly so; the message not quoted back."""
+    assistant = parser_assistant
+    message = "i loved fargo and ronin, got anything similar?"
+    result = assistant.turn(assistant.new_session(None), message)
+    assert 'I could not find "ronin" in the catalogue' in result.message, result.message
+    assert "like Fargo (1996):" in result.message and result.picks, result.message
+    assert "similar" not in result.message, result.message
+    assert "1" not in {p.item.item_id for p in result.picks}  # nor Fargo itself

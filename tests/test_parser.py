@@ -786,3 +786,29 @@ def test_less_mainstream_stands_with_the_other_constraints_until_a_reset() -> No
     assert not session.apply(parse("start over", TAGS)).less_mainstream
     described = parse("a feel-good movie for a rainy sunday, nothing too famous", TAGS)
     assert described.less_mainstream and "famous" not in (described.mood or "")
+
+
+@pytest.mark.parametrize(
+    ("message", "seeds"),
+    [
+        ("i loved heat and ronin, got anything similar?", ["heat", "ronin"]),
+        ("I loved Fargo, Heat and Ronin", ["Fargo", "Heat", "Ronin"]),
+        ("i enjoyed fargo and the big lebowski, more please", ["fargo", "the big lebowski"]),
+        ("something like alien and more please", ["alien"]),  # no title after "and"
+        ("I loved Heat, got anything similar?", ["Heat"]),
+        ("i love comedies", []),  # a genre, not a title
+        ("i loved the second one", []),  # a list position
+    ],
+)
+def test_every_title_of_a_list_after_like_or_i_loved_is_a_seed(
+    message: str, seeds: list[str], tags, catalogue
+) -> None:
+    """Praise names titles as "like" does, and a list of them ("X and Y", "X, Y and Z") names each,
+    lower case or not and whether or not the catalogue has it: none is dropped silently."""
+    assert parse(message, tags, catalogue.title_spans).seed_titles == seeds
+
+
+def test_a_digit_that_is_no_ascii_digit_ends_the_turn_as_words(tags, catalogue) -> None:
+    """ "19²0s": "²" is a digit to `str.isdigit` and no number to `int` (found by the turn fuzzer)."""
+    request = parse("3 movies from the 19²0s", tags, catalogue.title_spans)
+    assert request.count == 3 and request.year_min is None

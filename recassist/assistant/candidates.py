@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,7 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
+from recassist.language.phrases import tokenise
 from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
@@ -47,6 +48,15 @@ from recassist.settings import AgentConfig
 log = logging.getLogger(__name__)
 POPULAR = Reason("popular", "it is popular with other users")
 MIN_CO_LIKED = 2  # people who liked both, for "people who liked X also liked it" to be cited
+
+
+def _once(texts: Iterable[str]) -> list[str]:
+    """`texts` without those another one already says word for word: a new user's first message
+    is both the tastes and the mood ("got anything similar?", "got anything similar"), and a
+    description quoted back must not say it twice."""
+    by_words = {" ".join(t.low for t in tokenise(x) if t.low[0].isalnum()): x for x in texts}
+    said = [f" {k} " for k in by_words]
+    return [x for k, x in zip(said, by_words.values()) if not any(k in o and o != k for o in said)]
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,7 @@ class CandidateStage:
         and the request's mood, without the seeds' titles (a seed's own title is no description:
         its words would find title-word neighbours)."""
         tastes = session.tastes if session.tastes_current else []
-        words = " ".join(dict.fromkeys(w for w in (*tastes, request.mood) if w)).strip()
+        words = " ".join(_once(w for w in (*tastes, request.mood) if w)).strip()
         if seeds:
             items = self.catalogue.items
             words = beside_titles(words, [items[s].title for s in seeds if s in items])

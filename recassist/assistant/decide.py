@@ -19,7 +19,7 @@ from recassist.assistant.events import SponsoredCard
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
-from recassist.assistant.seeds import Named, named_titles
+from recassist.assistant.seeds import Named, built_around, named_titles
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
@@ -169,7 +169,7 @@ class Decider:
         replace the standing seeds; "more like the second one" is that item (the `target`);
         otherwise the standing seeds stay, unless the user dropped them, this is a search or a new
         topic in the user's own words."""
-        seeds = [n.seed for n in named if n.seed]
+        seeds = built_around(named)
         if request.intent is Intent.more_like and target:
             seeds = [target]
         dropped = (

@@ -84,7 +84,7 @@ def popularity_note(shown: float, usual: float) -> str:
 def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:
     """What the reply must say about the titles named: those the catalogue does not have (and the
     title the list is built around instead), and the title chosen for "the last Star Wars movie"."""
-    notes = []
+    notes, any_sure = [], any(n.suggestion is None and n.seed for n in named)
     for title in named:
         if title.series and title.item_id:
             which = "latest" if title.series == "latest" else "earliest"
@@ -97,6 +97,11 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
             notes.append(
                 f'I could not find "{title.title}" in the catalogue, so {instead} like '
                 f"{display_title(items[title.stand_in].title)} instead."
+            )
+        elif title.suggestion and any_sure:  # the list is built around the sure titles
+            meant = display_title(items[title.suggestion].title)
+            notes.append(
+                f'I could not find "{title.title}" in the catalogue (did you mean {meant}?).'
             )
         elif title.item_id is None and title.suggestion:
             instead = "here are picks" if count else "I looked for picks"

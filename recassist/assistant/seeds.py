@@ -57,6 +57,14 @@ def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
     return Named(title, None, stand_in)
 
 
+def built_around(named: list[Named]) -> list[str]:
+    """The items a list is built around for the titles named: each title's item (or stand-in); a
+    misspelt title's guess only when no title is sure ("I loved Heat and Ronin" is built around
+    Heat alone, never around Batman & Robin for "ronin")."""
+    sure = [n.seed for n in named if n.seed and n.suggestion is None]
+    return list(dict.fromkeys(sure or [n.seed for n in named if n.seed]))
+
+
 def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
     """Each title the request names, in order; the first is the one "the last ... movie" names (the
     parser puts it first)."""

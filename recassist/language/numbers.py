@@ -210,9 +210,9 @@ def decades(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
 
 def _year_of(digits: str) -> int | None:
     """ "80" -> 1980, "1990" -> 1990, "00" -> 2000 (a decade's first year)."""
-    if len(digits) == 2 and digits.isdigit() and digits[1] == "0":
+    if len(digits) == 2 and _digits(digits, 2) and digits[1] == "0":
         return int(("20" if digits[0] in "012" else "19") + digits)
-    if len(digits) == 4 and digits[:2] in ("19", "20") and digits[3] == "0" and digits.isdigit():
+    if len(digits) == 4 and digits[:2] in ("19", "20") and digits[3] == "0" and _digits(digits, 4):
         return int(digits)
     return None
 

@@ -103,37 +103,37 @@ def _series(text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]], 
 
 def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known=None):
     """The seed titles (in order, once each), their spans, the series and every title found.
-    `known`: the titles of `text` when the caller has them."""
+    `known`: the titles of `text` when the caller has them. A title after "like" or "I loved"
+    counts though the catalogue has no such title ("I loved Heat and Ronin": Ronin too, so that
+    the reply can say it is missing), unless it names a tag or points at a list."""
     quoted = shapes.quoted(text)
-    seeds = [text[s:e].strip() for s, e in quoted]
     spans = list(quoted)
     if known is not None and not spans:
         found = known
     else:
         found = titles(mask(text, spans)) if titles else []
-    for start, end in found:
-        if not tags.canonical(text[start:end]):
-            seeds.append(text[start:end])
-            spans.append((start, end))
+    spans += [(s, e) for s, e in found if not tags.canonical(text[s:e])]
     series = _series(text, tokens, spans, tags)
+    taken = [*spans, series[1]] if series else list(spans)
+    likes = shapes.likes(tokens, text)
+    pointers = word_set("pointers")
+    for start, end in likes:
+        candidate = text[start:end].strip()
+        if (
+            candidate
+            and not any(s < end and start < e for s, e in taken)
+            and not only_reference(candidate)
+            and not cue("that_one").whole(tokenise(candidate))
+            and not tags.canonical(candidate)
+            and candidate.split()[0].lower() not in pointers
+        ):
+            spans.append((start, end))
+    spans.sort()
+    seeds = [text[s:e].strip() for s, e in spans]
     if series:  # the series' name is the first seed (`TurnRequest.series` is about it)
         named = text[series[2][0] : series[2][1]]
         seeds = [named, *(seed for seed in seeds if seed != named)]
         spans.append(series[2])
-    likes = shapes.likes(tokens, text)
-    if not seeds:
-        pointers = word_set("pointers")
-        for start, end in likes:
-            candidate = text[start:end].strip()
-            if (
-                candidate
-                and not only_reference(candidate)
-                and not cue("that_one").whole(tokenise(candidate))
-                and not tags.canonical(candidate)
-                and candidate.split()[0].lower() not in pointers
-            ):
-                seeds.append(candidate)
-                spans.append((start, end))
     return list(dict.fromkeys(seeds)), spans, series, [*found, *quoted], likes
 
 

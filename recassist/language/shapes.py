@@ -115,26 +115,52 @@ def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int
 
 
 def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
-    """What follows "like", "similar to", ...: up to "but", "and", "with", ..., punctuation or the
-    end, left to right."""
-    cue, stops = phrases("like"), phrases("like_stops")
+    """What follows "like", "similar to", "I loved", ...: up to "but", "and", "with", ...,
+    punctuation or the end, left to right; and each further title of a list ("like Heat and
+    Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma that begins with no
+    word of asking ("and got anything similar?", "and more please" are no titles)."""
+    cue = phrases("like")
     out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
         after = cue.match_at(tokens, i) if tokens[i].low in starts else i
         if after == i or after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
             i += 1
             continue
-        end, stop = len(text), len(tokens)
-        for k in range(after + 1, len(tokens)):
-            if tokens[k].low in (",", ".", ";", "!", "?"):
-                end, stop = tokens[k].start, k
+        stop = _like_end(tokens, after)
+        out.append((tokens[after].start, tokens[stop - 1].end))
+        while stop < len(tokens) and tokens[stop].low in _joiners():
+            first = stop + 1
+            while first < len(tokens) and tokens[first].low in _joiners():
+                first += 1  # "Fargo, and Heat"
+            if first >= len(tokens) or tokens[first].low in _asking_words():
                 break
-            if tokens[k].start > tokens[k - 1].end and stops.match_at(tokens, k) > k:
-                end, stop = tokens[k - 1].end, k
-                break
-        out.append((tokens[after].start, end))
+            stop = _like_end(tokens, first)
+            out.append((tokens[first].start, tokens[stop - 1].end))
         i = stop
     return out
+
+
+def _like_end(tokens: tuple[Token, ...], first: int) -> int:
+    """The index after the last token of a "like" part that begins at `first`: before
+    punctuation or a stop word ("but", "and", "with", ...)."""
+    stops = phrases("like_stops")
+    for k in range(first + 1, len(tokens)):
+        if tokens[k].low in (",", ".", ";", "!", "?"):
+            return k
+        if tokens[k].start > tokens[k - 1].end and stops.match_at(tokens, k) > k:
+            return k
+    return len(tokens)
+
+
+def _joiners() -> frozenset[str]:
+    """Words between two titles of a list: "and", a comma."""
+    return word_set("like_joiners")
+
+
+def _asking_words() -> frozenset[str]:
+    """Words that begin no title after a joiner: the filler of asking ("got", "more", "please"),
+    articles aside ("and the Big Lebowski")."""
+    return word_set("filler") - word_set("articles")
 
 
 _OPENING, _CLOSING, _NOT_INSIDE = '"“', '"”', "\"”'"

@@ -91,6 +91,6 @@ def negators() -> frozenset[str]:
 
 def count_value(word: str) -> int:
     """The number a count word or phrase says ("three", "12", "a couple")."""
-    if word.isdigit():
+    if word.isascii() and word.isdigit():  # "²" is a digit to isdigit, and no int
         return int(word)
     return table("count_phrases").get(word) or int(text2num(word, "en"))
