@@ -386,7 +386,7 @@ def test_tags_wanted_together_filter_and_stand() -> None:
             {"tags": {"$contains": "Romance"}},
         ]
     }
-    assert in_force([], both) == "tagged Comedy and Romance, from 1990 to …"
+    assert in_force([], both) == "tagged Comedy and Romance, from 1990 on"
     assert (
         in_force([], Constraints(include_tags=frozenset({"Comedy", "Romance"})))
         == "tagged Comedy or Romance"

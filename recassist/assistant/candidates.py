@@ -36,12 +36,13 @@ from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.language.phrases import tokenise
 from recassist.language.tags import TagMatcher
+from recassist.language.words import filler
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
 from recassist.retrieval.concepts import ConceptMatch, singular
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
-from recassist.retrieval.neighbours import co_liked, liked_matrix
+from recassist.retrieval.neighbours import co_liked, liked_matrix, well_liked
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
@@ -88,16 +89,26 @@ class _Lists:
     concepts: tuple[ConceptMatch, ...] = ()
 
 
-def beside_titles(words: str, titles: Sequence[str]) -> str:
-    """`words` without the `titles` (as displayed or said, with a "(more) like" before), "" when
-    only words of asking are left: "something like Star Wars (1977)" describes nothing beyond Star
-    Wars."""
-    for title in titles:
-        for form in (display_title(title), base_title(title)):
-            words = re.sub(
-                rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE
-            )
+def beside_titles(words: str, titles: Sequence[str], said: Sequence[str] = ()) -> str:
+    """`words` without the `titles` (as displayed or said, with a "(more) like" before) and the
+    titles as the user wrote them (`said`: "the matrix", which the catalogue lacks), "" when only
+    words of asking are left: "something like Star Wars (1977)" describes nothing beyond Star
+    Wars, and "movies like the matrix" nothing at all."""
+    forms = [f for title in titles for f in (display_title(title), base_title(title))]
+    for form in [*forms, *said]:
+        words = re.sub(
+            rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE
+        )
     return search_text(words, fallback=False) and " ".join(words.split())
+
+
+def says_something(words: str) -> bool:
+    """Whether `words` describe anything beyond asking ("hey! can you recommend me something to
+    watch tonight?", "what's good from the 70s?"): a word of three letters or more that is no
+    filler, number or year. Words that say nothing find only titles that hold them ("Good
+    Morning" for "what's good"), so they are no description."""
+    text = search_text(words, fallback=False)
+    return any(t.low.isalpha() and len(t.low) > 2 and t.low not in filler() for t in tokenise(text))
 
 
 class CandidateStage:
@@ -138,7 +149,7 @@ class CandidateStage:
             self._nearest(gathered, "words", weight, search_text(words), reason, constraints, seen)
         if session.user_id is not None and request.intent is not Intent.search:
             self._generators(gathered, session.user_id)
-        self._popular(gathered)
+        self._popular(gathered, constraints, seen)
         wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
         if wanted and not (words or anchors or concepts):
             # "a romantic comedy" alone: beside what is popular, items near the tags, so that a
@@ -150,14 +161,18 @@ class CandidateStage:
 
     def _words(self, session: SessionMemory, request: TurnRequest, seeds: Sequence[str]) -> str:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
-        and the request's mood, without the seeds' titles (a seed's own title is no description:
-        its words would find title-word neighbours)."""
+        and the request's mood, without the titles named (a seed's own title is no description:
+        its words would find title-word neighbours), unless they name a kind of film; "" when
+        they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
         words = " ".join(_once(w for w in (*tastes, request.mood) if w)).strip()
-        if seeds:
+        if seeds or request.seed_titles:
             items = self.catalogue.items
-            words = beside_titles(words, [items[s].title for s in seeds if s in items])
-        return words
+            titles = [items[s].title for s in seeds if s in items]
+            index = self.catalogue.concepts  # "space adventures" is no film, but a kind of one
+            said = [t for t in request.seed_titles if index is not None and not index.match(t)]
+            words = beside_titles(words, titles, said)
+        return words if says_something(words) else ""
 
     def _nearest(
         self,
@@ -191,10 +206,22 @@ class CandidateStage:
             gathered.lists[name] = matrix
             gathered.weights[name] = self.config.history_weight * fusion.weight(name) / total
 
-    def _popular(self, gathered: _Lists) -> None:
-        """What is popular, for a new user who said nothing yet (no other list)."""
+    def _popular(self, gathered: _Lists, constraints: Constraints, seen: set[str]) -> None:
+        """What is popular, for a new user who said nothing yet (no other list); for "surprise
+        me", what those who watched it liked most instead, each with its share."""
         generators = self.serving.fusion.generators
         if gathered.lists or "popularity" not in generators:
+            return
+        liked = well_liked(self.serving.data) if constraints.less_mainstream else None
+        listed = self._top(liked.scores, constraints, seen) if liked is not None else {}
+        if liked is not None and listed:  # none when no item has enough watchers: what is popular
+            self._add(gathered, "well_liked", 1.0, listed, [])
+            for item_id in listed:
+                row = self.serving.data.items.row(item_id)
+                share, watchers = liked.liked[row] / liked.watchers[row], int(liked.watchers[row])
+                label = f"liked by {share:.0%} of the {watchers} people who watched it"
+                reason = Reason("well_liked", label, count=watchers)
+                gathered.item_reasons.setdefault(item_id, []).append(reason)
             return
         popular = generators["popularity"].recommend(
             np.array([0]), self.config.depth, exclude_seen=False

@@ -53,6 +53,16 @@ class MainstreamStage:
         shares = [self.share[self._rows[p.item.item_id]] for p in picks]
         return float(np.mean(shares)) if shares else 0.0
 
+    def _in_pool(self, rows: np.ndarray) -> np.ndarray:
+        """Popularity min-max scaled over the pool's items, as their relevance is: the global
+        scale is a log, nearly flat among the best-known films a list is made of, so "surprise
+        me" moved no pick of "comedies"."""
+        scale = self._scale.copy()
+        pool = scale[rows]
+        spread = pool.max() - pool.min()
+        scale[rows] = (pool - pool.min()) / spread if spread > 0 else 0.0
+        return scale
+
     def __call__(
         self, picks: list[Pick], history: Iterable[Item], keep: int, constraints: Constraints
     ) -> list[Pick]:
@@ -73,7 +83,7 @@ class MainstreamStage:
             self._genres,
             keep,
             weight=self.config.weight,
-            popularity=self._scale,
+            popularity=self._in_pool(rows) if constraints.less_mainstream else self._scale,
             popularity_penalty=self.config.popularity_penalty
             if constraints.less_mainstream
             else 0.0,

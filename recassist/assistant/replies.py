@@ -65,8 +65,15 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
             + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "")
             + excluded[-1]
         )
-    if constraints.year_min is not None or constraints.year_max is not None:
-        parts.append(f"from {constraints.year_min or '…'} to {constraints.year_max or '…'}")
+    low, high = constraints.year_min, constraints.year_max
+    if low is not None and low == high:
+        parts.append(f"from {low}")
+    elif low is not None and high is None:
+        parts.append(f"from {low} on")
+    elif low is None and high is not None:
+        parts.append(f"up to {high}")
+    elif low is not None:
+        parts.append(f"from {low} to {high}")
     if constraints.less_mainstream:
         parts.append("less mainstream")
     return ", ".join(parts)

@@ -46,6 +46,7 @@ EvidenceKind = Literal[
     "neighbour_user",
     "followed_user",
     "popular",
+    "well_liked",  # liked by most of those who watched it ("surprise me" for a new user)
     "similar_text",
     "requested",
     "described",
