@@ -13,6 +13,7 @@ from recassist.assistant.request import Intent
 from recassist.assistant.turn import TurnResult
 from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.llm.prompts import load_prompt
+from recassist.retrieval.catalogue import display_title
 
 SCRIPT = [
     "something like Alien but funnier, give me 3",
@@ -318,3 +319,41 @@ def test_praise_of_two_films_one_missing_builds_on_the_one_found(
     assert "like Fargo (1996):" in result.message and result.picks, result.message
     assert "similar" not in result.message, result.message
     assert "1" not in {p.item.item_id for p in result.picks}  # nor Fargo itself
+
+
+def test_a_thumbs_that_asks_for_more_notes_it_and_shows_a_list(
+    parser_assistant: Assistant,
+) -> None:
+    """ "loved the first one! more please" gives picks like it, "seen the first one, something
+    else?" the list again without it: the thumbs is kept, and the request is not lost to it."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    first = session.last_shown[0]
+    title = display_title(assistant.items[first].title)
+    liked = assistant.turn(session, "loved the first one! more please")
+    assert liked.message.startswith(f"Noted: you liked {title}. Here are"), liked.message
+    assert f"like {title}" in liked.message and liked.picks
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    first = session.last_shown[0]
+    seen = assistant.turn(session, "I've already seen the first one, something else?")
+    assert seen.message.startswith("Noted: not"), seen.message
+    assert seen.picks and first not in {p.item.item_id for p in seen.picks}
+    assert all("Comedy" in p.item.tags for p in seen.picks)
+
+
+def test_older_and_newer_are_than_the_last_list(parser_assistant: Assistant) -> None:
+    """ "what about something older?" after a list: its kind kept, every pick older than the
+    oldest film shown; "anything newer?": newer than the list's middle year."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    oldest = min(assistant.items[i].year for i in session.last_shown)
+    older = assistant.turn(session, "thanks! what about something older?")
+    assert older.picks and f"up to {oldest - 1}" in older.message, older.message
+    assert all(p.item.year < oldest and "Comedy" in p.item.tags for p in older.picks)
+    assert "Nothing I know" not in older.message
+    years = sorted(assistant.items[i].year for i in session.last_shown)
+    newer = assistant.turn(session, "anything newer?")
+    assert newer.picks and all(p.item.year > years[len(years) // 2] for p in newer.picks)

@@ -812,3 +812,36 @@ def test_a_digit_that_is_no_ascii_digit_ends_the_turn_as_words(tags, catalogue) 
     """ "19²0s": "²" is a digit to `str.isdigit` and no number to `int` (found by the turn fuzzer)."""
     request = parse("3 movies from the 19²0s", tags, catalogue.title_spans)
     assert request.count == 3 and request.year_min is None
+
+
+@pytest.mark.parametrize(
+    ("message", "refers", "feedback", "then_more"),
+    [
+        ("the second one looks boring", 2, "dislike", False),
+        ("not that one, the second one looks boring", 2, "dislike", False),
+        ("the third is not for me, anything else?", 3, "dislike", True),
+        ("loved the first one! more please", 1, "like", True),
+        ("I loved the second one", 2, "like", False),
+    ],
+)
+def test_a_thumbs_in_words_and_whether_it_asks_for_more(
+    message: str, refers: int, feedback: str, then_more: bool, tags, catalogue
+) -> None:
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.intent, request.refers_to, request.feedback, request.then_more) == (
+        Intent.feedback,
+        refers,
+        feedback,
+        then_more,
+    ), request
+
+
+def test_a_title_without_its_article_is_named(tags, catalogue) -> None:
+    """ "Empire Strikes Back" is "The Empire Strikes Back": the seen film is not shown again."""
+    request = parse(
+        "I've already seen Star Wars and Empire Strikes Back, something else set in space?",
+        tags,
+        catalogue.title_spans,
+    )
+    assert request.seed_titles == ["Star Wars", "Empire Strikes Back"]
+    assert "set" not in request.unused

@@ -161,18 +161,23 @@ class CandidateStage:
 
     def _words(self, session: SessionMemory, request: TurnRequest, seeds: Sequence[str]) -> str:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
-        and the request's mood, without the titles named (a seed's own title is no description:
-        its words would find title-word neighbours), unless they name a kind of film; "" when
-        they say nothing beyond asking."""
+        and the request's mood (`without_titles`); "" when they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
         words = " ".join(_once(w for w in (*tastes, request.mood) if w)).strip()
-        if seeds or request.seed_titles:
-            items = self.catalogue.items
-            titles = [items[s].title for s in seeds if s in items]
-            index = self.catalogue.concepts  # "space adventures" is no film, but a kind of one
-            said = [t for t in request.seed_titles if index is not None and not index.match(t)]
-            words = beside_titles(words, titles, said)
+        words = self.without_titles(words, request, seeds)
         return words if says_something(words) else ""
+
+    def without_titles(self, words: str, request: TurnRequest, seeds: Sequence[str]) -> str:
+        """`words` without the titles the request named (a seed's own title is no description:
+        its words would find title-word neighbours), unless they name a kind of film ("space
+        adventures")."""
+        if not (seeds or request.seed_titles):
+            return words
+        items = self.catalogue.items
+        titles = [items[s].title for s in seeds if s in items]
+        index = self.catalogue.concepts
+        said = [t for t in request.seed_titles if index is not None and not index.match(t)]
+        return beside_titles(words, titles, said)
 
     def _nearest(
         self,

@@ -9,6 +9,7 @@ it at the end of the turn, or not (a preview).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from recassist.assistant import replies
@@ -61,6 +62,8 @@ class Decider:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
             listed = request.intent is not Intent.feedback
             return Answer(request, planner, text, update=base, listed=listed)
+        if request.intent is Intent.feedback and request.then_more:
+            return self._feedback_then_list(session, request, planner, base, target, preview)
         if request.intent is Intent.feedback:
             return self._feedback(request, planner, base, target)
         if request.intent is Intent.explain:
@@ -90,7 +93,7 @@ class Decider:
     ) -> Answer:
         """A list: the request folded into the standing constraints, its seeds, candidates, the
         picks ranked and reranked with their evidence, and the line above them."""
-        request = _refined(request, session.last_request)
+        request = _refined(_dated(request, self._shown_years(session)), session.last_request)
         update = base.then(session.standing(request))
         named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
@@ -107,7 +110,8 @@ class Decider:
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
         notes = replies.title_notes(named, self.items, len(picks))
         unused = [w for w in request.unused if not used(found, w)]
-        unused += self.candidates.unnamed(found, request.mood or "")
+        mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
+        unused += self.candidates.unnamed(found, mood)
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
         tagged = request.include_tags or request.all_tags
         described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
@@ -204,6 +208,35 @@ class Decider:
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
 
+    def _shown_years(self, session: SessionMemory) -> list[int]:
+        """The years of the films of the last list shown."""
+        items = (self.items.get(i) for i in session.last_shown)
+        return [item.year for item in items if item is not None and item.year]
+
+    def _feedback_then_list(
+        self,
+        session: SessionMemory,
+        request: TurnRequest,
+        planner: PlannerName,
+        base: SessionUpdate,
+        target: str,
+        preview: bool,
+    ) -> Answer:
+        """A thumbs that asks for more: the feedback noted, then more like the item (praise) or
+        the last list again without it (a thumbs down), in one answer."""
+        noted = self._feedback(request, planner, base, target)
+        liked = (request.feedback or "like") == "like"
+        more = TurnRequest(
+            intent=Intent.more_like if liked else Intent.refine,
+            refers_to=request.refers_to,
+            count=request.count,
+        )
+        answer = self._recommend(session, more, planner, noted.update, target, preview)
+        title = display_title(self.items[target].title)
+        said = f"Noted: you liked {title}." if liked else f"Noted: not {title}."
+        text = f"{said} {answer.text}"
+        return dataclasses.replace(answer, request=request, text=text)
+
     def _feedback(
         self, request: TurnRequest, planner: PlannerName, base: SessionUpdate, target: str
     ) -> Answer:
@@ -219,6 +252,17 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
+
+
+def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:
+    """ "Something older" (`TurnRequest.era`): before the oldest film of the last list; "newer":
+    after its newest, or after its middle year when nothing is newer than the newest. Nothing
+    changes without a list shown."""
+    if request.era is None or not shown:
+        return request
+    if request.era == "older":
+        return request.model_copy(update={"year_max": min(shown) - 1})
+    return request.model_copy(update={"year_min": sorted(shown)[len(shown) // 2] + 1})
 
 
 def _refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:

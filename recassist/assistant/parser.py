@@ -26,7 +26,7 @@ from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
 from recassist.language.tags import TagMatcher, TagMention
-from recassist.language.words import cue_phrases, cue_words, filler, listed
+from recassist.language.words import cue, cue_phrases, cue_words, filler, listed
 
 __all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
 
@@ -229,7 +229,8 @@ def parse(
     own_words = unread(message, tags, titles) if own_words is None else own_words
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
-    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche])
+    era = [span for name in ("older", "newer") for span in cue(name).spans(tagged.tokens)]
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
@@ -267,9 +268,19 @@ def parse(
         drop_seeds=drop_seeds,
         reset=facts["reset"],
         less_mainstream=bool(niche),
+        then_more=intent is Intent.feedback and (facts["ask_for_picks"] or facts["continue"]),
+        era=None if facts["years"] or not era else _era(tagged),
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
     )
+
+
+def _era(tagged: Tagged) -> str | None:
+    """ "older" or "newer" (than the last list) when the message says so, else None."""
+    for era in ("older", "newer"):
+        if cue(era).found(tagged.tokens):
+            return era
+    return None
 
 
 def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]]) -> str:

@@ -73,6 +73,11 @@ class TurnRequest(BaseModel):
     # "something less mainstream", "surprise me": rank popular items lower (`TagMatcher.niche`);
     # it stands until a reset or a new topic
     less_mainstream: bool = False
+    # a thumbs that asks for more in the same breath ("seen it, something else?", "loved the
+    # first one! more please"): the feedback is kept and a list follows it
+    then_more: bool = False
+    # "something older?", "newer": than the last list shown, whose years set the bound
+    era: Literal["older", "newer"] | None = None
 
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
@@ -93,6 +98,8 @@ PARSER_ONLY = (
     "new_topic",
     "unused",
     "less_mainstream",
+    "then_more",
+    "era",
 )
 
 

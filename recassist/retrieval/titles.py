@@ -161,10 +161,14 @@ class TitleIndex:
     def __init__(self, titles: Iterable[tuple[str, str]]) -> None:
         self._by_title: dict[str, str] = {}
         self._by_number: dict[str, str] = {}  # number_key -> item id: "godfather 2", "star trek 3"
+        articles = set(title_words()["articles"])
         for item_id, title in titles:  # "Seven (Se7en) (1995)" is also "seven"
             for key in (title_key(title), title_key(_ASIDE.sub("", title))):
                 if key:
                     self._by_title.setdefault(key, item_id)
+                first, _, rest = key.partition(" ")
+                if first in articles and len(rest.split()) >= 2:  # "Empire Strikes Back"
+                    self._by_title.setdefault(rest, item_id)
             spoken = _spoken(
                 _ASIDE.sub("", title)
             )  # "Star Trek III: The Search for Spock" is "Star Trek III"
