@@ -357,3 +357,13 @@ def test_older_and_newer_are_than_the_last_list(parser_assistant: Assistant) -> 
     years = sorted(assistant.items[i].year for i in session.last_shown)
     newer = assistant.turn(session, "anything newer?")
     assert newer.picks and all(p.item.year > years[len(years) // 2] for p in newer.picks)
+
+
+def test_a_film_hated_in_a_first_message_is_no_seed(parser_assistant: Assistant) -> None:
+    """ "i hated fargo. something funny instead": Fargo noted and never shown, the picks funny,
+    and no list "like Fargo"."""
+    assistant = parser_assistant
+    result = assistant.turn(assistant.new_session(None), "i hated fargo. something funny instead")
+    assert result.message.startswith("Noted: not Fargo (1996)."), result.message
+    assert "like Fargo" not in result.message and result.picks
+    assert all("Comedy" in p.item.tags and p.item.title != "Fargo (1996)" for p in result.picks)

@@ -258,3 +258,22 @@ def test_a_kind_of_film_named_after_a_list_replaces_the_last_words(concept_assis
     assert nineties.picks and all(
         "Thriller" in p.item.tags and 1990 <= (p.item.year or 0) <= 1999 for p in nineties.picks
     )
+
+
+@pytest.mark.parametrize("message", ["something romantic", "war movies", "sci-fi please"])
+def test_one_kind_asked_for_brings_films_mostly_of_that_kind(concepts, titles, message) -> None:
+    """ "something romantic" alone: When Harry Met Sally before Star Wars, which the catalogue
+    also tags Romance (and War) among five genres; the well-known still lead among the films
+    mostly of that kind."""
+    scores = concepts.scores(concepts.match(message))
+    top = sorted(scores, key=lambda i: -scores[i])[:5]
+    assert "50" not in top, [titles[i] for i in top]  # Star Wars (1977)
+    assert max(concepts.popularity[i] for i in top) > 0.95, [titles[i] for i in top]
+
+
+def test_a_film_of_five_genres_still_leads_a_request_for_two_of_them(concepts, titles) -> None:
+    """Two kinds asked for ("space adventures with robots"): a film that is both leads, however
+    many genres it has besides."""
+    scores = concepts.scores(concepts.match("space adventures with robots"))
+    top = sorted(scores, key=lambda i: -scores[i])[:5]
+    assert "50" in top, [titles[i] for i in top]

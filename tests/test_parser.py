@@ -845,3 +845,25 @@ def test_a_title_without_its_article_is_named(tags, catalogue) -> None:
     )
     assert request.seed_titles == ["Star Wars", "Empire Strikes Back"]
     assert "set" not in request.unused
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "seeds", "feedback"),
+    [
+        (
+            "the godfather was amazing. more like it please",
+            Intent.more_like,
+            ["the godfather"],
+            None,
+        ),
+        ("i hated titanic. something romantic", Intent.feedback, ["titanic"], "dislike"),
+        ("Titanic was boring, anything else?", Intent.feedback, ["Titanic"], "dislike"),
+        ("it was great", Intent.feedback, [], "like"),
+        ("the second one was great", Intent.feedback, [], "like"),
+    ],
+)
+def test_a_verdict_on_a_film_names_it(message, intent, seeds, feedback, tags, catalogue) -> None:
+    """A title before "was amazing" or after "I hated" is named, as one after "like" is; a
+    pronoun or a list position is not a title."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.intent, request.seed_titles, request.feedback) == (intent, seeds, feedback)

@@ -226,10 +226,15 @@ class Decider:
         the last list again without it (a thumbs down), in one answer."""
         noted = self._feedback(request, planner, base, target)
         liked = (request.feedback or "like") == "like"
-        more = TurnRequest(
-            intent=Intent.more_like if liked else Intent.refine,
-            refers_to=request.refers_to,
-            count=request.count,
+        wants = request.include_tags or request.all_tags or request.exclude_tags
+        wants = wants or request.year_min is not None or request.year_max is not None
+        more = request.model_copy(  # its own wants ("something romantic"), or the last list's
+            update={
+                "intent": Intent.more_like if liked else _REST[bool(wants)],
+                "seed_titles": [],
+                "feedback": None,
+                "then_more": False,
+            }
         )
         answer = self._recommend(session, more, planner, noted.update, target, preview)
         title = display_title(self.items[target].title)
@@ -252,6 +257,9 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
+
+
+_REST = {True: Intent.recommend, False: Intent.refine}  # after a thumbs down: own wants or not
 
 
 def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:

@@ -5,7 +5,8 @@ the widget), applied by the assistant itself so that no surface has its own copy
   its own (a title, or words beyond tags and list positions): it is kept as the session's tastes,
   and a plan that reads it as feedback or a question about a list ("I like space adventures with
   robots") becomes a recommendation, since there is no list to point at yet. "why the third one?"
-  still gets "I have not shown you a list yet"; "comedy or romance" is its tags alone.
+  still gets "I have not shown you a list yet"; "comedy or romance" is its tags alone. A thumbs
+  down on a film named ("I hated Titanic, something romantic?") stays one: the film is no seed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
     """A first message's plan as a recommendation when it points at a list that was never shown: its
     titles stay seeds, its words the mood."""
     if request.intent not in POINTING:
+        return request
+    if request.feedback == "dislike" and request.seed_titles:  # "I hated Titanic": no seed
         return request
     return request.model_copy(
         update={

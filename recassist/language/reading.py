@@ -116,8 +116,9 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
     series = _series(text, tokens, spans, tags)
     taken = [*spans, series[1]] if series else list(spans)
     likes = shapes.likes(tokens, text)
+    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens)]
     pointers = word_set("pointers")
-    for start, end in likes:
+    for start, end in named:
         candidate = text[start:end].strip()
         if (
             candidate

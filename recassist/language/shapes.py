@@ -114,12 +114,13 @@ def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int
     return None
 
 
-def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
-    """What follows "like", "similar to", "I loved", ...: up to "but", "and", "with", ...,
-    punctuation or the end, left to right; and each further title of a list ("like Heat and
-    Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma that begins with no
-    word of asking ("and got anything similar?", "and more please" are no titles)."""
-    cue = phrases("like")
+def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[tuple[int, int]]:
+    """What follows "like", "similar to", "I loved", ... (or the `cue_name` list: "I hated"): up
+    to "but", "and", "with", ..., punctuation or the end, left to right; and each further title of
+    a list ("like Heat and Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma
+    that begins with no word of asking ("and got anything similar?", "and more please" are no
+    titles)."""
+    cue = phrases(cue_name)
     out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
         after = cue.match_at(tokens, i) if tokens[i].low in starts else i
@@ -137,6 +138,22 @@ def likes(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
             stop = _like_end(tokens, first)
             out.append((tokens[first].start, tokens[stop - 1].end))
         i = stop
+    return out
+
+
+def verdicts(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:
+    """What a verdict follows: "the godfather was amazing", "titanic was boring": the words from
+    the sentence's start up to the verdict, six at most."""
+    verdict, out = phrases("verdict"), []
+    starts = set(verdict.first_words)
+    for k in range(1, len(tokens)):
+        if tokens[k].low not in starts or verdict.match_at(tokens, k) == k:
+            continue
+        first = k
+        while first > 0 and tokens[first - 1].low[0].isalnum() and k - first < 6:
+            first -= 1
+        if first < k and (first == 0 or not tokens[first - 1].low[0].isalnum()):
+            out.append((tokens[first].start, tokens[k - 1].end))
     return out
 
 

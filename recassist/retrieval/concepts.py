@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +44,7 @@ RELATIONS = {
 }
 _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
+SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
 
 
 def tokens(text: str) -> list[str]:
@@ -92,6 +93,9 @@ class Concept:
     words: frozenset[str]  # single words that say it on their own, singular
     members: frozenset[str]
     specificity: float  # in (0, 1]: 1 for the rarest concept, near 0 for one most items have
+    # item id -> how much of the item this kind is, for a catalogue genre: 1 / its genres (Platoon
+    # is a war film through and through; Star Wars, with five genres, partly); absent: 1
+    share: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def spoken(self) -> str:
@@ -230,11 +234,14 @@ class ConceptIndex:
         drama, a comedy drama or a family film, and a film that is all three is not three times
         as heartwarming as a sports film that is one."""
         groups: dict[frozenset[str], dict[str, float]] = {}
+        single = len({frozenset(m.said.split()) for m in matches}) == 1
         for match in matches:
             weight = match.score * (0.6 + 0.4 * match.concept.specificity)
             best = groups.setdefault(frozenset(match.said.split()), {})
+            share = match.concept.share if single else {}
             for item_id in match.concept.members:
-                best[item_id] = max(best.get(item_id, 0.0), weight)
+                part = weight * (SHARE_FLOOR + (1 - SHARE_FLOOR) * share.get(item_id, 1.0))
+                best[item_id] = max(best.get(item_id, 0.0), part)
         out: dict[str, float] = {}
         for best in groups.values():
             for item_id, weight in best.items():
@@ -270,6 +277,7 @@ def build_concepts(
                 )
     n_items = max(1, graph.facts["item_id"].nunique())
     named = [n for n in names if len(members.get(n.entity, ())) >= 2]
+    tags = item_tags or {}
     rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
     concepts = []
     for entry in named:
@@ -287,6 +295,9 @@ def build_concepts(
                 phrases=tuple(phrases),
                 words=frozenset(singular(w) for w in entry.also),
                 members=items,
+                share={i: min(1.0, 2 / len(tags[i])) for i in items if tags.get(i)}
+                if entry.tag
+                else {},
                 specificity=max(0.05, math.log(n_items / max(2, len(items))) / rarest),
             )
         )
