@@ -254,12 +254,12 @@ def test_a_new_users_first_message_is_their_tastes_on_every_surface(
     assistant = parser_assistant
     session = assistant.new_session(None)
     first = assistant.turn(session, "I loved the first one and Toy Story")
-    assert session.tastes == ["I loved the first one and Toy Story"]
+    assert session.tastes == ["I loved the first one and"]  # its titles are seeds, not tastes
     assert first.request.intent is Intent.recommend and first.picks
     assert "have not shown you a list" not in first.message
     later = assistant.turn(session, "I loved the first one")
     assert later.request.intent is Intent.feedback and session.likes == [session.last_shown[0]]
-    assert session.tastes == ["I loved the first one and Toy Story"]
+    assert session.tastes == ["I loved the first one and"]
 
 
 def test_explanations_cite_co_liked_counts_of_this_topic_and_why_says_them(
@@ -318,7 +318,14 @@ def test_praise_of_two_films_one_missing_builds_on_the_one_found(
     assert 'I could not find "ronin" in the catalogue' in result.message, result.message
     assert "like Fargo (1996):" in result.message and result.picks, result.message
     assert "similar" not in result.message, result.message
-    assert "1" not in {p.item.item_id for p in result.picks}  # nor Fargo itself
+    assert "Fargo (1996)" not in {p.item.title for p in result.picks}  # nor Fargo itself
+    session = assistant.new_session(None)
+    assistant.turn(session, message)
+    more = assistant.turn(session, "the godfather was amazing too, more like it please")
+    assert "like The Godfather (1972)" in more.message, more.message  # "it": the film named
+    later = assistant.turn(session, "surprise me")
+    described = [r for p in later.picks for r in p.reasons if r.kind == "described"]
+    assert later.picks and not described, described  # the first message's titles are no tastes
 
 
 def test_a_thumbs_that_asks_for_more_notes_it_and_shows_a_list(

@@ -138,7 +138,8 @@ class Assistant:
             or parsed.mood
             or unread(message, self.tags, self.catalogue.title_spans)
         )
-        base = rules.keep_tastes(session, message) if first else SessionUpdate()
+        titles = parsed.seed_titles
+        base = rules.keep_tastes(session, message, titles) if first else SessionUpdate()
         parsed = rules.as_tastes(parsed, message) if first else parsed
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")

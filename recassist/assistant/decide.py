@@ -72,11 +72,12 @@ class Decider:
 
     def _target(self, session: SessionMemory, request: TurnRequest) -> tuple[str | None, bool]:
         """The item the request points at (None: none), and whether it points at an item that is
-        not there. A title named in a "why" or a thumbs ("not interested in Heat") beats
-        the focus."""
+        not there. A title named in a "why", a thumbs ("not interested in Heat") or a "more like
+        it" ("the godfather was amazing, more like it") beats the focus."""
         pointed = session.resolve(request.refers_to)
+        named = request.refers_to is None and request.seed_titles
         if request.intent is Intent.explain or (
-            request.intent is Intent.feedback and request.refers_to is None and request.seed_titles
+            named and request.intent in (Intent.feedback, Intent.more_like)
         ):
             pointed = self._named_item(request) or pointed
         pointing = request.intent in (Intent.explain, Intent.feedback)

@@ -11,6 +11,8 @@ the widget), applied by the assistant itself so that no surface has its own copy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 
@@ -22,12 +24,19 @@ def is_first_message(session: SessionMemory) -> bool:
     return session.user_id is None and not session.tastes and not session.shown
 
 
-def keep_tastes(session: SessionMemory, message: str) -> SessionUpdate:
-    """A new user's first message kept as their tastes, as the turn's update; an empty update when
-    it is no first message (`is_first_message`) or says nothing."""
+def keep_tastes(session: SessionMemory, message: str, titles: Sequence[str] = ()) -> SessionUpdate:
+    """A new user's first message kept as their tastes, as the turn's update, without the `titles`
+    it named: "i loved heat, got anything similar?" describes nothing beyond Heat, whose own
+    neighbours the list already has, and its words would find title neighbours for as long as the
+    tastes stand. An empty update when it is no first message (`is_first_message`) or says
+    nothing."""
     if not is_first_message(session) or not message.strip():
         return SessionUpdate()
-    return SessionUpdate(tastes=(message.strip()[:TASTES_MAX_CHARS],))
+    for title in titles:
+        at = message.lower().find(title.lower())
+        if title and at >= 0:
+            message = message[:at] + message[at + len(title) :]
+    return SessionUpdate(tastes=(" ".join(message.split())[:TASTES_MAX_CHARS],))
 
 
 def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
