@@ -494,3 +494,23 @@ def test_cards_show_titles_as_people_say_them_and_keep_the_catalogue_form_as_dat
         Pick(foreign, 0.4).card().display_title
         == "The Garden of Finzi-Contini (Il Giardino dei Finzi-Contini) (1970)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "faithful"),
+    [
+        ("Finding Nemo (2003) was liked by 91% of the 179 people who watched it.", True),
+        ("179 viewers watched Finding Nemo, and 91% of them loved it.", True),
+        ("Finding Nemo is a popular hit with 179 viewers who loved it.", False),  # popularity
+        ("Finding Nemo was loved by most people who watched it.", False),  # no count
+    ],
+)
+def test_well_liked_evidence_allows_others_who_liked_it_never_popularity(
+    checker, text: str, faithful: bool
+) -> None:
+    """ "Surprise me" evidence is how many of those who watched an item liked it: the explanation
+    may say so, with the count, and may not call it popular, which it is not."""
+    reasons = [Reason("well_liked", "liked by 91% of the 179 people who watched it", count=179)]
+    assert (checker.check(text, NEMO, reasons) == []) is faithful, checker.check(
+        text, NEMO, reasons
+    )

@@ -185,8 +185,10 @@ class FaithfulnessChecker:
         problems += _unsaid_title_years(text, mentions)
         problems += _stricter(text, rest, item, reasons, spans)
         kinds = {r.kind for r in reasons}
-        # "co_liked" evidence is other people: those who liked the evidence item also liked this one
-        if _PEOPLE.search(rest) and not kinds & {"neighbour_user", "followed_user", "co_liked"}:
+        # "co_liked" evidence is other people: those who liked the evidence item also liked this
+        # one; "well_liked": the share of those who watched it that liked it
+        others = {"neighbour_user", "followed_user", "co_liked", "well_liked"}
+        if _PEOPLE.search(rest) and not kinds & others:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
             problems.append("speaks of popularity, which its evidence does not")
