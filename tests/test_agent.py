@@ -374,3 +374,19 @@ def test_a_film_hated_in_a_first_message_is_no_seed(parser_assistant: Assistant)
     assert result.message.startswith("Noted: not Fargo (1996)."), result.message
     assert "like Fargo" not in result.message and result.picks
     assert all("Comedy" in p.item.tags and p.item.title != "Fargo (1996)" for p in result.picks)
+
+
+def test_and_the_fourth_after_more_like_the_second_is_more_like_the_fourth(
+    parser_assistant: Assistant,
+) -> None:
+    """A message that only moves the last "more like" to another position keeps its intent: not
+    a thumbs up for the fourth."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    assistant.turn(session, "more like the 2nd")
+    fourth = display_title(assistant.items[session.last_shown[3]].title)
+    then = assistant.turn(session, "and the fourth?")
+    assert then.request.intent is Intent.more_like and f"like {fourth}" in then.message, (
+        then.message
+    )

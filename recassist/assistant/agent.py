@@ -141,6 +141,7 @@ class Assistant:
         titles = parsed.seed_titles
         base = rules.keep_tastes(session, message, titles) if first else SessionUpdate()
         parsed = rules.as_tastes(parsed, message) if first else parsed
+        parsed = rules.follow_on(parsed, session, message)
         if not ask_model:
             yield PlanEvent(request=parsed, planner="parser")
             return (yield from self._committed(session, parsed, "parser", base))

@@ -238,9 +238,7 @@ class Decider:
             }
         )
         answer = self._recommend(session, more, planner, noted.update, target, preview)
-        title = display_title(self.items[target].title)
-        said = f"Noted: you liked {title}." if liked else f"Noted: not {title}."
-        text = f"{said} {answer.text}"
+        text = f"{replies.noted(liked, display_title(self.items[target].title))} {answer.text}"
         return dataclasses.replace(answer, request=request, text=text)
 
     def _feedback(
@@ -250,11 +248,8 @@ class Decider:
         is praise."""
         feedback = request.feedback or "like"
         title = display_title(self.items[target].title)
-        text = (
-            f"Noted: you liked {title}. I'll look for more like it."
-            if feedback == "like"
-            else f"Noted: not {title}. I won't show it again."
-        )
+        then = "I'll look for more like it." if feedback == "like" else "I won't show it again."
+        text = f"{replies.noted(feedback == 'like', title)} {then}"
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)

@@ -88,6 +88,11 @@ def popularity_note(shown: float, usual: float) -> str:
     )
 
 
+def noted(liked: bool, title: str) -> str:
+    """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ..."."""
+    return f"Noted: you liked {title}." if liked else f"Noted: not {title}."
+
+
 def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:
     """What the reply must say about the titles named: those the catalogue does not have (and the
     title the list is built around instead), and the title chosen for "the last Star Wars movie"."""

@@ -7,6 +7,7 @@ the widget), applied by the assistant itself so that no surface has its own copy
   robots") becomes a recommendation, since there is no list to point at yet. "why the third one?"
   still gets "I have not shown you a list yet"; "comedy or romance" is its tags alone. A thumbs
   down on a film named ("I hated Titanic, something romantic?") stays one: the film is no seed.
+- "and the fourth?" after "more like the second one" is more like the fourth.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.language.phrases import tokenise
+from recassist.language.words import cue
 
 TASTES_MAX_CHARS = 500
 
@@ -54,3 +57,16 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
             "mood": request.mood or message.strip()[:200],
         }
     )
+
+
+def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> TurnRequest:
+    """ "and the fourth?" after "more like the second one": more like the fourth, not a thumbs up
+    for it. A message that begins "and" or "what about" and says no more than a position moves
+    the last "more like" to that item."""
+    last = session.last_request
+    choice = request.intent is Intent.feedback and request.feedback == "like"
+    if not (choice and request.refers_to is not None and last is not None):
+        return request
+    if last.intent is not Intent.more_like or not cue("follow_on").at_start(tokenise(message)):
+        return request
+    return request.model_copy(update={"intent": Intent.more_like, "feedback": None})
