@@ -390,3 +390,17 @@ def test_and_the_fourth_after_more_like_the_second_is_more_like_the_fourth(
     assert then.request.intent is Intent.more_like and f"like {fourth}" in then.message, (
         then.message
     )
+
+
+def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
+    """The slice has no knowledge graph: "who directed Fargo?" says it cannot tell which films
+    share the director, lists films like Fargo, and reads "who directed" as no description."""
+    assistant = parser_assistant
+    result = assistant.turn(assistant.new_session(None), "who directed fargo?")
+    assert result.message.startswith(
+        "This catalogue has no knowledge graph to tell which films share its director, so these "
+        "are like Fargo (1996)."
+    ), result.message
+    assert result.picks and not any(
+        r.kind in ("concept", "described") for p in result.picks for r in p.reasons
+    )

@@ -316,6 +316,45 @@ def test_graph_and_co_liked_evidence_is_said_and_passes_the_check(catalogue) -> 
 def test_a_seeds_own_title_is_no_description(words: str, left: str) -> None:
     """The words of "like X" are not searched as text: they would find The Big One for The Big
     Lebowski."""
-    from recassist.assistant.candidates import beside_titles
+    from recassist.assistant.described import beside_titles
 
     assert beside_titles(words, ["Star Wars (1977)", "Big Lebowski, The (1998)"]) == left
+
+
+def test_related_films_are_those_sharing_the_relation_asked_for(tiny) -> None:
+    """ "more from the director of a": c; "the sequel to a": f; "same cast as a": f, with the two
+    actors they share; a has no writer, so no film shares one."""
+    data, graph = tiny
+    features, groups, series = graph_arrays(graph, data.items)
+    generator = Knowledge(KnowledgeConfig(), features=features, groups=groups, series=series)
+    row = data.items.rows(["a"])
+
+    def related(kind: str, source=row) -> dict[str, int]:
+        counts = generator.related(source, kind)
+        return {str(data.items.id(i)): int(counts[i]) for i in np.flatnonzero(counts)}
+
+    assert related("same_director") == {"c": 1}
+    assert related("sequel") == {"f": 1}
+    assert related("shared_cast") == {"f": 2}
+    assert related("same_writer") == {}
+    assert related("prequel", data.items.rows(["f"])) == {"a": 1}
+    assert related("prequel") == {}  # a is the first of its series
+
+
+def test_related_on_the_real_graph(graph: ItemGraph, ml100k, settings) -> None:
+    """On ML-100k's graph: Fargo's director made Raising Arizona and The Hudsucker Proxy; the
+    sequel of The Godfather is The Godfather: Part II."""
+    data = Interactions.from_dataset(ml100k, settings.events)
+    features, groups, series = graph_arrays(graph, data.items)
+    generator = Knowledge(features=features, groups=groups, series=series)
+    titles = dict(zip(ml100k.items["item_id"].astype(str), ml100k.items["title"]))
+    by_title = {t: i for i, t in titles.items()}
+
+    def related(title: str, kind: str) -> set[str]:
+        counts = generator.related(data.items.rows([by_title[title]]), kind)
+        return {titles[str(data.items.id(i))] for i in np.flatnonzero(counts)}
+
+    assert {"Raising Arizona (1987)", "Hudsucker Proxy, The (1994)"} <= related(
+        "Fargo (1996)", "same_director"
+    )
+    assert related("Godfather, The (1972)", "sequel") == {"Godfather: Part II, The (1974)"}

@@ -867,3 +867,20 @@ def test_a_verdict_on_a_film_names_it(message, intent, seeds, feedback, tags, ca
     pronoun or a list position is not a title."""
     request = parse(message, tags, catalogue.title_spans)
     assert (request.intent, request.seed_titles, request.feedback) == (intent, seeds, feedback)
+
+
+@pytest.mark.parametrize(
+    ("message", "relation", "seeds"),
+    [
+        ("who directed fargo?", "same_director", ["fargo"]),
+        ("more from the director of alien", "same_director", ["alien"]),
+        ("something with the same actors as heat", "shared_cast", ["heat"]),
+        ("the sequel to the godfather", "sequel", ["the godfather"]),
+        ("a movie about a film director", None, []),
+    ],
+)
+def test_a_relation_asked_by_name_and_its_film(message, relation, seeds, tags, catalogue) -> None:
+    """ "who directed fargo?" asks the graph's relation of Fargo; its words are no description."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.relation, request.seed_titles) == (relation, seeds)
+    assert "directed" not in (request.mood or "")

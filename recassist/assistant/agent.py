@@ -138,8 +138,8 @@ class Assistant:
             or parsed.mood
             or unread(message, self.tags, self.catalogue.title_spans)
         )
-        titles = parsed.seed_titles
-        base = rules.keep_tastes(session, message, titles) if first else SessionUpdate()
+        said = parsed.mood or message  # the mood leaves out "who directed", "not horror"
+        base = rules.keep_tastes(session, said, parsed.seed_titles) if first else SessionUpdate()
         parsed = rules.as_tastes(parsed, message) if first else parsed
         parsed = rules.follow_on(parsed, session, message)
         if not ask_model:

@@ -7,7 +7,8 @@ never the nearest title text), the items the knowledge graph says are what the u
 (`concept`: "a heist film", `retrieval.concepts`), else items near the words (`described`: near a
 text is near its title words, so "a courtroom drama" would find The Juror), and for a known user
 the serving model's generators (their own evidence); a new user who said nothing yet gets what is
-popular. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
+popular, or for "surprise me" what those who watched it liked most (`well_liked`). A relation asked
+by name ("who directed Fargo?") puts the films that share it with the seed ahead of every list. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
 (`described`, at the text weight), so that a rare combination is found beside what is popular. The
 lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
 normalisation and weighted sum the evaluation tunes, with the generators' tuned weights sharing the
@@ -20,25 +21,23 @@ a new topic.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
+from recassist.assistant.described import beside_titles, once, says_something
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
-from recassist.language.phrases import tokenise
 from recassist.language.tags import TagMatcher
-from recassist.language.words import filler
 from recassist.llm.prompts import quote
-from recassist.retrieval.catalogue import Catalogue, Constraints, base_title, display_title
+from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.concepts import ConceptMatch, singular
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
@@ -48,16 +47,8 @@ from recassist.settings import AgentConfig
 
 log = logging.getLogger(__name__)
 POPULAR = Reason("popular", "it is popular with other users")
+RELATED_WEIGHT = 10.0  # a relation asked by name outranks every other list
 MIN_CO_LIKED = 2  # people who liked both, for "people who liked X also liked it" to be cited
-
-
-def _once(texts: Iterable[str]) -> list[str]:
-    """`texts` without those another one already says word for word: a new user's first message
-    is both the tastes and the mood ("got anything similar?", "got anything similar"), and a
-    description quoted back must not say it twice."""
-    by_words = {" ".join(t.low for t in tokenise(x) if t.low[0].isalnum()): x for x in texts}
-    said = [f" {k} " for k in by_words]
-    return [x for k, x in zip(said, by_words.values()) if not any(k in o and o != k for o in said)]
 
 
 @dataclass(frozen=True)
@@ -89,28 +80,6 @@ class _Lists:
     concepts: tuple[ConceptMatch, ...] = ()
 
 
-def beside_titles(words: str, titles: Sequence[str], said: Sequence[str] = ()) -> str:
-    """`words` without the `titles` (as displayed or said, with a "(more) like" before) and the
-    titles as the user wrote them (`said`: "the matrix", which the catalogue lacks), "" when only
-    words of asking are left: "something like Star Wars (1977)" describes nothing beyond Star
-    Wars, and "movies like the matrix" nothing at all."""
-    forms = [f for title in titles for f in (display_title(title), base_title(title))]
-    for form in [*forms, *said]:
-        words = re.sub(
-            rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE
-        )
-    return search_text(words, fallback=False) and " ".join(words.split())
-
-
-def says_something(words: str) -> bool:
-    """Whether `words` describe anything beyond asking ("hey! can you recommend me something to
-    watch tonight?", "what's good from the 70s?"): a word of three letters or more that is no
-    filler, number or year. Words that say nothing find only titles that hold them ("Good
-    Morning" for "what's good"), so they are no description."""
-    text = search_text(words, fallback=False)
-    return any(t.low.isalpha() and len(t.low) > 2 and t.low not in filler() for t in tokenise(text))
-
-
 class CandidateStage:
     def __init__(
         self, catalogue: Catalogue, serving: ServingModel, config: AgentConfig, tags: TagMatcher
@@ -140,6 +109,8 @@ class CandidateStage:
         if anchors:  # named in the request, or liked earlier: their neighbours by behaviour, graph
             kind = "requested" if seeds else "history_item"
             self._like(gathered, anchors, kind, constraints, seen)
+        if request.relation and seeds:  # "more from the director of Alien": those first
+            self._related(gathered, seeds[0], request.relation, constraints, seen)
         described = words and not concepts  # near a text is near its title words: only without
         if described and (
             request.intent is Intent.search or session.user_id is None or not anchors
@@ -163,7 +134,7 @@ class CandidateStage:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
         and the request's mood (`without_titles`); "" when they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
-        words = " ".join(_once(w for w in (*tastes, request.mood) if w)).strip()
+        words = " ".join(once(w for w in (*tastes, request.mood) if w)).strip()
         words = self.without_titles(words, request, seeds)
         return words if says_something(words) else ""
 
@@ -337,6 +308,27 @@ class CandidateStage:
             if ev.kind != "history_item" and ev.source in items:
                 reason = Reason(ev.kind, items[ev.source].title, items[ev.source], ev.count or None)
                 gathered.item_reasons.setdefault(str(vocab.id(ev.item)), []).insert(0, reason)
+
+    def _related(
+        self, gathered: _Lists, seed: str, kind: str, constraints: Constraints, seen: set[str]
+    ) -> None:
+        """The films that share the asked relation with the seed (its director's, its sequel),
+        ahead of every other list, each citing that relation; none when the graph has none."""
+        graph = self.serving.fusion.generators.get("knowledge")
+        row = int(self.serving.data.items.rows([seed], missing=-1)[0])
+        if graph is None or row < 0:
+            return
+        counts = graph.related(np.array([row]), kind)
+        listed = self._top(counts + 1e-3 * graph.neighbours(np.array([row])), constraints, seen)
+        listed = {i: s for i, s in listed.items() if counts[self.serving.data.items.row(i)] > 0}
+        if not listed:
+            return
+        item = self.catalogue.items[seed]
+        self._add(gathered, "related", RELATED_WEIGHT, listed, [])
+        for item_id in listed:
+            count = int(counts[self.serving.data.items.row(item_id)])
+            reason = Reason(kind, item.title, item, count or None)
+            gathered.item_reasons.setdefault(item_id, []).insert(0, reason)
 
     def _top(
         self, scores: np.ndarray, constraints: Constraints, seen: set[str]

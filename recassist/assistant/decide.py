@@ -114,6 +114,11 @@ class Decider:
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
+        if request.relation and now.seeds:  # "who directed Fargo?"
+            title = display_title(self.items[now.seeds[0]].title)
+            graph = "knowledge" in self.candidates.serving.fusion.generators
+            related = "related" in found.lists
+            notes.append(replies.relation_note(request.relation, title, related, graph))
         tagged = request.include_tags or request.all_tags
         described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
         if picks and described:  # a description, and nothing known of the films matched it

@@ -230,7 +230,8 @@ def parse(
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era = [span for name in ("older", "newer") for span in cue(name).spans(tagged.tokens)]
-    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era])
+    asked = list(tagged.relation_phrases)  # "who directed": no description
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
@@ -270,6 +271,7 @@ def parse(
         less_mainstream=bool(niche),
         then_more=intent is Intent.feedback and (facts["ask_for_picks"] or facts["continue"]),
         era=None if facts["years"] or not era else _era(tagged),
+        relation=tagged.relation if seeds else None,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
     )

@@ -88,6 +88,44 @@ def popularity_note(shown: float, usual: float) -> str:
     )
 
 
+RELATIONS = {  # how a reply says a relation asked for ("who directed Fargo?"): found, not found, no graph
+    "same_director": (
+        "Films by the director of {title} come first.",
+        "by its director",
+        "which films share its director",
+    ),
+    "same_writer": (
+        "Films by the writer of {title} come first.",
+        "by its writer",
+        "which films share its writer",
+    ),
+    "shared_cast": (
+        "Films that share cast with {title} come first.",
+        "by its cast",
+        "which films share its cast",
+    ),
+    "sequel": ("The sequel of {title} comes first.", "as its sequel", "which film is its sequel"),
+    "prequel": (
+        "The prequel of {title} comes first.",
+        "as its prequel",
+        "which film is its prequel",
+    ),
+}
+PEOPLE = " I know which films share people, not the people's names."
+
+
+def relation_note(kind: str, title: str, found: bool, graph: bool) -> str:
+    """What the reply says of a relation asked by name: that the films with it come first, and
+    that people's names are not known (the graph links films to people by id); or that no film
+    has it, or that the catalogue has no knowledge graph to ask."""
+    first, by, which = RELATIONS[kind]
+    if not graph:
+        return f"This catalogue has no knowledge graph to tell {which}, so these are like {title}."
+    if not found:
+        return f"No other film of the catalogue is linked to {title} {by}, so these are like it."
+    return first.format(title=title) + (PEOPLE if kind.startswith(("same_", "shared_")) else "")
+
+
 def noted(liked: bool, title: str) -> str:
     """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ..."."""
     return f"Noted: you liked {title}." if liked else f"Noted: not {title}."

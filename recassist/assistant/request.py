@@ -78,6 +78,11 @@ class TurnRequest(BaseModel):
     then_more: bool = False
     # "something older?", "newer": than the last list shown, whose years set the bound
     era: Literal["older", "newer"] | None = None
+    # "more from the director of Alien", "who directed Fargo?": the graph relation to the first
+    # title that the list is to share (`Knowledge.related`)
+    relation: Literal["same_director", "same_writer", "shared_cast", "sequel", "prequel"] | None = (
+        None
+    )
 
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
@@ -100,6 +105,7 @@ PARSER_ONLY = (
     "less_mainstream",
     "then_more",
     "era",
+    "relation",
 )
 
 

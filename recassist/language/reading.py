@@ -116,7 +116,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
     series = _series(text, tokens, spans, tags)
     taken = [*spans, series[1]] if series else list(spans)
     likes = shapes.likes(tokens, text)
-    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens)]
+    related = [(s, e) for _, _, s, e in shapes.related(tokens, text)]
+    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens), *related]
     pointers = word_set("pointers")
     for start, end in named:
         candidate = text[start:end].strip()
@@ -241,6 +242,8 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         *((m.start, m.end) for m in mentions),
         *(s.span for s in niche),
     ]
+    related = shapes.related(tokens, text)  # "who directed Fargo?": the phrase is read too
+    read_first += [(phrase, title) for _, phrase, title, _ in related]
     covered = _covered(text, tokens, read_first, spans)
     return Tagged(
         text=text,
@@ -252,6 +255,8 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         mentions=tuple(mentions),
         negated=tuple((m.start, m.end) for m in every if m.negated),
         covered=tuple(covered),
+        relation=next((r for r, _, s, e in related if text[s:e].strip() in seeds), None),
+        relation_phrases=tuple((phrase, title) for _, phrase, title, _ in related),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from recassist.language.phrases import Token
-from recassist.language.words import cue, phrases, word_set
+from recassist.language.words import cue, phrase_table, phrases, word_set
 
 _ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
 
@@ -138,6 +138,19 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
             stop = _like_end(tokens, first)
             out.append((tokens[first].start, tokens[stop - 1].end))
         i = stop
+    return out
+
+
+def related(tokens: tuple[Token, ...], text: str) -> list[tuple[str, int, int, int]]:
+    """ "more from the director of Alien", "who directed Fargo?", "the sequel to The Godfather":
+    (relation, where its phrase starts, the title's start and end) of each title that follows a
+    relation phrase of `[relations]`, up to punctuation or a stop word."""
+    out = []
+    for relation, start, end in phrase_table("relations").spans(tokens, text):
+        after = next((k for k, t in enumerate(tokens) if t.start >= end), None)
+        if after is not None and tokens[after].low[0].isalnum():
+            stop = _like_end(tokens, after)
+            out.append((relation, start, tokens[after].start, tokens[stop - 1].end))
     return out
 
 

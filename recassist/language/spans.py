@@ -65,6 +65,10 @@ class Tagged:
     mentions: tuple[TagMention, ...]  # tags outside the seeds
     negated: tuple[tuple[int, int], ...]  # the spans of every tag ruled out, seeds' words too
     covered: tuple[tuple[int, int], ...]  # everything read as something (for `unread`)
+    # "who directed Fargo?": the graph relation asked of the first title ("same_director"), and
+    # the spans of the phrases that ask it
+    relation: str | None = None
+    relation_phrases: tuple[tuple[int, int], ...] = ()
 
     def of(self, kind: Kind, *, raw: bool = False) -> list[Span]:
         return [s for s in (self.raw if raw else self.spans) if s.kind is kind]

@@ -13,7 +13,7 @@ from importlib import resources
 
 from text_to_num import text2num
 
-from recassist.language.phrases import Phrases
+from recassist.language.phrases import Phrases, PhraseTable
 
 LANGUAGES = ("en", "fr", "es", "de", "it", "pt")
 
@@ -75,6 +75,12 @@ def cue(name: str) -> Phrases:
 def phrases(name: str) -> Phrases:
     """The phrase lookup of top-level list `name` in every language."""
     return Phrases(listed(name))
+
+
+@cache
+def phrase_table(name: str) -> PhraseTable:
+    """The phrase lookup of table `name` (a list of phrases per key) in every language."""
+    return PhraseTable({key: Phrases(words) for key, words in table(name).items()})
 
 
 @cache

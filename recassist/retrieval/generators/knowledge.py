@@ -194,6 +194,23 @@ class Knowledge(Generator):
         scores[np.asarray(item_rows, np.int64)] = 0.0
         return scores
 
+    def related(self, sources: np.ndarray, kind: EvidenceKind) -> np.ndarray:
+        """Per item, how many facts of `kind` it shares with `sources` ("more from the director
+        of Alien": its director's films; "shared_cast": more shared cast first), or 1 where it is
+        their sequel or prequel; 0 where it shares none, and for the sources themselves."""
+        sources = np.asarray(sources, np.int64)
+        if kind in ("sequel", "prequel"):
+            forward, backward = (SEQUEL, PREQUEL) if kind == "sequel" else (PREQUEL, SEQUEL)
+            rows = self.series[sources].toarray() == forward  # column is the source's sequel
+            cols = self.series[:, sources].toarray().T == backward
+            counts = (rows | cols).sum(axis=0).astype(np.float64)
+        else:
+            group = GROUPS.index(next(g for g, k in EVIDENCE_GROUPS if k == kind))
+            facts = self.features[:, np.flatnonzero(self.groups == group)]
+            counts = np.asarray((facts @ facts[sources].T).sum(axis=1), np.float64).ravel()
+        counts[sources] = 0.0
+        return counts
+
     def relation(self, source: int, item: int) -> tuple[EvidenceKind, int] | None:
         """The strongest graph relation of `item` to `source` and how many facts of it they share:
         sequel, prequel, same director or writer, shared cast; None when they share none of those.

@@ -1,0 +1,45 @@
+"""The user's own words as a description: without the titles they name, once each, and only when
+they say something beyond asking. The candidate stage embeds what is left ("a feel-good movie"),
+and the reply quotes it back; words that say nothing ("what's good", "something to watch
+tonight") would find only the titles that hold them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from recassist.assistant.parser import search_text
+from recassist.language.phrases import tokenise
+from recassist.language.words import filler
+from recassist.retrieval.catalogue import base_title, display_title
+
+
+def once(texts: Iterable[str]) -> list[str]:
+    """`texts` without those another one already says word for word: a new user's first message
+    is both the tastes and the mood ("got anything similar?", "got anything similar"), and a
+    description quoted back must not say it twice."""
+    by_words = {" ".join(t.low for t in tokenise(x) if t.low[0].isalnum()): x for x in texts}
+    said = [f" {k} " for k in by_words]
+    return [x for k, x in zip(said, by_words.values()) if not any(k in o and o != k for o in said)]
+
+
+def beside_titles(words: str, titles: Sequence[str], said: Sequence[str] = ()) -> str:
+    """`words` without the `titles` (as displayed or said, with a "(more) like" before) and the
+    titles as the user wrote them (`said`: "the matrix", which the catalogue lacks), "" when only
+    words of asking are left: "something like Star Wars (1977)" describes nothing beyond Star
+    Wars, and "movies like the matrix" nothing at all."""
+    forms = [f for title in titles for f in (display_title(title), base_title(title))]
+    for form in [*forms, *said]:
+        words = re.sub(
+            rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE
+        )
+    return search_text(words, fallback=False) and " ".join(words.split())
+
+
+def says_something(words: str) -> bool:
+    """Whether `words` describe anything beyond asking ("hey! can you recommend me something to
+    watch tonight?", "what's good from the 70s?"): a word of three letters or more that is no
+    filler, number or year. Words that say nothing find only titles that hold them ("Good
+    Morning" for "what's good"), so they are no description."""
+    text = search_text(words, fallback=False)
+    return any(t.low.isalpha() and len(t.low) > 2 and t.low not in filler() for t in tokenise(text))
