@@ -884,3 +884,22 @@ def test_a_relation_asked_by_name_and_its_film(message, relation, seeds, tags, c
     request = parse(message, tags, catalogue.title_spans)
     assert (request.relation, request.seed_titles) == (relation, seeds)
     assert "directed" not in (request.mood or "")
+
+
+@pytest.mark.parametrize(
+    ("message", "seeds"),
+    [
+        ("quelque chose comme toy story", ["toy story"]),
+        ("j'ai adoré fargo, tu as quelque chose de similaire ?", ["fargo"]),
+        ("me encantó titanic, algo parecido?", ["titanic"]),
+        ("algo como jurassic park pero más divertido", ["jurassic park"]),
+        ("ich mochte heat und fargo, etwas ähnliches?", ["heat", "fargo"]),
+        ("qualcosa tipo alien ma più divertente", ["alien"]),
+        ("adorei toy story, algo parecido?", ["toy story"]),
+        ("ich mag Krimis", []),  # a genre, not a title
+    ],
+)
+def test_like_and_praise_in_other_languages_name_titles(message, seeds, tags, catalogue) -> None:
+    """The `like` lists of the six languages: a lower-case title after "comme", "me encantó",
+    "ich mochte" is a title, as after "like" and "I loved"; a genre is not."""
+    assert parse(message, tags, catalogue.title_spans).seed_titles == seeds

@@ -118,8 +118,8 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
     """What follows "like", "similar to", "I loved", ... (or the `cue_name` list: "I hated"): up
     to "but", "and", "with", ..., punctuation or the end, left to right; and each further title of
     a list ("like Heat and Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma
-    that begins with no word of asking ("and got anything similar?", "and more please" are no
-    titles)."""
+    that begins with no word of asking and asks for nothing ("and got anything similar?", "and
+    more please", ", tu as quelque chose de similaire ?" are no titles)."""
     cue = phrases(cue_name)
     out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
@@ -136,6 +136,8 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
             if first >= len(tokens) or tokens[first].low in _asking_words():
                 break
             stop = _like_end(tokens, first)
+            if phrases("something").found(tokens[first:stop]):  # ", tu as quelque chose ?"
+                break
             out.append((tokens[first].start, tokens[stop - 1].end))
         i = stop
     return out
