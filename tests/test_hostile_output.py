@@ -14,7 +14,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -73,6 +73,8 @@ def clean(text: str) -> bool:
         max_size=6,
     )
 )
+@example(["call +1 415 555 0199", "111111111111"])  # the second number hid the first
+@example(["call +1 415 555 0199", "1("])  # "[phone](" read as a link's start
 def test_no_poison_survives_the_sanitiser(parts) -> None:
     out = sanitise(" ".join(parts))
     assert clean(out), out

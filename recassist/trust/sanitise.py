@@ -89,8 +89,13 @@ def sanitise(text: str) -> str:
     text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
     text = _EMAIL.sub("[email]", text)
     text = _URL.sub("[link]", text)
-    for phone in _phones(text):
-        text = text.replace(phone, "[phone]")
+    for _ in range(3):  # a number read first can hide its neighbour ("+1 415 555 0199 1111...")
+        found = _phones(text)
+        for phone in found:
+            text = text.replace(phone, "[phone]")
+        if not found:
+            break
+    text = text.replace("](", "] (")  # a placeholder before "(" is no markdown link: "[phone]("
     text = _RUN.sub(" ", text).replace("`", "'")
     return _SPACE.sub(" ", text)  # not stripped: a streamed token keeps its leading space
 
