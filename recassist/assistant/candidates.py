@@ -41,7 +41,7 @@ from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.concepts import ConceptMatch, singular
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
-from recassist.retrieval.neighbours import co_liked, liked_matrix, well_liked
+from recassist.retrieval.neighbours import WellLiked, co_liked, liked_matrix, well_liked
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
@@ -86,6 +86,7 @@ class CandidateStage:
     ) -> None:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
+        self._liked_share: WellLiked | None = None  # built at the first "surprise me"
         self.co_liked = CoLiked(serving.data)
         self._tags = tags  # the agent's own: what the parser reads in the words
 
@@ -188,7 +189,7 @@ class CandidateStage:
         generators = self.serving.fusion.generators
         if gathered.lists or "popularity" not in generators:
             return
-        liked = well_liked(self.serving.data) if constraints.less_mainstream else None
+        liked = self._well_liked() if constraints.less_mainstream else None
         listed = self._top(liked.scores, constraints, seen) if liked is not None else {}
         if liked is not None and listed:  # none when no item has enough watchers: what is popular
             self._add(gathered, "well_liked", 1.0, listed, [])
@@ -308,6 +309,17 @@ class CandidateStage:
             if ev.kind != "history_item" and ev.source in items:
                 reason = Reason(ev.kind, items[ev.source].title, items[ev.source], ev.count or None)
                 gathered.item_reasons.setdefault(str(vocab.id(ev.item)), []).insert(0, reason)
+
+    @property
+    def has_graph(self) -> bool:
+        """Whether the serving model has the knowledge graph's generator."""
+        return "knowledge" in self.serving.fusion.generators
+
+    def _well_liked(self) -> WellLiked:
+        """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""
+        if self._liked_share is None:
+            self._liked_share = well_liked(self.serving.data)
+        return self._liked_share
 
     def _related(
         self, gathered: _Lists, seed: str, kind: str, constraints: Constraints, seen: set[str]

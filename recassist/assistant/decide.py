@@ -116,8 +116,8 @@ class Decider:
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
         if request.relation and now.seeds:  # "who directed Fargo?"
             title = display_title(self.items[now.seeds[0]].title)
-            graph = "knowledge" in self.candidates.serving.fusion.generators
             related = "related" in found.lists
+            graph = self.candidates.has_graph
             notes.append(replies.relation_note(request.relation, title, related, graph))
         tagged = request.include_tags or request.all_tags
         described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
@@ -236,7 +236,9 @@ class Decider:
         wants = wants or request.year_min is not None or request.year_max is not None
         more = request.model_copy(  # its own wants ("something romantic"), or the last list's
             update={
-                "intent": Intent.more_like if liked else _REST[bool(wants)],
+                "intent": Intent.more_like
+                if liked
+                else (Intent.recommend if wants else Intent.refine),
                 "seed_titles": [],
                 "feedback": None,
                 "then_more": False,
@@ -258,9 +260,6 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
-
-
-_REST = {True: Intent.recommend, False: Intent.refine}  # after a thumbs down: own wants or not
 
 
 def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:

@@ -229,9 +229,9 @@ def parse(
     own_words = unread(message, tags, titles) if own_words is None else own_words
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
-    era = [span for name in ("older", "newer") for span in cue(name).spans(tagged.tokens)]
+    era, era_spans = _era(tagged)
     asked = list(tagged.relation_phrases)  # "who directed": no description
-    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era, *asked])
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
@@ -270,19 +270,20 @@ def parse(
         reset=facts["reset"],
         less_mainstream=bool(niche),
         then_more=intent is Intent.feedback and (facts["ask_for_picks"] or facts["continue"]),
-        era=None if facts["years"] or not era else _era(tagged),
+        era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
     )
 
 
-def _era(tagged: Tagged) -> str | None:
-    """ "older" or "newer" (than the last list) when the message says so, else None."""
+def _era(tagged: Tagged) -> tuple[str | None, list[tuple[int, int]]]:
+    """ "older" or "newer" (than the last list) when the message says so, else None; and the
+    spans that say it (no description)."""
     for era in ("older", "newer"):
-        if cue(era).found(tagged.tokens):
-            return era
-    return None
+        if spans := cue(era).spans(tagged.tokens):
+            return era, spans
+    return None, []
 
 
 def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]]) -> str:

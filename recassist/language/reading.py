@@ -101,7 +101,7 @@ def _series(text: str, tokens: tuple[Token, ...], spans: list[tuple[int, int]], 
     return None
 
 
-def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known=None):
+def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known, related):
     """The seed titles (in order, once each), their spans, the series and every title found.
     `known`: the titles of `text` when the caller has them. A title after "like" or "I loved"
     counts though the catalogue has no such title ("I loved Heat and Ronin": Ronin too, so that
@@ -116,8 +116,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
     series = _series(text, tokens, spans, tags)
     taken = [*spans, series[1]] if series else list(spans)
     likes = shapes.likes(tokens, text)
-    related = [(s, e) for _, _, s, e in shapes.related(tokens, text)]
-    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens), *related]
+    asked = [(s, e) for _, _, s, e in related]  # "who directed Fargo?"
+    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens), *asked]
     pointers = word_set("pointers")
     for start, end in named:
         candidate = text[start:end].strip()
@@ -219,7 +219,8 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     text = forgive(said, tags, (lambda _: said_titles) if titles else None, filler(), said_tokens)
     tokens = said_tokens if text == said else tokenise(text)
     known = said_titles if text == said else None  # no title is read twice
-    seeds, seed_spans, series, found, likes = _seeds(text, tokens, tags, titles, known)
+    related = shapes.related(tokens, text)  # "who directed Fargo?": the phrase is read too
+    seeds, seed_spans, series, found, likes = _seeds(text, tokens, tags, titles, known, related)
     hard = [*seed_spans, *([series[1]] if series else [])]
     masked = mask(text, hard)
     masked_tokens = tokens_outside(text, tokens, hard)
@@ -242,7 +243,6 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         *((m.start, m.end) for m in mentions),
         *(s.span for s in niche),
     ]
-    related = shapes.related(tokens, text)  # "who directed Fargo?": the phrase is read too
     read_first += [(phrase, title) for _, phrase, title, _ in related]
     covered = _covered(text, tokens, read_first, spans)
     return Tagged(
