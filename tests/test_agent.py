@@ -376,20 +376,26 @@ def test_a_film_hated_in_a_first_message_is_no_seed(parser_assistant: Assistant)
     assert all("Comedy" in p.item.tags and p.item.title != "Fargo (1996)" for p in result.picks)
 
 
-def test_and_the_fourth_after_more_like_the_second_is_more_like_the_fourth(
-    parser_assistant: Assistant,
+@pytest.mark.parametrize(
+    ("asked", "position", "intent", "reply"),
+    [
+        ("more like the 2nd", 3, Intent.more_like, "like {title}"),
+        ("why the first one?", 1, Intent.explain, "Why {title}?"),
+    ],
+)
+def test_and_the_nth_asks_the_last_question_of_another_item(
+    parser_assistant: Assistant, asked: str, position: int, intent: Intent, reply: str
 ) -> None:
-    """A message that only moves the last "more like" to another position keeps its intent: not
-    a thumbs up for the fourth."""
+    """A message that only moves the last "more like" or "why" to another position ("and the
+    fourth?") keeps its intent: not a thumbs up for that item."""
     assistant = parser_assistant
     session = assistant.new_session(None)
     assistant.turn(session, "comedies")
-    assistant.turn(session, "more like the 2nd")
-    fourth = display_title(assistant.items[session.last_shown[3]].title)
-    then = assistant.turn(session, "and the fourth?")
-    assert then.request.intent is Intent.more_like and f"like {fourth}" in then.message, (
-        then.message
-    )
+    assistant.turn(session, asked)
+    title = display_title(assistant.items[session.last_shown[position]].title)
+    then = assistant.turn(session, f"and the {('second', 'fourth')[position > 1]}?")
+    assert then.request.intent is intent and reply.format(title=title) in then.message, then.message
+    assert not session.likes
 
 
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
@@ -404,3 +410,25 @@ def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant
     assert result.picks and not any(
         r.kind in ("concept", "described") for p in result.picks for r in p.reasons
     )
+
+
+def test_films_seen_are_gone_by_and_never_picked(parser_assistant: Assistant) -> None:
+    """ "I've already seen Fargo and Toy Story, something else?": both are what the list goes
+    by, neither is disliked or picked."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "I've already seen Fargo and Toy Story, anything similar?")
+    assert "like Fargo (1996) and Toy Story (1995)" in result.message, result.message
+    titles = {p.item.title for p in result.picks}
+    assert result.picks and not titles & {"Fargo (1996)", "Toy Story (1995)"}
+    assert not session.dislikes
+
+
+def test_the_best_are_the_best_liked_and_say_so(parser_assistant: Assistant) -> None:
+    """ "what's the best movie ever made?": the films most liked by those who watched them, each
+    citing its share, and no nearest-text search of "best movie ever made"."""
+    assistant = parser_assistant
+    result = assistant.turn(assistant.new_session(None), "what's the best movie ever made?")
+    assert result.picks and "Nothing I know" not in result.message, result.message
+    assert all(any(r.kind == "well_liked" for r in p.reasons) for p in result.picks)
+    assert all("people who watched it" in p.explanation.text for p in result.picks)

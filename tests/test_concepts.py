@@ -223,10 +223,16 @@ def test_a_film_listed_twice_is_one_film(ml100k) -> None:
 
 def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
     """ "any good westerns with clint eastwood": westerns are found by the graph, and the reply says
-    it did not use "clint eastwood" (the graph names no people)."""
+    it cannot look up "clint eastwood" (the graph names no people); a clause of no person and no
+    concept ("with lots of fight scenes") is said unused."""
     session = concept_assistant.new_session(None)
     result = concept_assistant.turn(session, "any good westerns with clint eastwood?")
-    assert "clint eastwood" in result.message.lower() and "didn't use" in result.message
+    assert 'the people in them ("clint eastwood")' in result.message, result.message
+    assert result.picks and all("Western" in p.item.tags for p in result.picks)
+    other = concept_assistant.turn(
+        concept_assistant.new_session(None), "westerns with lots of horses and saloons"
+    )
+    assert "didn't use" in other.message and "saloons" in other.message, other.message
 
 
 def test_a_description_nothing_known_matches_says_its_picks_are_only_near_it(
@@ -277,3 +283,33 @@ def test_a_film_of_five_genres_still_leads_a_request_for_two_of_them(concepts, t
     scores = concepts.scores(concepts.match("space adventures with robots"))
     top = sorted(scores, key=lambda i: -scores[i])[:5]
     assert "50" in top, [titles[i] for i in top]
+
+
+def test_unused_words_are_quoted_as_written_even_beside_a_concept(concept_assistant) -> None:
+    """What no concept used is said back in the user's own words ("lots of fight scenes", never
+    "lot of fight scene"), also when its clause named a concept ("oscar winning" dramas)."""
+    assistant = concept_assistant
+    fights = assistant.turn(
+        assistant.new_session(None), "martial arts flicks with lots of fight scenes"
+    )
+    assert '"lots of fight scenes"' in fights.message, fights.message
+    oscar = assistant.turn(assistant.new_session(None), "oscar winning dramas")
+    assert 'didn\'t use "oscar winning"' in oscar.message, oscar.message
+    assert oscar.picks and all("Drama" in p.item.tags for p in oscar.picks)
+
+
+@pytest.mark.parametrize(
+    "message, wanted, unwanted",
+    [
+        ("i'm sad, cheer me up", "comedy", "melodrama"),
+        ("feeling down today, something to cheer me up", "comedy", "melodrama"),
+        ("im bored. something exciting", "action film", None),
+        ("i'm in the mood for something sad", "melodrama", None),
+    ],
+)
+def test_how_the_user_feels_is_no_kind_of_film(concepts, message, wanted, unwanted) -> None:
+    """ "i'm sad, cheer me up" asks for a lift, not for a sad film; "in the mood for something
+    sad" does ask for one."""
+    names = [m.concept.names[0] for m in concepts.match(message)]
+    assert wanted in names, names
+    assert unwanted is None or unwanted not in names, names

@@ -903,3 +903,48 @@ def test_like_and_praise_in_other_languages_name_titles(message, seeds, tags, ca
     """The `like` lists of the six languages: a lower-case title after "comme", "me encantó",
     "ich mochte" is a title, as after "like" and "I loved"; a genre is not."""
     assert parse(message, tags, catalogue.title_spans).seed_titles == seeds
+
+
+@pytest.mark.parametrize(
+    ("message", "people", "mood_has"),
+    [
+        ("movies with tom hanks", ["tom hanks"], None),
+        ("comedies starring jim carrey", ["jim carrey"], None),
+        ("anything directed by spielberg from the 80s", ["spielberg"], None),
+        ("I loved Jerry Maguire, what else?", [], None),  # a title, no person
+        ("something that will make me laugh", [], "laugh"),
+        ("films with robots and lasers", [], "robots"),
+    ],
+)
+def test_people_named_are_read_as_people(message, people, mood_has, tags, catalogue) -> None:
+    """A person after "starring" or "directed by", or a given name and the word after it, is read
+    as a person (the reply says none can be looked up) and is no description; a title holding a
+    given name, or words of wanting, are not."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert request.people == people
+    for name in people:
+        assert name not in (request.mood or "").lower()
+    assert mood_has is None or mood_has in (request.mood or "")
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "seeds", "best"),
+    [
+        (
+            "I've already seen Titanic and Braveheart, something epic?",
+            "recommend",
+            ["Titanic", "Braveheart"],
+            False,
+        ),
+        ("seen it", "feedback", [], False),
+        ("what's the best movie ever made?", "recommend", [], True),
+        ("top rated westerns", "refine", [], True),
+        ("a good comedy", "refine", [], False),
+    ],
+)
+def test_films_seen_and_the_best(message, intent, seeds, best, tags, catalogue) -> None:
+    """Titles "already seen" are what to go by, not thumbs down; "the best", "top rated", "ever
+    made" rank by how well liked (`best`) and are no description; "good" is only asking."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.intent.value, request.seed_titles, request.best) == (intent, seeds, best)
+    assert "ever made" not in (request.mood or "")

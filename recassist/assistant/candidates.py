@@ -7,7 +7,8 @@ never the nearest title text), the items the knowledge graph says are what the u
 (`concept`: "a heist film", `retrieval.concepts`), else items near the words (`described`: near a
 text is near its title words, so "a courtroom drama" would find The Juror), and for a known user
 the serving model's generators (their own evidence); a new user who said nothing yet gets what is
-popular, or for "surprise me" what those who watched it liked most (`well_liked`). A relation asked
+popular, or for "surprise me" what those who watched it liked most (`well_liked`), which "the best"
+also adds to any list not built around titles. A relation asked
 by name ("who directed Fargo?") puts the films that share it with the seed ahead of every list. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
 (`described`, at the text weight), so that a rare combination is found beside what is popular. The
 lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
@@ -121,6 +122,9 @@ class CandidateStage:
             self._nearest(gathered, "words", weight, search_text(words), reason, constraints, seen)
         if session.user_id is not None and request.intent is not Intent.search:
             self._generators(gathered, session.user_id)
+        if request.best and not anchors:  # "the best sci-fi": the best liked of what is asked
+            named = {i for i, rs in gathered.item_reasons.items() if rs[0].kind == "concept"}
+            self._best(gathered, constraints, seen, named if concepts else None)
         self._popular(gathered, constraints, seen)
         wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
         if wanted and not (words or anchors or concepts):
@@ -189,22 +193,41 @@ class CandidateStage:
         generators = self.serving.fusion.generators
         if gathered.lists or "popularity" not in generators:
             return
-        liked = self._well_liked() if constraints.less_mainstream else None
-        listed = self._top(liked.scores, constraints, seen) if liked is not None else {}
-        if liked is not None and listed:  # none when no item has enough watchers: what is popular
-            self._add(gathered, "well_liked", 1.0, listed, [])
-            for item_id in listed:
-                row = self.serving.data.items.row(item_id)
-                share, watchers = liked.liked[row] / liked.watchers[row], int(liked.watchers[row])
-                label = f"liked by {share:.0%} of the {watchers} people who watched it"
-                reason = Reason("well_liked", label, count=watchers)
-                gathered.item_reasons.setdefault(item_id, []).append(reason)
-            return
+        if constraints.less_mainstream and self._best(gathered, constraints, seen):
+            return  # none when no item has enough watchers: what is popular
         popular = generators["popularity"].recommend(
             np.array([0]), self.config.depth, exclude_seen=False
         )
         gathered.lists["popular"] = normalised_matrix(popular, len(self.serving.data.items))
         gathered.weights["popular"], gathered.reasons["popular"] = 1.0, [POPULAR]
+
+    def _best(
+        self,
+        gathered: _Lists,
+        constraints: Constraints,
+        seen: set[str],
+        within: set[str] | None = None,
+    ) -> bool:
+        """The items liked by most of those who watched them ("surprise me", "the best sci-fi"),
+        of those `within` (what the words named: "black and white classics") if given, each with
+        its share; whether there were any (enough watchers)."""
+        liked = self._well_liked()
+        scores = liked.scores
+        if within is not None:
+            keep = self.serving.data.items.rows(sorted(within), missing=-1)
+            scores = np.zeros_like(scores)
+            scores[keep[keep >= 0]] = liked.scores[keep[keep >= 0]]
+        listed = self._top(scores, constraints, seen)
+        if not listed:
+            return False
+        self._add(gathered, "well_liked", 1.0, listed, [])
+        for item_id in listed:
+            row = self.serving.data.items.row(item_id)
+            share, watchers = liked.liked[row] / liked.watchers[row], int(liked.watchers[row])
+            label = f"liked by {share:.0%} of the {watchers} people who watched it"
+            reason = Reason("well_liked", label, count=watchers)
+            gathered.item_reasons.setdefault(item_id, []).append(reason)
+        return True
 
     def _fused(self, gathered: _Lists) -> Found:
         """The gathered lists combined by the serving model's fusion."""
@@ -253,12 +276,14 @@ class CandidateStage:
     def unnamed(self, found: Found, words: str) -> list[str]:
         """When the words named concepts (and so the items nearest their text were left out): the
         clauses no concept named that hold words the parser read as nothing ("clint eastwood"),
-        to be said back as unused. Nothing the user said is dropped silently."""
+        and such words no concept used in the clauses that named one ("oscar winning" dramas), to
+        be said back as unused. Nothing the user said is dropped silently."""
         index = self.catalogue.concepts
         if index is None or not found.concepts or not words:
             return []
         own = {singular(w) for w in unread(words, self._tags)}
-        return [c for c in index.unmatched(words) if own & set(c.split())]
+        unmatched = [c for c in index.unmatched(words) if own & {singular(w) for w in c.split()}]
+        return [*unmatched, *index.unsaid(words, found.concepts, own)]
 
     def described(self, found: Found, text: str) -> bool:
         """Whether `text` (a title the catalogue lacks, a word the parser could not use) only says

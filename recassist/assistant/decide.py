@@ -62,6 +62,7 @@ class Decider:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
             listed = request.intent is not Intent.feedback
             return Answer(request, planner, text, update=base, listed=listed)
+        base = base.then(SessionUpdate(last_intent=request.intent))
         if request.intent is Intent.feedback and request.then_more:
             return self._feedback_then_list(session, request, planner, base, target, preview)
         if request.intent is Intent.feedback:
@@ -114,6 +115,7 @@ class Decider:
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
+        notes += replies.people_note(request.people)
         if request.relation and now.seeds:  # "who directed Fargo?"
             title = display_title(self.items[now.seeds[0]].title)
             related = "related" in found.lists

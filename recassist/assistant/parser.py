@@ -22,6 +22,7 @@ from importlib import resources
 
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
+from recassist.language.people import people
 from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
@@ -121,11 +122,12 @@ def _tidy(text: str) -> str:
 
 def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:
     """The words of `message` that the parser reads as nothing: no title, tag, year, count,
-    position, intent cue or filler. None left means the parser understood the whole message and can
+    position, intent cue, person or filler. None left means the parser understood the whole message and can
     plan alone."""
     tagged = read(message, tags, titles)
-    rest = mask(tagged.text, tagged.covered)
-    tokens = tokens_outside(tagged.text, tagged.tokens, list(tagged.covered))
+    _, naming = people(tagged.tokens, tagged.text, tagged.seeds)  # read as people
+    rest = mask(tagged.text, [*tagged.covered, *naming])
+    tokens = tokens_outside(tagged.text, tagged.tokens, [*tagged.covered, *naming])
     words = (rest[s:e].lower() for s, e in words_of(tokens, rest))
     return [w for w in words if w not in filler()]
 
@@ -231,6 +233,9 @@ def parse(
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
     asked = list(tagged.relation_phrases)  # "who directed": no description
+    asked += [s.span for s in tagged.cues("best")]  # how to rank: "the best", "ever made"
+    named, naming = people(tagged.tokens, text, tagged.seeds)  # "starring tom hanks"
+    asked += naming  # no description
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
@@ -272,6 +277,8 @@ def parse(
         then_more=intent is Intent.feedback and (facts["ask_for_picks"] or facts["continue"]),
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
+        best=facts["best"],
+        people=named,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
     )
@@ -339,6 +346,8 @@ def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, 
 
 _CUE_FACTS = (
     "why",
+    "best",
+    "seen",
     "about",
     "more_like",
     "dislike_feedback",

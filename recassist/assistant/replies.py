@@ -126,6 +126,19 @@ def relation_note(kind: str, title: str, found: bool, graph: bool) -> str:
     return first.format(title=title) + (PEOPLE if kind.startswith(("same_", "shared_")) else "")
 
 
+def people_note(named: list[str]) -> list[str]:
+    """What the reply says of people named ("starring tom hanks"): none can be looked up, since
+    the graph links films to people by id; a film of theirs can be gone by."""
+    if not named:
+        return []
+    quoted = " or ".join(f'"{n}"' for n in named[:3])
+    return [
+        f"I can't look films up by the people in them ({quoted}): I know which films share a "
+        'cast or a director, not their names. Name a film of theirs ("more with the cast of '
+        'Forrest Gump") and I will go by it.'
+    ]
+
+
 def noted(liked: bool, title: str) -> str:
     """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ..."."""
     return f"Noted: you liked {title}." if liked else f"Noted: not {title}."

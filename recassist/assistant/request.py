@@ -84,6 +84,12 @@ class TurnRequest(BaseModel):
         None
     )
 
+    # "the best sci-fi", "top rated", "what's the best movie ever made?": what those who watched
+    # it liked most comes first (`CandidateStage`), for this turn only
+    best: bool = False
+    # the people the message names ("starring tom hanks"): the graph names none, the reply says so
+    people: list[str] = Field(default_factory=list, max_length=5)
+
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
     )
@@ -106,6 +112,8 @@ PARSER_ONLY = (
     "then_more",
     "era",
     "relation",
+    "best",
+    "people",
 )
 
 

@@ -48,6 +48,7 @@ class SessionUpdate:
     focus: str | None = None
     new_list: bool = False
     feedback: tuple[tuple[str, FeedbackKind], ...] = ()
+    last_intent: Intent | None = None
 
     def then(self, later: SessionUpdate) -> SessionUpdate:
         """This update followed by a `later` one: what `later` sets wins, tastes and feedback add
@@ -76,6 +77,8 @@ class SessionMemory:
     excluded: set[str] = field(default_factory=set)
     constraints: Constraints = field(default_factory=Constraints)
     last_request: TurnRequest | None = None
+    # what the last turn asked (a "why", a list, a thumbs): "and the second?" asks it again
+    last_intent: Intent | None = None
     seeds: list[str] = field(default_factory=list)  # item ids the last list was built around
     reasons: dict[str, list] = field(
         default_factory=dict
@@ -162,6 +165,8 @@ class SessionMemory:
             self.tastes_current = update.tastes_current
         if update.last_request is not None:
             self.last_request = update.last_request
+        if update.last_intent is not None:
+            self.last_intent = update.last_intent
         if update.seeds is not None:
             self.seeds = list(update.seeds)
         if update.shown is not None:

@@ -22,7 +22,7 @@ from recassist.language.phrases import PhraseTable, Token, tokenise, tokens_outs
 from recassist.language.shapes import series_cues, series_name
 from recassist.language.spans import Kind, Span, Tagged
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import cue, filler, listed, word_set
+from recassist.language.words import cue, filler, listed, phrases, word_set
 
 # Catalogue titles named in a text, as (start, end) spans:
 # `retrieval.catalogue.Catalogue.title_spans`.
@@ -32,6 +32,8 @@ TitleSpans = Callable[[str], list[tuple[int, int]]]
 CUES = (
     "why",
     "more_like",
+    "seen",
+    "best",
     "dislike_feedback",
     "like_feedback",
     "that_one",
@@ -117,7 +119,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
     taken = [*spans, series[1]] if series else list(spans)
     likes = shapes.likes(tokens, text)
     asked = [(s, e) for _, _, s, e in related]  # "who directed Fargo?"
-    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.verdicts(tokens), *asked]
+    named = [*likes, *shapes.likes(tokens, text, "dislike"), *shapes.likes(tokens, text, "seen")]
+    named += [*shapes.verdicts(tokens), *asked]
     pointers = word_set("pointers")
     for start, end in named:
         candidate = text[start:end].strip()
@@ -184,8 +187,10 @@ def _negation_start(window: str) -> int | None:
 
 @cache
 def _table(names: tuple[str, ...]) -> PhraseTable:
-    """The cue lists `names` as one table; "ask_for_picks" is the forgiving reading's list."""
-    return PhraseTable({n: phrase_list(n) if n == "ask_for_picks" else cue(n) for n in names})
+    """The cue lists `names` as one table; "ask_for_picks" is the forgiving reading's list, and
+    "seen" the words before titles seen."""
+    lists = {"ask_for_picks": phrase_list, "seen": phrases}
+    return PhraseTable({n: lists.get(n, cue)(n) for n in names})
 
 
 def _cues(text: str, tokens: tuple[Token, ...]) -> list[Span]:

@@ -63,6 +63,11 @@ def tokens(text: str) -> list[str]:
     return [t for t in out if t]
 
 
+def _at(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether `phrase` begins at `words[i]`."""
+    return tuple(words[i : i + len(phrase)]) == phrase
+
+
 def singular(word: str) -> str:
     """`word` lower-cased without a plural or possessive ending ("heists", "comedies", "kids'"):
     light enough that "animated" and "animal" stay apart, as a stemmer would not keep them."""
@@ -137,10 +142,18 @@ class ConceptIndex:
         self._generic = {singular(w) for w in language.get("generic", ())}
         self._separators = {w.lower() for w in language.get("separators", ())}
         self._negations = {w.lower() for w in language.get("negations", ())}
+        self._negations |= {w.lower() for w in language.get("about_me", ())}
         self._by_item: dict[str, list[Concept]] = {}
         for concept in self.concepts:
             for item_id in concept.members:
                 self._by_item.setdefault(item_id, []).append(concept)
+        # names that hold a separator ("black and white") are read whole, not cut at it
+        self._whole = {
+            tuple(tokens(name))
+            for c in self.concepts
+            for name in c.names
+            if set(tokens(name)) & self._separators
+        }
         self._texts = [name for c in self.concepts for name in c.names]
         self._owners = [c for c in self.concepts for _ in c.names]
         self._vectors: np.ndarray | None = None
@@ -193,27 +206,61 @@ class ConceptIndex:
         """`text` as clauses of singular words, cut at separator words and punctuation; a clause
         after a negation ("nothing too violent") is left out, and a word of two joined by a hyphen
         also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
-        clauses: list[tuple[bool, list[str]]] = [(False, [])]
-        for token in tokens(text):
-            if token in self._separators or not token[0].isalnum():
-                negated, words = clauses[-1]  # "nothing with gangsters": the negation carries on
-                clauses.append((token in self._negations or (negated and not words), []))
+        return [words for words, _ in self._spoken(text)]
+
+    def _spoken(self, text: str) -> list[tuple[list[str], list[str]]]:
+        """The clauses of `_clauses`, each with its words as the user wrote them (lower-cased), so
+        that a reply quotes "lots of fight scenes", never "lot of fight scene"."""
+        clauses: list[tuple[bool, list[str], list[str]]] = [(False, [], [])]
+        written, inside = tokens(text), 0
+        for i, token in enumerate(written):
+            whole = (len(w) for w in self._whole if _at(written, i, w))
+            inside = max(inside, max(whole, default=0))
+            inside -= 1
+            if inside < 0 and (token in self._separators or not token[0].isalnum()):
+                negated, words, _ = clauses[-1]  # "nothing with gangsters": the negation carries on
+                clauses.append((token in self._negations or (negated and not words), [], []))
                 continue
             clauses[-1][1].extend(word_forms(token))
-        return [words for negated, words in clauses if words and not negated]
+            clauses[-1][2].append(token)
+        return [(words, said) for negated, words, said in clauses if words and not negated]
 
     def unmatched(self, text: str) -> list[str]:
         """The clauses of `text` that name no concept, by words or by meaning ("clint eastwood"
-        in "any good westerns with clint eastwood")."""
+        in "any good westerns with clint eastwood"), as the user wrote them."""
         return [
-            " ".join(clause)
-            for clause in self._clauses(text)
+            " ".join(said)
+            for clause, said in self._spoken(text)
             if not any(self._by_words(c, set(clause)) for c in self.concepts)
             and not (
                 sum(w not in self._generic for w in clause) >= 2
                 and self._by_meaning(" ".join(clause))
             )
         ]
+
+    def unsaid(self, text: str, matches: Sequence[ConceptMatch], own: set[str]) -> list[str]:
+        """The runs of `own` words (those the parser read as nothing) that no match used, in the
+        clauses of `text` that named a concept: "oscar winning" in "oscar winning dramas", as the
+        user wrote them."""
+        used = {w for m in matches for w in m.said.split()}
+        unmatched = set(self.unmatched(text))
+        out: list[str] = []
+        for _, said in self._spoken(text):
+            if " ".join(said) in unmatched:
+                continue
+            run: list[str] = []  # words no match used, generic words at either end left out
+            for token in [*said, ""]:
+                if token and not set(word_forms(token)) & used:
+                    run.append(token)
+                    continue
+                while run and singular(run[-1]) in self._generic:
+                    run.pop()
+                while run and singular(run[0]) in self._generic:
+                    run.pop(0)
+                if any(set(word_forms(t)) & own for t in run):
+                    out.append(" ".join(run))
+                run = []
+        return out
 
     def covers(self, text: str, matches: Sequence[ConceptMatch]) -> bool:
         """Whether every content word of `text` is a word that `matches` were matched by: "space

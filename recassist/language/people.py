@@ -1,0 +1,43 @@
+"""People named in a message ("starring Tom Hanks", "directed by spielberg", "anything with meryl
+streep"): the item knowledge graph links films to people by id only, so no person can be looked
+up by name, and the reply must say so rather than search titles for the name.
+
+A person is the words after a phrase of `people` in `data/en.toml` (three at most, up to a filler
+word or the end of the clause), or a given name of `given_names` and the word after it. Titles ("Jerry Maguire", "Annie Hall")
+are left alone: the caller passes their spans.
+"""
+
+from __future__ import annotations
+
+from itertools import takewhile
+
+from recassist.language.phrases import Token
+from recassist.language.tags import clause_end
+from recassist.language.words import filler, phrases, word_set
+
+
+def people(
+    tokens: tuple[Token, ...], text: str, titles: list[tuple[int, int]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The people `text` names, as written, outside the `titles` spans; and the spans that name
+    them, with the words before them ("starring tom hanks")."""
+    spans: list[tuple[int, int]] = []
+    said: list[tuple[int, int]] = []
+    names, skip = word_set("given_names"), filler()
+    for start, end in phrases("people").spans(tokens):
+        stop = clause_end(tokens, end)
+        words = [t for t in tokens if end <= t.start < (len(text) if stop is None else stop)]
+        name = list(takewhile(lambda t: t.low.isalpha() and t.low not in skip, words))[:3]
+        if name:  # "directed by steven spielberg from the 80s": up to a word of asking
+            spans.append((name[0].start, name[-1].end))
+            said.append((start, name[-1].end))
+    for first, after in zip(tokens, tokens[1:]):
+        if first.low in names and after.low.isalpha() and after.low not in skip:
+            spans.append((first.start, after.end))
+            said.append((first.start, after.end))
+
+    def free(span: tuple[int, int]) -> bool:
+        return not any(a < span[1] and span[0] < b for a, b in titles)
+
+    named = [text[s:e].strip() for s, e in sorted(set(spans)) if free((s, e))]
+    return list(dict.fromkeys(named)), [span for span in said if free(span)]
