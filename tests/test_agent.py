@@ -432,3 +432,49 @@ def test_the_best_are_the_best_liked_and_say_so(parser_assistant: Assistant) -> 
     assert result.picks and "Nothing I know" not in result.message, result.message
     assert all(any(r.kind == "well_liked" for r in p.reasons) for p in result.picks)
     assert all("people who watched it" in p.explanation.text for p in result.picks)
+
+
+@pytest.mark.parametrize(
+    ("message", "opening"),
+    [
+        ("hi", "Hi! I recommend films"),
+        ("hello there!", "Hi! I recommend films"),
+        ("what can you do?", "I recommend films"),
+        ("bonjour", "Hi! I recommend films"),
+        ("thanks!", "You're welcome!"),
+    ],
+)
+def test_small_talk_gets_a_word_back_and_no_list(
+    parser_assistant: Assistant, message: str, opening: str
+) -> None:
+    """A message of only small talk gets a word back (what can be asked, by example) and no
+    list; small talk beside a request ("hi! a good thriller?") is the request."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    result = assistant.turn(session, message)
+    assert result.message.startswith(opening) and not result.picks, result.message
+    assert not session.shown and not session.tastes
+    asked = assistant.turn(session, "hi! can you recommend me a good thriller?")
+    assert asked.picks and all("Thriller" in p.item.tags for p in asked.picks)
+
+
+def test_a_message_that_is_only_a_title_is_the_lists_seed(parser_assistant: Assistant) -> None:
+    """ "fargo" alone is a list like Fargo; "toy story 2", which the catalogue lacks, is said to
+    be missing and the list is like Toy Story; a word a title holds is no title."""
+    assistant = parser_assistant
+    fargo = assistant.turn(assistant.new_session(None), "fargo")
+    assert "like Fargo (1996)" in fargo.message and fargo.picks, fargo.message
+    sequel = assistant.turn(assistant.new_session(None), "toy story 2")
+    assert sequel.message.startswith('I could not find "toy story 2"'), sequel.message
+    assert "like Toy Story (1995)" in sequel.message
+    word = assistant.turn(assistant.new_session(None), "christmas")
+    assert "like " not in word.message, word.message
+
+
+def test_a_thumbs_on_words_that_name_no_film_is_a_request(parser_assistant: Assistant) -> None:
+    """ "i dont like violence. recommend a drama": dramas, and "no violence" said back as unused,
+    not "I have not shown you a list yet"."""
+    assistant = parser_assistant
+    result = assistant.turn(assistant.new_session(None), "i dont like violence. recommend a drama")
+    assert result.picks and all("Drama" in p.item.tags for p in result.picks)
+    assert 'didn\'t use "no violence"' in result.message, result.message

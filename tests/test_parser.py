@@ -948,3 +948,25 @@ def test_films_seen_and_the_best(message, intent, seeds, best, tags, catalogue) 
     request = parse(message, tags, catalogue.title_spans)
     assert (request.intent.value, request.seed_titles, request.best) == (intent, seeds, best)
     assert "ever made" not in (request.mood or "")
+
+
+@pytest.mark.parametrize(
+    ("message", "count"),
+    [
+        ("3 comedies", 3),
+        ("two thrillers from the 80s", 2),
+        ("just one movie please, a thriller", 1),
+        ("one of the comedies", None),  # points into a list, counts nothing
+        ("give me 4", 4),
+    ],
+)
+def test_a_count_of_a_kind_of_film_is_a_count(message, count, tags, catalogue) -> None:
+    """A number before a tag word counts films as one before "movies" does."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.count if "count" in request.model_fields_set else None) == count
+
+
+def test_a_common_word_is_not_put_right_to_a_tag_word(tags, catalogue) -> None:
+    """ "dogs" is one edit from "docs" (documentaries) and stays dogs."""
+    request = parse("any movies about dogs?", tags, catalogue.title_spans)
+    assert "Documentary" not in request.include_tags and "dogs" in (request.mood or "")

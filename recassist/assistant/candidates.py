@@ -108,6 +108,9 @@ class CandidateStage:
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False
+        kinds = wanted_tags(constraints)
+        if not (concepts or anchors) and kinds and said != kinds:  # "a comedy, nothing dark"
+            concepts = self._concepts(gathered, kinds, constraints, seen)
         if anchors:  # named in the request, or liked earlier: their neighbours by behaviour, graph
             kind = "requested" if seeds else "history_item"
             self._like(gathered, anchors, kind, constraints, seen)
@@ -141,6 +144,11 @@ class CandidateStage:
         tastes = session.tastes if session.tastes_current else []
         words = " ".join(once(w for w in (*tastes, request.mood) if w)).strip()
         words = self.without_titles(words, request, seeds)
+        # words of asking, tags and years alone ("qualcosa di divertente per stasera") describe
+        # nothing beyond the tags the request holds
+        tagged = request.include_tags or request.all_tags
+        if tagged and not unread(words, self._tags):
+            return ""
         return words if says_something(words) else ""
 
     def without_titles(self, words: str, request: TurnRequest, seeds: Sequence[str]) -> str:

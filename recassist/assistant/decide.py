@@ -57,12 +57,16 @@ class Decider:
         """What the turn answers, as a value: one resolve step (the item the request points at, or
         "I can't find that one"), then the intent's stage. `preview` leaves the sponsored slot
         out."""
+        request = self._thumbs_on_no_film(request)
         target, missing = self._target(session, request)
         if missing:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
             listed = request.intent is not Intent.feedback
             return Answer(request, planner, text, update=base, listed=listed)
         base = base.then(SessionUpdate(last_intent=request.intent))
+        if request.intent is Intent.chat:  # "hi", "thanks": a word back, no list
+            text = replies.small_talk(request.small_talk, len(self.items), self.catalogue.years)
+            return Answer(request, planner, text, update=base, listed=False)
         if request.intent is Intent.feedback and request.then_more:
             return self._feedback_then_list(session, request, planner, base, target, preview)
         if request.intent is Intent.feedback:
@@ -192,6 +196,27 @@ class Decider:
         )
         keep = not (request.seed_titles or dropped)
         return tuple(dict.fromkeys(seeds or (session.seeds if keep else [])))
+
+    def _thumbs_on_no_film(self, request: TurnRequest) -> TurnRequest:
+        """A thumbs on words that name no film of the catalogue ("i don't like violence. a
+        drama?"): a request, with those words said back as unused, not "which one do you mean?"
+        about a list."""
+        if request.intent is not Intent.feedback or request.refers_to is not None:
+            return request
+        named = named_titles(self.catalogue, request)
+        if not named or any(t.item_id or t.stand_in for t in named):
+            return request
+        against = request.feedback == "dislike"  # said back as a wish against it: "no violence"
+        unused = [*request.unused, *(f"no {t.title}" if against else t.title for t in named)]
+        return request.model_copy(
+            update={
+                "intent": Intent.recommend,
+                "feedback": None,
+                "then_more": False,
+                "seed_titles": [],
+                "unused": unused,
+            }
+        )
 
     def _named_item(self, request: TurnRequest) -> str | None:
         """The item the request's first title names ("why the last Star Wars movie?"), if any."""

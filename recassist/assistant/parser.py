@@ -278,6 +278,9 @@ def parse(
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
         best=facts["best"],
+        small_talk=next((k for k in SMALL_TALK if facts[k]), None)
+        if intent is Intent.chat
+        else None,
         people=named,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
         **({"count": count.value} if count else {}),
@@ -344,7 +347,10 @@ def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, 
     return facts
 
 
+# The kinds of small talk, the first said naming the reply: "thanks, what can you do?" asks help.
+SMALL_TALK = ("help", "thanks", "greeting")
 _CUE_FACTS = (
+    *SMALL_TALK,
     "why",
     "best",
     "seen",

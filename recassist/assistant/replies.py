@@ -126,6 +126,21 @@ def relation_note(kind: str, title: str, found: bool, graph: bool) -> str:
     return first.format(title=title) + (PEOPLE if kind.startswith(("same_", "shared_")) else "")
 
 
+def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> str:
+    """The word back to a message of only small talk: thanks get a welcome; a greeting or a
+    question about what the assistant does gets what it can be asked, by example."""
+    if kind == "thanks":
+        return "You're welcome! Ask for more, or for something else, whenever you like."
+    span = f", from {years[0]} to {years[1]}" if years else ""
+    hello = "Hi! " if kind == "greeting" else ""
+    return (
+        f"{hello}I recommend films from a catalogue of {films:,} films{span}, and say why. Tell me one "
+        'you liked ("something like Fargo"), a kind of film ("a feel-good comedy from the 80s"), '
+        'or say "surprise me". Then ask "why the second one?", "not horror" or "more like the '
+        'first".'
+    )
+
+
 def people_note(named: list[str]) -> list[str]:
     """What the reply says of people named ("starring tom hanks"): none can be looked up, since
     the graph links films to people by id; a film of theirs can be gone by."""

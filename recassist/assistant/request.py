@@ -21,6 +21,7 @@ class Intent(str, Enum):
     explain = "explain"  # "why this one?"
     search = "search"  # "find movies about space"
     feedback = "feedback"  # "I loved the first one", "not interested in Heat"
+    chat = "chat"  # "hi", "thanks!", "what can you do?": no list (`TurnRequest.small_talk`)
 
 
 # The intents that point at an item shown ("why the first one?", "I loved it", "more like that").
@@ -87,6 +88,8 @@ class TurnRequest(BaseModel):
     # "the best sci-fi", "top rated", "what's the best movie ever made?": what those who watched
     # it liked most comes first (`CandidateStage`), for this turn only
     best: bool = False
+    # what a message of only small talk says ("hi", "thanks", "what can you do?"), for the reply
+    small_talk: Literal["greeting", "thanks", "help"] | None = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
     people: list[str] = Field(default_factory=list, max_length=5)
 
@@ -114,6 +117,7 @@ PARSER_ONLY = (
     "relation",
     "best",
     "people",
+    "small_talk",
 )
 
 
@@ -142,6 +146,8 @@ def request_schema() -> dict:
         schema["properties"].pop(name, None)
     for name, limits in MODEL_LIMITS.items():
         schema["properties"][name].update(limits)
+    intents = schema["$defs"]["Intent"]["enum"]  # small talk is the parser's to read
+    schema["$defs"]["Intent"]["enum"] = [i for i in intents if i != Intent.chat.value]
     mood = schema["properties"]["mood"]
     for option in mood.get("anyOf", [mood]):
         if option.get("type") == "string":

@@ -9,16 +9,20 @@ the widget), applied by the assistant itself so that no surface has its own copy
   down on a film named ("I hated Titanic, something romantic?") stays one: the film is no seed.
 - "and the fourth?" after "more like the second one" is more like the fourth, and after "why the
   first one?" why the fourth.
+- A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.words import cue
+from recassist.retrieval.catalogue import Catalogue
+from recassist.retrieval.titles import without_number
 
 TASTES_MAX_CHARS = 500
 
@@ -75,3 +79,23 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     if last is not None and last.intent is Intent.more_like:
         return request.model_copy(update={"intent": Intent.more_like, "feedback": None})
     return request
+
+
+def bare_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
+    """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
+    "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
+    Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
+    or more: a word a title holds ("war", "christmas") is a description."""
+    wants = (request.include_tags, request.all_tags, request.exclude_tags, request.people)
+    plain = request.intent is Intent.recommend and not request.seed_titles and not any(wants)
+    if not plain or request.best or request.relation or request.year_min or request.year_max:
+        return request
+    said = search_text(request.mood or "", fallback=False).strip(" ?!.")
+    if not said or len(said.split()) > 5:
+        return request
+    base = without_number(said)
+    match = catalogue.match_title(said)
+    titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
+    if not (titled or (match and match.sure and len(said.split()) >= 2)):
+        return request
+    return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})

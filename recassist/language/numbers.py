@@ -17,9 +17,6 @@ from recassist.language.words import count_value, listed, table, word_set
 
 _SUFFIXES = ("st", "nd", "rd", "th")
 _POSITION_NOUNS = frozenset({"one", "movie", "film", "item", "pick"})
-_COUNT_NOUNS = frozenset(
-    "movies films items recommendations picks suggestions titles ones things".split()
-)
 
 
 def _gap(tokens: tuple[Token, ...], i: int) -> bool:
@@ -133,8 +130,12 @@ def _value(tokens: tuple[Token, ...], i: int, end: int) -> int:
     return max(1, min(20, count_value(said)))
 
 
-def counts(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
-    """ "5 movies", "three more films", "top 10", "give me a couple", "2 more" (first)."""
+def counts(
+    tokens: tuple[Token, ...], kinds: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, int, int]]:
+    """ "5 movies", "three more films", "top 10", "give me a couple", "2 more" (first); "3
+    comedies", "one thriller" too, with the words of kinds of film (`kinds`: the tag words)."""
+    nouns = word_set("count_nouns") | kinds
     starts = {*_count_phrases().first_words, *_count_asks().first_words}
     if not any(t.low[0].isdigit() or t.low in starts for t in tokens):
         return
@@ -146,7 +147,7 @@ def counts(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
         if not tokens[i].low[0].isdigit() and tokens[i].low not in starts and i:
             i += 1
             continue
-        found = _count_nouns(tokens, words, start_of, i) or _count_asked(tokens, i)
+        found = _count_nouns(tokens, words, start_of, i, nouns) or _count_asked(tokens, i)
         if found is None and i == 0 and first_word is not None:
             end = _number(tokens, first_word)
             if end > first_word and _gap(tokens, end) and tokens[end].low == "more":
@@ -158,16 +159,19 @@ def counts(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
         i = found[1]
 
 
-def _count_nouns(tokens, words, start_of, i) -> tuple[int, int, int] | None:
-    """ "5 movies", "3 more good films": a count, at most two words, a plural noun."""
+def _count_nouns(tokens, words, start_of, i, nouns) -> tuple[int, int, int] | None:
+    """ "5 movies", "3 more good films", "one comedy": a count, at most two words, a noun of
+    `nouns`."""
     end = _number(tokens, i)
     if end == i or not _gap(tokens, end) or end not in start_of:
         return None
     n = start_of[end]
     said = [tokens[first].low for first, _, _ in words[n : n + 1]]
+    if said and said[0] in word_set("partitive"):
+        return None
     reach = 4 if said == ["more"] else 3  # "more", two words, the noun
     for first, after, clean in words[n : n + reach]:
-        if after - first == 1 and tokens[first].low in _COUNT_NOUNS:
+        if after - first == 1 and tokens[first].low in nouns:
             return i, first + 1, _value(tokens, i, end)
         if not clean:
             return None

@@ -30,6 +30,9 @@ TitleSpans = Callable[[str], list[tuple[int, int]]]
 
 # Cues read in the text without its seeds, in this order.
 CUES = (
+    "help",
+    "thanks",
+    "greeting",
     "why",
     "more_like",
     "seen",
@@ -206,12 +209,14 @@ def _cues(text: str, tokens: tuple[Token, ...]) -> list[Span]:
     return out
 
 
-def _numbers(tokens: tuple[Token, ...]) -> list[Span]:
-    """Positions (English ones first, then "le deuxième" ones) and counts."""
+def _numbers(tokens: tuple[Token, ...], tags: TagMatcher) -> list[Span]:
+    """Positions (English ones first, then "le deuxième" ones) and counts ("3 comedies": a tag
+    word counts things too)."""
+    kinds = frozenset(f for f in tags.forms() if " " not in f)
     return [
         *(Span(Kind.ordinal, *found) for found in numbers.positions(tokens)),
         *(Span(Kind.ordinal, *found) for found in numbers.article_positions(tokens)),
-        *(Span(Kind.count, *found) for found in numbers.counts(tokens)),
+        *(Span(Kind.count, *found) for found in numbers.counts(tokens, kinds)),
     ]
 
 
@@ -235,7 +240,7 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     spans = [
         *(Span(Kind.seed, s, e, None) for s, e in seed_spans),
         *([Span(Kind.series_cue, *series[1])] if series else []),
-        *_numbers(masked_tokens),
+        *_numbers(masked_tokens, tags),
         *_decades(masked, masked_tokens),
         *_years(masked, masked_tokens),
         *_cues(masked, masked_tokens),

@@ -146,10 +146,13 @@ class TitleMatch:
 
 
 def _holds(title: list[str], words: list[str]) -> bool:
-    """Whether a title's words hold every one of `words`, as written or (four letters or more)
-    nearly."""
+    """Whether a title's words hold every one of `words`, as written or (four letters or more, and
+    two words written at least) nearly: one word alone nearly in a title ("violence", "silence")
+    names nothing."""
+    nearly = len(words) >= 2
     return all(
-        w in title or (len(w) >= 4 and any(fuzz.ratio(w, t) >= 80 for t in title)) for w in words
+        w in title or (nearly and len(w) >= 4 and any(fuzz.ratio(w, t) >= 80 for t in title))
+        for w in words
     )
 
 
