@@ -970,3 +970,23 @@ def test_a_common_word_is_not_put_right_to_a_tag_word(tags, catalogue) -> None:
     """ "dogs" is one edit from "docs" (documentaries) and stays dogs."""
     request = parse("any movies about dogs?", tags, catalogue.title_spans)
     assert "Documentary" not in request.include_tags and "dogs" in (request.mood or "")
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "exclude", "unused"),
+    [
+        ("not too scary please", [], [], ["not too scary"]),
+        ("nothing too scary, maybe a thriller", ["Thriller"], ["Horror"], []),
+        ("no horror", [], ["Horror"], []),
+        ("a comedy, not too silly", ["Comedy"], [], ["not too silly"]),
+    ],
+)
+def test_less_of_a_kind_is_no_exclusion_unless_another_is_wanted(
+    message, include, exclude, unused, tags, catalogue
+) -> None:
+    """ "not too scary" asks for less horror, which no tag says: alone (after a horror list) it
+    is said back as unused and horror stays; beside another want it rules horror out, the nearest
+    a filter comes."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.include_tags, request.exclude_tags) == (include, exclude)
+    assert request.unused == unused

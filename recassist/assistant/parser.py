@@ -186,6 +186,26 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     return {"include": include, "every": every, "exclude": exclude, "allow": allow}
 
 
+def _less_of(
+    found: dict[str, list[str]], seeds: bool, unsaid: list[tuple[int, int]], text: str, tags
+) -> list[tuple[int, int]]:
+    """A wish for less of a kind of film ("nothing too scary") beside another want (a thriller,
+    a title): that kind is ruled out, the nearest a filter comes. Alone ("not too scary please"
+    after a horror list), it is said back as unused: ruling horror out would undo the list. The
+    wishes left for the reply to name are returned."""
+    if not (found["include"] or found["every"] or seeds):
+        return unsaid
+    left = []
+    for start, end in unsaid:
+        kinds = [t for w in text[start:end].lower().split() if (t := tags.canonical(w))]
+        found["exclude"] += [t for t in kinds if t not in found["exclude"]]
+        if not kinds:
+            left.append((start, end))
+    wanted = set(found["exclude"])
+    found["include"] = [t for t in found["include"] if t not in wanted]
+    return left
+
+
 def _said_or(tagged: Tagged, forget) -> bool:
     """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
     hidden = [*tagged.hard, *forget]
@@ -240,6 +260,7 @@ def parse(
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
+    unsaid = _less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
     year_min, year_max = _years(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
     refers = tagged.first(Kind.ordinal, outside=forget)

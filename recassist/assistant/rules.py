@@ -22,7 +22,7 @@ from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.words import cue
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.titles import without_number
+from recassist.retrieval.titles import title_key, without_number
 
 TASTES_MAX_CHARS = 500
 
@@ -85,7 +85,8 @@ def bare_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
     Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
-    or more: a word a title holds ("war", "christmas") is a description."""
+    or more all in the title: a word a title holds ("war", "christmas") or words near one ("set in
+    space", "Lost in Space") are a description."""
     wants = (request.include_tags, request.all_tags, request.exclude_tags, request.people)
     plain = request.intent is Intent.recommend and not request.seed_titles and not any(wants)
     if not plain or request.best or request.relation or request.year_min or request.year_max:
@@ -96,6 +97,10 @@ def bare_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
     base = without_number(said)
     match = catalogue.match_title(said)
     titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
-    if not (titled or (match and match.sure and len(said.split()) >= 2)):
+    if match and match.sure and len(said.split()) >= 2:  # "star trek", not "set in space"
+        titled = titled or set(title_key(said).split()) <= set(
+            title_key(catalogue.items[match.item_id].title).split()
+        )
+    if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})

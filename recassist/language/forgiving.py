@@ -123,9 +123,23 @@ def unfiltered(
     return spans
 
 
+def _trimmed(phrase: str) -> str:
+    """A wish without the words of asking that end it ("not too scary please")."""
+    words = phrase.split()
+    while len(words) > 1 and words[-1].lower().strip(".,!?") in words_ending():
+        words.pop()
+    return " ".join(words).strip(" ,.;:!?")
+
+
+@cache
+def words_ending() -> frozenset[str]:
+    """The words of asking a wish may end with (`[forgiving]` `ending`)."""
+    return frozenset(words()["ending"])
+
+
 def left_out(text: str, against: list[tuple[int, int]], unread: list[str]) -> list[str]:
     """What the reply must name as not used: the `against` wishes of `text` (`unfiltered`), then the
     `unread` words outside them (those of a request with no description to put them in)."""
-    phrases = [text[s:e].strip() for s, e in against]
+    phrases = [_trimmed(text[s:e]) for s, e in against]
     inside = {p[s:e].lower() for p in phrases for s, e in words_of(tokenise(p), p)}
     return phrases + [w for w in unread if w not in inside]

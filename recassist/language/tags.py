@@ -109,7 +109,8 @@ class TagMatcher:
         tokens: tuple[Token, ...] | None = None,
     ) -> list[TagMention]:
         """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
-        three words before it (within the same clause) negates it. `tokens` are `text`'s, when the
+        three words before it (within the same clause) negates it; a negated tag right after a
+        word of degree ("not too scary") is no mention: it asks for less, not none. `tokens` are `text`'s, when the
         caller has them."""
         tokens = tokenise(text) if tokens is None else tokens
         skip = list(skip)
@@ -123,6 +124,9 @@ class TagMatcher:
             start, stop = tokens[i].start, tokens[end - 1].end
             if not any(s <= start < e for s, e in skip):
                 negated = negated_before(tokens, i)
+                if negated and i and tokens[i - 1].low in listed("degree"):
+                    i = end  # "not too scary": less of it, which no tag says; no tag rules it out
+                    continue
                 form = " ".join(text[start:stop].lower().split())
                 out += [TagMention(tag, start, stop, negated) for tag in self._forms[form]]
             i = end
