@@ -381,17 +381,20 @@ def test_a_film_hated_in_a_first_message_is_no_seed(parser_assistant: Assistant)
     [
         ("more like the 2nd", 3, Intent.more_like, "like {title}"),
         ("why the first one?", 1, Intent.explain, "Why {title}?"),
+        (None, 1, Intent.explain, "Why {title}?"),  # right after a list: a question, no praise
     ],
 )
 def test_and_the_nth_asks_the_last_question_of_another_item(
-    parser_assistant: Assistant, asked: str, position: int, intent: Intent, reply: str
+    parser_assistant: Assistant, asked: str | None, position: int, intent: Intent, reply: str
 ) -> None:
     """A message that only moves the last "more like" or "why" to another position ("and the
-    fourth?") keeps its intent: not a thumbs up for that item."""
+    fourth?") keeps its intent, and right after a list asks why: not a thumbs up for that item;
+    after a thumbs it is the same thumbs."""
     assistant = parser_assistant
     session = assistant.new_session(None)
     assistant.turn(session, "comedies")
-    assistant.turn(session, asked)
+    if asked:
+        assistant.turn(session, asked)
     title = display_title(assistant.items[session.last_shown[position]].title)
     then = assistant.turn(session, f"and the {('second', 'fourth')[position > 1]}?")
     assert then.request.intent is intent and reply.format(title=title) in then.message, then.message

@@ -7,8 +7,8 @@ the widget), applied by the assistant itself so that no surface has its own copy
   robots") becomes a recommendation, since there is no list to point at yet. "why the third one?"
   still gets "I have not shown you a list yet"; "comedy or romance" is its tags alone. A thumbs
   down on a film named ("I hated Titanic, something romantic?") stays one: the film is no seed.
-- "and the fourth?" after "more like the second one" is more like the fourth, and after "why the
-  first one?" why the fourth.
+- "and the fourth?" after "more like the second one" is more like the fourth, after "why the
+  first one?" or a list why the fourth, after a thumbs the same thumbs.
 - A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed.
 """
 
@@ -66,19 +66,18 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
 
 def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> TurnRequest:
     """ "and the fourth?" after "more like the second one": more like the fourth, and after "why
-    the first one?", why the fourth; not a thumbs up for it. A message that begins "and" or "what
-    about" and says no more than a position asks the last turn's question of that item."""
+    the first one?", why the fourth; after a thumbs, the same thumbs; right after a list, why the
+    fourth (asking about an item is no praise of it). A message that begins "and" or "what about"
+    and says no more than a position asks the last turn's question of that item."""
     choice = request.intent is Intent.feedback and request.feedback == "like"
     if not (choice and request.refers_to is not None):
         return request
-    if not cue("follow_on").at_start(tokenise(message)):
+    if not cue("follow_on").at_start(tokenise(message)) or session.last_intent is Intent.feedback:
         return request
     last = session.last_request
-    if session.last_intent is Intent.explain:
-        return request.model_copy(update={"intent": Intent.explain, "feedback": None})
-    if last is not None and last.intent is Intent.more_like:
+    if session.last_intent is Intent.more_like and last is not None:
         return request.model_copy(update={"intent": Intent.more_like, "feedback": None})
-    return request
+    return request.model_copy(update={"intent": Intent.explain, "feedback": None})
 
 
 def bare_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
