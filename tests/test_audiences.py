@@ -472,6 +472,7 @@ def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
         ("men under 30", None, 29),
         ("men 30 and under", None, 30),
         ("people 25-34", 25, 34),
+        ("teenagers", 13, 19),
     )
     for words, low, high in ages:
         plan, _ = assistant.parser.parse(f"what do {words} like?")
@@ -486,3 +487,8 @@ def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
         ["Comedy"],
         "female",
     )
+    trend, _ = assistant.parser.parse("is horror getting more popular?")
+    assert (trend.measure, trend.trend_tag) == ("trend", "Horror")
+    # ages are released by band: 13-19 is answered, and said, as the bands it overlaps
+    teens = assistant.answer("how many teenagers are there?", "analyst")
+    assert teens.table.rows[0]["segment"] == "aged at most 24", teens.table.rows

@@ -50,6 +50,10 @@ ORDINARY = [
     "Hey Jude singalong fans",
     "women 25-34",
     "Star Trek fans",
+    # "queer" stems to "que" in French, Spanish and Portuguese, as "qué" and "que" do
+    "qué les gusta a los jóvenes?",
+    "que veulent les jeunes ?",
+    "o que os estudantes assistem?",
 ]
 PHRASES = json.loads(
     (Path(__file__).parents[1] / "benchmarks/data/sensitive_phrases.json").read_text()

@@ -209,7 +209,31 @@ class ReleasedAnswers:
     # ------------------------------------------------------------ measures
 
     def describe(self, segment: Segment) -> str:
-        return describe(segment, self.titles)
+        """The segment in words, as the releases hold it: an age range as the age bands it
+        covers ("teenagers", 13-19, is answered as under 25: ages are released by band)."""
+        return describe(self.banded(segment), self.titles)
+
+    def banded(self, segment: Segment) -> Segment:
+        """`segment` with each age range widened to the bands it overlaps, as `_attribute` reads
+        it."""
+        if isinstance(segment, And | Or):
+            return segment.model_copy(update={"parts": [self.banded(p) for p in segment.parts]})
+        if isinstance(segment, Not):
+            return segment.model_copy(update={"part": self.banded(segment.part)})
+        if not (isinstance(segment, Attribute) and segment.field == "age"):
+            return segment
+        if segment.min is None and segment.max is None:
+            return segment
+        low = -np.inf if segment.min is None else segment.min
+        high = np.inf if segment.max is None else segment.max
+        bands = [band_range(x) for x in self.vocabulary.attributes.get("age_band", [])]
+        bands = [(a, b) for a, b in bands if a <= high and b >= low]
+        if not bands:
+            return segment
+        first, last = min(a for a, _ in bands), max(b for _, b in bands)
+        return segment.model_copy(
+            update={"min": first if first > 0 else None, "max": last if last < 200 else None}
+        )
 
     def table(self, **fields) -> AudienceTable:
         return AudienceTable(epsilon_charged=0.0, budget_left=0.0, **fields)

@@ -59,7 +59,7 @@ class QuestionPlan(BaseModel):
 
 # ---------------------------------------------------------------- the deterministic parser
 
-OLDER_FROM, YOUNGER_UNTIL = 55, 34
+OLDER_FROM, YOUNGER_UNTIL, TEENS = 55, 34, (13, 19)
 
 
 @cache
@@ -340,7 +340,10 @@ def _ages(who: tuple[Token, ...], put, stated: set[str]) -> None:
     elif "age_max" not in stated and under is not None:
         put("age_max", under - 1)
     if not stated & {"age_min", "age_max"}:
-        if phrases("older").found(who):
+        if phrases("teens").found(who):
+            put("age_min", TEENS[0])
+            put("age_max", TEENS[1])
+        elif phrases("older").found(who):
             put("age_min", OLDER_FROM)
         elif phrases("younger").found(who):
             put("age_max", YOUNGER_UNTIL)

@@ -49,6 +49,7 @@ LANGUAGES = {
 # phrase sets of benchmarks/sensitive.py, see docs/benchmarks.md
 DEFAULT_THRESHOLD = 0.6
 _WORD = re.compile(r"\w+")
+SHORT_STEM = 4  # a listed word stemmed shorter than this is matched as written, not by its stem
 _MAX_CHARS = 2_000  # the meaning test reads this much of a text
 _STEMMING = threading.Lock()
 
@@ -113,8 +114,14 @@ class _Lexicon:
     stemmers: dict[str, snowballstemmer.stemmer]
     terms: dict[str, dict[tuple[str, ...], tuple[str, str]]]
     longest: int
+    # per language: a word whose stem is too short to tell ("queer" is "que" in French and
+    # Spanish, as is "qué") -> (category, term), matched as written
+    exact: dict[str, dict[str, tuple[str, str]]]
 
     def find(self, tokens: Sequence[str]) -> Finding | None:
+        for language, table in self.exact.items():
+            if hit := next((table[t] for t in tokens if t in table), None):
+                return Finding(hit[0], hit[1], "word", language)
         for language, stemmer in self.stemmers.items():
             with _STEMMING:  # a Snowball stemmer keeps state between calls
                 stems = stemmer.stemWords(list(tokens))
@@ -141,16 +148,21 @@ def _entries(name: str) -> Iterable[tuple[str, str]]:
 @cache
 def lexicon() -> _Lexicon:
     """The six word lists, stemmed, read once on first use."""
-    stemmers, terms, longest = {}, {}, 1
+    stemmers, terms, exact, longest = {}, {}, {}, 1
     for code, algorithm in LANGUAGES.items():
         stemmer = snowballstemmer.stemmer(algorithm)
         table: dict[tuple[str, ...], tuple[str, str]] = {}
+        exact[code] = {}
         for category, term in _entries(f"words/{code}.txt"):
-            stems = tuple(stemmer.stemWords(words(term)))
+            written = words(term)
+            stems = tuple(stemmer.stemWords(written))
+            if len(stems) == 1 and stems[0] != written[0] and len(stems[0]) < SHORT_STEM:
+                exact[code].setdefault(written[0], (category, term))
+                continue
             table.setdefault(stems, (category, term))
             longest = max(longest, len(stems))
         stemmers[code], terms[code] = stemmer, table
-    return _Lexicon(stemmers, terms, longest)
+    return _Lexicon(stemmers, terms, longest, exact)
 
 
 def concepts() -> list[tuple[str, str]]:
