@@ -482,3 +482,13 @@ def test_a_thumbs_on_words_that_name_no_film_is_a_request(parser_assistant: Assi
     result = assistant.turn(assistant.new_session(None), "i dont like violence. recommend a drama")
     assert result.picks and all("Drama" in p.item.tags for p in result.picks)
     assert 'didn\'t use "no violence"' in result.message, result.message
+
+
+def test_a_count_of_each_kind_gives_that_many_of_each(parser_assistant: Assistant) -> None:
+    """ "give me 3 comedies and 2 dramas": five picks, three comedies and two dramas, each of one
+    kind where the catalogue allows (a comedy that is no drama)."""
+    assistant = parser_assistant
+    result = assistant.turn(assistant.new_session(None), "give me 3 comedies and 2 dramas")
+    assert result.request.mix == {"Comedy": 3, "Drama": 2} and len(result.picks) == 5
+    tags = [set(p.item.tags) & {"Comedy", "Drama"} for p in result.picks]
+    assert tags.count({"Comedy"}) == 3 and tags.count({"Drama"}) == 2, tags

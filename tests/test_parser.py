@@ -990,3 +990,11 @@ def test_less_of_a_kind_is_no_exclusion_unless_another_is_wanted(
     request = parse(message, tags, catalogue.title_spans)
     assert (request.include_tags, request.exclude_tags) == (include, exclude)
     assert request.unused == unused
+
+
+def test_a_tag_word_that_names_a_narrower_kind_keeps_its_words(tags, catalogue) -> None:
+    """ "a heist movie" is a crime film, and its words stay for the heist films the graph names;
+    "a crime movie" says nothing beyond its tag."""
+    heist = parse("a heist movie", tags, catalogue.title_spans)
+    assert heist.include_tags == ["Crime"] and "heist" in (heist.mood or "")
+    assert parse("a crime movie", tags, catalogue.title_spans).mood is None

@@ -22,14 +22,14 @@ a new topic.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
 from recassist.assistant.described import beside_titles, once, says_something
+from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
@@ -37,11 +37,11 @@ from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
 from recassist.language.tags import TagMatcher
+from recassist.language.words import word_set
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints
-from recassist.retrieval.concepts import ConceptMatch, singular
+from recassist.retrieval.concepts import singular
 from recassist.retrieval.fusion import normalised_matrix
-from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.neighbours import WellLiked, co_liked, liked_matrix, well_liked
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
@@ -50,35 +50,6 @@ log = logging.getLogger(__name__)
 POPULAR = Reason("popular", "it is popular with other users")
 RELATED_WEIGHT = 10.0  # a relation asked by name outranks every other list
 MIN_CO_LIKED = 2  # people who liked both, for "people who liked X also liked it" to be cited
-
-
-@dataclass(frozen=True)
-class Found:
-    """What the candidate stage found for one turn (a value): fused scores by item id, the lists
-    behind them (one row each, over the serving items), each list's own evidence by list name, an
-    item's own evidence ("like X"), and whether the vector store did not answer (only the serving
-    model's lists were used)."""
-
-    scores: Mapping[str, float] = field(default_factory=dict)
-    reasons: Mapping[str, list[Reason]] = field(default_factory=dict)
-    lists: Mapping[str, sp.csr_matrix] = field(default_factory=dict)
-    user_row: int | None = None
-    item_reasons: Mapping[str, list[Reason]] = field(default_factory=dict)
-    store_down: bool = False
-    concepts: tuple[ConceptMatch, ...] = ()  # what the words named (`concept` evidence)
-
-
-@dataclass
-class _Lists:
-    """The candidate lists as the stage gathers them, before they are fused into a `Found`."""
-
-    lists: dict[str, sp.csr_matrix] = field(default_factory=dict)
-    weights: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, list[Reason]] = field(default_factory=dict)
-    item_reasons: dict[str, list[Reason]] = field(default_factory=dict)
-    user_row: int | None = None
-    store_down: bool = False
-    concepts: tuple[ConceptMatch, ...] = ()
 
 
 class CandidateStage:
@@ -99,7 +70,7 @@ class CandidateStage:
         constraints: Constraints,
     ) -> Found:
         """The candidates for one turn, fused (see the module docstring)."""
-        gathered = _Lists()
+        gathered = Gathered()
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = self._words(session, request, seeds)
@@ -136,7 +107,7 @@ class CandidateStage:
             reason = Reason("described", quote(wanted_tags(constraints), 80))
             weight = self.config.text_weight
             self._nearest(gathered, "tags", weight, wanted, reason, constraints, seen)
-        return self._fused(gathered)
+        return gathered.fused(self.serving)
 
     def _words(self, session: SessionMemory, request: TurnRequest, seeds: Sequence[str]) -> str:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
@@ -147,7 +118,8 @@ class CandidateStage:
         # words of asking, tags and years alone ("qualcosa di divertente per stasera") describe
         # nothing beyond the tags the request holds
         tagged = request.include_tags or request.all_tags
-        if tagged and not unread(words, self._tags):
+        kinds = word_set("kind_words") & set(words.lower().split())  # "a heist movie"
+        if tagged and not kinds and not unread(words, self._tags):
             return ""
         return words if says_something(words) else ""
 
@@ -165,7 +137,7 @@ class CandidateStage:
 
     def _nearest(
         self,
-        gathered: _Lists,
+        gathered: Gathered,
         name: str,
         weight: float,
         text: str,
@@ -182,9 +154,9 @@ class CandidateStage:
             log.warning("candidates without the vector store: %s", err)
             gathered.store_down = True
             return
-        self._add(gathered, name, weight, nearest, [reason])
+        gathered.add(self.serving, name, weight, nearest, [reason])
 
-    def _generators(self, gathered: _Lists, user_id: str) -> None:
+    def _generators(self, gathered: Gathered, user_id: str) -> None:
         """A known user's lists from the serving model's generators, their tuned weights sharing
         the agent's `history_weight`."""
         fusion = self.serving.fusion
@@ -195,7 +167,7 @@ class CandidateStage:
             gathered.lists[name] = matrix
             gathered.weights[name] = self.config.history_weight * fusion.weight(name) / total
 
-    def _popular(self, gathered: _Lists, constraints: Constraints, seen: set[str]) -> None:
+    def _popular(self, gathered: Gathered, constraints: Constraints, seen: set[str]) -> None:
         """What is popular, for a new user who said nothing yet (no other list); for "surprise
         me", what those who watched it liked most instead, each with its share."""
         generators = self.serving.fusion.generators
@@ -211,7 +183,7 @@ class CandidateStage:
 
     def _best(
         self,
-        gathered: _Lists,
+        gathered: Gathered,
         constraints: Constraints,
         seen: set[str],
         within: set[str] | None = None,
@@ -228,7 +200,7 @@ class CandidateStage:
         listed = self._top(scores, constraints, seen)
         if not listed:
             return False
-        self._add(gathered, "well_liked", 1.0, listed, [])
+        gathered.add(self.serving, "well_liked", 1.0, listed, [])
         for item_id in listed:
             row = self.serving.data.items.row(item_id)
             share, watchers = liked.liked[row] / liked.watchers[row], int(liked.watchers[row])
@@ -237,25 +209,8 @@ class CandidateStage:
             gathered.item_reasons.setdefault(item_id, []).append(reason)
         return True
 
-    def _fused(self, gathered: _Lists) -> Found:
-        """The gathered lists combined by the serving model's fusion."""
-        scores: dict[str, float] = {}
-        if gathered.lists:
-            fused = self.serving.fusion.fuse(gathered.lists, gathered.weights).tocsr()
-            ids = self.serving.data.items.ids(fused.indices)
-            scores = {str(i): float(s) for i, s in zip(ids, fused.data) if s > 0}
-        return Found(
-            scores,
-            gathered.reasons,
-            gathered.lists,
-            gathered.user_row,
-            gathered.item_reasons,
-            gathered.store_down,
-            gathered.concepts,
-        )
-
     def _concepts(
-        self, gathered: _Lists, words: str, constraints: Constraints, seen: set[str]
+        self, gathered: Gathered, words: str, constraints: Constraints, seen: set[str]
     ) -> bool:
         """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
         Mafia", "British"), each with the most specific such concept as its evidence; False when
@@ -273,7 +228,7 @@ class CandidateStage:
                 listed[item_id] = scores[item_id]
             if len(listed) >= self.config.depth:
                 break
-        self._add(gathered, "concepts", self.config.concept_weight, listed, [])
+        gathered.add(self.serving, "concepts", self.config.concept_weight, listed, [])
         for item_id in listed:
             concept = index.best_for(item_id, matches)
             if concept is not None:
@@ -301,7 +256,7 @@ class CandidateStage:
 
     def _like(
         self,
-        gathered: _Lists,
+        gathered: Gathered,
         anchors: Sequence[str],
         kind: str,
         constraints: Constraints,
@@ -320,7 +275,7 @@ class CandidateStage:
         co = co_liked(self._liked, rows)
         listed = self._top(co.scores, constraints, seen)
         shared = [Reason(kind, items[a].title, items[a]) for a in sources[:2]]
-        self._add(gathered, "seeds", self.config.seed_weight, listed, shared)
+        gathered.add(self.serving, "seeds", self.config.seed_weight, listed, shared)
         for item_id in listed:
             row, seed = vocab.row(item_id), sources[int(co.seed[vocab.row(item_id)])]
             if co.counts[row] >= MIN_CO_LIKED:
@@ -331,8 +286,8 @@ class CandidateStage:
         if graph is None or not self.config.graph_weight:
             return
         listed = self._top(graph.neighbours(rows), constraints, seen)
-        self._add(
-            gathered,
+        gathered.add(
+            self.serving,
             "graph",
             self.config.seed_weight * self.config.graph_weight,
             listed,
@@ -355,7 +310,7 @@ class CandidateStage:
         return self._liked_share
 
     def _related(
-        self, gathered: _Lists, seed: str, kind: str, constraints: Constraints, seen: set[str]
+        self, gathered: Gathered, seed: str, kind: str, constraints: Constraints, seen: set[str]
     ) -> None:
         """The films that share the asked relation with the seed (its director's, its sequel),
         ahead of every other list, each citing that relation; none when the graph has none."""
@@ -369,7 +324,7 @@ class CandidateStage:
         if not listed:
             return
         item = self.catalogue.items[seed]
-        self._add(gathered, "related", RELATED_WEIGHT, listed, [])
+        gathered.add(self.serving, "related", RELATED_WEIGHT, listed, [])
         for item_id in listed:
             count = int(counts[self.serving.data.items.row(item_id)])
             reason = Reason(kind, item.title, item, count or None)
@@ -389,22 +344,6 @@ class CandidateStage:
             if item is not None and item.item_id not in seen and constraints.allows(item):
                 out[item.item_id] = float(score)
         return out
-
-    def _add(
-        self,
-        gathered: _Lists,
-        name: str,
-        weight: float,
-        scores: dict[str, float],
-        reasons: list[Reason],
-    ) -> None:
-        """One list of item id -> score, in the fusion's form (a row over the serving items)."""
-        rows = self.serving.data.items.rows(scores, missing=-1)
-        values = np.fromiter(scores.values(), np.float32, len(scores))
-        keep = rows >= 0
-        recs = Recommendations(np.array([0]), rows[keep][None, :], values[keep][None, :])
-        gathered.lists[name] = normalised_matrix(recs, len(self.serving.data.items))
-        gathered.weights[name], gathered.reasons[name] = weight, reasons
 
     def evidence(
         self, found: Found, item_ids: Sequence[str], limit: int = 3

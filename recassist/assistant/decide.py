@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 from recassist.assistant import replies
 from recassist.assistant.answer import Answer
-from recassist.assistant.candidates import CandidateStage, Found
+from recassist.assistant.candidates import CandidateStage
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
+from recassist.assistant.gathered import Found
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
@@ -28,6 +29,7 @@ from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
 # A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer
 # has none.
 Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
+MIX_DEPTH = 40  # "3 comedies and 2 dramas": the ranked list is this many times the picks asked
 
 
 class Decider:
@@ -153,6 +155,8 @@ class Decider:
             *session.seeds,
         }
         shortlist = self.rerank.shortlist(request.count)
+        if request.mix:  # room to find each tag's share
+            shortlist = max(shortlist, MIX_DEPTH * request.count)
         pool = self.mainstream.pool(shortlist, constraints)
         picks = rank(self.catalogue, found.scores, constraints, blocked, pool)
         history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(user))]
@@ -160,6 +164,8 @@ class Decider:
         niche = constraints.less_mainstream
         usual = self.mainstream.popularity(picks[: request.count]) if niche else 0.0
         picks = self.mainstream(picks, history_items, shortlist, constraints)
+        if request.mix:
+            picks = _mixed(picks, request.mix)
         picks = self.rerank(picks, history_items, request.count)
         reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
         # a profile theme the request names is the most specific evidence
@@ -287,6 +293,19 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
+
+
+def _mixed(picks: list[Pick], mix: dict[str, int]) -> list[Pick]:
+    """ "3 comedies and 2 dramas": for each tag in turn, as many of its best-ranked picks not yet
+    taken as asked, those without the other tags first (a comedy that is no drama); shown in
+    their ranked order."""
+    taken: list[int] = []
+    for tag, wanted in mix.items():
+        others = set(mix) - {tag}
+        have = [i for i, p in enumerate(picks) if tag in p.item.tags and i not in taken]
+        only = [i for i in have if not others & set(picks[i].item.tags)]  # a comedy, no drama
+        taken += (only + [i for i in have if i not in only])[:wanted]
+    return [picks[i] for i in sorted(taken)]
 
 
 def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:

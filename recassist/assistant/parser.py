@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from recassist.assistant.kinds import less_of, mixed
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
 from recassist.language.people import people
@@ -27,7 +28,7 @@ from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
 from recassist.language.tags import TagMatcher, TagMention
-from recassist.language.words import cue, cue_phrases, cue_words, filler, listed
+from recassist.language.words import cue, cue_phrases, cue_words, filler, listed, word_set
 
 __all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
 
@@ -186,26 +187,6 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     return {"include": include, "every": every, "exclude": exclude, "allow": allow}
 
 
-def _less_of(
-    found: dict[str, list[str]], seeds: bool, unsaid: list[tuple[int, int]], text: str, tags
-) -> list[tuple[int, int]]:
-    """A wish for less of a kind of film ("nothing too scary") beside another want (a thriller,
-    a title): that kind is ruled out, the nearest a filter comes. Alone ("not too scary please"
-    after a horror list), it is said back as unused: ruling horror out would undo the list. The
-    wishes left for the reply to name are returned."""
-    if not (found["include"] or found["every"] or seeds):
-        return unsaid
-    left = []
-    for start, end in unsaid:
-        kinds = [t for w in text[start:end].lower().split() if (t := tags.canonical(w))]
-        found["exclude"] += [t for t in kinds if t not in found["exclude"]]
-        if not kinds:
-            left.append((start, end))
-    wanted = set(found["exclude"])
-    found["include"] = [t for t in found["include"] if t not in wanted]
-    return left
-
-
 def _said_or(tagged: Tagged, forget) -> bool:
     """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
     hidden = [*tagged.hard, *forget]
@@ -260,9 +241,13 @@ def parse(
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
-    unsaid = _less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
+    unsaid = less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
     year_min, year_max = _years(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
+    mix = mixed(tagged, forget)  # "3 comedies and 2 dramas"
+    if mix:
+        found["include"] = list(dict.fromkeys([*mix, *found["include"], *found["every"]]))
+        found["every"] = []
     refers = tagged.first(Kind.ordinal, outside=forget)
     facts = _facts(tagged, forget, seeds, own_words, found, niche)
     facts |= {
@@ -273,7 +258,8 @@ def parse(
         "drop_seeds": drop_seeds,
     }
     intent, feedback = _intent(facts)
-    described = intent is Intent.refine and own_words  # "a courtroom drama": Drama and the words
+    kinds = any(t.low in word_set("kind_words") for t in tagged.tokens)  # "a heist movie"
+    described = intent is Intent.refine and (own_words or kinds)  # "a courtroom drama"
     mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
     return TurnRequest(
         intent=intent,
@@ -304,7 +290,14 @@ def parse(
         else None,
         people=named,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
-        **({"count": count.value} if count else {}),
+        mix=mix,
+        **(
+            {"count": min(20, sum(mix.values()))}
+            if mix
+            else {"count": count.value}
+            if count
+            else {}
+        ),
     )
 
 

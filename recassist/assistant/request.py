@@ -88,6 +88,8 @@ class TurnRequest(BaseModel):
     # "the best sci-fi", "top rated", "what's the best movie ever made?": what those who watched
     # it liked most comes first (`CandidateStage`), for this turn only
     best: bool = False
+    # "3 comedies and 2 dramas": how many picks of each wanted tag (`count` is their sum)
+    mix: dict[str, int] = Field(default_factory=dict, max_length=5)
     # what a message of only small talk says ("hi", "thanks", "what can you do?"), for the reply
     small_talk: Literal["greeting", "thanks", "help"] | None = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
@@ -116,6 +118,7 @@ PARSER_ONLY = (
     "era",
     "relation",
     "best",
+    "mix",
     "people",
     "small_talk",
 )

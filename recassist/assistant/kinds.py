@@ -1,0 +1,47 @@
+"""How much of each kind of film a message asks for, read from its tagged spans: a count per tag
+("3 comedies and 2 dramas") and less of a kind ("nothing too scary, maybe a thriller"). Parts of
+the parser's reading (`assistant.parser`), kept apart to keep it small."""
+
+from __future__ import annotations
+
+from recassist.language.spans import Kind, Tagged
+from recassist.language.tags import TagMatcher
+
+
+def mixed(tagged: Tagged, forget) -> dict[str, int]:
+    """ "3 comedies and 2 dramas": each count said right before a wanted tag, when two tags or
+    more have one; else nothing (one count is the list's)."""
+    counts = [c for c in tagged.of(Kind.count) if not c.inside(forget)]
+    mix: dict[str, int] = {}
+    for c in counts:
+        tag = next(
+            (m.tag for m in tagged.mentions if not m.negated and c.start <= m.start <= c.end + 1),
+            None,
+        )
+        if tag is not None and tag not in mix:
+            mix[tag] = int(c.value)
+    return mix if len(mix) >= 2 else {}
+
+
+def less_of(
+    found: dict[str, list[str]],
+    seeds: bool,
+    unsaid: list[tuple[int, int]],
+    text: str,
+    tags: TagMatcher,
+) -> list[tuple[int, int]]:
+    """A wish for less of a kind of film ("nothing too scary") beside another want (a thriller,
+    a title): that kind is ruled out, the nearest a filter comes. Alone ("not too scary please"
+    after a horror list), it is said back as unused: ruling horror out would undo the list. The
+    wishes left for the reply to name are returned."""
+    if not (found["include"] or found["every"] or seeds):
+        return unsaid
+    left = []
+    for start, end in unsaid:
+        kinds = [t for w in text[start:end].lower().split() if (t := tags.canonical(w))]
+        found["exclude"] += [t for t in kinds if t not in found["exclude"]]
+        if not kinds:
+            left.append((start, end))
+    wanted = set(found["exclude"])
+    found["include"] = [t for t in found["include"] if t not in wanted]
+    return left
