@@ -313,3 +313,14 @@ def test_how_the_user_feels_is_no_kind_of_film(concepts, message, wanted, unwant
     names = [m.concept.names[0] for m in concepts.match(message)]
     assert wanted in names, names
     assert unwanted is None or unwanted not in names, names
+
+
+def test_a_word_naming_a_country_and_a_language_prefers_films_of_both(concepts, titles) -> None:
+    """ "french films": French films in French come before Pulp Fiction, which has some French
+    lines: the country and the language add up, as two kinds of the request."""
+    scores = concepts.scores(concepts.match("french films"))
+    first = max(scores, key=scores.get)
+    kinds = {c.kind for c in concepts.of_item(first) if c.names[0] in ("French film", "in French")}
+    assert kinds == {"country", "language"}, titles[first]
+    pulp = next(i for i, t in titles.items() if t == "Pulp Fiction (1994)")
+    assert scores.get(pulp, 0.0) < scores[first]

@@ -998,3 +998,22 @@ def test_a_tag_word_that_names_a_narrower_kind_keeps_its_words(tags, catalogue) 
     heist = parse("a heist movie", tags, catalogue.title_spans)
     assert heist.include_tags == ["Crime"] and "heist" in (heist.mood or "")
     assert parse("a crime movie", tags, catalogue.title_spans).mood is None
+
+
+@pytest.mark.parametrize(
+    ("message", "era", "refers", "intent"),
+    [
+        ("for older kids maybe", None, None, None),  # older children, not older films
+        ("something older", "older", None, None),
+        ("I didnt like the last list. something totally different", None, None, "recommend"),
+        ("none of these, try again", None, None, "refine"),
+    ],
+)
+def test_words_about_the_list_or_the_audience_are_no_era_title_or_position(
+    message, era, refers, intent, tags, catalogue
+) -> None:
+    """ "older kids" are no older films, "the last list" is no position and no title, and "none
+    of these, try again" asks the last request again."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.era, request.refers_to, request.seed_titles) == (era, refers, [])
+    assert intent is None or request.intent.value == intent

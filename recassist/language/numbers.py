@@ -39,7 +39,8 @@ def positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
     """ "the first one", "the last", "#2", "number 2", "no. 2", "the 3rd": the positions; a
     following "one", "movie", ... is part of one, even as the start of a word ("the first
     movies" leaves "s")."""
-    words, times = table("ordinals", ("en",)), word_set("time_words")
+    words = table("ordinals", ("en",))
+    times = word_set("time_words") | word_set("list_nouns")  # "the first week", "the last list"
     starts = {*words, "the", "#", "number", "no"}
     i = 0
     while i < len(tokens):

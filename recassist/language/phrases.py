@@ -9,7 +9,7 @@ need some space between them.
 
 Phrase syntax (the data files use it): "a|b" is one of several words, "word?" a word that may be
 left out, "stem*" a word that starts so, "<digit>" a word that starts with a digit, and a last
-"!word" a word that must not follow ("por que !no").
+"!word" a word that must not follow ("por que !no"; "!a|b" none of those).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def words_of(tokens: tuple[Token, ...], text: str) -> list[tuple[int, int]]:
 class _Phrase:
     words: tuple[str, ...]  # the tokens; a "*" ending is a prefix, "<digit>" any number
     touching: tuple[bool, ...]  # whether token k and k+1 touch (no space between)
-    unless: str | None  # a token that must not follow
+    unless: frozenset[str] | None  # tokens that must not follow
 
 
 def _token_matches(pattern: str, token: str) -> bool:
@@ -93,7 +93,7 @@ def _token_matches(pattern: str, token: str) -> bool:
 def _expand(phrase: str) -> Iterable[tuple[str, str | None]]:
     """Every plain phrase the syntax stands for, with its "!word"."""
     parts = phrase.split()
-    unless = parts.pop()[1:] if parts[-1].startswith("!") else None
+    unless = parts.pop()[1:] if parts[-1].startswith("!") else None  # "!kids|children"
     slots = [
         [*part.rstrip("?").split("|"), *([""] if part.endswith("?") else [])] for part in parts
     ]
@@ -102,7 +102,8 @@ def _expand(phrase: str) -> Iterable[tuple[str, str | None]]:
 
 
 def _compile(phrase: str, unless: str | None) -> _Phrase:
-    """A phrase cut as a message is (`tokenise`), with "<digit>" and a "*" ending kept whole."""
+    """A phrase cut as a message is (`tokenise`), with "<digit>" and a "*" ending kept whole;
+    `unless` "a|b" is any of those words."""
     tokens: list[list] = []
     for token in tokenise(phrase.replace("<digit>", "\0")):
         low = "<digit>" if token.low == "\0" else token.low
@@ -112,7 +113,8 @@ def _compile(phrase: str, unless: str | None) -> _Phrase:
         else:
             tokens.append([low, token.start, token.end])
     touching = tuple(a[2] == b[1] for a, b in itertools.pairwise(tokens))
-    return _Phrase(tuple(t[0] for t in tokens), touching, unless)
+    barred = frozenset(unless.split("|")) if unless else None
+    return _Phrase(tuple(t[0] for t in tokens), touching, barred)
 
 
 class Phrases:
@@ -164,7 +166,7 @@ class Phrases:
         if not _token_matches(phrase.words[0], tokens[i].low):
             return False
         end = i + len(phrase.words)
-        if phrase.unless is not None and end < len(tokens) and tokens[end].low == phrase.unless:
+        if phrase.unless is not None and end < len(tokens) and tokens[end].low in phrase.unless:
             return False
         if self._hyphen_bound and text:
             start, stop = tokens[i].start, tokens[end - 1].end

@@ -134,6 +134,7 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             and not cue("that_one").whole(tokenise(candidate))
             and not tags.canonical(candidate)
             and candidate.split()[0].lower() not in pointers
+            and candidate.split()[-1].lower() not in word_set("list_nouns")
         ):
             spans.append((start, end))
     spans.sort()

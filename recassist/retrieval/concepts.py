@@ -276,15 +276,17 @@ class ConceptIndex:
 
     def scores(self, matches: Sequence[ConceptMatch]) -> dict[str, float]:
         """Item id -> the summed scores of what it is of the request, plus a tie-break of at most
-        `popularity_weight` by how well known the item is. Concepts matched by the same
-        words count once, by the best of them that the item has: "heartwarming" says a family
-        drama, a comedy drama or a family film, and a film that is all three is not three times
-        as heartwarming as a sports film that is one."""
-        groups: dict[frozenset[str], dict[str, float]] = {}
+        `popularity_weight` by how well known the item is. Concepts of one kind matched by the
+        same words count once, by the best of them that the item has: "heartwarming" says a
+        family drama, a comedy drama or a family film, and a film that is all three is not three
+        times as heartwarming as a sports film that is one. Kinds add up: "french films" says the
+        country and the language, and a French film in French comes before Pulp Fiction, which
+        has some French lines."""
+        groups: dict[tuple[frozenset[str], str], dict[str, float]] = {}
         single = len({frozenset(m.said.split()) for m in matches}) == 1
         for match in matches:
             weight = match.score * (0.6 + 0.4 * match.concept.specificity)
-            best = groups.setdefault(frozenset(match.said.split()), {})
+            best = groups.setdefault((frozenset(match.said.split()), match.concept.kind), {})
             share = match.concept.share if single else {}
             for item_id in match.concept.members:
                 part = weight * (SHARE_FLOOR + (1 - SHARE_FLOOR) * share.get(item_id, 1.0))
