@@ -324,3 +324,27 @@ def test_a_word_naming_a_country_and_a_language_prefers_films_of_both(concepts, 
     assert kinds == {"country", "language"}, titles[first]
     pulp = next(i for i, t in titles.items() if t == "Pulp Fiction (1994)")
     assert scores.get(pulp, 0.0) < scores[first]
+
+
+@pytest.mark.parametrize(
+    ("message", "planned", "kept"),
+    [
+        ("french films", {"include_tags": ["Film-Noir"]}, {"include_tags": []}),
+        ("something with spaceships", {"include_tags": ["Sci-Fi"]}, {"include_tags": ["Sci-Fi"]}),
+        ("not too scary please", {"exclude_tags": ["Sci-Fi", "War"]}, {"exclude_tags": []}),
+        ("un film qui fait peur", {"include_tags": ["Horror"]}, {"include_tags": ["Horror"]}),
+    ],
+)
+def test_a_tag_the_model_guessed_must_be_borne_out_by_what_the_words_name(
+    concept_assistant, message, planned, kept
+) -> None:
+    """A tag the model gave an English message stands only where a kind of film its words name
+    is mostly of that tag ("spaceships": science fiction); "french films" is no film noir, and
+    "not too scary" rules out no science fiction. In another language it is the translation."""
+    from recassist.assistant.parser import parse
+    from recassist.assistant.request import TurnRequest
+
+    planner = concept_assistant.planner
+    parsed = parse(message, concept_assistant.tags, concept_assistant.catalogue.title_spans)
+    grounded = planner._grounded(TurnRequest(**planned), message, parsed)
+    assert grounded.model_dump(include=set(kept)) == kept

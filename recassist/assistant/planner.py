@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 PLAN_WAIT_S = (
     0.3  # the longest a plan waits for the model: the first card must not wait behind other turns
 )
+ENGLISH = 0.9  # how sure the language detector must be that a message is English
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class Planner:
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) < GUESSED_TAGS_FROM else []
+        include = [t for t in include if self._borne_out(t, message)]
+        exclude = [t for t in planned.exclude_tags if self._borne_out(t, message)]
         named = named_years(message)
         stated = lambda year: (
             year if year is not None and any(low <= year <= high for low, high in named) else None
@@ -187,6 +190,7 @@ class Planner:
             update={
                 "seed_titles": seeds,
                 "include_tags": include,
+                "exclude_tags": exclude,
                 "year_min": stated(planned.year_min),
                 "year_max": stated(planned.year_max),
                 "mood": _said(planned.mood, message),
@@ -197,6 +201,24 @@ class Planner:
                 else None,
             }
         )
+
+    def _borne_out(self, tag: str, message: str) -> bool:
+        """Whether a tag the model gave is borne out by an English message: a kind of film its
+        words name (the catalogue's concepts, by words or meaning) is mostly of that tag
+        ("spaceships" names science fiction). Else it is a guess ("french films" is no film noir,
+        "not too scary" no drama), and a guessed tag would filter the list. In a message surely
+        in another language the model's reading is the translation, and kept."""
+        concepts, canon = self.catalogue.concepts, self.tags.canonical(tag)
+        code, probability = language_of(message)
+        if concepts is None or (code != "en" and probability >= ENGLISH):
+            return True  # no kinds to check against, or the model translated
+        items = self.catalogue.items
+        matches = concepts.match(message)
+        for match in matches:
+            members = [items[i] for i in match.concept.members if i in items]
+            if members and sum(canon in i.tags for i in members) >= 0.5 * len(members):
+                return True
+        return False
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
         """Whether a seed the model gave is no title but a description of what is wanted: not a
@@ -274,7 +296,7 @@ class Planner:
         )
 
 
-def _said(mood: str | None, message: str, sure: float = 0.9) -> str | None:
+def _said(mood: str | None, message: str, sure: float = ENGLISH) -> str | None:
     """The model's mood, held to the words of an English message: "comedy" read into "a movie
     about con artists" would pick comedies and explain each as what was asked for. In another
     language (or where the language is unsure) the mood is the model's translation, and kept."""
