@@ -442,6 +442,7 @@ def test_the_best_are_the_best_liked_and_say_so(parser_assistant: Assistant) -> 
     [
         ("hi", "Hi! I recommend films"),
         ("hello there!", "Hi! I recommend films"),
+        ("hey there", "Hi! I recommend films"),
         ("what can you do?", "I recommend films"),
         ("bonjour", "Hi! I recommend films"),
         ("thanks!", "You're welcome!"),
