@@ -266,9 +266,13 @@ def test_a_message_sent_while_an_answer_streams_is_queued_and_answered_next(page
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page, _launcher = _open_widget(browser, f"{listed}/index.html")
-            page.evaluate("recassist.send('recommend 2 comedies'); recassist.send('now 2 dramas')")
-            # one snapshot, at once: on a quiet machine the first answer may end within moments
-            queued = page.locator(".rc-user.rc-queued").all_inner_texts()
+            # the two sends and the snapshot in one script: no answer can arrive between them
+            # (JavaScript runs one task at a time), however quickly the first one ends
+            queued = page.evaluate(
+                "recassist.send('recommend 2 comedies'); recassist.send('now 2 dramas');"
+                "[...document.querySelector('[data-recassist]').shadowRoot"
+                ".querySelectorAll('.rc-user.rc-queued')].map(m => m.innerText)"
+            )
             assert len(queued) == 1 and "now 2 dramas" in queued[0], queued
             page.screenshot(path=str(QUEUE_SCREENSHOT))
             page.locator(".rc-cards.rc-done").nth(1).wait_for(timeout=120_000)
