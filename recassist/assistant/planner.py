@@ -180,8 +180,11 @@ class Planner:
             and not self._description(t, message, parsed)
         ]
         include = planned.include_tags if len(planned.include_tags) < GUESSED_TAGS_FROM else []
-        include = [t for t in include if self._borne_out(t, message)]
-        exclude = [t for t in planned.exclude_tags if self._borne_out(t, message)]
+        borne = self._borne_tags(message)
+        include = [t for t in include if borne is None or self.tags.canonical(t) in borne]
+        exclude = [
+            t for t in planned.exclude_tags if borne is None or self.tags.canonical(t) in borne
+        ]
         named = named_years(message)
         stated = lambda year: (
             year if year is not None and any(low <= year <= high for low, high in named) else None
@@ -202,23 +205,23 @@ class Planner:
             }
         )
 
-    def _borne_out(self, tag: str, message: str) -> bool:
-        """Whether a tag the model gave is borne out by an English message: a kind of film its
-        words name (the catalogue's concepts, by words or meaning) is mostly of that tag
-        ("spaceships" names science fiction). Else it is a guess ("french films" is no film noir,
-        "not too scary" no drama), and a guessed tag would filter the list. In a message surely
-        in another language the model's reading is the translation, and kept."""
-        concepts, canon = self.catalogue.concepts, self.tags.canonical(tag)
+    def _borne_tags(self, message: str) -> set[str] | None:
+        """The tags a guess of the model's may name for an English message: those of which a kind
+        of film its words name (the catalogue's concepts, by words or meaning) is mostly made
+        ("spaceships" names science fiction). Any other is a guess ("french films" is no film noir,
+        "not too scary" no drama), and a guessed tag would filter the list. None (any tag) without
+        concepts to check against, or in a message surely in another language, where the model's
+        reading is the translation."""
+        concepts = self.catalogue.concepts
         code, probability = language_of(message)
         if concepts is None or (code != "en" and probability >= ENGLISH):
-            return True  # no kinds to check against, or the model translated
-        items = self.catalogue.items
-        matches = concepts.match(message)
-        for match in matches:
+            return None
+        items, borne = self.catalogue.items, set()
+        for match in concepts.match(message):
             members = [items[i] for i in match.concept.members if i in items]
-            if members and sum(canon in i.tags for i in members) >= 0.5 * len(members):
-                return True
-        return False
+            tags = {t for i in members for t in i.tags}
+            borne |= {t for t in tags if sum(t in i.tags for i in members) >= 0.5 * len(members)}
+        return borne
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
         """Whether a seed the model gave is no title but a description of what is wanted: not a
