@@ -401,6 +401,31 @@ def test_and_the_nth_asks_the_last_question_of_another_item(
     assert not session.likes
 
 
+@pytest.mark.parametrize(
+    ("thumbs", "follow", "kind"),
+    [
+        ("I didn't like the first one", "and the second?", "dislike"),
+        ("je n'aime pas le premier", "et le deuxième ?", "dislike"),
+        ("loved the first one", "and the third?", "like"),
+    ],
+)
+def test_and_the_nth_after_a_thumbs_gives_the_same_thumbs(
+    parser_assistant: Assistant, thumbs: str, follow: str, kind: str
+) -> None:
+    """After a thumbs down, "and the second?" is a thumbs down too, in any language: never a
+    thumbs up for a film the user was about to reject."""
+    assistant = parser_assistant
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    shown = list(session.last_shown)
+    assistant.turn(session, thumbs)
+    then = assistant.turn(session, follow)
+    position = 2 if "second" in follow or "deuxième" in follow else 3
+    assert then.request.feedback == kind, then.request
+    marked = session.dislikes if kind == "dislike" else session.likes
+    assert marked == [shown[0], shown[position - 1]], then.message
+
+
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
     """The slice has no knowledge graph: "who directed Fargo?" says it cannot tell which films
     share the director, lists films like Fargo, and reads "who directed" as no description."""

@@ -764,6 +764,8 @@ def test_a_bare_number_more_is_a_count_and_sci_fi_is_a_genre() -> None:
         "quelque chose de moins connu",
         "sorpréndeme",
         "überrasch mich",
+        "anything similar but less known?",
+        "something not as famous",
     ],
 )
 def test_less_mainstream_is_a_cue_to_rank_not_a_description(message: str) -> None:
@@ -795,6 +797,8 @@ def test_less_mainstream_stands_with_the_other_constraints_until_a_reset() -> No
         ("I loved Fargo, Heat and Ronin", ["Fargo", "Heat", "Ronin"]),
         ("i enjoyed fargo and the big lebowski, more please", ["fargo", "the big lebowski"]),
         ("something like alien and more please", ["alien"]),  # no title after "and"
+        ("I watched Toy Story yesterday and cried, any other", ["Toy Story"]),  # "cried": a deed
+        ("I loved Fargo and It's a Wonderful Life", ["Fargo", "It's a Wonderful Life"]),
         ("I loved Heat, got anything similar?", ["Heat"]),
         ("i love comedies", []),  # a genre, not a title
         ("i loved the second one", []),  # a list position
@@ -1005,6 +1009,11 @@ def test_a_tag_word_that_names_a_narrower_kind_keeps_its_words(tags, catalogue) 
     [
         ("for older kids maybe", None, None, None),  # older children, not older films
         ("something older", "older", None, None),
+        ("plus récent", "newer", None, None),
+        ("¿y algo más reciente?", "newer", None, None),
+        ("etwas Älteres?", "older", None, None),
+        ("qualcosa di più vecchio", "older", None, None),
+        ("algo mais recente", "newer", None, None),
         ("I didnt like the last list. something totally different", None, None, "recommend"),
         ("none of these, try again", None, None, "refine"),
     ],
@@ -1017,3 +1026,21 @@ def test_words_about_the_list_or_the_audience_are_no_era_title_or_position(
     request = parse(message, tags, catalogue.title_spans)
     assert (request.era, request.refers_to, request.seed_titles) == (era, refers, [])
     assert intent is None or request.intent.value == intent
+    assert era is None or not unread(message, tags, catalogue.title_spans)  # all of it was read
+
+
+@pytest.mark.parametrize(
+    ("message", "include"),
+    [
+        ("Horrorfilme aus den 90ern", ["Horror"]),
+        ("film comici", ["Comedy"]),
+        ("películas bélicas", ["War"]),
+        ("filmes de comédia", ["Comedy"]),
+        ("des films d'animation", ["Animation"]),
+        ("un polar", ["Crime"]),
+    ],
+)
+def test_kinds_of_film_in_other_languages_are_tags(message: str, include: list, tags) -> None:
+    """The everyday words for a genre in each language, plural and compound forms included: a
+    German or Italian user's kind of film is no description the catalogue cannot read."""
+    assert parse(message, tags).include_tags == include

@@ -72,8 +72,10 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     choice = request.intent is Intent.feedback and request.feedback == "like"
     if not (choice and request.refers_to is not None):
         return request
-    if not cue("follow_on").at_start(tokenise(message)) or session.last_intent is Intent.feedback:
+    if not cue("follow_on").at_start(tokenise(message)):
         return request
+    if session.last_intent is Intent.feedback:  # "I didn't like the first one" "and the second?"
+        return request.model_copy(update={"feedback": session.last_feedback or "like"})
     last = session.last_request
     if session.last_intent is Intent.more_like and last is not None:
         return request.model_copy(update={"intent": Intent.more_like, "feedback": None})

@@ -79,6 +79,7 @@ class SessionMemory:
     last_request: TurnRequest | None = None
     # what the last turn asked (a "why", a list, a thumbs): "and the second?" asks it again
     last_intent: Intent | None = None
+    last_feedback: FeedbackKind | None = None  # the latest thumbs: "and the second?" gives it again
     seeds: list[str] = field(default_factory=list)  # item ids the last list was built around
     reasons: dict[str, list] = field(
         default_factory=dict
@@ -178,6 +179,7 @@ class SessionMemory:
         self.lists += update.new_list
         for item_id, kind in update.feedback:
             (self.like if kind == "like" else self.dislike)(item_id)
+            self.last_feedback = kind
 
     def after(self, update: SessionUpdate) -> SessionMemory:
         """A new session: this one as `update` would leave it (this one does not change)."""

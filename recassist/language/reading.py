@@ -51,6 +51,8 @@ CUES = (
     "relative",
     "narrowing",
     "ask_for_picks",
+    "older",
+    "newer",
 )
 _RAW_CUES = ("forget", "reset", "any_year")
 # How a request is asked or related to the last list says nothing on its own: these cues leave

@@ -191,8 +191,8 @@ def _joiners() -> frozenset[str]:
 
 def _asking_words() -> frozenset[str]:
     """Words that begin no title after a joiner: the filler of asking ("got", "more", "please"),
-    articles aside ("and the Big Lebowski")."""
-    return word_set("filler") - word_set("articles")
+    articles aside ("and the Big Lebowski"), and what the user did or felt ("and cried")."""
+    return (word_set("filler") - word_set("articles")) | word_set("reactions")
 
 
 _OPENING, _CLOSING, _NOT_INSIDE = '"“', '"”', "\"”'"
