@@ -426,6 +426,34 @@ def test_and_the_nth_after_a_thumbs_gives_the_same_thumbs(
     assert marked == [shown[0], shown[position - 1]], then.message
 
 
+def test_a_message_that_is_a_title_exactly_is_its_seed_whatever_its_words(
+    parser_assistant: Assistant,
+) -> None:
+    """A whole message that is a catalogue title is that film, even when its words would read as
+    a cue: "top gun" is no "top rated" gun film."""
+    assistant = parser_assistant
+    titled = [i.title for i in assistant.items.values() if i.title.lower().startswith("top ")]
+    title = next(t for t in titled if len(t.split()) <= 4) if titled else None
+    if title is None:
+        pytest.skip("the slice has no title beginning with 'top'")
+    said = display_title(title).rsplit(" (", 1)[0].lower()
+    result = assistant.turn(assistant.new_session(None), said)
+    assert result.request.seed_titles == [said] and not result.request.best, result.request
+    assert f"like {display_title(title)}" in result.message, result.message
+
+
+def test_every_seed_is_said_in_the_reply(parser_assistant: Assistant) -> None:
+    """ "I loved A, B and C": the reply names all three as what the list is like, none dropped."""
+    assistant = parser_assistant
+    titles = [i.title for i in assistant.items.values() if len(i.title.split()) == 2][:3]
+    said = [display_title(t).rsplit(" (", 1)[0] for t in titles]
+    result = assistant.turn(
+        assistant.new_session(None), f"I loved {said[0]}, {said[1]} and {said[2]}"
+    )
+    for title in titles:
+        assert display_title(title) in result.message, (titles, result.message)
+
+
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
     """The slice has no knowledge graph: "who directed Fargo?" says it cannot tell which films
     share the director, lists films like Fargo, and reads "who directed" as no description."""

@@ -492,3 +492,22 @@ def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
     # ages are released by band: 13-19 is answered, and said, as the bands it overlaps
     teens = assistant.answer("how many teenagers are there?", "analyst")
     assert teens.table.rows[0]["segment"] == "aged at most 24", teens.table.rows
+
+
+def test_a_small_segment_s_intervals_hold_for_every_row_compared_and_its_shares_say_they_are_rough(
+    ml1m_population, tmp_path
+) -> None:
+    """Of many interests compared, the one the noise lifted most must not look distinctive by
+    chance: each interval holds for all rows at once (wider than one row's 95 %), and in a segment
+    whose noise margin is a large part of its size the answer says its shares are rough."""
+    from recassist.audiences.answers import Z95, simultaneous_z
+    from recassist.audiences.summaries import template_summary
+
+    assert simultaneous_z(18) > Z95 and simultaneous_z(1) == pytest.approx(Z95, abs=1e-4)
+    full = audiences_with(ml1m_population, tmp_path)
+    table = full.affinity("org", WOMEN_25_34)
+    assert any("compared at once" in note for note in table.notes), table.notes
+    lawyers = full.affinity("org", Attribute(field="occupation_name", values=["lawyer"]))
+    assert lawyers.noise_margin95 > 0.25 * lawyers.segment_size, lawyers
+    assert any("rough" in note for note in lawyers.notes), lawyers.notes
+    assert not lawyers.rows or "rough" in template_summary(lawyers)

@@ -40,6 +40,10 @@ def test_every_name_is_of_a_graph_entity_and_no_name_is_two_entities(concepts) -
         ("dry British humour", "British film"),
         ("a smart political satire", "political satire"),
         ("any good westerns?", "western"),
+        ("un film français", "French film"),
+        ("italienische Filme", "in Italian"),
+        ("something my 8 year old would like", "children's film"),
+        ("what should I watch with my girlfriend tonight", "romantic comedy"),
     ],
 )
 def test_the_words_of_a_request_name_its_concept(concepts, message: str, concept: str) -> None:

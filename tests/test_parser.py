@@ -915,6 +915,8 @@ def test_like_and_praise_in_other_languages_name_titles(message, seeds, tags, ca
         ("movies with tom hanks", ["tom hanks"], None),
         ("comedies starring jim carrey", ["jim carrey"], None),
         ("anything directed by spielberg from the 80s", ["spielberg"], None),
+        ("anything by spielberg", ["spielberg"], None),  # a surname on its own
+        ("a hitchcock film", ["hitchcock"], None),
         ("I loved Jerry Maguire, what else?", [], None),  # a title, no person
         ("something that will make me laugh", [], "laugh"),
         ("films with robots and lasers", [], "robots"),

@@ -133,7 +133,7 @@ class Assistant:
         preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
-        parsed = rules.bare_title(parsed, self.catalogue)
+        parsed = rules.bare_title(parsed, self.catalogue, message)
         first = rules.is_first_message(session) and bool(  # only then: words of its own?
             parsed.seed_titles
             or parsed.mood

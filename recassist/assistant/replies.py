@@ -49,13 +49,19 @@ def wanted_tags(constraints: Constraints) -> str:
     return ", and ".join(w for w in wanted if w)
 
 
+def _listed(names: list[str], most: int = 3) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every seed is said, none dropped."""
+    shown = names[:most] if len(names) <= most else names[:most] + [f"{len(names) - most} more"]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
     """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from
     1990 to 1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'),
     any-of tags by 'or', and so are the excluded ('with no Horror or Romance')."""
     parts = []
     if seeds:
-        parts.append("like " + " and ".join(display_title(s.title) for s in seeds[:2]))
+        parts.append("like " + _listed([display_title(s.title) for s in seeds]))
     if wanted := wanted_tags(constraints):
         parts.append("tagged " + wanted)
     if constraints.exclude_tags:

@@ -82,12 +82,19 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     return request.model_copy(update={"intent": Intent.explain, "feedback": None})
 
 
-def bare_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
+def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
     Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
     or more all in the title: a word a title holds ("war", "christmas") or words near one ("set in
-    space", "Lost in Space") are a description."""
+    space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
+    whatever its words would say otherwise ("top gun": no "top rated" guns)."""
+    whole = " ".join(message.split()).strip(" ?!.")
+    if request.intent is Intent.recommend and not request.seed_titles and len(whole) > 2:
+        if catalogue.exact_title(whole):
+            return request.model_copy(
+                update={"seed_titles": [whole], "mood": None, "new_topic": False, "best": False}
+            )
     wants = (request.include_tags, request.all_tags, request.exclude_tags, request.people)
     plain = request.intent is Intent.recommend and not request.seed_titles and not any(wants)
     if not plain or request.best or request.relation or request.year_min or request.year_max:

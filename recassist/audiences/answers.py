@@ -11,6 +11,7 @@ values of one attribute only; trends and sentiment are released per row the same
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from recassist.audiences.vocabulary import band_range, readable, readable_value
 from recassist.errors import QueryError, SegmentTooSmallError
 
 Z95 = 1.959964
+ROUGH = 0.25  # a noise margin past this share of a segment's size makes its shares rough
 
 
 def affinity_interval(
@@ -43,10 +45,11 @@ def affinity_interval(
     base_size: float,
     seg_var: float,
     base_var: float | None = None,
+    z: float = Z95,
 ) -> tuple[float, float, float]:
     """Index = (seg share / base share) x 100 and its 95 % interval on the log scale (delta method),
     with sampling variance and the variance of the privacy noise on each count (`seg_var`,
-    `base_var`)."""
+    `base_var`); `z` widens it to hold for several rows at once (`simultaneous_z`)."""
     base_var = seg_var if base_var is None else base_var
     seg_count, base_count = max(seg_count, 0.5), max(base_count, 0.5)
     p_seg, p_base = min(seg_count / max(seg_size, 1), 1.0), min(base_count / max(base_size, 1), 1.0)
@@ -57,8 +60,14 @@ def affinity_interval(
         + (1 - p_base) / base_count
         + base_var / base_count**2
     )
-    spread = Z95 * float(np.sqrt(var))
+    spread = z * float(np.sqrt(var))
     return index, index * float(np.exp(-spread)), index * float(np.exp(spread))
+
+
+def simultaneous_z(rows: int) -> float:
+    """The z of 95 % intervals that hold for `rows` rows at once (Bonferroni): of 18 interests
+    compared, the one whose noise lifted it most would otherwise look distinctive by chance."""
+    return NormalDist().inv_cdf(1 - 0.025 / max(1, rows))
 
 
 @dataclass(frozen=True)
@@ -303,21 +312,28 @@ class ReleasedAnswers:
         _, base_counts, base_var = self._by(bas, by)
         margin, base_margin = Z95 * float(np.sqrt(seg_var)), Z95 * float(np.sqrt(base_var))
         column = readable(by)
+        compared = [i for i, label in enumerate(labels) if allowed is None or label in allowed]
+        z = simultaneous_z(len(compared))
         rows, hidden = [], 0
-        for i, label in enumerate(labels):
-            if allowed is not None and label not in allowed:
-                continue
+        for i in compared:
             if seg_counts[i] < margin or base_counts[i] < base_margin:
                 hidden += 1
                 continue
             counts = (seg_counts[i], seg_size, base_counts[i], base_size)
-            rows.append({column: label, **_affinity_row(*counts, seg_var, base_var)})
+            rows.append({column: labels[i], **_affinity_row(*counts, seg_var, base_var, z)})
         rows.sort(key=lambda row: (-row["index"], str(row[column])))
-        notes = (
-            [f"{hidden} {column} rows hidden: their counts are within the privacy noise"]
-            if hidden
-            else []
-        )
+        notes = [
+            f"the 95 % intervals hold for all {len(compared)} {column} rows compared at once",
+            *(
+                [f"{hidden} {column} rows hidden: their counts are within the privacy noise"]
+                * bool(hidden)
+            ),
+        ]
+        if margin > ROUGH * seg_size:
+            notes.append(
+                f"each count of these {int(seg_size)} people is within ±{margin:.0f} of the truth "
+                "(95 %): their shares are rough"
+            )
         if len(rows) > top:
             notes.append(f"showing the {top} most over-represented of {len(rows)}")
         return self.table(
@@ -352,10 +368,11 @@ def _affinity_row(
     base_size: float,
     seg_var: float,
     base_var: float,
+    z: float,
 ) -> dict:
     """One affinity row's cells (all but its label), from released counts."""
     index, low, high = affinity_interval(
-        seg_count, seg_size, base_count, base_size, seg_var, base_var
+        seg_count, seg_size, base_count, base_size, seg_var, base_var, z
     )
     return {
         "index": round(index),

@@ -4,6 +4,7 @@ names in the table), the same idea as the explanation check in the chat."""
 
 from __future__ import annotations
 
+from recassist.audiences.answers import ROUGH
 from recassist.audiences.guide import EXAMPLES
 from recassist.audiences.parser import names_tag
 from recassist.audiences.tables import AudienceTable
@@ -123,7 +124,13 @@ def _affinity_summary(table: AudienceTable) -> str:
         if distinctive
         else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
     )
-    return f"{who} over-index most on {best}.{tail}"
+    rough = (
+        f" In a segment this small each count is within ±{table.noise_margin95:.0f} people of the "
+        "truth (95 %), so these shares are rough."
+        if table.segment_size and table.noise_margin95 > ROUGH * table.segment_size
+        else ""
+    )
+    return f"{who} over-index most on {best}.{tail}{rough}"
 
 
 def _trend_summary(table: AudienceTable) -> str:

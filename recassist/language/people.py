@@ -3,7 +3,8 @@ streep"): the item knowledge graph links films to people by id only, so no perso
 up by name, and the reply must say so rather than search titles for the name.
 
 A person is the words after a phrase of `people` in `data/en.toml` (three at most, up to a filler
-word or the end of the clause), or a given name of `given_names` and the word after it. Titles ("Jerry Maguire", "Annie Hall")
+word or the end of the clause), a given name of `given_names` and the word after it, or one of the
+`surnames` that name a film person on their own ("spielberg"). Titles ("Jerry Maguire", "Annie Hall")
 are left alone: the caller passes their spans.
 """
 
@@ -35,6 +36,11 @@ def people(
         if first.low in names and after.low.isalpha() and after.low not in skip:
             spans.append((first.start, after.end))
             said.append((first.start, after.end))
+    known = word_set("surnames")
+    for k, token in enumerate(tokens):  # "anything by spielberg": a surname on its own
+        if token.low in known and not (k and tokens[k - 1].low in names):
+            spans.append((token.start, token.end))
+            said.append((token.start, token.end))
 
     def free(span: tuple[int, int]) -> bool:
         return not any(a < span[1] and span[0] < b for a, b in titles)
