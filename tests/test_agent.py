@@ -14,6 +14,7 @@ from recassist.assistant.turn import TurnResult
 from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.llm.prompts import load_prompt
 from recassist.retrieval.catalogue import display_title
+from recassist.retrieval.titles import title_key
 
 SCRIPT = [
     "something like Alien but funnier, give me 3",
@@ -452,6 +453,23 @@ def test_every_seed_is_said_in_the_reply(parser_assistant: Assistant) -> None:
     )
     for title in titles:
         assert display_title(title) in result.message, (titles, result.message)
+
+
+def test_the_best_of_a_series_is_the_best_liked_of_its_films(parser_assistant: Assistant) -> None:
+    """ "what's the best star trek movie": the series' own films, best liked first, each with its
+    share; not the best-liked films of the catalogue, nor titles near the words."""
+    assistant = parser_assistant
+    catalogue = assistant.catalogue
+    names = {" ".join(title_key(i.title).split()[:2]) for i in assistant.items.values()}
+    name = next(
+        n
+        for n in sorted(names)
+        if len(n.split()) == 2 and min(map(len, n.split())) > 3 and len(catalogue.series(n)) >= 2
+    )
+    result = assistant.turn(assistant.new_session(None), f"what's the best {name} movie")
+    series = set(catalogue.series(name))
+    assert result.picks and {p.item.item_id for p in result.picks} <= series, (name, result)
+    assert all(p.reasons[0].kind == "well_liked" for p in result.picks)
 
 
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:

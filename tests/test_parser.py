@@ -1046,3 +1046,10 @@ def test_kinds_of_film_in_other_languages_are_tags(message: str, include: list, 
     """The everyday words for a genre in each language, plural and compound forms included: a
     German or Italian user's kind of film is no description the catalogue cannot read."""
     assert parse(message, tags).include_tags == include
+
+
+@pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])
+def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: str, tags) -> None:
+    """Typos are forgiven towards every language's genre words, so none may be one letter from a
+    common English word: "political" is not Portuguese "policial" (crime)."""
+    assert parse(message, tags).include_tags == []

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.described import beside_titles, once, says_something
+from recassist.assistant.described import beside_titles, once, says_something, series_named
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
@@ -79,6 +79,8 @@ class CandidateStage:
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False
+        best = request.best and not anchors
+        series = series_named(words, self.catalogue, single=not concepts) if best else []
         kinds = wanted_tags(constraints)
         if not (concepts or anchors) and kinds and said != kinds:  # "a comedy, nothing dark"
             concepts = self._concepts(gathered, kinds, constraints, seen)
@@ -87,7 +89,7 @@ class CandidateStage:
             self._like(gathered, anchors, kind, constraints, seen)
         if request.relation and seeds:  # "more from the director of Alien": those first
             self._related(gathered, seeds[0], request.relation, constraints, seen)
-        described = words and not concepts  # near a text is near its title words: only without
+        described = words and not (concepts or series)  # near a text is near its title words
         if described and (
             request.intent is Intent.search or session.user_id is None or not anchors
         ):
@@ -98,7 +100,8 @@ class CandidateStage:
             self._generators(gathered, session.user_id)
         if request.best and not anchors:  # "the best sci-fi": the best liked of what is asked
             named = {i for i, rs in gathered.item_reasons.items() if rs[0].kind == "concept"}
-            self._best(gathered, constraints, seen, named if concepts else None)
+            within = set(series) if series else named if concepts else None
+            self._best(gathered, constraints, seen, within)  # "the best star trek": of those
         self._popular(gathered, constraints, seen)
         wanted = " ".join(sorted(constraints.all_tags | constraints.include_tags))
         if wanted and not (words or anchors or concepts):

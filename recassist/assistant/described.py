@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from recassist.assistant.parser import search_text
 from recassist.language.phrases import tokenise
 from recassist.language.words import filler
-from recassist.retrieval.catalogue import base_title, display_title
+from recassist.retrieval.catalogue import Catalogue, base_title, display_title
+
+SERIES_MOST = 6  # a one-word series has at most this many titles ("godfather", not "war")
 
 
 def once(texts: Iterable[str]) -> list[str]:
@@ -43,3 +45,20 @@ def says_something(words: str) -> bool:
     Morning" for "what's good"), so they are no description."""
     text = search_text(words, fallback=False)
     return any(t.low.isalpha() and len(t.low) > 2 and t.low not in filler() for t in tokenise(text))
+
+
+def series_named(words: str, catalogue: Catalogue, single: bool = False) -> list[str]:
+    """The films of a series the words name ("what's the best star trek movie": the Star Trek
+    films), by the longest run of words that no filler holds and that at least two titles contain;
+    [] when none. One word (`single`, when nothing else names a kind of film) only for a few
+    titles: "godfather" is a series, "war" is in too many titles to be one."""
+    said = [t.low for t in tokenise(words) if t.low[0].isalnum()]
+    for n in (3, 2, 1) if single else (3, 2):
+        for i in range(len(said) - n + 1):
+            run = said[i : i + n]
+            if any(w in filler() or len(w) < 3 for w in run):
+                continue
+            items = catalogue.series(" ".join(run))
+            if 2 <= len(items) and (n > 1 or len(items) <= SERIES_MOST):
+                return items
+    return []
