@@ -4,6 +4,7 @@ contract, titles as people write them, and "like X" from behaviour, never from t
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -358,3 +359,71 @@ def test_related_on_the_real_graph(graph: ItemGraph, ml100k, settings) -> None:
         "Fargo (1996)", "same_director"
     )
     assert related("Godfather, The (1972)", "sequel") == {"Godfather: Part II, The (1974)"}
+
+
+@pytest.fixture(scope="module")
+def filmography(graph: ItemGraph, ml100k, settings):
+    """The filmography stage over ML-100k's real graph; its model is asked for nothing here."""
+    from recassist.assistant.filmography import Filmography
+
+    data = Interactions.from_dataset(ml100k, settings.events)
+    features, groups, series = graph_arrays(graph, data.items)
+    generator = Knowledge(features=features, groups=groups, series=series)
+
+    def shares(first: str, second: str, kind: str) -> bool:
+        rows = data.items.rows([first, second])
+        return bool(generator.related(rows[:1], kind)[rows[1]] > 0)
+
+    return Filmography(None, SimpleNamespace(), shares)
+
+
+@pytest.mark.parametrize(
+    ("films", "kind", "relation"),
+    [
+        (["Psycho (1960)", "Birds, The (1963)"], "director", "same_director"),
+        (
+            ["Shining, The (1980)", "Godfather, The (1972)", "Psycho (1960)", "Birds, The (1963)"],
+            None,
+            "same_director",
+        ),  # any two of the first four
+        (["Terminator, The (1984)", "Terminator 2: Judgment Day (1991)"], "actor", "shared_cast"),
+        (
+            ["Forrest Gump (1994)", "Godfather, The (1972)", "Shawshank Redemption, The (1994)"],
+            "actor",
+            None,
+        ),  # famous films a small model names for anyone share no one
+        (
+            [
+                "Godfather, The (1972)",
+                "Shawshank Redemption, The (1994)",
+                "Silence of the Lambs, The (1991)",
+            ],
+            None,
+            None,
+        ),
+    ],
+)
+def test_a_person_s_films_count_only_when_the_graph_says_two_share_them(
+    filmography, ml100k, films, kind, relation
+) -> None:
+    """The model only proposes a person's films: two of them must share a director (an actor: a
+    cast member with the first) in the graph, or the person is not found."""
+    by_title = dict(zip(ml100k.items["title"], ml100k.items["item_id"].astype(str)))
+    found = filmography.confirmed([by_title[t] for t in films], kind)
+    assert (found[2] if found else None) == relation, found
+
+
+def test_a_person_named_stays_unfound_when_the_model_fails(filmography) -> None:
+    """A model that fails (here on purpose) leaves the request as it was: the reply then says
+    people cannot be looked up by name."""
+    from recassist.assistant.request import TurnRequest
+    from recassist.errors import ModelError
+
+    class Failing:
+        def invoke(self, *args, **kwargs):
+            raise ModelError("the model is down")
+
+    filmography.model = Failing()
+    filmography.catalogue = SimpleNamespace(years=(1922, 1998))
+    request = TurnRequest(people=["spielberg"])
+    assert filmography.resolve(request, "anything by spielberg") == request

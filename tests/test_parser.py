@@ -1053,3 +1053,22 @@ def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: st
     """Typos are forgiven towards every language's genre words, so none may be one letter from a
     common English word: "political" is not Portuguese "policial" (crime)."""
     assert parse(message, tags).include_tags == []
+
+
+@pytest.mark.parametrize(
+    ("message", "person", "kind"),
+    [
+        ("anything by spielberg", "spielberg", "director"),
+        ("movies with tom hanks", "tom hanks", "actor"),
+        ("something directed by clint eastwood", "clint eastwood", "director"),  # said outright
+        ("a film with hitchcock", "hitchcock", "director"),  # the list knows him
+        ("arnold schwarzenegger movies", "arnold schwarzenegger", "actor"),
+        ("films of jane doe", "jane doe", None),
+    ],
+)
+def test_a_person_named_is_a_director_or_an_actor_as_the_words_or_lists_say(
+    message: str, person: str, kind
+) -> None:
+    from recassist.language.people import role
+
+    assert role(message, person) == kind

@@ -1,6 +1,7 @@
 """The plan-first conversational agent: one chat turn = a plan, then named stages in a fixed order.
 
-    plan (`assistant.planner`) -> seeds (`assistant.seeds`: catalogue title lookup) -> candidates
+    plan (`assistant.planner`; a person named is found through films of theirs,
+    `assistant.filmography`) -> seeds (`assistant.seeds`: catalogue title lookup) -> candidates
     (`assistant.candidates`: the serving fusion plus session sources) -> filter and rank -> rerank
     (`assistant.ranking`) -> evidence -> explain (`assistant.explain`, streamed, checked, template
     as the last resort)
@@ -36,6 +37,7 @@ from recassist.assistant.events import (
     Planner as PlannerName,
 )
 from recassist.assistant.explain import Explainer
+from recassist.assistant.filmography import Filmography
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
@@ -86,6 +88,8 @@ class Assistant:
             Explainer(model, checker) if model is not None and config.explain_with_llm else None
         )
         self.decider = Decider(catalogue, self.candidates, self.mainstream, self.rerank, sponsor)
+        shares = self.candidates.shares
+        self.filmography = Filmography(model, catalogue, shares) if model is not None else None
 
     def warm(self) -> None:
         """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn
@@ -144,6 +148,7 @@ class Assistant:
         parsed = rules.as_tastes(parsed, message) if first else parsed
         parsed = rules.follow_on(parsed, session, message)
         if not ask_model:
+            parsed = self._people(parsed, message)
             yield PlanEvent(request=parsed, planner="parser")
             return (yield from self._committed(session, parsed, "parser", base))
         with self.gate.slot(PLAN_WAIT_S) as admitted:
@@ -159,6 +164,14 @@ class Assistant:
         request = rules.as_tastes(plan.request, message) if first else plan.request
         yield PlanEvent(request=request, planner=plan.planner)
         return (yield from self._committed(session, request, plan.planner, base))
+
+    def _people(self, request: TurnRequest, message: str) -> TurnRequest:
+        """A person named ("anything by spielberg") found through films of theirs when the model
+        is free at once (`assistant.filmography`); the request as it was otherwise."""
+        if not request.people or self.filmography is None:
+            return request
+        with self.gate.slot(PLAN_WAIT_S) as admitted:
+            return self.filmography.resolve(request, message) if admitted else request
 
     def _preview(
         self, session: SessionMemory, request: TurnRequest, base: SessionUpdate

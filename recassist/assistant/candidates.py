@@ -306,6 +306,14 @@ class CandidateStage:
         """Whether the serving model has the knowledge graph's generator."""
         return "knowledge" in self.serving.fusion.generators
 
+    def shares(self, first: str, second: str, kind: str) -> bool:
+        """Whether the graph says item `second` shares `kind` ("same_director") with `first`."""
+        graph = self.serving.fusion.generators.get("knowledge")
+        rows = self.serving.data.items.rows([first, second], missing=-1)
+        if graph is None or min(rows) < 0:
+            return False
+        return bool(graph.related(rows[:1], kind)[rows[1]] > 0)
+
     def _well_liked(self) -> WellLiked:
         """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""
         if self._liked_share is None:

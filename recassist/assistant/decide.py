@@ -121,8 +121,8 @@ class Decider:
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
         notes += replies.unused_note(unused)  # nothing the user said is dropped silently
-        notes += replies.people_note(request.people)
-        if request.relation and now.seeds:  # "who directed Fargo?"
+        notes += replies.people_note(request.people, request.people_by, request.relation)
+        if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
             title = display_title(self.items[now.seeds[0]].title)
             related = "related" in found.lists
             graph = self.candidates.has_graph

@@ -147,11 +147,16 @@ def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> s
     )
 
 
-def people_note(named: list[str]) -> list[str]:
-    """What the reply says of people named ("starring tom hanks"): none can be looked up, since
-    the graph links films to people by id; a film of theirs can be gone by."""
+def people_note(named: list[str], by: list[str] = (), relation: str | None = None) -> list[str]:
+    """What the reply says of people named ("starring tom hanks"): the two films the first was
+    found by (`by`, the graph's `relation` between them), else that none can be looked up, since
+    the graph links films to people by id, and that a film of theirs can be gone by."""
     if not named:
         return []
+    if by:
+        role = "the director" if relation == "same_director" else "in the cast"
+        films = " and ".join(display_title(t) for t in by)
+        return [f'I took "{named[0]}" to be {role} of {films}: here are more of their films.']
     quoted = " or ".join(f'"{n}"' for n in named[:3])
     return [
         f"I can't look films up by the people in them ({quoted}): I know which films share a "

@@ -94,6 +94,8 @@ class TurnRequest(BaseModel):
     small_talk: Literal["greeting", "thanks", "help"] | None = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
     people: list[str] = Field(default_factory=list, max_length=5)
+    # the two films the first person was found by (`assistant.filmography`): the reply names them
+    people_by: list[str] = Field(default_factory=list, max_length=2)
 
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
@@ -120,6 +122,7 @@ PARSER_ONLY = (
     "best",
     "mix",
     "people",
+    "people_by",
     "small_talk",
 )
 

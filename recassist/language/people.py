@@ -4,7 +4,7 @@ up by name, and the reply must say so rather than search titles for the name.
 
 A person is the words after a phrase of `people` in `data/en.toml` (three at most, up to a filler
 word or the end of the clause), a given name of `given_names` and the word after it, or one of the
-`surnames` that name a film person on their own ("spielberg"). Titles ("Jerry Maguire", "Annie Hall")
+`director_names` or `actor_names` that name a film person on their own ("spielberg"). Titles ("Jerry Maguire", "Annie Hall")
 are left alone: the caller passes their spans.
 """
 
@@ -14,7 +14,7 @@ from itertools import takewhile
 
 from recassist.language.phrases import Token
 from recassist.language.tags import clause_end
-from recassist.language.words import filler, phrases, word_set
+from recassist.language.words import filler, listed, phrases, word_set
 
 
 def people(
@@ -36,7 +36,7 @@ def people(
         if first.low in names and after.low.isalpha() and after.low not in skip:
             spans.append((first.start, after.end))
             said.append((first.start, after.end))
-    known = word_set("surnames")
+    known = word_set("director_names") | word_set("actor_names")
     for k, token in enumerate(tokens):  # "anything by spielberg": a surname on its own
         if token.low in known and not (k and tokens[k - 1].low in names):
             spans.append((token.start, token.end))
@@ -47,3 +47,18 @@ def people(
 
     named = [text[s:e].strip() for s, e in sorted(set(spans)) if free((s, e))]
     return list(dict.fromkeys(named)), [span for span in said if free(span)]
+
+
+def role(message: str, person: str) -> str | None:
+    """ "director" or "actor": what the message says the person is ("directed by", "starring"),
+    else what the names lists know of them, else a weaker word ("by", "with"); None when nothing
+    says."""
+    words = {w.strip(".,!?\"'") for w in message.lower().split()}
+    named = set(person.lower().split())
+    checks = [(words, "director_words", "actor_words"), (named, "director_names", "actor_names")]
+    checks.append((words, "director_weak", "actor_weak"))
+    for said, director, actor in checks:
+        for kind, name in (("director", director), ("actor", actor)):
+            if said & set(listed(name)):
+                return kind
+    return None
