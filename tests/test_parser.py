@@ -252,6 +252,8 @@ def test_a_genre_qualifying_another_wants_both(
         ("the Seventies please", (1970, 1979)),
         ("a western from the fifties", (1950, 1959)),
         ("the 90's", (1990, 1999)),
+        ("a horror movie from the 70s or 80s", (1970, 1989)),  # every decade named
+        ("from the seventies, eighties or nineties", (1970, 1999)),
     ],
 )
 def test_decades_in_words_are_years(message: str, years: tuple, tags, catalogue) -> None:

@@ -162,6 +162,7 @@ class Assistant:
                     yield from self._preview(session, parsed, base)
                 plan = planning.result()
         request = rules.as_tastes(plan.request, message) if first else plan.request
+        request = self._people(request, message)
         yield PlanEvent(request=request, planner=plan.planner)
         return (yield from self._committed(session, request, plan.planner, base))
 

@@ -84,7 +84,8 @@ class CandidateStage:
         kinds = wanted_tags(constraints)
         if not (concepts or anchors) and kinds and said != kinds:  # "a comedy, nothing dark"
             concepts = self._concepts(gathered, kinds, constraints, seen)
-        if anchors:  # named in the request, or liked earlier: their neighbours by behaviour, graph
+        if anchors and not request.people_by:  # named or liked earlier (a person's film is
+            # neither): their neighbours by behaviour, graph
             kind = "requested" if seeds else "history_item"
             self._like(gathered, anchors, kind, constraints, seen)
         if request.relation and seeds:  # "more from the director of Alien": those first

@@ -133,7 +133,7 @@ class Decider:
             notes.append(replies.nearest_note(found.reasons["words"][0].label))
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
-        seeds = [self.items[s] for s in now.seeds]
+        seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
         text = replies.list_line(
             len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count
         )

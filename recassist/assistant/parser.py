@@ -196,13 +196,16 @@ def _said_or(tagged: Tagged, forget) -> bool:
 
 
 def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
-    """The year range: a decade, "before"/"after" a year (negated: "not before 1990"), or a year."""
+    """The year range: the decades named ("the 70s or 80s": 1970 to 1989), "before"/"after" a year
+    (negated: "not before 1990"), or a year."""
     year_min = year_max = None
     decade = tagged.first(Kind.decade, outside=forget)
     if decade and decade.negated:
         decade = None  # "not from the 80s": one range cannot say it
     if decade:
-        year_min, year_max = int(decade.value), int(decade.value) + 9
+        named = [d for d in tagged.of(Kind.decade) if not (d.inside(forget) or d.negated)]
+        starts = [int(d.value) for d in named]
+        year_min, year_max = min(starts), max(starts) + 9
     if before := tagged.first(Kind.year_before, outside=forget):
         if before.negated:  # "not before 1990": from 1990 on
             year_min = int(before.value)
