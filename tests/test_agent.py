@@ -472,6 +472,28 @@ def test_the_best_of_a_series_is_the_best_liked_of_its_films(parser_assistant: A
     assert all(p.reasons[0].kind == "well_liked" for p in result.picks)
 
 
+@pytest.mark.parametrize("ruling", ["but not {title}", ", anything but {low}", "mais pas {title}"])
+def test_a_title_ruled_out_is_never_the_seed_nor_a_pick(
+    parser_assistant: Assistant, ruling: str
+) -> None:
+    """ "comedies but not Liar Liar": the film is ruled out (not interested, never shown), not
+    gone by as "like Liar Liar"; the rest of the message is the list."""
+    assistant = parser_assistant
+    first = assistant.turn(assistant.new_session(None), "comedies")
+    title = next(
+        display_title(p.item.title).rsplit(" (", 1)[0]
+        for p in first.picks
+        if len(p.item.title.split()) >= 3  # two words and the year
+    )
+    session = assistant.new_session(None)
+    said = f"comedies {ruling.format(title=title, low=title.lower())}"
+    result = assistant.turn(session, said)
+    ruled = next(p.item.item_id for p in first.picks if title in display_title(p.item.title))
+    assert result.request.feedback == "not_interested" and result.message.startswith("Noted: not")
+    assert result.picks and ruled not in {p.item.item_id for p in result.picks}, result.message
+    assert ruled in session.dislikes and not session.likes and "like" not in result.message
+
+
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
     """The slice has no knowledge graph: "who directed Fargo?" says it cannot tell which films
     share the director, lists films like Fargo, and reads "who directed" as no description."""

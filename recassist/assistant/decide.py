@@ -265,14 +265,15 @@ class Decider:
         the last list again without it (a thumbs down), in one answer."""
         noted = self._feedback(request, planner, base, target)
         liked = (request.feedback or "like") == "like"
-        wants = request.include_tags or request.all_tags or request.exclude_tags
+        others = request.seed_titles[1:]  # "like Alien but not Aliens": Alien
+        wants = request.include_tags or request.all_tags or request.exclude_tags or others
         wants = wants or request.year_min is not None or request.year_max is not None
         more = request.model_copy(  # its own wants ("something romantic"), or the last list's
             update={
                 "intent": Intent.more_like
                 if liked
                 else (Intent.recommend if wants else Intent.refine),
-                "seed_titles": [],
+                "seed_titles": others,
                 "feedback": None,
                 "then_more": False,
             }

@@ -10,6 +10,7 @@ the widget), applied by the assistant itself so that no surface has its own copy
 - "and the fourth?" after "more like the second one" is more like the fourth, after "why the
   first one?" or a list why the fourth, after a thumbs the same thumbs.
 - A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed.
+- A title ruled out ("romantic movies but not Titanic") is no seed: not interested, and a list.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
-from recassist.language.words import cue
+from recassist.language.words import cue, listed
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import title_key, without_number
 
@@ -52,8 +53,8 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
     titles stay seeds, its words the mood."""
     if request.intent not in POINTING:
         return request
-    if request.feedback == "dislike" and request.seed_titles:  # "I hated Titanic": no seed
-        return request
+    if request.feedback in ("dislike", "not_interested") and request.seed_titles:
+        return request  # "I hated Titanic", "romantic movies but not Titanic": no seed
     return request.model_copy(
         update={
             "intent": Intent.recommend,
@@ -80,6 +81,73 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     if session.last_intent is Intent.more_like and last is not None:
         return request.model_copy(update={"intent": Intent.more_like, "feedback": None})
     return request.model_copy(update={"intent": Intent.explain, "feedback": None})
+
+
+def ruled_out_titles(request: TurnRequest, message: str, catalogue: Catalogue) -> TurnRequest:
+    """ "romantic movies but not Titanic", "comedies, anything but liar liar", "like Alien but not
+    Aliens": a title after words that rule it out (`not_this`) is no seed and no description: the
+    first such title is marked not interested (never shown again), and the rest of the message is
+    the list, with the other titles its seeds, as after "I hated Titanic, something romantic?"."""
+    if request.intent not in (Intent.recommend, Intent.more_like, Intent.refine):
+        return request
+    low = " ".join(message.lower().split())
+    ruled = [t for t in request.seed_titles if _after_ruling_out(low, t.lower())]
+    ruled += [t for t in _titles_ruled_out(low, catalogue) if t not in ruled]
+    if not ruled:
+        return request
+    kept = [t for t in request.seed_titles if t not in ruled]
+    mood = request.mood or ""
+    for title in ruled:  # its words, and those ruling it out, describe nothing wanted
+        mood = _without_ruled_out(mood, title)
+    return request.model_copy(
+        update={
+            "intent": Intent.feedback,
+            "feedback": "not_interested",
+            "seed_titles": [ruled[0], *kept],
+            "mood": " ".join(mood.split()) or None,
+            "then_more": True,
+            "refers_to": None,
+        }
+    )
+
+
+def _without_ruled_out(words: str, title: str) -> str:
+    """`words` without `title` and the `not_this` phrase before it ("comedies mais pas Titanic":
+    "comedies")."""
+    at = words.lower().find(title.lower())
+    if at < 0:
+        return words
+    before, ruling = words[:at].split(), set(listed("not_this"))
+    while before and (" ".join(before[-2:]).lower() in ruling or before[-1].lower() in ruling):
+        before = before[:-2] if " ".join(before[-2:]).lower() in ruling else before[:-1]
+    return " ".join([*before, *words[at + len(title) :].split()]).strip(" ,")
+
+
+def _after_ruling_out(message: str, title: str) -> bool:
+    """Whether `title` comes right after one of the `not_this` phrases in `message`."""
+    at = message.find(" ".join(title.split()))
+    if at < 0:
+        return False
+    before = [t.low for t in tokenise(message[:at]) if t.low[0].isalnum()][-3:]
+    said = {" ".join(before[i:]) for i in range(len(before))}
+    return bool(said & set(listed("not_this")))
+
+
+def _titles_ruled_out(message: str, catalogue: Catalogue) -> list[str]:
+    """Catalogue titles of two words or more, as written, right after a `not_this` phrase ("anything
+    but liar liar"); one word ("no kids") is too likely a plain word."""
+    words = [t.low for t in tokenise(message) if t.low[0].isalnum() or t.low == "'"]
+    words = " ".join(words).replace(" ' ", "'").split()
+    found = []
+    for i in range(1, len(words)):
+        said = {" ".join(words[max(0, i - n) : i]) for n in (1, 2, 3)}
+        if not said & set(listed("not_this")):
+            continue
+        for n in range(min(6, len(words) - i), 1, -1):
+            if catalogue.exact_title(candidate := " ".join(words[i : i + n])):
+                found.append(candidate)
+                break
+    return found
 
 
 def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
