@@ -352,3 +352,17 @@ def test_a_tag_the_model_guessed_must_be_borne_out_by_what_the_words_name(
     parsed = parse(message, concept_assistant.tags, concept_assistant.catalogue.title_spans)
     grounded = planner._grounded(TurnRequest(**planned), message, parsed)
     assert grounded.model_dump(include=set(kept)) == kept
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["un film d'horreur des années 80 pas trop gore", "je cherche un bon polar", "ein guter Krimi"],
+)
+def test_a_foreign_message_read_whole_says_nothing_was_left_unused(
+    concept_assistant, message
+) -> None:
+    """Its little words ("un", "bon", "pas trop") are read as filler and degree in every language,
+    and its clauses are cut at their own words ("mais", "aber"): nothing the parser read is said
+    back as unused."""
+    result = concept_assistant.turn(concept_assistant.new_session(None), message)
+    assert result.picks and "didn't use" not in result.message, result.message
