@@ -41,7 +41,12 @@ from recassist.audiences.parser import (
 )
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Segment, Tag
 from recassist.audiences.service import Audiences
-from recassist.audiences.summaries import check_summary, table_text, template_summary
+from recassist.audiences.summaries import (
+    check_summary,
+    noise_only,
+    table_text,
+    template_summary,
+)
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError, SensitiveCategoryError
 from recassist.llm.checked import Problem, checked_text
@@ -211,6 +216,8 @@ class MarketerAssistant:
         """The table in words: the model's summary when it passes its check (one attempt), else the
         template's; and which of the two it is."""
         if self.model is None or not self.config.llm_summaries or not table.rows:
+            return template_summary(table), "template"
+        if noise_only(table):  # nothing to report but the noise: the template says that
             return template_summary(table), "template"
         messages = self._summary_prompt.format_messages(
             question=quote(question, 300), table=quote_table(table)

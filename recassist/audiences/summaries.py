@@ -104,6 +104,19 @@ def template_summary(table: AudienceTable) -> str:
     return f"{table.segment}: about {rows[0]['people']} people."
 
 
+def _rough(table: AudienceTable) -> bool:
+    """Whether the noise on each released count is a large part of the segment (`ROUGH`)."""
+    return bool(table.segment_size) and table.noise_margin95 > ROUGH * table.segment_size
+
+
+def noise_only(table: AudienceTable) -> bool:
+    """An affinity table of a segment so small that no row is distinctive: its top rows are where
+    the noise fell, and only the template says so (the model would report them as findings)."""
+    label = table.by or "interest"
+    distinctive = [r for r in table.rows if r.get("ci_low", 0) >= DISTINCTIVE and r.get(label)]
+    return table.measure == "affinity" and _rough(table) and not distinctive
+
+
 def _affinity_summary(table: AudienceTable) -> str:
     label = table.by or "interest"
     over = [r for r in table.rows if r["index"] > OVER_INDEX]
@@ -124,13 +137,19 @@ def _affinity_summary(table: AudienceTable) -> str:
         if distinctive
         else f" None is distinctive (95 % interval wholly at or above {DISTINCTIVE})."
     )
-    rough = (
-        f" In a segment this small each count is within ±{table.noise_margin95:.0f} people of the "
-        "truth (95 %), so these shares are rough."
-        if table.segment_size and table.noise_margin95 > ROUGH * table.segment_size
+    rough = _rough(table)
+    noise = (
+        f"each count is within ±{table.noise_margin95:.0f} people of the truth (95 %)"
+        if rough
         else ""
     )
-    return f"{who} over-index most on {best}.{tail}{rough}"
+    if rough and not distinctive:  # the shares listed would be the noise's, not the segment's
+        return (
+            f"{who}: no {label} stands out from the privacy noise, since in a segment this small "
+            f"{noise}. Ask about a larger group (a wider age range, fewer criteria)."
+        )
+    caveat = f" In a segment this small {noise}, so these shares are rough." if rough else ""
+    return f"{who} over-index most on {best}.{tail}{caveat}"
 
 
 def _trend_summary(table: AudienceTable) -> str:
