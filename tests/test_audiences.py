@@ -514,3 +514,15 @@ def test_a_small_segment_s_intervals_hold_for_every_row_compared_and_its_shares_
     if noise_only(lawyers):  # no row distinctive: none is reported as a finding
         assert "stands out from the privacy noise" in template_summary(lawyers)
         assert "over-index most" not in template_summary(lawyers)
+
+
+def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp_path) -> None:
+    """A month's share is shown only where both its active and its liked count stand above the
+    noise margin: a share of a count the noise could have made ("0.0 %", then "75.5 %") is none."""
+    full = audiences_with(ml1m_population, tmp_path)
+    table = full.trend("org", Attribute(field="occupation_name", values=["lawyer"]), "Horror")
+    liked = table.columns[2]
+    assert table.rows
+    for row in table.rows:
+        shown = row["share"] is not None
+        assert not shown or min(row["active"], row[liked]) >= table.noise_margin95, row

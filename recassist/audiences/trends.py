@@ -51,7 +51,8 @@ def trend(
             "period": label,
             "active": int(a),
             f"liked {name}": int(t),
-            "share": round(100 * min(t, a) / a, 1) if a >= margin and a > 0 else None,
+            # a share of a count within the noise is the noise's ("0.0 %", then "75.5 %")
+            "share": round(100 * min(t, a) / a, 1) if min(a, t) >= margin and a > 0 else None,
         }
         for label, (a, t) in zip(labels, counts, strict=True)
     ]
@@ -63,7 +64,7 @@ def trend(
         rows=table_rows,
         segment_size=int(size),
         noise_margin95=round(margin, 1),
-        notes=["share is left empty where the active count is within the privacy noise"],
+        notes=["share is left empty where the active or liked count is within the privacy noise"],
     )
 
 
