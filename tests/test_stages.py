@@ -165,3 +165,29 @@ def test_schema_planner_falls_back_to_the_readers_plan_when_the_model_fails() ->
         planner = SchemaPlanner(FakeListChatModel(responses=[reply]), Colour, "colour")
         planned = planner.plan([("user", "green")], parsed, lambda plan: plan)
         assert planned.planner == "parser" and planned.plan is parsed and planned.error
+
+
+def test_a_change_to_a_person_s_list_keeps_the_person() -> None:
+    """ "anything by spielberg", then "only from the 90s" or "something older": the list still
+    goes by the person (their film, the relation and the two films named); a new topic does not."""
+    from recassist.assistant.decide import _refined
+    from recassist.assistant.request import Intent, TurnRequest
+
+    person = TurnRequest(
+        seed_titles=["Jaws (1975)"],
+        relation="same_director",
+        people=["spielberg"],
+        people_by=["Jaws (1975)", "E.T. the Extra-Terrestrial (1982)"],
+    )
+    for then in (
+        TurnRequest(intent=Intent.refine, year_min=1990, year_max=1999),
+        TurnRequest(era="older"),
+    ):
+        kept = _refined(then, person)
+        assert (kept.people, kept.people_by, kept.relation) == (
+            person.people,
+            person.people_by,
+            "same_director",
+        )
+    fresh = _refined(TurnRequest(intent=Intent.refine, new_topic=True, mood="a western"), person)
+    assert not fresh.people_by and fresh.relation is None

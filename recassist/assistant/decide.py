@@ -321,12 +321,25 @@ def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:
 
 
 def _refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
-    """A refinement ("only from the 90s", "no horror") keeps the last request's mood and count
-    unless it says its own; one that names the kind of film wanted ("a western", a `new_topic`)
-    replaces the last request's words rather than narrowing them ("a feel-good movie for a rainy
-    sunday", then "what about a western?", is no search for feel-good westerns)."""
-    if request.intent is not Intent.refine or previous is None:
+    """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
+    the person it went by unless it says its own; one that names the kind of film wanted ("a
+    western", a `new_topic`) replaces the last request's words rather than narrowing them ("a
+    feel-good movie for a rainy sunday", then "what about a western?", is no search for feel-good
+    westerns)."""
+    if previous is None or not (request.intent is Intent.refine or request.era):
         return request
+    update = _same_person(request, previous)
+    if request.intent is not Intent.refine:  # "something older": than the last list, its person's
+        return request.model_copy(update=update)
     count = request.count if "count" in request.model_fields_set else previous.count
     mood = request.mood or (None if request.new_topic else previous.mood)
-    return request.model_copy(update={"mood": mood, "count": count})
+    return request.model_copy(update=update | {"mood": mood, "count": count})
+
+
+def _same_person(request: TurnRequest, previous: TurnRequest) -> dict:
+    """The person the last list went by, and its relation, for a request that changes only the
+    list ("anything by spielberg", then "only from the 90s": still the person's films)."""
+    if not previous.people_by or request.new_topic or request.reset or request.drop_seeds:
+        return {}
+    relation = request.relation or previous.relation
+    return {"people": previous.people, "people_by": previous.people_by, "relation": relation}
