@@ -199,13 +199,10 @@ def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
     """The year range: the decades named ("the 70s or 80s": 1970 to 1989), "before"/"after" a year
     (negated: "not before 1990"), or a year."""
     year_min = year_max = None
-    decade = tagged.first(Kind.decade, outside=forget)
-    if decade and decade.negated:
-        decade = None  # "not from the 80s": one range cannot say it
-    if decade:
-        named = [d for d in tagged.of(Kind.decade) if not (d.inside(forget) or d.negated)]
-        starts = [int(d.value) for d in named]
-        year_min, year_max = min(starts), max(starts) + 9
+    # "not from the 80s": one range cannot say it
+    decades = [int(d.value) for d in tagged.of(Kind.decade) if not (d.inside(forget) or d.negated)]
+    if decades:
+        year_min, year_max = min(decades), max(decades) + 9
     if before := tagged.first(Kind.year_before, outside=forget):
         if before.negated:  # "not before 1990": from 1990 on
             year_min = int(before.value)
@@ -216,7 +213,7 @@ def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
             year_max = int(after.value)
         else:
             year_min = int(after.value) + 1
-    if not (decade or before or after) and (single := tagged.first(Kind.year_in, outside=forget)):
+    if not (decades or before or after) and (single := tagged.first(Kind.year_in, outside=forget)):
         year_min = year_max = int(single.value)
     return year_min, year_max
 

@@ -49,10 +49,10 @@ def wanted_tags(constraints: Constraints) -> str:
     return ", and ".join(w for w in wanted if w)
 
 
-def _listed(names: list[str], most: int = 3) -> str:
-    """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every seed is said, none dropped."""
+def _listed(names: list[str], joiner: str = "and", most: int = 3) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every name is said, none dropped."""
     shown = names[:most] if len(names) <= most else names[:most] + [f"{len(names) - most} more"]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {joiner} {shown[-1]}"
 
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
@@ -66,11 +66,7 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
         parts.append("tagged " + wanted)
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)
-        parts.append(
-            "with no "
-            + (", ".join(excluded[:-1]) + " or " if len(excluded) > 1 else "")
-            + excluded[-1]
-        )
+        parts.append("with no " + _listed(excluded, "or", most=len(excluded)))
     low, high = constraints.year_min, constraints.year_max
     if low is not None and low == high:
         parts.append(f"from {low}")

@@ -15,6 +15,7 @@ the widget), applied by the assistant itself so that no surface has its own copy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from recassist.assistant.parser import search_text
@@ -111,43 +112,49 @@ def ruled_out_titles(request: TurnRequest, message: str, catalogue: Catalogue) -
     )
 
 
+def _ruling_out(words: Sequence[str]) -> int:
+    """How many of the last words of `words` are a `not_this` phrase ("but not"), longest first;
+    0 when they end in none."""
+    ruling = set(listed("not_this"))
+    low = [w.lower() for w in words]
+    return next((n for n in (3, 2, 1) if " ".join(low[-n:]) in ruling and len(low) >= n), 0)
+
+
 def _without_ruled_out(words: str, title: str) -> str:
-    """`words` without `title` and the `not_this` phrase before it ("comedies mais pas Titanic":
+    """`words` without `title` and the `not_this` phrases before it ("comedies mais pas Titanic":
     "comedies")."""
     at = words.lower().find(title.lower())
     if at < 0:
         return words
-    before, ruling = words[:at].split(), set(listed("not_this"))
-    while before and (" ".join(before[-2:]).lower() in ruling or before[-1].lower() in ruling):
-        before = before[:-2] if " ".join(before[-2:]).lower() in ruling else before[:-1]
+    before = words[:at].split()
+    while n := _ruling_out(before):
+        before = before[:-n]
     return " ".join([*before, *words[at + len(title) :].split()]).strip(" ,")
 
 
 def _after_ruling_out(message: str, title: str) -> bool:
     """Whether `title` comes right after one of the `not_this` phrases in `message`."""
     at = message.find(" ".join(title.split()))
-    if at < 0:
-        return False
-    before = [t.low for t in tokenise(message[:at]) if t.low[0].isalnum()][-3:]
-    said = {" ".join(before[i:]) for i in range(len(before))}
-    return bool(said & set(listed("not_this")))
+    return at >= 0 and bool(_ruling_out(_words(message[:at])))
 
 
 def _titles_ruled_out(message: str, catalogue: Catalogue) -> list[str]:
     """Catalogue titles of two words or more, as written, right after a `not_this` phrase ("anything
     but liar liar"); one word ("no kids") is too likely a plain word."""
-    words = [t.low for t in tokenise(message) if t.low[0].isalnum() or t.low == "'"]
-    words = " ".join(words).replace(" ' ", "'").split()
-    found = []
+    words, found = _words(message), []
     for i in range(1, len(words)):
-        said = {" ".join(words[max(0, i - n) : i]) for n in (1, 2, 3)}
-        if not said & set(listed("not_this")):
+        if not _ruling_out(words[:i]):
             continue
         for n in range(min(6, len(words) - i), 1, -1):
             if catalogue.exact_title(candidate := " ".join(words[i : i + n])):
                 found.append(candidate)
                 break
     return found
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, lower case, as the title index cuts them ("it's" one word)."""
+    return re.findall(r"[\w']+", text.lower())
 
 
 def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
