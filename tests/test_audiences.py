@@ -507,7 +507,13 @@ def test_a_small_segment_s_intervals_hold_for_every_row_compared_and_its_shares_
     full = audiences_with(ml1m_population, tmp_path)
     table = full.affinity("org", WOMEN_25_34)
     assert any("compared at once" in note for note in table.notes), table.notes
-    lawyers = full.affinity("org", Attribute(field="occupation_name", values=["lawyer"]))
+    small = []  # about 130 people each: the noisy size of one may fall under the minimum
+    for job in ("lawyer", "scientist", "retired"):
+        try:
+            small.append(full.affinity("org", Attribute(field="occupation_name", values=[job])))
+        except SegmentTooSmallError:
+            continue
+    lawyers = small[0]
     assert lawyers.noise_margin95 > 0.25 * lawyers.segment_size, lawyers
     assert any("rough" in note for note in lawyers.notes), lawyers.notes
     # the releases are noisy run to run: the same table with its first row distinctive, or none
