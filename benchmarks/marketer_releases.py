@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHLY_EPSILON = 10.0
+ATTRIBUTES = 3  # ML-1M's segment attributes: gender, age band, occupation
 QUESTIONS = [
     "what do women 25–34 like compared to everyone?",
     "what do women 25-34 like compared to everybody?",
@@ -45,14 +46,15 @@ QUESTIONS = [
 
 
 def accuracy(
-    interests_per_user: int = 3, epsilon_total: float = 5.0, questions: int = 200
+    interests_per_user: int = 3, epsilon_total: float = 6.0, questions: int = 200
 ) -> list[dict]:
-    """Interval widths: releases (epsilon 1 each, the segment summed over its cells) against
-    per-question releases that split the same total epsilon over `questions` questions (two tables
-    each)."""
+    """Interval widths: releases (epsilon 1 each; the segment summed over its cells, or, for one
+    attribute's value, its row of the rows release, the base everyone's row) against per-question
+    releases that split the same total epsilon over `questions` questions (two tables each)."""
     from recassist.audiences.answers import affinity_interval
 
     sensitivity = 1 + interests_per_user
+    row_sensitivity = (1 + ATTRIBUTES) * sensitivity  # a person is in 1 + attributes rows
     base = 6040
     rows = []
     for size in (100, 1_000, 10_000):
@@ -60,11 +62,13 @@ def accuracy(
         cells = 21 if size <= 1_000 else 147  # a gender x an age band, or one gender
         release_scale = sensitivity / 1.0
         seg_var, base_var = cells * 2 * release_scale**2, 294 * 2 * release_scale**2
+        row_var = 2 * (row_sensitivity / 1.0) ** 2
         per_question_scale = sensitivity / (epsilon_total / (2 * questions))
         pq_var = 2 * per_question_scale**2
         widths = {}
         for name, (sv, bv) in {
             "releases": (seg_var, base_var),
+            "row": (row_var, row_var),
             "per_question": (pq_var, pq_var),
         }.items():
             _, low, high = affinity_interval(0.20 * size, size, 0.15 * base_size, base_size, sv, bv)
@@ -74,6 +78,7 @@ def accuracy(
                 "segment_size": size,
                 "index": round(100 * 0.20 / 0.15),
                 "width_releases": widths["releases"],
+                "width_one_attribute_row": widths["row"],
                 "width_per_question": widths["per_question"],
                 "cells_summed": cells,
             }

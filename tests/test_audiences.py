@@ -26,7 +26,13 @@ from recassist.audiences.answers import ReleasedAnswers
 from recassist.audiences.population import build_population
 from recassist.audiences.privacy import PrivacyGuard
 from recassist.audiences.questions import MarketerAssistant
-from recassist.audiences.releases import _value_codes, cell_of, tag_counts
+from recassist.audiences.releases import (
+    _value_codes,
+    cell_of,
+    row_matrix,
+    row_tag_counts,
+    tag_counts,
+)
 from recassist.audiences.segments import EVERYONE, And, Attribute, Item, Tag
 from recassist.audiences.service import Audiences
 from recassist.data.importer import import_tables
@@ -96,6 +102,20 @@ def audiences_with(population, tmp_path: Path, **rules) -> Audiences:
     return Audiences(population, PrivacyGuard(config, engine), config)
 
 
+def test_a_segment_of_one_attribute_is_read_from_its_row_not_its_cells(
+    ml1m_population, tmp_path
+) -> None:
+    """ "Women" spans 147 cells, whose summed noise would be wider than that of the 21 cells of
+    women aged 25-34; read from the rows release it is one row's noise, narrower than the smaller
+    segment's. A segment of two attributes is still read from its cells."""
+    audiences = audiences_with(ml1m_population, tmp_path)
+    women = audiences.affinity("org", Attribute(field="gender", values=["F"]))
+    young_women = audiences.affinity("org", WOMEN_25_34)
+    assert women.noise_margin95 < young_women.noise_margin95 < 100
+    assert women.segment_size > 2 * young_women.segment_size
+    assert women.noise_margin95 < 0.05 * women.segment_size and women.rows
+
+
 def without_user(dataset, user_id: str):
     """The data set with one person (and their interactions) removed, the same snapshot name."""
     return SimpleNamespace(
@@ -113,7 +133,9 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     config = AudienceConfig()
     full = audiences_with(ml1m_population, tmp_path)
     first = full.affinity("org", WOMEN_25_34)
-    assert first.rows and first.epsilon_charged == pytest.approx(5.0)  # tags 1, titles 3, months 1
+    assert first.rows and first.epsilon_charged == pytest.approx(
+        6.0
+    )  # tags, rows 1 each, titles 3, months 1
     woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")][
         "user_id"
     ].iloc[0]
@@ -128,6 +150,13 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     ]
     moved = int(np.abs(exact[0] - exact[1]).sum())
     assert 1 <= moved <= 1 + config.interests_per_user  # within the release's stated sensitivity
+    by_row = [
+        row_tag_counts(p, row_matrix(c, full.vocabulary))
+        for p, c in zip((ml1m_population, smaller), codes, strict=True)
+    ]
+    moved = int(np.abs(by_row[0] - by_row[1]).sum())
+    attributes = len(full.vocabulary.attributes)
+    assert 1 + attributes <= moved <= (1 + attributes) * (1 + config.interests_per_user)
     # the same snapshot's releases answer for the smaller data: refusals, messages, charts the same
     neighbour = Audiences(smaller, full.guard, config)
     questions = [(WOMEN_25_34, "tag"), (Tag(tag="Sci-Fi"), "age"), (EVERYONE, "gender")]
@@ -159,7 +188,7 @@ def test_a_session_never_runs_dry_and_repeats_exactly(
             answers.append((answer.summary, answer.table.rows, answer.table.budget_left))
         except (PrivacyRefusal, QueryError) as err:
             answers.append((type(err).__name__, str(err), None))
-    assert audiences.guard.spent("org") == pytest.approx(5.0)  # the three releases, once
+    assert audiences.guard.spent("org") == pytest.approx(6.0)  # the four releases, once
     for (a, b), pair in zip(
         zip(answers[::2], answers[1::2], strict=True),
         zip(SESSION[::2], SESSION[1::2], strict=True),
@@ -196,9 +225,9 @@ def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         audiences.size("poor", EVERYONE)
     restarted = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
-    assert restarted.guard.spent("poor") == pytest.approx(1.0)  # tags made; titles (3) refused
+    assert restarted.guard.spent("poor") == pytest.approx(2.0)  # tags, rows made; titles refused
     rich = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
-    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(5.0)
+    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(6.0)
     again = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
     assert again.size("rich", EVERYONE).epsilon_charged == 0.0  # a new process: already charged
 
@@ -237,11 +266,11 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
         "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}
     ).json()
     assert (
-        first["epsilon_charged"] == 5.0 and second["epsilon_charged"] == 0.0
+        first["epsilon_charged"] == 6.0 and second["epsilon_charged"] == 0.0
     )  # one organisation, one budget
     assert second["rows"] == first["rows"] and "user_id" not in str(first)
     budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "b-key"}).json()
-    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 5.0
+    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 6.0
     signed = client.post(
         "/signin",
         content="key=b-key&next=/marketer",
@@ -393,8 +422,8 @@ def test_clusters_and_lookalikes_decide_on_noisy_values_and_refuse_plainly(
     for message in messages:  # decided on noisy values, and no count in the words but the minimum
         assert "privacy-protected" in message and set(re.findall(r"\d+", message)) <= {"100"}
     (tmp_path / "poor").mkdir()
-    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=5.0)
-    poor.size("poor", EVERYONE)  # the snapshot's releases: 5
+    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=6.0)
+    poor.size("poor", EVERYONE)  # the snapshot's releases: 6
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         poor.clusters("poor", Tag(tag="Comedy"))  # refused before any row is read
 
@@ -442,7 +471,9 @@ def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_p
     big = {"Dresses", "Tops", "Bottoms"}
     shares = [r["base_positive_%"] for r in table.rows if r["department"] in big]
     assert len(shares) == 3 and all(50 <= share <= 100 for share in shares), table.rows
-    assert audiences.guard.spent("org") == pytest.approx(6.0)  # tags, titles 3, months, sentiment
+    assert audiences.guard.spent("org") == pytest.approx(
+        7.0
+    )  # tags, rows, titles 3, months, sentiment
 
 
 @pytest.fixture(scope="session")
@@ -545,3 +576,11 @@ def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp
     for row in table.rows:
         shown = row["share"] is not None
         assert not shown or min(row["active"], row[liked]) >= table.noise_margin95, row
+    # one month above the noise is no trend: the summary says so instead of first = last = highest
+    from recassist.audiences.summaries import template_summary
+
+    rows = [{**row, "share": None} for row in table.rows]
+    rows[-1]["share"] = 12.5
+    words = template_summary(table.model_copy(update={"rows": rows}))
+    assert "only " + rows[-1]["period"] in words and "shows no trend" in words, words
+    assert words.count("12.5%") == 1

@@ -138,7 +138,7 @@ class Assistant:
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
         parsed = rules.bare_title(parsed, self.catalogue, message)
-        parsed = rules.ruled_out_titles(parsed, message, self.catalogue)
+        parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)
         first = rules.is_first_message(session) and bool(  # only then: words of its own?
             parsed.seed_titles
             or parsed.mood

@@ -22,9 +22,10 @@ from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
+from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, listed
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.titles import title_key, without_number
+from recassist.retrieval.titles import informal_key, title_key, without_number
 
 TASTES_MAX_CHARS = 500
 
@@ -84,11 +85,15 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     return request.model_copy(update={"intent": Intent.explain, "feedback": None})
 
 
-def ruled_out_titles(request: TurnRequest, message: str, catalogue: Catalogue) -> TurnRequest:
+def ruled_out_titles(
+    request: TurnRequest, message: str, catalogue: Catalogue, tags: TagMatcher
+) -> TurnRequest:
     """ "romantic movies but not Titanic", "comedies, anything but liar liar", "like Alien but not
     Aliens": a title after words that rule it out (`not_this`) is no seed and no description: the
     first such title is marked not interested (never shown again), and the rest of the message is
-    the list, with the other titles its seeds, as after "I hated Titanic, something romantic?"."""
+    the list, with the other titles its seeds, as after "I hated Titanic, something romantic?".
+    A tag named only inside such a title is no tag ("space films but not star wars": War is
+    neither wanted nor ruled out)."""
     if request.intent not in (Intent.recommend, Intent.more_like, Intent.refine):
         return request
     low = " ".join(message.lower().split())
@@ -97,11 +102,18 @@ def ruled_out_titles(request: TurnRequest, message: str, catalogue: Catalogue) -
     if not ruled:
         return request
     kept = [t for t in request.seed_titles if t not in ruled]
-    mood = request.mood or ""
+    mood, rest = request.mood or "", low
     for title in ruled:  # its words, and those ruling it out, describe nothing wanted
         mood = _without_ruled_out(mood, title)
+        rest = _without_ruled_out(rest, title.lower())
+    named = {m.tag for title in ruled for m in tags.mentions(title)}
+    only_in_titles = named - {m.tag for m in tags.mentions(rest)}
     return request.model_copy(
         update={
+            **{
+                field: [t for t in getattr(request, field) if t not in only_in_titles]
+                for field in ("include_tags", "all_tags", "exclude_tags")
+            },
             "intent": Intent.feedback,
             "feedback": "not_interested",
             "seed_titles": [ruled[0], *kept],
@@ -163,12 +175,23 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
     or more all in the title: a word a title holds ("war", "christmas") or words near one ("set in
     space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
-    whatever its words would say otherwise ("top gun": no "top rated" guns)."""
+    whatever its words would say otherwise ("top gun": no "top rated" guns), and so is one that is a
+    title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
     whole = " ".join(message.split()).strip(" ?!.")
-    if request.intent is Intent.recommend and not request.seed_titles and len(whole) > 2:
-        if catalogue.exact_title(whole):
+    listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
+    if listing and len(request.seed_titles) <= 1 and len(whole) > 2:  # "Star Wars episode 5"
+        if any(
+            catalogue.exact_title(form)
+            for form in (whole, informal_key(whole), without_number(whole) or "")
+        ):
             return request.model_copy(
-                update={"seed_titles": [whole], "mood": None, "new_topic": False, "best": False}
+                update={
+                    "seed_titles": [whole],
+                    "mood": None,
+                    "new_topic": False,
+                    "best": False,
+                    **{f: [] for f in ("include_tags", "all_tags", "exclude_tags", "unused")},
+                }
             )
     wants = (request.include_tags, request.all_tags, request.exclude_tags, request.people)
     plain = request.intent is Intent.recommend and not request.seed_titles and not any(wants)

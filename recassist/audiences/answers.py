@@ -171,9 +171,9 @@ class ReleasedAnswers:
             chosen &= [band_range(x)[0] <= high and band_range(x)[1] >= low for x in values]
         return chosen[self._grid[name]] if name in self._grid else np.zeros(v.cells, dtype=bool)
 
-    def rows_of(self, where: Where) -> np.ndarray:
+    def _rows(self, where: Where) -> np.ndarray | None:
         """The per-attribute release rows that make up `where`'s cells: everyone, or values of one
-        attribute."""
+        attribute; None when it takes values of two attributes."""
         v = self.vocabulary
         if where.cells.all():
             return np.array([0])
@@ -185,6 +185,13 @@ class ReleasedAnswers:
             if (chosen[self._grid[name]] == where.cells).all():
                 return offset + np.flatnonzero(chosen)
             offset += len(values)
+        return None
+
+    def rows_of(self, where: Where) -> np.ndarray:
+        """`_rows`, or the reason a segment of two attributes has none (titles, trends)."""
+        rows = self._rows(where)
+        if rows is not None:
+            return rows
         raise QueryError(
             f"a title's audience, trends and review sentiment are released by one of "
             f"{self.fields_text()} at a time: leave out the other criteria"
@@ -197,10 +204,20 @@ class ReleasedAnswers:
             rows = self.rows_of(where)
             return max(0.0, float(r.items.counts[rows, where.focus[1]].sum())), self.items_var(rows)
         column = 0 if where.focus is None else 1 + where.focus[1]
-        cells = int(where.cells.sum())
-        return max(
-            0.0, float(r.tags.counts[where.cells, column].sum())
-        ), cells * 2 * r.tags.scale**2
+        counts, var = self.tag_sums(where)
+        return max(0.0, float(counts[column])), var
+
+    def tag_sums(self, where: Where) -> tuple[np.ndarray, float]:
+        """The segment's size and interest counts (1 + tags) and the noise variance of one: from
+        the rows release when the segment is everyone or values of one attribute and that is less
+        noisy (a few rows against a hundred cells), else from the cells."""
+        r = self.releases
+        from_cells = r.tags.counts[where.cells].sum(axis=0)
+        var = int(where.cells.sum()) * 2 * r.tags.scale**2
+        rows = self._rows(where)
+        if rows is not None and len(rows) * 2 * r.tag_rows.scale**2 < var:
+            return r.tag_rows.counts[rows].sum(axis=0), len(rows) * 2 * r.tag_rows.scale**2
+        return from_cells, var
 
     def items_var(self, rows: np.ndarray) -> float:
         """Noise variance of a sum of `items` rows: everyone's row sums the first attribute's."""
@@ -269,9 +286,8 @@ class ReleasedAnswers:
                     f"an interest's or a title's audience breaks down by {self.fields_text()}, "
                     "not by interest: ask 'who likes ...' for its profile"
                 )
-            cells = int(where.cells.sum())
-            counts = np.maximum(r.tags.counts[where.cells, 1:].sum(axis=0), 0)
-            return v.tags, counts, cells * 2 * r.tags.scale**2
+            counts, var = self.tag_sums(where)
+            return v.tags, np.maximum(counts[1:], 0), var
         if by == "item":
             if where.focus is not None:
                 raise QueryError(
@@ -350,26 +366,11 @@ class ReleasedAnswers:
         )
 
 
-AFFINITY_COLUMNS = (
-    "index",
-    "ci_low",
-    "ci_high",
-    "segment_count",
-    "segment_share",
-    "base_count",
-    "base_share",
-)
+AFFINITY_COLUMNS = ("index", "ci_low", "ci_high", "segment_count", "segment_share", "base_count")
+AFFINITY_COLUMNS += ("base_share",)
 
 
-def _affinity_row(
-    seg_count: float,
-    seg_size: float,
-    base_count: float,
-    base_size: float,
-    seg_var: float,
-    base_var: float,
-    z: float,
-) -> dict:
+def _affinity_row(seg_count, seg_size, base_count, base_size, seg_var, base_var, z) -> dict:
     """One affinity row's cells (all but its label), from released counts."""
     index, low, high = affinity_interval(
         seg_count, seg_size, base_count, base_size, seg_var, base_var, z

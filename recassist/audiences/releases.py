@@ -2,11 +2,14 @@
 stored and charged once to each organisation that reads them; every marketer answer is computed from
 them.
 
-Four releases, each with each person's contribution bounded (its L1 sensitivity in brackets):
+Five releases, each with each person's contribution bounded (its L1 sensitivity in brackets):
 - `tags`: per cell (every combination of the segment attributes' values, e.g. ML-1M's 2 genders x 7
   age bands x 21 occupations = 294 cells) the number of people and, per tag, the people whose
   interests hold it. A person is in one cell, with at most `interests_per_user` interests (1 +
   interests_per_user).
+- `tag_rows`: the same counts per row (everyone, and each value of each attribute): a segment of
+  one attribute ("women", "aged 35 or more") sums a few rows instead of a hundred cells, whose
+  noise would swamp it ((1 + attributes) x (1 + interests_per_user)).
 - `items` (at `epsilon_titles`): per attribute value and item, the people among whose favourite
   `items_per_user` likes it is (attributes x items_per_user); everyone's row is the sum of the first
   attribute's rows.
@@ -32,7 +35,7 @@ from recassist.audiences.population import Population
 from recassist.audiences.privacy import CountTable, PrivacyGuard, Release
 from recassist.audiences.vocabulary import Vocabulary, segment_columns
 
-NAMES = ("tags", "items", "months", "sentiment")
+NAMES = ("tags", "tag_rows", "items", "months", "sentiment")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class ReleaseSet:
 
     vocabulary: Vocabulary
     tags: Release  # (cells, 1 + tags): column 0 the cell's size
+    tag_rows: Release  # (rows, 1 + tags): column 0 the row's size
     items: Release  # (rows, items)
     months: Release  # (rows, months, 1 + tags): [..., 0] the active people
     sentiment: Release | None  # (rows, categories, 2): reviewers, positive reviewers
@@ -48,12 +52,12 @@ class ReleaseSet:
     @property
     def charged(self) -> float:
         """What making or reading this set charged the caller now."""
-        parts = (self.tags, self.items, self.months, self.sentiment)
+        parts = (self.tags, self.tag_rows, self.items, self.months, self.sentiment)
         return sum(r.charged for r in parts if r is not None)
 
     @property
     def epsilon(self) -> float:
-        parts = (self.tags, self.items, self.months, self.sentiment)
+        parts = (self.tags, self.tag_rows, self.items, self.months, self.sentiment)
         return sum(r.epsilon for r in parts if r is not None)
 
 
@@ -102,6 +106,12 @@ def tag_counts(population: Population, cells: np.ndarray, n_cells: int) -> np.nd
     )
     sizes = np.bincount(cells[inside], minlength=n_cells)
     return np.column_stack([sizes, np.asarray((one_hot @ population.interests).todense())])
+
+
+def row_tag_counts(population: Population, rows: sp.csr_matrix) -> np.ndarray:
+    """rows x (1 + tags): each row's people and their interest counts (`rows`: `row_matrix`)."""
+    sizes = np.asarray(rows.sum(axis=0)).ravel()
+    return np.column_stack([sizes, np.asarray((rows.T @ population.interests).todense())])
 
 
 def month_counts(
@@ -204,6 +214,11 @@ def publish(
         lambda: tag_counts(population, cell_of(codes, vocabulary), vocabulary.cells),
         1 + k_i,
     )
+    tag_rows = made(
+        "tag_rows",
+        lambda: row_tag_counts(population, row_matrix(codes, vocabulary)),
+        (1 + n_attr) * (1 + k_i),
+    )
     first = len(next(iter(vocabulary.attributes.values()), [])) if n_attr else 0
     items = made(
         "items",
@@ -231,4 +246,4 @@ def publish(
             ),
             (1 + n_attr) * k_i * 2,
         )
-    return ReleaseSet(vocabulary, tags, items, months, sentiment)
+    return ReleaseSet(vocabulary, tags, tag_rows, items, months, sentiment)

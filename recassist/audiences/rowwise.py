@@ -160,7 +160,7 @@ def lookalike_table(
     answers: ReleasedAnswers, seed: Segment, release, everyone: float, size: int
 ) -> AudienceTable:
     """The lookalike's noisy size and the interests it over-indexes on against everyone."""
-    tags_everyone = np.maximum(answers.releases.tags.counts[:, 1:].sum(axis=0), 0).astype(float)
+    tags_everyone = np.maximum(answers.releases.tag_rows.counts[0, 1:], 0).astype(float)
     counts = np.maximum(release.counts[0], 0).astype(float)
     people, tags = counts[0], counts[1:]
     rows = []

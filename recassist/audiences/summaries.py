@@ -159,6 +159,13 @@ def _trend_summary(table: AudienceTable) -> str:
             f"Too few active people per period in {table.segment} to show a trend above the "
             "privacy noise."
         )
+    if len(known) == 1:  # one share is no trend, and first, last and highest would repeat it
+        only = known[0]
+        return (
+            f"{table.columns[2]} among {table.segment}: only {only['period']} has counts above the "
+            f"privacy noise ({only['share']}% of active people); one {table.by} shows no trend. "
+            "Ask by quarter, or about a larger group."
+        )
     peak = max(known, key=lambda r: r["share"])
     return (
         f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in "

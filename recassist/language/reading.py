@@ -135,6 +135,7 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             and not only_reference(candidate)
             and not cue("that_one").whole(tokenise(candidate))
             and not tags.canonical(candidate)
+            and not _tags_only(candidate, tags)
             and candidate.split()[0].lower() not in pointers
             and candidate.split()[-1].lower() not in word_set("list_nouns")
         ):
@@ -146,6 +147,16 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
         seeds = [named, *(seed for seed in seeds if seed != named)]
         spans.append(series[2])
     return list(dict.fromkeys(seeds)), spans, series, [*found, *quoted], likes
+
+
+def _tags_only(candidate: str, tags: TagMatcher) -> bool:
+    """Whether `candidate` names tags and nothing else but filler ("I don't like musicals
+    actually": no title "musicals actually")."""
+    named = tags.mentions(candidate)
+    rest = [candidate[: named[0].start]] if named else []
+    rest += [candidate[a.end : b.start] for a, b in zip(named, named[1:])]
+    rest += [candidate[named[-1].end :]] if named else []
+    return bool(named) and set(" ".join(rest).lower().split()) <= filler()
 
 
 def _years(text: str, tokens: tuple[Token, ...]) -> list[Span]:

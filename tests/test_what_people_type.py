@@ -1,0 +1,84 @@
+"""Messages as people type them, on the real slice, read by the parser alone (fast and exact): a
+liked title run on into a question, a genre word inside a title ruled out, a title and a number
+alone, a dislike of a genre said loosely; and a list asked for after all that fits was shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.assistant.agent import Assistant
+
+
+@pytest.fixture(scope="module")
+def assistant(slice_assistant: Assistant) -> Assistant:
+    """The slice's assistant planned by the parser alone, with template explanations."""
+    config = slice_assistant.config.model_copy(
+        update={"llm_planner": False, "explain_with_llm": False}
+    )
+    return Assistant(slice_assistant.catalogue, slice_assistant.serving, None, config)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i loved forest gump what else would i like",
+        "loved forrest gump any other recommendations",
+        "j'ai adoré forrest gump tu as autre chose",
+    ],
+)
+def test_a_liked_title_run_on_into_a_question_is_the_seed(
+    assistant: Assistant, message: str
+) -> None:
+    """No punctuation between the title and the question: the title is the list's seed, not
+    "forest gump what else would i like", which the catalogue lacks."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert "like Forrest Gump (1994)" in result.message, result.message
+    assert "could not find" not in result.message and result.picks
+
+
+def test_a_genre_word_inside_a_title_ruled_out_is_no_genre(assistant: Assistant) -> None:
+    """ "movies about space but not star wars": Star Wars is ruled out; War is neither wanted nor
+    ruled out ("with no War" would drop every war film for a title's word)."""
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "movies about space but not star wars")
+    star_wars = assistant.catalogue.exact_title("star wars")
+    assert result.message.startswith("Noted: not Star Wars (1977).") and result.picks
+    assert "War" not in result.request.exclude_tags + result.request.include_tags
+    assert "with no War" not in result.message and star_wars in session.dislikes
+
+
+@pytest.mark.parametrize("message", ["star wars 5", "Star Wars episode 5"])
+def test_a_title_and_a_number_alone_is_that_film(assistant: Assistant, message: str) -> None:
+    """ "star wars 5" is The Empire Strikes Back, not war films and an unread "star"."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith("Here are 5 picks, like The Empire Strikes Back (1980):"), (
+        result.message
+    )
+
+
+def test_a_genre_disliked_in_passing_is_no_title(assistant: Assistant) -> None:
+    """ "I dont like musicals actually": Musical ruled out, not a film "musicals actually"."""
+    result = assistant.turn(
+        assistant.new_session(None), "no, I dont like musicals actually, give me a thriller"
+    )
+    assert result.request.exclude_tags == ["Musical"] and "Thriller" in result.request.include_tags
+    assert "could not find" not in result.message and result.picks
+    assert all("Musical" not in p.item.tags for p in result.picks)
+
+
+def test_when_all_that_fits_was_shown_the_years_are_let_go_and_said(
+    assistant: Assistant,
+) -> None:
+    """The slice has few romantic comedies of the 80s: once they were shown, "more" lets go of the
+    years for that list and says so, the 80s still standing for the next."""
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "romantic comedies from the 80s")
+    assert first.picks and all(1980 <= p.item.year <= 1989 for p in first.picks)
+    more = assistant.turn(session, "more")
+    assert more.message.startswith(
+        "I have shown you all the catalogue has tagged Comedy and Romance, from 1980 to 1989; "
+        "these let go of the years (for this list only)."
+    ), more.message
+    assert more.picks and all({"Comedy", "Romance"} <= set(p.item.tags) for p in more.picks)
+    assert not {p.item.item_id for p in more.picks} & {p.item.item_id for p in first.picks}
+    assert (session.constraints.year_min, session.constraints.year_max) == (1980, 1989)
