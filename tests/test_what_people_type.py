@@ -82,3 +82,36 @@ def test_when_all_that_fits_was_shown_the_years_are_let_go_and_said(
     assert more.picks and all({"Comedy", "Romance"} <= set(p.item.tags) for p in more.picks)
     assert not {p.item.item_id for p in more.picks} & {p.item.item_id for p in first.picks}
     assert (session.constraints.year_min, session.constraints.year_max) == (1980, 1989)
+
+
+def test_a_first_message_of_a_dislike_and_a_person_keeps_no_words_as_tastes(
+    assistant: Assistant,
+) -> None:
+    """ "I hated Titanic. Something with Leonardo DiCaprio?" has no words of its own beyond the
+    film and the person: "I hated . Something with" is kept as no taste, whose title neighbours
+    ("Hate", "I Shot Andy Warhol") would be the list."""
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "I hated Titanic. Something with Leonardo DiCaprio?")
+    assert result.message.startswith("Noted: not Titanic (1997).") and result.picks
+    assert "I hated" not in result.message and not session.tastes
+    assert not any(r.kind == "described" for p in result.picks for r in p.reasons)
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("le parrain", "The Godfather (1972)"),
+        ("una película como el padrino pero más divertida", "The Godfather (1972)"),
+        ("qualcosa come il silenzio degli innocenti", "The Silence of the Lambs (1991)"),
+        ("el rey leon", "The Lion King (1994)"),  # no accent
+        ("j adore le roi lion, tu as autre chose", "The Lion King (1994)"),
+    ],
+)
+def test_a_famous_film_by_its_title_in_another_language(
+    assistant: Assistant, message: str, title: str
+) -> None:
+    """ "le parrain", "el padrino": the catalogue's English title, from the data file of famous
+    films' titles in five languages, not a missing film or title-word neighbours."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert f"like {title}" in result.message and "could not find" not in result.message
+    assert result.picks and title not in {p.item.title for p in result.picks}

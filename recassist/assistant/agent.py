@@ -139,12 +139,12 @@ class Assistant:
         parsed, ask_model = self.planner.read(message)
         parsed = rules.bare_title(parsed, self.catalogue, message)
         parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)
-        first = rules.is_first_message(session) and bool(  # only then: words of its own?
-            parsed.seed_titles
-            or parsed.mood
-            or unread(message, self.tags, self.catalogue.title_spans)
-        )
-        said = parsed.mood or message  # the mood leaves out "who directed", "not horror"
+        own = unread(message, self.tags, self.catalogue.title_spans)  # words of its own?
+        first = rules.is_first_message(session) and bool(parsed.seed_titles or parsed.mood or own)
+        # the mood leaves out "who directed", "not horror"; with no mood, the message only when it
+        # has words the parser did not read ("I hated Titanic. Something with Leonardo DiCaprio?"
+        # keeps no "I hated . Something with" to find title neighbours of)
+        said = parsed.mood or (message if own else "")
         base = rules.keep_tastes(session, said, parsed.seed_titles) if first else SessionUpdate()
         parsed = rules.as_tastes(parsed, message) if first else parsed
         parsed = rules.follow_on(parsed, session, message)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -126,13 +127,38 @@ def title_words() -> dict:
     )
 
 
+@cache
+def foreign_titles() -> dict[str, str]:
+    """Title keys of famous films' French, Spanish, Italian, German and Portuguese titles, with
+    and without accents -> the catalogue title's key ('le parrain' -> 'the godfather'; package
+    data `retrieval/data/foreign_titles.json`)."""
+    data = json.loads(
+        resources.files("recassist.retrieval")
+        .joinpath("data/foreign_titles.json")
+        .read_text("utf-8")
+    )
+    out = {}
+    for title, names in data["titles"].items():
+        for name in names:
+            out[title_key(name)] = out[_unaccented(title_key(name))] = title_key(title)
+    return out
+
+
+def _unaccented(text: str) -> str:
+    """`text` without its accents ('el rey león' -> 'el rey leon')."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def informal_key(title: str) -> str:
     """A title key as the catalogue would write it: number and informal words replaced ('indy and
     the last crusade part two' -> 'indiana jones and the last crusade part 2'), a known informal
-    name named."""
+    or foreign name named ('el padrino' -> 'the godfather')."""
     words = title_words()
+    said = title_key(title)
+    if foreign := foreign_titles().get(said) or foreign_titles().get(_unaccented(said)):
+        return foreign
     swaps = {**words["number_words"], **words["word_aliases"]}
-    key = " ".join(swaps.get(w, w) for w in title_key(title).split())
+    key = " ".join(swaps.get(w, w) for w in said.split())
     return words["name_aliases"].get(number_key(key) or key, words["name_aliases"].get(key, key))
 
 
