@@ -115,3 +115,13 @@ def test_a_famous_film_by_its_title_in_another_language(
     result = assistant.turn(assistant.new_session(None), message)
     assert f"like {title}" in result.message and "could not find" not in result.message
     assert result.picks and title not in {p.item.title for p in result.picks}
+
+
+def test_a_message_that_is_a_title_is_not_planned_by_the_model(slice_assistant: Assistant) -> None:
+    """ "le parrain" is read surely as The Godfather; the model, asked because the parser left a
+    foreign word unread, once planned it as comedies after a list of romantic comedies."""
+    session = slice_assistant.new_session(None)
+    slice_assistant.turn(session, "romantic comedies")
+    result = slice_assistant.turn(session, "le parrain")
+    assert result.planner == "parser" and "like The Godfather (1972)" in result.message
+    assert "tagged" not in result.message and result.picks

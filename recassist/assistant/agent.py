@@ -137,7 +137,10 @@ class Assistant:
         preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
-        parsed = rules.bare_title(parsed, self.catalogue, message)
+        titled = rules.bare_title(parsed, self.catalogue, message)
+        # a message that is a title ("le parrain", "star wars 5") is read: no model plans it
+        ask_model = ask_model and titled.seed_titles == parsed.seed_titles
+        parsed = titled
         parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)
         own = unread(message, self.tags, self.catalogue.title_spans)  # words of its own?
         first = rules.is_first_message(session) and bool(parsed.seed_titles or parsed.mood or own)
