@@ -66,24 +66,6 @@ def test_a_genre_disliked_in_passing_is_no_title(assistant: Assistant) -> None:
     assert all("Musical" not in p.item.tags for p in result.picks)
 
 
-def test_when_all_that_fits_was_shown_the_years_are_let_go_and_said(
-    assistant: Assistant,
-) -> None:
-    """The slice has few romantic comedies of the 80s: once they were shown, "more" lets go of the
-    years for that list and says so, the 80s still standing for the next."""
-    session = assistant.new_session(None)
-    first = assistant.turn(session, "romantic comedies from the 80s")
-    assert first.picks and all(1980 <= p.item.year <= 1989 for p in first.picks)
-    more = assistant.turn(session, "more")
-    assert more.message.startswith(
-        "I have shown you all the catalogue has tagged Comedy and Romance, from 1980 to 1989; "
-        "these let go of the years (for this list only)."
-    ), more.message
-    assert more.picks and all({"Comedy", "Romance"} <= set(p.item.tags) for p in more.picks)
-    assert not {p.item.item_id for p in more.picks} & {p.item.item_id for p in first.picks}
-    assert (session.constraints.year_min, session.constraints.year_max) == (1980, 1989)
-
-
 def test_a_first_message_of_a_dislike_and_a_person_keeps_no_words_as_tastes(
     assistant: Assistant,
 ) -> None:

@@ -108,12 +108,6 @@ class Decider:
         now = session.after(update)  # the tastes and constraints this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints)
         picks, usual = self._picks(now, request, found)
-        listed, loosened = now.constraints, []
-        if not picks:  # all that fits was shown: the nearest with a constraint let go, said so
-            found, picks, usual, listed = self._loosened(now, request, found)
-            loosened = replies.loosened_note(
-                replies.in_force([], now.constraints), now.constraints, listed
-            )
         ids = tuple(p.item.item_id for p in picks)
         update = update.then(
             SessionUpdate(
@@ -122,7 +116,7 @@ class Decider:
         )
         used = self.candidates.described  # words a concept used were not dropped
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
-        notes = [*replies.title_notes(named, self.items, len(picks)), *loosened]
+        notes = replies.title_notes(named, self.items, len(picks))
         unused = [w for w in request.unused if not used(found, w)]
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
@@ -141,7 +135,7 @@ class Decider:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
         text = replies.list_line(
-            len(picks), seeds, listed, notes, self.catalogue.years, request.count
+            len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count
         )
         show_ad = self.sponsor is not None and picks and not preview
         sponsored = self.sponsor(session.after(update), list(ids)) if show_ad else None
@@ -185,21 +179,6 @@ class Decider:
             )
             for p in picks
         ], usual
-
-    def _loosened(
-        self, now: SessionMemory, request: TurnRequest, found: Found
-    ) -> tuple[Found, list[Pick], float, Constraints]:
-        """When no unshown item fits every constraint ("more like the second one" after the five
-        romantic comedies of the 80s the catalogue has): the list with the years let go, then with
-        any of the tags asked together; the constraints that stand are unchanged. The first list
-        found, with the constraints it kept; none when even the loosest finds nothing."""
-        for loose in _loosenings(now.constraints):
-            wider = dataclasses.replace(now, constraints=loose)
-            wider_found = self.candidates.find(wider, request, wider.seeds, loose)
-            picks, usual = self._picks(wider, request, wider_found)
-            if picks:
-                return wider_found, picks, usual, loose
-        return found, [], 0.0, now.constraints
 
     def _seeds(
         self,
@@ -315,25 +294,6 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
-
-
-def _loosenings(constraints: Constraints) -> list[Constraints]:
-    """The constraints a little looser, then looser still: no years, then any of the tags that
-    were all asked for ("romantic comedies": romances or comedies)."""
-    out = []
-    if constraints.year_min is not None or constraints.year_max is not None:
-        out.append(dataclasses.replace(constraints, year_min=None, year_max=None))
-    if len(constraints.all_tags) > 1:
-        out.append(
-            dataclasses.replace(
-                constraints,
-                year_min=None,
-                year_max=None,
-                include_tags=constraints.include_tags | constraints.all_tags,
-                all_tags=frozenset(),
-            )
-        )
-    return out
 
 
 def _mixed(picks: list[Pick], mix: dict[str, int]) -> list[Pick]:

@@ -219,23 +219,6 @@ def unused_note(unused: list[str]) -> list[str]:
     return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
 
 
-def loosened_note(asked: str, constraints: Constraints, listed: Constraints) -> list[str]:
-    """What a list let go of, when nothing unshown fitted all that was asked: 'I have shown you
-    all the catalogue has tagged Comedy and Romance, from 1980 to 1989; these let go of the years
-    (for this list only).' None when the list kept every constraint."""
-    if listed == constraints:
-        return []
-    gone = []
-    if (listed.year_min, listed.year_max) != (constraints.year_min, constraints.year_max):
-        gone.append("the years")
-    if listed.all_tags != constraints.all_tags:
-        gone.append(f"needing {wanted_tags(constraints)} together")
-    return [
-        f"I have shown you all the catalogue has {asked}; these let go of "
-        f"{' and '.join(gone)} (for this list only)."
-    ]
-
-
 def list_line(
     count: int,
     seeds: list[Item],
