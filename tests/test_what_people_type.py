@@ -107,3 +107,22 @@ def test_a_message_that_is_a_title_is_not_planned_by_the_model(slice_assistant: 
     result = slice_assistant.turn(session, "le parrain")
     assert result.planner == "parser" and "like The Godfather (1972)" in result.message
     assert "tagged" not in result.message and result.picks
+
+
+def test_when_nothing_more_fits_the_reply_says_what_to_let_go_of(assistant: Assistant) -> None:
+    """The slice has few romantic comedies of the 80s: once shown, "more" finds nothing more and
+    says what would find others ("any year"), every constraint still standing; said, it does."""
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "romantic comedies from the 80s")
+    assert first.picks and all(1980 <= p.item.year <= 1989 for p in first.picks)
+    more = assistant.turn(session, "more")
+    assert not more.picks and more.message.startswith(
+        "I found nothing more in the catalogue that fits all of that: tagged Comedy and Romance, "
+        'from 1980 to 1989. Say "any year" or "comedy or romance" for more.'
+    ), more.message
+    assert (session.constraints.year_min, session.constraints.year_max) == (1980, 1989)
+    wider = assistant.turn(session, "any year")
+    assert wider.picks and all({"Comedy", "Romance"} <= set(p.item.tags) for p in wider.picks)
+    assert not {p.item.item_id for p in wider.picks} & {p.item.item_id for p in first.picks}
+    both = assistant.turn(assistant.new_session(None), "80s sci-fi westerns")
+    assert not both.picks and both.message.endswith('Say "sci-fi or western" for more.')

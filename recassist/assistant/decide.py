@@ -137,6 +137,8 @@ class Decider:
         text = replies.list_line(
             len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count
         )
+        if not picks:  # what to loosen, when loosening it would find more: the user says so
+            text = replies.nothing_more(text, self._shown_fit(now), self._loosen(now))
         show_ad = self.sponsor is not None and picks and not preview
         sponsored = self.sponsor(session.after(update), list(ids)) if show_ad else None
         note = replies.STORE_DOWN if found.store_down else None
@@ -179,6 +181,31 @@ class Decider:
             )
             for p in picks
         ], usual
+
+    def _shown_fit(self, now: SessionMemory) -> bool:
+        """Whether some film shown in this session fits every standing constraint."""
+        return any(i in self.items and now.constraints.allows(self.items[i]) for i in now.shown)
+
+    def _loosen(self, now: SessionMemory) -> list[str]:
+        """What the user could say to find more films not yet shown, one constraint let go at a
+        time ("any year", "sci-fi or western", "Drama is fine"); the constraints themselves stand
+        until they do."""
+        c, seen = now.constraints, {*now.shown, *now.dislikes}
+        wider = []
+        if c.year_min is not None or c.year_max is not None:
+            wider.append(("any year", dataclasses.replace(c, year_min=None, year_max=None)))
+        if len(c.all_tags) > 1:  # "sci-fi or western" for "sci-fi westerns"
+            either = dataclasses.replace(c, include_tags=c.all_tags, all_tags=frozenset())
+            wider.append((" or ".join(sorted(c.all_tags)).lower(), either))
+        for tag in sorted(c.exclude_tags):
+            wider.append(
+                (f"{tag} is fine", dataclasses.replace(c, exclude_tags=c.exclude_tags - {tag}))
+            )
+        return [
+            said
+            for said, loose in wider
+            if any(loose.allows(item) for i, item in self.items.items() if i not in seen)
+        ]
 
     def _seeds(
         self,

@@ -219,6 +219,20 @@ def unused_note(unused: list[str]) -> list[str]:
     return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
 
 
+def nothing_more(line: str, shown_fit: bool, loosen: list[str]) -> str:
+    """The line of an empty list, told more exactly: "nothing more" once films that fit were
+    shown, and what to say to find others ('say "any year" or "Drama is fine" for more') when
+    letting go of that constraint would."""
+    if shown_fit:
+        line = line.replace(
+            "I found nothing in the catalogue", "I found nothing more in the catalogue"
+        )
+    if loosen:
+        said = " or ".join(f'"{s}"' for s in loosen[:3])
+        line = line.replace("Try loosening a constraint.", f"Say {said} for more.")
+    return line
+
+
 def list_line(
     count: int,
     seeds: list[Item],
