@@ -1,4 +1,4 @@
-"""Loose messages as people type them: does the chat read them as meant? 24 conversations (turns
+"""Loose messages as people type them: does the chat read them as meant? 26 conversations (turns
 joined by " || "), each with what its last reply must say and must not say, on ML-100k, planned by
 the parser with template explanations (what every surface shows first, and all of it when the model
 is busy). The cases were written by hand from what a demanding user types: run-on questions,
@@ -38,6 +38,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["could not", "I didn't use"],
     ),
     # past what the catalogue has: say what would find more, every constraint standing
+    ("anything but horror and romance", ["with no Horror or Romance"], ["tagged Romance"]),
     ("romantic comedies from the 80s || more", ['Say "any year"'], ["Try loosening"]),
     ("80s sci-fi westerns", ['Say "sci-fi or western"'], ["Try loosening"]),
     (
@@ -59,6 +60,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ("Kung fu action from hong kong", ["tagged Action"], ["I didn't use"]),
     ("action movies || something older || why the first one?", ["Why "], ["have not shown"]),
     ("that movie with the shark", ["Jaws (1975)"], []),
+    ("what is fargo about?", ["Fargo (1996): Crime, Drama and Thriller"], ["Nothing I know"]),
     (
         "i need something light for a date night with my girlfriend",
         ["Here are 5 picks"],

@@ -4,6 +4,8 @@ alone, a dislike of a genre said loosely; and a list asked for after all that fi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from recassist.assistant.agent import Assistant
@@ -126,3 +128,45 @@ def test_when_nothing_more_fits_the_reply_says_what_to_let_go_of(assistant: Assi
     assert not {p.item.item_id for p in wider.picks} & {p.item.item_id for p in first.picks}
     both = assistant.turn(assistant.new_session(None), "80s sci-fi westerns")
     assert not both.picks and both.message.endswith('Say "sci-fi or western" for more.')
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "exclude"),
+    [
+        ("anything but horror and romance", [], ["Horror", "Romance"]),
+        ("no horror or romance please, a comedy", ["Comedy"], ["Horror", "Romance"]),
+        ("no horror, comedy please", ["Comedy"], ["Horror"]),  # a comma carries no negation
+        ("not horror but comedy", ["Comedy"], ["Horror"]),
+        ("sin terror ni romance", [], ["Horror", "Romance"]),
+    ],
+)
+def test_a_negation_carries_over_or_and_after_an_exclusion(
+    assistant: Assistant, message: str, include: list[str], exclude: list[str]
+) -> None:
+    """ "anything but horror and romance" rules out both (it once wanted romances without
+    horror); "or" carries any negation, "and" only an exclusion ("except", "anything but")."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.request.include_tags == include and result.request.exclude_tags == exclude
+    assert result.picks and not any(set(exclude) & set(p.item.tags) for p in result.picks)
+
+
+@pytest.mark.parametrize(
+    "message", ["what is fargo about?", "is Fargo any good?", "de quoi parle fargo ?"]
+)
+def test_a_question_about_a_film_says_what_is_known_of_it(
+    assistant: Assistant, message: str
+) -> None:
+    """ "what is fargo about?" once found films whose titles hold "what" and "about". Now: the
+    film's genres, how many here rated and liked it (counts of the data), that no plot is known,
+    and films its fans also liked; a description ("tell me about space movies") is no film."""
+    result = assistant.turn(assistant.new_session(None), message)
+    head = re.match(
+        r"Fargo \(1996\): Crime, Drama and Thriller; (\d+) people here rated it and (\d+) of them "
+        r"liked it\. I know no plot or review",
+        result.message,
+    )
+    assert head and int(head[1]) >= int(head[2]) > 0, result.message
+    assert "like Fargo (1996)" in result.message and result.picks
+    assert "Fargo (1996)" not in {p.item.title for p in result.picks}
+    space = assistant.turn(assistant.new_session(None), "tell me about space movies")
+    assert "people here rated it" not in space.message and space.picks

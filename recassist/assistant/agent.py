@@ -137,8 +137,11 @@ class Assistant:
         preview."""
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
-        titled = rules.bare_title(parsed, self.catalogue, message)
-        # a message that is a title ("le parrain", "star wars 5") is read: no model plans it
+        titled = rules.about_title(
+            rules.bare_title(parsed, self.catalogue, message), self.catalogue, message
+        )
+        # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
+        # fargo about?") is read: no model plans it
         ask_model = ask_model and titled.seed_titles == parsed.seed_titles
         parsed = titled
         parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)

@@ -315,6 +315,14 @@ class CandidateStage:
             return False
         return bool(graph.related(rows[:1], kind)[rows[1]] > 0)
 
+    def liked_by(self, item_id: str) -> tuple[int, int]:
+        """How many people here watched (rated) the item and how many of them liked it."""
+        row = self.serving.data.items.rows([item_id], missing=-1)[0]
+        if row < 0:
+            return 0, 0
+        share = self._well_liked()
+        return int(share.watchers[row]), int(share.liked[row])
+
     def _well_liked(self) -> WellLiked:
         """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""
         if self._liked_share is None:

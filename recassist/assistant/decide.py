@@ -117,6 +117,9 @@ class Decider:
         used = self.candidates.described  # words a concept used were not dropped
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
         notes = replies.title_notes(named, self.items, len(picks))
+        if request.about and now.seeds:  # "what is fargo about?": what is known of it first
+            item = self.items[now.seeds[0]]
+            notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
         unused = [w for w in request.unused if not used(found, w)]
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)

@@ -219,6 +219,21 @@ def unused_note(unused: list[str]) -> list[str]:
     return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
 
 
+def about_note(item: Item, watched: int, liked: int) -> str:
+    """What is known of one film asked about: its tags and year, and how many people here rated
+    and liked it; no plot or review is known, and the reply says so."""
+    kinds = _listed(list(item.tags), most=len(item.tags)) if item.tags else "no genre"
+    rated = (
+        f"{watched} people here rated it and {liked} of them liked it"
+        if watched
+        else "no one here has rated it yet"
+    )
+    return (
+        f"{display_title(item.title)}: {kinds}; {rated}. I know no plot or review, only who "
+        "liked what, so here is what people who liked it also liked."
+    )
+
+
 def nothing_more(line: str, shown_fit: bool, loosen: list[str]) -> str:
     """The line of an empty list, told more exactly: "nothing more" once films that fit were
     shown, and what to say to find others ('say "any year" or "Drama is fine" for more') when

@@ -96,6 +96,8 @@ class TurnRequest(BaseModel):
     people: list[str] = Field(default_factory=list, max_length=5)
     # the two films the first person was found by (`assistant.filmography`): the reply names them
     people_by: list[str] = Field(default_factory=list, max_length=2)
+    # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
+    about: bool = False
 
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
@@ -123,6 +125,7 @@ PARSER_ONLY = (
     "mix",
     "people",
     "people_by",
+    "about",
     "small_talk",
 )
 

@@ -169,6 +169,23 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower())
 
 
+def about_title(request: TurnRequest, catalogue: Catalogue, message: str) -> TurnRequest:
+    """ "what is fargo about?", "is titanic any good?", "de quoi parle le parrain ?": a question
+    about one film (the `about_film` forms of the word lists, "{}" where the title stands) whose
+    title the catalogue surely has. Its answer is what is known of the film and a list like it."""
+    said = " ".join(message.lower().split()).strip(" ?!.")
+    for form in listed("about_film"):
+        before, _, after = form.partition("{}")
+        if not (said.startswith(before) and said.endswith(after)):
+            continue
+        title = said[len(before) : len(said) - len(after)].strip(" ,")
+        if title and catalogue.find_title(title):
+            return TurnRequest(
+                intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True
+            )
+    return request
+
+
 def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy

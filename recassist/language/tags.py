@@ -55,6 +55,12 @@ def clause_end(tokens: tuple[Token, ...], start: int) -> int | None:
 def negated_before(tokens: tuple[Token, ...], index: int) -> bool:
     """Whether one of the three words before token `index`, in its clause, negates what follows;
     "anything but" negates ("anything but horror") instead of ending the clause."""
+    return negator_before(tokens, index) is not None
+
+
+def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
+    """The word that negates token `index` (`negated_before`), "except" for "anything but"; None
+    when none does."""
     words: list[str] = []
     i = index - 1
     while i >= 0 and len(words) < 4:
@@ -80,7 +86,17 @@ def negated_before(tokens: tuple[Token, ...], index: int) -> bool:
                 i -= 2
             words.append(word)
         i -= 1
-    return any(word in negators() for word in words[:3])
+    return next((word for word in words[:3] if word in negators()), None)
+
+
+def _carried(between: str, negator: str | None) -> bool:
+    """Whether a negation goes on to the next tag over the words `between` them: "or" always ("no
+    horror or romance"), "and" after an exclusion ("anything but horror and romance")."""
+    if negator is None:
+        return False
+    if between in listed("negation_carries"):
+        return True
+    return between in listed("exclusion_carries") and negator in listed("exclusions")
 
 
 class TagMatcher:
@@ -115,7 +131,7 @@ class TagMatcher:
         tokens = tokenise(text) if tokens is None else tokens
         skip = list(skip)
         out: list[TagMention] = []
-        i = 0
+        i, last, last_negator = 0, None, None  # the last mention's end token and its negator
         while i < len(tokens):
             end = self._phrases.match_at(tokens, i, text)
             if end == i:
@@ -123,12 +139,18 @@ class TagMatcher:
                 continue
             start, stop = tokens[i].start, tokens[end - 1].end
             if not any(s <= start < e for s, e in skip):
-                negated = negated_before(tokens, i)
-                if negated and i and tokens[i - 1].low in listed("degree"):
+                negator = negator_before(tokens, i)
+                if negator and i and tokens[i - 1].low in listed("degree"):
                     i = end  # "not too scary": less of it, which no tag says; no tag rules it out
                     continue
+                if negator is None and last is not None:  # "anything but horror and romance"
+                    between = " ".join(t.low for t in tokens[last:i])
+                    negator = last_negator if _carried(between, last_negator) else None
                 form = " ".join(text[start:stop].lower().split())
-                out += [TagMention(tag, start, stop, negated) for tag in self._forms[form]]
+                out += [
+                    TagMention(tag, start, stop, negator is not None) for tag in self._forms[form]
+                ]
+                last, last_negator = end, negator
             i = end
         return out
 
