@@ -170,3 +170,14 @@ def test_a_question_about_a_film_says_what_is_known_of_it(
     assert "Fargo (1996)" not in {p.item.title for p in result.picks}
     space = assistant.turn(assistant.new_session(None), "tell me about space movies")
     assert "people here rated it" not in space.message and space.picks
+
+
+def test_it_after_a_question_about_a_film_is_that_film(assistant: Assistant) -> None:
+    """ "is titanic any good?" then "i hated it, something else?": "it" is Titanic, not the first
+    film listed, and a film disliked is no longer what the list goes by."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "is titanic any good?")
+    result = assistant.turn(session, "i hated it, something else?")
+    titanic = assistant.catalogue.exact_title("titanic")
+    assert result.message.startswith("Noted: not Titanic (1997).") and result.picks
+    assert "like Titanic" not in result.message and session.dislikes == [titanic]

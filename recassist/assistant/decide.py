@@ -106,6 +106,10 @@ class Decider:
         named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         now = session.after(update)  # the tastes and constraints this turn holds
+        if set(now.seeds) & set(now.dislikes):  # "is titanic any good?", "i hated it, else?"
+            kept = tuple(s for s in now.seeds if s not in now.dislikes)
+            update = update.then(SessionUpdate(seeds=kept))
+            now = session.after(update)
         found = self.candidates.find(now, request, now.seeds, now.constraints)
         picks, usual = self._picks(now, request, found)
         ids = tuple(p.item.item_id for p in picks)
@@ -117,9 +121,10 @@ class Decider:
         used = self.candidates.described  # words a concept used were not dropped
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
         notes = replies.title_notes(named, self.items, len(picks))
-        if request.about and now.seeds:  # "what is fargo about?": what is known of it first
-            item = self.items[now.seeds[0]]
+        if request.about and now.seeds:  # "what is fargo about?": what is known of it first,
+            item = self.items[now.seeds[0]]  # and "it" is that film ("i hated it")
             notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
+            update = update.then(SessionUpdate(focus=item.item_id))
         unused = [w for w in request.unused if not used(found, w)]
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
