@@ -29,7 +29,6 @@ from recassist.audiences.questions import MarketerAssistant
 from recassist.audiences.releases import (
     _value_codes,
     cell_of,
-    row_matrix,
     row_tag_counts,
     tag_counts,
 )
@@ -151,7 +150,7 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     moved = int(np.abs(exact[0] - exact[1]).sum())
     assert 1 <= moved <= 1 + config.interests_per_user  # within the release's stated sensitivity
     by_row = [
-        row_tag_counts(p, row_matrix(c, full.vocabulary))
+        row_tag_counts(p, c, full.vocabulary)
         for p, c in zip((ml1m_population, smaller), codes, strict=True)
     ]
     moved = int(np.abs(by_row[0] - by_row[1]).sum())

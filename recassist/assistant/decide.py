@@ -105,11 +105,7 @@ class Decider:
         update = base.then(session.standing(request))
         named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
-        now = session.after(update)  # the tastes and constraints this turn holds
-        if set(now.seeds) & set(now.dislikes):  # "is titanic any good?", "i hated it, else?"
-            kept = tuple(s for s in now.seeds if s not in now.dislikes)
-            update = update.then(SessionUpdate(seeds=kept))
-            now = session.after(update)
+        update, now = _without_disliked_seeds(session, update)  # what this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints)
         picks, usual = self._picks(now, request, found)
         ids = tuple(p.item.item_id for p in picks)
@@ -329,6 +325,19 @@ class Decider:
         text = " ".join([text, *replies.unused_note(request.unused)])
         update = base.then(SessionUpdate(feedback=((target, feedback),)))
         return Answer(request, planner, text, update=update, listed=False)
+
+
+def _without_disliked_seeds(
+    session: SessionMemory, update: SessionUpdate
+) -> tuple[SessionUpdate, SessionMemory]:
+    """`update` without the seeds it leaves disliked ("is titanic any good?", then "i hated it,
+    something else?": no list like Titanic), and the session it leaves."""
+    now = session.after(update)
+    if set(now.seeds) & set(now.dislikes):
+        kept = tuple(s for s in now.seeds if s not in now.dislikes)
+        update = update.then(SessionUpdate(seeds=kept))
+        now = session.after(update)
+    return update, now
 
 
 def _mixed(picks: list[Pick], mix: dict[str, int]) -> list[Pick]:

@@ -108,8 +108,9 @@ def tag_counts(population: Population, cells: np.ndarray, n_cells: int) -> np.nd
     return np.column_stack([sizes, np.asarray((one_hot @ population.interests).todense())])
 
 
-def row_tag_counts(population: Population, rows: sp.csr_matrix) -> np.ndarray:
-    """rows x (1 + tags): each row's people and their interest counts (`rows`: `row_matrix`)."""
+def row_tag_counts(population: Population, codes: np.ndarray, vocabulary: Vocabulary) -> np.ndarray:
+    """rows x (1 + tags): each row's people (`row_matrix`) and their interest counts."""
+    rows = row_matrix(codes, vocabulary)
     sizes = np.asarray(rows.sum(axis=0)).ravel()
     return np.column_stack([sizes, np.asarray((rows.T @ population.interests).todense())])
 
@@ -200,13 +201,8 @@ def publish(
     )
 
     def made(name: str, compute, sensitivity: int, epsilon: float = config.epsilon_per_release):
-        query = {
-            "snapshot": vocabulary.snapshot,
-            "name": name,
-            "rules": rules,
-            "epsilon": epsilon,
-            "attributes": vocabulary.attributes,
-        }
+        query = {"snapshot": vocabulary.snapshot, "name": name, "rules": rules}
+        query |= {"epsilon": epsilon, "attributes": vocabulary.attributes}
         return guard.release(owner, query, lambda: CountTable(compute(), sensitivity), epsilon)
 
     tags = made(
@@ -215,9 +211,7 @@ def publish(
         1 + k_i,
     )
     tag_rows = made(
-        "tag_rows",
-        lambda: row_tag_counts(population, row_matrix(codes, vocabulary)),
-        (1 + n_attr) * (1 + k_i),
+        "tag_rows", lambda: row_tag_counts(population, codes, vocabulary), (1 + n_attr) * (1 + k_i)
     )
     first = len(next(iter(vocabulary.attributes.values()), [])) if n_attr else 0
     items = made(
