@@ -9,6 +9,7 @@ import re
 import pytest
 
 from recassist.assistant.agent import Assistant
+from recassist.retrieval.catalogue import display_title
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +182,18 @@ def test_it_after_a_question_about_a_film_is_that_film(assistant: Assistant) -> 
     titanic = assistant.catalogue.exact_title("titanic")
     assert result.message.startswith("Noted: not Titanic (1997).") and result.picks
     assert "like Titanic" not in result.message and session.dislikes == [titanic]
+
+
+def test_a_question_about_it_or_a_position_is_about_that_film(assistant: Assistant) -> None:
+    """ "what is it about?" after "fargo" is about Fargo (the one film the list went by), not a
+    film titled "It ..."; "is the second one any good?" about the second film of the last list;
+    with no list shown, "is it good?" asks about no film."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "fargo")
+    it = assistant.turn(session, "what is it about?")
+    assert it.message.startswith("Fargo (1996): Crime, Drama and Thriller;"), it.message
+    second = assistant.items[session.last_shown[1]]
+    result = assistant.turn(session, "is the second one any good?")
+    assert result.message.startswith(display_title(second.title) + ":"), result.message
+    alone = assistant.turn(assistant.new_session(None), "is it good?")
+    assert "people here rated it" not in alone.message

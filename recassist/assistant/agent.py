@@ -138,7 +138,7 @@ class Assistant:
         message = plain_text(message)
         parsed, ask_model = self.planner.read(message)
         titled = rules.about_title(
-            rules.bare_title(parsed, self.catalogue, message), self.catalogue, message
+            rules.bare_title(parsed, self.catalogue, message), self.catalogue, message, session
         )
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it

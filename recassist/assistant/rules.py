@@ -22,8 +22,9 @@ from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
+from recassist.language.reading import only_reference
 from recassist.language.tags import TagMatcher
-from recassist.language.words import cue, listed
+from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import informal_key, title_key, without_number
 
@@ -169,20 +170,34 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w']+", text.lower())
 
 
-def about_title(request: TurnRequest, catalogue: Catalogue, message: str) -> TurnRequest:
+def about_title(
+    request: TurnRequest, catalogue: Catalogue, message: str, session: SessionMemory
+) -> TurnRequest:
     """ "what is fargo about?", "is titanic any good?", "de quoi parle le parrain ?": a question
     about one film (the `about_film` forms of the word lists, "{}" where the title stands) whose
-    title the catalogue surely has. Its answer is what is known of the film and a list like it."""
+    title the catalogue surely has. Its answer is what is known of the film and a list like it.
+    "what is it about?", "is the first one good?" ask about a film shown (the one pointed at; "it"
+    after "fargo" is Fargo, the one film the list went by); with no list shown, the request stays
+    as read."""
     said = " ".join(message.lower().split()).strip(" ?!.")
     for form in listed("about_film"):
         before, _, after = form.partition("{}")
         if not (said.startswith(before) and said.endswith(after)):
             continue
         title = said[len(before) : len(said) - len(after)].strip(" ,")
-        if title and catalogue.find_title(title):
+        if not title:
+            continue
+        if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
+            named = request.refers_to is None and not session.focus and len(session.seeds) == 1
+            item_id = session.seeds[0] if named else session.resolve(request.refers_to)
+            title = catalogue.items[item_id].title if item_id in catalogue.items else ""
+        elif not catalogue.find_title(title):
+            continue
+        if title:
             return TurnRequest(
                 intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True
             )
+        return request
     return request
 
 
