@@ -138,11 +138,12 @@ class Decider:
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
-        text = replies.list_line(
-            len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count
+        empty = (
+            {"shown_fit": self._shown_fit(now), "loosen": self._loosen(now)} if not picks else {}
         )
-        if not picks:  # what to loosen, when loosening it would find more: the user says so
-            text = replies.nothing_more(text, self._shown_fit(now), self._loosen(now))
+        text = replies.list_line(
+            len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count, **empty
+        )
         show_ad = self.sponsor is not None and picks and not preview
         sponsored = self.sponsor(session.after(update), list(ids)) if show_ad else None
         note = replies.STORE_DOWN if found.store_down else None

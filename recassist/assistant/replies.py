@@ -3,6 +3,8 @@ and the questions it asks back when a message points at nothing it can resolve."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from recassist.assistant.seeds import Named
 from recassist.retrieval.catalogue import Constraints, Item, display_title
 
@@ -234,20 +236,6 @@ def about_note(item: Item, watched: int, liked: int) -> str:
     )
 
 
-def nothing_more(line: str, shown_fit: bool, loosen: list[str]) -> str:
-    """The line of an empty list, told more exactly: "nothing more" once films that fit were
-    shown, and what to say to find others ('say "any year" or "Drama is fine" for more') when
-    letting go of that constraint would."""
-    if shown_fit:
-        line = line.replace(
-            "I found nothing in the catalogue", "I found nothing more in the catalogue"
-        )
-    if loosen:
-        said = " or ".join(f'"{s}"' for s in loosen[:3])
-        line = line.replace("Try loosening a constraint.", f"Say {said} for more.")
-    return line
-
-
 def list_line(
     count: int,
     seeds: list[Item],
@@ -255,20 +243,27 @@ def list_line(
     notes: list[str],
     years: tuple[int, int] | None,
     asked: int = 0,
+    *,
+    shown_fit: bool = False,
+    loosen: Sequence[str] = (),
 ) -> str:
-    """The line above a list of `count` picks (none: why, and what to loosen; fewer than the
-    `asked`: "I found only 2 picks, ..."), after the `notes` (`title_notes`)."""
+    """The line above a list of `count` picks (none: why, and what to loosen: "nothing more" once
+    films that fit were `shown_fit`, and what to say to find others when letting go of a
+    constraint would, `loosen`: 'Say "any year" for more.'; fewer than the `asked`: "I found only
+    2 picks, ..."), after the `notes` (`title_notes`)."""
     terms = in_force(seeds, constraints)
     if not count:
-        reason = "I found nothing in the catalogue that fits all of that"
+        reason = (
+            f"I found nothing{' more' if shown_fit else ''} in the catalogue that fits all of that"
+        )
         if years and (
             (constraints.year_min or years[0]) > years[1]
             or (constraints.year_max or years[1]) < years[0]
         ):
             reason += f" (its items are from {years[0]} to {years[1]})"
-        return " ".join(
-            [*notes, f"{reason}{': ' + terms if terms else ''}. Try loosening a constraint."]
-        )
+        said = " or ".join(f'"{s}"' for s in loosen[:3])
+        then = f"Say {said} for more." if said else "Try loosening a constraint."
+        return " ".join([*notes, f"{reason}{': ' + terms if terms else ''}. {then}"])
     head = f"Here {'is' if count == 1 else 'are'} {count} pick{'s' if count != 1 else ''}"
     if count < asked:
         head = f"I found only {count} pick{'s' if count != 1 else ''}"

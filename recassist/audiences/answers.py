@@ -212,12 +212,11 @@ class ReleasedAnswers:
         the rows release when the segment is everyone or values of one attribute and that is less
         noisy (a few rows against a hundred cells), else from the cells."""
         r = self.releases
-        from_cells = r.tags.counts[where.cells].sum(axis=0)
         var = int(where.cells.sum()) * 2 * r.tags.scale**2
         rows = self._rows(where)
         if rows is not None and len(rows) * 2 * r.tag_rows.scale**2 < var:
             return r.tag_rows.counts[rows].sum(axis=0), len(rows) * 2 * r.tag_rows.scale**2
-        return from_cells, var
+        return r.tags.counts[where.cells].sum(axis=0), var
 
     def items_var(self, rows: np.ndarray) -> float:
         """Noise variance of a sum of `items` rows: everyone's row sums the first attribute's."""

@@ -153,10 +153,8 @@ def _tags_only(candidate: str, tags: TagMatcher) -> bool:
     """Whether `candidate` names tags and nothing else but filler ("I don't like musicals
     actually": no title "musicals actually")."""
     named = tags.mentions(candidate)
-    rest = [candidate[: named[0].start]] if named else []
-    rest += [candidate[a.end : b.start] for a, b in zip(named, named[1:])]
-    rest += [candidate[named[-1].end :]] if named else []
-    return bool(named) and set(" ".join(rest).lower().split()) <= filler()
+    rest = mask(candidate, [(m.start, m.end) for m in named])
+    return bool(named) and set(rest.lower().split()) <= filler()
 
 
 def _years(text: str, tokens: tuple[Token, ...]) -> list[Span]:
