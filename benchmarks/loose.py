@@ -73,9 +73,10 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["could not"],
     ),
     ("le parrain", ["like The Godfather (1972)"], []),
-    # not built: less of a quality, a person named (the parser alone)
+    # less of a quality (built in the seventh session)
     ("something scary but not too gory", ["tagged Horror"], ["I didn't use"]),
     ("scary movies for halloween || not that scary", ["Here are 5 picks"], ["I didn't use"]),
+    # not built: a person named (the parser alone)
     ("a western with clint eastwood", ["tagged Western"], ["can't look films up"]),
 ]
 

@@ -366,3 +366,25 @@ def test_a_foreign_message_read_whole_says_nothing_was_left_unused(
     back as unused."""
     result = concept_assistant.turn(concept_assistant.new_session(None), message)
     assert result.picks and "didn't use" not in result.message, result.message
+
+
+def test_what_the_best_matches_fans_also_like_comes_first_among_equals(
+    ml100k, settings, titles
+) -> None:
+    """`typical`: among films scored alike, those co-liked with the best-scored one gain most
+    (The Empire Strikes Back beside Star Wars, not Fargo), by at most the weight; weight 0
+    changes nothing."""
+    from recassist.retrieval.interactions import Interactions
+    from recassist.retrieval.neighbours import typical
+
+    data = Interactions.from_dataset(ml100k, settings.events)
+    ids = {title: item_id for item_id, title in titles.items()}
+    named = ["Empire Strikes Back, The (1980)", "Fargo (1996)", "English Patient, The (1996)"]
+    scores = {ids["Star Wars (1977)"]: 2.0, **{ids[t]: 1.0 for t in named}}
+    out = typical(data, scores, 0.1)
+    gain = {t: out[ids[t]] - 1.0 for t in named}
+    assert gain["Empire Strikes Back, The (1980)"] > max(
+        gain["Fargo (1996)"], gain["English Patient, The (1996)"]
+    )
+    assert all(0 <= g <= 0.1 + 1e-9 for g in gain.values())
+    assert typical(data, scores, 0.0) == scores

@@ -170,7 +170,7 @@ def test_schema_planner_falls_back_to_the_readers_plan_when_the_model_fails() ->
 def test_a_change_to_a_person_s_list_keeps_the_person() -> None:
     """ "anything by spielberg", then "only from the 90s" or "something older": the list still
     goes by the person (their film, the relation and the two films named); a new topic does not."""
-    from recassist.assistant.decide import _refined
+    from recassist.assistant.rules import refined
     from recassist.assistant.request import Intent, TurnRequest
 
     person = TurnRequest(
@@ -183,11 +183,11 @@ def test_a_change_to_a_person_s_list_keeps_the_person() -> None:
         TurnRequest(intent=Intent.refine, year_min=1990, year_max=1999),
         TurnRequest(era="older"),
     ):
-        kept = _refined(then, person)
+        kept = refined(then, person)
         assert (kept.people, kept.people_by, kept.relation) == (
             person.people,
             person.people_by,
             "same_director",
         )
-    fresh = _refined(TurnRequest(intent=Intent.refine, new_topic=True, mood="a western"), person)
+    fresh = refined(TurnRequest(intent=Intent.refine, new_topic=True, mood="a western"), person)
     assert not fresh.people_by and fresh.relation is None

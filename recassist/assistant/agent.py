@@ -39,7 +39,6 @@ from recassist.assistant.events import (
 from recassist.assistant.explain import Explainer
 from recassist.assistant.filmography import Filmography
 from recassist.assistant.mainstream import MainstreamStage
-from recassist.assistant.parser import unread
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
 from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
@@ -136,7 +135,8 @@ class Assistant:
         for the model's plan. When the model is busy, the parser's plan is the turn's, with no
         preview."""
         message = plain_text(message)
-        parsed, ask_model = self.planner.read(message)
+        parsed, own = self.planner.read(message)  # and the words of its own
+        ask_model = self.planner.asks_model(own)
         titled = rules.about_title(
             rules.bare_title(parsed, self.catalogue, message), self.catalogue, message, session
         )
@@ -145,7 +145,6 @@ class Assistant:
         ask_model = ask_model and titled.seed_titles == parsed.seed_titles
         parsed = titled
         parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)
-        own = unread(message, self.tags, self.catalogue.title_spans)  # words of its own?
         first = rules.is_first_message(session) and bool(parsed.seed_titles or parsed.mood or own)
         # the mood leaves out "who directed", "not horror"; with no mood, the message only when it
         # has words the parser did not read ("I hated Titanic. Something with Leonardo DiCaprio?"

@@ -42,7 +42,7 @@ from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.concepts import singular
 from recassist.retrieval.fusion import normalised_matrix
-from recassist.retrieval.neighbours import WellLiked, co_liked, liked_matrix, well_liked
+from recassist.retrieval.neighbours import WellLiked, co_liked, liked_matrix, typical, well_liked
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
@@ -224,7 +224,8 @@ class CandidateStage:
         if not matches:
             return False
         gathered.concepts = tuple(matches)
-        scores = index.scores(matches)
+        weight = self.config.typical_weight  # the most typical of what was named first
+        scores = typical(self.serving.data, index.scores(matches), weight)
         listed: dict[str, float] = {}
         for item_id in sorted(scores, key=lambda i: -scores[i]):
             item = self.catalogue.items.get(item_id)

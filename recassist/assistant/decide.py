@@ -21,15 +21,18 @@ from recassist.assistant.gathered import Found
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.rules import dated, refined
 from recassist.assistant.seeds import Named, built_around, named_titles
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
+from recassist.retrieval.milder import Intensity, intensity, mildest_first
 
 # A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer
 # has none.
 Sponsor = Callable[[SessionMemory, list[str]], SponsoredCard | None]
 MIX_DEPTH = 40  # "3 comedies and 2 dramas": the ranked list is this many times the picks asked
+MILD_DEPTH = 4  # "nothing too violent": the milder films among this many times the picks asked
 
 
 class Decider:
@@ -101,40 +104,24 @@ class Decider:
     ) -> Answer:
         """A list: the request folded into the standing constraints, its seeds, candidates, the
         picks ranked and reranked with their evidence, and the line above them."""
-        request = _refined(_dated(request, self._shown_years(session)), session.last_request)
+        request = refined(dated(request, self._shown_years(session)), session.last_request)
         update = base.then(session.standing(request))
         named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints)
-        picks, usual = self._picks(now, request, found)
+        genres = self.catalogue.genres
+        milder = intensity(self.catalogue.concepts, sorted(now.constraints.milder), genres)
+        picks, usual = self._picks(now, request, found, milder)
         ids = tuple(p.item.item_id for p in picks)
         update = update.then(
             SessionUpdate(
                 shown=ids, reasons={p.item.item_id: p.reasons for p in picks}, new_list=True
             )
         )
-        used = self.candidates.described  # words a concept used were not dropped
-        named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
-        notes = replies.title_notes(named, self.items, len(picks))
-        if request.about and now.seeds:  # "what is fargo about?": what is known of it first,
-            item = self.items[now.seeds[0]]  # and "it" is that film ("i hated it")
-            notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
-            update = update.then(SessionUpdate(focus=item.item_id))
-        unused = [w for w in request.unused if not used(found, w)]
-        mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
-        unused += self.candidates.unnamed(found, mood)
-        notes += replies.unused_note(unused)  # nothing the user said is dropped silently
-        notes += replies.people_note(request.people, request.people_by, request.relation)
-        if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
-            title = display_title(self.items[now.seeds[0]].title)
-            related = "related" in found.lists
-            graph = self.candidates.has_graph
-            notes.append(replies.relation_note(request.relation, title, related, graph))
-        tagged = request.include_tags or request.all_tags
-        described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
-        if picks and described:  # a description, and nothing known of the films matched it
-            notes.append(replies.nearest_note(found.reasons["words"][0].label))
+        if request.about and now.seeds:  # "what is fargo about?": "it" is that film now
+            update = update.then(SessionUpdate(focus=now.seeds[0]))
+        notes = self._notes(now, request, found, named, picks, milder)
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
@@ -149,8 +136,44 @@ class Decider:
         note = replies.STORE_DOWN if found.store_down else None
         return Answer(request, planner, text, tuple(picks), update, sponsored, note)
 
+    def _notes(
+        self,
+        now: SessionMemory,
+        request: TurnRequest,
+        found: Found,
+        named: list[Named],
+        picks: list[Pick],
+        milder: Intensity,
+    ) -> list[str]:
+        """The lines before a list: the titles named and how they were read, what is known of
+        the film asked about, what the turn did not use (nothing the user said is dropped
+        silently), the people named, the relation asked for, and what the picks are near."""
+        used = self.candidates.described  # words a concept used were not dropped
+        named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
+        notes = replies.title_notes(named, self.items, len(picks))
+        if request.about and now.seeds:  # "what is fargo about?": what is known of it first
+            item = self.items[now.seeds[0]]
+            notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
+        unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
+        mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
+        unused += self.candidates.unnamed(found, mood)
+        notes += replies.unused_note(unused)
+        if picks and milder.said:  # "nothing too violent": what went last
+            notes.append(replies.milder_note(milder.said, milder.kinds))
+        notes += replies.people_note(request.people, request.people_by, request.relation)
+        if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
+            title = display_title(self.items[now.seeds[0]].title)
+            related = "related" in found.lists
+            graph = self.candidates.has_graph
+            notes.append(replies.relation_note(request.relation, title, related, graph))
+        tagged = request.include_tags or request.all_tags
+        described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
+        if picks and described:  # a description, and nothing known of the films matched it
+            notes.append(replies.nearest_note(found.reasons["words"][0].label))
+        return notes
+
     def _picks(
-        self, session: SessionMemory, request: TurnRequest, found: Found
+        self, session: SessionMemory, request: TurnRequest, found: Found, milder: Intensity
     ) -> tuple[list[Pick], float]:
         """The picks shown (filtered, ranked, calibrated, reranked, with their evidence), and how
         mainstream the plain ranking was (for "less mainstream")."""
@@ -164,6 +187,8 @@ class Decider:
         shortlist = self.rerank.shortlist(request.count)
         if request.mix:  # room to find each tag's share
             shortlist = max(shortlist, MIX_DEPTH * request.count)
+        if milder.said:  # room for the milder films of those asked for to come first
+            shortlist = max(shortlist, MILD_DEPTH * request.count)
         pool = self.mainstream.pool(shortlist, constraints)
         picks = rank(self.catalogue, found.scores, constraints, blocked, pool)
         history = [*reversed(session.likes), *reversed(self.catalogue.history_ids(user))]
@@ -171,6 +196,7 @@ class Decider:
         niche = constraints.less_mainstream
         usual = self.mainstream.popularity(picks[: request.count]) if niche else 0.0
         picks = self.mainstream(picks, history_items, shortlist, constraints)
+        picks = mildest_first(picks, lambda p: p.item.item_id, milder)
         if request.mix:
             picks = _mixed(picks, request.mix)
         picks = self.rerank(picks, history_items, request.count)
@@ -352,39 +378,3 @@ def _mixed(picks: list[Pick], mix: dict[str, int]) -> list[Pick]:
         only = [i for i in have if not others & set(picks[i].item.tags)]  # a comedy, no drama
         taken += (only + [i for i in have if i not in only])[:wanted]
     return [picks[i] for i in sorted(taken)]
-
-
-def _dated(request: TurnRequest, shown: list[int]) -> TurnRequest:
-    """ "Something older" (`TurnRequest.era`): before the oldest film of the last list; "newer":
-    after its newest, or after its middle year when nothing is newer than the newest. Nothing
-    changes without a list shown."""
-    if request.era is None or not shown:
-        return request
-    if request.era == "older":
-        return request.model_copy(update={"year_max": min(shown) - 1})
-    return request.model_copy(update={"year_min": sorted(shown)[len(shown) // 2] + 1})
-
-
-def _refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
-    """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
-    the person it went by unless it says its own; one that names the kind of film wanted ("a
-    western", a `new_topic`) replaces the last request's words rather than narrowing them ("a
-    feel-good movie for a rainy sunday", then "what about a western?", is no search for feel-good
-    westerns)."""
-    if previous is None or not (request.intent is Intent.refine or request.era):
-        return request
-    update = _same_person(request, previous)
-    if request.intent is not Intent.refine:  # "something older": than the last list, its person's
-        return request.model_copy(update=update)
-    count = request.count if "count" in request.model_fields_set else previous.count
-    mood = request.mood or (None if request.new_topic else previous.mood)
-    return request.model_copy(update=update | {"mood": mood, "count": count})
-
-
-def _same_person(request: TurnRequest, previous: TurnRequest) -> dict:
-    """The person the last list went by, and its relation, for a request that changes only the
-    list ("anything by spielberg", then "only from the 90s": still the person's films)."""
-    if not previous.people_by or request.new_topic or request.reset or request.drop_seeds:
-        return {}
-    relation = request.relation or previous.relation
-    return {"people": previous.people, "people_by": previous.people_by, "relation": relation}

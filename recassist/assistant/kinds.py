@@ -32,16 +32,19 @@ def less_of(
 ) -> list[tuple[int, int]]:
     """A wish for less of a kind of film ("nothing too scary") beside another want (a thriller,
     a title): that kind is ruled out, the nearest a filter comes. Alone ("not too scary please"
-    after a horror list), it is said back as unused: ruling horror out would undo the list. The
-    wishes left for the reply to name are returned."""
-    if not (found["include"] or found["every"] or seeds):
+    after a horror list) or of the kind wanted ("something scary but not that scary"), it is
+    left for the ranking (`TurnRequest.milder`): ruling horror out would undo the list. The
+    wishes left are returned."""
+    wanted = {*found["include"], *found["every"]}
+    if not (wanted or seeds):
         return unsaid
     left = []
     for start, end in unsaid:
         kinds = [t for w in text[start:end].lower().split() if (t := tags.canonical(w))]
-        found["exclude"] += [t for t in kinds if t not in found["exclude"]]
-        if not kinds:
+        if not kinds or set(kinds) & wanted:
             left.append((start, end))
+            continue
+        found["exclude"] += [t for t in kinds if t not in found["exclude"]]
     wanted = set(found["exclude"])
     found["include"] = [t for t in found["include"] if t not in wanted]
     return left

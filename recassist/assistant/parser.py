@@ -290,6 +290,7 @@ def parse(
         else None,
         people=named,
         unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
+        milder=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [])[:5],
         mix=mix,
         **(
             {"count": min(20, sum(mix.values()))}

@@ -105,18 +105,21 @@ class Planner:
             else None
         )
 
-    def read(self, message: str) -> tuple[TurnRequest, bool]:
-        """The parser's request, and whether the model should plan too: it has words the parser did
-        not read."""
+    def read(self, message: str) -> tuple[TurnRequest, list[str]]:
+        """The parser's request, and the words of the message it read as nothing (`unread`): with
+        some, the model should plan too (`asks_model`)."""
         own_words = unread(message, self.tags, self.catalogue.title_spans)
-        parsed = parse(message, self.tags, self.catalogue.title_spans, own_words)
-        return parsed, self.model is not None and bool(own_words)
+        return parse(message, self.tags, self.catalogue.title_spans, own_words), own_words
+
+    def asks_model(self, own_words: list[str]) -> bool:
+        """Whether a message with these unread words is for the model to plan too."""
+        return self.model is not None and bool(own_words)
 
     def plan(self, session: SessionMemory, message: str) -> Plan:
         """The plan of one message: the parser's when it read every word or the model is not free
         within `PLAN_WAIT_S`, else the model's (`plan_with_model`)."""
-        parsed, ask_model = self.read(message)
-        if not ask_model:
+        parsed, own_words = self.read(message)
+        if not self.asks_model(own_words):
             return Plan(
                 parsed, "parser"
             )  # no model, or the parser understood every word: no LLM wait

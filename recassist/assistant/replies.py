@@ -212,6 +212,18 @@ def nearest_note(words: str) -> str:
     )
 
 
+def milder_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:
+    """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
+    and gangster films come last.' Nothing is ruled out, and the user should know that."""
+    said = " and ".join(f'"{w}"' for w in wishes[:2])
+    plural = [
+        k if k.endswith("s") else f"{k}s" if k.endswith(("film", "movie")) else f"{k} films"
+        for k in kinds[:3]
+    ]
+    named = ", ".join(plural[:-1]) + f" and {plural[-1]}" if len(plural) > 1 else plural[0]
+    return f"For {said}, {named} come last."
+
+
 def unused_note(unused: list[str]) -> list[str]:
     """The reply's word on what the turn could not use ('I didn't use "nothing too violent": ...'),
     so that nothing the user said is dropped silently; none when all was used."""

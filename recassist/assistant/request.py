@@ -71,6 +71,9 @@ class TurnRequest(BaseModel):
     # what the turn cannot use, for the reply to name: a wish no tag rules out ("nothing too
     # violent"), or words a request without a description leaves unread
     unused: list[str] = Field(default_factory=list, max_length=20)
+    # "nothing too violent", "horror but not too gory": wishes for less of a quality, as written;
+    # the films with most of it come last (`ConceptIndex.milder`), none is ruled out
+    milder: list[str] = Field(default_factory=list, max_length=5)
     # "something less mainstream", "surprise me": rank popular items lower (`TagMatcher.niche`);
     # it stands until a reset or a new topic
     less_mainstream: bool = False
@@ -117,6 +120,7 @@ PARSER_ONLY = (
     "reset",
     "new_topic",
     "unused",
+    "milder",
     "less_mainstream",
     "then_more",
     "era",

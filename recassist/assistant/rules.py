@@ -23,6 +23,7 @@ from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
+from recassist.language.shapes import about_film
 from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
@@ -179,26 +180,18 @@ def about_title(
     "what is it about?", "is the first one good?" ask about a film shown (the one pointed at; "it"
     after "fargo" is Fargo, the one film the list went by); with no list shown, the request stays
     as read."""
-    said = " ".join(message.lower().split()).strip(" ?!.")
-    for form in listed("about_film"):
-        before, _, after = form.partition("{}")
-        if not (said.startswith(before) and said.endswith(after)):
-            continue
-        title = said[len(before) : len(said) - len(after)].strip(" ,")
-        if not title:
-            continue
-        if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
-            named = request.refers_to is None and not session.focus and len(session.seeds) == 1
-            item_id = session.seeds[0] if named else session.resolve(request.refers_to)
-            title = catalogue.items[item_id].title if item_id in catalogue.items else ""
-        elif not catalogue.find_title(title):
-            continue
-        if title:
-            return TurnRequest(
-                intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True
-            )
+    title = about_film(message)
+    if title is None:
         return request
-    return request
+    if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
+        named = request.refers_to is None and not session.focus and len(session.seeds) == 1
+        item_id = session.seeds[0] if named else session.resolve(request.refers_to)
+        title = catalogue.items[item_id].title if item_id in catalogue.items else ""
+    elif not catalogue.find_title(title):
+        return request
+    if not title:
+        return request
+    return TurnRequest(intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True)
 
 
 def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
@@ -242,3 +235,39 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
+
+
+def dated(request: TurnRequest, shown: list[int]) -> TurnRequest:
+    """ "Something older" (`TurnRequest.era`): before the oldest film of the last list; "newer":
+    after its newest, or after its middle year when nothing is newer than the newest. Nothing
+    changes without a list shown."""
+    if request.era is None or not shown:
+        return request
+    if request.era == "older":
+        return request.model_copy(update={"year_max": min(shown) - 1})
+    return request.model_copy(update={"year_min": sorted(shown)[len(shown) // 2] + 1})
+
+
+def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
+    """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
+    the person it went by unless it says its own; one that names the kind of film wanted ("a
+    western", a `new_topic`) replaces the last request's words rather than narrowing them ("a
+    feel-good movie for a rainy sunday", then "what about a western?", is no search for feel-good
+    westerns)."""
+    if previous is None or not (request.intent is Intent.refine or request.era):
+        return request
+    update = _same_person(request, previous)
+    if request.intent is not Intent.refine:  # "something older": than the last list, its person's
+        return request.model_copy(update=update)
+    count = request.count if "count" in request.model_fields_set else previous.count
+    mood = request.mood or (None if request.new_topic else previous.mood)
+    return request.model_copy(update=update | {"mood": mood, "count": count})
+
+
+def _same_person(request: TurnRequest, previous: TurnRequest) -> dict:
+    """The person the last list went by, and its relation, for a request that changes only the
+    list ("anything by spielberg", then "only from the 90s": still the person's films)."""
+    if not previous.people_by or request.new_topic or request.reset or request.drop_seeds:
+        return {}
+    relation = request.relation or previous.relation
+    return {"people": previous.people, "people_by": previous.people_by, "relation": relation}

@@ -146,6 +146,9 @@ class SessionMemory:
             year_max,
             frozenset(every),
             less_mainstream=request.less_mainstream or standing.less_mainstream,
+            # like what is ruled out, a wish for less of a quality outlives the topic
+            milder=frozenset(request.milder)
+            | (frozenset() if request.reset else self.constraints.milder),
         )
         return SessionUpdate(
             constraints=constraints,

@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from recassist.language.phrases import Phrases, Token, tokenise, words_of
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import language
+from recassist.language.words import LANGUAGES, language
 
 _VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
 
@@ -38,6 +38,14 @@ def words() -> dict[str, list[str]]:
 def phrase_list(name: str) -> Phrases:
     """The phrase lookup of list `name`, whole words only."""
     return Phrases(words()[name])
+
+
+@cache
+def _against() -> Phrases:
+    """What begins a wish against something: the `[forgiving]` negators, and every other
+    language's own ("pas", "sin", "ohne")."""
+    foreign = [w for code in LANGUAGES if code != "en" for w in language(code).get("negators", ())]
+    return Phrases([*words()["negators"], *foreign])
 
 
 @cache
@@ -114,7 +122,7 @@ def unfiltered(
         negated = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
     unread, tagged = frozenset(unread), list(negated)
     spans = []
-    for start, end in phrase_list("negators").spans(tokens):
+    for start, end in _against().spans(tokens):
         stop = clause_end(tokens, end)
         stop = len(text) if stop is None else stop
         clause = {text[s:e].lower() for s, e in words_of(tokens, text) if end <= s < stop}

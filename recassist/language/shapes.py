@@ -1,6 +1,6 @@
 """Shapes of a message read over its tokens, each a phrase list of `data/*.toml` plus a rule on the
 words around it: "what is ... about", "a ... movie", "the last <name> movie", what follows
-"like", a quoted title.
+"like", a question about one film, a quoted title.
 
 A "word" here is a run of tokens that touch each other ("feel-good", "Alien:"), as the text shows
 it; `runs` cuts the tokens into them.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from recassist.language.phrases import Token
-from recassist.language.words import cue, phrase_table, phrases, word_set
+from recassist.language.words import cue, listed, phrase_table, phrases, word_set
 
 _ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
 
@@ -154,6 +154,20 @@ def related(tokens: tuple[Token, ...], text: str) -> list[tuple[str, int, int, i
             stop = _like_end(tokens, after)
             out.append((relation, start, tokens[after].start, tokens[stop - 1].end))
     return out
+
+
+def about_film(text: str) -> str | None:
+    """ "what is fargo about?", "is titanic any good?", "de quoi parle le parrain ?": what stands
+    where the title does in one of the `about_film` forms ("{}" marks it) that the whole of
+    `text` fits, lower-cased; None when `text` is no such question."""
+    said = " ".join(text.lower().split()).strip(" ?!.")
+    for form in listed("about_film"):
+        before, _, after = form.partition("{}")
+        if said.startswith(before) and said.endswith(after):
+            title = said[len(before) : len(said) - len(after)].strip(" ,")
+            if title:
+                return title
+    return None
 
 
 def verdicts(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:

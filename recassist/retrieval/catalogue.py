@@ -74,6 +74,8 @@ class Constraints:
     year_max: int | None = None
     all_tags: frozenset[str] = frozenset()
     less_mainstream: bool = False  # no filter: the ranking puts popular items lower
+    # no filter either: "nothing too violent", the films with most of a quality come last
+    milder: frozenset[str] = frozenset()
 
     def allows(self, item: Item) -> bool:
         if self.exclude_tags & set(item.tags):
@@ -143,6 +145,11 @@ class Catalogue:
         self._history = (
             dataset.interactions.groupby("user_id", sort=False)["item_id"].apply(list).to_dict()
         )
+
+    def genres(self, item_id: str) -> tuple[str, ...]:
+        """The item's tags (none for an id the catalogue lacks)."""
+        item = self.items.get(item_id)
+        return item.tags if item is not None else ()
 
     # ------------------------------------------------------------------ users
 

@@ -143,6 +143,8 @@ class ConceptIndex:
         self._separators = {w.lower() for w in language.get("separators", ())}
         self._negations = {w.lower() for w in language.get("negations", ())}
         self._negations |= {w.lower() for w in language.get("about_me", ())}
+        # "nothing too violent": the words of each quality and the entities with most of it
+        self.milder: list[Mapping] = list(language.get("milder", ()))
         self._by_item: dict[str, list[Concept]] = {}
         for concept in self.concepts:
             for item_id in concept.members:

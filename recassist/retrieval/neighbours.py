@@ -7,12 +7,14 @@ means; the nearest title text of X is not (its words are the only text ML-100k h
 Lebowski" is near "The Big One").
 
 The users x items "liked" matrix is built once per `Interactions` (on first use) and shared: the
-"like X" candidates and the explanations' co-liked counts (`co_liked_count`) read the same one."""
+"like X" candidates and the explanations' co-liked counts (`co_liked_count`) read the same one, and
+so does `typical`, which ranks the films a description named by how typical of them each is."""
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,7 @@ import scipy.sparse as sp
 from recassist.retrieval.interactions import Interactions
 
 DAMPING = 2.0  # co-likers at which a pair keeps half its cosine
+TYPICAL_TOP = 60  # a request's best-scored items that typicality is measured against
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,33 @@ def well_liked(data: Interactions, min_watchers: int = 20, strength: float = 20.
     mean = liked.sum() / max(watchers.sum(), 1.0)
     scores = (liked + strength * mean) / (watchers + strength)
     return WellLiked(np.where(watchers >= min_watchers, scores, 0.0), liked, watchers)
+
+
+def typical(
+    data: Interactions, scores: Mapping[str, float], weight: float, top: int = TYPICAL_TOP
+) -> dict[str, float]:
+    """`scores` (item id -> how much an item is what a request named) plus up to `weight` by how
+    typical each item is, by behaviour, of the best `top` of them: its damped cosine to them, each
+    weighted by its score, scaled to 0-1. Many items match a description equally (every film the
+    graph calls a family drama); those that the people who like the best matches also like come
+    first. Items the data lacks keep their score."""
+    ids = [i for i in scores]
+    rows = data.items.rows(ids, missing=-1)
+    known = np.flatnonzero(rows >= 0)
+    if weight <= 0 or len(known) < 2:
+        return dict(scores)
+    values = np.array([scores[ids[k]] for k in known])
+    weights = np.zeros(len(known))
+    best = np.argsort(-values, kind="stable")[:top]
+    weights[best] = values[best]
+    liked = liked_matrix(data)[:, rows[known]]
+    popularity = np.asarray(liked.sum(axis=0)).ravel()
+    both = np.asarray((liked.T @ liked).todense(), dtype=np.float64)
+    np.fill_diagonal(both, 0.0)
+    damped = both / (np.sqrt(np.outer(popularity, popularity)) + 1e-12) * both / (both + DAMPING)
+    near = damped @ weights / max(weights.sum(), 1e-12)
+    near = near / near.max() if near.max() > 0 else near
+    out = dict(scores)
+    for k, value in zip(known, near, strict=True):
+        out[ids[k]] += weight * float(value)
+    return out

@@ -95,6 +95,9 @@ class AgentConfig(BaseModel):
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
     # items the knowledge graph says are what the words ask for ("a heist film": `retrieval.concepts`)
     concept_weight: NonNegativeFloat = 1.0
+    # how much behaviour orders what the graph named (`retrieval.neighbours.typical`): 0.1 on the
+    # first set of descriptive requests (docs/benchmarks.md, seventh session)
+    typical_weight: NonNegativeFloat = 0.1
     # LLM share of the ranking score (recassist/assistant/rerank.py); 0 = off, the default
     # `recassist eval --rerank` measured (docs/benchmarks.md): the 0.5B model did not beat the
     # fusion on ML-100k or ML-1M

@@ -1,0 +1,125 @@
+"""Less of a quality ("nothing too violent", "horror but not too gory", "pas trop violent"): read
+by the parser, kept as a standing wish, resolved through the knowledge graph's kinds of film into an
+intensity per film, and used to put the most intense last, never to rule a film out."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from recassist.assistant.agent import Assistant
+from recassist.assistant.parser import parse
+from recassist.data.knowledge import load_graph
+from recassist.data.store import DatasetStore
+from recassist.language.tags import TagMatcher
+from recassist.retrieval.catalogue import Catalogue
+from recassist.retrieval.concepts import ConceptIndex, load_concepts
+from recassist.retrieval.milder import Intensity, intensity, mildest_first
+from recassist.retrieval.vector_store import VectorStore
+from tests.conftest import SLICE
+
+
+@pytest.fixture(scope="module")
+def catalogue(ml100k) -> Catalogue:
+    """The real ML-100k catalogue without a vector store (titles and genres need none)."""
+    return Catalogue(ml100k, store=None)
+
+
+@pytest.fixture(scope="module")
+def tags(catalogue: Catalogue) -> TagMatcher:
+    return TagMatcher(catalogue.tag_names)
+
+
+@pytest.fixture(scope="module")
+def concepts(ml100k, settings, embedder) -> ConceptIndex:
+    index = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, embedder.encode)
+    assert index is not None
+    return index
+
+
+@pytest.fixture(scope="module")
+def assistant(settings, indexed_slice, slice_serving, embedder, concepts) -> Assistant:
+    """The assistant on the slice (ML-100k's most-rated films) with the graph's concepts,
+    planned by the parser, with template explanations."""
+    builder, _ = indexed_slice
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    catalogue = Catalogue(dataset, VectorStore(builder.client, SLICE), embedder, concepts=concepts)
+    config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    return Assistant(catalogue, slice_serving, None, config)
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "milder"),
+    [
+        ("something scary but not that scary", ["Horror"], ["not that scary"]),
+        ("horror but not too gory", ["Horror"], ["not too gory"]),
+        ("action movies that aren't too violent", ["Action"], ["aren't too violent"]),
+        ("un thriller pas trop violent", ["Thriller"], ["pas trop violent"]),
+        ("una comedia, nada muy violenta", ["Comedy"], ["nada muy violenta"]),
+        ("not too scary please", [], ["not too scary"]),
+    ],
+)
+def test_less_of_a_quality_is_read_and_nothing_wanted_is_ruled_out(
+    message, include, milder, tags, catalogue
+) -> None:
+    """The wish is kept as written for the ranking; the kind the user asked for stays wanted
+    ("something scary but not that scary" found nothing when it ruled horror out)."""
+    request = parse(message, tags, catalogue.title_spans)
+    assert request.include_tags == include and request.exclude_tags == []
+    assert request.milder == milder
+
+
+def test_less_of_a_kind_beside_another_want_still_rules_it_out(tags, catalogue) -> None:
+    """ "nothing too scary, maybe a thriller": horror is not what was asked for, so it goes."""
+    request = parse("nothing too scary, maybe a thriller", tags, catalogue.title_spans)
+    assert (request.include_tags, request.exclude_tags) == (["Thriller"], ["Horror"])
+
+
+def test_intensity_counts_the_kinds_a_film_is_and_a_genre_by_its_share(
+    concepts: ConceptIndex, catalogue: Catalogue
+) -> None:
+    """The Godfather (a gangster film) is violent, Toy Story not at all; Young Frankenstein, a
+    comedy and a horror film, is less scary than The Shining, a horror film through and
+    through. A quality no group names ("silly") resolves to nothing, for the reply to name."""
+    title = {item.title: item_id for item_id, item in catalogue.items.items()}
+    violent = intensity(concepts, ["nothing too violent"], catalogue.genres)
+    assert violent.said == ("nothing too violent",) and "gangster film" in violent.kinds
+    assert violent.of_item.get(title["Godfather, The (1972)"], 0) >= 1
+    assert violent.of_item.get(title["Toy Story (1995)"], 0) == 0
+    scary = intensity(concepts, ["not that scary"], catalogue.genres)
+    frankenstein = scary.of_item[title["Young Frankenstein (1974)"]]
+    assert 0 < frankenstein < scary.of_item[title["Shining, The (1980)"]]
+    assert intensity(concepts, ["not too silly"], catalogue.genres) == Intensity()
+    assert intensity(None, ["nothing too violent"], catalogue.genres) == Intensity()
+
+
+def test_the_mildest_come_first_in_steps_and_keep_their_order_within_one() -> None:
+    found = Intensity({"a": 2.0, "b": 0.5, "c": 0.4, "d": 0.0, "e": 1.0})
+    assert mildest_first(list("abcde"), str, found) == ["d", "b", "c", "e", "a"]
+    assert mildest_first(list("abc"), str, Intensity()) == ["a", "b", "c"]
+
+
+def test_a_list_with_less_of_a_quality_says_what_went_last_and_keeps_the_wish(
+    assistant: Assistant,
+) -> None:
+    """The reply names the kinds that come last (not "I didn't use"); the picks go from mild to
+    intense; the wish outlives the topic ("what about comedies?") until "start over"."""
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "a drama, nothing too violent")
+    assert result.message.startswith('For "nothing too violent", '), result.message
+    assert "come last" in result.message and "didn't use" not in result.message
+    found = intensity(
+        assistant.catalogue.concepts, ["nothing too violent"], assistant.catalogue.genres
+    )
+    levels = [math.ceil(2 * found.of_item.get(p.item.item_id, 0.0)) for p in result.picks]
+    assert result.picks and levels == sorted(levels), levels
+    assistant.turn(session, "what about comedies?")
+    assert session.constraints.milder == {"nothing too violent"}
+    assistant.turn(session, "start over")
+    assert session.constraints.milder == frozenset()
+
+
+def test_a_quality_the_graph_cannot_rank_is_said_back_as_unused(assistant: Assistant) -> None:
+    result = assistant.turn(assistant.new_session(None), "a comedy, not too silly")
+    assert 'I didn\'t use "not too silly"' in result.message and result.picks
