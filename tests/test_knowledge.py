@@ -224,6 +224,9 @@ def test_an_unsure_title_asks_and_a_film_not_in_the_catalogue_is_missing(catalog
         assert title_notes([named], catalogue.items, 5) == [
             f'I could not find "{absent}" in the catalogue.'
         ]
+        assert title_notes([named], catalogue.items, 5, catalogue.years) == [
+            f'I could not find "{absent}" in the catalogue, whose films are from 1922 to 1998.'
+        ]
 
 
 # ---------------------------------------------------------------- "like X"

@@ -58,6 +58,10 @@ def assistant(settings, indexed_slice, slice_serving, embedder, concepts) -> Ass
         ("un thriller pas trop violent", ["Thriller"], ["pas trop violent"]),
         ("una comedia, nada muy violenta", ["Comedy"], ["nada muy violenta"]),
         ("not too scary please", [], ["not too scary"]),
+        # the degree is of the word after it; the kind of film after that is wanted
+        ("not too gory horror films", ["Horror"], ["not too gory"]),
+        ("a less scary horror film", ["Horror"], ["less scary"]),
+        ("less violent thrillers", ["Thriller"], ["less violent"]),
     ],
 )
 def test_less_of_a_quality_is_read_and_nothing_wanted_is_ruled_out(
@@ -70,10 +74,26 @@ def test_less_of_a_quality_is_read_and_nothing_wanted_is_ruled_out(
     assert request.milder == milder
 
 
-def test_less_of_a_kind_beside_another_want_still_rules_it_out(tags, catalogue) -> None:
+@pytest.mark.parametrize(
+    ("message", "include", "exclude"),
+    [
+        ("nothing too scary, maybe a thriller", ["Thriller"], ["Horror"]),
+        ("a comedy, less romance please", ["Comedy"], ["Romance"]),
+        ("no horror", [], ["Horror"]),
+    ],
+)
+def test_less_of_a_kind_beside_another_want_still_rules_it_out(
+    message, include, exclude, tags, catalogue
+) -> None:
     """ "nothing too scary, maybe a thriller": horror is not what was asked for, so it goes."""
-    request = parse("nothing too scary, maybe a thriller", tags, catalogue.title_spans)
-    assert (request.include_tags, request.exclude_tags) == (["Thriller"], ["Horror"])
+    request = parse(message, tags, catalogue.title_spans)
+    assert (request.include_tags, request.exclude_tags) == (include, exclude)
+
+
+def test_less_of_a_quality_beside_a_title_is_kept_for_its_list(tags, catalogue) -> None:
+    """ "like pulp fiction but less violent" went unread and unsaid."""
+    request = parse("a movie like pulp fiction but less violent", tags, catalogue.title_spans)
+    assert request.seed_titles == ["pulp fiction"] and request.milder == ["less violent"]
 
 
 def test_intensity_counts_the_kinds_a_film_is_and_a_genre_by_its_share(

@@ -170,8 +170,8 @@ def test_schema_planner_falls_back_to_the_readers_plan_when_the_model_fails() ->
 def test_a_change_to_a_person_s_list_keeps_the_person() -> None:
     """ "anything by spielberg", then "only from the 90s" or "something older": the list still
     goes by the person (their film, the relation and the two films named); a new topic does not."""
-    from recassist.assistant.rules import refined
     from recassist.assistant.request import Intent, TurnRequest
+    from recassist.assistant.rules import refined
 
     person = TurnRequest(
         seed_titles=["Jaws (1975)"],

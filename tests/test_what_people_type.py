@@ -197,3 +197,33 @@ def test_a_question_about_it_or_a_position_is_about_that_film(assistant: Assista
     assert result.message.startswith(display_title(second.title) + ":"), result.message
     alone = assistant.turn(assistant.new_session(None), "is it good?")
     assert "people here rated it" not in alone.message
+
+
+def test_a_position_alone_after_a_list_is_a_choice_answered_with_more_like_it(
+    assistant: Assistant,
+) -> None:
+    """ "the second one" after a list: noted as liked and answered with a list like it (it said
+    "I'll look for more like it" and showed nothing); praise alone stays a thumbs."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "fargo")
+    second = assistant.catalogue.items[session.last_shown[1]]
+    result = assistant.turn(session, "the second one")
+    title = display_title(second.title)
+    assert result.message.startswith(f"Noted: you liked {title}. Here are 5 picks, like {title}")
+    assert result.picks and second.item_id in session.likes
+    praised = assistant.turn(session, "the first one was great")
+    assert "I'll look for more like it." in praised.message and not praised.picks
+
+
+@pytest.mark.parametrize(
+    ("message", "absent"),
+    [
+        ("im bored, surprise me", "im bored"),  # about the user, no film to look for by title
+        ("scifi thats not too cheesy", "thats"),
+    ],
+)
+def test_words_about_the_user_or_of_asking_are_no_description(
+    assistant: Assistant, message: str, absent: str
+) -> None:
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.picks and f'"{absent}"' not in result.message, result.message

@@ -187,6 +187,11 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     return {"include": include, "every": every, "exclude": exclude, "allow": allow}
 
 
+def _chosen(facts: dict[str, bool]) -> bool:
+    """ "the second one", "number 2" alone after a list: a choice, answered with more like it."""
+    return facts["refers"] and not (facts["like_feedback"] or facts["dislike_feedback"])
+
+
 def _said_or(tagged: Tagged, forget) -> bool:
     """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
     hidden = [*tagged.hard, *forget]
@@ -281,7 +286,8 @@ def parse(
         drop_seeds=drop_seeds,
         reset=facts["reset"],
         less_mainstream=bool(niche),
-        then_more=intent is Intent.feedback and (facts["ask_for_picks"] or facts["continue"]),
+        then_more=intent is Intent.feedback
+        and (facts["ask_for_picks"] or facts["continue"] or _chosen(facts)),
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
         best=facts["best"],

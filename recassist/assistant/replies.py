@@ -168,9 +168,15 @@ def noted(liked: bool, title: str) -> str:
     return f"Noted: you liked {title}." if liked else f"Noted: not {title}."
 
 
-def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[str]:
+def title_notes(
+    named: list[Named],
+    items: dict[str, Item],
+    count: int,
+    years: tuple[int, int] | None = None,
+) -> list[str]:
     """What the reply must say about the titles named: those the catalogue does not have (and the
-    title the list is built around instead), and the title chosen for "the last Star Wars movie"."""
+    title the list is built around instead, or the catalogue's `years`: "like the matrix" asks
+    for a film newer than any it has), and the title chosen for "the last Star Wars movie"."""
     notes, any_sure = [], any(n.suggestion is None and n.seed for n in named)
     for title in named:
         if title.series and title.item_id:
@@ -198,7 +204,8 @@ def title_notes(named: list[Named], items: dict[str, Item], count: int) -> list[
                 f"{instead} like it."
             )
         elif title.item_id is None:
-            notes.append(f'I could not find "{title.title}" in the catalogue.')
+            span = f", whose films are from {years[0]} to {years[1]}" if years else ""
+            notes.append(f'I could not find "{title.title}" in the catalogue{span}.')
     return notes
 
 

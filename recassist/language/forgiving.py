@@ -118,15 +118,21 @@ def unfiltered(
     something else), and none holding a negated tag. `tokens` (`text`'s) and `negated` (the spans
     of the negated tags) when the caller has them."""
     tokens = tokenise(text) if tokens is None else tokens
+    mentions = tags.mentions(text, tokens=tokens)
     if negated is None:
-        negated = [(m.start, m.end) for m in tags.mentions(text, tokens=tokens) if m.negated]
+        negated = [(m.start, m.end) for m in mentions if m.negated]
     unread, tagged = frozenset(unread), list(negated)
     spans = []
     for start, end in _against().spans(tokens):
         stop = clause_end(tokens, end)
         stop = len(text) if stop is None else stop
-        clause = {text[s:e].lower() for s, e in words_of(tokens, text) if end <= s < stop}
-        if clause & unread and not any(start <= s < stop for s, _ in tagged):
+        words = [(s, e) for s, e in words_of(tokens, text) if end <= s < stop]
+        if words:  # "less scary horror films": the wish ends where a kind wanted begins
+            stop = min([stop, *(m.start for m in mentions if words[0][1] <= m.start < stop)])
+        clause = {text[s:e].lower() for s, e in words if s < stop}
+        # "less horror": a kind of film named, of which less (`TagMatcher.mentions` reads no tag)
+        fewer = text[start:end].lower() == "less" and bool(clause & set(tags.forms()))
+        if (clause & unread or fewer) and not any(start <= s < stop for s, _ in tagged):
             spans.append((start, stop))
     return spans
 

@@ -89,6 +89,12 @@ def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
     return next((word for word in words[:3] if word in negators()), None)
 
 
+def _of_degree(tokens: tuple[Token, ...], index: int) -> bool:
+    """Whether a word of degree or "less" stands among the three words before token `index`:
+    the negation before it is of a degree ("not too", "less"), not of the kind named."""
+    return any(t.low in (*listed("degree"), "less") for t in tokens[max(0, index - 3) : index])
+
+
 def _carried(between: str, negator: str | None) -> bool:
     """Whether a negation goes on to the next tag over the words `between` them: "or" always ("no
     horror or romance"), "and" after an exclusion ("anything but horror and romance")."""
@@ -126,7 +132,9 @@ class TagMatcher:
     ) -> list[TagMention]:
         """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
         three words before it (within the same clause) negates it; a negated tag right after a
-        word of degree ("not too scary") is no mention: it asks for less, not none. `tokens` are `text`'s, when the
+        word of degree or "less" ("not too scary", "less horror") is no mention: it asks for less,
+        not none; and a negation of degree before another word negates that word, not the tag after
+        it ("not too gory horror films", "a less scary horror film" want horror). `tokens` are `text`'s, when the
         caller has them."""
         tokens = tokenise(text) if tokens is None else tokens
         skip = list(skip)
@@ -140,9 +148,11 @@ class TagMatcher:
             start, stop = tokens[i].start, tokens[end - 1].end
             if not any(s <= start < e for s, e in skip):
                 negator = negator_before(tokens, i)
-                if negator and i and tokens[i - 1].low in listed("degree"):
-                    i = end  # "not too scary": less of it, which no tag says; no tag rules it out
-                    continue
+                if negator and _of_degree(tokens, i):
+                    if tokens[i - 1].low in (*listed("degree"), "less"):
+                        i = end  # "not too scary": less of it, which no tag says or rules out
+                        continue
+                    negator = None  # "not too gory horror films": horror is wanted
                 if negator is None and last is not None:  # "anything but horror and romance"
                     between = " ".join(t.low for t in tokens[last:i])
                     negator = last_negator if _carried(between, last_negator) else None
