@@ -388,3 +388,13 @@ def test_what_the_best_matches_fans_also_like_comes_first_among_equals(
     )
     assert all(0 <= g <= 0.1 + 1e-9 for g in gain.values())
     assert typical(data, scores, 0.0) == scores
+
+
+def test_two_words_written_apart_that_are_one_word_match_as_one(concepts) -> None:
+    """ "a feel good movie" says what "a feel-good movie" does, and neither "feel" nor "good" is
+    said back as unused ("feel good" found nothing and named the lazy sunday's films by title)."""
+    apart = {m.concept.entity for m in concepts.match("a feel good movie")}
+    joined = {m.concept.entity for m in concepts.match("a feel-good movie")}
+    assert apart and apart == joined
+    matches = concepts.match("a feel good movie for a lazy sunday")
+    assert concepts.unsaid("a feel good movie for a lazy sunday", matches, {"feel"}) == []

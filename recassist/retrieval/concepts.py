@@ -156,6 +156,8 @@ class ConceptIndex:
             for name in c.names
             if set(tokens(name)) & self._separators
         }
+        # words written apart that are one word ("feel good" is "feelgood")
+        self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
         self._texts = [name for c in self.concepts for name in c.names]
         self._owners = [c for c in self.concepts for _ in c.names]
         self._vectors: np.ndarray | None = None
@@ -223,8 +225,14 @@ class ConceptIndex:
                 negated, words, _ = clauses[-1]  # "nothing with gangsters": the negation carries on
                 clauses.append((token in self._negations or (negated and not words), [], []))
                 continue
+            said = clauses[-1][2]
+            if said and i and (written[i - 1], token) in self._joined:  # "feel good": one word
+                del clauses[-1][1][-len(word_forms(said[-1])) :]
+                clauses[-1][1].append(singular(written[i - 1] + token))
+                said[-1] = f"{said[-1]} {token}"
+                continue
             clauses[-1][1].extend(word_forms(token))
-            clauses[-1][2].append(token)
+            said.append(token)
         return [(words, said) for negated, words, said in clauses if words and not negated]
 
     def unmatched(self, text: str) -> list[str]:
@@ -252,7 +260,7 @@ class ConceptIndex:
                 continue
             run: list[str] = []  # words no match used, generic words at either end left out
             for token in [*said, ""]:
-                if token and not set(word_forms(token)) & used:
+                if token and not set(word_forms(token.replace(" ", ""))) & used:
                     run.append(token)
                     continue
                 while run and singular(run[-1]) in self._generic:
