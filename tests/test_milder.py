@@ -10,6 +10,7 @@ import pytest
 
 from recassist.assistant.agent import Assistant
 from recassist.assistant.parser import parse
+from recassist.assistant.request import TurnRequest
 from recassist.data.knowledge import load_graph
 from recassist.data.store import DatasetStore
 from recassist.language.tags import TagMatcher
@@ -124,7 +125,7 @@ def test_a_list_with_less_of_a_quality_says_what_went_last_and_keeps_the_wish(
     assistant: Assistant,
 ) -> None:
     """The reply names the kinds that come last (not "I didn't use"); the picks go from mild to
-    intense; the wish outlives the topic ("what about comedies?") until "start over"."""
+    intense; the wish holds while the topic does ("only from the 90s"), not for a new one."""
     session = assistant.new_session(None)
     result = assistant.turn(session, "a drama, nothing too violent")
     assert result.message.startswith('For "nothing too violent", '), result.message
@@ -134,12 +135,23 @@ def test_a_list_with_less_of_a_quality_says_what_went_last_and_keeps_the_wish(
     )
     levels = [math.ceil(2 * found.of_item.get(p.item.item_id, 0.0)) for p in result.picks]
     assert result.picks and levels == sorted(levels), levels
-    assistant.turn(session, "what about comedies?")
+    assistant.turn(session, "only from the 90s")
     assert session.constraints.milder == {"nothing too violent"}
-    assistant.turn(session, "start over")
+    assistant.turn(session, "a feel-good movie for a rainy sunday")
     assert session.constraints.milder == frozenset()
 
 
 def test_a_quality_the_graph_cannot_rank_is_said_back_as_unused(assistant: Assistant) -> None:
     result = assistant.turn(assistant.new_session(None), "a comedy, not too silly")
     assert 'I didn\'t use "not too silly"' in result.message and result.picks
+
+
+def test_the_model_s_mood_keeps_nothing_the_user_wanted_less_of(assistant: Assistant) -> None:
+    """The 1.5B model planned "a thriller, nothing too violent" with the mood "violent a
+    thriller": the plan keeps the parser's wish and drops the word from the mood."""
+    message = "a thriller, nothing too violent"
+    parsed, _ = assistant.planner.read(message)
+    planned = TurnRequest(include_tags=["Thriller"], mood="violent a thriller")
+    plan = assistant.planner.reconcile(planned, parsed)
+    assert plan.milder == ["nothing too violent"] and "violent" not in (plan.mood or "")
+    assert "thriller" in (plan.mood or "")

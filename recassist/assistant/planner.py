@@ -292,7 +292,7 @@ class Planner:
             exclude_tags=exclude,
             year_min=parsed.year_min if parsed.year_min is not None else planned.year_min,
             year_max=parsed.year_max if parsed.year_max is not None else planned.year_max,
-            mood=_both(planned.mood and wanted(planned.mood, self.tags), parsed.mood),
+            mood=_both(_against(planned.mood, parsed.milder, self.tags), parsed.mood),
             feedback=parsed.feedback or planned.feedback if intent is Intent.feedback else None,
             **{  # the last source that set a count wins (the parser's)
                 "count": source.count  # noqa: B035
@@ -313,6 +313,17 @@ def _said(mood: str | None, message: str, sure: float = ENGLISH) -> str | None:
         return mood
     said = _words(message)
     return " ".join(w for w in mood.split() if _words(w) and _words(w) <= said) or None
+
+
+def _against(mood: str | None, wishes: list[str], tags: TagMatcher) -> str | None:
+    """The model's mood without what the user asked not to have: negated tags ("not horror")
+    and the words of wishes against something ("nothing too violent": the model wrote "violent
+    a thriller")."""
+    if not mood:
+        return mood
+    against = _words(" ".join(wishes))
+    kept = " ".join(w for w in wanted(mood, tags).split() if not _words(w) & against)
+    return kept or None
 
 
 def _words(text: str) -> set[str]:

@@ -146,9 +146,8 @@ class SessionMemory:
             year_max,
             frozenset(every),
             less_mainstream=request.less_mainstream or standing.less_mainstream,
-            # like what is ruled out, a wish for less of a quality outlives the topic
-            milder=frozenset(request.milder)
-            | (frozenset() if request.reset else self.constraints.milder),
+            # a wish for less of a quality holds for the topic, as the tags wanted do
+            milder=frozenset(request.milder) | standing.milder,
         )
         return SessionUpdate(
             constraints=constraints,
