@@ -227,3 +227,13 @@ def test_words_about_the_user_or_of_asking_are_no_description(
 ) -> None:
     result = assistant.turn(assistant.new_session(None), message)
     assert result.picks and f'"{absent}"' not in result.message, result.message
+
+
+def test_start_over_says_so_and_what_was_asked_goes(assistant: Assistant) -> None:
+    """ "start over" showed a list with no word that it was heard."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies from the 80s, no romance")
+    result = assistant.turn(session, "start over")
+    assert result.message.startswith("Starting over: nothing you asked for before counts now.")
+    assert "Comedy" not in result.message and "1980" not in result.message, result.message
+

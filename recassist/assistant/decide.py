@@ -150,7 +150,8 @@ class Decider:
         silently), the people named, the relation asked for, and what the picks are near."""
         used = self.candidates.described  # words a concept used were not dropped
         named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
-        notes = replies.title_notes(named, self.items, len(picks), self.catalogue.years)
+        notes = [replies.RESET] if request.reset else []
+        notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
         if request.about and now.seeds:  # "what is fargo about?": what is known of it first
             item = self.items[now.seeds[0]]
             notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))

@@ -12,6 +12,8 @@ STORE_DOWN = (
     "The catalogue search is unavailable right now, so these picks come from your history and what"
     " is popular."
 )
+# "start over": what the reply says first, so the user sees it was heard
+RESET = "Starting over: nothing you asked for before counts now."
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
 
 
