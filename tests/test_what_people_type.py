@@ -234,6 +234,5 @@ def test_start_over_says_so_and_what_was_asked_goes(assistant: Assistant) -> Non
     session = assistant.new_session(None)
     assistant.turn(session, "comedies from the 80s, no romance")
     result = assistant.turn(session, "start over")
-    assert result.message.startswith("Starting over: nothing you asked for before counts now.")
+    assert result.message.startswith("Starting over: the kinds of film, years and titles you")
     assert "Comedy" not in result.message and "1980" not in result.message, result.message
-

@@ -48,3 +48,13 @@ def less_of(
     wanted = set(found["exclude"])
     found["include"] = [t for t in found["include"] if t not in wanted]
     return left
+
+
+def mixed_into(found: dict[str, list[str]], tagged: Tagged, forget) -> dict[str, int]:
+    """ "3 comedies and 2 dramas": the count per tag (`mixed`), each tag then wanted on its
+    own (none required with another)."""
+    mix = mixed(tagged, forget)
+    if mix:
+        found["include"] = list(dict.fromkeys([*mix, *found["include"], *found["every"]]))
+        found["every"] = []
+    return mix

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from recassist.assistant.kinds import less_of, mixed
+from recassist.assistant.kinds import less_of, mixed_into
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
 from recassist.language.people import people
@@ -238,10 +238,7 @@ def parse(
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
-    asked = list(tagged.relation_phrases)  # "who directed": no description
-    asked += [s.span for s in tagged.cues("best")]  # how to rank: "the best", "ever made"
-    named, naming = people(tagged.tokens, text, tagged.seeds)  # "starring tom hanks"
-    asked += naming  # no description
+    named, asked = _asked(tagged)
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
@@ -249,23 +246,14 @@ def parse(
     unsaid = less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
     year_min, year_max = _years(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
-    mix = mixed(tagged, forget)  # "3 comedies and 2 dramas"
-    if mix:
-        found["include"] = list(dict.fromkeys([*mix, *found["include"], *found["every"]]))
-        found["every"] = []
+    mix = mixed_into(found, tagged, forget)  # "3 comedies and 2 dramas"
     refers = tagged.first(Kind.ordinal, outside=forget)
     facts = _facts(tagged, forget, seeds, own_words, found, niche)
-    facts |= {
-        "years": bool(year_min or year_max),
-        "count": count is not None,
-        "forgotten": bool(forgotten),
-        "drop_years": drop_years,
-        "drop_seeds": drop_seeds,
-    }
+    facts |= {"years": bool(year_min or year_max), "count": count is not None}
+    facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
     intent, feedback = _intent(facts)
-    kinds = any(t.low in word_set("kind_words") for t in tagged.tokens)  # "a heist movie"
-    described = intent is Intent.refine and (own_words or kinds)  # "a courtroom drama"
-    mood = mood_words if intent in (Intent.recommend, Intent.search) or described else None
+    masked = mask(text, [*tagged.hard, *forget])
+    mood = _mood(intent, tagged, own_words, mood_words)
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
@@ -284,28 +272,46 @@ def parse(
         new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
         or _new_kind(intent, facts, refers is None),
         drop_seeds=drop_seeds,
-        reset=facts["reset"],
         less_mainstream=bool(niche),
-        then_more=intent is Intent.feedback
-        and (facts["ask_for_picks"] or facts["continue"] or _chosen(facts)),
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
-        best=facts["best"],
-        small_talk=next((k for k in SMALL_TALK if facts[k]), None)
-        if intent is Intent.chat
-        else None,
         people=named,
-        unused=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [] if mood else own_words),
-        milder=left_out(mask(text, [*tagged.hard, *forget]), unsaid, [])[:5],
+        unused=left_out(masked, unsaid, [] if mood else own_words),
+        milder=left_out(masked, unsaid, [])[:5],
         mix=mix,
-        **(
-            {"count": min(20, sum(mix.values()))}
-            if mix
-            else {"count": count.value}
-            if count
-            else {}
-        ),
+        **_said_of(intent, facts),
+        **({"count": min(20, sum(mix.values()))} if mix else {}),
+        **({"count": count.value} if count and not mix else {}),
     )
+
+
+def _mood(intent: Intent, tagged: Tagged, own_words: list[str], words: str) -> str | None:
+    """The user's own words (`words`) as the request's mood: for a request or a search, and for
+    a refinement that describes ("a courtroom drama", "a heist movie")."""
+    kinds = any(t.low in word_set("kind_words") for t in tagged.tokens)  # "a heist movie"
+    described = intent is Intent.refine and (own_words or kinds)
+    return words if intent in (Intent.recommend, Intent.search) or described else None
+
+
+def _asked(tagged: Tagged) -> tuple[list[str], list[tuple[int, int]]]:
+    """The people named ("starring tom hanks"), and the spans that ask for no description: the
+    people, a relation ("who directed"), how to rank ("the best", "ever made")."""
+    named, naming = people(tagged.tokens, tagged.text, tagged.seeds)
+    asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming]
+    return named, asked
+
+
+def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
+    """The request's fields read from the facts alone: a reset, "the best", a thumbs that asks
+    for more, the small talk of a chat."""
+    more = facts["ask_for_picks"] or facts["continue"] or _chosen(facts)
+    talk = next((k for k in SMALL_TALK if facts[k]), None)
+    return {
+        "reset": facts["reset"],
+        "best": facts["best"],
+        "then_more": intent is Intent.feedback and more,
+        "small_talk": talk if intent is Intent.chat else None,
+    }
 
 
 def _era(tagged: Tagged) -> tuple[str | None, list[tuple[int, int]]]:

@@ -13,7 +13,7 @@ STORE_DOWN = (
     " is popular."
 )
 # "start over": what the reply says first, so the user sees it was heard
-RESET = "Starting over: nothing you asked for before counts now."
+RESET = "Starting over: the kinds of film, years and titles you asked for before no longer hold."
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
 
 
