@@ -134,7 +134,10 @@ def test_a_list_with_less_of_a_quality_says_what_went_last_and_keeps_the_wish(
         assistant.catalogue.concepts, ["nothing too violent"], assistant.catalogue.genres
     )
     levels = [math.ceil(2 * found.of_item.get(p.item.item_id, 0.0)) for p in result.picks]
-    assert result.picks and levels == sorted(levels), levels
+    assert result.picks and levels == sorted(levels) and levels[0] == 0, levels
+    why = assistant.turn(session, "why the first one?")
+    assert why.message.endswith('for "nothing too violent".'), why.message
+    assert "It is no slasher film, war film or gangster film" in why.message
     assistant.turn(session, "only from the 90s")
     assert session.constraints.milder == {"nothing too violent"}
     assistant.turn(session, "a feel-good movie for a rainy sunday")

@@ -303,6 +303,10 @@ class Decider:
         pick = Pick(self.items[target], 0.0, reasons)
         evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
         text = f"Why {display_title(pick.item.title)}? Because {evidence}."
+        wishes = sorted(session.constraints.milder)  # "nothing too violent": what it is not
+        milder = intensity(self.catalogue.concepts, wishes, self.catalogue.genres)
+        if milder.said and not milder.of_item.get(target):
+            text += f" {replies.mild_note(milder.said, milder.kinds)}"
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
 

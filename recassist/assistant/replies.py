@@ -224,13 +224,32 @@ def nearest_note(words: str) -> str:
 def milder_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:
     """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
     and gangster films come last.' Nothing is ruled out, and the user should know that."""
-    said = " and ".join(f'"{w}"' for w in wishes[:2])
-    plural = [
-        k if k.endswith("s") else f"{k}s" if k.endswith(("film", "movie")) else f"{k} films"
+    return f"For {_quoted(wishes)}, {_kinds(kinds, 'and')} come last."
+
+
+def mild_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:
+    """Why a pick answers a wish for less of a quality: it is none of the kinds that come last
+    ('It is no slasher film, war film or gangster film, for "nothing too violent".')."""
+    return f"It is no {_kinds(kinds, 'or', plural=False)}, for {_quoted(wishes)}."
+
+
+def _quoted(wishes: Sequence[str]) -> str:
+    return " and ".join(f'"{w}"' for w in wishes[:2])
+
+
+def _kinds(kinds: Sequence[str], joiner: str, plural: bool = True) -> str:
+    """Up to three kinds of film named in a list: "slasher films, war films and gangster films"."""
+    named = [
+        k
+        if not plural or k.endswith("s")
+        else f"{k}s"
+        if k.endswith(("film", "movie"))
+        else f"{k} films"
         for k in kinds[:3]
     ]
-    named = ", ".join(plural[:-1]) + f" and {plural[-1]}" if len(plural) > 1 else plural[0]
-    return f"For {said}, {named} come last."
+    if not plural:
+        named = [k if k.endswith(("film", "movie")) else f"{k} film" for k in named]
+    return ", ".join(named[:-1]) + f" {joiner} {named[-1]}" if len(named) > 1 else named[0]
 
 
 def unused_note(unused: list[str]) -> list[str]:
