@@ -130,15 +130,14 @@ def typical(
     if weight <= 0 or len(known) < 2:
         return dict(scores)
     values = np.array([scores[ids[k]] for k in known])
-    weights = np.zeros(len(known))
     best = np.argsort(-values, kind="stable")[:top]
-    weights[best] = values[best]
-    liked = liked_matrix(data)[:, rows[known]]
+    cols, liked = rows[known], liked_matrix(data)
     popularity = np.asarray(liked.sum(axis=0)).ravel()
-    both = np.asarray((liked.T @ liked).todense(), dtype=np.float64)
-    np.fill_diagonal(both, 0.0)
-    damped = both / (np.sqrt(np.outer(popularity, popularity)) + 1e-12) * both / (both + DAMPING)
-    near = damped @ weights / max(weights.sum(), 1e-12)
+    both = np.asarray((liked[:, cols].T @ liked[:, cols[best]]).todense(), dtype=np.float64)
+    both[best, np.arange(len(best))] = 0.0  # no item is typical of itself
+    scale = np.sqrt(np.outer(popularity[cols], popularity[cols[best]])) + 1e-12
+    damped = both / scale * both / (both + DAMPING)
+    near = damped @ values[best] / max(values[best].sum(), 1e-12)
     near = near / near.max() if near.max() > 0 else near
     out = dict(scores)
     for k, value in zip(known, near, strict=True):
