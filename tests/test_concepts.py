@@ -291,15 +291,19 @@ def test_a_film_of_five_genres_still_leads_a_request_for_two_of_them(concepts, t
 
 def test_unused_words_are_quoted_as_written_even_beside_a_concept(concept_assistant) -> None:
     """What no concept used is said back in the user's own words ("lots of fight scenes", never
-    "lot of fight scene"), also when its clause named a concept ("oscar winning" dramas)."""
+    "lot of fight scene"), also when its clause named a concept ("beautifully shot" dramas);
+    "oscar winning", which the graph's awards say, is used."""
     assistant = concept_assistant
     fights = assistant.turn(
         assistant.new_session(None), "martial arts flicks with lots of fight scenes"
     )
     assert '"lots of fight scenes"' in fights.message, fights.message
+    shot = assistant.turn(assistant.new_session(None), "beautifully shot dramas")
+    assert 'didn\'t use "beautifully shot"' in shot.message, shot.message
+    assert shot.picks and all("Drama" in p.item.tags for p in shot.picks)
     oscar = assistant.turn(assistant.new_session(None), "oscar winning dramas")
-    assert 'didn\'t use "oscar winning"' in oscar.message, oscar.message
-    assert oscar.picks and all("Drama" in p.item.tags for p in oscar.picks)
+    assert "didn't use" not in oscar.message and oscar.picks, oscar.message
+    assert all("Drama" in p.item.tags for p in oscar.picks)
 
 
 @pytest.mark.parametrize(
@@ -398,3 +402,16 @@ def test_two_words_written_apart_that_are_one_word_match_as_one(concepts) -> Non
     assert apart and apart == joined
     matches = concepts.match("a feel good movie for a lazy sunday")
     assert concepts.unsaid("a feel good movie for a lazy sunday", matches, {"feel"}) == []
+
+
+@pytest.mark.parametrize(
+    "message", ["an oscar winner", "oscar winning dramas", "films that won best picture"]
+)
+def test_an_award_the_graph_holds_is_asked_for_in_words(concepts, titles, message) -> None:
+    """ "an oscar winner" found films whose titles hold "oscar" (Oscar & Lucinda); the graph's
+    `award_won` names the Best Picture winners."""
+    [award] = [m.concept for m in concepts.match(message) if m.concept.kind == "award"]
+    won = {titles[i] for i in award.members}
+    assert award.spoken == "a Best Picture winner"
+    assert {"Forrest Gump (1994)", "Casablanca (1942)", "Schindler's List (1993)"} <= won
+    assert "Oscar & Lucinda (1997)" not in won and "Toy Story (1995)" not in won

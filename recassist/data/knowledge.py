@@ -201,7 +201,7 @@ class NamedEntity:
     """A graph entity with the names people use for it (`names/freebase.toml`)."""
 
     entity: str
-    kind: str  # genre, subject, country, language
+    kind: str  # genre, subject, country, language, award
     names: tuple[str, ...]
     also: tuple[str, ...] = ()
     tag: str = ""  # the catalogue's own genre of the same meaning ("Sci-Fi"), if any

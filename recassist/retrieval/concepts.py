@@ -41,6 +41,7 @@ RELATIONS = {
     "subject": "film.film.subjects",
     "country": "film.film.country",
     "language": "film.film.language",
+    "award": "film.film.award_won",
 }
 _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
@@ -92,7 +93,7 @@ class Concept:
     """One named graph entity and the catalogue items that have it."""
 
     entity: str
-    kind: str  # genre, subject, country, language
+    kind: str  # genre, subject, country, language, award
     names: tuple[str, ...]  # as written; the first is how a reply names it: "heist film"
     phrases: tuple[tuple[str, ...], ...]  # each name's words, singular, generic words left out
     words: frozenset[str]  # single words that say it on their own, singular
