@@ -236,3 +236,45 @@ def test_start_over_says_so_and_what_was_asked_goes(assistant: Assistant) -> Non
     result = assistant.turn(session, "start over")
     assert result.message.startswith("Starting over: the kinds of film, years and titles you")
     assert "Comedy" not in result.message and "1980" not in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("the last star wars movie", 'The latest "star wars" title in the catalogue is Star Wars'),
+        ("the first godfather film", 'The earliest "godfather" title in the catalogue is The Godf'),
+    ],
+)
+def test_a_series_named_in_lower_case_is_a_series(
+    assistant: Assistant, message: str, line: str
+) -> None:
+    """ "the last star wars movie" answered "I have not shown you a list yet" (a position) and
+    "the newest star wars movie" listed war films; capitalised, both were read."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith(line), result.message
+    assert result.picks and "War" not in result.request.include_tags
+
+
+@pytest.mark.parametrize(
+    ("message", "seed"),
+    [("my favourite movie is fargo", "Fargo (1996)"), ("my favorite film was heat", "Heat (1995)")],
+)
+def test_a_favourite_named_is_what_the_list_goes_by(
+    assistant: Assistant, message: str, seed: str
+) -> None:
+    """ "my favourite movie is fargo" listed Fargo itself and My Favorite Year by title words."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith(f"Here are 5 picks, like {seed}"), result.message
+
+
+def test_something_recent_with_no_list_is_the_catalogue_s_last_years(
+    assistant: Assistant,
+) -> None:
+    """ "something recent" searched titles for "recent"; now it is the last five years the
+    catalogue has, and "your favourite" asks for the best liked."""
+    result = assistant.turn(assistant.new_session(None), "recent comedies")
+    last = assistant.catalogue.years[1]
+    assert result.request.year_min == last - 4 and f"from {last - 4} on" in result.message
+    assert result.picks and all(p.item.year >= last - 4 for p in result.picks)
+    favourite = assistant.turn(assistant.new_session(None), "what's your favourite movie?")
+    assert favourite.request.best and favourite.picks and "Nothing I know" not in favourite.message

@@ -137,8 +137,9 @@ class Assistant:
         message = plain_text(message)
         parsed, own = self.planner.read(message)  # and the words of its own
         ask_model = self.planner.asks_model(own)
+        titled = rules.series_title(parsed, self.catalogue, message)  # "the last star wars movie"
         titled = rules.about_title(
-            rules.bare_title(parsed, self.catalogue, message), self.catalogue, message, session
+            rules.bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it

@@ -104,7 +104,8 @@ class Decider:
     ) -> Answer:
         """A list: the request folded into the standing constraints, its seeds, candidates, the
         picks ranked and reranked with their evidence, and the line above them."""
-        request = refined(dated(request, self._shown_years(session)), session.last_request)
+        shown = self._shown_years(session)
+        request = refined(dated(request, shown, self.catalogue.years), session.last_request)
         update = base.then(session.standing(request))
         named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))

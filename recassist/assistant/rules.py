@@ -23,9 +23,9 @@ from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
-from recassist.language.shapes import about_film
+from recassist.language.shapes import about_film, series_cues
 from recassist.language.tags import TagMatcher
-from recassist.language.words import cue, filler, listed
+from recassist.language.words import cue, filler, listed, word_set
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import informal_key, title_key, without_number
 
@@ -194,6 +194,40 @@ def about_title(
     return TurnRequest(intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True)
 
 
+def series_title(request: TurnRequest, catalogue: Catalogue, message: str) -> TurnRequest:
+    """ "the last star wars movie", "the newest alien film": a series named in lower case, which
+    the reading takes only capitalised ("the last Star Wars movie"), when the catalogue has titles
+    of that name (`Catalogue.series`); the words of the name say no genre ("star wars": no war
+    films) and are not said back as unused."""
+    if request.seed_titles or request.series:
+        return request
+    tokens, nouns = tokenise(message), word_set("series_nouns")
+    earliest = {" ".join(w.split()) for w in listed("series_earliest")}
+    for _, _, which, after in series_cues(tokens):
+        words = []
+        for token in tokens[after : after + 5]:
+            if token.low in nouns or not token.low[0].isalnum():
+                break
+            words.append(token.low)
+        name = " ".join(words)
+        if not 0 < len(words) <= 4 or set(words) <= filler() or not catalogue.series(name):
+            continue
+        said = {*which.split(), *words}
+        return request.model_copy(
+            update={
+                "intent": Intent.recommend,
+                "seed_titles": [name],
+                "series": "earliest" if which in earliest else "latest",
+                "refers_to": None,  # "the last": of the series, no position in a list
+                "include_tags": [],
+                "all_tags": [],
+                "mood": None,
+                "unused": [u for u in request.unused if not set(u.lower().split()) & said],
+            }
+        )
+    return request
+
+
 def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
@@ -237,10 +271,18 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
 
 
-def dated(request: TurnRequest, shown: list[int]) -> TurnRequest:
+RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years
+
+
+def dated(
+    request: TurnRequest, shown: list[int], years: tuple[int, int] | None = None
+) -> TurnRequest:
     """ "Something older" (`TurnRequest.era`): before the oldest film of the last list; "newer":
-    after its newest, or after its middle year when nothing is newer than the newest. Nothing
-    changes without a list shown."""
+    after its newest, or after its middle year when nothing is newer than the newest. Without a
+    list shown, "something recent" is the last five of the catalogue's `years`, and "older"
+    changes nothing."""
+    if request.era == "newer" and not shown and years:
+        return request.model_copy(update={"year_min": years[1] - RECENT_YEARS + 1})
     if request.era is None or not shown:
         return request
     if request.era == "older":
