@@ -45,8 +45,8 @@ def less_of(
             left.append((start, end))
             continue
         found["exclude"] += [t for t in kinds if t not in found["exclude"]]
-    wanted = set(found["exclude"])
-    found["include"] = [t for t in found["include"] if t not in wanted]
+    ruled_out = set(found["exclude"])
+    found["include"] = [t for t in found["include"] if t not in ruled_out]
     return left
 
 

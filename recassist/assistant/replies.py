@@ -239,16 +239,8 @@ def _quoted(wishes: Sequence[str]) -> str:
 
 def _kinds(kinds: Sequence[str], joiner: str, plural: bool = True) -> str:
     """Up to three kinds of film named in a list: "slasher films, war films and gangster films"."""
-    named = [
-        k
-        if not plural or k.endswith("s")
-        else f"{k}s"
-        if k.endswith(("film", "movie"))
-        else f"{k} films"
-        for k in kinds[:3]
-    ]
-    if not plural:
-        named = [k if k.endswith(("film", "movie")) else f"{k} film" for k in named]
+    one = [k if k.endswith(("film", "movie")) else f"{k} film" for k in kinds[:3]]
+    named = [f"{k}s" for k in one] if plural else one
     return ", ".join(named[:-1]) + f" {joiner} {named[-1]}" if len(named) > 1 else named[0]
 
 

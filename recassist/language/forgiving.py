@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from recassist.language.phrases import Phrases, Token, tokenise, words_of
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import LANGUAGES, language
+from recassist.language.words import LANGUAGES, language, listed
 
 _VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
 
@@ -131,7 +131,7 @@ def unfiltered(
             stop = min([stop, *(m.start for m in mentions if words[0][1] <= m.start < stop)])
         clause = {text[s:e].lower() for s, e in words if s < stop}
         # "less horror": a kind of film named, of which less (`TagMatcher.mentions` reads no tag)
-        fewer = text[start:end].lower() == "less" and bool(clause & set(tags.forms()))
+        fewer = text[start:end].lower() in listed("fewer") and bool(clause & set(tags.forms()))
         if (clause & unread or fewer) and not any(start <= s < stop for s, _ in tagged):
             spans.append((start, stop))
     return spans

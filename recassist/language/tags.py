@@ -52,15 +52,10 @@ def clause_end(tokens: tuple[Token, ...], start: int) -> int | None:
     return None
 
 
-def negated_before(tokens: tuple[Token, ...], index: int) -> bool:
-    """Whether one of the three words before token `index`, in its clause, negates what follows;
-    "anything but" negates ("anything but horror") instead of ending the clause."""
-    return negator_before(tokens, index) is not None
-
-
 def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
-    """The word that negates token `index` (`negated_before`), "except" for "anything but"; None
-    when none does."""
+    """The word among the three before token `index`, in its clause, that negates what follows;
+    "anything but" negates ("anything but horror", read as "except") instead of ending the
+    clause; None when none does."""
     words: list[str] = []
     i = index - 1
     while i >= 0 and len(words) < 4:
@@ -89,10 +84,16 @@ def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
     return next((word for word in words[:3] if word in negators()), None)
 
 
+@cache
+def _degree() -> frozenset[str]:
+    """Words of degree ("too", "trop") and those that ask for less ("less"), every language's."""
+    return frozenset([*listed("degree"), *listed("fewer")])
+
+
 def _of_degree(tokens: tuple[Token, ...], index: int) -> bool:
-    """Whether a word of degree or "less" stands among the three words before token `index`:
-    the negation before it is of a degree ("not too", "less"), not of the kind named."""
-    return any(t.low in (*listed("degree"), "less") for t in tokens[max(0, index - 3) : index])
+    """Whether a word of `_degree` stands among the three words before token `index`: the
+    negation before it is of a degree ("not too", "less"), not of the kind named."""
+    return any(t.low in _degree() for t in tokens[max(0, index - 3) : index])
 
 
 def _carried(between: str, negator: str | None) -> bool:
@@ -131,10 +132,10 @@ class TagMatcher:
         tokens: tuple[Token, ...] | None = None,
     ) -> list[TagMention]:
         """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
-        three words before it (within the same clause) negates it; a negated tag right after a
-        word of degree or "less" ("not too scary", "less horror") is no mention: it asks for less,
-        not none; and a negation of degree before another word negates that word, not the tag after
-        it ("not too gory horror films", "a less scary horror film" want horror). `tokens` are `text`'s, when the
+        three words before it (within the same clause) negates it. A negated tag right after a
+        word of degree or "less" ("not too scary", "less horror") is no mention: it asks for
+        less, not none; a negation of degree before another word negates that word, not the tag
+        after it ("not too gory horror films" wants horror). `tokens` are `text`'s, when the
         caller has them."""
         tokens = tokenise(text) if tokens is None else tokens
         skip = list(skip)
@@ -149,7 +150,7 @@ class TagMatcher:
             if not any(s <= start < e for s, e in skip):
                 negator = negator_before(tokens, i)
                 if negator and _of_degree(tokens, i):
-                    if tokens[i - 1].low in (*listed("degree"), "less"):
+                    if tokens[i - 1].low in _degree():
                         i = end  # "not too scary": less of it, which no tag says or rules out
                         continue
                     negator = None  # "not too gory horror films": horror is wanted

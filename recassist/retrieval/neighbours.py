@@ -80,12 +80,18 @@ def co_liked(liked: sp.csc_matrix, seed_rows: np.ndarray) -> CoLiked:
     both = np.asarray(
         (liked[:, seed_rows].T @ liked).todense()
     )  # seeds x items: people who liked both
-    cosine = both / (np.sqrt(np.outer(popularity[seed_rows], popularity)) + 1e-12)
-    damped = cosine * both / (both + DAMPING)
-    scores = damped.sum(axis=0).astype(np.float32)
+    scores = _damped(both, popularity[seed_rows], popularity).sum(axis=0).astype(np.float32)
     scores[seed_rows] = 0.0
     best = both.argmax(axis=0)
     return CoLiked(scores, both.max(axis=0).astype(np.int64), best)
+
+
+def _damped(both: np.ndarray, liked_a: np.ndarray, liked_b: np.ndarray) -> np.ndarray:
+    """The cosine of two sets of "liked" columns (`both`: people who liked each pair; `liked_a`,
+    `liked_b`: people who liked each), damped where few liked both (a pair liked by one person is
+    chance)."""
+    cosine = both / (np.sqrt(np.outer(liked_a, liked_b)) + 1e-12)
+    return cosine * both / (both + DAMPING)
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,7 @@ def typical(
     popularity = np.asarray(liked.sum(axis=0)).ravel()
     both = np.asarray((liked[:, cols].T @ liked[:, cols[best]]).todense(), dtype=np.float64)
     both[best, np.arange(len(best))] = 0.0  # no item is typical of itself
-    scale = np.sqrt(np.outer(popularity[cols], popularity[cols[best]])) + 1e-12
-    damped = both / scale * both / (both + DAMPING)
+    damped = _damped(both, popularity[cols], popularity[cols[best]])
     near = damped @ values[best] / max(values[best].sum(), 1e-12)
     near = near / near.max() if near.max() > 0 else near
     out = dict(scores)
