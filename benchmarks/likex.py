@@ -5,8 +5,9 @@ template explanations: this measures the candidates and the title lookup, not th
   share of picks that share a title word with the seed (franchise sequels aside: a pick whose title
   holds the seed's whole main title, or that the graph links as sequel/prequel), and the share of
   picks among the seed's 100 nearest items by co-rating (cosine of the binary rating columns, ties
-  by item row). Run with the knowledge graph's neighbours on (the default) and off
-  (`agent.graph_weight` 0).
+  by item row), and the picks' mean share of catalogue genres in common with the seed (Jaccard).
+  Run with the knowledge graph's neighbours on (the default) and off (`agent.graph_weight` 0), and
+  with the seed's kinds of film not raising what is liked alike (`agent.kind_weight` 0).
 - Misspelt or informal titles: each message is planned by the parser and its first title looked up
   as a turn does (`assistant.seeds`); resolved when it names the expected item with certainty.
 
@@ -85,6 +86,7 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
     from recassist.retrieval.catalogue import display_title
 
     items, rows, shared_word, near, total, specific = assistant.items, [], 0, 0, 0, 0
+    overlap = 0.0
     kinds: dict[str, int] = {}
     for seed in seeds:
         session = assistant.new_session(None)
@@ -108,6 +110,7 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
         ]
         shared_word += len(word)
         near += sum(p in co_rated[seed] for p in picks)
+        overlap += sum(genre_overlap(items[seed].tags, items[p].tags) for p in picks)
         specific += sum(any(r.kind in SPECIFIC_KINDS for r in p.reasons) for p in result.picks)
         for p in result.picks:
             for kind in dict.fromkeys(r.kind for r in p.reasons):
@@ -130,9 +133,16 @@ def like_x(assistant, data, seeds: list[str], co_rated: dict[str, set[str]], gra
         "title_word_share": round(shared_word / max(total, 1), 4),
         "co_rated_top100_share": round(near / max(total, 1), 4),
         "specific_evidence_share": round(specific / max(total, 1), 4),
+        "genre_overlap": round(overlap / max(total, 1), 4),
         "evidence_kinds": kinds,
         "seeds": rows,
     }
+
+
+def genre_overlap(seed: tuple[str, ...], pick: tuple[str, ...]) -> float:
+    """The share of genres two items have in common (Jaccard)."""
+    union = set(seed) | set(pick)
+    return len(set(seed) & set(pick)) / len(union) if union else 0.0
 
 
 def nearest_by_co_rating(data, seed_rows: np.ndarray, k: int = 100) -> dict[str, set[str]]:
@@ -183,6 +193,15 @@ def titles(assistant) -> dict:
     }
 
 
+def runs(agent) -> list[tuple[str, float, float]]:
+    """Each run's name, graph weight and kind weight."""
+    return [
+        ("co-liked + graph", agent.graph_weight, agent.kind_weight),
+        ("co-liked only", 0.0, agent.kind_weight),
+        ("co-liked + graph, kinds not raised", agent.graph_weight, 0.0),
+    ]
+
+
 def main() -> None:
     from recassist.assistant.agent import Assistant
     from recassist.data.store import DatasetStore
@@ -214,12 +233,15 @@ def main() -> None:
         "fusion_weights": serving.fusion.config.weights,
     }
     start = time.perf_counter()
-    for name, graph_weight in (
-        ("co-liked + graph", settings.agent.graph_weight),
-        ("co-liked only", 0.0),
-    ):
-        config = settings.agent.model_copy(
-            update={"llm_planner": False, "explain_with_llm": False, "graph_weight": graph_weight}
+    agent = settings.agent
+    for name, graph_weight, kind_weight in runs(agent):
+        config = agent.model_copy(
+            update={
+                "llm_planner": False,
+                "explain_with_llm": False,
+                "graph_weight": graph_weight,
+                "kind_weight": kind_weight,
+            }
         )
         assistant = Assistant(catalogue, serving, None, config)
         out[name] = like_x(assistant, data, seeds, co_rated, graph)
@@ -227,13 +249,16 @@ def main() -> None:
     out["seconds"] = round(time.perf_counter() - start, 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"likex-{args.dataset}.json").write_text(json.dumps(out, indent=1) + "\n")
-    print("| like X | title-word share | co-rated top-100 share | specific evidence | picks |")
-    print("| --- | --- | --- | --- | --- |")
-    for name in ("co-liked + graph", "co-liked only"):
+    print(
+        "| like X | title-word share | co-rated top-100 share | genre overlap | specific evidence"
+        " | picks |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, _, _ in runs(agent):
         row = out[name]
         print(
             f"| {name} | {row['title_word_share']:.1%} | {row['co_rated_top100_share']:.1%} "
-            f"| {row['specific_evidence_share']:.1%} | {row['picks']} |"
+            f"| {row['genre_overlap']:.3f} | {row['specific_evidence_share']:.1%} | {row['picks']} |"
         )
     print(
         f"\ntitles resolved {out['titles']['resolved']}/{out['titles']['of']}, "

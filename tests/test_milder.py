@@ -158,3 +158,19 @@ def test_the_model_s_mood_keeps_nothing_the_user_wanted_less_of(assistant: Assis
     plan = assistant.planner.reconcile(planned, parsed)
     assert plan.milder == ["nothing too violent"] and "violent" not in (plan.mood or "")
     assert "thriller" in (plan.mood or "")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["horror but not too scary for my son", "scary movies, not too scary for a 12 year old"],
+)
+def test_a_wish_for_someone_whose_kind_of_film_rules_all_out_still_gets_a_list(
+    assistant: Assistant, message: str
+) -> None:
+    """The words named family films, none of them horror: the concepts' list was empty, and it
+    kept what is popular out, so the answer was "I found nothing". Now the most popular horror
+    films come, the mildest first."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert len(result.picks) == 5, result.message
+    assert all("Horror" in p.item.tags for p in result.picks)
+    assert "found nothing" not in result.message

@@ -278,3 +278,56 @@ def test_something_recent_with_no_list_is_the_catalogue_s_last_years(
     assert result.picks and all(p.item.year >= last - 4 for p in result.picks)
     favourite = assistant.turn(assistant.new_session(None), "what's your favourite movie?")
     assert favourite.request.best and favourite.picks and "Nothing I know" not in favourite.message
+
+
+@pytest.mark.parametrize(
+    ("message", "seed"),
+    [
+        (
+            "i just watched heat and loved it, anything similar but with more romance?",
+            "Heat (1995)",
+        ),
+        ("i recently watched alien and it was great", "Alien (1979)"),
+    ],
+)
+def test_a_film_just_watched_is_what_the_list_goes_by(
+    assistant: Assistant, message: str, seed: str
+) -> None:
+    """ "i just watched heat" said "I didn't use 'i just watched heat'"; "i recently watched alien
+    and it was great" looked for a film called "i recently watched alien and it" and kept only
+    films from the last five years."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith(f"Here are 5 picks, like {seed}"), result.message
+    assert result.request.year_min is None and "didn't use" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("a movie about the mafia but not the godfather", "Godfather, The (1972)"),
+        ("anything with robots but not terminator", "Terminator, The (1984)"),
+        ("romantic movies but not titanic", "Titanic (1997)"),
+        ("a sad drama, not titanic or the english patient", "Titanic (1997)"),
+    ],
+)
+def test_a_title_in_lower_case_after_not_is_ruled_out(
+    assistant: Assistant, message: str, title: str
+) -> None:
+    """A film named in lower case after "not" was said back as a wish never used, and a one-word
+    one ("titanic") was never read as a film; "not titanic or the english patient" made The English
+    Patient the film the list went by."""
+    session = assistant.new_session(None)
+    result = assistant.turn(session, message)
+    item_id = next(i for i, item in assistant.items.items() if item.title == title)
+    assert result.message.startswith(f"Noted: not {display_title(title)}."), result.message
+    assert "didn't use" not in result.message and item_id in session.dislikes
+    assert "like The English Patient" not in result.message and result.picks
+    assert item_id not in {p.item.item_id for p in result.picks}
+
+
+def test_who_a_film_is_for_ends_the_title_before_it(assistant: Assistant) -> None:
+    """ "something like jurassic park for kids" looked for a film called "jurassic park for kids"
+    and said it was missing; now the list is like Jurassic Park, for children."""
+    result = assistant.turn(assistant.new_session(None), "something like jurassic park for kids")
+    assert result.message.startswith("Here are 5 picks, like Jurassic Park (1993)"), result.message
+    assert "Children's" in result.request.include_tags and "could not find" not in result.message

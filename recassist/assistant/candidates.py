@@ -39,10 +39,10 @@ from recassist.grounding.evidence import Reason, reasons_from_evidence, stronges
 from recassist.language.tags import TagMatcher
 from recassist.language.words import word_set
 from recassist.llm.prompts import quote
+from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.concepts import singular
 from recassist.retrieval.fusion import normalised_matrix
-from recassist.retrieval.neighbours import WellLiked, co_liked, liked_matrix, typical, well_liked
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
@@ -58,7 +58,8 @@ class CandidateStage:
     ) -> None:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
-        self._liked_share: WellLiked | None = None  # built at the first "surprise me"
+        self._kinds: sp.csr_matrix | None = None  # each item's kinds of film, built then too
+        self._liked_share: neighbours.WellLiked | None = None  # built at the first "surprise me"
         self.co_liked = CoLiked(serving.data)
         self._tags = tags  # the agent's own: what the parser reads in the words
 
@@ -179,8 +180,12 @@ class CandidateStage:
             return
         if constraints.less_mainstream and self._best(gathered, constraints, seen):
             return  # none when no item has enough watchers: what is popular
-        popular = generators["popularity"].recommend(
-            np.array([0]), self.config.depth, exclude_seen=False
+        allowed = [i for i, item in self.catalogue.items.items() if constraints.allows(item)]
+        rows = self.serving.data.items.rows(allowed, missing=-1)
+        if not (rows >= 0).any():  # nothing is allowed: the reply says what to let go of
+            return
+        popular = generators["popularity"].recommend(  # the most popular of what is allowed
+            np.array([0]), self.config.depth, exclude_seen=False, items=rows[rows >= 0]
         )
         gathered.lists["popular"] = normalised_matrix(popular, len(self.serving.data.items))
         gathered.weights["popular"], gathered.reasons["popular"] = 1.0, [POPULAR]
@@ -218,14 +223,14 @@ class CandidateStage:
     ) -> bool:
         """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
         Mafia", "British"), each with the most specific such concept as its evidence; False when
-        the words name no concept."""
+        the words name no concept (True, with no list, when none of what they name is allowed)."""
         index = self.catalogue.concepts
         matches = index.match(words) if index is not None else []
         if not matches:
             return False
         gathered.concepts = tuple(matches)
         weight = self.config.typical_weight  # the most typical of what was named first
-        scores = typical(self.serving.data, index.scores(matches), weight)
+        scores = neighbours.typical(self.serving.data, index.scores(matches), weight)
         listed: dict[str, float] = {}
         for item_id in sorted(scores, key=lambda i: -scores[i]):
             item = self.catalogue.items.get(item_id)
@@ -233,6 +238,8 @@ class CandidateStage:
                 listed[item_id] = scores[item_id]
             if len(listed) >= self.config.depth:
                 break
+        if not listed:  # named, but none within the constraints: what is popular in them then
+            return True
         gathered.add(self.serving, "concepts", self.config.concept_weight, listed, [])
         for item_id in listed:
             concept = index.best_for(item_id, matches)
@@ -267,17 +274,19 @@ class CandidateStage:
         constraints: Constraints,
         seen: set[str],
     ) -> None:
-        """ "Like X": the items people who liked X also liked ("seeds", with how many) and X's
-        neighbours in the knowledge graph ("graph": its sequel, the same director, shared cast),
-        never the nearest title text. Each item keeps the specific evidence it has."""
+        """ "Like X": the items people who liked X also liked ("seeds", with how many; those of
+        X's kinds of film raised by `agent.kind_weight`) and X's neighbours in the knowledge graph
+        ("graph": its sequel, the same director, shared cast), never the nearest title text. Each
+        item keeps the specific evidence it has."""
         items, vocab = self.catalogue.items, self.serving.data.items
         rows = vocab.rows(anchors, missing=-1)
         rows, sources = rows[rows >= 0], [a for a, r in zip(anchors, rows) if r >= 0]
         if not len(rows):
             return
-        if self._liked is None:
-            self._liked = liked_matrix(self.serving.data)
-        co = co_liked(self._liked, rows)
+        if self._liked is None or self._kinds is None:
+            self._liked = neighbours.liked_matrix(self.serving.data)
+            self._kinds = neighbours.kind_matrix(self.serving.data, self.catalogue.genres)
+        co = neighbours.co_liked(self._liked, rows, self._kinds, self.config.kind_weight)
         listed = self._top(co.scores, constraints, seen)
         shared = [Reason(kind, items[a].title, items[a]) for a in sources[:2]]
         gathered.add(self.serving, "seeds", self.config.seed_weight, listed, shared)
@@ -324,10 +333,10 @@ class CandidateStage:
         share = self._well_liked()
         return int(share.watchers[row]), int(share.liked[row])
 
-    def _well_liked(self) -> WellLiked:
+    def _well_liked(self) -> neighbours.WellLiked:
         """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""
         if self._liked_share is None:
-            self._liked_share = well_liked(self.serving.data)
+            self._liked_share = neighbours.well_liked(self.serving.data)
         return self._liked_share
 
     def _related(

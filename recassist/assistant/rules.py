@@ -100,7 +100,8 @@ def ruled_out_titles(
         return request
     low = " ".join(message.lower().split())
     ruled = [t for t in request.seed_titles if _after_ruling_out(low, t.lower())]
-    ruled += [t for t in _titles_ruled_out(low, catalogue) if t not in ruled]
+    titled = bool(request.seed_titles)
+    ruled += [t for t in _titles_ruled_out(low, catalogue, tags, titled) if t not in ruled]
     if not ruled:
         return request
     kept = [t for t in request.seed_titles if t not in ruled]
@@ -119,11 +120,21 @@ def ruled_out_titles(
             "intent": Intent.feedback,
             "feedback": "not_interested",
             "seed_titles": [ruled[0], *kept],
+            **{  # "not the godfather" read as a wish is a film now
+                field: [w for w in getattr(request, field) if not _names_any(w, ruled)]
+                for field in ("unused", "milder")
+            },
             "mood": " ".join(mood.split()) or None,
             "then_more": True,
             "refers_to": None,
         }
     )
+
+
+def _names_any(phrase: str, titles: Sequence[str]) -> bool:
+    """Whether `phrase` holds one of `titles`, as whole words."""
+    said = f" {' '.join(_words(phrase))} "
+    return any(f" {' '.join(_words(t))} " in said for t in titles)
 
 
 def _ruling_out(words: Sequence[str]) -> int:
@@ -152,18 +163,42 @@ def _after_ruling_out(message: str, title: str) -> bool:
     return at >= 0 and bool(_ruling_out(_words(message[:at])))
 
 
-def _titles_ruled_out(message: str, catalogue: Catalogue) -> list[str]:
-    """Catalogue titles of two words or more, as written, right after a `not_this` phrase ("anything
-    but liar liar"); one word ("no kids") is too likely a plain word."""
-    words, found = _words(message), []
+def _titles_ruled_out(
+    message: str, catalogue: Catalogue, tags: TagMatcher, titled: bool
+) -> list[str]:
+    """Catalogue titles, as written, right after a `not_this` phrase ("anything but liar liar",
+    "not terminator"), and each further title the negation carries to ("not titanic or the
+    english patient"). A title of one word counts only when it names no kind of film and no filler
+    ("no kids" is a wish), nor, unless the message names another film (`titled`: "like alien but
+    not aliens"), anything the graph knows films by ("a creature feature, no aliens")."""
+    words, found, carried = _words(message), [], -1
+    carries = set(listed("negation_carries"))
     for i in range(1, len(words)):
-        if not _ruling_out(words[:i]):
+        if i != carried and not _ruling_out(words[:i]):
             continue
-        for n in range(min(6, len(words) - i), 1, -1):
-            if catalogue.exact_title(candidate := " ".join(words[i : i + n])):
+        for n in range(min(6, len(words) - i), 0, -1):
+            candidate = " ".join(words[i : i + n])
+            if (
+                _one_word_title(candidate, catalogue, tags, titled)
+                if n == 1
+                else catalogue.exact_title(candidate)
+            ):
                 found.append(candidate)
+                if i + n < len(words) and words[i + n] in carries:
+                    carried = i + n + 1
                 break
     return found
+
+
+def _one_word_title(word: str, catalogue: Catalogue, tags: TagMatcher, titled: bool) -> bool:
+    """Whether a word after "not" names a film: the catalogue has it as a title, with or without
+    its article ("titanic", "terminator"), and it is no tag or filler word, nor a concept unless
+    other films are named (`_titles_ruled_out`)."""
+    if word in filler() or tags.mentions(word):
+        return False
+    if not titled and catalogue.concepts is not None and catalogue.concepts.match(word):
+        return False
+    return bool(catalogue.exact_title(word) or catalogue.titles.without_article(word))
 
 
 def _words(text: str) -> list[str]:

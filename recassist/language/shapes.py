@@ -172,11 +172,14 @@ def about_film(text: str) -> str | None:
 
 def verdicts(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:
     """What a verdict follows: "the godfather was amazing", "titanic was boring": the words from
-    the sentence's start up to the verdict, six at most."""
+    the sentence's start up to the verdict, six at most. None where a word that points back
+    comes right before ("I watched Alien and it was great": Alien was named already)."""
     verdict, out = phrases("verdict"), []
-    starts = set(verdict.first_words)
+    starts, pointers = set(verdict.first_words), word_set("pointers")
     for k in range(1, len(tokens)):
         if tokens[k].low not in starts or verdict.match_at(tokens, k) == k:
+            continue
+        if tokens[k - 1].low in pointers:
             continue
         first = k
         while first > 0 and tokens[first - 1].low[0].isalnum() and k - first < 6:

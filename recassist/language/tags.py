@@ -15,7 +15,15 @@ from functools import cache
 
 from recassist.grounding.tag_aliases import tag_aliases
 from recassist.language.phrases import Phrases, Token, tokenise
-from recassist.language.words import LANGUAGES, cue_words, language, listed, negators, table
+from recassist.language.words import (
+    LANGUAGES,
+    cue_words,
+    language,
+    listed,
+    negators,
+    phrases,
+    table,
+)
 
 _PUNCTUATION_BREAKS = frozenset(",.;!?")
 
@@ -132,13 +140,14 @@ class TagMatcher:
         tokens: tuple[Token, ...] | None = None,
     ) -> list[TagMention]:
         """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
-        three words before it (within the same clause) negates it. A negated tag right after a
+        three words before it (within the same clause) negates it; a tag's word used for no kind of
+        film (`no_kind`: "the horror of combat") is none. A negated tag right after a
         word of degree or "less" ("not too scary", "less horror") is no mention: it asks for
         less, not none; a negation of degree before another word negates that word, not the tag
         after it ("not too gory horror films" wants horror). `tokens` are `text`'s, when the
         caller has them."""
         tokens = tokenise(text) if tokens is None else tokens
-        skip = list(skip)
+        skip = [*skip, *phrases("no_kind").spans(tokens, text)]  # "the horror of combat"
         out: list[TagMention] = []
         i, last, last_negator = 0, None, None  # the last mention's end token and its negator
         while i < len(tokens):

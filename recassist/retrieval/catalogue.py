@@ -217,13 +217,14 @@ class Catalogue:
         return match.item_id if match is not None and match.sure else None
 
     def match_title(self, title: str) -> TitleMatch | None:
-        """The item a title as written names: the exact (normalised) title, then a title it begins,
+        """The item a title as written names: the exact (normalised) title, with or without its
+        article ("terminator" is The Terminator, not Terminator 2), then a title it begins,
         then by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not. Never
         the nearest title by meaning: "The Big Lebowski" is not "The Big One"."""
         key = title_key(title)
         if not key:
             return None
-        if exact := self.titles.exact(key):
+        if exact := self.titles.exact(key) or self.titles.without_article(key):
             return TitleMatch(exact, True)
         if without_number(title) is None and (prefixed := self.titles.prefixed(key)):
             return TitleMatch(prefixed, True)

@@ -190,6 +190,7 @@ class TitleIndex:
     def __init__(self, titles: Iterable[tuple[str, str]]) -> None:
         self._by_title: dict[str, str] = {}
         self._by_number: dict[str, str] = {}  # number_key -> item id: "godfather 2", "star trek 3"
+        self._one_word: dict[str, str] = {}  # "terminator" -> The Terminator, when named as a title
         articles = set(title_words()["articles"])
         for item_id, title in titles:  # "Seven (Se7en) (1995)" is also "seven"
             for key in (title_key(title), title_key(_ASIDE.sub("", title))):
@@ -198,6 +199,8 @@ class TitleIndex:
                 first, _, rest = key.partition(" ")
                 if first in articles and len(rest.split()) >= 2:  # "Empire Strikes Back"
                     self._by_title.setdefault(rest, item_id)
+                elif first in articles and rest:  # not in text: "the net" is no title in "net"
+                    self._one_word.setdefault(rest, item_id)
             spoken = _spoken(
                 _ASIDE.sub("", title)
             )  # "Star Trek III: The Search for Spock" is "Star Trek III"
@@ -261,6 +264,11 @@ class TitleIndex:
             return self._by_title[key]
         numbered = number_key(key)
         return self._by_number.get(numbered) if numbered else None
+
+    def without_article(self, key: str) -> str | None:
+        """The item a one-word title names without its article ("terminator": The Terminator),
+        for a title the user named as one; never read in running text (`spans`)."""
+        return self._one_word.get(key)
 
     def exact_title(self, title: str) -> str | None:
         """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""
