@@ -128,6 +128,8 @@ def test_a_film_the_graph_mislinks_is_not_said_to_be_what_its_genres_deny(
         ("more creepy than gory", "supernatural", "slasher"),
         ("a thriller with a twist at the end", "psychological thriller", None),
         ("something darker", "black comedy", None),
+        ("un film triste", "melodrama", None),  # was the nearest titles to "un film triste"
+        ("ein trauriger Film", "melodrama", "German film"),  # was every "German film"
     ],
 )
 def test_moods_name_the_kinds_of_film_that_have_them(concepts, message, wanted, unwanted) -> None:

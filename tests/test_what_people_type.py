@@ -331,3 +331,50 @@ def test_who_a_film_is_for_ends_the_title_before_it(assistant: Assistant) -> Non
     result = assistant.turn(assistant.new_session(None), "something like jurassic park for kids")
     assert result.message.startswith("Here are 5 picks, like Jurassic Park (1993)"), result.message
     assert "Children's" in result.request.include_tags and "could not find" not in result.message
+
+
+def test_a_new_request_that_rules_out_a_title_is_a_new_topic(assistant: Assistant) -> None:
+    """After a list of romances like Heat, "anything with robots but not terminator" kept "tagged
+    Romance": ruling out the title made it the last list again without it."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "i just watched heat and loved it, anything with more romance?")
+    result = assistant.turn(session, "anything with robots but not terminator")
+    assert result.message.startswith("Noted: not The Terminator (1984)."), result.message
+    assert "Romance" not in session.constraints.include_tags and "tagged" not in result.message
+    after = assistant.turn(session, "a comedy")
+    kept = assistant.turn(session, "not liar liar")  # not a new topic: the comedies stay
+    assert kept.message.startswith("Noted: not Liar Liar (1997).") and after.picks
+    assert "Comedy" in session.constraints.include_tags
+
+
+def test_films_seen_then_what_next_is_a_list_like_them(assistant: Assistant) -> None:
+    """ "i've seen star wars, empire and jedi. what next?" answered "Noted: not Star Wars. I won't
+    show it again." and no list: "seen" was a thumbs down and "what next" no question."""
+    result = assistant.turn(
+        assistant.new_session(None), "i've seen star wars, empire and jedi. what next?"
+    )
+    assert result.message.startswith(
+        "Here are 5 picks, like Star Wars (1977), The Empire Strikes Back (1980) and Return of the"
+        " Jedi (1983)"
+    ), result.message
+
+
+def test_older_than_a_film_named_is_older_than_that_film(assistant: Assistant) -> None:
+    """ "more like fargo but older" listed films of 1996 and 1997 beside older ones: with no list
+    shown, "older" went by nothing."""
+    result = assistant.turn(assistant.new_session(None), "more like fargo but older")
+    assert result.request.year_max == 1995 and result.picks, result.message
+    assert all(p.item.year <= 1995 for p in result.picks)
+
+
+def test_films_seen_named_with_words_of_asking_describe_nothing(assistant: Assistant) -> None:
+    """ "I have already seen Heat and Fargo, something similar": the picks cited "nearest to 'I have
+    already seen and , something similar'", and "i just saw the godfather, what next" a text said
+    twice (the first message is both the tastes and the mood, only one had its titles out)."""
+    for message in (
+        "I have already seen Heat and Fargo, something similar",
+        "i just saw the godfather, what next",
+    ):
+        result = assistant.turn(assistant.new_session(None), message)
+        kinds = {r.kind for p in result.picks for r in p.reasons}
+        assert result.picks and "described" not in kinds, (message, result.picks[0].reasons)

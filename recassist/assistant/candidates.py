@@ -118,8 +118,8 @@ class CandidateStage:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
         and the request's mood (`without_titles`); "" when they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
-        words = " ".join(once(w for w in (*tastes, request.mood) if w)).strip()
-        words = self.without_titles(words, request, seeds)
+        said = (self.without_titles(w, request, seeds) for w in (*tastes, request.mood) if w)
+        words = " ".join(once(said)).strip()  # titles out first: the tastes are without them
         # words of asking, tags and years alone ("qualcosa di divertente per stasera") describe
         # nothing beyond the tags the request holds
         tagged = request.include_tags or request.all_tags

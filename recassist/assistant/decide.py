@@ -10,7 +10,7 @@ it at the end of the turn, or not (a preview).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from recassist.assistant import replies
 from recassist.assistant.answer import Answer
@@ -104,10 +104,10 @@ class Decider:
     ) -> Answer:
         """A list: the request folded into the standing constraints, its seeds, candidates, the
         picks ranked and reranked with their evidence, and the line above them."""
-        shown = self._shown_years(session)
+        named = named_titles(self.catalogue, request)
+        shown = self._years([n.seed for n in named if n.seed]) or self._years(session.last_shown)
         request = refined(dated(request, shown, self.catalogue.years), session.last_request)
         update = base.then(session.standing(request))
-        named = named_titles(self.catalogue, request)
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints)
@@ -311,9 +311,10 @@ class Decider:
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
 
-    def _shown_years(self, session: SessionMemory) -> list[int]:
-        """The years of the films of the last list shown."""
-        items = (self.items.get(i) for i in session.last_shown)
+    def _years(self, item_ids: Sequence[str]) -> list[int]:
+        """The years of the films: those a request names ("like fargo but older": than Fargo),
+        else the last list's, are what "older" and "newer" go by."""
+        items = (self.items.get(i) for i in item_ids)
         return [item.year for item in items if item is not None and item.year]
 
     def _feedback_then_list(
@@ -332,6 +333,7 @@ class Decider:
         others = request.seed_titles[1:]  # "like Alien but not Aliens": Alien
         wants = request.include_tags or request.all_tags or request.exclude_tags or others
         wants = wants or request.year_min is not None or request.year_max is not None
+        wants = wants or request.new_topic  # "anything with robots but not terminator"
         more = request.model_copy(  # its own wants ("something romantic"), or the last list's
             update={
                 "intent": Intent.more_like

@@ -312,10 +312,10 @@ RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last 
 def dated(
     request: TurnRequest, shown: list[int], years: tuple[int, int] | None = None
 ) -> TurnRequest:
-    """ "Something older" (`TurnRequest.era`): before the oldest film of the last list; "newer":
-    after its newest, or after its middle year when nothing is newer than the newest. Without a
-    list shown, "something recent" is the last five of the catalogue's `years`, and "older"
-    changes nothing."""
+    """ "Something older" (`TurnRequest.era`): before the oldest of the films `shown` (the last
+    list's, or those the request names: "like fargo but older"); "newer": after the newest, or
+    after the middle year when nothing is newer than the newest. With none, "something recent"
+    is the last five of the catalogue's `years`, and "older" changes nothing."""
     if request.era == "newer" and not shown and years:
         return request.model_copy(update={"year_min": years[1] - RECENT_YEARS + 1})
     if request.era is None or not shown:
