@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -238,6 +239,59 @@ def test_the_stricter_check_catches_origins_requests_and_counts(
     asked = [Reason("requested", TOY_STORY.title, TOY_STORY)]
     faithful = "Finding Nemo is a comedy like Toy Story, which you asked about."
     assert checker.check(faithful, NEMO, asked) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "41 people who liked Toy Story also liked Finding Nemo, a tale of a clownfish's quest.",
+        "41 people who liked Toy Story also liked Finding Nemo, a comedy about a lost fish.",
+        "41 people who liked Toy Story also liked Finding Nemo, starring Albert Brooks.",
+        "41 people who liked Toy Story also liked Finding Nemo, a comedy set in the ocean.",
+    ],
+)
+def test_a_plot_the_evidence_does_not_carry_is_caught(
+    checker: FaithfulnessChecker, text: str
+) -> None:
+    """The model wrote "Interview with the Vampire is a horror film, a thrilling tale of a vampire's
+    quest for revenge" and "Forrest Gump, a romantic comedy about a man who travels through time":
+    nothing it is given holds a plot, a cast by name or a place."""
+    co_liked = [Reason("co_liked", TOY_STORY.title, TOY_STORY, count=41)]
+    problems = checker.check(text, NEMO, co_liked)
+    assert any("a plot its evidence does not carry" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "41 people who liked Toy Story, the story of Finding Nemo: an animated comedy.",
+        "41 people who liked Toy Story also liked Finding Nemo, a comedy about it all.",
+        "41 liked Toy Story, and Finding Nemo is an animated comedy with themes of comedy.",
+    ],
+)
+def test_words_about_its_titles_and_tags_are_no_plot(
+    checker: FaithfulnessChecker, text: str
+) -> None:
+    co_liked = [Reason("co_liked", TOY_STORY.title, TOY_STORY, count=41)]
+    assert checker.check(text, NEMO, co_liked) == []
+
+
+def test_one_in_common_is_worded_as_one() -> None:
+    """ "Pulp Fiction shares 1 cast members with Fargo", "1 of the cast of Forrest Gump are in
+    Sleepless in Seattle": a count of one has its own wording, which the check takes without "1"."""
+    from recassist.grounding.evidence import opening
+
+    one = [Reason("shared_cast", TOY_STORY.title, TOY_STORY, count=1)]
+    texts = [opening(NEMO, one, which) for which in range(3)]
+    texts.append(template_explanation(NEMO, one, 0))
+    assert all(
+        not re.search(r"\b1\b", t) and ("cast member" in t or "one of the cast" in t.lower())
+        for t in texts
+    ), texts
+    checker = FaithfulnessChecker(TITLES, TAGS)
+    assert (
+        checker.check("One of the cast of Toy Story is in Finding Nemo, a comedy.", NEMO, one) == []
+    )
 
 
 def test_reasons_from_generator_evidence() -> None:

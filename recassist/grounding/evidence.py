@@ -58,6 +58,15 @@ class Wording:
     why: str
     forms: tuple[str, ...]
     openings: tuple[str, ...] = ()
+    # for a count of one ("One of the cast of Fargo is in ..."), where the kind words it apart
+    forms_one: tuple[str, ...] = ()
+    openings_one: tuple[str, ...] = ()
+
+    def of(self, reason: Reason, kind: str) -> tuple[str, ...]:
+        """The `kind` ("forms" or "openings") to word `reason` with: those for one where it
+        counts one and there are such."""
+        one = getattr(self, f"{kind}_one")
+        return one if reason.count == 1 and one else getattr(self, kind)
 
 
 @cache
@@ -73,6 +82,8 @@ def wordings() -> dict[str, Wording]:
             row["why"],
             tuple(row["forms"]),
             tuple(row.get("openings", ())),
+            tuple(row.get("forms_one", ())),
+            tuple(row.get("openings_one", ())),
         )
         for kind, row in table.items()
     }
@@ -108,7 +119,7 @@ def opening(item: Item, reasons: Sequence[Reason], which: int) -> str:
     if not reasons:
         return ""
     reason = strongest_first(reasons)[0]
-    openings = wordings()[reason.kind].openings
+    openings = wordings()[reason.kind].of(reason, "openings")
     if not openings:
         return ""
     label = spoken_title(reason.label) if reason.item is not None else reason.label
@@ -169,7 +180,7 @@ def template_explanation(item: Item, reasons: Sequence[Reason], index: int | Non
     if not reasons:
         return f"{display_title(item.title)} is recommended from your history as a whole."
     reason = strongest_first(reasons)[0]
-    forms = wordings()[reason.kind].forms
+    forms = wordings()[reason.kind].of(reason, "forms")
     which = index if index is not None else zlib.crc32(item.item_id.encode())
     text = _fill(forms[which % len(forms)], reason, item)
     return text[0].upper() + text[1:]

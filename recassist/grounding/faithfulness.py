@@ -184,6 +184,9 @@ class FaithfulnessChecker:
             )
         problems += _unsaid_title_years(text, mentions)
         problems += _stricter(text, rest, item, reasons, spans)
+        tags = [t for i in cited for t in i.tags]
+        said = " ".join([i.title for i in cited] + [r.label for r in reasons] + tags)
+        problems += _plot_claims(_blank_mentions(text, mentions, "§"), said.lower())
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this
         # one; "well_liked": the share of those who watched it that liked it
@@ -248,13 +251,13 @@ def _named_titles(
     return problems, rest
 
 
-def _blank_mentions(rest: str, mentions: set[str]) -> str:
-    """`rest` with every mention of the item or its evidence (any case) blanked out, longest
-    first."""
+def _blank_mentions(rest: str, mentions: set[str], fill: str = " ") -> str:
+    """`rest` with every mention of the item or its evidence (any case) blanked out (`fill`),
+    longest first."""
     for form in sorted(mentions, key=len, reverse=True):
         rest = re.sub(
             rf"(?<!\w){re.escape(form)}(?!\w)",
-            lambda m: " " * len(m.group()),
+            lambda m: fill * len(m.group()),
             rest,
             flags=re.IGNORECASE,
         )
@@ -281,11 +284,41 @@ def _unsaid_title_years(text: str, mentions: set[str]) -> list[str]:
 
 
 @cache
-def _origins() -> frozenset[str]:
-    """Words that claim a film's country or language (`data/origins.txt`), read on first use."""
-    path = resources.files("recassist.grounding").joinpath("data/origins.txt")
+@cache
+def _listed(name: str) -> tuple[str, ...]:
+    """The lines of `data/<name>.txt` (comments and blanks left out), read on first use."""
+    path = resources.files("recassist.grounding").joinpath(f"data/{name}.txt")
     text = path.read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+    return tuple(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def _origins() -> frozenset[str]:
+    """Words that claim a film's country or language (`data/origins.txt`)."""
+    return frozenset(_listed("origins"))
+
+
+@cache
+def _plot_cue() -> re.Pattern[str]:
+    """A plot cue (`data/plot_cues.txt`) and the words after it."""
+    cues = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in _listed("plot_cues"))
+    return re.compile(rf"\b(?:{cues})\b(?=(\s+(?:§+|[\w'’]+)(?:\W+[\w'’]+){{0,2}}))", re.I)
+
+
+def _plot_claims(rest: str, said: str) -> list[str]:
+    """Claims about the film's story, people or setting (`_plot_cue`) whose first word after the
+    cue (articles and such left out, `data/plot_skip.txt`) is in neither the titles, tags and
+    evidence `said` nor a title (marked "§" in `rest`): "a tale of a vampire's quest for revenge".
+    The data carries no plot."""
+    known, skip = set(re.findall(r"[\w]+", said)), set(_listed("plot_skip"))
+    problems = []
+    for match in _plot_cue().finditer(rest):
+        if match.group(1).lstrip().startswith("§"):  # "the story of Alien": a title follows
+            continue
+        words = [w for w in re.findall(r"[\w]+", match.group(1).lower()) if w not in skip]
+        if words and words[0].isalpha() and words[0] not in known:
+            claim = " ".join(f"{match.group(0)}{match.group(1)}".split())
+            problems.append(f"says '{claim}', a plot its evidence does not carry")
+    return problems
 
 
 def _stricter(
@@ -326,8 +359,8 @@ def _stricter(
 def _uncounted(text: str, strongest: Reason) -> list[str]:
     """The strongest evidence's count ("118 people who liked ...") when `text` does not state it:
     the count is what makes that evidence specific."""
-    if strongest.count is None or str(strongest.count) in _COUNT.findall(text):
-        return []
+    if strongest.count in (None, 1) or str(strongest.count) in _COUNT.findall(text):
+        return []  # one in common is said as "a cast member", "one of the cast"
     return [
         f"leaves out the count {strongest.count} of its strongest evidence ({strongest.spoken})"
     ]
