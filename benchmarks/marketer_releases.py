@@ -6,7 +6,7 @@ the accuracy table (95 % interval width of an affinity index at segment sizes 10
 
 The accuracy table is computed from the interval formula the answers use (`affinity_interval`),
 for an interest held by 20 % of the segment and 15 % of a base of 6,040 people (ML-1M's
-everyone), with the noise each design puts on the counts. Writes
+everyone), with the noise each design puts on the counts and the sizes. Writes
 benchmarks/results/marketer-releases.json."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def accuracy(
     """Interval widths: releases (epsilon 1 each; the segment summed over its cells, or, for one
     attribute's value, its row of the rows release, the base everyone's row) against per-question
     releases that split the same total epsilon over `questions` questions (two tables each)."""
-    from recassist.audiences.answers import affinity_interval
+    from recassist.audiences.intervals import affinity_interval
 
     sensitivity = 1 + interests_per_user
     row_sensitivity = (1 + ATTRIBUTES) * sensitivity  # a person is in 1 + attributes rows
@@ -71,7 +71,8 @@ def accuracy(
             "row": (row_var, row_var),
             "per_question": (pq_var, pq_var),
         }.items():
-            _, low, high = affinity_interval(0.20 * size, size, 0.15 * base_size, base_size, sv, bv)
+            counts = (0.20 * size, size, 0.15 * base_size, base_size)
+            _, low, high = affinity_interval(*counts, sv, bv, sizes_var=(sv, bv))
             widths[name] = round(high - low, 1) if high - low < 1e5 else "over 100,000"
         rows.append(
             {

@@ -11,10 +11,10 @@ values of one attribute only; trends and sentiment are released per row the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
+from recassist.audiences.intervals import ROUGH, Z95, affinity_interval, simultaneous_z
 from recassist.audiences.releases import ReleaseSet
 from recassist.audiences.segments import (
     Active,
@@ -33,41 +33,6 @@ from recassist.audiences.segments import (
 from recassist.audiences.tables import AudienceTable
 from recassist.audiences.vocabulary import band_range, readable, readable_value
 from recassist.errors import QueryError, SegmentTooSmallError
-
-Z95 = 1.959964
-ROUGH = 0.25  # a noise margin past this share of a segment's size makes its shares rough
-
-
-def affinity_interval(
-    seg_count: float,
-    seg_size: float,
-    base_count: float,
-    base_size: float,
-    seg_var: float,
-    base_var: float | None = None,
-    z: float = Z95,
-) -> tuple[float, float, float]:
-    """Index = (seg share / base share) x 100 and its 95 % interval on the log scale (delta method),
-    with sampling variance and the variance of the privacy noise on each count (`seg_var`,
-    `base_var`); `z` widens it to hold for several rows at once (`simultaneous_z`)."""
-    base_var = seg_var if base_var is None else base_var
-    seg_count, base_count = max(seg_count, 0.5), max(base_count, 0.5)
-    p_seg, p_base = min(seg_count / max(seg_size, 1), 1.0), min(base_count / max(base_size, 1), 1.0)
-    index = 100.0 * p_seg / max(p_base, 1e-9)
-    var = (
-        (1 - p_seg) / seg_count
-        + seg_var / seg_count**2
-        + (1 - p_base) / base_count
-        + base_var / base_count**2
-    )
-    spread = z * float(np.sqrt(var))
-    return index, index * float(np.exp(-spread)), index * float(np.exp(spread))
-
-
-def simultaneous_z(rows: int) -> float:
-    """The z of 95 % intervals that hold for `rows` rows at once (Bonferroni): of 18 interests
-    compared, the one whose noise lifted it most would otherwise look distinctive by chance."""
-    return NormalDist().inv_cdf(1 - 0.025 / max(1, rows))
 
 
 @dataclass(frozen=True)
@@ -319,9 +284,9 @@ class ReleasedAnswers:
         """What is most over-represented in `segment` against `base`: index = share in segment /
         share in base x 100, with its 95 % interval (sampling and privacy noise)."""
         seg, bas = self.where(segment), self.where(base)
-        seg_size, _ = self.size(seg)
+        seg_size, seg_size_var = self.size(seg)
         self.require(seg_size)
-        base_size, _ = self.size(bas)
+        base_size, base_size_var = self.size(bas)
         self.require(base_size, "the base")
         labels, seg_counts, seg_var = self._by(seg, by)
         _, base_counts, base_var = self._by(bas, by)
@@ -335,7 +300,8 @@ class ReleasedAnswers:
                 hidden += 1
                 continue
             counts = (seg_counts[i], seg_size, base_counts[i], base_size)
-            rows.append({column: labels[i], **_affinity_row(*counts, seg_var, base_var, z)})
+            noise = (seg_var, base_var, (seg_size_var, base_size_var))
+            rows.append({column: labels[i], **_affinity_row(*counts, *noise, z)})
         rows.sort(key=lambda row: (-row["index"], str(row[column])))
         notes = [
             f"the 95 % intervals hold for all {len(compared)} {column} rows compared at once",
@@ -369,10 +335,12 @@ AFFINITY_COLUMNS = ("index", "ci_low", "ci_high", "segment_count", "segment_shar
 AFFINITY_COLUMNS += ("base_share",)
 
 
-def _affinity_row(seg_count, seg_size, base_count, base_size, seg_var, base_var, z) -> dict:
+def _affinity_row(
+    seg_count, seg_size, base_count, base_size, seg_var, base_var, sizes_var, z
+) -> dict:
     """One affinity row's cells (all but its label), from released counts."""
     index, low, high = affinity_interval(
-        seg_count, seg_size, base_count, base_size, seg_var, base_var, z
+        seg_count, seg_size, base_count, base_size, seg_var, base_var, z, sizes_var
     )
     return {
         "index": round(index),

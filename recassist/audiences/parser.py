@@ -11,6 +11,7 @@ chat's own title lookup (`Catalogue.find_title`, passed in as `find_title`) on t
 from __future__ import annotations
 
 import itertools
+import re
 import tomllib
 from collections.abc import Callable
 from functools import cache
@@ -311,6 +312,26 @@ def _leftmost(*found: tuple[int, int] | None) -> int | None:
     return min((f for f in found if f is not None), default=(0, None))[1]
 
 
+def _decade_of_life(tokens: tuple[Token, ...]) -> int | None:
+    """The first decade of life named: "in their 30s", "in their thirties", "thirtysomethings",
+    "30-somethings" (20 to 70)."""
+    named = _words()["decades_of_life"]
+    for i, token in enumerate(tokens):
+        decade = named.get(token.low)
+        if decade is None and re.fullmatch(r"[2-7]0s", token.low):
+            after_their = any(e == i for _, e in phrases("in_their").matches(tokens))
+            after_their |= i + 2 < len(tokens) and tokens[i + 2].low in _words()["somethings"]
+            decade = int(token.low[0]) * 10 if after_their else None
+        elif decade is None and re.fullmatch(r"[2-7]0", token.low):  # "30-somethings"
+            follows = i + 2 < len(tokens) and tokens[i + 1].low == "-"
+            decade = (
+                int(token.low) if follows and tokens[i + 2].low in _words()["somethings"] else None
+            )
+        if decade is not None:
+            return decade
+    return None
+
+
 def _age(token: Token) -> bool:
     return len(token.low) <= 2 and token.low.isdigit()
 
@@ -318,6 +339,9 @@ def _age(token: Token) -> bool:
 def _ages(who: tuple[Token, ...], put, stated: set[str]) -> None:
     """The age range the words before any "compared to" state: whole years, so "over 35" is 36 and
     up, "35+" 35 and up; "older" and "younger" when no number is given."""
+    if (decade := _decade_of_life(who)) is not None:  # "women in their 30s"
+        put("age_min", decade)
+        put("age_max", decade + 9)
     separators = set(_words()["age_range"])
     for a, sep, b in zip(who, who[1:], who[2:], strict=False):
         if _age(a) and _age(b) and sep.low in separators:

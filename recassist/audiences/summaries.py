@@ -4,8 +4,8 @@ names in the table), the same idea as the explanation check in the chat."""
 
 from __future__ import annotations
 
-from recassist.audiences.answers import ROUGH
 from recassist.audiences.guide import EXAMPLES
+from recassist.audiences.intervals import ROUGH
 from recassist.audiences.parser import names_tag
 from recassist.audiences.tables import AudienceTable
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recassist.audiences.answers import Z95, ReleasedAnswers
+from recassist.audiences.answers import ReleasedAnswers
+from recassist.audiences.intervals import Z95
 from recassist.audiences.segments import Segment, Tag
 from recassist.audiences.tables import AudienceTable
 from recassist.errors import QueryError
