@@ -378,3 +378,24 @@ def test_films_seen_named_with_words_of_asking_describe_nothing(assistant: Assis
         result = assistant.turn(assistant.new_session(None), message)
         kinds = {r.kind for p in result.picks for r in p.reasons}
         assert result.picks and "described" not in kinds, (message, result.picks[0].reasons)
+
+
+def test_what_people_say_in_passing_is_read_as_they_mean_it(assistant: Assistant) -> None:
+    """Found by typing as users do: "a movie for a first date" answered "I have not shown you a
+    list yet" ("first" a list position); "those are too old" changed nothing; "i love tarantino
+    films" looked for a film called "tarantino films"; "what did you recommend earlier?" was a list
+    like I Know What You Did Last Summer (its words all in that title)."""
+    date = assistant.turn(assistant.new_session(None), "a movie for a first date")
+    assert date.picks and date.request.refers_to is None, date.message
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "a good comedy")
+    newer = assistant.turn(session, "those are too old")
+    oldest = max(p.item.year for p in first.picks)
+    assert newer.request.year_min is not None and newer.request.year_min > min(
+        p.item.year for p in first.picks
+    ), (newer.message, oldest)
+    assert "Comedy" in session.constraints.include_tags
+    person = assistant.turn(assistant.new_session(None), "i love tarantino films")
+    assert person.request.people == ["tarantino"] and "could not find" not in person.message
+    earlier = assistant.turn(assistant.new_session(None), "what did you recommend earlier?")
+    assert not earlier.request.seed_titles, earlier.message

@@ -297,7 +297,8 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     base = without_number(said)
     match = catalogue.match_title(said)
     titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
-    if match and match.sure and len(said.split()) >= 2:  # "star trek", not "set in space"
+    plain_words = set(said.lower().split()) <= filler()  # "what did you recommend"
+    if match and match.sure and len(said.split()) >= 2 and not plain_words:  # "star trek"
         titled = titled or set(title_key(said).split()) <= set(
             title_key(catalogue.items[match.item_id].title).split()
         )
