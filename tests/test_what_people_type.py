@@ -399,3 +399,27 @@ def test_what_people_say_in_passing_is_read_as_they_mean_it(assistant: Assistant
     assert person.request.people == ["tarantino"] and "could not find" not in person.message
     earlier = assistant.turn(assistant.new_session(None), "what did you recommend earlier?")
     assert not earlier.request.seed_titles, earlier.message
+
+
+def test_older_ones_are_older_films(assistant: Assistant) -> None:
+    """ "but not aladdin, and only older ones" noted Aladdin and dropped "only older ones": "older
+    ones" was read as older people, like "older kids"."""
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "a comedy")
+    older = assistant.turn(session, "older ones please")
+    assert older.request.era == "older" and older.picks
+    assert max(p.item.year for p in older.picks) < min(p.item.year for p in first.picks)
+    kids = assistant.turn(assistant.new_session(None), "something for the older kids")
+    assert kids.request.era is None
+
+
+def test_a_count_holds_for_its_topic_only(assistant: Assistant) -> None:
+    """ "recommend me 3 westerns", "2 more", then "now a comedy western" listed two: the count of
+    "2 more" went on into a new topic. "Only from the 90s" still keeps the three."""
+    session = assistant.new_session(None)
+    for message in ("recommend me 3 westerns", "2 more"):
+        assistant.turn(session, message)
+    assert assistant.turn(session, "now a comedy western").request.count == 5
+    session = assistant.new_session(None)
+    assistant.turn(session, "recommend me 3 westerns")
+    assert assistant.turn(session, "only from the 90s").request.count == 3

@@ -329,15 +329,16 @@ def dated(
 def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
     """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
     the person it went by unless it says its own; one that names the kind of film wanted ("a
-    western", a `new_topic`) replaces the last request's words rather than narrowing them ("a
-    feel-good movie for a rainy sunday", then "what about a western?", is no search for feel-good
-    westerns)."""
+    western", a `new_topic`) replaces the last request's words and count rather than narrowing
+    them ("a feel-good movie for a rainy sunday", then "what about a western?", is no search for
+    feel-good westerns; "2 more", then "now a comedy western", lists five)."""
     if previous is None or not (request.intent is Intent.refine or request.era):
         return request
     update = _same_person(request, previous)
     if request.intent is not Intent.refine:  # "something older": than the last list, its person's
         return request.model_copy(update=update)
-    count = request.count if "count" in request.model_fields_set else previous.count
+    stated = "count" in request.model_fields_set or request.new_topic  # "now a comedy western"
+    count = request.count if stated else previous.count
     mood = request.mood or (None if request.new_topic else previous.mood)
     return request.model_copy(update=update | {"mood": mood, "count": count})
 
