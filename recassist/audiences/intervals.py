@@ -35,18 +35,15 @@ def affinity_interval(
     p_seg = min(max(seg_count, 0.0) / max(seg_size, 1.0), 1.0)
     p_base = min(max(base_count, 0.0) / max(base_size, 1.0), 1.0)
     index = 100.0 * p_seg / max(p_base, 0.5 / max(base_size, 1.0))
-    counts = [
-        (seg_count, _margin(seg_var, seg_size * p_seg * (1 - p_seg), z)),
-        (base_count, _margin(base_var, base_size * p_base * (1 - p_base), z)),
-    ]
-    sizes = [
-        (seg_size, _margin(sizes_var[0], 0.0, z)),
-        (base_size, _margin(sizes_var[1], 0.0, z)),
-    ]
-    (seg, seg_m), (base, base_m) = counts
-    (n, n_m), (total, total_m) = sizes
-    down = _moves([(seg, -seg_m), (n, n_m), (base, base_m), (total, -total_m)])
-    up = _moves([(seg, seg_m), (n, -n_m), (base, -base_m), (total, total_m)])
+    seg_m = _margin(seg_var, seg_size * p_seg * (1 - p_seg), z)
+    base_m = _margin(base_var, base_size * p_base * (1 - p_base), z)
+    size_m, total_m = (_margin(v, 0.0, z) for v in sizes_var)
+    down = _moves(
+        [(seg_count, -seg_m), (seg_size, size_m), (base_count, base_m), (base_size, -total_m)]
+    )
+    up = _moves(
+        [(seg_count, seg_m), (seg_size, -size_m), (base_count, -base_m), (base_size, total_m)]
+    )
     low = index * float(np.exp(-down)) if np.isfinite(down) else 0.0
     most = 200.0 * max(base_size, 1.0)  # all of the segment against half a person of the base
     high = index * float(np.exp(up)) if np.isfinite(up) else most

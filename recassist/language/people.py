@@ -36,7 +36,7 @@ def people(
         if first.low in names and after.low.isalpha() and after.low not in skip:
             spans.append((first.start, after.end))
             said.append((first.start, after.end))
-    known = word_set("director_names") | word_set("actor_names")
+    known = surnames()
     for k, token in enumerate(tokens):  # "anything by spielberg": a surname on its own
         if token.low in known and not (k and tokens[k - 1].low in names):
             spans.append((token.start, token.end))
@@ -47,6 +47,11 @@ def people(
 
     named = [text[s:e].strip() for s, e in sorted(set(spans)) if free((s, e))]
     return list(dict.fromkeys(named)), [span for span in said if free(span)]
+
+
+def surnames() -> frozenset[str]:
+    """Names that are a film person on their own ("spielberg", "hitchcock")."""
+    return word_set("director_names") | word_set("actor_names")
 
 
 def role(message: str, person: str) -> str | None:

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 
 from recassist.language import numbers, shapes
 from recassist.language.forgiving import forgive, phrase_list
+from recassist.language.people import surnames
 from recassist.language.phrases import PhraseTable, Token, tokenise, tokens_outside
 from recassist.language.shapes import series_cues, series_name
 from recassist.language.spans import Kind, Span, Tagged
@@ -138,7 +139,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             and not _tags_only(candidate, tags)
             and candidate.split()[0].lower() not in pointers
             and candidate.split()[-1].lower() not in word_set("list_nouns")
-            and candidate.split()[0].lower() not in _surnames()  # "i love tarantino films"
+            and candidate.split()[0].lower()
+            not in surnames()  # "i love tarantino films": the person
         ):
             spans.append((start, end))
     spans.sort()
@@ -148,12 +150,6 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
         seeds = [named, *(seed for seed in seeds if seed != named)]
         spans.append(series[2])
     return list(dict.fromkeys(seeds)), spans, series, [*found, *quoted], likes
-
-
-def _surnames() -> frozenset[str]:
-    """Names that are a film person on their own ("spielberg"): a like that begins with one
-    names the person's films, not a title."""
-    return word_set("director_names") | word_set("actor_names")
 
 
 def _tags_only(candidate: str, tags: TagMatcher) -> bool:
