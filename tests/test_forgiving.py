@@ -47,6 +47,15 @@ def test_names_titles_and_real_words_are_left_alone() -> None:
     assert forgive("like Romantik please", TAGS, spans) == "like Romantik please"
 
 
+def test_a_word_after_a_name_stays_the_names_to_resolve() -> None:
+    """ "pulp fction" is a misspelt title, not pulp and action: a word right after a word that is
+    no known word and no misspelling of one is left alone, while a misspelt kind after a misspelt
+    kind is still put right."""
+    assert forgive("something like pulp fction", TAGS) == "something like pulp fction"
+    assert forgive("a horor comdy", TAGS) == "a horror comedy"
+    assert parse("recommend me something like pulp fction", TAGS).seed_titles == ["pulp fction"]
+
+
 def test_the_typo_request_keeps_romance_and_the_eighties() -> None:
     request = parse("somthing liek termnator but romantik from the eigthies pls", TAGS)
     assert request.include_tags == ["Romance"] and (request.year_min, request.year_max) == (

@@ -55,7 +55,9 @@ def test_parse_and_unread_read_the_same_tagging(monkeypatch: pytest.MonkeyPatch)
 def test_intent_is_the_first_rule_that_holds() -> None:
     intents = [rule.intent for rule in _rules()]
     assert intents[0] is Intent.chat and intents[-1] is Intent.recommend
-    assert intents[1] is Intent.explain
+    assert intents[1] is Intent.chat and intents[2] is Intent.explain
+    recall = parse("what did you recommend earlier?", TAGS)  # the last list, not older films
+    assert recall.intent is Intent.chat and recall.small_talk == "recall"
     assert parse("why the second one?", TAGS).intent is Intent.explain  # before feedback
     assert parse("I hated the second one", TAGS).feedback == "dislike"
     liked = parse("I loved Alien, what else would I like?", TAGS)

@@ -319,7 +319,7 @@ def test_a_title_in_lower_case_after_not_is_ruled_out(
     session = assistant.new_session(None)
     result = assistant.turn(session, message)
     item_id = next(i for i, item in assistant.items.items() if item.title == title)
-    assert result.message.startswith(f"Noted: not {display_title(title)}."), result.message
+    assert result.message.startswith(f"Noted: not {display_title(title)}"), result.message
     assert "didn't use" not in result.message and item_id in session.dislikes
     assert "like The English Patient" not in result.message and result.picks
     assert item_id not in {p.item.item_id for p in result.picks}
@@ -423,3 +423,82 @@ def test_a_count_holds_for_its_topic_only(assistant: Assistant) -> None:
     session = assistant.new_session(None)
     assistant.turn(session, "recommend me 3 westerns")
     assert assistant.turn(session, "only from the 90s").request.count == 3
+
+
+def test_every_title_a_negation_carries_to_is_ruled_out(assistant: Assistant) -> None:
+    """ "not titanic or the english patient, something romantic though" marked Titanic alone:
+    The English Patient could be the next list's first pick. Both are ruled out and said back."""
+    session = assistant.new_session(None)
+    result = assistant.turn(
+        session, "not titanic or the english patient, something romantic though"
+    )
+    ids = {t: i for i, item in assistant.items.items() for t in [item.title]}
+    ruled = {ids["Titanic (1997)"], ids["English Patient, The (1996)"]}
+    assert result.message.startswith("Noted: not Titanic (1997) or The English Patient (1996)."), (
+        result.message
+    )
+    assert ruled <= set(session.dislikes) and "didn't use" not in result.message
+    assert result.picks and not ruled & {p.item.item_id for p in result.picks}
+    assert all("Romance" in p.item.tags for p in result.picks)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what did you recommend earlier?", "can you show me the list again", "what were those films?"],
+)
+def test_asking_what_was_recommended_says_the_last_list_again(
+    assistant: Assistant, message: str
+) -> None:
+    """ "what did you recommend earlier?" gave a new list, of films up to 1988 ("earlier" read
+    as older films): now it says the last list again, numbered, and "why the second one?" still
+    points into it. Before any list, it says there is none yet."""
+    session = assistant.new_session(None)
+    shown = assistant.turn(session, "a good date movie").picks
+    again = assistant.turn(session, message)
+    titles = [display_title(p.item.title) for p in shown]
+    assert not again.picks and f"2. {titles[1]}" in again.message, again.message
+    assert assistant.turn(session, "why the second one?").message.startswith(f"Why {titles[1]}")
+    none = assistant.turn(assistant.new_session(None), message)
+    assert none.message.startswith("I have not shown you a list yet") and not none.picks
+
+
+@pytest.mark.parametrize("message", ["star wars movies", "the star wars films"])
+def test_a_title_in_lower_case_among_words_of_asking_is_that_film(
+    assistant: Assistant, message: str
+) -> None:
+    """ "star wars movies" was a list of war films ("wars" read as War, "star" said unused): a
+    message that is a title once the words of asking at its ends are gone is that title. "not star
+    wars" stays a film ruled out, with nothing said back as unused."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith("Here are 5 picks, like Star Wars (1977)"), result.message
+    assert not result.request.include_tags
+    ruled = assistant.turn(assistant.new_session(None), "not star wars")
+    assert ruled.message.startswith("Noted: not Star Wars (1977).") and "didn't use" not in (
+        ruled.message
+    )
+
+
+@pytest.mark.parametrize(
+    "message, tag",
+    [
+        ("recomiéndame una película de acción", "Action"),
+        ("recommande-moi un film drôle", "Comedy"),
+        ("consigliami un film romantico", "Romance"),
+    ],
+)
+def test_asking_for_a_film_in_another_language_is_no_unused_wish(
+    assistant: Assistant, message: str, tag: str
+) -> None:
+    """ "recomiéndame una película de acción" answered with action films and said it had not used
+    the whole message: the words of asking in every language are filler."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert "didn't use" not in result.message, result.message
+    assert result.picks and all(tag in p.item.tags for p in result.picks)
+
+
+def test_the_most_popular_is_no_description(assistant: Assistant) -> None:
+    """ "what is the most popular movie" found titles near "most popular" (Il Mostro); now it is a
+    request for what is popular."""
+    result = assistant.turn(assistant.new_session(None), "what is the most popular movie")
+    assert "Nothing I know" not in result.message, result.message
+    assert result.picks[0].item.title == "Star Wars (1977)"

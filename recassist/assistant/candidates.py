@@ -36,7 +36,7 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.errors import VectorStoreUnavailableError
 from recassist.grounding.evidence import Reason, reasons_from_evidence, strongest_first
-from recassist.language.tags import TagMatcher
+from recassist.language.tags import TagMatcher, no_kind_cut
 from recassist.language.words import word_set
 from recassist.llm.prompts import quote
 from recassist.retrieval import neighbours
@@ -75,8 +75,8 @@ class CandidateStage:
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = self._words(session, request, seeds)
-        # what the words name, and what the parser could not read ("robots"), negations left out
-        said = " , ".join([words, *request.unused]).strip(" ,")
+        # the words, what the parser could not read ("robots"), the people named ("hitchcock")
+        said = no_kind_cut(" , ".join([words, *request.unused, *request.people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False

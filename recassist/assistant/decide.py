@@ -69,6 +69,9 @@ class Decider:
             listed = request.intent is not Intent.feedback
             return Answer(request, planner, text, update=base, listed=listed)
         base = base.then(SessionUpdate(last_intent=request.intent))
+        if request.intent is Intent.chat and request.small_talk == "recall":  # the last list
+            titles = [display_title(self.items[i].title) for i in session.last_shown]
+            return Answer(request, planner, replies.recall(titles), update=base, listed=False)
         if request.intent is Intent.chat:  # "hi", "thanks": a word back, no list
             text = replies.small_talk(request.small_talk, len(self.items), self.catalogue.years)
             return Answer(request, planner, text, update=base, listed=False)
@@ -162,7 +165,9 @@ class Decider:
         notes += replies.unused_note(unused)
         if picks and milder.said:  # "nothing too violent": what went last
             notes.append(replies.milder_note(milder.said, milder.kinds))
-        notes += replies.people_note(request.people, request.people_by, request.relation)
+        # people the graph knew by name ("anything by hitchcock") were used, like any concept
+        people = [p for p in request.people if request.people_by or not used(found, p)]
+        notes += replies.people_note(people, request.people_by, request.relation)
         if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
             title = display_title(self.items[now.seeds[0]].title)
             related = "related" in found.lists
@@ -330,7 +335,11 @@ class Decider:
         the last list again without it (a thumbs down), in one answer."""
         noted = self._feedback(request, planner, base, target)
         liked = (request.feedback or "like") == "like"
-        others = request.seed_titles[1:]  # "like Alien but not Aliens": Alien
+        ruled = max(1, request.ruled_out)  # "not titanic or the english patient": both
+        named = [n.item_id for n in named_titles(self.catalogue, request)[1:ruled]]
+        also = [i for i in dict.fromkeys(named) if i and i != target]
+        thumbs = SessionUpdate(feedback=tuple((i, request.feedback or "like") for i in also))
+        others = request.seed_titles[ruled:]  # "like Alien but not Aliens": Alien
         wants = request.include_tags or request.all_tags or request.exclude_tags or others
         wants = wants or request.year_min is not None or request.year_max is not None
         wants = wants or request.new_topic  # "anything with robots but not terminator"
@@ -344,8 +353,9 @@ class Decider:
                 "then_more": False,
             }
         )
-        answer = self._recommend(session, more, planner, noted.update, target, preview)
-        text = f"{replies.noted(liked, display_title(self.items[target].title))} {answer.text}"
+        answer = self._recommend(session, more, planner, noted.update.then(thumbs), target, preview)
+        titles = " or ".join(display_title(self.items[i].title) for i in [target, *also])
+        text = f"{replies.noted(liked, titles)} {answer.text}"
         return dataclasses.replace(answer, request=request, text=text)
 
     def _feedback(

@@ -374,8 +374,9 @@ def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, 
     return facts
 
 
-# The kinds of small talk, the first said naming the reply: "thanks, what can you do?" asks help.
-SMALL_TALK = ("help", "thanks", "greeting")
+# The kinds of small talk, the first said naming the reply: "thanks, what can you do?" asks help,
+# "thanks! what did you recommend again?" the last list.
+SMALL_TALK = ("recall", "help", "thanks", "greeting")
 _CUE_FACTS = (
     *SMALL_TALK,
     "why",

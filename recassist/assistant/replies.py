@@ -147,6 +147,15 @@ def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> s
     )
 
 
+def recall(titles: list[str]) -> str:
+    """The last list again, in words ("what did you recommend earlier?"), numbered as shown so
+    that "why the second one?" points where the user reads it."""
+    if not titles:
+        return "I have not shown you a list yet. Tell me what you are in the mood for."
+    listed = "; ".join(f"{n}. {title}" for n, title in enumerate(titles, 1))
+    return f'My last list was: {listed}. Ask "why the second one?" or for more like any of them.'
+
+
 def people_note(named: list[str], by: list[str] = (), relation: str | None = None) -> list[str]:
     """What the reply says of people named ("starring tom hanks"): the two films the first was
     found by (`by`, the graph's `relation` between them), else that none can be looked up, since

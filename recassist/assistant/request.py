@@ -94,13 +94,16 @@ class TurnRequest(BaseModel):
     # "3 comedies and 2 dramas": how many picks of each wanted tag (`count` is their sum)
     mix: dict[str, int] = Field(default_factory=dict, max_length=5)
     # what a message of only small talk says ("hi", "thanks", "what can you do?"), for the reply
-    small_talk: Literal["greeting", "thanks", "help"] | None = None
+    small_talk: Literal["greeting", "thanks", "help", "recall"] | None = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
     people: list[str] = Field(default_factory=list, max_length=5)
     # the two films the first person was found by (`assistant.filmography`): the reply names them
     people_by: list[str] = Field(default_factory=list, max_length=2)
     # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
     about: bool = False
+    # "not titanic or the english patient": how many of the first `seed_titles` the user ruled
+    # out (all marked not interested; the rest are seeds), when more than the first
+    ruled_out: int = Field(default=0, ge=0, le=5)
 
     @field_validator(
         "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
@@ -131,6 +134,7 @@ PARSER_ONLY = (
     "people_by",
     "about",
     "small_talk",
+    "ruled_out",
 )
 
 

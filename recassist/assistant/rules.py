@@ -25,7 +25,7 @@ from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
 from recassist.language.shapes import about_film, series_cues
 from recassist.language.tags import TagMatcher
-from recassist.language.words import cue, filler, listed, word_set
+from recassist.language.words import cue, filler, listed, negators, word_set
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import informal_key, title_key, without_number
 
@@ -119,7 +119,8 @@ def ruled_out_titles(
             },
             "intent": Intent.feedback,
             "feedback": "not_interested",
-            "seed_titles": [ruled[0], *kept],
+            "seed_titles": [*ruled, *kept][:5],
+            "ruled_out": min(len(ruled), 5),
             **{  # "not the godfather" read as a wish is a film now
                 field: [w for w in getattr(request, field) if not _names_any(w, ruled)]
                 for field in ("unused", "milder")
@@ -132,9 +133,14 @@ def ruled_out_titles(
 
 
 def _names_any(phrase: str, titles: Sequence[str]) -> bool:
-    """Whether `phrase` holds one of `titles`, as whole words."""
+    """Whether `phrase` holds one of `titles`, as whole words, or is a part of one ("not star",
+    left when "wars" was read as a kind of film in "not star wars")."""
     said = f" {' '.join(_words(phrase))} "
-    return any(f" {' '.join(_words(t))} " in said for t in titles)
+    content = {w for w in _words(phrase) if w not in filler()}
+    return any(
+        f" {' '.join(_words(t))} " in said or (content and content <= set(_words(t)))
+        for t in titles
+    )
 
 
 def _ruling_out(words: Sequence[str]) -> int:
@@ -273,14 +279,20 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
     whole = " ".join(message.split()).strip(" ?!.")
     listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
+    words = whole.split()  # "the star wars films": filler at either end is no part of it
+    while words and words[-1].lower() in filler():
+        words.pop()
+    while words and words[0].lower() in filler():
+        words.pop(0)
+    against = set(whole.lower().split()) & negators()  # "not star wars" is no seed
+    trimmed = " ".join(words) if len(words) >= 2 and not against else ""
     if listing and len(request.seed_titles) <= 1 and len(whole) > 2:  # "Star Wars episode 5"
-        if any(
-            catalogue.exact_title(form)
-            for form in (whole, informal_key(whole), without_number(whole) or "")
-        ):
+        forms = (whole, informal_key(whole), without_number(whole) or "", trimmed)
+        if any(catalogue.exact_title(form) for form in forms if form):
+            seed = trimmed if trimmed and catalogue.exact_title(trimmed) else whole
             return request.model_copy(
                 update={
-                    "seed_titles": [whole],
+                    "seed_titles": [seed],
                     "mood": None,
                     "new_topic": False,
                     "best": False,
@@ -298,6 +310,9 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     match = catalogue.match_title(said)
     titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
     plain_words = set(said.lower().split()) <= filler()  # "what did you recommend"
+    # "movies about dogs" names a kind of film, not The Truth About Cats & Dogs
+    kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
+    plain_words = plain_words or any(m.score >= 1.0 for m in kinds)
     if match and match.sure and len(said.split()) >= 2 and not plain_words:  # "star trek"
         titled = titled or set(title_key(said).split()) <= set(
             title_key(catalogue.items[match.item_id].title).split()

@@ -201,7 +201,7 @@ class NamedEntity:
     """A graph entity with the names people use for it (`names/freebase.toml`)."""
 
     entity: str
-    kind: str  # genre, subject, country, language, award
+    kind: str  # genre, subject, country, language, award; director, actor, writer
     names: tuple[str, ...]
     also: tuple[str, ...] = ()
     tag: str = ""  # the catalogue's own genre of the same meaning ("Sci-Fi"), if any
@@ -209,10 +209,12 @@ class NamedEntity:
 
 
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
-    """The named Freebase entities, and how messages are read for them (the `match` section)."""
-    text = resources.files("recassist.data").joinpath("names", "freebase.toml").read_text("utf-8")
-    table = tomllib.loads(text)
+    """The named Freebase entities (kinds of film in `freebase.toml`, people in `people.toml`),
+    and how messages are read for them (the `match` section)."""
+    folder = resources.files("recassist.data").joinpath("names")
+    table = tomllib.loads(folder.joinpath("freebase.toml").read_text("utf-8"))
     language = table.pop("match", {})
+    table |= tomllib.loads(folder.joinpath("people.toml").read_text("utf-8"))
     named = [
         NamedEntity(
             entity,

@@ -8,8 +8,9 @@ Words come from the `[forgiving]` table of `data/en.toml` and the catalogue's ta
 (`TagMatcher.forms`);
 a word is put right only when it is one edit (two from eight letters on) from exactly one known
 word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
-Capitalised words inside a sentence (names, titles) and the catalogue titles found in the text are
-left alone: misspelt titles are the title index's job.
+Capitalised words inside a sentence (names, titles), the catalogue titles found in the text and a
+word right after one that is no known word and no misspelling of one ("like pulp fction": a title's
+word, not "action") are left alone: misspelt titles are the title index's job.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def forgive(
     `tokens` are `text`'s, when the caller has them."""
     spans = titles(text) if titles else []
     filler = frozenset(filler)
-    out, last = [], 0
+    out, last, named = [], 0, None  # named: where the last word that is no known word ends
     for start, end in words_of(tokenise(text) if tokens is None else tokens, text):
         word = text[start:end]
         if any(s <= start < e for s, e in spans) or _known(word.lower(), tags, filler):
@@ -93,9 +94,13 @@ def forgive(
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
         if word[0].isupper() and not sentence_start:
             continue
-        if fixed := correction(word.lower(), _vocabulary(tags)):
+        fixed = correction(word.lower(), _vocabulary(tags))
+        after_name = named is not None and text[named:start].isspace()
+        if fixed and not after_name:  # "pulp fction": a name's word, not "action"
             out += [text[last:start], fixed]
             last = end
+        elif not fixed:
+            named = end
     return "".join([*out, text[last:]])
 
 

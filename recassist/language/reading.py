@@ -31,6 +31,7 @@ TitleSpans = Callable[[str], list[tuple[int, int]]]
 
 # Cues read in the text without its seeds, in this order.
 CUES = (
+    "recall",
     "help",
     "thanks",
     "greeting",

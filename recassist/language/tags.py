@@ -212,5 +212,15 @@ class TagMatcher:
 
 
 @cache
+def no_kind_cut(text: str) -> str:
+    """`text` with the words that use a kind's name for no kind of film (`no_kind`: "the horror
+    of combat") cut out, a clause mark in their place, so that what reads kinds of film in it
+    ("a war film about the horror of combat" is a war film) finds no horror film there."""
+    cut = phrases("no_kind").spans(tokenise(text), text)
+    for start, stop in reversed(cut):
+        text = f"{text[:start]} , {text[stop:]}"
+    return text
+
+
 def _niche() -> Phrases:
     return Phrases(cue_words("less_mainstream"), hyphen_bound=True)

@@ -42,7 +42,11 @@ RELATIONS = {
     "country": "film.film.country",
     "language": "film.film.language",
     "award": "film.film.award_won",
+    "director": "film.film.directed_by",
+    "actor": "film.film.actor",
+    "writer": "film.film.written_by",
 }
+PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by Alfred Hitchcock"
 _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
@@ -93,7 +97,7 @@ class Concept:
     """One named graph entity and the catalogue items that have it."""
 
     entity: str
-    kind: str  # genre, subject, country, language, award
+    kind: str  # genre, subject, country, language, award; director, actor, writer
     names: tuple[str, ...]  # as written; the first is how a reply names it: "heist film"
     phrases: tuple[tuple[str, ...], ...]  # each name's words, singular, generic words left out
     words: frozenset[str]  # single words that say it on their own, singular
@@ -107,6 +111,10 @@ class Concept:
     def spoken(self) -> str:
         """How a sentence says an item has it: "a heist film", "about the Mafia", "in French"."""
         name = self.names[0]
+        if self.kind in PEOPLE:
+            return {"director": "directed by", "actor": "a film with", "writer": "written by"}[
+                self.kind
+            ] + f" {name}"
         if self.kind == "subject":
             return f"about {name}"
         if self.kind == "language":
@@ -159,8 +167,10 @@ class ConceptIndex:
         }
         # words written apart that are one word ("feel good" is "feelgood")
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
-        self._texts = [name for c in self.concepts for name in c.names]
-        self._owners = [c for c in self.concepts for _ in c.names]
+        # matched by meaning: kinds of film, never people ("gary cooper" is not Gary Oldman)
+        kinds = [c for c in self.concepts if c.kind not in PEOPLE]
+        self._texts = [name for c in kinds for name in c.names]
+        self._owners = [c for c in kinds for _ in c.names]
         self._vectors: np.ndarray | None = None
         self._near: dict[str, np.ndarray] = {}  # a clause's similarity to every name
 
