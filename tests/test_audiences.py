@@ -29,6 +29,7 @@ from recassist.audiences.questions import MarketerAssistant
 from recassist.audiences.releases import (
     _value_codes,
     cell_of,
+    co_tag_counts,
     row_tag_counts,
     tag_counts,
 )
@@ -133,8 +134,8 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     full = audiences_with(ml1m_population, tmp_path)
     first = full.affinity("org", WOMEN_25_34)
     assert first.rows and first.epsilon_charged == pytest.approx(
-        6.0
-    )  # tags, rows 1 each, titles 3, months 1
+        7.0
+    )  # tags, rows 1 each, titles 3, months 1, co-interests 1
     woman = ml1m.users[(ml1m.users["gender"] == "F") & (ml1m.users["age_band"] == "25-34")][
         "user_id"
     ].iloc[0]
@@ -156,6 +157,10 @@ def test_removing_one_person_moves_counts_within_sensitivity_and_no_answer(
     moved = int(np.abs(by_row[0] - by_row[1]).sum())
     attributes = len(full.vocabulary.attributes)
     assert 1 + attributes <= moved <= (1 + attributes) * (1 + config.interests_per_user)
+    both = [co_tag_counts(p) for p in (ml1m_population, smaller)]
+    moved = int(np.abs(both[0] - both[1]).sum())
+    k = config.interests_per_user
+    assert moved <= k * (1 + k)  # the co-interests release's stated sensitivity
     # the same snapshot's releases answer for the smaller data: refusals, messages, charts the same
     neighbour = Audiences(smaller, full.guard, config)
     questions = [(WOMEN_25_34, "tag"), (Tag(tag="Sci-Fi"), "age"), (EVERYONE, "gender")]
@@ -187,7 +192,7 @@ def test_a_session_never_runs_dry_and_repeats_exactly(
             answers.append((answer.summary, answer.table.rows, answer.table.budget_left))
         except (PrivacyRefusal, QueryError) as err:
             answers.append((type(err).__name__, str(err), None))
-    assert audiences.guard.spent("org") == pytest.approx(6.0)  # the four releases, once
+    assert audiences.guard.spent("org") == pytest.approx(7.0)  # the five releases, once
     for (a, b), pair in zip(
         zip(answers[::2], answers[1::2], strict=True),
         zip(SESSION[::2], SESSION[1::2], strict=True),
@@ -226,7 +231,7 @@ def test_the_ledger_is_shared_through_the_database_and_refuses_past_the_budget(
     restarted = audiences_with(ml1m_population, tmp_path, epsilon_budget=2.0)
     assert restarted.guard.spent("poor") == pytest.approx(2.0)  # tags, rows made; titles refused
     rich = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
-    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(6.0)
+    assert rich.size("rich", EVERYONE).epsilon_charged == pytest.approx(7.0)
     again = audiences_with(ml1m_population, tmp_path, epsilon_budget=30.0)
     assert again.size("rich", EVERYONE).epsilon_charged == 0.0  # a new process: already charged
 
@@ -265,11 +270,11 @@ def test_rest_budget_belongs_to_the_verified_callers_organisation(
         "/api/v1/audiences/affinity", json=body, headers={"X-API-Key": "b-key"}
     ).json()
     assert (
-        first["epsilon_charged"] == 6.0 and second["epsilon_charged"] == 0.0
+        first["epsilon_charged"] == 7.0 and second["epsilon_charged"] == 0.0
     )  # one organisation, one budget
     assert second["rows"] == first["rows"] and "user_id" not in str(first)
     budget = client.get("/api/v1/audiences/budget", headers={"X-API-Key": "b-key"}).json()
-    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 6.0
+    assert budget["principal"] == "shop" and budget["epsilon_spent"] == 7.0
     signed = client.post(
         "/signin",
         content="key=b-key&next=/marketer",
@@ -421,8 +426,8 @@ def test_clusters_and_lookalikes_decide_on_noisy_values_and_refuse_plainly(
     for message in messages:  # decided on noisy values, and no count in the words but the minimum
         assert "privacy-protected" in message and set(re.findall(r"\d+", message)) <= {"100"}
     (tmp_path / "poor").mkdir()
-    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=6.0)
-    poor.size("poor", EVERYONE)  # the snapshot's releases: 6
+    poor = audiences_with(population, tmp_path / "poor", epsilon_budget=7.0)
+    poor.size("poor", EVERYONE)  # the snapshot's releases: 7
     with pytest.raises(PrivacyRefusal, match="budget exhausted"):
         poor.clusters("poor", Tag(tag="Comedy"))  # refused before any row is read
 
@@ -471,8 +476,8 @@ def test_sentiment_by_age_band_on_the_clothing_reviews(settings: Settings, tmp_p
     shares = [r["base_positive_%"] for r in table.rows if r["department"] in big]
     assert len(shares) == 3 and all(50 <= share <= 100 for share in shares), table.rows
     assert audiences.guard.spent("org") == pytest.approx(
-        7.0
-    )  # tags, rows, titles 3, months, sentiment
+        8.0
+    )  # tags, rows, titles 3, months, co-interests, sentiment
 
 
 @pytest.fixture(scope="session")
@@ -618,3 +623,40 @@ def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp
     words = template_summary(table.model_copy(update={"rows": rows}))
     assert "only " + rows[-1]["period"] in words and "shows no trend" in words, words
     assert words.count("12.5%") == 1
+
+
+def test_what_an_interests_fans_also_like_comes_from_its_own_release(
+    ml1m_population, find_title, tmp_path
+) -> None:
+    """ "what do horror fans also watch?" was refused (an interest's audience broke down by age,
+    gender and occupation only). The co-interests release answers it: the rows are the other
+    interests of Horror's fans against everyone, Horror itself is no row, and every count is the
+    released (noisy) one. A title's fans, or an interest within a segment, are not released that
+    way and get a reason."""
+    audiences = audiences_with(ml1m_population, tmp_path)
+    assistant = MarketerAssistant(audiences, find_title=find_title)
+    answer = assistant.answer("what do horror fans also watch?", "org")
+    table = answer.table
+    assert table.measure == "affinity" and table.by == "interest" and table.rows
+    assert "Horror" not in {row["interest"] for row in table.rows}
+    released, _ = audiences.answers("org")
+    co = released.releases.co_tags
+    horror = released.vocabulary.tags.index("Horror")
+    for row in table.rows:
+        column = 1 + released.vocabulary.tags.index(row["interest"])
+        assert row["segment_count"] == int(max(co.counts[horror, column], 0))
+    with pytest.raises(QueryError, match="fans of a kind of film"):
+        audiences.affinity(
+            "org", And(parts=[WOMEN_25_34.parts[0], Tag(tag="Horror")]), EVERYONE, "tag"
+        )
+
+
+def test_everyone_in_other_words_is_everyone(ml100k_population, tmp_path) -> None:
+    """ "how many users are there?" got "the question names no segment"; "what do people like?"
+    compared everyone with everyone ("over-index on no interest"). Users, people, viewers are
+    everyone, and everyone's answer is their most common interests."""
+    assistant = MarketerAssistant(audiences_with(ml100k_population, tmp_path))
+    size = assistant.answer("how many users are there?", "org")
+    assert size.table.measure == "size" and size.table.rows[0]["people"] > 800
+    common = assistant.answer("what do people like?", "org")
+    assert common.summary.startswith("The most common interests of everyone"), common.summary

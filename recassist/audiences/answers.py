@@ -246,10 +246,7 @@ class ReleasedAnswers:
         r, v = self.releases, self.vocabulary
         if by == "tag":
             if where.focus is not None:
-                raise QueryError(
-                    f"an interest's or a title's audience breaks down by {self.fields_text()}, "
-                    "not by interest: ask 'who likes ...' for its profile"
-                )
+                return self._co_tags(where)
             counts, var = self.tag_sums(where)
             return v.tags, np.maximum(counts[1:], 0), var
         if by == "item":
@@ -273,6 +270,20 @@ class ReleasedAnswers:
         labels = [readable_value(name, x) for x in v.attributes[name]]
         return labels, np.asarray(counts), max(variances)
 
+    def _co_tags(self, where: Where) -> tuple[list[str], np.ndarray, float]:
+        """What the fans of one interest are also into ("horror fans also like ..."): the
+        `co_tags` release's row of that interest, for everyone who has it; a title's fans or an
+        interest within a segment are not released that way."""
+        focus, v = where.focus, self.vocabulary
+        if focus is None or focus[0] != "tag" or not where.cells.all():
+            raise QueryError(
+                "what else an audience is into is released for the fans of a kind of film among "
+                "everyone (e.g. 'what do horror fans also like?'), not for a title's fans or "
+                f"within {self.fields_text()}: ask 'who likes ...' for its profile"
+            )
+        r = self.releases.co_tags
+        return v.tags, np.maximum(r.counts[focus[1], 1:], 0), 2 * r.scale**2
+
     def affinity(
         self,
         segment: Segment,
@@ -292,7 +303,9 @@ class ReleasedAnswers:
         _, base_counts, base_var = self._by(bas, by)
         margin, base_margin = Z95 * float(np.sqrt(seg_var)), Z95 * float(np.sqrt(base_var))
         column = readable(by)
-        compared = [i for i, label in enumerate(labels) if allowed is None or label in allowed]
+        own = seg.focus[1] if by == "tag" and seg.focus and seg.focus[0] == "tag" else None
+        allowed = set(labels) if allowed is None else allowed  # an interest's fans: all into it
+        compared = [i for i, label in enumerate(labels) if label in allowed and i != own]
         z = simultaneous_z(len(compared))
         rows, hidden = [], 0
         for i in compared:

@@ -26,6 +26,7 @@ EXAMPLES = (
     "how did interest in horror change this year?",
     "show the behaviour clusters",
     "lookalike audience for sci-fi fans",
+    "what do horror fans also watch?",
 )
 _WORDS = {
     "gender": "women, men",
@@ -147,6 +148,7 @@ def help_table(reason: str, budget_left: float) -> AudienceTable:
         {"you can ask": "trend", "example": EXAMPLES[3]},
         {"you can ask": "clusters", "example": EXAMPLES[4]},
         {"you can ask": "lookalike", "example": EXAMPLES[5]},
+        {"you can ask": "what an interest's fans are also into", "example": EXAMPLES[6]},
         {"you can ask": "the segments", "example": "show the audience segments"},
     ]
     return _table(

@@ -2,7 +2,7 @@
 stored and charged once to each organisation that reads them; every marketer answer is computed from
 them.
 
-Five releases, each with each person's contribution bounded (its L1 sensitivity in brackets):
+Six releases, each with each person's contribution bounded (its L1 sensitivity in brackets):
 - `tags`: per cell (every combination of the segment attributes' values, e.g. ML-1M's 2 genders x 7
   age bands x 21 occupations = 294 cells) the number of people and, per tag, the people whose
   interests hold it. A person is in one cell, with at most `interests_per_user` interests (1 +
@@ -16,6 +16,9 @@ Five releases, each with each person's contribution bounded (its L1 sensitivity 
 - `months`: per row, month and tag, the active people and those who liked items of the tag that
   month (their `interests_per_user` most liked tags of the month), over each person's latest
   `periods_per_user` active months ((1 + attributes) x periods_per_user x (1 + interests_per_user)).
+- `co_tags`: per tag, the people whose interests hold it and, per other tag, those whose interests
+  hold both ("horror fans also like ..."): a person adds to the rows of their interests only
+  (interests_per_user x (1 + interests_per_user)).
 - `sentiment` (data with review text and categories): per row and category, the reviewers and those
   whose mean P(positive) is at least 0.5, in at most `interests_per_user` categories a person ((1 +
   attributes) x interests_per_user x 2).
@@ -35,7 +38,7 @@ from recassist.audiences.population import Population
 from recassist.audiences.privacy import CountTable, PrivacyGuard, Release
 from recassist.audiences.vocabulary import Vocabulary, segment_columns
 
-NAMES = ("tags", "tag_rows", "items", "months", "sentiment")
+NAMES = ("tags", "tag_rows", "items", "months", "co_tags", "sentiment")
 
 
 @dataclass(frozen=True)
@@ -47,18 +50,22 @@ class ReleaseSet:
     tag_rows: Release  # (rows, 1 + tags): column 0 the row's size
     items: Release  # (rows, items)
     months: Release  # (rows, months, 1 + tags): [..., 0] the active people
+    co_tags: Release  # (tags, 1 + tags): [t, 0] the people into tag t, [t, 1 + j] into t and j
     sentiment: Release | None  # (rows, categories, 2): reviewers, positive reviewers
+
+    @property
+    def parts(self) -> tuple[Release, ...]:
+        made = (self.tags, self.tag_rows, self.items, self.months, self.co_tags, self.sentiment)
+        return tuple(r for r in made if r is not None)
 
     @property
     def charged(self) -> float:
         """What making or reading this set charged the caller now."""
-        parts = (self.tags, self.tag_rows, self.items, self.months, self.sentiment)
-        return sum(r.charged for r in parts if r is not None)
+        return sum(r.charged for r in self.parts)
 
     @property
     def epsilon(self) -> float:
-        parts = (self.tags, self.tag_rows, self.items, self.months, self.sentiment)
-        return sum(r.epsilon for r in parts if r is not None)
+        return sum(r.epsilon for r in self.parts)
 
 
 def _value_codes(population: Population, vocabulary: Vocabulary, sensitive, config) -> np.ndarray:
@@ -113,6 +120,13 @@ def row_tag_counts(population: Population, codes: np.ndarray, vocabulary: Vocabu
     rows = row_matrix(codes, vocabulary)
     sizes = np.asarray(rows.sum(axis=0)).ravel()
     return np.column_stack([sizes, np.asarray((rows.T @ population.interests).todense())])
+
+
+def co_tag_counts(population: Population) -> np.ndarray:
+    """tags x (1 + tags): the people into each tag, and into it and each tag (the diagonal again)."""
+    interests = population.interests.astype(np.float64)
+    both = np.asarray((interests.T @ interests).todense())
+    return np.column_stack([np.diag(both), both])
 
 
 def month_counts(
@@ -231,6 +245,7 @@ def publish(
         ),
         (1 + n_attr) * config.periods_per_user * (1 + k_i),
     )
+    co_tags = made("co_tags", lambda: co_tag_counts(population), k_i * (1 + k_i))
     sentiment = None
     if vocabulary.categories and sentiment_scores is not None:
         sentiment = made(
@@ -240,4 +255,4 @@ def publish(
             ),
             (1 + n_attr) * k_i * 2,
         )
-    return ReleaseSet(vocabulary, tags, tag_rows, items, months, sentiment)
+    return ReleaseSet(vocabulary, tags, tag_rows, items, months, co_tags, sentiment)

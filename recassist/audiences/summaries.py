@@ -124,6 +124,12 @@ def _affinity_summary(table: AudienceTable) -> str:
         f"Compared with {table.base} ({table.base_size} people), {table.segment} "
         f"({table.segment_size} people)"
     )
+    if table.segment == table.base and table.rows:  # "what do people like?": the most common
+        common = sorted(table.rows, key=lambda r: -r["segment_share"])[:5]
+        shares = ", ".join(f"{r[label]} ({r['segment_share']}%)" for r in common)
+        return (
+            f"The most common {label}s of {table.segment} ({table.segment_size} people): {shares}."
+        )
     if not over:
         return f"{who} over-index on no {label}: every index is {OVER_INDEX} or below."
     best = ", ".join(

@@ -57,8 +57,9 @@ class AudienceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     min_segment_size: PositiveInt = 100  # segments (by their noisy size) below this are refused
-    # each release of a data snapshot (tags, items, months, sentiment: 3-4 a snapshot), charged once
-    # to each organisation; every question is answered from them at no further cost
+    # each release of a data snapshot (tags, tag rows, months, co-interests, sentiment: 4-5 a
+    # snapshot, and the titles below), charged once to each organisation; every question is
+    # answered from them at no further cost
     # (recassist/audiences/releases.py)
     epsilon_per_release: PositiveFloat = 1.0
     # the titles release (who likes a film) gets more: its counts are a person's 10 latest likes out
