@@ -92,9 +92,8 @@ class CandidateStage:
         if request.relation and seeds:  # "more from the director of Alien": those first
             self._related(gathered, seeds[0], request.relation, constraints, seen)
         described = words and not (concepts or series)  # near a text is near its title words
-        if described and (
-            request.intent is Intent.search or session.user_id is None or not anchors
-        ):
+        if described and (request.intent is Intent.search or not anchors):  # "like titanic but
+            # with a happy ending": the list is like Titanic; those words are said unused
             weight = self.config.text_weight if (anchors or session.user_id) else 1.0
             reason = Reason("described", quote(words, 80))
             self._nearest(gathered, "words", weight, search_text(words), reason, constraints, seen)
@@ -249,12 +248,13 @@ class CandidateStage:
         return True
 
     def unnamed(self, found: Found, words: str) -> list[str]:
-        """When the words named concepts (and so the items nearest their text were left out): the
-        clauses no concept named that hold words the parser read as nothing ("clint eastwood"),
-        and such words no concept used in the clauses that named one ("oscar winning" dramas), to
-        be said back as unused. Nothing the user said is dropped silently."""
+        """When the words named concepts, or went by no list at all ("like titanic but with a
+        happy ending": the list is like Titanic): the clauses no concept named that hold words the
+        parser read as nothing ("clint eastwood"), and such words no concept used in the clauses
+        that named one ("oscar winning" dramas), to be said back as unused. Words the items
+        nearest them were found by were used. Nothing the user said is dropped silently."""
         index = self.catalogue.concepts
-        if index is None or not found.concepts or not words:
+        if index is None or not words or (not found.concepts and "words" in found.lists):
             return []
         own = {singular(w) for w in unread(words, self._tags)}
         unmatched = [c for c in index.unmatched(words) if own & {singular(w) for w in c.split()}]
