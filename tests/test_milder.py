@@ -15,7 +15,8 @@ from recassist.data.knowledge import load_graph
 from recassist.data.store import DatasetStore
 from recassist.language.tags import TagMatcher
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concepts import ConceptIndex, load_concepts
+from recassist.retrieval.concept_graph import load_concepts
+from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
 from recassist.retrieval.vector_store import VectorStore
 from tests.conftest import SLICE

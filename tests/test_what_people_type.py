@@ -502,3 +502,35 @@ def test_the_most_popular_is_no_description(assistant: Assistant) -> None:
     result = assistant.turn(assistant.new_session(None), "what is the most popular movie")
     assert "Nothing I know" not in result.message, result.message
     assert result.picks[0].item.title == "Star Wars (1977)"
+
+
+@pytest.mark.parametrize(
+    "message", ["a good movie about the second world war", "la segunda guerra mundial, por favor"]
+)
+def test_an_ordinal_in_a_name_is_no_position(assistant: Assistant, message: str) -> None:
+    """ "a good movie about the second world war" answered "I have not shown you a list yet, so I
+    can't tell which one you mean": "the second" was read as a position. An ordinal followed by a
+    word that is no position noun and no filler is part of a name; "why the second one?" and "the
+    second is great" still point."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.request.refers_to is None and result.picks, result.message
+    session = assistant.new_session(None)
+    assistant.turn(session, "a comedy")
+    assert assistant.turn(session, "the second is great").request.refers_to == 2
+    assert assistant.turn(session, "why the second one?").request.refers_to == 2
+
+
+def test_chat_shorthand_is_no_unused_wish(assistant: Assistant) -> None:
+    """ "hey can u recommend a good thriller from the 90s?" said it had not used "hey can u"."""
+    result = assistant.turn(assistant.new_session(None), "hey can u recommend a good thriller")
+    assert "didn't use" not in result.message and result.picks, result.message
+
+
+def test_a_wish_before_like_x_leaves_x_the_film(assistant: Assistant) -> None:
+    """ "id like a movie similar to jurassic park but for younger kids" said "a movie similar to
+    jurassic park" was missing: the first "like" is a wish when another "like" follows it."""
+    result = assistant.turn(
+        assistant.new_session(None), "id like a movie similar to jurassic park but funnier"
+    )
+    assert result.message.startswith("Here are 5 picks, like Jurassic Park (1993)"), result.message
+    assert assistant.turn(assistant.new_session(None), "i'd like fargo").request.seed_titles

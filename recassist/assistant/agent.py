@@ -50,7 +50,6 @@ from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.language.tags import TagMatcher
 from recassist.llm.backend import LLM_ERRORS
 from recassist.retrieval.catalogue import Catalogue, Constraints
-from recassist.retrieval.concepts import PEOPLE
 from recassist.retrieval.serving import ServingModel
 from recassist.settings import AgentConfig
 
@@ -178,16 +177,14 @@ class Assistant:
         """A person named ("anything by spielberg") found through films of theirs when the model
         is free at once (`assistant.filmography`); the request as it was otherwise, and when the
         graph knows the person by name (`data/names/people.toml`: their films are a concept)."""
-        if not request.people or self.filmography is None or self._known(request.people[0]):
+        if (
+            not request.people
+            or self.filmography is None
+            or self.catalogue.person(request.people[0])
+        ):
             return request
         with self.gate.slot(PLAN_WAIT_S) as admitted:
             return self.filmography.resolve(request, message) if admitted else request
-
-    def _known(self, person: str) -> bool:
-        """Whether the catalogue's concepts hold `person` by name."""
-        concepts = self.catalogue.concepts
-        found = concepts.match(person) if concepts is not None else []
-        return any(m.concept.kind in PEOPLE and m.score >= 1.0 for m in found)
 
     def _preview(
         self, session: SessionMemory, request: TurnRequest, base: SessionUpdate

@@ -75,8 +75,9 @@ class CandidateStage:
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = self._words(session, request, seeds)
-        # the words, what the parser could not read ("robots"), the people named ("hitchcock")
-        said = no_kind_cut(" , ".join([words, *request.unused, *request.people])).strip(" ,")
+        people = [self.catalogue.person(p) or p for p in request.people]  # "hitchcok": Hitchcock
+        # the words, what the parser could not read ("robots"), the people named
+        said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False
@@ -129,8 +130,7 @@ class CandidateStage:
 
     def without_titles(self, words: str, request: TurnRequest, seeds: Sequence[str]) -> str:
         """`words` without the titles the request named (a seed's own title is no description:
-        its words would find title-word neighbours), unless they name a kind of film ("space
-        adventures")."""
+        its words find title-word neighbours), unless they name a kind ("space adventures")."""
         if not (seeds or request.seed_titles):
             return words
         items = self.catalogue.items

@@ -166,7 +166,7 @@ class Decider:
         if picks and milder.said:  # "nothing too violent": what went last
             notes.append(replies.milder_note(milder.said, milder.kinds))
         # people the graph knew by name ("anything by hitchcock") were used, like any concept
-        people = [p for p in request.people if request.people_by or not used(found, p)]
+        people = [p for p in request.people if request.people_by or not self.catalogue.person(p)]
         notes += replies.people_note(people, request.people_by, request.relation)
         if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
             title = display_title(self.items[now.seeds[0]].title)

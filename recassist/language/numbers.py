@@ -13,7 +13,7 @@ from functools import cache
 
 from recassist.language.phrases import Phrases, Token
 from recassist.language.shapes import runs
-from recassist.language.words import count_value, listed, table, word_set
+from recassist.language.words import count_value, filler, listed, table, word_set
 
 _SUFFIXES = ("st", "nd", "rd", "th")
 _POSITION_NOUNS = frozenset({"one", "movie", "film", "item", "pick"})
@@ -50,7 +50,7 @@ def positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
         k = i + 1 if tokens[i].low == "the" and _gap(tokens, i + 1) else i
         word = tokens[k].low if k < len(tokens) else ""
         after_time = _gap(tokens, k + 1) and tokens[k + 1].low in times
-        if word in words and not after_time:
+        if word in words and not after_time and not _names_a_thing(tokens, k + 1):
             start, end, i = tokens[i].start, tokens[k].end, k + 1
             if _gap(tokens, k + 1) and (noun := _prefix(tokens[k + 1].low, _POSITION_NOUNS)):
                 end, i = tokens[k + 1].start + len(noun), k + 2
@@ -60,6 +60,15 @@ def positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
             i = found[1]
         else:
             i += 1
+
+
+def _names_a_thing(tokens: tuple[Token, ...], i: int) -> bool:
+    """Whether the word at `i`, right after an ordinal, makes the ordinal part of a name ("the
+    second world war", "the first knight"): a word that is no position noun and no filler."""
+    if not _gap(tokens, i):
+        return False
+    low = tokens[i].low
+    return low[0].isalpha() and not _prefix(low, _POSITION_NOUNS) and low not in filler()
 
 
 def _prefix(low: str, words) -> str | None:
@@ -87,7 +96,8 @@ def _number_position(tokens: tuple[Token, ...], i: int) -> tuple[int, int, int] 
 
 
 def article_positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
-    """ "le deuxième", "den zweiten Film", not "la última película de Star Wars" (a series)."""
+    """ "le deuxième", "den zweiten Film", not "la última película de Star Wars" (a series) nor
+    "the second world war", "la deuxième guerre mondiale" (a name)."""
     words, articles = table("article_ordinals"), word_set("articles")
     films, of = word_set("film"), word_set("of")
     if not any(t.low in words for t in tokens):
@@ -99,7 +109,10 @@ def article_positions(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int
             i += 1
             continue
         last = k + 1 if _gap(tokens, k + 1) and tokens[k + 1].low in films else k
-        if _gap(tokens, last + 1) and tokens[last + 1].low in of:
+        named = (
+            last == k and _names_a_thing(tokens, k + 1) and not _prefix(tokens[k + 1].low, films)
+        )
+        if named or (_gap(tokens, last + 1) and tokens[last + 1].low in of):  # "la segunda guerra"
             i += 1
             continue
         end = tokens[k].end

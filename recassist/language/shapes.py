@@ -124,6 +124,9 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
     out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
         after = cue.match_at(tokens, i) if tokens[i].low in starts else i
+        if after > i and i > 0 and tokens[i - 1].low in word_set("like_as_want"):
+            ahead = range(after, min(after + 4, len(tokens)))  # "i'd like a movie similar to X"
+            after = i if any(cue.match_at(tokens, k) > k for k in ahead) else after
         if after == i or after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
             i += 1
             continue

@@ -206,6 +206,12 @@ class Catalogue:
             self.embedder = Embedder()
         return self.embedder.encode([text])[0]
 
+    def person(self, name: str) -> str | None:
+        """The famous person `name` names ("hitchcok"), as the graph's names write them ("Alfred
+        Hitchcock"); None for anyone else or without a graph (`ConceptIndex.person`)."""
+        found = self.concepts.person(name) if self.concepts is not None else None
+        return found.names[0] if found is not None else None
+
     def exact_title(self, title: str) -> str | None:
         """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""
         return self.titles.exact_title(title)

@@ -21,19 +21,19 @@ matched by the same words counted once ("heartwarming" names three kinds of film
 popularity as a small tie-break. So an item that is all the message asked for (British and a
 comedy) comes before one that is a part of it, and the best-known of those first. A concept with a
 `tag` in the names file also holds the films the catalogue gives that genre, since the graph does
-not link every film.
+not link every film. Famous people (`data/names/people.toml`) are concepts too ("directed by Alfred
+Hitchcock"), matched by their words or, misspelt, by spelling (`ConceptIndex.person`), never by
+meaning: "gary cooper" is not Gary Oldman. The index is built from a graph by
+`retrieval.concept_graph`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from recassist.data.knowledge import ItemGraph, NamedEntity, entity_names
-from recassist.data.store import Dataset
+from rapidfuzz import fuzz, process
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 RELATIONS = {
@@ -50,6 +50,7 @@ PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by
 _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
+PERSON_SPELLING = 80.0  # rapidfuzz ratio at which a misspelt name is a famous person's
 
 
 def tokens(text: str) -> list[str]:
@@ -290,6 +291,23 @@ class ConceptIndex:
         words = [w for clause in self._clauses(text) for w in clause if w not in self._generic]
         return bool(words) and all(w in used for w in words)
 
+    def person(self, name: str) -> Concept | None:
+        """The famous person `name` names (`data/names/people.toml`): by its words, else by
+        spelling ("hitchcok", "tom hanx": rapidfuzz ratio `PERSON_SPELLING` or more to one of a
+        person's names, the nearest when clear of the next); None for anyone else."""
+        people = [c for c in self.concepts if c.kind in PEOPLE]
+        said = {f for t in tokens(name) for f in word_forms(t)} - self._generic
+        for concept in people:
+            if self._by_words(concept, said):
+                return concept
+        names = {n.lower(): c for c in people for n in c.names}
+        found = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=2)
+        if not found or found[0][1] < PERSON_SPELLING:
+            return None
+        if len(found) > 1 and found[1][1] >= found[0][1] - 5:
+            return None  # two people as near: no guess
+        return names[found[0][0]]
+
     def best_for(self, item_id: str, matches: Sequence[ConceptMatch]) -> Concept | None:
         """The most specific of the matched concepts that the item has."""
         own = [m.concept for m in matches if item_id in m.concept.members]
@@ -318,79 +336,3 @@ class ConceptIndex:
                 out[item_id] = out.get(item_id, 0.0) + weight
         bonus = self.popularity_weight
         return {i: s + bonus * self.popularity.get(i, 0.0) for i, s in out.items()}
-
-
-def build_concepts(
-    graph: ItemGraph,
-    names: Sequence[NamedEntity],
-    generic: set[str],
-    item_tags: Mapping[str, frozenset[str]] | None = None,
-) -> list[Concept]:
-    """One `Concept` per named entity that at least two catalogue items have, its members checked
-    against the catalogue's own genres (`item_tags`: item id -> tags), as a profile is: the graph
-    links some films to the wrong entity (The Edge to a comedy, The Firm to a documentary), and a
-    card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
-    items the catalogue gives that genre, and only those (the graph misses some: The Empire Strikes
-    Back has no entity); one with `within` keeps the graph's items that have one of those genres."""
-    facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
-    members = facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
-    if item_tags:
-        for entry in names:
-            if entry.tag:
-                members[entry.entity] = frozenset(
-                    i for i, tags in item_tags.items() if entry.tag in tags
-                )
-            elif entry.within:
-                allowed = set(entry.within)
-                members[entry.entity] = frozenset(
-                    i for i in members.get(entry.entity, ()) if item_tags.get(i, set()) & allowed
-                )
-    n_items = max(1, graph.facts["item_id"].nunique())
-    named = [n for n in names if len(members.get(n.entity, ())) >= 2]
-    tags = item_tags or {}
-    rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
-    concepts = []
-    for entry in named:
-        items = members[entry.entity]
-        phrases = []
-        for phrase in entry.names:
-            said = [p for t in tokens(phrase) if t[0].isalnum() for p in t.split("-")]
-            words = tuple(w for w in map(singular, said) if w not in generic)
-            phrases.append(words)
-        concepts.append(
-            Concept(
-                entity=entry.entity,
-                kind=entry.kind,
-                names=tuple(entry.names),
-                phrases=tuple(phrases),
-                words=frozenset(singular(w) for w in entry.also),
-                members=items,
-                share={i: min(1.0, 2 / len(tags[i])) for i in items if tags.get(i)}
-                if entry.tag
-                else {},
-                specificity=max(0.05, math.log(n_items / max(2, len(items))) / rarest),
-            )
-        )
-    return concepts
-
-
-def load_concepts(
-    graph: ItemGraph | None, dataset: Dataset, encode: Encode | None
-) -> ConceptIndex | None:
-    """The concept index of a catalogue with a knowledge graph (None without one): the named
-    entities of `data/names/freebase.toml` that its items have (by the graph, or by the
-    catalogue's genre of the same meaning), with each item's popularity (its rank by interactions,
-    0-1) as the tie-break."""
-    if graph is None:
-        return None
-    names, language = entity_names()
-    generic = {singular(w) for w in language.get("generic", ())}
-    item_tags = {
-        item_id: frozenset(str(tags or "").split("|"))
-        for item_id, tags in zip(dataset.items["item_id"].astype(str), dataset.items["tags"])
-    }
-    concepts = build_concepts(graph, names, generic, item_tags)
-    if not concepts:
-        return None
-    counts = dataset.interactions["item_id"].astype(str).value_counts()
-    return ConceptIndex(concepts, language, counts.rank(pct=True).to_dict(), encode)

@@ -23,7 +23,7 @@ from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
 from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concepts import load_concepts
+from recassist.retrieval.concept_graph import load_concepts
 from recassist.retrieval.embedding import Embedder
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
