@@ -428,6 +428,7 @@ def test_an_award_the_graph_holds_is_asked_for_in_words(concepts, titles, messag
         ("a film by the coen brothers", "directed by the Coen brothers", "Fargo (1996)"),
         ("anything by hitchcok", "directed by Alfred Hitchcock", "Vertigo (1958)"),  # misspelt
         ("movies with tom hanx", "a film with Tom Hanks", "Forrest Gump (1994)"),
+        ("some hitchcok films", "directed by Alfred Hitchcock", "Psycho (1960)"),  # no "by"
     ],
 )
 def test_a_famous_person_named_brings_their_films_and_says_so(

@@ -51,6 +51,7 @@ _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
 PERSON_SPELLING = 80.0  # rapidfuzz ratio at which a misspelt name is a famous person's
+ONE_WORD_SPELLING = 85.0  # the same for one misspelt word among others ("hitchcok thrillers")
 
 
 def tokens(text: str) -> list[str]:
@@ -168,6 +169,10 @@ class ConceptIndex:
         }
         # words written apart that are one word ("feel good" is "feelgood")
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
+        # people by a one-word name, for a misspelling of it ("hitchcok")
+        self._one_word = {
+            n.lower(): c for c in self.concepts if c.kind in PEOPLE for n in c.names if " " not in n
+        }
         # matched by meaning: kinds of film, never people ("gary cooper" is not Gary Oldman)
         kinds = [c for c in self.concepts if c.kind not in PEOPLE]
         self._texts = [name for c in kinds for name in c.names]
@@ -185,6 +190,7 @@ class ConceptIndex:
         best: dict[str, ConceptMatch] = {}
         for clause in self._clauses(text):
             found = [m for m in (self._by_words(c, set(clause)) for c in self.concepts) if m]
+            found += self._by_spelling(clause, found)
             if not found and sum(w not in self._generic for w in clause) >= 2:
                 found = self._by_meaning(" ".join(clause))
             for match in found:  # a concept said twice keeps its best score and all its words
@@ -201,6 +207,22 @@ class ConceptIndex:
         words = {w for p in concept.phrases if p and set(p) <= said for w in p}
         words |= concept.words & said
         return ConceptMatch(concept, 1.0, " ".join(sorted(words))) if words else None
+
+    def _by_spelling(self, clause: list[str], found: list[ConceptMatch]) -> list[ConceptMatch]:
+        """Famous people a clause names by a misspelt one-word name ("hitchcok thrillers"): a
+        word of six letters or more that no match used, at rapidfuzz ratio `ONE_WORD_SPELLING`
+        or more to exactly one person's one-word name ("walker" is not Walken)."""
+        used = {w for m in found for w in m.said.split()}
+        out = []
+        for word in clause:
+            if len(word) < 6 or word in used or word in self._generic:
+                continue
+            near = [
+                c for n, c in self._one_word.items() if fuzz.ratio(word, n) >= ONE_WORD_SPELLING
+            ]
+            if len({c.entity for c in near}) == 1:
+                out.append(ConceptMatch(near[0], 1.0, word))
+        return out
 
     def _by_meaning(self, clause: str) -> list[ConceptMatch]:
         """The concept nearest `clause` in the embedder's space, if near enough."""
@@ -254,6 +276,7 @@ class ConceptIndex:
             " ".join(said)
             for clause, said in self._spoken(text)
             if not any(self._by_words(c, set(clause)) for c in self.concepts)
+            and not self._by_spelling(clause, [])
             and not (
                 sum(w not in self._generic for w in clause) >= 2
                 and self._by_meaning(" ".join(clause))
