@@ -229,12 +229,12 @@ def test_a_film_listed_twice_is_one_film(ml100k) -> None:
 
 
 def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
-    """ "any good westerns with gary cooper": westerns are found by the graph, and the reply says
-    it cannot look up "gary cooper" (the graph names no people, and `people.toml` not him); a
+    """ "any good westerns with john wayne": westerns are found by the graph, and the reply says
+    it does not know "john wayne" (the graph names no people, and `people.toml` not him); a
     clause of no person and no concept ("with lots of fight scenes") is said unused."""
     session = concept_assistant.new_session(None)
-    result = concept_assistant.turn(session, "any good westerns with gary cooper?")
-    assert 'the people in them by name ("gary cooper")' in result.message, result.message
+    result = concept_assistant.turn(session, "any good westerns with john wayne?")
+    assert 'the people in them by name ("john wayne")' in result.message, result.message
     assert result.picks and all("Western" in p.item.tags for p in result.picks)
     other = concept_assistant.turn(
         concept_assistant.new_session(None), "westerns with lots of horses and saloons"

@@ -175,3 +175,16 @@ def test_a_wish_for_someone_whose_kind_of_film_rules_all_out_still_gets_a_list(
     assert len(result.picks) == 5, result.message
     assert all("Horror" in p.item.tags for p in result.picks)
     assert "found nothing" not in result.message
+
+
+def test_a_kind_asked_for_does_not_go_last_and_a_wish_alone_is_no_description(
+    assistant: Assistant,
+) -> None:
+    """ "a good movie about the second world war, not too violent" said war films would come
+    last, in a list of war films; "nothing too violent" alone found titles near "violent" (Getting
+    Away With Murder). The kinds asked for are not among those that go last, and a wish for less
+    of a quality describes no film to look for."""
+    war = assistant.turn(assistant.new_session(None), "a war film, not too violent")
+    assert "war films" not in war.message and war.picks, war.message
+    alone = assistant.turn(assistant.new_session(None), "nothing too violent")
+    assert "Nothing I know" not in alone.message and alone.picks, alone.message

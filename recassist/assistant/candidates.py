@@ -4,19 +4,18 @@ Sources, each a list of items with scores: for what the user named or liked in t
 items people who liked it also liked and its knowledge-graph neighbours (`requested` /
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
 never the nearest title text), the items the knowledge graph says are what the user's words ask for
-(`concept`: "a heist film", `retrieval.concepts`), else items near the words (`described`: near a
-text is near its title words, so "a courtroom drama" would find The Juror), and for a known user
-the serving model's generators (their own evidence); a new user who said nothing yet gets what is
-popular, or for "surprise me" what those who watched it liked most (`well_liked`), which "the best"
-also adds to any list not built around titles. A relation asked
-by name ("who directed Fargo?") puts the films that share it with the seed ahead of every list. Wanted tags with nothing else to go on ("a romantic comedy") add the items nearest the tags
-(`described`, at the text weight), so that a rare combination is found beside what is popular. The
-lists are combined by the serving model's fusion (`retrieval.fusion`): the same min-max
-normalisation and weighted sum the evaluation tunes, with the generators' tuned weights sharing the
-agent's `history_weight`. Evidence reuses the lists this turn scored; nothing is scored twice; an
-item reason gets a co-liked count in front where enough people liked both (`assistant.coliked`), and
-each item's reasons come strongest first. A new user's first tastes count (and are cited) only until
-a new topic.
+(`concept`: "a heist film", "directed by Alfred Hitchcock", `retrieval.concepts`), else, with no
+title to go by, items near the words (`described`: near a text is near its title words), and for a
+known user the serving model's generators; a new user who said nothing yet gets what is popular,
+or for "surprise me" what those who watched it liked most (`well_liked`), which "the best" also
+adds to any list not built around titles. A relation asked by name ("who directed Fargo?") puts
+the films that share it with the seed ahead of every list. Wanted tags with nothing else to go on
+("a romantic comedy") add the items nearest the tags (at the text weight), so that a rare
+combination is found beside what is popular. The lists are combined by the serving model's fusion
+(`retrieval.fusion`), the generators' tuned weights sharing the agent's `history_weight`. Evidence
+reuses the lists this turn scored; an item reason gets a co-liked count in front where enough
+people liked both (`assistant.coliked`), strongest first. A new user's first tastes count (and are
+cited) only until a new topic.
 """
 
 from __future__ import annotations
@@ -28,7 +27,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.described import beside_titles, once, says_something, series_named
+from recassist.assistant.described import (
+    beside_titles,
+    once,
+    says_something,
+    series_named,
+    without_wishes,
+)
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
@@ -74,9 +79,8 @@ class CandidateStage:
         gathered = Gathered()
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        words = self._words(session, request, seeds)
+        words = without_wishes(self._words(session, request, seeds), constraints.milder)
         people = [self.catalogue.person(p) or p for p in request.people]  # "hitchcok": Hitchcock
-        # the words, what the parser could not read ("robots"), the people named
         said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
@@ -93,8 +97,7 @@ class CandidateStage:
         if request.relation and seeds:  # "more from the director of Alien": those first
             self._related(gathered, seeds[0], request.relation, constraints, seen)
         described = words and not (concepts or series)  # near a text is near its title words
-        if described and (request.intent is Intent.search or not anchors):  # "like titanic but
-            # with a happy ending": the list is like Titanic; those words are said unused
+        if described and (request.intent is Intent.search or not anchors):  # not "like X but ..."
             weight = self.config.text_weight if (anchors or session.user_id) else 1.0
             reason = Reason("described", quote(words, 80))
             self._nearest(gathered, "words", weight, search_text(words), reason, constraints, seen)
@@ -197,8 +200,7 @@ class CandidateStage:
         within: set[str] | None = None,
     ) -> bool:
         """The items liked by most of those who watched them ("surprise me", "the best sci-fi"),
-        of those `within` (what the words named: "black and white classics") if given, each with
-        its share; whether there were any (enough watchers)."""
+        of those `within` ("black and white classics") if given; whether there were any."""
         liked = self._well_liked()
         scores = liked.scores
         if within is not None:
@@ -248,11 +250,9 @@ class CandidateStage:
         return True
 
     def unnamed(self, found: Found, words: str) -> list[str]:
-        """When the words named concepts, or went by no list at all ("like titanic but with a
-        happy ending": the list is like Titanic): the clauses no concept named that hold words the
-        parser read as nothing ("clint eastwood"), and such words no concept used in the clauses
-        that named one ("oscar winning" dramas), to be said back as unused. Words the items
-        nearest them were found by were used. Nothing the user said is dropped silently."""
+        """Unless items near the words were listed: the clauses no concept named that hold words
+        the parser read as nothing ("clint eastwood", "a happy ending" in "like titanic but with a
+        happy ending"), and such words no concept used ("oscar winning" dramas), said back."""
         index = self.catalogue.concepts
         if index is None or not words or (not found.concepts and "words" in found.lists):
             return []

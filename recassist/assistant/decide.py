@@ -115,7 +115,8 @@ class Decider:
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints)
         genres = self.catalogue.genres
-        milder = intensity(self.catalogue.concepts, sorted(now.constraints.milder), genres)
+        asked = {m.concept.entity for m in found.concepts}  # "a war film, not too violent"
+        milder = intensity(self.catalogue.concepts, sorted(now.constraints.milder), genres, asked)
         picks, usual = self._picks(now, request, found, milder)
         ids = tuple(p.item.item_id for p in picks)
         update = update.then(

@@ -62,3 +62,11 @@ def series_named(words: str, catalogue: Catalogue, single: bool = False) -> list
             if 2 <= len(items) and (n > 1 or len(items) <= SERIES_MOST):
                 return items
     return []
+
+
+def without_wishes(words: str, wishes: Iterable[str]) -> str:
+    """`words` without the wishes for less of a quality ("nothing too violent" describes no film
+    to look for, and its words would find titles near "violent")."""
+    for wish in wishes:
+        words = re.sub(re.escape(wish), " , ", words, flags=re.IGNORECASE)
+    return words.strip(" ,")

@@ -23,7 +23,7 @@ comedy) comes before one that is a part of it, and the best-known of those first
 `tag` in the names file also holds the films the catalogue gives that genre, since the graph does
 not link every film. Famous people (`data/names/people.toml`) are concepts too ("directed by Alfred
 Hitchcock"), matched by their words or, misspelt, by spelling (`ConceptIndex.person`), never by
-meaning: "gary cooper" is not Gary Oldman. The index is built from a graph by
+meaning: "john wayne" is not John Travolta. The index is built from a graph by
 `retrieval.concept_graph`.
 """
 
@@ -173,7 +173,7 @@ class ConceptIndex:
         self._one_word = {
             n.lower(): c for c in self.concepts if c.kind in PEOPLE for n in c.names if " " not in n
         }
-        # matched by meaning: kinds of film, never people ("gary cooper" is not Gary Oldman)
+        # matched by meaning: kinds of film, never people ("john wayne" is not John Travolta)
         kinds = [c for c in self.concepts if c.kind not in PEOPLE]
         self._texts = [name for c in kinds for name in c.names]
         self._owners = [c for c in kinds for _ in c.names]

@@ -12,7 +12,7 @@ kinds went last.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -34,10 +34,12 @@ def intensity(
     index: ConceptIndex | None,
     wishes: Sequence[str],
     genres: Callable[[str], Sequence[str]],
+    asked: Collection[str] = (),
 ) -> Intensity:
     """The intensity of each film for `wishes` ("nothing too violent"); `genres`: an item's
     catalogue genres. A wish naming no known quality ("not too silly") is not in `said`: the
-    reply names it as unused."""
+    reply names it as unused. The kinds the request `asked` for (entities) do not count: "a war
+    film, not too violent" puts gangster films last, not the war films it wants."""
     if index is None or not wishes:
         return Intensity()
     by_entity = {c.entity: c for c in index.concepts}
@@ -51,7 +53,9 @@ def intensity(
             if words & {singular(w) for w in group["words"]}
             for entity in group["entities"]
         ]
-        concepts = [by_entity[e] for e in dict.fromkeys(entities) if e in by_entity]
+        concepts = [
+            by_entity[e] for e in dict.fromkeys(entities) if e in by_entity and e not in asked
+        ]
         if not concepts:
             continue
         said.append(wish)
