@@ -454,3 +454,14 @@ def test_a_kind_of_film_a_title_holds_is_no_title(concept_assistant, message: st
     result = concept_assistant.turn(concept_assistant.new_session(None), message)
     assert "Cats & Dogs" not in result.message and result.picks, result.message
     assert not result.request.seed_titles
+
+
+def test_words_beside_a_title_that_name_nothing_are_said_back(concept_assistant) -> None:
+    """ "something like titanic but with a happy ending" listed films like Titanic and dropped "a
+    happy ending" without a word (its words went into a list of titles near them). A list built
+    around titles mixes in no such list, and says the words back."""
+    result = concept_assistant.turn(
+        concept_assistant.new_session(None), "something like titanic but with a happy ending"
+    )
+    assert 'didn\'t use "a happy ending"' in result.message, result.message
+    assert "like Titanic (1997)" in result.message and result.picks
