@@ -534,3 +534,15 @@ def test_a_wish_before_like_x_leaves_x_the_film(assistant: Assistant) -> None:
     )
     assert result.message.startswith("Here are 5 picks, like Jurassic Park (1993)"), result.message
     assert assistant.turn(assistant.new_session(None), "i'd like fargo").request.seed_titles
+
+
+def test_a_title_ending_in_a_list_noun_is_a_title(assistant: Assistant) -> None:
+    """ "i loved schindlers list, anything similar?" found titles near the whole message: a liked
+    title ending in "list" was taken for "the last list". Only a list pointed at ("your last
+    list") is none; "show me something different" describes nothing (it found The Getaway)."""
+    result = assistant.turn(
+        assistant.new_session(None), "i loved schindlers list, anything similar?"
+    )
+    assert result.request.seed_titles == ["schindlers list"], result.request
+    other = assistant.turn(assistant.new_session(None), "show me something different")
+    assert "Nothing I know" not in other.message and other.picks, other.message

@@ -139,7 +139,7 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             and not tags.canonical(candidate)
             and not _tags_only(candidate, tags)
             and candidate.split()[0].lower() not in pointers
-            and candidate.split()[-1].lower() not in word_set("list_nouns")
+            and not _points_at_a_list(candidate, pointers)
             and candidate.split()[0].lower()
             not in surnames()  # "i love tarantino films": the person
         ):
@@ -151,6 +151,13 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
         seeds = [named, *(seed for seed in seeds if seed != named)]
         spans.append(series[2])
     return list(dict.fromkeys(seeds)), spans, series, [*found, *quoted], likes
+
+
+def _points_at_a_list(candidate: str, pointers: frozenset[str]) -> bool:
+    """Whether `candidate` is a list pointed at ("the last list", "your list"), not a title that
+    ends in a list noun ("schindlers list")."""
+    words = candidate.lower().split()
+    return words[-1] in word_set("list_nouns") and set(words[:-1]) <= filler() | pointers
 
 
 def _tags_only(candidate: str, tags: TagMatcher) -> bool:
