@@ -169,10 +169,10 @@ class ConceptIndex:
         }
         # words written apart that are one word ("feel good" is "feelgood")
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
-        # people by a one-word name, for a misspelling of it ("hitchcok")
-        self._one_word = {
-            n.lower(): c for c in self.concepts if c.kind in PEOPLE for n in c.names if " " not in n
-        }
+        # the famous by each of their names, made once: a misspelling is matched against them
+        self._people = [c for c in self.concepts if c.kind in PEOPLE]
+        self._person_names = {n.lower(): c for c in self._people for n in c.names}
+        self._one_word = {n: c for n, c in self._person_names.items() if " " not in n}
         # matched by meaning: kinds of film, never people ("john wayne" is not John Travolta)
         kinds = [c for c in self.concepts if c.kind not in PEOPLE]
         self._texts = [name for c in kinds for name in c.names]
@@ -318,12 +318,11 @@ class ConceptIndex:
         """The famous person `name` names (`data/names/people.toml`): by its words, else by
         spelling ("hitchcok", "tom hanx": rapidfuzz ratio `PERSON_SPELLING` or more to one of a
         person's names, the nearest when clear of the next); None for anyone else."""
-        people = [c for c in self.concepts if c.kind in PEOPLE]
         said = {f for t in tokens(name) for f in word_forms(t)} - self._generic
-        for concept in people:
+        for concept in self._people:
             if self._by_words(concept, said):
                 return concept
-        names = {n.lower(): c for c in people for n in c.names}
+        names = self._person_names
         found = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=2)
         if not found or found[0][1] < PERSON_SPELLING:
             return None
