@@ -8,8 +8,8 @@ Planned by the deterministic parser (`--planner parser`, the default: what a bus
 with the local LLM planning what the parser cannot read (`--planner llm`). `--label` names the run
 (e.g. "before", "after-profiles") in `benchmarks/results/descriptive-<dataset>.json`, which keeps
 every label. `--cases heldout` runs the second set of 15 (`descriptive-heldout.json`), written and
-labelled by someone who had not seen the system, and `--cases third` a third of 20 written the same
-way later (`descriptive-third.json`): the first set was looked at while building the
+labelled by someone who had not seen the system, and `--cases third` and `--cases fourth` two
+more of 20 written the same way later (`descriptive-third.json`, `descriptive-fourth.json`): the first set was looked at while building the
 concepts and their vocabulary, so only the second says how well that generalises.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 nice -n 5 python benchmarks/descriptive.py \
@@ -34,6 +34,9 @@ CASES = {
     # 20 more, written the same way in the ninth session, before any of its changes were measured
     # on them (the second set's failures had been seen by then)
     "third": HERE / "data" / "descriptive-third.json",
+    # 20 more, written the same way at the start of the tenth session and run once before any of
+    # its changes (the third set's failures had been seen by then)
+    "fourth": HERE / "data" / "descriptive-fourth.json",
 }
 
 

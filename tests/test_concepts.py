@@ -465,3 +465,38 @@ def test_words_beside_a_title_that_name_nothing_are_said_back(concept_assistant)
     )
     assert 'didn\'t use "a happy ending"' in result.message, result.message
     assert "like Titanic (1997)" in result.message and result.picks
+
+
+@pytest.mark.parametrize(
+    ("message", "unused", "used"),
+    [
+        ("je cherche un film romantique qui se passe à Paris", '"paris"', "romantique"),
+        ("ich möchte einen lustigen Film mit Tieren sehen", '"tieren"', "lustigen"),
+    ],
+)
+def test_only_the_words_nothing_read_are_said_back(
+    concept_assistant, message: str, unused: str, used: str
+) -> None:
+    """ "je cherche un film romantique qui se passe à Paris" said "I didn't use 'je cherche un film
+    romantique qui se passe à paris'" over a list of romances: a clause that names no kind of film
+    is said back only from the first word nothing read to the last, so the words that were read
+    ("romantique", the tag) are not said to be unused."""
+    result = concept_assistant.turn(concept_assistant.new_session(None), message)
+    assert f"didn't use {unused}:" in result.message and result.picks, result.message
+    assert used not in result.message.lower()
+
+
+def test_a_kind_none_of_whose_films_fits_the_years_is_said(concept_assistant) -> None:
+    """ "coming of age in the 60s" listed popular films of the sixties as if they were what was
+    asked: the graph knows no coming-of-age film from then. The reply says so; the years hold."""
+    index = concept_assistant.catalogue.concepts
+    items = concept_assistant.catalogue.items
+    (match,) = index.match("coming of age")
+    assert not any(
+        1960 <= (items[i].year or 0) <= 1969 for i in match.concept.members if i in items
+    )
+    result = concept_assistant.turn(concept_assistant.new_session(None), "coming of age in the 60s")
+    assert "Nothing I know that is a coming of age fits" in result.message, result.message
+    assert result.picks and all(1960 <= p.item.year <= 1969 for p in result.picks)
+    grown = concept_assistant.turn(concept_assistant.new_session(None), "a coming of age film")
+    assert "Nothing I know" not in grown.message and grown.picks

@@ -26,14 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from recassist.assistant import described as desc
 from recassist.assistant.coliked import CoLiked
-from recassist.assistant.described import (
-    beside_titles,
-    once,
-    says_something,
-    series_named,
-    without_wishes,
-)
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
@@ -79,14 +73,14 @@ class CandidateStage:
         gathered = Gathered()
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
-        words = without_wishes(self._words(session, request, seeds), constraints.milder)
+        words = desc.without_wishes(self._words(session, request, seeds), constraints.milder)
         people = [self.catalogue.person(p) or p for p in request.people]  # "hitchcok": Hitchcock
         said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         concepts = self._concepts(gathered, said, constraints, seen) if said else False
         best = request.best and not anchors
-        series = series_named(words, self.catalogue, single=not concepts) if best else []
+        series = desc.series_named(words, self.catalogue, single=not concepts) if best else []
         kinds = wanted_tags(constraints)
         if not (concepts or anchors) and kinds and said != kinds:  # "a comedy, nothing dark"
             concepts = self._concepts(gathered, kinds, constraints, seen)
@@ -122,14 +116,14 @@ class CandidateStage:
         and the request's mood (`without_titles`); "" when they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
         said = (self.without_titles(w, request, seeds) for w in (*tastes, request.mood) if w)
-        words = " ".join(once(said)).strip()  # titles out first: the tastes are without them
+        words = " ".join(desc.once(said)).strip()  # titles out first: the tastes are without them
         # words of asking, tags and years alone ("qualcosa di divertente per stasera") describe
         # nothing beyond the tags the request holds
         tagged = request.include_tags or request.all_tags
         kinds = word_set("kind_words") & set(words.lower().split())  # "a heist movie"
         if tagged and not kinds and not unread(words, self._tags):
             return ""
-        return words if says_something(words) else ""
+        return words if desc.says_something(words) else ""
 
     def without_titles(self, words: str, request: TurnRequest, seeds: Sequence[str]) -> str:
         """`words` without the titles the request named (a seed's own title is no description:
@@ -140,7 +134,7 @@ class CandidateStage:
         titles = [items[s].title for s in seeds if s in items]
         index = self.catalogue.concepts
         said = [t for t in request.seed_titles if index is not None and not index.match(t)]
-        return beside_titles(words, titles, said)
+        return desc.beside_titles(words, titles, said)
 
     def _nearest(
         self,
@@ -257,7 +251,7 @@ class CandidateStage:
         if index is None or not words or (not found.concepts and "words" in found.lists):
             return []
         own = {singular(w) for w in unread(words, self._tags)}
-        unmatched = [c for c in index.unmatched(words) if own & {singular(w) for w in c.split()}]
+        unmatched = [part for c in index.unmatched(words) for part in desc.unread_parts(c, own)]
         return [*unmatched, *index.unsaid(words, found.concepts, own)]
 
     def described(self, found: Found, text: str) -> bool:

@@ -164,6 +164,9 @@ class Decider:
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
         unused += self.candidates.unnamed(found, mood)
         notes += replies.unused_note(unused)
+        held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
+        if found.concepts and "concepts" not in found.lists and held:
+            notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
         if picks and milder.said:  # "nothing too violent": what went last
             notes.append(replies.milder_note(milder.said, milder.kinds))
         # people the graph knew by name ("anything by hitchcock") were used, like any concept
@@ -186,12 +189,8 @@ class Decider:
         """The picks shown (filtered, ranked, calibrated, reranked, with their evidence), and how
         mainstream the plain ranking was (for "less mainstream")."""
         constraints, user = session.constraints, session.user_id
-        blocked = {
-            *session.dislikes,
-            *session.shown,
-            *self.catalogue.history_ids(user),
-            *session.seeds,
-        }
+        blocked = {*session.dislikes, *session.shown, *self.catalogue.history_ids(user)}
+        blocked |= set(session.seeds)
         shortlist = self.rerank.shortlist(request.count)
         if request.mix:  # room to find each tag's share
             shortlist = max(shortlist, MIX_DEPTH * request.count)

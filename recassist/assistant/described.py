@@ -12,6 +12,7 @@ from recassist.assistant.parser import search_text
 from recassist.language.phrases import tokenise
 from recassist.language.words import filler
 from recassist.retrieval.catalogue import Catalogue, base_title, display_title
+from recassist.retrieval.concepts import singular
 
 SERIES_MOST = 6  # a one-word series has at most this many titles ("godfather", not "war")
 
@@ -70,3 +71,30 @@ def without_wishes(words: str, wishes: Iterable[str]) -> str:
     for wish in wishes:
         words = re.sub(re.escape(wish), " , ", words, flags=re.IGNORECASE)
     return words.strip(" ,")
+
+
+def unread_parts(clause: str, own: set[str]) -> list[str]:
+    """The parts of a clause that no concept named which hold words read as nothing (`own`), as
+    written: the whole clause ("a happy ending", "lots of fight scenes"), filler off its end, unless the parser read a
+    word of it as something (a tag, a year). Then only the runs between such words, filler off
+    their ends: "paris" in "un film romantique qui se passe à paris", where "romantique" was the
+    tag, so that a reply never says a word it used was unused."""
+    words = clause.split()
+    while words and words[-1] in filler():  # "tieren sehen": "sehen" (watch) asks
+        words.pop()
+    read = [w not in own and w not in filler() for w in (singular(x) for x in words)]
+    if not any(read):
+        return [" ".join(words)] if own & {singular(w) for w in words} else []
+    parts, run = [], []
+    for word, was_read in [*zip(words, read), ("", True)]:
+        if not was_read:
+            run.append(word)
+            continue
+        while run and run[0] in filler():
+            run.pop(0)
+        while run and run[-1] in filler():
+            run.pop()
+        if own & {singular(w) for w in run}:
+            parts.append(" ".join(run))
+        run = []
+    return parts

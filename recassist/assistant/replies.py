@@ -231,6 +231,14 @@ def nearest_note(words: str) -> str:
     )
 
 
+def none_within_note(kinds: Sequence[str]) -> str:
+    """What the reply says when no film the words named fits the other constraints in force
+    ("coming of age in the 60s": the graph knows none from the sixties), so that the picks are
+    not taken for what was named."""
+    named = _listed(list(kinds), "or")
+    return f"Nothing I know that is {named} fits the rest of what you asked; these fit the rest."
+
+
 def milder_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:
     """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
     and gangster films come last.' Nothing is ruled out, and the user should know that."""
