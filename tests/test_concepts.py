@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from recassist.data.film_keywords import load_keywords
 from recassist.data.knowledge import entity_names, load_graph
 from recassist.retrieval.concept_graph import load_concepts
 from recassist.retrieval.concepts import ConceptIndex, singular
@@ -13,7 +14,12 @@ from recassist.retrieval.concepts import ConceptIndex, singular
 
 @pytest.fixture(scope="module")
 def concepts(ml100k, settings, embedder) -> ConceptIndex:
-    index = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, embedder.encode)
+    index = load_concepts(
+        load_graph(settings.data_dir, "ml-100k"),
+        ml100k,
+        embedder.encode,
+        load_keywords(settings.data_dir, "ml-100k"),
+    )
     assert index is not None, "ML-100k has a graph, so it has concepts"
     return index
 
@@ -245,11 +251,13 @@ def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
 def test_a_description_nothing_known_matches_says_its_picks_are_only_near_it(
     concept_assistant,
 ) -> None:
-    """ "a movie about con artists pulling off a scam": no genre, kind or subject the catalogue
-    knows says it, so the picks come from the words' text alone (Con Air, by its title), and the
-    reply says so rather than offering them as what was asked."""
+    """ "a movie about con artists pulling off a scam" (before TMDb's keywords said "con"): no
+    genre, kind, subject or keyword the catalogue knows says it, so the picks come from the words'
+    text alone (Con Air, by its title), and the reply says so rather than offering them as what
+    was asked."""
     session = concept_assistant.new_session(None)
-    result = concept_assistant.turn(session, "a movie about con artists pulling off a scam")
+    message = "a movie about a lighthouse keeper who collects stamps"
+    result = concept_assistant.turn(session, message)
     assert result.picks
     assert "nearest to it by title and genre" in result.message
     named = concept_assistant.turn(concept_assistant.new_session(None), "a clever heist movie")
@@ -470,7 +478,7 @@ def test_words_beside_a_title_that_name_nothing_are_said_back(concept_assistant)
 @pytest.mark.parametrize(
     ("message", "unused", "used"),
     [
-        ("je cherche un film romantique qui se passe à Paris", '"paris"', "romantique"),
+        ("je cherche un film romantique qui se passe à Lisbonne", '"lisbonne"', "romantique"),
         ("ich möchte einen lustigen Film mit Tieren sehen", '"tieren"', "lustigen"),
     ],
 )
@@ -478,7 +486,7 @@ def test_only_the_words_nothing_read_are_said_back(
     concept_assistant, message: str, unused: str, used: str
 ) -> None:
     """ "je cherche un film romantique qui se passe à Paris" said "I didn't use 'je cherche un film
-    romantique qui se passe à paris'" over a list of romances: a clause that names no kind of film
+    romantique qui se passe à paris'" (Paris was not known then) over a list of romances: a clause that names no kind of film
     is said back only from the first word nothing read to the last, so the words that were read
     ("romantique", the tag) are not said to be unused."""
     result = concept_assistant.turn(concept_assistant.new_session(None), message)

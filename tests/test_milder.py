@@ -11,6 +11,7 @@ import pytest
 from recassist.assistant.agent import Assistant
 from recassist.assistant.parser import parse
 from recassist.assistant.request import TurnRequest
+from recassist.data.film_keywords import load_keywords
 from recassist.data.knowledge import load_graph
 from recassist.data.store import DatasetStore
 from recassist.language.tags import TagMatcher
@@ -35,7 +36,12 @@ def tags(catalogue: Catalogue) -> TagMatcher:
 
 @pytest.fixture(scope="module")
 def concepts(ml100k, settings, embedder) -> ConceptIndex:
-    index = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, embedder.encode)
+    index = load_concepts(
+        load_graph(settings.data_dir, "ml-100k"),
+        ml100k,
+        embedder.encode,
+        load_keywords(settings.data_dir, "ml-100k"),
+    )
     assert index is not None
     return index
 

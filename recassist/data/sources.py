@@ -183,6 +183,7 @@ def unpack(source: Source, archive: Path, data_dir: Path) -> dict[str, Path]:
 def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult | None:
     """Fetch, check, convert and import data set `name`. Returns None when it is already imported
     from the same source (and `force` is off)."""
+    from recassist.data.film_keywords import fetch_keywords
     from recassist.data.knowledge import fetch_graph
     from recassist.data.store import DatasetStore
 
@@ -190,9 +191,9 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
         raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
     source = SOURCES[name]
     store = DatasetStore(settings.data_dir)
-    fetch_graph(
-        name, settings.data_dir
-    )  # its item knowledge graph too, where one is known (data.knowledge)
+    # its item knowledge too, where some is known: the graph (data.knowledge), TMDb's keywords
+    fetch_graph(name, settings.data_dir)
+    fetch_keywords(name, settings.data_dir)
     if (
         not force
         and store.exists(name)

@@ -23,8 +23,9 @@ comedy) comes before one that is a part of it, and the best-known of those first
 `tag` in the names file also holds the films the catalogue gives that genre, since the graph does
 not link every film. Famous people (`data/names/people.toml`) are concepts too ("directed by Alfred
 Hitchcock"), matched by their words or, misspelt, by spelling (`ConceptIndex.person`), never by
-meaning: "john wayne" is not John Travolta. The index is built from a graph by
-`retrieval.concept_graph`.
+meaning: "john wayne" is not John Travolta. TMDb's keywords are concepts of their own kind
+(`keyword`: 'tagged "hitman" on TMDb'), named by themselves. The index is built from a graph and
+the keywords by `retrieval.concept_graph`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ RELATIONS = {
     "actor": "film.film.actor",
     "writer": "film.film.written_by",
 }
+KEYWORD = "keyword"  # a TMDb keyword (`data.film_keywords`), not a graph entity
 PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by Alfred Hitchcock"
 _JOINERS = "'-"  # inside a word: "don't", "sci-fi"
 _STOPS = ",;.!?"  # between clauses
@@ -86,6 +88,12 @@ def singular(word: str) -> str:
     return word
 
 
+def _beyond(found: list[ConceptMatch], graph: list[ConceptMatch]) -> list[ConceptMatch]:
+    """The keyword matches among `found` with a word that no `graph` match was said by."""
+    said = {w for m in graph for w in m.said.split()}
+    return [m for m in found if m.concept.kind == KEYWORD and set(m.said.split()) - said]
+
+
 def word_forms(token: str) -> list[str]:
     """The singular forms a word of a message is matched by: a word of two joined by a hyphen
     also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
@@ -99,7 +107,7 @@ class Concept:
     """One named graph entity and the catalogue items that have it."""
 
     entity: str
-    kind: str  # genre, subject, country, language, award; director, actor, writer
+    kind: str  # genre, subject, country, language, award, keyword; director, actor, writer
     names: tuple[str, ...]  # as written; the first is how a reply names it: "heist film"
     phrases: tuple[tuple[str, ...], ...]  # each name's words, singular, generic words left out
     words: frozenset[str]  # single words that say it on their own, singular
@@ -119,6 +127,8 @@ class Concept:
             ] + f" {name}"
         if self.kind == "subject":
             return f"about {name}"
+        if self.kind == "keyword":  # TMDb's own word, quoted: "hitman", "paris"
+            return f'tagged "{name}" on TMDb'
         if self.kind == "language":
             return name
         return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
@@ -173,8 +183,9 @@ class ConceptIndex:
         self._people = [c for c in self.concepts if c.kind in PEOPLE]
         self._person_names = {n.lower(): c for c in self._people for n in c.names}
         self._one_word = {n: c for n, c in self._person_names.items() if " " not in n}
-        # matched by meaning: kinds of film, never people ("john wayne" is not John Travolta)
-        kinds = [c for c in self.concepts if c.kind not in PEOPLE]
+        # matched by meaning: kinds of film, never people ("john wayne" is not John Travolta), nor
+        # TMDb's keywords, single words that a clause's meaning is near by chance
+        kinds = [c for c in self.concepts if c.kind not in (*PEOPLE, KEYWORD)]
         self._texts = [name for c in kinds for name in c.names]
         self._owners = [c for c in kinds for _ in c.names]
         self._vectors: np.ndarray | None = None
@@ -186,19 +197,24 @@ class ConceptIndex:
 
     def match(self, text: str) -> list[ConceptMatch]:
         """The concepts `text` asks for, best first: by its words, then by the meaning of each
-        clause that no concept's words matched."""
+        clause that no graph concept's words matched. TMDb's keywords only add what the graph's
+        concepts did not say: "a robbery of a casino" is a heist film by meaning, and about a
+        casino; "british comedies" is the graph's two kinds, not also keyword "british"."""
         best: dict[str, ConceptMatch] = {}
         for clause in self._clauses(text):
             found = [m for m in (self._by_words(c, set(clause)) for c in self.concepts) if m]
             found += self._by_spelling(clause, found)
-            if not found and sum(w not in self._generic for w in clause) >= 2:
-                found = self._by_meaning(" ".join(clause))
+            graph = [m for m in found if m.concept.kind != KEYWORD]
+            if not graph and sum(w not in self._generic for w in clause) >= 2:
+                graph = self._by_meaning(" ".join(clause))
+            found = [*graph, *_beyond(found, graph)]
             for match in found:  # a concept said twice keeps its best score and all its words
                 kept = best.get(match.concept.entity, match)
                 words = " ".join(dict.fromkeys(f"{kept.said} {match.said}".split()))
                 score = max(kept.score, match.score)
                 best[match.concept.entity] = ConceptMatch(match.concept, score, words)
-        return sorted(best.values(), key=lambda m: (-m.score, -m.concept.specificity))
+        keyword = lambda m: m.concept.kind == KEYWORD  # noqa: E731  (the graph's first)
+        return sorted(best.values(), key=lambda m: (-m.score, keyword(m), -m.concept.specificity))
 
     @staticmethod
     def _by_words(concept: Concept, said: set[str]) -> ConceptMatch | None:

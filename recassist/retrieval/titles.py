@@ -92,6 +92,16 @@ def title_key(title: str) -> str:
     return " ".join(re.findall(r"[\w']+", base_title(title)))
 
 
+def title_keys(title: str) -> set[str]:
+    """Every key a film may be looked up by in another list of films: the whole title's, the main
+    title's, and each aside's ('Seven (Se7en) (1995)': 'seven se7en', 'seven', 'se7en'), so that a
+    list that writes it "Se7en" finds it."""
+    base = _TITLE_YEAR.sub("", title).strip()
+    main, asides = _TRAILING_ASIDES.match(base).groups()
+    forms = [title, main, *_ASIDE_TEXT.findall(asides)]
+    return {key for form in forms if (key := title_key(form))}
+
+
 def number_key(key: str) -> str | None:
     """A title key with its numbers as people say them: roman numerals in digits, no "part" before
     one, no leading article ('the godfather part ii' -> 'godfather 2'); None for a key without a

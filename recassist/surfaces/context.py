@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
+from recassist.data.film_keywords import load_keywords
 from recassist.data.item_profiles import ProfileStore
 from recassist.data.knowledge import load_graph
 from recassist.data.pseudonym import Pseudonymizer
@@ -119,7 +120,8 @@ def build_context(
     profiles = ProfileStore(settings.data_dir, dataset_name).profiles() if use_profiles else None
     embedder = Embedder(settings.embedding)
     graph = load_graph(settings.data_dir, dataset_name)
-    concepts = load_concepts(graph, dataset, embedder.encode)
+    keywords = load_keywords(settings.data_dir, dataset_name)
+    concepts = load_concepts(graph, dataset, embedder.encode, keywords)
     catalogue = Catalogue(dataset, store, embedder, profiles, concepts)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
