@@ -508,3 +508,9 @@ def test_a_kind_none_of_whose_films_fits_the_years_is_said(concept_assistant) ->
     assert result.picks and all(1960 <= p.item.year <= 1969 for p in result.picks)
     grown = concept_assistant.turn(concept_assistant.new_session(None), "a coming of age film")
     assert "Nothing I know" not in grown.message and grown.picks
+
+
+def test_a_subject_named_with_a_tags_word_is_still_read(concepts) -> None:
+    """ "cold war intrigue" names no war film (`no_tag`), but it does name the Cold War."""
+    names = [m.concept.names[0] for m in concepts.match("spy movies, cold war intrigue")]
+    assert "the Cold War" in names and "spy film" in names, names

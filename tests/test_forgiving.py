@@ -120,3 +120,20 @@ def test_the_model_plans_a_description_as_a_description(slice_assistant: Assista
     plan = planner.plan_with_model(slice_assistant.new_session(None), message, parsed)
     assert not any("humour" in t.lower() for t in plan.request.seed_titles), plan.request
     assert plan.request.unused == ["nothing too violent"] and "humour" in (plan.request.mood or "")
+
+
+def test_an_english_word_is_no_misspelt_kind() -> None:
+    """ "an aviation nerd" read as "an animation nerd": the planes-and-pilots request became a
+    list of cartoons. A word of the embedding model's English vocabulary is never put right."""
+    tags = TagMatcher(["Animation", "Comedy", "Drama"])
+    message = "anything with planes and pilots, im a bit of an aviation nerd"
+    assert forgive(message, tags) == message
+    assert "Animation" not in parse(message, tags).include_tags
+    assert "Comedy" in parse("a comdey for the kids", tags).include_tags  # a misspelling
+
+
+def test_cold_war_is_no_war_film() -> None:
+    """ "spy movies, cold war intrigue" was a list of war films: the tag's word inside the
+    subject's name names no tag (the subject is still read where kinds of film are)."""
+    assert "War" not in parse("spy movies!! secret agents, cold war intrigue", TAGS).include_tags
+    assert "War" in parse("vietnam war movies", TAGS).include_tags

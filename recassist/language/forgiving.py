@@ -6,8 +6,9 @@ instead of dropping.
 
 Words come from the `[forgiving]` table of `data/en.toml` and the catalogue's tag words
 (`TagMatcher.forms`);
-a word is put right only when it is one edit (two from eight letters on) from exactly one known
-word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
+a word is put right only when it is no English word (`retrieval.embedding.english_words`:
+"aviation" is no misspelt "animation") and one edit (two from eight letters
+on) from exactly one known word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
 Capitalised words inside a sentence (names, titles), the catalogue titles found in the text and a
 word right after one that is no known word and no misspelling of one ("like pulp fction": a title's
 word, not "action") are left alone: misspelt titles are the title index's job.
@@ -25,6 +26,7 @@ from rapidfuzz.distance import OSA
 from recassist.language.phrases import Phrases, Token, tokenise, words_of
 from recassist.language.tags import TagMatcher, clause_end
 from recassist.language.words import LANGUAGES, language, listed
+from recassist.retrieval.embedding import english_words
 
 _VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
 
@@ -94,7 +96,8 @@ def forgive(
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?"
         if word[0].isupper() and not sentence_start:
             continue
-        fixed = correction(word.lower(), _vocabulary(tags))
+        english = word.lower() in english_words()  # "aviation" is no misspelt "animation"
+        fixed = None if english else correction(word.lower(), _vocabulary(tags))
         after_name = named is not None and text[named:start].isspace()
         if fixed and not after_name:  # "pulp fction": a name's word, not "action"
             out += [text[last:start], fixed]

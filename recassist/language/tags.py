@@ -141,13 +141,15 @@ class TagMatcher:
     ) -> list[TagMention]:
         """Tag mentions in `text`, outside the `skip` spans, each marked negated when one of the
         three words before it (within the same clause) negates it; a tag's word used for no kind of
-        film (`no_kind`: "the horror of combat") is none. A negated tag right after a
+        film (`no_kind`: "the horror of combat") or inside a subject's name (`no_tag`: "cold war")
+        is none. A negated tag right after a
         word of degree or "less" ("not too scary", "less horror") is no mention: it asks for
         less, not none; a negation of degree before another word negates that word, not the tag
         after it ("not too gory horror films" wants horror). `tokens` are `text`'s, when the
         caller has them."""
         tokens = tokenise(text) if tokens is None else tokens
         skip = [*skip, *phrases("no_kind").spans(tokens, text)]  # "the horror of combat"
+        skip += phrases("no_tag").spans(tokens, text)  # "cold war intrigue"
         out: list[TagMention] = []
         i, last, last_negator = 0, None, None  # the last mention's end token and its negator
         while i < len(tokens):

