@@ -546,3 +546,13 @@ def test_a_title_ending_in_a_list_noun_is_a_title(assistant: Assistant) -> None:
     assert result.request.seed_titles == ["schindlers list"], result.request
     other = assistant.turn(assistant.new_session(None), "show me something different")
     assert "Nothing I know" not in other.message and other.picks, other.message
+
+
+def test_a_word_near_a_title_by_spelling_alone_names_no_film(assistant: Assistant) -> None:
+    """ "boxing movies like rocky" was a list like The Rock ("rocky" is one letter from "rock").
+    Rocky is not in the catalogue, and a real word is no misspelling: the reply says it is
+    missing; a title's own word still names it ("jedi": Return of the Jedi)."""
+    result = assistant.turn(assistant.new_session(None), "boxing movies like rocky")
+    assert 'could not find "rocky"' in result.message and "Rock (1996)" not in result.message
+    jedi = assistant.turn(assistant.new_session(None), "something like jedi")
+    assert "Return of the Jedi (1983)" in jedi.message, jedi.message

@@ -225,8 +225,9 @@ class Catalogue:
     def match_title(self, title: str) -> TitleMatch | None:
         """The item a title as written names: the exact (normalised) title, with or without its
         article ("terminator" is The Terminator, not Terminator 2), then a title it begins,
-        then by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not (never
-        sure for one English word near a title: "rocky" may mean Rocky, not The Rock). Never
+        then by spelling, informal and shortened forms (`TitleIndex.forgiving`), sure or not; one
+        English word only spelt near a title names none ("rocky" is no misspelt The Rock, while
+        "jedi" is a word of Return of the Jedi). Never
         the nearest title by meaning: "The Big Lebowski" is not "The Big One"."""
         key = title_key(title)
         if not key:
@@ -236,8 +237,9 @@ class Catalogue:
         if without_number(title) is None and (prefixed := self.titles.prefixed(key)):
             return TitleMatch(prefixed, True)
         found = self.titles.forgiving(title)
-        if found and found.sure and " " not in key and key in english_words():
-            return TitleMatch(found.item_id, False)  # "rocky" is a word: maybe not The Rock
+        if found and " " not in key and key in english_words():
+            held = key in title_key(self.items[found.item_id].title).split()  # "jedi"
+            return found if held else None  # "rocky" is a word, and no misspelt "the rock"
         return found
 
     def series(self, name: str) -> list[str]:
