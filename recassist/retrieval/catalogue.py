@@ -28,6 +28,7 @@ from recassist.retrieval.titles import (
     TitleMatch,
     base_title,
     display_title,
+    informal_key,
     number_key,
     title_key,
     title_words,
@@ -238,7 +239,8 @@ class Catalogue:
             return TitleMatch(prefixed, True)
         found = self.titles.forgiving(title)
         if found and " " not in key and key in english_words():
-            held = key in title_key(self.items[found.item_id].title).split()  # "jedi"
+            words = title_key(self.items[found.item_id].title).split()  # "jedi", "indy"
+            held = set(informal_key(title).split()) <= set(words)
             return found if held else None  # "rocky" is a word, and no misspelt "the rock"
         return found
 
