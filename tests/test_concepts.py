@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from recassist.data.film_keywords import load_keywords
+from recassist.data.film_people import load_people
 from recassist.data.knowledge import entity_names, load_graph
 from recassist.retrieval.concept_graph import load_concepts
 from recassist.retrieval.concepts import ConceptIndex, singular
@@ -19,6 +20,7 @@ def concepts(ml100k, settings, embedder) -> ConceptIndex:
         ml100k,
         embedder.encode,
         load_keywords(settings.data_dir, "ml-100k"),
+        load_people(settings.data_dir, "ml-100k"),
     )
     assert index is not None, "ML-100k has a graph, so it has concepts"
     return index
@@ -235,12 +237,12 @@ def test_a_film_listed_twice_is_one_film(ml100k) -> None:
 
 
 def test_a_clause_no_concept_names_is_said_back(concept_assistant) -> None:
-    """ "any good westerns with john wayne": westerns are found by the graph, and the reply says
-    it does not know "john wayne" (the graph names no people, and `people.toml` not him); a
+    """ "any good westerns with gene autry": westerns are found by the graph, and the reply
+    says it does not know "gene autry" (no credit of the catalogue's films names him); a
     clause of no person and no concept ("with lots of fight scenes") is said unused."""
     session = concept_assistant.new_session(None)
-    result = concept_assistant.turn(session, "any good westerns with john wayne?")
-    assert 'the people in them by name ("john wayne")' in result.message, result.message
+    result = concept_assistant.turn(session, "any good westerns with gene autry?")
+    assert 'the people in them by name ("gene autry")' in result.message, result.message
     assert result.picks and all("Western" in p.item.tags for p in result.picks)
     other = concept_assistant.turn(
         concept_assistant.new_session(None), "westerns with lots of horses and saloons"

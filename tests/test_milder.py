@@ -12,6 +12,7 @@ from recassist.assistant.agent import Assistant
 from recassist.assistant.parser import parse
 from recassist.assistant.request import TurnRequest
 from recassist.data.film_keywords import load_keywords
+from recassist.data.film_people import load_people
 from recassist.data.knowledge import load_graph
 from recassist.data.store import DatasetStore
 from recassist.language.tags import TagMatcher
@@ -41,6 +42,7 @@ def concepts(ml100k, settings, embedder) -> ConceptIndex:
         ml100k,
         embedder.encode,
         load_keywords(settings.data_dir, "ml-100k"),
+        load_people(settings.data_dir, "ml-100k"),
     )
     assert index is not None
     return index

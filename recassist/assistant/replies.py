@@ -159,7 +159,7 @@ def recall(titles: list[str]) -> str:
 def people_note(named: list[str], by: list[str] = (), relation: str | None = None) -> list[str]:
     """What the reply says of people named ("starring tom hanks"): the two films the first was
     found by (`by`, the graph's `relation` between them), else that they are not known by name
-    (the graph links films to people by id; only the famous are named), and that a film of theirs
+    (Wikidata's credits, from 1940 on, and the famous before), and that a film of theirs
     can be gone by."""
     if not named:
         return []
@@ -169,9 +169,9 @@ def people_note(named: list[str], by: list[str] = (), relation: str | None = Non
         return [f'I took "{named[0]}" to be {role} of {films}: here are more of their films.']
     quoted = " or ".join(f'"{n}"' for n in named[:3])
     return [
-        f"I don't know the people in them by name ({quoted}): I know the best-known directors "
-        "and actors by name, and which films share a cast or a director. Name a film of theirs "
-        '("more with the cast of Forrest Gump") and I will go by it.'
+        f"I don't know the people in them by name ({quoted}): I know who directed, wrote and "
+        "acted in the catalogue's films from 1940 on, and the best-known before. Name a film of "
+        'theirs ("more with the cast of Forrest Gump") and I will go by it.'
     ]
 
 

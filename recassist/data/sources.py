@@ -184,6 +184,7 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
     """Fetch, check, convert and import data set `name`. Returns None when it is already imported
     from the same source (and `force` is off)."""
     from recassist.data.film_keywords import fetch_keywords
+    from recassist.data.film_people import fetch_people
     from recassist.data.knowledge import fetch_graph
     from recassist.data.store import DatasetStore
 
@@ -191,9 +192,11 @@ def fetch(name: str, settings: Settings, *, force: bool = False) -> ImportResult
         raise ConfigError(f"unknown data set '{name}'; choose one of {', '.join(SOURCES)}")
     source = SOURCES[name]
     store = DatasetStore(settings.data_dir)
-    # its item knowledge too, where some is known: the graph (data.knowledge), TMDb's keywords
+    # its item knowledge too, where some is known: the graph (data.knowledge), TMDb's keywords,
+    # Wikidata's film people
     fetch_graph(name, settings.data_dir)
     fetch_keywords(name, settings.data_dir)
+    fetch_people(name, settings.data_dir)
     if (
         not force
         and store.exists(name)

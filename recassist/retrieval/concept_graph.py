@@ -1,20 +1,24 @@
 """Concepts from item knowledge: the named entities of `data/names/freebase.toml` and `people.toml`
 that a catalogue's items have in its knowledge graph, checked against the catalogue's own genres,
-and the TMDb keywords its films share (`data.film_keywords`, linked by title and year), as the
-`ConceptIndex` that messages are matched against (`retrieval.concepts`)."""
+the TMDb keywords its films share (`data.film_keywords`) and the people of their credits
+(`data.film_people`, Wikidata), both linked by title and year, as the `ConceptIndex` that messages
+are matched against (`retrieval.concepts`)."""
 
 from __future__ import annotations
 
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 
 from recassist.data.film_keywords import FilmKeywords
+from recassist.data.film_people import FilmPeople
 from recassist.data.knowledge import ItemGraph, NamedEntity, entity_names
 from recassist.data.store import Dataset
 from recassist.retrieval.concepts import (
     KEYWORD,
+    PEOPLE,
     RELATIONS,
     Concept,
     ConceptIndex,
@@ -25,6 +29,7 @@ from recassist.retrieval.concepts import (
 from recassist.retrieval.titles import title_key, title_keys, title_year
 
 TMDB = "tmdb:"  # a keyword concept's entity: "tmdb:revenge"
+WIKIDATA = "wikidata:"  # a person's: "wikidata:actor:John Wayne"
 YEARS_APART = 1  # TMDb dates a film's release, MovieLens sometimes its festival year
 
 
@@ -33,8 +38,7 @@ def build_concepts(
     names: Sequence[NamedEntity],
     generic: set[str],
     item_tags: Mapping[str, frozenset[str]] | None = None,
-    keywords: Sequence[FilmKeywords] | None = None,
-    titles: Mapping[str, str] | None = None,
+    facts: FilmFacts | None = None,
 ) -> list[Concept]:
     """One `Concept` per named entity that at least two catalogue items have, its members checked
     against the catalogue's own genres (`item_tags`: item id -> tags), as a profile is: the graph
@@ -42,10 +46,12 @@ def build_concepts(
     card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
     items the catalogue gives that genre, and only those (the graph misses some: The Empire Strikes
     Back has no entity); one with `within` keeps the graph's items that have one of those genres.
-    Each TMDb keyword that two items share (`keywords`, linked to `item_tags`' items by their
-    titles) is a concept named by itself ('tagged "revenge" on TMDb')."""
-    facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
-    members = facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
+    What `facts` know beyond the graph is added (`beyond_graph`): TMDb's keywords and Wikidata's
+    people."""
+    linked_facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
+    members = (
+        linked_facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
+    )
     if item_tags:
         for entry in names:
             if entry.tag:
@@ -58,11 +64,11 @@ def build_concepts(
                     i for i in members.get(entry.entity, ()) if item_tags.get(i, set()) & allowed
                 )
     n_items = max(1, graph.facts["item_id"].nunique())
-    said = {_phrase(name, generic) for entry in names for name in entry.names}
-    for keyword, items in keyword_members(keywords or [], titles or {}).items():
-        if _phrase(keyword, generic) not in said:  # "comedy", "coming of age": the graph's
-            members[TMDB + keyword] = items
-            names = [*names, NamedEntity(TMDB + keyword, KEYWORD, (keyword,))]
+    if facts is not None:
+        extra, more = beyond_graph(facts, names, generic)
+        names = [*names, *extra]
+        for entity, items in more.items():
+            members[entity] = members.get(entity, frozenset()) | items
     named = [n for n in names if len(members.get(n.entity, ())) >= 2]
     tags = item_tags or {}
     rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
@@ -93,32 +99,75 @@ def _phrase(name: str, generic: set[str]) -> tuple[str, ...]:
     return tuple(w for w in map(singular, said) if w not in generic)
 
 
-def keyword_members(
-    films: Sequence[FilmKeywords], titles: Mapping[str, str]
-) -> dict[str, frozenset[str]]:
-    """TMDb keyword -> the catalogue items (`titles`: item id -> title) whose film has it. A film
-    is the item with one of its title keys (`titles.title_keys`: "Se7en" is "Seven (Se7en)") and a
-    year at most `YEARS_APART` from its own; the keywords of `data/names/keywords.toml`'s `ignore`
-    (how a film was made, not what it is) are left out."""
-    table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")
-    ignore = set(tomllib.loads(table).get("ignore", ()))
+@dataclass(frozen=True)
+class FilmFacts:
+    """Knowledge of films beyond the graph, linked to the catalogue by title and year: TMDb's
+    keywords and Wikidata's people, with the catalogue's titles (item id -> title)."""
+
+    titles: Mapping[str, str]
+    keywords: Sequence[FilmKeywords] = ()
+    people: Sequence[FilmPeople] = ()
+
+
+def linked(films: Sequence[tuple[str, int | None]], titles: Mapping[str, str]) -> list[str | None]:
+    """The catalogue item (`titles`: item id -> title) each (title, year) names: the item with one
+    of its title keys (`titles.title_keys`: "Se7en" is "Seven (Se7en)") and a year at most
+    `YEARS_APART` from the film's; None where there is none or two (remakes)."""
     by_key: dict[str, list[str]] = {}
     for item_id, title in titles.items():
         for key in title_keys(title):
             by_key.setdefault(key, []).append(item_id)
-    out: dict[str, set[str]] = {}
-    for film in films:
-        near = [
+    out: list[str | None] = []
+    for title, year in films:
+        near = {
             i
-            for i in by_key.get(title_key(film.title), ())
-            if film.year is not None
-            and (year := title_year(titles[i])) is not None
-            and abs(year - film.year) <= YEARS_APART
-        ]
-        for keyword in film.keywords if len(near) == 1 else ():  # two remakes: neither
-            if keyword not in ignore:
-                out.setdefault(keyword, set()).add(near[0])
-    return {k: frozenset(v) for k, v in out.items()}
+            for i in by_key.get(title_key(title), ())
+            if year is not None
+            and (made := title_year(titles[i])) is not None
+            and abs(made - year) <= YEARS_APART
+        }
+        out.append(near.pop() if len(near) == 1 else None)
+    return out
+
+
+def beyond_graph(
+    facts: FilmFacts, names: Sequence[NamedEntity], generic: set[str]
+) -> tuple[list[NamedEntity], dict[str, frozenset[str]]]:
+    """The entities `facts` add, and the items of each: a TMDb keyword two items share, named by
+    itself ('tagged "revenge" on TMDb'), unless a graph name ("comedy") or a catalogue title
+    of two words or more ("jurassic park": a seed's words find its title neighbours) says it, and leaving out
+    `names/keywords.toml`'s `ignore` (how a film was made, not what it is); a person of two
+    names or more in two items' credits ("a film with John Wayne"; a director is only that in
+    their own films, not also in its cast for a cameo, or its writer), who is the table's entity
+    where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
+    for Robin Williams)."""
+    table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")
+    ignore = set(tomllib.loads(table).get("ignore", ()))
+    said = {_phrase(name, generic) for entry in names for name in entry.names}
+    titled = {_phrase(key, generic) for t in facts.titles.values() for key in title_keys(t)}
+    said |= {words for words in titled if len(words) > 1}  # "funeral" is a word, too
+    items: dict[str, set[str]] = {}
+    extra: dict[str, NamedEntity] = {}
+    films = linked([(f.title, f.year) for f in facts.keywords], facts.titles)
+    for film, item_id in zip(facts.keywords, films):
+        for keyword in film.keywords if item_id else ():
+            if keyword not in ignore and _phrase(keyword, generic) not in said:
+                extra.setdefault(keyword, NamedEntity(TMDB + keyword, KEYWORD, (keyword,)))
+                items.setdefault(TMDB + keyword, set()).add(item_id)
+    known = {(e.kind, n.lower()): e.entity for e in names if e.kind in PEOPLE for n in e.names}
+    films = linked([(f.title, f.year) for f in facts.people], facts.titles)
+    for film, item_id in zip(facts.people, films):
+        credits = (("director", film.directors), ("writer", film.writers), ("actor", film.cast))
+        for kind, name in ((k, n) for k, ns in credits if item_id for n in ns):
+            if len(name.split()) < 2:  # "Cher", "Madonna": words of running text too
+                continue
+            if kind != "director" and name in film.directors:  # Hitchcock's cameos: his films
+                continue
+            entity = known.get((kind, name.lower()), f"{WIKIDATA}{kind}:{name}")
+            if entity.startswith(WIKIDATA):
+                extra.setdefault(entity, NamedEntity(entity, kind, (name,)))
+            items.setdefault(entity, set()).add(item_id)
+    return list(extra.values()), {e: frozenset(i) for e, i in items.items()}
 
 
 def load_concepts(
@@ -126,10 +175,12 @@ def load_concepts(
     dataset: Dataset,
     encode: Encode | None,
     keywords: Sequence[FilmKeywords] | None = None,
+    people: Sequence[FilmPeople] | None = None,
 ) -> ConceptIndex | None:
     """The concept index of a catalogue with a knowledge graph (None without one): the named
     entities of `data/names/freebase.toml` that its items have (by the graph, or by the
-    catalogue's genre of the same meaning) and the TMDb `keywords` its films share, with each item's popularity (its rank by interactions,
+    catalogue's genre of the same meaning), the TMDb `keywords` its films share and the Wikidata
+    `people` of their credits, with each item's popularity (its rank by interactions,
     0-1) as the tie-break."""
     if graph is None:
         return None
@@ -140,7 +191,8 @@ def load_concepts(
         for item_id, tags in zip(dataset.items["item_id"].astype(str), dataset.items["tags"])
     }
     titles = dict(zip(dataset.items["item_id"].astype(str), dataset.items["title"]))
-    concepts = build_concepts(graph, names, generic, item_tags, keywords, titles)
+    facts = FilmFacts(titles, keywords or (), people or ())
+    concepts = build_concepts(graph, names, generic, item_tags, facts)
     if not concepts:
         return None
     counts = dataset.interactions["item_id"].astype(str).value_counts()

