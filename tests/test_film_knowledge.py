@@ -59,6 +59,7 @@ def test_a_name_with_a_suffix_is_one_name() -> None:
         ),
         ("revenge stories", 'tagged "revenge" on TMDb', {"Unforgiven (1992)", "Cape Fear (1991)"}),
         ("anything with john wayne", "a film with John Wayne", {"Quiet Man, The (1952)"}),
+        ("films by david lynch", "directed by David Lynch", {"Lost Highway (1997)"}),  # one
         (
             "stephen king adaptations",
             "written by Stephen King",
@@ -77,8 +78,8 @@ def test_what_the_graph_lacks_is_known_by_name(
 
 
 def test_the_graphs_names_come_first_and_titles_are_no_keywords(index: ConceptIndex) -> None:
-    """A keyword the graph names already ("comedy") or a title's words ("jurassic park") make no
-    concept of their own; a person the table names is one concept, with Wikidata's films too."""
+    """A keyword the graph names already ("comedy"), a title's words ("jurassic park") or one with a
+    generic word ("new love") make no concept of their own; a person the table names is one concept, with Wikidata's films too."""
     spoken = [c.spoken for c in index.concepts]
     assert (
         'tagged "comedy" on TMDb' not in spoken and 'tagged "jurassic park" on TMDb' not in spoken

@@ -40,7 +40,8 @@ def build_concepts(
     item_tags: Mapping[str, frozenset[str]] | None = None,
     facts: FilmFacts | None = None,
 ) -> list[Concept]:
-    """One `Concept` per named entity that at least two catalogue items have, its members checked
+    """One `Concept` per named entity that two catalogue items have (a director or writer: one),
+    its members checked
     against the catalogue's own genres (`item_tags`: item id -> tags), as a profile is: the graph
     links some films to the wrong entity (The Edge to a comedy, The Firm to a documentary), and a
     card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
@@ -48,30 +49,19 @@ def build_concepts(
     Back has no entity); one with `within` keeps the graph's items that have one of those genres.
     What `facts` know beyond the graph is added (`beyond_graph`): TMDb's keywords and Wikidata's
     people."""
-    linked_facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
-    members = (
-        linked_facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
-    )
-    if item_tags:
-        for entry in names:
-            if entry.tag:
-                members[entry.entity] = frozenset(
-                    i for i, tags in item_tags.items() if entry.tag in tags
-                )
-            elif entry.within:
-                allowed = set(entry.within)
-                members[entry.entity] = frozenset(
-                    i for i in members.get(entry.entity, ()) if item_tags.get(i, set()) & allowed
-                )
+    members = _graph_members(graph, names, item_tags or {})
     n_items = max(1, graph.facts["item_id"].nunique())
     if facts is not None:
         extra, more = beyond_graph(facts, names, generic)
         names = [*names, *extra]
         for entity, items in more.items():
             members[entity] = members.get(entity, frozenset()) | items
-    named = [n for n in names if len(members.get(n.entity, ())) >= 2]
+    # a kind is two films at least; a director or writer is known by one ("films by david
+    # lynch": Lost Highway is the catalogue's one), an actor by two (a name of every cast)
+    least = {"director": 1, "writer": 1}
+    named = [n for n in names if len(members.get(n.entity, ())) >= least.get(n.kind, 2)]
     tags = item_tags or {}
-    rarest = max((math.log(n_items / len(members[n.entity])) for n in named), default=1.0)
+    rarest = max((math.log(n_items / max(2, len(members[n.entity]))) for n in named), default=1.0)
     concepts = []
     for entry in named:
         items = members[entry.entity]
@@ -91,6 +81,28 @@ def build_concepts(
             )
         )
     return concepts
+
+
+def _graph_members(
+    graph: ItemGraph, names: Sequence[NamedEntity], item_tags: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """Entity -> its items in the graph; a named entity with a `tag` holds the items of that
+    genre instead, one with `within` only its items of one of those genres."""
+    linked_facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
+    members = (
+        linked_facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
+    )
+    for entry in names if item_tags else ():
+        if entry.tag:
+            members[entry.entity] = frozenset(
+                i for i, tags in item_tags.items() if entry.tag in tags
+            )
+        elif entry.within:
+            allowed = set(entry.within)
+            members[entry.entity] = frozenset(
+                i for i in members.get(entry.entity, ()) if item_tags.get(i, set()) & allowed
+            )
+    return members
 
 
 def _phrase(name: str, generic: set[str]) -> tuple[str, ...]:
@@ -151,7 +163,9 @@ def beyond_graph(
     films = linked([(f.title, f.year) for f in facts.keywords], facts.titles)
     for film, item_id in zip(facts.keywords, films):
         for keyword in film.keywords if item_id else ():
-            if keyword not in ignore and _phrase(keyword, generic) not in said:
+            words = _phrase(keyword, generic)  # "new love" would be any "new"
+            whole = len(words) == len(_phrase(keyword, set()))
+            if keyword not in ignore and whole and words not in said:
                 extra.setdefault(keyword, NamedEntity(TMDB + keyword, KEYWORD, (keyword,)))
                 items.setdefault(TMDB + keyword, set()).add(item_id)
     known = {(e.kind, n.lower()): e.entity for e in names if e.kind in PEOPLE for n in e.names}

@@ -372,12 +372,16 @@ class ConceptIndex:
         family drama, a comedy drama or a family film, and a film that is all three is not three
         times as heartwarming as a sports film that is one. Kinds add up: "french films" says the
         country and the language, and a French film in French comes before Pulp Fiction, which
-        has some French lines."""
+        has some French lines. A person's roles are one kind, each film of theirs as much theirs:
+        "movies with tom hanks" are Forrest Gump before the one film he directed."""
         groups: dict[tuple[frozenset[str], str], dict[str, float]] = {}
         single = len({frozenset(m.said.split()) for m in matches}) == 1
         for match in matches:
-            weight = match.score * (0.6 + 0.4 * match.concept.specificity)
-            best = groups.setdefault((frozenset(match.said.split()), match.concept.kind), {})
+            person = match.concept.kind in PEOPLE  # one person in every role, all their films
+            specificity = 1.0 if person else match.concept.specificity
+            weight = match.score * (0.6 + 0.4 * specificity)
+            kind = "person" if person else match.concept.kind
+            best = groups.setdefault((frozenset(match.said.split()), kind), {})
             share = match.concept.share if single else {}
             for item_id in match.concept.members:
                 part = weight * (SHARE_FLOOR + (1 - SHARE_FLOOR) * share.get(item_id, 1.0))
