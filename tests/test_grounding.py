@@ -48,3 +48,16 @@ def test_importing_the_ads_and_grounding_packages_loads_no_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_number_of_the_items_own_title_is_no_count() -> None:
+    """ "20,000 Leagues Under the Sea is tagged "submarine" on TMDb" failed twice ("states the
+    number 20"): checked as it streamed, "20,000 Leagues" was no title yet. A number the item's
+    title holds is its name, not a count; any other still fails."""
+    title = "20,000 Leagues Under the Sea (1954)"
+    checker = FaithfulnessChecker([title], ["adventure"])
+    item = Item("141", title, ("adventure",), 1954)
+    reasons = [Reason("concept", 'tagged "submarine" on TMDb')]
+    assert not checker.check(f'{title[:-7]} is tagged "submarine" on TMDb.', item, reasons)
+    assert not checker.check("20,000 Leagues", item, reasons, complete=False)  # as it streams
+    assert checker.check('Tagged "submarine" on TMDb, 41 people loved it.', item, reasons)

@@ -326,7 +326,7 @@ def _stricter(
 ) -> list[str]:
     """The stricter claims: a country or language the data does not carry ("a comedy with a British
     twist"), a request the user did not make ("Psycho, which you asked about"), a count that is not
-    the evidence's ("41 people who liked ...")."""
+    the evidence's ("41 people who liked ...") nor a number of the item's own title."""
     problems = []
     said = " ".join([item.title, *(r.label for r in reasons)]).lower()
     for word in WORD.findall(rest.lower()):
@@ -350,6 +350,7 @@ def _stricter(
     counts |= {
         n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)
     }
+    counts |= set(re.findall(r"\d+", item.title))  # "20,000 Leagues Under the Sea": its name
     stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)}  # years are checked above
     for number in stated - counts:
         problems.append(f"states the number {number}, which its evidence does not have")
