@@ -9,8 +9,11 @@ with the local LLM planning what the parser cannot read (`--planner llm`). `--la
 (e.g. "before", "after-profiles") in `benchmarks/results/descriptive-<dataset>.json`, which keeps
 every label. `--cases heldout` runs the second set of 15 (`descriptive-heldout.json`), written and
 labelled by someone who had not seen the system, and `--cases third` and `--cases fourth` two
-more of 20 written the same way later (`descriptive-third.json`, `descriptive-fourth.json`): the first set was looked at while building the
-concepts and their vocabulary, so only the second says how well that generalises.
+more of 20 written the same way later (`descriptive-third.json`, `descriptive-fourth.json`).
+The first set was looked at while building the concepts and their vocabulary, and each later set's
+failures were read once it had been run, so only a set's first run says how well the knowledge
+generalises. `--without keywords` / `--without people` leave TMDb's keywords or Wikidata's people
+out of the concepts, to say which source gave what.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 nice -n 5 python benchmarks/descriptive.py \
         --label after --planner parser
@@ -61,6 +64,20 @@ def score(assistant, cases: list[dict], k: int = 5) -> list[dict]:
     return rows
 
 
+def _concepts_without(catalogue, settings, left_out: set[str]):
+    """The catalogue's concept index rebuilt without the sources `left_out`."""
+    from recassist.data.film_keywords import load_keywords
+    from recassist.data.film_people import load_people
+    from recassist.data.knowledge import load_graph
+    from recassist.retrieval.concept_graph import load_concepts
+
+    name = catalogue.dataset.name
+    keywords = None if "keywords" in left_out else load_keywords(settings.data_dir, name)
+    people = None if "people" in left_out else load_people(settings.data_dir, name)
+    graph = load_graph(settings.data_dir, name)
+    return load_concepts(graph, catalogue.dataset, catalogue.embedder.encode, keywords, people)
+
+
 def main() -> None:
     from recassist.assistant.agent import Assistant
     from recassist.settings import LLMConfig, Settings
@@ -73,6 +90,13 @@ def main() -> None:
     parser.add_argument("--cases", choices=tuple(CASES), default="own")
     parser.add_argument(
         "--no-concepts", action="store_true", help="leave the graph's concepts out (an ablation)"
+    )
+    parser.add_argument(
+        "--without",
+        action="append",
+        choices=("keywords", "people"),
+        default=[],
+        help="leave TMDb's keywords or Wikidata's people out of the concepts (an ablation)",
     )
     for flag, default in (
         ("--model", "qwen2.5-coder-1.5b-instruct"),
@@ -91,6 +115,8 @@ def main() -> None:
     model = ctx.assistant.model if args.planner == "llm" else None
     if args.no_concepts:
         ctx.catalogue.concepts = None
+    elif args.without:
+        ctx.catalogue.concepts = _concepts_without(ctx.catalogue, settings, set(args.without))
     assistant = Assistant(ctx.catalogue, ctx.assistant.serving, model, config)
     cases = json.loads(CASES[args.cases].read_text(encoding="utf-8"))["requests"]
     start = time.perf_counter()
@@ -110,6 +136,7 @@ def main() -> None:
     out = RESULTS / f"descriptive-{args.dataset}.json"
     runs = json.loads(out.read_text()) if out.is_file() else {}
     key = f"{args.label}/{args.planner}" + ("" if args.cases == "own" else f"/{args.cases}")
+    key += "".join(f"/without-{w}" for w in sorted(args.without))
     runs[key] = run
     RESULTS.mkdir(exist_ok=True)
     out.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
