@@ -108,7 +108,8 @@ def main() -> None:
                     "right": right,
                     "seconds": round(seconds, 2),
                     "by_name": bool(named),
-                    "by_name_right": bool(named) and by_title.get(film) in named[0].members,
+                    # a person's roles are one kind in the lists (`ConceptIndex.scores`)
+                    "by_name_right": by_title.get(film) in {i for c in named for i in c.members},
                 }
             )
             print(f"{kind:8s} {name:24s} {resolved.people_by} right={right} {seconds:.1f}s")
