@@ -75,10 +75,11 @@ def without_wishes(words: str, wishes: Iterable[str]) -> str:
 
 def unread_parts(clause: str, own: set[str]) -> list[str]:
     """The parts of a clause that no concept named which hold words read as nothing (`own`), as
-    written: the whole clause ("a happy ending", "lots of fight scenes"), filler off its end, unless the parser read a
-    word of it as something (a tag, a year). Then only the runs between such words, filler off
-    their ends: "paris" in "un film romantique qui se passe à paris", where "romantique" was the
-    tag, so that a reply never says a word it used was unused."""
+    written: the whole clause ("a happy ending", "lots of fight scenes"), filler off its end,
+    unless the parser read a word of it as something (a tag, a year). Then only the runs between
+    such words, filler off their ends: "lisbonne" in "un film romantique qui se passe à
+    lisbonne", where "romantique" was the tag, so that a reply never says a word it used was
+    unused."""
     words = clause.split()
     while words and words[-1] in filler():  # "tieren sehen": "sehen" (watch) asks
         words.pop()

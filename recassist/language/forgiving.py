@@ -5,10 +5,10 @@ like?"), and the wishes no tag or filter can hold ("nothing too violent"), which
 instead of dropping.
 
 Words come from the `[forgiving]` table of `data/en.toml` and the catalogue's tag words
-(`TagMatcher.forms`);
-a word is put right only when it is no English word (`retrieval.embedding.english_words`:
-"aviation" is no misspelt "animation") and one edit (two from eight letters
-on) from exactly one known word, by optimal string alignment distance (rapidfuzz), so a transposition ("liek") is one edit.
+(`TagMatcher.forms`); a word is put right only when it is no English word
+(`retrieval.embedding.english_words`: "aviation" is no misspelt "animation") and one edit (two
+from eight letters on) from exactly one known word, by optimal string alignment distance
+(rapidfuzz), so a transposition ("liek") is one edit.
 Capitalised words inside a sentence (names, titles), the catalogue titles found in the text and a
 word right after one that is no known word and no misspelling of one ("like pulp fction": a title's
 word, not "action") are left alone: misspelt titles are the title index's job.

@@ -41,10 +41,9 @@ def build_concepts(
     facts: FilmFacts | None = None,
 ) -> list[Concept]:
     """One `Concept` per named entity that two catalogue items have (a director or writer: one),
-    its members checked
-    against the catalogue's own genres (`item_tags`: item id -> tags), as a profile is: the graph
-    links some films to the wrong entity (The Edge to a comedy, The Firm to a documentary), and a
-    card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
+    its members checked against the catalogue's own genres (`item_tags`: item id -> tags), as a
+    profile is: the graph links some films to the wrong entity (The Edge to a comedy, The Firm to
+    a documentary), and a card that shows "Adventure, Thriller" must not say "a comedy". An entity with a `tag` holds the
     items the catalogue gives that genre, and only those (the graph misses some: The Empire Strikes
     Back has no entity); one with `within` keeps the graph's items that have one of those genres.
     What `facts` know beyond the graph is added (`beyond_graph`): TMDb's keywords and Wikidata's

@@ -23,9 +23,10 @@ comedy) comes before one that is a part of it, and the best-known of those first
 `tag` in the names file also holds the films the catalogue gives that genre, since the graph does
 not link every film. Famous people (`data/names/people.toml`) are concepts too ("directed by Alfred
 Hitchcock"), matched by their words or, misspelt, by spelling (`ConceptIndex.person`), never by
-meaning: "john wayne" is not John Travolta. TMDb's keywords are concepts of their own kind
-(`keyword`: 'tagged "hitman" on TMDb'), named by themselves. The index is built from a graph and
-the keywords by `retrieval.concept_graph`.
+meaning: "john wayne" is not John Travolta; so are the people Wikidata credits (`data.film_people`).
+TMDb's keywords are concepts of their own kind (`keyword`: 'tagged "hitman" on TMDb'), named by
+themselves, matched by words only and only for words no graph concept used. The index is built
+from a graph, the keywords and the credits by `retrieval.concept_graph`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def word_forms(token: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Concept:
-    """One named graph entity and the catalogue items that have it."""
+    """One named entity (of the graph, a TMDb keyword, a credited person) and the catalogue items
+    that have it."""
 
     entity: str
     kind: str  # genre, subject, country, language, award, keyword; director, actor, writer
@@ -138,7 +140,7 @@ class Concept:
             ] + f" {name}"
         if self.kind == "subject":
             return f"about {name}"
-        if self.kind == "keyword":  # TMDb's own word, quoted: "hitman", "paris"
+        if self.kind == KEYWORD:  # TMDb's own word, quoted: "hitman", "paris"
             return f'tagged "{name}" on TMDb'
         if self.kind == "language":
             return name
