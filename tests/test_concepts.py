@@ -10,7 +10,8 @@ from recassist.data.film_keywords import load_keywords
 from recassist.data.film_people import load_people
 from recassist.data.knowledge import entity_names, load_graph
 from recassist.retrieval.concept_graph import load_concepts
-from recassist.retrieval.concepts import ConceptIndex, singular
+from recassist.retrieval.concepts import ConceptIndex
+from recassist.retrieval.wording import singular
 
 
 @pytest.fixture(scope="module")

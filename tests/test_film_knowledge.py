@@ -108,3 +108,24 @@ def test_a_people_file_without_its_table_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as err:
         read_people(path)
     assert err.value.file == str(path) and "omdb" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "message", ["quiero una película de vampiros", "je cherche un film de vampires"]
+)
+def test_other_languages_name_the_same_kinds(index: ConceptIndex, message: str) -> None:
+    """ "quiero una película de vampiros" found nothing it knew (the names are English): the other
+    languages' words for them are read as the English ones (`names/translations.toml`). "vampire"
+    is only a word the graph's gothic horror goes with (Frankenstein too), so TMDb's vampire films
+    come as well."""
+    spoken = [m.concept.spoken for m in index.match(message)]
+    assert 'tagged "vampire" on TMDb' in spoken, spoken
+
+
+def test_a_keyword_counts_less_than_the_graphs_kind(index: ConceptIndex, by_title) -> None:
+    """ "a film about a robbery of a casino" listed Leaving Las Vegas first (tagged "casino", and
+    well known): a graph concept is named and checked by hand, a keyword is anyone's word."""
+    scores = index.scores(index.match("a film about a robbery of a casino"))
+    heist = next(c for c in index.concepts if c.spoken == "a heist film")
+    assert max(scores, key=scores.get) in heist.members
+    assert by_title["Leaving Las Vegas (1995)"] in scores  # still there, after

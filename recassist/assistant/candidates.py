@@ -40,9 +40,9 @@ from recassist.language.words import word_set
 from recassist.llm.prompts import quote
 from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
-from recassist.retrieval.concepts import singular
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.serving import ServingModel
+from recassist.retrieval.wording import singular
 from recassist.settings import AgentConfig
 
 log = logging.getLogger(__name__)

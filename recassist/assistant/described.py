@@ -12,7 +12,7 @@ from recassist.assistant.parser import search_text
 from recassist.language.phrases import tokenise
 from recassist.language.words import filler
 from recassist.retrieval.catalogue import Catalogue, base_title, display_title
-from recassist.retrieval.concepts import singular
+from recassist.retrieval.wording import singular
 
 SERIES_MOST = 6  # a one-word series has at most this many titles ("godfather", not "war")
 

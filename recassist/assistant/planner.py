@@ -49,7 +49,7 @@ from recassist.language.tags import TagMatcher
 from recassist.llm.prompts import load_prompt, quote
 from recassist.llm.structured import SchemaPlanner
 from recassist.retrieval.catalogue import Catalogue, title_key
-from recassist.retrieval.concepts import tokens, word_forms
+from recassist.retrieval.wording import tokens, word_forms
 
 log = logging.getLogger(__name__)
 PLAN_WAIT_S = (

@@ -201,7 +201,7 @@ class NamedEntity:
     """A graph entity with the names people use for it (`names/freebase.toml`)."""
 
     entity: str
-    kind: str  # genre, subject, country, language, award; director, actor, writer
+    kind: str  # genre, subject, country, language, award, keyword; director, actor, writer
     names: tuple[str, ...]
     also: tuple[str, ...] = ()
     tag: str = ""  # the catalogue's own genre of the same meaning ("Sci-Fi"), if any
@@ -210,10 +210,13 @@ class NamedEntity:
 
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
     """The named Freebase entities (kinds of film in `freebase.toml`, people in `people.toml`),
-    and how messages are read for them (the `match` section)."""
+    and how messages are read for them (the `match` section, with `translations`: the words of
+    five other languages for the English names, `translations.toml`, all languages in one)."""
     folder = resources.files("recassist.data").joinpath("names")
     table = tomllib.loads(folder.joinpath("freebase.toml").read_text("utf-8"))
     language = table.pop("match", {})
+    foreign = tomllib.loads(folder.joinpath("translations.toml").read_text("utf-8"))
+    language["translations"] = {k: v for words in foreign.values() for k, v in words.items()}
     table |= tomllib.loads(folder.joinpath("people.toml").read_text("utf-8"))
     named = [
         NamedEntity(

@@ -23,10 +23,9 @@ from recassist.retrieval.concepts import (
     Concept,
     ConceptIndex,
     Encode,
-    singular,
-    tokens,
 )
 from recassist.retrieval.titles import title_key, title_keys, title_year
+from recassist.retrieval.wording import singular, tokens
 
 TMDB = "tmdb:"  # a keyword concept's entity: "tmdb:revenge"
 WIKIDATA = "wikidata:"  # a person's: "wikidata:actor:John Wayne"

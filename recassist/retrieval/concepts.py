@@ -31,11 +31,20 @@ from a graph, the keywords and the credits by `retrieval.concept_graph`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from recassist.retrieval.wording import (
+    at,
+    singular,
+    spelt_alike,
+    tokens,
+    word_forms,
+)
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 RELATIONS = {
@@ -49,69 +58,21 @@ RELATIONS = {
     "writer": "film.film.written_by",
 }
 KEYWORD = "keyword"  # a TMDb keyword (`data.film_keywords`), not a graph entity
+# a keyword counts less than a graph concept: the graph's are named and checked by hand, a keyword
+# is anyone's word ("a robbery of a casino" is a heist film first, then films tagged "casino")
+KEYWORD_WEIGHT = 0.8
 PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by Alfred Hitchcock"
-_JOINERS = "'-"  # inside a word: "don't", "sci-fi"
-_STOPS = ",;.!?"  # between clauses
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
 PERSON_SPELLING = 80.0  # rapidfuzz ratio at which a misspelt name is a famous person's
 ONE_WORD_SPELLING = 85.0  # the same for one misspelt word among others ("hitchcok thrillers")
 
 
-def tokens(text: str) -> list[str]:
-    """`text` lower-cased as words (letters and digits, joined by an apostrophe or a hyphen) and
-    the clause marks between them; everything else separates words."""
-    out, word = [], ""
-    for char in f"{text.lower()} ":
-        if char.isalnum() or (char in _JOINERS and word):
-            word += char
-            continue
-        if word:
-            out.append(word.strip(_JOINERS))
-            word = ""
-        if char in _STOPS:
-            out.append(char)
-    return [t for t in out if t]
-
-
-def _at(words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
-    """Whether `phrase` begins at `words[i]`."""
-    return tuple(words[i : i + len(phrase)]) == phrase
-
-
-def singular(word: str) -> str:
-    """`word` lower-cased without a plural or possessive ending ("heists", "comedies", "kids'"):
-    light enough that "animated" and "animal" stay apart, as a stemmer would not keep them."""
-    word = word.lower().removesuffix("'s").removesuffix("'")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _spelt_alike(typed: str, name: str) -> bool:
-    """Whether each word of `typed` may be a misspelling of the same word of `name`: the same
-    first letter and half its letters ("tom hanx" is Tom Hanks; "audie murphy" is not Eddie
-    Murphy, "roy rogers" not Reg Rogers); written in another number of words, the same letters
-    ("robert deniro" is Robert De Niro)."""
-    said, wanted = typed.lower().split(), name.lower().split()
-    if len(said) != len(wanted):
-        return "".join(said) == "".join(wanted)
-    return all(a[0] == b[0] and fuzz.ratio(a, b) >= 50 for a, b in zip(said, wanted))
-
-
 def _beyond(found: list[ConceptMatch], graph: list[ConceptMatch]) -> list[ConceptMatch]:
-    """The keyword matches among `found` with a word that no `graph` match was said by."""
-    said = {w for m in graph for w in m.said.split()}
+    """The keyword matches among `found` with a word that no `graph` match was named by: "spy" is
+    the graph's spy film, while "vampire", only a word the graph's gothic horror goes with (its
+    Frankenstein too), also brings TMDb's vampire films."""
+    said = {w for m in graph for p in m.concept.phrases if set(p) <= set(m.said.split()) for w in p}
     return [m for m in found if m.concept.kind == KEYWORD and set(m.said.split()) - said]
-
-
-def word_forms(token: str) -> list[str]:
-    """The singular forms a word of a message is matched by: a word of two joined by a hyphen
-    also counts whole ("sci-fi" is "sci", "fi" and "scifi")."""
-    parts = [p for p in token.split("-") if p]
-    whole = [singular("".join(parts))] if len(parts) > 1 else []
-    return [*map(singular, parts), *whole]
 
 
 @dataclass(frozen=True)
@@ -192,6 +153,15 @@ class ConceptIndex:
         }
         # words written apart that are one word ("feel good" is "feelgood")
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
+        # other languages' words for the names ("vampiros": "vampire"), longest first
+        foreign: Mapping[str, str] = language.get("translations", {})  # type: ignore[assignment]
+        self._english = {k.lower(): v for k, v in foreign.items()}
+        keys = sorted(self._english, key=len, reverse=True)
+        self._foreign = (
+            re.compile(r"(?<!\w)(" + "|".join(map(re.escape, keys)) + r")(?!\w)", re.IGNORECASE)
+            if keys
+            else None
+        )
         # the famous by each of their names, made once: a misspelling is matched against them
         self._people = [c for c in self.concepts if c.kind in PEOPLE]
         self._person_names: dict[str, Concept] = {}  # the first of a name's roles: the table's
@@ -282,9 +252,9 @@ class ConceptIndex:
         """The clauses of `_clauses`, each with its words as the user wrote them (lower-cased), so
         that a reply quotes "lots of fight scenes", never "lot of fight scene"."""
         clauses: list[tuple[bool, list[str], list[str]]] = [(False, [], [])]
-        written, inside = tokens(text), 0
+        written, inside = tokens(self._in_english(text)), 0
         for i, token in enumerate(written):
-            whole = (len(w) for w in self._whole if _at(written, i, w))
+            whole = (len(w) for w in self._whole if at(written, i, w))
             inside = max(inside, max(whole, default=0))
             inside -= 1
             if inside < 0 and (token in self._separators or not token[0].isalnum()):
@@ -300,6 +270,13 @@ class ConceptIndex:
             clauses[-1][1].extend(word_forms(token))
             said.append(token)
         return [(words, said) for negated, words, said in clauses if words and not negated]
+
+    def _in_english(self, text: str) -> str:
+        """`text` with the other languages' words for the names in English ("una película de
+        vampiros" reads "una película de vampire"), so that they match as English words do."""
+        if self._foreign is None:
+            return text
+        return self._foreign.sub(lambda m: self._english[m.group(0).lower()], text)
 
     def unmatched(self, text: str) -> list[str]:
         """The clauses of `text` that name no concept, by words or by meaning ("clint eastwood"
@@ -356,7 +333,7 @@ class ConceptIndex:
                 return concept
         names = self._person_names
         found = process.extract(name.lower(), list(names), scorer=fuzz.ratio, limit=2)
-        if not found or found[0][1] < PERSON_SPELLING or not _spelt_alike(name, found[0][0]):
+        if not found or found[0][1] < PERSON_SPELLING or not spelt_alike(name, found[0][0]):
             return None
         if len(found) > 1 and found[1][1] >= found[0][1] - 5:
             return None  # two people as near: no guess
@@ -382,6 +359,7 @@ class ConceptIndex:
             person = match.concept.kind in PEOPLE  # one person in every role, all their films
             specificity = 1.0 if person else match.concept.specificity
             weight = match.score * (0.6 + 0.4 * specificity)
+            weight *= KEYWORD_WEIGHT if match.concept.kind == KEYWORD else 1.0
             kind = "person" if person else match.concept.kind
             best = groups.setdefault((frozenset(match.said.split()), kind), {})
             share = match.concept.share if single else {}

@@ -16,7 +16,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from recassist.retrieval.concepts import ConceptIndex, singular, tokens, word_forms
+from recassist.retrieval.concepts import ConceptIndex
+from recassist.retrieval.wording import singular, tokens, word_forms
 
 T = TypeVar("T")
 
