@@ -61,6 +61,7 @@ KEYWORD = "keyword"  # a TMDb keyword (`data.film_keywords`), not a graph entity
 # a keyword counts less than a graph concept: the graph's are named and checked by hand, a keyword
 # is anyone's word ("a robbery of a casino" is a heist film first, then films tagged "casino")
 KEYWORD_WEIGHT = 0.8
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")  # a word of a message, as the translations are keyed
 PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by Alfred Hitchcock"
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
 PERSON_SPELLING = 80.0  # rapidfuzz ratio at which a misspelt name is a famous person's
@@ -153,15 +154,10 @@ class ConceptIndex:
         }
         # words written apart that are one word ("feel good" is "feelgood")
         self._joined = {tuple(tokens(pair)) for pair in language.get("joined", ())}
-        # other languages' words for the names ("vampiros": "vampire"), longest first
+        # other languages' words for the names ("vampiros": "vampire"), up to five words each
         foreign: Mapping[str, str] = language.get("translations", {})  # type: ignore[assignment]
         self._english = {k.lower(): v for k, v in foreign.items()}
-        keys = sorted(self._english, key=len, reverse=True)
-        self._foreign = (
-            re.compile(r"(?<!\w)(" + "|".join(map(re.escape, keys)) + r")(?!\w)", re.IGNORECASE)
-            if keys
-            else None
-        )
+        self._longest = max((len(k.split()) for k in self._english), default=0)
         # the famous by each of their names, made once: a misspelling is matched against them
         self._people = [c for c in self.concepts if c.kind in PEOPLE]
         self._person_names: dict[str, Concept] = {}  # the first of a name's roles: the table's
@@ -273,10 +269,22 @@ class ConceptIndex:
 
     def _in_english(self, text: str) -> str:
         """`text` with the other languages' words for the names in English ("una película de
-        vampiros" reads "una película de vampire"), so that they match as English words do."""
-        if self._foreign is None:
+        vampiros" reads "una película de vampire"), longest phrase first, so that they match as
+        English words do."""
+        if not self._english:
             return text
-        return self._foreign.sub(lambda m: self._english[m.group(0).lower()], text)
+        words = list(_WORD.finditer(text))
+        out, last, i = [], 0, 0
+        while i < len(words):
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                said = " ".join(w.group(0).lower() for w in words[i : i + n])
+                if said in self._english:
+                    out += [text[last : words[i].start()], self._english[said]]
+                    last, i = words[i + n - 1].end(), i + n
+                    break
+            else:
+                i += 1
+        return "".join([*out, text[last:]])
 
     def unmatched(self, text: str) -> list[str]:
         """The clauses of `text` that name no concept, by words or by meaning ("clint eastwood"
