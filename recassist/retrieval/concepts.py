@@ -303,23 +303,24 @@ class ConceptIndex:
     def unsaid(self, text: str, matches: Sequence[ConceptMatch], own: set[str]) -> list[str]:
         """The runs of `own` words (those the parser read as nothing) that no match used, in the
         clauses of `text` that named a concept: "oscar winning" in "oscar winning dramas", as the
-        user wrote them."""
+        user wrote them, without the words at either end that are not `own` ("lisbonne" in "un
+        film romantique qui se passe à lisbonne": the filler is no word left unused)."""
         used = {w for m in matches for w in m.said.split()}
         unmatched = set(self.unmatched(text))
         out: list[str] = []
         for _, said in self._spoken(text):
             if " ".join(said) in unmatched:
                 continue
-            run: list[str] = []  # words no match used, generic words at either end left out
+            run: list[str] = []  # words no match used, from the first of `own` to the last
             for token in [*said, ""]:
                 if token and not set(word_forms(token.replace(" ", ""))) & used:
                     run.append(token)
                     continue
-                while run and singular(run[-1]) in self._generic:
+                while run and not set(word_forms(run[-1])) & own:
                     run.pop()
-                while run and singular(run[0]) in self._generic:
+                while run and not set(word_forms(run[0])) & own:
                     run.pop(0)
-                if any(set(word_forms(t)) & own for t in run):
+                if run:
                     out.append(" ".join(run))
                 run = []
         return out
