@@ -129,3 +129,13 @@ def test_a_keyword_counts_less_than_the_graphs_kind(index: ConceptIndex, by_titl
     heist = next(c for c in index.concepts if c.spoken == "a heist film")
     assert max(scores, key=scores.get) in heist.members
     assert by_title["Leaving Las Vegas (1995)"] in scores  # still there, after
+
+
+def test_a_person_is_cited_in_the_role_they_have_most_films_in(
+    index: ConceptIndex, by_title
+) -> None:
+    """ "comedies from the 90s with jim carrey" said "Ace Ventura: Pet Detective is written by Jim
+    Carrey": true, but the one film he wrote; he is cited as what he is in most of his films."""
+    matches = index.match("comedies with jim carrey")
+    best = index.best_for(by_title["Ace Ventura: Pet Detective (1994)"], matches)
+    assert best is not None and best.spoken == "a film with Jim Carrey"

@@ -349,9 +349,12 @@ class ConceptIndex:
         return names[found[0][0]]
 
     def best_for(self, item_id: str, matches: Sequence[ConceptMatch]) -> Concept | None:
-        """The most specific of the matched concepts that the item has."""
+        """The most specific of the matched concepts that the item has; a person first, in the
+        role they have most films in ("comedies with jim carrey": Ace Ventura is a film with Jim
+        Carrey, though he also wrote it)."""
         own = [m.concept for m in matches if item_id in m.concept.members]
-        return max(own, key=lambda c: c.specificity, default=None)
+        key = lambda c: (1, len(c.members)) if c.kind in PEOPLE else (0, c.specificity)  # noqa: E731
+        return max(own, key=key, default=None)
 
     def scores(self, matches: Sequence[ConceptMatch]) -> dict[str, float]:
         """Item id -> the summed scores of what it is of the request, plus a tie-break of at most
