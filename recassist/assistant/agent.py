@@ -91,13 +91,15 @@ class Assistant:
         self.filmography = Filmography(model, catalogue, shares) if model is not None else None
 
     def warm(self) -> None:
-        """Load the embedder (its first load, a few seconds, would otherwise fall on the first turn
-        that describes a want in words), then load the model and put the explanation prompt into
+        """Load the embedder and embed the synopses (their first load, seconds, would otherwise
+        fall on the first turn that describes a want in words), then load the model and put the explanation prompt into
         each of its parallel slots, holding a model slot meanwhile: turns in that time get template
         explanations and the warming-up note at once, not a wait. The app calls it at start
         (`warm_in_background`); it takes a minute or two on 2 cores."""
         try:
             self.catalogue.encode("a film")
+            if self.catalogue.synopses is not None:  # embedded once, cached on disk
+                self.catalogue.synopses.warm()
         except RecassistError as err:  # the turn that needs the embedder reports it
             log.warning("warming the embedder failed: %s", err)
         if self.explainer is None:

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from recassist.assistant import described as desc
 from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
+from recassist.assistant.named import named_items
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
@@ -98,7 +99,11 @@ class CandidateStage:
         if session.user_id is not None and request.intent is not Intent.search:
             self._generators(gathered, session.user_id)
         if request.best and not anchors:  # "the best sci-fi": the best liked of what is asked
-            named = {i for i, rs in gathered.item_reasons.items() if rs[0].kind == "concept"}
+            named = {
+                i
+                for i, rs in gathered.item_reasons.items()
+                if rs[0].kind in ("concept", "synopsis")
+            }
             within = set(series) if series else named if concepts else None
             self._best(gathered, constraints, seen, within)  # "the best star trek": of those
         self._popular(gathered, constraints, seen)
@@ -216,31 +221,19 @@ class CandidateStage:
     def _concepts(
         self, gathered: Gathered, words: str, constraints: Constraints, seen: set[str]
     ) -> bool:
-        """Items the knowledge graph says are what `words` ask for ("a heist film", "about the
-        Mafia", "British"), each with the most specific such concept as its evidence; False when
-        the words name no concept (True, with no list, when none of what they name is allowed)."""
-        index = self.catalogue.concepts
-        matches = index.match(words) if index is not None else []
-        if not matches:
+        """The items `words` name (`assistant.named`: "a heist film", "about the Mafia", "films
+        about painters" by their synopses), each with its evidence; False when the words name
+        nothing (True, with no list, when none of what they name is allowed)."""
+        named = named_items(
+            self.catalogue, self.serving.data, self.config, words, constraints, seen
+        )
+        if named is None:
             return False
-        gathered.concepts = tuple(matches)
-        weight = self.config.typical_weight  # the most typical of what was named first
-        scores = neighbours.typical(self.serving.data, index.scores(matches), weight)
-        listed: dict[str, float] = {}
-        for item_id in sorted(scores, key=lambda i: -scores[i]):
-            item = self.catalogue.items.get(item_id)
-            if item is not None and item_id not in seen and constraints.allows(item):
-                listed[item_id] = scores[item_id]
-            if len(listed) >= self.config.depth:
-                break
-        if not listed:  # named, but none within the constraints: what is popular in them then
-            return True
-        gathered.add(self.serving, "concepts", self.config.concept_weight, listed, [])
-        for item_id in listed:
-            concept = index.best_for(item_id, matches)
-            if concept is not None:
-                reason = Reason("concept", concept.spoken)
-                gathered.item_reasons.setdefault(item_id, []).append(reason)
+        gathered.concepts, gathered.synopses = named.matches, named.synopses
+        if named.scores:
+            gathered.add(self.serving, "concepts", self.config.concept_weight, named.scores, [])
+        for item_id, reason in named.reasons.items():
+            gathered.item_reasons.setdefault(item_id, []).append(reason)
         return True
 
     def unnamed(self, found: Found, words: str) -> list[str]:

@@ -162,8 +162,10 @@ class Decider:
             notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
         unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
         mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
-        unused += self.candidates.unnamed(found, mood)
-        notes += replies.unused_note(unused)
+        unnamed = self.candidates.unnamed(found, mood)
+        notes += replies.unused_note(unused if found.synopses else unused + unnamed)
+        if found.synopses and unnamed:  # read by meaning, not dropped: "painters"
+            notes.append(replies.synopsis_note(unnamed))
         held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
         if found.concepts and "concepts" not in found.lists and held:
             notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))

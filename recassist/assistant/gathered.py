@@ -31,6 +31,7 @@ class Found:
     item_reasons: Mapping[str, list[Reason]] = field(default_factory=dict)
     store_down: bool = False
     concepts: tuple[ConceptMatch, ...] = ()  # what the words named (`concept` evidence)
+    synopses: bool = False  # whether films were found by how near their synopsis is to the words
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Gathered:
     user_row: int | None = None
     store_down: bool = False
     concepts: tuple[ConceptMatch, ...] = ()
+    synopses: bool = False
 
     def add(
         self,
@@ -76,4 +78,5 @@ class Gathered:
             self.item_reasons,
             self.store_down,
             self.concepts,
+            self.synopses,
         )

@@ -231,6 +231,15 @@ def nearest_note(words: str) -> str:
     )
 
 
+def synopsis_note(words: Sequence[str]) -> str:
+    """What the reply says of words that no kind of film the catalogue knows names, when films'
+    synopses were near them ("films about painters"): read by meaning, not dropped."""
+    quoted = " or ".join(f'"{w}"' for w in dict.fromkeys(words[:4]))
+    return (
+        f"No kind of film I know is named {quoted}, so I looked for it in the films' descriptions."
+    )
+
+
 def none_within_note(kinds: Sequence[str]) -> str:
     """What the reply says when no film the words named fits the other constraints in force
     ("coming of age in the 60s": the graph knows none from the sixties), so that the picks are

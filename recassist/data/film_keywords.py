@@ -37,11 +37,13 @@ DATASETS = ("ml-100k",)  # the catalogues whose films TMDb's 5,000 overlap (from
 
 @dataclass(frozen=True)
 class FilmKeywords:
-    """One TMDb film: its title as TMDb writes it, its release year, its keywords (lower case)."""
+    """One TMDb film: its title as TMDb writes it, its release year, its keywords (lower case) and
+    its overview, TMDb's few sentences of what happens in it ("" when none)."""
 
     title: str
     year: int | None
     keywords: tuple[str, ...]
+    overview: str = ""
 
 
 def keywords_file(data_dir: Path, dataset: str) -> Path:
@@ -58,7 +60,8 @@ def fetch_keywords(dataset: str, data_dir: Path) -> Path | None:
 
 def read_keywords(path: Path) -> list[FilmKeywords]:
     """The films of a TMDB 5000 `movies.csv`: `title`, the year of `release_date` (none when it is
-    empty), and the names in `keywords` (a JSON list of {"id", "name"})."""
+    empty), the names in `keywords` (a JSON list of {"id", "name"}) and `overview` (where the
+    file has the column)."""
     films = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -78,7 +81,9 @@ def read_keywords(path: Path) -> list[FilmKeywords]:
                     str(path), f"not a date: {date!r}", row=number, field="release_date"
                 )
             year = int(date[:4]) if date else None
-            films.append(FilmKeywords(row["title"].strip(), year, tuple(n for n in names if n)))
+            told = " ".join((row.get("overview") or "").split())
+            keywords = tuple(n for n in names if n)
+            films.append(FilmKeywords(row["title"].strip(), year, keywords, told))
     return films
 
 

@@ -339,7 +339,7 @@ def _stricter(
         for form in _title_forms(r.item.title)
     }
     if _ASKED.search(rest) and not any(
-        r.kind in ("requested", "described", "concept") for r in reasons
+        r.kind in ("requested", "described", "concept", "synopsis") for r in reasons
     ):
         problems.append("says you asked for something, which its evidence does not")
     for start, end, title in spans:

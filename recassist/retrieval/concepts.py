@@ -267,6 +267,15 @@ class ConceptIndex:
             said.append(token)
         return [(words, said) for negated, words, said in clauses if words and not negated]
 
+    def wanted(self, text: str) -> str:
+        """What `text` describes: its clauses that are no negation ("nothing like psycho" is no
+        wish to match), in English where the translations know a word, without generic words
+        ("films", "movie": every film is one)."""
+        clauses = (
+            [w for w in said if singular(w) not in self._generic] for _, said in self._spoken(text)
+        )
+        return ", ".join(" ".join(words) for words in clauses if words)
+
     def _in_english(self, text: str) -> str:
         """`text` with the other languages' words for the names in English ("una película de
         vampiros" reads "una película de vampire"), longest phrase first, so that they match as

@@ -99,6 +99,9 @@ class AgentConfig(BaseModel):
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
     # items the knowledge graph says are what the words ask for ("a heist film": `retrieval.concepts`)
     concept_weight: NonNegativeFloat = 1.0
+    # items whose synopsis (TMDb's overview, what they are about) is nearest the words
+    synopsis_weight: NonNegativeFloat = 0.5
+    synopsis_floor: float = 0.35
     # how much behaviour orders what the graph named (`retrieval.neighbours.typical`): 0.1 on the
     # first set of descriptive requests (docs/benchmarks.md, seventh session)
     typical_weight: NonNegativeFloat = 0.1

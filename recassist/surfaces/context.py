@@ -25,8 +25,8 @@ from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
 from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concept_graph import load_concepts
-from recassist.retrieval.embedding import Embedder
+from recassist.retrieval.concept_graph import load_concepts, load_synopses
+from recassist.retrieval.embedding import Embedder, EmbeddingCache
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
 from recassist.settings import Settings
@@ -124,7 +124,11 @@ def build_context(
     keywords = load_keywords(settings.data_dir, dataset_name)
     people = load_people(settings.data_dir, dataset_name)
     concepts = load_concepts(graph, dataset, embedder.encode, keywords, people)
-    catalogue = Catalogue(dataset, store, embedder, profiles, concepts)
+    cached = EmbeddingCache(settings.data_dir / "cache", embedder)  # the index build's vectors
+    synopses = load_synopses(
+        concepts, dataset, embedder.encode, keywords, lambda texts: cached.encode(texts)[0]
+    )
+    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

@@ -51,6 +51,7 @@ EvidenceKind = Literal[
     "requested",
     "described",
     "concept",
+    "synopsis",  # a part of the item's synopsis near the request (`retrieval.synopses`)
     "sequel",
     "prequel",
     "same_director",

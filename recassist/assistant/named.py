@@ -1,0 +1,101 @@
+"""The items a description names, for the candidate stage: the concepts its words name ("a heist
+film", "about the Mafia", "directed by Alfred Hitchcock": `retrieval.concepts`) and the films
+whose synopses are near it ("films about painters": `retrieval.synopses`), scored together, the
+most typical by behaviour first, each with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from recassist.grounding.evidence import Reason
+from recassist.retrieval import neighbours
+from recassist.retrieval.catalogue import Catalogue, Constraints
+from recassist.retrieval.concepts import ConceptMatch
+from recassist.retrieval.interactions import Interactions
+from recassist.settings import AgentConfig
+
+SYNOPSIS_QUOTED = 20  # items of a list whose synopsis is quoted (the picks come from these)
+
+
+@dataclass(frozen=True)
+class Named:
+    """What a description named: the concepts matched, whether synopses were near it, the items
+    allowed (id -> score, best first; empty when none of what was named is allowed) and each
+    one's evidence."""
+
+    matches: tuple[ConceptMatch, ...]
+    synopses: bool
+    scores: Mapping[str, float] = field(default_factory=dict)
+    reasons: Mapping[str, Reason] = field(default_factory=dict)
+
+
+def named_items(
+    catalogue: Catalogue,
+    data: Interactions,
+    config: AgentConfig,
+    words: str,
+    constraints: Constraints,
+    seen: set[str],
+) -> Named | None:
+    """The items `words` name, within `constraints` and not `seen`, up to `config.depth`: an
+    item's concept scores (`ConceptIndex.scores`) plus how near its synopsis is
+    (`near_synopses`); one that no concept names counts how well known it is only as far as its
+    synopsis is near (a famous film barely near "painters" is no answer). None when the words
+    name nothing."""
+    index = catalogue.concepts
+    matches = index.match(words) if index is not None else []
+    near = near_synopses(catalogue, config, words)
+    if not (matches or near):
+        return None
+    scores = index.scores(matches) if index is not None else {}
+    top = max(near.values(), default=1.0)
+    for item_id, part in near.items():
+        known = index.popularity_weight * index.popularity.get(item_id, 0.0) if index else 0.0
+        scores[item_id] = scores.get(item_id, known * part / top) + part
+    scores = neighbours.typical(data, scores, config.typical_weight)  # the most typical first
+    listed: dict[str, float] = {}
+    for item_id in sorted(scores, key=lambda i: -scores[i]):
+        item = catalogue.items.get(item_id)
+        if item is not None and item_id not in seen and constraints.allows(item):
+            listed[item_id] = scores[item_id]
+        if len(listed) >= config.depth:
+            break
+    reasons = _reasons(catalogue, list(listed), matches, near, words)
+    return Named(tuple(matches), bool(near), listed, reasons)
+
+
+def near_synopses(catalogue: Catalogue, config: AgentConfig, words: str) -> dict[str, float]:
+    """Item id -> how much its synopsis says what `words` (without what they wish away and
+    generic words) describe: `synopsis_weight` times its similarity above `synopsis_floor`,
+    scaled to 0-1."""
+    synopses, index = catalogue.synopses, catalogue.concepts
+    weight, floor = config.synopsis_weight, config.synopsis_floor
+    if synopses is None or not weight:
+        return {}
+    text = index.wanted(words) if index is not None else words
+    near = synopses.nearest(text, config.depth, floor)
+    return {i: weight * (s - floor) / (1 - floor) for i, s in near.items()}
+
+
+def _reasons(
+    catalogue: Catalogue,
+    listed: Sequence[str],
+    matches: Sequence[ConceptMatch],
+    near: Mapping[str, float],
+    words: str,
+) -> dict[str, Reason]:
+    """Each listed item's evidence: the most specific concept of the request it has, else, for
+    the first `SYNOPSIS_QUOTED`, the part of its synopsis nearest the words ("Along side the
+    biography of Basquiat are the artists and the art scene")."""
+    index, synopses = catalogue.concepts, catalogue.synopses
+    out: dict[str, Reason] = {}
+    for rank, item_id in enumerate(listed):
+        concept = index.best_for(item_id, matches) if index is not None else None
+        if concept is not None:
+            out[item_id] = Reason("concept", concept.spoken)
+        elif synopses is not None and item_id in near and rank < SYNOPSIS_QUOTED:
+            part = synopses.evidence(item_id, words)
+            if part:
+                out[item_id] = Reason("synopsis", part)
+    return out
