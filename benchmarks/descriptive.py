@@ -40,11 +40,12 @@ CASES = {
     # 20 more, written the same way at the start of the tenth session and run once before any of
     # its changes (the third set's failures had been seen by then)
     "fourth": HERE / "data" / "descriptive-fourth.json",
-    # 20 each, written in the eleventh session by two helpers who saw only the catalogue: the
-    # fifth run at its start and at its end, its failures never read; the sixth run once, at its
-    # end
+    # 20 each, written in the eleventh session by helpers who saw only the catalogue: the fifth
+    # run at its start, the sixth once its first change was in (both read after that), the
+    # seventh run once, at its end
     "fifth": HERE / "data" / "descriptive-fifth.json",
     "sixth": HERE / "data" / "descriptive-sixth.json",
+    "seventh": HERE / "data" / "descriptive-seventh.json",
 }
 
 

@@ -60,6 +60,19 @@ CASES = {
     "etwas Lustiges, aber keine Romantik und kein Drama": dict(
         include_tags=["Comedy"], exclude_tags=["Drama"]
     ),
+    # kinds the request says either of will do are no constraint: it asks for neither
+    "an angel comes down to earth, funny or serious, both fine": dict(
+        include_tags=[], allow_tags=["Comedy"]
+    ),
+    "a kidnapping film, a thriller or a comedy, either works": dict(include_tags=[]),
+    "una comedia o un drama, me da igual": dict(include_tags=[], allow_tags=["Comedy", "Drama"]),
+    "une comédie, peu importe": dict(include_tags=[], allow_tags=["Comedy"]),
+    "a funny one please": dict(include_tags=["Comedy"], allow_tags=[]),
+    # one kid is who a film is for only as someone's: "a gifted kid" is what the film is about
+    "a movie about a gifted kid": dict(include_tags=[]),
+    "a kid and his dog, not a cartoon": dict(include_tags=[], exclude_tags=["Animation"]),
+    "something for my kid": dict(include_tags=["Children's"]),
+    "something the kids will like": dict(include_tags=["Children's"]),
 }
 
 
