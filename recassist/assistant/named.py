@@ -45,7 +45,7 @@ def named_items(
     name nothing."""
     index = catalogue.concepts
     matches = index.match(words) if index is not None else []
-    near = near_synopses(catalogue, config, words)
+    near = near_synopses(catalogue, config, words, matches)
     if not (matches or near):
         return None
     scores = index.scores(matches) if index is not None else {}
@@ -65,15 +65,20 @@ def named_items(
     return Named(tuple(matches), bool(near), listed, reasons)
 
 
-def near_synopses(catalogue: Catalogue, config: AgentConfig, words: str) -> dict[str, float]:
+def near_synopses(
+    catalogue: Catalogue, config: AgentConfig, words: str, matches: Sequence[ConceptMatch] = ()
+) -> dict[str, float]:
     """Item id -> how much its synopsis says what `words` (without what they wish away and
-    generic words) describe: `synopsis_weight` times its similarity above `synopsis_floor`,
-    scaled to 0-1."""
+    generic words) describe: its similarity above `synopsis_floor`, scaled to 0-1, times a
+    weight from `synopsis_weight` (the `matches` used every word: the synopsis only orders what
+    they named) to `synopsis_weight_unused` (they used none: it is all there is to go on)."""
     synopses, index = catalogue.synopses, catalogue.concepts
     weight, floor = config.synopsis_weight, config.synopsis_floor
-    if synopses is None or not weight:
+    if synopses is None or not (weight or config.synopsis_weight_unused):
         return {}
     text = index.wanted(words) if index is not None else words
+    share = index.unused_share(words, matches) if index is not None and matches else 1.0
+    weight += (config.synopsis_weight_unused - weight) * share
     near = synopses.nearest(text, config.depth, floor)
     return {i: weight * (s - floor) / (1 - floor) for i, s in near.items()}
 

@@ -24,9 +24,8 @@ comedy) comes before one that is a part of it, and the best-known of those first
 not link every film. Famous people (`data/names/people.toml`) are concepts too ("directed by Alfred
 Hitchcock"), matched by their words or, misspelt, by spelling (`ConceptIndex.person`), never by
 meaning: "john wayne" is not John Travolta; so are the people Wikidata credits (`data.film_people`).
-TMDb's keywords are concepts of their own kind (`keyword`: 'tagged "hitman" on TMDb'), named by
-themselves, matched by words only and only for words no graph concept used. The index is built
-from a graph, the keywords and the credits by `retrieval.concept_graph`.
+TMDb's keywords are concepts of their own kind (`keyword`: 'tagged "hitman" on TMDb'), matched by
+words only, for words no graph concept used. `retrieval.concept_graph` builds the index.
 """
 
 from __future__ import annotations
@@ -200,8 +199,7 @@ class ConceptIndex:
 
     @staticmethod
     def _by_words(concept: Concept, said: set[str]) -> ConceptMatch | None:
-        """`concept` matched by all the words of one of its phrases or by its own words, with
-        every word of the clause that matched it."""
+        """`concept` matched by all the words of a phrase of it or its own words, and by which."""
         words = {w for p in concept.phrases if p and set(p) <= said for w in p}
         words |= concept.words & said
         return ConceptMatch(concept, 1.0, " ".join(sorted(words))) if words else None
@@ -268,13 +266,20 @@ class ConceptIndex:
         return [(words, said) for negated, words, said in clauses if words and not negated]
 
     def wanted(self, text: str) -> str:
-        """What `text` describes: its clauses that are no negation ("nothing like psycho" is no
-        wish to match), in English where the translations know a word, without generic words
-        ("films", "movie": every film is one)."""
-        clauses = (
-            [w for w in said if singular(w) not in self._generic] for _, said in self._spoken(text)
-        )
+        """What `text` describes: its clauses that are no negation, in English where the
+        translations know a word, without generic words ("films": every film is one)."""
+        clauses = [
+            [w for w in s if singular(w) not in self._generic] for _, s in self._spoken(text)
+        ]
         return ", ".join(" ".join(words) for words in clauses if words)
+
+    def unused_share(self, text: str, matches: Sequence[ConceptMatch]) -> float:
+        """The share of the words `text` describes (`wanted`) that no match used: 0 for "space
+        adventures with robots", most of "a thriller where the hero lost his memory"."""
+        used = {w for m in matches for w in m.said.split()}
+        words = self.wanted(text).replace(",", " ").split()
+        unused = [w for w in words if not set(word_forms(w)) & used]
+        return len(unused) / len(words) if words else 0.0
 
     def _in_english(self, text: str) -> str:
         """`text` with the other languages' words for the names in English ("una película de

@@ -99,9 +99,13 @@ class AgentConfig(BaseModel):
     text_weight: NonNegativeFloat = 0.5  # items near the user's own words
     # items the knowledge graph says are what the words ask for ("a heist film": `retrieval.concepts`)
     concept_weight: NonNegativeFloat = 1.0
-    # items whose synopsis (TMDb's overview, what they are about) is nearest the words
-    synopsis_weight: NonNegativeFloat = 0.5
-    synopsis_floor: float = 0.35
+    # how much a film's synopsis (TMDb's overview, what it is about: `retrieval.synopses`) adds
+    # as near the words: `synopsis_weight` when the named concepts used every word of them, up to
+    # `synopsis_weight_unused` when they used none ("lost his memory"); chosen on the first six
+    # sets of descriptive requests (docs/benchmarks.md, eleventh session)
+    synopsis_weight: NonNegativeFloat = 0.25
+    synopsis_weight_unused: NonNegativeFloat = 1.5
+    synopsis_floor: float = Field(default=0.35, ge=0, lt=1)  # the cosine below which none counts
     # how much behaviour orders what the graph named (`retrieval.neighbours.typical`): 0.1 on the
     # first set of descriptive requests (docs/benchmarks.md, seventh session)
     typical_weight: NonNegativeFloat = 0.1
