@@ -4,7 +4,8 @@ Sources, each a list of items with scores: for what the user named or liked in t
 items people who liked it also liked and its knowledge-graph neighbours (`requested` /
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
 never the nearest title text), the items the knowledge graph says are what the user's words ask for
-(`concept`: "a heist film", "directed by Alfred Hitchcock", `retrieval.concepts`), else, with no
+(`concept`: "a heist film", "directed by Alfred Hitchcock") or whose synopsis is near them
+(`synopsis`: "films about painters"; both in `assistant.named`), else, with no
 title to go by, items near the words (`described`: near a text is near its title words), and for a
 known user the serving model's generators; a new user who said nothing yet gets what is popular,
 or for "surprise me" what those who watched it liked most (`well_liked`), which "the best" also
