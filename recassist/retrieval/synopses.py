@@ -41,9 +41,8 @@ class Synopsis:
 
     def parts(self) -> list[str]:
         """What an explanation may quote: each sentence of the overview, else (TMDb has none)
-        what it is about, as one list ("biographical, period piece, drama")."""
-        sentences = [s for s in _SENTENCE.split(self.overview) if s]
-        return sentences or ([", ".join(self.about)] if self.about else [])
+        each of what it is about ("filmmaking"; a list of them read as a list, not a reason)."""
+        return [s for s in _SENTENCE.split(self.overview) if s] or list(self.about)
 
 
 class Synopses:
