@@ -233,7 +233,7 @@ def load_synopses(
     anything to say. `documents` embeds the synopses (a cached `encode`)."""
     if encode is None:
         return None
-    generic = {singular(w) for w in entity_names()[1].get("generic", ())}
+    generic = concepts.generic if concepts is not None else set()  # read once, by the index
     titles = dict(zip(dataset.items["item_id"].astype(str), dataset.items["title"]))
     films = keywords or ()
     told = {i: f for f, i in zip(films, linked([(f.title, f.year) for f in films], titles)) if i}

@@ -134,7 +134,7 @@ class ConceptIndex:
         # 0.3 on the two sets of descriptive requests: 0.1 ranks a film few know that is two of
         # the asked kinds above a loved one that is one; mean ratings as well did worse there
         self.popularity_weight = popularity_weight
-        self._generic = {singular(w) for w in language.get("generic", ())}
+        self.generic = {singular(w) for w in language.get("generic", ())}
         self._separators = {w.lower() for w in language.get("separators", ())}
         self._negations = {w.lower() for w in language.get("negations", ())}
         self._negations |= {w.lower() for w in language.get("about_me", ())}
@@ -186,7 +186,7 @@ class ConceptIndex:
             found = [m for m in (self._by_words(c, set(clause)) for c in self.concepts) if m]
             found += self._by_spelling(clause, found)
             graph = [m for m in found if m.concept.kind != KEYWORD]
-            if not graph and sum(w not in self._generic for w in clause) >= 2:
+            if not graph and sum(w not in self.generic for w in clause) >= 2:
                 graph = self._by_meaning(" ".join(clause))
             found = [*graph, *_beyond(found, graph)]
             for match in found:  # a concept said twice keeps its best score and all its words
@@ -211,7 +211,7 @@ class ConceptIndex:
         used = {w for m in found for w in m.said.split()}
         out = []
         for word in clause:
-            if len(word) < 6 or word in used or word in self._generic:
+            if len(word) < 6 or word in used or word in self.generic:
                 continue
             near = [
                 c for n, c in self._one_word.items() if fuzz.ratio(word, n) >= ONE_WORD_SPELLING
@@ -268,9 +268,7 @@ class ConceptIndex:
     def wanted(self, text: str) -> str:
         """What `text` describes: its clauses that are no negation, in English where the
         translations know a word, without generic words ("films": every film is one)."""
-        clauses = [
-            [w for w in s if singular(w) not in self._generic] for _, s in self._spoken(text)
-        ]
+        clauses = [[w for w in s if singular(w) not in self.generic] for _, s in self._spoken(text)]
         return ", ".join(" ".join(words) for words in clauses if words)
 
     def unused_share(self, text: str, matches: Sequence[ConceptMatch]) -> float:
@@ -309,7 +307,7 @@ class ConceptIndex:
             if not any(self._by_words(c, set(clause)) for c in self.concepts)
             and not self._by_spelling(clause, [])
             and not (
-                sum(w not in self._generic for w in clause) >= 2
+                sum(w not in self.generic for w in clause) >= 2
                 and self._by_meaning(" ".join(clause))
             )
         ]
@@ -343,14 +341,14 @@ class ConceptIndex:
         """Whether every content word of `text` is a word that `matches` were matched by: "space
         adventures" or "robots" said nothing the concepts did not use."""
         used = {w for m in matches for w in m.said.split()}
-        words = [w for clause in self._clauses(text) for w in clause if w not in self._generic]
+        words = [w for clause in self._clauses(text) for w in clause if w not in self.generic]
         return bool(words) and all(w in used for w in words)
 
     def person(self, name: str) -> Concept | None:
         """The person `name` names: by its words, else by spelling ("hitchcok", "tom hanx":
         rapidfuzz ratio `PERSON_SPELLING` or more to one of a person's names, the nearest when
         clear of the next, and each word alike, `_spelt_alike`); None for anyone else."""
-        said = {f for t in tokens(name) for f in word_forms(t)} - self._generic
+        said = {f for t in tokens(name) for f in word_forms(t)} - self.generic
         for concept in self._people:
             if self._by_words(concept, said):
                 return concept

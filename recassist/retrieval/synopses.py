@@ -61,6 +61,7 @@ class Synopses:
         self._ids = list(self.synopses)
         self._vectors: np.ndarray | None = None
         self._lock = threading.Lock()
+        self._asked: tuple[str, np.ndarray] | None = None  # the last text and its vector
 
     def warm(self) -> None:
         """Embed every synopsis now (about 17 s for ML-100k on 2 cores, unless cached)."""
@@ -75,7 +76,7 @@ class Synopses:
             return {}
         self.warm()
         assert self._vectors is not None
-        similarity = self._vectors @ self.encode([text])[0]
+        similarity = self._vectors @ self._vector(text)
         order = np.argsort(-similarity)[:n]
         return {self._ids[j]: float(similarity[j]) for j in order if similarity[j] > floor}
 
@@ -86,7 +87,14 @@ class Synopses:
         parts = synopsis.parts() if synopsis is not None else []
         if not parts:
             return None
-        best = parts[int(np.argmax(self.encode(parts) @ self.encode([text])[0]))].rstrip(".!?")
+        best = parts[int(np.argmax(self.encode(parts) @ self._vector(text)))].rstrip(".!?")
         if len(best) <= QUOTE_MOST:
             return best
         return best[: best.rfind(" ", 0, QUOTE_MOST)].rstrip(",;:") + "…"
+
+    def _vector(self, text: str) -> np.ndarray:
+        """`text` embedded, once for the picks of a turn that all quote against it."""
+        asked = self._asked  # one read: another turn may replace it meanwhile
+        if asked is None or asked[0] != text:
+            asked = self._asked = (text, self.encode([text])[0])
+        return asked[1]
