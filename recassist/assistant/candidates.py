@@ -5,8 +5,9 @@ items people who liked it also liked and its knowledge-graph neighbours (`reques
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
 never the nearest title text), the items the knowledge graph says are what the user's words ask for
 (`concept`: "a heist film", "directed by Alfred Hitchcock") or whose synopsis is near them
-(`synopsis`: "films about painters"; both in `assistant.named`), else, with no
-title to go by, items near the words (`described`: near a text is near its title words), and for a
+(`synopsis`: "films about painters"; both in `assistant.named`), for a title the catalogue lacks
+and TMDb knows, the items whose synopses are near TMDb's (`like_outside`: "like The Matrix"), else,
+with no title to go by, items near the words (`described`: near a text is near its title words), and for a
 known user the serving model's generators; a new user who said nothing yet gets what is popular,
 or for "surprise me" what those who watched it liked most (`well_liked`), which "the best" also
 adds to any list not built around titles. A relation asked by name ("who directed Fargo?") puts
@@ -30,7 +31,7 @@ import scipy.sparse as sp
 from recassist.assistant import described as desc
 from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
-from recassist.assistant.named import named_items
+from recassist.assistant.named import like_outside, named_items
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
@@ -43,6 +44,7 @@ from recassist.llm.prompts import quote
 from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.fusion import normalised_matrix
+from recassist.retrieval.outside import OutsideFilm
 from recassist.retrieval.serving import ServingModel
 from recassist.retrieval.wording import singular
 from recassist.settings import AgentConfig
@@ -70,8 +72,10 @@ class CandidateStage:
         request: TurnRequest,
         seeds: Sequence[str],
         constraints: Constraints,
+        outside: Sequence[OutsideFilm] = (),
     ) -> Found:
-        """The candidates for one turn, fused (see the module docstring)."""
+        """The candidates for one turn, fused (see the module docstring); `outside`: the films
+        named that the catalogue lacks and TMDb knows, for a list with no other title to go by."""
         gathered = Gathered()
         seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
@@ -92,7 +96,18 @@ class CandidateStage:
             self._like(gathered, anchors, kind, constraints, seen)
         if request.relation and seeds:  # "more from the director of Alien": those first
             self._related(gathered, seeds[0], request.relation, constraints, seen)
-        described = words and not (concepts or series)  # near a text is near its title words
+        for n, film in enumerate(() if anchors else outside):  # "like the matrix"
+            listed = like_outside(
+                self.catalogue, self.serving.data, self.config, film, constraints, seen
+            )
+            gathered.add(self.serving, f"outside {n}", self.config.seed_weight, listed, [])
+            for item_id in listed:
+                gathered.item_reasons.setdefault(item_id, []).append(
+                    Reason("like_outside", film.named)
+                )
+        described = words and not (
+            concepts or series or outside
+        )  # near a text is near its title words
         if described and (request.intent is Intent.search or not anchors):  # not "like X but ..."
             weight = self.config.text_weight if (anchors or session.user_id) else 1.0
             reason = Reason("described", quote(words, 80))
@@ -138,8 +153,13 @@ class CandidateStage:
             return words
         items = self.catalogue.items
         titles = [items[s].title for s in seeds if s in items]
-        index = self.catalogue.concepts
-        said = [t for t in request.seed_titles if index is not None and not index.match(t)]
+        index, outside = self.catalogue.concepts, self.catalogue.outside
+        said = [  # "the dark knight" is a film TMDb knows, not a description of a knight
+            t
+            for t in request.seed_titles
+            if (index is not None and not index.match(t))
+            or (outside is not None and outside.find(t))
+        ]
         return desc.beside_titles(words, titles, said)
 
     def _nearest(

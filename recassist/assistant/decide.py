@@ -113,7 +113,8 @@ class Decider:
         update = base.then(session.standing(request))
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
-        found = self.candidates.find(now, request, now.seeds, now.constraints)
+        outside = [n.outside for n in named if n.outside]  # "like the matrix": TMDb's
+        found = self.candidates.find(now, request, now.seeds, now.constraints, outside)
         genres = self.catalogue.genres
         asked = {m.concept.entity for m in found.concepts}  # "a war film, not too violent"
         milder = intensity(self.catalogue.concepts, sorted(now.constraints.milder), genres, asked)
@@ -154,7 +155,9 @@ class Decider:
         the film asked about, what the turn did not use (nothing the user said is dropped
         silently), the people named, the relation asked for, and what the picks are near."""
         used = self.candidates.described  # words a concept used were not dropped
-        named = [t for t in named if t.item_id or t.stand_in or not used(found, t.title)]
+        named = [
+            t for t in named if t.item_id or t.stand_in or t.outside or not used(found, t.title)
+        ]
         notes = [replies.RESET] if request.reset else []
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
         if request.about and now.seeds:  # "what is fargo about?": what is known of it first

@@ -1,7 +1,8 @@
 """The items a description names, for the candidate stage: the concepts its words name ("a heist
 film", "about the Mafia", "directed by Alfred Hitchcock": `retrieval.concepts`) and the films
 whose synopses are near it ("films about painters": `retrieval.synopses`), scored together, the
-most typical by behaviour first, each with its evidence."""
+most typical by behaviour first, each with its evidence; and the films whose synopses are near
+what TMDb says of a film the catalogue lacks ("like The Matrix": `retrieval.outside`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
 from recassist.retrieval.concepts import ConceptMatch
 from recassist.retrieval.interactions import Interactions
+from recassist.retrieval.outside import OutsideFilm
 from recassist.settings import AgentConfig
 
 SYNOPSIS_QUOTED = 20  # items of a list whose synopsis is quoted (the picks come from these)
@@ -54,15 +56,55 @@ def named_items(
         known = index.popularity_weight * index.popularity.get(item_id, 0.0) if index else 0.0
         scores[item_id] = scores.get(item_id, known * part / top) + part
     scores = neighbours.typical(data, scores, config.typical_weight)  # the most typical first
+    listed = _allowed(catalogue, scores, constraints, seen, config.depth)
+    reasons = _reasons(catalogue, list(listed), matches, near, words)
+    return Named(tuple(matches), bool(near), listed, reasons)
+
+
+def like_outside(
+    catalogue: Catalogue,
+    data: Interactions,
+    config: AgentConfig,
+    film: OutsideFilm,
+    constraints: Constraints,
+    seen: set[str],
+) -> dict[str, float]:
+    """The items whose synopses are nearest what TMDb says of a film the catalogue lacks ("like
+    The Matrix": Hackers, Strange Days, Dark City), each by its cosine, halved for an item of
+    none of the film's genres (Jaws is no answer to "like Finding Nemo"), the most typical by
+    behaviour first; within `constraints`, not `seen`."""
+    synopses = catalogue.synopses
+    if synopses is None:
+        return {}
+    near = synopses.nearest(film.text, config.depth, 0.0)
+    kinds = set(film.tags)
+    scores = {i: s * (1 + _shared(kinds, catalogue.genres(i))) / 2 for i, s in near.items()}
+    scores = neighbours.typical(data, scores, config.typical_weight)
+    return _allowed(catalogue, scores, constraints, seen, config.depth)
+
+
+def _shared(kinds: set[str], genres: Sequence[str]) -> float:
+    """How much of one kind two films are: their genres' Jaccard overlap (0 when either has none)."""
+    both = kinds | set(genres)
+    return len(kinds & set(genres)) / len(both) if kinds and genres else 0.0
+
+
+def _allowed(
+    catalogue: Catalogue,
+    scores: Mapping[str, float],
+    constraints: Constraints,
+    seen: set[str],
+    depth: int,
+) -> dict[str, float]:
+    """The best `depth` of `scores` that are catalogue items within `constraints`, not `seen`."""
     listed: dict[str, float] = {}
     for item_id in sorted(scores, key=lambda i: -scores[i]):
         item = catalogue.items.get(item_id)
         if item is not None and item_id not in seen and constraints.allows(item):
             listed[item_id] = scores[item_id]
-        if len(listed) >= config.depth:
+        if len(listed) >= depth:
             break
-    reasons = _reasons(catalogue, list(listed), matches, near, words)
-    return Named(tuple(matches), bool(near), listed, reasons)
+    return listed
 
 
 def near_synopses(

@@ -218,6 +218,12 @@ def title_notes(
         elif title.item_id is None:
             span = f", whose films are from {years[0]} to {years[1]}" if years else ""
             notes.append(f'I could not find "{title.title}" in the catalogue{span}.')
+            if title.outside is not None:  # "like the matrix": what TMDb says of it, used
+                film, instead = title.outside, "here are" if count else "I looked for"
+                notes[-1] = notes[-1][:-1] + (
+                    f"; TMDb knows {film.named} ({film.about()}), so {instead} the films "
+                    "whose descriptions come nearest it."
+                )
     return notes
 
 

@@ -7,7 +7,9 @@ film is never both missing and a pick. "The last Star Wars movie" (`TurnRequest.
 latest (or earliest) catalogue title that contains the name: the catalogue knows a series only by
 its titles, so "Star Wars" is Star Wars (1977), the one ML-100k title with those words. A numbered
 title the catalogue does not have ("Toy Story 2") names nothing; the list is then built around the
-unnumbered title (Toy Story) in its place, and the reply says so.
+unnumbered title (Toy Story) in its place, and the reply says so. A title neither has nor
+nearly has may be a film TMDb knows (`retrieval.outside`: "The Matrix"): the list is then the
+films whose synopses are nearest what TMDb says of it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from recassist.assistant.request import TurnRequest
 from recassist.retrieval.catalogue import Catalogue, without_number
+from recassist.retrieval.outside import OutsideFilm
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Named:
     suggestion: str | None = (
         None  # the item a misspelt title may name: the reply asks "did you mean ...?"
     )
+    outside: OutsideFilm | None = None  # a missing title as TMDb knows it ("The Matrix")
 
     @property
     def seed(self) -> str | None:
@@ -54,6 +58,8 @@ def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
         match is not None and stand_in is None
     ):  # unsure: "did you mean ...?", and the list is built around it
         return Named(title, None, suggestion=match.item_id)
+    if stand_in is None and match is None and catalogue.outside is not None:
+        return Named(title, None, outside=catalogue.outside.find(title))
     return Named(title, None, stand_in)
 
 

@@ -37,13 +37,16 @@ DATASETS = ("ml-100k",)  # the catalogues whose films TMDb's 5,000 overlap (from
 
 @dataclass(frozen=True)
 class FilmKeywords:
-    """One TMDb film: its title as TMDb writes it, its release year, its keywords (lower case) and
-    its overview, TMDb's few sentences of what happens in it ("" when none)."""
+    """One TMDb film: its title as TMDb writes it, its release year, its keywords (lower case),
+    its overview (TMDb's few sentences of what happens in it, "" when none), its genres (lower
+    case) and how many voted on it (how well known it is)."""
 
     title: str
     year: int | None
     keywords: tuple[str, ...]
     overview: str = ""
+    genres: tuple[str, ...] = ()
+    votes: int = 0
 
 
 def keywords_file(data_dir: Path, dataset: str) -> Path:
@@ -60,8 +63,8 @@ def fetch_keywords(dataset: str, data_dir: Path) -> Path | None:
 
 def read_keywords(path: Path) -> list[FilmKeywords]:
     """The films of a TMDB 5000 `movies.csv`: `title`, the year of `release_date` (none when it is
-    empty), the names in `keywords` (a JSON list of {"id", "name"}) and `overview` (where the
-    file has the column)."""
+    empty), the names in `keywords` (a JSON list of {"id", "name"}), and where the file has the
+    columns, `overview`, the names in `genres` and `vote_count`."""
     films = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -69,22 +72,39 @@ def read_keywords(path: Path) -> list[FilmKeywords]:
         if missing:
             raise InputFileError(str(path), f"no column {', '.join(sorted(missing))}", line=1)
         for number, row in enumerate(reader, start=1):
-            try:
-                names = [str(k["name"]).strip().lower() for k in json.loads(row["keywords"])]
-            except (ValueError, TypeError, KeyError):
-                raise InputFileError(
-                    str(path), "not a JSON list of keywords", row=number, field="keywords"
-                ) from None
             date = row["release_date"].strip()
             if date and not (date[:4].isdigit() and len(date) >= 4):
                 raise InputFileError(
                     str(path), f"not a date: {date!r}", row=number, field="release_date"
                 )
-            year = int(date[:4]) if date else None
-            told = " ".join((row.get("overview") or "").split())
-            keywords = tuple(n for n in names if n)
-            films.append(FilmKeywords(row["title"].strip(), year, keywords, told))
+            votes = (row.get("vote_count") or "0").strip()
+            if not votes.isdigit():
+                raise InputFileError(
+                    str(path), f"not a count: {votes!r}", row=number, field="vote_count"
+                )
+            films.append(
+                FilmKeywords(
+                    row["title"].strip(),
+                    int(date[:4]) if date else None,
+                    _names(path, row, number, "keywords"),
+                    " ".join((row.get("overview") or "").split()),
+                    _names(path, row, number, "genres"),
+                    int(votes),
+                )
+            )
     return films
+
+
+def _names(path: Path, row: dict, number: int, field: str) -> tuple[str, ...]:
+    """The names (lower case) in a column holding a JSON list of {"id", "name"}; none where the
+    file has no such column."""
+    try:
+        names = [str(k["name"]).strip().lower() for k in json.loads(row.get(field) or "[]")]
+    except (ValueError, TypeError, KeyError):
+        raise InputFileError(
+            str(path), f"not a JSON list of {field}", row=number, field=field
+        ) from None
+    return tuple(n for n in names if n)
 
 
 def load_keywords(data_dir: Path, dataset: str) -> list[FilmKeywords] | None:

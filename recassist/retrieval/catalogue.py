@@ -22,6 +22,7 @@ from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
 from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.embedding import Embedder, english_words
+from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.profiles import latest_first
 from recassist.retrieval.synopses import Synopses
 from recassist.retrieval.titles import (
@@ -120,11 +121,13 @@ class Catalogue:
         profiles: Mapping[str, ItemProfile] | None = None,
         concepts: ConceptIndex | None = None,
         synopses: Synopses | None = None,
+        outside: OutsideFilms | None = None,
     ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
         self.concepts = concepts  # what items are, from the knowledge graph (`retrieval.concepts`)
         self.synopses = synopses  # what films are about in words (`retrieval.synopses`)
+        self.outside = outside  # films it does not have, as TMDb knows them (`retrieval.outside`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)
         self.items: dict[str, Item] = {

@@ -24,6 +24,7 @@ from recassist.retrieval.concepts import (
     ConceptIndex,
     Encode,
 )
+from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.synopses import Synopses, Synopsis
 from recassist.retrieval.titles import title_key, title_keys, title_year
 from recassist.retrieval.wording import singular, tokens
@@ -160,8 +161,7 @@ def beyond_graph(
     their own films, not also in its cast for a cameo, or its writer), who is the table's entity
     where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
     for Robin Williams)."""
-    table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")
-    ignore = set(tomllib.loads(table).get("ignore", ()))
+    ignore = ignored_keywords()
     said = {_phrase(name, generic) for entry in names for name in entry.names}
     titled = {_phrase(key, generic) for t in facts.titles.values() for key in title_keys(t)}
     said |= {words for words in titled if len(words) > 1}  # "funeral" is a word, too
@@ -189,6 +189,17 @@ def beyond_graph(
                 extra.setdefault(entity, NamedEntity(entity, kind, (name,)))
             items.setdefault(entity, set()).add(item_id)
     return list(extra.values()), {e: frozenset(i) for e, i in items.items()}
+
+
+def ignored_keywords() -> set[str]:
+    """TMDb's keywords of how a film was made, not what it is (`names/keywords.toml`)."""
+    return set(_keywords_table().get("ignore", ()))
+
+
+def _keywords_table() -> dict:
+    """`names/keywords.toml`: TMDb's keywords left out, and its genres as the catalogue's."""
+    table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")
+    return tomllib.loads(table)
 
 
 def load_concepts(
@@ -250,3 +261,16 @@ def load_synopses(
         if film or about:
             out[item_id] = Synopsis(film.overview if film else "", about)
     return Synopses(out, encode, documents) if out else None
+
+
+def load_outside(dataset: Dataset, keywords: Sequence[FilmKeywords] | None) -> OutsideFilms | None:
+    """TMDb's films that no item of the catalogue is (`retrieval.outside`), None without any."""
+    titles = dict(zip(dataset.items["item_id"].astype(str), dataset.items["title"]))
+    films = keywords or ()
+    items = linked([(f.title, f.year) for f in films], titles)
+    outside = [f for f, item_id in zip(films, items, strict=True) if item_id is None]
+    table = _keywords_table()
+    kinds = {g.lower(): g for tags in dataset.items["tags"] for g in str(tags).split("|") if g}
+    genres = {g: kinds.get(g, "") for f in outside for g in f.genres}  # "comedy": Comedy
+    genres |= {g: c for g, c in table.get("genres", {}).items()}  # "family": Children's
+    return OutsideFilms(outside, set(table.get("ignore", ())), genres) if outside else None

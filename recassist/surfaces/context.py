@@ -25,7 +25,7 @@ from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
 from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concept_graph import load_concepts, load_synopses
+from recassist.retrieval.concept_graph import load_concepts, load_outside, load_synopses
 from recassist.retrieval.embedding import Embedder, EmbeddingCache
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
@@ -128,7 +128,8 @@ def build_context(
     synopses = load_synopses(
         concepts, dataset, embedder.encode, keywords, lambda texts: cached.encode(texts)[0]
     )
-    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses)
+    outside = load_outside(dataset, keywords)
+    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses, outside)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

@@ -52,6 +52,7 @@ EvidenceKind = Literal[
     "described",
     "concept",
     "synopsis",  # a part of the item's synopsis near the request (`retrieval.synopses`)
+    "like_outside",  # its synopsis is near TMDb's of a film the catalogue lacks (`retrieval.outside`)
     "sequel",
     "prequel",
     "same_director",

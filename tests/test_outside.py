@@ -1,0 +1,95 @@
+"""Films outside the catalogue: "something like The Matrix" (1999, after ML-100k's last film) is
+found in TMDb's films and answered with the catalogue's films whose synopses are nearest what
+TMDb says of it, each citing it, and the reply says what was done; a film neither knows is still
+said to be missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.data.film_keywords import load_keywords
+
+
+@pytest.fixture(scope="module")
+def outside(ml100k, settings):
+    from recassist.retrieval.concept_graph import load_outside
+
+    found = load_outside(ml100k, load_keywords(settings.data_dir, "ml-100k"))
+    assert found is not None, "TMDb's films are fetched with ML-100k"
+    return found
+
+
+@pytest.mark.parametrize(
+    "written, named",
+    [
+        ("the matrix", "The Matrix (1999)"),
+        ("Matrix", "The Matrix (1999)"),  # without its article
+        ("the notebok", "The Notebook (2004)"),  # misspelt
+        ("dark knight", "The Dark Knight (2008)"),
+        ("toy story 2", "Toy Story 2 (1999)"),  # a sequel the catalogue lacks
+    ],
+)
+def test_a_film_the_catalogue_lacks_is_found_as_written(outside, written, named) -> None:
+    film = outside.find(written)
+    assert film is not None and film.named == named
+
+
+def test_a_description_or_a_catalogue_film_is_no_outside_film(outside) -> None:
+    """ "space adventures" is only words of Zathura: A Space Adventure's title, and Titanic
+    (1997) is the catalogue's own film."""
+    assert outside.find("space adventures") is None
+    assert outside.find("Titanic") is None
+    assert outside.find("harry potter").title.startswith("Harry Potter")  # the best known
+
+
+def test_what_tmdb_says_is_without_how_the_film_was_made(outside) -> None:
+    nemo = outside.find("finding nemo")
+    assert "animation" in nemo.genres and set(nemo.tags) == {"Animation", "Children's"}
+    assert "aftercreditsstinger" not in nemo.keywords and "underwater" in nemo.keywords
+    assert nemo.about().startswith("animation, family: ")
+
+
+@pytest.fixture(scope="module")
+def outside_assistant(settings, indexed_slice, slice_serving, embedder, concepts, ml100k, outside):
+    """The parser-planned assistant on the slice (ML-100k's most-rated films), with the graph's
+    concepts, the films' synopses and TMDb's films the catalogue lacks."""
+    from recassist.assistant.agent import Assistant
+    from recassist.data.store import DatasetStore
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.retrieval.concept_graph import load_synopses
+    from recassist.retrieval.vector_store import VectorStore
+    from tests.conftest import SLICE
+
+    builder, _ = indexed_slice
+    keywords = load_keywords(settings.data_dir, "ml-100k")
+    synopses = load_synopses(concepts, ml100k, embedder.encode, keywords)
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    store = VectorStore(builder.client, SLICE)
+    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside)
+    config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    return Assistant(catalogue, slice_serving, None, config)
+
+
+def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(outside_assistant) -> None:
+    """ "like the matrix": science fiction (Twelve Monkeys, Blade Runner ...), never what is
+    merely popular, each citing The Matrix (1999) in its explanation; the reply says the film is
+    missing and what was done instead."""
+    result = outside_assistant.turn(
+        outside_assistant.new_session(None),
+        "i just watched the matrix and loved it, anything similar?",
+    )
+    assert "TMDb knows The Matrix (1999)" in result.message, result.message
+    assert len(result.picks) == 5
+    assert sum("Sci-Fi" in p.item.tags for p in result.picks) >= 4, [
+        p.item.title for p in result.picks
+    ]
+    for pick in result.picks:
+        assert (
+            pick.reasons[0].kind == "like_outside" and pick.reasons[0].label == "The Matrix (1999)"
+        )
+        assert "The Matrix (1999)" in pick.explanation.text and not pick.explanation.problems
+
+
+def test_a_film_neither_knows_is_still_missing(outside_assistant) -> None:
+    result = outside_assistant.turn(outside_assistant.new_session(None), "something like amelie")
+    assert 'I could not find "amelie"' in result.message and "TMDb knows" not in result.message
