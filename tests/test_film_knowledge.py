@@ -91,6 +91,24 @@ def test_a_malformed_keywords_row_names_its_file_row_and_field(tmp_path: Path) -
     assert (err.value.file, err.value.row, err.value.field) == (str(path), 2, "keywords")
 
 
+def test_a_malformed_vote_count_or_genres_names_its_row_and_field(tmp_path: Path) -> None:
+    """TMDb's genres and vote counts (how a film the catalogue lacks is described and which of
+    two alike is meant, `retrieval.outside`) are checked as the keywords are."""
+    head = "title,release_date,keywords,genres,vote_count\n"
+    good = 'Alien,1979-05-25,[],"[{""id"": 1, ""name"": ""Horror""}]",4000\n'
+    for bad, field in (
+        ("Heat,1995-12-15,[],[],many\n", "vote_count"),
+        ("Heat,1995,[],{,3\n", "genres"),
+    ):
+        path = tmp_path / f"{field}.csv"
+        path.write_text(head + good + bad, encoding="utf-8")
+        with pytest.raises(InputFileError) as err:
+            read_keywords(path)
+        assert (err.value.file, err.value.row, err.value.field) == (str(path), 2, field)
+    path.write_text(head + good, encoding="utf-8")
+    assert read_keywords(path)[0].genres == ("horror",) and read_keywords(path)[0].votes == 4000
+
+
 def test_a_people_file_without_its_table_is_named(tmp_path: Path) -> None:
     path = tmp_path / "people.db"
     with sqlite3.connect(path) as db:

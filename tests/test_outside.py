@@ -93,3 +93,21 @@ def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(outside_assi
 def test_a_film_neither_knows_is_still_missing(outside_assistant) -> None:
     result = outside_assistant.turn(outside_assistant.new_session(None), "something like amelie")
     assert 'I could not find "amelie"' in result.message and "TMDb knows" not in result.message
+
+
+def test_praise_for_it_asks_for_films_like_it_and_a_follow_up_keeps_it(outside_assistant) -> None:
+    """ "i loved inception" is no thumbs on a list: films like Inception; "what else?" and "only
+    ones from the 90s" are still like it (it is no standing seed: the catalogue lacks it),
+    without saying again that it is missing; dislike of it is no list like it."""
+    session = outside_assistant.new_session(None)
+    first = outside_assistant.turn(session, "i loved inception")
+    assert "TMDb knows Inception (2010)" in first.message, first.message
+    more = outside_assistant.turn(session, "what else?")
+    assert more.picks and "could not find" not in more.message
+    assert all(p.reasons[0].label == "Inception (2010)" for p in more.picks)
+    assert not {p.item.item_id for p in more.picks} & {p.item.item_id for p in first.picks}
+    nineties = outside_assistant.turn(session, "only ones from the 90s")
+    assert nineties.picks and all(1990 <= p.item.year <= 1999 for p in nineties.picks)
+    assert all(p.reasons[0].kind == "like_outside" for p in nineties.picks)
+    hated = outside_assistant.turn(outside_assistant.new_session(None), "i hated the notebook")
+    assert not any(r.kind == "like_outside" for p in hated.picks for r in p.reasons)

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from recassist.assistant import described as desc
 from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
-from recassist.assistant.named import like_outside, named_items
+from recassist.assistant.named import Named, like_outside, named_items
 from recassist.assistant.parser import search_text, unread
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
@@ -97,17 +97,11 @@ class CandidateStage:
         if request.relation and seeds:  # "more from the director of Alien": those first
             self._related(gathered, seeds[0], request.relation, constraints, seen)
         for n, film in enumerate(() if anchors else outside):  # "like the matrix"
-            listed = like_outside(
+            near = like_outside(
                 self.catalogue, self.serving.data, self.config, film, constraints, seen
             )
-            gathered.add(self.serving, f"outside {n}", self.config.seed_weight, listed, [])
-            for item_id in listed:
-                gathered.item_reasons.setdefault(item_id, []).append(
-                    Reason("like_outside", film.named)
-                )
-        described = words and not (
-            concepts or series or outside
-        )  # near a text is near its title words
+            self._listed(gathered, f"outside {n}", self.config.seed_weight, near)
+        described = words and not (concepts or series or outside)  # near a text: its title words
         if described and (request.intent is Intent.search or not anchors):  # not "like X but ..."
             weight = self.config.text_weight if (anchors or session.user_id) else 1.0
             reason = Reason("described", quote(words, 80))
@@ -251,11 +245,15 @@ class CandidateStage:
         if named is None:
             return False
         gathered.concepts, gathered.synopses = named.matches, named.synopses
+        self._listed(gathered, "concepts", self.config.concept_weight, named)
+        return True
+
+    def _listed(self, gathered: Gathered, name: str, weight: float, named: Named) -> None:
+        """A list of `assistant.named` (its scores, if any) and its items' evidence."""
         if named.scores:
-            gathered.add(self.serving, "concepts", self.config.concept_weight, named.scores, [])
+            gathered.add(self.serving, name, weight, dict(named.scores), [])
         for item_id, reason in named.reasons.items():
             gathered.item_reasons.setdefault(item_id, []).append(reason)
-        return True
 
     def unnamed(self, found: Found, words: str) -> list[str]:
         """Unless items near the words were listed: the clauses no concept named that hold words

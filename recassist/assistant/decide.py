@@ -22,7 +22,7 @@ from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.rules import dated, refined
-from recassist.assistant.seeds import Named, built_around, named_titles
+from recassist.assistant.seeds import Named, built_around, named_titles, outside_films
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
@@ -110,10 +110,12 @@ class Decider:
         named = named_titles(self.catalogue, request)
         shown = self._years([n.seed for n in named if n.seed]) or self._years(session.last_shown)
         request = refined(dated(request, shown, self.catalogue.years), session.last_request)
+        request, outside = outside_films(  # "like the matrix", then "what else?"
+            self.catalogue, request, named, session.last_request, session.seeds
+        )
         update = base.then(session.standing(request))
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
-        outside = [n.outside for n in named if n.outside]  # "like the matrix": TMDb's
         found = self.candidates.find(now, request, now.seeds, now.constraints, outside)
         genres = self.catalogue.genres
         asked = {m.concept.entity for m in found.concepts}  # "a war film, not too violent"
@@ -155,9 +157,7 @@ class Decider:
         the film asked about, what the turn did not use (nothing the user said is dropped
         silently), the people named, the relation asked for, and what the picks are near."""
         used = self.candidates.described  # words a concept used were not dropped
-        named = [
-            t for t in named if t.item_id or t.stand_in or t.outside or not used(found, t.title)
-        ]
+        named = [t for t in named if t.known or not used(found, t.title)]
         notes = [replies.RESET] if request.reset else []
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
         if request.about and now.seeds:  # "what is fargo about?": what is known of it first
@@ -264,35 +264,26 @@ class Decider:
         seeds = built_around(named)
         if request.intent is Intent.more_like and target:
             seeds = [target]
-        dropped = (
-            request.drop_seeds
-            or request.reset
-            or request.new_topic
-            or request.intent is Intent.search
-        )
+        dropped = request.drop_seeds or request.reset or request.new_topic
+        dropped = dropped or request.intent is Intent.search
         keep = not (request.seed_titles or dropped)
         return tuple(dict.fromkeys(seeds or (session.seeds if keep else [])))
 
     def _thumbs_on_no_film(self, request: TurnRequest) -> TurnRequest:
         """A thumbs on words that name no film of the catalogue ("i don't like violence. a
         drama?"): a request, with those words said back as unused, not "which one do you mean?"
-        about a list."""
+        about a list; praise for a film TMDb knows ("i loved inception") asks for films like it."""
         if request.intent is not Intent.feedback or request.refers_to is not None:
             return request
         named = named_titles(self.catalogue, request)
         if not named or any(t.item_id or t.stand_in for t in named):
             return request
         against = request.feedback == "dislike"  # said back as a wish against it: "no violence"
+        update = {"intent": Intent.recommend, "feedback": None, "then_more": False}
+        if not against and any(t.outside for t in named):  # "i loved inception": films like it
+            return request.model_copy(update=update)
         unused = [*request.unused, *(f"no {t.title}" if against else t.title for t in named)]
-        return request.model_copy(
-            update={
-                "intent": Intent.recommend,
-                "feedback": None,
-                "then_more": False,
-                "seed_titles": [],
-                "unused": unused,
-            }
-        )
+        return request.model_copy(update={**update, "seed_titles": [], "unused": unused})
 
     def _named_item(self, request: TurnRequest) -> str | None:
         """The item the request's first title names ("why the last Star Wars movie?"), if any."""

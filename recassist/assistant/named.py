@@ -68,19 +68,20 @@ def like_outside(
     film: OutsideFilm,
     constraints: Constraints,
     seen: set[str],
-) -> dict[str, float]:
+) -> Named:
     """The items whose synopses are nearest what TMDb says of a film the catalogue lacks ("like
     The Matrix": Hackers, Strange Days, Dark City), each by its cosine, halved for an item of
     none of the film's genres (Jaws is no answer to "like Finding Nemo"), the most typical by
-    behaviour first; within `constraints`, not `seen`."""
+    behaviour first; within `constraints`, not `seen`; each citing the film."""
     synopses = catalogue.synopses
     if synopses is None:
-        return {}
+        return Named((), False)
     near = synopses.nearest(film.text, config.depth, 0.0)
     kinds = set(film.tags)
     scores = {i: s * (1 + _shared(kinds, catalogue.genres(i))) / 2 for i, s in near.items()}
     scores = neighbours.typical(data, scores, config.typical_weight)
-    return _allowed(catalogue, scores, constraints, seen, config.depth)
+    listed = _allowed(catalogue, scores, constraints, seen, config.depth)
+    return Named((), False, listed, dict.fromkeys(listed, Reason("like_outside", film.named)))
 
 
 def _shared(kinds: set[str], genres: Sequence[str]) -> float:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recassist.assistant.request import TurnRequest
+from recassist.assistant.request import Intent, TurnRequest
 from recassist.retrieval.catalogue import Catalogue, without_number
 from recassist.retrieval.outside import OutsideFilm
 
@@ -33,6 +33,11 @@ class Named:
         None  # the item a misspelt title may name: the reply asks "did you mean ...?"
     )
     outside: OutsideFilm | None = None  # a missing title as TMDb knows it ("The Matrix")
+
+    @property
+    def known(self) -> bool:
+        """Whether a film was found for it (the catalogue's, a stand-in, TMDb's), not words."""
+        return bool(self.item_id or self.stand_in or self.outside)
 
     @property
     def seed(self) -> str | None:
@@ -78,3 +83,27 @@ def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
         name(catalogue, title, request.series if i == 0 else None)
         for i, title in enumerate(request.seed_titles)
     ]
+
+
+def outside_films(
+    catalogue: Catalogue,
+    request: TurnRequest,
+    named: list[Named],
+    last: TurnRequest | None,
+    standing: tuple[str, ...],
+) -> tuple[TurnRequest, list[OutsideFilm]]:
+    """The films TMDb knows and the catalogue lacks that a list is like: those the request names
+    ("like the matrix"); else, for a list that names no film, keeps the topic and has no
+    standing seeds ("what else?", "only ones from the 80s"), the `last` request's, whose titles
+    the request then holds again (a film the catalogue lacks is no standing seed)."""
+    found = [n.outside for n in named if n.outside]
+    keeps = not (request.new_topic or request.drop_seeds or request.reset)
+    if found or request.seed_titles or standing or last is None or not keeps:
+        return request, found
+    if request.intent is Intent.search:
+        return request, found
+    again = [n for n in (name(catalogue, t) for t in last.seed_titles) if n.outside]
+    if not again:
+        return request, found
+    titles = [n.title for n in again]
+    return request.model_copy(update={"seed_titles": titles}), [n.outside for n in again]
