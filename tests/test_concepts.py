@@ -190,6 +190,15 @@ def test_a_described_request_picks_what_the_graph_says_and_says_so(concept_assis
     )
 
 
+def test_kids_as_a_subject_name_no_childrens_film(concepts) -> None:
+    """ "kids getting pulled into crews": the kids are what the film is about, not who it is for
+    (the parser reads "for the kids" as the Children's tag)."""
+    names = [
+        m.concept.names[0] for m in concepts.match("gang life, kids getting pulled into crews")
+    ]
+    assert "children's film" not in names and "gang" in names, names
+
+
 def test_a_negated_clause_names_no_concept(concepts) -> None:
     names = [m.concept.names[0] for m in concepts.match("a comedy, nothing with gangsters")]
     assert "comedy" in names and "gangster film" not in names

@@ -73,6 +73,16 @@ CASES = {
     "a kid and his dog, not a cartoon": dict(include_tags=[], exclude_tags=["Animation"]),
     "something for my kid": dict(include_tags=["Children's"]),
     "something the kids will like": dict(include_tags=["Children's"]),
+    # kids are who it is for only as those it is for: "kids getting pulled into gangs" are what
+    # the film is about
+    "gang life on the streets - kids getting pulled into crews": dict(include_tags=[]),
+    "movies about divorce: custody battles, kids shuttled between two houses": dict(
+        include_tags=[]
+    ),
+    "a movie to watch with my kids": dict(include_tags=["Children's"]),
+    "a superhero movie, kids are 8 and 11": dict(include_tags=["Children's"]),
+    "funny animated films for kids": dict(include_tags=["Children's"]),
+    "a comedy, not for kids": dict(exclude_tags=["Children's"]),
 }
 
 

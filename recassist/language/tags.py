@@ -118,10 +118,11 @@ class TagMatcher:
     def __init__(self, tags: Iterable[str]) -> None:
         self.tags = sorted(set(tags))
         forms: dict[str, tuple[str, ...]] = {}
-        words = tag_words()
+        words, alone = tag_words(), set(listed("audience_only"))  # "kids": "for the kids" only
         for tag in self.tags:
             low = tag.lower()
-            for form in (low, low + "s", *tag_aliases().get(low, ()), *words.get(low, ())):
+            aliases = [a for a in tag_aliases().get(low, ()) if a not in alone]
+            for form in (low, low + "s", *aliases, *words.get(low, ())):
                 forms.setdefault(form, (tag,))
         by_lower = {t.lower(): t for t in self.tags}
         for names, compound_words in table("compounds").items():
