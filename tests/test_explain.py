@@ -276,6 +276,29 @@ def test_words_about_its_titles_and_tags_are_no_plot(
     assert checker.check(text, NEMO, co_liked) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Finding Nemo is a comedy that is a sequel to Inception, a film the catalogue lacks.",
+        "From the director of Inception comes Finding Nemo, a comedy.",
+        "Finding Nemo shares cast members with Inception.",
+    ],
+)
+def test_a_relation_its_evidence_does_not_carry_is_caught(
+    checker: FaithfulnessChecker, text: str
+) -> None:
+    """The model wrote "The Fifth Element is a sci-fi action film that is a sequel to Inception"
+    for a film whose only evidence was a description near Inception's (a film the catalogue
+    lacks, so no title check could catch it); a sequel is claimed only with sequel evidence."""
+    near = [Reason("like_outside", "Inception (2010)")]
+    problems = checker.check(text, NEMO, near)
+    assert any("a relation its evidence does not carry" in p for p in problems), problems
+    sequel = [Reason("sequel", TOY_STORY.title, TOY_STORY)]
+    assert checker.check("Finding Nemo is the sequel of Toy Story.", NEMO, sequel) == []
+    faithful = "Finding Nemo: its description comes near what TMDb says of Inception (2010)."
+    assert checker.check(faithful, NEMO, near) == []
+
+
 def test_one_in_common_is_worded_as_one() -> None:
     """ "Pulp Fiction shares 1 cast members with Fargo", "1 of the cast of Forrest Gump are in
     Sleepless in Seattle": a count of one has its own wording, which the check takes without "1"."""

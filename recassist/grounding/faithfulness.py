@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
+from recassist.grounding.claims import relation_claims, says
 from recassist.grounding.evidence import Reason, strongest_first
 from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import Item, base_title, title_year
@@ -165,6 +166,9 @@ class FaithfulnessChecker:
         # A New Hope"), are mentions of the evidence: their words are not tags or years the text
         # states
         mentions = {form for i in cited for form in _mention_forms(i.title)}
+        outside = [r.label for r in reasons if r.kind == "like_outside"]  # "Inception (2010)"
+        mentions |= {form for title in outside for form in _mention_forms(title)}
+        allowed_years |= {y for title in outside if (y := title_year(title)) is not None}
         rest = _blank_mentions(rest, mentions)
         for quoted in _QUOTED.findall(rest):
             if base_title(quoted) not in allowed_titles and any(c.isalpha() for c in quoted):
@@ -184,6 +188,7 @@ class FaithfulnessChecker:
             )
         problems += _unsaid_title_years(text, mentions)
         problems += _stricter(text, rest, item, reasons, spans)
+        problems += relation_claims(rest, {r.kind for r in reasons})
         tags = [t for i in cited for t in i.tags]
         said = " ".join([i.title for i in cited] + [r.label for r in reasons] + tags)
         problems += _plot_claims(_blank_mentions(text, mentions, "§"), said.lower())
@@ -210,7 +215,7 @@ class FaithfulnessChecker:
         problems = []
         lowered = rest.lower()
         for form, tag in self._tag_forms.items():
-            if tag not in allowed_tags and _says(form, lowered):
+            if tag not in allowed_tags and says(form, lowered):
                 problems.append(
                     f"states the tag '{form}', which the item and its evidence do not have"
                 )
@@ -218,14 +223,9 @@ class FaithfulnessChecker:
         if any(r.item is not None for r in reasons):
             for match in _ANOTHER.finditer(rest):
                 for form, tag in self._tag_forms.items():
-                    if tag not in evidence_tags and _says(form, match.group(1).lower()):
+                    if tag not in evidence_tags and says(form, match.group(1).lower()):
                         problems.append(f"calls it 'another {form}', which none of its evidence is")
         return problems
-
-
-def _says(form: str, lowered: str) -> bool:
-    """Whether lower-case `lowered` has `form` as whole words (a hyphen joins words)."""
-    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered) is not None
 
 
 def _named_titles(
@@ -283,7 +283,6 @@ def _unsaid_title_years(text: str, mentions: set[str]) -> list[str]:
     return problems
 
 
-@cache
 @cache
 def _listed(name: str) -> tuple[str, ...]:
     """The lines of `data/<name>.txt` (comments and blanks left out), read on first use."""
