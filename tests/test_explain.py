@@ -591,3 +591,18 @@ def test_well_liked_evidence_allows_others_who_liked_it_never_popularity(
     assert (checker.check(text, NEMO, reasons) == []) is faithful, checker.check(
         text, NEMO, reasons
     )
+
+
+def test_an_opening_the_model_adds_nothing_to_is_no_explanation(
+    checker: FaithfulnessChecker,
+) -> None:
+    """The 1.5B model once stopped right after its opening ("Near what TMDb says of The Dark
+    Knight (2008), Batman & Robin"): the opening alone is no explanation, and after a second
+    try the template is shown instead (a model that fails on purpose)."""
+    from langchain_core.messages import AIMessage
+
+    quiet = GenericFakeChatModel(messages=iter([AIMessage(content="."), AIMessage(content=".")]))
+    events = list(explain_stage(Explainer(quiet, checker), PICKS[:1], parallel=1))
+    final = [e for e in events if isinstance(e, ExplanationEvent)]
+    assert len(final) == 1 and final[0].source == "template", final
+    assert final[0].text == template_explanation(PICKS[0][0], PICKS[0][1], 0), final[0].text

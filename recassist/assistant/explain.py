@@ -56,6 +56,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bvs)[.!?](?=\s+[A-Z\"“])"
 )
 MAX_SENTENCES = 1  # one short sentence: five of them are written in a few seconds on 2 cores
+_NOTHING = "the model returned nothing"  # no more than the opening it was given
 
 
 # The note each attempt adds to the prompt: none the first time, what not to do the second.
@@ -70,7 +71,7 @@ def _problem_kind(problem: str) -> str:
         return "uncited"
     if problem.startswith("leaves out the count"):
         return "count"
-    for kind in ("year", "tag", "model error"):
+    for kind in ("year", "tag", "relation", "model error"):
         if kind in problem:
             return kind
     return "empty"
@@ -259,10 +260,9 @@ class Explainer:
                     yield text[released:cut]
                     released = cut
         text = text.strip()
-        if not problems:
-            problems = (
-                self.checker.check(text, item, reasons) if text else ["the model returned nothing"]
-            )
+        if not problems:  # the opening alone ("Near what TMDb says of X, Heat") says nothing
+            said = text.rstrip(" .,;:") != begin.strip().rstrip(" .,;:")
+            problems = self.checker.check(text, item, reasons) if said else [_NOTHING]
             if not problems and len(text) > released:
                 yield text[released:]
         return Draft(text, _typed(problems), first, tokens, time.perf_counter() - start)
