@@ -142,6 +142,27 @@ def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, 
     return Assistant(catalogue, slice_serving, small_model, settings.agent)
 
 
+@pytest.fixture(scope="session")
+def described_assistant(settings, indexed_slice, slice_serving, embedder, concepts, ml100k):
+    """The parser-planned assistant on the slice (ML-100k's most-rated films), with the graph's
+    concepts, the films' synopses and TMDb's films the catalogue lacks, without a model."""
+    from recassist.assistant.agent import Assistant
+    from recassist.data.film_keywords import load_keywords
+    from recassist.retrieval.catalogue import Catalogue
+    from recassist.retrieval.concept_graph import load_outside, load_synopses
+    from recassist.retrieval.vector_store import VectorStore
+
+    builder, _ = indexed_slice
+    keywords = load_keywords(settings.data_dir, "ml-100k")
+    synopses = load_synopses(concepts, ml100k, embedder.encode, keywords)
+    outside = load_outside(ml100k, keywords)
+    dataset = DatasetStore(settings.data_dir).load(SLICE)
+    store = VectorStore(builder.client, SLICE)
+    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside)
+    config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
+    return Assistant(catalogue, slice_serving, None, config)
+
+
 def start_server(settings: Settings, env: dict[str, str]):
     """`recassist serve` on the slice in a second process, with `env` added; returns the process and
     its URL once /healthz answers (the caller stops the process)."""

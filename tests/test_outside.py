@@ -49,33 +49,12 @@ def test_what_tmdb_says_is_without_how_the_film_was_made(outside) -> None:
     assert nemo.about().startswith("animation, family: ")
 
 
-@pytest.fixture(scope="module")
-def outside_assistant(settings, indexed_slice, slice_serving, embedder, concepts, ml100k, outside):
-    """The parser-planned assistant on the slice (ML-100k's most-rated films), with the graph's
-    concepts, the films' synopses and TMDb's films the catalogue lacks."""
-    from recassist.assistant.agent import Assistant
-    from recassist.data.store import DatasetStore
-    from recassist.retrieval.catalogue import Catalogue
-    from recassist.retrieval.concept_graph import load_synopses
-    from recassist.retrieval.vector_store import VectorStore
-    from tests.conftest import SLICE
-
-    builder, _ = indexed_slice
-    keywords = load_keywords(settings.data_dir, "ml-100k")
-    synopses = load_synopses(concepts, ml100k, embedder.encode, keywords)
-    dataset = DatasetStore(settings.data_dir).load(SLICE)
-    store = VectorStore(builder.client, SLICE)
-    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside)
-    config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
-    return Assistant(catalogue, slice_serving, None, config)
-
-
-def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(outside_assistant) -> None:
+def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(described_assistant) -> None:
     """ "like the matrix": science fiction (Twelve Monkeys, Blade Runner ...), never what is
     merely popular, each citing The Matrix (1999) in its explanation; the reply says the film is
     missing and what was done instead."""
-    result = outside_assistant.turn(
-        outside_assistant.new_session(None),
+    result = described_assistant.turn(
+        described_assistant.new_session(None),
         "i just watched the matrix and loved it, anything similar?",
     )
     assert "TMDb knows The Matrix (1999)" in result.message, result.message
@@ -90,24 +69,26 @@ def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(outside_assi
         assert "The Matrix (1999)" in pick.explanation.text and not pick.explanation.problems
 
 
-def test_a_film_neither_knows_is_still_missing(outside_assistant) -> None:
-    result = outside_assistant.turn(outside_assistant.new_session(None), "something like amelie")
+def test_a_film_neither_knows_is_still_missing(described_assistant) -> None:
+    result = described_assistant.turn(
+        described_assistant.new_session(None), "something like amelie"
+    )
     assert 'I could not find "amelie"' in result.message and "TMDb knows" not in result.message
 
 
-def test_praise_for_it_asks_for_films_like_it_and_a_follow_up_keeps_it(outside_assistant) -> None:
+def test_praise_for_it_asks_for_films_like_it_and_a_follow_up_keeps_it(described_assistant) -> None:
     """ "i loved inception" is no thumbs on a list: films like Inception; "what else?" and "only
     ones from the 90s" are still like it (it is no standing seed: the catalogue lacks it),
     without saying again that it is missing; dislike of it is no list like it."""
-    session = outside_assistant.new_session(None)
-    first = outside_assistant.turn(session, "i loved inception")
+    session = described_assistant.new_session(None)
+    first = described_assistant.turn(session, "i loved inception")
     assert "TMDb knows Inception (2010)" in first.message, first.message
-    more = outside_assistant.turn(session, "what else?")
+    more = described_assistant.turn(session, "what else?")
     assert more.picks and "could not find" not in more.message
     assert all(p.reasons[0].label == "Inception (2010)" for p in more.picks)
     assert not {p.item.item_id for p in more.picks} & {p.item.item_id for p in first.picks}
-    nineties = outside_assistant.turn(session, "only ones from the 90s")
+    nineties = described_assistant.turn(session, "only ones from the 90s")
     assert nineties.picks and all(1990 <= p.item.year <= 1999 for p in nineties.picks)
     assert all(p.reasons[0].kind == "like_outside" for p in nineties.picks)
-    hated = outside_assistant.turn(outside_assistant.new_session(None), "i hated the notebook")
+    hated = described_assistant.turn(described_assistant.new_session(None), "i hated the notebook")
     assert not any(r.kind == "like_outside" for p in hated.picks for r in p.reasons)

@@ -82,3 +82,15 @@ def test_the_reply_says_words_read_in_descriptions_were_not_dropped() -> None:
 
     note = synopsis_note(["painters", "artists", "painters"])
     assert note.count('"painters"') == 1 and '"artists"' in note and "descriptions" in note
+
+
+def test_words_read_in_the_descriptions_are_not_also_said_unused(described_assistant) -> None:
+    """ "thrillers about being stalked by an obsessed psycho": the words no kind of film names
+    were read in the films' descriptions, and the reply says so once, not also "I didn't use
+    'stalked' or 'obsessed'"; a clause wished away is still said unused."""
+    message = "More thrillers about being stalked by an obsessed psycho? not waiting to be rescued"
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert "in the films' descriptions" in result.message, result.message
+    unused = [s for s in result.message.split(". ") if s.startswith("I didn't use")]
+    assert not any('"stalked"' in s or '"obsessed"' in s for s in unused), result.message
+    assert any("waiting to be rescued" in s for s in unused), result.message

@@ -130,7 +130,11 @@ class CandidateStage:
         """What the user wants in their own words: a new user's first tastes (until a new topic)
         and the request's mood (`without_titles`); "" when they say nothing beyond asking."""
         tastes = session.tastes if session.tastes_current else []
-        said = (self.without_titles(w, request, seeds) for w in (*tastes, request.mood) if w)
+        said = (
+            desc.without_titles(self.catalogue, w, request.seed_titles, seeds)
+            for w in (*tastes, request.mood)
+            if w
+        )
         words = " ".join(desc.once(said)).strip()  # titles out first: the tastes are without them
         # words of asking, tags and years alone ("qualcosa di divertente per stasera") describe
         # nothing beyond the tags the request holds
@@ -139,22 +143,6 @@ class CandidateStage:
         if tagged and not kinds and not unread(words, self._tags):
             return ""
         return words if desc.says_something(words) else ""
-
-    def without_titles(self, words: str, request: TurnRequest, seeds: Sequence[str]) -> str:
-        """`words` without the titles the request named (a seed's own title is no description:
-        its words find title-word neighbours), unless they name a kind ("space adventures")."""
-        if not (seeds or request.seed_titles):
-            return words
-        items = self.catalogue.items
-        titles = [items[s].title for s in seeds if s in items]
-        index, outside = self.catalogue.concepts, self.catalogue.outside
-        said = [  # "the dark knight" is a film TMDb knows, not a description of a knight
-            t
-            for t in request.seed_titles
-            if (index is not None and not index.match(t))
-            or (outside is not None and outside.find(t))
-        ]
-        return desc.beside_titles(words, titles, said)
 
     def _nearest(
         self,

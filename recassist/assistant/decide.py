@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from recassist.assistant import replies
 from recassist.assistant.answer import Answer
 from recassist.assistant.candidates import CandidateStage
+from recassist.assistant.described import read_in, without_titles
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
 from recassist.assistant.gathered import Found
@@ -164,8 +165,10 @@ class Decider:
             item = self.items[now.seeds[0]]
             notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
         unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
-        mood = self.candidates.without_titles(request.mood or "", request, now.seeds)
+        mood = without_titles(self.catalogue, request.mood or "", request.seed_titles, now.seeds)
         unnamed = self.candidates.unnamed(found, mood)
+        if found.synopses:  # what the descriptions were read for was used: "stalked", "obsessed"
+            unused = [w for w in unused if not read_in(self.catalogue, mood, w)]
         notes += replies.unused_note(unused if found.synopses else unused + unnamed)
         if found.synopses and unnamed:  # read by meaning, not dropped: "painters"
             notes.append(replies.synopsis_note(unnamed))

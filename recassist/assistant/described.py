@@ -26,6 +26,33 @@ def once(texts: Iterable[str]) -> list[str]:
     return [x for k, x in zip(said, by_words.values()) if not any(k in o and o != k for o in said)]
 
 
+def without_titles(
+    catalogue: Catalogue, words: str, said: Sequence[str], seeds: Sequence[str]
+) -> str:
+    """`words` without the titles a request named (`said`, as written) and the `seeds`' titles: a
+    seed's own title is no description (its words find title-word neighbours), unless it names a
+    kind ("space adventures"); a film TMDb knows is a title ("the dark knight" is no knight)."""
+    if not (seeds or said):
+        return words
+    titles = [catalogue.items[s].title for s in seeds if s in catalogue.items]
+    index, outside = catalogue.concepts, catalogue.outside
+    named = [
+        t
+        for t in said
+        if (index is not None and not index.match(t)) or (outside is not None and outside.find(t))
+    ]
+    return beside_titles(words, titles, named)
+
+
+def read_in(catalogue: Catalogue, words: str, text: str) -> bool:
+    """Whether `text` (a word the parser could not use) is of what `words` describe (without
+    what they wish away: `ConceptIndex.wanted`), which the synopses were matched against: it was
+    read, by meaning ("stalked" in "thrillers about being stalked")."""
+    index = catalogue.concepts
+    wanted = f" {index.wanted(words) if index is not None else words} ".replace(",", " ")
+    return f" {' '.join(text.lower().split())} " in wanted
+
+
 def beside_titles(words: str, titles: Sequence[str], said: Sequence[str] = ()) -> str:
     """`words` without the `titles` (as displayed or said, with a "(more) like" before) and the
     titles as the user wrote them (`said`: "the matrix", which the catalogue lacks), "" when only
