@@ -92,3 +92,14 @@ def test_praise_for_it_asks_for_films_like_it_and_a_follow_up_keeps_it(described
     assert all(p.reasons[0].kind == "like_outside" for p in nineties.picks)
     hated = described_assistant.turn(described_assistant.new_session(None), "i hated the notebook")
     assert not any(r.kind == "like_outside" for p in hated.picks for r in p.reasons)
+
+
+def test_a_title_tmdb_knows_is_no_unsure_guess_of_another(described_assistant) -> None:
+    """ "like american beauty" was taken to mean American Dream (1990), a catalogue title spelt
+    near it ("did you mean another film?"): TMDb knows American Beauty (1999), so the list is
+    like that film."""
+    result = described_assistant.turn(
+        described_assistant.new_session(None), "something like american beauty"
+    )
+    assert "TMDb knows American Beauty (1999)" in result.message, result.message
+    assert "did you mean" not in result.message

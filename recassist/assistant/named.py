@@ -71,15 +71,22 @@ def like_outside(
 ) -> Named:
     """The items whose synopses are nearest what TMDb says of a film the catalogue lacks ("like
     The Matrix": Hackers, Strange Days, Dark City), each by its cosine, halved for an item of
-    none of the film's genres (Jaws is no answer to "like Finding Nemo"), the most typical by
-    behaviour first; within `constraints`, not `seen`; each citing the film."""
+    none of the film's genres (Jaws is no answer to "like Finding Nemo"), raised by up to
+    `outside_popularity` by how well known it is (its rank by interactions, as near as the
+    nearest), the most typical by behaviour first; within `constraints`, not `seen`; each
+    citing the film."""
     synopses = catalogue.synopses
     if synopses is None:
         return Named((), False)
     near = synopses.nearest(film.text, config.depth, 0.0)
-    kinds = set(film.tags)
+    kinds, known = set(film.tags), catalogue.concepts.popularity if catalogue.concepts else {}
     scores = {i: s * (1 + _shared(kinds, catalogue.genres(i))) / 2 for i, s in near.items()}
-    scores = neighbours.typical(data, scores, config.typical_weight)
+    top = max(scores.values(), default=1.0)  # the well known first of those as near
+    scores = {
+        i: s * (1 + config.outside_popularity * known.get(i, 0.0) * s / top)
+        for i, s in scores.items()
+    }
+    scores = neighbours.typical(data, scores, config.outside_typical)
     listed = _allowed(catalogue, scores, constraints, seen, config.depth)
     return Named((), False, listed, dict.fromkeys(listed, Reason("like_outside", film.named)))
 

@@ -59,12 +59,12 @@ def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
         return Named(title, match.item_id)
     base = without_number(title)
     stand_in = catalogue.find_title(base) if base else None
-    if (
-        match is not None and stand_in is None
-    ):  # unsure: "did you mean ...?", and the list is built around it
+    outside = catalogue.outside
+    film = outside.find(title) if outside is not None and stand_in is None else None
+    if film is not None:  # "american beauty" is TMDb's film, not a misspelt American Dream
+        return Named(title, None, outside=film)
+    if match is not None and stand_in is None:  # unsure: "did you mean ...?", built around it
         return Named(title, None, suggestion=match.item_id)
-    if stand_in is None and match is None and catalogue.outside is not None:
-        return Named(title, None, outside=catalogue.outside.find(title))
     return Named(title, None, stand_in)
 
 

@@ -106,6 +106,12 @@ class AgentConfig(BaseModel):
     synopsis_weight: NonNegativeFloat = 0.25
     synopsis_weight_unused: NonNegativeFloat = 1.5
     synopsis_floor: float = Field(default=0.35, ge=0, lt=1)  # the cosine below which none counts
+    # "like The Matrix", a film the catalogue lacks (`retrieval.outside`): how much being well
+    # known adds to a synopsis near TMDb's, and how much behaviour orders those (as
+    # `typical_weight` for words); chosen on 20 ML-1M films ML-100k lacks, checked on 20 more by
+    # their ML-1M co-ratings (`benchmarks/outside.py`, docs/benchmarks.md, twelfth session)
+    outside_popularity: NonNegativeFloat = 0.3
+    outside_typical: NonNegativeFloat = 0.3
     # how much behaviour orders what the graph named (`retrieval.neighbours.typical`): 0.1 on the
     # first set of descriptive requests (docs/benchmarks.md, seventh session)
     typical_weight: NonNegativeFloat = 0.1
