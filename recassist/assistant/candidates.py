@@ -5,19 +5,19 @@ items people who liked it also liked and its knowledge-graph neighbours (`reques
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
 never the nearest title text), the items the knowledge graph says are what the user's words ask for
 (`concept`: "a heist film", "directed by Alfred Hitchcock") or whose synopsis is near them
-(`synopsis`: "films about painters"; both in `assistant.named`), for a title the catalogue lacks
-and TMDb knows, the items whose synopses are near TMDb's (`like_outside`: "like The Matrix"), else,
-with no title to go by, items near the words (`described`: near a text is near its title words), and for a
-known user the serving model's generators; a new user who said nothing yet gets what is popular,
-or for "surprise me" what those who watched it liked most (`well_liked`), which "the best" also
-adds to any list not built around titles. A relation asked by name ("who directed Fargo?") puts
-the films that share it with the seed ahead of every list. Wanted tags with nothing else to go on
-("a romantic comedy") add the items nearest the tags (at the text weight), so that a rare
-combination is found beside what is popular. The lists are combined by the serving model's fusion
-(`retrieval.fusion`), the generators' tuned weights sharing the agent's `history_weight`. Evidence
-reuses the lists this turn scored; an item reason gets a co-liked count in front where enough
-people liked both (`assistant.coliked`), strongest first. A new user's first tastes count (and are
-cited) only until a new topic.
+(`synopsis`: "films about painters"; both in `assistant.named`), for a title the catalogue lacks and
+TMDb knows, the items whose synopses are near TMDb's (`like_outside`: "like The Matrix"), else, with
+no title to go by, items near the words (`described`: near a text is near its title words), and for
+a known user the serving model's generators; a new user who said nothing yet gets what is popular,
+or for "surprise me" what those who watched it liked most (`well_liked`), which "the best" also adds
+to any list not built around titles. A relation asked by name ("who directed Fargo?") puts the films
+that share it with the seed ahead of every list. Wanted tags with nothing else to go on ("a romantic
+comedy") add the items nearest the tags (at the text weight), so that a rare combination is found
+beside what is popular. The lists are combined by the serving model's fusion (`retrieval.fusion`),
+the generators' tuned weights sharing the agent's `history_weight`. Evidence reuses the lists this
+turn scored; an item reason gets a co-liked count in front where enough people liked both
+(`assistant.coliked`), strongest first. A new user's first tastes count (and are cited) only until a
+new topic.
 """
 
 from __future__ import annotations

@@ -70,8 +70,8 @@ def like_outside(
     seen: set[str],
 ) -> Named:
     """The items whose synopses are nearest what TMDb says of a film the catalogue lacks ("like
-    The Matrix": Hackers, Strange Days, Dark City), each by its cosine, halved for an item of
-    none of the film's genres (Jaws is no answer to "like Finding Nemo"), raised by up to
+    The Matrix": The Terminator, Strange Days, Blade Runner), each by its cosine, halved for an
+    item of none of the film's genres (Jaws is no answer to "like Finding Nemo"), raised by up to
     `outside_popularity` by how well known it is (its rank by interactions, as near as the
     nearest), the most typical by behaviour first; within `constraints`, not `seen`; each
     citing the film."""
@@ -92,7 +92,7 @@ def like_outside(
 
 
 def _shared(kinds: set[str], genres: Sequence[str]) -> float:
-    """How much of one kind two films are: their genres' Jaccard overlap (0 when either has none)."""
+    """How much of one kind two films are: their genres' Jaccard overlap (0 if either has none)."""
     both = kinds | set(genres)
     return len(kinds & set(genres)) / len(both) if kinds and genres else 0.0
 

@@ -7,9 +7,10 @@ film is never both missing and a pick. "The last Star Wars movie" (`TurnRequest.
 latest (or earliest) catalogue title that contains the name: the catalogue knows a series only by
 its titles, so "Star Wars" is Star Wars (1977), the one ML-100k title with those words. A numbered
 title the catalogue does not have ("Toy Story 2") names nothing; the list is then built around the
-unnumbered title (Toy Story) in its place, and the reply says so. A title neither has nor
-nearly has may be a film TMDb knows (`retrieval.outside`: "The Matrix"): the list is then the
-films whose synopses are nearest what TMDb says of it.
+unnumbered title (Toy Story) in its place, and the reply says so. A title the catalogue lacks
+or only guesses at may be a film TMDb knows (`retrieval.outside`: "The Matrix", "American
+Beauty", no misspelt "American Dream"): the list is then the films whose synopses are nearest
+what TMDb says of it.
 """
 
 from __future__ import annotations
