@@ -10,6 +10,7 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 from recassist.data.film_keywords import FilmKeywords
@@ -196,6 +197,7 @@ def ignored_keywords() -> set[str]:
     return set(_keywords_table().get("ignore", ()))
 
 
+@cache
 def _keywords_table() -> dict:
     """`names/keywords.toml`: TMDb's keywords left out, and its genres as the catalogue's."""
     table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")

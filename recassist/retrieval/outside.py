@@ -23,6 +23,7 @@ from recassist.retrieval.titles import TitleIndex, title_key, without_number
 
 ABOUT_SPOKEN = 4  # keywords a reply names of what the film is about
 SPELT = 88.0  # rapidfuzz ratio at which a title is a misspelling of a film's
+FOUND_KEPT = 512  # titles whose answer `find` keeps
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class OutsideFilms:
             )
             for f in known
         ]
+        self._found: dict[str, OutsideFilm | None] = {}  # title as written -> `find`'s answer
         self._titles = TitleIndex(
             (str(n), f"{f.title} ({f.year})" if f.year else f.title)
             for n, f in enumerate(self.films)
@@ -88,7 +90,16 @@ class OutsideFilms:
     def find(self, title: str) -> OutsideFilm | None:
         """The film `title` names: exactly (numbers as people say them), without its article, a
         title it begins ("harry potter": the best known), or misspelt when the match is sure;
-        None for any other."""
+        None for any other. Kept per title: a turn asks several times (its seeds, its words, its
+        notes), and a misspelling is matched against every title."""
+        if title not in self._found:
+            if len(self._found) > FOUND_KEPT:
+                self._found.clear()
+            self._found[title] = self._find(title)
+        return self._found[title]
+
+    def _find(self, title: str) -> OutsideFilm | None:
+        """`find`, uncached."""
         key = title_key(title)
         if not key:
             return None
