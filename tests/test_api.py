@@ -52,6 +52,23 @@ def test_recommend_for_a_known_user_and_for_tastes(live_server: str, slice_data)
     assert any({"Animation", "Children's", "Comedy"} & set(i["tags"]) for i in cold["items"])
 
 
+def test_tastes_over_rest_go_by_the_titles_they_name(live_server: str, slice_data) -> None:
+    """ "I loved <title>" sent as a new user's tastes is read as the chat reads it: the title is a
+    seed, so picks cite it (people who liked it, its sequel, its director) and it is not picked;
+    a filter the body sets still holds."""
+    seed = slice_data.interactions["item_id"].value_counts().index[0]
+    title = slice_data.items.set_index("item_id").loc[seed, "title"]
+    body = httpx.post(
+        f"{live_server}/api/v1/recommend",
+        json={"tastes": f"I loved {title}, what else?", "k": 5, "exclude_tags": ["horror"]},
+        timeout=60,
+    ).json()
+    seeded = {"co_liked", "sequel", "prequel", "same_director", "same_writer", "shared_cast"}
+    assert seed not in {i["item_id"] for i in body["items"]}
+    assert sum(bool(seeded & {e["kind"] for e in i["evidence"]}) for i in body["items"]) >= 3
+    assert all("Horror" not in i["tags"] for i in body["items"])
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [

@@ -37,6 +37,8 @@ def test_every_name_is_of_a_graph_entity_and_no_name_is_two_entities(concepts) -
         ("italienische Filme", "in Italian"),
         ("something my 8 year old would like", "children's film"),
         ("what should I watch with my girlfriend tonight", "romantic comedy"),
+        ("something we can all watch together as a family", "family-friendly film"),
+        ("heist movies with a twist ending", "mystery film"),
     ],
 )
 def test_the_words_of_a_request_name_its_concept(concepts, message: str, concept: str) -> None:

@@ -27,6 +27,7 @@ def outside(ml100k, settings):
         ("the notebok", "The Notebook (2004)"),  # misspelt
         ("dark knight", "The Dark Knight (2008)"),
         ("toy story 2", "Toy Story 2 (1999)"),  # a sequel the catalogue lacks
+        ("amelie", "Amélie (2001)"),  # without its accent
     ],
 )
 def test_a_film_the_catalogue_lacks_is_found_as_written(outside, written, named) -> None:
@@ -71,9 +72,23 @@ def test_like_a_film_the_catalogue_lacks_gives_the_films_nearest_it(described_as
 
 def test_a_film_neither_knows_is_still_missing(described_assistant) -> None:
     result = described_assistant.turn(
-        described_assistant.new_session(None), "something like amelie"
+        described_assistant.new_session(None), "something like parasite"
     )
-    assert 'I could not find "amelie"' in result.message and "TMDb knows" not in result.message
+    assert 'I could not find "parasite"' in result.message and "TMDb knows" not in result.message
+
+
+def test_a_title_joined_by_and_is_one_film(described_assistant) -> None:
+    """ "indiana jones and the temple of doom" is one film the catalogue lacks, not "indiana jones"
+    (The Last Crusade) and a missing "the temple of doom"; "Heat and Ronin" are still two."""
+    session = described_assistant.new_session(None)
+    result = described_assistant.turn(
+        session, "something like indiana jones and the temple of doom"
+    )
+    assert "TMDb knows Indiana Jones and the Temple of Doom (1984)" in result.message
+    assert '"the temple of doom"' not in result.message
+    assert "Raiders of the Lost Ark (1981)" in {p.item.title for p in result.picks}
+    two = described_assistant.turn(described_assistant.new_session(None), "I loved Heat and Ronin")
+    assert "TMDb knows Ronin (1998)" in two.message and "like Heat (1995)" in two.message
 
 
 def test_praise_for_it_asks_for_films_like_it_and_a_follow_up_keeps_it(described_assistant) -> None:

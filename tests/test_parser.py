@@ -83,6 +83,18 @@ CASES = {
     "a superhero movie, kids are 8 and 11": dict(include_tags=["Children's"]),
     "funny animated films for kids": dict(include_tags=["Children's"]),
     "a comedy, not for kids": dict(exclude_tags=["Children's"]),
+    # a want headed by "something" that names a kind of film is a new topic, as is one "instead"
+    "something scary from the 70s": dict(include_tags=["Horror"], year_min=1970, new_topic=True),
+    "a comedy instead": dict(intent=Intent.refine, include_tags=["Comedy"], new_topic=True),
+    "something darker": dict(new_topic=False),
+    "something else instead": dict(new_topic=False),
+    # decades in words in other languages
+    "películas de terror de los ochenta": dict(
+        include_tags=["Horror"], year_min=1980, year_max=1989
+    ),
+    "Horrorfilme aus den Achtzigern": dict(include_tags=["Horror"], year_min=1980, year_max=1989),
+    "film horror anni settanta": dict(include_tags=["Horror"], year_min=1970, year_max=1979),
+    "filmes de terror dos anos oitenta": dict(year_min=1980, year_max=1989),
 }
 
 

@@ -350,11 +350,14 @@ def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bo
 
 
 def _new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> bool:
-    """A refinement that names the kind of film wanted ("a western", "what about a romcom?"), not
-    one that narrows the last list ("only comedies", "no horror"): the last request's words and a
-    new user's first tastes give way, while its years and exclusions hold."""
+    """A refinement that names the kind of film wanted ("a western", "a comedy instead"), or a
+    request headed by "something" or "a film" that does ("something scary from the 70s" after
+    "more like the big lebowski"), not one that narrows the last list ("only comedies", "no
+    horror", "something darker"): the last request's words, seeds and a new user's first tastes
+    give way; a refinement's years and exclusions hold."""
+    headed = intent is Intent.recommend and facts["want_head"] and not facts["seeds"]
     return (
-        intent is Intent.refine
+        (intent is Intent.refine or headed)
         and (facts["include"] or facts["every"])
         and no_reference
         and not any(facts[name] for name in ("narrowing", "relative", "exclude", "reset"))

@@ -205,7 +205,7 @@ def _count_asked(tokens: tuple[Token, ...], i: int) -> tuple[int, int, int] | No
 
 def decades(tokens: tuple[Token, ...]) -> Iterator[tuple[int, int, int]]:
     """ "the 80s", "1990s", "80's", "the eighties", "los 80", "die 80er Jahre": the first year."""
-    names, foreign = listed("decade_names"), word_set("decade_words")
+    names, foreign = _decade_names(), word_set("decade_words")
     starts = {*names, *foreign, "the"}
     i = 0
     while i < len(tokens):
@@ -240,7 +240,7 @@ def _decade_at(tokens: tuple[Token, ...], k: int, names) -> tuple[int, int, int]
         return None
     low = tokens[k].low
     if low in names:
-        return k, k + 1, 1900 + 10 * (names.index(low) + 2)
+        return k, k + 1, names[low]
     if low.endswith("s") and (year := _year_of(low[:-1])) is not None:
         return k, k + 1, year
     if (year := _year_of(low)) is not None and k + 2 < len(tokens):
@@ -257,7 +257,7 @@ def _decade_at(tokens: tuple[Token, ...], k: int, names) -> tuple[int, int, int]
 
 
 def _decade_after(tokens: tuple[Token, ...], i: int) -> tuple[int, int, int] | None:
-    """ "años 80", "anni '70": the decade after a foreign decade word."""
+    """ "años 80", "anni '70", "los ochenta": the decade after a foreign decade word."""
     k = i + 1
     if not _gap(tokens, k):
         return None
@@ -265,4 +265,14 @@ def _decade_after(tokens: tuple[Token, ...], i: int) -> tuple[int, int, int] | N
         k += 1
     if k < len(tokens) and (year := _year_of(tokens[k].low)) is not None:
         return i, k + 1, year
+    if k < len(tokens) and (year := table("decade_years").get(tokens[k].low)) is not None:
+        return i, k + 1, year  # "los ochenta", "anni ottanta"
     return None
+
+
+@cache
+def _decade_names() -> dict[str, int]:
+    """The decades named by a word alone, each with its first year: English's in order ("the
+    eighties": 1980), and those of `decade_alone` ("Achtziger")."""
+    english = {name: 1920 + 10 * n for n, name in enumerate(listed("decade_names"))}
+    return english | table("decade_alone")

@@ -260,8 +260,18 @@ class Catalogue:
         return [i.item_id for i in sorted(named, key=lambda i: (i.year or 0, i.title))]
 
     def title_spans(self, text: str) -> list[tuple[int, int]]:
-        """Catalogue titles named in `text` as (start, end) spans (`TitleIndex.spans`)."""
-        return self.titles.spans(text)
+        """Catalogue titles named in `text` as (start, end) spans (`TitleIndex.spans`), and the
+        films it lacks whose titles a reader would split ("Indiana Jones and the Temple of Doom",
+        `OutsideFilms.joined_spans`): such a title holds the catalogue titles inside it."""
+        spans = self.titles.spans(text)
+        joined = self.outside.joined_spans(text) if self.outside else []
+
+        def crosses(s: int, e: int) -> bool:
+            return any(s < b and a < e and not (s <= a and b <= e) for a, b in spans)
+
+        kept = [(s, e) for s, e in joined if not crosses(s, e)]
+        inside = {(a, b) for a, b in spans for s, e in kept if s <= a and b <= e}
+        return sorted([*kept, *(span for span in spans if span not in inside)])
 
     def nearest(
         self, vector: np.ndarray, k: int, constraints: Constraints, exclude: set[str] = frozenset()

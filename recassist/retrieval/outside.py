@@ -87,6 +87,12 @@ class OutsideFilms:
     def __len__(self) -> int:
         return len(self.films)
 
+    def joined_spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of `text` that name one of these films whose title a reader would split at
+        "and" or a comma ("Indiana Jones and the Temple of Doom", "Crouching Tiger, Hidden
+        Dragon"), four words or more: "like X and Y" names two films, these one."""
+        return [(s, e) for s, e in self._titles.spans(text) if _joined(text[s:e])]
+
     def find(self, title: str) -> OutsideFilm | None:
         """The film `title` names: exactly (numbers as people say them), without its article, a
         title it begins ("harry potter": the best known), or misspelt when the match is sure;
@@ -122,3 +128,11 @@ class OutsideFilms:
         own = title_key(film.title)
         bare = own.split(" ", 1)[1] if own.startswith(("the ", "a ", "an ")) else own
         return max(fuzz.ratio(key, own), fuzz.ratio(key, bare)) >= SPELT
+
+
+def _joined(title: str) -> bool:
+    """Whether `title` is four words or more, joined by "and", "&" or a comma."""
+    words = title.replace(",", " , ").replace("&", " & ").lower().split()
+    return len([w for w in words if w not in {",", "&"}]) >= 4 and bool(
+        {"and", "&", ","} & set(words)
+    )

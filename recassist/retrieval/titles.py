@@ -87,9 +87,9 @@ def title_year(title: str) -> int | None:
 
 
 def title_key(title: str) -> str:
-    """'Godfather, The (1972)' -> 'the godfather', punctuation dropped: the key titles are looked up
-    by."""
-    return " ".join(re.findall(r"[\w']+", base_title(title)))
+    """'Godfather, The (1972)' -> 'the godfather', punctuation and accents dropped ('Amélie' is
+    'amelie', as people type it): the key titles are looked up by."""
+    return " ".join(re.findall(r"[\w']+", _unaccented(base_title(title))))
 
 
 def title_keys(title: str) -> set[str]:

@@ -166,15 +166,12 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
             raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
         if body.year_min and body.year_max and body.year_min > body.year_max:
             raise HTTPException(422, "year_min is after year_max")
-        session = ctx.assistant.new_session(user, body.tastes)
-        request = TurnRequest(
-            intent=Intent.recommend,
-            include_tags=rules.canonical_tags(body.include_tags, "include_tags"),
-            exclude_tags=rules.canonical_tags(body.exclude_tags, "exclude_tags"),
-            year_min=body.year_min,
-            year_max=body.year_max,
-            count=body.k,
-        )
+        request = _filtered(rules, body, TurnRequest(intent=Intent.recommend))
+        tastes = body.tastes
+        if user is None and tastes:  # its titles are seeds, its tags and years filters
+            read, tastes = ctx.assistant.read_tastes(tastes)
+            request = _filtered(rules, body, read)
+        session = ctx.assistant.new_session(user, tastes)
         result = run(
             ctx.assistant.stream_request(session, request, llm_explanations=body.explain == "llm")
         )
@@ -183,6 +180,21 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
                 503, f"the recommendation could not be finished ({result.error}); try again"
             )
         return RecommendOut(user_known=user is not None, items=[p.card() for p in result.picks])
+
+
+def _filtered(rules: _Rules, body: RecommendIn, request: TurnRequest) -> TurnRequest:
+    """`request` with the filters `body` sets, which win over those its tastes said, and its `k`."""
+    include = rules.canonical_tags(body.include_tags, "include_tags")
+    excluded = rules.canonical_tags(body.exclude_tags, "exclude_tags")
+    update = {
+        "exclude_tags": list(dict.fromkeys([*request.exclude_tags, *excluded])),
+        "count": body.k,
+    }
+    if include:
+        update |= {"include_tags": include, "all_tags": []}
+    if body.year_min is not None or body.year_max is not None:
+        update |= {"year_min": body.year_min, "year_max": body.year_max}
+    return request.model_copy(update=update)
 
 
 def _add_chat(router: APIRouter, ctx: AppContext, rules: _Rules, widget_caller) -> None:
