@@ -23,7 +23,7 @@ from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.rules import dated, refined
-from recassist.assistant.seeds import Named, built_around, named_titles, outside_films
+from recassist.assistant.seeds import NamedTitle, built_around, named_titles, outside_films
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
@@ -150,7 +150,7 @@ class Decider:
         now: SessionMemory,
         request: TurnRequest,
         found: Found,
-        named: list[Named],
+        named: list[NamedTitle],
         picks: list[Pick],
         milder: Intensity,
     ) -> list[str]:
@@ -257,7 +257,7 @@ class Decider:
         self,
         session: SessionMemory,
         request: TurnRequest,
-        named: list[Named],
+        named: list[NamedTitle],
         target: str | None,
     ) -> tuple[str, ...]:
         """The items this list is built around. Named titles (or their stand-ins, `assistant.seeds`)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from recassist.assistant.seeds import Named
+from recassist.assistant.seeds import NamedTitle
 from recassist.retrieval.catalogue import Constraints, Item, display_title
 
 STORE_DOWN = (
@@ -181,7 +181,7 @@ def noted(liked: bool, title: str) -> str:
 
 
 def title_notes(
-    named: list[Named],
+    named: list[NamedTitle],
     items: dict[str, Item],
     count: int,
     years: tuple[int, int] | None = None,

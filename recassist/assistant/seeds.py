@@ -23,7 +23,7 @@ from recassist.retrieval.outside import OutsideFilm
 
 
 @dataclass(frozen=True)
-class Named:
+class NamedTitle:
     """One title of a request, as the catalogue reads it."""
 
     title: str  # as the user wrote it
@@ -46,30 +46,30 @@ class Named:
         return self.item_id or self.stand_in or self.suggestion
 
 
-def name(catalogue: Catalogue, title: str, series: str | None = None) -> Named:
+def name(catalogue: Catalogue, title: str, series: str | None = None) -> NamedTitle:
     """The item `title` names: the latest or earliest of its series when `series` says so."""
     if series is not None:  # no series by that name: missing, not the nearest title by meaning
         members = catalogue.series(title)
-        return Named(
+        return NamedTitle(
             title,
             (members[-1] if series == "latest" else members[0]) if members else None,
             series=series,
         )
     match = catalogue.match_title(title)
     if match is not None and match.sure:
-        return Named(title, match.item_id)
+        return NamedTitle(title, match.item_id)
     base = without_number(title)
     stand_in = catalogue.find_title(base) if base else None
     outside = catalogue.outside
     film = outside.find(title) if outside is not None and stand_in is None else None
     if film is not None:  # "american beauty" is TMDb's film, not a misspelt American Dream
-        return Named(title, None, outside=film)
+        return NamedTitle(title, None, outside=film)
     if match is not None and stand_in is None:  # unsure: "did you mean ...?", built around it
-        return Named(title, None, suggestion=match.item_id)
-    return Named(title, None, stand_in)
+        return NamedTitle(title, None, suggestion=match.item_id)
+    return NamedTitle(title, None, stand_in)
 
 
-def built_around(named: list[Named]) -> list[str]:
+def built_around(named: list[NamedTitle]) -> list[str]:
     """The items a list is built around for the titles named: each title's item (or stand-in); a
     misspelt title's guess only when no title is sure ("I loved Heat and Ronin" is built around
     Heat alone, never around Batman & Robin for "ronin")."""
@@ -77,7 +77,7 @@ def built_around(named: list[Named]) -> list[str]:
     return list(dict.fromkeys(sure or [n.seed for n in named if n.seed]))
 
 
-def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
+def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[NamedTitle]:
     """Each title the request names, in order; the first is the one "the last ... movie" names (the
     parser puts it first)."""
     return [
@@ -89,7 +89,7 @@ def named_titles(catalogue: Catalogue, request: TurnRequest) -> list[Named]:
 def outside_films(
     catalogue: Catalogue,
     request: TurnRequest,
-    named: list[Named],
+    named: list[NamedTitle],
     last: TurnRequest | None,
     standing: tuple[str, ...],
 ) -> tuple[TurnRequest, list[OutsideFilm]]:

@@ -168,9 +168,10 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
             raise HTTPException(422, "year_min is after year_max")
         request = _filtered(rules, body, TurnRequest(intent=Intent.recommend))
         tastes = body.tastes
-        if user is None and tastes:  # its titles are seeds, its tags and years filters
+        if user is None and tastes:  # its titles are seeds; what it rules out is ruled out
             read, tastes = ctx.assistant.read_tastes(tastes)
-            request = _filtered(rules, body, read)
+            kept = {"seed_titles", "exclude_tags", "milder", "mood"}  # its kinds rank, not filter
+            request = _filtered(rules, body, TurnRequest(**read.model_dump(include=kept)))
         session = ctx.assistant.new_session(user, tastes)
         result = run(
             ctx.assistant.stream_request(session, request, llm_explanations=body.explain == "llm")
