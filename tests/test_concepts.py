@@ -298,14 +298,19 @@ def test_a_film_of_five_genres_still_leads_a_request_for_two_of_them(concepts, t
 
 
 def test_unused_words_are_quoted_as_written_even_beside_a_concept(concept_assistant) -> None:
-    """What no concept used is said back in the user's own words ("lots of fight scenes", never
-    "lot of fight scene"), also when its clause named a concept ("beautifully shot" dramas);
-    "oscar winning", which the graph's awards say, is used."""
+    """What no concept used is said back in the user's own words ("lots of wild stunts", never
+    "lot of wild stunt"), also when its clause named a concept ("beautifully shot" dramas);
+    "oscar winning", which the graph's awards say, is used, as are "fight scenes" (TMDb's
+    keyword "fight"; "scenes", like "flicks", asks nothing)."""
     assistant = concept_assistant
+    stunts = assistant.turn(
+        assistant.new_session(None), "martial arts flicks with lots of wild stunts"
+    )
+    assert '"lots of wild stunts"' in stunts.message, stunts.message
     fights = assistant.turn(
         assistant.new_session(None), "martial arts flicks with lots of fight scenes"
     )
-    assert '"lots of fight scenes"' in fights.message, fights.message
+    assert "didn't use" not in fights.message and "named" not in fights.message, fights.message
     shot = assistant.turn(assistant.new_session(None), "beautifully shot dramas")
     assert 'didn\'t use "beautifully shot"' in shot.message, shot.message
     assert shot.picks and all("Drama" in p.item.tags for p in shot.picks)

@@ -133,7 +133,8 @@ class FilmFacts:
 def linked(films: Sequence[tuple[str, int | None]], titles: Mapping[str, str]) -> list[str | None]:
     """The catalogue item (`titles`: item id -> title) each (title, year) names: the item with one
     of its title keys (`titles.title_keys`: "Se7en" is "Seven (Se7en)") and a year at most
-    `YEARS_APART` from the film's; None where there is none or two (remakes)."""
+    `YEARS_APART` from the film's; None where there is none or two (remakes). A film the
+    catalogue lists twice under one title (ML-100k's "Chasing Amy (1997)") is its first id's."""
     by_key: dict[str, list[str]] = {}
     for item_id, title in titles.items():
         for key in title_keys(title):
@@ -147,7 +148,8 @@ def linked(films: Sequence[tuple[str, int | None]], titles: Mapping[str, str]) -
             and (made := title_year(titles[i])) is not None
             and abs(made - year) <= YEARS_APART
         }
-        out.append(near.pop() if len(near) == 1 else None)
+        twice = len({titles[i] for i in near}) == 1
+        out.append(min(near, key=lambda i: (len(i), i)) if near and twice else None)
     return out
 
 

@@ -88,8 +88,10 @@ def title_year(title: str) -> int | None:
 
 def title_key(title: str) -> str:
     """'Godfather, The (1972)' -> 'the godfather', punctuation and accents dropped ('Amélie' is
-    'amelie', as people type it): the key titles are looked up by."""
-    return " ".join(re.findall(r"[\w']+", _unaccented(base_title(title))))
+    'amelie', as people type it), "&" read "and" ('Oscar & Lucinda'): the key titles are looked
+    up by."""
+    said = _unaccented(base_title(title)).replace("&", " and ")
+    return " ".join(re.findall(r"[\w']+", said))
 
 
 def title_keys(title: str) -> set[str]:
