@@ -625,6 +625,32 @@ def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp
     assert words.count("12.5%") == 1
 
 
+def test_which_interests_are_trending_is_answered_from_the_same_release(
+    ml1m_population, tmp_path
+) -> None:
+    """ "which genres are trending?" was refused ("a trend needs a tag"): it lists each
+    interest's share of active people earlier and later, biggest rise first, from the months
+    release a one-tag trend reads (so a second such question costs nothing), with no share where
+    its counts are within the noise; for students, whose monthly counts the noise swamps, it says
+    so rather than rank the noise."""
+    assistant = MarketerAssistant(audiences_with(ml1m_population, tmp_path))
+    answer = assistant.answer("which genres are trending?", "org")
+    table = answer.table
+    assert (table.measure, table.by) == ("trend", "interest")
+    changes = [r["change_pts"] for r in table.rows if r["change_pts"] is not None]
+    assert len(changes) >= 5 and changes == sorted(changes, reverse=True)
+    for row in table.rows:
+        if row["change_pts"] is not None:
+            assert row["change_pts"] == round(row["later_%"] - row["earlier_%"], 1), row
+    assert "rose most: " + table.rows[0]["interest"] in answer.summary, answer.summary
+    again = assistant.answer("what interests are rising?", "org")
+    assert again.table.rows == table.rows and again.table.epsilon_charged == 0
+    students = assistant.answer("which genres are trending among students?", "org")
+    assert "student" in students.table.segment
+    if all(r["change_pts"] is None for r in students.table.rows):
+        assert students.summary.startswith("Too few active people"), students.summary
+
+
 def test_what_an_interests_fans_also_like_comes_from_its_own_release(
     ml1m_population, find_title, tmp_path
 ) -> None:

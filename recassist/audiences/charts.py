@@ -64,8 +64,13 @@ def _affinity(fig, table: AudienceTable) -> tuple[str, str, str]:
 
 
 def _trend(fig, table: AudienceTable) -> tuple[str, str, str]:
-    """The share of active people per period, gaps left open."""
+    """The share of active people per period, gaps left open; or, by interest, each interest's
+    change in points."""
     rows = table.rows
+    if table.by == "interest":
+        known = [r for r in rows if r["change_pts"] is not None]
+        fig.add_bar(x=[r["interest"] for r in known], y=[r["change_pts"] for r in known])
+        return f"Interests rising and falling among {table.segment}", "interest", "change (points)"
     fig.add_scatter(
         x=[r["period"] for r in rows],
         y=[r["share"] for r in rows],

@@ -48,7 +48,7 @@ from recassist.audiences.summaries import (
     template_summary,
 )
 from recassist.audiences.tables import AudienceTable
-from recassist.errors import QueryError, SensitiveCategoryError
+from recassist.errors import SensitiveCategoryError
 from recassist.llm.checked import Problem, checked_text
 from recassist.llm.prompts import load_prompt, quote
 from recassist.llm.structured import SchemaPlanner
@@ -137,11 +137,7 @@ class MarketerAssistant:
         base = self._segment(notes, gender=plan.base_gender) if plan.base_gender else EVERYONE
         columns = set(p.attributes.columns)
         by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
-        tag = tag_names.get((plan.trend_tag or "").lower())
-        if measure == "trend" and tag is None:
-            raise QueryError(
-                f"a trend needs a tag to follow, e.g. 'how did interest in {p.tags[0]} change?'"
-            )
+        tag = tag_names.get((plan.trend_tag or "").lower())  # none: which interests rose
         query = MarketerQuery(
             measure=measure,
             segment=segment,
@@ -191,6 +187,8 @@ class MarketerAssistant:
         a = self.audiences
         if query.measure == "size":
             return a.size(principal, query.segment)
+        if query.measure == "trend" and not query.tag:  # "which genres are trending?"
+            return a.rising(principal, query.segment, query.last_months)
         if query.measure == "trend":
             return a.trend(
                 principal, query.segment, query.tag or "", query.period, query.last_months

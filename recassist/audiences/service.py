@@ -168,6 +168,13 @@ class Audiences:
         answers, charged = self.answers(owner)
         return self._done(trends.trend(answers, segment, tag, period, last_months), owner, charged)
 
+    def rising(self, owner: str, segment: Segment, last_months: int | None = None) -> AudienceTable:
+        """The interests that rose and fell most in the segment (`trends.rising`)."""
+        self._check(segment)
+        answers, charged = self.answers(owner)
+        table = trends.rising(answers, segment, self.reportable(), last_months)
+        return self._done(table, owner, charged)
+
     def sentiment(
         self, owner: str, segment: Segment, base: Segment = EVERYONE, category: str | None = None
     ) -> AudienceTable:

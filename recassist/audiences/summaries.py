@@ -158,7 +158,28 @@ def _affinity_summary(table: AudienceTable) -> str:
     return f"{who} over-index most on {best}.{tail}{caveat}"
 
 
+def _rising_summary(table: AudienceTable) -> str:
+    """The interests that rose and fell most, with their shares before and after."""
+    known = [r for r in table.rows if r["change_pts"] is not None]
+    if not known:
+        return (
+            f"Too few active people in {table.segment} to say which interests rose above the "
+            "privacy noise."
+        )
+
+    def said(r: dict) -> str:
+        return f"{r['interest']} ({r['change_pts']:+} points: {r['earlier_%']}% to {r['later_%']}%)"
+
+    up = [said(r) for r in known[:3] if r["change_pts"] > 0]
+    down = [said(r) for r in reversed(known[-3:]) if r["change_pts"] < 0]
+    parts = [f"rose most: {', '.join(up)}" if up else "no interest rose"]
+    parts.append(f"fell most: {', '.join(down)}" if down else "none fell")
+    return f"Among {table.segment}, of active people, " + "; ".join(parts) + f" ({table.notes[0]})."
+
+
 def _trend_summary(table: AudienceTable) -> str:
+    if table.by == "interest":
+        return _rising_summary(table)
     known = [r for r in table.rows if r["share"] is not None]
     if not known:
         return (

@@ -69,6 +69,70 @@ def trend(
     )
 
 
+def rising(
+    answers: ReleasedAnswers,
+    segment: Segment,
+    allowed: set[str],
+    last_months: int | None = None,
+) -> AudienceTable:
+    """Which interests rose and fell most in the segment ("which genres are trending among
+    students?"): each tag of `allowed`'s share of active people in the earlier months against the
+    later ones (split where the released active counts reach half), in percentage points, from
+    the same `months` release as `trend`. A share whose counts are within the noise is left
+    empty and its row comes last."""
+    v, r = answers.vocabulary, answers.releases
+    where = answers.where(segment)
+    if where.focus is not None:
+        raise QueryError("a trend follows interests over time for a segment of people")
+    size, _ = answers.size(where)
+    answers.require(size)
+    rows = answers.rows_of(where)
+    counts = np.maximum(r.months.counts[rows].sum(axis=0), 0)  # months x (active, tags...)
+    labels = list(v.months)
+    if last_months:
+        labels, counts = labels[-last_months:], counts[-last_months:]
+    if len(labels) < 2:
+        raise QueryError("one month is released, so nothing can be said to rise or fall")
+    # the halves hold as many active people each (the released counts): most ratings may be early
+    active = np.cumsum(counts[:, 0])
+    half = int(np.clip(np.searchsorted(active, active[-1] / 2) + 1, 1, len(labels) - 1))
+    halves = (counts[:half].sum(axis=0), counts[half:].sum(axis=0))
+    margins = [
+        Z95 * float(np.sqrt(len(rows) * n * 2 * r.months.scale**2))
+        for n in (half, len(labels) - half)
+    ]
+
+    def share(summed: np.ndarray, margin: float, tag: int) -> float | None:
+        active, liked = summed[0], summed[1 + tag]
+        return round(100 * min(liked, active) / active, 1) if min(active, liked) >= margin else None
+
+    table_rows = []
+    for n, name in enumerate(v.tags):
+        if name not in allowed:
+            continue
+        early, late = (share(c, m, n) for c, m in zip(halves, margins, strict=True))
+        change = round(late - early, 1) if early is not None and late is not None else None
+        table_rows.append(
+            {"interest": name, "earlier_%": early, "later_%": late, "change_pts": change}
+        )
+    table_rows.sort(key=lambda row: (row["change_pts"] is None, -(row["change_pts"] or 0)))
+    earlier, later = f"{labels[0]} to {labels[half - 1]}", f"{labels[half]} to {labels[-1]}"
+    return answers.table(
+        measure="trend",
+        segment=answers.describe(segment),
+        by="interest",
+        columns=["interest", "earlier_%", "later_%", "change_pts"],
+        rows=table_rows,
+        segment_size=int(size),
+        noise_margin95=round(max(margins), 1),
+        notes=[
+            f"earlier = {earlier}, later = {later}: the share of active people who liked the "
+            "interest in each",
+            "a share is left empty where its counts are within the privacy noise",
+        ],
+    )
+
+
 def sentiment(
     answers: ReleasedAnswers, segment: Segment, base: Segment, category: str | None = None
 ) -> AudienceTable:
