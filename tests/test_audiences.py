@@ -527,6 +527,15 @@ def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
     )
     trend, _ = assistant.parser.parse("is horror getting more popular?")
     assert (trend.measure, trend.trend_tag) == ("trend", "Horror")
+    # an occupation as the base, another word for one, the attribute a question asks by
+    versus, _ = assistant.parser.parse("what do students like compared to programmers?")
+    assert (versus.occupation, versus.base_occupation) == ("student", "programmer")
+    retirees, _ = assistant.parser.parse("what do retirees like?")
+    assert (retirees.occupation, retirees.age_min) == ("retired", None)
+    ages, _ = assistant.parser.parse("which age group likes horror most?")
+    assert (ages.by, ages.interest_tags) == ("age_band", ["Horror"])
+    jobs = assistant.answer("which occupations like dramas?", "analyst").table
+    assert jobs.by == "occupation" and all("occupation" in r for r in jobs.rows)
     # ages are released by band: 13-19 is answered, and said, as the bands it overlaps
     teens = assistant.answer("how many teenagers are there?", "analyst")
     assert teens.table.rows[0]["segment"] == "aged at most 24", teens.table.rows

@@ -52,6 +52,7 @@ class QuestionPlan(BaseModel):
     period: Literal["week", "month", "quarter"] | None = None
     last_months: int | None = Field(default=None, ge=1, le=120)
     base_gender: Literal["female", "male"] | None = None
+    base_occupation: str | None = Field(default=None, max_length=60)
     # The catalogue items the question names by title ("who likes Star Wars?"): the parser's alone,
     # never in the LLM's schema (`reconcile` keeps the parser's), so an item id never comes from
     # generated text.
@@ -168,8 +169,12 @@ class QuestionParser:
             (o for o in occupations if o and o not in ("other", "none")), key=str.lower
         ):
             words = [w.rstrip("s") for w in occupation.replace("/", " ").split(" ") if len(w) > 3]
+            other = _words()["occupation_words"]  # "retirees" are "retired"
             if words:
-                self.occupations[occupation] = Phrases([f"{w}|{w}s" for w in words])
+                said = [f"{w}|{w}s" for w in words]
+                self.occupations[occupation] = Phrases(
+                    [*said, *(o for w in words for o in other.get(w.lower(), ()))]
+                )
         categories = (
             p.interactions["department"].astype(str).unique()
             if "department" in p.interactions
@@ -225,6 +230,7 @@ class QuestionParser:
         _people(who_tokens, tokenise(against), put)
         _ages(who_tokens, put, stated)
         self._vocabulary(question, tokens, who_tokens, plan, put)
+        self._base_and_breakdown(tokenise(against), tokens, put)
         items = list(
             dict.fromkeys(item for start, _, item in named if item is not None and start < len(who))
         )
@@ -241,6 +247,16 @@ class QuestionParser:
         if phrases("last_year").found(tokens):
             put("last_months", 12)
         return plan, stated
+
+    def _base_and_breakdown(self, against: tuple[Token, ...], tokens, put) -> None:
+        """The occupation the segment is compared with ("... compared to programmers"), and the
+        attribute the question asks by ("which age group ...": `breakdowns`)."""
+        base = next((o for o, found in self.occupations.items() if found.found(against)), None)
+        if base is not None:
+            put("base_occupation", base)
+        asked = {name for name, _, _ in _table("breakdowns").spans(tokens)}
+        if by := next((b for b in _words()["breakdowns"] if b in asked), None):
+            put("by", self.occupation_column if by == "occupation" else by)
 
     def _vocabulary(self, question: str, tokens, who_tokens, plan: QuestionPlan, put) -> None:
         """The data set's own words: an occupation (in the subject), a category, the tags."""

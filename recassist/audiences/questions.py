@@ -134,8 +134,10 @@ class MarketerAssistant:
             tags=[tag_names[t.lower()] for t in plan.interest_tags if t.lower() in tag_names],
             items=plan.interest_items,
         )
-        base = self._segment(notes, gender=plan.base_gender) if plan.base_gender else EVERYONE
-        columns = set(p.attributes.columns)
+        base = EVERYONE
+        if plan.base_gender or plan.base_occupation:  # "... compared to men", "to programmers"
+            base = self._segment(notes, gender=plan.base_gender, occupation=plan.base_occupation)
+        columns = {*p.attributes.columns, *self.audiences.vocabulary.attributes}  # "age_band"
         by = plan.by if plan.by in (PROFILE, "tag", "item", *columns) else "tag"
         tag = tag_names.get((plan.trend_tag or "").lower())  # none: which interests rose
         query = MarketerQuery(
@@ -301,7 +303,16 @@ class MarketerAssistant:
         )
 
 
-_CRITERIA = ("gender", "age_min", "age_max", "occupation", "trend_tag", "category", "base_gender")
+_CRITERIA = (
+    "gender",
+    "age_min",
+    "age_max",
+    "occupation",
+    "trend_tag",
+    "category",
+    "base_gender",
+    "base_occupation",
+)
 
 
 def _names_something(plan: QuestionPlan, who: str) -> bool:
