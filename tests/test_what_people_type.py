@@ -131,6 +131,28 @@ def test_when_nothing_more_fits_the_reply_says_what_to_let_go_of(assistant: Assi
     assert not both.picks and both.message.endswith('Say "sci-fi or western" for more.')
 
 
+def test_when_the_user_rated_every_film_that_fits_the_reply_says_so(assistant: Assistant) -> None:
+    """The slice's most active user has rated every one of its films of some kinds: asked for
+    one, the reply said "I found nothing in the catalogue that fits all of that", as if the
+    catalogue had none; it says they rated them, and (a list from the words alone) does not
+    claim that other picks "fit the rest"."""
+    catalogue = assistant.catalogue
+    user = catalogue.users(limit=1)[0]
+    rated = set(catalogue.history_ids(user))
+    tags = sorted({t for i in catalogue.items.values() for t in i.tags})
+    tag = next(
+        t
+        for t in tags
+        if (ids := {i.item_id for i in catalogue.items.values() if t in i.tags}) and ids <= rated
+    )
+    result = assistant.turn(assistant.new_session(user), f"{tag} films")
+    assert not result.picks, [p.item.title for p in result.picks]
+    assert result.message.startswith(
+        f"I found nothing you have not rated in the catalogue that fits all of that: tagged {tag}"
+    ), result.message
+    assert "fit the rest" not in result.message
+
+
 @pytest.mark.parametrize(
     ("message", "include", "exclude"),
     [

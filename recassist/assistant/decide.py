@@ -134,9 +134,7 @@ class Decider:
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
-        empty = (
-            {"shown_fit": self._shown_fit(now), "loosen": self._loosen(now)} if not picks else {}
-        )
+        empty = {**self._fit_before(now), "loosen": self._loosen(now)} if not picks else {}
         text = replies.list_line(
             len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count, **empty
         )
@@ -173,7 +171,7 @@ class Decider:
         if found.synopses and unnamed:  # read by meaning, not dropped: "painters"
             notes.append(replies.synopsis_note(unnamed))
         held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
-        if found.concepts and "concepts" not in found.lists and held:
+        if found.concepts and "concepts" not in found.lists and held and picks:
             notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
         if picks and milder.said:  # "nothing too violent": what went last
             notes.append(replies.milder_note(milder.said, milder.kinds))
@@ -228,9 +226,14 @@ class Decider:
             for p in picks
         ], usual
 
-    def _shown_fit(self, now: SessionMemory) -> bool:
-        """Whether some film shown in this session fits every standing constraint."""
-        return any(i in self.items and now.constraints.allows(self.items[i]) for i in now.shown)
+    def _fit_before(self, now: SessionMemory) -> dict[str, bool]:
+        """Whether a film shown in this session (`shown_fit`), or one the user rated (`rated_fit`),
+        fits every standing constraint: then the reply finds "nothing more", "nothing you have
+        not rated"."""
+        items, allows = self.items, now.constraints.allows
+        rated = self.catalogue.history_ids(now.user_id)
+        fit = [any(i in items and allows(items[i]) for i in ids) for ids in (now.shown, rated)]
+        return {"shown_fit": fit[0], "rated_fit": fit[1]}
 
     def _loosen(self, now: SessionMemory) -> list[str]:
         """What the user could say to find more films not yet shown, one constraint let go at a

@@ -78,7 +78,7 @@ def like_outside(
     synopses = catalogue.synopses
     if synopses is None:
         return Named((), False)
-    near = synopses.nearest(film.text, config.depth, 0.0)
+    near = synopses.nearest(film.text, config.depth + len(seen), 0.0)  # a fan has seen many
     kinds, known = set(film.tags), catalogue.concepts.popularity if catalogue.concepts else {}
     scores = {i: s * (1 + _shared(kinds, catalogue.genres(i))) / 2 for i, s in near.items()}
     top = max(scores.values(), default=1.0)  # the well known first of those as near

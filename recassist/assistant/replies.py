@@ -310,17 +310,18 @@ def list_line(
     asked: int = 0,
     *,
     shown_fit: bool = False,
+    rated_fit: bool = False,
     loosen: Sequence[str] = (),
 ) -> str:
     """The line above a list of `count` picks (none: why, and what to loosen: "nothing more" once
-    films that fit were `shown_fit`, and what to say to find others when letting go of a
-    constraint would, `loosen`: 'Say "any year" for more.'; fewer than the `asked`: "I found only
-    2 picks, ..."), after the `notes` (`title_notes`)."""
+    films that fit were `shown_fit`, "nothing you have not rated" when the user rated those that
+    fit, `rated_fit`, and what to say to find others when letting go of a constraint would,
+    `loosen`: 'Say "any year" for more.'; fewer than the `asked`: "I found only 2 picks, ..."),
+    after the `notes` (`title_notes`)."""
     terms = in_force(seeds, constraints)
     if not count:
-        reason = (
-            f"I found nothing{' more' if shown_fit else ''} in the catalogue that fits all of that"
-        )
+        more = (" more" if shown_fit else "") + (" you have not rated" if rated_fit else "")
+        reason = f"I found nothing{more} in the catalogue that fits all of that"
         if years and (
             (constraints.year_min or years[0]) > years[1]
             or (constraints.year_max or years[1]) < years[0]
