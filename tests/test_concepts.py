@@ -512,6 +512,19 @@ def test_a_kind_none_of_whose_films_fits_the_years_is_said(concept_assistant) ->
     assert "Nothing I know" not in grown.message and grown.picks
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["heist movies with a twist ending", "je veux un film triste qui fait pleurer"],
+)
+def test_phrases_people_use_are_read_whole(concept_assistant, message: str) -> None:
+    """ "a twist ending" left "ending" unread ('No kind of film I know is named "ending"'), and "qui
+    fait pleurer" left "fait" ("I didn't use "fait""): each is one phrase now (a mystery film, a
+    tearjerker)."""
+    result = concept_assistant.turn(concept_assistant.new_session(None), message)
+    assert result.picks and "didn't use" not in result.message, result.message
+    assert "is named" not in result.message, result.message
+
+
 def test_a_subject_named_with_a_tags_word_is_still_read(concepts) -> None:
     """ "cold war intrigue" names no war film (`no_tag`), but it does name the Cold War."""
     names = [m.concept.names[0] for m in concepts.match("spy movies, cold war intrigue")]
