@@ -30,9 +30,8 @@ from recassist.retrieval.catalogue import TitleIndex
 QuestionMeasure = Literal[
     "affinity", "size", "sentiment", "trend", "clusters", "lookalike", "segments"
 ]
-PROFILE = (
-    "profile"  # breakdown over the small user attributes together (gender, age band, occupation)
-)
+# a breakdown over the small user attributes together (gender, age band, occupation)
+PROFILE = "profile"
 
 
 class QuestionPlan(BaseModel):

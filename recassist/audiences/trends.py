@@ -101,16 +101,11 @@ def rising(
         Z95 * float(np.sqrt(len(rows) * n * 2 * r.months.scale**2))
         for n in (half, len(labels) - half)
     ]
-
-    def share(summed: np.ndarray, margin: float, tag: int) -> float | None:
-        active, liked = summed[0], summed[1 + tag]
-        return round(100 * min(liked, active) / active, 1) if min(active, liked) >= margin else None
-
     table_rows = []
     for n, name in enumerate(v.tags):
         if name not in allowed:
             continue
-        early, late = (share(c, m, n) for c, m in zip(halves, margins, strict=True))
+        early, late = (_share(c, m, n) for c, m in zip(halves, margins, strict=True))
         change = round(late - early, 1) if early is not None and late is not None else None
         table_rows.append(
             {"interest": name, "earlier_%": early, "later_%": late, "change_pts": change}
@@ -131,6 +126,12 @@ def rising(
             "a share is left empty where its counts are within the privacy noise",
         ],
     )
+
+
+def _share(summed: np.ndarray, margin: float, tag: int) -> float | None:
+    """The share (%) of the active (`summed[0]`) who liked tag `tag`; None within the noise."""
+    active, liked = summed[0], summed[1 + tag]
+    return round(100 * min(liked, active) / active, 1) if min(active, liked) >= margin else None
 
 
 def sentiment(
