@@ -302,10 +302,8 @@ def _demo_users(ctx: AppContext, most: int = 200) -> tuple[dict[str, int], str]:
     the most active has rated so much (737 of ML-100k's 1,682 films) that a request for horror
     from the 70s finds nothing they have not rated."""
     everyone = ctx.catalogue.users()
-    listed = {
-        u: len(ctx.catalogue.history_ids(u)) for u in everyone[:: max(1, len(everyone) // most)]
-    }
-    listed = dict(list(listed.items())[:most])
+    step = max(1, -(-len(everyone) // most))  # rounded up: the least active are listed too
+    listed = {u: len(ctx.catalogue.history_ids(u)) for u in everyone[::step]}
     sizes = sorted(listed.values())
     middle = sizes[len(sizes) // 2] if sizes else 0
     return listed, min(listed, key=lambda u: abs(listed[u] - middle), default=NEW_USER)
