@@ -126,16 +126,15 @@ class Assistant:
         """A new user's tastes sent with no chat ("I loved Alien and Heat, nothing too gory"), read
         as their first message is: the request it makes (its titles the seeds, its tags, years
         and words of less), and the words to keep as their tastes, without the titles
-        (`rules.keep_tastes`). A title they hated is no seed."""
+        (`rules.tastes_of`). A title they hated is no seed."""
         said = plain_text(tastes)[:500]
         parsed = rules.ruled_out_titles(self.planner.read(said)[0], said, self.catalogue, self.tags)
-        kept = rules.keep_tastes(SessionMemory(), said, parsed.seed_titles).tastes
         hated = parsed.feedback in ("dislike", "not_interested")
         request = rules.as_tastes(parsed, said).model_copy(
             update={"intent": Intent.recommend, "feedback": None}
             | ({"seed_titles": []} if hated else {})
         )
-        return request, " ".join(kept)
+        return request, rules.tastes_of(said, parsed.seed_titles)
 
     def turn(self, session: SessionMemory, message: str) -> TurnResult:
         """One whole turn without streaming."""

@@ -45,11 +45,16 @@ def keep_tastes(session: SessionMemory, message: str, titles: Sequence[str] = ()
     nothing."""
     if not is_first_message(session) or not message.strip():
         return SessionUpdate()
+    return SessionUpdate(tastes=(tastes_of(message, titles),))
+
+
+def tastes_of(message: str, titles: Sequence[str] = ()) -> str:
+    """The words of `message` kept as tastes: without the `titles` it named (`keep_tastes`)."""
     for title in titles:
         at = message.lower().find(title.lower())
         if title and at >= 0:
             message = message[:at] + message[at + len(title) :]
-    return SessionUpdate(tastes=(" ".join(message.split())[:TASTES_MAX_CHARS],))
+    return " ".join(message.split())[:TASTES_MAX_CHARS]
 
 
 def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
