@@ -1085,6 +1085,23 @@ def test_kinds_of_film_in_other_languages_are_tags(message: str, include: list, 
     assert parse(message, tags).include_tags == include
 
 
+@pytest.mark.parametrize(
+    ("message", "include"),
+    [
+        ("a movie about love", ["Romance"]),
+        ("a movie about love and war", ["Romance", "War"]),
+        ("two strangers fall in love on a train", ["Romance"]),
+        ("I'm in love with old westerns", ["Western"]),
+        ("i love westerns", ["Western"]),
+    ],
+)
+def test_love_is_a_kind_of_film_only_as_what_it_is_about(message: str, include: list, tags) -> None:
+    """ "a movie about love" asks for romances (it was all filler, so popular films came back with
+    nothing said unused); "I'm in love with old westerns" and "i love westerns" ask for westerns
+    alone."""
+    assert sorted(parse(message, tags).include_tags) == include
+
+
 @pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])
 def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: str, tags) -> None:
     """Typos are forgiven towards every language's genre words, so none may be one letter from a

@@ -84,7 +84,7 @@ class CandidateStage:
         said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
-        concepts = self._concepts(gathered, said, constraints, seen) if said else False
+        concepts = self._concepts(gathered, said, constraints, seen, anchors) if said else False
         best = request.best and not anchors
         series = desc.series_named(words, self.catalogue, single=not concepts) if best else []
         kinds = wanted_tags(constraints)
@@ -222,13 +222,19 @@ class CandidateStage:
         return True
 
     def _concepts(
-        self, gathered: Gathered, words: str, constraints: Constraints, seen: set[str]
+        self,
+        gathered: Gathered,
+        words: str,
+        constraints: Constraints,
+        seen: set[str],
+        anchors: Sequence[str] = (),
     ) -> bool:
         """The items `words` name (`assistant.named`: "a heist film", "about the Mafia", "films
-        about painters" by their synopses), each with its evidence; False when the words name
-        nothing (True, with no list, when none of what they name is allowed)."""
+        about painters" by their synopses; "darker" after Blade Runner, the neo-noir), each with
+        its evidence; False when the words name nothing (True, with no list, when none of what
+        they name is allowed)."""
         named = named_items(
-            self.catalogue, self.serving.data, self.config, words, constraints, seen
+            self.catalogue, self.serving.data, self.config, words, constraints, seen, anchors
         )
         if named is None:
             return False

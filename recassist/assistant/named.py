@@ -18,6 +18,10 @@ from recassist.retrieval.outside import OutsideFilm
 from recassist.settings import AgentConfig
 
 SYNOPSIS_QUOTED = 20  # items of a list whose synopsis is quoted (the picks come from these)
+# a kind one word names stays beside the nearest of that word's kinds to the films a list goes
+# by when at least this share as near ("darker" after Blade Runner: neo-noir 0.30, psychological
+# thriller 0.11, black comedy 0.04; after The Terminator: 0.80, 0.82, 0.10)
+TOWARD_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -39,14 +43,16 @@ def named_items(
     words: str,
     constraints: Constraints,
     seen: set[str],
+    anchors: Sequence[str] = (),
 ) -> Named | None:
     """The items `words` name, within `constraints` and not `seen`, up to `config.depth`: an
     item's concept scores (`ConceptIndex.scores`) plus how near its synopsis is
     (`near_synopses`); one that no concept names counts how well known it is only as far as its
-    synopsis is near (a famous film barely near "painters" is no answer). None when the words
-    name nothing."""
+    synopsis is near (a famous film barely near "painters" is no answer). A word that names
+    several kinds names those nearest the films the list goes by (`anchors`, `toward`). None
+    when the words name nothing."""
     index = catalogue.concepts
-    matches = index.match(words) if index is not None else []
+    matches = toward(catalogue, index.match(words), anchors) if index is not None else []
     near = near_synopses(catalogue, config, words, matches)
     if not (matches or near):
         return None
@@ -89,6 +95,34 @@ def like_outside(
     scores = neighbours.typical(data, scores, config.outside_typical)
     listed = _allowed(catalogue, scores, constraints, seen, config.depth)
     return Named((), False, listed, dict.fromkeys(listed, Reason("like_outside", film.named)))
+
+
+def toward(
+    catalogue: Catalogue, matches: Sequence[ConceptMatch], anchors: Sequence[str]
+) -> list[ConceptMatch]:
+    """Of the kinds of film one word names, those nearest the films a list goes by: "darker"
+    names a black comedy, a neo-noir, a psychological thriller and a crime drama, and "like
+    Blade Runner, something darker" wants the neo-noir, not Heathers. A kind's nearness is the
+    share of its films with a genre of one of `anchors`; those under `TOWARD_SHARE` of the
+    nearest of their words go. Kinds named by words of their own, and lists with no film to go
+    by, keep every match."""
+    genres = {t for a in anchors if a in catalogue.items for t in catalogue.items[a].tags}
+    by_words: dict[str, list[ConceptMatch]] = {}
+    for match in matches:
+        by_words.setdefault(match.said, []).append(match)
+    kept = []
+    for group in by_words.values():
+        near = [_near(catalogue, m.concept.members, genres) for m in group]
+        top = max(near)
+        single = len(group) == 1 or not genres or top == 0
+        kept += [m for m, n in zip(group, near) if single or n >= TOWARD_SHARE * top]
+    return sorted(kept, key=matches.index)
+
+
+def _near(catalogue: Catalogue, members: frozenset[str], genres: set[str]) -> float:
+    """The share of the catalogue's items of `members` with one of `genres`."""
+    items = [catalogue.items[i] for i in members if i in catalogue.items]
+    return sum(bool(genres & set(item.tags)) for item in items) / max(1, len(items))
 
 
 def _shared(kinds: set[str], genres: Sequence[str]) -> float:
