@@ -1102,6 +1102,28 @@ def test_love_is_a_kind_of_film_only_as_what_it_is_about(message: str, include: 
     assert sorted(parse(message, tags).include_tags) == include
 
 
+@pytest.mark.parametrize(
+    ("message", "wanted", "out"),
+    [
+        ("comedies without jim carrey", [], ["jim carrey"]),
+        ("action movies, nothing with arnold schwarzenegger", [], ["arnold schwarzenegger"]),
+        ("i can't stand adam sandler, what comedies do you have", [], ["adam sandler"]),
+        ("not a fan of meg ryan, romantic comedies please", [], ["meg ryan"]),
+        ("je ne supporte pas tom cruise, un thriller", [], ["tom cruise"]),
+        ("comedies with jim carrey", ["jim carrey"], []),
+        ("anything with tom hanks but no meg ryan", ["tom hanks"], ["meg ryan"]),
+    ],
+)
+def test_a_person_after_a_negation_is_ruled_out_not_wanted(
+    message: str, wanted: list, out: list
+) -> None:
+    """ "comedies without jim carrey" listed Ace Ventura, Liar Liar and The Mask: the person was
+    read as wanted whatever came before. The words that rule a person out are read too."""
+    request = parse(message, TAGS)
+    assert (request.people, request.exclude_people) == (wanted, out)
+    assert not {"can't", "stand", "fan", "supporte"} & set(unread(message, TAGS))
+
+
 @pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])
 def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: str, tags) -> None:
     """Typos are forgiven towards every language's genre words, so none may be one letter from a

@@ -23,7 +23,13 @@ from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.rules import dated, refined
-from recassist.assistant.seeds import NamedTitle, built_around, named_titles, outside_films
+from recassist.assistant.seeds import (
+    NamedTitle,
+    built_around,
+    named_titles,
+    outside_films,
+    thumbs_on_no_film,
+)
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
@@ -63,7 +69,7 @@ class Decider:
         """What the turn answers, as a value: one resolve step (the item the request points at, or
         "I can't find that one"), then the intent's stage. `preview` leaves the sponsored slot
         out."""
-        request = self._thumbs_on_no_film(request)
+        request = thumbs_on_no_film(self.catalogue, request)
         target, missing = self._target(session, request)
         if missing:
             text = replies.unresolved(request.refers_to, len(session.last_shown))
@@ -114,7 +120,7 @@ class Decider:
         request, outside = outside_films(  # "like the matrix", then "what else?"
             self.catalogue, request, named, session.last_request, session.seeds
         )
-        update = base.then(session.standing(request))
+        update = base.then(session.standing(request, self.catalogue.films_of))
         update = update.then(SessionUpdate(seeds=self._seeds(session, request, named, target)))
         update, now = _without_disliked_seeds(session, update)  # what this turn holds
         found = self.candidates.find(now, request, now.seeds, now.constraints, outside)
@@ -274,22 +280,6 @@ class Decider:
         dropped = dropped or request.intent is Intent.search
         keep = not (request.seed_titles or dropped)
         return tuple(dict.fromkeys(seeds or (session.seeds if keep else [])))
-
-    def _thumbs_on_no_film(self, request: TurnRequest) -> TurnRequest:
-        """A thumbs on words that name no film of the catalogue ("i don't like violence. a
-        drama?"): a request, with those words said back as unused, not "which one do you mean?"
-        about a list; praise for a film TMDb knows ("i loved inception") asks for films like it."""
-        if request.intent is not Intent.feedback or request.refers_to is not None:
-            return request
-        named = named_titles(self.catalogue, request)
-        if not named or any(t.item_id or t.stand_in for t in named):
-            return request
-        against = request.feedback == "dislike"  # said back as a wish against it: "no violence"
-        update = {"intent": Intent.recommend, "feedback": None, "then_more": False}
-        if not against and any(t.outside for t in named):  # "i loved inception": films like it
-            return request.model_copy(update=update)
-        unused = [*request.unused, *(f"no {t.title}" if against else t.title for t in named)]
-        return request.model_copy(update={**update, "seed_titles": [], "unused": unused})
 
     def _named_item(self, request: TurnRequest) -> str | None:
         """The item the request's first title names ("why the last Star Wars movie?"), if any."""

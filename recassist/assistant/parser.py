@@ -23,7 +23,7 @@ from importlib import resources
 from recassist.assistant.kinds import less_of, mixed_into
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
-from recassist.language.people import people
+from recassist.language.people import people, ruled_out
 from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
@@ -123,10 +123,10 @@ def _tidy(text: str) -> str:
 
 def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> list[str]:
     """The words of `message` that the parser reads as nothing: no title, tag, year, count,
-    position, intent cue, person or filler. None left means the parser understood the whole message and can
-    plan alone."""
+    position, intent cue, person or filler (none left: the parser can plan alone)."""
     tagged = read(message, tags, titles)
-    _, naming = people(tagged.tokens, tagged.text, tagged.seeds)  # read as people
+    named, naming = people(tagged.tokens, tagged.text, tagged.seeds)  # read as people
+    naming += ruled_out(tagged.tokens, tagged.text, named)[1]  # "i can't stand ..."
     rest = mask(tagged.text, [*tagged.covered, *naming])
     tokens = tokens_outside(tagged.text, tagged.tokens, [*tagged.covered, *naming])
     words = (rest[s:e].lower() for s, e in words_of(tokens, rest))
@@ -238,7 +238,7 @@ def parse(
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
-    named, asked = _asked(tagged)
+    named, out, asked = _asked(tagged)
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
@@ -276,6 +276,7 @@ def parse(
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
         people=named,
+        exclude_people=out,
         unused=left_out(masked, unsaid, [] if mood else own_words),
         milder=left_out(masked, unsaid, [])[:5],
         mix=mix,
@@ -293,17 +294,18 @@ def _mood(intent: Intent, tagged: Tagged, own_words: list[str], words: str) -> s
     return words if intent in (Intent.recommend, Intent.search) or described else None
 
 
-def _asked(tagged: Tagged) -> tuple[list[str], list[tuple[int, int]]]:
-    """The people named ("starring tom hanks"), and the spans that ask for no description: the
-    people, a relation ("who directed"), how to rank ("the best", "ever made")."""
+def _asked(tagged: Tagged) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """The people wanted ("starring tom hanks") and ruled out ("without jim carrey"), and the
+    spans that ask for no description: the people, a relation ("who directed"), how to rank
+    ("the best", "ever made")."""
     named, naming = people(tagged.tokens, tagged.text, tagged.seeds)
-    asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming]
-    return named, asked
+    out, against = ruled_out(tagged.tokens, tagged.text, named)
+    asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming, *against]
+    return [n for n in named if n not in out], out, asked
 
 
 def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
-    """The request's fields read from the facts alone: a reset, "the best", a thumbs that asks
-    for more, the small talk of a chat."""
+    """The request's fields read from the facts alone: reset, best, then_more, small_talk."""
     more = facts["ask_for_picks"] or facts["continue"] or _chosen(facts)
     talk = next((k for k in SMALL_TALK if facts[k]), None)
     return {
@@ -315,8 +317,7 @@ def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
 
 
 def _era(tagged: Tagged) -> tuple[str | None, list[tuple[int, int]]]:
-    """ "older" or "newer" (than the last list) when the message says so, else None; and the
-    spans that say it (no description)."""
+    """ "older" or "newer" (than the last list) when said, else None; and the spans saying it."""
     for era in ("older", "newer"):
         if spans := cue(era).spans(tagged.tokens):
             return era, spans

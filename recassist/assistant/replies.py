@@ -71,6 +71,8 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)
         parts.append("with no " + _listed(excluded, "or", most=len(excluded)))
+    if people := sorted(constraints.exclude_people):
+        parts.append("nothing with " + _listed(people, "or", most=len(people)))
     low, high = constraints.year_min, constraints.year_max
     if low is not None and low == high:
         parts.append(f"from {low}")

@@ -97,6 +97,9 @@ class TurnRequest(BaseModel):
     small_talk: Literal["greeting", "thanks", "help", "recall"] | None = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
     people: list[str] = Field(default_factory=list, max_length=5)
+    # the people it rules out ("comedies without jim carrey"): their films are left out until the
+    # user names them as wanted again
+    exclude_people: list[str] = Field(default_factory=list, max_length=5)
     # the two films the first person was found by (`assistant.filmography`): the reply names them
     people_by: list[str] = Field(default_factory=list, max_length=2)
     # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
@@ -131,6 +134,7 @@ PARSER_ONLY = (
     "best",
     "mix",
     "people",
+    "exclude_people",
     "people_by",
     "about",
     "small_talk",

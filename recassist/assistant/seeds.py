@@ -108,3 +108,26 @@ def outside_films(
         return request, found
     titles = [n.title for n in again]
     return request.model_copy(update={"seed_titles": titles}), [n.outside for n in again]
+
+
+def thumbs_on_no_film(catalogue: Catalogue, request: TurnRequest) -> TurnRequest:
+    """A thumbs on words that name no film of the catalogue: a request, not "which one do you
+    mean?" about a list. A famous person is wanted or ruled out ("i love tom hanks", "I hate tom
+    cruise. any good thrillers?"); praise for a film TMDb knows ("i loved inception") asks for
+    films like it; other words are said back as unused ("i don't like violence. a drama?")."""
+    if request.intent is not Intent.feedback or request.refers_to is not None:
+        return request
+    named = named_titles(catalogue, request)
+    if not named or any(t.item_id or t.stand_in for t in named):
+        return request
+    against = request.feedback == "dislike"  # said back as a wish against it: "no violence"
+    update = {"intent": Intent.recommend, "feedback": None, "then_more": False}
+    if not against and any(t.outside for t in named):  # "i loved inception": films like it
+        return request.model_copy(update=update)
+    people = [t.title for t in named if catalogue.films_of(t.title)]
+    if people:
+        field = "exclude_people" if against else "people"
+        update[field] = [*getattr(request, field), *people][:5]
+    rest = [t.title for t in named if t.title not in people]
+    unused = [*request.unused, *(f"no {title}" if against else title for title in rest)]
+    return request.model_copy(update={**update, "seed_titles": [], "unused": unused})

@@ -21,13 +21,15 @@ it, for a stage that must read what an earlier stage of the same turn decided.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.grounding.evidence import Reason
 from recassist.retrieval.catalogue import Constraints
 
+# a person's name -> as the graph names them, and their films (`Catalogue.films_of`)
+FilmsOf = Callable[[str], "tuple[str, frozenset[str]] | None"]
 _KEEPS = (Intent.recommend, Intent.search, Intent.refine, Intent.more_like)  # kept as last_request
 
 
@@ -108,7 +110,7 @@ class SessionMemory:
         self.commit(self.standing(request))
         return self.constraints
 
-    def standing(self, request: TurnRequest) -> SessionUpdate:
+    def standing(self, request: TurnRequest, films_of: FilmsOf | None = None) -> SessionUpdate:
         """The request folded into the standing constraints, as an update: the constraints that
         hold for this turn, what stays excluded, whether the first tastes still count.
 
@@ -118,7 +120,8 @@ class SessionMemory:
         the request says it again (the agent's seed stage drops the seeds); what the user ruled out
         stays until they lift it. A refinement that names a kind of film ("what about a western?",
         also a `new_topic`) keeps the years and exclusions in force, but the first tastes give
-        way."""
+        way. The people ruled out ("comedies without jim carrey", their films by `films_of`)
+        stay ruled out, as excluded tags do, until a request names them as wanted."""
         new_topic = request.intent in (Intent.recommend, Intent.search) and (
             bool(request.seed_titles) or request.new_topic
         )
@@ -148,6 +151,7 @@ class SessionMemory:
             less_mainstream=request.less_mainstream or standing.less_mainstream,
             # a wish for less of a quality holds for the topic, as the tags wanted do
             milder=frozenset(request.milder) | standing.milder,
+            **self._people_out(request, films_of),
         )
         return SessionUpdate(
             constraints=constraints,
@@ -156,6 +160,21 @@ class SessionMemory:
             last_request=request if request.intent in _KEEPS else None,
             seeds=() if request.reset else None,
         )
+
+    def _people_out(self, request: TurnRequest, films_of: FilmsOf | None) -> dict:
+        """The people ruled out after `request` and their films, as `Constraints` fields: those
+        before (not after a reset) and those it rules out, less those it names as wanted."""
+        if films_of is None:
+            return {}
+        before = set() if request.reset else set(self.constraints.exclude_people)
+        wanted = {found[0] for name in request.people if (found := films_of(name))}
+        out = {found[0] for name in request.exclude_people if (found := films_of(name))}
+        people = (before | out) - wanted
+        films = [films_of(name) for name in sorted(people)]
+        return {
+            "exclude_people": frozenset(people),
+            "exclude_items": frozenset(i for f in films if f for i in f[1]),
+        }
 
     def commit(self, update: SessionUpdate) -> None:
         """Apply one turn's update: the only place a turn changes the session."""

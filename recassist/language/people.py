@@ -13,7 +13,7 @@ from __future__ import annotations
 from itertools import takewhile
 
 from recassist.language.phrases import Token
-from recassist.language.tags import clause_end
+from recassist.language.tags import clause_end, negator_before
 from recassist.language.words import filler, listed, phrases, word_set
 
 
@@ -47,6 +47,28 @@ def people(
 
     named = [text[s:e].strip() for s, e in sorted(set(spans)) if free((s, e))]
     return list(dict.fromkeys(named)), [span for span in said if free(span)]
+
+
+def ruled_out(
+    tokens: tuple[Token, ...], text: str, named: list[str]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """Of the people `named` (as `people` found them in `text`), those a word before them rules
+    out ("comedies without jim carrey", "no tom cruise", "nothing with arnold schwarzenegger",
+    "i can't stand adam sandler": `people_against`): their films are not wanted, and the person
+    is no wish. Also the spans of the `people_against` words that did so (no description)."""
+    starts = {token.start: k for k, token in enumerate(tokens)}
+    against = {b: (a, b) for a, b in phrases("people_against").matches(tokens)}
+    out, spans = [], []
+    for name in named:
+        k = starts.get(text.find(name))
+        if k is None:
+            continue
+        before = against.get(k) or against.get(k - 1)  # at most a word between
+        if before or negator_before(tokens, k):
+            out.append(name)
+        if before:
+            spans.append((tokens[before[0]].start, tokens[before[1] - 1].end))
+    return out, spans
 
 
 def surnames() -> frozenset[str]:

@@ -20,7 +20,7 @@ from recassist.data.item_profiles import ItemProfile
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
-from recassist.retrieval.concepts import ConceptIndex
+from recassist.retrieval.concepts import PEOPLE, ConceptIndex
 from recassist.retrieval.embedding import Embedder, english_words
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.profiles import latest_first
@@ -79,9 +79,12 @@ class Constraints:
     less_mainstream: bool = False  # no filter: the ranking puts popular items lower
     # no filter either: "nothing too violent", the films with most of a quality come last
     milder: frozenset[str] = frozenset()
+    # "comedies without jim carrey": the people ruled out, as the graph names them, and their films
+    exclude_people: frozenset[str] = frozenset()
+    exclude_items: frozenset[str] = frozenset()
 
     def allows(self, item: Item) -> bool:
-        if self.exclude_tags & set(item.tags):
+        if self.exclude_tags & set(item.tags) or item.item_id in self.exclude_items:
             return False
         if self.include_tags and not self.include_tags & set(item.tags):
             return False
@@ -218,6 +221,15 @@ class Catalogue:
         Hitchcock"); None for anyone else or without a graph (`ConceptIndex.person`)."""
         found = self.concepts.person(name) if self.concepts is not None else None
         return found.names[0] if found is not None else None
+
+    def films_of(self, name: str) -> tuple[str, frozenset[str]] | None:
+        """The famous person `name` names, as the graph's names write them, and their films in
+        any role; None for anyone else or without a graph."""
+        found = self.concepts.person(name) if self.concepts is not None else None
+        if found is None:
+            return None
+        roles = [c for c in self.concepts.concepts if c.kind in PEOPLE and c.names == found.names]
+        return found.names[0], frozenset().union(*(c.members for c in roles))
 
     def exact_title(self, title: str) -> str | None:
         """The item whose title, normalised, is exactly `title`'s ("Godfather part 2" included)."""

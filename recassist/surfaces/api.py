@@ -170,7 +170,8 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
         tastes = body.tastes
         if user is None and tastes:  # its titles are seeds; what it rules out is ruled out
             read, tastes = ctx.assistant.read_tastes(tastes)
-            kept = {"seed_titles", "exclude_tags", "milder", "mood"}  # its kinds rank, not filter
+            # its kinds rank, not filter; the people it rules out ("no tom cruise") are ruled out
+            kept = {"seed_titles", "exclude_tags", "exclude_people", "milder", "mood"}
             request = _filtered(rules, body, TurnRequest(**read.model_dump(include=kept)))
         session = ctx.assistant.new_session(user, tastes)
         result = run(
