@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from recassist.assistant.bounds import LENGTHS, length_of, names_length, years_of
 from recassist.assistant.kinds import less_of, mixed_into
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
@@ -158,7 +159,10 @@ def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMen
         )
 
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in tagged.seeds) or any(
-        not any(s <= m.start < e for m in forgotten) and not has_decade(s, e) for s, e in forget
+        not any(s <= m.start < e for m in forgotten)
+        and not has_decade(s, e)
+        and not names_length(tagged, s, e)  # "forget the length"
+        for s, e in forget
     )
     drop_years = bool(tagged.cues("any_year", raw=True)) or any(
         has_decade(s, e) or has_year(s, e) for s, e in forget
@@ -200,29 +204,6 @@ def _said_or(tagged: Tagged, forget) -> bool:
     )
 
 
-def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
-    """The year range: the decades named ("the 70s or 80s": 1970 to 1989), "before"/"after" a year
-    (negated: "not before 1990"), or a year."""
-    year_min = year_max = None
-    # "not from the 80s": one range cannot say it
-    decades = [int(d.value) for d in tagged.of(Kind.decade) if not (d.inside(forget) or d.negated)]
-    if decades:
-        year_min, year_max = min(decades), max(decades) + 9
-    if before := tagged.first(Kind.year_before, outside=forget):
-        if before.negated:  # "not before 1990": from 1990 on
-            year_min = int(before.value)
-        else:
-            year_max = int(before.value) - 1
-    if after := tagged.first(Kind.year_after, outside=forget):
-        if after.negated:  # "not (from) after 1960": up to 1960
-            year_max = int(after.value)
-        else:
-            year_min = int(after.value) + 1
-    if not (decades or before or after) and (single := tagged.first(Kind.year_in, outside=forget)):
-        year_min = year_max = int(single.value)
-    return year_min, year_max
-
-
 def parse(
     message: str,
     tags: TagMatcher,
@@ -239,18 +220,22 @@ def parse(
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
     named, asked = _asked(tagged)
-    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
+    lengths = [s.span for s in tagged.spans if s.kind in LENGTHS]  # no description either
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked, *lengths])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
     unsaid = less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
-    year_min, year_max = _years(tagged, forget)
+    year_min, year_max = years_of(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
     mix = mixed_into(found, tagged, forget)  # "3 comedies and 2 dramas"
     refers = tagged.first(Kind.ordinal, outside=forget)
     facts = _facts(tagged, forget, seeds, own_words, found, niche)
+    lasts = length_of(tagged, forget)  # "under 90 minutes", "any length"
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
+    facts |= {"length": bool(lasts["minutes_min"] or lasts["minutes_max"])}
+    facts |= {"drop_length": lasts["drop_length"]}
     intent, feedback = _intent(facts)
     masked = mask(text, [*tagged.hard, *forget])
     mood = _mood(intent, tagged, own_words, mood_words)
@@ -280,6 +265,7 @@ def parse(
         milder=left_out(masked, unsaid, [])[:5],
         mix=mix,
         **_said_of(intent, facts),
+        **lasts,
         **({"count": min(20, sum(mix.values()))} if mix else {}),
         **({"count": count.value} if count and not mix else {}),
     )
