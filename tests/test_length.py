@@ -222,3 +222,13 @@ def test_nothing_left_says_any_length(described_assistant) -> None:
     session = described_assistant.new_session(None)
     answer = described_assistant.turn(session, "a war film under 40 minutes")
     assert not answer.picks and '"any length"' in answer.message
+
+
+def test_a_card_shows_the_films_own_length() -> None:
+    from recassist.assistant.ranking import Pick
+    from recassist.surfaces.cards import render
+
+    card = Pick(Item("1", "Toy Story (1995)", ("Comedy",), 1995, 80), 1.0, []).card()
+    assert card.minutes == 80 and "Comedy · 1995 · 80 min" in render("Here.", [card], {})
+    unknown = Pick(Item("2", "Heat (1995)", ("Crime",), 1995), 1.0, []).card()
+    assert unknown.minutes is None and " min" not in render("Here.", [unknown], {})
