@@ -138,8 +138,19 @@ def slice_assistant(settings: Settings, indexed_slice, slice_serving, embedder, 
 
     builder, _ = indexed_slice
     dataset = DatasetStore(settings.data_dir).load(SLICE)
-    catalogue = Catalogue(dataset, VectorStore(builder.client, SLICE), embedder)
+    store = VectorStore(builder.client, SLICE)
+    catalogue = Catalogue(dataset, store, embedder, lengths=slice_lengths(settings, dataset))
     return Assistant(catalogue, slice_serving, small_model, settings.agent)
+
+
+def slice_lengths(settings: Settings, dataset: Dataset) -> dict[str, int]:
+    """The slice's films' lengths, from ML-100k's two sources (as the app loads them)."""
+    from recassist.data.film_keywords import load_keywords
+    from recassist.data.film_people import load_people
+    from recassist.retrieval.concept_graph import load_lengths
+
+    people = load_people(settings.data_dir, "ml-100k")
+    return load_lengths(dataset, people, load_keywords(settings.data_dir, "ml-100k"))
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +169,8 @@ def described_assistant(settings, indexed_slice, slice_serving, embedder, concep
     outside = load_outside(ml100k, keywords)
     dataset = DatasetStore(settings.data_dir).load(SLICE)
     store = VectorStore(builder.client, SLICE)
-    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside)
+    lengths = slice_lengths(settings, dataset)
+    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside, lengths)
     config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
     return Assistant(catalogue, slice_serving, None, config)
 

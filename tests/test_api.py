@@ -76,6 +76,10 @@ def test_tastes_over_rest_go_by_the_titles_they_name(live_server: str, slice_dat
         ({"tastes": "x", "exclude_tags": ["Horor"]}, 422, "unknown tag 'Horor'"),
         ({"user_id": "nobody-at-all"}, 404, "unknown user_id"),
         ({"tastes": "x", "year_min": 2000, "year_max": 1990}, 422, "year_min is after year_max"),
+        ({"tastes": "x", "minutes_min": 120, "minutes_max": 90}, 422, "minutes_min is more than"),
+        ({"tastes": "x", "minutes_max": 0}, 422, "greater than or equal to 1"),
+        ({"tastes": "x", "minutes_max": 601}, 422, "less than or equal to 600"),
+        ({"tastes": "x", "minutes_max": "long"}, 422, "minutes_max"),
         ({"tastes": "x", "colour": "red"}, 422, "colour"),
     ],
 )
@@ -143,6 +147,16 @@ def test_search(live_server: str) -> None:
         "items"
     ]
     assert len(items) == 5 and all("Comedy" not in i["tags"] for i in items)
+
+
+def test_search_by_length(live_server: str) -> None:
+    """A length bound over REST: the served slice knows no film's length (its sources are
+    ML-100k's), so none is shown, never a film that may break the bound; a bound no film can
+    meet is refused."""
+    url = f"{live_server}/api/v1/items/search"
+    assert httpx.get(url, params={"minutes_max": 120}, timeout=30).json()["items"] == []
+    refused = httpx.get(url, params={"minutes_min": 120, "minutes_max": 90}, timeout=30)
+    assert refused.status_code == 422 and "minutes_min is more than" in refused.text
 
 
 def test_gradio_client_from_another_process(live_server: str) -> None:

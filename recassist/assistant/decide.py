@@ -67,8 +67,7 @@ class Decider:
         preview: bool = False,
     ) -> Answer:
         """What the turn answers, as a value: one resolve step (the item the request points at, or
-        "I can't find that one"), then the intent's stage. `preview` leaves the sponsored slot
-        out."""
+        "I can't find that one"), then the intent's stage. `preview` leaves the ad slot out."""
         request = thumbs_on_no_film(self.catalogue, request)
         target, missing = self._target(session, request)
         if missing:
@@ -116,7 +115,8 @@ class Decider:
         picks ranked and reranked with their evidence, and the line above them."""
         named = named_titles(self.catalogue, request)
         shown = self._years([n.seed for n in named if n.seed]) or self._years(session.last_shown)
-        request = refined(dated(request, shown, self.catalogue.years), session.last_request)
+        lasts = [m for i in session.last_shown if (m := self.items[i].minutes)]  # "longer"
+        request = refined(dated(request, shown, self.catalogue.years, lasts), session.last_request)
         request, outside = outside_films(  # "like the matrix", then "what else?"
             self.catalogue, request, named, session.last_request, session.seeds
         )
@@ -129,11 +129,8 @@ class Decider:
         milder = intensity(self.catalogue.concepts, sorted(now.constraints.milder), genres, asked)
         picks, usual = self._picks(now, request, found, milder)
         ids = tuple(p.item.item_id for p in picks)
-        update = update.then(
-            SessionUpdate(
-                shown=ids, reasons={p.item.item_id: p.reasons for p in picks}, new_list=True
-            )
-        )
+        reasons = {p.item.item_id: p.reasons for p in picks}
+        update = update.then(SessionUpdate(shown=ids, reasons=reasons, new_list=True))
         if request.about and now.seeds:  # "what is fargo about?": "it" is that film now
             update = update.then(SessionUpdate(focus=now.seeds[0]))
         notes = self._notes(now, request, found, named, picks, milder)
@@ -179,6 +176,8 @@ class Decider:
         held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
         if found.concepts and "concepts" not in found.lists and held and picks:
             notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
+        seen = {*now.shown, *self.catalogue.history_ids(now.user_id)}  # "under 90 minutes"
+        notes += replies.length_note(self.catalogue.unknown_length(now.constraints, seen))
         if picks and milder.said:  # "nothing too violent": what went last
             notes.append(replies.milder_note(milder.said, milder.kinds))
         # people the graph knew by name ("anything by hitchcock") were used, like any concept
@@ -243,12 +242,14 @@ class Decider:
 
     def _loosen(self, now: SessionMemory) -> list[str]:
         """What the user could say to find more films not yet shown, one constraint let go at a
-        time ("any year", "sci-fi or western", "Drama is fine"); the constraints themselves stand
-        until they do."""
+        time ("any year", "any length", "sci-fi or western", "Drama is fine"); the constraints
+        themselves stand until they do."""
         c, seen = now.constraints, {*now.shown, *now.dislikes}
         wider = []
         if c.year_min is not None or c.year_max is not None:
             wider.append(("any year", dataclasses.replace(c, year_min=None, year_max=None)))
+        if c.length_bound:
+            wider.append(("any length", c.any_length()))
         if len(c.all_tags) > 1:  # "sci-fi or western" for "sci-fi westerns"
             either = dataclasses.replace(c, include_tags=c.all_tags, all_tags=frozenset())
             wider.append((" or ".join(sorted(c.all_tags)).lower(), either))
@@ -309,8 +310,7 @@ class Decider:
         return Answer(request, planner, text, (pick,), update)
 
     def _years(self, item_ids: Sequence[str]) -> list[int]:
-        """The years of the films: those a request names ("like fargo but older": than Fargo),
-        else the last list's, are what "older" and "newer" go by."""
+        """The years of the films, which "older" and "newer" go by ("like fargo but older")."""
         items = (self.items.get(i) for i in item_ids)
         return [item.year for item in items if item is not None and item.year]
 

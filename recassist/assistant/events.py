@@ -37,6 +37,7 @@ class Card(BaseModel):
     display_title: str  # as people say it, for showing: "The Saint (1997)"
     tags: list[str]
     year: int | None = None
+    minutes: int | None = None  # its length, where a source gives it (`Item.minutes`)
     score: float | None = None
     explanation: str | None = None
     explanation_source: Literal["model", "retry", "template"] | None = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from recassist.assistant.bounds import LENGTHS, length_of, names_length, years_of
 from recassist.assistant.kinds import less_of, mixed_into
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
@@ -158,7 +159,10 @@ def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMen
         )
 
     drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in tagged.seeds) or any(
-        not any(s <= m.start < e for m in forgotten) and not has_decade(s, e) for s, e in forget
+        not any(s <= m.start < e for m in forgotten)
+        and not has_decade(s, e)
+        and not names_length(tagged, s, e)  # "forget the length"
+        for s, e in forget
     )
     drop_years = bool(tagged.cues("any_year", raw=True)) or any(
         has_decade(s, e) or has_year(s, e) for s, e in forget
@@ -200,37 +204,14 @@ def _said_or(tagged: Tagged, forget) -> bool:
     )
 
 
-def _years(tagged: Tagged, forget) -> tuple[int | None, int | None]:
-    """The year range: the decades named ("the 70s or 80s": 1970 to 1989), "before"/"after" a year
-    (negated: "not before 1990"), or a year."""
-    year_min = year_max = None
-    # "not from the 80s": one range cannot say it
-    decades = [int(d.value) for d in tagged.of(Kind.decade) if not (d.inside(forget) or d.negated)]
-    if decades:
-        year_min, year_max = min(decades), max(decades) + 9
-    if before := tagged.first(Kind.year_before, outside=forget):
-        if before.negated:  # "not before 1990": from 1990 on
-            year_min = int(before.value)
-        else:
-            year_max = int(before.value) - 1
-    if after := tagged.first(Kind.year_after, outside=forget):
-        if after.negated:  # "not (from) after 1960": up to 1960
-            year_max = int(after.value)
-        else:
-            year_min = int(after.value) + 1
-    if not (decades or before or after) and (single := tagged.first(Kind.year_in, outside=forget)):
-        year_min = year_max = int(single.value)
-    return year_min, year_max
-
-
 def parse(
     message: str,
     tags: TagMatcher,
     titles: TitleSpans | None = None,
     own_words: list[str] | None = None,
 ) -> TurnRequest:
-    """A `TurnRequest` from the words alone. `refers_to` -1 means the last item of the last list.
-    `own_words` is `unread(message, tags, titles)` when the caller has it already."""
+    """A `TurnRequest` from the words alone (`refers_to` -1: the last list's last item);
+    `own_words`: `unread(message, tags, titles)` when the caller has it already."""
     tagged = read(message, tags, titles)
     text = tagged.text
     forget = [s.span for s in tagged.of(Kind.forget, raw=True)]
@@ -238,17 +219,18 @@ def parse(
     unsaid = unfiltered(text, tags, own_words, tagged.tokens, tagged.negated)  # "not too violent"
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
-    named, out, asked = _asked(tagged)
+    named, asked = _asked(tagged)
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = _tags(tagged, tags, forget, forgotten)
     unsaid = less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
-    year_min, year_max = _years(tagged, forget)
+    year_min, year_max = years_of(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
     mix = mixed_into(found, tagged, forget)  # "3 comedies and 2 dramas"
     refers = tagged.first(Kind.ordinal, outside=forget)
-    facts = _facts(tagged, forget, seeds, own_words, found, niche)
+    lasts = length_of(tagged, forget)  # "under 90 minutes", "any length"
+    facts = _facts(tagged, forget, seeds, own_words, found, niche, lasts)
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
     intent, feedback = _intent(facts)
@@ -258,15 +240,12 @@ def parse(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
         refers_to=refers.value if refers else None,
-        include_tags=found["include"],
-        all_tags=found["every"],
+        **_tag_fields(found),
         series=tagged.series,
-        exclude_tags=found["exclude"],
         year_min=year_min,
         year_max=year_max,
         mood=mood[:200] if mood else None,
         feedback=feedback,
-        allow_tags=found["allow"],
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
         new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
@@ -275,12 +254,12 @@ def parse(
         less_mainstream=bool(niche),
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
-        people=named,
-        exclude_people=out,
+        **named,
         unused=left_out(masked, unsaid, [] if mood else own_words),
         milder=left_out(masked, unsaid, [])[:5],
         mix=mix,
         **_said_of(intent, facts),
+        **lasts,
         **({"count": min(20, sum(mix.values()))} if mix else {}),
         **({"count": count.value} if count and not mix else {}),
     )
@@ -294,14 +273,25 @@ def _mood(intent: Intent, tagged: Tagged, own_words: list[str], words: str) -> s
     return words if intent in (Intent.recommend, Intent.search) or described else None
 
 
-def _asked(tagged: Tagged) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """The people wanted ("starring tom hanks") and ruled out ("without jim carrey"), and the
-    spans that ask for no description: the people, a relation ("who directed"), how to rank
-    ("the best", "ever made")."""
+def _asked(tagged: Tagged) -> tuple[dict[str, list[str]], list[tuple[int, int]]]:
+    """The people wanted ("starring tom hanks") and ruled out ("without jim carrey"), as the
+    request's fields, and the spans that ask for no description: the people, a relation ("who
+    directed"), how to rank ("the best", "ever made"), a length ("under 90 minutes")."""
     named, naming = people(tagged.tokens, tagged.text, tagged.seeds)
     out, against = ruled_out(tagged.tokens, tagged.text, named)
     asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming, *against]
-    return [n for n in named if n not in out], out, asked
+    asked += [s.span for s in tagged.spans if s.kind in LENGTHS]
+    return {"people": [n for n in named if n not in out], "exclude_people": out}, asked
+
+
+def _tag_fields(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The request's tag fields from the tags `found` (`_tags`)."""
+    return {
+        "include_tags": found["include"],
+        "all_tags": found["every"],
+        "exclude_tags": found["exclude"],
+        "allow_tags": found["allow"],
+    }
 
 
 def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
@@ -365,9 +355,9 @@ def _new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> boo
     )
 
 
-def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, bool]:
+def _facts(tagged: Tagged, forget, seeds, own_words, found, niche, lasts) -> dict[str, bool]:
     """The facts the intent rules name (see `data/intents.toml`): the cues said outside what is
-    forgotten, and what the request holds."""
+    forgotten, and what the request holds (`lasts`: its length bound, `length_of`)."""
     said = {s.value for s in tagged.spans if s.kind is Kind.cue and not s.inside(forget)}
     facts = {name: name in said for name in _CUE_FACTS}
     facts["like_feedback"] = bool(said & {"like_feedback", "like_feedback_start"})
@@ -375,6 +365,8 @@ def _facts(tagged: Tagged, forget, seeds, own_words, found, niche) -> dict[str, 
     facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
     facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
     facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}
+    facts["length"] = bool(lasts["minutes_min"] or lasts["minutes_max"])
+    facts["drop_length"] = lasts["drop_length"]
     return facts
 
 

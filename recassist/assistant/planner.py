@@ -228,7 +228,7 @@ class Planner:
 
     def _description(self, seed: str, message: str, parsed: TurnRequest) -> bool:
         """Whether a seed the model gave is no title but a description of what is wanted: not a
-        catalogue title, and either nothing but words the parser reads (tags, years, counts, filler:
+        catalogue title, and either nothing but words the parser reads (tags, years, lengths, counts, filler:
         "romantic comedies from the nineties"), or the whole message when the parser read tags or
         years in it, or words the user wrote in lower case ("a feel-good movie for a rainy sunday"
         names no "Rainy Sunday")."""
@@ -242,6 +242,8 @@ class Planner:
             or parsed.exclude_tags
             or parsed.year_min
             or parsed.year_max
+            or parsed.minutes_min
+            or parsed.minutes_max
         )
         if described and title_key(seed) == title_key(message):
             return True

@@ -48,6 +48,7 @@ class Pick:
             display_title=display_title(self.item.title),
             tags=list(self.item.tags),
             year=self.item.year,
+            minutes=self.item.minutes,
             score=round(self.score, 6),
             explanation=explanation.text if explanation else None,
             explanation_source=explanation.source if explanation else None,

@@ -61,7 +61,7 @@ def _listed(names: list[str], joiner: str = "and", most: int = 3) -> str:
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
     """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from
-    1990 to 1999'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'),
+    1990 to 1999, at most 90 minutes long'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'),
     any-of tags by 'or', and so are the excluded ('with no Horror or Romance')."""
     parts = []
     if seeds:
@@ -82,9 +82,30 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
         parts.append(f"up to {high}")
     elif low is not None:
         parts.append(f"from {low} to {high}")
+    if length := length_in_words(constraints.minutes_min, constraints.minutes_max):
+        parts.append(length)
     if constraints.less_mainstream:
         parts.append("less mainstream")
     return ", ".join(parts)
+
+
+def length_in_words(least: int | None, most: int | None) -> str:
+    """A length bound in words: 'at most 90 minutes long', 'at least 150 minutes long', '60 to
+    120 minutes long' ('' without one)."""
+    if least is not None and most is not None:
+        return f"{least} to {most} minutes long"
+    if most is not None:
+        return f"at most {most} minutes long"
+    return f"at least {least} minutes long" if least is not None else ""
+
+
+def length_note(unknown: int) -> list[str]:
+    """What a length bound left out besides the films too long or too short: those that fit
+    every other constraint but whose length no source gives."""
+    if not unknown:
+        return []
+    films = "film" if unknown == 1 else "films"
+    return [f"Left out: {unknown} {films} that may fit, whose length I do not know."]
 
 
 def popularity_note(shown: float, usual: float) -> str:

@@ -51,6 +51,10 @@ class TurnRequest(BaseModel):
     exclude_tags: list[str] = Field(default_factory=list, max_length=40)
     year_min: int | None = Field(default=None, ge=0, le=9999)
     year_max: int | None = Field(default=None, ge=0, le=9999)
+    # the films' length in minutes ("under 90 minutes", "something short": at most 95); read by
+    # the parser alone (`PARSER_ONLY`): a length is a number or a word the message says
+    minutes_min: int | None = Field(default=None, ge=1, le=600)
+    minutes_max: int | None = Field(default=None, ge=1, le=600)
     mood: str | None = Field(default=None, max_length=200, description="free-text taste or mood")
     count: int = Field(default=5, ge=1, le=20)
     feedback: Literal["like", "dislike"] | None = None
@@ -62,6 +66,9 @@ class TurnRequest(BaseModel):
     allow_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_tags: list[str] = Field(default_factory=list, max_length=40)
     drop_years: bool = False
+    drop_length: bool = False  # "any length", "forget the length"
+    # "something longer", "shorter": than the last list shown, whose lengths set the bound
+    than: Literal["shorter", "longer"] | None = None
     drop_seeds: bool = False
     reset: bool = False
     # a new want in the user's own words, not a change to the last list: what stood before goes but
@@ -122,6 +129,10 @@ PARSER_ONLY = (
     "allow_tags",
     "drop_tags",
     "drop_years",
+    "minutes_min",
+    "minutes_max",
+    "drop_length",
+    "than",
     "drop_seeds",
     "reset",
     "new_topic",

@@ -331,12 +331,23 @@ RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last 
 
 
 def dated(
-    request: TurnRequest, shown: list[int], years: tuple[int, int] | None = None
+    request: TurnRequest,
+    shown: list[int],
+    years: tuple[int, int] | None = None,
+    minutes: list[int] = (),
 ) -> TurnRequest:
     """ "Something older" (`TurnRequest.era`): before the oldest of the films `shown` (the last
     list's, or those the request names: "like fargo but older"); "newer": after the newest, or
     after the middle year when nothing is newer than the newest. With none, "something recent"
-    is the last five of the catalogue's `years`, and "older" changes nothing."""
+    is the last five of the catalogue's `years`, and "older" changes nothing. "Something longer"
+    (`TurnRequest.than`) is longer than the middle of the last list's lengths (`minutes`),
+    "shorter" shorter, in place of the bound before."""
+    if request.than and minutes:
+        middle = sorted(minutes)[len(minutes) // 2]
+        side = (
+            ("minutes_min", middle + 1) if request.than == "longer" else ("minutes_max", middle - 1)
+        )
+        request = request.model_copy(update=dict([side]))
     if request.era == "newer" and not shown and years:
         return request.model_copy(update={"year_min": years[1] - RECENT_YEARS + 1})
     if request.era is None or not shown:
@@ -352,7 +363,7 @@ def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
     western", a `new_topic`) replaces the last request's words and count rather than narrowing
     them ("a feel-good movie for a rainy sunday", then "what about a western?", is no search for
     feel-good westerns; "2 more", then "now a comedy western", lists five)."""
-    if previous is None or not (request.intent is Intent.refine or request.era):
+    if previous is None or not (request.intent is Intent.refine or request.era or request.than):
         return request
     update = _same_person(request, previous)
     if request.intent is not Intent.refine:  # "something older": than the last list, its person's

@@ -9,6 +9,8 @@ Constraints stand until the user drops or replaces them:
   them), drops them ("forget the 90s", "forget Alien", "forget comedy") or starts a new topic (new
   titles to go by, or a new want in the user's own words: "a feel-good movie for a rainy sunday");
   of tags that must all be there, one left alone is simply wanted;
+- the length bound ("under 90 minutes", "something short") is the time the user has: it stands
+  across topics, as exclusions do, until "any length", "start over" or a new bound replaces it;
 - "start over" drops them all;
 - disliked items are never shown again, and items already shown are not repeated.
 
@@ -142,6 +144,7 @@ class SessionMemory:
         )
         if request.year_min is not None or request.year_max is not None:
             year_min, year_max = request.year_min, request.year_max
+        minutes_min, minutes_max = self.length(request)
         constraints = Constraints(
             frozenset(include),
             frozenset(excluded),
@@ -151,6 +154,8 @@ class SessionMemory:
             less_mainstream=request.less_mainstream or standing.less_mainstream,
             # a wish for less of a quality holds for the topic, as the tags wanted do
             milder=frozenset(request.milder) | standing.milder,
+            minutes_min=minutes_min,
+            minutes_max=minutes_max,
             **self._people_out(request, films_of),
         )
         return SessionUpdate(
@@ -175,6 +180,24 @@ class SessionMemory:
             "exclude_people": frozenset(people),
             "exclude_items": frozenset(i for f in films if f for i in f[1]),
         }
+
+    def length(self, request: TurnRequest) -> tuple[int | None, int | None]:
+        """The length bound (least, most minutes) for this turn: the time the user has stands
+        across topics, as exclusions do, until "any length", "start over" or a new bound; a new
+        bound of one side keeps the other where both can hold ("under 2 hours", then "at least
+        an hour": 60 to 120)."""
+        if request.reset:
+            return None, None
+        least, most = self.constraints.minutes_min, self.constraints.minutes_max
+        if request.drop_length:  # "any length"; "longer": a new bound in place of the old
+            least = most = None
+        if request.minutes_min is None and request.minutes_max is None:
+            return least, most
+        least = request.minutes_min if request.minutes_min is not None else least
+        most = request.minutes_max if request.minutes_max is not None else most
+        if least is not None and most is not None and least > most:  # the new side wins
+            return (least, None) if request.minutes_min is not None else (None, most)
+        return least, most
 
     def commit(self, update: SessionUpdate) -> None:
         """Apply one turn's update: the only place a turn changes the session."""

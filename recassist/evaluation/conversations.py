@@ -80,7 +80,8 @@ def run_conversation(
 
 
 def _check_constraints(constraints, expect: dict, picks: list, problem: Callable) -> None:
-    """The session's tags and years are the expected ones, and every pick keeps them."""
+    """The session's tags, years and length are the expected ones, and every pick keeps them (a
+    pick of unknown length breaks a length bound)."""
     include, exclude = set(expect.get("include", [])), set(expect.get("exclude", []))
     every = set(expect.get("all", []))
     years = tuple(expect.get("years") or (None, None))
@@ -93,6 +94,10 @@ def _check_constraints(constraints, expect: dict, picks: list, problem: Callable
     if (constraints.year_min, constraints.year_max) != years:
         found = f"{constraints.year_min}-{constraints.year_max}"
         problem(f"years {found}, expected {years[0]}-{years[1]}")
+    minutes = tuple(expect.get("minutes") or (None, None))  # "under 90 minutes": [null, 90]
+    if (constraints.minutes_min, constraints.minutes_max) != minutes:
+        found = f"{constraints.minutes_min}-{constraints.minutes_max}"
+        problem(f"length {found} minutes, expected {minutes[0]}-{minutes[1]}")
     for item in picks:
         if include and not include & set(item.tags):
             problem(f"shows {item.title} without any of {sorted(include)}")
@@ -104,6 +109,8 @@ def _check_constraints(constraints, expect: dict, picks: list, problem: Callable
             years[1] and (item.year or 9999) > years[1]
         ):
             problem(f"shows {item.title} ({item.year}) outside the years")
+        if any(minutes) and not constraints.allows_length(item):
+            problem(f"shows {item.title} ({item.minutes} minutes) outside the length")
 
 
 def _check_seeds(

@@ -1,7 +1,8 @@
 """The faithfulness check: does an explanation name only its item and evidence, state only their
-tags and years, claim nothing about other people or popularity that its evidence does not carry,
-carry no markup, cite at least one piece of its evidence, and state the count of its strongest
-evidence where that has one ("118 people who liked Forrest Gump")?
+tags and years and the item's own length ("80 minutes"), claim nothing about other people or
+popularity that its evidence does not carry, carry no markup, cite at least one piece of its
+evidence, and state the count of its strongest evidence where that has one ("118 people who liked
+Forrest Gump")?
 
 It is a lexical check against the catalogue (its titles as word n-grams, its tag vocabulary), not an
 entailment model: a claim that is not a title, a tag, a year, other people or popularity ("a group
@@ -71,6 +72,8 @@ _ASKED_NEAR = re.compile(
     r"|\|\W*,?\s*which\s+you\s+(?:asked|requested)|\|\W*,?\s*as\s+you\s+asked",
     re.I,
 )
+# A length in minutes ("80 minutes", "a 95-minute film"): only the item's own (`Item.minutes`).
+_MINUTES = re.compile(r"(?<![\w.])(\d{1,3})(?:\s*-\s*|\s+)(?:minutes?|mins?)\b", re.IGNORECASE)
 # A standalone count ("41 people"), not a year, a decade ("90s") or part of a word.
 _COUNT = re.compile(r"(?<![\w.])(\d{1,4})(?![\w.])(?!\s*(?:%|percent))")
 
@@ -325,7 +328,8 @@ def _stricter(
 ) -> list[str]:
     """The stricter claims: a country or language the data does not carry ("a comedy with a British
     twist"), a request the user did not make ("Psycho, which you asked about"), a count that is not
-    the evidence's ("41 people who liked ...") nor a number of the item's own title."""
+    the evidence's ("41 people who liked ...") nor a number of the item's own title, a length in
+    minutes that is not the item's own ("80 minutes long")."""
     problems = []
     said = " ".join([item.title, *(r.label for r in reasons)]).lower()
     for word in WORD.findall(rest.lower()):
@@ -350,7 +354,10 @@ def _stricter(
         n for r in reasons if r.kind == "neighbour_user" for n in re.findall(r"\d+", r.label)
     }
     counts |= set(re.findall(r"\d+", item.title))  # "20,000 Leagues Under the Sea": its name
-    stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)}  # years are checked above
+    lengths = set(_MINUTES.findall(rest))  # "80 minutes": the film's own length, or unsaid
+    own = {str(item.minutes)} if item.minutes is not None else set()
+    problems += [f"states a length of {n} minutes, which is not the film's" for n in lengths - own]
+    stated = {n for n in _COUNT.findall(rest) if not _YEAR.fullmatch(n)} - lengths  # years: above
     for number in stated - counts:
         problems.append(f"states the number {number}, which its evidence does not have")
     return problems

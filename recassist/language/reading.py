@@ -3,8 +3,9 @@
 Titles come first: quoted titles, catalogue titles found in the message (`TitleSpans`), "the last
 <series> movie" and what follows "like ..." are seeds, and their words are read as nothing else,
 so "The Last of the Mohicans", "Seven", "First Knight" or "2001: A Space Odyssey" are never an
-ordinal, a count or a year. Then tags (with their negation), then every cue, position, count,
-decade and year in the text without the seeds. A few cues ("forget ...", "start over", "any year",
+ordinal, a count or a year. Then tags (with their negation), then lengths ("under 90 minutes",
+`language.length`), then every cue, position, count, decade and year in the text without the
+seeds and lengths. A few cues ("forget ...", "start over", "any year",
 a negated decade) are also read in the whole text (`Tagged.raw`), since they may name a title.
 
 `read` keeps the last readings (`functools.lru_cache`): the planner asks for the words left unread
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from recassist.language import numbers, shapes
+from recassist.language import length, numbers, shapes
 from recassist.language.forgiving import forgive, phrase_list
 from recassist.language.people import surnames
 from recassist.language.phrases import PhraseTable, Token, tokenise, tokens_outside
@@ -255,8 +256,9 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
     related = shapes.related(tokens, text)  # "who directed Fargo?": the phrase is read too
     seeds, seed_spans, series, found, likes = _seeds(text, tokens, tags, titles, known, related)
     hard = [*seed_spans, *([series[1]] if series else [])]
-    masked = mask(text, hard)
-    masked_tokens = tokens_outside(text, tokens, hard)
+    lengths = length.spans(tokens_outside(text, tokens, hard))  # "more than 2 hours": no "more"
+    masked = mask(text, [*hard, *(s.span for s in lengths)])
+    masked_tokens = tokens_outside(text, tokens, [*hard, *(s.span for s in lengths)])
     every = tags.mentions(text, tokens=tokens)
     mentions = [m for m in every if not any(s <= m.start < e for s, e in seed_spans)]
     niche = [Span(Kind.niche, s, e) for s, e in tags.niche(text, tokens)]
@@ -267,14 +269,17 @@ def read(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> Ta
         *_decades(masked, masked_tokens),
         *_years(masked, masked_tokens),
         *_cues(masked, masked_tokens),
+        *lengths,
     ]
-    raw = [*_decades(text, tokens), *_cues_raw(text, tokens), *niche]
+    unlengthed = tokens_outside(text, tokens, [s.span for s in lengths])  # "no longer than 2h"
+    raw = [*_decades(text, tokens), *_cues_raw(text, unlengthed), *niche]
     read_first = [
         *found,
         *(likes if not (found or series) else []),
         *hard,
         *((m.start, m.end) for m in mentions),
         *(s.span for s in niche),
+        *length.phrases("names").spans(tokens),  # "forget the length"
     ]
     read_first += [(phrase, title) for _, phrase, title, _ in related]
     covered = _covered(text, tokens, read_first, spans)

@@ -31,6 +31,9 @@ class Kind(StrEnum):
     cue = "cue"  # an intent or filter cue (value: its name in the data files)
     niche = "niche"  # asks for less mainstream picks
     forget = "forget"  # a clause dropped with "forget", "drop", ... (from the word to its end)
+    length_most = "length_most"  # "under 90 minutes", "something short" (value: minutes)
+    length_least = "length_least"  # "over 2.5 hours", "a long film" (value: minutes)
+    length_any = "length_any"  # "any length", "longer" (value: None, "shorter", "longer")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""The catalogue of one indexed data set, as every later stage reads it: items (title, tags, year)
-by id, title lookup as users write titles, metadata filters, nearest items in the vector store, and
+"""The catalogue of one indexed data set, as every later stage reads it: items (title, tags, year,
+length) by id, title lookup as users write titles, metadata filters, nearest items in the vector store, and
 each user's history. It reads the imported data set and the vector store and writes nothing.
 
 Titles are read by the title grammar of `retrieval.titles` (sorting form, display form, numbered
@@ -11,7 +11,7 @@ the unnumbered title in its place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,10 @@ from recassist.retrieval.titles import (
 )
 from recassist.retrieval.vector_store import Hit, VectorStore
 
+# With a length bound, how many more hits the vector store is asked for than are wanted (it
+# cannot filter lengths; about a third of ML-100k's films are over two hours).
+LENGTH_REACH = 3
+
 __all__ = [
     "Catalogue",
     "Constraints",
@@ -64,12 +68,19 @@ class Item:
     title: str
     tags: tuple[str, ...] = ()
     year: int | None = None
+    minutes: int | None = None  # the film's length, where a source says it (`load_lengths`)
 
 
 @dataclass(frozen=True)
 class Constraints:
     """Filters on catalogue items: any of `include_tags` (when given), every one of `all_tags` ("a
-    romantic comedy": Romance and Comedy), none of `exclude_tags`, years within."""
+    romantic comedy": Romance and Comedy), none of `exclude_tags`, years within, a length within
+    `minutes_min` to `minutes_max` ("under 90 minutes").
+
+    A film whose length is not known is left out by a length bound: "under 90 minutes" promises
+    90 minutes, and a film that may last three hours would break it (the reply says how many were
+    left out so, `unknown_length`). The vector store holds no lengths, so `where` cannot say the
+    bound: `Catalogue.nearest` checks it on what the store returns."""
 
     include_tags: frozenset[str] = frozenset()
     exclude_tags: frozenset[str] = frozenset()
@@ -82,6 +93,26 @@ class Constraints:
     # "comedies without jim carrey": the people ruled out, as the graph names them, and their films
     exclude_people: frozenset[str] = frozenset()
     exclude_items: frozenset[str] = frozenset()
+    minutes_min: int | None = None
+    minutes_max: int | None = None
+
+    @property
+    def length_bound(self) -> bool:
+        """Whether a length bound holds."""
+        return self.minutes_min is not None or self.minutes_max is not None
+
+    def any_length(self) -> Constraints:
+        """These constraints without their length bound ("any length")."""
+        return replace(self, minutes_min=None, minutes_max=None)
+
+    def allows_length(self, item: Item) -> bool:
+        """Whether the item's length is within the bounds (an unknown one is not)."""
+        if not self.length_bound:
+            return True
+        if item.minutes is None:
+            return False
+        low, high = self.minutes_min or 0, self.minutes_max
+        return low <= item.minutes and (high is None or item.minutes <= high)
 
     def allows(self, item: Item) -> bool:
         if self.exclude_tags & set(item.tags) or item.item_id in self.exclude_items:
@@ -92,11 +123,13 @@ class Constraints:
             return False
         if self.year_min is not None and (item.year is None or item.year < self.year_min):
             return False
+        if not self.allows_length(item):
+            return False
         return not (self.year_max is not None and (item.year is None or item.year > self.year_max))
 
     def where(self) -> dict | None:
         """The same filter as a Chroma metadata `where` clause (None when there is nothing to
-        filter)."""
+        filter), but the length bound, which the store does not hold (`allows_length`)."""
         clauses: list[dict] = [{"tags": {"$not_contains": t}} for t in sorted(self.exclude_tags)]
         if self.year_min is not None:
             clauses.append({"year": {"$gte": self.year_min}})
@@ -125,12 +158,14 @@ class Catalogue:
         concepts: ConceptIndex | None = None,
         synopses: Synopses | None = None,
         outside: OutsideFilms | None = None,
+        lengths: Mapping[str, int] | None = None,
     ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
         self.concepts = concepts  # what items are, from the knowledge graph (`retrieval.concepts`)
         self.synopses = synopses  # what films are about in words (`retrieval.synopses`)
         self.outside = outside  # films it does not have, as TMDb knows them (`retrieval.outside`)
+        lengths = lengths or {}  # item id -> minutes (`concept_graph.load_lengths`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)
         self.items: dict[str, Item] = {
@@ -139,6 +174,7 @@ class Catalogue:
                 title,
                 tuple(t for t in tags.split(TAG_SEPARATOR) if t),
                 None if pd.isna(year) else int(year),
+                lengths.get(str(item_id)),
             )
             for item_id, title, tags, year in zip(
                 frame["item_id"], frame["title"], frame["tags"], years
@@ -288,9 +324,24 @@ class Catalogue:
     def nearest(
         self, vector: np.ndarray, k: int, constraints: Constraints, exclude: set[str] = frozenset()
     ) -> dict[str, float]:
-        """Up to `k` items nearest `vector` within the constraints, as item id -> cosine similarity."""
-        hits = self.store.query("items", vector, k, where=constraints.where(), exclude=exclude)
-        return {h.id: 1.0 - h.distance for h in hits if h.id in self.items}
+        """Up to `k` items nearest `vector` within the constraints, as item id -> cosine similarity.
+        With a length bound, which the store cannot filter, the store is asked for more and the
+        bound checked here."""
+        asked = k * LENGTH_REACH if constraints.length_bound else k
+        exclude = set(exclude) | constraints.exclude_items  # a person's films ruled out too
+        hits = self.store.query("items", vector, asked, where=constraints.where(), exclude=exclude)
+        kept = [h for h in hits if h.id in self.items]
+        kept = [h for h in kept if constraints.allows_length(self.items[h.id])]
+        return {h.id: 1.0 - h.distance for h in kept[:k]}
+
+    def unknown_length(self, constraints: Constraints, exclude: set[str] = frozenset()) -> int:
+        """How many items (not in `exclude`) a length bound leaves out only because their length
+        is not known: they fit every other constraint."""
+        if not constraints.length_bound:
+            return 0
+        others = constraints.any_length()
+        unknown = (i for i in self.items.values() if i.minutes is None and i.item_id not in exclude)
+        return sum(1 for item in unknown if others.allows(item))
 
     def search(self, text: str, constraints: Constraints, k: int) -> list[tuple[Item, float]]:
         """Items nearest `text` within the constraints; all matching items by title when there is no

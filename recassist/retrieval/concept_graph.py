@@ -278,3 +278,21 @@ def load_outside(dataset: Dataset, keywords: Sequence[FilmKeywords] | None) -> O
     genres = {g: kinds.get(g, "") for f in outside for g in f.genres}  # "comedy": Comedy
     genres |= {g: c for g, c in table.get("genres", {}).items()}  # "family": Children's
     return OutsideFilms(outside, set(table.get("ignore", ())), genres) if outside else None
+
+
+def load_lengths(
+    dataset: Dataset,
+    people: Sequence[FilmPeople] | None,
+    keywords: Sequence[FilmKeywords] | None = None,
+) -> dict[str, int]:
+    """Each item's length in minutes, where a source links a film to it by title and year:
+    Wikidata's (`people`, the `omdb` table's `Runtime`) first, TMDb's (`keywords`, `runtime`)
+    where Wikidata has none. An item neither knows is left out: its length is not known."""
+    titles = dict(zip(dataset.items["item_id"].astype(str), dataset.items["title"]))
+    out: dict[str, int] = {}
+    for films in (people or (), keywords or ()):
+        items = linked([(f.title, f.year) for f in films], titles)
+        for film, item_id in zip(films, items, strict=True):
+            if item_id is not None and film.minutes is not None:
+                out.setdefault(item_id, film.minutes)
+    return out

@@ -52,6 +52,15 @@ class RecommendIn(BaseModel):
     exclude_tags: list[Tag] = Field(default_factory=list, max_length=20)
     year_min: int | None = Field(default=None, ge=1800, le=2100)
     year_max: int | None = Field(default=None, ge=1800, le=2100)
+    minutes_min: int | None = Field(
+        default=None, ge=1, le=600, description="the films' least length, in minutes"
+    )
+    minutes_max: int | None = Field(
+        default=None,
+        ge=1,
+        le=600,
+        description="the films' most length, in minutes; a film of unknown length is left out",
+    )
     k: int = Field(default=10, ge=1, le=20)
     explain: Literal["template", "llm"] = Field(
         default="template", description="template: instant, from the evidence"
@@ -166,6 +175,7 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
             raise HTTPException(404, "unknown user_id; send `tastes` to recommend for a new user")
         if body.year_min and body.year_max and body.year_min > body.year_max:
             raise HTTPException(422, "year_min is after year_max")
+        _check_length(body.minutes_min, body.minutes_max)
         request = _filtered(rules, body, TurnRequest(intent=Intent.recommend))
         tastes = body.tastes
         if user is None and tastes:  # its titles are seeds; what it rules out is ruled out
@@ -196,7 +206,15 @@ def _filtered(rules: _Rules, body: RecommendIn, request: TurnRequest) -> TurnReq
         update |= {"include_tags": include, "all_tags": []}
     if body.year_min is not None or body.year_max is not None:
         update |= {"year_min": body.year_min, "year_max": body.year_max}
+    if body.minutes_min is not None or body.minutes_max is not None:
+        update |= {"minutes_min": body.minutes_min, "minutes_max": body.minutes_max}
     return request.model_copy(update=update)
+
+
+def _check_length(least: int | None, most: int | None) -> None:
+    """422 for a length bound no film can meet."""
+    if least is not None and most is not None and least > most:
+        raise HTTPException(422, "minutes_min is more than minutes_max")
 
 
 def _add_chat(router: APIRouter, ctx: AppContext, rules: _Rules, widget_caller) -> None:
@@ -286,14 +304,20 @@ def _add_search(router: APIRouter, ctx: AppContext, rules: _Rules, app_role: lis
         exclude_tags: Annotated[list[str], Query()] = [],  # noqa: B006
         year_min: Annotated[int | None, Query(ge=1800, le=2100)] = None,
         year_max: Annotated[int | None, Query(ge=1800, le=2100)] = None,
+        minutes_min: Annotated[int | None, Query(ge=1, le=600)] = None,
+        minutes_max: Annotated[int | None, Query(ge=1, le=600)] = None,
         k: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> SearchOut:
-        """Catalogue search: nearest items to the text (or all items) within the filters."""
+        """Catalogue search: nearest items to the text (or all items) within the filters (a
+        length bound leaves out the films of unknown length)."""
+        _check_length(minutes_min, minutes_max)
         constraints = Constraints(
             frozenset(rules.canonical_tags(include_tags, "include_tags")),
             frozenset(rules.canonical_tags(exclude_tags, "exclude_tags")),
             year_min,
             year_max,
+            minutes_min=minutes_min,
+            minutes_max=minutes_max,
         )
         return SearchOut(items=[p.card() for p in ctx.assistant.search(q or "", constraints, k)])
 

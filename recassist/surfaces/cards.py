@@ -1,7 +1,7 @@
-"""Recommendation cards as HTML for the chat: title, tags, year, the explanation (growing while it
-streams) and a "why?" that opens the evidence. All text is escaped: item text is data, never markup.
-Cards use the system font stack (as the widget does): the UI theme's web font has no bold capitals
-on an offline machine, which the browser then drew in a smaller fallback."""
+"""Recommendation cards as HTML for the chat: title, tags, year, length, the explanation (growing
+while it streams) and a "why?" that opens the evidence. All text is escaped: item text is data,
+never markup. Cards use the system font stack (as the widget does): the UI theme's web font has no
+bold capitals on an offline machine, which the browser then drew in a smaller fallback."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ def render(
     classes and hidden spans.)"""
     html = []
     for index, item in enumerate(cards):
-        meta = " · ".join(
-            x for x in (", ".join(item.tags), str(item.year) if item.year else "") if x
-        )
+        length = f"{item.minutes} min" if item.minutes else ""  # the film's own, where known
+        year = str(item.year) if item.year else ""
+        meta = " · ".join(x for x in (", ".join(item.tags), year, length) if x)
         evidence = "".join(
             f"<li>{_text(r.kind.replace('_', ' '))}: {_text(r.label)}</li>" for r in item.evidence
         )

@@ -25,7 +25,12 @@ from recassist.data.pseudonym import Pseudonymizer
 from recassist.data.store import Dataset, DatasetStore
 from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.concept_graph import load_concepts, load_outside, load_synopses
+from recassist.retrieval.concept_graph import (
+    load_concepts,
+    load_lengths,
+    load_outside,
+    load_synopses,
+)
 from recassist.retrieval.embedding import Embedder, EmbeddingCache
 from recassist.retrieval.serving import load_serving_model
 from recassist.retrieval.vector_store import VectorStore, connect
@@ -129,7 +134,8 @@ def build_context(
         concepts, dataset, embedder.encode, keywords, lambda texts: cached.encode(texts)[0]
     )
     outside = load_outside(dataset, keywords)
-    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses, outside)
+    lengths = load_lengths(dataset, people, keywords)
+    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses, outside, lengths)
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

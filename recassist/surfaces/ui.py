@@ -353,7 +353,8 @@ def _chat_tab(ctx: AppContext, ui) -> None:
 
 
 def _explore_tab(ctx: AppContext) -> None:
-    """Catalogue search: text, tags in and out, years; nearest items within the filters."""
+    """Catalogue search: text, tags in and out, years, the most minutes (a film of unknown
+    length is left out by it); nearest items within the filters."""
     import gradio as gr
 
     with gr.Row():
@@ -365,11 +366,13 @@ def _explore_tab(ctx: AppContext) -> None:
     with gr.Row():
         year_min = gr.Number(label="From year", precision=0)
         year_max = gr.Number(label="To year", precision=0)
+        most = gr.Number(label="At most minutes long", precision=0)
         go = gr.Button("Search", variant="primary")
     results = gr.Dataframe(interactive=False)
 
-    def search(q, inc, exc, lo, hi):
-        constraints = Constraints(frozenset(inc or []), frozenset(exc or []), _year(lo), _year(hi))
+    def search(q, inc, exc, lo, hi, minutes):
+        tags = frozenset(inc or []), frozenset(exc or [])
+        constraints = Constraints(*tags, _year(lo), _year(hi), minutes_max=_year(minutes))
         picks = ctx.assistant.search(q or "", constraints, 30)
         return pd.DataFrame(
             [
@@ -377,16 +380,18 @@ def _explore_tab(ctx: AppContext) -> None:
                     "title": display_title(p.item.title),
                     "tags": ", ".join(p.item.tags),
                     "year": p.item.year,
+                    "minutes": p.item.minutes,
                     "similarity": round(p.score, 3) if q else None,
                 }
                 for p in picks
             ]
         )
 
-    inputs = [query, include, exclude, year_min, year_max]
+    inputs = [query, include, exclude, year_min, year_max, most]
     go.click(search, inputs, results, api_name="search")
     query.submit(search, inputs, results, api_name=False)
 
 
 def _year(value) -> int | None:
+    """A positive whole number from a number box (a year, minutes), else None."""
     return int(value) if value not in (None, "") and value == value and value > 0 else None

@@ -76,7 +76,7 @@
     var li = el("li", { "class": "rc-card", "data-item-id": item.item_id });
     var name = item.display_title || item.title;  /* as people say it: "The Saint (1997)" */
     var title = el("button", { "class": "rc-card-title", type: "button" }, (index + 1) + ". " + name);
-    var meta = [item.tags.join(", "), item.year || ""].filter(Boolean).join(" \u00b7 ");
+    var meta = [item.tags.join(", "), item.year || "", item.minutes ? item.minutes + " min" : ""].filter(Boolean).join(" \u00b7 ");
     var expl = el("p", { "class": "rc-expl" }, item.explanation || "\u2026");
     var why = el("ul", { "class": "rc-why", id: id, hidden: "" });
     (item.evidence.length ? item.evidence : [{ kind: "history", label: "your history as a whole" }]).forEach(function (e) {
