@@ -189,7 +189,7 @@ def test_the_last_star_wars_movie_is_a_title_and_the_last_one_a_position(
     session = assistant.new_session(None)
     result = assistant.turn(session, "the last Star Wars movie")
     assert result.message.startswith(
-        'The latest "Star Wars" title in the catalogue is Star Wars (1977).'
+        'The latest "Star Wars" title in the catalogue is Return of the Jedi (1983).'
     )
     assert result.picks and "have not shown you a list" not in result.message
     last = session.last_shown[-1]

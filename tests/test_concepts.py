@@ -326,6 +326,11 @@ def test_unused_words_are_quoted_as_written_even_beside_a_concept(concept_assist
         ("feeling down today, something to cheer me up", "comedy", "melodrama"),
         ("im bored. something exciting", "action film", None),
         ("i'm in the mood for something sad", "melodrama", None),
+        # how the user feels, read whole (`translations.toml`, [en]): no title words
+        ("feeling down today", "comedy drama", "melodrama"),
+        ("I'm feeling nostalgic", "coming of age", None),
+        ("estoy triste", "comedy drama", "melodrama"),
+        ("a sad movie", "melodrama", "comedy drama"),
     ],
 )
 def test_how_the_user_feels_is_no_kind_of_film(concepts, message, wanted, unwanted) -> None:

@@ -110,6 +110,10 @@ def test_no_length_or_zero_is_unknown(tmp_path: Path) -> None:
         ("how long is fargo?", None, None),
         ("a long time ago", None, None),
         ("wait a minute", None, None),
+        # English words a length word of another language is spelt as: no length
+        ("films about kings and queens and royal courts", None, None),
+        ("a thriller based on a short story", None, None),
+        ("un film court et drôle", None, 95),
     ],
 )
 def test_the_parser_reads_the_length_asked(message: str, least, most) -> None:

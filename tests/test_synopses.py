@@ -94,3 +94,11 @@ def test_words_read_in_the_descriptions_are_not_also_said_unused(described_assis
     unused = [s for s in result.message.split(". ") if s.startswith("I didn't use")]
     assert not any('"stalked"' in s or '"obsessed"' in s for s in unused), result.message
     assert any("waiting to be rescued" in s for s in unused), result.message
+
+
+def test_a_question_about_a_film_quotes_what_tmdb_says_of_it(described_assistant) -> None:
+    """ "is titanic any good?" said "I know no plot or review" though TMDb's overview of it is
+    known: the reply now quotes its first sentence, and still lists what its fans liked."""
+    result = described_assistant.turn(described_assistant.new_session(None), "is titanic any good?")
+    assert 'TMDb says: "84 years later, a 101-year-old woman named Rose' in result.message
+    assert "I know no plot" not in result.message and result.picks

@@ -363,8 +363,7 @@ class CandidateStage:
     def _top(
         self, scores: np.ndarray, constraints: Constraints, seen: set[str]
     ) -> dict[str, float]:
-        """The `depth` best-scoring catalogue items within the constraints, unseen, as id ->
-        score."""
+        """The `depth` best-scoring items within the constraints, unseen, as id -> score."""
         out: dict[str, float] = {}
         ids = self.serving.data.items.ids(np.argsort(-scores, kind="stable"))
         for item_id, score in zip(ids, -np.sort(-scores, kind="stable")):
@@ -378,8 +377,7 @@ class CandidateStage:
     def evidence(
         self, found: Found, item_ids: Sequence[str], limit: int = 3
     ) -> dict[str, list[Reason]]:
-        """Each item's reasons: the evidence of every list that proposed it, strongest list
-        first."""
+        """Each item's reasons: every proposing list's evidence, the strongest list's first."""
         vocab = self.serving.data.items
         rows = vocab.rows(item_ids, missing=-1)
         generator_lists = {n: m for n, m in found.lists.items() if n not in found.reasons}

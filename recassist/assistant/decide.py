@@ -29,6 +29,7 @@ from recassist.assistant.seeds import (
     named_titles,
     outside_films,
     thumbs_on_no_film,
+    whole_series,
 )
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.grounding.evidence import phrase, theme_reasons
@@ -164,7 +165,8 @@ class Decider:
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
         if request.about and now.seeds:  # "what is fargo about?": what is known of it first
             item = self.items[now.seeds[0]]
-            notes.insert(0, replies.about_note(item, *self.candidates.liked_by(item.item_id)))
+            liked = self.candidates.liked_by(item.item_id)
+            notes.insert(0, replies.about_note(item, *liked, self.catalogue.synopsis(item.item_id)))
         unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
         mood = without_titles(self.catalogue, request.mood or "", request.seed_titles, now.seeds)
         unnamed = self.candidates.unnamed(found, mood)
@@ -275,6 +277,8 @@ class Decider:
         otherwise the standing seeds stay, unless the user dropped them, this is a search or a new
         topic in the user's own words."""
         seeds = built_around(named)
+        for films in whole_series(self.catalogue, self.candidates.serving, named):
+            seeds += films  # "all the star wars films": the whole series
         if request.intent is Intent.more_like and target:
             seeds = [target]
         dropped = request.drop_seeds or request.reset or request.new_topic

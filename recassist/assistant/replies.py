@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from recassist.assistant.seeds import NamedTitle
 from recassist.retrieval.catalogue import Constraints, Item, display_title
+from recassist.retrieval.synopses import Synopsis, quoted_part
 
 STORE_DOWN = (
     "The catalogue search is unavailable right now, so these picks come from your history and what"
@@ -214,7 +215,7 @@ def title_notes(
     for a film newer than any it has), and the title chosen for "the last Star Wars movie"."""
     notes, any_sure = [], any(n.suggestion is None and n.seed for n in named)
     for title in named:
-        if title.series and title.item_id:
+        if title.series in ("latest", "earliest") and title.item_id:
             which = "latest" if title.series == "latest" else "earliest"
             notes.append(
                 f'The {which} "{title.title}" title in the catalogue is '
@@ -309,18 +310,27 @@ def unused_note(unused: list[str]) -> list[str]:
     return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
 
 
-def about_note(item: Item, watched: int, liked: int) -> str:
-    """What is known of one film asked about: its tags and year, and how many people here rated
-    and liked it; no plot or review is known, and the reply says so."""
+def about_note(item: Item, watched: int, liked: int, told: Synopsis | None = None) -> str:
+    """What is known of one film asked about: its tags and year, how many people here rated and
+    liked it, and what `told` says of it: the first sentence of TMDb's overview, else what it is
+    about (the graph's kinds and subjects, TMDb's keywords); where nothing is told, that no plot
+    or review is known."""
     kinds = _listed(list(item.tags), most=len(item.tags)) if item.tags else "no genre"
     rated = (
         f"{watched} people here rated it and {liked} of them liked it"
         if watched
         else "no one here has rated it yet"
     )
+    parts = told.parts() if told is not None else []
+    if told is not None and told.overview:
+        said = f'TMDb says: "{quoted_part(parts[0])}".'
+    elif parts:
+        said = f"What I know of it: {_listed(parts[:4], most=4)}."
+    else:
+        said = "I know no plot or review, only who liked what."
     return (
-        f"{display_title(item.title)}: {kinds}; {rated}. I know no plot or review, only who "
-        "liked what, so here is what people who liked it also liked."
+        f"{display_title(item.title)}: {kinds}; {rated}. {said} Here is what people who liked "
+        "it also liked."
     )
 
 

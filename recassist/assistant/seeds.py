@@ -18,8 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recassist.assistant.request import Intent, TurnRequest
+from recassist.language.words import word_set
 from recassist.retrieval.catalogue import Catalogue, without_number
 from recassist.retrieval.outside import OutsideFilm
+from recassist.retrieval.serving import ServingModel
+
+SERIES_MOST = 12  # films of a whole series named, at most: more share a word ("all of me")
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ class NamedTitle:
     title: str  # as the user wrote it
     item_id: str | None  # the item it names; None when the catalogue does not have it
     stand_in: str | None = None  # for a missing numbered title, the unnumbered title's item
-    series: str | None = None  # "latest" or "earliest" when `item_id` was chosen from a series
+    # "latest" or "earliest" when `item_id` was chosen from a series; "all" when the whole series
+    # was named ("all the star wars films": `item_id` is its first film)
+    series: str | None = None
     suggestion: str | None = (
         None  # the item a misspelt title may name: the reply asks "did you mean ...?"
     )
@@ -46,8 +52,50 @@ class NamedTitle:
         return self.item_id or self.stand_in or self.suggestion
 
 
+def series_name(title: str) -> str | None:
+    """The name of the series `title` says whole ("all the star wars films", "the godfather
+    trilogy": words of `whole_series_before` before it, `whole_series_nouns` after it), else
+    None."""
+    words, before = title.split(), word_set("whole_series_before")
+    start = next((i for i, w in enumerate(words) if w.lower() not in before), len(words))
+    end = len(words)
+    while end > start and words[end - 1].lower().strip(".,!?") in word_set("whole_series_nouns"):
+        end -= 1
+    if end == len(words) and words[-1].lower().strip(".,!?") in ("movie", "film"):
+        end -= 1  # "every star trek movie" (with a word of `before` that is no article)
+    plural = end < len(words) and words[end].lower().strip(".,!?") not in ("movie", "film")
+    whole = plural or any(w.lower() not in ("the", "of") for w in words[:start])
+    return " ".join(words[start:end]) if whole and end > start else None
+
+
+def whole_series(
+    catalogue: Catalogue, serving: ServingModel, named: list[NamedTitle]
+) -> list[list[str]]:
+    """The films of each whole series `named` ("all the star wars films"), oldest first: those
+    the catalogue knows as the series (`Catalogue.series`) and their sequels and prequels by the
+    graph."""
+    out = []
+    for title in (n.title for n in named if n.series == "all"):
+        films = catalogue.series(series_name(title) or title)
+        films += [s for f in films for s in _sequels(serving, f) if s in catalogue.items]
+        out.append(sorted(set(films), key=lambda i: (catalogue.items[i].year or 0, i)))
+    return out
+
+
+def _sequels(serving: ServingModel, item_id: str) -> list[str]:
+    """The item's sequels and prequels, theirs and so on, by the graph ([] without one)."""
+    graph, rows = serving.fusion.generators.get("knowledge"), serving.data.items
+    found = graph.series_of(rows.row(item_id)) if graph is not None and item_id in rows else []
+    return [str(i) for i in rows.ids(found)]
+
+
 def name(catalogue: Catalogue, title: str, series: str | None = None) -> NamedTitle:
-    """The item `title` names: the latest or earliest of its series when `series` says so."""
+    """The item `title` names: the latest or earliest of its series when `series` says so; the
+    first of a whole series named ("all the star wars films")."""
+    whole = series_name(title) if series is None and not catalogue.find_title(title) else None
+    films = (catalogue.series(whole) or [catalogue.find_title(whole)]) if whole else []
+    if films and films[0] is not None and len(films) <= SERIES_MOST:
+        return NamedTitle(title, films[0], series="all")
     if series is not None:  # no series by that name: missing, not the nearest title by meaning
         members = catalogue.series(title)
         return NamedTitle(

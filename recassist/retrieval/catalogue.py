@@ -24,13 +24,14 @@ from recassist.retrieval.concepts import PEOPLE, ConceptIndex
 from recassist.retrieval.embedding import Embedder, english_words
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.profiles import latest_first
-from recassist.retrieval.synopses import Synopses
+from recassist.retrieval.synopses import Synopses, Synopsis
 from recassist.retrieval.titles import (
     TitleIndex,
     TitleMatch,
     base_title,
     display_title,
     informal_key,
+    known_series,
     number_key,
     title_key,
     title_words,
@@ -258,6 +259,10 @@ class Catalogue:
         found = self.concepts.person(name) if self.concepts is not None else None
         return found.names[0] if found is not None else None
 
+    def synopsis(self, item_id: str) -> Synopsis | None:
+        """What TMDb and the graph say of the item (`retrieval.synopses`); None where nothing."""
+        return self.synopses.synopses.get(item_id) if self.synopses is not None else None
+
     def films_of(self, name: str) -> tuple[str, frozenset[str]] | None:
         """The famous person `name` names, as the graph's names write them, and their films in
         any role; None for anyone else or without a graph."""
@@ -300,11 +305,14 @@ class Catalogue:
 
     def series(self, name: str) -> list[str]:
         """The items whose titles contain `name`'s words ("Star Trek": the eight Star Trek films),
-        oldest first (by year, then title): a series as the catalogue knows it."""
+        and those `known_series` lists for it ("Star Wars": The Empire Strikes Back too), oldest
+        first (by year, then title): a series as the catalogue knows it."""
         key = f" {title_key(name)} "
         if not key.strip():
             return []
-        named = [i for i in self.items.values() if key in f" {title_key(i.title)} "]
+        named = {i for i in self.items.values() if key in f" {title_key(i.title)} "}
+        listed = (self.exact_title(t) for t in known_series().get(key.strip(), ()))
+        named |= {self.items[i] for i in listed if i is not None}
         return [i.item_id for i in sorted(named, key=lambda i: (i.year or 0, i.title))]
 
     def title_spans(self, text: str) -> list[tuple[int, int]]:

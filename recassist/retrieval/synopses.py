@@ -26,6 +26,15 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 QUOTE_MOST = 160  # characters of a sentence an explanation quotes
 
 
+def quoted_part(part: str) -> str:
+    """A part of a synopsis as it is quoted: without its full stop, cut at `QUOTE_MOST`
+    characters (at a word, with an ellipsis)."""
+    best = part.rstrip(".!?")
+    if len(best) <= QUOTE_MOST:
+        return best
+    return best[: best.rfind(" ", 0, QUOTE_MOST)].rstrip(",;:") + "…"
+
+
 @dataclass(frozen=True)
 class Synopsis:
     """One film's words: its overview ("" when TMDb has none) and what it is about."""
@@ -87,10 +96,7 @@ class Synopses:
         parts = synopsis.parts() if synopsis is not None else []
         if not parts:
             return None
-        best = parts[int(np.argmax(self.encode(parts) @ self._vector(text)))].rstrip(".!?")
-        if len(best) <= QUOTE_MOST:
-            return best
-        return best[: best.rfind(" ", 0, QUOTE_MOST)].rstrip(",;:") + "…"
+        return quoted_part(parts[int(np.argmax(self.encode(parts) @ self._vector(text)))])
 
     def _vector(self, text: str) -> np.ndarray:
         """`text` embedded, once for the picks of a turn that all quote against it."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -154,6 +155,14 @@ def foreign_titles() -> dict[str, str]:
         for name in names:
             out[title_key(name)] = out[_unaccented(title_key(name))] = title_key(title)
     return out
+
+
+@cache
+def known_series() -> dict[str, tuple[str, ...]]:
+    """Title key of a series' name -> its films' titles, for series whose films' titles do not all
+    hold its name (package data `retrieval/data/series.toml`: "star wars", "james bond")."""
+    text = resources.files("recassist.retrieval").joinpath("data/series.toml").read_text("utf-8")
+    return {title_key(name): tuple(titles) for name, titles in tomllib.loads(text).items()}
 
 
 def _unaccented(text: str) -> str:

@@ -71,6 +71,9 @@ SEQUEL, PREQUEL = 1, 2  # values of the series matrix: column is the sequel (pre
 DENSE_BYTES_PER_PAIR = 16
 
 
+SERIES_MOST = 12  # films of one series, at most: a longer chain is a mistake of the graph
+
+
 class KnowledgeConfig(GeneratorConfig):
     """Weights of each relation group (times the fact's IDF), of a series link; neighbours kept."""
 
@@ -210,6 +213,18 @@ class Knowledge(Generator):
             counts = np.asarray((facts @ facts[sources].T).sum(axis=1), np.float64).ravel()
         counts[sources] = 0.0
         return counts
+
+    def series_of(self, row: int) -> list[int]:
+        """The other films of `row`'s series in the graph: its sequels and prequels, theirs, and
+        so on (at most `SERIES_MOST` in all)."""
+        linked = (self.series + self.series.T).tocsr()
+        found, todo = {row}, [row]
+        while todo and len(found) < SERIES_MOST:
+            for other in map(int, linked[todo.pop()].indices):
+                if other not in found:
+                    found.add(other)
+                    todo.append(other)
+        return sorted(found - {row})
 
     def relation(self, source: int, item: int) -> tuple[EvidenceKind, int] | None:
         """The strongest graph relation of `item` to `source` and how many facts of it they share:
