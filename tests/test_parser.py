@@ -1148,3 +1148,21 @@ def test_a_person_named_is_a_director_or_an_actor_as_the_words_or_lists_say(
     from recassist.language.people import role
 
     assert role(message, person) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "series"),
+    [
+        ("all the star wars films", "star wars"),
+        ("every star trek movie", "star trek"),
+        ("the godfather trilogy", "godfather"),
+        ("the godfather movie", None),
+        ("the godfather", None),
+        ("star wars", None),
+    ],
+)
+def test_a_whole_series_is_said_by_a_word_before_or_a_plural_after(title: str, series) -> None:
+    """ "all the star wars films" names the whole series; "the godfather movie" one film."""
+    from recassist.assistant.seeds import series_name
+
+    assert series_name(title) == series

@@ -53,19 +53,20 @@ class NamedTitle:
 
 
 def series_name(title: str) -> str | None:
-    """The name of the series `title` says whole ("all the star wars films", "the godfather
-    trilogy": words of `whole_series_before` before it, `whole_series_nouns` after it), else
-    None."""
-    words, before = title.split(), word_set("whole_series_before")
-    start = next((i for i, w in enumerate(words) if w.lower() not in before), len(words))
+    """The name of the series `title` says whole ("all the star wars films", "every star trek
+    movie", "the godfather trilogy"), else None: words of `whole_series_before` (and articles)
+    before it, nouns after it; it is whole by a word before it or a plural noun after it ("the
+    godfather movie" is one film)."""
+    said = title.split()
+    words = [w.lower().strip(".,!?") for w in said]
+    before, plural = word_set("whole_series_before"), word_set("whole_series_nouns")
+    lead = before | word_set("whole_series_articles")
+    start = next((i for i, w in enumerate(words) if w not in lead), len(words))
     end = len(words)
-    while end > start and words[end - 1].lower().strip(".,!?") in word_set("whole_series_nouns"):
+    while end > start and words[end - 1] in plural | word_set("series_nouns"):
         end -= 1
-    if end == len(words) and words[-1].lower().strip(".,!?") in ("movie", "film"):
-        end -= 1  # "every star trek movie" (with a word of `before` that is no article)
-    plural = end < len(words) and words[end].lower().strip(".,!?") not in ("movie", "film")
-    whole = plural or any(w.lower() not in ("the", "of") for w in words[:start])
-    return " ".join(words[start:end]) if whole and end > start else None
+    whole = bool(plural & set(words[end:]) or before & set(words[:start]))
+    return " ".join(said[start:end]) if whole and end > start else None
 
 
 def whole_series(

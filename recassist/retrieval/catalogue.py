@@ -256,8 +256,8 @@ class Catalogue:
     def person(self, name: str) -> str | None:
         """The famous person `name` names ("hitchcok"), as the graph's names write them ("Alfred
         Hitchcock"); None for anyone else or without a graph (`ConceptIndex.person`)."""
-        found = self.concepts.person(name) if self.concepts is not None else None
-        return found.names[0] if found is not None else None
+        found = self.films_of(name)
+        return found[0] if found is not None else None
 
     def synopsis(self, item_id: str) -> Synopsis | None:
         """What TMDb and the graph say of the item (`retrieval.synopses`); None where nothing."""
