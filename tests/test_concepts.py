@@ -325,6 +325,10 @@ def test_unused_words_are_quoted_as_written_even_beside_a_concept(concept_assist
         ("i'm sad, cheer me up", "comedy", "melodrama"),
         ("feeling down today, something to cheer me up", "comedy", "melodrama"),
         ("im bored. something exciting", "action film", None),
+        # each way of saying it before each state (`[feelings]`): "i'm so bored" was asking only
+        ("i'm so bored", "action film", None),
+        ("i'm bored, any ideas", "action film", None),
+        ("feeling a bit down", "comedy drama", "melodrama"),
         ("i'm in the mood for something sad", "melodrama", None),
         # how the user feels, read whole (`translations.toml`, [en]): no title words
         ("feeling down today", "comedy drama", "melodrama"),

@@ -109,6 +109,10 @@ def test_no_length_or_zero_is_unknown(tmp_path: Path) -> None:
         ("um filme curto", None, 95),
         ("how long is fargo?", None, None),
         ("a long time ago", None, None),
+        ("something to watch after a long day at work", None, None),
+        ("a long weekend ahead, any ideas", None, None),
+        ("something long and epic", 150, None),
+        ("a very long film", 150, None),
         ("wait a minute", None, None),
         # English words a length word of another language is spelt as: no length
         ("films about kings and queens and royal courts", None, None),

@@ -663,7 +663,8 @@ def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -
         ("find films about dinosaurs", True, Intent.search),
         ("something darker", False, Intent.recommend),  # a change to the last list
         ("quelque chose de plus léger", False, Intent.recommend),
-        ("another one for a rainy sunday", False, Intent.recommend),
+        # when the user watches is no description: "another one" again
+        ("another one for a rainy sunday", False, Intent.refine),
         (
             "something like Alien but cozier",
             False,
@@ -714,6 +715,22 @@ def test_the_models_plan_keeps_what_the_user_lifts_drops_or_starts_anew() -> Non
     ]:
         planned = planner.reconcile(TurnRequest(mood="cozy"), parse(message, TAGS))
         assert planned.model_dump(include=set(kept)) == kept, message
+
+
+def test_a_mood_of_the_users_own_words_keeps_their_order() -> None:
+    """The model wrote "down feeling" for "feeling down today, something to watch?", which no
+    longer read as a feeling: the reply said 'I didn't use "down"'. A mood of nothing but the
+    user's words is theirs, in their order; a model's mood with words of its own keeps them first."""
+    from recassist.assistant.admission import ModelGate
+    from recassist.assistant.planner import Planner
+    from recassist.settings import AgentConfig
+
+    planner = Planner(None, TAGS, None, ModelGate(AgentConfig()))
+    message = "feeling down today, something to watch?"
+    planned = planner.reconcile(TurnRequest(mood="down feeling"), parse(message, TAGS))
+    assert planned.mood.startswith("feeling down today")
+    translated = planner.reconcile(TurnRequest(mood="heist"), parse("un film de casse", TAGS))
+    assert translated.mood.startswith("heist")
 
 
 @pytest.mark.parametrize(
@@ -1122,6 +1139,31 @@ def test_a_person_after_a_negation_is_ruled_out_not_wanted(
     request = parse(message, TAGS)
     assert (request.people, request.exclude_people) == (wanted, out)
     assert not {"can't", "stand", "fan", "supporte"} & set(unread(message, TAGS))
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "exclude"),
+    [
+        ("i can't stand horror movies, something funny", ["Comedy"], ["Horror"]),
+        ("bored of westerns, what else", [], ["Western"]),
+        ("i'm sick of all these comedies", [], ["Comedy"]),
+        ("not a fan of musicals, any good dramas?", ["Drama"], ["Musical"]),
+        ("i dislike sci-fi, suggest a thriller", ["Thriller"], ["Sci-Fi"]),
+        ("not into horror, something romantic", ["Romance"], ["Horror"]),
+        ("j'en ai marre des westerns, une comédie", ["Comedy"], ["Western"]),
+        ("i can't get enough of horror", ["Horror"], []),
+        ("horror fans are tired of jump scares, a smart horror film", ["Horror"], []),
+    ],
+)
+def test_a_kind_of_film_after_words_against_it_is_ruled_out(
+    message: str, include: list, exclude: list, tags
+) -> None:
+    """ "i can't stand horror movies, something funny" asked for horror, "i'm sick of comedies"
+    for comedies: only single negators ("no", "not") ruled a kind out. The words against a person
+    (`against`, data) rule out a kind too, and are no wish left unread ("not into")."""
+    request = parse(message, tags)
+    assert (sorted(request.include_tags), request.exclude_tags) == (include, exclude)
+    assert request.unused == []
 
 
 @pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])

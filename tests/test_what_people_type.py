@@ -240,7 +240,7 @@ def test_a_position_alone_after_a_list_is_a_choice_answered_with_more_like_it(
 @pytest.mark.parametrize(
     ("message", "absent"),
     [
-        ("im bored, surprise me", "im bored"),  # about the user, no film to look for by title
+        ("something for movie night after work", "movie night"),  # when, not what
         ("scifi thats not too cheesy", "thats"),
     ],
 )
@@ -346,6 +346,35 @@ def test_a_title_in_lower_case_after_not_is_ruled_out(
     assert "didn't use" not in result.message and item_id in session.dislikes
     assert "like The English Patient" not in result.message and result.picks
     assert item_id not in {p.item.item_id for p in result.picks}
+
+
+def test_a_title_inside_a_persons_name_is_no_title_ruled_out(assistant: Assistant) -> None:
+    """ "comedies, no eddie murphy please" answered "Noted: not Eddie (1996)": the first word of
+    the name is a film's title. The person is ruled out, the film is not (Emma here)."""
+    emma = assistant.catalogue.exact_title("emma")
+    assert emma is not None
+    session = assistant.new_session(None)
+    result = assistant.turn(session, "a period drama, no emma thompson please")
+    assert not result.message.startswith("Noted"), result.message
+    assert result.request.exclude_people == ["emma thompson"] and emma not in session.dislikes
+
+
+@pytest.mark.parametrize(
+    ("message", "ruled_out"),
+    [
+        ("i can't stand horror movies, something funny", "Horror"),
+        ("bored of westerns, any good dramas?", "Western"),
+        ("not a fan of musicals, what comedies do you have", "Musical"),
+    ],
+)
+def test_a_kind_of_film_the_user_is_against_is_left_out(
+    assistant: Assistant, message: str, ruled_out: str
+) -> None:
+    """ "i can't stand horror movies, something funny" listed horror comedies as wanted: the
+    words against a kind rule it out, and the list line says so."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert f"with no {ruled_out}" in result.message and result.picks, result.message
+    assert not any(ruled_out in p.item.tags for p in result.picks)
 
 
 def test_who_a_film_is_for_ends_the_title_before_it(assistant: Assistant) -> None:

@@ -70,7 +70,7 @@ def _intent(facts: dict[str, bool]) -> tuple[Intent, str | None]:
 
 @cache
 def _negators() -> Phrases:
-    return Phrases([*listed("all_but"), *listed("negators")])
+    return Phrases([*listed("all_but"), *listed("negators"), *listed("against")])
 
 
 @cache
@@ -128,6 +128,7 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     tagged = read(message, tags, titles)
     named, naming = people(tagged.tokens, tagged.text, tagged.seeds)  # read as people
     naming += ruled_out(tagged.tokens, tagged.text, named)[1]  # "i can't stand ..."
+    naming += _asking().spans(tagged.tokens)  # "for movie night", "after work"
     rest = mask(tagged.text, [*tagged.covered, *naming])
     tokens = tokens_outside(tagged.text, tagged.tokens, [*tagged.covered, *naming])
     words = (rest[s:e].lower() for s, e in words_of(tokens, rest))

@@ -335,8 +335,12 @@ def _words(text: str) -> set[str]:
 
 def _both(planned: str | None, parsed: str | None) -> str | None:
     """The model's short mood, then the user's own words it left out: the model's 60 characters
-    never drop a described wish ("dry British humour") silently."""
+    never drop a described wish ("dry British humour") silently. A mood of nothing but the user's
+    own words is theirs, in their order: the model wrote "down feeling" for "feeling down today",
+    which no longer reads as a feeling."""
     if not parsed or not planned:
         return planned or parsed
+    if _words(planned) <= _words(parsed):
+        return parsed
     own = [w for w in parsed.split() if w.lower() not in planned.lower()]
     return " ".join([planned, *own])[:200] if own else planned

@@ -100,13 +100,16 @@ def ruled_out_titles(
     first such title is marked not interested (never shown again), and the rest of the message is
     the list, with the other titles its seeds, as after "I hated Titanic, something romantic?".
     A tag named only inside such a title is no tag ("space films but not star wars": War is
-    neither wanted nor ruled out)."""
+    neither wanted nor ruled out), and a title inside a person's name is none ("no eddie murphy"
+    rules out him, not Eddie)."""
     if request.intent not in (Intent.recommend, Intent.more_like, Intent.refine):
         return request
     low = " ".join(message.lower().split())
     ruled = [t for t in request.seed_titles if _after_ruling_out(low, t.lower())]
     titled = bool(request.seed_titles)
     ruled += [t for t in _titles_ruled_out(low, catalogue, tags, titled) if t not in ruled]
+    people = [f" {p.lower()} " for p in (*request.people, *request.exclude_people)]
+    ruled = [t for t in ruled if not any(f" {t.lower()} " in p for p in people)]
     if not ruled:
         return request
     kept = [t for t in request.seed_titles if t not in ruled]

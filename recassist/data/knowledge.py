@@ -208,6 +208,14 @@ class NamedEntity:
     within: tuple[str, ...] = ()  # catalogue genres one of which its films have ("Comedy")
 
 
+def feelings(table: dict) -> dict[str, str]:
+    """How a user says they feel, each way of saying it before each state ("i'm so" "bored"), as
+    the kind of film that answers it ("exciting"): the `[feelings]` table of `translations.toml`."""
+    return {
+        f"{b} {state}": kind for b in table["before"] for state, kind in table["states"].items()
+    }
+
+
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
     """The named Freebase entities (kinds of film in `freebase.toml`, people in `people.toml`),
     and how messages are read for them (the `match` section, with `translations`: the words of
@@ -216,7 +224,9 @@ def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
     table = tomllib.loads(folder.joinpath("freebase.toml").read_text("utf-8"))
     language = table.pop("match", {})
     foreign = tomllib.loads(folder.joinpath("translations.toml").read_text("utf-8"))
+    felt = feelings(foreign.pop("feelings"))
     language["translations"] = {k: v for words in foreign.values() for k, v in words.items()}
+    language["translations"] |= felt
     table |= tomllib.loads(folder.joinpath("people.toml").read_text("utf-8"))
     named = [
         NamedEntity(

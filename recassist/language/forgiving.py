@@ -134,13 +134,15 @@ def unfiltered(
     for start, end in _against().spans(tokens):
         stop = clause_end(tokens, end)
         stop = len(text) if stop is None else stop
+        if any(start <= s < stop for s, _ in tagged):  # "not into horror": the kind is ruled out
+            continue
         words = [(s, e) for s, e in words_of(tokens, text) if end <= s < stop]
         if words:  # "less scary horror films": the wish ends where a kind wanted begins
             stop = min([stop, *(m.start for m in mentions if words[0][1] <= m.start < stop)])
         clause = {text[s:e].lower() for s, e in words if s < stop}
         # "less horror": a kind of film named, of which less (`TagMatcher.mentions` reads no tag)
         fewer = text[start:end].lower() in listed("fewer") and bool(clause & set(tags.forms()))
-        if (clause & unread or fewer) and not any(start <= s < stop for s, _ in tagged):
+        if clause & unread or fewer:
             spans.append((start, stop))
     return spans
 

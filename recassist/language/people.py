@@ -54,10 +54,10 @@ def ruled_out(
 ) -> tuple[list[str], list[tuple[int, int]]]:
     """Of the people `named` (as `people` found them in `text`), those a word before them rules
     out ("comedies without jim carrey", "no tom cruise", "nothing with arnold schwarzenegger",
-    "i can't stand adam sandler": `people_against`): their films are not wanted, and the person
-    is no wish. Also the spans of the `people_against` words that did so (no description)."""
+    "i can't stand adam sandler": `against`): their films are not wanted, and the person
+    is no wish. Also the spans of the `against` words that did so (no description)."""
     starts = {token.start: k for k, token in enumerate(tokens)}
-    against = {b: (a, b) for a, b in phrases("people_against").matches(tokens)}
+    against = {b: (a, b) for a, b in phrases("against").matches(tokens)}
     out, spans = [], []
     for name in named:
         k = starts.get(text.find(name))

@@ -89,7 +89,23 @@ def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
                 i -= 2
             words.append(word)
         i -= 1
-    return next((word for word in words[:3] if word in negators()), None)
+    negator = next((word for word in words[:3] if word in negators()), None)
+    return negator or against_before(tokens, index)
+
+
+def against_before(tokens: tuple[Token, ...], index: int) -> str | None:
+    """The words against what follows token `index` ("can't stand", "not a fan of", "sick of":
+    `against`, data), ending right before it or at most two words before, in its clause; None
+    when none do."""
+    for first, end in phrases("against").matches(tokens[:index]):
+        between = tokens[end:index]
+        if len(between) <= 2 and not any(_breaks_clause(t) for t in between):
+            return " ".join(t.low for t in tokens[first:end])
+    return None
+
+
+def _breaks_clause(token: Token) -> bool:
+    return token.low in _PUNCTUATION_BREAKS or token.low in _breaks()
 
 
 @cache
