@@ -201,6 +201,20 @@ def test_an_explanation_states_only_the_films_own_length() -> None:
     )
 
 
+def test_left_out_counts_only_unknown_lengths_that_would_have_ranked(described_assistant) -> None:
+    """ "Left out: 327 films that may fit" followed every list with a bound: every film of
+    unknown length was counted, however far from what was asked. Only those that scored at
+    least the last pick count."""
+    catalogue = described_assistant.catalogue
+    unknown = [i for i, item in catalogue.items.items() if item.minutes is None][:3]
+    known = next(i for i, item in catalogue.items.items() if item.minutes)
+    assert len(unknown) == 3
+    scores = {unknown[0]: 0.9, unknown[1]: 0.5, unknown[2]: 0.1, known: 0.5}
+    bound = Constraints(minutes_max=90)
+    assert catalogue.unknown_length(bound, scores, 0.5) == 2
+    assert catalogue.unknown_length(Constraints(), scores, 0.0) == 0  # no bound, nothing left out
+
+
 def test_a_conversation_keeps_the_length_until_any_length(described_assistant) -> None:
     """The real chat on ML-100k's most rated films: every pick is within the bound, by its real
     length, the list line says the bound, a new kind of film keeps it, and "any length" lets it

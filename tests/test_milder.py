@@ -113,6 +113,17 @@ def test_the_mildest_come_first_in_steps_and_keep_their_order_within_one() -> No
     assert mildest_first(list("abc"), str, Intensity()) == ["a", "b", "c"]
 
 
+def test_a_list_still_all_of_the_kinds_that_went_last_says_so() -> None:
+    """ "come last" alone, over five picks that are every one of those kinds, would say the wish
+    was met."""
+    from recassist.assistant.replies import milder_note
+
+    note = milder_note(["less dark"], ["neo-noir", "slasher"])
+    assert note == 'For "less dark", neo-noir films and slasher films come last.'
+    all_of = milder_note(["less dark"], ["neo-noir"], all_of=True)
+    assert all_of.endswith("but every film I found near what you asked is one of them.")
+
+
 def test_a_list_with_less_of_a_quality_says_what_went_last_and_keeps_the_wish(
     assistant: Assistant,
 ) -> None:

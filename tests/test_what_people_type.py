@@ -377,6 +377,21 @@ def test_a_kind_of_film_the_user_is_against_is_left_out(
     assert not any(ruled_out in p.item.tags for p in result.picks)
 
 
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("something like toy story under 2 hours", "like Toy Story (1995), at most 120 minutes"),
+        ("like heat but less than two hours", "like Heat (1995), at most 120 minutes"),
+    ],
+)
+def test_a_length_after_a_title_ends_the_title(assistant: Assistant, message: str, line) -> None:
+    """ "something like toy story under 2 hours" looked for a film called "toy story under 2
+    hours", said it was missing, and showed Toy Story first."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.message.startswith(f"Here are 5 picks, {line}"), result.message
+    assert "could not find" not in result.message
+
+
 def test_who_a_film_is_for_ends_the_title_before_it(assistant: Assistant) -> None:
     """ "something like jurassic park for kids" looked for a film called "jurassic park for kids"
     and said it was missing; now the list is like Jurassic Park, for children."""

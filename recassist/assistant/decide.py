@@ -179,9 +179,12 @@ class Decider:
         if found.concepts and "concepts" not in found.lists and held and picks:
             notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
         seen = {*now.shown, *self.catalogue.history_ids(now.user_id)}  # "under 90 minutes"
-        notes += replies.length_note(self.catalogue.unknown_length(now.constraints, seen))
+        rivals = {i: s for i, s in found.scores.items() if i not in seen and s > 0}
+        last = min((rivals.get(p.item.item_id, 0.0) for p in picks), default=0.0)
+        notes += replies.length_note(self.catalogue.unknown_length(now.constraints, rivals, last))
         if picks and milder.said:  # "nothing too violent": what went last
-            notes.append(replies.milder_note(milder.said, milder.kinds))
+            all_of = all(milder.of_item.get(p.item.item_id, 0) > 0 for p in picks)
+            notes.append(replies.milder_note(milder.said, milder.kinds, all_of))
         # people the graph knew by name ("anything by hitchcock") were used, like any concept
         people = [p for p in request.people if request.people_by or not self.catalogue.person(p)]
         notes += replies.people_note(people, request.people_by, request.relation)

@@ -28,7 +28,7 @@ from recassist.language.people import people, ruled_out
 from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
-from recassist.language.tags import TagMatcher, TagMention
+from recassist.language.tags import TagMatcher, TagMention, against_spans
 from recassist.language.words import cue, cue_phrases, cue_words, filler, listed, word_set
 
 __all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
@@ -129,6 +129,7 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     named, naming = people(tagged.tokens, tagged.text, tagged.seeds)  # read as people
     naming += ruled_out(tagged.tokens, tagged.text, named)[1]  # "i can't stand ..."
     naming += _asking().spans(tagged.tokens)  # "for movie night", "after work"
+    naming += against_spans(tagged.tokens, tagged.negated)  # "i can't stand horror"
     rest = mask(tagged.text, [*tagged.covered, *naming])
     tokens = tokens_outside(tagged.text, tagged.tokens, [*tagged.covered, *naming])
     words = (rest[s:e].lower() for s, e in words_of(tokens, rest))

@@ -102,11 +102,12 @@ def length_in_words(least: int | None, most: int | None) -> str:
 
 def length_note(unknown: int) -> list[str]:
     """What a length bound left out besides the films too long or too short: those that fit
-    every other constraint but whose length no source gives."""
+    every other constraint and would have ranked among the picks, but whose length no source
+    gives."""
     if not unknown:
         return []
     films = "film" if unknown == 1 else "films"
-    return [f"Left out: {unknown} {films} that may fit, whose length I do not know."]
+    return [f"Left out: {unknown} {films} that would have ranked here, whose length I do not know."]
 
 
 def popularity_note(shown: float, usual: float) -> str:
@@ -278,10 +279,16 @@ def none_within_note(kinds: Sequence[str]) -> str:
     return f"Nothing I know that is {named} fits the rest of what you asked; these fit the rest."
 
 
-def milder_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:
+def milder_note(wishes: Sequence[str], kinds: Sequence[str], all_of: bool = False) -> str:
     """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
-    and gangster films come last.' Nothing is ruled out, and the user should know that."""
-    return f"For {_quoted(wishes)}, {_kinds(kinds, 'and')} come last."
+    and gangster films come last.' Nothing is ruled out, and the user should know that; nor that
+    every pick is still one of them (`all_of`: after "I liked Se7en", "something less dark")."""
+    note = f"For {_quoted(wishes)}, {_kinds(kinds, 'and')} come last"
+    return (
+        f"{note}, but every film I found near what you asked is one of them."
+        if all_of
+        else f"{note}."
+    )
 
 
 def mild_note(wishes: Sequence[str], kinds: Sequence[str]) -> str:

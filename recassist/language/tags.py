@@ -90,18 +90,29 @@ def negator_before(tokens: tuple[Token, ...], index: int) -> str | None:
             words.append(word)
         i -= 1
     negator = next((word for word in words[:3] if word in negators()), None)
-    return negator or against_before(tokens, index)
+    against = against_before(tokens, index)
+    return negator or (against and " ".join(t.low for t in tokens[against[0] : against[1]]))
 
 
-def against_before(tokens: tuple[Token, ...], index: int) -> str | None:
+def against_before(tokens: tuple[Token, ...], index: int) -> tuple[int, int] | None:
     """The words against what follows token `index` ("can't stand", "not a fan of", "sick of":
-    `against`, data), ending right before it or at most two words before, in its clause; None
-    when none do."""
+    `against`, data), ending right before it or at most two words before, in its clause, as
+    (first, after last) token indices; None when none do."""
     for first, end in phrases("against").matches(tokens[:index]):
         between = tokens[end:index]
         if len(between) <= 2 and not any(_breaks_clause(t) for t in between):
-            return " ".join(t.low for t in tokens[first:end])
+            return first, end
     return None
+
+
+def against_spans(
+    tokens: tuple[Token, ...], negated: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The character spans of the words against a kind of film that rule it out ("can't stand"
+    in "i can't stand horror movies"), for the `negated` tag spans: read, not left unread."""
+    starts = {t.start: k for k, t in enumerate(tokens)}
+    found = [against_before(tokens, starts[s]) for s, _ in negated if s in starts]
+    return [(tokens[a].start, tokens[b - 1].end) for a, b in filter(None, found)]
 
 
 def _breaks_clause(token: Token) -> bool:
