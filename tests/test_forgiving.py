@@ -37,6 +37,17 @@ def test_misspelt_genre_decade_and_cue_words_are_put_right(word: str, fixed: str
     )
 
 
+@pytest.mark.parametrize(
+    ("message", "refers_to"),
+    [("more like the secnd one", 2), ("why the frist one?", 1), ("the thrid one", 3)],
+)
+def test_a_misspelt_position_is_the_position(message: str, refers_to: int) -> None:
+    """ "more like the secnd one", typed while the list streamed, looked for a film called "the
+    secnd one"."""
+    request = parse(message, TAGS)
+    assert request.refers_to == refers_to and not request.seed_titles
+
+
 def test_names_titles_and_real_words_are_left_alone() -> None:
     text = "I want something with Mike in it, thrilled to see a comedian"
     assert forgive(text, TAGS) == text

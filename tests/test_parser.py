@@ -1152,6 +1152,8 @@ def test_a_person_after_a_negation_is_ruled_out_not_wanted(
         ("not into horror, something romantic", ["Romance"], ["Horror"]),
         ("j'en ai marre des westerns, une comédie", ["Comedy"], ["Western"]),
         ("i can't get enough of horror", ["Horror"], []),
+        ("something with tom hanks that isn't a comedy", [], ["Comedy"]),
+        ("films that aren't horror", [], ["Horror"]),
         ("horror fans are tired of jump scares, a smart horror film", ["Horror"], []),
     ],
 )

@@ -241,6 +241,7 @@ def test_a_position_alone_after_a_list_is_a_choice_answered_with_more_like_it(
     ("message", "absent"),
     [
         ("something for movie night after work", "movie night"),  # when, not what
+        ("my dad likes old westerns, gift ideas?", "gift"),
         ("scifi thats not too cheesy", "thats"),
     ],
 )
