@@ -37,3 +37,14 @@ def test_darker_after_like_a_comedy_keeps_the_black_comedy(
     described_assistant.turn(session, "something like groundhog day")
     result = described_assistant.turn(session, "something darker")
     assert "a black comedy" in concepts_of(result), result.message
+
+
+def test_a_kind_named_that_no_pick_is_is_said(described_assistant: Assistant) -> None:
+    """After films of the 80s like Blade Runner, "something darker" listed The Killing Fields and
+    This Is Spinal Tap as if they were darker: the only 80s neo-noir is Blade Runner itself. The
+    reply says that nothing named fits the rest."""
+    session = described_assistant.new_session(None)
+    described_assistant.turn(session, "more like blade runner from the 80s")
+    result = described_assistant.turn(session, "something darker")
+    assert result.picks and not concepts_of(result), concepts_of(result)
+    assert result.message.startswith("Nothing I know that is a neo-noir"), result.message

@@ -176,7 +176,9 @@ class Decider:
         if found.synopses and unnamed:  # read by meaning, not dropped: "painters"
             notes.append(replies.synopsis_note(unnamed))
         held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
-        if found.concepts and "concepts" not in found.lists and held and picks:
+        # none named left within the rest ("something darker" after films of the 80s were shown)
+        named_in = any(p.item.item_id in m.concept.members for m in found.concepts for p in picks)
+        if found.concepts and held and picks and not named_in:
             notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
         seen = {*now.shown, *self.catalogue.history_ids(now.user_id)}  # "under 90 minutes"
         rivals = {i: s for i, s in found.scores.items() if i not in seen and s > 0}
