@@ -1170,6 +1170,24 @@ def test_a_kind_of_film_after_words_against_it_is_ruled_out(
         assert unread(message, tags) == []
 
 
+@pytest.mark.parametrize(
+    ("message", "kids"),
+    [
+        ("I'm 12, what should I watch?", True),
+        ("something for my 8 year old", True),
+        ("a movie for a 10-year-old", True),
+        ("my daughter is 7, any ideas", True),
+        ("i'm 30, something funny", False),
+        ("a film for my 15 year old", False),
+    ],
+)
+def test_a_childs_age_asks_for_childrens_films(message: str, kids: bool, tags) -> None:
+    """ "I'm 12, what should I watch?" listed Fargo among the five most popular films."""
+    request = parse(message, tags)
+    assert ("Children's" in request.include_tags) is kids, request
+    assert not kids or not {"12", "8", "10", "7", "year"} & set(unread(message, tags))
+
+
 @pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])
 def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: str, tags) -> None:
     """Typos are forgiven towards every language's genre words, so none may be one letter from a

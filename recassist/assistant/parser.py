@@ -180,8 +180,11 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     allow = list(dict.fromkeys(said)) if tagged.cues("allow", outside=forget) else []
     include = list(dict.fromkeys(t for t in said if t not in allow))
     exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
-    if tagged.cues("adult", outside=forget) and (kids := tags.canonical("for kids")):
+    kids = tags.canonical("for kids")
+    if tagged.cues("adult", outside=forget) and kids:
         exclude = list(dict.fromkeys([*exclude, kids]))  # "not for kids": once
+    elif tagged.cues("child", outside=forget) and kids:  # "for my 8 year old"
+        include = list(dict.fromkeys([*include, kids]))
     include = [t for t in include if t not in exclude]
     # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an
     # "or" ("a romantic comedy or a western" stays any of them): a request holds one set of

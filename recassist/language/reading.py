@@ -44,6 +44,7 @@ CUES = (
     "like_feedback",
     "that_one",
     "adult",
+    "child",
     "allow",
     "reset",
     "forget",
@@ -302,7 +303,7 @@ def _covered(text: str, tokens, read_first: list, spans: list[Span]) -> list[tup
     """Everything read as something, for `unread`: titles, tags, then positions, counts, years and
     cues; "find ..." counts as said first when only what was read before stands before it
     ("2nd: find ..."), and a "not" ending what is left as said."""
-    later = ("that_one", "adult", "allow", "reset", "forget", "any_year", "search_start")
+    later = ("that_one", "adult", "child", "allow", "reset", "forget", "any_year", "search_start")
     covered = [*read_first]
     covered += (s.span for s in spans if s.kind is not Kind.cue or s.value not in _UNREAD_CUES)
     early = [
