@@ -192,6 +192,8 @@ def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list
     every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
     if len(every) < 2 or (set(include) - set(every) and _said_or(tagged, forget)):
         every = []
+    if kids in include and len(include) == 2 and not _said_or(tagged, forget):
+        every = include  # "scary movies for kids": who it is for qualifies the kind, as a compound
     include = [t for t in include if t not in every]
     return {"include": include, "every": every, "exclude": exclude, "allow": allow}
 
