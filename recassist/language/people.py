@@ -13,7 +13,7 @@ from __future__ import annotations
 from itertools import takewhile
 
 from recassist.language.phrases import Token
-from recassist.language.tags import clause_end, negator_before
+from recassist.language.tags import against_before, clause_end, negator_before
 from recassist.language.words import filler, listed, phrases, word_set
 
 
@@ -57,13 +57,12 @@ def ruled_out(
     "i can't stand adam sandler": `against`): their films are not wanted, and the person
     is no wish. Also the spans of the `against` words that did so (no description)."""
     starts = {token.start: k for k, token in enumerate(tokens)}
-    against = {b: (a, b) for a, b in phrases("against").matches(tokens)}
     out, spans = [], []
     for name in named:
         k = starts.get(text.find(name))
         if k is None:
             continue
-        before = against.get(k) or against.get(k - 1)  # at most a word between
+        before = against_before(tokens, k)
         if before or negator_before(tokens, k):
             out.append(name)
         if before:

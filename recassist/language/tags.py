@@ -55,7 +55,7 @@ def clause_end(tokens: tuple[Token, ...], start: int) -> int | None:
     """Where the clause that goes on at character `start` ends: the start of the next comma, full
     stop, "but", "and", "mais", ... in `tokens`; None when it runs to the end."""
     for token in tokens:
-        if token.start >= start and (token.low in _PUNCTUATION_BREAKS or token.low in _breaks()):
+        if token.start >= start and _breaks_clause(token):
             return token.start
     return None
 
