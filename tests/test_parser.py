@@ -1188,6 +1188,23 @@ def test_a_childs_age_asks_for_childrens_films(message: str, kids: bool, tags) -
     assert not kids or not {"12", "8", "10", "7", "year"} & set(unread(message, tags))
 
 
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("give me something random", {"less_mainstream": True}),
+        ("what about something from this year?", {"era": "newer"}),
+        ("the newest films you have", {"era": "newer"}),
+        ("movies for a sleepover with 10 year olds", {"include_tags": ["Children's"]}),
+    ],
+)
+def test_what_people_type_round_three(message: str, read: dict, tags) -> None:
+    """ "give me something random" found one film by its description; "something from this
+    year" found My Favorite Year by its title; "a sleepover" was said to be no kind of film."""
+    request = parse(message, tags)
+    assert request.model_dump(include=set(read)) == read, request
+    assert not {"random", "year", "newest", "sleepover"} & set(unread(message, tags))
+
+
 @pytest.mark.parametrize("message", ["a smart political satire", "a film buff's pick"])
 def test_an_english_word_near_a_foreign_genre_word_is_not_that_genre(message: str, tags) -> None:
     """Typos are forgiven towards every language's genre words, so none may be one letter from a

@@ -242,6 +242,7 @@ def test_a_position_alone_after_a_list_is_a_choice_answered_with_more_like_it(
     [
         ("something for movie night after work", "movie night"),  # when, not what
         ("my dad likes old westerns, gift ideas?", "gift"),
+        ("french films with subtitles", "subtitles"),
         ("scifi thats not too cheesy", "thats"),
     ],
 )
