@@ -14,7 +14,7 @@ from recassist.language.words import filler
 from recassist.retrieval.catalogue import Catalogue, base_title, display_title
 from recassist.retrieval.wording import singular
 
-SERIES_MOST = 6  # a one-word series has at most this many titles ("godfather", not "war")
+ONE_WORD_SERIES_MOST = 6  # a one-word series has at most this many titles ("godfather", not "war")
 
 
 def once(texts: Iterable[str]) -> list[str]:
@@ -87,7 +87,7 @@ def series_named(words: str, catalogue: Catalogue, single: bool = False) -> list
             if any(w in filler() or len(w) < 3 for w in run):
                 continue
             items = catalogue.series(" ".join(run))
-            if 2 <= len(items) and (n > 1 or len(items) <= SERIES_MOST):
+            if 2 <= len(items) and (n > 1 or len(items) <= ONE_WORD_SERIES_MOST):
                 return items
     return []
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.words import word_set
 from recassist.retrieval.catalogue import Catalogue, without_number
+from recassist.retrieval.generators.knowledge import SERIES_MOST
 from recassist.retrieval.outside import OutsideFilm
 from recassist.retrieval.serving import ServingModel
-
-SERIES_MOST = 12  # films of a whole series named, at most: more share a word ("all of me")
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ SEQUEL, PREQUEL = 1, 2  # values of the series matrix: column is the sequel (pre
 DENSE_BYTES_PER_PAIR = 16
 
 
-SERIES_MOST = 12  # films of one series, at most: a longer chain is a mistake of the graph
+# films of one series, at most: a longer chain is a mistake of the graph, and more titles sharing
+# a name are no series ("all of me")
+SERIES_MOST = 12
 
 
 class KnowledgeConfig(GeneratorConfig):
@@ -142,6 +144,7 @@ class Knowledge(Generator):
             np.asarray(groups),
             sp.csr_matrix(series),
         )
+        self._linked = (self.series + self.series.T).tocsr()  # a series link either way
 
     def fresh(self) -> Knowledge:
         return type(self)(
@@ -177,8 +180,7 @@ class Knowledge(Generator):
             sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted
         )
         similarity = (weighted @ weighted.T).toarray().astype(np.float32)
-        linked = (self.series + self.series.T).toarray() > 0
-        similarity += self.config.series * linked
+        similarity += self.config.series * (self._linked.toarray() > 0)
         np.fill_diagonal(similarity, 0.0)
         k = min(self.config.neighbours, n_items)
         if k < n_items:
@@ -217,10 +219,9 @@ class Knowledge(Generator):
     def series_of(self, row: int) -> list[int]:
         """The other films of `row`'s series in the graph: its sequels and prequels, theirs, and
         so on (at most `SERIES_MOST` in all)."""
-        linked = (self.series + self.series.T).tocsr()
         found, todo = {row}, [row]
         while todo and len(found) < SERIES_MOST:
-            for other in map(int, linked[todo.pop()].indices):
+            for other in map(int, self._linked[todo.pop()].indices):
                 if other not in found:
                     found.add(other)
                     todo.append(other)
