@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from recassist.assistant.bounds import LENGTHS, length_of, names_length, years_of
-from recassist.assistant.kinds import less_of, mixed_into
+from recassist.assistant.bounds import LENGTHS, length_of, years_of
+from recassist.assistant.kinds import dropped, less_of, mixed_into, tag_fields, tags_of
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
 from recassist.language.people import people, ruled_out
@@ -136,79 +136,9 @@ def unread(message: str, tags: TagMatcher, titles: TitleSpans | None = None) -> 
     return [w for w in words if w not in filler()]
 
 
-def _dropped(tagged: Tagged, forget: list[tuple[int, int]]) -> tuple[list[TagMention], bool, bool]:
-    """What "forget ...", "drop ...", "any year" drop: the tags named, whether the seeds go (a
-    forgotten seed, or a forget clause naming no tag or decade), whether the years go."""
-    if not forget:
-        return [], False, bool(tagged.cues("any_year", raw=True))
-    mentions = list(tagged.mentions)
-    forgotten = [m for m in mentions if any(s <= m.start < e for s, e in forget)]
-    decades = tagged.of(Kind.decade, raw=True)
-
-    def has_decade(s: int, e: int) -> bool:
-        return any(s <= d.start and d.end <= e for d in decades)
-
-    def has_year(s: int, e: int) -> bool:
-        return any(
-            s <= t.start
-            and t.end <= e
-            and (
-                tagged.text[t.start : t.end] in ("year", "years", "decade")
-                or len(t.low) == 4
-                and t.low.isdigit()
-            )
-            for t in tagged.tokens
-        )
-
-    drop_seeds = any(any(s <= a < e for s, e in forget) for a, _ in tagged.seeds) or any(
-        not any(s <= m.start < e for m in forgotten)
-        and not has_decade(s, e)
-        and not names_length(tagged, s, e)  # "forget the length"
-        for s, e in forget
-    )
-    drop_years = bool(tagged.cues("any_year", raw=True)) or any(
-        has_decade(s, e) or has_year(s, e) for s, e in forget
-    )
-    return forgotten, drop_seeds, drop_years
-
-
-def _tags(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, list[str]]:
-    """The tags wanted, required together, ruled out and allowed again."""
-    mentions = [m for m in tagged.mentions if m not in forgotten]
-    compounds = tags.compounds(tagged.text, mentions) if len(mentions) > 1 else []
-    said = [m.tag for m in mentions if not m.negated]
-    allow = list(dict.fromkeys(said)) if tagged.cues("allow", outside=forget) else []
-    include = list(dict.fromkeys(t for t in said if t not in allow))
-    exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
-    kids = tags.canonical("for kids")
-    if tagged.cues("adult", outside=forget) and kids:
-        exclude = list(dict.fromkeys([*exclude, kids]))  # "not for kids": once
-    elif tagged.cues("child", outside=forget) and kids:  # "for my 8 year old"
-        include = list(dict.fromkeys([*include, kids]))
-    include = [t for t in include if t not in exclude]
-    # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an
-    # "or" ("a romantic comedy or a western" stays any of them): a request holds one set of
-    # required tags.
-    every = [t for t in compounds[0] if t in include] if len(compounds) == 1 else []
-    if len(every) < 2 or (set(include) - set(every) and _said_or(tagged, forget)):
-        every = []
-    if kids in include and len(include) == 2 and not _said_or(tagged, forget):
-        every = include  # "scary movies for kids": who it is for qualifies the kind, as a compound
-    include = [t for t in include if t not in every]
-    return {"include": include, "every": every, "exclude": exclude, "allow": allow}
-
-
 def _chosen(facts: dict[str, bool]) -> bool:
     """ "the second one", "number 2" alone after a list: a choice, answered with more like it."""
     return facts["refers"] and not (facts["like_feedback"] or facts["dislike_feedback"])
-
-
-def _said_or(tagged: Tagged, forget) -> bool:
-    """Whether "or" stands outside the seeds and what is forgotten ("comedy or romance")."""
-    hidden = [*tagged.hard, *forget]
-    return any(
-        t.low == "or" and not any(s <= t.start < e for s, e in hidden) for t in tagged.tokens
-    )
 
 
 def parse(
@@ -228,9 +158,9 @@ def parse(
     era, era_spans = _era(tagged)
     named, asked = _asked(tagged)
     mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
-    forgotten, drop_seeds, drop_years = _dropped(tagged, forget)
+    forgotten, drop_seeds, drop_years = dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
-    found = _tags(tagged, tags, forget, forgotten)
+    found = tags_of(tagged, tags, forget, forgotten)
     unsaid = less_of(found, bool(seeds), unsaid, text, tags)  # "nothing too scary, a thriller"
     year_min, year_max = years_of(tagged, forget)
     count = tagged.first(Kind.count, outside=forget)
@@ -247,7 +177,7 @@ def parse(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
         refers_to=refers.value if refers else None,
-        **_tag_fields(found),
+        **tag_fields(found),
         series=tagged.series,
         year_min=year_min,
         year_max=year_max,
@@ -289,16 +219,6 @@ def _asked(tagged: Tagged) -> tuple[dict[str, list[str]], list[tuple[int, int]]]
     asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming, *against]
     asked += [s.span for s in tagged.spans if s.kind in LENGTHS]
     return {"people": [n for n in named if n not in out], "exclude_people": out}, asked
-
-
-def _tag_fields(found: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The request's tag fields from the tags `found` (`_tags`)."""
-    return {
-        "include_tags": found["include"],
-        "all_tags": found["every"],
-        "exclude_tags": found["exclude"],
-        "allow_tags": found["allow"],
-    }
 
 
 def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
