@@ -19,6 +19,7 @@ from recassist.assistant.described import read_in, without_titles
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
 from recassist.assistant.gathered import Found
+from recassist.assistant.loosen import loosened
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
@@ -138,7 +139,7 @@ class Decider:
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
-        empty = {**self._fit_before(now), "loosen": self._loosen(now)} if not picks else {}
+        empty = {**self._fit_before(now), "loosen": loosened(now, self.items)} if not picks else {}
         text = replies.list_line(
             len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count, **empty
         )
@@ -177,9 +178,11 @@ class Decider:
             notes.append(replies.synopsis_note(unnamed))
         held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
         # none named left within the rest ("something darker" after films of the 80s were shown)
-        named_in = any(p.item.item_id in m.concept.members for m in found.concepts for p in picks)
-        if found.concepts and held and picks and not named_in:
-            notes.append(replies.none_within_note([m.concept.spoken for m in found.concepts]))
+        out = now.constraints.exclude_tags  # a kind ruled out ("for adults") is no kind named
+        named = [m for m in found.concepts if not all(self._of(i, out) for i in m.concept.members)]
+        named_in = any(p.item.item_id in m.concept.members for m in named for p in picks)
+        if named and held and picks and not named_in:
+            notes.append(replies.none_within_note([m.concept.spoken for m in named]))
         seen = {*now.shown, *self.catalogue.history_ids(now.user_id)}  # "under 90 minutes"
         rivals = {i: s for i, s in found.scores.items() if i not in seen and s > 0}
         last = min((rivals.get(p.item.item_id, 0.0) for p in picks), default=0.0)
@@ -247,28 +250,10 @@ class Decider:
         fit = [any(i in items and allows(items[i]) for i in ids) for ids in (now.shown, rated)]
         return {"shown_fit": fit[0], "rated_fit": fit[1]}
 
-    def _loosen(self, now: SessionMemory) -> list[str]:
-        """What the user could say to find more films not yet shown, one constraint let go at a
-        time ("any year", "any length", "sci-fi or western", "Drama is fine"); the constraints
-        themselves stand until they do."""
-        c, seen = now.constraints, {*now.shown, *now.dislikes}
-        wider = []
-        if c.year_min is not None or c.year_max is not None:
-            wider.append(("any year", dataclasses.replace(c, year_min=None, year_max=None)))
-        if c.length_bound:
-            wider.append(("any length", c.any_length()))
-        if len(c.all_tags) > 1:  # "sci-fi or western" for "sci-fi westerns"
-            either = dataclasses.replace(c, include_tags=c.all_tags, all_tags=frozenset())
-            wider.append((" or ".join(sorted(c.all_tags)).lower(), either))
-        for tag in sorted(c.exclude_tags):
-            wider.append(
-                (f"{tag} is fine", dataclasses.replace(c, exclude_tags=c.exclude_tags - {tag}))
-            )
-        return [
-            said
-            for said, loose in wider
-            if any(loose.allows(item) for i, item in self.items.items() if i not in seen)
-        ]
+    def _of(self, item_id: str, tags: frozenset[str]) -> bool:
+        """Whether the item is a catalogue item with one of `tags`."""
+        item = self.items.get(item_id)
+        return item is not None and bool(tags.intersection(item.tags))
 
     def _seeds(
         self,

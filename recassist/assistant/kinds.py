@@ -107,9 +107,10 @@ def tags_of(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, li
     include = list(dict.fromkeys(t for t in said if t not in allow))
     exclude = list(dict.fromkeys(m.tag for m in mentions if m.negated))
     kids = tags.canonical("for kids")
-    if tagged.cues("adult", outside=forget) and kids:
+    child = bool(tagged.cues("child", outside=forget) and kids)
+    if tagged.cues("adult") and kids:  # "forget the kids" too
         exclude = list(dict.fromkeys([*exclude, kids]))  # "not for kids": once
-    elif tagged.cues("child", outside=forget) and kids:  # "for my 8 year old"
+    elif child:  # "for my 8 year old"
         include = list(dict.fromkeys([*include, kids]))
     include = [t for t in include if t not in exclude]
     # "a romantic comedy": Romance and Comedy, each required; one compound only, and not beside an
@@ -121,7 +122,14 @@ def tags_of(tagged: Tagged, tags: TagMatcher, forget, forgotten) -> dict[str, li
     if kids in include and len(include) == 2 and not _said_or(tagged, forget):
         every = include  # "scary movies for kids": who it is for qualifies the kind, as a compound
     include = [t for t in include if t not in every]
-    return {"include": include, "every": every, "exclude": exclude, "allow": allow}
+    audience = [kids] if child and kids not in exclude else []  # who the films are for: it stands
+    return {
+        "include": include,
+        "every": every,
+        "exclude": exclude,
+        "allow": allow,
+        "audience": audience,
+    }
 
 
 def _said_or(tagged: Tagged, forget) -> bool:
@@ -139,4 +147,5 @@ def tag_fields(found: dict[str, list[str]]) -> dict[str, list[str]]:
         "all_tags": found["every"],
         "exclude_tags": found["exclude"],
         "allow_tags": found["allow"],
+        "audience": found["audience"],
     }

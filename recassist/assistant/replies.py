@@ -44,11 +44,11 @@ def unresolved(refers_to: int | None, shown: int) -> str:
     return f"I can't find {which}: my last list had {picks}. Which do you mean (1 to {shown})?"
 
 
-def wanted_tags(constraints: Constraints) -> str:
-    """The wanted tags in words: 'Comedy and Romance' (all of them), 'Drama or Romance' (any of
-    them)."""
+def wanted_tags(constraints: Constraints, but: frozenset[str] = frozenset()) -> str:
+    """The wanted tags in words, less those `but`: 'Comedy and Romance' (all of them), 'Drama or
+    Romance' (any of them)."""
     wanted = [
-        " and ".join(sorted(constraints.all_tags)),
+        " and ".join(sorted(constraints.all_tags - but)),
         " or ".join(sorted(constraints.include_tags)),
     ]
     return ", and ".join(w for w in wanted if w)
@@ -61,13 +61,16 @@ def _listed(names: list[str], joiner: str = "and", most: int = 3) -> str:
 
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:
-    """The constraints in force, in words: 'like Alien (1979), tagged Comedy, with no Horror, from
-    1990 to 1999, at most 90 minutes long'; tags that must all be there are joined by 'and' ('tagged Comedy and Romance'),
-    any-of tags by 'or', and so are the excluded ('with no Horror or Romance')."""
+    """The constraints in force, in words: 'like Alien (1979), for children, tagged Comedy, with
+    no Horror, from 1990 to 1999, at most 90 minutes long'; tags that must all be there are joined
+    by 'and' ('tagged Comedy and Romance'), any-of tags by 'or', and so are the excluded ('with no
+    Horror or Romance'). Who the films are for (`Constraints.audience`) is said as such."""
     parts = []
     if seeds:
         parts.append("like " + _listed([display_title(s.title) for s in seeds]))
-    if wanted := wanted_tags(constraints):
+    if constraints.audience:  # "I'm 12": said as who the films are for, on every list
+        parts.append("for children")
+    if wanted := wanted_tags(constraints, but=constraints.audience):
         parts.append("tagged " + wanted)
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)

@@ -49,6 +49,10 @@ class TurnRequest(BaseModel):
     # Comedy).
     all_tags: list[str] = Field(default_factory=list, max_length=10)
     exclude_tags: list[str] = Field(default_factory=list, max_length=40)
+    # who the films are for, as the tags that requires: a child's age ("I'm 12", "for my 8 year
+    # old") requires Children's, on this topic and the ones after, until lifted ("for adults",
+    # "forget the kids", "start over"); read by the parser alone
+    audience: list[str] = Field(default_factory=list, max_length=5)
     year_min: int | None = Field(default=None, ge=0, le=9999)
     year_max: int | None = Field(default=None, ge=0, le=9999)
     # the films' length in minutes ("under 90 minutes", "something short": at most 95); read by
@@ -116,7 +120,13 @@ class TurnRequest(BaseModel):
     ruled_out: int = Field(default=0, ge=0, le=5)
 
     @field_validator(
-        "seed_titles", "include_tags", "all_tags", "exclude_tags", "allow_tags", "drop_tags"
+        "seed_titles",
+        "include_tags",
+        "all_tags",
+        "exclude_tags",
+        "allow_tags",
+        "drop_tags",
+        "audience",
     )
     @classmethod
     def _strip(cls, values: list[str]) -> list[str]:
@@ -125,6 +135,7 @@ class TurnRequest(BaseModel):
 
 PARSER_ONLY = (
     "all_tags",
+    "audience",
     "series",
     "allow_tags",
     "drop_tags",

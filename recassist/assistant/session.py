@@ -11,6 +11,8 @@ Constraints stand until the user drops or replaces them:
   of tags that must all be there, one left alone is simply wanted;
 - the length bound ("under 90 minutes", "something short") is the time the user has: it stands
   across topics, as exclusions do, until "any length", "start over" or a new bound replaces it;
+- who the films are for (a child's age: "I'm 12", "for my 8 year old") is required on every topic,
+  with whatever kind is named, until "for adults", "forget the kids" or "start over";
 - "start over" drops them all;
 - disliked items are never shown again, and items already shown are not repeated.
 
@@ -123,7 +125,8 @@ class SessionMemory:
         stays until they lift it. A refinement that names a kind of film ("what about a western?",
         also a `new_topic`) keeps the years and exclusions in force, but the first tastes give
         way. The people ruled out ("comedies without jim carrey", their films by `films_of`)
-        stay ruled out, as excluded tags do, until a request names them as wanted."""
+        stay ruled out, as excluded tags do, until a request names them as wanted; who the films
+        are for (a child's age, `TurnRequest.audience`) stays required, until lifted."""
         new_topic = request.intent in (Intent.recommend, Intent.search) and (
             bool(request.seed_titles) or request.new_topic
         )
@@ -139,6 +142,11 @@ class SessionMemory:
         every = set(request.all_tags if named else standing.all_tags) - dropped
         if len(every) == 1:  # "forget romance" after "a romantic comedy": comedy is still wanted
             include, every = include | every, set()
+        # who the films are for ("I'm 12") stands across topics: required with whatever is named
+        audience = {*(() if request.reset else self.constraints.audience), *request.audience}
+        audience -= dropped  # "for adults", "forget the kids"
+        every |= audience
+        include -= every
         year_min, year_max = (
             (None, None) if request.drop_years else (standing.year_min, standing.year_max)
         )
@@ -156,6 +164,7 @@ class SessionMemory:
             milder=frozenset(request.milder) | standing.milder,
             minutes_min=minutes_min,
             minutes_max=minutes_max,
+            audience=frozenset(audience),
             **self._people_out(request, films_of),
         )
         return SessionUpdate(

@@ -96,6 +96,9 @@ class Constraints:
     exclude_items: frozenset[str] = frozenset()
     minutes_min: int | None = None
     minutes_max: int | None = None
+    # who the films are for ("I'm 12": Children's): these tags are in `all_tags` too, and stay
+    # there across topics, until the user lifts them
+    audience: frozenset[str] = frozenset()
 
     @property
     def length_bound(self) -> bool:

@@ -1,0 +1,35 @@
+"""What the user could let go of when nothing fits: one standing constraint at a time ("any
+year", "any length", "sci-fi or western", "Drama is fine"), offered only where letting it go finds
+a film not yet shown. The constraints themselves stand until the user lets them go."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from recassist.assistant.session import SessionMemory
+from recassist.retrieval.catalogue import Constraints, Item
+
+
+def loosened(now: SessionMemory, items: Mapping[str, Item]) -> list[str]:
+    """The words that would find more films not yet shown or disliked, each letting one constraint
+    go. Who the films are for ("I'm 12": Children's) is not offered: it is the user, not a wish."""
+    c, seen = now.constraints, {*now.shown, *now.dislikes}
+    wider: list[tuple[str, Constraints]] = []
+    if c.year_min is not None or c.year_max is not None:
+        wider.append(("any year", dataclasses.replace(c, year_min=None, year_max=None)))
+    if c.length_bound:
+        wider.append(("any length", c.any_length()))
+    kinds = c.all_tags - c.audience
+    if len(kinds) > 1:  # "sci-fi or western" for "sci-fi westerns"
+        either = dataclasses.replace(c, include_tags=kinds, all_tags=c.audience)
+        wider.append((" or ".join(sorted(kinds)).lower(), either))
+    for tag in sorted(c.exclude_tags):
+        wider.append(
+            (f"{tag} is fine", dataclasses.replace(c, exclude_tags=c.exclude_tags - {tag}))
+        )
+    return [
+        said
+        for said, loose in wider
+        if any(loose.allows(item) for i, item in items.items() if i not in seen)
+    ]

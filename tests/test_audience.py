@@ -1,0 +1,91 @@
+"""Who the films are for: a child's age ("I'm 12") requires children's films on that topic and the
+ones after, with whatever kind is named, until the user lets it go ("the kids are asleep",
+"start over"). Before, "I'm 12" then "something funny" listed Heathers."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.assistant.loosen import loosened
+from recassist.assistant.parser import parse
+from recassist.assistant.replies import in_force
+from recassist.assistant.session import SessionMemory
+from recassist.language.tags import TagMatcher
+from recassist.retrieval.catalogue import Catalogue, Constraints
+
+KIDS = "Children's"
+
+
+@pytest.fixture(scope="module")
+def catalogue(ml100k) -> Catalogue:
+    """The real ML-100k catalogue without a vector store (titles and genres need none)."""
+    return Catalogue(ml100k, store=None)
+
+
+@pytest.fixture(scope="module")
+def tags(catalogue: Catalogue) -> TagMatcher:
+    return TagMatcher(catalogue.tag_names)
+
+
+@pytest.mark.parametrize(
+    ("message", "audience"),
+    [
+        ("I'm 12, what should I watch?", [KIDS]),
+        ("something funny for my 8 year old", [KIDS]),
+        ("something for the kids", []),  # a kind of film asked for, this once
+        ("something funny", []),
+    ],
+)
+def test_a_childs_age_is_who_the_films_are_for(message: str, audience: list, tags) -> None:
+    assert parse(message, tags).audience == audience
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the kids are asleep, something scary",
+        "the kids are in bed, a thriller",
+        "forget the kids",
+        "never mind the kids, a thriller",
+        "any ideas for me and my wife?",
+    ],
+)
+def test_saying_the_films_are_for_grown_ups_rules_childrens_films_out(message: str, tags) -> None:
+    """ "the kids are asleep" was read as asking for children's films ("kids are")."""
+    request = parse(message, tags)
+    assert request.exclude_tags == [KIDS] and KIDS not in request.include_tags, request
+    assert request.audience == []
+
+
+def test_the_audience_stands_across_topics_until_let_go(tags) -> None:
+    session = SessionMemory()
+    session.apply(parse("I'm 12, what should I watch?", tags))
+    assert session.constraints.all_tags == {KIDS}
+    session.apply(parse("something funny", tags))  # a new topic: the kind is required with it
+    assert (session.constraints.include_tags, session.constraints.all_tags) == ({"Comedy"}, {KIDS})
+    session.apply(parse("something like Alien", tags))  # new titles to go by: it still stands
+    assert session.constraints.all_tags == {KIDS}
+    session.apply(parse("the kids are asleep, a thriller please", tags))
+    assert session.constraints.audience == frozenset()
+    assert session.constraints.all_tags == set() and KIDS in session.constraints.exclude_tags
+    session.apply(parse("my daughter is 7", tags))
+    session.apply(parse("start over", tags))
+    assert session.constraints == Constraints()
+
+
+def test_the_list_line_says_who_the_films_are_for(tags) -> None:
+    session = SessionMemory()
+    session.apply(parse("I'm 12", tags))
+    session.apply(parse("something funny", tags))
+    assert in_force([], session.constraints) == "for children, tagged Comedy"
+
+
+def test_who_the_films_are_for_is_not_offered_as_a_constraint_to_let_go(catalogue, tags) -> None:
+    """ "I'm 12", then "something scary": no children's horror. Offering "children's or horror"
+    would find nothing either, as the age stands; two kinds named besides it are offered."""
+    session = SessionMemory()
+    session.apply(parse("I'm 12", tags))
+    session.apply(parse("something scary", tags))
+    assert not any(KIDS.lower() in said for said in loosened(session, catalogue.items))
+    session.apply(parse("a sci-fi western", tags))
+    assert "sci-fi or western" in loosened(session, catalogue.items)
