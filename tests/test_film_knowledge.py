@@ -147,3 +147,70 @@ def test_a_person_is_cited_in_the_role_they_have_most_films_in(
     matches = concepts.match("comedies with jim carrey")
     best = concepts.best_for(by_title["Ace Ventura: Pet Detective (1994)"], matches)
     assert best is not None and best.spoken == "a film with Jim Carrey"
+
+
+def test_a_person_holds_the_films_of_their_role_only(concepts: ConceptIndex, by_title) -> None:
+    """ "films directed by tarantino" listed True Romance and Desperado as "directed by Quentin
+    Tarantino": the graph's director entity held every film linked to him, in any role (he wrote
+    True Romance and acts in Desperado). A writer who directed is both: Pulp Fiction is written by
+    him too."""
+    matched = {m.concept.spoken: m.concept for m in concepts.match("quentin tarantino")}
+    directed, wrote = (
+        matched["directed by Quentin Tarantino"],
+        matched["written by Quentin Tarantino"],
+    )
+    ids = {
+        t: by_title[t] for t in ("True Romance (1993)", "Desperado (1995)", "Pulp Fiction (1994)")
+    }
+    assert not {ids["True Romance (1993)"], ids["Desperado (1995)"]} & directed.members
+    assert {ids["True Romance (1993)"], ids["Pulp Fiction (1994)"]} <= wrote.members
+    assert ids["Pulp Fiction (1994)"] in directed.members
+
+
+@pytest.mark.parametrize(
+    ("message", "spoken"),
+    [
+        ("films directed by tarantino", "directed by Quentin Tarantino"),
+        ("movies written by tarantino", "written by Quentin Tarantino"),
+    ],
+)
+def test_the_role_asked_for_comes_first_and_is_cited(
+    concepts: ConceptIndex, by_title, message: str, spoken: str
+) -> None:
+    """A person named in a role counts more in it than in their others, and their film is cited
+    in it: "directed by tarantino" put The Rock (which he wrote) before Jackie Brown."""
+    from recassist.assistant.named import in_role
+    from recassist.assistant.parser import parse
+    from recassist.language.tags import TagMatcher
+
+    role = parse(message, TagMatcher(["Crime"])).people_role
+    matches = in_role(concepts.match("quentin tarantino"), role)  # the name, as the turn says it
+    scores = {m.concept.spoken: m.score for m in matches}
+    assert scores[spoken] == max(scores.values()) > min(scores.values()), scores
+    best = concepts.best_for(by_title["Pulp Fiction (1994)"], matches)
+    assert best is not None and best.spoken == spoken
+
+
+def test_a_person_with_fewer_films_that_fit_than_the_list_says_so(
+    concepts: ConceptIndex, ml100k, by_title
+) -> None:
+    """ "something with tom hanks that isn't a comedy" filled the last places with films near the
+    words that are not his, and the reply did not say so. It says so only when every film of his
+    that fits is in the list: when more fit, the ranking chose, and there is nothing to say."""
+    from recassist.assistant.ranking import Pick
+    from recassist.assistant.within import within_notes
+    from recassist.retrieval.catalogue import Catalogue, Constraints
+
+    items = Catalogue(ml100k, store=None).items
+    matches = concepts.match("tom hanks")
+    no_comedy = Constraints(exclude_tags=frozenset({"Comedy"}))
+    his = [t for t in ("Apollo 13 (1995)", "Philadelphia (1993)", "Celluloid Closet, The (1995)")]
+    others = ["Nixon (1995)", "Rainmaker, The (1997)"]
+    picks = [Pick(items[by_title[t]], 1.0) for t in his + others]
+    notes = within_notes(matches, picks, no_comedy, items, set())
+    assert notes == [
+        "Only 3 of these are films with Tom Hanks: the only ones I know that fit the rest of what"
+        " you asked."
+    ]
+    assert within_notes(matches, picks, Constraints(), items, set()) == []  # Forrest Gump fits
+    assert within_notes(matches, picks[:3], no_comedy, items, set()) == []  # all are his

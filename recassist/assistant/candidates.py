@@ -84,7 +84,10 @@ class CandidateStage:
         said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
-        concepts = self._concepts(gathered, said, constraints, seen, anchors) if said else False
+        role = request.people_role  # "directed by tarantino": not the films he wrote
+        concepts = (
+            self._concepts(gathered, said, constraints, seen, anchors, role) if said else False
+        )
         best = request.best and not anchors
         series = desc.series_named(words, self.catalogue, single=not concepts) if best else []
         kinds = wanted_tags(constraints)
@@ -228,13 +231,14 @@ class CandidateStage:
         constraints: Constraints,
         seen: set[str],
         anchors: Sequence[str] = (),
+        role: str | None = None,
     ) -> bool:
         """The items `words` name (`assistant.named`: "a heist film", "about the Mafia", "films
         about painters" by their synopses; "darker" after Blade Runner, the neo-noir), each with
         its evidence; False when the words name nothing (True, with no list, when none of what
         they name is allowed)."""
         named = named_items(
-            self.catalogue, self.serving.data, self.config, words, constraints, seen, anchors
+            self.catalogue, self.serving.data, self.config, words, constraints, seen, anchors, role
         )
         if named is None:
             return False

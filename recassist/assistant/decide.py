@@ -33,6 +33,7 @@ from recassist.assistant.seeds import (
     whole_series,
 )
 from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.assistant.within import within_notes
 from recassist.grounding.evidence import phrase, theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
@@ -176,14 +177,8 @@ class Decider:
         notes += replies.unused_note(unused if found.synopses else unused + unnamed)
         if found.synopses and unnamed:  # read by meaning, not dropped: "painters"
             notes.append(replies.synopsis_note(unnamed))
-        held = replies.in_force([], now.constraints)  # "coming of age in the 60s": none then
-        # none named left within the rest ("something darker" after films of the 80s were shown)
-        out = now.constraints.exclude_tags  # a kind ruled out ("for adults") is no kind named
-        named = [m for m in found.concepts if not all(self._of(i, out) for i in m.concept.members)]
-        named_in = any(p.item.item_id in m.concept.members for m in named for p in picks)
-        if named and held and picks and not named_in:
-            notes.append(replies.none_within_note([m.concept.spoken for m in named]))
         seen = {*now.shown, *self.catalogue.history_ids(now.user_id)}  # "under 90 minutes"
+        notes += within_notes(found.concepts, picks, now.constraints, self.items, seen)
         rivals = {i: s for i, s in found.scores.items() if i not in seen and s > 0}
         last = min((rivals.get(p.item.item_id, 0.0) for p in picks), default=0.0)
         notes += replies.length_note(self.catalogue.unknown_length(now.constraints, rivals, last))
@@ -249,11 +244,6 @@ class Decider:
         rated = self.catalogue.history_ids(now.user_id)
         fit = [any(i in items and allows(items[i]) for i in ids) for ids in (now.shown, rated)]
         return {"shown_fit": fit[0], "rated_fit": fit[1]}
-
-    def _of(self, item_id: str, tags: frozenset[str]) -> bool:
-        """Whether the item is a catalogue item with one of `tags`."""
-        item = self.items.get(item_id)
-        return item is not None and bool(tags.intersection(item.tags))
 
     def _seeds(
         self,

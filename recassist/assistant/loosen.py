@@ -13,7 +13,8 @@ from recassist.retrieval.catalogue import Constraints, Item
 
 def loosened(now: SessionMemory, items: Mapping[str, Item]) -> list[str]:
     """The words that would find more films not yet shown or disliked, each letting one constraint
-    go. Who the films are for ("I'm 12": Children's) is not offered: it is the user, not a wish."""
+    go; who the films are for ("I'm 12": Children's) last, and kept while another would do: it is
+    who the user is, not a wish."""
     c, seen = now.constraints, {*now.shown, *now.dislikes}
     wider: list[tuple[str, Constraints]] = []
     if c.year_min is not None or c.year_max is not None:
@@ -28,8 +29,12 @@ def loosened(now: SessionMemory, items: Mapping[str, Item]) -> list[str]:
         wider.append(
             (f"{tag} is fine", dataclasses.replace(c, exclude_tags=c.exclude_tags - {tag}))
         )
-    return [
+    found = [
         said
         for said, loose in wider
         if any(loose.allows(item) for i, item in items.items() if i not in seen)
     ]
+    grown = dataclasses.replace(c, all_tags=kinds, audience=frozenset())
+    if c.audience and not found and any(grown.allows(i) for k, i in items.items() if k not in seen):
+        found.append("not for kids")  # the adult cue: the age goes, children's films too
+    return found

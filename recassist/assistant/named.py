@@ -7,12 +7,12 @@ what TMDb says of a film the catalogue lacks ("like The Matrix": `retrieval.outs
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from recassist.grounding.evidence import Reason
 from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
-from recassist.retrieval.concepts import ConceptMatch
+from recassist.retrieval.concepts import PEOPLE, ConceptMatch
 from recassist.retrieval.interactions import Interactions
 from recassist.retrieval.outside import OutsideFilm
 from recassist.settings import AgentConfig
@@ -22,6 +22,7 @@ SYNOPSIS_QUOTED = 20  # items of a list whose synopsis is quoted (the picks come
 # by when at least this share as near ("darker" after Blade Runner: neo-noir 0.30, psychological
 # thriller 0.11, black comedy 0.04; after The Terminator: 0.80, 0.82, 0.10)
 TOWARD_SHARE = 0.5
+OTHER_ROLE = 0.5  # a person's films in another role than the one asked: after those in it
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,17 @@ def named_items(
     constraints: Constraints,
     seen: set[str],
     anchors: Sequence[str] = (),
+    role: str | None = None,
 ) -> Named | None:
     """The items `words` name, within `constraints` and not `seen`, up to `config.depth`: an
     item's concept scores (`ConceptIndex.scores`) plus how near its synopsis is
     (`near_synopses`); one that no concept names counts how well known it is only as far as its
     synopsis is near (a famous film barely near "painters" is no answer). A word that names
-    several kinds names those nearest the films the list goes by (`anchors`, `toward`). None
-    when the words name nothing."""
+    several kinds names those nearest the films the list goes by (`anchors`, `toward`); a person
+    named in a `role` is matched in it (`in_role`). None when the words name nothing."""
     index = catalogue.concepts
-    matches = toward(catalogue, index.match(words), anchors) if index is not None else []
+    matches = in_role(index.match(words), role) if index is not None else []
+    matches = toward(catalogue, matches, anchors)
     near = near_synopses(catalogue, config, words, matches)
     if not (matches or near):
         return None
@@ -65,6 +68,22 @@ def named_items(
     listed = _allowed(catalogue, scores, constraints, seen, config.depth)
     reasons = _reasons(catalogue, list(listed), matches, near, words)
     return Named(tuple(matches), bool(near), listed, reasons)
+
+
+def in_role(matches: Sequence[ConceptMatch], role: str | None) -> list[ConceptMatch]:
+    """The matches, a person's in other roles than the `role` the message gives them counting
+    `OTHER_ROLE` as much, where they have that one: "directed by tarantino" is Jackie Brown before
+    The Rock, which he wrote; "directed by tom hanks" is That Thing You Do! before his films as
+    an actor."""
+    cast = {m.concept.names[0].lower() for m in matches if m.concept.kind == role}
+    return [
+        m
+        if m.concept.kind not in PEOPLE
+        or m.concept.kind == role
+        or m.concept.names[0].lower() not in cast
+        else replace(m, score=m.score * OTHER_ROLE)
+        for m in matches
+    ]
 
 
 def like_outside(

@@ -24,7 +24,7 @@ from recassist.assistant.bounds import LENGTHS, length_of, years_of
 from recassist.assistant.kinds import dropped, less_of, mixed_into, tag_fields, tags_of
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.language.forgiving import left_out, unfiltered
-from recassist.language.people import people, ruled_out
+from recassist.language.people import people, role, ruled_out
 from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
@@ -218,7 +218,9 @@ def _asked(tagged: Tagged) -> tuple[dict[str, list[str]], list[tuple[int, int]]]
     out, against = ruled_out(tagged.tokens, tagged.text, named)
     asked = [*tagged.relation_phrases, *(s.span for s in tagged.cues("best")), *naming, *against]
     asked += [s.span for s in tagged.spans if s.kind in LENGTHS]
-    return {"people": [n for n in named if n not in out], "exclude_people": out}, asked
+    wanted = [n for n in named if n not in out]
+    said = role(tagged.text, wanted[0]) if wanted else None  # "directed by", "starring"
+    return {"people": wanted, "exclude_people": out, "people_role": said}, asked
 
 
 def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:

@@ -282,6 +282,17 @@ def none_within_note(kinds: Sequence[str]) -> str:
     return f"Nothing I know that is {named} fits the rest of what you asked; these fit the rest."
 
 
+def few_within_note(person: str, films: int, held: bool) -> str:
+    """What the reply says when fewer of a person's films fit than the list holds ("tom hanks,
+    not a comedy"): how many of the picks are theirs (`person`: "with Tom Hanks"), all there are
+    (that fit the rest, when constraints are `held`); each card's evidence says what the others
+    are."""
+    which = "the only one" if films == 1 else "the only ones"
+    are = f"is a film {person}" if films == 1 else f"are films {person}"
+    fit = " that fit the rest of what you asked" if held else ""
+    return f"Only {films} of these {are}: {which} I know{fit}."
+
+
 def milder_note(wishes: Sequence[str], kinds: Sequence[str], all_of: bool = False) -> str:
     """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
     and gangster films come last.' Nothing is ruled out, and the user should know that; nor that

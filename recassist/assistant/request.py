@@ -111,6 +111,9 @@ class TurnRequest(BaseModel):
     # the people it rules out ("comedies without jim carrey"): their films are left out until the
     # user names them as wanted again
     exclude_people: list[str] = Field(default_factory=list, max_length=5)
+    # what the message says the first person named is ("directed by", "starring", or what the
+    # names lists know: "hanks" acts): their films in that role are the ones asked for
+    people_role: Literal["director", "actor", "writer"] | None = None
     # the two films the first person was found by (`assistant.filmography`): the reply names them
     people_by: list[str] = Field(default_factory=list, max_length=2)
     # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
@@ -157,6 +160,7 @@ PARSER_ONLY = (
     "mix",
     "people",
     "exclude_people",
+    "people_role",
     "people_by",
     "about",
     "small_talk",

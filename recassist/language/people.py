@@ -76,10 +76,12 @@ def surnames() -> frozenset[str]:
 
 
 def role(message: str, person: str) -> str | None:
-    """ "director" or "actor": what the message says the person is ("directed by", "starring"),
-    else what the names lists know of them, else a weaker word ("by", "with"); None when nothing
-    says."""
+    """ "director", "actor" or "writer": what the message says the person is ("directed by",
+    "starring", "written by"), else what the names lists know of them, else a weaker word ("by",
+    "with"); None when nothing says."""
     words = {w.strip(".,!?\"'") for w in message.lower().split()}
+    if words & set(listed("writer_words")):  # no names list knows writers
+        return "writer"
     named = set(person.lower().split())
     checks = [(words, "director_words", "actor_words"), (named, "director_names", "actor_names")]
     checks.append((words, "director_weak", "actor_weak"))

@@ -96,11 +96,18 @@ def _graph_members(
     graph: ItemGraph, names: Sequence[NamedEntity], item_tags: Mapping[str, frozenset[str]]
 ) -> dict[str, frozenset[str]]:
     """Entity -> its items in the graph; a named entity with a `tag` holds the items of that
-    genre instead, one with `within` only its items of one of those genres."""
+    genre instead, one with `within` only its items of one of those genres. A person holds the
+    films of their role only: Tarantino the director is not the director of True Romance, which
+    he wrote, or of Desperado, where he acts."""
     linked_facts = graph.facts[graph.facts["relation"].isin(RELATIONS.values())]
-    members = (
-        linked_facts.groupby("entity")["item_id"].apply(lambda s: frozenset(map(str, s))).to_dict()
-    )
+    by = linked_facts.groupby(["entity", "relation"])["item_id"]
+    items = by.apply(lambda s: frozenset(map(str, s))).to_dict()
+    members: dict[str, frozenset[str]] = {}
+    for (entity, _), films in items.items():
+        members[entity] = members.get(entity, frozenset()) | films
+    for entry in names:
+        if entry.kind in PEOPLE:
+            members[entry.entity] = items.get((entry.entity, RELATIONS[entry.kind]), frozenset())
     for entry in names if item_tags else ():
         if entry.tag:
             members[entry.entity] = frozenset(
@@ -161,7 +168,7 @@ def beyond_graph(
     of two words or more ("jurassic park": a seed's words find its title neighbours) says it, and leaving out
     `names/keywords.toml`'s `ignore` (how a film was made, not what it is); a person of two
     names or more in two items' credits ("a film with John Wayne"; a director is only that in
-    their own films, not also in its cast for a cameo, or its writer), who is the table's entity
+    their own films, not also in its cast for a cameo; a writer who directed is both), who is the table's entity
     where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
     for Robin Williams)."""
     ignore = ignored_keywords()
@@ -185,7 +192,7 @@ def beyond_graph(
         for kind, name in ((k, n) for k, ns in credits if item_id for n in ns):
             if len(name.split()) < 2:  # "Cher", "Madonna": words of running text too
                 continue
-            if kind != "director" and name in film.directors:  # Hitchcock's cameos: his films
+            if kind == "actor" and name in film.directors:  # Hitchcock's cameos: his films
                 continue
             entity = known.get((kind, name.lower()), f"{WIKIDATA}{kind}:{name}")
             if entity.startswith(WIKIDATA):

@@ -92,13 +92,18 @@ class Concept:
     share: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
 
     @property
+    def credit(self) -> str:
+        """How a sentence credits a person with their films ("directed by"); else ""."""
+        return {"director": "directed by", "actor": "with", "writer": "written by"}.get(
+            self.kind, ""
+        )
+
+    @property
     def spoken(self) -> str:
         """How a sentence says an item has it: "a heist film", "about the Mafia", "in French"."""
         name = self.names[0]
         if self.kind in PEOPLE:
-            return {"director": "directed by", "actor": "a film with", "writer": "written by"}[
-                self.kind
-            ] + f" {name}"
+            return f"{'a film ' if self.kind == 'actor' else ''}{self.credit} {name}"
         if self.kind == "subject":
             return f"about {name}"
         if self.kind == KEYWORD:  # TMDb's own word, quoted: "hitman", "paris"
@@ -362,11 +367,17 @@ class ConceptIndex:
 
     def best_for(self, item_id: str, matches: Sequence[ConceptMatch]) -> Concept | None:
         """The most specific of the matched concepts that the item has; a person first, in the
-        role they have most films in ("comedies with jim carrey": Ace Ventura is a film with Jim
-        Carrey, though he also wrote it)."""
-        own = [m.concept for m in matches if item_id in m.concept.members]
-        key = lambda c: (1, len(c.members)) if c.kind in PEOPLE else (0, c.specificity)  # noqa: E731
-        return max(own, key=key, default=None)
+        role the message asked for (the surest match), else the role they have most films in
+        ("comedies with jim carrey": Ace Ventura is a film with Jim Carrey, though he also wrote
+        it; "directed by tarantino": Pulp Fiction is directed by him, though he also wrote it)."""
+        own = [m for m in matches if item_id in m.concept.members]
+        key = lambda m: (  # noqa: E731
+            (1, m.score, len(m.concept.members))
+            if m.concept.kind in PEOPLE
+            else (0, 0.0, m.concept.specificity)
+        )
+        best = max(own, key=key, default=None)
+        return None if best is None else best.concept
 
     def scores(self, matches: Sequence[ConceptMatch]) -> dict[str, float]:
         """Item id -> the summed scores of what it is of the request, plus a tie-break of at most

@@ -1,0 +1,44 @@
+"""What the picks are of the concepts a message named: none of them, when nothing named fits the
+other constraints ("something darker" after 80s films: the only 80s neo-noir was shown already);
+or only some, when a person named has fewer films that fit than the list holds ("tom hanks, not a
+comedy": three of his films, then films near the words). Either way the reply says so, so that
+the other picks are not taken for what was named."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from recassist.assistant import replies
+from recassist.assistant.ranking import Pick
+from recassist.retrieval.catalogue import Constraints, Item
+from recassist.retrieval.concepts import PEOPLE, ConceptMatch
+
+
+def within_notes(
+    found: Sequence[ConceptMatch],
+    picks: Sequence[Pick],
+    constraints: Constraints,
+    items: Mapping[str, Item],
+    seen: set[str],
+) -> list[str]:
+    """The note on what the picks are of the concepts `found`; none when each pick is one, or
+    when more of them fit than were shown (the ranking chose). `seen`: items shown or rated."""
+    out = constraints.exclude_tags  # a kind ruled out ("for adults") is no kind named
+    named = [
+        m
+        for m in found
+        if not all(i in items and out.intersection(items[i].tags) for i in m.concept.members)
+    ]
+    picked = {p.item.item_id for p in picks}
+    held = bool(replies.in_force([], constraints))  # "coming of age in the 60s": none then
+    if not (named and picks):
+        return []
+    if not any(picked & m.concept.members for m in named):
+        return [replies.none_within_note([m.concept.spoken for m in named])] if held else []
+    people = [m.concept for m in named if m.concept.kind in PEOPLE]
+    theirs = {i for c in people for i in c.members}
+    fitting = {i for i in theirs if i in items and i not in seen and constraints.allows(items[i])}
+    if not people or not fitting <= picked or picked <= theirs:
+        return []
+    best = max(people, key=lambda c: len(picked & c.members))  # Tom Hanks the actor, here
+    return [replies.few_within_note(f"{best.credit} {best.names[0]}", len(picked & theirs), held)]
