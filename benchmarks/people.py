@@ -65,7 +65,7 @@ ACTORS = {
 
 
 def main() -> None:
-    from recassist.retrieval.concepts import PEOPLE
+    from recassist.retrieval.concept_values import PEOPLE
     from recassist.settings import Settings
     from recassist.surfaces.context import build_context
 

@@ -84,10 +84,8 @@ class CandidateStage:
         said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
-        role = request.people_role  # "directed by tarantino": not the films he wrote
-        concepts = (
-            self._concepts(gathered, said, constraints, seen, anchors, role) if said else False
-        )
+        role = request.people_role  # "directed by tarantino": not the films he wrote first
+        concepts = bool(said) and self._concepts(gathered, said, constraints, seen, anchors, role)
         best = request.best and not anchors
         series = desc.series_named(words, self.catalogue, single=not concepts) if best else []
         kinds = wanted_tags(constraints)

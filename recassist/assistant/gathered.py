@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recassist.grounding.evidence import Reason
-from recassist.retrieval.concepts import ConceptMatch
+from recassist.retrieval.concept_values import ConceptMatch
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.generators.base import Recommendations
 from recassist.retrieval.serving import ServingModel

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from recassist.grounding.evidence import Reason
 from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
-from recassist.retrieval.concepts import PEOPLE, ConceptMatch
+from recassist.retrieval.concept_values import PEOPLE, ConceptMatch
 from recassist.retrieval.interactions import Interactions
 from recassist.retrieval.outside import OutsideFilm
 from recassist.settings import AgentConfig

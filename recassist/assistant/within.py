@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from recassist.assistant import replies
 from recassist.assistant.ranking import Pick
 from recassist.retrieval.catalogue import Constraints, Item
-from recassist.retrieval.concepts import PEOPLE, ConceptMatch
+from recassist.retrieval.concept_values import PEOPLE, ConceptMatch
 
 
 def within_notes(

@@ -20,7 +20,8 @@ from recassist.data.item_profiles import ItemProfile
 from recassist.data.schema import TAG_SEPARATOR
 from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
-from recassist.retrieval.concepts import PEOPLE, ConceptIndex
+from recassist.retrieval.concept_values import PEOPLE
+from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.embedding import Embedder, english_words
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.profiles import latest_first

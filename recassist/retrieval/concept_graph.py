@@ -17,14 +17,8 @@ from recassist.data.film_keywords import FilmKeywords
 from recassist.data.film_people import FilmPeople
 from recassist.data.knowledge import ItemGraph, NamedEntity, entity_names
 from recassist.data.store import Dataset
-from recassist.retrieval.concepts import (
-    KEYWORD,
-    PEOPLE,
-    RELATIONS,
-    Concept,
-    ConceptIndex,
-    Encode,
-)
+from recassist.retrieval.concept_values import KEYWORD, PEOPLE, RELATIONS, Concept
+from recassist.retrieval.concepts import ConceptIndex, Encode
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.synopses import Synopses, Synopsis
 from recassist.retrieval.titles import title_key, title_keys, title_year

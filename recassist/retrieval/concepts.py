@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from recassist.retrieval.concept_values import KEYWORD, PEOPLE, Concept, ConceptMatch
 from recassist.retrieval.wording import (
     at,
     singular,
@@ -46,22 +46,10 @@ from recassist.retrieval.wording import (
 )
 
 Encode = Callable[[Sequence[str]], np.ndarray]
-RELATIONS = {
-    "genre": "film.film.genre",
-    "subject": "film.film.subjects",
-    "country": "film.film.country",
-    "language": "film.film.language",
-    "award": "film.film.award_won",
-    "director": "film.film.directed_by",
-    "actor": "film.film.actor",
-    "writer": "film.film.written_by",
-}
-KEYWORD = "keyword"  # a TMDb keyword (`data.film_keywords`), not a graph entity
 # a keyword counts less than a graph concept: the graph's are named and checked by hand, a keyword
 # is anyone's word ("a robbery of a casino" is a heist film first, then films tagged "casino")
 KEYWORD_WEIGHT = 0.8
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")  # a word of a message, as the translations are keyed
-PEOPLE = ("director", "actor", "writer")  # kinds that are someone: "directed by Alfred Hitchcock"
 SHARE_FLOOR = 0.6  # the weight of a member that the one kind asked for is least of
 PERSON_SPELLING = 80.0  # rapidfuzz ratio at which a misspelt name is a famous person's
 ONE_WORD_SPELLING = 85.0  # the same for one misspelt word among others ("hitchcok thrillers")
@@ -73,53 +61,6 @@ def _beyond(found: list[ConceptMatch], graph: list[ConceptMatch]) -> list[Concep
     Frankenstein too), also brings TMDb's vampire films."""
     said = {w for m in graph for p in m.concept.phrases if set(p) <= set(m.said.split()) for w in p}
     return [m for m in found if m.concept.kind == KEYWORD and set(m.said.split()) - said]
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One named entity (of the graph, a TMDb keyword, a credited person) and the catalogue items
-    that have it."""
-
-    entity: str
-    kind: str  # genre, subject, country, language, award, keyword; director, actor, writer
-    names: tuple[str, ...]  # as written; the first is how a reply names it: "heist film"
-    phrases: tuple[tuple[str, ...], ...]  # each name's words, singular, generic words left out
-    words: frozenset[str]  # single words that say it on their own, singular
-    members: frozenset[str]
-    specificity: float  # in (0, 1]: 1 for the rarest concept, near 0 for one most items have
-    # item id -> how much of the item this kind is, for a catalogue genre: 1 / its genres (Platoon
-    # is a war film through and through; Star Wars, with five genres, partly); absent: 1
-    share: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
-
-    @property
-    def credit(self) -> str:
-        """How a sentence credits a person with their films ("directed by"); else ""."""
-        return {"director": "directed by", "actor": "with", "writer": "written by"}.get(
-            self.kind, ""
-        )
-
-    @property
-    def spoken(self) -> str:
-        """How a sentence says an item has it: "a heist film", "about the Mafia", "in French"."""
-        name = self.names[0]
-        if self.kind in PEOPLE:
-            return f"{'a film ' if self.kind == 'actor' else ''}{self.credit} {name}"
-        if self.kind == "subject":
-            return f"about {name}"
-        if self.kind == KEYWORD:  # TMDb's own word, quoted: "hitman", "paris"
-            return f'tagged "{name}" on TMDb'
-        if self.kind == "language":
-            return name
-        return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
-
-
-@dataclass(frozen=True)
-class ConceptMatch:
-    """A concept the message asked for, how surely (0-1), and the words that said it."""
-
-    concept: Concept
-    score: float
-    said: str
 
 
 class ConceptIndex:
