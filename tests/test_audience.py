@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from recassist.assistant.loosen import loosened
-from recassist.assistant.parser import parse
+from recassist.assistant.parser import parse, unread
 from recassist.assistant.replies import in_force
 from recassist.assistant.session import SessionMemory
 from recassist.language.tags import TagMatcher
@@ -90,3 +90,21 @@ def test_who_the_films_are_for_is_let_go_last(catalogue, tags) -> None:
     assert loosened(session, catalogue.items) == ["not for kids"]
     session.apply(parse("a sci-fi western", tags))
     assert loosened(session, catalogue.items) == ["sci-fi or western"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "un film drôle pour ce soir avec mes enfants",
+        "una película divertida para ver con mis hijos",
+        "um filme engraçado para ver com meus filhos",
+        "un film divertente con i miei figli",
+        "ein lustiger Film für meine Kinder",
+    ],
+)
+def test_my_children_in_five_languages_are_who_the_films_are_for(message: str, tags) -> None:
+    """ "avec mes enfants" was said back as 'No kind of film I know is named "mes"'; "con mis
+    hijos" as "ver con mis hijos"."""
+    request = parse(message, tags)
+    assert {*request.include_tags, *request.all_tags} == {"Comedy", KIDS}, request
+    assert unread(message, tags) == []  # nothing left to be said back as unused

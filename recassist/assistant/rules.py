@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
+from recassist.assistant.seeds import series_name
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
@@ -287,17 +288,13 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
     whole = " ".join(message.split()).strip(" ?!.")
     listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
-    words = whole.split()  # "the star wars films": filler at either end is no part of it
-    while words and words[-1].lower() in filler():
-        words.pop()
-    while words and words[0].lower() in filler():
-        words.pop(0)
     against = set(whole.lower().split()) & negators()  # "not star wars" is no seed
-    trimmed = " ".join(words) if len(words) >= 2 and not against else ""
+    trimmed = "" if against else _title_within(whole, catalogue)
     if listing and len(request.seed_titles) <= 1 and len(whole) > 2:  # "Star Wars episode 5"
         forms = (whole, informal_key(whole), without_number(whole) or "", trimmed)
         if any(catalogue.exact_title(form) for form in forms if form):
             seed = trimmed if trimmed and catalogue.exact_title(trimmed) else whole
+            seed = whole if series_name(whole) == seed else seed  # "all the die hard movies"
             return request.model_copy(
                 update={
                     "seed_titles": [seed],
@@ -328,6 +325,22 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
+
+
+def _title_within(whole: str, catalogue: Catalogue) -> str:
+    """The longest title of two words or more that `whole` is, less filler words at either end
+    ("the star wars films": Star Wars); filler words may start or end the title ("all the die
+    hard movies": "die" is German filler; "stand by me movies"); "" when none is."""
+    words = whole.split()
+    kept = [i for i, w in enumerate(words) if w.lower() not in filler()]
+    if not kept:
+        return ""
+    for length in range(len(words), 1, -1):  # the longest first: "stand by me movies"
+        for start in range(0, min(kept[0], len(words) - length) + 1):
+            span = " ".join(words[start : start + length])
+            if start + length > kept[-1] and catalogue.exact_title(span):
+                return span
+    return ""
 
 
 RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years
