@@ -39,11 +39,17 @@ def test_misspelt_genre_decade_and_cue_words_are_put_right(word: str, fixed: str
 
 @pytest.mark.parametrize(
     ("message", "refers_to"),
-    [("more like the secnd one", 2), ("why the frist one?", 1), ("the thrid one", 3)],
+    [
+        ("more like the secnd one", 2),
+        ("why the frist one?", 1),
+        ("the thrid one", 3),
+        ("i liked the fist one", 1),
+        ("more like the forth one", 4),
+    ],
 )
 def test_a_misspelt_position_is_the_position(message: str, refers_to: int) -> None:
     """ "more like the secnd one", typed while the list streamed, looked for a film called "the
-    secnd one"."""
+    secnd one"; "the fist one" ("fist" is an English word) was said back as unused."""
     request = parse(message, TAGS)
     assert request.refers_to == refers_to and not request.seed_titles
 
@@ -51,6 +57,8 @@ def test_a_misspelt_position_is_the_position(message: str, refers_to: int) -> No
 def test_names_titles_and_real_words_are_left_alone() -> None:
     text = "I want something with Mike in it, thrilled to see a comedian"
     assert forgive(text, TAGS) == text
+    fist = "a film with a fist fight, the best one you know"  # no "one" after "fist"
+    assert forgive(fist, TAGS) == fist
 
     def spans(t: str) -> list[tuple[int, int]]:  # a title, as the title index would say
         return [(t.index("Romantik"), t.index("Romantik") + 8)]

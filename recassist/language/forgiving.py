@@ -16,6 +16,7 @@ word, not "action") are left alone: misspelt titles are the title index's job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from weakref import WeakKeyDictionary
@@ -25,8 +26,10 @@ from rapidfuzz.distance import OSA
 
 from recassist.language.phrases import Phrases, Token, tokenise, words_of
 from recassist.language.tags import TagMatcher, clause_end
-from recassist.language.words import LANGUAGES, language, listed
+from recassist.language.words import LANGUAGES, language, listed, table
 from recassist.retrieval.embedding import english_words
+
+_ONE = re.compile(r"\s+ones?\b", re.IGNORECASE)  # "one" after a word: a position ("the fist one")
 
 _VOCABULARY: WeakKeyDictionary[TagMatcher, list[str]] = WeakKeyDictionary()
 
@@ -69,6 +72,13 @@ def _known(word: str, tags: TagMatcher, filler: Iterable[str]) -> bool:
     return word in tags.forms() or word in _keep() or word in filler or len(word) < 4
 
 
+@cache
+def _ordinals() -> list[str]:
+    """The English words of a position in a list ("first", "second"), which an English word right
+    before "one" may be typed for ("the fist one")."""
+    return [w for w in table("ordinals", ("en",)) if w.isalpha()]
+
+
 def correction(word: str, vocabulary: list[str]) -> str | None:
     """The one known word `word` is a misspelling of, if exactly one is close enough."""
     limit = 2 if len(word) >= 8 else 1
@@ -98,6 +108,8 @@ def forgive(
             continue
         english = word.lower() in english_words()  # "aviation" is no misspelt "animation"
         fixed = None if english else correction(word.lower(), _vocabulary(tags))
+        if english and _ONE.match(text, end):  # "the fist one", "the forth one": a position
+            fixed = correction(word.lower(), _ordinals())
         after_name = named is not None and text[named:start].isspace()
         if fixed and not after_name:  # "pulp fction": a name's word, not "action"
             out += [text[last:start], fixed]
