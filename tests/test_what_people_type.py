@@ -661,3 +661,33 @@ def test_a_title_that_starts_or_ends_with_a_filler_word_is_that_film(
     listed Hard Rain: "die" is German filler, and was cut from the title with "all the"."""
     result = assistant.turn(assistant.new_session(None), message)
     assert result.message.startswith(f"Here are 5 picks, like {seed}"), result.message
+
+
+@pytest.mark.parametrize(
+    ("message", "first", "more"),
+    [
+        ("seen them all", 5, False),
+        ("i've seen all of those, anything else?", 5, True),
+        ("seen the first two already, others?", 2, True),
+        ("loved the first two", 2, False),
+    ],
+)
+def test_a_thumbs_on_the_whole_list_or_its_first_few(
+    assistant: Assistant, message: str, first: int, more: bool
+) -> None:
+    """ "i've seen all of those, anything else?" said it could not find "all of those" and listed
+    the most popular films, the sci-fi asked before forgotten; "seen the first two already,
+    others?" was a description; "i've seen the first one, others?" looked for a film "others"."""
+    session = assistant.new_session(None)
+    shown = assistant.turn(session, "sci fi please").picks
+    result = assistant.turn(session, message)
+    titles = [display_title(p.item.title) for p in shown[:first]]
+    liked = message.startswith("loved")
+    assert result.message.startswith("Noted: ") and all(t in result.message for t in titles)
+    assert (session.likes if liked else session.dislikes) == [p.item.item_id for p in shown[:first]]
+    assert bool(result.picks) is more and not {p.item.item_id for p in result.picks} & {
+        p.item.item_id for p in shown
+    }
+    assert all("Sci-Fi" in p.item.tags for p in result.picks)  # what was asked still holds
+    one = assistant.turn(session, "i've seen the first one, others?")
+    assert one.picks and "others" not in one.message and not one.request.seed_titles

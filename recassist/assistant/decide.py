@@ -86,8 +86,8 @@ class Decider:
             return Answer(request, planner, text, update=base, listed=False)
         if request.intent is Intent.feedback and request.then_more:
             return self._feedback_then_list(session, request, planner, base, target, preview)
-        if request.intent is Intent.feedback:
-            return self._feedback(request, planner, base, target)
+        if request.intent is Intent.feedback:  # "seen them all": each of the list's first few
+            return self._feedback(request, planner, base, target, session.last_shown)
         if request.intent is Intent.explain:
             return self._why(session, request, planner, base, target)
         return self._recommend(session, request, planner, base, target, preview)
@@ -309,11 +309,12 @@ class Decider:
     ) -> Answer:
         """A thumbs that asks for more: the feedback noted, then more like the item (praise) or
         the last list again without it (a thumbs down), in one answer."""
-        noted = self._feedback(request, planner, base, target)
         liked = (request.feedback or "like") == "like"
         ruled = max(1, request.ruled_out)  # "not titanic or the english patient": both
         named = [n.item_id for n in named_titles(self.catalogue, request)[1:ruled]]
+        named += session.last_shown[: request.refers_first]  # "seen them all, anything else?"
         also = [i for i in dict.fromkeys(named) if i and i != target]
+        noted = self._feedback(request, planner, base, target)
         thumbs = SessionUpdate(feedback=tuple((i, request.feedback or "like") for i in also))
         others = request.seed_titles[ruled:]  # "like Alien but not Aliens": Alien
         wants = request.include_tags or request.all_tags or request.exclude_tags or others
@@ -330,21 +331,33 @@ class Decider:
             }
         )
         answer = self._recommend(session, more, planner, noted.update.then(thumbs), target, preview)
-        titles = " or ".join(display_title(self.items[i].title) for i in [target, *also])
+        titles = [display_title(self.items[i].title) for i in [target, *also]]
         text = f"{replies.noted(liked, titles)} {answer.text}"
         return dataclasses.replace(answer, request=request, text=text)
 
     def _feedback(
-        self, request: TurnRequest, planner: PlannerName, base: SessionUpdate, target: str
+        self,
+        request: TurnRequest,
+        planner: PlannerName,
+        base: SessionUpdate,
+        target: str,
+        shown: Sequence[str] = (),
     ) -> Answer:
-        """A thumbs in words ("I loved the second one"); "the second one!" with no word against it
-        is praise."""
+        """A thumbs in words ("I loved the second one"), on the target and on the first
+        `request.refers_first` of those `shown` ("seen them all"); "the second one!" with no word
+        against it is praise."""
         feedback = request.feedback or "like"
-        title = display_title(self.items[target].title)
-        then = "I'll look for more like it." if feedback == "like" else "I won't show it again."
-        text = f"{replies.noted(feedback == 'like', title)} {then}"
+        items = list(dict.fromkeys([target, *shown[: request.refers_first]]))
+        titles = [display_title(self.items[i].title) for i in items if i in self.items]
+        them = "it" if len(items) == 1 else "them"
+        then = (
+            f"I'll look for more like {them}."
+            if feedback == "like"
+            else f"I won't show {them} again."
+        )
+        text = f"{replies.noted(feedback == 'like', titles)} {then}"
         text = " ".join([text, *replies.unused_note(request.unused)])
-        update = base.then(SessionUpdate(feedback=((target, feedback),)))
+        update = base.then(SessionUpdate(feedback=tuple((i, feedback) for i in items)))
         return Answer(request, planner, text, update=update, listed=False)
 
 

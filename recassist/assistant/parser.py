@@ -29,7 +29,15 @@ from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_
 from recassist.language.reading import TitleSpans, mask, read
 from recassist.language.spans import Kind, Tagged
 from recassist.language.tags import TagMatcher, TagMention, against_spans
-from recassist.language.words import cue, cue_phrases, cue_words, filler, listed, word_set
+from recassist.language.words import (
+    count_value,
+    cue,
+    cue_phrases,
+    cue_words,
+    filler,
+    listed,
+    word_set,
+)
 
 __all__ = ["TitleSpans", "parse", "search_text", "unread", "wanted"]
 
@@ -168,6 +176,8 @@ def parse(
     refers = tagged.first(Kind.ordinal, outside=forget)
     lasts = length_of(tagged, forget)  # "under 90 minutes", "any length"
     facts = _facts(tagged, forget, seeds, own_words, found, niche, lasts)
+    many = _shown_many(tagged, forget)  # "seen them all", "loved the first two"
+    facts["shown_many"] = bool(many)
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
     intent, feedback = _intent(facts)
@@ -176,7 +186,8 @@ def parse(
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
-        refers_to=refers.value if refers else None,
+        refers_to=refers.value if refers else (1 if many and intent is Intent.feedback else None),
+        refers_first=many if intent is Intent.feedback else 0,
         **tag_fields(found),
         series=tagged.series,
         year_min=year_min,
@@ -233,6 +244,19 @@ def _said_of(intent: Intent, facts: dict[str, bool]) -> dict:
         "then_more": intent is Intent.feedback and more,
         "small_talk": talk if intent is Intent.chat else None,
     }
+
+
+def _shown_many(tagged: Tagged, forget) -> int:
+    """ "seen them all": the whole last list (20); "loved the first two": 2; 0 when neither, or
+    when a word of its own follows ("the first two alien films" names films)."""
+    for name in ("all_shown", "first_few"):
+        for span in tagged.cues(name, outside=forget):
+            after = next((t for t in tagged.tokens if t.start >= span.end), None)
+            if after is not None and after.low[0].isalnum() and after.low not in filler():
+                continue
+            last = tagged.text[span.start : span.end].split()[-1].lower()
+            return 20 if name == "all_shown" else count_value(last)
+    return 0
 
 
 def _era(tagged: Tagged) -> tuple[str | None, list[tuple[int, int]]]:

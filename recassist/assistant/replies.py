@@ -203,9 +203,11 @@ def people_note(named: list[str], by: list[str] = (), relation: str | None = Non
     ]
 
 
-def noted(liked: bool, title: str) -> str:
-    """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ..."."""
-    return f"Noted: you liked {title}." if liked else f"Noted: not {title}."
+def noted(liked: bool, titles: Sequence[str]) -> str:
+    """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ...";
+    every title is said ("Noted: you liked Fargo (1996) and Heat (1995).")."""
+    said = _listed(list(titles), "and" if liked else "or", most=len(titles))
+    return f"Noted: you liked {said}." if liked else f"Noted: not {said}."
 
 
 def title_notes(

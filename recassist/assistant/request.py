@@ -118,6 +118,9 @@ class TurnRequest(BaseModel):
     people_by: list[str] = Field(default_factory=list, max_length=2)
     # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
     about: bool = False
+    # "seen the first two", "loved them all": how many of the last list, from its first, a thumbs
+    # is on (20: the whole list); `refers_to` is then its first
+    refers_first: int = Field(default=0, ge=0, le=20)
     # "not titanic or the english patient": how many of the first `seed_titles` the user ruled
     # out (all marked not interested; the rest are seeds), when more than the first
     ruled_out: int = Field(default=0, ge=0, le=5)
@@ -165,6 +168,7 @@ PARSER_ONLY = (
     "about",
     "small_talk",
     "ruled_out",
+    "refers_first",
 )
 
 

@@ -43,6 +43,8 @@ CUES = (
     "dislike_feedback",
     "like_feedback",
     "that_one",
+    "all_shown",
+    "first_few",
     "adult",
     "child",
     "allow",
@@ -138,6 +140,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             and not any(s < end and start < e for s, e in taken)
             and not only_reference(candidate)
             and not cue("that_one").whole(tokenise(candidate))
+            and not cue("all_shown").whole(tokenise(candidate))  # "i've seen all of those"
+            and not cue("first_few").whole(tokenise(candidate))
             and not tags.canonical(candidate)
             and not _tags_only(candidate, tags)
             and candidate.split()[0].lower() not in pointers

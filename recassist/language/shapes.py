@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from recassist.language.phrases import Token
-from recassist.language.words import cue, listed, phrase_table, phrases, word_set
+from recassist.language.words import cue, cue_words, listed, phrase_table, phrases, word_set
 
 _ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
 
@@ -211,8 +211,10 @@ def _joiners() -> frozenset[str]:
 
 def _asking_words() -> frozenset[str]:
     """Words that begin no title after a joiner: the filler of asking ("got", "more", "please"),
-    articles aside ("and the Big Lebowski"), and what the user did or felt ("and cried")."""
-    return (word_set("filler") - word_set("articles")) | word_set("reactions")
+    articles aside ("and the Big Lebowski"), what the user did or felt ("and cried"), and asking
+    for more (", others?")."""
+    more = {w for w in cue_words("continue") if " " not in w}
+    return (word_set("filler") - word_set("articles")) | word_set("reactions") | more
 
 
 _OPENING, _CLOSING, _NOT_INSIDE = '"“', '"”', "\"”'"
