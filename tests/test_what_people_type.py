@@ -652,13 +652,15 @@ def test_a_word_near_a_title_by_spelling_alone_names_no_film(assistant: Assistan
         ("all the die hard movies", "Die Hard (1988)"),
         ("the die hard films", "Die Hard (1988)"),
         ("stand by me movies", "Stand by Me (1986)"),
+        ("jurrasic park", "Jurassic Park (1993)"),  # misspelt, alone
     ],
 )
 def test_a_title_that_starts_or_ends_with_a_filler_word_is_that_film(
     assistant: Assistant, message: str, seed: str
 ) -> None:
     """ "all the die hard movies" looked for "all the die hard" in the films' descriptions and
-    listed Hard Rain: "die" is German filler, and was cut from the title with "all the"."""
+    listed Hard Rain: "die" is German filler, and was cut from the title with "all the". A title
+    misspelt alone ("jurrasic park") was looked for in the films' descriptions."""
     result = assistant.turn(assistant.new_session(None), message)
     assert result.message.startswith(f"Here are 5 picks, like {seed}"), result.message
 

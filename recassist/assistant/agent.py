@@ -44,6 +44,7 @@ from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.assistant.titled import bare_title, series_title
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.grounding.faithfulness import FaithfulnessChecker
@@ -153,9 +154,9 @@ class Assistant:
         message = plain_text(message)
         parsed, own = self.planner.read(message)  # and the words of its own
         ask_model = self.planner.asks_model(own)
-        titled = rules.series_title(parsed, self.catalogue, message)  # "the last star wars movie"
+        titled = series_title(parsed, self.catalogue, message)  # "the last star wars movie"
         titled = rules.about_title(
-            rules.bare_title(titled, self.catalogue, message), self.catalogue, message, session
+            bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it

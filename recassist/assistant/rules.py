@@ -9,7 +9,8 @@ the widget), applied by the assistant itself so that no surface has its own copy
   down on a film named ("I hated Titanic, something romantic?") stays one: the film is no seed.
 - "and the fourth?" after "more like the second one" is more like the fourth, after "why the
   first one?" or a list why the fourth, after a thumbs the same thumbs.
-- A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed.
+- A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed
+  (`assistant.titled`).
 - A title ruled out ("romantic movies but not Titanic") is no seed: not interested, and a list.
 """
 
@@ -18,17 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from recassist.assistant.parser import search_text
 from recassist.assistant.request import POINTING, Intent, TurnRequest
-from recassist.assistant.seeds import series_name
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
-from recassist.language.shapes import about_film, series_cues
+from recassist.language.shapes import about_film
 from recassist.language.tags import TagMatcher
-from recassist.language.words import cue, filler, listed, negators, word_set
+from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.titles import informal_key, title_key, without_number
 
 TASTES_MAX_CHARS = 500
 
@@ -242,105 +240,6 @@ def about_title(
     if not title:
         return request
     return TurnRequest(intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True)
-
-
-def series_title(request: TurnRequest, catalogue: Catalogue, message: str) -> TurnRequest:
-    """ "the last star wars movie", "the newest alien film": a series named in lower case, which
-    the reading takes only capitalised ("the last Star Wars movie"), when the catalogue has titles
-    of that name (`Catalogue.series`); the words of the name say no genre ("star wars": no war
-    films) and are not said back as unused."""
-    if request.seed_titles or request.series or request.refers_first:  # "the first two"
-        return request
-    tokens, nouns = tokenise(message), word_set("series_nouns")
-    earliest = {" ".join(w.split()) for w in listed("series_earliest")}
-    for _, _, which, after in series_cues(tokens):
-        words = []
-        for token in tokens[after : after + 5]:
-            if token.low in nouns or not token.low[0].isalnum():
-                break
-            words.append(token.low)
-        name = " ".join(words)
-        if not 0 < len(words) <= 4 or set(words) <= filler() or not catalogue.series(name):
-            continue
-        said = {*which.split(), *words}
-        return request.model_copy(
-            update={
-                "intent": Intent.recommend,
-                "seed_titles": [name],
-                "series": "earliest" if which in earliest else "latest",
-                "refers_to": None,  # "the last": of the series, no position in a list
-                "include_tags": [],
-                "all_tags": [],
-                "mood": None,
-                "unused": [u for u in request.unused if not set(u.lower().split()) & said],
-            }
-        )
-    return request
-
-
-def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") -> TurnRequest:
-    """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
-    "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
-    Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
-    or more all in the title: a word a title holds ("war", "christmas") or words near one ("set in
-    space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
-    whatever its words would say otherwise ("top gun": no "top rated" guns), and so is one that is a
-    title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
-    whole = " ".join(message.split()).strip(" ?!.")
-    listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
-    against = set(whole.lower().split()) & negators()  # "not star wars" is no seed
-    trimmed = "" if against else _title_within(whole, catalogue)
-    if listing and len(request.seed_titles) <= 1 and len(whole) > 2:  # "Star Wars episode 5"
-        forms = (whole, informal_key(whole), without_number(whole) or "", trimmed)
-        if any(catalogue.exact_title(form) for form in forms if form):
-            seed = trimmed if trimmed and catalogue.exact_title(trimmed) else whole
-            seed = whole if series_name(whole) == seed else seed  # "all the die hard movies"
-            return request.model_copy(
-                update={
-                    "seed_titles": [seed],
-                    "mood": None,
-                    "new_topic": False,
-                    "best": False,
-                    **{f: [] for f in ("include_tags", "all_tags", "exclude_tags", "unused")},
-                }
-            )
-    wants = (request.include_tags, request.all_tags, request.exclude_tags, request.people)
-    plain = request.intent is Intent.recommend and not request.seed_titles and not any(wants)
-    if not plain or request.best or request.relation or request.year_min or request.year_max:
-        return request
-    said = search_text(request.mood or "", fallback=False).strip(" ?!.")
-    if not said or len(said.split()) > 5:
-        return request
-    base = without_number(said)
-    match = catalogue.match_title(said)
-    titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
-    plain_words = set(said.lower().split()) <= filler()  # "what did you recommend"
-    # "movies about dogs" names a kind of film, not The Truth About Cats & Dogs
-    kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
-    plain_words = plain_words or any(m.score >= 1.0 for m in kinds)
-    if match and match.sure and len(said.split()) >= 2 and not plain_words:  # "star trek"
-        titled = titled or set(title_key(said).split()) <= set(
-            title_key(catalogue.items[match.item_id].title).split()
-        )
-    if not titled:
-        return request
-    return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
-
-
-def _title_within(whole: str, catalogue: Catalogue) -> str:
-    """The longest title of two words or more that `whole` is, less filler words at either end
-    ("the star wars films": Star Wars); filler words may start or end the title ("all the die
-    hard movies": "die" is German filler; "stand by me movies"); "" when none is."""
-    words = whole.split()
-    kept = [i for i, w in enumerate(words) if w.lower() not in filler()]
-    if not kept:
-        return ""
-    for length in range(len(words), 1, -1):  # the longest first: "stand by me movies"
-        for start in range(0, min(kept[0], len(words) - length) + 1):
-            span = " ".join(words[start : start + length])
-            if start + length > kept[-1] and catalogue.exact_title(span):
-                return span
-    return ""
 
 
 RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years
