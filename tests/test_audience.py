@@ -108,3 +108,22 @@ def test_my_children_in_five_languages_are_who_the_films_are_for(message: str, t
     request = parse(message, tags)
     assert {*request.include_tags, *request.all_tags} == {"Comedy", KIDS}, request
     assert unread(message, tags) == []  # nothing left to be said back as unused
+
+
+@pytest.mark.parametrize(
+    ("message", "when"),
+    [
+        ("a cozy movie for a snowy evening", "snowy evening"),
+        ("a road trip movie with friends", "friends"),
+        ("a heist movie to watch with my friends", "friends"),
+        ("something for date night", "date night"),
+    ],
+)
+def test_when_and_with_whom_the_user_watches_is_no_description(
+    message: str, when: str, tags
+) -> None:
+    """ "a cozy movie for a snowy evening" said 'No kind of film I know is named "a snowy"'; "a
+    road trip movie with friends" listed Toy Story, tagged "friends" on TMDb."""
+    request = parse(message, tags)
+    assert not set(when.split()) & set(unread(message, tags))
+    assert when not in (request.mood or ""), request.mood

@@ -86,6 +86,12 @@ def _asking() -> Phrases:
     return Phrases([*cue_words("asking"), *cue_phrases("ask")])
 
 
+@cache
+def _occasions() -> Phrases:
+    """When and with whom the user watches ("for movie night", "with friends"): no description."""
+    return Phrases(cue_words("asking"))
+
+
 def wanted(text: str, tags: TagMatcher, mentions: list[TagMention] | None = None) -> str:
     """`text` without what it asks not to have ("not horror", "pas d'horreur"): the user's words as
     the embedder should read them (the request's `mood`), since an embedding of "not horror" lies
@@ -165,7 +171,13 @@ def parse(
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
     named, asked = _asked(tagged)
-    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
+    when = [  # "with friends", "on a snowy evening"; "i want" is filler, and stays
+        (s, e)
+        for s, e in _occasions().spans(tagged.tokens)
+        if set(text[s:e].lower().split()) - filler()
+    ]
+    unwanted = [*forget, *unsaid, *niche, *era_spans, *asked, *when]
+    mood_words = _mood_words(tagged, tags, unwanted)
     forgotten, drop_seeds, drop_years = dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = tags_of(tagged, tags, forget, forgotten)
