@@ -69,6 +69,17 @@ def test_tastes_over_rest_go_by_the_titles_they_name(live_server: str, slice_dat
     assert all("Horror" not in i["tags"] for i in body["items"])
 
 
+def test_a_childs_age_in_tastes_over_rest_is_who_the_films_are_for(live_server: str) -> None:
+    """ "I'm 12, something funny" as a new user's tastes: the chat gives children's comedies, and
+    so does the API (a kind in tastes ranks; who the films are for filters)."""
+    body = httpx.post(
+        f"{live_server}/api/v1/recommend",
+        json={"tastes": "I'm 12, something funny", "k": 5},
+        timeout=60,
+    ).json()
+    assert body["items"] and all("Children's" in i["tags"] for i in body["items"]), body
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [

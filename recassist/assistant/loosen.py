@@ -29,12 +29,9 @@ def loosened(now: SessionMemory, items: Mapping[str, Item]) -> list[str]:
         wider.append(
             (f"{tag} is fine", dataclasses.replace(c, exclude_tags=c.exclude_tags - {tag}))
         )
-    found = [
-        said
-        for said, loose in wider
-        if any(loose.allows(item) for i, item in items.items() if i not in seen)
-    ]
+    unseen = [item for i, item in items.items() if i not in seen]
+    found = [said for said, loose in wider if any(loose.allows(item) for item in unseen)]
     grown = dataclasses.replace(c, all_tags=kinds, audience=frozenset())
-    if c.audience and not found and any(grown.allows(i) for k, i in items.items() if k not in seen):
+    if c.audience and not found and any(grown.allows(item) for item in unseen):
         found.append("not for kids")  # the adult cue: the age goes, children's films too
     return found

@@ -180,8 +180,9 @@ def _add_recommend(router: APIRouter, ctx: AppContext, rules: _Rules, widget_cal
         tastes = body.tastes
         if user is None and tastes:  # its titles are seeds; what it rules out is ruled out
             read, tastes = ctx.assistant.read_tastes(tastes)
-            # its kinds rank, not filter; the people it rules out ("no tom cruise") are ruled out
-            kept = {"seed_titles", "exclude_tags", "exclude_people", "milder", "mood"}
+            # its kinds rank, not filter; the people it rules out ("no tom cruise") are ruled out,
+            # and a child's age ("I'm 12") is who the films are for, as in the chat
+            kept = {"seed_titles", "exclude_tags", "exclude_people", "milder", "mood", "audience"}
             request = _filtered(rules, body, TurnRequest(**read.model_dump(include=kept)))
         session = ctx.assistant.new_session(user, tastes)
         result = run(
