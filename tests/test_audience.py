@@ -1,6 +1,8 @@
-"""Who the films are for: a child's age ("I'm 12") requires children's films on that topic and the
-ones after, with whatever kind is named, until the user lets it go ("the kids are asleep",
-"start over"). Before, "I'm 12" then "something funny" listed Heathers."""
+"""Who the films are for, and what starts a new topic. A child's age ("I'm 12") requires children's
+films on that topic and the ones after, with whatever kind is named, until the user lets it go
+("the kids are asleep", "start over"); before, "I'm 12" then "something funny" listed Heathers.
+When and with whom the user watches is no description, and a person's films asked for are a new
+topic."""
 
 from __future__ import annotations
 
@@ -127,3 +129,23 @@ def test_when_and_with_whom_the_user_watches_is_no_description(
     request = parse(message, tags)
     assert not set(when.split()) & set(unread(message, tags))
     assert when not in (request.mood or ""), request.mood
+
+
+@pytest.mark.parametrize(
+    ("message", "new"),
+    [
+        ("films directed by tarantino", True),
+        ("anything by spielberg", True),
+        ("with harrison ford", False),  # narrows the last list
+        ("only the ones with harrison ford", False),
+    ],
+)
+def test_a_persons_films_asked_for_are_a_new_topic(message: str, new: bool, tags) -> None:
+    """After "sci fi from the 80s", "films directed by tarantino" kept the sci-fi and the years,
+    and said nothing of his fitted them."""
+    session = SessionMemory()
+    session.apply(parse("sci fi from the 80s", tags))
+    request = parse(message, tags)
+    session.apply(request)
+    assert request.new_topic is new
+    assert (session.constraints.include_tags == {"Sci-Fi"}) is not new

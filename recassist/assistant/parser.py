@@ -209,7 +209,8 @@ def parse(
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
         new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
-        or _new_kind(intent, facts, refers is None),
+        or _new_kind(intent, facts, refers is None)
+        or _new_person(facts, bool(named["people"]), refers is None),
         drop_seeds=drop_seeds,
         less_mainstream=bool(niche),
         era=None if facts["years"] else era,
@@ -317,6 +318,18 @@ def _new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> boo
         and (facts["include"] or facts["every"])
         and no_reference
         and not any(facts[name] for name in ("narrowing", "relative", "exclude", "reset"))
+    )
+
+
+def _new_person(facts: dict[str, bool], people: bool, no_reference: bool) -> bool:
+    """A request for a person's films headed by a want ("films directed by tarantino", "anything
+    by spielberg") is a new topic: the sci-fi of the 80s asked before gives way. One that narrows
+    the last list ("with harrison ford", "only the ones with him") keeps it."""
+    return (
+        people
+        and no_reference
+        and (facts["want_head"] or facts["ask"])
+        and not any(facts[name] for name in ("seeds", "narrowing", "relative", "reset"))
     )
 
 
