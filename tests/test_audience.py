@@ -136,6 +136,7 @@ def test_when_and_with_whom_the_user_watches_is_no_description(
     [
         ("films directed by tarantino", True),
         ("anything by spielberg", True),
+        ("the kids are asleep. films directed by tarantino", True),  # refines no more
         ("with harrison ford", False),  # narrows the last list
         ("only the ones with harrison ford", False),
     ],

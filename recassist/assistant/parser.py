@@ -193,6 +193,8 @@ def parse(
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
     intent, feedback = _intent(facts)
+    person = _new_person(facts, bool(named["people"]), refers is None)  # "films by tarantino"
+    intent = Intent.recommend if person and intent is Intent.refine else intent  # "no kids. ..."
     masked = mask(text, [*tagged.hard, *forget])
     mood = _mood(intent, tagged, own_words, mood_words)
     return TurnRequest(
@@ -210,7 +212,7 @@ def parse(
         drop_years=drop_years,
         new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
         or _new_kind(intent, facts, refers is None)
-        or _new_person(facts, bool(named["people"]), refers is None),
+        or person,
         drop_seeds=drop_seeds,
         less_mainstream=bool(niche),
         era=None if facts["years"] else era,
