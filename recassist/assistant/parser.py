@@ -23,6 +23,7 @@ from importlib import resources
 from recassist.assistant.bounds import LENGTHS, length_of, years_of
 from recassist.assistant.kinds import dropped, less_of, mixed_into, tag_fields, tags_of
 from recassist.assistant.request import Intent, TurnRequest
+from recassist.assistant.topic import new_kind, new_person, new_topic
 from recassist.language.forgiving import left_out, unfiltered
 from recassist.language.people import people, role, ruled_out
 from recassist.language.phrases import Phrases, tokenise, tokens_outside, words_of
@@ -171,13 +172,7 @@ def parse(
     niche = [s.span for s in tagged.of(Kind.niche, raw=True)]  # how to rank, not what is wanted
     era, era_spans = _era(tagged)
     named, asked = _asked(tagged)
-    when = [  # "with friends", "on a snowy evening"; "i want" is filler, and stays
-        (s, e)
-        for s, e in _occasions().spans(tagged.tokens)
-        if set(text[s:e].lower().split()) - filler()
-    ]
-    unwanted = [*forget, *unsaid, *niche, *era_spans, *asked, *when]
-    mood_words = _mood_words(tagged, tags, unwanted)
+    mood_words = _mood_words(tagged, tags, [*forget, *unsaid, *niche, *era_spans, *asked])
     forgotten, drop_seeds, drop_years = dropped(tagged, forget)
     seeds = [] if drop_seeds else list(tagged.seed_titles)
     found = tags_of(tagged, tags, forget, forgotten)
@@ -188,20 +183,14 @@ def parse(
     refers = tagged.first(Kind.ordinal, outside=forget)
     lasts = length_of(tagged, forget)  # "under 90 minutes", "any length"
     facts = _facts(tagged, forget, seeds, own_words, found, niche, lasts)
-    many = _shown_many(tagged, forget)  # "seen them all", "loved the first two"
-    facts["shown_many"] = bool(many)
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
-    intent, feedback = _intent(facts)
-    person = _new_person(facts, bool(named["people"]), refers is None)  # "films by tarantino"
-    intent = Intent.recommend if person and intent is Intent.refine else intent  # "no kids. ..."
-    masked = mask(text, [*tagged.hard, *forget])
+    intent, feedback, person = _intent_of(facts, bool(named["people"]), refers is None)
     mood = _mood(intent, tagged, own_words, mood_words)
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
-        refers_to=refers.value if refers else (1 if many and intent is Intent.feedback else None),
-        refers_first=many if intent is Intent.feedback else 0,
+        **_pointed(refers.value if refers else None, _shown_many(tagged, forget), intent),
         **tag_fields(found),
         series=tagged.series,
         year_min=year_min,
@@ -210,22 +199,56 @@ def parse(
         feedback=feedback,
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=_new_topic(facts, bool(mood and own_words), refers is None)
-        or _new_kind(intent, facts, refers is None)
-        or person,
+        new_topic=person
+        or new_topic(facts, bool(mood and own_words), refers is None)
+        or new_kind(intent, facts, refers is None),
         drop_seeds=drop_seeds,
         less_mainstream=bool(niche),
         era=None if facts["years"] else era,
         relation=tagged.relation if seeds else None,
         **named,
-        unused=left_out(masked, unsaid, [] if mood else own_words),
-        milder=left_out(masked, unsaid, [])[:5],
+        **_wishes(tagged, forget, unsaid, [] if mood else own_words),
         mix=mix,
         **_said_of(intent, facts),
         **lasts,
-        **({"count": min(20, sum(mix.values()))} if mix else {}),
-        **({"count": count.value} if count and not mix else {}),
+        **_count(count.value if count else None, mix),
     )
+
+
+def _intent_of(
+    facts: dict[str, bool], people: bool, no_reference: bool
+) -> tuple[Intent, str | None, bool]:
+    """What the message asks (`data/intents.toml`), the thumbs it gives, and whether it asks for
+    a person's films as a new topic: then a request, not a refinement ("the kids are asleep.
+    films directed by tarantino" rules children's films out and asks anew)."""
+    intent, feedback = _intent(facts)
+    person = new_person(facts, people, no_reference)
+    return Intent.recommend if person and intent is Intent.refine else intent, feedback, person
+
+
+def _wishes(tagged: Tagged, forget, unsaid, own_words: list[str]) -> dict[str, list[str]]:
+    """`unused` (the wishes no tag holds and the `own_words` left unread, as written) and
+    `milder` (the wishes alone), outside the titles and what is forgotten."""
+    masked = mask(tagged.text, [*tagged.hard, *forget])
+    return {
+        "unused": left_out(masked, unsaid, own_words),
+        "milder": left_out(masked, unsaid, [])[:5],
+    }
+
+
+def _pointed(position: int | None, many: int, intent: Intent) -> dict:
+    """`refers_to` and `refers_first`: the position said, else the list's first when a thumbs is
+    on its first few or all of it ("seen them all": `many`)."""
+    first = many if intent is Intent.feedback else 0
+    return {"refers_to": 1 if position is None and first else position, "refers_first": first}
+
+
+def _count(said: int | None, mix: dict[str, int]) -> dict:
+    """The list's `count` when the message says one: the sum of a mix ("3 comedies and 2
+    dramas"), else the number said; nothing (the default) otherwise."""
+    if mix:
+        return {"count": min(20, sum(mix.values()))}
+    return {"count": said} if said is not None else {}
 
 
 def _mood(intent: Intent, tagged: Tagged, own_words: list[str], words: str) -> str | None:
@@ -284,55 +307,21 @@ def _era(tagged: Tagged) -> tuple[str | None, list[tuple[int, int]]]:
 
 def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]]) -> str:
     """The user's words as the embedder should read them: without what they drop ("forget ..."),
-    reset, rule out ("not from the 80s", "nothing too violent", a negated tag) or say about ranking
-    ("surprise me")."""
+    reset, rule out ("not from the 80s", "nothing too violent", a negated tag), say about ranking
+    ("surprise me") or say of when and with whom they watch ("on a snowy evening", "with
+    friends"; "i want" is filler, and stays)."""
+    occasions = [
+        (s, e)
+        for s, e in _occasions().spans(tagged.tokens)
+        if set(tagged.text[s:e].lower().split()) - filler()
+    ]
     unwanted = [
         *unwanted,
+        *occasions,
         *(s.span for s in tagged.cues("reset", raw=True)),
         *(s.span for s in tagged.of(Kind.negated_decade, raw=True)),
     ]
     return wanted(mask(tagged.text, unwanted), tags, list(tagged.mentions))
-
-
-def _new_topic(facts: dict[str, bool], own_mood: bool, no_reference: bool) -> bool:
-    """A want in the user's own words ("a feel-good movie for a rainy sunday", "a courtroom drama
-    with a big trial": a film word or a tag heads it), not a change to the last list ("something
-    darker", "another one"): a new topic (`SessionMemory.apply`)."""
-    return (
-        own_mood
-        and not facts["seeds"]
-        and no_reference
-        and not facts["reset"]
-        and (facts["want_head"] or facts["include"] or facts["every"])
-        and not facts["relative"]
-    )
-
-
-def _new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> bool:
-    """A refinement that names the kind of film wanted ("a western", "a comedy instead"), or a
-    request headed by "something" or "a film" that does ("something scary from the 70s" after
-    "more like the big lebowski"), not one that narrows the last list ("only comedies", "no
-    horror", "something darker"): the last request's words, seeds and a new user's first tastes
-    give way; a refinement's years and exclusions hold."""
-    headed = intent is Intent.recommend and facts["want_head"] and not facts["seeds"]
-    return (
-        (intent is Intent.refine or headed)
-        and (facts["include"] or facts["every"])
-        and no_reference
-        and not any(facts[name] for name in ("narrowing", "relative", "exclude", "reset"))
-    )
-
-
-def _new_person(facts: dict[str, bool], people: bool, no_reference: bool) -> bool:
-    """A request for a person's films headed by a want ("films directed by tarantino", "anything
-    by spielberg") is a new topic: the sci-fi of the 80s asked before gives way. One that narrows
-    the last list ("with harrison ford", "only the ones with him") keeps it."""
-    return (
-        people
-        and no_reference
-        and (facts["want_head"] or facts["ask"])
-        and not any(facts[name] for name in ("seeds", "narrowing", "relative", "reset"))
-    )
 
 
 def _facts(tagged: Tagged, forget, seeds, own_words, found, niche, lasts) -> dict[str, bool]:
@@ -342,6 +331,7 @@ def _facts(tagged: Tagged, forget, seeds, own_words, found, niche, lasts) -> dic
     facts = {name: name in said for name in _CUE_FACTS}
     facts["like_feedback"] = bool(said & {"like_feedback", "like_feedback_start"})
     facts["search"] = "search_start" in said
+    facts["shown_many"] = _shown_many(tagged, forget) > 0  # "seen them all", "the first two"
     facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
     facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
     facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}
