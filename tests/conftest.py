@@ -54,6 +54,22 @@ def ml100k(settings: Settings) -> Dataset:
 
 
 @pytest.fixture(scope="session")
+def catalogue(ml100k: Dataset):
+    """The real ML-100k catalogue without a vector store (titles and genres need none)."""
+    from recassist.retrieval.catalogue import Catalogue
+
+    return Catalogue(ml100k, store=None)
+
+
+@pytest.fixture(scope="session")
+def tags(catalogue):
+    """The tag matcher of the real ML-100k catalogue's genres."""
+    from recassist.language.tags import TagMatcher
+
+    return TagMatcher(catalogue.tag_names)
+
+
+@pytest.fixture(scope="session")
 def concepts(ml100k: Dataset, settings: Settings, embedder):
     """ML-100k's concept index as the app builds it: the graph's named entities, TMDb's keywords
     and Wikidata's credits, matched by meaning with the real embedder."""

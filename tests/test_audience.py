@@ -12,21 +12,9 @@ from recassist.assistant.loosen import loosened
 from recassist.assistant.parser import parse, unread
 from recassist.assistant.replies import in_force
 from recassist.assistant.session import SessionMemory
-from recassist.language.tags import TagMatcher
-from recassist.retrieval.catalogue import Catalogue, Constraints
+from recassist.retrieval.catalogue import Constraints
 
 KIDS = "Children's"
-
-
-@pytest.fixture(scope="module")
-def catalogue(ml100k) -> Catalogue:
-    """The real ML-100k catalogue without a vector store (titles and genres need none)."""
-    return Catalogue(ml100k, store=None)
-
-
-@pytest.fixture(scope="module")
-def tags(catalogue: Catalogue) -> TagMatcher:
-    return TagMatcher(catalogue.tag_names)
 
 
 @pytest.mark.parametrize(

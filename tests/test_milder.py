@@ -12,23 +12,11 @@ from recassist.assistant.agent import Assistant
 from recassist.assistant.parser import parse
 from recassist.assistant.request import TurnRequest
 from recassist.data.store import DatasetStore
-from recassist.language.tags import TagMatcher
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.concepts import ConceptIndex
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
 from recassist.retrieval.vector_store import VectorStore
 from tests.conftest import SLICE
-
-
-@pytest.fixture(scope="module")
-def catalogue(ml100k) -> Catalogue:
-    """The real ML-100k catalogue without a vector store (titles and genres need none)."""
-    return Catalogue(ml100k, store=None)
-
-
-@pytest.fixture(scope="module")
-def tags(catalogue: Catalogue) -> TagMatcher:
-    return TagMatcher(catalogue.tag_names)
 
 
 @pytest.fixture(scope="module")
