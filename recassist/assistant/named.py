@@ -52,7 +52,8 @@ def named_items(
     (`near_synopses`); one that no concept names counts how well known it is only as far as its
     synopsis is near (a famous film barely near "painters" is no answer). A word that names
     several kinds names those nearest the films the list goes by (`anchors`, `toward`); a person
-    named in a `role` is matched in it (`in_role`). None when the words name nothing."""
+    named in a `role` counts most in it, their other roles less (`in_role`). None when the words
+    name nothing."""
     index = catalogue.concepts
     matches = in_role(index.match(words), role) if index is not None else []
     matches = toward(catalogue, matches, anchors)
