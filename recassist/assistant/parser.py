@@ -182,15 +182,16 @@ def parse(
     mix = mixed_into(found, tagged, forget)  # "3 comedies and 2 dramas"
     refers = tagged.first(Kind.ordinal, outside=forget)
     lasts = length_of(tagged, forget)  # "under 90 minutes", "any length"
-    facts = _facts(tagged, forget, seeds, own_words, found, niche, lasts)
+    many = _shown_many(tagged, forget)  # "seen them all", "loved the first two"
+    facts = _facts(tagged, forget, seeds, own_words, found, niche, lasts, named, many)
     facts |= {"years": bool(year_min or year_max), "count": count is not None}
     facts |= {"forgotten": bool(forgotten), "drop_years": drop_years, "drop_seeds": drop_seeds}
-    intent, feedback, person = _intent_of(facts, bool(named["people"]), refers is None)
+    intent, feedback = _intent(facts)
     mood = _mood(intent, tagged, own_words, mood_words)
     return TurnRequest(
         intent=intent,
         seed_titles=[seed[:200] for seed in seeds[:5]],
-        **_pointed(refers.value if refers else None, _shown_many(tagged, forget), intent),
+        **_pointed(refers.value if refers else None, many, intent),
         **tag_fields(found),
         series=tagged.series,
         year_min=year_min,
@@ -199,7 +200,7 @@ def parse(
         feedback=feedback,
         drop_tags=list(dict.fromkeys(m.tag for m in forgotten)),
         drop_years=drop_years,
-        new_topic=person
+        new_topic=new_person(facts, refers is None)
         or new_topic(facts, bool(mood and own_words), refers is None)
         or new_kind(intent, facts, refers is None),
         drop_seeds=drop_seeds,
@@ -213,17 +214,6 @@ def parse(
         **lasts,
         **_count(count.value if count else None, mix),
     )
-
-
-def _intent_of(
-    facts: dict[str, bool], people: bool, no_reference: bool
-) -> tuple[Intent, str | None, bool]:
-    """What the message asks (`data/intents.toml`), the thumbs it gives, and whether it asks for
-    a person's films as a new topic: then a request, not a refinement ("the kids are asleep.
-    films directed by tarantino" rules children's films out and asks anew)."""
-    intent, feedback = _intent(facts)
-    person = new_person(facts, people, no_reference)
-    return Intent.recommend if person and intent is Intent.refine else intent, feedback, person
 
 
 def _wishes(tagged: Tagged, forget, unsaid, own_words: list[str]) -> dict[str, list[str]]:
@@ -324,14 +314,18 @@ def _mood_words(tagged: Tagged, tags: TagMatcher, unwanted: list[tuple[int, int]
     return wanted(mask(tagged.text, unwanted), tags, list(tagged.mentions))
 
 
-def _facts(tagged: Tagged, forget, seeds, own_words, found, niche, lasts) -> dict[str, bool]:
+def _facts(
+    tagged: Tagged, forget, seeds, own_words, found, niche, lasts, named, many: int
+) -> dict[str, bool]:
     """The facts the intent rules name (see `data/intents.toml`): the cues said outside what is
-    forgotten, and what the request holds (`lasts`: its length bound, `length_of`)."""
+    forgotten, and what the request holds (`lasts`: its length bound, `length_of`; `named`: the
+    people, `_asked`; `many`: the shown films a thumbs is on, `_shown_many`)."""
     said = {s.value for s in tagged.spans if s.kind is Kind.cue and not s.inside(forget)}
     facts = {name: name in said for name in _CUE_FACTS}
     facts["like_feedback"] = bool(said & {"like_feedback", "like_feedback_start"})
     facts["search"] = "search_start" in said
-    facts["shown_many"] = _shown_many(tagged, forget) > 0  # "seen them all", "the first two"
+    facts["shown_many"] = many > 0  # "seen them all", "the first two"
+    facts["people"] = bool(named["people"])  # "films directed by tarantino"
     facts["refers"] = tagged.first(Kind.ordinal, outside=forget) is not None
     facts |= {"seeds": bool(seeds), "own_words": bool(own_words), "niche": bool(niche)}
     facts |= {name: bool(found[name]) for name in ("include", "every", "exclude", "allow")}

@@ -5,11 +5,10 @@ or one among words of asking ("all the die hard movies"). Kept apart from the ot
 
 from __future__ import annotations
 
-from rapidfuzz.distance import OSA
-
 from recassist.assistant.parser import search_text
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.seeds import series_name
+from recassist.language.forgiving import misspelt
 from recassist.language.phrases import tokenise
 from recassist.language.shapes import series_cues
 from recassist.language.words import filler, listed, negators, word_set
@@ -102,10 +101,7 @@ def _spelt_within(said: str, title: str) -> bool:
     """Whether each word of `said` is a word of `title`, or that word misspelt (one edit, two from
     eight letters): "jurrasic park" is Jurassic Park; "set in space" is no Lost in Space."""
     words = title_key(title).split()
-    return all(
-        any(OSA.distance(w, t) <= (2 if len(w) >= 8 else 1) for t in words)
-        for w in title_key(said).split()
-    )
+    return all(any(misspelt(w, t) for t in words) for w in title_key(said).split())
 
 
 def _title_within(whole: str, catalogue: Catalogue) -> str:

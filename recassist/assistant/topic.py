@@ -37,12 +37,13 @@ def new_kind(intent: Intent, facts: dict[str, bool], no_reference: bool) -> bool
     )
 
 
-def new_person(facts: dict[str, bool], people: bool, no_reference: bool) -> bool:
+def new_person(facts: dict[str, bool], no_reference: bool) -> bool:
     """A request for a person's films headed by a want ("films directed by tarantino", "anything
     by spielberg") is a new topic: the sci-fi of the 80s asked before gives way. One that narrows
-    the last list ("with harrison ford", "only the ones with him") keeps it."""
+    the last list ("with harrison ford", "only the ones with him") keeps it. The intent rules
+    (`data/intents.toml`) make it a request, not a refinement, on the same facts."""
     return (
-        people
+        facts["people"]
         and no_reference
         and (facts["want_head"] or facts["ask"])
         and not any(facts[name] for name in ("seeds", "narrowing", "relative", "reset"))

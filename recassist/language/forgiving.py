@@ -79,9 +79,19 @@ def _ordinals() -> list[str]:
     return [w for w in table("ordinals", ("en",)) if w.isalpha()]
 
 
+def edits_allowed(word: str) -> int:
+    """How far a misspelling may be from the word meant: one edit, two from eight letters on."""
+    return 2 if len(word) >= 8 else 1
+
+
+def misspelt(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` or within `edits_allowed` of it, by optimal string alignment."""
+    return OSA.distance(typed, word) <= edits_allowed(typed)
+
+
 def correction(word: str, vocabulary: list[str]) -> str | None:
     """The one known word `word` is a misspelling of, if exactly one is close enough."""
-    limit = 2 if len(word) >= 8 else 1
+    limit = edits_allowed(word)
     found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=3)
     best = [w for w, d, _ in found if d == min(d for _, d, _ in found)] if found else []
     return best[0] if len(best) == 1 and best[0] != word else None
