@@ -172,11 +172,13 @@ def slice_lengths(settings: Settings, dataset: Dataset) -> dict[str, int]:
 @pytest.fixture(scope="session")
 def described_assistant(settings, indexed_slice, slice_serving, embedder, concepts, ml100k):
     """The parser-planned assistant on the slice (ML-100k's most-rated films), with the graph's
-    concepts, the films' synopses and TMDb's films the catalogue lacks, without a model."""
+    concepts, the films' synopses and credits and TMDb's films the catalogue lacks, without a
+    model."""
     from recassist.assistant.agent import Assistant
     from recassist.data.film_keywords import load_keywords
     from recassist.retrieval.catalogue import Catalogue
-    from recassist.retrieval.concept_graph import load_outside, load_synopses
+    from recassist.data.film_people import load_people
+    from recassist.retrieval.concept_graph import load_credits, load_outside, load_synopses
     from recassist.retrieval.vector_store import VectorStore
 
     builder, _ = indexed_slice
@@ -186,7 +188,10 @@ def described_assistant(settings, indexed_slice, slice_serving, embedder, concep
     dataset = DatasetStore(settings.data_dir).load(SLICE)
     store = VectorStore(builder.client, SLICE)
     lengths = slice_lengths(settings, dataset)
-    catalogue = Catalogue(dataset, store, embedder, None, concepts, synopses, outside, lengths)
+    credits = load_credits(dataset, load_people(settings.data_dir, "ml-100k"))
+    catalogue = Catalogue(
+        dataset, store, embedder, None, concepts, synopses, outside, lengths, credits
+    )
     config = settings.agent.model_copy(update={"llm_planner": False, "explain_with_llm": False})
     return Assistant(catalogue, slice_serving, None, config)
 

@@ -495,13 +495,14 @@ def test_a_title_ruled_out_is_never_the_seed_nor_a_pick(
 
 
 def test_who_directed_a_film_without_a_graph_says_so(parser_assistant: Assistant) -> None:
-    """The slice has no knowledge graph: "who directed Fargo?" says it cannot tell which films
-    share the director, lists films like Fargo, and reads "who directed" as no description."""
+    """The slice has no knowledge graph and no credits: "who directed Fargo?" says it does not
+    know (no name guessed) and cannot tell which films share the director, lists films like
+    Fargo, and reads "who directed" as no description."""
     assistant = parser_assistant
     result = assistant.turn(assistant.new_session(None), "who directed fargo?")
     assert result.message.startswith(
-        "This catalogue has no knowledge graph to tell which films share its director, so these "
-        "are like Fargo (1996)."
+        "I don't know who directed Fargo (1996). This catalogue has no knowledge graph to tell "
+        "which films share its director, so these are like Fargo (1996)."
     ), result.message
     assert result.picks and not any(
         r.kind in ("concept", "described") for p in result.picks for r in p.reasons

@@ -33,6 +33,7 @@ from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.named import Named, like_outside, named_items
 from recassist.assistant.parser import search_text, unread
+from recassist.assistant.related import graph_nearness, related_counts
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
@@ -345,13 +346,10 @@ class CandidateStage:
         self, gathered: Gathered, seed: str, kind: str, constraints: Constraints, seen: set[str]
     ) -> None:
         """The films that share the asked relation with the seed (its director's, its sequel),
-        ahead of every other list, each citing that relation; none when the graph has none."""
-        graph = self.serving.fusion.generators.get("knowledge")
-        row = int(self.serving.data.items.rows([seed], missing=-1)[0])
-        if graph is None or row < 0:
-            return
-        counts = graph.related(np.array([row]), kind)
-        listed = self._top(counts + 1e-3 * graph.neighbours(np.array([row])), constraints, seen)
+        ahead of every other list, each citing that relation; none when no source links any."""
+        counts = related_counts(self.serving, self.catalogue.credits, seed, kind)
+        near = graph_nearness(self.serving, seed)
+        listed = self._top(counts + 1e-3 * near, constraints, seen)
         listed = {i: s for i, s in listed.items() if counts[self.serving.data.items.row(i)] > 0}
         if not listed:
             return

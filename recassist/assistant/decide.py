@@ -18,6 +18,7 @@ from recassist.assistant.candidates import CandidateStage
 from recassist.assistant.described import read_in, without_titles
 from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
+from recassist.assistant.film_facts import fact_note, relation_note
 from recassist.assistant.gathered import Found
 from recassist.assistant.loosen import loosened
 from recassist.assistant.mainstream import MainstreamStage
@@ -35,7 +36,7 @@ from recassist.assistant.seeds import (
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.assistant.within import within_notes
 from recassist.grounding.evidence import phrase, theme_reasons
-from recassist.retrieval.catalogue import Catalogue, Constraints, display_title
+from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
 
 # A sponsored slot for a list just shown (the session, the item ids shown), or None when this answer
@@ -149,6 +150,14 @@ class Decider:
         note = replies.STORE_DOWN if found.store_down else None
         return Answer(request, planner, text, tuple(picks), update, sponsored, note)
 
+    def _answer(self, asked: str, item: Item) -> str:
+        """The answer to a question about one film (`TurnRequest.about`): what is known of it, or
+        the one fact asked (its director, cast, length...)."""
+        if asked != "film":
+            return fact_note(item, asked, self.catalogue.credits)
+        liked = self.candidates.liked_by(item.item_id)
+        return replies.about_note(item, *liked, self.catalogue.synopsis(item.item_id))
+
     def _notes(
         self,
         now: SessionMemory,
@@ -165,10 +174,10 @@ class Decider:
         named = [t for t in named if t.known or not used(found, t.title)]
         notes = [replies.RESET] if request.reset else []
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
-        if request.about and now.seeds:  # "what is fargo about?": what is known of it first
-            item = self.items[now.seeds[0]]
-            liked = self.candidates.liked_by(item.item_id)
-            notes.insert(0, replies.about_note(item, *liked, self.catalogue.synopsis(item.item_id)))
+        if (
+            request.about and now.seeds
+        ):  # "what is fargo about?", "who directed it?": answered first
+            notes.insert(0, self._answer(request.about, self.items[now.seeds[0]]))
         unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
         mood = without_titles(self.catalogue, request.mood or "", request.seed_titles, now.seeds)
         unnamed = self.candidates.unnamed(found, mood)
@@ -189,10 +198,10 @@ class Decider:
         people = [p for p in request.people if request.people_by or not self.catalogue.person(p)]
         notes += replies.people_note(people, request.people_by, request.relation)
         if request.relation and now.seeds and not request.people_by:  # "who directed Fargo?"
-            title = display_title(self.items[now.seeds[0]].title)
-            related = "related" in found.lists
-            graph = self.candidates.has_graph
-            notes.append(replies.relation_note(request.relation, title, related, graph))
+            seed, related = self.items[now.seeds[0]], "related" in found.lists
+            credits, graph = self.catalogue.credits, self.candidates.has_graph
+            answered = bool(request.about)  # "who directed fargo?": named in the answer
+            notes.append(relation_note(request.relation, seed, related, graph, credits, answered))
         tagged = request.include_tags or request.all_tags
         described = "words" in found.lists and not (found.concepts or tagged or now.seeds)
         if picks and described:  # a description, and nothing known of the films matched it

@@ -54,7 +54,7 @@ def wanted_tags(constraints: Constraints, but: frozenset[str] = frozenset()) -> 
     return ", and ".join(w for w in wanted if w)
 
 
-def _listed(names: list[str], joiner: str = "and", most: int = 3) -> str:
+def spoken_list(names: list[str], joiner: str = "and", most: int = 3) -> str:
     """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every name is said, none dropped."""
     shown = names[:most] if len(names) <= most else names[:most] + [f"{len(names) - most} more"]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {joiner} {shown[-1]}"
@@ -67,16 +67,16 @@ def in_force(seeds: list[Item], constraints: Constraints) -> str:
     Horror or Romance'). Who the films are for (`Constraints.audience`) is said as such."""
     parts = []
     if seeds:
-        parts.append("like " + _listed([display_title(s.title) for s in seeds]))
+        parts.append("like " + spoken_list([display_title(s.title) for s in seeds]))
     if constraints.audience:  # "I'm 12": said as who the films are for, on every list
         parts.append("for children")
     if wanted := wanted_tags(constraints, but=constraints.audience):
         parts.append("tagged " + wanted)
     if constraints.exclude_tags:
         excluded = sorted(constraints.exclude_tags)
-        parts.append("with no " + _listed(excluded, "or", most=len(excluded)))
+        parts.append("with no " + spoken_list(excluded, "or", most=len(excluded)))
     if people := sorted(constraints.exclude_people):
-        parts.append("nothing with " + _listed(people, "or", most=len(people)))
+        parts.append("nothing with " + spoken_list(people, "or", most=len(people)))
     low, high = constraints.year_min, constraints.year_max
     if low is not None and low == high:
         parts.append(f"from {low}")
@@ -120,44 +120,6 @@ def popularity_note(shown: float, usual: float) -> str:
         f"Less mainstream: these picks were watched by {shown:.1%} of users on average; "
         f"the usual picks, by {usual:.1%}."
     )
-
-
-RELATIONS = {  # how a reply says a relation asked for ("who directed Fargo?"): found, not found, no graph
-    "same_director": (
-        "Films by the director of {title} come first.",
-        "by its director",
-        "which films share its director",
-    ),
-    "same_writer": (
-        "Films by the writer of {title} come first.",
-        "by its writer",
-        "which films share its writer",
-    ),
-    "shared_cast": (
-        "Films that share cast with {title} come first.",
-        "by its cast",
-        "which films share its cast",
-    ),
-    "sequel": ("The sequel of {title} comes first.", "as its sequel", "which film is its sequel"),
-    "prequel": (
-        "The prequel of {title} comes first.",
-        "as its prequel",
-        "which film is its prequel",
-    ),
-}
-PEOPLE = " I know which films share people, not the people's names."
-
-
-def relation_note(kind: str, title: str, found: bool, graph: bool) -> str:
-    """What the reply says of a relation asked by name: that the films with it come first, and
-    that people's names are not known (the graph links films to people by id); or that no film
-    has it, or that the catalogue has no knowledge graph to ask."""
-    first, by, which = RELATIONS[kind]
-    if not graph:
-        return f"This catalogue has no knowledge graph to tell {which}, so these are like {title}."
-    if not found:
-        return f"No other film of the catalogue is linked to {title} {by}, so these are like it."
-    return first.format(title=title) + (PEOPLE if kind.startswith(("same_", "shared_")) else "")
 
 
 def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> str:
@@ -206,7 +168,7 @@ def people_note(named: list[str], by: list[str] = (), relation: str | None = Non
 def noted(liked: bool, titles: Sequence[str]) -> str:
     """How a reply says a thumbs was taken: "Noted: you liked Fargo (1996).", "Noted: not ...";
     every title is said ("Noted: you liked Fargo (1996) and Heat (1995).")."""
-    said = _listed(list(titles), "and" if liked else "or", most=len(titles))
+    said = spoken_list(list(titles), "and" if liked else "or", most=len(titles))
     return f"Noted: you liked {said}." if liked else f"Noted: not {said}."
 
 
@@ -280,7 +242,7 @@ def none_within_note(kinds: Sequence[str]) -> str:
     """What the reply says when no film the words named fits the other constraints in force
     ("coming of age in the 60s": the graph knows none from the sixties), so that the picks are
     not taken for what was named."""
-    named = _listed(list(kinds), "or")
+    named = spoken_list(list(kinds), "or")
     return f"Nothing I know that is {named} fits the rest of what you asked; these fit the rest."
 
 
@@ -338,7 +300,7 @@ def about_note(item: Item, watched: int, liked: int, told: Synopsis | None = Non
     liked it, and what `told` says of it: the first sentence of TMDb's overview, else what it is
     about (the graph's kinds and subjects, TMDb's keywords); where nothing is told, that no plot
     or review is known."""
-    kinds = _listed(list(item.tags), most=len(item.tags)) if item.tags else "no genre"
+    kinds = spoken_list(list(item.tags), most=len(item.tags)) if item.tags else "no genre"
     rated = (
         f"{watched} people here rated it and {liked} of them liked it"
         if watched
@@ -348,7 +310,7 @@ def about_note(item: Item, watched: int, liked: int, told: Synopsis | None = Non
     if told is not None and told.overview:
         said = f'TMDb says: "{quoted_part(parts[0])}".'
     elif parts:
-        said = f"What I know of it: {_listed(parts[:4], most=4)}."
+        said = f"What I know of it: {spoken_list(parts[:4], most=4)}."
     else:
         said = "I know no plot or review, only who liked what."
     return (

@@ -116,8 +116,9 @@ class TurnRequest(BaseModel):
     people_role: Literal["director", "actor", "writer"] | None = None
     # the two films the first person was found by (`assistant.filmography`): the reply names them
     people_by: list[str] = Field(default_factory=list, max_length=2)
-    # "what is fargo about?", "is titanic any good?": the reply says what is known of the seed
-    about: bool = False
+    # a question about the seed: "what is fargo about?", "is titanic any good?" ("film": what is
+    # known of it), "who directed fargo?", "how long is the first one?": the reply answers it first
+    about: Literal["film", "director", "writer", "cast", "length", "year"] | None = None
     # "seen the first two", "loved them all": how many of the last list, from its first, a thumbs
     # is on (20: the whole list); `refers_to` is then its first
     refers_first: int = Field(default=0, ge=0, le=20)

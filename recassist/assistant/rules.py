@@ -23,7 +23,7 @@ from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
-from recassist.language.shapes import about_film
+from recassist.language.shapes import film_question
 from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
@@ -222,15 +222,17 @@ def _words(text: str) -> list[str]:
 def about_title(
     request: TurnRequest, catalogue: Catalogue, message: str, session: SessionMemory
 ) -> TurnRequest:
-    """ "what is fargo about?", "is titanic any good?", "de quoi parle le parrain ?": a question
-    about one film (the `about_film` forms of the word lists, "{}" where the title stands) whose
-    title the catalogue surely has. Its answer is what is known of the film and a list like it.
-    "what is it about?", "is the first one good?" ask about a film shown (the one pointed at; "it"
-    after "fargo" is Fargo, the one film the list went by); with no list shown, the request stays
-    as read."""
-    title = about_film(message)
-    if title is None:
+    """ "what is fargo about?", "is titanic any good?", "who directed fargo?", "how long is the
+    first one?", "de quoi parle le parrain ?": a question about one film (`shapes.film_question`)
+    whose title the catalogue surely has. Its answer is what is asked of the film, and a list like
+    it: by its director, writer or cast first when those were asked (`ASKED_RELATION`). "what is
+    it about?", "is the first one good?" ask about a film shown (the one pointed at; "it" after
+    "fargo" is Fargo, the one film the list went by); with no list shown, the request stays as
+    read."""
+    question = film_question(message)
+    if question is None:
         return request
+    asked, title = question
     if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
         named = request.refers_to is None and not session.focus and len(session.seeds) == 1
         item_id = session.seeds[0] if named else session.resolve(request.refers_to)
@@ -239,7 +241,14 @@ def about_title(
         return request
     if not title:
         return request
-    return TurnRequest(intent=Intent.recommend, seed_titles=[title], about=True, new_topic=True)
+    relation = ASKED_RELATION.get(asked)
+    return TurnRequest(
+        intent=Intent.recommend, seed_titles=[title], about=asked, relation=relation, new_topic=True
+    )
+
+
+# who made a film, asked: the films that share them come first
+ASKED_RELATION = {"director": "same_director", "writer": "same_writer", "cast": "shared_cast"}
 
 
 RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years

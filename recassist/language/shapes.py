@@ -159,17 +159,30 @@ def related(tokens: tuple[Token, ...], text: str) -> list[tuple[str, int, int, i
     return out
 
 
-def about_film(text: str) -> str | None:
-    """ "what is fargo about?", "is titanic any good?", "de quoi parle le parrain ?": what stands
-    where the title does in one of the `about_film` forms ("{}" marks it) that the whole of
+# what a question about one film asks -> the forms that ask it ("{}" where the title stands)
+FILM_QUESTIONS = {
+    "director": "director_of_film",
+    "writer": "writer_of_film",
+    "cast": "cast_of_film",
+    "length": "length_of_film",
+    "year": "year_of_film",
+    "film": "about_film",
+}
+
+
+def film_question(text: str) -> tuple[str, str] | None:
+    """ "what is fargo about?" ("film": what is known of it), "who directed fargo?", "how long is
+    the first one?", "de quoi parle le parrain ?": what the question asks (a key of
+    `FILM_QUESTIONS`) and what stands where the title does in one of its forms that the whole of
     `text` fits, lower-cased; None when `text` is no such question."""
     said = " ".join(text.lower().split()).strip(" ?!.")
-    for form in listed("about_film"):
-        before, _, after = form.partition("{}")
-        if said.startswith(before) and said.endswith(after):
-            title = said[len(before) : len(said) - len(after)].strip(" ,")
-            if title:
-                return title
+    for asked, forms in FILM_QUESTIONS.items():
+        for form in listed(forms):
+            before, _, after = form.partition("{}")
+            if said.startswith(before) and said.endswith(after):
+                title = said[len(before) : len(said) - len(after)].strip(" ,")
+                if title:
+                    return asked, title
     return None
 
 

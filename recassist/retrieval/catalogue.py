@@ -22,6 +22,7 @@ from recassist.data.store import Dataset
 from recassist.errors import UnknownUserError
 from recassist.retrieval.concept_values import PEOPLE
 from recassist.retrieval.concepts import ConceptIndex
+from recassist.retrieval.credits import Credits
 from recassist.retrieval.embedding import Embedder, english_words
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.profiles import latest_first
@@ -164,12 +165,14 @@ class Catalogue:
         synopses: Synopses | None = None,
         outside: OutsideFilms | None = None,
         lengths: Mapping[str, int] | None = None,
+        credits: Credits | None = None,
     ) -> None:
         self.dataset, self.store, self.embedder = dataset, store, embedder
         self.profiles = dict(profiles or {})  # item id -> kept LLM profile (`data.item_profiles`)
         self.concepts = concepts  # what items are, from the knowledge graph (`retrieval.concepts`)
         self.synopses = synopses  # what films are about in words (`retrieval.synopses`)
         self.outside = outside  # films it does not have, as TMDb knows them (`retrieval.outside`)
+        self.credits = credits or Credits({})  # who made each film (`retrieval.credits`)
         lengths = lengths or {}  # item id -> minutes (`concept_graph.load_lengths`)
         frame = dataset.items
         years = frame["year"] if "year" in frame.columns else [None] * len(frame)

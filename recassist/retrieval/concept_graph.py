@@ -19,6 +19,7 @@ from recassist.data.knowledge import ItemGraph, NamedEntity, entity_names
 from recassist.data.store import Dataset
 from recassist.retrieval.concept_values import KEYWORD, PEOPLE, RELATIONS, Concept
 from recassist.retrieval.concepts import ConceptIndex, Encode
+from recassist.retrieval.credits import Credits
 from recassist.retrieval.outside import OutsideFilms
 from recassist.retrieval.synopses import Synopses, Synopsis
 from recassist.retrieval.titles import title_key, title_keys, title_year
@@ -297,3 +298,12 @@ def load_lengths(
             if item_id is not None and film.minutes is not None:
                 out.setdefault(item_id, film.minutes)
     return out
+
+
+def load_credits(dataset: Dataset, people: Sequence[FilmPeople] | None) -> Credits:
+    """Each item's people (Wikidata's directors, writers and cast), where a film links to it by
+    title and year (`retrieval.credits`)."""
+    titles = dict(zip(dataset.items["item_id"].astype(str), dataset.items["title"]))
+    films = people or ()
+    items = linked([(f.title, f.year) for f in films], titles)
+    return Credits({i: film for film, i in zip(films, items, strict=True) if i is not None})

@@ -27,6 +27,7 @@ from recassist.errors import RecassistError
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.concept_graph import (
     load_concepts,
+    load_credits,
     load_lengths,
     load_outside,
     load_synopses,
@@ -135,7 +136,10 @@ def build_context(
     )
     outside = load_outside(dataset, keywords)
     lengths = load_lengths(dataset, people, keywords)
-    catalogue = Catalogue(dataset, store, embedder, profiles, concepts, synopses, outside, lengths)
+    credits = load_credits(dataset, people)
+    catalogue = Catalogue(
+        dataset, store, embedder, profiles, concepts, synopses, outside, lengths, credits
+    )
     catalogue.store.count("items")
     serving = load_serving_model(settings, dataset, progress)
     try:

@@ -1,0 +1,38 @@
+"""The films that share a relation asked by name with a seed ("who directed fargo?", "more from
+the director of Alien", "the sequel to The Godfather"): the knowledge graph's links, and where
+Wikidata's credits link more (`retrieval.credits`: the graph links no other film to Titanic by its
+cast), those too, each with how many people it shares."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recassist.retrieval.credits import Credits
+from recassist.retrieval.serving import ServingModel
+
+
+def related_counts(serving: ServingModel, credits: Credits, seed: str, kind: str) -> np.ndarray:
+    """Per item row of `serving`: how many links of `kind` ("same_director", "sequel") it has to
+    `seed`, the larger of the graph's and the credits' count; zeros where neither knows."""
+    vocab = serving.data.items
+    counts = np.zeros(len(vocab), dtype=float)
+    graph = serving.fusion.generators.get("knowledge")
+    row = int(vocab.rows([seed], missing=-1)[0])
+    if graph is not None and row >= 0:
+        counts = np.asarray(graph.related(np.array([row]), kind), dtype=float)
+    shared = credits.sharing(seed, kind)
+    rows = vocab.rows(list(shared), missing=-1)
+    for n, other in zip(shared.values(), rows):
+        if other >= 0:
+            counts[other] = max(counts[other], n)
+    return counts
+
+
+def graph_nearness(serving: ServingModel, seed: str) -> np.ndarray:
+    """Per item row: how near the graph puts it to `seed` (the tie-break among films that share
+    as many people with it); zeros without a graph."""
+    graph = serving.fusion.generators.get("knowledge")
+    row = int(serving.data.items.rows([seed], missing=-1)[0])
+    if graph is None or row < 0:
+        return np.zeros(len(serving.data.items), dtype=float)
+    return np.asarray(graph.neighbours(np.array([row])), dtype=float).ravel()

@@ -1,0 +1,111 @@
+"""Questions about one film's people, length and year ("who directed fargo?", "how long is the
+first one?", "who's in titanic?"), answered from Wikidata's credits and lengths on the real slice
+with the real ML-100k sources, and never guessed where no source knows."""
+
+from __future__ import annotations
+
+import pytest
+
+from recassist.assistant.agent import Assistant
+from recassist.assistant.film_facts import fact_note
+from recassist.data.film_people import load_people
+from recassist.retrieval.catalogue import display_title
+from recassist.retrieval.concept_graph import load_credits
+from recassist.retrieval.credits import Credits
+
+
+def _item(assistant: Assistant, title: str):
+    return assistant.catalogue.items[assistant.catalogue.exact_title(title)]
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("who directed fargo?", "Fargo (1996) was directed by Ethan Coen and Joel Coen."),
+        ("Who is the director of Fargo", "Fargo (1996) was directed by Ethan Coen and Joel Coen."),
+        (
+            "qui a réalisé le parrain ?",
+            "The Godfather (1972) was directed by Francis Ford Coppola.",
+        ),
+        ("how long is braveheart?", "Braveheart (1995) is 177 minutes long (2 h 57 min)."),
+        ("cuánto dura titanic", "Titanic (1997) is 194 minutes long (3 h 14 min)."),
+        ("when did star wars come out?", "Star Wars came out in 1977."),
+        ("who wrote the usual suspects", "The Usual Suspects (1995) was written by Christopher"),
+    ],
+)
+def test_a_question_about_a_film_is_answered_first(
+    described_assistant: Assistant, message: str, answer: str
+) -> None:
+    """The fact asked comes first, then a list like the film; no name the credits lack."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert result.message.startswith(answer), result.message
+    assert result.picks and "not the people's names" not in result.message
+
+
+def test_a_cast_is_named_best_known_first(described_assistant: Assistant) -> None:
+    """Wikidata lists a cast by name; the reply names the famous leads first (Titanic's 51
+    credited begin with Anatoly Sagalevich), and the films that share its cast come first."""
+    result = described_assistant.turn(described_assistant.new_session(None), "who's in titanic")
+    named = result.message.removeprefix("The cast of Titanic (1997) includes ").split(", ")
+    assert set(named[:2]) == {"Leonardo DiCaprio", "Kate Winslet"}, result.message
+    assert "(51 credited)" in result.message
+    assert result.picks[0].reasons[0].kind == "shared_cast", result.picks[0].reasons
+
+
+def test_a_question_about_a_film_shown_is_about_that_film(described_assistant: Assistant) -> None:
+    """ "who directed the first one?" after a list names the first pick's director: it is no
+    thumbs up ("Noted: you liked..."). "how long is it?" is then about that film."""
+    assistant = described_assistant
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "more like fargo").picks[0].item
+    directors = assistant.catalogue.credits.of(first.item_id, "director")
+    result = assistant.turn(session, "who directed the first one?")
+    assert directors and result.message.startswith(f"{display_title(first.title)} was directed by")
+    assert all(name in result.message for name in directors), result.message
+    assert not result.message.startswith("Noted") and first.item_id not in session.likes
+    again = assistant.turn(session, "how long is it?")
+    assert again.message.startswith(f"{display_title(first.title)} is {first.minutes} minutes")
+
+
+def test_more_from_a_director_names_them(described_assistant: Assistant) -> None:
+    """ "more from the director of alien": the credits name him, so the reply does not say the
+    people's names are unknown, and his other film comes first."""
+    result = described_assistant.turn(
+        described_assistant.new_session(None), "more from the director of alien"
+    )
+    assert result.message.startswith(
+        "More films directed by Ridley Scott, as Alien (1979) was, come first."
+    ), result.message
+    assert result.picks[0].item.title == "Blade Runner (1982)"
+
+
+def test_what_no_source_knows_is_said_unknown(described_assistant: Assistant) -> None:
+    """A film the credits do not link has no director named, and no length is made up."""
+    item = _item(described_assistant, "fargo")
+    unknown = item.__class__(item.item_id, item.title, item.tags, item.year, None)
+    assert fact_note(item, "director", Credits({})) == "I don't know who directed Fargo (1996)."
+    assert fact_note(unknown, "length", Credits({})) == "I don't know how long Fargo (1996) is."
+
+
+def test_a_question_with_no_title_is_no_film_question(described_assistant: Assistant) -> None:
+    """ "who is in the mood for a comedy": the form fits, but no film is named; it is read as a
+    request as before, and no cast is claimed."""
+    result = described_assistant.turn(
+        described_assistant.new_session(None), "who is in the mood for a comedy"
+    )
+    assert "cast" not in result.message and result.request.about is None
+    assert result.picks and all("Comedy" in p.item.tags for p in result.picks)
+
+
+def test_credits_link_films_the_graph_misses(settings, ml100k) -> None:
+    """On the whole of ML-100k: Titanic's cast is known by name, and the films sharing it include
+    The Basketball Diaries (Leonardo DiCaprio), which the Freebase graph does not link to it."""
+    credits = load_credits(ml100k, load_people(settings.data_dir, "ml-100k"))
+    titles = dict(zip(ml100k.items["title"], ml100k.items["item_id"].astype(str)))
+    titanic, diaries = (
+        titles["Titanic (1997)"],
+        titles["Basketball Diaries, The (1995)"],
+    )
+    assert credits.of(titanic, "cast")[:2] == ("Leonardo DiCaprio", "Kate Winslet")
+    assert credits.sharing(titanic, "shared_cast")[diaries] >= 1
+    assert not credits.sharing(titanic, "sequel")
