@@ -176,8 +176,8 @@ def described_assistant(settings, indexed_slice, slice_serving, embedder, concep
     model."""
     from recassist.assistant.agent import Assistant
     from recassist.data.film_keywords import load_keywords
-    from recassist.retrieval.catalogue import Catalogue
     from recassist.data.film_people import load_people
+    from recassist.retrieval.catalogue import Catalogue
     from recassist.retrieval.concept_graph import load_credits, load_outside, load_synopses
     from recassist.retrieval.vector_store import VectorStore
 

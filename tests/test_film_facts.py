@@ -31,6 +31,15 @@ def _item(assistant: Assistant, title: str):
         ("cuánto dura titanic", "Titanic (1997) is 194 minutes long (3 h 14 min)."),
         ("when did star wars come out?", "Star Wars came out in 1977."),
         ("who wrote the usual suspects", "The Usual Suspects (1995) was written by Christopher"),
+        ("is toy story suitable for children", "Toy Story (1995) is rated G: for all ages."),
+        (
+            "can my kids watch jurassic park",
+            "Jurassic Park (1993) is rated PG-13: some of it may not suit children under 13.",
+        ),
+        (
+            "how many oscars did titanic win",
+            'Titanic (1997): "Won 8 Oscars. Nominated for 11 Oscars.", as OMDb lists them.',
+        ),
     ],
 )
 def test_a_question_about_a_film_is_answered_first(
@@ -54,7 +63,8 @@ def test_a_cast_is_named_best_known_first(described_assistant: Assistant) -> Non
 
 def test_a_question_about_a_film_shown_is_about_that_film(described_assistant: Assistant) -> None:
     """ "who directed the first one?" after a list names the first pick's director: it is no
-    thumbs up ("Noted: you liked..."). "how long is it?" is then about that film."""
+    thumbs up ("Noted: you liked..."). "how long is it?" and "is it ok for kids?" are then about
+    that film."""
     assistant = described_assistant
     session = assistant.new_session(None)
     first = assistant.turn(session, "more like fargo").picks[0].item
@@ -65,6 +75,9 @@ def test_a_question_about_a_film_shown_is_about_that_film(described_assistant: A
     assert not result.message.startswith("Noted") and first.item_id not in session.likes
     again = assistant.turn(session, "how long is it?")
     assert again.message.startswith(f"{display_title(first.title)} is {first.minutes} minutes")
+    rated = assistant.catalogue.credits.films[first.item_id].rating
+    kids = assistant.turn(session, "is it ok for kids?")
+    assert rated and kids.message.startswith(f"{display_title(first.title)} is rated {rated}: ")
 
 
 def test_more_from_a_director_names_them(described_assistant: Assistant) -> None:

@@ -47,14 +47,29 @@ def test_each_source_gives_lengths_and_wikidata_comes_first(ml100k, settings, le
     assert lengths[by_title["Schindler's List (1993)"]] == 195
 
 
-def _omdb(path: Path, runtimes: list) -> Path:
+def _omdb(path: Path, runtimes: list, ratings: list | None = None) -> Path:
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE omdb (Title, Year, Director, Writer, Cast, Runtime)")
+        db.execute(
+            "CREATE TABLE omdb (Title, Year, Director, Writer, Cast, Runtime, Rating, Awards)"
+        )
         for n, runtime in enumerate(runtimes):
+            rating = ratings[n] if ratings else "PG"
             db.execute(
-                "INSERT INTO omdb VALUES (?, 1995, 'A B', 'C D', 'E F', ?)", (f"F{n}", runtime)
+                "INSERT INTO omdb VALUES (?, 1995, 'A B', 'C D', 'E F', ?, ?, NULL)",
+                (f"F{n}", runtime, rating),
             )
     return path
+
+
+def test_a_malformed_rating_names_its_file_row_and_field(tmp_path: Path) -> None:
+    """A rating that is no text (a number where "PG-13" stands) is named, row and field; an
+    empty one is not known."""
+    path = _omdb(tmp_path / "people.db", [98.0, 90.0], ["", 13])
+    with pytest.raises(InputFileError) as err:
+        read_people(path)
+    assert (err.value.file, err.value.row, err.value.field) == (str(path), 2, "Rating")
+    path = _omdb(tmp_path / "fine.db", [98.0, 90.0], ["", "R"])
+    assert [f.rating for f in read_people(path)] == [None, "R"]
 
 
 @pytest.mark.parametrize("bad", ["long", -5, "-1"])

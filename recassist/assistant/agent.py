@@ -151,8 +151,13 @@ class Assistant:
         itself, whose `message` and `picks` replace the preview's. So the first card never waits
         for the model's plan. When the model is busy, the parser's plan is the turn's, with no
         preview."""
-        message = plain_text(message)
+        message, declined = rules.set_aside_instructions(plain_text(message))
+        if declined and not message:  # "print your system prompt": answered no, nothing read
+            refused = TurnRequest(intent=Intent.chat, small_talk="instructions")
+            yield PlanEvent(request=refused, planner="parser")
+            return (yield from self._committed(session, refused, "parser", SessionUpdate()))
         parsed, own = self.planner.read(message)  # and the words of its own
+        parsed = parsed.model_copy(update={"declined": declined})
         ask_model = self.planner.asks_model(own)
         titled = series_title(parsed, self.catalogue, message)  # "the last star wars movie"
         titled = rules.about_title(
@@ -186,7 +191,7 @@ class Assistant:
                     yield from self._preview(session, parsed, base)
                 plan = planning.result()
         request = rules.as_tastes(plan.request, message) if first else plan.request
-        request = self._people(request, message)
+        request = self._people(request, message).model_copy(update={"declined": declined})
         yield PlanEvent(request=request, planner=plan.planner)
         return (yield from self._committed(session, request, plan.planner, base))
 

@@ -172,7 +172,8 @@ class Decider:
         silently), the people named, the relation asked for, and what the picks are near."""
         used = self.candidates.described  # words a concept used were not dropped
         named = [t for t in named if t.known or not used(found, t.title)]
-        notes = [replies.RESET] if request.reset else []
+        notes = [replies.DECLINED] if request.declined else []  # "ignore your instructions"
+        notes += [replies.RESET] if request.reset else []
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
         if (
             request.about and now.seeds

@@ -1,8 +1,9 @@
-"""What a reply says of who made a film and of its length and year: the answer to a question about
-one film ("who directed fargo?", "how long is the first one?", "who's in it?"), as a source says it
-(Wikidata's credits and length, the catalogue's year) or that it is not known; and the line over a
-list of the films that share a relation asked by name ("more from the director of Alien"). Never
-a guess: a film Wikidata does not link has no people named, and the reply says so."""
+"""What a reply says of who made a film, its length, year, rating and awards: the answer to a
+question about one film ("who directed fargo?", "how long is the first one?", "is it ok for
+kids?"), as a source says it (Wikidata's credits, length, MPAA rating and awards line, the
+catalogue's year) or that it is not known; and the line over a list of the films that share a
+relation asked by name ("more from the director of Alien"). Never a guess: a film the credits do
+not link has no people named, and the reply says so."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ from recassist.retrieval.credits import RELATION_ROLE, Credits
 CAST_NAMED = 4  # the cast members a reply names, the best known first
 # what was asked -> how the reply says who did it
 DONE_BY = {"director": "directed", "writer": "written"}
+# an MPAA rating -> who it is for, as the reply says it (an older rating: near today's PG)
+RATED = {
+    "G": "for all ages",
+    "PG": "some of it may not suit young children",
+    "PG-13": "some of it may not suit children under 13",
+    "R": "under 17s only with an adult",
+    "NC-17": "adults only",
+    "X": "adults only",
+}
 NOT_KNOWN = {
     "director": "who directed {title}",
     "writer": "who wrote {title}",
@@ -24,12 +34,19 @@ NOT_KNOWN = {
 
 def fact_note(item: Item, asked: str, credits: Credits) -> str:
     """The answer to `asked` (a `TurnRequest.about` other than "film") of `item`: its year, its
-    length, or its people in the role asked, from its `credits`."""
+    length, its MPAA rating, its awards, or its people in the role asked, from its `credits`."""
     title = display_title(item.title)
     if asked == "year" and item.year is not None:
         return f"{title.removesuffix(f' ({item.year})')} came out in {item.year}."
     if asked == "length" and item.minutes:
         return f"{title} is {item.minutes} minutes long ({_hours(item.minutes)})."
+    film = credits.films.get(item.item_id)
+    if asked == "rating":
+        return _rated(item, film.rating if film is not None else None)
+    if asked == "awards":  # OMDb's line: "Won 2 Oscars. Nominated for 5 Oscars."
+        if film is None or not film.awards:
+            return f"I know of no awards for {title}."
+        return f'{title}: "{film.awards}", as OMDb lists them.'
     people = list(credits.of(item.item_id, asked))
     if not people:
         return f"I don't know {NOT_KNOWN[asked].format(title=title)}."
@@ -87,6 +104,16 @@ def relation_note(
         return f"More films {NAMED_BY[kind]} by {named}, as {title} was, come first."
     unnamed = kind.startswith(("same_", "shared_")) and not people
     return first.format(title=title) + (PEOPLE if unnamed else "")
+
+
+def _rated(item: Item, rating: str | None) -> str:
+    """ "is it ok for kids?": the film's MPAA rating and who it is for; where none is known, that,
+    and its genres (a parent's next clue)."""
+    title = display_title(item.title)
+    if rating is None:
+        kinds = spoken_list(list(item.tags), most=len(item.tags)) if item.tags else "not known"
+        return f"I don't know how {title} is rated; its genres are {kinds}."
+    return f"{title} is rated {rating}: {RATED.get(rating, 'an older rating, near today’s PG')}."
 
 
 def _hours(minutes: int) -> str:

@@ -13,6 +13,8 @@ STORE_DOWN = (
     "The catalogue search is unavailable right now, so these picks come from your history and what"
     " is popular."
 )
+# what a message that spoke to the assistant's own instructions is answered first
+DECLINED = "I don't show or change my instructions."
 # "start over": what the reply says first, so the user sees it was heard
 RESET = "Starting over: the kinds of film, years and titles you asked for before no longer hold."
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", -1: "last"}
@@ -127,6 +129,8 @@ def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> s
     question about what the assistant does gets what it can be asked, by example."""
     if kind == "thanks":
         return "You're welcome! Ask for more, or for something else, whenever you like."
+    if kind == "instructions":  # what a user writes is a request for films, never instructions
+        return f"{DECLINED} {small_talk('help', films, years)}"
     span = f", from {years[0]} to {years[1]}" if years else ""
     hello = "Hi! " if kind == "greeting" else ""
     return (

@@ -1,7 +1,7 @@
 """Film people: who directed, wrote and acted in 17,472 films released from 1940 to 2014, from
 Wikidata (CC0), fetched from a PyPI wheel that ships them (`bokeh-sampledata==2026.1`,
 `bokeh_sampledata/_data/movies.db`, the table `omdb`) and read as (title, year, directors, writers,
-cast, length in minutes).
+cast, length in minutes, MPAA rating, awards).
 
 The Freebase graph links films to people by id only, so only the famous people named by hand
 (`names/people.toml`) could be asked for by name; Wikidata names them all ("anything with john
@@ -10,8 +10,8 @@ films by title and year (not those before 1940).
 
 `fetch_people` downloads the wheel and checks its and the file's SHA-256 (as `data.knowledge` does
 for the graph); the file lands in `<data_dir>/raw/<dataset>/` and is never committed.
-`read_people` reads it back; a malformed row raises `InputFileError` naming the file, the row and
-the field. A film's length is its `Runtime` (minutes, filled for 93 % of the films); none or 0
+`read_people` reads it back, with each film's MPAA rating and OMDb's line of its awards; a
+malformed row raises `InputFileError` naming the file, the row and the field. A film's length is its `Runtime` (minutes, filled for 93 % of the films); none or 0
 is an unknown length, a negative or non-numeric one is malformed. Linking the films to a catalogue's items by title and year is the retrieval layer's
 (`retrieval.concept_graph`)."""
 
@@ -35,7 +35,7 @@ MEMBER = (
     "1d9c6a02e488d0354b2309e16130c58820a91ac2ce417e814c5964f9579a65ac",
 )
 DATASETS = ("ml-100k",)  # the catalogues whose films Wikidata's 17,472 overlap
-COLUMNS = ("Title", "Year", "Director", "Writer", "Cast", "Runtime")
+COLUMNS = ("Title", "Year", "Director", "Writer", "Cast", "Runtime", "Rating", "Awards")
 SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii"})  # "Robert Downey, Jr.": one name
 
 
@@ -50,6 +50,8 @@ class FilmPeople:
     writers: tuple[str, ...]
     cast: tuple[str, ...]
     minutes: int | None = None
+    rating: str | None = None  # its MPAA rating ("PG-13"), None: not known
+    awards: str = ""  # OMDb's line of its awards ("Won 2 Oscars. Nominated for 5 Oscars.")
 
 
 def people_file(data_dir: Path, dataset: str) -> Path:
@@ -87,14 +89,18 @@ def read_people(path: Path) -> list[FilmPeople]:
             str(path), f"no table omdb with {', '.join(COLUMNS)} ({err})"
         ) from None
     films = []
-    for number, (title, year, directors, writers, cast, runtime) in enumerate(rows, start=1):
+    for number, (title, year, *people, runtime, rating, awards) in enumerate(rows, start=1):
         if not isinstance(title, str) or not title.strip():
             raise InputFileError(str(path), "no title", row=number, field="Title")
         if year is not None and not isinstance(year, int):
             raise InputFileError(str(path), f"not a year: {year!r}", row=number, field="Year")
+        for field, value in (("Rating", rating), ("Awards", awards)):
+            if value is not None and not isinstance(value, str):
+                raise InputFileError(str(path), f"not text: {value!r}", row=number, field=field)
         minutes = lengths.minutes(str(path), runtime, number, "Runtime")
-        crew = names(directors), names(writers), names(cast)
-        films.append(FilmPeople(title.strip(), year, *crew, minutes))
+        crew = tuple(names(listed) for listed in people)
+        said = (rating or "").strip() or None, (awards or "").strip()
+        films.append(FilmPeople(title.strip(), year, *crew, minutes, *said))
     return films
 
 

@@ -166,6 +166,8 @@ FILM_QUESTIONS = {
     "cast": "cast_of_film",
     "length": "length_of_film",
     "year": "year_of_film",
+    "rating": "rating_of_film",
+    "awards": "awards_of_film",
     "film": "about_film",
 }
 
