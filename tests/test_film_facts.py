@@ -9,6 +9,7 @@ import pytest
 from recassist.assistant.agent import Assistant
 from recassist.assistant.film_facts import fact_note
 from recassist.data.film_people import load_people
+from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.retrieval.catalogue import display_title
 from recassist.retrieval.concept_graph import load_credits
 from recassist.retrieval.credits import Credits
@@ -122,3 +123,38 @@ def test_credits_link_films_the_graph_misses(settings, ml100k) -> None:
     assert credits.of(titanic, "cast")[:2] == ("Leonardo DiCaprio", "Kate Winslet")
     assert credits.sharing(titanic, "shared_cast")[diaries] >= 1
     assert not credits.sharing(titanic, "sequel")
+
+
+def test_a_relation_is_explained_by_its_people(described_assistant: Assistant) -> None:
+    """ "more from the director of alien": Blade Runner's evidence names Ridley Scott (the credits
+    of both films), and its explanation and its "why" say him, not "the same director"."""
+    assistant = described_assistant
+    session = assistant.new_session(None)
+    first = assistant.turn(session, "more from the director of alien").picks[0]
+    assert first.reasons[0].kind == "same_director" and first.reasons[0].people == ("Ridley Scott",)
+    assert (
+        "Ridley Scott" in first.explanation.text and "same director" not in first.explanation.text
+    )
+    why = assistant.turn(session, "why the first one?")
+    assert "it is directed by Ridley Scott, as Alien (1979) is" in why.message, why.message
+
+
+def test_named_people_are_evidence_to_the_check(described_assistant: Assistant) -> None:
+    """The check takes the people a relation names as its evidence: citing them cites it; a
+    relation with no people named words itself as before."""
+    from recassist.grounding.evidence import Reason, phrase, prompt_line, template_explanation
+
+    catalogue = described_assistant.catalogue
+    alien, blade = _item(described_assistant, "alien"), _item(described_assistant, "blade runner")
+    named = Reason("same_director", alien.title, alien, people=("Ridley Scott",))
+    plain = Reason("same_director", alien.title, alien)
+    assert prompt_line(named) == "made by the same director (Ridley Scott) as: Alien (1979)"
+    assert phrase(plain) == "it has the same director as Alien (1979)"
+    assert "Ridley Scott" in template_explanation(blade, [named], 0)
+    checker = FaithfulnessChecker([i.title for i in catalogue.items.values()], catalogue.tag_names)
+    said = "Ridley Scott directed both, and Blade Runner is a sci-fi film."
+    assert checker.check(said, blade, [named]) == [], checker.check(said, blade, [named])
+    assert "cites none of its evidence" in checker.check(said, blade, [plain])
+    assert catalogue.credits.shared(blade.item_id, alien.item_id, "same_director") == (
+        "Ridley Scott",
+    )

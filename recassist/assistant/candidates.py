@@ -33,7 +33,7 @@ from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.named import Named, like_outside, named_items
 from recassist.assistant.parser import search_text, unread
-from recassist.assistant.related import graph_nearness, related_counts
+from recassist.assistant.related import graph_nearness, related_counts, with_people
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
@@ -394,5 +394,6 @@ class CandidateStage:
                 if row >= 0 and matrix[0, row] > 0 and name in found.reasons:
                     reasons += found.reasons[name]
             reasons += reasons_from_evidence(by_item.get(item_id, []), self.catalogue.items)
+            reasons = with_people(reasons, item_id, self.catalogue.credits)  # "Ridley Scott"
             out[item_id] = strongest_first(self.co_liked.specific(reasons, item_id))[:limit]
         return out

@@ -5,9 +5,13 @@ cast), those too, each with how many people it shares."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import numpy as np
 
-from recassist.retrieval.credits import Credits
+from recassist.grounding.evidence import Reason
+from recassist.retrieval.credits import RELATION_ROLE, Credits
 from recassist.retrieval.serving import ServingModel
 
 
@@ -36,3 +40,20 @@ def graph_nearness(serving: ServingModel, seed: str) -> np.ndarray:
     if graph is None or row < 0:
         return np.zeros(len(serving.data.items), dtype=float)
     return np.asarray(graph.neighbours(np.array([row])), dtype=float).ravel()
+
+
+NAMED_MOST = 2  # the people a relation's evidence names, the best known first
+
+
+def with_people(reasons: Sequence[Reason], item_id: str, credits: Credits) -> list[Reason]:
+    """`reasons` with the people each relation to a film shares named where the credits know them
+    ("same_director" as Alien (1979): Ridley Scott); such a reason is then worded by them, not by
+    the graph's count of shared people."""
+    out = []
+    for reason in reasons:
+        if reason.kind in RELATION_ROLE and reason.item is not None:
+            shared = credits.shared(item_id, reason.item.item_id, reason.kind)
+            if shared:
+                reason = dataclasses.replace(reason, people=shared[:NAMED_MOST], count=None)
+        out.append(reason)
+    return out

@@ -33,12 +33,16 @@ ReasonKind = EvidenceKind
 @dataclass(frozen=True)
 class Reason:
     """One piece of evidence in plain words; `item` is set when it is a catalogue item (a history
-    item), `count` when the evidence has one (the people who liked both, for `co_liked`)."""
+    item), `count` when the evidence has one (the people who liked both, for `co_liked`),
+    `people` when a relation's people are known by name."""
 
     kind: ReasonKind
     label: str
     item: Item | None = None
     count: int | None = None
+    # the people a relation shares, where the films' credits name them ("Ridley Scott" for
+    # `same_director`): then its `named` wording says them
+    people: tuple[str, ...] = ()
 
     @property
     def spoken(self) -> str:
@@ -61,11 +65,19 @@ class Wording:
     # for a count of one ("One of the cast of Fargo is in ..."), where the kind words it apart
     forms_one: tuple[str, ...] = ()
     openings_one: tuple[str, ...] = ()
+    # for a relation whose people are named ("{people} directed both {label} and {item}")
+    forms_named: tuple[str, ...] = ()
+    openings_named: tuple[str, ...] = ()
+    prompt_named: str = ""
+    why_named: str = ""
 
-    def of(self, reason: Reason, kind: str) -> tuple[str, ...]:
-        """The `kind` ("forms" or "openings") to word `reason` with: those for one where it
-        counts one and there are such."""
-        one = getattr(self, f"{kind}_one")
+    def of(self, reason: Reason, kind: str) -> str | tuple[str, ...]:
+        """The `kind` ("forms", "openings", "prompt" or "why") to word `reason` with: those that
+        name its people where it has them, those for one where it counts one, if there are such."""
+        named = getattr(self, f"{kind}_named")
+        if reason.people and named:
+            return named
+        one = getattr(self, f"{kind}_one", None)
         return one if reason.count == 1 and one else getattr(self, kind)
 
 
@@ -84,6 +96,10 @@ def wordings() -> dict[str, Wording]:
             tuple(row.get("openings", ())),
             tuple(row.get("forms_one", ())),
             tuple(row.get("openings_one", ())),
+            tuple(row.get("forms_named", ())),
+            tuple(row.get("openings_named", ())),
+            row.get("prompt_named", ""),
+            row.get("why_named", ""),
         )
         for kind, row in table.items()
     }
@@ -98,7 +114,13 @@ def strongest_first(reasons: Sequence[Reason]) -> list[Reason]:
 def _fill(template: str, reason: Reason, item: Item | None = None) -> str:
     count = reason.count if reason.count is not None else ""
     title = display_title(item.title) if item is not None else ""
-    return template.format(label=reason.spoken, count=count, item=title)
+    people = named(reason.people)
+    return template.format(label=reason.spoken, count=count, item=title, people=people)
+
+
+def named(people: Sequence[str]) -> str:
+    """("Ethan Coen", "Joel Coen") -> "Ethan Coen and Joel Coen"."""
+    return ", ".join(people[:-1]) + f" and {people[-1]}" if len(people) > 1 else "".join(people)
 
 
 def spoken_title(title: str) -> str:
@@ -125,7 +147,7 @@ def opening(item: Item, reasons: Sequence[Reason], which: int) -> str:
     label = spoken_title(reason.label) if reason.item is not None else reason.label
     count = reason.count if reason.count is not None else ""
     text = openings[which % len(openings)].format(
-        label=label, count=count, item=spoken_title(item.title)
+        label=label, count=count, item=spoken_title(item.title), people=named(reason.people)
     )
     return text[0].upper() + text[1:]
 
@@ -164,13 +186,13 @@ def reasons_from_evidence(
 def phrase(reason: Reason) -> str:
     """One piece of evidence as a "why" answer says it: 'you liked Alien (1979)', '34 people who
     liked Alien (1979) also liked it'."""
-    return _fill(wordings()[reason.kind].why, reason)
+    return _fill(wordings()[reason.kind].of(reason, "why"), reason)
 
 
 def prompt_line(reason: Reason) -> str:
     """One piece of evidence as the explanation prompt lists it: 'liked by 34 people who also liked:
     Alien (1979)'."""
-    return f"{_fill(wordings()[reason.kind].prompt, reason)}: {reason.spoken}"
+    return f"{_fill(wordings()[reason.kind].of(reason, 'prompt'), reason)}: {reason.spoken}"
 
 
 def template_explanation(item: Item, reasons: Sequence[Reason], index: int | None = None) -> str:

@@ -193,7 +193,8 @@ class FaithfulnessChecker:
         problems += _stricter(text, rest, item, reasons, spans)
         problems += relation_claims(rest, {r.kind for r in reasons})
         tags = [t for i in cited for t in i.tags]
-        said = " ".join([i.title for i in cited] + [r.label for r in reasons] + tags)
+        people = [name for r in reasons for name in r.people]  # "Ridley Scott directed both"
+        said = " ".join([i.title for i in cited] + [r.label for r in reasons] + people + tags)
         problems += _plot_claims(_blank_mentions(text, mentions, "§"), said.lower())
         kinds = {r.kind for r in reasons}
         # "co_liked" evidence is other people: those who liked the evidence item also liked this
@@ -381,7 +382,8 @@ def _cites(text: str, reason: Reason) -> bool:
         return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered) is not None
 
     if reason.item is not None:
-        return any(said(form) for form in _mention_forms(reason.item.title))
+        titled = any(said(form) for form in _mention_forms(reason.item.title))
+        return titled or any(said(name.lower()) for name in reason.people)
     if reason.kind == "followed_user":
         return said(reason.label.lower())
     if reason.kind == "neighbour_user":

@@ -43,6 +43,12 @@ class Credits:
             return people
         return tuple(sorted(people, key=lambda name: -self._fame.get(name, 0)))
 
+    def shared(self, item_id: str, other: str, relation: str) -> tuple[str, ...]:
+        """The people `item_id` and `other` share in the role of `relation`, best known first."""
+        role = RELATION_ROLE.get(relation, "")
+        theirs = set(self.of(other, role))
+        return tuple(name for name in self.of(item_id, role) if name in theirs)
+
     def sharing(self, item_id: str, relation: str) -> Counter[str]:
         """The other items that share people with `item_id` in the role of `relation`
         ("same_director"), each with how many; none for a relation of no role ("sequel")."""
