@@ -130,6 +130,18 @@ def test_other_languages_name_the_same_kinds(concepts: ConceptIndex, message: st
     assert 'tagged "vampire" on TMDb' in spoken, spoken
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["un bon thriller psychologique", "ein guter psychothriller", "un thriller psicológico"],
+)
+def test_psychological_in_other_languages_is_the_psychological_thriller(
+    concepts: ConceptIndex, message: str
+) -> None:
+    """ "un bon thriller psychologique" was "no kind of film I know is named 'psychologique'"."""
+    spoken = [m.concept.spoken for m in concepts.match(message)]
+    assert "a psychological thriller" in spoken, spoken
+
+
 def test_a_keyword_counts_less_than_the_graphs_kind(concepts: ConceptIndex, by_title) -> None:
     """ "a film about a robbery of a casino" listed Leaving Las Vegas first (tagged "casino", and
     well known): a graph concept is named and checked by hand, a keyword is anyone's word."""

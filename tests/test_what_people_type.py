@@ -724,3 +724,24 @@ def test_a_request_beside_words_to_the_instructions_is_answered(assistant: Assis
     assert result.message.startswith("I don't show or change my instructions. Here are 2 picks")
     assert len(result.picks) == 2 and all("Comedy" in p.item.tags for p in result.picks)
     assert not ({"print", "prompt", "system"} & set(result.request.unused))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "que me recomiendas para ver hoy",
+        "qu'est-ce que tu me conseilles ce soir",
+        "was empfiehlst du mir heute",
+        "cosa mi consigli di vedere stasera",
+        "o que você recomenda para assistir hoje",
+    ],
+)
+def test_asking_in_another_language_describes_nothing(assistant: Assistant, message: str) -> None:
+    """ "que me recomiendas para ver hoy" is asking, as "what do you recommend to watch today" is:
+    what is popular, never films whose titles share its words (La vie est belle, Ma vie en
+    rose)."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.picks and all(p.reasons[0].kind == "popular" for p in result.picks), [
+        (p.item.title, p.reasons[0].kind) for p in result.picks
+    ]
+    assert "Nothing I know of these films" not in result.message
