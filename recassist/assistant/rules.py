@@ -27,6 +27,7 @@ from recassist.language.shapes import film_question
 from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
+from recassist.retrieval.credits import RELATION_ROLE
 
 TASTES_MAX_CHARS = 500
 
@@ -247,8 +248,8 @@ def about_title(
     )
 
 
-# who made a film, asked: the films that share them come first
-ASKED_RELATION = {"director": "same_director", "writer": "same_writer", "cast": "shared_cast"}
+# who made a film, asked ("director"): the films that share them come first ("same_director")
+ASKED_RELATION = {role: relation for relation, role in RELATION_ROLE.items()}
 
 
 RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years

@@ -2,7 +2,7 @@
 linked to the catalogue's items by title and year (`concept_graph.load_credits`). What "who
 directed fargo?" and "who's in it?" are answered from, and which films share those people: the
 knowledge graph misses links ("who's in titanic?": it links no other film by its cast, while
-Wikidata has Leonardo DiCaprio in four more of the catalogue's)."""
+Wikidata has Leonardo DiCaprio in six more of the catalogue's)."""
 
 from __future__ import annotations
 
