@@ -142,6 +142,19 @@ def test_psychological_in_other_languages_is_the_psychological_thriller(
     assert "a psychological thriller" in spoken, spoken
 
 
+@pytest.mark.parametrize("message", ["something with robots", "films with androids"])
+def test_robots_are_the_films_tagged_robot_android_or_cyborg(
+    concepts: ConceptIndex, by_title, message: str
+) -> None:
+    """ "something with robots" was every science fiction film ("robot" was a word of the genre):
+    TMDb's "robot", "android", "cyborg" and "killer robot" are one concept (`keywords.toml`,
+    `[same]`), named by all its words, since no film is tagged "robot" for Star Wars."""
+    found = concepts.match(message)[0].concept
+    assert found.spoken == 'tagged "robot", "android" or "cyborg" on TMDb', found.spoken
+    assert {by_title["Star Wars (1977)"], by_title["Terminator, The (1984)"]} <= found.members
+    assert by_title["2001: A Space Odyssey (1968)"] not in found.members
+
+
 def test_a_keyword_counts_less_than_the_graphs_kind(concepts: ConceptIndex, by_title) -> None:
     """ "a film about a robbery of a casino" listed Leaving Las Vegas first (tagged "casino", and
     well known): a graph concept is named and checked by hand, a keyword is anyone's word."""

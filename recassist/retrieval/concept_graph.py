@@ -161,7 +161,8 @@ def beyond_graph(
     """The entities `facts` add, and the items of each: a TMDb keyword two items share, named by
     itself ('tagged "revenge" on TMDb'), unless a graph name ("comedy") or a catalogue title
     of two words or more ("jurassic park": a seed's words find its title neighbours) says it, and leaving out
-    `names/keywords.toml`'s `ignore` (how a film was made, not what it is); a person of two
+    `names/keywords.toml`'s `ignore` (how a film was made, not what it is), and its `same` read
+    as the one they name ("cyborg": "robot"); a person of two
     names or more in two items' credits ("a film with John Wayne"; a director is only that in
     their own films, not also in its cast for a cameo; a writer who directed is both), who is the table's entity
     where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
@@ -173,12 +174,15 @@ def beyond_graph(
     items: dict[str, set[str]] = {}
     extra: dict[str, NamedEntity] = {}
     films = linked([(f.title, f.year) for f in facts.keywords], facts.titles)
+    same = _keywords_table().get("same", {})  # "cyborg" is a robot
     for film, item_id in zip(facts.keywords, films):
-        for keyword in film.keywords if item_id else ():
+        for keyword in (same.get(k, k) for k in film.keywords) if item_id else ():
             words = _phrase(keyword, generic)  # "new love" would be any "new"
             whole = len(words) == len(_phrase(keyword, set()))
             if keyword not in ignore and whole and words not in said:
-                extra.setdefault(keyword, NamedEntity(TMDB + keyword, KEYWORD, (keyword,)))
+                others = tuple(k for k, name in same.items() if name == keyword and " " not in k)
+                named = NamedEntity(TMDB + keyword, KEYWORD, (keyword,), others)  # "cyborg" too
+                extra.setdefault(keyword, named)
                 items.setdefault(TMDB + keyword, set()).add(item_id)
     known = {(e.kind, n.lower()): e.entity for e in names if e.kind in PEOPLE for n in e.names}
     films = linked([(f.title, f.year) for f in facts.people], facts.titles)
@@ -203,7 +207,8 @@ def ignored_keywords() -> set[str]:
 
 @cache
 def _keywords_table() -> dict:
-    """`names/keywords.toml`: TMDb's keywords left out, and its genres as the catalogue's."""
+    """`names/keywords.toml`: TMDb's keywords left out, those that name one thing, and its genres
+    as the catalogue's."""
     table = resources.files("recassist.data").joinpath("names", "keywords.toml").read_text("utf-8")
     return tomllib.loads(table)
 

@@ -53,8 +53,10 @@ class Concept:
             return f"{'a film ' if self.kind == 'actor' else ''}{self.credit} {name}"
         if self.kind == "subject":
             return f"about {name}"
-        if self.kind == KEYWORD:  # TMDb's own word, quoted: "hitman", "paris"
-            return f'tagged "{name}" on TMDb'
+        if self.kind == KEYWORD:  # TMDb's own words, quoted: "hitman"; "robot" or "android"
+            said = [f'"{w}"' for w in [name, *sorted(self.words - {name})]]
+            listed = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
+            return f"tagged {listed} on TMDb"
         if self.kind == "language":
             return name
         return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
