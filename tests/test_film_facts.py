@@ -158,3 +158,30 @@ def test_named_people_are_evidence_to_the_check(described_assistant: Assistant) 
     assert catalogue.credits.shared(blade.item_id, alien.item_id, "same_director") == (
         "Ridley Scott",
     )
+
+
+def test_the_same_question_follows_on_and_may_leave_out_the_film(
+    described_assistant: Assistant,
+) -> None:
+    """ "who directed it?", then "and the second one?": the same question of the second pick
+    (it was a "why"); "who's the director?" alone is of the film shown."""
+    assistant = described_assistant
+    session = assistant.new_session(None)
+    assistant.turn(session, "more like fargo")
+    assistant.turn(session, "who directed it?")
+    second = assistant.catalogue.items[session.last_shown[1]]
+    answer = fact_note(second, "director", assistant.catalogue.credits)  # known or not
+    result = assistant.turn(session, "and the second one?")
+    assert result.message.startswith(answer) and "Why" not in result.message, result.message
+    again = assistant.turn(session, "who's the director?")
+    assert again.message.startswith(answer), again.message
+
+
+@pytest.mark.parametrize("message", ["who directed it?", "how long is the first one?"])
+def test_a_question_about_a_film_never_shown_asks_which(
+    described_assistant: Assistant, message: str
+) -> None:
+    """A first message that asks about "it" or "the first one" gets the question back, not a
+    list of what is popular or of films whose titles share its words."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert not result.picks and "have not shown you a list yet" in result.message, result.message

@@ -165,17 +165,19 @@ class Assistant:
         )
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it
-        ask_model = ask_model and titled.seed_titles == parsed.seed_titles
+        ask_model = ask_model and titled == parsed
         parsed = titled
         parsed = rules.ruled_out_titles(parsed, message, self.catalogue, self.tags)
-        first = rules.is_first_message(session) and bool(parsed.seed_titles or parsed.mood or own)
+        # "how long is the first one?" with nothing shown asks which film: no tastes to keep
+        asked = parsed.intent is not Intent.explain and bool(own)
+        first = rules.is_first_message(session) and bool(parsed.seed_titles or parsed.mood or asked)
         # the mood leaves out "who directed", "not horror"; with no mood, the message only when it
         # has words the parser did not read ("I hated Titanic. Something with Leonardo DiCaprio?"
         # keeps no "I hated . Something with" to find title neighbours of)
         said = parsed.mood or (message if own else "")
         base = rules.keep_tastes(session, said, parsed.seed_titles) if first else SessionUpdate()
         parsed = rules.as_tastes(parsed, message) if first else parsed
-        parsed = rules.follow_on(parsed, session, message)
+        parsed = rules.follow_on(parsed, session, message, self.catalogue)
         if not ask_model:
             parsed = self._people(parsed, message)
             yield PlanEvent(request=parsed, planner="parser")

@@ -74,11 +74,14 @@ def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
     )
 
 
-def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> TurnRequest:
+def follow_on(
+    request: TurnRequest, session: SessionMemory, message: str, catalogue: Catalogue
+) -> TurnRequest:
     """ "and the fourth?" after "more like the second one": more like the fourth, and after "why
-    the first one?", why the fourth; after a thumbs, the same thumbs; right after a list, why the
-    fourth (asking about an item is no praise of it). A message that begins "and" or "what about"
-    and says no more than a position asks the last turn's question of that item."""
+    the first one?", why the fourth; after a thumbs, the same thumbs; after "who directed it?",
+    who directed the fourth; right after a list, why the fourth (asking about an item is no
+    praise of it). A message that begins "and" or "what about" and says no more than a position
+    asks the last turn's question of that item."""
     choice = request.intent is Intent.feedback and request.feedback == "like"
     if not (choice and request.refers_to is not None):
         return request
@@ -87,6 +90,9 @@ def follow_on(request: TurnRequest, session: SessionMemory, message: str) -> Tur
     if session.last_intent is Intent.feedback:  # "I didn't like the first one" "and the second?"
         return request.model_copy(update={"feedback": session.last_feedback or "like"})
     last = session.last_request
+    item_id = session.resolve(request.refers_to)
+    if last is not None and last.about and item_id in catalogue.items:  # "how long is it?"
+        return asked_about(catalogue.items[item_id].title, last.about)
     if session.last_intent is Intent.more_like and last is not None:
         return request.model_copy(update={"intent": Intent.more_like, "feedback": None})
     return request.model_copy(update={"intent": Intent.explain, "feedback": None})
@@ -227,9 +233,9 @@ def about_title(
     first one?", "de quoi parle le parrain ?": a question about one film (`shapes.film_question`)
     whose title the catalogue surely has. Its answer is what is asked of the film, and a list like
     it: by its director, writer or cast first when those were asked (`ASKED_RELATION`). "what is
-    it about?", "is the first one good?" ask about a film shown (the one pointed at; "it" after
-    "fargo" is Fargo, the one film the list went by); with no list shown, the request stays as
-    read."""
+    it about?", "is the first one good?", "who's the director?" ask about a film shown (the one
+    pointed at; "it" after "fargo" is Fargo, the one film the list went by); with none shown, the
+    reply asks which film is meant (the request points at nothing)."""
     question = film_question(message)
     if question is None:
         return request
@@ -237,11 +243,17 @@ def about_title(
     if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
         named = request.refers_to is None and not session.focus and len(session.seeds) == 1
         item_id = session.seeds[0] if named else session.resolve(request.refers_to)
-        title = catalogue.items[item_id].title if item_id in catalogue.items else ""
+        if item_id not in catalogue.items:  # "who directed it?" with no film shown: which?
+            return TurnRequest(intent=Intent.explain, refers_to=request.refers_to)
+        title = catalogue.items[item_id].title
     elif not catalogue.find_title(title):
         return request
-    if not title:
-        return request
+    return asked_about(title, asked)
+
+
+def asked_about(title: str, asked: str) -> TurnRequest:
+    """The request a question `asked` of the film `title` makes: it, answered first, and a list
+    like it, by the people asked for first."""
     relation = ASKED_RELATION.get(asked)
     return TurnRequest(
         intent=Intent.recommend, seed_titles=[title], about=asked, relation=relation, new_topic=True

@@ -176,10 +176,15 @@ def film_question(text: str) -> tuple[str, str] | None:
     """ "what is fargo about?" ("film": what is known of it), "who directed fargo?", "how long is
     the first one?", "de quoi parle le parrain ?": what the question asks (a key of
     `FILM_QUESTIONS`) and what stands where the title does in one of its forms that the whole of
-    `text` fits, lower-cased; None when `text` is no such question."""
+    `text` fits, lower-cased ("it" for a form with no title: "who's the director?"); None when
+    `text` is no such question."""
     said = " ".join(text.lower().split()).strip(" ?!.")
     for asked, forms in FILM_QUESTIONS.items():
         for form in listed(forms):
+            if "{}" not in form:  # "who's the director?": of the film shown
+                if said == form:
+                    return asked, "it"
+                continue
             before, _, after = form.partition("{}")
             if said.startswith(before) and said.endswith(after):
                 title = said[len(before) : len(said) - len(after)].strip(" ,")
