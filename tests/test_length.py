@@ -254,6 +254,16 @@ def test_a_conversation_keeps_the_length_until_any_length(described_assistant) -
     assert not session.constraints.length_bound
 
 
+def test_shorter_than_a_film_named_is_shorter_than_it(described_assistant) -> None:
+    """ "Loved Fargo! Anything similar but shorter?" with no list shown: "shorter" was dropped,
+    unsaid; it is shorter than Fargo (98 minutes), as "older" is older than it."""
+    chat = described_assistant
+    fargo = chat.catalogue.items[chat.catalogue.exact_title("fargo")]
+    result = chat.turn(chat.new_session(None), "Loved Fargo! Anything similar but shorter?")
+    assert f"like Fargo (1996), at most {fargo.minutes - 1} minutes long" in result.message
+    assert result.picks and all(p.item.minutes < fargo.minutes for p in result.picks)
+
+
 def test_nothing_left_says_any_length(described_assistant) -> None:
     """When the bound leaves nothing, the reply says what would find more."""
     session = described_assistant.new_session(None)

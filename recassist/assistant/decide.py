@@ -118,8 +118,9 @@ class Decider:
         """A list: the request folded into the standing constraints, its seeds, candidates, the
         picks ranked and reranked with their evidence, and the line above them."""
         named = named_titles(self.catalogue, request)
-        shown = self._years([n.seed for n in named if n.seed]) or self._years(session.last_shown)
-        lasts = [m for i in session.last_shown if (m := self.items[i].minutes)]  # "longer"
+        seeds = [n.seed for n in named if n.seed]  # "like fargo but older", "like heat but shorter"
+        shown = self._known(seeds, "year") or self._known(session.last_shown, "year")
+        lasts = self._known(seeds, "minutes") or self._known(session.last_shown, "minutes")
         request = refined(dated(request, shown, self.catalogue.years, lasts), session.last_request)
         request, outside = outside_films(  # "like the matrix", then "what else?"
             self.catalogue, request, named, session.last_request, session.seeds
@@ -303,10 +304,11 @@ class Decider:
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
 
-    def _years(self, item_ids: Sequence[str]) -> list[int]:
-        """The years of the films, which "older" and "newer" go by ("like fargo but older")."""
+    def _known(self, item_ids: Sequence[str], field: str) -> list[int]:
+        """The films' years or lengths (`field`) where known: what "older" and "newer", "shorter"
+        and "longer" go by ("like fargo but older", "like heat but shorter")."""
         items = (self.items.get(i) for i in item_ids)
-        return [item.year for item in items if item is not None and item.year]
+        return [value for item in items if item is not None and (value := getattr(item, field))]
 
     def _feedback_then_list(
         self,
