@@ -1247,3 +1247,18 @@ def test_a_whole_series_is_said_by_a_word_before_or_a_plural_after(title: str, s
     from recassist.assistant.seeds import series_name
 
     assert series_name(title) == series
+
+
+@pytest.mark.parametrize(
+    ("message", "seeds"),
+    [
+        ("what's the weather like today?", []),
+        ("something like tonight", []),
+        ("qué tal algo como hoy", []),
+        ("something like only you", ["only you"]),
+    ],
+)
+def test_when_after_like_is_no_title(message: str, seeds: list[str]) -> None:
+    """ "the weather like today": "today" says when ("I could not find 'today' in the
+    catalogue"); a title of such words is still one ("Only You")."""
+    assert parse(message, TAGS).seed_titles == seeds

@@ -118,7 +118,8 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
     """The seed titles (in order, once each), their spans, the series and every title found.
     `known`: the titles of `text` when the caller has them. A title after "like" or "I loved"
     counts though the catalogue has no such title ("I loved Heat and Ronin": Ronin too, so that
-    the reply can say it is missing), unless it names a tag or points at a list."""
+    the reply can say it is missing), unless it names a tag, points at a list or says when
+    (`like_no_title`: "the weather like today")."""
     quoted = shapes.quoted(text)
     spans = list(quoted)
     if known is not None and not spans:
@@ -139,6 +140,7 @@ def _seeds(text: str, tokens, tags: TagMatcher, titles: TitleSpans | None, known
             candidate
             and not any(s < end and start < e for s, e in taken)
             and not only_reference(candidate)
+            and " ".join(candidate.lower().split()) not in listed("like_no_title")  # "like today"
             and not cue("that_one").whole(tokenise(candidate))
             and not cue("all_shown").whole(tokenise(candidate))  # "i've seen all of those"
             and not cue("first_few").whole(tokenise(candidate))
