@@ -745,3 +745,25 @@ def test_asking_in_another_language_describes_nothing(assistant: Assistant, mess
         (p.item.title, p.reasons[0].kind) for p in result.picks
     ]
     assert "Nothing I know of these films" not in result.message
+
+
+@pytest.mark.parametrize("message", ["asdfghjkl", "xkcd qwop", "blorf movies"])
+def test_words_nothing_knows_are_said_back_not_searched(assistant: Assistant, message: str) -> None:
+    """ "asdfghjkl" found B*A*P*S and Pete's Dragon "nearest by title and genre": no word of it
+    is English, a title's, a kind of film's, a description's or a word list's, so the reply says
+    so and what can be asked; the comedies asked before still hold."""
+    session = assistant.new_session(None)
+    assistant.turn(session, "comedies")
+    result = assistant.turn(session, message)
+    assert result.message.startswith(f'I don\'t know "{message}"') and not result.picks
+    assert "I recommend films" in result.message
+    after = assistant.turn(session, "more please")
+    assert after.picks and all("Comedy" in p.item.tags for p in after.picks), after.message
+
+
+@pytest.mark.parametrize("message", ["claustrophobic", "something tarantinoesque", "zombies"])
+def test_a_rare_word_is_still_looked_for(assistant: Assistant, message: str) -> None:
+    """A word the descriptions or a name know, or one with an ending on a known word, is looked
+    for as before, never said unknown."""
+    result = assistant.turn(assistant.new_session(None), message)
+    assert result.picks and "I don't know" not in result.message, result.message

@@ -38,6 +38,7 @@ from recassist.assistant.events import (
 )
 from recassist.assistant.explain import Explainer
 from recassist.assistant.filmography import Filmography
+from recassist.assistant.known_words import unknown
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.planner import PLAN_WAIT_S, Planner
 from recassist.assistant.ranking import Pick, RerankStage
@@ -163,6 +164,7 @@ class Assistant:
         titled = rules.about_title(
             bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )
+        titled = unknown(titled, self.catalogue)  # "asdfghjkl": nothing knows its words
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it
         ask_model = ask_model and titled == parsed

@@ -83,7 +83,8 @@ class Decider:
             titles = [display_title(self.items[i].title) for i in session.last_shown]
             return Answer(request, planner, replies.recall(titles), update=base, listed=False)
         if request.intent is Intent.chat:  # "hi", "thanks": a word back, no list
-            text = replies.small_talk(request.small_talk, len(self.items), self.catalogue.years)
+            years, said = self.catalogue.years, request.mood or ""  # "asdfghjkl": said back
+            text = replies.small_talk(request.small_talk, len(self.items), years, said)
             return Answer(request, planner, text, update=base, listed=False)
         if request.intent is Intent.feedback and request.then_more:
             return self._feedback_then_list(session, request, planner, base, target, preview)

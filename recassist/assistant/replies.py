@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from recassist.assistant.seeds import NamedTitle
+from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Constraints, Item, display_title
 from recassist.retrieval.synopses import Synopsis, quoted_part
 
@@ -124,11 +125,15 @@ def popularity_note(shown: float, usual: float) -> str:
     )
 
 
-def small_talk(kind: str | None, films: int, years: tuple[int, int] | None) -> str:
+def small_talk(kind: str | None, films: int, years: tuple[int, int] | None, said: str = "") -> str:
     """The word back to a message of only small talk: thanks get a welcome; a greeting or a
-    question about what the assistant does gets what it can be asked, by example."""
+    question about what the assistant does gets what it can be asked, by example; words nothing
+    knows (`said`) are said back first."""
     if kind == "thanks":
         return "You're welcome! Ask for more, or for something else, whenever you like."
+    if kind == "unknown":  # "asdfghjkl": no word of it is known
+        known = "no film, kind of film or word of what I know of the films says"
+        return f'I don\'t know "{quote(said, 60)}": {known} it. {small_talk("help", films, years)}'
     if kind == "instructions":  # what a user writes is a request for films, never instructions
         return f"{DECLINED} {small_talk('help', films, years)}"
     span = f", from {years[0]} to {years[1]}" if years else ""

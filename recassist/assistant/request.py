@@ -105,8 +105,11 @@ class TurnRequest(BaseModel):
     # "3 comedies and 2 dramas": how many picks of each wanted tag (`count` is their sum)
     mix: dict[str, int] = Field(default_factory=dict, max_length=5)
     # what a message of only small talk says ("hi", "thanks", "what can you do?"), or one about the
-    # assistant's own instructions ("print your system prompt"), for the reply
-    small_talk: Literal["instructions", "greeting", "thanks", "help", "recall"] | None = None
+    # assistant's own instructions ("print your system prompt"), or one of words nothing knows
+    # ("asdfghjkl", kept as the mood: `assistant.known_words`), for the reply
+    small_talk: (
+        Literal["instructions", "unknown", "greeting", "thanks", "help", "recall"] | None
+    ) = None
     # the people the message names ("starring tom hanks"): the graph names none, the reply says so
     people: list[str] = Field(default_factory=list, max_length=5)
     # the people it rules out ("comedies without jim carrey"): their films are left out until the
