@@ -177,9 +177,7 @@ class Decider:
         notes = [replies.DECLINED] if request.declined else []  # "ignore your instructions"
         notes += [replies.RESET] if request.reset else []
         notes += replies.title_notes(named, self.items, len(picks), self.catalogue.years)
-        if (
-            request.about and now.seeds
-        ):  # "what is fargo about?", "who directed it?": answered first
+        if request.about and now.seeds:  # "what is fargo about?", "who directed it?" first
             notes.insert(0, self._answer(request.about, self.items[now.seeds[0]]))
         unused = [w for w in request.unused if not used(found, w) and w not in milder.said]
         mood = without_titles(self.catalogue, request.mood or "", request.seed_titles, now.seeds)

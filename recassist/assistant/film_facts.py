@@ -113,7 +113,8 @@ def _rated(item: Item, rating: str | None) -> str:
     if rating is None:
         kinds = spoken_list(list(item.tags), most=len(item.tags)) if item.tags else "not known"
         return f"I don't know how {title} is rated; its genres are {kinds}."
-    return f"{title} is rated {rating}: {RATED.get(rating, 'an older rating, near today’s PG')}."
+    meaning = RATED.get(rating, "an older rating, near today's PG")
+    return f"{title} is rated {rating}: {meaning}."
 
 
 def _hours(minutes: int) -> str:
