@@ -80,15 +80,19 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"named-evidence-{args.dataset}.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(table(counts))
+
+
+def table(counts: dict[str, int]) -> str:
+    """The counts as a Markdown table, the first-try share of the named ones."""
     named = max(counts["named"], 1)
-    print(
-        "| picks | strongest evidence names people | faithful first try | retry | template | unfaithful shown |"
+    head = "| picks | strongest evidence names people | faithful first try | retry | template | unfaithful shown |"
+    row = (
+        f"| {counts['picks']} | {counts['named']} | {counts['first_try']} "
+        f"({counts['first_try'] / named:.0%}) | {counts['retry']} | {counts['template']} "
+        f"| {counts['shown_unfaithful']} |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| {counts['picks']} | {counts['named']} | {counts['first_try']} ({counts['first_try'] / named:.0%}) "
-        f"| {counts['retry']} | {counts['template']} | {counts['shown_unfaithful']} |"
-    )
+    return "\n".join([head, "|---:|---:|---:|---:|---:|---:|", row])
 
 
 if __name__ == "__main__":
