@@ -11,7 +11,7 @@ from recassist.assistant.film_facts import fact_note
 from recassist.data.film_people import load_people
 from recassist.grounding.faithfulness import FaithfulnessChecker
 from recassist.retrieval.catalogue import display_title
-from recassist.retrieval.concept_graph import load_credits
+from recassist.retrieval.concept_graph import linked, load_credits
 from recassist.retrieval.credits import Credits
 
 
@@ -32,6 +32,8 @@ def _item(assistant: Assistant, title: str):
         ("cuánto dura titanic", "Titanic (1997) is 194 minutes long (3 h 14 min)."),
         ("when did star wars come out?", "Star Wars came out in 1977."),
         ("who wrote the usual suspects", "The Usual Suspects (1995) was written by Christopher"),
+        ("who directed star wars", "Star Wars (1977) was directed by George Lucas."),
+        ("who directed twelve monkeys", "Twelve Monkeys (1995) was directed by Terry Gilliam."),
         ("is toy story suitable for children", "Toy Story (1995) is rated G: for all ages."),
         (
             "can my kids watch jurassic park",
@@ -185,3 +187,23 @@ def test_a_question_about_a_film_never_shown_asks_which(
     list of what is popular or of films whose titles share its words."""
     result = described_assistant.turn(described_assistant.new_session(None), message)
     assert not result.picks and "have not shown you a list yet" in result.message, result.message
+
+
+def test_other_lists_titles_link_by_their_parts_and_numbers() -> None:
+    """Wikidata's "Star Wars: Episode V – The Empire Strikes Back" and "12 Monkeys" are the
+    catalogue's films, by the title's last part and its number in words; a title's main part
+    never takes a film another title names whole (a sequel is not its original)."""
+    titles = {
+        "1": "Empire Strikes Back, The (1980)",
+        "2": "Twelve Monkeys (1995)",
+        "3": "Air Bud (1997)",
+        "4": "Star Wars (1977)",
+    }
+    films = [
+        ("Star Wars: Episode V – The Empire Strikes Back", 1980),
+        ("12 Monkeys", 1995),
+        ("Air Bud", 1997),
+        ("Air Bud: Golden Receiver", 1998),
+        ("Star Wars: Episode IV – A New Hope", 1977),
+    ]
+    assert linked(films, titles) == ["1", "2", "3", None, "4"]

@@ -7,11 +7,14 @@ are matched against (`retrieval.concepts`)."""
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from text_to_num import alpha2digit
 
 from recassist.data.film_keywords import FilmKeywords
 from recassist.data.film_people import FilmPeople
@@ -134,25 +137,59 @@ class FilmFacts:
 
 def linked(films: Sequence[tuple[str, int | None]], titles: Mapping[str, str]) -> list[str | None]:
     """The catalogue item (`titles`: item id -> title) each (title, year) names: the item with one
-    of its title keys (`titles.title_keys`: "Se7en" is "Seven (Se7en)") and a year at most
-    `YEARS_APART` from the film's; None where there is none or two (remakes). A film the
-    catalogue lists twice under one title (ML-100k's "Chasing Amy (1997)") is its first id's."""
-    by_key: dict[str, list[str]] = {}
+    of its title keys (`titles.title_keys`: "Se7en" is "Seven (Se7en)"; its number words as
+    digits: "Twelve Monkeys" is "12 Monkeys") and a year at most `YEARS_APART` from the film's;
+    None where there is none or two (remakes). A film its whole title links to none is looked up
+    by its main or last part (`_film_keys`), for an item no other film's whole title took ("Air
+    Bud: Golden Receiver" is not Air Bud). A film the catalogue lists twice under one title
+    (ML-100k's "Chasing Amy (1997)") is its first id's."""
+    by_key: dict[str, set[str]] = {}
     for item_id, title in titles.items():
         for key in title_keys(title):
-            by_key.setdefault(key, []).append(item_id)
+            for form in {key, alpha2digit(key, "en")}:
+                by_key.setdefault(form, set()).add(item_id)
+    whole = [_item(by_key, titles, title_key(title), year) for title, year in films]
+    taken = set(whole)
     out: list[str | None] = []
-    for title, year in films:
-        near = {
-            i
-            for i in by_key.get(title_key(title), ())
-            if year is not None
-            and (made := title_year(titles[i])) is not None
-            and abs(made - year) <= YEARS_APART
-        }
-        twice = len({titles[i] for i in near}) == 1
-        out.append(min(near, key=lambda i: (len(i), i)) if near and twice else None)
+    for (title, year), found in zip(films, whole, strict=True):
+        for key in _film_keys(title) if found is None else ():
+            found = _item(by_key, titles, key, year)
+            if found is not None:
+                found = None if found in taken else found
+                break
+        out.append(found)
     return out
+
+
+def _item(
+    by_key: Mapping[str, set[str]], titles: Mapping[str, str], key: str, year: int | None
+) -> str | None:
+    """The one item of `key` whose year is near `year` (the first id of a title listed twice)."""
+    near = {
+        i
+        for i in by_key.get(key, ())
+        if year is not None
+        and (made := title_year(titles[i])) is not None
+        and abs(made - year) <= YEARS_APART
+    }
+    once = len({titles[i] for i in near}) == 1
+    return min(near, key=lambda i: (len(i), i)) if near and once else None
+
+
+def _film_keys(title: str) -> list[str]:
+    """The keys another list's film is looked up by when its whole title links none: its main
+    title's and its last part's ("Star Wars: Episode IV – A New Hope" is the catalogue's "Star
+    Wars"; "Star Wars: Episode V – The Empire Strikes Back" its "The Empire Strikes Back")."""
+    keys = []
+    if ": " in title:
+        keys.append(title_key(title.split(": ")[0]))
+    parts = _PART_DASH.split(title)
+    if len(parts) > 1:
+        keys.append(title_key(parts[-1]))
+    return [key for key in dict.fromkeys(keys) if key and key != title_key(title)]
+
+
+_PART_DASH = re.compile(r" [–—-] ")
 
 
 def beyond_graph(
