@@ -33,7 +33,7 @@ from recassist.assistant.coliked import CoLiked
 from recassist.assistant.gathered import Found, Gathered
 from recassist.assistant.named import Named, like_outside, named_items
 from recassist.assistant.parser import search_text, unread
-from recassist.assistant.related import graph_nearness, related_counts, with_people
+from recassist.assistant.related import related_counts, with_people
 from recassist.assistant.replies import wanted_tags
 from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
@@ -347,8 +347,7 @@ class CandidateStage:
     ) -> None:
         """The films that share the asked relation with the seed (its director's, its sequel),
         ahead of every other list, each citing that relation; none when no source links any."""
-        counts = related_counts(self.serving, self.catalogue.credits, seed, kind)
-        near = graph_nearness(self.serving, seed)
+        counts, near = related_counts(self.serving, self.catalogue.credits, seed, kind)
         listed = self._top(counts + 1e-3 * near, constraints, seen)
         listed = {i: s for i, s in listed.items() if counts[self.serving.data.items.row(i)] > 0}
         if not listed:

@@ -7,9 +7,9 @@ not link has no people named, and the reply says so."""
 
 from __future__ import annotations
 
-from recassist.assistant.replies import spoken_list
 from recassist.retrieval.catalogue import Item, display_title
 from recassist.retrieval.credits import RELATION_ROLE, Credits
+from recassist.retrieval.wording import spoken_list
 
 CAST_NAMED = 4  # the cast members a reply names, the best known first
 # what was asked -> how the reply says who did it

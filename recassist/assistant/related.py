@@ -15,31 +15,26 @@ from recassist.retrieval.credits import RELATION_ROLE, Credits
 from recassist.retrieval.serving import ServingModel
 
 
-def related_counts(serving: ServingModel, credits: Credits, seed: str, kind: str) -> np.ndarray:
+def related_counts(
+    serving: ServingModel, credits: Credits, seed: str, kind: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Per item row of `serving`: how many links of `kind` ("same_director", "sequel") it has to
-    `seed`, the larger of the graph's and the credits' count; zeros where neither knows."""
+    `seed`, the larger of the graph's and the credits' count (zeros where neither knows); and how
+    near the graph puts it to `seed`, the tie-break among films that share as many (zeros without
+    a graph)."""
     vocab = serving.data.items
-    counts = np.zeros(len(vocab), dtype=float)
+    counts, near = np.zeros(len(vocab), dtype=float), np.zeros(len(vocab), dtype=float)
     graph = serving.fusion.generators.get("knowledge")
     row = int(vocab.rows([seed], missing=-1)[0])
     if graph is not None and row >= 0:
         counts = np.asarray(graph.related(np.array([row]), kind), dtype=float)
+        near = np.asarray(graph.neighbours(np.array([row])), dtype=float).ravel()
     shared = credits.sharing(seed, kind)
     rows = vocab.rows(list(shared), missing=-1)
     for n, other in zip(shared.values(), rows):
         if other >= 0:
             counts[other] = max(counts[other], n)
-    return counts
-
-
-def graph_nearness(serving: ServingModel, seed: str) -> np.ndarray:
-    """Per item row: how near the graph puts it to `seed` (the tie-break among films that share
-    as many people with it); zeros without a graph."""
-    graph = serving.fusion.generators.get("knowledge")
-    row = int(serving.data.items.rows([seed], missing=-1)[0])
-    if graph is None or row < 0:
-        return np.zeros(len(serving.data.items), dtype=float)
-    return np.asarray(graph.neighbours(np.array([row])), dtype=float).ravel()
+    return counts, near
 
 
 NAMED_MOST = 2  # the people a relation's evidence names, the best known first

@@ -9,6 +9,7 @@ from recassist.assistant.seeds import NamedTitle
 from recassist.llm.prompts import quote
 from recassist.retrieval.catalogue import Constraints, Item, display_title
 from recassist.retrieval.synopses import Synopsis, quoted_part
+from recassist.retrieval.wording import spoken_list
 
 STORE_DOWN = (
     "The catalogue search is unavailable right now, so these picks come from your history and what"
@@ -55,12 +56,6 @@ def wanted_tags(constraints: Constraints, but: frozenset[str] = frozenset()) -> 
         " or ".join(sorted(constraints.include_tags)),
     ]
     return ", and ".join(w for w in wanted if w)
-
-
-def spoken_list(names: list[str], joiner: str = "and", most: int = 3) -> str:
-    """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every name is said, none dropped."""
-    shown = names[:most] if len(names) <= most else names[:most] + [f"{len(names) - most} more"]
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {joiner} {shown[-1]}"
 
 
 def in_force(seeds: list[Item], constraints: Constraints) -> str:

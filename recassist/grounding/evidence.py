@@ -25,6 +25,7 @@ import snowballstemmer
 from recassist.data.item_profiles import ItemProfile
 from recassist.retrieval.catalogue import Item, display_title, title_year
 from recassist.retrieval.generators.base import Evidence, EvidenceKind
+from recassist.retrieval.wording import spoken_list
 
 # The kinds of evidence (the generators' own, the graph's and "N people who liked X also liked it")
 ReasonKind = EvidenceKind
@@ -114,13 +115,12 @@ def strongest_first(reasons: Sequence[Reason]) -> list[Reason]:
 def _fill(template: str, reason: Reason, item: Item | None = None) -> str:
     count = reason.count if reason.count is not None else ""
     title = display_title(item.title) if item is not None else ""
-    people = named(reason.people)
-    return template.format(label=reason.spoken, count=count, item=title, people=people)
+    return template.format(label=reason.spoken, count=count, item=title, people=_people(reason))
 
 
-def named(people: Sequence[str]) -> str:
-    """("Ethan Coen", "Joel Coen") -> "Ethan Coen and Joel Coen"."""
-    return ", ".join(people[:-1]) + f" and {people[-1]}" if len(people) > 1 else "".join(people)
+def _people(reason: Reason) -> str:
+    """The people a relation names, all of them: "Ethan Coen and Joel Coen"; "" for none."""
+    return spoken_list(list(reason.people), most=len(reason.people)) if reason.people else ""
 
 
 def spoken_title(title: str) -> str:
@@ -147,7 +147,7 @@ def opening(item: Item, reasons: Sequence[Reason], which: int) -> str:
     label = spoken_title(reason.label) if reason.item is not None else reason.label
     count = reason.count if reason.count is not None else ""
     text = openings[which % len(openings)].format(
-        label=label, count=count, item=spoken_title(item.title), people=named(reason.people)
+        label=label, count=count, item=spoken_title(item.title), people=_people(reason)
     )
     return text[0].upper() + text[1:]
 

@@ -1,6 +1,7 @@
 """The words of messages as the concepts read them (`retrieval.concepts`): lower-cased words and
 clause marks, light singulars (not a stemmer: "animated" and "animal" stay apart), the forms a
-hyphenated word counts as, and whether a misspelt name is spelt like a person's word by word."""
+hyphenated word counts as, and whether a misspelt name is spelt like a person's word by word;
+and a list of names as a sentence says it, every layer's replies alike (`spoken_list`)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,9 @@ def spelt_alike(typed: str, name: str) -> bool:
     if len(said) != len(wanted):
         return "".join(said) == "".join(wanted)
     return all(a[0] == b[0] and fuzz.ratio(a, b) >= 50 for a, b in zip(said, wanted))
+
+
+def spoken_list(names: list[str], joiner: str = "and", most: int = 3) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C and 2 more": every name is said, none dropped."""
+    shown = names[:most] if len(names) <= most else names[:most] + [f"{len(names) - most} more"]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {joiner} {shown[-1]}"
