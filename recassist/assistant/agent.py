@@ -45,7 +45,7 @@ from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.session import SessionMemory, SessionUpdate
-from recassist.assistant.titled import bare_title, series_title
+from recassist.assistant.titled import bare_title, lead_title, series_title
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.grounding.faithfulness import FaithfulnessChecker
@@ -142,6 +142,14 @@ class Assistant:
         """One whole turn without streaming."""
         return run(self.stream(session, message))
 
+    def _read(self, message: str) -> tuple[str, TurnRequest, list[str]]:
+        """The message as read, the parser's reading and the words of its own: one that begins
+        with a title and names none ("fargo but funnier") is read as after "like" (`lead_title`),
+        and the model plans that too."""
+        parsed, own = self.planner.read(message)
+        led = message if parsed.seed_titles else lead_title(message, self.catalogue)
+        return (led, *self.planner.read(led)) if led != message else (message, parsed, own)
+
     def stream(self, session: SessionMemory, message: str) -> TurnEvents:
         """The events of one chat turn: `plan`, then those of its answer; the session changes once,
         at the end (`SessionMemory.commit`).
@@ -157,7 +165,7 @@ class Assistant:
             refused = TurnRequest(intent=Intent.chat, small_talk="instructions")
             yield PlanEvent(request=refused, planner="parser")
             return (yield from self._committed(session, refused, "parser", SessionUpdate()))
-        parsed, own = self.planner.read(message)  # and the words of its own
+        message, parsed, own = self._read(message)  # and the words of its own
         parsed = parsed.model_copy(update={"declined": declined})
         ask_model = self.planner.asks_model(own)
         titled = series_title(parsed, self.catalogue, message)  # "the last star wars movie"

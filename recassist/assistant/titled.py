@@ -10,7 +10,7 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.seeds import series_name
 from recassist.language.forgiving import misspelt
 from recassist.language.phrases import tokenise
-from recassist.language.shapes import series_cues
+from recassist.language.shapes import leading, series_cues
 from recassist.language.words import filler, listed, negators, word_set
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import informal_key, title_key, without_number
@@ -95,6 +95,39 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
+
+
+def lead_title(message: str, catalogue: Catalogue) -> str:
+    """ "fargo but funnier", "the matrix but less violent", "jaws meets jurassic park": a message
+    that begins with a film's title and goes on as a list after "like" would (`like_stops`: "but",
+    "without", "for kids", "under 2 hours", "meets"), as if "like" came first; else `message` as
+    it is. A title alone is `bare_title`'s; one word that names a kind of film stays a description
+    ("aliens but funny": about aliens)."""
+    tokens = tokenise(message)
+    end = leading(tokens)
+    if not 0 < end < len(tokens):
+        return message
+    said = message[tokens[0].start : tokens[end - 1].end]
+    return f"{listed('like')[0]} {message}" if _names_film(said, catalogue) else message
+
+
+def _names_film(said: str, catalogue: Catalogue) -> bool:
+    """Whether `said` is a film's title: the catalogue's exactly, or informally ("indy 3"); else,
+    when it names no kind of film ("aliens" is one), surely by spelling ("se7en", "jurrasic park")
+    or, in two words or more, one TMDb knows and the catalogue lacks ("the matrix"); never words
+    of asking or a negation."""
+    words = set(said.lower().split())
+    if words <= filler() or words & negators():
+        return False
+    kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
+    if any(m.score >= 1.0 for m in kinds):
+        return len(words) > 1 and bool(catalogue.exact_title(said))  # "aliens", not Aliens
+    if catalogue.exact_title(said) or catalogue.exact_title(informal_key(said)):
+        return True
+    match = catalogue.match_title(said)
+    if match is not None and match.sure:
+        return _spelt_within(said, catalogue.items[match.item_id].title)
+    return len(words) > 1 and catalogue.outside is not None and bool(catalogue.outside.find(said))
 
 
 def _spelt_within(said: str, title: str) -> bool:

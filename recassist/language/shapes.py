@@ -212,6 +212,12 @@ def verdicts(tokens: tuple[Token, ...]) -> list[tuple[int, int]]:
     return out
 
 
+def leading(tokens: tuple[Token, ...]) -> int:
+    """The index after the last token of the part a message begins with, read as what follows
+    "like" would be ("fargo but funnier": "fargo"); 0 when it begins with no word."""
+    return _like_end(tokens, 0) if tokens and tokens[0].low[0].isalnum() else 0
+
+
 def _like_end(tokens: tuple[Token, ...], first: int) -> int:
     """The index after the last token of a "like" part that begins at `first`: before
     punctuation or a stop word ("but", "and", "with", ...)."""

@@ -31,6 +31,7 @@ from recassist.retrieval.wording import singular, tokens
 TMDB = "tmdb:"  # a keyword concept's entity: "tmdb:revenge"
 WIKIDATA = "wikidata:"  # a person's: "wikidata:actor:John Wayne"
 YEARS_APART = 1
+SPARSE = 10  # a subject of fewer films in the graph takes TMDb's films of its name too
 # the kinds of concept a synopsis says: what a film is and is about, not where it was made or its
 # awards ("best picture winner" came near "artists": 0.52 on the four sets with or without them)
 ABOUT = (
@@ -59,7 +60,14 @@ def build_concepts(
     members = _graph_members(graph, names, item_tags or {})
     n_items = max(1, graph.facts["item_id"].nunique())
     if facts is not None:
-        extra, more = beyond_graph(facts, names, generic)
+        sparse = {
+            _phrase(n.names[0], generic): n.entity
+            for n in names
+            if n.kind == "subject"
+            and not (n.tag or n.within)
+            and len(members.get(n.entity, ())) < SPARSE
+        }
+        extra, more = beyond_graph(facts, names, generic, sparse)
         names = [*names, *extra]
         for entity, items in more.items():
             members[entity] = members.get(entity, frozenset()) | items
@@ -193,7 +201,10 @@ _PART_DASH = re.compile(r" [–—-] ")
 
 
 def beyond_graph(
-    facts: FilmFacts, names: Sequence[NamedEntity], generic: set[str]
+    facts: FilmFacts,
+    names: Sequence[NamedEntity],
+    generic: set[str],
+    sparse: Mapping[tuple[str, ...], str] | None = None,
 ) -> tuple[list[NamedEntity], dict[str, frozenset[str]]]:
     """The entities `facts` add, and the items of each: a TMDb keyword two items share, named by
     itself ('tagged "revenge" on TMDb'), unless a graph name ("comedy") or a catalogue title
@@ -203,7 +214,8 @@ def beyond_graph(
     names or more in two items' credits ("a film with John Wayne"; a director is only that in
     their own films, not also in its cast for a cameo; a writer who directed is both), who is the table's entity
     where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
-    for Robin Williams)."""
+    for Robin Williams). A keyword that is the name of a `sparse` subject (its words -> entity)
+    adds its films to that subject: the graph's aliens are five films, none Men in Black."""
     ignore = ignored_keywords()
     said = {_phrase(name, generic) for entry in names for name in entry.names}
     titled = {_phrase(key, generic) for t in facts.titles.values() for key in title_keys(t)}
@@ -216,7 +228,9 @@ def beyond_graph(
         for keyword in (same.get(k, k) for k in film.keywords) if item_id else ():
             words = _phrase(keyword, generic)  # "new love" would be any "new"
             whole = len(words) == len(_phrase(keyword, set()))
-            if keyword not in ignore and whole and words not in said:
+            if words in (sparse or {}) and keyword not in ignore:
+                items.setdefault((sparse or {})[words], set()).add(item_id)
+            elif keyword not in ignore and whole and words not in said:
                 others = tuple(k for k, name in same.items() if name == keyword and " " not in k)
                 named = NamedEntity(TMDB + keyword, KEYWORD, (keyword,), others)  # "cyborg" too
                 extra.setdefault(keyword, named)
