@@ -767,3 +767,21 @@ def test_a_rare_word_is_still_looked_for(assistant: Assistant, message: str) -> 
     for as before, never said unknown."""
     result = assistant.turn(assistant.new_session(None), message)
     assert result.picks and "I don't know" not in result.message, result.message
+
+
+def test_when_people_watch_is_no_description(assistant: Assistant) -> None:
+    """ "for a rainy sunday afternoon": when they watch, no words to search for (it said 'No kind
+    of film I know is named "films afternoon"' and listed High Noon alone)."""
+    result = assistant.turn(assistant.new_session(None), "films for a rainy sunday afternoon")
+    assert "No kind of film" not in result.message, result.message
+    assert "afternoon" not in (result.request.mood or "") and len(result.picks) == 5
+
+
+def test_a_date_night_is_romantic_comedies(described_assistant: Assistant) -> None:
+    """ "something light and funny for a date night": "for a date" was read as when they watch,
+    leaving 'No kind of film I know is named "night"' and comedies of any kind."""
+    session = described_assistant.new_session(None)
+    result = described_assistant.turn(session, "something light and funny for a date night")
+    assert "No kind of film" not in result.message, result.message
+    said = [p.explanation.text for p in result.picks if p.explanation]
+    assert len(result.picks) == 5 and all("romantic comedy" in s for s in said), said

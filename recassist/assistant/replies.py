@@ -257,7 +257,7 @@ def few_within_note(person: str, films: int, held: bool) -> str:
     are."""
     which = "the only one" if films == 1 else "the only ones"
     are = f"is a film {person}" if films == 1 else f"are films {person}"
-    fit = " that fit the rest of what you asked" if held else ""
+    fit = f" that {'fits' if films == 1 else 'fit'} the rest of what you asked" if held else ""
     return f"Only {films} of these {are}: {which} I know{fit}."
 
 

@@ -296,13 +296,17 @@ def dated(
 
 def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
     """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
-    the person it went by unless it says its own; one that names the kind of film wanted ("a
+    the person it went by unless it says its own, and so does "the best one" its mood and person; one that names the kind of film wanted ("a
     western", a `new_topic`) replaces the last request's words and count rather than narrowing
     them ("a feel-good movie for a rainy sunday", then "what about a western?", is no search for
     feel-good westerns; "2 more", then "now a comedy western", lists five)."""
+    best = _best_of_last(request)
     if previous is None or not (request.intent is Intent.refine or request.era or request.than):
-        return request
+        if previous is None or not best:
+            return request
     update = _same_person(request, previous)
+    if best:  # "films by hitchcock", then "the best one": his, not the catalogue's best
+        return request.model_copy(update=update | {"mood": previous.mood})
     if request.intent is not Intent.refine:  # "something older": than the last list, its person's
         return request.model_copy(update=update)
     stated = "count" in request.model_fields_set or request.new_topic  # "now a comedy western"
@@ -311,13 +315,24 @@ def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
     return request.model_copy(update=update | {"mood": mood, "count": count})
 
 
+def _best_of_last(request: TurnRequest) -> bool:
+    """Whether `request` asks for the best of what the last list was ("the best one", "which is
+    the best?"): the best and nothing of its own, no words beyond asking, no title, no person."""
+    own = set(re.findall(r"[\w']+", (request.mood or "").lower())) - filler()
+    return request.best and not (own or request.new_topic or request.seed_titles or request.people)
+
+
 def _same_person(request: TurnRequest, previous: TurnRequest) -> dict:
-    """The person the last list went by, and its relation, for a request that changes only the
-    list ("anything by spielberg", then "only from the 90s": still the person's films)."""
-    if not previous.people_by or request.new_topic or request.reset or request.drop_seeds:
+    """The people the last list went by (named, or by a film's relation), their role and the
+    relation, for a request that changes only the list and names nobody ("films by hitchcock",
+    then "only from the 50s": still his films; it listed Singin' in the Rain)."""
+    if request.new_topic or request.reset or request.drop_seeds or request.people:
+        return {}
+    if not (previous.people or previous.people_by):
         return {}
     relation = request.relation or previous.relation
-    return {"people": previous.people, "people_by": previous.people_by, "relation": relation}
+    kept = ("people", "people_role", "people_by")
+    return {f: getattr(previous, f) for f in kept} | {"relation": relation}
 
 
 def set_aside_instructions(message: str) -> tuple[str, bool]:

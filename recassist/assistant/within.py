@@ -26,7 +26,7 @@ def within_notes(
     out = constraints.exclude_tags  # a kind ruled out ("for adults") is no kind named
     named = [
         m
-        for m in found
+        for m in _one_role_each(found)
         if not all(i in items and out.intersection(items[i].tags) for i in m.concept.members)
     ]
     picked = {p.item.item_id for p in picks}
@@ -35,10 +35,27 @@ def within_notes(
         return []
     if not any(picked & m.concept.members for m in named):
         return [replies.none_within_note([m.concept.spoken for m in named])] if held else []
-    people = [m.concept for m in named if m.concept.kind in PEOPLE]
-    theirs = {i for c in people for i in c.members}
+    people = [m for m in named if m.concept.kind in PEOPLE]
+    theirs = {i for m in people for i in m.concept.members}
     fitting = {i for i in theirs if i in items and i not in seen and constraints.allows(items[i])}
     if not people or not fitting <= picked or picked <= theirs:
         return []
-    best = max(people, key=lambda c: len(picked & c.members))  # Tom Hanks the actor, here
+    best = max(people, key=lambda m: len(picked & m.concept.members)).concept
     return [replies.few_within_note(f"{best.credit} {best.names[0]}", len(picked & theirs), held)]
+
+
+def _one_role_each(found: Sequence[ConceptMatch]) -> list[ConceptMatch]:
+    """`found` with each person once, in the role asked, which scores most (`named.in_role`),
+    else in the role of most films: "anything with tom hanks" is the actor, not also the
+    director and writer of That Thing You Do!, in what a note says."""
+
+    def key(m: ConceptMatch) -> str:
+        return m.concept.names[0].lower() if m.concept.kind in PEOPLE else m.concept.entity
+
+    best: dict[str, ConceptMatch] = {}
+    for match in found:
+        kept = best.get(key(match))
+        rank = (match.score, len(match.concept.members))
+        if kept is None or rank > (kept.score, len(kept.concept.members)):
+            best[key(match)] = match
+    return [m for m in found if best[key(m)] is m]
