@@ -60,3 +60,24 @@ def test_a_kind_of_film_first_stays_a_description(described_assistant: Assistant
     titles = [p.item.title for p in result.picks]
     assert "Men in Black (1997)" in titles, titles
     assert all("Comedy" in p.item.tags for p in result.picks)
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("heat but shorter", "like heat but shorter"),
+        ("Heavy but shorter", "like Heavy but shorter"),  # written as a title
+        ("heavy but uplifting", "heavy but uplifting"),  # Heavy (1995): few know it
+        ("comedies but not too silly", "comedies but not too silly"),
+    ],
+)
+def test_one_lower_case_word_is_a_title_only_when_well_known(
+    ml100k, concepts, message: str, read: str
+) -> None:
+    """On the whole of ML-100k: one word in lower case is the title of a film of the better known
+    half, so "heavy but uplifting" stays a description, not a list like Heavy (1995)."""
+    from recassist.assistant.titled import lead_title
+    from recassist.retrieval.catalogue import Catalogue
+
+    catalogue = Catalogue(ml100k, store=None, concepts=concepts)
+    assert lead_title(message, catalogue) == read

@@ -785,3 +785,32 @@ def test_a_date_night_is_romantic_comedies(described_assistant: Assistant) -> No
     assert "No kind of film" not in result.message, result.message
     said = [p.explanation.text for p in result.picks if p.explanation]
     assert len(result.picks) == 5 and all("romantic comedy" in s for s in said), said
+
+
+def test_a_description_nothing_names_goes_by_the_stories(described_assistant: Assistant) -> None:
+    """ "movies where the bad guy wins": no kind of film and no story near enough; the nearest
+    stories, however far, not the nearest titles and genres (it listed Bad Boys and Bad Girls)."""
+    session = described_assistant.new_session(None)
+    result = described_assistant.turn(session, "movies where the bad guy wins")
+    assert "by title and genre" not in result.message, result.message
+    assert "descriptions" in result.message and len(result.picks) == 5
+    reasons = [r.kind for p in result.picks for r in p.reasons]
+    assert "synopsis" in reasons and "described" not in reasons, reasons
+
+
+@pytest.mark.parametrize(
+    "message", ["something that feels like a warm hug", "i feel like a comedy tonight"]
+)
+def test_feels_like_is_no_title(described_assistant: Assistant, message: str) -> None:
+    """ "feels like a warm hug" was a film the catalogue lacks ('I could not find "a warm hug"');
+    "i feel like a comedy" said 'No kind of film I know is named "feel"'."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert "could not find" not in result.message and '"feel"' not in result.message
+    assert not result.request.seed_titles and len(result.picks) == 5
+
+
+def test_weird_movies_are_cult_films(described_assistant: Assistant) -> None:
+    """ "weird movies": cult films (no kind of film was named "weird")."""
+    result = described_assistant.turn(described_assistant.new_session(None), "weird movies")
+    said = [p.explanation.text for p in result.picks if p.explanation]
+    assert len(said) == 5 and all("cult film" in s for s in said), said

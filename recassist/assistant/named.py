@@ -58,6 +58,8 @@ def named_items(
     matches = in_role(index.match(words), role) if index is not None else []
     matches = toward(catalogue, matches, anchors)
     near = near_synopses(catalogue, config, words, matches)
+    if not (matches or near):  # "movies where the bad guy wins": the nearest stories, however
+        near = near_synopses(catalogue, config, words, floor=0.0)  # far (not Bad Boys by title)
     if not (matches or near):
         return None
     scores = index.scores(matches) if index is not None else {}
@@ -170,14 +172,20 @@ def _allowed(
 
 
 def near_synopses(
-    catalogue: Catalogue, config: AgentConfig, words: str, matches: Sequence[ConceptMatch] = ()
+    catalogue: Catalogue,
+    config: AgentConfig,
+    words: str,
+    matches: Sequence[ConceptMatch] = (),
+    floor: float | None = None,
 ) -> dict[str, float]:
     """Item id -> how much its synopsis says what `words` (without what they wish away and
-    generic words) describe: its similarity above `synopsis_floor`, scaled to 0-1, times a
-    weight from `synopsis_weight` (the `matches` used every word: the synopsis only orders what
-    they named) to `synopsis_weight_unused` (they used none: it is all there is to go on)."""
+    generic words) describe: its similarity above `floor` (`synopsis_floor` unless given),
+    scaled to 0-1, times a weight from `synopsis_weight` (the `matches` used every word: the
+    synopsis only orders what they named) to `synopsis_weight_unused` (they used none: it is all
+    there is to go on)."""
     synopses, index = catalogue.synopses, catalogue.concepts
-    weight, floor = config.synopsis_weight, config.synopsis_floor
+    weight = config.synopsis_weight
+    floor = config.synopsis_floor if floor is None else floor
     if synopses is None or not (weight or config.synopsis_weight_unused):
         return {}
     text = index.wanted(words) if index is not None else words

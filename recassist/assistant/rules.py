@@ -296,14 +296,15 @@ def dated(
 
 def refined(request: TurnRequest, previous: TurnRequest | None) -> TurnRequest:
     """A refinement ("only from the 90s", "no horror") keeps the last request's mood, count and
-    the person it went by unless it says its own, and so does "the best one" its mood and person; one that names the kind of film wanted ("a
-    western", a `new_topic`) replaces the last request's words and count rather than narrowing
-    them ("a feel-good movie for a rainy sunday", then "what about a western?", is no search for
-    feel-good westerns; "2 more", then "now a comedy western", lists five)."""
+    the person it went by unless it says its own, and "the best one" its mood and person; one
+    that names the kind of film wanted ("a western", a `new_topic`) replaces the last request's
+    words and count rather than narrowing them ("a feel-good movie for a rainy sunday", then
+    "what about a western?", is no search for feel-good westerns; "2 more", then "now a comedy
+    western", lists five)."""
     best = _best_of_last(request)
-    if previous is None or not (request.intent is Intent.refine or request.era or request.than):
-        if previous is None or not best:
-            return request
+    narrows = request.intent is Intent.refine or request.era or request.than
+    if previous is None or not (narrows or best):
+        return request
     update = _same_person(request, previous)
     if best:  # "films by hitchcock", then "the best one": his, not the catalogue's best
         return request.model_copy(update=update | {"mood": previous.mood})

@@ -15,6 +15,8 @@ from recassist.language.words import filler, listed, negators, word_set
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.titles import informal_key, title_key, without_number
 
+WELL_KNOWN = 0.5  # the least popularity (rank by interactions, 0-1) of a film one word names
+
 
 def series_title(request: TurnRequest, catalogue: Catalogue, message: str) -> TurnRequest:
     """ "the last star wars movie", "the newest alien film": a series named in lower case, which
@@ -112,7 +114,8 @@ def lead_title(message: str, catalogue: Catalogue) -> str:
 
 
 def _names_film(said: str, catalogue: Catalogue) -> bool:
-    """Whether `said` is a film's title: the catalogue's exactly, or informally ("indy 3"); else,
+    """Whether `said` is a film's title: the catalogue's exactly, or informally ("indy 3"), and in
+    one word written in lower case only a film of the better known half ("heat", not "heavy"); else,
     when it names no kind of film ("aliens" is one), surely by spelling ("se7en", "jurrasic park")
     or, in two words or more, one TMDb knows and the catalogue lacks ("the matrix"); never words
     of asking or a negation."""
@@ -122,12 +125,20 @@ def _names_film(said: str, catalogue: Catalogue) -> bool:
     kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
     if any(m.score >= 1.0 for m in kinds):
         return len(words) > 1 and bool(catalogue.exact_title(said))  # "aliens", not Aliens
-    if catalogue.exact_title(said) or catalogue.exact_title(informal_key(said)):
-        return True
-    match = catalogue.match_title(said)
-    if match is not None and match.sure:
-        return _spelt_within(said, catalogue.items[match.item_id].title)
-    return len(words) > 1 and catalogue.outside is not None and bool(catalogue.outside.find(said))
+    item = catalogue.exact_title(said) or catalogue.exact_title(informal_key(said))
+    match = None if item else catalogue.match_title(said)
+    if (
+        match is not None
+        and match.sure
+        and _spelt_within(said, catalogue.items[match.item_id].title)
+    ):
+        item = match.item_id  # "se7en", "jurrasic park"
+    if item is None:
+        return (
+            len(words) > 1 and catalogue.outside is not None and bool(catalogue.outside.find(said))
+        )
+    known = catalogue.concepts.popularity if catalogue.concepts is not None else {}
+    return len(words) > 1 or said[0].isupper() or known.get(item, 1.0) >= WELL_KNOWN
 
 
 def _spelt_within(said: str, title: str) -> bool:

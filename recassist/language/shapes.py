@@ -115,7 +115,8 @@ def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int
 
 
 def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[tuple[int, int]]:
-    """What follows "like", "similar to", "I loved", ... (or the `cue_name` list: "I hated"): up
+    """What follows "like", "similar to", "I loved", ... (or the `cue_name` list: "I hated"), but
+    not after a word of `like_after_sense` ("feels like"): up
     to "but", "and", "with", ..., punctuation or the end, left to right; and each further title of
     a list ("like Heat and Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma
     that begins with no word of asking and asks for nothing ("and got anything similar?", "and
@@ -127,6 +128,8 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
         if after > i and i > 0 and tokens[i - 1].low in word_set("like_as_want"):
             ahead = range(after, min(after + 4, len(tokens)))  # "i'd like a movie similar to X"
             after = i if any(cue.match_at(tokens, k) > k for k in ahead) else after
+        if after > i and i > 0 and tokens[i - 1].low in word_set("like_after_sense"):
+            after = i  # "feels like a warm hug": no title
         if after == i or after >= len(tokens) or tokens[after].start == tokens[after - 1].end:
             i += 1
             continue

@@ -216,7 +216,7 @@ def beyond_graph(
     where `names` has them by that name and role (the graph's ids miss films: Good Will Hunting
     for Robin Williams). A keyword that is the name of a `sparse` subject (its words -> entity)
     adds its films to that subject: the graph's aliens are five films, none Men in Black."""
-    ignore = ignored_keywords()
+    ignore, sparse = ignored_keywords(), sparse or {}
     said = {_phrase(name, generic) for entry in names for name in entry.names}
     titled = {_phrase(key, generic) for t in facts.titles.values() for key in title_keys(t)}
     said |= {words for words in titled if len(words) > 1}  # "funeral" is a word, too
@@ -228,8 +228,8 @@ def beyond_graph(
         for keyword in (same.get(k, k) for k in film.keywords) if item_id else ():
             words = _phrase(keyword, generic)  # "new love" would be any "new"
             whole = len(words) == len(_phrase(keyword, set()))
-            if words in (sparse or {}) and keyword not in ignore:
-                items.setdefault((sparse or {})[words], set()).add(item_id)
+            if words in sparse and keyword not in ignore:
+                items.setdefault(sparse[words], set()).add(item_id)
             elif keyword not in ignore and whole and words not in said:
                 others = tuple(k for k, name in same.items() if name == keyword and " " not in k)
                 named = NamedEntity(TMDB + keyword, KEYWORD, (keyword,), others)  # "cyborg" too
