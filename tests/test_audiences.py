@@ -204,6 +204,9 @@ def test_a_session_never_runs_dry_and_repeats_exactly(
             or "Horror" in pair[1]
         ):
             assert a[:2] == b[:2], pair
+    # a title named in part after "rated": ML-1M's "Star Wars: Episode IV", not the genre War
+    rated, _ = assistant.parser.parse("how many people rated Star Wars?")
+    assert rated.interest_items == [find_title("Star Wars")] and not rated.interest_tags, rated
     star_wars = assistant.answer("who likes Star Wars?", "org")
     assert (
         "Star Wars" in star_wars.table.segment
