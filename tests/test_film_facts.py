@@ -207,3 +207,23 @@ def test_other_lists_titles_link_by_their_parts_and_numbers() -> None:
         ("Star Wars: Episode IV – A New Hope", 1977),
     ]
     assert linked(films, titles) == ["1", "2", "3", None, "4"]
+
+
+def test_a_cast_of_little_known_actors_gives_way_to_who_liked_both(settings, ml100k) -> None:
+    """The Godfather and GoodFellas share only Nick Vallelonga (a few films here): with people who
+    liked both to say, the shared cast is left out; Donnie Brasco's Al Pacino stays."""
+    from recassist.assistant.related import with_people
+    from recassist.grounding.evidence import Reason
+    from recassist.retrieval.catalogue import Catalogue
+
+    credits = load_credits(ml100k, load_people(settings.data_dir, "ml-100k"))
+    items = Catalogue(ml100k, store=None).items
+    by_title = {item.title: item for item in items.values()}
+    godfather = by_title["Godfather, The (1972)"]
+    liked = Reason("co_liked", godfather.title, godfather, count=124)
+    cast = Reason("shared_cast", godfather.title, godfather)
+    goodfellas = by_title["GoodFellas (1990)"].item_id
+    assert [r.kind for r in with_people([cast, liked], goodfellas, credits)] == ["co_liked"]
+    assert [r.kind for r in with_people([cast], goodfellas, credits)] == ["shared_cast"]
+    brasco = with_people([cast, liked], by_title["Donnie Brasco (1997)"].item_id, credits)
+    assert brasco[0].people[:1] == ("Al Pacino",) and len(brasco) == 2

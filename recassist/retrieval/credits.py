@@ -16,6 +16,7 @@ from recassist.data.knowledge import entity_names
 # a relation asked by name -> the role whose people a film shares for it
 RELATION_ROLE = {"same_director": "director", "same_writer": "writer", "shared_cast": "cast"}
 FAMOUS = 1_000  # a famous actor comes before any count of films
+KNOWN = 5  # the films here of an actor the credits know well, unless named by hand as famous
 
 
 class Credits:
@@ -35,6 +36,10 @@ class Credits:
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self.films
+
+    def known(self, name: str) -> bool:
+        """Whether an actor is well known: named by hand as famous, or in `KNOWN` films here."""
+        return self._fame.get(name, 0) >= KNOWN
 
     def of(self, item_id: str, role: str) -> tuple[str, ...]:
         """The item's people in `role`; a cast best known first (Wikidata lists it by name)."""
