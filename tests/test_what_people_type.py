@@ -814,3 +814,19 @@ def test_weird_movies_are_cult_films(described_assistant: Assistant) -> None:
     result = described_assistant.turn(described_assistant.new_session(None), "weird movies")
     said = [p.explanation.text for p in result.picks if p.explanation]
     assert len(said) == 5 and all("cult film" in s for s in said), said
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "You're great! Now give me three sci-fi films from the 80s",
+        "thanks that was helpful. something scarier now?",
+    ],
+)
+def test_praise_for_the_assistant_is_no_description(
+    described_assistant: Assistant, message: str
+) -> None:
+    """Praise beside a request is said to the assistant, not of a film: it said 'No kind of film I
+    know is named "you're"' (and "was helpful")."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert "No kind of film" not in result.message and result.picks, result.message
