@@ -106,7 +106,7 @@ def test_my_children_in_five_languages_are_who_the_films_are_for(message: str, t
         ("a cozy movie for a snowy evening", "snowy evening"),
         ("a road trip movie with friends", "friends"),
         ("a heist movie to watch with my friends", "friends"),
-        ("something for date night", "date night"),
+        ("something for game night", "game night"),  # a date night is romantic comedies
     ],
 )
 def test_when_and_with_whom_the_user_watches_is_no_description(
