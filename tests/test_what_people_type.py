@@ -830,3 +830,15 @@ def test_praise_for_the_assistant_is_no_description(
     know is named "you're"' (and "was helpful")."""
     result = described_assistant.turn(described_assistant.new_session(None), message)
     assert "No kind of film" not in result.message and result.picks, result.message
+
+
+@pytest.mark.parametrize(
+    "message", ["a feel-good movie for a rainy sunday", "i feel like a comedy tonight"]
+)
+def test_feel_is_read_in_feel_good_and_feel_like(described_assistant: Assistant, message) -> None:
+    """ "feel-good" names kinds of film ("feel" read as filler made it the popular list), and
+    "i feel like a comedy" asks for comedies, with no word said back unread."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    kinds = [p.reasons[0].kind for p in result.picks if p.reasons]
+    assert len(kinds) == 5 and set(kinds) == {"concept"}, result.message
+    assert "No kind of film" not in result.message
