@@ -662,6 +662,9 @@ def test_a_foreign_message_does_not_make_a_shown_title_a_seed(tags, catalogue) -
         ("movies about space", True, Intent.recommend),
         ("find films about dinosaurs", True, Intent.search),
         ("something darker", False, Intent.recommend),  # a change to the last list
+        # "i need ..." heads a want as "movies" does (it narrowed a list like Fargo to comedies)
+        ("i need a good cry tonight", True, Intent.recommend),
+        ("i want something darker", False, Intent.recommend),
         ("quelque chose de plus léger", False, Intent.recommend),
         # when the user watches is no description: "another one" again
         ("another one for a rainy sunday", False, Intent.refine),
