@@ -52,14 +52,16 @@ def named_items(
     (`near_synopses`); one that no concept names counts how well known it is only as far as its
     synopsis is near (a famous film barely near "painters" is no answer). A word that names
     several kinds names those nearest the films the list goes by (`anchors`, `toward`); a person
-    named in a `role` counts most in it, their other roles less (`in_role`). None when the words
-    name nothing."""
+    named in a `role` counts most in it, their other roles less (`in_role`). When no concept is
+    named and no synopsis is near enough, the nearest synopses however far ("movies where the bad
+    guy wins": stories, never titles, whose words would give Bad Boys). None when the words name
+    nothing and no item has a synopsis."""
     index = catalogue.concepts
     matches = in_role(index.match(words), role) if index is not None else []
     matches = toward(catalogue, matches, anchors)
     near = near_synopses(catalogue, config, words, matches)
-    if not (matches or near):  # "movies where the bad guy wins": the nearest stories, however
-        near = near_synopses(catalogue, config, words, floor=0.0)  # far (not Bad Boys by title)
+    if not (matches or near):  # the nearest stories, however far
+        near = near_synopses(catalogue, config, words, floor=0.0)
     if not (matches or near):
         return None
     scores = index.scores(matches) if index is not None else {}

@@ -45,7 +45,7 @@ def with_people(reasons: Sequence[Reason], item_id: str, credits: Credits) -> li
     ("same_director" as Alien (1979): Ridley Scott); such a reason is then worded by them, not by
     the graph's count of shared people. A cast shared by none the credits know well is left out
     where people who liked both say more ("both have Nick Vallelonga in their cast" for The
-    Godfather and GoodFellas: 168 people liked both)."""
+    Godfather and GoodFellas: 124 people liked both)."""
     liked_both = any(r.kind == "co_liked" for r in reasons)
     out = []
     for reason in reasons:

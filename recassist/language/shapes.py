@@ -116,8 +116,8 @@ def series_name(text: str, tokens: tuple[Token, ...], at: int) -> tuple[int, int
 
 def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[tuple[int, int]]:
     """What follows "like", "similar to", "I loved", ... (or the `cue_name` list: "I hated"), but
-    not after a word of `like_after_sense` ("feels like"): up
-    to "but", "and", "with", ..., punctuation or the end, left to right; and each further title of
+    not after a word of `like_after_sense` ("feels like"), up to "but", "and", "with", ...,
+    punctuation or the end, left to right; and each further title of
     a list ("like Heat and Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma
     that begins with no word of asking and asks for nothing ("and got anything similar?", "and
     more please", ", tu as quelque chose de similaire ?" are no titles)."""
