@@ -86,14 +86,13 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     if not said or len(said.split()) > 5:
         return request
     base = without_number(said)
-    match = catalogue.match_title(said)
     titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
     plain_words = set(said.lower().split()) <= filler()  # "what did you recommend"
     # "movies about dogs" names a kind of film, not The Truth About Cats & Dogs
     kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
     plain_words = plain_words or any(m.score >= 1.0 for m in kinds)
-    if match and match.sure and len(said.split()) >= 2 and not plain_words:  # "star trek"
-        titled = titled or _spelt_within(said, catalogue.items[match.item_id].title)
+    if len(said.split()) >= 2 and not plain_words:  # "star trek", "jurrasic park"
+        titled = titled or _surely_spelt(said, catalogue)
     if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
@@ -126,19 +125,22 @@ def _names_film(said: str, catalogue: Catalogue) -> bool:
     if any(m.score >= 1.0 for m in kinds):
         return len(words) > 1 and bool(catalogue.exact_title(said))  # "aliens", not Aliens
     item = catalogue.exact_title(said) or catalogue.exact_title(informal_key(said))
-    match = None if item else catalogue.match_title(said)
-    if (
-        match is not None
-        and match.sure
-        and _spelt_within(said, catalogue.items[match.item_id].title)
-    ):
-        item = match.item_id  # "se7en", "jurrasic park"
+    item = item or _surely_spelt(said, catalogue)  # "se7en", "jurrasic park"
     if item is None:
         return (
             len(words) > 1 and catalogue.outside is not None and bool(catalogue.outside.find(said))
         )
     known = catalogue.concepts.popularity if catalogue.concepts is not None else {}
     return len(words) > 1 or said[0].isupper() or known.get(item, 1.0) >= WELL_KNOWN
+
+
+def _surely_spelt(said: str, catalogue: Catalogue) -> str | None:
+    """The item `said` surely names, each of its words a word of the title or that word misspelt
+    (`_spelt_within`); else None. What a title alone and a title first are both checked by."""
+    match = catalogue.match_title(said)
+    if match is None or not match.sure:
+        return None
+    return match.item_id if _spelt_within(said, catalogue.items[match.item_id].title) else None
 
 
 def _spelt_within(said: str, title: str) -> bool:
