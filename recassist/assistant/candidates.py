@@ -77,12 +77,12 @@ class CandidateStage:
     ) -> Found:
         """The candidates for one turn, fused (see the module docstring); `outside`: the films
         named that the catalogue lacks and TMDb knows, for a list with no other title to go by."""
-        gathered = Gathered()
-        seen = set(self.catalogue.history_ids(session.user_id)) | set(seeds)
+        gathered, seen = Gathered(), set(self.catalogue.history_ids(session.user_id)) | set(seeds)
         anchors = list(seeds) or ([] if request.intent is Intent.search else session.likes[-5:])
         words = desc.without_wishes(self._words(session, request, seeds), constraints.milder)
         people = [self.catalogue.person(p) or p for p in request.people]  # "hitchcok": Hitchcock
-        said = no_kind_cut(" , ".join([words, *request.unused, *people])).strip(" ,")
+        unused = [u for u in request.unused if u not in request.milder]  # "nothing heavy": less
+        said = no_kind_cut(" , ".join([words, *unused, *people])).strip(" ,")
         if not (said or anchors):  # "a western", "comedies or romances": the kinds of film named
             said = wanted_tags(constraints)
         role = request.people_role  # "directed by tarantino": not the films he wrote first
@@ -328,13 +328,14 @@ class CandidateStage:
             return False
         return bool(graph.related(rows[:1], kind)[rows[1]] > 0)
 
-    def liked_by(self, item_id: str) -> tuple[int, int]:
-        """How many people here watched (rated) the item and how many of them liked it."""
+    def liked_by(self, item_id: str) -> tuple[int, int, float]:
+        """How many people here watched (rated) the item, how many of them liked it, and how well
+        liked it is (`neighbours.well_liked`: 0 for an item watched by few)."""
         row = self.serving.data.items.rows([item_id], missing=-1)[0]
         if row < 0:
-            return 0, 0
+            return 0, 0, 0.0
         share = self._well_liked()
-        return int(share.watchers[row]), int(share.liked[row])
+        return int(share.watchers[row]), int(share.liked[row]), float(share.scores[row])
 
     def _well_liked(self) -> neighbours.WellLiked:
         """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""

@@ -99,6 +99,8 @@ class Decider:
         not there. A title named in a "why", a thumbs ("not interested in Heat") or a "more like
         it" ("the godfather was amazing, more like it") beats the focus."""
         pointed = session.resolve(request.refers_to)
+        if request.best and request.intent is Intent.explain:  # "which is the best?"
+            pointed = max(session.last_shown, key=lambda i: self.candidates.liked_by(i)[2])
         named = request.refers_to is None and request.seed_titles
         if request.intent is Intent.explain or (
             named and request.intent in (Intent.feedback, Intent.more_like)
@@ -157,8 +159,8 @@ class Decider:
         the one fact asked (its director, cast, length...)."""
         if asked != "film":
             return fact_note(item, asked, self.catalogue.credits)
-        liked = self.candidates.liked_by(item.item_id)
-        return replies.about_note(item, *liked, self.catalogue.synopsis(item.item_id))
+        watched, liked, _ = self.candidates.liked_by(item.item_id)
+        return replies.about_note(item, watched, liked, self.catalogue.synopsis(item.item_id))
 
     def _notes(
         self,
@@ -236,15 +238,8 @@ class Decider:
         reasons = self.candidates.evidence(found, [p.item.item_id for p in picks])
         # a profile theme the request names is the most specific evidence
         profiles = self.catalogue.profiles
-        return [
-            p.with_reasons(
-                [
-                    *theme_reasons(profiles.get(p.item.item_id), request.mood),
-                    *reasons[p.item.item_id],
-                ][:3]
-            )
-            for p in picks
-        ], usual
+        themed = [(p, theme_reasons(profiles.get(p.item.item_id), request.mood)) for p in picks]
+        return [p.with_reasons([*t, *reasons[p.item.item_id]][:3]) for p, t in themed], usual
 
     def _fit_before(self, now: SessionMemory) -> dict[str, bool]:
         """Whether a film shown in this session (`shown_fit`), or one the user rated (`rated_fit`),
@@ -296,6 +291,11 @@ class Decider:
         pick = Pick(self.items[target], 0.0, reasons)
         evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
         text = f"Why {display_title(pick.item.title)}? Because {evidence}."
+        if request.best:  # "which is the best?": the best liked of those shown, then why
+            shown = len(session.last_shown)
+            text = (
+                f"{replies.best_shown(pick.item, shown, *self.candidates.liked_by(target))} {text}"
+            )
         wishes = sorted(session.constraints.milder)  # "nothing too violent": what it is not
         milder = intensity(self.catalogue.concepts, wishes, self.catalogue.genres)
         if milder.said and not milder.of_item.get(target):

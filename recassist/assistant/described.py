@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from recassist.assistant.parser import search_text
 from recassist.language.phrases import tokenise
+from recassist.language.shapes import TITLE_MARK, unmarked
 from recassist.language.words import filler
 from recassist.retrieval.catalogue import Catalogue, base_title, display_title
 from recassist.retrieval.wording import singular
@@ -54,15 +55,19 @@ def read_in(catalogue: Catalogue, words: str, text: str) -> bool:
 
 
 def beside_titles(words: str, titles: Sequence[str], said: Sequence[str] = ()) -> str:
-    """`words` without the `titles` (as displayed or said, with a "(more) like" before) and the
+    """`words` without the `titles` (as displayed or said, with a way of liking before: `unmarked`) and the
     titles as the user wrote them (`said`: "the matrix", which the catalogue lacks), "" when only
     words of asking are left: "something like Star Wars (1977)" describes nothing beyond Star
     Wars, and "movies like the matrix" nothing at all."""
     forms = [f for title in titles for f in (display_title(title), base_title(title))]
     for form in [*forms, *said]:
         words = re.sub(
-            rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}", " ", words, flags=re.IGNORECASE
+            rf"(?:\b(?:more\s+)?like\s+)?{re.escape(form)}",
+            f" {TITLE_MARK} ",
+            words,
+            flags=re.IGNORECASE,
         )
+    words = unmarked(words)
     return search_text(words, fallback=False) and " ".join(words.split())
 
 

@@ -299,6 +299,19 @@ def unused_note(unused: list[str]) -> list[str]:
     return [f"I didn't use {quoted}: no tag or filter of the catalogue says it."]
 
 
+def best_shown(item: Item, shown: int, watched: int, liked: int, score: float) -> str:
+    """Which of the `shown` films is best (`item`): the best liked by those who watched it (a
+    share pulled towards the mean, so 3 of 3 is not best); where too few watched any, the one
+    ranked first, said so."""
+    title = display_title(item.title)
+    if not score:
+        return f"Too few people here rated these {shown} to say; {title} came first for you."
+    return (
+        f"Of the {shown} I showed, {title} is the best liked: {liked} of the {watched} people "
+        f"here who rated it liked it ({liked / watched:.0%})."
+    )
+
+
 def about_note(item: Item, watched: int, liked: int, told: Synopsis | None = None) -> str:
     """What is known of one film asked about: its tags and year, how many people here rated and
     liked it, and what `told` says of it: the first sentence of TMDb's overview, else what it is

@@ -23,7 +23,7 @@ from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
-from recassist.language.shapes import film_question
+from recassist.language.shapes import TITLE_MARK, best_of_shown, film_question, unmarked
 from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
@@ -49,12 +49,13 @@ def keep_tastes(session: SessionMemory, message: str, titles: Sequence[str] = ()
 
 
 def tastes_of(message: str, titles: Sequence[str] = ()) -> str:
-    """The words of `message` kept as tastes: without the `titles` it named (`keep_tastes`)."""
+    """The words of `message` kept as tastes: without the `titles` it named (`keep_tastes`) and
+    the way of liking before them (`unmarked`)."""
     for title in titles:
-        at = message.lower().find(title.lower())
-        if title and at >= 0:
-            message = message[:at] + message[at + len(title) :]
-    return " ".join(message.split())[:TASTES_MAX_CHARS]
+        found = re.search(rf"(?<!\w){re.escape(title)}(?!\w)", message, re.IGNORECASE)
+        if title and found:  # a whole word: "o" is no title inside "adorei"
+            message = f"{message[: found.start()]} {TITLE_MARK} {message[found.end() :]}"
+    return " ".join(unmarked(message).split())[:TASTES_MAX_CHARS]
 
 
 def as_tastes(request: TurnRequest, message: str) -> TurnRequest:
@@ -114,6 +115,18 @@ def ruled_out_titles(
     ruled = [t for t in request.seed_titles if _after_ruling_out(low, t.lower())]
     titled = bool(request.seed_titles)
     ruled += [t for t in _titles_ruled_out(low, catalogue, tags, titled) if t not in ruled]
+    again = [  # "like star wars but not star wars": named first as wanted, then ruled out
+        t
+        for t in ruled
+        if t in request.seed_titles
+        and low.count(t.lower()) > 1
+        and not _after_ruling_out(low, t.lower())
+    ]
+    if again:  # like the whole series, none of it a pick
+        request, ruled = (
+            _like_all_of(request, again, low, tags),
+            [t for t in ruled if t not in again],
+        )
     people = [f" {p.lower()} " for p in (*request.people, *request.exclude_people)]
     ruled = [t for t in ruled if not any(f" {t.lower()} " in p for p in people)]
     if not ruled:
@@ -129,7 +142,7 @@ def ruled_out_titles(
         update={
             **{
                 field: [t for t in getattr(request, field) if t not in only_in_titles]
-                for field in ("include_tags", "all_tags", "exclude_tags")
+                for field in TAG_FIELDS
             },
             "intent": Intent.feedback,
             "feedback": "not_interested",
@@ -137,13 +150,28 @@ def ruled_out_titles(
             "ruled_out": min(len(ruled), 5),
             **{  # "not the godfather" read as a wish is a film now
                 field: [w for w in getattr(request, field) if not _names_any(w, ruled)]
-                for field in ("unused", "milder")
+                for field in WISHES
             },
             "mood": " ".join(mood.split()) or None,
             "then_more": True,
             "refers_to": None,
         }
     )
+
+
+def _like_all_of(
+    request: TurnRequest, titles: Sequence[str], low: str, tags: TagMatcher
+) -> TurnRequest:
+    """The request like each of `titles` as a whole series ("all the star wars films": none of
+    them a pick), a tag or wish named only inside them none ("not star wars" rules out no War)."""
+    rest = low
+    for title in titles:
+        rest = rest.replace(title.lower(), " ")
+    only = {m.tag for t in titles for m in tags.mentions(t)} - {m.tag for m in tags.mentions(rest)}
+    seeds = [f"all the {t} films" if t in titles else t for t in request.seed_titles]
+    update = {f: [t for t in getattr(request, f) if t not in only] for f in TAG_FIELDS}
+    update |= {f: [w for w in getattr(request, f) if not _names_any(w, titles)] for f in WISHES}
+    return request.model_copy(update=update | {"seed_titles": seeds})
 
 
 def _names_any(phrase: str, titles: Sequence[str]) -> bool:
@@ -235,7 +263,10 @@ def about_title(
     it: by its director, writer or cast first when those were asked (`ASKED_RELATION`). "what is
     it about?", "is the first one good?", "who's the director?" ask about a film shown (the one
     pointed at; "it" after "fargo" is Fargo, the one film the list went by); with none shown, the
-    reply asks which film is meant (the request points at nothing)."""
+    reply asks which film is meant (the request points at nothing). "Which is the best?" asks
+    which of the last list is best liked (`shapes.best_of_shown`), and why."""
+    if session.last_shown and best_of_shown(message):  # "which is the best?": of those shown
+        return TurnRequest(intent=Intent.explain, best=True)
     question = film_question(message)
     if question is None:
         return request
@@ -264,6 +295,8 @@ def asked_about(title: str, asked: str) -> TurnRequest:
 ASKED_RELATION = {role: relation for relation, role in RELATION_ROLE.items()}
 
 
+TAG_FIELDS = ("include_tags", "all_tags", "exclude_tags")
+WISHES = ("unused", "milder")  # words of a request that may name a film ruled out
 RECENT_YEARS = 5  # "something recent" with no list shown: the catalogue's last five years
 
 

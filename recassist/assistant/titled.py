@@ -56,7 +56,7 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
     Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
-    or more all in the title: a word a title holds ("war", "christmas") or words near one ("set in
+    or more all in the title, or of a film TMDb knows ("the matrix": missing, and like it): a word a title holds ("war", "christmas") or words near one ("set in
     space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
     whatever its words would say otherwise ("top gun": no "top rated" guns), and so is one that is a
     title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
@@ -93,6 +93,9 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     plain_words = plain_words or any(m.score >= 1.0 for m in kinds)
     if len(said.split()) >= 2 and not plain_words:  # "star trek", "jurrasic park"
         titled = titled or _surely_spelt(said, catalogue)
+    written = said[0].isupper() or said.lower().split()[0] in word_set("articles")
+    if len(said.split()) >= 2 and (written or not plain_words):  # "The Dark Knight", no "dark"
+        titled = titled or _outside(said, catalogue)
     if not titled:
         return request
     return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
@@ -132,6 +135,15 @@ def _names_film(said: str, catalogue: Catalogue) -> bool:
         )
     known = catalogue.concepts.popularity if catalogue.concepts is not None else {}
     return len(words) > 1 or said[0].isupper() or known.get(item, 1.0) >= WELL_KNOWN
+
+
+def _outside(said: str, catalogue: Catalogue) -> bool:
+    """Whether `said` is exactly the title of a film TMDb knows and the catalogue lacks, with or
+    without its article ("the matrix", "inception" in two words or more only): a film to be
+    like, said missing, not words to find in descriptions."""
+    film = catalogue.outside.find(said) if catalogue.outside is not None else None
+    key, article = title_key(said), title_key(film.title) if film is not None else ""
+    return film is not None and key in (article, article.partition(" ")[2])
 
 
 def _surely_spelt(said: str, catalogue: Catalogue) -> str | None:

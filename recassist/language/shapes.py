@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from recassist.language.phrases import Token
+from recassist.language.phrases import Token, tokenise
 from recassist.language.words import cue, cue_words, listed, phrase_table, phrases, word_set
 
 _ABOUT_REACH = 40  # "what is ... about": at most this many characters between the two
+TITLE_MARK = "\x00"  # where a title named stood in a message's words (no one types it)
 
 
 def runs(tokens: tuple[Token, ...], allowed: str) -> list[tuple[int, int, bool]]:
@@ -120,7 +121,7 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
     punctuation or the end, left to right; and each further title of
     a list ("like Heat and Ronin", "I loved Fargo, Heat and Ronin"): a part after "and" or a comma
     that begins with no word of asking and asks for nothing ("and got anything similar?", "and
-    more please", ", tu as quelque chose de similaire ?" are no titles)."""
+    more please", ", tu as quelque chose de similaire ?", ", o que mais?" are no titles)."""
     cue = phrases(cue_name)
     out, i, starts = [], 0, set(cue.first_words)
     while i < len(tokens):
@@ -140,6 +141,8 @@ def likes(tokens: tuple[Token, ...], text: str, cue_name: str = "like") -> list[
             while first < len(tokens) and tokens[first].low in _joiners():
                 first += 1  # "Fargo, and Heat"
             if first >= len(tokens) or tokens[first].low in _asking_words():
+                break
+            if phrases("like_stops").match_at(tokens, first) > first:  # ", o que mais?"
                 break
             stop = _like_end(tokens, first)
             if phrases("something").found(tokens[first:stop]):  # ", tu as quelque chose ?"
@@ -276,3 +279,30 @@ def quoted(text: str) -> list[tuple[int, int]]:
         else:
             i += 1
     return out
+
+
+def unmarked(text: str) -> str:
+    """`text` without its `TITLE_MARK`s and a way of liking in any language right before one
+    ("me gustó", "j'ai adoré", "similar to"): what a message says beyond the films it named.
+    "qué me recomiendas si me gustó Titanic" says nothing more, where "gustó" found films whose
+    descriptions say "spanish"."""
+    tokens = tokenise(text)
+    liking = [
+        (start, end)
+        for start, end in phrases("like").spans(tokens, text)
+        if text[end:].lstrip().startswith(TITLE_MARK)
+    ]
+    for start, end in reversed(liking):
+        text = text[:start] + text[end:]
+    return text.replace(TITLE_MARK, " ")
+
+
+def best_of_shown(text: str) -> bool:
+    """Whether `text` asks which of the last list is best ("which is the best?", "which one
+    would you pick?", "¿cuál me recomiendas?"): a `best_of_shown` phrase and, beside it, only
+    filler ("which is the best comedy?" asks for comedies)."""
+    tokens = tokenise(text)
+    found = phrases("best_of_shown").matches(tokens, text)
+    inside = {k for first, after in found for k in range(first, after)}
+    outside = (t.low for k, t in enumerate(tokens) if k not in inside and t.low[0].isalnum())
+    return bool(found) and all(w in word_set("filler") for w in outside)
