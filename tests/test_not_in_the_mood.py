@@ -57,3 +57,21 @@ def test_a_kind_of_film_that_is_also_a_title_stays_a_kind(described_assistant: A
     result = described_assistant.turn(described_assistant.new_session(None), "date night")
     assert "could not find" not in result.message and result.picks
     assert all({"Comedy", "Romance"} & set(p.item.tags) for p in result.picks)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "good movies for a hangover",
+        "i'm so hungover, what should i watch",
+        "sick in bed, any ideas",
+    ],
+)
+def test_feeling_rough_is_a_comfort_movie(described_assistant: Assistant, message: str) -> None:
+    """A hangover or a sick day asks for comfort films (comedy dramas). "for a hangover" found
+    Trainspotting and Leaving Las Vegas by their stories of drink; "sick in bed" found Outbreak."""
+    result = described_assistant.turn(described_assistant.new_session(None), message)
+    assert result.picks and "didn't use" not in result.message, result.message
+    assert all(p.reasons[0].label == "a comedy drama" for p in result.picks), [
+        p.reasons[0] for p in result.picks
+    ]

@@ -101,3 +101,29 @@ def test_none_of_those_said_loosely_is_more_of_the_same(described_assistant: Ass
     again = described_assistant.turn(session, "hmm none of those, try again")
     assert again.message == "Here are 3 picks, tagged Comedy:", again.message
     assert not {p.item.item_id for p in first.picks} & {p.item.item_id for p in again.picks}
+
+
+def test_is_it_of_a_kind_is_answered_of_the_film_shown(described_assistant: Assistant) -> None:
+    """ "is it scary?" after three science-fiction films listed horror films like the one liked;
+    now whether the film pointed at is what the words name, from what is known of it, and no
+    list. A position points ("is the second one funny?"); what nothing known says is said so."""
+    session = described_assistant.new_session(None)
+    described_assistant.turn(session, "recommend 5 horror films")
+    shown = list(session.last_shown)
+    items = described_assistant.catalogue.items
+    comedies = described_assistant.catalogue.concepts.match("funny")[0].concept.members
+    scary = described_assistant.turn(session, "is it scary?")
+    first = display_title(items[shown[0]].title)
+    assert scary.message == f'Yes: {first} is a horror film, for "scary".', scary.message
+    assert [p.item.item_id for p in scary.picks] == [shown[0]]
+    funny = described_assistant.turn(session, "is the second one funny?")
+    second = display_title(items[shown[1]].title)
+    expected = (
+        f'Yes: {second} is a comedy, for "funny".'
+        if shown[1] in comedies
+        else f"Not by what I know: {second} is tagged "
+    )
+    assert funny.message.startswith(expected), funny.message
+    unknown = described_assistant.turn(session, "is it on netflix?")
+    assert unknown.message.startswith(f'I don\'t know whether {second} is "on netflix"')
+    assert session.last_shown == shown

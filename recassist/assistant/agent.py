@@ -172,6 +172,7 @@ class Assistant:
         titled = rules.about_title(
             bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )
+        titled = rules.kind_asked(titled, message, session)  # "is it scary?"
         titled = unknown(titled, self.catalogue)  # "asdfghjkl": nothing knows its words
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from recassist.assistant import replies
+from recassist.assistant import replies, why
 from recassist.assistant.answer import Answer
 from recassist.assistant.candidates import CandidateStage
 from recassist.assistant.described import read_in, without_titles
@@ -35,7 +35,7 @@ from recassist.assistant.seeds import (
 )
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.assistant.within import within_notes
-from recassist.grounding.evidence import phrase, theme_reasons
+from recassist.grounding.evidence import theme_reasons
 from recassist.retrieval.catalogue import Catalogue, Constraints, Item, display_title
 from recassist.retrieval.milder import Intensity, intensity, mildest_first
 
@@ -283,23 +283,14 @@ class Decider:
         base: SessionUpdate,
         target: str,
     ) -> Answer:
-        """Why an item: the evidence it was shown with, else what the serving model has for it."""
+        """Why an item (the evidence it was shown with, else what the serving model has for it),
+        or whether it is of the kind asked ("is it scary?"): `why.answer`."""
         reasons = session.reasons.get(target)
         if reasons is None:  # not shown in this session: the evidence the serving model has for it
             found = self.candidates.find(session.after(base), request, [], Constraints())
             reasons = self.candidates.evidence(found, [target])[target]
         pick = Pick(self.items[target], 0.0, reasons)
-        evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
-        text = f"Why {display_title(pick.item.title)}? Because {evidence}."
-        if request.best:  # "which is the best?": the best liked of those shown, then why
-            shown = len(session.last_shown)
-            text = (
-                f"{replies.best_shown(pick.item, shown, *self.candidates.liked_by(target))} {text}"
-            )
-        wishes = sorted(session.constraints.milder)  # "nothing too violent": what it is not
-        milder = intensity(self.catalogue.concepts, wishes, self.catalogue.genres)
-        if milder.said and not milder.of_item.get(target):
-            text += f" {replies.mild_note(milder.said, milder.kinds)}"
+        text = why.answer(self.catalogue, session, request, pick, self.candidates.liked_by(target))
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
 

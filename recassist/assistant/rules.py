@@ -23,7 +23,13 @@ from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
-from recassist.language.shapes import TITLE_MARK, best_of_shown, film_question, unmarked
+from recassist.language.shapes import (
+    TITLE_MARK,
+    asked_of_it,
+    best_of_shown,
+    film_question,
+    unmarked,
+)
 from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
@@ -280,6 +286,19 @@ def about_title(
     elif not catalogue.find_title(title):
         return request
     return asked_about(title, asked)
+
+
+def kind_asked(request: TurnRequest, message: str, session: SessionMemory) -> TurnRequest:
+    """ "is it scary?", "is the second one funny?", "would it be too violent?": whether a film
+    shown (the one pointed at, else the focus or the first) is what the words name, answered from
+    what is known of it (`why.kind`), no list. A request that names a film or asks something else
+    of one ("is titanic any good?") is left as it is."""
+    asked = asked_of_it(message)
+    if asked is None or not session.last_shown or request.seed_titles or request.about:
+        return request
+    return TurnRequest(
+        intent=Intent.explain, refers_to=request.refers_to, about="kind", mood=asked[:200]
+    )
 
 
 def asked_about(title: str, asked: str) -> TurnRequest:

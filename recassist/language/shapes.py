@@ -306,3 +306,14 @@ def best_of_shown(text: str) -> bool:
     inside = {k for first, after in found for k in range(first, after)}
     outside = (t.low for k, t in enumerate(tokens) if k not in inside and t.low[0].isalnum())
     return bool(found) and all(w in word_set("filler") for w in outside)
+
+
+def asked_of_it(text: str) -> str | None:
+    """What a question about a film shown asks it to be, after the `is_it` phrase the message
+    begins with ("is it scary?": "scary", "is the second one too violent?": "too violent");
+    None when it begins with none or asks nothing after it."""
+    tokens = tokenise(text)
+    at = phrases("is_it").at_start(tokens, after_punctuation=True)
+    if at is None or at[1] >= len(tokens):
+        return None
+    return text[tokens[at[1]].start :].strip(" ?!.¿") or None

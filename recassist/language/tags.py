@@ -23,6 +23,7 @@ from recassist.language.words import (
     negators,
     phrases,
     table,
+    word_set,
 )
 
 _PUNCTUATION_BREAKS = frozenset(",.;!?")
@@ -223,22 +224,34 @@ class TagMatcher:
     def compounds(text: str, mentions: list[TagMention]) -> list[list[str]]:
         """The tag groups of `mentions` (in `text`) that qualify each other: wanted tags with
         nothing but a space or hyphen between them ("romantic comedy", "sci-fi horror", "romcom"),
-        each group of two or more distinct tags. "comedy or romance" and "comedy and romance" are no
-        compound."""
+        each group of two or more distinct tags, and those after a word of mixing ("a mix of action
+        and comedy", "both horror and comedy"). "comedy or romance" and "comedy and romance" are
+        no compound."""
         groups: list[list[TagMention]] = []
         for mention in sorted(
             (m for m in mentions if not m.negated), key=lambda m: (m.start, m.end)
         ):
             last = groups[-1][-1] if groups else None
             between = text[last.end : mention.start] if last is not None else "x"
+            led = last is not None and _mixed(text[: groups[-1][0].start], between)
             if last is not None and (
-                mention.start <= last.end or not between.replace("-", " ").strip()
+                mention.start <= last.end or not between.replace("-", " ").strip() or led
             ):
                 groups[-1].append(mention)
             else:
                 groups.append([mention])
         tags = [list(dict.fromkeys(m.tag for m in group)) for group in groups]
         return [group for group in tags if len(group) > 1]
+
+
+def _mixed(before: str, between: str) -> bool:
+    """Whether two kinds with `between` them ("and") come right after a word of mixing
+    (`compound_leads`: "a mix of", "both", "un mélange de") that ends `before`."""
+    if between.strip(" ,").lower() not in word_set("like_joiners"):
+        return False
+    tokens = tokenise(before)
+    found = phrases("compound_leads").matches(tokens, before)
+    return bool(found) and found[-1][1] == len(tokens)
 
 
 @cache

@@ -1,0 +1,72 @@
+"""What an answer about one film shown says: why it was shown (its evidence, and what it is not
+for a wish for less of a quality), which of the list is best ("which is the best?"), and whether
+it is of a kind asked ("is it scary?", "is the second one funny?"). Only what the catalogue knows
+of the film: its genres, the kinds and subjects the graph and TMDb give it, the most intense kinds
+for a quality; never a guess."""
+
+from __future__ import annotations
+
+from recassist.assistant import replies
+from recassist.assistant.ranking import Pick
+from recassist.assistant.request import TurnRequest
+from recassist.assistant.session import SessionMemory
+from recassist.grounding.evidence import phrase
+from recassist.retrieval.catalogue import Catalogue, Item, display_title
+from recassist.retrieval.concept_values import PEOPLE
+from recassist.retrieval.milder import intensity
+from recassist.retrieval.wording import spoken_list
+
+
+def answer(
+    catalogue: Catalogue,
+    session: SessionMemory,
+    request: TurnRequest,
+    pick: Pick,
+    liked: tuple[int, int, float],
+) -> str:
+    """The reply to a question about `pick` (`liked`: how many watched it, liked it, and its
+    well-liked share): whether it is of the kind asked (`TurnRequest.about` "kind"), else why it
+    was shown, led by why it is the best of the list when that was asked."""
+    if request.about == "kind":
+        return kind(catalogue, pick.item, request.mood or "")
+    evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
+    text = f"Why {display_title(pick.item.title)}? Because {evidence}."
+    wishes = sorted(session.constraints.milder)  # "nothing too violent": what it is not
+    milder = intensity(catalogue.concepts, wishes, catalogue.genres)
+    if milder.said and not milder.of_item.get(pick.item.item_id):
+        text += f" {replies.mild_note(milder.said, milder.kinds)}"
+    if request.best:  # "which is the best?": the best liked of those shown, then why
+        text = f"{replies.best_shown(pick.item, len(session.last_shown), *liked)} {text}"
+    return text
+
+
+def kind(catalogue: Catalogue, item: Item, words: str) -> str:
+    """Whether `item` is what `words` name ("scary", "a heist film", "too violent"): yes with
+    the kind that says so; no with its genres and the kinds asked; or that nothing known says
+    it ("on netflix")."""
+    title, index = display_title(item.title), catalogue.concepts
+    found = index.match(words) if index is not None and words else []
+    matches = [m.concept for m in found if m.concept.kind not in PEOPLE]
+    strong = intensity(index, [words], catalogue.genres) if words else None
+    has = [c for c in matches if item.item_id in c.members]
+    tags = spoken_list(list(item.tags), most=len(item.tags)) or "no genre"
+    if has:
+        return f'Yes: {title} is {has[0].spoken}, for "{words}".'
+    if strong is not None and strong.of_item.get(item.item_id) and index is not None:
+        most = [c.spoken for c in index.concepts if c.names[0] in strong.kinds]
+        own = [
+            c.spoken
+            for c in index.concepts
+            if c.names[0] in strong.kinds and item.item_id in c.members
+        ]
+        return f'Yes, for "{words}": {title} is {spoken_list(own or most[:1], "and")}.'
+    kinds = [c.spoken for c in matches] or [
+        f"a {k}" for k in (strong.kinds if strong is not None else ())
+    ]
+    if kinds:
+        named = spoken_list(kinds[:4], "or", most=4)
+        return f"Not by what I know: {title} is tagged {tags}; it is not {named}."
+    return (
+        f'I don\'t know whether {title} is "{words}": I know it is tagged {tags}, who made it '
+        "and who liked it."
+    )
