@@ -34,6 +34,7 @@ from recassist.language.tags import TagMatcher
 from recassist.language.words import cue, filler, listed
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.credits import RELATION_ROLE
+from recassist.retrieval.titles import without_number
 
 TASTES_MAX_CHARS = 500
 
@@ -277,6 +278,8 @@ def about_title(
     if question is None:
         return request
     asked, title = question
+    if asked == "have":  # "do you have the godfather part 3?": it, else said missing and like it
+        return _had(request, catalogue, title)
     if set(title.split()) <= filler() or only_reference(title):  # "it", "the first one"
         named = request.refers_to is None and not session.focus and len(session.seeds) == 1
         item_id = session.seeds[0] if named else session.resolve(request.refers_to)
@@ -286,6 +289,19 @@ def about_title(
     elif not catalogue.find_title(title):
         return request
     return asked_about(title, asked)
+
+
+def _had(request: TurnRequest, catalogue: Catalogue, title: str) -> TurnRequest:
+    """ "do you have X?": what is known of X when the catalogue has it; when it lacks X but has an
+    earlier film of its series ("the godfather part 3") or TMDb knows X, X as a seed (said
+    missing, and a list like it); else the request as read ("do you have anything funny?")."""
+    if catalogue.find_title(title):
+        return asked_about(title, "film")
+    base = without_number(title)
+    known = bool(base and catalogue.find_title(base)) or (
+        catalogue.outside is not None and catalogue.outside.find(title) is not None
+    )
+    return TurnRequest(seed_titles=[title], new_topic=True) if known else request
 
 
 def kind_asked(request: TurnRequest, message: str, session: SessionMemory) -> TurnRequest:

@@ -13,7 +13,8 @@ from recassist.language.phrases import tokenise
 from recassist.language.shapes import leading, series_cues
 from recassist.language.words import filler, listed, negators, word_set
 from recassist.retrieval.catalogue import Catalogue
-from recassist.retrieval.titles import informal_key, title_key, without_number
+from recassist.retrieval.embedding import english_words
+from recassist.retrieval.titles import informal_key, known_series, title_key, without_number
 
 WELL_KNOWN = 0.5  # the least popularity (rank by interactions, 0-1) of a film one word names
 
@@ -56,18 +57,24 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     """A message that is only a title ("heat", "star trek"): the list's seed, as after "like";
     "toy story 2", which the catalogue lacks, is said to be missing and the list is like Toy
     Story. Only a title the catalogue has exactly, a sequel of one, or a sure match of two words
-    or more all in the title, or of a film TMDb knows ("the matrix": missing, and like it): a word a title holds ("war", "christmas") or words near one ("set in
-    space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
+    or more all in the title, a film TMDb knows ("the matrix": missing, and like it), or the one
+    title that holds an uncommon word ("shawshank"): a word a title holds ("war", "christmas")
+    or words near one ("set in space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
     whatever its words would say otherwise ("top gun": no "top rated" guns), and so is one that is a
-    title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing)."""
+    title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing), a series and
+    a title of it ("star wars empire strikes back"), or a title misspelt in three words or more
+    ("die hard with a vengance")."""
     whole = " ".join(message.split()).strip(" ?!.")
     listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
     against = set(whole.lower().split()) & negators()  # "not star wars" is no seed
     trimmed = "" if against else _title_within(whole, catalogue)
-    if listing and len(request.seed_titles) <= 1 and len(whole) > 2:  # "Star Wars episode 5"
-        forms = (whole, informal_key(whole), without_number(whole) or "", trimmed)
-        if any(catalogue.exact_title(form) for form in forms if form):
+    rest = _after_series(whole)  # "star wars empire strikes back"
+    if listing and len(request.seed_titles) <= 1 and len(whole) >= 2:  # "Star Wars episode 5"
+        forms = (whole, informal_key(whole), without_number(whole) or "", trimmed, rest)
+        spelt = len(whole.split()) > 2 and not against and _surely_spelt(whole, catalogue)
+        if spelt or any(catalogue.exact_title(form) for form in forms if form):
             seed = trimmed if trimmed and catalogue.exact_title(trimmed) else whole
+            seed = rest if rest and catalogue.exact_title(rest) else seed
             seed = whole if series_name(whole) == seed else seed  # "all the die hard movies"
             return request.model_copy(
                 update={
@@ -85,20 +92,43 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     said = search_text(request.mood or "", fallback=False).strip(" ?!.")
     if not said or len(said.split()) > 5:
         return request
+    seed = _said_title(said, catalogue)
+    if seed is None:
+        return request
+    return request.model_copy(update={"seed_titles": [seed], "mood": None, "new_topic": False})
+
+
+def _said_title(said: str, catalogue: Catalogue) -> str | None:
+    """The seed a short message that asks nothing else names (`bare_title`), as it is written, or
+    the title of the one film whose title holds its one uncommon word ("shawshank",
+    "lebowski"); None when it names no film."""
     base = without_number(said)
     titled = catalogue.exact_title(said) or (base and catalogue.exact_title(base))
     plain_words = set(said.lower().split()) <= filler()  # "what did you recommend"
     # "movies about dogs" names a kind of film, not The Truth About Cats & Dogs
     kinds = catalogue.concepts.match(said) if catalogue.concepts is not None else []
     plain_words = plain_words or any(m.score >= 1.0 for m in kinds)
+    if not plain_words:  # "godfather": The Godfather
+        titled = titled or catalogue.titles.without_article(title_key(said))
     if len(said.split()) >= 2 and not plain_words:  # "star trek", "jurrasic park"
         titled = titled or _surely_spelt(said, catalogue)
     written = said[0].isupper() or said.lower().split()[0] in word_set("articles")
     if len(said.split()) >= 2 and (written or not plain_words):  # "The Dark Knight", no "dark"
-        titled = titled or _outside(said, catalogue)
-    if not titled:
-        return request
-    return request.model_copy(update={"seed_titles": [said], "mood": None, "new_topic": False})
+        titled = titled or _outside(said, catalogue, found=not plain_words)
+    if titled:
+        return said
+    one = None if plain_words else _only_title_with(said, catalogue)
+    return catalogue.items[one].title if one else None
+
+
+def _only_title_with(word: str, catalogue: Catalogue) -> str | None:
+    """The one item whose title holds `word`, a word of five letters or more that is no English
+    word ("shawshank", "lebowski"; "heat" and "matrix" are words); None when none or several do."""
+    low = word.lower()
+    if " " in low or len(low) < 5 or low in english_words():
+        return None
+    held = [i for i, item in catalogue.items.items() if low in title_key(item.title).split()]
+    return held[0] if len(held) == 1 else None
 
 
 def lead_title(message: str, catalogue: Catalogue) -> str:
@@ -109,7 +139,7 @@ def lead_title(message: str, catalogue: Catalogue) -> str:
     ("aliens but funny": about aliens)."""
     tokens = tokenise(message)
     end = leading(tokens)
-    if not 0 < end < len(tokens):
+    if not 0 < end < len(tokens) or _surely_spelt(message, catalogue):  # "die hard with a ..."
         return message
     said = message[tokens[0].start : tokens[end - 1].end]
     return f"{listed('like')[0]} {message}" if _names_film(said, catalogue) else message
@@ -137,13 +167,14 @@ def _names_film(said: str, catalogue: Catalogue) -> bool:
     return len(words) > 1 or said[0].isupper() or known.get(item, 1.0) >= WELL_KNOWN
 
 
-def _outside(said: str, catalogue: Catalogue) -> bool:
-    """Whether `said` is exactly the title of a film TMDb knows and the catalogue lacks, with or
-    without its article ("the matrix", "inception" in two words or more only): a film to be
-    like, said missing, not words to find in descriptions."""
+def _outside(said: str, catalogue: Catalogue, found: bool) -> bool:
+    """Whether `said` names a film TMDb knows and the catalogue lacks: a film to be like, said
+    missing, not words to find in descriptions ("the matrix"; in two words or more only). Words
+    that name a kind of film must be its whole title, with or without its article ("The Dark
+    Knight"); others may be as `OutsideFilms.find` finds them (`found`: "lord of the rings")."""
     film = catalogue.outside.find(said) if catalogue.outside is not None else None
     key, article = title_key(said), title_key(film.title) if film is not None else ""
-    return film is not None and key in (article, article.partition(" ")[2])
+    return film is not None and (found or key in (article, article.partition(" ")[2]))
 
 
 def _surely_spelt(said: str, catalogue: Catalogue) -> str | None:
@@ -160,6 +191,14 @@ def _spelt_within(said: str, title: str) -> bool:
     eight letters): "jurrasic park" is Jurassic Park; "set in space" is no Lost in Space."""
     words = title_key(title).split()
     return all(any(misspelt(w, t) for t in words) for w in title_key(said).split())
+
+
+def _after_series(whole: str) -> str:
+    """What follows the name of a series whose titles do not all hold it (`known_series`) at
+    the start of `whole` ("star wars empire strikes back": "empire strikes back"); "" if none."""
+    key = title_key(whole)
+    name = next((n for n in known_series() if key.startswith(f"{n} ")), None)
+    return key[len(name) :].strip() if name else ""
 
 
 def _title_within(whole: str, catalogue: Catalogue) -> str:

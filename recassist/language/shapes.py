@@ -175,6 +175,7 @@ FILM_QUESTIONS = {
     "rating": "rating_of_film",
     "awards": "awards_of_film",
     "film": "about_film",
+    "have": "have_film",
 }
 
 

@@ -260,10 +260,10 @@ class ConceptIndex:
 
     def unsaid(self, text: str, matches: Sequence[ConceptMatch], own: set[str]) -> list[str]:
         """The runs of `own` words (those the parser read as nothing) that no match used, in the
-        clauses of `text` that named a concept: "oscar winning" in "oscar winning dramas", as the
-        user wrote them, without the words at either end that are not `own` ("lisbonne" in "un
+        clauses of `text` that named a concept: "oscar winning" in "oscar winning dramas" (not a
+        generic word: "stories" in "true stories"), as the user wrote them, without the words at either end that are not `own` ("lisbonne" in "un
         film romantique qui se passe à lisbonne": the filler is no word left unused)."""
-        used = {w for m in matches for w in m.said.split()}
+        used = {f for m in matches for w in m.said.split() for f in word_forms(w)} | self.generic
         unmatched = set(self.unmatched(text))
         out: list[str] = []
         for _, said in self._spoken(text):
