@@ -127,3 +127,31 @@ def test_is_it_of_a_kind_is_answered_of_the_film_shown(described_assistant: Assi
     unknown = described_assistant.turn(session, "is it on netflix?")
     assert unknown.message.startswith(f'I don\'t know whether {second} is "on netflix"')
     assert session.last_shown == shown
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the difference between the first and second one?", "compare the first two"],
+)
+def test_two_films_shown_compared(described_assistant: Assistant, question: str) -> None:
+    """Two films of the list side by side: each one's genres, length and how liked it is, then
+    what both are. "compare the first two" was the earliest film with "two" in its title, and
+    the difference question searched the films' descriptions for its words."""
+    session = described_assistant.new_session(None)
+    described_assistant.turn(session, "recommend 3 westerns")
+    shown = list(session.last_shown)
+    result = described_assistant.turn(session, question)
+    items = described_assistant.catalogue.items
+    first, second = (display_title(items[i].title) for i in shown[:2])
+    assert result.message.startswith(f"{first}: "), result.message
+    assert f". {second}: " in result.message and "What they share: " in result.message
+    assert "a western" in result.message.split("What they share: ")[1]
+    assert [p.item.item_id for p in result.picks] == shown[:2] and session.last_shown == shown
+
+
+def test_comparing_with_a_film_not_shown_asks_which(described_assistant: Assistant) -> None:
+    """ "compare the first and the ninth" after three picks asks which is meant."""
+    session = described_assistant.new_session(None)
+    described_assistant.turn(session, "recommend 3 westerns")
+    result = described_assistant.turn(session, "compare the first and the ninth")
+    assert result.message.startswith("I can't find the 9th one"), result.message

@@ -168,7 +168,8 @@ class Assistant:
         message, parsed, own = self._read(message)  # and the words of its own
         parsed = parsed.model_copy(update={"declined": declined})
         ask_model = self.planner.asks_model(own)
-        titled = series_title(parsed, self.catalogue, message)  # "the last star wars movie"
+        titled = rules.compare_asked(parsed, message, session)  # "compare the first two"
+        titled = series_title(titled, self.catalogue, message)  # "the last star wars movie"
         titled = rules.about_title(
             bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )

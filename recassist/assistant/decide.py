@@ -284,7 +284,17 @@ class Decider:
         target: str,
     ) -> Answer:
         """Why an item (the evidence it was shown with, else what the serving model has for it),
-        or whether it is of the kind asked ("is it scary?"): `why.answer`."""
+        or whether it is of the kind asked ("is it scary?"): `why.answer`; or two of the last
+        list side by side ("compare the first two"): `why.compare`."""
+        if request.about == "compare":
+            ids = (target, session.resolve(request.compared_with))
+            if ids[1] is None or ids[1] == target:  # "compare the first and the ninth"
+                text = replies.unresolved(request.compared_with, len(session.last_shown))
+                return Answer(request, planner, text, update=base, listed=False)
+            picks = tuple(Pick(self.items[i], 0.0, session.reasons.get(i, [])) for i in ids)
+            liked = [self.candidates.liked_by(i) for i in ids]
+            text = why.compare(self.catalogue, [p.item for p in picks], liked)
+            return Answer(request, planner, text, picks, base)
         reasons = session.reasons.get(target)
         if reasons is None:  # not shown in this session: the evidence the serving model has for it
             found = self.candidates.find(session.after(base), request, [], Constraints())

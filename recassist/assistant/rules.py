@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from recassist.assistant.request import POINTING, Intent, TurnRequest
 from recassist.assistant.session import SessionMemory, SessionUpdate
+from recassist.language.numbers import compared
 from recassist.language.phrases import tokenise
 from recassist.language.reading import only_reference
 from recassist.language.shapes import (
@@ -314,6 +315,19 @@ def kind_asked(request: TurnRequest, message: str, session: SessionMemory) -> Tu
         return request
     return TurnRequest(
         intent=Intent.explain, refers_to=request.refers_to, about="kind", mood=asked[:200]
+    )
+
+
+def compare_asked(request: TurnRequest, message: str, session: SessionMemory) -> TurnRequest:
+    """ "what's the difference between the first and second one?", "compare the first two": two
+    films of the last list side by side (`why.compare`), no new list; the request as read when
+    fewer than two were shown or the message names a film."""
+    asked = compared(message)
+    if asked is None or len(session.last_shown) < 2 or request.seed_titles or request.about:
+        return request
+    first, second = asked
+    return TurnRequest(
+        intent=Intent.explain, refers_to=first, about="compare", compared_with=second
     )
 
 

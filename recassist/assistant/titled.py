@@ -24,7 +24,7 @@ def series_title(request: TurnRequest, catalogue: Catalogue, message: str) -> Tu
     the reading takes only capitalised ("the last Star Wars movie"), when the catalogue has titles
     of that name (`Catalogue.series`); the words of the name say no genre ("star wars": no war
     films) and are not said back as unused."""
-    if request.seed_titles or request.series or request.refers_first:  # "the first two"
+    if request.seed_titles or request.series or request.refers_first or request.about:
         return request
     tokens, nouns = tokenise(message), word_set("series_nouns")
     earliest = {" ".join(w.split()) for w in listed("series_earliest")}

@@ -1,6 +1,7 @@
-"""What an answer about one film shown says: why it was shown (its evidence, and what it is not
-for a wish for less of a quality), which of the list is best ("which is the best?"), and whether
-it is of a kind asked ("is it scary?", "is the second one funny?"). Only what the catalogue knows
+"""What an answer about films shown says: why one was shown (its evidence, and what it is not
+for a wish for less of a quality), which of the list is best ("which is the best?"), whether
+one is of a kind asked ("is it scary?", "is the second one funny?"), and two side by side
+("what's the difference between the first and second one?"). Only what the catalogue knows
 of the film: its genres, the kinds and subjects the graph and TMDb give it, the most intense kinds
 for a quality; never a guess."""
 
@@ -70,3 +71,33 @@ def kind(catalogue: Catalogue, item: Item, words: str) -> str:
         f'I don\'t know whether {title} is "{words}": I know it is tagged {tags}, who made it '
         "and who liked it."
     )
+
+
+def compare(catalogue: Catalogue, items: list[Item], liked: list[tuple[int, int, float]]) -> str:
+    """Two films side by side: each one's genres, year, length and how liked it is here, then
+    what both are (the most specific first, people too: "a film with Clint Eastwood") and the
+    most specific kind each is and the other is not ("Only Se7en (1995) is a neo-noir.")."""
+    parts = [_profile(item, *counts) for item, counts in zip(items, liked)]
+    index = catalogue.concepts
+    kinds = [index.of_item(i.item_id) if index is not None else [] for i in items]
+    shared = [c for c in kinds[0] if c in kinds[1]]
+    if shared:
+        parts.append(f"What they share: {spoken_list([c.spoken for c in shared[:3]], 'and')}.")
+    for item, own, other in ((items[0], kinds[0], kinds[1]), (items[1], kinds[1], kinds[0])):
+        only = [c for c in own if c not in other and c.kind not in PEOPLE]
+        if only:
+            parts.append(f"Only {display_title(item.title)} is {only[0].spoken}.")
+    return " ".join(parts)
+
+
+def _profile(item: Item, watched: int, liked: int, _score: float) -> str:
+    """ "Se7en (1995): Crime and Thriller, 127 minutes; 159 of the 236 people here who rated it
+    liked it." """
+    tags = spoken_list(list(item.tags), most=len(item.tags)) or "no genre"
+    length = f", {item.minutes} minutes" if item.minutes else ""
+    rated = (
+        f"{liked} of the {watched} people here who rated it liked it"
+        if watched
+        else "no one here has rated it yet"
+    )
+    return f"{display_title(item.title)}: {tags}{length}; {rated}."

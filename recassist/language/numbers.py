@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from recassist.language.phrases import Phrases, Token
+from recassist.language.phrases import Phrases, Token, tokenise
 from recassist.language.shapes import runs
-from recassist.language.words import count_value, filler, listed, table, word_set
+from recassist.language.words import count_value, cue, filler, listed, phrases, table, word_set
 
 _SUFFIXES = ("st", "nd", "rd", "th")
 _POSITION_NOUNS = frozenset({"one", "movie", "film", "item", "pick"})
@@ -276,3 +276,16 @@ def _decade_names() -> dict[str, int]:
     eighties": 1980), and those of `decade_alone` ("Achtziger")."""
     english = {name: 1920 + 10 * n for n, name in enumerate(listed("decade_names"))}
     return english | table("decade_alone")
+
+
+def compared(text: str) -> tuple[int, int] | None:
+    """The two positions of the last list a message compares ("what's the difference between the
+    first and second one?": 1 and 2; "compare the last one with the first": -1 and 1; "compare
+    the first two", or no position: the first two); None when it compares nothing."""
+    tokens = tokenise(text)
+    if not phrases("compare").found(tokens, text):
+        return None
+    found = [position for _, _, position in positions(tokens)]
+    if len(found) == 1 and not cue("first_few").found(tokens):
+        return None
+    return (found[0], found[1]) if len(found) > 1 else (1, 2)
