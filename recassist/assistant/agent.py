@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import ValidationError
 
-from recassist.assistant import rules
+from recassist.assistant import questions, rules
 from recassist.assistant.admission import ModelGate
 from recassist.assistant.answer import Answer, Explaining, answer_events
 from recassist.assistant.candidates import CandidateStage
@@ -168,12 +168,12 @@ class Assistant:
         message, parsed, own = self._read(message)  # and the words of its own
         parsed = parsed.model_copy(update={"declined": declined})
         ask_model = self.planner.asks_model(own)
-        titled = rules.compare_asked(parsed, message, session)  # "compare the first two"
+        titled = questions.compare_asked(parsed, message, session)  # "compare the first two"
         titled = series_title(titled, self.catalogue, message)  # "the last star wars movie"
-        titled = rules.about_title(
+        titled = questions.about_title(
             bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )
-        titled = rules.kind_asked(titled, message, session)  # "is it scary?"
+        titled = questions.kind_asked(titled, message, session)  # "is it scary?"
         titled = unknown(titled, self.catalogue)  # "asdfghjkl": nothing knows its words
         # a message that is a title ("le parrain", "star wars 5") or asks about one ("what is
         # fargo about?") is read: no model plans it
