@@ -57,3 +57,13 @@ def test_how_old_is_a_film_shown_asks_its_year(described_assistant: Assistant) -
     name = first.title.removesuffix(f" ({first.year})")
     assert result.message.startswith(f"{name} came out in {first.year}."), result.message
     assert not session.likes
+
+
+def test_a_description_joined_by_or_names_no_film(described_assistant: Assistant) -> None:
+    """ "like funerals or a dead body" is no pair of titles: "funerals" alone found The Funeral
+    (1996) when "or" joined titles whatever they were."""
+    result = described_assistant.turn(
+        described_assistant.new_session(None), "a comedy about death, like funerals or a dead body"
+    )
+    assert not result.request.seed_titles[1:] and "like The Funeral" not in result.message
+    assert result.picks and all("Comedy" in p.item.tags for p in result.picks)

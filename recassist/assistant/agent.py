@@ -45,7 +45,7 @@ from recassist.assistant.ranking import Pick, RerankStage
 from recassist.assistant.request import FeedbackKind, Intent, TurnRequest
 from recassist.assistant.rerank import RerankConfig, Reranker
 from recassist.assistant.session import SessionMemory, SessionUpdate
-from recassist.assistant.titled import bare_title, lead_title, series_title
+from recassist.assistant.titled import bare_title, either_title, lead_title, series_title
 from recassist.assistant.turn import TurnEvents, TurnResult, plain_text, run
 from recassist.errors import RecassistError
 from recassist.grounding.faithfulness import FaithfulnessChecker
@@ -170,6 +170,7 @@ class Assistant:
         ask_model = self.planner.asks_model(own)
         titled = questions.compare_asked(parsed, message, session)  # "compare the first two"
         titled = series_title(titled, self.catalogue, message)  # "the last star wars movie"
+        titled = either_title(titled, self.catalogue)  # "like fargo or pulp fiction"
         titled = questions.about_title(
             bare_title(titled, self.catalogue, message), self.catalogue, message, session
         )

@@ -131,6 +131,39 @@ def _only_title_with(word: str, catalogue: Catalogue) -> str | None:
     return held[0] if len(held) == 1 else None
 
 
+def either_title(request: TurnRequest, catalogue: Catalogue) -> TurnRequest:
+    """ "like fargo or pulp fiction", "algo como Titanic o Fargo": a seed that is no title whole,
+    whose parts either side of an `either` word ("or", "o", "oder") are each a film's title, is
+    those films; "like funerals or a dead body" stays as read (a description)."""
+    either, seeds = word_set("either"), []
+    for title in request.seed_titles:
+        parts, part = [], []
+        for word in title.split():
+            if word.lower() in either:
+                parts, part = [*parts, " ".join(part)], []
+            else:
+                part.append(word)
+        parts.append(" ".join(part))
+        whole = catalogue.exact_title(title) or len(parts) < 2
+        seeds += [title] if whole or not all(_names_title(p, catalogue) for p in parts) else parts
+    return (
+        request.model_copy(update={"seed_titles": seeds[:5]})
+        if len(seeds) > len(request.seed_titles)
+        else request
+    )
+
+
+def _names_title(said: str, catalogue: Catalogue) -> bool:
+    """Whether `said` is a film's title: exactly, informally, without its article, surely spelt
+    in two words or more, or exactly one TMDb knows."""
+    if not said:
+        return False
+    found = catalogue.exact_title(said) or catalogue.exact_title(informal_key(said))
+    found = found or catalogue.titles.without_article(title_key(said))
+    found = found or (len(said.split()) > 1 and _surely_spelt(said, catalogue))
+    return bool(found) or _outside(said, catalogue, found=False)
+
+
 def lead_title(message: str, catalogue: Catalogue) -> str:
     """ "fargo but funnier", "the matrix but less violent", "jaws meets jurassic park": a message
     that begins with a film's title and goes on as a list after "like" would (`like_stops`: "but",
