@@ -13,7 +13,7 @@ from recassist.assistant.request import TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.grounding.evidence import phrase
 from recassist.retrieval.catalogue import Catalogue, Item, display_title
-from recassist.retrieval.concept_values import PEOPLE
+from recassist.retrieval.concept_values import KEYWORD, PEOPLE
 from recassist.retrieval.milder import intensity
 from recassist.retrieval.wording import spoken_list
 
@@ -76,7 +76,8 @@ def kind(catalogue: Catalogue, item: Item, words: str) -> str:
 def compare(catalogue: Catalogue, items: list[Item], liked: list[tuple[int, int, float]]) -> str:
     """Two films side by side: each one's genres, year, length and how liked it is here, then
     what both are (the most specific first, people too: "a film with Clint Eastwood") and the
-    most specific kind each is and the other is not ("Only Se7en (1995) is a neo-noir.")."""
+    most specific kind each is and the other is not, a kind the graph knows before a TMDb tag
+    ("Only Se7en (1995) is a neo-noir.")."""
     parts = [_profile(item, *counts) for item, counts in zip(items, liked)]
     index = catalogue.concepts
     kinds = [index.of_item(i.item_id) if index is not None else [] for i in items]
@@ -85,6 +86,7 @@ def compare(catalogue: Catalogue, items: list[Item], liked: list[tuple[int, int,
         parts.append(f"What they share: {spoken_list([c.spoken for c in shared[:3]], 'and')}.")
     for item, own, other in ((items[0], kinds[0], kinds[1]), (items[1], kinds[1], kinds[0])):
         only = [c for c in own if c not in other and c.kind not in PEOPLE]
+        only.sort(key=lambda c: c.kind == KEYWORD)  # a kind the graph knows before a TMDb tag
         if only:
             parts.append(f"Only {display_title(item.title)} is {only[0].spoken}.")
     return " ".join(parts)
