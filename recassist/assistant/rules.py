@@ -12,7 +12,7 @@ the widget), applied by the assistant itself so that no surface has its own copy
 - A message that is only a title ("heat", "toy story 2", "star trek") is the list's seed
   (`assistant.titled`).
 - A title ruled out ("romantic movies but not Titanic") is no seed: not interested, and a list.
-- Questions about films (one named, the list shown) are `assistant.questions`'.
+- Questions about films (one named, the list shown) are `assistant.questions`'s.
 """
 
 from __future__ import annotations
