@@ -75,3 +75,28 @@ def test_feeling_rough_is_a_comfort_movie(described_assistant: Assistant, messag
     assert all(p.reasons[0].label == "a comedy drama" for p in result.picks), [
         p.reasons[0] for p in result.picks
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "feeling", "label"),
+    [
+        (
+            "somthing liek termnator but romantik from the eigthies pls",
+            "i'm so hungover, what should i watch",
+            "a comedy drama",
+        ),
+        ("recommend 3 westerns", "i'm bored", "an action film"),
+    ],
+)
+def test_a_feeling_after_a_list_is_a_new_want(
+    described_assistant: Assistant, first: str, feeling: str, label: str
+) -> None:
+    """How the user feels, said after a list, starts anew: "i'm bored" after westerns listed
+    westerns, "i'm so hungover" after 80s romances like The Terminator listed 80s romances."""
+    session = described_assistant.new_session(None)
+    described_assistant.turn(session, first)
+    result = described_assistant.turn(session, feeling)
+    assert result.message == "Here are 5 picks:", result.message
+    assert all(p.reasons[0].label == label for p in result.picks), [
+        p.reasons[0] for p in result.picks
+    ]

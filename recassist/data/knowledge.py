@@ -216,6 +216,14 @@ def feelings(table: dict) -> dict[str, str]:
     }
 
 
+def feeling_phrases() -> list[str]:
+    """Every way of saying how one feels that `feelings` reads ("i'm so bored", "feeling down"):
+    a want of its own, never a change to the last list."""
+    folder = resources.files("recassist.data").joinpath("names")
+    foreign = tomllib.loads(folder.joinpath("translations.toml").read_text("utf-8"))
+    return list(feelings(foreign["feelings"]))
+
+
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:
     """The named Freebase entities (kinds of film in `freebase.toml`, people in `people.toml`),
     and how messages are read for them (the `match` section, with `translations`: the words of

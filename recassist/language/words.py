@@ -13,6 +13,7 @@ from importlib import resources
 
 from text_to_num import text2num
 
+from recassist.data.knowledge import feeling_phrases
 from recassist.language.phrases import Phrases, PhraseTable
 
 LANGUAGES = ("en", "fr", "es", "de", "it", "pt")
@@ -60,8 +61,10 @@ def cue_words(name: str) -> list[str]:
 
 
 def cue_phrases(name: str) -> list[str]:
-    """The phrases of cue `name`; "ask" and "want_head" take every language's `something`."""
-    extra = listed("something") if name in ("ask", "want_head") else []
+    """The phrases of cue `name`; "ask" and "want_head" take every language's `something`, and
+    "want_head" how one says one feels ("i'm so bored": a want of its own, `feeling_phrases`)."""
+    extra = list(listed("something")) if name in ("ask", "want_head") else []
+    extra += feeling_phrases() if name == "want_head" else []
     return [*cue_words(name), *extra]
 
 
