@@ -193,9 +193,7 @@ def _names_film(said: str, catalogue: Catalogue) -> bool:
     item = catalogue.exact_title(said) or catalogue.exact_title(informal_key(said))
     item = item or _surely_spelt(said, catalogue)  # "se7en", "jurrasic park"
     if item is None:
-        return (
-            len(words) > 1 and catalogue.outside is not None and bool(catalogue.outside.find(said))
-        )
+        return len(words) > 1 and _outside(said, catalogue, found=True)
     known = catalogue.concepts.popularity if catalogue.concepts is not None else {}
     return len(words) > 1 or said[0].isupper() or known.get(item, 1.0) >= WELL_KNOWN
 

@@ -54,13 +54,9 @@ def kind(catalogue: Catalogue, item: Item, words: str) -> str:
     if has:
         return f'Yes: {title} is {has[0].spoken}, for "{words}".'
     if strong is not None and strong.of_item.get(item.item_id) and index is not None:
-        most = [c.spoken for c in index.concepts if c.names[0] in strong.kinds]
-        own = [
-            c.spoken
-            for c in index.concepts
-            if c.names[0] in strong.kinds and item.item_id in c.members
-        ]
-        return f'Yes, for "{words}": {title} is {spoken_list(own or most[:1], "and")}.'
+        intense = [c for c in index.concepts if c.names[0] in strong.kinds]
+        own = [c.spoken for c in intense if item.item_id in c.members] or [intense[0].spoken]
+        return f'Yes, for "{words}": {title} is {spoken_list(own, "and")}.'
     kinds = [c.spoken for c in matches] or [
         f"a {k}" for k in (strong.kinds if strong is not None else ())
     ]

@@ -25,6 +25,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -216,12 +217,13 @@ def feelings(table: dict) -> dict[str, str]:
     }
 
 
-def feeling_phrases() -> list[str]:
+@cache
+def feeling_phrases() -> tuple[str, ...]:
     """Every way of saying how one feels that `feelings` reads ("i'm so bored", "feeling down"):
-    a want of its own, never a change to the last list."""
+    a want of its own, never a change to the last list. Read once."""
     folder = resources.files("recassist.data").joinpath("names")
     foreign = tomllib.loads(folder.joinpath("translations.toml").read_text("utf-8"))
-    return list(feelings(foreign["feelings"]))
+    return tuple(feelings(foreign["feelings"]))
 
 
 def entity_names() -> tuple[list[NamedEntity], dict[str, list[str]]]:

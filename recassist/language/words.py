@@ -64,7 +64,7 @@ def cue_phrases(name: str) -> list[str]:
     """The phrases of cue `name`; "ask" and "want_head" take every language's `something`, and
     "want_head" how one says one feels ("i'm so bored": a want of its own, `feeling_phrases`)."""
     extra = list(listed("something")) if name in ("ask", "want_head") else []
-    extra += feeling_phrases() if name == "want_head" else []
+    extra += list(feeling_phrases()) if name == "want_head" else []
     return [*cue_words(name), *extra]
 
 
