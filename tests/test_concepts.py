@@ -455,12 +455,14 @@ def test_a_famous_person_named_brings_their_films_and_says_so(
 ) -> None:
     """The graph links films to people by id only, so "anything by hitchcock" once answered that
     people cannot be looked up (or went by two films the model guessed). The famous are named in
-    `data/names/people.toml`: every pick is theirs, the explanation says so, and no note says they
-    are unknown."""
+    `data/names/people.toml`: their films come first (then, where the slice has fewer, films liked
+    beside theirs, said so), the explanation says so, and no note says they are unknown."""
     index = concept_assistant.catalogue.concepts
     concept = next(c for c in index.concepts if c.spoken == person)
     result = concept_assistant.turn(concept_assistant.new_session(None), message)
-    assert result.picks and all(p.item.item_id in concept.members for p in result.picks)
+    theirs = [p.item.item_id in concept.members for p in result.picks]
+    assert result.picks and theirs == sorted(theirs, reverse=True), theirs  # theirs first
+    assert all(theirs) or f"of these are films {person.removeprefix('a film ')}" in result.message
     assert film in {p.item.title for p in result.picks}
     assert person in result.picks[0].explanation.text
     assert "by name" not in result.message, result.message

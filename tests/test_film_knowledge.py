@@ -221,7 +221,8 @@ def test_a_person_with_fewer_films_that_fit_than_the_list_says_so(
 ) -> None:
     """ "something with tom hanks that isn't a comedy" filled the last places with films near the
     words that are not his, and the reply did not say so. It says so only when every film of his
-    that fits is in the list: when more fit, the ranking chose, and there is nothing to say."""
+    that fits is in the list: when more fit, the ranking chose, and there is nothing to say. When
+    none of the picks is his and all of his were shown ("more" after his films), it says so."""
     from recassist.assistant.ranking import Pick
     from recassist.assistant.within import within_notes
     from recassist.retrieval.catalogue import Catalogue, Constraints
@@ -239,3 +240,10 @@ def test_a_person_with_fewer_films_that_fit_than_the_list_says_so(
     ]
     assert within_notes(matches, picks, Constraints(), items, set()) == []  # Forrest Gump fits
     assert within_notes(matches, picks[:3], no_comedy, items, set()) == []  # all are his
+    # none of the picks his, every film of his shown: said so
+    his_all = {i for m in matches for i in m.concept.members}
+    last = within_notes(matches, picks[3:], Constraints(), items, his_all)
+    assert last == [
+        "I know no more films with Tom Hanks than those I showed; these are liked by the same"
+        " people."
+    ]

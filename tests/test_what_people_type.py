@@ -45,7 +45,7 @@ def test_a_genre_word_inside_a_title_ruled_out_is_no_genre(assistant: Assistant)
     session = assistant.new_session(None)
     result = assistant.turn(session, "movies about space but not star wars")
     star_wars = assistant.catalogue.exact_title("star wars")
-    assert result.message.startswith("Noted: not Star Wars (1977).") and result.picks
+    assert result.message.startswith("Noted: not Star Wars (1977), ") and result.picks
     assert "War" not in result.request.exclude_tags + result.request.include_tags
     assert "with no War" not in result.message and star_wars in session.dislikes
 
@@ -561,7 +561,7 @@ def test_a_title_in_lower_case_among_words_of_asking_is_that_film(
     assert result.message.startswith("Here are 5 picks, like Star Wars (1977)"), result.message
     assert not result.request.include_tags
     ruled = assistant.turn(assistant.new_session(None), "not star wars")
-    assert ruled.message.startswith("Noted: not Star Wars (1977).") and "didn't use" not in (
+    assert ruled.message.startswith("Noted: not Star Wars (1977), ") and "didn't use" not in (
         ruled.message
     )
 

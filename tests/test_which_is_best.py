@@ -13,7 +13,7 @@ from recassist.retrieval.catalogue import display_title
 def best_liked(assistant: Assistant, item_ids: list[str]) -> str:
     """The best liked of `item_ids`, by the same well-liked share the answer goes by."""
     stage = assistant.decider.candidates
-    return max(item_ids, key=lambda i: stage.liked_by(i)[2])
+    return max(item_ids, key=lambda i: stage.co_liked.liked_by(i)[2])
 
 
 @pytest.mark.parametrize(

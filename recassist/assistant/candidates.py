@@ -44,6 +44,7 @@ from recassist.language.words import word_set
 from recassist.llm.prompts import quote
 from recassist.retrieval import neighbours
 from recassist.retrieval.catalogue import Catalogue, Constraints
+from recassist.retrieval.concept_values import PEOPLE, ConceptMatch
 from recassist.retrieval.fusion import normalised_matrix
 from recassist.retrieval.outside import OutsideFilm
 from recassist.retrieval.serving import ServingModel
@@ -53,6 +54,11 @@ from recassist.settings import AgentConfig
 log = logging.getLogger(__name__)
 POPULAR = Reason("popular", "it is popular with other users")
 RELATED_WEIGHT = 10.0  # a relation asked by name outranks every other list
+# a person's films asked for run out ("more" after them): films liked by those who liked theirs
+# fill the list, their best at this share of a concept's weight: below the least of theirs
+# (a listed item scores at least 0.01, `fusion.normalised_matrix`)
+PEOPLE_FILL = 0.005
+NAMED_KINDS = ("concept", "synopsis")  # evidence that an item is what the words named
 MIN_CO_LIKED = 2  # people who liked both, for "people who liked X also liked it" to be cited
 
 
@@ -63,7 +69,6 @@ class CandidateStage:
         self.catalogue, self.serving, self.config = catalogue, serving, config
         self._liked: sp.csc_matrix | None = None  # who liked what, built at the first "like X"
         self._kinds: sp.csr_matrix | None = None  # each item's kinds of film, built then too
-        self._liked_share: neighbours.WellLiked | None = None  # built at the first "surprise me"
         self.co_liked = CoLiked(serving.data)
         self._tags = tags  # the agent's own: what the parser reads in the words
 
@@ -92,6 +97,10 @@ class CandidateStage:
         kinds = wanted_tags(constraints)
         if not (concepts or anchors) and kinds and said != kinds:  # "a comedy, nothing dark"
             concepts = self._concepts(gathered, kinds, constraints, seen)
+        if concepts and not anchors and _people_only(gathered.concepts):  # "more" after his films:
+            theirs = [i for m in gathered.concepts for i in sorted(m.concept.members)]
+            scale = PEOPLE_FILL * self.config.concept_weight / self.config.seed_weight
+            self._like(gathered, theirs, None, constraints, seen, scale)
         if anchors and not request.people_by:  # named or liked earlier (a person's film is
             # neither): their neighbours by behaviour, graph
             kind = "requested" if seeds else "history_item"
@@ -111,11 +120,7 @@ class CandidateStage:
         if session.user_id is not None and request.intent is not Intent.search:
             self._generators(gathered, session.user_id)
         if request.best and not anchors:  # "the best sci-fi": the best liked of what is asked
-            named = {
-                i
-                for i, rs in gathered.item_reasons.items()
-                if rs[0].kind in ("concept", "synopsis")
-            }
+            named = {i for i, rs in gathered.item_reasons.items() if rs[0].kind in NAMED_KINDS}
             within = set(series) if series else named if concepts else None
             self._best(gathered, constraints, seen, within)  # "the best star trek": of those
         self._popular(gathered, constraints, seen)
@@ -205,7 +210,7 @@ class CandidateStage:
     ) -> bool:
         """The items liked by most of those who watched them ("surprise me", "the best sci-fi"),
         of those `within` ("black and white classics") if given; whether there were any."""
-        liked = self._well_liked()
+        liked = self.co_liked.well_liked()
         scores = liked.scores
         if within is not None:
             keep = self.serving.data.items.rows(sorted(within), missing=-1)
@@ -273,14 +278,16 @@ class CandidateStage:
         self,
         gathered: Gathered,
         anchors: Sequence[str],
-        kind: str,
+        kind: str | None,
         constraints: Constraints,
         seen: set[str],
+        scale: float = 1.0,
     ) -> None:
         """ "Like X": the items people who liked X also liked ("seeds", with how many; those of
         X's kinds of film raised by `agent.kind_weight`) and X's neighbours in the knowledge graph
         ("graph": its sequel, the same director, shared cast), never the nearest title text. Each
-        item keeps the specific evidence it has."""
+        item keeps the specific evidence it has; the lists say they are like X as `kind` (none:
+        only the items' own evidence), weighing `scale` times as much as a seed's."""
         items, vocab = self.catalogue.items, self.serving.data.items
         rows = vocab.rows(anchors, missing=-1)
         rows, sources = rows[rows >= 0], [a for a, r in zip(anchors, rows) if r >= 0]
@@ -291,8 +298,9 @@ class CandidateStage:
             self._kinds = neighbours.kind_matrix(self.serving.data, self.catalogue.genres)
         co = neighbours.co_liked(self._liked, rows, self._kinds, self.config.kind_weight)
         listed = self._top(co.scores, constraints, seen)
-        shared = [Reason(kind, items[a].title, items[a]) for a in sources[:2]]
-        gathered.add(self.serving, "seeds", self.config.seed_weight, listed, shared)
+        shared = [Reason(kind, items[a].title, items[a]) for a in sources[:2]] if kind else []
+        weight = self.config.seed_weight * scale
+        gathered.add(self.serving, "seeds", weight, listed, shared)
         for item_id in listed:
             row, seed = vocab.row(item_id), sources[int(co.seed[vocab.row(item_id)])]
             if co.counts[row] >= MIN_CO_LIKED:
@@ -303,13 +311,7 @@ class CandidateStage:
         if graph is None or not self.config.graph_weight:
             return
         listed = self._top(graph.neighbours(rows), constraints, seen)
-        gathered.add(
-            self.serving,
-            "graph",
-            self.config.seed_weight * self.config.graph_weight,
-            listed,
-            shared,
-        )
+        gathered.add(self.serving, "graph", weight * self.config.graph_weight, listed, shared)
         for ev in graph.item_evidence(rows, vocab.rows(listed), limit=1):
             if ev.kind != "history_item" and ev.source in items:
                 reason = Reason(ev.kind, items[ev.source].title, items[ev.source], ev.count or None)
@@ -327,21 +329,6 @@ class CandidateStage:
         if graph is None or min(rows) < 0:
             return False
         return bool(graph.related(rows[:1], kind)[rows[1]] > 0)
-
-    def liked_by(self, item_id: str) -> tuple[int, int, float]:
-        """How many people here watched (rated) the item, how many of them liked it, and how well
-        liked it is (`neighbours.well_liked`: 0 for an item watched by few)."""
-        row = self.serving.data.items.rows([item_id], missing=-1)[0]
-        if row < 0:
-            return 0, 0, 0.0
-        share = self._well_liked()
-        return int(share.watchers[row]), int(share.liked[row]), float(share.scores[row])
-
-    def _well_liked(self) -> neighbours.WellLiked:
-        """How well liked each item is (`retrieval.neighbours.well_liked`), once per stage."""
-        if self._liked_share is None:
-            self._liked_share = neighbours.well_liked(self.serving.data)
-        return self._liked_share
 
     def _related(
         self, gathered: Gathered, seed: str, kind: str, constraints: Constraints, seen: set[str]
@@ -397,3 +384,8 @@ class CandidateStage:
             reasons = with_people(reasons, item_id, self.catalogue.credits)  # "Ridley Scott"
             out[item_id] = strongest_first(self.co_liked.specific(reasons, item_id))[:limit]
         return out
+
+
+def _people_only(matches: Sequence[ConceptMatch]) -> bool:
+    """Whether every concept matched is a person ("movies with tom cruise")."""
+    return bool(matches) and all(m.concept.kind in PEOPLE for m in matches)

@@ -1,5 +1,5 @@
 """Co-liked counts: how many people who liked item X also liked item Y, from the serving data's
-liked events. They make "like X" evidence specific: "41 people who liked Alien (1979) also liked it"
+liked events; and how well liked each item is by those who watched it. They make "like X" evidence specific: "41 people who liked Alien (1979) also liked it"
 instead of "you asked for something like Alien (1979)".
 
 The counts are read from retrieval's "liked" matrix (`retrieval.neighbours.liked_matrix`), the one
@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from recassist.grounding.evidence import Reason
 from recassist.retrieval.interactions import Interactions
-from recassist.retrieval.neighbours import co_liked_count, liked_matrix
+from recassist.retrieval.neighbours import WellLiked, co_liked_count, liked_matrix, well_liked
 
 MIN_CO_LIKED = 3  # fewer people than this is anecdote, not evidence: the plainer reason stays
 # reasons that name an item liked or asked for
@@ -26,6 +26,22 @@ class CoLiked:
 
     def __init__(self, data: Interactions) -> None:
         self.data = data
+        self._well_liked: WellLiked | None = None  # built at the first "surprise me"
+
+    def well_liked(self) -> WellLiked:
+        """How well liked each item is (`retrieval.neighbours.well_liked`), built once."""
+        if self._well_liked is None:
+            self._well_liked = well_liked(self.data)
+        return self._well_liked
+
+    def liked_by(self, item_id: str) -> tuple[int, int, float]:
+        """How many people here watched (rated) the item, how many of them liked it, and how well
+        liked it is (`neighbours.well_liked`: 0 for an item watched by few)."""
+        row = self.data.items.rows([item_id], missing=-1)[0]
+        if row < 0:
+            return 0, 0, 0.0
+        share = self.well_liked()
+        return int(share.watchers[row]), int(share.liked[row]), float(share.scores[row])
 
     def count(self, a: str, b: str) -> int:
         """People who liked both items (by external id); 0 for an item the data does not have."""

@@ -20,7 +20,7 @@ from recassist.assistant.events import Planner as PlannerName
 from recassist.assistant.events import SponsoredCard
 from recassist.assistant.film_facts import fact_note, relation_note
 from recassist.assistant.gathered import Found
-from recassist.assistant.loosen import loosened
+from recassist.assistant.loosen import nothing_fits
 from recassist.assistant.mainstream import MainstreamStage
 from recassist.assistant.ranking import Pick, RerankStage, rank
 from recassist.assistant.request import Intent, TurnRequest
@@ -30,6 +30,7 @@ from recassist.assistant.seeds import (
     built_around,
     named_titles,
     outside_films,
+    sequels_of_first,
     thumbs_on_no_film,
     whole_series,
 )
@@ -99,8 +100,10 @@ class Decider:
         not there. A title named in a "why", a thumbs ("not interested in Heat") or a "more like
         it" ("the godfather was amazing, more like it") beats the focus."""
         pointed = session.resolve(request.refers_to)
-        if request.best and request.intent is Intent.explain:  # "which is the best?"
-            pointed = max(session.last_shown, key=lambda i: self.candidates.liked_by(i)[2])
+        if request.intent is Intent.explain and (request.best or request.shown_most):
+            pointed = why.chosen(
+                self.items, session.last_shown, request, self.candidates.co_liked.liked_by
+            )
         named = request.refers_to is None and request.seed_titles
         if request.intent is Intent.explain or (
             named and request.intent in (Intent.feedback, Intent.more_like)
@@ -145,10 +148,9 @@ class Decider:
         if now.constraints.less_mainstream and picks:
             notes.append(replies.popularity_note(self.mainstream.popularity(picks), usual))
         seeds = [] if request.people_by else [self.items[s] for s in now.seeds]  # no "like Jaws"
-        empty = {**self._fit_before(now), "loosen": loosened(now, self.items)} if not picks else {}
-        text = replies.list_line(
-            len(picks), seeds, now.constraints, notes, self.catalogue.years, request.count, **empty
-        )
+        empty = {} if picks else nothing_fits(now, self.items, self.catalogue.history_ids)
+        years, count = self.catalogue.years, request.count
+        text = replies.list_line(len(picks), seeds, now.constraints, notes, years, count, **empty)
         show_ad = self.sponsor is not None and picks and not preview
         sponsored = self.sponsor(session.after(update), list(ids)) if show_ad else None
         note = replies.STORE_DOWN if found.store_down else None
@@ -159,7 +161,7 @@ class Decider:
         the one fact asked (its director, cast, length...)."""
         if asked != "film":
             return fact_note(item, asked, self.catalogue.credits)
-        watched, liked, _ = self.candidates.liked_by(item.item_id)
+        watched, liked, _ = self.candidates.co_liked.liked_by(item.item_id)
         return replies.about_note(item, watched, liked, self.catalogue.synopsis(item.item_id))
 
     def _notes(
@@ -241,15 +243,6 @@ class Decider:
         themed = [(p, theme_reasons(profiles.get(p.item.item_id), request.mood)) for p in picks]
         return [p.with_reasons([*t, *reasons[p.item.item_id]][:3]) for p, t in themed], usual
 
-    def _fit_before(self, now: SessionMemory) -> dict[str, bool]:
-        """Whether a film shown in this session (`shown_fit`), or one the user rated (`rated_fit`),
-        fits every standing constraint: then the reply finds "nothing more", "nothing you have
-        not rated"."""
-        items, allows = self.items, now.constraints.allows
-        rated = self.catalogue.history_ids(now.user_id)
-        fit = [any(i in items and allows(items[i]) for i in ids) for ids in (now.shown, rated)]
-        return {"shown_fit": fit[0], "rated_fit": fit[1]}
-
     def _seeds(
         self,
         session: SessionMemory,
@@ -292,7 +285,7 @@ class Decider:
                 text = replies.unresolved(request.compared_with, len(session.last_shown))
                 return Answer(request, planner, text, update=base, listed=False)
             picks = tuple(Pick(self.items[i], 0.0, session.reasons.get(i, [])) for i in ids)
-            liked = [self.candidates.liked_by(i) for i in ids]
+            liked = [self.candidates.co_liked.liked_by(i) for i in ids]
             text = why.compare(self.catalogue, [p.item for p in picks], liked)
             return Answer(request, planner, text, picks, base)
         reasons = session.reasons.get(target)
@@ -300,9 +293,14 @@ class Decider:
             found = self.candidates.find(session.after(base), request, [], Constraints())
             reasons = self.candidates.evidence(found, [target])[target]
         pick = Pick(self.items[target], 0.0, reasons)
-        text = why.answer(self.catalogue, session, request, pick, self.candidates.liked_by(target))
+        text = why.answer(
+            self.catalogue, session, request, pick, self.candidates.co_liked.liked_by(target)
+        )
         update = base.then(SessionUpdate(focus=target))
         return Answer(request, planner, text, (pick,), update)
+
+    def _sequels(self, item_id: str | None) -> list[str]:
+        return sequels_of_first(self.catalogue, self.candidates.serving, item_id) if item_id else []
 
     def _known(self, item_ids: Sequence[str], field: str) -> list[int]:
         """The films' years or lengths (`field`) where known: what "older" and "newer", "shorter"
@@ -324,6 +322,8 @@ class Decider:
         liked = (request.feedback or "like") == "like"
         ruled = max(1, request.ruled_out)  # "not titanic or the english patient": both
         named = [n.item_id for n in named_titles(self.catalogue, request)[1:ruled]]
+        if request.ruled_out or request.feedback == "not_interested":  # "that isn't star wars"
+            named += [s for i in [target, *named] for s in self._sequels(i)]  # its sequels too
         named += session.last_shown[: request.refers_first]  # "seen them all, anything else?"
         also = [i for i in dict.fromkeys(named) if i and i != target]
         noted = self._feedback(request, planner, base, target)

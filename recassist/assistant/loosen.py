@@ -5,10 +5,22 @@ a film not yet shown. The constraints themselves stand until the user lets them 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from recassist.assistant.session import SessionMemory
 from recassist.retrieval.catalogue import Constraints, Item
+
+
+def nothing_fits(
+    now: SessionMemory, items: Mapping[str, Item], history: Callable[[str | None], list[str]]
+) -> dict:
+    """What the reply says when no film fits: whether a film shown in this session
+    (`shown_fit`), or one the user rated (`history`, `rated_fit`), fits every standing constraint
+    (then it finds "nothing more", "nothing you have not rated"), and what to let go of
+    (`loosened`)."""
+    allows, rated = now.constraints.allows, history(now.user_id)
+    fit = [any(i in items and allows(items[i]) for i in ids) for ids in (now.shown, rated)]
+    return {"shown_fit": fit[0], "rated_fit": fit[1], "loosen": loosened(now, items)}
 
 
 def loosened(now: SessionMemory, items: Mapping[str, Item]) -> list[str]:

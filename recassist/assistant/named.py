@@ -184,13 +184,17 @@ def near_synopses(
     generic words) describe: its similarity above `floor` (`synopsis_floor` unless given),
     scaled to 0-1, times a weight from `synopsis_weight` (the `matches` used every word: the
     synopsis only orders what they named) to `synopsis_weight_unused` (they used none: it is all
-    there is to go on)."""
+    there is to go on). A person's name matched is no description."""
     synopses, index = catalogue.synopses, catalogue.concepts
     weight = config.synopsis_weight
     floor = config.synopsis_floor if floor is None else floor
     if synopses is None or not (weight or config.synopsis_weight_unused):
         return {}
     text = index.wanted(words) if index is not None else words
+    names = {w for m in matches if m.concept.kind in PEOPLE for w in m.said.lower().split()}
+    text = " ".join(w for w in text.split() if w.strip(",").lower() not in names).strip(" ,")
+    if not text:  # "films with tom cruise": a name says nothing of a story ("Cruise Control")
+        return {}
     share = index.unused_share(words, matches) if index is not None and matches else 1.0
     weight += (config.synopsis_weight_unused - weight) * share
     near = synopses.nearest(text, config.depth, floor)

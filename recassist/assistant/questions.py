@@ -9,7 +9,7 @@ from recassist.assistant.request import Intent, TurnRequest
 from recassist.assistant.session import SessionMemory
 from recassist.language.numbers import compared
 from recassist.language.reading import only_reference
-from recassist.language.shapes import asked_of_it, best_of_shown, film_question
+from recassist.language.shapes import asked_of_it, best_of_shown, film_question, most_of_shown
 from recassist.language.words import filler
 from recassist.retrieval.catalogue import Catalogue
 from recassist.retrieval.credits import RELATION_ROLE
@@ -26,9 +26,12 @@ def about_title(
     it about?", "is the first one good?", "who's the director?" ask about a film shown (the one
     pointed at; "it" after "fargo" is Fargo, the one film the list went by); with none shown, the
     reply asks which film is meant (the request points at nothing). "Which is the best?" asks
-    which of the last list is best liked (`shapes.best_of_shown`), and why."""
+    which of the last list is best liked (`shapes.best_of_shown`), and why; "which one is the
+    longest?" which is longest (`shapes.most_of_shown`)."""
     if session.last_shown and best_of_shown(message):  # "which is the best?": of those shown
         return TurnRequest(intent=Intent.explain, best=True)
+    if session.last_shown and (most := most_of_shown(message)):  # "which one is the longest?"
+        return TurnRequest(intent=Intent.explain, shown_most=most)
     question = film_question(message)
     if question is None:
         return request

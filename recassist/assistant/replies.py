@@ -261,6 +261,12 @@ def few_within_note(person: str, films: int, held: bool) -> str:
     return f"Only {films} of these {are}: {which} I know{fit}."
 
 
+def no_more_note(person: str) -> str:
+    """What the reply says when every film of a person asked for was shown ("more" after all of
+    Tom Cruise's): none of the picks is theirs, and each card says what it is liked beside."""
+    return f"I know no more films {person} than those I showed; these are liked by the same people."
+
+
 def milder_note(wishes: Sequence[str], kinds: Sequence[str], all_of: bool = False) -> str:
     """What a wish for less of a quality did: 'For "nothing too violent", war films, slashers
     and gangster films come last.' Nothing is ruled out, and the user should know that; nor that

@@ -102,6 +102,9 @@ class TurnRequest(BaseModel):
     # "the best sci-fi", "top rated", "what's the best movie ever made?": what those who watched
     # it liked most comes first (`CandidateStage`), for this turn only
     best: bool = False
+    # "which one is the longest?": the film of the last list asked for by its length or year
+    # (`shapes.most_of_shown`), with `intent` explain
+    shown_most: Literal["longest", "shortest", "newest", "oldest"] | None = None
     # "3 comedies and 2 dramas": how many picks of each wanted tag (`count` is their sum)
     mix: dict[str, int] = Field(default_factory=dict, max_length=5)
     # what a message of only small talk says ("hi", "thanks", "what can you do?"), or one about the
@@ -188,6 +191,7 @@ PARSER_ONLY = (
     "era",
     "relation",
     "best",
+    "shown_most",
     "mix",
     "people",
     "exclude_people",

@@ -23,6 +23,7 @@ from recassist.retrieval.catalogue import Catalogue, without_number
 from recassist.retrieval.generators.knowledge import SERIES_MOST
 from recassist.retrieval.outside import OutsideFilm
 from recassist.retrieval.serving import ServingModel
+from recassist.retrieval.titles import known_series, title_key
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,20 @@ def whole_series(
         films += [s for f in films for s in _sequels(serving, f) if s in catalogue.items]
         out.append(sorted(set(films), key=lambda i: (catalogue.items[i].year or 0, i)))
     return out
+
+
+def sequels_of_first(catalogue: Catalogue, serving: ServingModel, item_id: str) -> list[str]:
+    """The later films of `item_id`'s series when it is the first (by the graph's sequels, and the
+    series `known_series` lists under its title): "not star wars" rules out The Empire Strikes
+    Back and Return of the Jedi too; [] for a later film ("like alien but not aliens" leaves
+    Alien) or one without sequels."""
+    listed = known_series().get(title_key(catalogue.items[item_id].title), ())  # "star wars"
+    films = [*_sequels(serving, item_id), *filter(None, map(catalogue.exact_title, listed))]
+    films = [i for i in dict.fromkeys(films) if i in catalogue.items and i != item_id]
+    year = catalogue.items[item_id].year or 0
+    if any((catalogue.items[i].year or 0) < year for i in films):
+        return []
+    return sorted(films, key=lambda i: (catalogue.items[i].year or 0, i))
 
 
 def _sequels(serving: ServingModel, item_id: str) -> list[str]:
@@ -162,7 +177,8 @@ def thumbs_on_no_film(catalogue: Catalogue, request: TurnRequest) -> TurnRequest
     """A thumbs on words that name no film of the catalogue: a request, not "which one do you
     mean?" about a list. A famous person is wanted or ruled out ("i love tom hanks", "I hate tom
     cruise. any good thrillers?"); praise for a film TMDb knows ("i loved inception") asks for
-    films like it; other words are said back as unused ("i don't like violence. a drama?")."""
+    films like it; other words are a wish against them ("i don't like violence. a drama?": the
+    least violent first, as for "no violence") or said back as unused."""
     if request.intent is not Intent.feedback or request.refers_to is not None:
         return request
     named = named_titles(catalogue, request)
@@ -178,4 +194,6 @@ def thumbs_on_no_film(catalogue: Catalogue, request: TurnRequest) -> TurnRequest
         update[field] = [*getattr(request, field), *people][:5]
     rest = [t.title for t in named if t.title not in people]
     unused = [*request.unused, *(f"no {title}" if against else title for title in rest)]
-    return request.model_copy(update={**update, "seed_titles": [], "unused": unused})
+    if against:  # "i hate violence": the least violent first, as for "no violence"
+        update["milder"] = [*request.milder, *(f"no {title}" for title in rest)][:5]
+    return request.model_copy(update={**update, "seed_titles": [], "unused": unused[:20]})

@@ -62,8 +62,8 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     or words near one ("set in space", "Lost in Space") are a description. A whole `message` that is a title exactly is one
     whatever its words would say otherwise ("top gun": no "top rated" guns), and so is one that is a
     title and a number ("star wars 5": The Empire Strikes Back; "jaws 5": missing), a series and
-    a title of it ("star wars empire strikes back"), or a title misspelt in three words or more
-    ("die hard with a vengance")."""
+    a title of it ("star wars empire strikes back"), or a title misspelt (`_misspelt_whole`: "die
+    hard with a vengance", "stars wars")."""
     whole = " ".join(message.split()).strip(" ?!.")
     listing = request.intent in (Intent.recommend, Intent.refine)  # "star wars 5": War, refine
     against = set(whole.lower().split()) & negators()  # "not star wars" is no seed
@@ -71,7 +71,7 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
     rest = _after_series(whole)  # "star wars empire strikes back"
     if listing and len(request.seed_titles) <= 1 and len(whole) >= 2:  # "Star Wars episode 5"
         forms = (whole, informal_key(whole), without_number(whole) or "", trimmed, rest)
-        spelt = len(whole.split()) > 2 and not against and _surely_spelt(whole, catalogue)
+        spelt = not against and _misspelt_whole(whole, catalogue)
         if spelt or any(catalogue.exact_title(form) for form in forms if form):
             seed = trimmed if trimmed and catalogue.exact_title(trimmed) else whole
             seed = rest if rest and catalogue.exact_title(rest) else seed
@@ -222,6 +222,18 @@ def _spelt_within(said: str, title: str) -> bool:
     eight letters): "jurrasic park" is Jurassic Park; "set in space" is no Lost in Space."""
     words = title_key(title).split()
     return all(any(misspelt(w, t) for t in words) for w in title_key(said).split())
+
+
+def _misspelt_whole(whole: str, catalogue: Catalogue) -> bool:
+    """Whether `whole` is a title misspelt: in three words or more surely (`_surely_spelt`: "die
+    hard with a vengance"), in two only as the whole of a two-word title and no filler ("stars
+    wars", whose "wars" would otherwise be the kind War)."""
+    words = whole.lower().split()
+    if len(words) < 2 or (len(words) == 2 and set(words) & filler()):
+        return False
+    item = _surely_spelt(whole, catalogue)
+    title = catalogue.items[item].title if item else ""
+    return bool(item) and (len(words) > 2 or len(title_key(title).split()) == 2)
 
 
 def _after_series(whole: str) -> str:

@@ -7,6 +7,8 @@ for a quality; never a guess."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 from recassist.assistant import replies
 from recassist.assistant.ranking import Pick
 from recassist.assistant.request import TurnRequest
@@ -30,6 +32,9 @@ def answer(
     was shown, led by why it is the best of the list when that was asked."""
     if request.about == "kind":
         return kind(catalogue, pick.item, request.mood or "")
+    if request.shown_most:  # "which one is the longest?"
+        shown = [catalogue.items[i] for i in session.last_shown if i in catalogue.items]
+        return most_shown(pick.item, shown, request.shown_most)
     evidence = "; ".join(phrase(r) for r in pick.reasons) or "it fits your history as a whole"
     text = f"Why {display_title(pick.item.title)}? Because {evidence}."
     wishes = sorted(session.constraints.milder)  # "nothing too violent": what it is not
@@ -39,6 +44,42 @@ def answer(
     if request.best:  # "which is the best?": the best liked of those shown, then why
         text = f"{replies.best_shown(pick.item, len(session.last_shown), *liked)} {text}"
     return text
+
+
+def chosen(
+    items: Mapping[str, Item],
+    shown: Sequence[str],
+    request: TurnRequest,
+    liked_by: Callable[[str], tuple[int, int, float]],
+) -> str:
+    """The film of the `shown` list a question picks: the best liked ("which is the best?"), else
+    the longest, shortest, newest or oldest (`TurnRequest.shown_most`) of those whose length or
+    year is known; the first shown when none is."""
+    if request.best:
+        return max(shown, key=lambda i: liked_by(i)[2])
+    field, sign = MOST[request.shown_most or "longest"]
+    known = [i for i in shown if i in items and getattr(items[i], field)]
+    return max(known, key=lambda i: sign * getattr(items[i], field)) if known else shown[0]
+
+
+def most_shown(item: Item, shown: Sequence[Item], most: str) -> str:
+    """ "Of the 5 I showed, The Firm (1993) is the longest at 148 minutes; the shortest is Young
+    Guns (1988) at 102 minutes." (or by year: "High Noon (1952) is the oldest; the newest is
+    Tombstone (1993)"), from the lengths and years known, and of how many it is not."""
+    field, sign = MOST[most]
+    known = [i for i in shown if getattr(i, field)]
+    what = "the length" if field == "minutes" else "the year"
+    if not known:
+        return f"I don't know {what} of any of the {len(shown)} I showed."
+    other = min(known, key=lambda i: sign * getattr(i, field))
+    at = " at {} minutes" if field == "minutes" else ""  # a title says its year
+    text = f"Of the {len(shown)} I showed, {display_title(item.title)} is the {most}"
+    text += at.format(item.minutes)
+    if other is not item:
+        text += f"; the {OPPOSITE[most]} is {display_title(other.title)}{at.format(other.minutes)}"
+    if unknown := len(shown) - len(known):  # "(of 1 of them I don't know how long it is)"
+        text += f" (I don't know {what} of the other {unknown})"
+    return text + "."
 
 
 def kind(catalogue: Catalogue, item: Item, words: str) -> str:
@@ -99,3 +140,13 @@ def _profile(item: Item, watched: int, liked: int, _score: float) -> str:
         else "no one here has rated it yet"
     )
     return f"{display_title(item.title)}: {tags}{length}; {rated}."
+
+
+# what "which one is the longest?" goes by: the field, and the sign that makes the most the max
+MOST = {
+    "longest": ("minutes", 1),
+    "shortest": ("minutes", -1),
+    "newest": ("year", 1),
+    "oldest": ("year", -1),
+}
+OPPOSITE = {"longest": "shortest", "shortest": "longest", "newest": "oldest", "oldest": "newest"}

@@ -33,15 +33,23 @@ def within_notes(
     held = bool(replies.in_force([], constraints))  # "coming of age in the 60s": none then
     if not (named and picks):
         return []
-    if not any(picked & m.concept.members for m in named):
-        return [replies.none_within_note([m.concept.spoken for m in named])] if held else []
     people = [m for m in named if m.concept.kind in PEOPLE]
     theirs = {i for m in people for i in m.concept.members}
     fitting = {i for i in theirs if i in items and i not in seen and constraints.allows(items[i])}
+    if not any(picked & m.concept.members for m in named):
+        if held:
+            return [replies.none_within_note([m.concept.spoken for m in named])]
+        shown = people and not fitting  # "more" after all of his films
+        return [replies.no_more_note(_person(people[0]))] if shown else []
     if not people or not fitting <= picked or picked <= theirs:
         return []
-    best = max(people, key=lambda m: len(picked & m.concept.members)).concept
-    return [replies.few_within_note(f"{best.credit} {best.names[0]}", len(picked & theirs), held)]
+    best = max(people, key=lambda m: len(picked & m.concept.members))
+    return [replies.few_within_note(_person(best), len(picked & theirs), held)]
+
+
+def _person(match: ConceptMatch) -> str:
+    """ "with Tom Hanks", "directed by Alfred Hitchcock": the person as a note names them."""
+    return f"{match.concept.credit} {match.concept.names[0]}"
 
 
 def _one_role_each(found: Sequence[ConceptMatch]) -> list[ConceptMatch]:

@@ -17,6 +17,7 @@ word, not "action") are left alone: misspelt titles are the title index's job.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
 from weakref import WeakKeyDictionary
@@ -90,11 +91,18 @@ def misspelt(typed: str, word: str) -> bool:
 
 
 def correction(word: str, vocabulary: list[str]) -> str | None:
-    """The one known word `word` is a misspelling of, if exactly one is close enough."""
+    """The one known word `word` is a misspelling of, if exactly one is close enough; words that
+    differ only by their accents are one ("comdies": "comedies", not also French "comédies")."""
     limit = edits_allowed(word)
     found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=3)
     best = [w for w, d, _ in found if d == min(d for _, d, _ in found)] if found else []
-    return best[0] if len(best) == 1 and best[0] != word else None
+    plain = {_unaccented(w): w for w in reversed(best)}  # the unaccented one where both are
+    one = plain.get(_unaccented(best[0])) if len(plain) == 1 else None
+    return one if one is not None and one != word else None
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def forgive(

@@ -14,7 +14,7 @@ from itertools import takewhile
 
 from recassist.language.phrases import Token
 from recassist.language.tags import against_before, clause_end, negator_before
-from recassist.language.words import filler, listed, phrases, word_set
+from recassist.language.words import filler, listed, negators, phrases, word_set
 
 
 def people(
@@ -25,11 +25,12 @@ def people(
     spans: list[tuple[int, int]] = []
     said: list[tuple[int, int]] = []
     names, skip = word_set("given_names"), filler()
+    ends = skip | negators() | {p for p in word_set("not_this") if " " not in p}
     for start, end in phrases("people").spans(tokens):
         stop = clause_end(tokens, end)
         words = [t for t in tokens if end <= t.start < (len(text) if stop is None else stop)]
-        name = list(takewhile(lambda t: t.low.isalpha() and t.low not in skip, words))[:3]
-        if name:  # "directed by steven spielberg from the 80s": up to a word of asking
+        name = list(takewhile(lambda t: t.low.isalpha() and t.low not in ends, words))[:3]
+        if name:  # "directed by steven spielberg from the 80s" (asking), "... except jaws"
             spans.append((name[0].start, name[-1].end))
             said.append((start, name[-1].end))
     for first, after in zip(tokens, tokens[1:]):

@@ -302,11 +302,27 @@ def best_of_shown(text: str) -> bool:
     """Whether `text` asks which of the last list is best ("which is the best?", "which one
     would you pick?", "¿cuál me recomiendas?"): a `best_of_shown` phrase and, beside it, only
     filler ("which is the best comedy?" asks for comedies)."""
+    return _only_phrase("best_of_shown", text)
+
+
+def most_of_shown(text: str) -> str | None:
+    """Which of the last list `text` asks for by its length or year ("which one is the
+    longest?": "longest"; "¿cuál es la más antigua?": "oldest"), a `shown_<key>` phrase with only
+    filler beside it; None when it asks none."""
+    return next((key for key in SHOWN_MOST if _only_phrase(f"shown_{key}", text)), None)
+
+
+def _only_phrase(name: str, text: str) -> bool:
+    """Whether `text` holds a phrase of list `name` and, beside it, only filler."""
     tokens = tokenise(text)
-    found = phrases("best_of_shown").matches(tokens, text)
+    found = phrases(name).matches(tokens, text)
     inside = {k for first, after in found for k in range(first, after)}
     outside = (t.low for k, t in enumerate(tokens) if k not in inside and t.low[0].isalnum())
     return bool(found) and all(w in word_set("filler") for w in outside)
+
+
+# what "which one is the longest?" may ask of the last list (`most_of_shown`)
+SHOWN_MOST = ("longest", "shortest", "newest", "oldest")
 
 
 def asked_of_it(text: str) -> str | None:
