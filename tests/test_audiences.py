@@ -537,6 +537,13 @@ def test_ml100k_questions_parse_to_real_segments_or_a_free_guide(
     assert (retirees.occupation, retirees.age_min) == ("retired", None)
     ages, _ = assistant.parser.parse("which age group likes horror most?")
     assert (ages.by, ages.interest_tags) == ("age_band", ["Horror"])
+    # both genders named ask by gender: "women who like comedies, by gender" said women were 100 %
+    for words in (
+        "are comedies more popular with men or women?",
+        "who likes comedies more, men or women?",
+    ):
+        either, _ = assistant.parser.parse(words)
+        assert (either.gender, either.by, either.interest_tags) == (None, "gender", ["Comedy"])
     jobs = assistant.answer("which occupations like dramas?", "analyst").table
     assert jobs.by == "occupation" and all("occupation" in r for r in jobs.rows)
     # ages are released by band: 13-19 is answered, and said, as the bands it overlaps
@@ -619,7 +626,8 @@ def test_an_interval_takes_the_noise_on_a_small_segment_s_counts_and_size_at_its
 
 def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp_path) -> None:
     """A month's share is shown only where both its active and its liked count stand above the
-    noise margin: a share of a count the noise could have made ("0.0 %", then "75.5 %") is none."""
+    noise margin, and the noise leaves it within 10 points either way: a share of a count the
+    noise could have made ("0.0 %", then "75.5 %") is none."""
     full = audiences_with(ml1m_population, tmp_path)
     table = full.trend("org", Attribute(field="gender", values=["F"]), "Horror")  # never too small
     liked = table.columns[2]
@@ -627,6 +635,12 @@ def test_a_trend_shows_no_share_of_a_count_within_the_noise(ml1m_population, tmp
     for row in table.rows:
         shown = row["share"] is not None
         assert not shown or min(row["active"], row[liked]) >= table.noise_margin95, row
+    # a share whose 95 % interval from both counts' noise is wider than 20 points is none: the
+    # ML-1M trend of Sci-Fi said "highest 82.2 % in 2000-10" from 226 liked of 275 active
+    from recassist.audiences.trends import _clear_share
+
+    assert _clear_share(275, 226, 133.0) is None
+    assert _clear_share(2068, 350, 133.0) == 16.9
     # one month above the noise is no trend: the summary says so instead of first = last = highest
     from recassist.audiences.summaries import template_summary
 
@@ -650,17 +664,20 @@ def test_which_interests_are_trending_is_answered_from_the_same_release(
     table = answer.table
     assert (table.measure, table.by) == ("trend", "interest")
     changes = [r["change_pts"] for r in table.rows if r["change_pts"] is not None]
-    assert len(changes) >= 5 and changes == sorted(changes, reverse=True)
+    assert changes == sorted(changes, reverse=True)
     for row in table.rows:
         if row["change_pts"] is not None:
             assert row["change_pts"] == round(row["later_%"] - row["earlier_%"], 1), row
-    assert "rose most: " + table.rows[0]["interest"] in answer.summary, answer.summary
+    if changes:
+        assert "rose most: " + table.rows[0]["interest"] in answer.summary, answer.summary
+    else:  # each half's share uncertain by more than 10 points: no ranking of the noise
+        assert answer.summary.startswith("The privacy noise is too large"), answer.summary
     again = assistant.answer("what interests are rising?", "org")
     assert again.table.rows == table.rows and again.table.epsilon_charged == 0
     students = assistant.answer("which genres are trending among students?", "org")
     assert "student" in students.table.segment
     if all(r["change_pts"] is None for r in students.table.rows):
-        assert students.summary.startswith("Too few active people"), students.summary
+        assert students.summary.startswith("The privacy noise is too large"), students.summary
 
 
 def test_what_an_interests_fans_also_like_comes_from_its_own_release(

@@ -236,7 +236,13 @@ class QuestionParser:
         if items:  # titles after "compared to" are no base a plan can hold: the segment's only
             put("interest_items", items[:5])
         tags = plan.interest_tags
-        if plan.measure in (None, "affinity") and (tags or items) and phrases("who").found(tokens):
+        asked_by = plan.by == "gender"  # "who likes horror more, men or women?": by gender
+        if (
+            plan.measure in (None, "affinity")
+            and (tags or items)
+            and not asked_by
+            and phrases("who").found(tokens)
+        ):
             put("by", PROFILE)
         periods = {name for name, _, _ in _table("periods").spans(tokens)}
         if plan.measure == "trend" and (
@@ -282,10 +288,14 @@ class QuestionParser:
 
 
 def _people(who: tuple[Token, ...], against: tuple[Token, ...], put) -> None:
-    """The gender of the subject, and of the base when the base names one (not "everyone")."""
-    if phrases("female").found(who):
+    """The gender of the subject, and of the base when the base names one (not "everyone"); both
+    named ("are comedies more popular with men or women?") ask by gender, of no one gender."""
+    female, male = phrases("female").found(who), phrases("male").found(who)
+    if female and male:
+        put("by", "gender")
+    elif female:
         put("gender", "female")
-    elif phrases("male").found(who):
+    elif male:
         put("gender", "male")
     if against and not phrases("everyone").found(against):
         if phrases("female").found(against):

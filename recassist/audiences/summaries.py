@@ -163,8 +163,9 @@ def _rising_summary(table: AudienceTable) -> str:
     known = [r for r in table.rows if r["change_pts"] is not None]
     if not known:
         return (
-            f"Too few active people in {table.segment} to say which interests rose above the "
-            "privacy noise."
+            f"The privacy noise is too large for {table.segment} to say which interests rose or "
+            "fell: each share would be uncertain by more than 10 points either way. Ask about "
+            "one interest by quarter."
         )
 
     def said(r: dict) -> str:
@@ -184,15 +185,15 @@ def _trend_summary(table: AudienceTable) -> str:
     if not known:
         return (
             f"Too few active people per period in {table.segment} to show a trend above the "
-            "privacy noise."
+            "privacy noise (each share would be uncertain by more than 10 points either way)."
         )
     if len(known) == 1:  # one share is no trend, and first, last and highest would repeat it
         only = known[0]
         return (
             f"{table.columns[2]} among {table.segment}: only {only['period']} has counts above the "
             f"privacy noise ({only['share']}% of active people); one {table.by} shows no trend. "
-            "Ask by quarter, or about a larger group."
-        )
+            + ("Ask by quarter, or about a larger group." if table.by == "month" else "")
+        ).strip()
     peak = max(known, key=lambda r: r["share"])
     return (
         f"{table.columns[2]} among {table.segment}: {known[0]['share']}% of active people in "
