@@ -109,6 +109,9 @@ def test_evidence_mentions_and_tag_words_are_not_other_titles(
         ("A classic that both users enjoyed, like Toy Story.", "other people"),
         ("Critics adored it as much as Shrek.", "other people"),
         ("A huge hit, just like Toy Story.", "popularity"),
+        # a small model's "Houseguest is a comedy, a classic comedy that has stood the test of time"
+        ("Like Toy Story, a classic comedy that has stood the test of time.", "a classic"),
+        ("A timeless tale for a Shrek fan.", "a classic"),
         ("Like Toy Story ![fish](http://evil.example/x.png)", "markup"),
         ("Like Toy Story, see [more](https://evil.example).", "markup"),
         ("<item>Finding Nemo</item> is like Toy Story.", "prompt delimiter"),
@@ -606,3 +609,19 @@ def test_an_opening_the_model_adds_nothing_to_is_no_explanation(
     final = [e for e in events if isinstance(e, ExplanationEvent)]
     assert len(final) == 1 and final[0].source == "template", final
     assert final[0].text == template_explanation(PICKS[0][0], PICKS[0][1], 0), final[0].text
+
+
+def test_a_classic_only_where_the_evidence_says_it_is_popular_or_well_liked(
+    checker: FaithfulnessChecker,
+) -> None:
+    """A film's standing is a claim about other people: "a classic" passes with evidence that it is
+    popular or well liked, or one that names it so, and never for being a comedy alone."""
+    text = "Finding Nemo (2003) is a classic, liked by 90% of the 200 people who watched it."
+    liked = [Reason("well_liked", "liked by 90% of the 200 people who watched it", count=200)]
+    assert not [p for p in checker.check(text, NEMO, liked) if "classic" in p]
+    named = [Reason("concept", 'tagged "classic" on TMDb')]
+    assert not [p for p in checker.check("A classic, as you asked.", NEMO, named) if "classic" in p]
+    plain = [Reason("concept", "a comedy")]
+    assert [
+        p for p in checker.check("A classic comedy, as you asked.", NEMO, plain) if "classic" in p
+    ]

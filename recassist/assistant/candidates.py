@@ -4,7 +4,9 @@ Sources, each a list of items with scores: for what the user named or liked in t
 items people who liked it also liked and its knowledge-graph neighbours (`requested` /
 `history_item` evidence, and per item `co_liked`, `sequel`, `same_director`, `shared_cast` ...;
 never the nearest title text), the items the knowledge graph says are what the user's words ask for
-(`concept`: "a heist film", "directed by Alfred Hitchcock") or whose synopsis is near them
+(`concept`: "a heist film", "directed by Alfred Hitchcock"; when only people are named, the films
+liked by those who liked theirs come after their own, for when theirs run out) or whose synopsis
+is near them
 (`synopsis`: "films about painters"; both in `assistant.named`), for a title the catalogue lacks and
 TMDb knows, the items whose synopses are near TMDb's (`like_outside`: "like The Matrix"), else, with
 no title to go by, items near the words (`described`: near a text is near its title words), and for

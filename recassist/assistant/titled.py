@@ -78,6 +78,7 @@ def bare_title(request: TurnRequest, catalogue: Catalogue, message: str = "") ->
             seed = whole if series_name(whole) == seed else seed  # "all the die hard movies"
             return request.model_copy(
                 update={
+                    "intent": Intent.recommend,  # a film alone after comedies: like it, as "titanic"
                     "seed_titles": [seed],
                     "mood": None,
                     "new_topic": False,

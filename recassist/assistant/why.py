@@ -1,6 +1,6 @@
 """What an answer about films shown says: why one was shown (its evidence, and what it is not
-for a wish for less of a quality), which of the list is best ("which is the best?"), whether
-one is of a kind asked ("is it scary?", "is the second one funny?"), and two side by side
+for a wish for less of a quality), which of the list is best ("which is the best?") or longest,
+shortest, newest or oldest ("which one is the longest?"), whether one is of a kind asked ("is it scary?", "is the second one funny?"), and two side by side
 ("what's the difference between the first and second one?"). Only what the catalogue knows
 of the film: its genres, the kinds and subjects the graph and TMDb give it, the most intense kinds
 for a quality; never a guess."""
@@ -28,7 +28,8 @@ def answer(
     liked: tuple[int, int, float],
 ) -> str:
     """The reply to a question about `pick` (`liked`: how many watched it, liked it, and its
-    well-liked share): whether it is of the kind asked (`TurnRequest.about` "kind"), else why it
+    well-liked share): whether it is of the kind asked (`TurnRequest.about` "kind"), that it is
+    the longest or oldest of the list when that was asked (`TurnRequest.shown_most`), else why it
     was shown, led by why it is the best of the list when that was asked."""
     if request.about == "kind":
         return kind(catalogue, pick.item, request.mood or "")
@@ -77,7 +78,7 @@ def most_shown(item: Item, shown: Sequence[Item], most: str) -> str:
     text += at.format(item.minutes)
     if other is not item:
         text += f"; the {OPPOSITE[most]} is {display_title(other.title)}{at.format(other.minutes)}"
-    if unknown := len(shown) - len(known):  # "(of 1 of them I don't know how long it is)"
+    if unknown := len(shown) - len(known):  # "(I don't know the length of the other 1)"
         text += f" (I don't know {what} of the other {unknown})"
     return text + "."
 

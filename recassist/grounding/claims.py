@@ -1,6 +1,7 @@
 """Claims an explanation makes of a relation to another film ("a sequel to Inception", "from the
 director of Heat"), checked against the kinds of its evidence: the words of each relation and the
-kinds that allow it are data (`data/relations.toml`)."""
+kinds that allow it are data (`data/relations.toml`); and of a film's standing ("a classic"),
+which only evidence that it is popular or well liked allows."""
 
 from __future__ import annotations
 
@@ -35,3 +36,22 @@ def relation_claims(rest: str, kinds: set[str]) -> list[str]:
 def says(form: str, lowered: str) -> bool:
     """Whether lower-case `lowered` has `form` as whole words (a hyphen joins words)."""
     return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lowered) is not None
+
+
+# A film's standing ("a classic", "timeless"): only evidence that it is popular or well liked, or
+# one that names it so (a TMDb tag "classic"), allows it; a small model called Houseguest (1994)
+# "a classic comedy that has stood the test of time" for being a comedy.
+_STANDING = re.compile(
+    r"\b(?:classics?|timeless|iconic|masterpieces?|legendary|cult|test of time)\b", re.I
+)
+STANDING_KINDS = frozenset({"popular", "well_liked"})
+
+
+def standing_claims(rest: str, kinds: set[str], said: str) -> list[str]:
+    """The problem with calling a film a classic (`rest`: the explanation outside its titles)
+    where no evidence of `kinds` says it is popular or well liked and what the evidence `said`
+    does not name it so."""
+    claim = _STANDING.search(rest)
+    if claim is None or kinds & STANDING_KINDS or claim.group(0).lower() in said.lower():
+        return []
+    return ["calls it a classic, which its evidence does not"]

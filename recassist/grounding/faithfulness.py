@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
-from recassist.grounding.claims import relation_claims, says
+from recassist.grounding.claims import relation_claims, says, standing_claims
 from recassist.grounding.evidence import Reason, strongest_first
 from recassist.grounding.tag_aliases import tag_aliases
 from recassist.retrieval.catalogue import Item, base_title, title_year
@@ -204,6 +204,7 @@ class FaithfulnessChecker:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
             problems.append("speaks of popularity, which its evidence does not")
+        problems += standing_claims(rest, kinds, said)  # "a classic that stood the test of time"
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
         if complete and any(r.count is not None for r in reasons):
