@@ -181,3 +181,11 @@ def test_a_film_to_watch_with_parents_is_family_friendly(described_assistant: As
     assert result.picks and all("family-friendly" in p.explanation.text for p in result.picks), [
         p.explanation.text for p in result.picks
     ]
+
+
+def test_a_count_after_first_names_no_series(described_assistant: Assistant) -> None:
+    """ "the first two" with no list shown was a list like the earliest film with "two" in its
+    title ("The earliest "two" title in the catalogue is ..."): a count is no series' name."""
+    result = described_assistant.turn(described_assistant.new_session(None), "the first two")
+    assert "title in the catalogue is" not in result.message, result.message
+    assert not result.request.series and not result.request.seed_titles

@@ -615,12 +615,19 @@ def test_a_classic_only_where_the_evidence_says_it_is_popular_or_well_liked(
     checker: FaithfulnessChecker,
 ) -> None:
     """A film's standing is a claim about other people: "a classic" passes with evidence that it is
-    popular or well liked, or one that names it so, and never for being a comedy alone."""
+    popular or well liked (by 50 or more of those who liked another film), or one that names it
+    so, and never for being a comedy alone."""
     text = "Finding Nemo (2003) is a classic, liked by 90% of the 200 people who watched it."
     liked = [Reason("well_liked", "liked by 90% of the 200 people who watched it", count=200)]
     assert not [p for p in checker.check(text, NEMO, liked) if "classic" in p]
     named = [Reason("concept", 'tagged "classic" on TMDb')]
     assert not [p for p in checker.check("A classic, as you asked.", NEMO, named) if "classic" in p]
+    many = [Reason("co_liked", TOY_STORY.title, TOY_STORY, 168)]  # The Godfather's, after Star Wars
+    assert not [
+        p for p in checker.check("A classic, like Toy Story.", NEMO, many) if "classic" in p
+    ]
+    few = [Reason("co_liked", TOY_STORY.title, TOY_STORY, 4)]  # Houseguest's
+    assert [p for p in checker.check("A classic, like Toy Story.", NEMO, few) if "classic" in p]
     plain = [Reason("concept", "a comedy")]
     assert [
         p for p in checker.check("A classic comedy, as you asked.", NEMO, plain) if "classic" in p

@@ -244,6 +244,6 @@ def test_a_person_with_fewer_films_that_fit_than_the_list_says_so(
     his_all = {i for m in matches for i in m.concept.members}
     last = within_notes(matches, picks[3:], Constraints(), items, his_all)
     assert last == [
-        "I know no more films with Tom Hanks than those I showed; these are liked by the same"
-        " people."
+        "I know no more films with Tom Hanks than those I showed; these are films that people who"
+        " liked them also liked."
     ]

@@ -264,7 +264,10 @@ def few_within_note(person: str, films: int, held: bool) -> str:
 def no_more_note(person: str) -> str:
     """What the reply says when every film of a person asked for was shown ("more" after all of
     Tom Cruise's): none of the picks is theirs, and each card says what it is liked beside."""
-    return f"I know no more films {person} than those I showed; these are liked by the same people."
+    return (
+        f"I know no more films {person} than those I showed; these are films that people who "
+        "liked them also liked."
+    )
 
 
 def milder_note(wishes: Sequence[str], kinds: Sequence[str], all_of: bool = False) -> str:

@@ -35,7 +35,10 @@ def series_title(request: TurnRequest, catalogue: Catalogue, message: str) -> Tu
                 break
             words.append(token.low)
         name = " ".join(words)
-        if not 0 < len(words) <= 4 or set(words) <= filler() or not catalogue.series(name):
+        counts = {w for w in words if w.isdigit() or w in word_set("count_words")}
+        if not 0 < len(words) <= 4 or set(words) <= filler() | counts:  # "the first two"
+            continue
+        if not catalogue.series(name):
             continue
         said = {*which.split(), *words}
         return request.model_copy(

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+
+from recassist.grounding.evidence import Reason
 
 
 @cache
@@ -45,13 +48,21 @@ _STANDING = re.compile(
     r"\b(?:classics?|timeless|iconic|masterpieces?|legendary|cult|test of time)\b", re.I
 )
 STANDING_KINDS = frozenset({"popular", "well_liked"})
+# people here who liked both it and the film the list goes by, from which "a classic" is fair: The
+# Godfather (168 who liked Star Wars), not Houseguest (4)
+STANDING_CO_LIKED = 50
 
 
-def standing_claims(rest: str, kinds: set[str], said: str) -> list[str]:
+def standing_claims(rest: str, reasons: Sequence[Reason], said: str) -> list[str]:
     """The problem with calling a film a classic (`rest`: the explanation outside its titles)
-    where no evidence of `kinds` says it is popular or well liked and what the evidence `said`
-    does not name it so."""
+    where none of its `reasons` says it is popular or well liked, or liked by at least
+    `STANDING_CO_LIKED` of those who liked another film, and what the evidence `said` does not
+    name it so."""
     claim = _STANDING.search(rest)
-    if claim is None or kinds & STANDING_KINDS or claim.group(0).lower() in said.lower():
+    liked = any(
+        r.kind in STANDING_KINDS or (r.kind == "co_liked" and (r.count or 0) >= STANDING_CO_LIKED)
+        for r in reasons
+    )
+    if claim is None or liked or claim.group(0).lower() in said.lower():
         return []
     return ["calls it a classic, which its evidence does not"]
