@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-from recassist.grounding.evidence import Reason
-
 
 @cache
 def _relations() -> dict[str, dict[str, list[str]]]:
@@ -53,15 +51,15 @@ STANDING_KINDS = frozenset({"popular", "well_liked"})
 STANDING_CO_LIKED = 50
 
 
-def standing_claims(rest: str, reasons: Sequence[Reason], said: str) -> list[str]:
+def standing_claims(rest: str, reasons: Sequence[tuple[str, int | None]], said: str) -> list[str]:
     """The problem with calling a film a classic (`rest`: the explanation outside its titles)
-    where none of its `reasons` says it is popular or well liked, or liked by at least
-    `STANDING_CO_LIKED` of those who liked another film, and what the evidence `said` does not
-    name it so."""
+    where none of its `reasons` (kind, count) says it is popular or well liked, or liked by at
+    least `STANDING_CO_LIKED` of those who liked another film, and what the evidence `said` does
+    not name it so."""
     claim = _STANDING.search(rest)
     liked = any(
-        r.kind in STANDING_KINDS or (r.kind == "co_liked" and (r.count or 0) >= STANDING_CO_LIKED)
-        for r in reasons
+        kind in STANDING_KINDS or (kind == "co_liked" and (count or 0) >= STANDING_CO_LIKED)
+        for kind, count in reasons
     )
     if claim is None or liked or claim.group(0).lower() in said.lower():
         return []

@@ -204,7 +204,9 @@ class FaithfulnessChecker:
             problems.append("speaks of other people, which its evidence does not")
         if _POPULARITY.search(rest) and "popular" not in kinds:
             problems.append("speaks of popularity, which its evidence does not")
-        problems += standing_claims(rest, reasons, said)  # "a classic that stood the test of time"
+        problems += standing_claims(
+            rest, [(r.kind, r.count) for r in reasons], said
+        )  # "a classic that stood the test of time"
         if complete and reasons and not any(_cites(text, reason) for reason in reasons):
             problems.append("cites none of its evidence")
         if complete and any(r.count is not None for r in reasons):
