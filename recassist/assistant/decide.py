@@ -300,6 +300,7 @@ class Decider:
         return Answer(request, planner, text, (pick,), update)
 
     def _sequels(self, item_id: str | None) -> list[str]:
+        """The later films of the series `item_id` is the first of (`seeds.sequels_of_first`)."""
         return sequels_of_first(self.catalogue, self.candidates.serving, item_id) if item_id else []
 
     def _known(self, item_ids: Sequence[str], field: str) -> list[int]:
