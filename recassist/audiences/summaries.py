@@ -164,8 +164,7 @@ def _rising_summary(table: AudienceTable) -> str:
     if not known:
         return (
             f"The privacy noise is too large for {table.segment} to say which interests rose or "
-            "fell: each share would be uncertain by more than 10 points either way. Ask about "
-            "one interest by quarter."
+            "fell: each share would be uncertain by more than 10 points either way."
         )
 
     def said(r: dict) -> str:

@@ -17,7 +17,6 @@ word, not "action") are left alone: misspelt titles are the title index's job.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
 from weakref import WeakKeyDictionary
@@ -29,6 +28,7 @@ from recassist.language.phrases import Phrases, Token, tokenise, words_of
 from recassist.language.tags import TagMatcher, clause_end
 from recassist.language.words import LANGUAGES, language, listed, table
 from recassist.retrieval.embedding import english_words
+from recassist.retrieval.titles import unaccented
 
 _ONE = re.compile(r"\s+ones?\b", re.IGNORECASE)  # "one" after a word: a position ("the fist one")
 
@@ -96,13 +96,9 @@ def correction(word: str, vocabulary: list[str]) -> str | None:
     limit = edits_allowed(word)
     found = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=3)
     best = [w for w, d, _ in found if d == min(d for _, d, _ in found)] if found else []
-    plain = {_unaccented(w): w for w in reversed(best)}  # the unaccented one where both are
-    one = plain.get(_unaccented(best[0])) if len(plain) == 1 else None
+    plain = {unaccented(w): w for w in reversed(best)}  # the unaccented one where both are
+    one = plain.get(unaccented(best[0])) if len(plain) == 1 else None
     return one if one is not None and one != word else None
-
-
-def _unaccented(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def forgive(

@@ -91,7 +91,7 @@ def title_key(title: str) -> str:
     """'Godfather, The (1972)' -> 'the godfather', punctuation and accents dropped ('Amélie' is
     'amelie', as people type it), "&" read "and" ('Oscar & Lucinda'): the key titles are looked
     up by."""
-    said = _unaccented(base_title(title)).replace("&", " and ")
+    said = unaccented(base_title(title)).replace("&", " and ")
     return " ".join(re.findall(r"[\w']+", said))
 
 
@@ -153,7 +153,7 @@ def foreign_titles() -> dict[str, str]:
     out = {}
     for title, names in data["titles"].items():
         for name in names:
-            out[title_key(name)] = out[_unaccented(title_key(name))] = title_key(title)
+            out[title_key(name)] = out[unaccented(title_key(name))] = title_key(title)
     return out
 
 
@@ -165,7 +165,7 @@ def known_series() -> dict[str, tuple[str, ...]]:
     return {title_key(name): tuple(titles) for name, titles in tomllib.loads(text).items()}
 
 
-def _unaccented(text: str) -> str:
+def unaccented(text: str) -> str:
     """`text` without its accents ('el rey león' -> 'el rey leon')."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -176,7 +176,7 @@ def informal_key(title: str) -> str:
     or foreign name named ('el padrino' -> 'the godfather')."""
     words = title_words()
     said = title_key(title)
-    if foreign := foreign_titles().get(said) or foreign_titles().get(_unaccented(said)):
+    if foreign := foreign_titles().get(said) or foreign_titles().get(unaccented(said)):
         return foreign
     swaps = {**words["number_words"], **words["word_aliases"]}
     key = " ".join(swaps.get(w, w) for w in said.split())
